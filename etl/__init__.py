@@ -1,0 +1,1 @@
+"""ETL of UNCT spreadsheets and UN INFO exports into DuckDB."""

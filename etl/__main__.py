@@ -1,0 +1,4 @@
+from etl.cli import main
+import sys
+
+sys.exit(main())

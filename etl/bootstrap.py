@@ -1,0 +1,25 @@
+"""`make run` step: load the demo data when the database holds no submission yet, then say how to
+create the first administrator (there is no default password)."""
+from __future__ import annotations
+
+from etl import store
+
+
+def main() -> None:
+    path = store.db_path()
+    con = store.connect(path)
+    submissions = con.execute("SELECT count(*) FROM submission_log").fetchone()[0]
+    admins = con.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0]
+    con.close()
+    if submissions == 0:
+        from etl import demo
+
+        print(f"The database {path} is empty: loading the demo data (python -m etl demo).")
+        print(demo.build_demo(path))
+    if admins == 0:
+        print("No administrator yet. Create one (the password is read from the terminal):\n"
+              "    .venv/bin/python -m etl users add admin --role admin")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,332 @@
+"""The store: the one connection factory, schema migrations and every write to the database.
+
+Reads for pages and exports live in `etl.queries`; both go through `connect()` so that a shared
+catalog (DuckLake on PostgreSQL) can be attached here later without touching callers.
+
+Versioning: every fact row carries the submission that brought it, a `current` flag and, once
+replaced, the submission that replaced it (`replaced_by`). Rolling a submission back hides its
+rows and makes current again exactly the rows it had replaced. The views of SPEC §9 show current
+rows only.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import duckdb
+
+from etl.entities import SHIPPED_ENTITIES, Entity
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "unct.duckdb"
+LOCK_WAIT_SECONDS = float(os.environ.get("UNCT_LOCK_WAIT", "10"))
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process holds the database file (SPEC §7: say plainly what to do)."""
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The database file: the argument, else $UNCT_DB, else data/unct.duckdb."""
+    return Path(path or os.environ.get("UNCT_DB") or DEFAULT_DB)
+
+
+def connect(path: str | os.PathLike | None = None, read_only: bool = False,
+            wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the database, creating and migrating it when writable.
+
+    When another process holds the file, retry for `wait` seconds, then raise DatabaseBusy.
+    """
+    target = db_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait is None else wait)
+    while True:
+        try:
+            con = duckdb.connect(str(target), read_only=read_only,
+                                 config={"autoinstall_known_extensions": False,
+                                         "autoload_known_extensions": False})
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"The database {target} is in use by another program (most likely the running dashboard). "
+                    "Upload the file through the dashboard's Upload page, or stop the dashboard and run the "
+                    "command again.") from None
+            time.sleep(0.25)
+    if not read_only:
+        migrate(con)
+    return con
+
+
+# ---------------------------------------------------------------- schema
+
+BUDGET_COLUMNS = (
+    "country", "plan", "strategic_priority_code", "strategic_priority", "outcome_code", "outcome_title",
+    "output_code", "output_title", "suboutput_code", "suboutput_title", "suboutput_id", "suboutput_status",
+    "start_date", "end_date", "contributing_partners", "sdg_goals", "agency", "joint", "funding_source",
+    "year", "required", "available", "expenditure", "currency",
+)
+INDICATOR_COLUMNS = (
+    "country", "plan", "indicator_code", "indicator", "result_code", "unit", "baseline", "baseline_year",
+    "target", "target_year", "period", "period_end", "actual", "agency", "means_of_verification",
+)
+ACTION_COLUMNS = (
+    "plan", "source_type", "source_title", "recommendation_no", "recommendation", "management_response",
+    "action_no", "action", "responsible", "agency", "deadline", "status", "comments", "as_of",
+)
+SUBOUTPUT_COLUMNS = (
+    "country", "plan", "strategic_priority_code", "strategic_priority", "outcome_code", "outcome_title",
+    "output_code", "output_title", "suboutput_code", "suboutput_title", "suboutput_id", "suboutput_status",
+    "start_date", "end_date", "contributing_partners", "sdg_goals", "agency", "joint",
+)
+#: fact table of each dataset kind
+FACT_TABLES = {"budget": "budget_lines", "indicators": "indicator_rows", "actions": "action_rows"}
+
+_VERSION_COLUMNS = "submission_id BIGINT NOT NULL, current BOOLEAN NOT NULL DEFAULT TRUE, replaced_by BIGINT"
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (1, "initial schema", [
+        "CREATE SEQUENCE IF NOT EXISTS submission_seq START 1",
+        """CREATE TABLE entities (
+            code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, aliases VARCHAR[] NOT NULL DEFAULT [],
+            origin VARCHAR NOT NULL DEFAULT 'shipped', added_at TIMESTAMP DEFAULT current_timestamp)""",
+        """CREATE TABLE plans (
+            country VARCHAR, plan VARCHAR NOT NULL, first_submission_id BIGINT,
+            PRIMARY KEY (country, plan))""",
+        """CREATE TABLE submission_log (
+            submission_id BIGINT PRIMARY KEY, kind VARCHAR, layout VARCHAR, file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL, user_name VARCHAR, agency VARCHAR, plan VARCHAR, country VARCHAR,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp, rows_added INTEGER DEFAULT 0,
+            rows_replaced INTEGER DEFAULT 0, rows_rejected INTEGER DEFAULT 0, status VARCHAR NOT NULL,
+            warnings VARCHAR[] DEFAULT [], errors VARCHAR[] DEFAULT [], duplicate_of BIGINT,
+            rolled_back_at TIMESTAMP, rolled_back_by VARCHAR)""",
+        "CREATE TABLE submission_files (submission_id BIGINT PRIMARY KEY, content BLOB NOT NULL)",
+        f"""CREATE TABLE suboutputs (
+            country VARCHAR, plan VARCHAR, strategic_priority_code VARCHAR, strategic_priority VARCHAR,
+            outcome_code VARCHAR, outcome_title VARCHAR, output_code VARCHAR, output_title VARCHAR,
+            suboutput_code VARCHAR, suboutput_title VARCHAR, suboutput_id VARCHAR NOT NULL,
+            suboutput_status VARCHAR, start_date DATE, end_date DATE, contributing_partners VARCHAR,
+            sdg_goals VARCHAR, agency VARCHAR, joint BOOLEAN, {_VERSION_COLUMNS})""",
+        f"""CREATE TABLE budget_lines (
+            country VARCHAR, plan VARCHAR NOT NULL, strategic_priority_code VARCHAR, strategic_priority VARCHAR,
+            outcome_code VARCHAR, outcome_title VARCHAR, output_code VARCHAR, output_title VARCHAR,
+            suboutput_code VARCHAR, suboutput_title VARCHAR, suboutput_id VARCHAR, suboutput_status VARCHAR,
+            start_date DATE, end_date DATE, contributing_partners VARCHAR, sdg_goals VARCHAR,
+            agency VARCHAR, joint BOOLEAN NOT NULL DEFAULT FALSE, funding_source VARCHAR,
+            year INTEGER NOT NULL, required DOUBLE, available DOUBLE, expenditure DOUBLE,
+            currency VARCHAR NOT NULL DEFAULT 'USD', {_VERSION_COLUMNS})""",
+        f"""CREATE TABLE indicator_rows (
+            country VARCHAR, plan VARCHAR NOT NULL, indicator_code VARCHAR NOT NULL, indicator VARCHAR,
+            result_code VARCHAR, unit VARCHAR, baseline DOUBLE, baseline_year INTEGER, target DOUBLE,
+            target_year INTEGER, period VARCHAR NOT NULL, period_end DATE, actual DOUBLE, agency VARCHAR,
+            means_of_verification VARCHAR, {_VERSION_COLUMNS})""",
+        f"""CREATE TABLE action_rows (
+            plan VARCHAR, source_type VARCHAR NOT NULL, source_title VARCHAR NOT NULL, recommendation_no VARCHAR,
+            recommendation VARCHAR, management_response VARCHAR, action_no VARCHAR NOT NULL, action VARCHAR,
+            responsible VARCHAR, agency VARCHAR, deadline DATE, status VARCHAR NOT NULL, comments VARCHAR,
+            as_of DATE, {_VERSION_COLUMNS})""",
+        """CREATE TABLE users (
+            user_name VARCHAR PRIMARY KEY, email VARCHAR, role VARCHAR NOT NULL, agencies VARCHAR[] DEFAULT [],
+            password_hash VARCHAR, created_at TIMESTAMP DEFAULT current_timestamp)""",
+    ]),
+]
+
+VIEWS = [
+    """CREATE OR REPLACE VIEW budget AS
+       SELECT country, plan, strategic_priority_code, strategic_priority, outcome_code, outcome_title,
+              output_code, output_title, suboutput_code, suboutput_title, suboutput_id, suboutput_status,
+              start_date, end_date, contributing_partners, sdg_goals, agency, joint, funding_source, year,
+              required, available, expenditure, currency, submission_id
+       FROM budget_lines WHERE current""",
+    """CREATE OR REPLACE VIEW indicator_values AS
+       SELECT country, plan, indicator_code, indicator, result_code, unit, baseline, baseline_year, target,
+              target_year, period, period_end, actual, agency, means_of_verification, submission_id
+       FROM indicator_rows WHERE current""",
+    """CREATE OR REPLACE VIEW actions AS
+       SELECT source_type, source_title, recommendation_no, recommendation, management_response, action_no,
+              action, responsible, agency, deadline, status, comments, as_of,
+              coalesce(status IN ('ongoing', 'not_started') AND deadline < current_date, FALSE) AS overdue,
+              plan, submission_id
+       FROM action_rows WHERE current""",
+    """CREATE OR REPLACE VIEW submissions AS
+       SELECT submission_id, kind, file_name, sha256, user_name, agency, plan, created_at, rows_added,
+              rows_replaced, rows_rejected, status, country, layout, duplicate_of, rolled_back_at,
+              rolled_back_by, len(warnings) AS warning_count
+       FROM submission_log""",
+    """CREATE OR REPLACE VIEW suboutput_list AS
+       SELECT * EXCLUDE (current, replaced_by) FROM suboutputs WHERE current""",
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the database to the newest schema in place; each migration in its own transaction."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                "description VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)")
+    done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    for version, description, statements in MIGRATIONS:
+        if version in done:
+            continue
+        con.execute("BEGIN")
+        try:
+            for sql in statements:
+                con.execute(sql)
+            if version == 1:
+                _seed_entities(con)
+            con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [version, description])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    current_views = {n for (n,) in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    if not {"budget", "indicator_values", "actions", "submissions", "suboutput_list"} <= current_views or done != {
+            v for v, _, _ in MIGRATIONS}:
+        for sql in VIEWS:
+            con.execute(sql)
+
+
+def _seed_entities(con) -> None:
+    con.executemany("INSERT INTO entities (code, name, aliases, origin) VALUES (?, ?, ?, 'shipped')",
+                    [[e.code, e.name, list(e.aliases)] for e in SHIPPED_ENTITIES])
+
+
+# ---------------------------------------------------------------- reads the writers need
+
+def entities(con) -> list[Entity]:
+    rows = con.cursor().execute("SELECT code, name, aliases FROM entities ORDER BY code").fetchall()
+    return [Entity(code, name, tuple(aliases or ())) for code, name, aliases in rows]
+
+
+def add_entity(con, code: str, name: str, aliases: tuple[str, ...] = (), origin: str = "admin") -> None:
+    con.execute("INSERT INTO entities (code, name, aliases, origin) VALUES (?, ?, ?, ?)",
+                [code, name, list(aliases), origin])
+
+
+def find_duplicate(con, sha256: str, kind: str | None) -> dict | None:
+    """The committed submission that already loaded this exact content, if any."""
+    row = con.cursor().execute(
+        """SELECT submission_id, user_name, created_at, file_name FROM submission_log
+           WHERE sha256 = ? AND status = 'committed' ORDER BY submission_id DESC LIMIT 1""", [sha256]).fetchone()
+    if row is None:
+        return None
+    return dict(zip(("submission_id", "user_name", "created_at", "file_name"), row))
+
+
+def next_submission_id(con) -> int:
+    return con.execute("SELECT nextval('submission_seq')").fetchone()[0]
+
+
+def record_submission(con, submission_id: int, **fields) -> None:
+    columns = ["submission_id", *fields]
+    con.execute(f"INSERT INTO submission_log ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [submission_id, *fields.values()])
+
+
+def finish_submission(con, submission_id: int, **fields) -> None:
+    sets = ", ".join(f"{k} = ?" for k in fields)
+    con.execute(f"UPDATE submission_log SET {sets} WHERE submission_id = ?", [*fields.values(), submission_id])
+
+
+def keep_file(con, submission_id: int, content: bytes) -> None:
+    con.execute("INSERT INTO submission_files VALUES (?, ?)", [submission_id, content])
+
+
+def original_file(con, submission_id: int) -> tuple[str, bytes] | None:
+    row = con.cursor().execute(
+        """SELECT l.file_name, f.content FROM submission_files f JOIN submission_log l USING (submission_id)
+           WHERE submission_id = ?""", [submission_id]).fetchone()
+    return (row[0], bytes(row[1])) if row else None
+
+
+def submission(con, submission_id: int) -> dict | None:
+    cur = con.cursor().execute("SELECT * FROM submission_log WHERE submission_id = ?", [submission_id])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+# ---------------------------------------------------------------- writes of a load
+
+def upsert_plans(con, plans: list[tuple[str | None, str]], submission_id: int) -> None:
+    con.executemany("INSERT INTO plans VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    [[country, plan, submission_id] for country, plan in plans])
+
+
+def stage(con, name: str, frame) -> None:
+    """Make a pandas frame queryable as a temporary table `name`."""
+    con.register(f"{name}_frame", frame)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_frame")
+    con.unregister(f"{name}_frame")
+
+
+# Which current rows a staged submission replaces (SPEC §7): the same scope, per kind.
+REPLACE_SCOPE = {
+    "uninfo": ("budget_lines", "t.suboutput_id IN (SELECT suboutput_id FROM staged_suboutputs)"),
+    "budget": ("budget_lines", """t.suboutput_id IS NULL AND EXISTS (SELECT 1 FROM staged s
+              WHERE s.plan = t.plan AND s.agency IS NOT DISTINCT FROM t.agency AND s.year = t.year)"""),
+    "indicators": ("indicator_rows", """EXISTS (SELECT 1 FROM staged s WHERE s.plan = t.plan
+              AND s.agency IS NOT DISTINCT FROM t.agency AND s.period = t.period)"""),
+    "actions": ("action_rows", """EXISTS (SELECT 1 FROM staged s WHERE s.source_title = t.source_title
+              AND s.agency IS NOT DISTINCT FROM t.agency)"""),
+}
+
+
+def replace_and_insert(con, scope: str, submission_id: int, columns: tuple[str, ...]) -> tuple[int, int]:
+    """Retire the current rows in the staged rows' scope, insert the staged rows: (added, replaced)."""
+    table, condition = REPLACE_SCOPE[scope]
+    replaced = con.execute(
+        f"UPDATE {table} t SET current = FALSE, replaced_by = ? WHERE t.current AND {condition}",
+        [submission_id]).fetchone()[0]
+    if scope == "uninfo":
+        con.execute("UPDATE suboutputs t SET current = FALSE, replaced_by = ? WHERE t.current AND "
+                    "t.suboutput_id IN (SELECT suboutput_id FROM staged_suboutputs)", [submission_id])
+        con.execute(f"INSERT INTO suboutputs ({', '.join(SUBOUTPUT_COLUMNS)}, submission_id) "
+                    f"SELECT {', '.join(SUBOUTPUT_COLUMNS)}, ? FROM staged_suboutputs", [submission_id])
+    added = con.execute(f"INSERT INTO {table} ({', '.join(columns)}, submission_id) "
+                        f"SELECT {', '.join(columns)}, ? FROM staged", [submission_id]).fetchone()[0]
+    return added, replaced
+
+
+class RollbackError(ValueError):
+    """A submission that cannot be rolled back; the text says why and what to do."""
+
+
+def rollback(con, submission_id: int, user_name: str | None = None) -> dict:
+    """Undo a committed submission: hide its rows, make current again exactly what it replaced."""
+    info = submission(con, submission_id)
+    if info is None:
+        raise RollbackError(f"There is no submission {submission_id}.")
+    if info["status"] != "committed":
+        raise RollbackError(f"Submission {submission_id} is {info['status']}; only a committed submission "
+                            "can be rolled back.")
+    table = FACT_TABLES[info["kind"]]
+    later = con.cursor().execute(
+        f"""SELECT DISTINCT replaced_by FROM {table} WHERE submission_id = ? AND replaced_by IS NOT NULL
+            UNION SELECT DISTINCT replaced_by FROM suboutputs WHERE submission_id = ? AND replaced_by IS NOT NULL
+            ORDER BY 1""", [submission_id, submission_id]).fetchall()
+    if later:
+        ids = ", ".join(str(r[0]) for r in later)
+        raise RollbackError(f"Submission {submission_id}'s rows were since replaced by submission {ids}; "
+                            f"roll back {ids} first.")
+    con.execute("BEGIN")
+    try:
+        hidden = con.execute(f"UPDATE {table} SET current = FALSE WHERE submission_id = ? AND current",
+                             [submission_id]).fetchone()[0]
+        restored = con.execute(f"UPDATE {table} SET current = TRUE, replaced_by = NULL WHERE replaced_by = ?",
+                               [submission_id]).fetchone()[0]
+        con.execute("UPDATE suboutputs SET current = FALSE WHERE submission_id = ? AND current", [submission_id])
+        con.execute("UPDATE suboutputs SET current = TRUE, replaced_by = NULL WHERE replaced_by = ?", [submission_id])
+        finish_submission(con, submission_id, status="rolled_back", rolled_back_at=_now(), rolled_back_by=user_name)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return {"submission_id": submission_id, "rows_hidden": hidden, "rows_restored": restored}
+
+
+def _now():
+    import datetime as dt
+
+    return dt.datetime.now()

@@ -1,0 +1,412 @@
+"""Validation: sheets of raw cells → canonical rows of one dataset kind, with every problem listed.
+
+A problem names the file, sheet, cell, column, the bad value and what was expected; errors stop a
+load, warnings do not. Nothing here touches the database (the entity list is passed in).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from etl import parse
+from etl.entities import Entity, EntityResolver
+from etl.parse import ParseError
+from etl.read import Sheet, cell_ref
+from etl.schema import KINDS, Kind, header_key
+
+HEADER_SCAN_ROWS = 30
+TOTAL_LABEL = re.compile(r"^\s*(grand\s+total|sub-?\s*total|total)\b", re.IGNORECASE)
+YEAR_BLOCK = re.compile(r"^\s*((?:19|20)\d\d)\s+(required|available|expenditure|narrative)\s*$", re.IGNORECASE)
+
+#: UN INFO export columns (SPEC §2.1b) → what we keep
+UNINFO_COLUMNS = {
+    "country": "Country",
+    "plan": "Plan name",
+    "strategic_priority_code": "Strategic priority code",
+    "strategic_priority": "Strategic priority",
+    "outcome_code": "Outcome code",
+    "outcome_title": "Outcome",
+    "output_code": "Output code",
+    "output_title": "Output",
+    "suboutput_code": "Sub-Output code",
+    "suboutput_title": "Sub-Output",
+    "suboutput_id": "ID",
+    "start_date": "Start date",
+    "end_date": "End date",
+    "suboutput_status": "Status",
+    "agency_codes": "Agency abbreviations",
+    "agency_names": "Agencies",
+    "contributing_partners": "Contributing partners",
+    "sdg_goals": "SDG Goals",
+    "total_required": "Total required resources",
+    "total_available": "Total available resources",
+    "total_expenditure": "Total expenditure resources",
+}
+UNINFO_REQUIRED = ("country", "plan", "suboutput_id", "agency_codes", "total_required")
+UNINFO_UNKNOWN_OK = ("strategic_priority_code", "outcome_code", "suboutput_code")
+
+
+@dataclass
+class Problem:
+    file: str
+    sheet: str | None
+    cell: str | None
+    column: str | None
+    value: object
+    expected: str
+    severity: str = "error"  # or "warning"
+
+    @property
+    def where(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or ""
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.where:
+            parts.append(self.where)
+        if self.column:
+            parts.append(f"column {self.column}")
+        head = " ".join(parts)
+        value = "" if self.value is None or self.value == "" else f" {self.value!r}:"
+        return f"{head}:{value} {self.expected}"
+
+
+@dataclass
+class Dataset:
+    """What a file holds once validated: the kind, its canonical rows and every problem."""
+
+    file_name: str
+    kind: str | None = None
+    layout: str = "canonical"  # or "uninfo"
+    rows: list[dict] = field(default_factory=list)
+    suboutputs: list[dict] = field(default_factory=list)  # UN INFO: one per sub-output
+    new_entities: list[Entity] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def error(self, sheet, cell, column, value, expected):
+        self.problems.append(Problem(self.file_name, sheet, cell, column, value, expected, "error"))
+
+    def warn(self, sheet, cell, column, value, expected):
+        self.problems.append(Problem(self.file_name, sheet, cell, column, value, expected, "warning"))
+
+
+# ---------------------------------------------------------------- header matching
+
+def _synonym_index(kind: Kind) -> dict[str, str]:
+    index = {}
+    for column in kind.columns:
+        for name in (column.name, *column.synonyms):
+            index.setdefault(header_key(name), column.name)
+    return index
+
+
+SYNONYMS = {name: _synonym_index(kind) for name, kind in KINDS.items()}
+
+
+def match_header(cells: list, kind: str) -> dict[int, str]:
+    """Column index → canonical column for one candidate header row (first match wins)."""
+    index, matched, taken = SYNONYMS[kind], {}, set()
+    for i, cell in enumerate(cells):
+        canonical = index.get(header_key(cell))
+        if canonical and canonical not in taken:
+            matched[i] = canonical
+            taken.add(canonical)
+    return matched
+
+
+def is_uninfo_header(cells: list) -> bool:
+    names = {str(c).strip() for c in cells if isinstance(c, str)}
+    return {"ID", "Agency abbreviations", "Total required resources"} <= names and any(
+        YEAR_BLOCK.match(n) for n in names)
+
+
+@dataclass
+class HeaderFit:
+    sheet: Sheet
+    row: int
+    kind: str
+    layout: str
+    columns: dict[int, str]
+    score: int
+
+
+def find_header(sheet: Sheet, kind: str | None) -> HeaderFit | None:
+    """The row among the first rows that best fits a kind (or the given kind)."""
+    best = None
+    for r, cells in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+        if is_uninfo_header(cells):
+            if kind in (None, "budget"):
+                return HeaderFit(sheet, r, "budget", "uninfo", {}, 1000)
+            continue
+        for name in ([kind] if kind else KINDS):
+            columns = match_header(cells, name)
+            required = [c for c in KINDS[name].required_columns if not KINDS[name].column(c).file_level]
+            hits = sum(c in columns.values() for c in required)
+            score = hits * 10 + len(columns)
+            # a header must carry most of the required columns of its kind
+            if hits >= max(2, len(required) - 2) and (best is None or score > best.score):
+                best = HeaderFit(sheet, r, name, "canonical", columns, score)
+    return best
+
+
+# ---------------------------------------------------------------- parsing cells
+
+def _parser(column_type: str, resolver: EntityResolver) -> Callable[[object], object]:
+    return {
+        "text": parse.parse_text,
+        "int": parse.parse_optional_year,
+        "year": parse.parse_optional_year,
+        "money": parse.parse_money,
+        "number": parse.parse_number,
+        "date": parse.parse_date,
+        "deadline": parse.parse_deadline,
+        "status": parse.parse_status,
+        "response": parse.parse_response,
+        "period": lambda v: None if parse.is_blank(v) else parse.parse_period(v),
+        "source_type": parse.parse_source_type,
+        "currency": parse.parse_currency,
+        "agency": lambda v: None if parse.is_blank(v) else resolver.resolve(v),
+    }[column_type]
+
+
+CODE_COLUMNS = {"outcome_code", "output_code", "indicator_code", "result_code", "recommendation_no", "action_no"}
+
+
+def _is_total_row(cells: list) -> bool:
+    return any(isinstance(c, str) and TOTAL_LABEL.match(c) for c in cells[:6])
+
+
+def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fill: dict[str, str]) -> None:
+    kind = KINDS[fit.kind]
+    sheet = fit.sheet
+    header = sheet.rows[fit.row]
+    for i, cell in enumerate(header):
+        if i not in fit.columns and not parse.is_blank(cell):
+            ds.warn(sheet.name, cell_ref(fit.row, i), None, cell,
+                    f"unknown column ignored (the {kind.name} columns are: {', '.join(c.name for c in kind.columns)})")
+    present = set(fit.columns.values())
+    for column in kind.columns:
+        if column.required and column.name not in present and not (column.file_level and fill.get(column.name)):
+            hint = " (or choose it for the whole file at upload time)" if column.file_level else ""
+            synonyms = ", ".join(column.synonyms[:4])
+            ds.error(sheet.name, cell_ref(fit.row, 0), column.name, None,
+                     f"missing required column '{column.name}' (also accepted: {synonyms}){hint}")
+    for group in kind.one_of:
+        if not present & set(group):
+            ds.error(sheet.name, cell_ref(fit.row, 0), " / ".join(group), None,
+                     f"one of the columns {' or '.join(group)} is required")
+    if ds.errors:
+        return
+    parsers = {i: (name, kind.column(name), parse.parse_code if name in CODE_COLUMNS
+                   else _parser(kind.column(name).type, resolver)) for i, name in fit.columns.items()}
+    for r in range(fit.row + 1, len(sheet.rows)):
+        cells = sheet.rows[r]
+        if all(parse.is_blank(c) for c in cells):
+            continue
+        if _is_total_row(cells):
+            ds.warn(sheet.name, cell_ref(r, 0), None, next(c for c in cells if not parse.is_blank(c)),
+                    "total row skipped (totals are computed, never loaded)")
+            continue
+        row = {"_sheet": sheet.name, "_row": r + 1}
+        for i, (name, column, parser) in parsers.items():
+            value = cells[i] if i < len(cells) else None
+            try:
+                row[name] = parser(value)
+            except ParseError as exc:
+                ds.error(sheet.name, cell_ref(r, i), name, value, exc.expected)
+                row[name] = None
+                continue
+            if row[name] is None and column.required and not (column.file_level and fill.get(name)):
+                ds.error(sheet.name, cell_ref(r, i), name, value, f"a value: {column.name} is required")
+            if column.type == "money" and row[name] is not None and row[name] < 0:
+                ds.error(sheet.name, cell_ref(r, i), name, value, "an amount ≥ 0")
+        for name, value in fill.items():
+            if name in kind.column_names and row.get(name) is None:
+                row[name] = value
+        ds.rows.append(row)
+    _check_duplicate_keys(ds, kind, sheet.name)
+
+
+def _check_duplicate_keys(ds: Dataset, kind: Kind, sheet: str) -> None:
+    seen: dict[tuple, int] = {}
+    for row in ds.rows:
+        if row["_sheet"] != sheet:
+            continue
+        key = tuple(row.get(k) for k in kind.key)
+        if key in seen:
+            ds.error(sheet, f"row {row['_row']}", ", ".join(kind.key), " / ".join(str(k) for k in key if k is not None),
+                     f"a unique row: the same {', '.join(kind.key)} is already on row {seen[key]}")
+        else:
+            seen[key] = row["_row"]
+
+
+# ---------------------------------------------------------------- UN INFO exports
+
+def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> None:
+    sheet = fit.sheet
+    header = [str(c).strip() if c is not None else "" for c in sheet.rows[fit.row]]
+    position = {name: i for i, name in reversed(list(enumerate(header)))}
+    col = {key: position.get(name) for key, name in UNINFO_COLUMNS.items()}
+    for key in UNINFO_REQUIRED:
+        if col[key] is None:
+            ds.error(sheet.name, cell_ref(fit.row, 0), UNINFO_COLUMNS[key], None,
+                     f"missing column '{UNINFO_COLUMNS[key]}' of the UN INFO export")
+    if ds.errors:
+        return
+    years: dict[int, dict[str, int]] = {}
+    for i, name in enumerate(header):
+        match = YEAR_BLOCK.match(name)
+        if match and match.group(2).lower() != "narrative":
+            years.setdefault(int(match.group(1)), {})[match.group(2).lower()] = i
+    known_new: dict[str, Entity] = {}
+    seen_ids: dict[str, int] = {}
+    text_keys = ("country", "plan", "strategic_priority", "outcome_title", "output_title", "suboutput_title",
+                 "suboutput_status", "contributing_partners", "sdg_goals")
+    code_keys = ("strategic_priority_code", "outcome_code", "output_code", "suboutput_code", "suboutput_id")
+
+    def get(cells, key):
+        i = col[key]
+        return cells[i] if i is not None and i < len(cells) else None
+
+    for r in range(fit.row + 1, len(sheet.rows)):
+        cells = sheet.rows[r]
+        if all(parse.is_blank(c) for c in cells):
+            continue
+        if _is_total_row(cells):
+            ds.warn(sheet.name, cell_ref(r, 0), None, next(c for c in cells if not parse.is_blank(c)),
+                    "total row skipped (totals are computed, never loaded)")
+            continue
+        where = lambda key: cell_ref(r, col[key] if col[key] is not None else 0)  # noqa: E731
+        sub = {"_sheet": sheet.name, "_row": r + 1}
+        for key in text_keys:
+            value = get(cells, key)
+            sub[key] = None if parse.is_blank(value) else parse.parse_text(value)
+        for key in code_keys:
+            value = get(cells, key)
+            sub[key] = parse.parse_code(value) if not parse.is_blank(value) else None
+        if sub["suboutput_id"] is None:
+            ds.error(sheet.name, where("suboutput_id"), "ID", get(cells, "suboutput_id"),
+                     "the sub-output's ID (the key of a UN INFO row)")
+            continue
+        if sub["suboutput_id"] in seen_ids:
+            ds.error(sheet.name, where("suboutput_id"), "ID", sub["suboutput_id"],
+                     f"a unique ID: the same sub-output is already on row {seen_ids[sub['suboutput_id']]}")
+            continue
+        seen_ids[sub["suboutput_id"]] = r + 1
+        for key in UNINFO_UNKNOWN_OK:
+            if sub[key] is None and col[key] is not None:
+                ds.warn(sheet.name, where(key), UNINFO_COLUMNS[key], get(cells, key),
+                        "code missing: kept as unknown (the ID is the key)")
+        if sub["suboutput_status"]:
+            sub["suboutput_status"] = sub["suboutput_status"].lower()
+        for key in ("start_date", "end_date"):
+            value = get(cells, key)
+            try:
+                sub[key] = parse.parse_date(value)
+            except ParseError as exc:
+                ds.warn(sheet.name, where(key), UNINFO_COLUMNS[key], value, exc.expected + " (left empty)")
+                sub[key] = None
+        sub["agency"], sub["joint"] = _uninfo_agencies(ds, sheet.name, where("agency_codes"), get(cells, "agency_codes"),
+                                                       get(cells, "agency_names"), resolver, known_new)
+        ds.suboutputs.append(sub)
+        for year, block in sorted(years.items()):
+            figures = {}
+            for measure in ("required", "available", "expenditure"):
+                i = block.get(measure)
+                value = cells[i] if i is not None and i < len(cells) else None
+                try:
+                    amount = parse.parse_money(value)
+                except ParseError as exc:
+                    ds.error(sheet.name, cell_ref(r, i), f"{year} {measure.title()}", value, exc.expected)
+                    amount = None
+                if amount is not None and amount < 0:
+                    ds.error(sheet.name, cell_ref(r, i), f"{year} {measure.title()}", value, "an amount ≥ 0")
+                figures[measure] = amount
+            if any(v is not None for v in figures.values()):
+                ds.rows.append({"suboutput_id": sub["suboutput_id"], "year": year, **figures})
+    ds.new_entities = list(known_new.values())
+
+
+def _uninfo_agencies(ds, sheet_name, cell, codes_value, names_value, resolver, known_new) -> tuple[str | None, bool]:
+    """'FAO; WHO' → ('FAO;WHO', True); unknown abbreviations are added from the Agencies column.
+
+    Real exports list the full names in their own (alphabetical) order, so an unknown abbreviation
+    takes the full name left over once the names of known entities are set aside.
+    """
+    items = resolver.split(parse.parse_text(codes_value) or "")
+    if not items:
+        ds.warn(sheet_name, cell, "Agency abbreviations", codes_value, "no agency given: shown as 'Unknown'")
+        return None, False
+    codes = [item if item in known_new else resolver.try_resolve(item) for item in items]
+    unknown = [item for item, code in zip(items, codes) if code is None]
+    if unknown:
+        names = resolver.split(parse.parse_text(names_value) or "")
+        spare = [n for n in names if resolver.try_resolve(n) is None and n not in
+                 {e.name for e in known_new.values()}]
+        for n, item in enumerate(unknown):
+            name = spare[n] if len(spare) == len(unknown) else item
+            known_new[item] = Entity(item, name, ())
+            ds.warn(sheet_name, cell, "Agency abbreviations", item,
+                    f"not in the UN entity list: added as '{item}' ({name}) from the file's Agencies column")
+        codes = [code or item for item, code in zip(items, codes)]
+    distinct = list(dict.fromkeys(codes))
+    return ";".join(distinct), len(distinct) > 1
+
+
+# ---------------------------------------------------------------- entry point
+
+def validate(sheets: list[Sheet], file_name: str, entities: list[Entity], kind: str | None = None,
+             fill: dict[str, str] | None = None) -> Dataset:
+    """Find the sheets that hold a dataset kind and validate them into one Dataset."""
+    fill = {k: v for k, v in (fill or {}).items() if v}
+    ds = Dataset(file_name)
+    if kind is not None and kind not in KINDS:
+        ds.error(None, None, None, kind, f"a dataset kind: {', '.join(KINDS)}")
+        return ds
+    resolver = EntityResolver(entities)
+    fits = []
+    for sheet in sheets:
+        if not sheet.visible:
+            ds.warn(sheet.name, None, None, None, "hidden sheet not read")
+            continue
+        fit = find_header(sheet, kind)
+        if fit is None:
+            if any(any(not parse.is_blank(c) for c in row) for row in sheet.rows):
+                ds.warn(sheet.name, None, None, None, "passed over: no header row of a dataset kind was found")
+            continue
+        fits.append(fit)
+    if not fits:
+        wanted = f"the {kind} columns ({', '.join(KINDS[kind].required_columns)})" if kind else \
+            "a header row of a dataset kind (budget, indicators or actions) in the first 30 rows"
+        ds.error(None, None, None, None, f"no sheet holds {wanted}")
+        return ds
+    chosen = kind or max(fits, key=lambda f: f.score).kind
+    for fit in fits:
+        if fit.kind != chosen:
+            ds.warn(fit.sheet.name, None, None, None, f"passed over: it holds {fit.kind}, not {chosen}")
+            continue
+        if ds.layout == "uninfo" or (ds.sheets and fit.layout == "uninfo"):
+            ds.warn(fit.sheet.name, None, None, None, "passed over: one UN INFO export sheet per file")
+            continue
+        ds.kind, ds.layout = fit.kind, fit.layout
+        ds.sheets.append(fit.sheet.name)
+        if fit.layout == "uninfo":
+            validate_uninfo(ds, fit, resolver)
+        else:
+            validate_canonical(ds, fit, resolver, fill)
+    if not ds.rows and not ds.errors:
+        ds.error(ds.sheets[0] if ds.sheets else None, None, None, None,
+                 "at least one data row below the header (the file has a header only)")
+    return ds

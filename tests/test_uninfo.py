@@ -1,0 +1,113 @@
+"""The 22 real UN INFO exports load as-is and reconcile with their own Total columns (SPEC §2.1b)."""
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from etl import store
+from etl.load import load_path
+
+UNINFO = Path(__file__).resolve().parents[2] / "shared" / "data" / "uninfo"
+FILES = sorted(UNINFO.glob("*.xlsx"))
+MEASURES = ("Required", "Available", "Expenditure")
+
+
+def _amount(value) -> float | None:
+    if value in ("", "-", None):
+        return None
+    return float(str(value).replace(",", "")) if isinstance(value, str) else float(value)
+
+
+def expected_from_files() -> dict:
+    """Independent reading: per sub-output ID the last file (in load order) wins."""
+    by_id = {}
+    for path in FILES:
+        book = CalamineWorkbook.from_path(path)
+        rows = book.get_sheet_by_index(0).to_python()
+        header = [str(h).strip() for h in rows[0]]
+        at = {name: i for i, name in enumerate(header)}
+        years = sorted({int(h[:4]) for h in header if h[:4].isdigit()})
+        for row in rows[1:]:
+            sub_id = str(int(row[at["ID"]]))
+            by_year = {y: [_amount(row[at[f"{y} {m}"]]) for m in MEASURES] for y in years}
+            totals = [_amount(row[at[f"Total {m.lower()} resources"]]) or 0.0 for m in MEASURES]
+            by_id[sub_id] = (row[at["Country"]], by_year, totals)
+    return by_id
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    assert len(FILES) == 22, f"expected the 22 UN INFO exports in {UNINFO}"
+    path = tmp_path_factory.mktemp("uninfo") / "uninfo.duckdb"
+    con = store.connect(path)
+    results = [load_path(con, f) for f in FILES]
+    yield con, results
+    con.close()
+
+
+def test_every_file_commits(loaded):
+    _, results = loaded
+    assert [r.status for r in results] == ["committed"] * 22
+    assert all(not r.errors for r in results)
+
+
+def test_one_row_per_suboutput_and_year_with_figures(loaded):
+    con, _ = loaded
+    expected = expected_from_files()
+    want = sum(1 for _, by_year, _ in expected.values() for figures in by_year.values()
+               if any(v is not None for v in figures))
+    got, distinct = con.execute("SELECT count(*), count(DISTINCT (suboutput_id, year)) FROM budget").fetchone()
+    assert got == distinct == want
+
+
+def test_totals_per_country_equal_the_files_total_columns(loaded):
+    con, _ = loaded
+    want = collections.defaultdict(lambda: [0.0, 0.0, 0.0])
+    for country, _, totals in expected_from_files().values():
+        for i, amount in enumerate(totals):
+            want[country][i] += amount
+    got = {c: (r, a, e) for c, r, a, e in con.execute(
+        """SELECT country, coalesce(sum(required), 0), coalesce(sum(available), 0),
+                  coalesce(sum(expenditure), 0) FROM budget GROUP BY country""").fetchall()}
+    assert set(got) <= set(want)
+    for country, (required, available, expenditure) in want.items():
+        r, a, e = got.get(country, (0.0, 0.0, 0.0))
+        assert r == pytest.approx(required, abs=0.01), country
+        assert a == pytest.approx(available, abs=0.01), country
+        assert e == pytest.approx(expenditure, abs=0.01), country
+
+
+def test_totals_per_year_equal_the_year_columns(loaded):
+    con, _ = loaded
+    want = collections.defaultdict(lambda: [0.0, 0.0, 0.0])
+    for _, by_year, _ in expected_from_files().values():
+        for year, figures in by_year.items():
+            for i, amount in enumerate(figures):
+                want[year][i] += amount or 0.0
+    got = dict((y, (r, a, e)) for y, r, a, e in con.execute(
+        """SELECT year, coalesce(sum(required), 0), coalesce(sum(available), 0), coalesce(sum(expenditure), 0)
+           FROM budget GROUP BY year""").fetchall())
+    for year, figures in want.items():
+        assert got.get(year, (0.0, 0.0, 0.0)) == pytest.approx(tuple(figures), abs=0.01), year
+
+
+def test_joint_suboutputs_keep_every_agency_without_splitting_money(loaded):
+    con, _ = loaded
+    agency, joint = con.execute(
+        "SELECT agency, joint FROM suboutput_list WHERE suboutput_id = '88692'").fetchone()
+    assert (agency, joint) == ("FAO;WHO", True)
+    # UN INFO lists entities no fixed list has: added from the file's own Agencies column
+    name = con.execute("SELECT name FROM entities WHERE code = 'MONUSCO'").fetchone()[0]
+    assert name == "United Nations Organization Stabilization Mission in the Democratic Republic of the Congo"
+
+
+def test_loading_the_same_files_again_changes_nothing(loaded):
+    con, _ = loaded
+    before = con.execute("SELECT count(*), sum(required) FROM budget").fetchone()
+    again = load_path(con, FILES[0])
+    assert again.status == "duplicate"
+    assert "already loaded on" in again.summary
+    assert con.execute("SELECT count(*), sum(required) FROM budget").fetchone() == before
