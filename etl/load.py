@@ -208,11 +208,7 @@ def _write(con, ds: Dataset, frames: dict, data: bytes, digest: str, user: str |
                                 warnings=[str(p) for p in ds.warnings[:1000]])
         for entity in ds.new_entities:
             store.add_entity(con, entity.code, entity.name, origin="uninfo")
-        if "plan" in staged.columns:
-            pairs = staged[["country", "plan"]].drop_duplicates() if "country" in staged.columns else \
-                staged[["plan"]].drop_duplicates().assign(country=None)[["country", "plan"]]
-            store.upsert_plans(con, [(c if isinstance(c, str) else None, p) for c, p in pairs.itertuples(index=False)
-                                     if isinstance(p, str)], sid)
+        store.upsert_plans(con, sid, with_country="country" in staged.columns)
         added, replaced = store.replace_and_insert(con, scope, sid, tuple(staged.columns))
         store.finish_submission(con, sid, rows_added=added, rows_replaced=replaced)
         result.rows_added, result.rows_replaced = added, replaced

@@ -249,9 +249,11 @@ def submission(con, submission_id: int) -> dict | None:
 
 # ---------------------------------------------------------------- writes of a load
 
-def upsert_plans(con, plans: list[tuple[str | None, str]], submission_id: int) -> None:
-    con.executemany("INSERT INTO plans VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    [[country, plan, submission_id] for country, plan in plans])
+def upsert_plans(con, submission_id: int, with_country: bool) -> None:
+    """Record the plans (and countries) the staged rows belong to."""
+    country = "coalesce(country, '')" if with_country else "''"
+    con.execute(f"""INSERT INTO plans SELECT DISTINCT {country}, plan, ? FROM staged WHERE plan IS NOT NULL
+                    ON CONFLICT DO NOTHING""", [submission_id])
 
 
 def stage(con, name: str, frame) -> None:

@@ -1,0 +1,103 @@
+"""Numbers and labels for humans: money as 'USD 12.4 M', ratios as '63 %', '—' when undefined.
+
+Shared by the pages, the exports' previews and the tests, so that a card and its test agree.
+"""
+from __future__ import annotations
+
+import math
+from numbers import Number
+
+DASH = "—"
+
+
+def is_missing(x: object) -> bool:
+    """True for None, NaN and pandas' NA/NaT: a figure that was not reported or is undefined."""
+    if x is None:
+        return True
+    if isinstance(x, Number) and not isinstance(x, bool):
+        try:
+            return math.isnan(float(x))  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            return False
+    try:
+        import pandas as pd
+
+        result = pd.isna(x)
+    except (TypeError, ValueError, ImportError):
+        return False
+    return result is True or (hasattr(result, "dtype") and result.shape == () and bool(result))
+
+
+def format_money(x: object, currency: str = "USD") -> str:
+    """'USD 12.4 M', 'USD 450 K', 'USD 950', 'USD -1.2 M'; '—' when missing."""
+    if is_missing(x):
+        return DASH
+    value = float(x)  # type: ignore[arg-type]
+    sign = "-" if value < 0 else ""
+    a = abs(value)
+    if round(a / 1e9, 1) >= 1:
+        text = f"{a / 1e9:,.1f} B"
+    elif round(a / 1e6, 1) >= 1:
+        text = f"{a / 1e6:.1f} M"
+        if text.startswith("1000.0"):
+            text = "1.0 B"
+    elif round(a / 1e3) >= 1:
+        text = f"{a / 1e3:.0f} K"
+        if text == "1000 K":
+            text = "1.0 M"
+    else:
+        text = f"{a:.0f}"
+    return f"{currency} {sign}{text}"
+
+
+def format_rate(x: object) -> str:
+    """A ratio as a whole percentage, '63 %'; '—' when the denominator was zero or unknown."""
+    if is_missing(x):
+        return DASH
+    value = float(x)  # type: ignore[arg-type]
+    if math.isinf(value):
+        return DASH
+    return f"{value * 100:.0f} %"
+
+
+def format_count(x: object) -> str:
+    """'1,234'; '—' when missing."""
+    if is_missing(x):
+        return DASH
+    return f"{int(x):,}"  # type: ignore[arg-type]
+
+
+def shorten(text: object, width: int = 60) -> str:
+    """Text cut at a word boundary to at most `width` characters, with an ellipsis when cut."""
+    s = " ".join(str(text or "").split())
+    if len(s) <= width:
+        return s
+    cut = s[: width - 1]
+    if " " in cut[width // 2:]:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:-–") + "…"
+
+
+def outcome_label(code: object, title: object, width: int = 60) -> str:
+    """'4.1 · People live free from violence…' (the code alone when there is no title)."""
+    code_s = "" if is_missing(code) else str(code).strip()
+    title_s = "" if is_missing(title) else shorten(title, width)
+    if code_s and title_s:
+        return f"{code_s} · {title_s}"
+    return code_s or title_s or "(no code)"
+
+
+def unique_labels(labels: list[str], extras: list[str]) -> list[str]:
+    """Make chart labels unique: duplicates get their extra (e.g. the plan) appended, then a number."""
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    out = [f"{label} ({shorten(extra, 30)})" if counts[label] > 1 and extra else label
+           for label, extra in zip(labels, extras)]
+    seen: dict[str, int] = {}
+    result = []
+    for label in out:
+        n = seen.get(label, 0) + 1
+        seen[label] = n
+        result.append(label if n == 1 else f"{label} #{n}")
+    return result

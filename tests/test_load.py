@@ -1,0 +1,261 @@
+"""Load semantics (SPEC §7): all or nothing, idempotent, replace-and-keep, rollback, every error listed."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+
+from etl import store
+from etl.load import load_bytes
+
+PLAN = "UNSDCF 2023-2027"
+
+
+def workbook_bytes(sheets: dict[str, list[list]], hidden: tuple[str, ...] = (), merges: dict | None = None) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        if name in hidden:
+            sheet.sheet_state = "hidden"
+        for ref in (merges or {}).get(name, ()):
+            sheet.merge_cells(ref)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+BUDGET_HEADER = ["Fiscal year", "Outcome", "Outcome description", "Output no.", "UN entity",
+                 "Total Required Resources (USD)", "Funded", "Spent"]
+
+
+def budget_file(rows: list[list], title=True) -> bytes:
+    top = [["Common Budgetary Framework 2025 — Governance Results Group"], []] if title else []
+    return workbook_bytes({
+        "Pivot": [["Agency", "Sum of required"], ["UNDP", 1000]],
+        "Budget": [*top, BUDGET_HEADER, *rows],
+        "Old": [BUDGET_HEADER, [2020, "1.1", "x", "1.1.1", "UNDP", 5, 5, 5]],
+    }, hidden=("Old",))
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = store.connect(tmp_path / "test.duckdb")
+    yield connection
+    connection.close()
+
+
+def budget_totals(con, agency=None):
+    sql = "SELECT count(*), sum(required), sum(available), sum(expenditure) FROM budget"
+    if agency:
+        return con.execute(sql + " WHERE agency = ?", [agency]).fetchone()
+    return con.execute(sql).fetchone()
+
+
+GOOD_ROWS = [
+    [2025, "1.1", "Governance is accountable", "1.1.1", "UNDP", "USD 250,000", "180,000", 120000],
+    [2025, "1.1", None, "1.1.2", "UN-Women", 100000, None, None],
+    ["Total", None, None, None, None, 350000, 180000, 120000],
+    [2026, "1.2", "Justice for all", "1.2.1", "unicef", "(0)", "", ""],
+]
+
+
+def test_commit_reads_the_data_sheet_and_says_what_it_passed_over(con):
+    result = load_bytes(con, budget_file(GOOD_ROWS), "cbf.xlsx", plan=PLAN, user="amina")
+    assert result.status == "committed", [str(e) for e in result.errors]
+    assert result.rows_added == 3
+    warnings = [str(w) for w in result.warnings]
+    assert "cbf.xlsx Budget!A6: 'Total': total row skipped (totals are computed, never loaded)" in warnings
+    assert "cbf.xlsx Old: hidden sheet not read" in warnings
+    assert any(w.startswith("cbf.xlsx Pivot: passed over") for w in warnings)
+    rows = con.execute("""SELECT plan, year, outcome_code, output_code, agency, required, available, expenditure
+                          FROM budget ORDER BY year, output_code""").fetchall()
+    assert rows == [
+        (PLAN, 2025, "1.1", "1.1.1", "UNDP", 250000.0, 180000.0, 120000.0),
+        (PLAN, 2025, "1.1", "1.1.2", "UN Women", 100000.0, None, None),
+        (PLAN, 2026, "1.2", "1.2.1", "UNICEF", 0.0, None, None),
+    ]
+    # merged-free rows keep their outcome title; a blank title stays blank
+    assert con.execute("SELECT outcome_title FROM budget WHERE output_code = '1.1.1'").fetchone()[0] == \
+        "Governance is accountable"
+    sub = con.execute("SELECT user_name, status, rows_added, file_name FROM submissions").fetchone()
+    assert sub == ("amina", "committed", 3, "cbf.xlsx")
+    assert store.original_file(con, result.submission_id)[1] == budget_file(GOOD_ROWS)
+
+
+def test_a_file_with_errors_commits_nothing_and_lists_every_error(con):
+    load_bytes(con, budget_file(GOOD_ROWS), "cbf.xlsx", plan=PLAN)
+    before = budget_totals(con)
+    broken = [
+        [2025, "1.1", "x", "1.1.1", "UNDPP", 1000, 500, 100],
+        [1899, "1.1", "x", "1.1.2", "UNFPA", "12abc", 500, 100],
+        [2025, "1.1", "x", "1.1.3", "WHO", 1000, "(1,000)", 100],
+    ]
+    result = load_bytes(con, budget_file(broken), "broken.xlsx", plan=PLAN)
+    assert result.status == "rejected"
+    assert [(e.sheet, e.cell, e.column, e.value) for e in result.errors] == [
+        ("Budget", "E4", "agency", "UNDPP"),
+        ("Budget", "A5", "year", 1899),
+        ("Budget", "F5", "required", "12abc"),
+        ("Budget", "G6", "available", "(1,000)"),
+    ]
+    assert "did you mean UNDP?" in result.errors[0].expected
+    assert str(result.errors[3]) == "broken.xlsx Budget!G6 column available: '(1,000)': an amount ≥ 0"
+    assert budget_totals(con) == before
+    assert con.execute("SELECT status, rows_added FROM submissions WHERE file_name = 'broken.xlsx'").fetchone() == \
+        ("rejected", 0)
+
+
+def test_the_same_file_twice_changes_nothing_and_says_when(con):
+    data = budget_file(GOOD_ROWS)
+    first = load_bytes(con, data, "cbf.xlsx", plan=PLAN, user="amina")
+    before = budget_totals(con)
+    again = load_bytes(con, data, "cbf-copy.xlsx", plan=PLAN, user="jo")
+    assert again.status == "duplicate"
+    assert again.duplicate_of["submission_id"] == first.submission_id
+    assert "already loaded on" in again.summary and "by amina" in again.summary
+    assert budget_totals(con) == before
+    assert con.execute("SELECT status FROM submissions ORDER BY submission_id").fetchall() == \
+        [("committed",), ("duplicate",)]
+
+
+def test_a_resubmission_replaces_that_agencys_rows_and_rollback_restores_them_exactly(con):
+    first = load_bytes(con, budget_file(GOOD_ROWS), "cbf.xlsx", plan=PLAN)
+    before_all, before_undp = budget_totals(con), budget_totals(con, "UNDP")
+    revised = [[2025, "1.1", "Governance", "1.1.1", "UNDP", 300000, 250000, 200000],
+               [2025, "1.1", "Governance", "1.1.4", "UNDP", 50000, 0, 0]]
+    second = load_bytes(con, budget_file(revised, title=False), "cbf-undp-v2.xlsx", plan=PLAN)
+    assert (second.status, second.rows_added, second.rows_replaced) == ("committed", 2, 1)
+    assert budget_totals(con, "UNDP") == (2, 350000.0, 250000.0, 200000.0)
+    assert budget_totals(con, "UNICEF") == (1, 0.0, None, None)  # other agencies untouched
+    with pytest.raises(store.RollbackError, match="replaced by submission"):
+        store.rollback(con, first.submission_id)
+    done = store.rollback(con, second.submission_id, "admin")
+    assert done == {"submission_id": second.submission_id, "rows_hidden": 2, "rows_restored": 1}
+    assert budget_totals(con) == before_all
+    assert budget_totals(con, "UNDP") == before_undp
+    assert con.execute("SELECT status, rolled_back_by FROM submissions WHERE submission_id = ?",
+                       [second.submission_id]).fetchone() == ("rolled_back", "admin")
+    # the rolled-back file may be loaded again (it is no longer a duplicate)
+    assert load_bytes(con, budget_file(revised, title=False), "v2.xlsx", plan=PLAN).status == "committed"
+
+
+def test_a_load_that_fails_halfway_changes_nothing(con, monkeypatch):
+    load_bytes(con, budget_file(GOOD_ROWS), "cbf.xlsx", plan=PLAN)
+    before = budget_totals(con)
+    submissions_before = con.execute("SELECT count(*) FROM submissions").fetchone()
+    real_insert = store.replace_and_insert
+
+    def crash_after_retiring(con_, scope, sid, columns):
+        real_insert(con_, scope, sid, columns)  # rows retired and new rows written…
+        raise OSError("disk full")  # …then the process fails
+
+    monkeypatch.setattr(store, "replace_and_insert", crash_after_retiring)
+    revised = [[2025, "1.1", "Governance", "1.1.1", "UNDP", 1, 1, 1]]
+    with pytest.raises(OSError):
+        load_bytes(con, budget_file(revised), "v2.xlsx", plan=PLAN)
+    assert budget_totals(con) == before
+    assert con.execute("SELECT count(*) FROM submissions").fetchone() == submissions_before
+
+
+def test_dry_run_previews_exactly_what_commit_does(con):
+    load_bytes(con, budget_file(GOOD_ROWS), "cbf.xlsx", plan=PLAN)
+    before = budget_totals(con)
+    revised = [[2025, "1.1", "Governance", "1.1.1", "UNDP", 300000, 250000, 200000]]
+    preview = load_bytes(con, budget_file(revised), "v2.xlsx", plan=PLAN, dry_run=True)
+    assert (preview.status, preview.rows_added, preview.rows_replaced) == ("valid", 1, 1)
+    assert preview.preview["before"] == {"rows": 1, "required": 250000.0, "available": 180000.0,
+                                         "expenditure": 120000.0}
+    assert preview.preview["after"] == {"rows": 1, "required": 300000.0, "available": 250000.0,
+                                        "expenditure": 200000.0}
+    assert budget_totals(con) == before
+    assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("encoding,delimiter", [("utf-8", ","), ("utf-8-sig", ";"), ("cp1252", "\t")])
+def test_csv_encodings_and_delimiters(con, encoding, delimiter):
+    lines = [["Budget année 2025 — Côte d'Ivoire"], ["plan", "year", "outcome_code", "output_code", "agency",
+                                                     "required", "available", "expenditure"],
+             [PLAN, "2025", "2.1", "2.1.1", "UNFPA", "1 234,00" if delimiter == ";" else "1234", "1000", ""]]
+    text = "\r\n".join(delimiter.join(cells) for cells in lines) + "\r\n"
+    result = load_bytes(con, text.encode(encoding), "cbf.csv")
+    if delimiter == ";":  # '1 234,00' is not a plain amount: the message says what was expected
+        assert result.status == "rejected"
+        assert result.errors[0].cell == "F3"
+        return
+    assert result.status == "committed", [str(e) for e in result.errors]
+    assert con.execute("SELECT agency, required, available, expenditure FROM budget").fetchone() == \
+        ("UNFPA", 1234.0, 1000.0, None)
+
+
+def test_actions_with_merged_recommendations_and_month_deadlines(con):
+    header = ["Rec. No.", "Recommendation", "Management response", "Key action no.", "Key action(s)",
+              "Responsible unit(s)", "Deadline", "Status", "Comments"]
+    rows = [
+        ["Management response to the evaluation"],
+        header,
+        ["1", "Strengthen partnerships", "Accepted", "1.1", "Map partners", "SPD", "2018/12", "[COMPLETED]", ""],
+        [None, None, None, "1.2", "Partnership strategy", "SPD", "Dec 2019", "Initiated", "=HYPERLINK(x)"],
+        ["2", "Improve monitoring", "Partially agree", "2.1", "Results framework", "IEO", "2099-06-30",
+         "Not started", ""],
+    ]
+    data = workbook_bytes({"Management response": rows},
+                          merges={"Management response": ["A3:A4", "B3:B4", "C3:C4"]})
+    result = load_bytes(con, data, "mr.xlsx", source="Evaluation of UN Women strategic partnerships")
+    assert result.status == "committed", [str(e) for e in result.errors]
+    got = con.execute("""SELECT recommendation_no, recommendation, management_response, action_no, deadline,
+                                status, comments, overdue, source_type FROM actions ORDER BY action_no""").fetchall()
+    assert got == [
+        ("1", "Strengthen partnerships", "accepted", "1.1", dt.date(2018, 12, 31), "completed", None, False,
+         "evaluation"),
+        ("1", "Strengthen partnerships", "accepted", "1.2", dt.date(2019, 12, 31), "ongoing", "=HYPERLINK(x)", True,
+         "evaluation"),
+        ("2", "Improve monitoring", "partially_accepted", "2.1", dt.date(2099, 6, 30), "not_started", None, False,
+         "evaluation"),
+    ]
+
+
+def test_an_unknown_status_names_the_cell_and_the_accepted_words(con):
+    header = ["Source title", "Rec. No.", "Key action no.", "Key action(s)", "Status"]
+    data = workbook_bytes({"Actions": [header, ["Audit 2024", "1", "1.1", "Fix it", "Almost there"]]})
+    result = load_bytes(con, data, "actions.xlsx")
+    assert result.status == "rejected"
+    error = result.errors[0]
+    assert (error.sheet, error.cell, error.column, error.value) == ("Actions", "E2", "status", "Almost there")
+    assert "completed" in error.expected and "no_longer_applicable" in error.expected
+
+
+def test_indicators_load_with_period_ends(con):
+    header = ["Indicator code", "Indicator", "Result code", "Unit", "Baseline", "Baseline year", "Target",
+              "Target year", "Reporting period", "Actual value", "Agency"]
+    rows = [header,
+            ["1.1.a", "Births attended by skilled personnel", "1.1", "%", 42, 2022, 60, 2027, "2025", 51, "UNICEF"],
+            ["1.1.a", "Births attended by skilled personnel", "1.1", "%", 42, 2022, 60, 2027, "Q2 2026", None,
+             "UNICEF"]]
+    result = load_bytes(con, workbook_bytes({"Indicators": rows}), "ind.xlsx", plan=PLAN, country="Demoland")
+    assert result.status == "committed", [str(e) for e in result.errors]
+    assert con.execute("SELECT country, period, period_end, actual FROM indicator_values ORDER BY period").fetchall() \
+        == [("Demoland", "2025", dt.date(2025, 12, 31), 51.0), ("Demoland", "2026-Q2", dt.date(2026, 6, 30), None)]
+
+
+def test_duplicate_keys_inside_one_file_are_refused_listing_the_rows(con):
+    rows = [[2025, "1.1", "x", "1.1.1", "UNDP", 10, 5, 1], [2025, "1.1", "x", "1.1.1", "UNDP", 20, 5, 1]]
+    result = load_bytes(con, budget_file(rows, title=False), "dup.xlsx", plan=PLAN)
+    assert result.status == "rejected"
+    assert [(e.cell, e.expected) for e in result.errors] == [
+        ("row 3", "a unique row: the same plan, year, output_code, agency, funding_source is already on row 2")]
+
+
+def test_schema_migrates_in_place(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = store.connect(path)
+    con.close()
+    con = store.connect(path)  # second open: nothing to migrate, views intact
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.SCHEMA_VERSION
+    assert {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()} >= {
+        "budget", "indicator_values", "actions", "submissions"}
+    con.close()
