@@ -105,9 +105,10 @@ class Dataset:
 # ---------------------------------------------------------------- header matching
 
 def _synonym_index(kind: Kind) -> dict[str, str]:
-    index = {}
+    """Folded header text → canonical column; canonical names win over another column's synonym."""
+    index = {header_key(column.name): column.name for column in kind.columns}
     for column in kind.columns:
-        for name in (column.name, *column.synonyms):
+        for name in column.synonyms:
             index.setdefault(header_key(name), column.name)
     return index
 
