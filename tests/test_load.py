@@ -199,7 +199,7 @@ def test_actions_with_merged_recommendations_and_month_deadlines(con):
         ["Management response to the evaluation"],
         header,
         ["1", "Strengthen partnerships", "Accepted", "1.1", "Map partners", "SPD", "2018/12", "[COMPLETED]", ""],
-        [None, None, None, "1.2", "Partnership strategy", "SPD", "Dec 2019", "Initiated", "=HYPERLINK(x)"],
+        [None, None, None, "1.2", "Partnership strategy", "SPD", "Dec 2019", "Initiated", "@risk: draft shared"],
         ["2", "Improve monitoring", "Partially agree", "2.1", "Results framework", "IEO", "2099-06-30",
          "Not started", ""],
     ]
@@ -212,7 +212,7 @@ def test_actions_with_merged_recommendations_and_month_deadlines(con):
     assert got == [
         ("1", "Strengthen partnerships", "accepted", "1.1", dt.date(2018, 12, 31), "completed", None, False,
          "evaluation"),
-        ("1", "Strengthen partnerships", "accepted", "1.2", dt.date(2019, 12, 31), "ongoing", "=HYPERLINK(x)", True,
+        ("1", "Strengthen partnerships", "accepted", "1.2", dt.date(2019, 12, 31), "ongoing", "@risk: draft shared", True,
          "evaluation"),
         ("2", "Improve monitoring", "partially_accepted", "2.1", dt.date(2099, 6, 30), "not_started", None, False,
          "evaluation"),
