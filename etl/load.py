@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
+import pyarrow as pa
 
 from etl import parse, store
 from etl.read import FileError, read_file
@@ -130,46 +130,35 @@ def _rows_with_agency(ds: Dataset):
     return ds.suboutputs if ds.layout == "uninfo" else ds.rows
 
 
-def build_frames(ds: Dataset) -> dict[str, pd.DataFrame]:
-    """Canonical rows → the frames staged for the insert, one column per table column."""
+def build_frames(ds: Dataset) -> dict[str, pa.Table]:
+    """Canonical rows → the typed tables staged for the insert, one column per table column."""
     if ds.layout == "uninfo":
-        subs = pd.DataFrame(ds.suboutputs, columns=[*SUBOUTPUT_COLUMNS])
-        figures = pd.DataFrame(ds.rows, columns=["suboutput_id", "year", "required", "available", "expenditure"])
-        budget = figures.merge(subs, on="suboutput_id", how="left")
-        budget["funding_source"] = None
-        budget["currency"] = "USD"
-        return {"staged": _typed(budget[list(BUDGET_COLUMNS)]), "staged_suboutputs": _typed(subs)}
+        by_id = {sub["suboutput_id"]: sub for sub in ds.suboutputs}
+        rows = [{**by_id[r["suboutput_id"]], **r, "currency": "USD"} for r in ds.rows]
+        return {"staged": _table(rows, BUDGET_COLUMNS), "staged_suboutputs": _table(ds.suboutputs, SUBOUTPUT_COLUMNS)}
     if ds.kind == "budget":
         rows = [{**r, "joint": False, "currency": r.get("currency") or "USD"} for r in ds.rows]
-        return {"staged": _typed(pd.DataFrame(rows).reindex(columns=list(BUDGET_COLUMNS)))}
+        return {"staged": _table(rows, BUDGET_COLUMNS)}
     if ds.kind == "indicators":
         rows = [{**r, "period_end": parse.period_end(r["period"])} for r in ds.rows]
-        return {"staged": _typed(pd.DataFrame(rows).reindex(columns=list(INDICATOR_COLUMNS)))}
+        return {"staged": _table(rows, INDICATOR_COLUMNS)}
     today = dt.date.today()
     rows = [{**r, "source_type": r.get("source_type") or "evaluation", "as_of": r.get("as_of") or today}
             for r in ds.rows]
-    return {"staged": _typed(pd.DataFrame(rows).reindex(columns=list(ACTION_COLUMNS)))}
+    return {"staged": _table(rows, ACTION_COLUMNS)}
 
 
-NUMERIC = {"required", "available", "expenditure", "baseline", "target", "actual"}
-INTEGER = {"year", "baseline_year", "target_year"}
-DATES = {"start_date", "end_date", "period_end", "deadline", "as_of"}
+COLUMN_TYPES = {
+    **dict.fromkeys(("required", "available", "expenditure", "baseline", "target", "actual"), pa.float64()),
+    **dict.fromkeys(("year", "baseline_year", "target_year"), pa.int32()),
+    **dict.fromkeys(("start_date", "end_date", "period_end", "deadline", "as_of"), pa.date32()),
+    "joint": pa.bool_(),
+}
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Explicit dtypes so DuckDB never guesses a column's type from its first values."""
-    for column in frame.columns:
-        if column in NUMERIC:
-            frame[column] = pd.to_numeric(frame[column]).astype("Float64")
-        elif column in INTEGER:
-            frame[column] = pd.to_numeric(frame[column]).astype("Int64")
-        elif column in DATES:
-            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
-        elif column == "joint":
-            frame[column] = frame[column].astype("boolean")
-        else:
-            frame[column] = frame[column].astype("string")
-    return frame
+def _table(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
+    """Explicit column types so DuckDB never guesses a type from the first values."""
+    return pa.table({c: pa.array([r.get(c) for r in rows], type=COLUMN_TYPES.get(c, pa.string())) for c in columns})
 
 
 def _single(values) -> str | None:
@@ -208,8 +197,8 @@ def _write(con, ds: Dataset, frames: dict, data: bytes, digest: str, user: str |
                                 warnings=[str(p) for p in ds.warnings[:1000]])
         for entity in ds.new_entities:
             store.add_entity(con, entity.code, entity.name, origin="uninfo")
-        store.upsert_plans(con, sid, with_country="country" in staged.columns)
-        added, replaced = store.replace_and_insert(con, scope, sid, tuple(staged.columns))
+        store.upsert_plans(con, sid, with_country="country" in staged.column_names)
+        added, replaced = store.replace_and_insert(con, scope, sid, tuple(staged.column_names))
         store.finish_submission(con, sid, rows_added=added, rows_replaced=replaced)
         result.rows_added, result.rows_replaced = added, replaced
         result.preview = {"before": before, "after": preview_totals(con, ds.kind)}
@@ -224,7 +213,7 @@ def _write(con, ds: Dataset, frames: dict, data: bytes, digest: str, user: str |
         raise
     finally:
         for name in frames:
-            con.execute(f"DROP TABLE IF EXISTS {name}")
+            con.unregister(name)
     return result
 
 

@@ -65,9 +65,11 @@ _MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, 1)} | {name[:3]: i for
 _MONTHS["sept"] = 9
 _MONTH = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 
-_ISO_DATE = re.compile(r"(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_ISO_DATE = re.compile(
+    r"(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _DAY_FIRST = re.compile(r"(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4})")
-_DAY_MONTH_NAME = re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s-]*{_MONTH}[\s,-]*(?P<year>\d{{4}})", re.IGNORECASE)
+_DAY_MONTH_NAME = re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s-]*{_MONTH}[\s,-]*(?P<year>\d{{4}})",
+                             re.IGNORECASE)
 _MONTH_NAME_DAY = re.compile(rf"{_MONTH}\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s*(?P<year>\d{{4}})", re.IGNORECASE)
 _DATE_FORMS = (_ISO_DATE, _DAY_FIRST, _DAY_MONTH_NAME, _MONTH_NAME_DAY)
 
@@ -202,7 +204,7 @@ def _serial_date(value: float, expected: str) -> dt.date:
 
 
 def _month_number(text: str) -> int:
-    return int(text) if text.isdigit() else _MONTHS[text.lower()]
+    return int(text) if text.isdigit() else _MONTHS[text.casefold()]
 
 
 def _make_date(year: int, month: int, day: int, expected: str) -> dt.date:
@@ -252,7 +254,7 @@ def parse_date(value: object) -> dt.date | None:
 def _last_day(year: int, month: int, expected: str) -> dt.date:
     if not 1 <= month <= 12:
         raise ParseError(expected)
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
+    return _make_date(year, month, calendar.monthrange(year, month)[1], expected)
 
 
 def parse_deadline(value: object) -> dt.date | None:
@@ -277,8 +279,8 @@ def parse_deadline(value: object) -> dt.date | None:
     for form in _MONTH_FORMS:
         match = form.fullmatch(text)
         if match:
-            year = int(match["year"])
-            return _last_day(year + 2000 if year < 100 else year, _month_number(match["month"]), DEADLINE)
+            year = int(match["year"]) + (2000 if len(match["year"]) == 2 else 0)  # 'Dec-18' is 2018
+            return _last_day(year, _month_number(match["month"]), DEADLINE)
     try:
         return period_end(text)
     except ParseError:

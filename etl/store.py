@@ -256,11 +256,9 @@ def upsert_plans(con, submission_id: int, with_country: bool) -> None:
                     ON CONFLICT DO NOTHING""", [submission_id])
 
 
-def stage(con, name: str, frame) -> None:
-    """Make a pandas frame queryable as a temporary table `name`."""
-    con.register(f"{name}_frame", frame)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_frame")
-    con.unregister(f"{name}_frame")
+def stage(con, name: str, table) -> None:
+    """Make an Arrow table of validated rows queryable as `name` on this connection (no copy)."""
+    con.register(name, table)
 
 
 # Which current rows a staged submission replaces (SPEC §7): the same scope, per kind.

@@ -5,6 +5,7 @@ load, warnings do not. Nothing here touches the database (the entity list is pas
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -255,7 +256,37 @@ def _check_duplicate_keys(ds: Dataset, kind: Kind, sheet: str) -> None:
 
 # ---------------------------------------------------------------- UN INFO exports
 
+def _cell_text(ds: Dataset, sheet: str, r: int, i: int | None, column: str, value) -> str | None:
+    """Text of a UN INFO cell; the common case (plain text, '-' for empty) without the general parser."""
+    if type(value) is str:
+        text = value.strip()
+        if not text or text in ("-", "–", "—"):
+            return None
+        if not text.startswith("#"):
+            return text
+    if parse.is_blank(value):
+        return None
+    try:
+        return parse.parse_text(value)
+    except ParseError as exc:
+        ds.warn(sheet, cell_ref(r, i or 0), column, value, exc.expected + " (left empty)")
+        return None
+
+
+def _cell_code(ds: Dataset, sheet: str, r: int, i: int | None, column: str, value) -> str | None:
+    if type(value) is float and value.is_integer():
+        return str(int(value))
+    if parse.is_blank(value):
+        return None
+    try:
+        return parse.parse_code(value)
+    except ParseError as exc:
+        ds.warn(sheet, cell_ref(r, i or 0), column, value, exc.expected + " (left empty)")
+        return None
+
+
 def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> None:
+    """One sub-output per row; one budget row per sub-output × year that has any figure (SPEC §2.1b)."""
     sheet = fit.sheet
     header = [str(c).strip() if c is not None else "" for c in sheet.rows[fit.row]]
     position = {name: i for i, name in reversed(list(enumerate(header)))}
@@ -266,78 +297,100 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
                      f"missing column '{UNINFO_COLUMNS[key]}' of the UN INFO export")
     if ds.errors:
         return
-    years: dict[int, dict[str, int]] = {}
+    money_columns = []  # (year, measure, column index)
     for i, name in enumerate(header):
         match = YEAR_BLOCK.match(name)
         if match and match.group(2).lower() != "narrative":
-            years.setdefault(int(match.group(1)), {})[match.group(2).lower()] = i
+            money_columns.append((int(match.group(1)), match.group(2).lower(), i))
+    years = sorted({year for year, _, _ in money_columns})
     known_new: dict[str, Entity] = {}
+    agency_cache: dict[object, tuple[str | None, bool]] = {}
     seen_ids: dict[str, int] = {}
-    text_keys = ("country", "plan", "strategic_priority", "outcome_title", "output_title", "suboutput_title",
-                 "suboutput_status", "contributing_partners", "sdg_goals")
-    code_keys = ("strategic_priority_code", "outcome_code", "output_code", "suboutput_code", "suboutput_id")
-
-    def get(cells, key):
-        i = col[key]
-        return cells[i] if i is not None and i < len(cells) else None
+    text_keys = [(k, col[k]) for k in ("country", "plan", "strategic_priority", "outcome_title", "output_title",
+                                       "suboutput_title", "suboutput_status", "contributing_partners", "sdg_goals")]
+    code_keys = [(k, col[k]) for k in ("strategic_priority_code", "outcome_code", "output_code", "suboutput_code",
+                                       "suboutput_id")]
+    id_col, width = col["suboutput_id"], len(header)
 
     for r in range(fit.row + 1, len(sheet.rows)):
         cells = sheet.rows[r]
-        if all(parse.is_blank(c) for c in cells):
-            continue
-        if _is_total_row(cells):
-            ds.warn(sheet.name, cell_ref(r, 0), None, next(c for c in cells if not parse.is_blank(c)),
-                    "total row skipped (totals are computed, never loaded)")
-            continue
-        where = lambda key: cell_ref(r, col[key] if col[key] is not None else 0)  # noqa: E731
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        if parse.is_blank(cells[id_col]):
+            if all(parse.is_blank(c) for c in cells):
+                continue
+            if _is_total_row(cells):
+                ds.warn(sheet.name, cell_ref(r, 0), None, next(c for c in cells if not parse.is_blank(c)),
+                        "total row skipped (totals are computed, never loaded)")
+                continue
         sub = {"_sheet": sheet.name, "_row": r + 1}
-        for key in text_keys:
-            value = get(cells, key)
-            sub[key] = None if parse.is_blank(value) else parse.parse_text(value)
-        for key in code_keys:
-            value = get(cells, key)
-            sub[key] = parse.parse_code(value) if not parse.is_blank(value) else None
-        if sub["suboutput_id"] is None:
-            ds.error(sheet.name, where("suboutput_id"), "ID", get(cells, "suboutput_id"),
+        for key, i in text_keys:
+            sub[key] = None if i is None else _cell_text(ds, sheet.name, r, i, UNINFO_COLUMNS[key], cells[i])
+        for key, i in code_keys:
+            sub[key] = None if i is None else _cell_code(ds, sheet.name, r, i, UNINFO_COLUMNS[key], cells[i])
+        sub_id = sub["suboutput_id"]
+        if sub_id is None:
+            ds.error(sheet.name, cell_ref(r, id_col), "ID", cells[id_col],
                      "the sub-output's ID (the key of a UN INFO row)")
             continue
-        if sub["suboutput_id"] in seen_ids:
-            ds.error(sheet.name, where("suboutput_id"), "ID", sub["suboutput_id"],
-                     f"a unique ID: the same sub-output is already on row {seen_ids[sub['suboutput_id']]}")
+        if sub_id in seen_ids:
+            ds.error(sheet.name, cell_ref(r, id_col), "ID", sub_id,
+                     f"a unique ID: the same sub-output is already on row {seen_ids[sub_id]}")
             continue
-        seen_ids[sub["suboutput_id"]] = r + 1
+        seen_ids[sub_id] = r + 1
         for key in UNINFO_UNKNOWN_OK:
             if sub[key] is None and col[key] is not None:
-                ds.warn(sheet.name, where(key), UNINFO_COLUMNS[key], get(cells, key),
+                ds.warn(sheet.name, cell_ref(r, col[key]), UNINFO_COLUMNS[key], cells[col[key]],
                         "code missing: kept as unknown (the ID is the key)")
         if sub["suboutput_status"]:
             sub["suboutput_status"] = sub["suboutput_status"].lower()
         for key in ("start_date", "end_date"):
-            value = get(cells, key)
+            i = col[key]
+            value = cells[i] if i is not None else None
+            if type(value) is dt.date:
+                sub[key] = value
+                continue
             try:
                 sub[key] = parse.parse_date(value)
             except ParseError as exc:
-                ds.warn(sheet.name, where(key), UNINFO_COLUMNS[key], value, exc.expected + " (left empty)")
+                ds.warn(sheet.name, cell_ref(r, i), UNINFO_COLUMNS[key], value, exc.expected + " (left empty)")
                 sub[key] = None
-        sub["agency"], sub["joint"] = _uninfo_agencies(ds, sheet.name, where("agency_codes"), get(cells, "agency_codes"),
-                                                       get(cells, "agency_names"), resolver, known_new)
+        codes_value = cells[col["agency_codes"]]
+        if codes_value in agency_cache:
+            sub["agency"], sub["joint"] = agency_cache[codes_value]
+        else:
+            names_value = cells[col["agency_names"]] if col["agency_names"] is not None else None
+            found = len(known_new)
+            sub["agency"], sub["joint"] = _uninfo_agencies(ds, sheet.name, cell_ref(r, col["agency_codes"]),
+                                                           codes_value, names_value, resolver, known_new)
+            if len(known_new) == found and sub["agency"] is not None:
+                agency_cache[codes_value] = (sub["agency"], sub["joint"])
         ds.suboutputs.append(sub)
-        for year, block in sorted(years.items()):
-            figures = {}
-            for measure in ("required", "available", "expenditure"):
-                i = block.get(measure)
-                value = cells[i] if i is not None and i < len(cells) else None
+        figures = {year: [None, None, None] for year in years}
+        for year, measure, i in money_columns:
+            value = cells[i]
+            if value == "" or value is None:
+                continue
+            if type(value) is float and value >= 0:
+                amount = value
+            else:
                 try:
                     amount = parse.parse_money(value)
                 except ParseError as exc:
                     ds.error(sheet.name, cell_ref(r, i), f"{year} {measure.title()}", value, exc.expected)
-                    amount = None
+                    continue
                 if amount is not None and amount < 0:
                     ds.error(sheet.name, cell_ref(r, i), f"{year} {measure.title()}", value, "an amount ≥ 0")
-                figures[measure] = amount
-            if any(v is not None for v in figures.values()):
-                ds.rows.append({"suboutput_id": sub["suboutput_id"], "year": year, **figures})
+                    continue
+            figures[year][MEASURE_INDEX[measure]] = amount
+        for year, (required, available, expenditure) in figures.items():
+            if required is not None or available is not None or expenditure is not None:
+                ds.rows.append({"suboutput_id": sub_id, "year": year, "required": required,
+                                "available": available, "expenditure": expenditure})
     ds.new_entities = list(known_new.values())
+
+
+MEASURE_INDEX = {"required": 0, "available": 1, "expenditure": 2}
 
 
 def _uninfo_agencies(ds, sheet_name, cell, codes_value, names_value, resolver, known_new) -> tuple[str | None, bool]:

@@ -151,7 +151,7 @@ def test_parse_date_refuses(value):
     ("Jun '20", D(2020, 6, 30)), ("2019", D(2019, 12, 31)), (2019, D(2019, 12, 31)), (2019.0, D(2019, 12, 31)),
     ("FY2019", D(2019, 12, 31)), ("Q3 2019", D(2019, 9, 30)), ("2019-Q1", D(2019, 3, 31)),
     ("Q4 2019", D(2019, 12, 31)), ("H1 2020", D(2020, 6, 30)), ("end of 2019", D(2019, 12, 31)),
-    ("By June 2020", D(2020, 6, 30)), ("end Dec 2018", D(2018, 12, 31)),
+    ("By June 2020", D(2020, 6, 30)), ("end Dec 2018", D(2018, 12, 31)), ("\u017fept 2019", D(2019, 9, 30)),
     # a date cell Excel shows as "Dec-18" holds the first of the month: that exact day is kept
     (dt.datetime(2018, 12, 1), D(2018, 12, 1)), (D(2018, 12, 1), D(2018, 12, 1)),
 ])
@@ -160,7 +160,7 @@ def test_parse_deadline(value, expected):
 
 
 @pytest.mark.parametrize("value", [
-    "Ongoing", "continuous", "13/2018", "2018-13", "Foo 2018", "Q5 2019", "1999", "12/31/2018", True,
+    "Ongoing", "continuous", "13/2018", "2018-13", "Foo 2018", "Q5 2019", "1999", "12/31/2018", "0000-12", True,
     dt.time(9, 0), 1999, 19999.0,
 ])
 def test_parse_deadline_refuses(value):
