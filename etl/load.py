@@ -132,10 +132,9 @@ def _rows_with_agency(ds: Dataset):
 
 def build_frames(ds: Dataset) -> dict[str, pa.Table]:
     """Canonical rows → the typed tables staged for the insert, one column per table column."""
-    if ds.layout == "uninfo":
-        by_id = {sub["suboutput_id"]: sub for sub in ds.suboutputs}
-        rows = [{**by_id[r["suboutput_id"]], **r, "currency": "USD"} for r in ds.rows]
-        return {"staged": _table(rows, BUDGET_COLUMNS), "staged_suboutputs": _table(ds.suboutputs, SUBOUTPUT_COLUMNS)}
+    if ds.layout == "uninfo":  # figures and sub-outputs are joined in the database (see store.stage_uninfo)
+        return {"staged_figures": _table(ds.rows, ("suboutput_id", "year", "required", "available", "expenditure")),
+                "staged_suboutputs": _table(ds.suboutputs, SUBOUTPUT_COLUMNS)}
     if ds.kind == "budget":
         rows = [{**r, "joint": False, "currency": r.get("currency") or "USD"} for r in ds.rows]
         return {"staged": _table(rows, BUDGET_COLUMNS)}
@@ -178,9 +177,11 @@ def _reject(con, ds: Dataset, digest: str, user: str | None, dry_run: bool) -> L
 
 
 def _write(con, ds: Dataset, frames: dict, data: bytes, digest: str, user: str | None, dry_run: bool) -> LoadResult:
-    staged = frames["staged"]
     for name, frame in frames.items():
         store.stage(con, name, frame)
+    if ds.layout == "uninfo":
+        store.stage_uninfo(con)
+    columns = BUDGET_COLUMNS if ds.layout == "uninfo" else tuple(frames["staged"].column_names)
     scope = "uninfo" if ds.layout == "uninfo" else ds.kind
     rows_for_meta = ds.suboutputs if ds.layout == "uninfo" else ds.rows
     plan = _single(r.get("plan") for r in rows_for_meta)
@@ -190,19 +191,19 @@ def _write(con, ds: Dataset, frames: dict, data: bytes, digest: str, user: str |
                         warnings=ds.warnings)
     con.execute("BEGIN")
     try:
-        before = preview_totals(con, ds.kind)
+        before = preview_totals(con, ds.kind) if dry_run else None
         sid = store.next_submission_id(con)
         store.record_submission(con, sid, kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=digest,
                                 user_name=user, agency=agency, plan=plan, country=country, status="committed",
                                 warnings=[str(p) for p in ds.warnings[:1000]])
         for entity in ds.new_entities:
             store.add_entity(con, entity.code, entity.name, origin="uninfo")
-        store.upsert_plans(con, sid, with_country="country" in staged.column_names)
-        added, replaced = store.replace_and_insert(con, scope, sid, tuple(staged.column_names))
+        store.upsert_plans(con, sid, with_country="country" in columns)
+        added, replaced = store.replace_and_insert(con, scope, sid, columns)
         store.finish_submission(con, sid, rows_added=added, rows_replaced=replaced)
         result.rows_added, result.rows_replaced = added, replaced
-        result.preview = {"before": before, "after": preview_totals(con, ds.kind)}
         if dry_run:
+            result.preview = {"before": before, "after": preview_totals(con, ds.kind)}
             con.execute("ROLLBACK")
         else:
             store.keep_file(con, sid, data)
@@ -214,6 +215,8 @@ def _write(con, ds: Dataset, frames: dict, data: bytes, digest: str, user: str |
     finally:
         for name in frames:
             con.unregister(name)
+        if ds.layout == "uninfo":
+            con.execute("DROP VIEW IF EXISTS staged")
     return result
 
 

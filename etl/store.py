@@ -261,6 +261,14 @@ def stage(con, name: str, table) -> None:
     con.register(name, table)
 
 
+def stage_uninfo(con) -> None:
+    """The staged budget rows of a UN INFO export: its figures joined to their sub-outputs."""
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW staged AS
+        SELECT {', '.join('s.' + c for c in SUBOUTPUT_COLUMNS if c != 'suboutput_id')}, f.*,
+               CAST(NULL AS VARCHAR) AS funding_source, 'USD' AS currency
+        FROM staged_figures f JOIN staged_suboutputs s USING (suboutput_id)""")
+
+
 # Which current rows a staged submission replaces (SPEC §7): the same scope, per kind.
 REPLACE_SCOPE = {
     "uninfo": ("budget_lines", "t.suboutput_id IN (SELECT suboutput_id FROM staged_suboutputs)"),

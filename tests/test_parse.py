@@ -315,6 +315,7 @@ cells = st.one_of(
     st.none(), st.text(), st.floats(), st.integers(), st.booleans(), st.dates(), st.datetimes(), st.times(),
     st.from_regex(r"\s*[-+(]?\s*(US\$|USD|\$)?\s*[\d, .]{0,12}\s*(USD|%)?\s*\)?\s*", fullmatch=True),
     st.from_regex(r"\s*([QHS]\d)?\s*[-/. ]?\d{1,4}\s*[-/. ]?\s*([QHS]\d|\d{1,4})?\s*", fullmatch=True),
+    st.from_regex(r"(by |end )?\d{0,4}(st)?[-/., ]?(Jan|sept?|DEC|May|\d{1,2})?[-/., ']*\d{0,4}", fullmatch=True),
 )
 PARSERS = [
     (parse_money, (float, type(None))), (parse_number, (float, type(None))), (parse_year, int),
