@@ -75,12 +75,7 @@ def load_bytes(con, data: bytes, file_name: str, *, kind: str | None = None, pla
     digest = sha256(data)
     previous = store.find_duplicate(con, digest, kind)
     if previous:
-        result = LoadResult(file_name, "duplicate", kind, duplicate_of=previous)
-        if not dry_run:
-            result.submission_id = store.next_submission_id(con)
-            store.record_submission(con, result.submission_id, kind=kind, file_name=file_name, sha256=digest,
-                                    user_name=user, status="duplicate", duplicate_of=previous["submission_id"])
-        return result
+        return _duplicate(con, file_name, kind, digest, user, previous, dry_run)
 
     step(0.05, f"Reading {file_name}")
     try:
@@ -177,46 +172,66 @@ def _reject(con, ds: Dataset, digest: str, user: str | None, dry_run: bool) -> L
 
 
 def _write(con, ds: Dataset, frames: dict, data: bytes, digest: str, user: str | None, dry_run: bool) -> LoadResult:
-    for name, frame in frames.items():
-        store.stage(con, name, frame)
-    if ds.layout == "uninfo":
-        store.stage_uninfo(con)
-    columns = BUDGET_COLUMNS if ds.layout == "uninfo" else tuple(frames["staged"].column_names)
-    scope = "uninfo" if ds.layout == "uninfo" else ds.kind
+    """Commit the validated rows in one transaction, one writer at a time (SPEC §7).
+
+    A committed load is first recorded as 'loading' so that a process killed mid-load leaves a
+    trace: the next start marks it 'failed' (see store.connect); its rows were never committed.
+    """
     rows_for_meta = ds.suboutputs if ds.layout == "uninfo" else ds.rows
-    plan = _single(r.get("plan") for r in rows_for_meta)
-    country = _single(r.get("country") for r in rows_for_meta)
-    agency = _single(r.get("agency") for r in rows_for_meta)
-    result = LoadResult(ds.file_name, "valid" if dry_run else "committed", ds.kind, ds.layout,
-                        warnings=ds.warnings)
-    con.execute("BEGIN")
-    try:
-        before = preview_totals(con, ds.kind) if dry_run else None
-        sid = store.next_submission_id(con)
-        store.record_submission(con, sid, kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=digest,
-                                user_name=user, agency=agency, plan=plan, country=country, status="committed",
-                                warnings=[str(p) for p in ds.warnings[:1000]])
-        for entity in ds.new_entities:
-            store.add_entity(con, entity.code, entity.name, origin="uninfo")
-        store.upsert_plans(con, sid, with_country="country" in columns)
-        added, replaced = store.replace_and_insert(con, scope, sid, columns)
-        store.finish_submission(con, sid, rows_added=added, rows_replaced=replaced)
-        result.rows_added, result.rows_replaced = added, replaced
-        if dry_run:
-            result.preview = {"before": before, "after": preview_totals(con, ds.kind)}
-            con.execute("ROLLBACK")
-        else:
-            store.keep_file(con, sid, data)
-            con.execute("COMMIT")
-            result.submission_id = sid
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for name in frames:
-            con.unregister(name)
+    meta = dict(kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=digest, user_name=user,
+                agency=_single(r.get("agency") for r in rows_for_meta),
+                plan=_single(r.get("plan") for r in rows_for_meta),
+                country=_single(r.get("country") for r in rows_for_meta),
+                warnings=[str(p) for p in ds.warnings[:1000]])
+    scope = "uninfo" if ds.layout == "uninfo" else ds.kind
+    result = LoadResult(ds.file_name, "valid" if dry_run else "committed", ds.kind, ds.layout, warnings=ds.warnings)
+    with store.write_lock:
+        previous = store.find_duplicate(con, digest, ds.kind)
+        if previous:  # the same content committed meanwhile by a concurrent upload
+            return _duplicate(con, ds.file_name, ds.kind, digest, user, previous, dry_run)
+        writer = con.cursor()  # this load's own connection: its staging and transaction stay private
+        for name, frame in frames.items():
+            store.stage(writer, name, frame)
         if ds.layout == "uninfo":
-            con.execute("DROP VIEW IF EXISTS staged")
+            store.stage_uninfo(writer)
+        columns = BUDGET_COLUMNS if ds.layout == "uninfo" else tuple(frames["staged"].column_names)
+        sid = store.next_submission_id(writer)
+        if not dry_run:
+            store.record_submission(writer, sid, status="loading", **meta)
+        writer.execute("BEGIN")
+        try:
+            before = preview_totals(writer, ds.kind) if dry_run else None
+            if dry_run:
+                store.record_submission(writer, sid, status="loading", **meta)
+            for entity in ds.new_entities:
+                store.add_entity(writer, entity.code, entity.name, origin="uninfo")
+            store.upsert_plans(writer, sid, with_country="country" in columns)
+            added, replaced = store.replace_and_insert(writer, scope, sid, columns)
+            store.finish_submission(writer, sid, status="committed", rows_added=added, rows_replaced=replaced)
+            result.rows_added, result.rows_replaced = added, replaced
+            if dry_run:
+                result.preview = {"before": before, "after": preview_totals(writer, ds.kind)}
+                writer.execute("ROLLBACK")
+            else:
+                store.keep_file(writer, sid, data)
+                writer.execute("COMMIT")
+                result.submission_id = sid
+        except BaseException:
+            writer.execute("ROLLBACK")
+            if not dry_run:
+                store.finish_submission(writer, sid, status="failed")
+            raise
+        finally:
+            writer.close()
+    return result
+
+
+def _duplicate(con, file_name, kind, digest, user, previous, dry_run) -> LoadResult:
+    result = LoadResult(file_name, "duplicate", kind, duplicate_of=previous)
+    if not dry_run:
+        result.submission_id = store.next_submission_id(con)
+        store.record_submission(con, result.submission_id, kind=kind, file_name=file_name, sha256=digest,
+                                user_name=user, status="duplicate", duplicate_of=previous["submission_id"])
     return result
 
 

@@ -11,6 +11,7 @@ rows only.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -20,6 +21,10 @@ from etl.entities import SHIPPED_ENTITIES, Entity
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "unct.duckdb"
 LOCK_WAIT_SECONDS = float(os.environ.get("UNCT_LOCK_WAIT", "10"))
+
+
+#: one writer at a time in this process: uploads from several sessions are serialised (SPEC §7)
+write_lock = threading.RLock()
 
 
 class DatabaseBusy(RuntimeError):
@@ -57,6 +62,9 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False,
             time.sleep(0.25)
     if not read_only:
         migrate(con)
+        # a load still 'loading' when the file is opened was cut off (killed, crashed): nothing of it
+        # was committed, and the history says so
+        con.execute("UPDATE submission_log SET status = 'failed' WHERE status = 'loading'")
     return con
 
 
@@ -303,6 +311,11 @@ class RollbackError(ValueError):
 
 def rollback(con, submission_id: int, user_name: str | None = None) -> dict:
     """Undo a committed submission: hide its rows, make current again exactly what it replaced."""
+    with write_lock:
+        return _rollback(con, submission_id, user_name)
+
+
+def _rollback(con, submission_id: int, user_name: str | None) -> dict:
     info = submission(con, submission_id)
     if info is None:
         raise RollbackError(f"There is no submission {submission_id}.")

@@ -159,7 +159,9 @@ def test_a_load_that_fails_halfway_changes_nothing(con, monkeypatch):
     with pytest.raises(OSError):
         load_bytes(con, budget_file(revised), "v2.xlsx", plan=PLAN)
     assert budget_totals(con) == before
-    assert con.execute("SELECT count(*) FROM submissions").fetchone() == submissions_before
+    assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == submissions_before[0] + 1
+    assert con.execute("SELECT file_name, status, rows_added FROM submissions ORDER BY submission_id DESC") \
+        .fetchone() == ("v2.xlsx", "failed", 0)
 
 
 def test_dry_run_previews_exactly_what_commit_does(con):

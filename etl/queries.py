@@ -1,0 +1,798 @@
+"""Every read behind the pages and exports, and the one definition of each metric (SPEC §5, §9).
+
+Reads only the query surface: the views `budget`, `indicator_values`, `actions`, `submissions` and the
+table `entities(code, name)`. Every function takes a DuckDB connection and a `Filters`, aggregates in
+SQL with parameters (user values are never formatted into SQL), opens its own cursor, fetches fully,
+and returns a small DataFrame or dict.
+
+Money rules (SPEC §2.1, §2.1b):
+- a NULL `available` or `expenditure` is "not reported", never zero: a ratio leaves such lines out of
+  BOTH its numerator and its denominator, and every budget summary says how many lines lack a figure;
+- a joint sub-output (agency 'UNDP;UNICEF') is one line: by-agency summaries show it as "Joint" and
+  never split its money; the agency filter keeps lines of that agency AND joint lines that list it.
+
+Outcome codes are not unique across plans or strategic priorities (real UN INFO data), so an outcome is
+identified by (plan, outcome_code, outcome_title); `Filters.outcome` holds its short key
+(`outcome_key()`), which is what the URL carries.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from etl.formatting import outcome_label, unique_labels
+
+# --------------------------------------------------------------------------------------------------
+# Metric definitions (SPEC §5): each written once, used by every page, export and test.
+# --------------------------------------------------------------------------------------------------
+
+#: required − available; lines whose available is not reported drop out (NULL arithmetic), so the
+#: gap covers exactly the lines that `coverage` covers. Negative = over-funded (a surplus).
+FUNDING_GAP = "sum(required - available)"
+#: available ÷ required over lines where both are reported
+COVERAGE = ("sum(available) FILTER (WHERE required IS NOT NULL)"
+            " / NULLIF(sum(required) FILTER (WHERE available IS NOT NULL), 0)")
+#: expenditure ÷ available over lines where both are reported
+DELIVERY_RATE = ("sum(expenditure) FILTER (WHERE available IS NOT NULL)"
+                 " / NULLIF(sum(available) FILTER (WHERE expenditure IS NOT NULL), 0)")
+#: expenditure ÷ required over lines where both are reported
+BURN_RATE = ("sum(expenditure) FILTER (WHERE required IS NOT NULL)"
+             " / NULLIF(sum(required) FILTER (WHERE expenditure IS NOT NULL), 0)")
+LINES_WITHOUT_AVAILABLE = "count(*) FILTER (WHERE available IS NULL)"
+LINES_WITHOUT_EXPENDITURE = "count(*) FILTER (WHERE expenditure IS NULL)"
+#: the two sides of the delivery rate, so a chart can show exactly what the rate divides
+AVAILABLE_WITH_EXPENDITURE = "sum(available) FILTER (WHERE expenditure IS NOT NULL)"
+EXPENDITURE_WITH_AVAILABLE = "sum(expenditure) FILTER (WHERE available IS NOT NULL)"
+REQUIRED_WITHOUT_AVAILABLE = "sum(required) FILTER (WHERE available IS NULL)"
+
+BUDGET_METRICS = f"""
+    sum(required) AS required,
+    sum(available) AS available,
+    sum(expenditure) AS expenditure,
+    {FUNDING_GAP} AS funding_gap,
+    {COVERAGE} AS coverage,
+    {DELIVERY_RATE} AS delivery_rate,
+    {BURN_RATE} AS burn_rate,
+    count(*) AS lines,
+    {LINES_WITHOUT_AVAILABLE} AS lines_without_available,
+    {LINES_WITHOUT_EXPENDITURE} AS lines_without_expenditure,
+    {REQUIRED_WITHOUT_AVAILABLE} AS required_without_available,
+    {AVAILABLE_WITH_EXPENDITURE} AS available_with_expenditure,
+    {EXPENDITURE_WITH_AVAILABLE} AS expenditure_with_available"""
+BUDGET_METRIC_COLUMNS = (
+    "required", "available", "expenditure", "funding_gap", "coverage", "delivery_rate", "burn_rate", "lines",
+    "lines_without_available", "lines_without_expenditure", "required_without_available",
+    "available_with_expenditure", "expenditure_with_available",
+)
+
+#: a sub-output carried out by several entities (money not split)
+JOINT = "(coalesce(joint, false) OR contains(agency, ';'))"
+#: the agency a by-agency view shows: the entity code, or 'Joint'
+AGENCY_GROUP = f"CASE WHEN {JOINT} THEN 'Joint' ELSE agency END"
+JOINT_LABEL = "Joint"
+#: the entity codes of a line (one for an agency line, several for a joint sub-output)
+AGENCY_LIST = r"regexp_split_to_array(agency, '\s*;\s*')"
+#: a line belongs to agency ? when it is that agency's line or a joint line listing it
+AGENCY_MATCH = f"(agency = ? OR (contains(agency, ';') AND list_contains({AGENCY_LIST}, ?)))"
+
+#: outcome identity (plan, code, title), and its short key for URLs and selections
+OUTCOME_IDENTITY = "(coalesce(plan, ''), coalesce(outcome_code, ''), coalesce(outcome_title, ''))"
+OUTCOME_KEY = ("substr(md5(concat_ws(chr(31), coalesce(plan, ''), coalesce(outcome_code, ''),"
+               " coalesce(outcome_title, ''))), 1, 10)")
+
+#: indicator progress: (latest actual − baseline) ÷ (target − baseline); NULL when target = baseline
+INDICATOR_PROGRESS = "(latest_actual - baseline) / NULLIF(target - baseline, 0)"
+#: share of the baseline-year → target-year period elapsed at the latest reported period's end (or
+#: today when nothing is reported), counted from 31 Dec of the baseline year to 31 Dec of the target year
+ELAPSED_SHARE = ("greatest(0.0, least(1.0, date_diff('day', make_date(baseline_year, 12, 31),"
+                 " coalesce(latest_period_end, current_date))::DOUBLE"
+                 " / NULLIF(date_diff('day', make_date(baseline_year, 12, 31), make_date(target_year, 12, 31)), 0)))")
+#: achieved (progress ≥ 1), on track (progress ≥ elapsed share; the whole period when years are unknown),
+#: off track, no data. When target = baseline (progress undefined) the target is met or it is not.
+INDICATOR_STATUS = """CASE
+    WHEN latest_actual IS NULL THEN 'no data'
+    WHEN target = baseline THEN CASE WHEN latest_actual = target THEN 'achieved' ELSE 'off track' END
+    WHEN progress >= 1 THEN 'achieved'
+    WHEN progress >= coalesce(expected_progress, 1.0) THEN 'on track'
+    ELSE 'off track' END"""
+INDICATOR_STATUSES = ("achieved", "on track", "off track", "no data")
+
+ACTION_STATUSES = ("completed", "ongoing", "not_started", "continuous", "no_longer_applicable", "deprioritized")
+OPEN_ACTION_STATUSES = ("ongoing", "not_started")
+#: completed ÷ (all actions − no longer applicable − deprioritized)
+IMPLEMENTATION_RATE = ("(count(*) FILTER (WHERE status = 'completed'))::DOUBLE"
+                       " / NULLIF(count(*) FILTER (WHERE status NOT IN ('no_longer_applicable', 'deprioritized')), 0)")
+#: the view's `overdue` flag: status ongoing / not started and deadline (month end) before today
+OVERDUE = "count(*) FILTER (WHERE overdue)"
+DAYS_LATE = "date_diff('day', deadline, current_date)"
+AGEING_BUCKET = f"""CASE
+    WHEN deadline IS NULL THEN 'No deadline'
+    WHEN deadline >= current_date THEN 'Not yet due'
+    WHEN {DAYS_LATE} <= 90 THEN '1–90 days late'
+    WHEN {DAYS_LATE} <= 180 THEN '91–180 days late'
+    WHEN {DAYS_LATE} <= 365 THEN '181–365 days late'
+    ELSE 'More than a year late' END"""
+AGEING_BUCKETS = ("Not yet due", "1–90 days late", "91–180 days late", "181–365 days late",
+                  "More than a year late", "No deadline")
+
+#: agencies that reported expenditure for the year ÷ agencies with a budget line in the plan
+REPORTING_COMPLETENESS = "count(DISTINCT a) FILTER (WHERE reported) / NULLIF(count(DISTINCT a), 0)"
+
+DATASETS = {"budget": "budget", "indicators": "indicator_values", "actions": "actions",
+            "submissions": "submissions"}
+
+
+# --------------------------------------------------------------------------------------------------
+# Filters
+# --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the dashboard to. None means 'all'. `outcome` is an outcome key."""
+
+    country: str | None = None
+    plan: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    outcome: str | None = None
+    agency: str | None = None
+
+    def to_query_params(self) -> dict[str, str | list[str]]:
+        """The URL query parameters that reproduce these filters (the filter bar's widget keys)."""
+        params: dict[str, str | list[str]] = {}
+        for name in ("country", "plan", "outcome", "agency"):
+            value = getattr(self, name)
+            if value:
+                params[name] = str(value)
+        if self.year_from is not None or self.year_to is not None:
+            lo = self.year_from if self.year_from is not None else self.year_to
+            hi = self.year_to if self.year_to is not None else self.year_from
+            params["years"] = [str(lo), str(hi)]
+        return params
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, Any]) -> Filters:
+        """Filters from URL query parameters (values may be strings or lists of strings)."""
+        def one(name: str) -> str | None:
+            value = params.get(name)
+            if isinstance(value, (list, tuple)):
+                value = value[-1] if value else None
+            value = (value or "").strip() if isinstance(value, str) else value
+            return value or None
+
+        years = params.get("years")
+        if isinstance(years, str):
+            years = [years]
+        year_from = year_to = None
+        try:
+            numbers = sorted(int(y) for y in (years or []))
+            if numbers:
+                year_from, year_to = numbers[0], numbers[-1]
+        except (TypeError, ValueError):
+            pass
+        return cls(country=one("country"), plan=one("plan"), year_from=year_from, year_to=year_to,
+                   outcome=one("outcome"), agency=one("agency"))
+
+    def without(self, *names: str) -> Filters:
+        return replace(self, **{n: None for n in names})
+
+    def as_tuple(self) -> tuple:
+        return tuple(getattr(self, f.name) for f in fields(self))
+
+    @property
+    def is_empty(self) -> bool:
+        return all(v is None for v in asdict(self).values())
+
+
+def outcome_key(plan: str | None, outcome_code: str | None, outcome_title: str | None) -> str:
+    """The short key of an outcome; equal to SQL `OUTCOME_KEY`."""
+    text = "\x1f".join([plan or "", outcome_code or "", outcome_title or ""])
+    return hashlib.md5(text.encode("utf-8")).hexdigest()[:10]
+
+
+def indicator_key(country: str | None, plan: str | None, indicator_code: str | None) -> str:
+    """The short key of an indicator (country, plan, code); equal to SQL `INDICATOR_KEY`."""
+    text = "\x1f".join([country or "", plan or "", indicator_code or ""])
+    return hashlib.md5(text.encode("utf-8")).hexdigest()[:10]
+
+
+INDICATOR_KEY = ("substr(md5(concat_ws(chr(31), coalesce(country, ''), coalesce(plan, ''),"
+                 " coalesce(indicator_code, ''))), 1, 10)")
+
+
+class _Where:
+    """A WHERE clause built from parameterised conditions."""
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def sql(self, keyword: str = "WHERE") -> str:
+        return f" {keyword} " + " AND ".join(self.clauses) if self.clauses else ""
+
+
+_OUTCOME_SUBQUERY = f"""(SELECT coalesce(plan, ''), coalesce(outcome_code, ''), coalesce(outcome_title, '')
+    FROM (SELECT DISTINCT plan, outcome_code, outcome_title FROM budget) WHERE {OUTCOME_KEY} = ?)"""
+
+
+def budget_where(f: Filters, *, years: bool = True) -> _Where:
+    """Conditions on the `budget` view for the filters."""
+    w = _Where()
+    if f.country:
+        w.add("country = ?", f.country)
+    if f.plan:
+        w.add("plan = ?", f.plan)
+    if years and f.year_from is not None:
+        w.add("year >= ?", f.year_from)
+    if years and f.year_to is not None:
+        w.add("year <= ?", f.year_to)
+    if f.outcome:
+        w.add(f"{OUTCOME_IDENTITY} IN {_OUTCOME_SUBQUERY}", f.outcome)
+    if f.agency:
+        w.add(AGENCY_MATCH, f.agency, f.agency)
+    return w
+
+
+def indicator_where(f: Filters) -> _Where:
+    """Conditions on `indicator_values`: the period's year is in range; an outcome keeps indicators
+    whose result code is the outcome's code or one of its outputs' codes (in the outcome's plan)."""
+    w = _Where()
+    if f.country:
+        w.add("country = ?", f.country)
+    if f.plan:
+        w.add("plan = ?", f.plan)
+    if f.year_from is not None:
+        w.add("year(period_end) >= ?", f.year_from)
+    if f.year_to is not None:
+        w.add("year(period_end) <= ?", f.year_to)
+    if f.outcome:
+        w.add(f"""(plan, result_code) IN (
+            SELECT plan, outcome_code FROM (SELECT DISTINCT plan, outcome_code, outcome_title FROM budget)
+                WHERE {OUTCOME_KEY} = ?
+            UNION
+            SELECT plan, output_code FROM (SELECT DISTINCT plan, outcome_code, outcome_title, output_code FROM budget)
+                WHERE {OUTCOME_KEY} = ?)""", f.outcome, f.outcome)
+    if f.agency:
+        w.add(AGENCY_MATCH, f.agency, f.agency)
+    return w
+
+
+def _plans_of_country() -> str:
+    return "(SELECT plan FROM budget WHERE country = ? UNION SELECT plan FROM indicator_values WHERE country = ?)"
+
+
+def action_where(f: Filters) -> _Where:
+    """Conditions on `actions`: country through the plan; the year range applies to the deadline
+    (actions without a deadline are kept); actions have no outcome, so that filter does not apply."""
+    w = _Where()
+    if f.country:
+        w.add(f"plan IN {_plans_of_country()}", f.country, f.country)
+    if f.plan:
+        w.add("plan = ?", f.plan)
+    if f.year_from is not None:
+        w.add("(deadline IS NULL OR year(deadline) >= ?)", f.year_from)
+    if f.year_to is not None:
+        w.add("(deadline IS NULL OR year(deadline) <= ?)", f.year_to)
+    if f.agency:
+        w.add(AGENCY_MATCH, f.agency, f.agency)
+    return w
+
+
+def submission_where(f: Filters) -> _Where:
+    """Conditions on `submissions`: country (through the plan), plan and agency; no years or outcome."""
+    w = _Where()
+    if f.country:
+        w.add(f"plan IN {_plans_of_country()}", f.country, f.country)
+    if f.plan:
+        w.add("plan = ?", f.plan)
+    if f.agency:
+        w.add(f"(agency IS NULL OR {AGENCY_MATCH})", f.agency, f.agency)
+    return w
+
+
+# --------------------------------------------------------------------------------------------------
+# Running SQL
+# --------------------------------------------------------------------------------------------------
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    cursor = con.cursor()
+    try:
+        return cursor.execute(sql, list(params)).df()
+    finally:
+        cursor.close()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    cursor = con.cursor()
+    try:
+        return cursor.execute(sql, list(params)).fetchall()
+    finally:
+        cursor.close()
+
+
+def _record(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> dict[str, Any]:
+    cursor = con.cursor()
+    try:
+        cursor.execute(sql, list(params))
+        names = [d[0] for d in cursor.description]
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return dict(zip(names, row)) if row else {n: None for n in names}
+
+
+SURFACE = ("budget", "indicator_values", "actions", "submissions", "entities")
+
+
+def missing_surface(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Names of the query surface's views/tables that this database lacks (empty when ready)."""
+    present = {r[0] for r in _rows(con, "SELECT table_name FROM information_schema.tables"
+                                        " WHERE table_schema = current_schema()")}
+    return [name for name in SURFACE if name not in present]
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Changes whenever a submission lands, is rolled back or changes status (for cache invalidation)."""
+    row = _rows(con, """SELECT count(*), max(submission_id), max(created_at)::VARCHAR,
+                               count(*) FILTER (WHERE status = 'committed'),
+                               count(*) FILTER (WHERE status = 'rolled_back')
+                        FROM submissions""")[0]
+    return tuple(None if v is None else str(v) for v in row)
+
+
+# --------------------------------------------------------------------------------------------------
+# Filter bar
+# --------------------------------------------------------------------------------------------------
+
+def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> dict[str, Any]:
+    """Choices for the filter bar: plans narrowed by country, outcomes by country and plan."""
+    countries = [r[0] for r in _rows(con, """
+        SELECT country FROM (SELECT DISTINCT country FROM budget UNION SELECT DISTINCT country FROM indicator_values)
+        WHERE country IS NOT NULL ORDER BY country""")]
+    if filters.country:
+        plans_sql = """SELECT DISTINCT plan FROM budget WHERE country = ?
+                       UNION SELECT DISTINCT plan FROM indicator_values WHERE country = ?"""
+        plan_params: list[Any] = [filters.country, filters.country]
+    else:
+        plans_sql = """SELECT DISTINCT plan FROM budget UNION SELECT DISTINCT plan FROM indicator_values
+                       UNION SELECT DISTINCT plan FROM actions"""
+        plan_params = []
+    plans = [r[0] for r in _rows(con, f"SELECT plan FROM ({plans_sql}) WHERE plan IS NOT NULL ORDER BY plan",
+                                 plan_params)]
+    years_row = _rows(con, """SELECT min(y), max(y) FROM (
+        SELECT min(year) AS y FROM budget UNION ALL SELECT max(year) FROM budget
+        UNION ALL SELECT min(year(period_end)) FROM indicator_values
+        UNION ALL SELECT max(year(period_end)) FROM indicator_values)""")[0]
+    w = budget_where(Filters(country=filters.country, plan=filters.plan))
+    outcome_rows = _rows(con, f"""
+        SELECT plan, outcome_code, outcome_title, {OUTCOME_KEY} AS outcome_key
+        FROM (SELECT DISTINCT plan, outcome_code, outcome_title FROM budget{w.sql()})
+        ORDER BY plan, strip_accents(lower(coalesce(outcome_code, ''))), outcome_title""", w.params)
+    labels = unique_labels([outcome_label(r[1], r[2]) for r in outcome_rows], [r[0] for r in outcome_rows])
+    outcomes = [{"key": r[3], "label": label, "plan": r[0], "outcome_code": r[1], "outcome_title": r[2]}
+                for r, label in zip(outcome_rows, labels)]
+    agencies = _rows(con, f"""
+        WITH codes AS (
+            SELECT DISTINCT trim(unnest({AGENCY_LIST})) AS code
+            FROM (SELECT DISTINCT agency FROM budget UNION SELECT DISTINCT agency FROM indicator_values
+                  UNION SELECT DISTINCT agency FROM actions) WHERE agency IS NOT NULL)
+        SELECT c.code, any_value(e.name) FROM codes c LEFT JOIN entities e ON e.code = c.code
+        WHERE c.code <> '' GROUP BY c.code ORDER BY c.code""")
+    present = _rows(con, """SELECT (SELECT count(*) > 0 FROM budget), (SELECT count(*) > 0 FROM indicator_values),
+                                   (SELECT count(*) > 0 FROM actions), (SELECT count(*) > 0 FROM submissions)""")[0]
+    return {
+        "countries": countries,
+        "plans": plans,
+        "year_min": years_row[0],
+        "year_max": years_row[1],
+        "outcomes": outcomes,
+        "agencies": [{"code": code, "name": name} for code, name in agencies],
+        "has_budget": bool(present[0]),
+        "has_indicators": bool(present[1]),
+        "has_actions": bool(present[2]),
+        "has_submissions": bool(present[3]),
+    }
+
+
+def entity_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return {code: name for code, name in _rows(con, "SELECT code, name FROM entities WHERE code IS NOT NULL")}
+
+
+# --------------------------------------------------------------------------------------------------
+# Budget
+# --------------------------------------------------------------------------------------------------
+
+def budget_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+    """Required, available, expenditure, gap and rates over the filtered lines, with the counts of
+    lines lacking a figure and the currencies involved."""
+    w = budget_where(filters)
+    totals = _record(con, f"""SELECT {BUDGET_METRICS}, count(*) FILTER (WHERE {JOINT}) AS joint_lines,
+                                     list(DISTINCT currency) AS currencies FROM budget{w.sql()}""", w.params)
+    totals["currencies"] = sorted(c for c in (totals.get("currencies") or []) if c)
+    return totals
+
+
+_LEVELS: dict[str, tuple[str, ...]] = {
+    "outcome": ("plan", "outcome_code", "outcome_title"),
+    "output": ("plan", "outcome_code", "outcome_title", "output_code", "output_title"),
+    "agency": ("agency",),
+    "year": ("year",),
+    "funding_source": ("funding_source",),
+    "output_agency": ("plan", "outcome_code", "outcome_title", "output_code", "output_title", "agency"),
+}
+
+
+def budget_by(con: duckdb.DuckDBPyConnection, filters: Filters, by: str) -> pd.DataFrame:
+    """Budget metrics grouped by `by`: outcome, output, agency (joint lines as 'Joint'), year,
+    funding_source, or output_agency (outcome → output → agency, the delivery table).
+
+    Adds a readable, unique label column (`outcome`, `output`, `agency`, `funding_source`) and the
+    outcome key where outcomes are involved."""
+    if by not in _LEVELS:
+        raise ValueError(f"unknown grouping {by!r}; expected one of {', '.join(_LEVELS)}")
+    w = budget_where(filters)
+    columns = list(_LEVELS[by])
+    select = []
+    for c in columns:
+        if c == "agency":
+            select.append(f"{AGENCY_GROUP} AS agency")
+            if by == "output_agency":
+                select.append("agency AS agencies")
+        elif c == "funding_source":
+            select.append("coalesce(funding_source, 'Not specified') AS funding_source")
+        else:
+            select.append(c)
+    group = ", ".join(str(i + 1) for i in range(len(select)))
+    order = "year" if by == "year" else "required DESC NULLS LAST"
+    df = _frame(con, f"""
+        SELECT {', '.join(select)}, {BUDGET_METRICS}
+        FROM budget{w.sql()} GROUP BY {group} ORDER BY {order}""", w.params)
+    if by in ("outcome", "output", "output_agency"):
+        df.insert(0, "outcome_key", [outcome_key(p, c, t) for p, c, t in
+                                     zip(df["plan"], df["outcome_code"], df["outcome_title"])])
+        outcome_labels = [outcome_label(c, t) for c, t in zip(df["outcome_code"], df["outcome_title"])]
+        if by == "outcome":
+            df.insert(0, "outcome", unique_labels(outcome_labels, list(df["plan"])))
+        else:
+            df.insert(0, "outcome", outcome_labels)
+            output_labels = [outcome_label(c, t) for c, t in zip(df["output_code"], df["output_title"])]
+            if by == "output":
+                extras = [f"{p} · outcome {c}" for p, c in zip(df["plan"], df["outcome_code"])]
+                output_labels = unique_labels(output_labels, extras)
+            df.insert(1, "output", output_labels)
+    if "agency" in df.columns:
+        names = entity_names(con)
+        df.insert(df.columns.get_loc("agency") + 1, "agency_name",
+                  ["Joint sub-outputs (money not split)" if a == JOINT_LABEL else names.get(a, a)
+                   for a in df["agency"]])
+    return df
+
+
+def budget_by_outcome(con, filters):  # noqa: D103 — named views of budget_by
+    return budget_by(con, filters, "outcome")
+
+
+def budget_by_output(con, filters):  # noqa: D103
+    return budget_by(con, filters, "output")
+
+
+def budget_by_agency(con, filters):  # noqa: D103
+    return budget_by(con, filters, "agency")
+
+
+def budget_by_year(con, filters):  # noqa: D103
+    return budget_by(con, filters, "year")
+
+
+def budget_by_funding_source(con, filters):  # noqa: D103
+    return budget_by(con, filters, "funding_source")
+
+
+def budget_tree(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 300) -> tuple[pd.DataFrame, int]:
+    """Outcome → output → agency leaves (joint lines as one 'Joint: A + B' leaf) with required,
+    available and coverage; the `limit` leaves with the largest requirement, and how many there were."""
+    w = budget_where(filters)
+    total = _rows(con, f"""SELECT count(*) FROM (SELECT 1 FROM budget{w.sql()}
+                           GROUP BY plan, outcome_code, outcome_title, output_code, output_title, agency)""",
+                  w.params)[0][0]
+    df = _frame(con, f"""
+        SELECT plan, outcome_code, outcome_title, output_code, output_title, agency, {JOINT} AS joint,
+               sum(required) AS required, sum(available) AS available, {COVERAGE} AS coverage,
+               {LINES_WITHOUT_AVAILABLE} AS lines_without_available
+        FROM budget{w.sql()}
+        GROUP BY plan, outcome_code, outcome_title, output_code, output_title, agency, {JOINT}
+        ORDER BY required DESC NULLS LAST LIMIT ?""", [*w.params, limit])
+    df.insert(0, "outcome_key", [outcome_key(p, c, t) for p, c, t in
+                                 zip(df["plan"], df["outcome_code"], df["outcome_title"])])
+    df.insert(1, "outcome", [outcome_label(c, t) for c, t in zip(df["outcome_code"], df["outcome_title"])])
+    df.insert(2, "output", [outcome_label(c, t) for c, t in zip(df["output_code"], df["output_title"])])
+    df["agency_label"] = [f"Joint: {' + '.join(a.split(';'))}" if j else a for a, j in zip(df["agency"], df["joint"])]
+    return df, int(total)
+
+
+BUDGET_LINE_COLUMNS = ("plan", "outcome_code", "outcome_title", "output_code", "output_title", "suboutput_title",
+                       "agency", "funding_source", "year", "required", "available", "expenditure", "currency")
+
+
+def budget_lines(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 1000) -> tuple[pd.DataFrame, int]:
+    """The filtered budget lines themselves (for an agency's or an outcome's drill-down), largest first,
+    at most `limit`; and how many lines there are."""
+    w = budget_where(filters)
+    total = _rows(con, f"SELECT count(*) FROM budget{w.sql()}", w.params)[0][0]
+    # one line's delivery rate: DELIVERY_RATE over a group of one line
+    df = _frame(con, f"""
+        SELECT {', '.join(BUDGET_LINE_COLUMNS)}, expenditure / NULLIF(available, 0) AS delivery_rate
+        FROM budget{w.sql()}
+        ORDER BY plan, outcome_code, outcome_title, output_code, year, agency LIMIT ?""", [*w.params, limit])
+    return df, int(total)
+
+
+def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per plan: agencies that reported expenditure for the reporting year (the end of the year range,
+    else the latest year with budget lines) ÷ agencies with a budget line in the plan."""
+    w = budget_where(filters, years=False)
+    year = filters.year_to
+    if year is None:
+        year = _rows(con, f"SELECT max(year) FROM budget{w.sql()}", w.params)[0][0]
+    if year is None:
+        return pd.DataFrame(columns=["plan", "year", "agencies_expected", "agencies_reported",
+                                     "completeness", "not_reported"])
+    agency_clause = " AND a = ?" if filters.agency else ""
+    df = _frame(con, f"""
+        WITH lines AS (
+            SELECT plan, trim(unnest({AGENCY_LIST})) AS a, year = ? AND expenditure IS NOT NULL AS reported
+            FROM budget{w.sql()}),
+        per AS (SELECT plan, a, bool_or(reported) AS reported FROM lines WHERE a <> ''{agency_clause} GROUP BY ALL)
+        SELECT plan, ?::INTEGER AS year, count(DISTINCT a) AS agencies_expected,
+               count(DISTINCT a) FILTER (WHERE reported) AS agencies_reported,
+               {REPORTING_COMPLETENESS} AS completeness,
+               string_agg(a, ', ' ORDER BY a) FILTER (WHERE NOT reported) AS not_reported
+        FROM per GROUP BY plan ORDER BY plan""",
+                [year, *w.params, *([filters.agency] if filters.agency else []), year])
+    return df
+
+
+# --------------------------------------------------------------------------------------------------
+# Indicators
+# --------------------------------------------------------------------------------------------------
+
+INDICATOR_PROGRESS_COLUMNS = (
+    "indicator_key", "country", "plan", "indicator_code", "indicator", "result_code", "unit", "baseline",
+    "baseline_year", "target", "target_year", "latest_period", "latest_actual", "progress",
+    "expected_progress", "status", "agency",
+)
+
+
+def indicator_progress(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """One row per indicator: the latest reported actual in the filtered periods, progress to target,
+    the share of the period elapsed by then (what 'on track' is measured against) and the status."""
+    w = indicator_where(filters)
+    return _frame(con, f"""
+        WITH v AS (SELECT * FROM indicator_values{w.sql()}),
+        defn AS (
+            SELECT country, plan, indicator_code, indicator, result_code, unit, baseline, baseline_year,
+                   target, target_year, agency
+            FROM v QUALIFY row_number() OVER (PARTITION BY country, plan, indicator_code
+                                              ORDER BY period_end DESC, submission_id DESC, agency) = 1),
+        latest AS (
+            SELECT country, plan, indicator_code, period AS latest_period, period_end AS latest_period_end,
+                   actual AS latest_actual
+            FROM v WHERE actual IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY country, plan, indicator_code
+                                       ORDER BY period_end DESC, submission_id DESC, agency) = 1),
+        joined AS (
+            SELECT d.*, l.latest_period, l.latest_period_end, l.latest_actual
+            FROM defn d LEFT JOIN latest l
+              ON d.country IS NOT DISTINCT FROM l.country AND d.plan IS NOT DISTINCT FROM l.plan
+             AND d.indicator_code IS NOT DISTINCT FROM l.indicator_code),
+        measured AS (
+            SELECT *, {INDICATOR_PROGRESS} AS progress, {ELAPSED_SHARE} AS expected_progress FROM joined)
+        SELECT {INDICATOR_KEY} AS indicator_key, country, plan, indicator_code, indicator, result_code, unit,
+               baseline, baseline_year, target, target_year, latest_period, latest_actual, progress,
+               expected_progress, {INDICATOR_STATUS} AS status, agency
+        FROM measured
+        ORDER BY plan, indicator_code""", w.params)
+
+
+def indicator_status_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """How many indicators are achieved, on track, off track, without data (all four, zeros kept)."""
+    progress = indicator_progress(con, filters)
+    counts = progress["status"].value_counts() if len(progress) else pd.Series(dtype="int64")
+    return pd.DataFrame({"status": list(INDICATOR_STATUSES),
+                         "indicators": [int(counts.get(s, 0)) for s in INDICATOR_STATUSES]})
+
+
+def indicator_trend(con: duckdb.DuckDBPyConnection, filters: Filters, key: str) -> pd.DataFrame:
+    """Reported values of one indicator (by its key) over the filtered periods, with baseline and target."""
+    w = indicator_where(filters)
+    w.add(f"{INDICATOR_KEY} = ?", key)
+    return _frame(con, f"""
+        SELECT period, period_end, actual, agency, baseline, baseline_year, target, target_year, unit,
+               means_of_verification
+        FROM indicator_values{w.sql()} ORDER BY period_end, agency""", w.params)
+
+
+# --------------------------------------------------------------------------------------------------
+# Actions (recommendations, deliverables)
+# --------------------------------------------------------------------------------------------------
+
+ACTION_TOTALS = f"""
+    count(*) AS actions,
+    count(*) FILTER (WHERE status = 'completed') AS completed,
+    count(*) FILTER (WHERE status IN ('ongoing', 'not_started')) AS open,
+    {OVERDUE} AS overdue,
+    count(*) FILTER (WHERE status IN ('no_longer_applicable', 'deprioritized')) AS set_aside,
+    {IMPLEMENTATION_RATE} AS implementation_rate"""
+
+
+def action_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+    w = action_where(filters)
+    return _record(con, f"SELECT {ACTION_TOTALS} FROM actions{w.sql()}", w.params)
+
+
+#: per-status counts (one column per status) and the totals of a group of actions
+STATUS_COUNTS = ", ".join(f"count(*) FILTER (WHERE status = '{s}') AS {s}" for s in ACTION_STATUSES) + f""",
+    count(*) AS actions, {OVERDUE} AS overdue, {IMPLEMENTATION_RATE} AS implementation_rate"""
+
+
+def _status_pivot(con: duckdb.DuckDBPyConnection, filters: Filters, group_sql: list[str], order: str) -> pd.DataFrame:
+    w = action_where(filters)
+    group = ", ".join(str(i + 1) for i in range(len(group_sql)))
+    return _frame(con, f"""
+        SELECT {', '.join(group_sql)}, {STATUS_COUNTS}
+        FROM actions{w.sql()} GROUP BY {group} ORDER BY {order}""", w.params)
+
+
+def actions_by_source(con, filters: Filters) -> pd.DataFrame:
+    """Status counts per source (evaluation, audit, work plan…)."""
+    return _status_pivot(con, filters, ["source_type", "source_title"], "source_title")
+
+
+def actions_by_recommendation(con, filters: Filters, source_title: str | None = None) -> pd.DataFrame:
+    """Status counts per recommendation (of one source, or all)."""
+    w = action_where(filters)
+    if source_title is not None:
+        w.add("source_title = ?", source_title)
+    return _frame(con, f"""
+        SELECT source_title, recommendation_no, any_value(recommendation) AS recommendation,
+               any_value(management_response) AS management_response, {STATUS_COUNTS}
+        FROM actions{w.sql()} GROUP BY source_title, recommendation_no
+        ORDER BY source_title, try_cast(regexp_extract(recommendation_no, '\\d+') AS INTEGER) NULLS LAST,
+                 recommendation_no""", w.params)
+
+
+def actions_by_agency(con, filters: Filters) -> pd.DataFrame:
+    """Status counts per responsible agency ('Not assigned' when none)."""
+    df = _status_pivot(con, filters, ["coalesce(agency, 'Not assigned') AS agency"], "actions DESC, agency")
+    names = entity_names(con)
+    df.insert(1, "agency_name", [names.get(a, a) for a in df["agency"]])
+    return df
+
+
+def action_status_counts(con, filters: Filters) -> pd.DataFrame:
+    """Actions per status (all six, zeros kept)."""
+    w = action_where(filters)
+    rows = dict(_rows(con, f"SELECT status, count(*) FROM actions{w.sql()} GROUP BY status", w.params))
+    return pd.DataFrame({"status": list(ACTION_STATUSES), "actions": [int(rows.get(s, 0)) for s in ACTION_STATUSES]})
+
+
+def overdue_actions(con, filters: Filters, limit: int = 500) -> pd.DataFrame:
+    """Overdue actions, the longest overdue first."""
+    w = action_where(filters)
+    w.add("overdue")
+    return _frame(con, f"""
+        SELECT source_title, recommendation_no, action_no, action, responsible, agency, deadline,
+               {DAYS_LATE} AS days_late, status, comments, as_of
+        FROM actions{w.sql()} ORDER BY deadline, source_title, action_no LIMIT ?""", [*w.params, limit])
+
+
+def action_ageing(con, filters: Filters) -> pd.DataFrame:
+    """Open actions (ongoing, not started) by how long past their deadline they are."""
+    w = action_where(filters)
+    w.add("status IN ('ongoing', 'not_started')")
+    rows = dict(_rows(con, f"SELECT {AGEING_BUCKET}, count(*) FROM actions{w.sql()} GROUP BY 1", w.params))
+    return pd.DataFrame({"ageing": list(AGEING_BUCKETS), "open_actions": [int(rows.get(b, 0)) for b in AGEING_BUCKETS]})
+
+
+# --------------------------------------------------------------------------------------------------
+# Submissions and freshness
+# --------------------------------------------------------------------------------------------------
+
+UNINFO_AGENCY = "Several (UN INFO export)"
+
+
+def freshness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per agency: the last committed submission (date, kind, file), days since, and how many there
+    were. Agencies with budget lines but no submission of their own are listed too."""
+    w = submission_where(filters)
+    w.add("status = 'committed'")
+    bw = budget_where(filters.without("year_from", "year_to", "outcome"))
+    agency_clause = " AND a = ?" if filters.agency else ""
+    df = _frame(con, f"""
+        WITH subs AS (
+            SELECT coalesce(agency, '{UNINFO_AGENCY}') AS agency, max(created_at) AS last_submission,
+                   arg_max(kind, created_at) AS last_kind, arg_max(file_name, created_at) AS last_file,
+                   count(*) AS submissions
+            FROM submissions{w.sql()} GROUP BY 1),
+        present AS (
+            SELECT DISTINCT a AS agency FROM (
+                SELECT trim(unnest({AGENCY_LIST})) AS a FROM (SELECT DISTINCT agency FROM budget{bw.sql()}))
+            WHERE a <> ''{agency_clause})
+        SELECT agency, s.last_submission, date_diff('day', s.last_submission::DATE, current_date) AS days_since,
+               s.last_kind, s.last_file, coalesce(s.submissions, 0) AS submissions
+        FROM subs s FULL OUTER JOIN present p USING (agency)
+        ORDER BY s.last_submission DESC NULLS LAST, agency""",
+                [*w.params, *bw.params, *([filters.agency] if filters.agency else [])])
+    names = entity_names(con)
+    df.insert(1, "agency_name", [names.get(a, "") for a in df["agency"]])
+    return df
+
+
+# --------------------------------------------------------------------------------------------------
+# Headline
+# --------------------------------------------------------------------------------------------------
+
+def headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+    """The Overview cards: budget totals and rates, indicator statuses, action counts and rates."""
+    result = dict(budget_totals(con, filters))
+    statuses = indicator_status_counts(con, filters)
+    counts = dict(zip(statuses["status"], statuses["indicators"]))
+    result.update({
+        "indicators": int(sum(counts.values())),
+        "indicators_achieved": counts["achieved"],
+        "indicators_on_track": counts["on track"],
+        "indicators_off_track": counts["off track"],
+        "indicators_no_data": counts["no data"],
+    })
+    result.update({f"actions_{k}" if k != "actions" else k: v for k, v in action_totals(con, filters).items()})
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# Export
+# --------------------------------------------------------------------------------------------------
+
+_EXPORT_ORDER = {
+    "budget": "plan, outcome_code, output_code, agency, year",
+    "indicators": "plan, indicator_code, period_end, agency",
+    "actions": "source_title, recommendation_no, action_no",
+    "submissions": "submission_id",
+}
+
+
+def _export_where(kind: str, filters: Filters) -> _Where:
+    if kind == "budget":
+        return budget_where(filters)
+    if kind == "indicators":
+        return indicator_where(filters)
+    if kind == "actions":
+        return action_where(filters)
+    if kind == "submissions":
+        return submission_where(filters)
+    raise ValueError(f"unknown dataset {kind!r}; expected one of {', '.join(DATASETS)}")
+
+
+def export_count(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters) -> int:
+    w = _export_where(kind, filters)
+    return int(_rows(con, f"SELECT count(*) FROM {DATASETS[kind]}{w.sql()}", w.params)[0][0])
+
+
+def export_rows(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters,
+                limit: int | None = None) -> pd.DataFrame:
+    """The filtered rows of a dataset (budget, indicators, actions, submissions), all view columns."""
+    w = _export_where(kind, filters)
+    params = list(w.params)
+    limit_sql = ""
+    if limit is not None:
+        limit_sql = " LIMIT ?"
+        params.append(int(limit))
+    return _frame(con, f"SELECT * FROM {DATASETS[kind]}{w.sql()} ORDER BY {_EXPORT_ORDER[kind]}{limit_sql}", params)
