@@ -406,7 +406,8 @@ def _uninfo_agencies(ds, sheet_name, cell, codes_value, names_value, resolver, k
     codes = [item if item in known_new else resolver.try_resolve(item) for item in items]
     unknown = [item for item, code in zip(items, codes) if code is None]
     if unknown:
-        names = resolver.split(parse.parse_text(names_value) or "")
+        # full names hold commas ("…Educational, Scientific and Cultural…"): they split on ';' only
+        names = [n.strip() for n in (parse.parse_text(names_value) or "").split(";") if n.strip()]
         spare = [n for n in names if resolver.try_resolve(n) is None and n not in
                  {e.name for e in known_new.values()}]
         for n, item in enumerate(unknown):

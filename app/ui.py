@@ -1,0 +1,494 @@
+"""Shared Streamlit glue: the one connection, cached queries, the filter bar, palettes, cards and
+`chart_with_table`. Pages import this and `etl.queries`; they hold no SQL and no metric logic.
+
+Stored text never reaches HTML: tables go through st.dataframe, chart text is entity-escaped
+(`plot_text`) so Plotly shows it literally, and markdown gets `md_escape`d text only.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from etl import queries, store
+from etl.export import safe_csv_bytes
+from etl.formatting import DASH, format_count, format_money, format_rate, is_missing, shorten
+from etl.queries import Filters
+
+# --------------------------------------------------------------------------------------------------
+# Palettes: one colour per meaning, the same on every page (colour-blind-safe Okabe–Ito base).
+# --------------------------------------------------------------------------------------------------
+
+MONEY_COLORS = {
+    "required": "#9AA5B1",       # slate grey
+    "available": "#0072B2",      # blue
+    "expenditure": "#009E73",    # bluish green
+    "gap": "#D55E00",            # vermillion
+    "surplus": "#56B4E9",        # sky blue
+    "not_reported": "#DADDE1",   # light grey
+}
+MONEY_NAMES = {
+    "required": "Required", "available": "Available", "expenditure": "Spent", "gap": "Funding gap",
+    "surplus": "Surplus (over-funded)", "not_reported": "Available not reported",
+}
+
+INDICATOR_STATUS_COLORS = {
+    "achieved": "#00593C",
+    "on track": "#009E73",
+    "off track": "#D55E00",
+    "no data": "#BDBDBD",
+}
+
+ACTION_STATUS_COLORS = {
+    "completed": "#009E73",
+    "ongoing": "#0072B2",
+    "not_started": "#E69F00",
+    "continuous": "#56B4E9",
+    "no_longer_applicable": "#BDBDBD",
+    "deprioritized": "#8C7B6B",
+}
+ACTION_STATUS_LABELS = {
+    "completed": "Completed", "ongoing": "Ongoing", "not_started": "Not started", "continuous": "Continuous",
+    "no_longer_applicable": "No longer applicable", "deprioritized": "Deprioritized",
+}
+OVERDUE_COLOR = "#B2182B"
+
+AGEING_COLORS = {
+    "Not yet due": "#56B4E9",
+    "1–90 days late": "#FDB863",
+    "91–180 days late": "#F08A3C",
+    "181–365 days late": "#D55E00",
+    "More than a year late": "#8B1E00",
+    "No deadline": "#BDBDBD",
+}
+
+JOINT_COLOR = "#4D4D4D"
+_AGENCY_FIXED = {
+    "UNDP": "#0468B1", "UNICEF": "#1CABE2", "WHO": "#7F3C8D", "FAO": "#3E8E41", "UNFPA": "#E68310",
+    "UN Women": "#008B8B", "UN-Women": "#008B8B", "ILO": "#A5AA99", "UNESCO": "#CF1C90", "WFP": "#E73F74",
+    "UNHCR": "#11A579", "IOM": "#3969AC", "UNODC": "#F2B701", "UNEP": "#80BA5A", "UNIDO": "#E17C05",
+    "OHCHR": "#4B4B8F", "UN-Habitat": "#008695", "UNAIDS": "#C0392B", "RCO": "#6F6F6F", "UNOPS": "#9C6B30",
+    "IFAD": "#5F4690", "UNV": "#1D6996", "OCHA": "#994E95", "ITC": "#666666", "UNCTAD": "#38A6A5",
+}
+_AGENCY_CYCLE = ("#5F4690", "#1D6996", "#38A6A5", "#0F8554", "#73AF48", "#EDAD08", "#E17C05", "#CC503E",
+                 "#94346E", "#6F4070", "#994E95", "#666666")
+
+
+def agency_color(code: str) -> str:
+    """The agency's colour on every page ('Joint' is dark grey; unknown codes get a stable colour)."""
+    if code == queries.JOINT_LABEL or str(code).startswith("Joint"):
+        return JOINT_COLOR
+    if code in _AGENCY_FIXED:
+        return _AGENCY_FIXED[code]
+    digest = int(hashlib.md5(str(code).encode()).hexdigest(), 16)
+    return _AGENCY_CYCLE[digest % len(_AGENCY_CYCLE)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Safe text
+# --------------------------------------------------------------------------------------------------
+
+def plot_text(value: object) -> str:
+    """Text for a Plotly label or hover: entities escaped so '<b>' shows as typed, never as markup."""
+    if is_missing(value):
+        return ""
+    return html.escape(str(value), quote=False)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
+
+
+def md_escape(value: object) -> str:
+    """Text for st.markdown/caption: every markdown and directive character escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if is_missing(value) else str(value))
+
+
+# --------------------------------------------------------------------------------------------------
+# Connection and cached queries
+# --------------------------------------------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def _connect(path: str) -> duckdb.DuckDBPyConnection:
+    return store.connect(path)
+
+
+def db_path() -> str:
+    return str(store.db_path())
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The process's one DuckDB connection (the Upload page writes through it too)."""
+    try:
+        return _connect(db_path())
+    except duckdb.IOException as error:  # locked by another process
+        st.error(f"The database {md_escape(db_path())} is in use by another program (a command-line load?). "
+                 "Wait for it to finish and reload this page, or stop the other program.")
+        st.caption(md_escape(error))
+        st.stop()
+        raise  # unreachable; st.stop raises
+
+
+def data_version() -> tuple:
+    """Submissions' fingerprint; a new submission or roll-back invalidates every cached query."""
+    con = connection()
+    if queries.missing_surface(con):
+        return ("no-surface",)
+    return queries.data_version(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _cached(db: str, version: tuple, name: str, filters: tuple, args: tuple) -> Any:
+    return getattr(queries, name)(_connect(db), Filters(*filters), *args)
+
+
+def query(name: str, *args: Any, filters: Filters | None = None) -> Any:
+    """`queries.<name>(con, filters, *args)`, cached per (database, data version, filters, args)."""
+    f = filters if filters is not None else current_filters()
+    version = st.session_state.get("_data_version") or data_version()
+    return _cached(db_path(), version, name, f.as_tuple(), tuple(args))
+
+
+def current_filters() -> Filters:
+    return st.session_state.get("_filters") or Filters()
+
+
+def options() -> dict[str, Any]:
+    """The filter bar's options for the whole database (has_budget etc. say what data exists)."""
+    return st.session_state.get("_options") or _EMPTY_OPTIONS
+
+
+_EMPTY_OPTIONS: dict[str, Any] = {
+    "countries": [], "plans": [], "year_min": None, "year_max": None, "outcomes": [], "agencies": [],
+    "has_budget": False, "has_indicators": False, "has_actions": False, "has_submissions": False,
+}
+
+# --------------------------------------------------------------------------------------------------
+# Filter bar (state in the URL: each widget is bound to a query parameter of the same name)
+# --------------------------------------------------------------------------------------------------
+
+FILTER_KEYS = ("country", "plan", "years", "outcome", "agency")
+
+
+def _clear(*keys: str) -> None:
+    for key in keys:
+        if key == "years":
+            bounds = st.session_state.get("_year_bounds")
+            if bounds:
+                st.session_state["years"] = bounds
+        elif key in st.session_state:
+            st.session_state[key] = None
+
+
+def _with_current(values: list, key: str) -> list:
+    current = st.session_state.get(key)
+    return values + [current] if current and current not in values else values
+
+
+def filter_bar() -> Filters:
+    """Country, plan, year range, outcome and agency in the sidebar; returns the Filters they set."""
+    st.session_state["_data_version"] = version = data_version()
+    if version == ("no-surface",):
+        st.session_state["_options"] = _EMPTY_OPTIONS
+        st.session_state["_filters"] = Filters()
+        return Filters()
+    db = db_path()
+    every = _cached(db, version, "filter_options", Filters().as_tuple(), ())
+    st.session_state["_options"] = every
+    bar = st.sidebar
+    bar.header("Filters")
+
+    country = bar.selectbox(
+        "Country", _with_current(every["countries"], "country"), index=None, placeholder="All countries",
+        key="country", bind="query-params", on_change=_clear, args=("plan", "outcome"))
+    in_country = every if not country else _cached(db, version, "filter_options", Filters(country=country).as_tuple(), ())
+    plan = bar.selectbox(
+        "Plan (Cooperation Framework)", _with_current(in_country["plans"], "plan"), index=None,
+        placeholder="All plans", key="plan", bind="query-params", on_change=_clear, args=("outcome",))
+
+    year_from = year_to = None
+    lo, hi = every["year_min"], every["year_max"]
+    if lo is not None and hi is not None and lo < hi:
+        st.session_state["_year_bounds"] = (int(lo), int(hi))
+        chosen = bar.slider("Years", int(lo), int(hi), value=(int(lo), int(hi)), step=1, key="years",
+                            bind="query-params")
+        if tuple(chosen) != (int(lo), int(hi)):
+            year_from, year_to = int(chosen[0]), int(chosen[1])
+    elif lo is not None:
+        bar.caption(f"Years: {int(lo)} (the only year with data)")
+
+    in_plan = in_country if not plan else _cached(
+        db, version, "filter_options", Filters(country=country, plan=plan).as_tuple(), ())
+    outcome_labels = {o["key"]: o["label"] for o in every["outcomes"]}
+    outcome_labels.update({o["key"]: o["label"] for o in in_plan["outcomes"]})
+    outcome = bar.selectbox(
+        "Outcome", _with_current([o["key"] for o in in_plan["outcomes"]], "outcome"), index=None,
+        placeholder="All outcomes", key="outcome", bind="query-params",
+        format_func=lambda k: outcome_labels.get(k, f"(outcome {k})"))
+
+    agency_names = {a["code"]: a["name"] for a in every["agencies"]}
+    agency = bar.selectbox(
+        "Agency", _with_current([a["code"] for a in every["agencies"]], "agency"), index=None,
+        placeholder="All agencies", key="agency", bind="query-params",
+        format_func=lambda c: f"{c} — {shorten(agency_names[c], 45)}" if agency_names.get(c) else c)
+
+    filters = Filters(country=country, plan=plan, year_from=year_from, year_to=year_to, outcome=outcome,
+                      agency=agency)
+    st.session_state["_filters"] = filters
+    if not filters.is_empty:
+        bar.button("Clear all filters", on_click=_clear, args=FILTER_KEYS, key="clear-filters",
+                   width="stretch")
+    bar.caption("These filters are kept in the page address: bookmark it or send it to a colleague "
+                "to share exactly this view.")
+    if agency:
+        bar.caption(f"Agency {md_escape(agency)}: its own budget lines plus joint sub-outputs it takes part "
+                    "in (their money is not split between agencies).")
+    return filters
+
+
+def outcome_label(key: str | None) -> str:
+    for o in options().get("outcomes", []):
+        if o["key"] == key:
+            return o["label"]
+    return str(key)
+
+
+def filter_summary(filters: Filters | None = None) -> str:
+    """'Angola · 2024–2025 · UNDP' — what the page is narrowed to, markdown-escaped."""
+    f = filters or current_filters()
+    parts = []
+    if f.country:
+        parts.append(f.country)
+    if f.plan:
+        parts.append(f.plan)
+    if f.year_from is not None:
+        parts.append(str(f.year_from) if f.year_from == f.year_to else f"{f.year_from}–{f.year_to}")
+    if f.outcome:
+        parts.append("outcome " + outcome_label(f.outcome))
+    if f.agency:
+        parts.append(f"agency {f.agency} (incl. joint sub-outputs)")
+    return md_escape(" · ".join(parts)) if parts else "All data"
+
+
+# --------------------------------------------------------------------------------------------------
+# Empty states, cards, tables
+# --------------------------------------------------------------------------------------------------
+
+EMPTY = {
+    "budget": "No budget data yet — upload a CBF or UN INFO export on the Upload page, "
+              "or run `python -m etl demo` to load the demo data.",
+    "indicators": "No indicator data yet — upload an indicators workbook on the Upload page, "
+                  "or run `python -m etl demo`.",
+    "actions": "No recommendations or actions yet — upload a management response or work plan on the "
+               "Upload page, or run `python -m etl demo`.",
+    "submissions": "No submissions yet — upload a file on the Upload page, or run `python -m etl demo`.",
+    "filtered": "Nothing matches these filters. Widen the year range or clear a filter in the sidebar.",
+}
+
+
+def has_data(kind: str) -> bool:
+    return bool(options().get(f"has_{kind}"))
+
+
+def empty_state(kind: str) -> None:
+    st.info(EMPTY[kind])
+
+
+def no_surface_notice() -> bool:
+    """Shows what to do when the database has no query surface yet; True when it was shown."""
+    if st.session_state.get("_data_version") == ("no-surface",):
+        st.warning(f"The database {md_escape(db_path())} has no data yet — run `python -m etl demo` to build "
+                   "the demo database, or load files on the Upload page.")
+        return True
+    return False
+
+
+def card(column: Any, label: str, value: str, help: str | None = None, caption: str | None = None) -> None:
+    with column:
+        st.metric(label, value, help=help, border=True)
+        if caption:
+            st.caption(caption)
+
+
+def money_columns(*names: str) -> dict[str, Any]:
+    return {n: st.column_config.NumberColumn(n, format="localized") for n in names}
+
+
+def rate_columns(*names: str) -> dict[str, Any]:
+    return {n: st.column_config.NumberColumn(n, format="percent") for n in names}
+
+
+def text_columns(*names: str, width: str = "large") -> dict[str, Any]:
+    return {n: st.column_config.TextColumn(n, width=width) for n in names}
+
+
+def show_table(table: pd.DataFrame, *, column_config: dict | None = None, key: str | None = None,
+               height: int | str = "auto") -> None:
+    st.dataframe(table, hide_index=True, column_config=column_config, placeholder=DASH, key=key,
+                 height=height)
+
+
+def download_csv(table: pd.DataFrame, name: str, label: str = "Download this table (CSV)") -> None:
+    """A formula-safe CSV download of exactly `table`."""
+    st.download_button(label, data=safe_csv_bytes(table), file_name=f"{_slug(name)}.csv", mime="text/csv",
+                       key=f"download-{_slug(name)}", on_click="ignore", icon=":material/download:")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
+
+
+# --------------------------------------------------------------------------------------------------
+# Charts
+# --------------------------------------------------------------------------------------------------
+
+FONT = dict(family="Source Sans Pro, Segoe UI, Arial, sans-serif", size=14, color="#262730")
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def money_scale(values: Sequence[float]) -> tuple[float, str]:
+    """A divisor and axis title so money axes read 'USD million' instead of long numbers."""
+    clean = [abs(float(v)) for v in values if not is_missing(v)]
+    top = max(clean) if clean else 0
+    if top >= 1e9:
+        return 1e9, "USD billion"
+    if top >= 1e6:
+        return 1e6, "USD million"
+    if top >= 1e3:
+        return 1e3, "USD thousand"
+    return 1.0, "USD"
+
+
+def layout(fig: go.Figure, *, title: str | None = None, height: int | None = None, legend: bool = True,
+           x_title: str | None = None, y_title: str | None = None) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=plot_text(title), x=0, xanchor="left", font=dict(size=17)) if title else None,
+        font=FONT, height=height, margin=dict(l=10, r=20, t=56 if title else 20, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, title_text="",
+                    traceorder="normal") if legend else None,
+        showlegend=legend, hoverlabel=dict(font_size=14, align="left"), bargap=0.25,
+        separators=".,",
+    )
+    if x_title is not None:
+        fig.update_xaxes(title_text=x_title)
+    if y_title is not None:
+        fig.update_yaxes(title_text=y_title)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def bar_height(n: int, per_bar: int = 44, minimum: int = 260, maximum: int = 2400) -> int:
+    return max(minimum, min(maximum, 110 + per_bar * n))
+
+
+def axis_labels(labels: Sequence[object], width: int = 48) -> list[str]:
+    """Escaped, shortened, unique category labels for a chart axis."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for label in labels:
+        text = plot_text(shorten(label, width))
+        n = seen.get(text, 0)
+        seen[text] = n + 1
+        out.append(text if n == 0 else f"{text} ({n + 1})")
+    return out
+
+
+def money_hover(name: str, values: Sequence[float], extra: Sequence[str] | None = None) -> list[str]:
+    """Hover lines for a money trace: '<b>Available</b>: USD 1.2 M' plus optional escaped detail."""
+    lines = []
+    for i, v in enumerate(values):
+        line = f"{name}: {format_money(v)}"
+        if extra is not None:
+            line = f"{extra[i]}<br>{line}"
+        lines.append(line)
+    return lines
+
+
+def chart_with_table(fig: go.Figure, table: pd.DataFrame, name: str, *, column_config: dict | None = None,
+                     note: str | None = None, on_select: Callable | str = "ignore",
+                     key: str | None = None) -> None:
+    """A chart, and one click away the table behind it with a formula-safe CSV of exactly that table."""
+    chart_tab, table_tab = st.tabs(["Chart", "Table"])
+    with chart_tab:
+        st.plotly_chart(fig, key=key or f"chart-{_slug(name)}", on_select=on_select,
+                        selection_mode="points", config=PLOTLY_CONFIG, theme="streamlit",
+                        alt=name)
+    with table_tab:
+        show_table(table, column_config=column_config, key=f"table-{_slug(name)}")
+        download_csv(table, name)
+    if note:
+        st.caption(note)
+
+
+def selected_customdata(chart_key: str) -> list:
+    """customdata[0] of the points clicked in a chart (for drill-down callbacks)."""
+    state = st.session_state.get(chart_key)
+    if not state:
+        return []
+    try:
+        points = state["selection"]["points"]
+    except (KeyError, TypeError):
+        return []
+    values = []
+    for point in points:
+        data = point.get("customdata")
+        if isinstance(data, (list, tuple)) and data:
+            values.append(data[0])
+        elif data is not None:
+            values.append(data)
+    return values
+
+
+def drill_to_outcome(chart_key: str) -> None:
+    """Callback: a click on an outcome's bar narrows the whole dashboard to that outcome."""
+    keys = [k for k in selected_customdata(chart_key) if k]
+    if keys:
+        st.session_state["outcome"] = keys[0]
+
+
+def drill_to_agency(chart_key: str) -> None:
+    """Callback: a click on an agency's bar narrows the dashboard to that agency (not for 'Joint')."""
+    codes = [c for c in selected_customdata(chart_key) if c and c != queries.JOINT_LABEL and c != "Not assigned"]
+    if codes:
+        st.session_state["agency"] = codes[0]
+
+
+# --------------------------------------------------------------------------------------------------
+# Common pieces of budget pages
+# --------------------------------------------------------------------------------------------------
+
+def missing_figures_note(lines_without_available: int, lines_without_expenditure: int, lines: int) -> str | None:
+    """'2 of 16 budget lines have no available figure…' or None when every figure is reported."""
+    parts = []
+    if lines_without_available:
+        parts.append(f"{format_count(lines_without_available)} of {format_count(lines)} budget lines have no "
+                     "available figure")
+    if lines_without_expenditure:
+        parts.append(f"{format_count(lines_without_expenditure)} have no expenditure figure")
+    if not parts:
+        return None
+    return ("; ".join(parts) + ". Not reported is not zero: those lines are left out of both sides of each "
+            "ratio (coverage, delivery rate) and of the funding gap.")
+
+
+def joint_note(joint_lines: int) -> str | None:
+    if not joint_lines:
+        return None
+    return (f"{format_count(joint_lines)} budget lines are joint sub-outputs of several agencies: they appear "
+            "as “Joint” in by-agency views, and their money is never split or counted twice.")
+
+
+def rate_or_dash(x: object) -> str:
+    return format_rate(x)
+
+
+def money(x: object) -> str:
+    return format_money(x)
