@@ -961,3 +961,37 @@ def write_demo_files(folder: Path, seed: int = 2026) -> list[Path]:
         write_indicators(folder / INDICATORS_FILE, rng),
         write_actions(folder / ACTIONS_FILE, rng),
     ]
+
+
+def build_demo(db: Path | str, progress=None) -> str:
+    """(Re)build the demo database at `db` from freshly generated files; returns a one-line summary."""
+    import tempfile
+
+    from etl import store
+    from etl.load import load_path
+
+    db = Path(db)
+    for stale in (db, db.with_name(db.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = store.connect(db)
+    options = {
+        BUDGET_FILE: {},
+        INDICATORS_FILE: {"country": DEMO_COUNTRY, "plan": DEMO_PLAN},
+        ACTIONS_FILE: {"plan": DEMO_PLAN},
+    }
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        files = write_demo_files(Path(folder))
+        for n, path in enumerate(files):
+            if progress:
+                progress(n / len(files), f"loading {path.name}")
+            result = load_path(con, path, user="demo", **options.get(path.name, {}))
+            if result.status != "committed":
+                raise RuntimeError(f"demo data did not load: {result.summary}: "
+                                   + "; ".join(str(e) for e in result.errors[:5]))
+            results.append(result)
+    if progress:
+        progress(1.0, "done")
+    con.close()
+    rows = ", ".join(f"{r.rows_added} {r.kind}" for r in results)
+    return f"Demo database {db} built ({DEMO_PLAN}): {rows} rows."

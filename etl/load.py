@@ -89,9 +89,12 @@ def load_bytes(con, data: bytes, file_name: str, *, kind: str | None = None, pla
     if agency:
         fill["agency"] = parse_agency(con, agency)
     ds = validate(sheets, file_name, store.entities(con), kind, fill)
-    if country:
+    given = {k: v for k, v in (("country", country), ("plan", plan)) if v}
+    if ds.layout == "canonical":  # the file's own column wins; the option fills what it lacks
         for row in ds.rows:
-            row.setdefault("country", country)
+            for key, value in given.items():
+                if row.get(key) is None:
+                    row[key] = value
     if allowed_agencies is not None and not ds.errors:
         check_agencies(ds, allowed_agencies)
     if ds.errors:
