@@ -6,6 +6,7 @@ Stored text never reaches HTML: tables go through st.dataframe, chart text is en
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -176,7 +177,7 @@ _EMPTY_OPTIONS: dict[str, Any] = {
 FILTER_KEYS = ("country", "plan", "years", "outcome", "agency")
 
 
-def _clear(*keys: str) -> None:
+def clear_filters(*keys: str) -> None:
     for key in keys:
         if key == "years":
             bounds = st.session_state.get("_year_bounds")
@@ -206,11 +207,11 @@ def filter_bar() -> Filters:
 
     country = bar.selectbox(
         "Country", _with_current(every["countries"], "country"), index=None, placeholder="All countries",
-        key="country", bind="query-params", on_change=_clear, args=("plan", "outcome"))
+        key="country", bind="query-params", on_change=clear_filters, args=("plan", "outcome"))
     in_country = every if not country else _cached(db, version, "filter_options", Filters(country=country).as_tuple(), ())
     plan = bar.selectbox(
         "Plan (Cooperation Framework)", _with_current(in_country["plans"], "plan"), index=None,
-        placeholder="All plans", key="plan", bind="query-params", on_change=_clear, args=("outcome",))
+        placeholder="All plans", key="plan", bind="query-params", on_change=clear_filters, args=("outcome",))
 
     year_from = year_to = None
     lo, hi = every["year_min"], every["year_max"]
@@ -242,7 +243,7 @@ def filter_bar() -> Filters:
                       agency=agency)
     st.session_state["_filters"] = filters
     if not filters.is_empty:
-        bar.button("Clear all filters", on_click=_clear, args=FILTER_KEYS, key="clear-filters",
+        bar.button("Clear all filters", on_click=clear_filters, args=FILTER_KEYS, key="clear-filters",
                    width="stretch")
     bar.caption("These filters are kept in the page address: bookmark it or send it to a colleague "
                 "to share exactly this view.")
@@ -413,14 +414,15 @@ def money_hover(name: str, values: Sequence[float], extra: Sequence[str] | None 
 
 
 def chart_with_table(fig: go.Figure, table: pd.DataFrame, name: str, *, column_config: dict | None = None,
-                     note: str | None = None, on_select: Callable | str = "ignore",
-                     key: str | None = None) -> None:
-    """A chart, and one click away the table behind it with a formula-safe CSV of exactly that table."""
+                     note: str | None = None, drill: Callable[[str], None] | None = None) -> None:
+    """A chart, and one click away the table behind it with a formula-safe CSV of exactly that table.
+
+    `drill(chart_key)` runs when the user clicks a bar (e.g. `drill_to_outcome`)."""
+    chart_key = f"chart-{_slug(name)}"
     chart_tab, table_tab = st.tabs(["Chart", "Table"])
     with chart_tab:
-        st.plotly_chart(fig, key=key or f"chart-{_slug(name)}", on_select=on_select,
-                        selection_mode="points", config=PLOTLY_CONFIG, theme="streamlit",
-                        alt=name)
+        st.plotly_chart(fig, key=chart_key, on_select=functools.partial(drill, chart_key) if drill else "ignore",
+                        selection_mode="points", config=PLOTLY_CONFIG, theme="streamlit", alt=name)
     with table_tab:
         show_table(table, column_config=column_config, key=f"table-{_slug(name)}")
         download_csv(table, name)
@@ -492,3 +494,162 @@ def rate_or_dash(x: object) -> str:
 
 def money(x: object) -> str:
     return format_money(x)
+
+
+# --------------------------------------------------------------------------------------------------
+# Tables behind charts: human headers; rates as percentages (75.2, not 0.752) so CSVs read right
+# --------------------------------------------------------------------------------------------------
+
+BUDGET_HEADERS = {
+    "required": "Required (USD)",
+    "available": "Available (USD)",
+    "expenditure": "Spent (USD)",
+    "funding_gap": "Funding gap (USD)",
+    "coverage": "Coverage (%)",
+    "delivery_rate": "Delivery rate (%)",
+    "burn_rate": "Spent of required (%)",
+    "lines": "Budget lines",
+    "lines_without_available": "Lines without available figure",
+    "lines_without_expenditure": "Lines without expenditure figure",
+    "required_without_available": "Required, available not reported (USD)",
+}
+RATE_COLUMNS = ("coverage", "delivery_rate", "burn_rate", "completeness", "implementation_rate", "progress",
+                "expected_progress")
+DEFAULT_BUDGET_METRICS = ("required", "available", "expenditure", "funding_gap", "coverage", "delivery_rate",
+                          "lines_without_available", "lines_without_expenditure")
+
+
+def percent(series: pd.Series) -> pd.Series:
+    """A ratio column as percentages (NULL stays NULL and shows '—')."""
+    return pd.to_numeric(series, errors="coerce") * 100
+
+
+def budget_table(df: pd.DataFrame, labels: dict[str, str],
+                 metrics: Sequence[str] = DEFAULT_BUDGET_METRICS) -> pd.DataFrame:
+    """The chart's rows with readable headers: label columns first, then the metrics."""
+    table = df[list(labels) + list(metrics)].copy()
+    for column in metrics:
+        if column in RATE_COLUMNS:
+            table[column] = percent(table[column])
+    return table.rename(columns={**labels, **{m: BUDGET_HEADERS[m] for m in metrics}})
+
+
+def budget_column_config(table: pd.DataFrame) -> dict[str, Any]:
+    """Money with thousands separators, rates as whole percentages, long labels wide."""
+    config: dict[str, Any] = {}
+    for column in table.columns:
+        name = str(column)
+        if name.endswith("(USD)"):
+            config[name] = st.column_config.NumberColumn(name, format="localized")
+        elif name.endswith("(%)"):
+            config[name] = st.column_config.NumberColumn(name, format="%.0f %%")
+        elif name in ("Outcome", "Output", "Indicator", "Action", "Recommendation", "Source", "Comments"):
+            config[name] = st.column_config.TextColumn(name, width="large")
+    return config
+
+
+def gap_segments(df: pd.DataFrame) -> pd.DataFrame:
+    """Bar segments that add up to the requirement: funded, gap, not reported (+ surplus beyond it).
+
+    funded = available up to the requirement of the lines that report it; gap = the positive funding
+    gap; surplus = the negative one; not reported = required of lines with no available figure."""
+    required_without = pd.to_numeric(df["required_without_available"], errors="coerce").fillna(0.0)
+    gap = pd.to_numeric(df["funding_gap"], errors="coerce").fillna(0.0)
+    available = pd.to_numeric(df["available"], errors="coerce").fillna(0.0)
+    return pd.DataFrame({
+        "funded": available - (-gap).clip(lower=0),
+        "gap": gap.clip(lower=0),
+        "surplus": (-gap).clip(lower=0),
+        "not_reported": required_without,
+    }, index=df.index)
+
+
+def gap_bars(df: pd.DataFrame, label_column: str, key_column: str | None = None, *,
+             horizontal: bool = True) -> go.Figure:
+    """Stacked bars of funded / gap / not reported / surplus per row, in the money colours."""
+    segments = gap_segments(df)
+    divisor, unit = money_scale(list(df["required"]) + list(df["available"].fillna(0)))
+    labels = axis_labels(df[label_column]) if horizontal else [plot_text(v) for v in df[label_column]]
+    full = [plot_text(v) for v in df[label_column]]
+    keys = list(df[key_column]) if key_column else [""] * len(df)
+    detail = [f"{f}<br>Required: {format_money(r)}<br>Available: {format_money(a)}<br>"
+              f"Gap: {format_money(g)}<br>Coverage: {format_rate(c)}"
+              for f, r, a, g, c in zip(full, df["required"], df["available"], df["funding_gap"], df["coverage"])]
+    fig = go.Figure()
+    names = {"funded": "Available (funded)", "gap": "Funding gap", "not_reported": "Available not reported",
+             "surplus": "Surplus (over-funded)"}
+    colors = {"funded": MONEY_COLORS["available"], "gap": MONEY_COLORS["gap"],
+              "not_reported": MONEY_COLORS["not_reported"], "surplus": MONEY_COLORS["surplus"]}
+    for part in ("funded", "gap", "not_reported", "surplus"):
+        values = segments[part] / divisor
+        if not (segments[part] > 0).any():
+            continue
+        common = dict(name=names[part], marker_color=colors[part], customdata=[[k] for k in keys],
+                      hovertext=[f"{d}<br><i>{names[part]}: {format_money(v)}</i>" for d, v in
+                                 zip(detail, segments[part])], hoverinfo="text")
+        if horizontal:
+            fig.add_bar(y=labels, x=values, orientation="h", **common)
+        else:
+            fig.add_bar(x=labels, y=values, **common)
+    layout(fig, height=bar_height(len(df), per_bar=40) if horizontal else 380,
+           x_title=unit if horizontal else None, y_title=None if horizontal else unit)
+    fig.update_layout(barmode="stack")
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
+    else:
+        fig.update_xaxes(type="category")
+    return fig
+
+
+def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
+    """Treemap of the requirement: outcome → output → agency (joint sub-outputs as one 'Joint: …' tile),
+    tiles coloured by agency; with the table behind it."""
+    if tree.empty:
+        empty_state("filtered")
+        return
+    ids: list[str] = []
+    labels: list[str] = []
+    parents: list[str] = []
+    values: list[float] = []
+    colors: list[str] = []
+    hover: list[str] = []
+    required = pd.to_numeric(tree["required"], errors="coerce").fillna(0.0)
+    output_ids = [f"{k}/{hashlib.md5(f'{c}|{t}'.encode()).hexdigest()[:8]}"
+                  for k, c, t in zip(tree["outcome_key"], tree["output_code"], tree["output_title"])]
+    for key, label in dict(zip(tree["outcome_key"], tree["outcome"])).items():
+        total = float(required[tree["outcome_key"] == key].sum())
+        ids.append(key); labels.append(plot_text(shorten(label, 40))); parents.append("")
+        values.append(total); colors.append("#E8ECF1")
+        hover.append(f"{plot_text(label)}<br>Required: {format_money(total)}")
+    seen = set()
+    for oid, key, label in zip(output_ids, tree["outcome_key"], tree["output"]):
+        if oid in seen:
+            continue
+        seen.add(oid)
+        total = float(required[[o == oid for o in output_ids]].sum())
+        ids.append(oid); labels.append(plot_text(shorten(label, 36))); parents.append(key)
+        values.append(total); colors.append("#F4F6F8")
+        hover.append(f"{plot_text(label)}<br>Required: {format_money(total)}")
+    for oid, agency, label, req, avail, cov in zip(output_ids, tree["agency"], tree["agency_label"], required,
+                                                   tree["available"], tree["coverage"]):
+        ids.append(f"{oid}/{agency}"); labels.append(plot_text(label)); parents.append(oid)
+        values.append(float(req)); colors.append(agency_color(label))
+        hover.append(f"{plot_text(label)}<br>Required: {format_money(req)}<br>Available: {format_money(avail)}"
+                     f"<br>Coverage: {format_rate(cov)}")
+    fig = go.Figure(go.Treemap(
+        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
+        marker=dict(colors=colors, line=dict(width=1, color="white")), hovertext=hover, hoverinfo="text",
+        textinfo="label", maxdepth=3, pathbar=dict(visible=True)))
+    layout(fig, height=520, legend=False)
+    fig.update_layout(margin=dict(l=0, r=0, t=30, b=0))
+    table = tree[["outcome", "output", "agency_label", "required", "available", "coverage",
+                  "lines_without_available"]].copy()
+    table["coverage"] = percent(table["coverage"])
+    table = table.rename(columns={"outcome": "Outcome", "output": "Output", "agency_label": "Agency",
+                                  "required": "Required (USD)", "available": "Available (USD)",
+                                  "coverage": "Coverage (%)",
+                                  "lines_without_available": "Lines without available figure"})
+    note = "Tile size = required; colour = agency (dark grey = joint sub-output, money not split)."
+    if leaves > len(tree):
+        note += f" The {len(tree)} largest of {leaves} tiles are shown."
+    chart_with_table(fig, table, "requirement-treemap", column_config=budget_column_config(table), note=note)

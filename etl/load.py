@@ -230,6 +230,7 @@ def _write(con, ds: Dataset, frames: dict, data: bytes, digest: str, user: str |
 
 
 def _duplicate(con, file_name, kind, digest, user, previous, dry_run) -> LoadResult:
+    kind = kind or previous.get("kind")
     result = LoadResult(file_name, "duplicate", kind, duplicate_of=previous)
     if not dry_run:
         result.submission_id = store.next_submission_id(con)

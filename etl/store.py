@@ -216,11 +216,11 @@ def add_entity(con, code: str, name: str, aliases: tuple[str, ...] = (), origin:
 def find_duplicate(con, sha256: str, kind: str | None) -> dict | None:
     """The committed submission that already loaded this exact content, if any."""
     row = con.cursor().execute(
-        """SELECT submission_id, user_name, created_at, file_name FROM submission_log
+        """SELECT submission_id, user_name, created_at, file_name, kind FROM submission_log
            WHERE sha256 = ? AND status = 'committed' ORDER BY submission_id DESC LIMIT 1""", [sha256]).fetchone()
     if row is None:
         return None
-    return dict(zip(("submission_id", "user_name", "created_at", "file_name"), row))
+    return dict(zip(("submission_id", "user_name", "created_at", "file_name", "kind"), row))
 
 
 def next_submission_id(con) -> int:

@@ -433,6 +433,10 @@ def validate(sheets: list[Sheet], file_name: str, entities: list[Entity], kind: 
     resolver = EntityResolver(entities)
     fits = []
     for sheet in sheets:
+        # the template's own Instructions and hidden Lists sheets (etl.template marks them in A1) are not data:
+        # passed over without a warning, so a filled template loads with none
+        if sheet.rows and sheet.rows[0] and sheet.rows[0][0] in ("UNCT template instructions", "UNCT template lists"):
+            continue
         if not sheet.visible:
             ds.warn(sheet.name, None, None, None, "hidden sheet not read")
             continue

@@ -1,0 +1,319 @@
+"""The validation report as a workbook: what is wrong, where, and how to fix it (SPEC §7).
+
+`error_report_bytes` writes
+- "Errors": one row per problem (errors first, then warnings): severity, sheet, cell, column, the bad
+  value, what was expected and a one-line "how to fix"; the cell links to the copy below;
+- a copy of the uploaded file's sheets (their values; for a CSV, one sheet of its rows) at the same
+  cell addresses, every offending cell filled red (amber for a warning) with a note holding the
+  message; a problem on a whole row ('row 7') marks that row.
+
+Everything written is formula-safe: text is always stored as text (never as a formula), and text a
+spreadsheet would evaluate (= + - − @ tab CR) also carries Excel's quote prefix.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from numbers import Number
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from etl.export import FORMULA_TRIGGERS
+from etl.read import read_file
+from etl.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES
+from etl.validate import YEAR_BLOCK, Problem
+
+ERRORS_TITLE = "Errors"
+ERROR_FILL_COLOR = "FFC7CE"    # Excel's "Bad" red
+WARNING_FILL_COLOR = "FFEB9C"  # Excel's "Neutral" amber
+ERROR_FILL = PatternFill("solid", fgColor=ERROR_FILL_COLOR)
+WARNING_FILL = PatternFill("solid", fgColor=WARNING_FILL_COLOR)
+ERROR_FONT = Font(color="9C0006")
+WARNING_FONT = Font(color="9C5700")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+REPORT_COLUMNS = ("severity", "sheet", "cell", "column", "value", "what was expected", "how to fix")
+REPORT_WIDTHS = (10, 18, 9, 20, 24, 60, 70)
+#: the template's own sheets (etl.template marks them in A1): not copied unless a problem points into them
+TEMPLATE_MARKERS = ("UNCT template instructions", "UNCT template lists")
+MAX_NOTES_PER_SHEET = 5000
+
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_ROW = re.compile(r"^row\s+(\d+)$", re.IGNORECASE)
+_SUGGESTION = re.compile(r"did you mean (.+?)\?")
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+#: column name → type, over every kind (agency is "agency" in all of them) and the UN INFO columns
+COLUMN_TYPES: dict[str, str] = {c.name: c.type for kind in KINDS.values() for c in kind.columns}
+COLUMN_TYPES.update({"Agency abbreviations": "agency", "Start date": "date", "End date": "date", "ID": "code"})
+FILE_LEVEL = {c.name for kind in KINDS.values() for c in kind.columns if c.file_level}
+
+
+# ---------------------------------------------------------------- how to fix
+
+def _column_type(column: str | None) -> str | None:
+    if not column:
+        return None
+    if column in COLUMN_TYPES:
+        return COLUMN_TYPES[column]
+    if YEAR_BLOCK.match(column):
+        return "money"
+    return None
+
+
+_TYPE_FIX = {
+    "agency": "Use a UN entity code from the template's agency drop-down, e.g. UNDP; an administrator can add a "
+              "missing entity.",
+    "status": f"Use one of: {', '.join(STATUSES)} (accepted spellings such as 'in progress' or 'done' also work).",
+    "response": f"Use one of: {', '.join(RESPONSES)} (agree / partially agree / disagree also work).",
+    "source_type": f"Use one of: {', '.join(SOURCE_TYPES)}, or leave it blank for evaluation.",
+    "year": "Enter a whole year between 2000 and 2100 as a number, e.g. 2025.",
+    "int": "Enter a whole number, e.g. 2025.",
+    "money": "Enter the amount as a number, e.g. 1234.50 (1,234.50 and USD 1,234 are also read); leave it blank "
+             "when not reported.",
+    "number": "Enter a number, e.g. 42, 1,234.5 or 45%; leave it blank when not reported.",
+    "date": "Enter a date as yyyy-mm-dd, e.g. 2026-06-30.",
+    "deadline": "Enter a month (2026/12 or Dec 2026) or a day (2026-12-31).",
+    "period": "Enter the reporting period as 2025, 2025-Q3 or 2025-H1.",
+    "currency": "Enter a 3-letter ISO currency code such as USD or EUR (blank means USD).",
+}
+
+
+def how_to_fix(problem: Problem) -> str:
+    """One line telling the focal point what to change, from the expected text and the column's type."""
+    expected = problem.expected or ""
+    low = expected.lower()
+    column = problem.column or ""
+    if problem.severity == "warning":
+        if "hidden sheet" in low:
+            return "Nothing to do: hidden sheets are never loaded. Unhide the sheet if its rows should be loaded."
+        if low.startswith("passed over"):
+            return "Nothing to do if this sheet holds no data to load; otherwise give it the template's header row."
+        if "total row skipped" in low:
+            return "Nothing to do: totals are computed. Delete the row to silence this warning."
+        if "unknown column ignored" in low:
+            return ("Rename the header to one of the listed column names if the column should be loaded; "
+                    "otherwise delete it or ignore this warning.")
+        if "kept as unknown" in low:
+            return "Fill in the code if it is known; the row is loaded with the code unknown."
+        if "not in the un entity list" in low:
+            return "Nothing to do if the entity is right; an administrator can correct its name."
+        if "left empty" in low:
+            return "Correct the cell if its value matters; it was loaded as empty."
+        return "No change needed: the file loads with this warning."
+    if "missing required column" in low:
+        return (f"Add a column headed '{column}' to the header row (or rename the column that holds it); "
+                "the template has every column.")
+    if low.startswith("one of the columns"):
+        return f"Add a column headed {' or '.join(repr(c.strip()) for c in column.split('/'))} to the header row."
+    if low.startswith("a value:"):
+        extra = " (or choose it for the whole file at upload time)" if column in FILE_LEVEL else ""
+        return f"Fill in this cell: {column} is required{extra}."
+    if low.startswith("a unique"):
+        return "Delete the duplicate row, or correct its key columns so that every row is unique."
+    if "a row of your agencies" in low:
+        return "Remove the rows of other agencies, or ask an administrator to add the agency to your account."
+    if low.startswith("no sheet holds"):
+        return "Use the template for this kind: its header row names the columns the loader looks for."
+    if "at least one data row" in low:
+        return "Add the data rows below the header row."
+    if "excel error" in low:
+        return "Replace the Excel error (#N/A, #REF!, …) with a value, or leave the cell blank if it is optional."
+    suggestion = _SUGGESTION.search(expected)
+    if suggestion:
+        return (f"Replace the value with {suggestion.group(1)} (or another code from the agency drop-down); "
+                "an administrator can add a missing entity.")
+    if "≥ 0" in expected:
+        return "Enter the amount as a positive number, without a minus sign or brackets."
+    kind_fix = _TYPE_FIX.get(_column_type(column) or "")
+    if kind_fix:
+        return kind_fix
+    if problem.sheet is None and problem.cell is None and not column:
+        return "Open the file in Excel, save it as .xlsx (or CSV UTF-8) and upload it again; " \
+               "or start from the template."
+    return f"Change the value to {expected}." if expected else "Correct the value."
+
+
+# ---------------------------------------------------------------- formula-safe cells
+
+def _clean(value: object) -> object:
+    """A value openpyxl can store: XML-illegal characters dropped, unknown types as text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    if isinstance(value, (bool, Number, dt.date, dt.datetime, dt.time, dt.timedelta)):
+        if isinstance(value, float) and value != value:  # NaN
+            return None
+        return value
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def _cell(sheet, value: object) -> WriteOnlyCell:
+    """A write-only cell; text is stored as text, and formula-looking text with Excel's quote prefix."""
+    cleaned = _clean(value)
+    cell = WriteOnlyCell(sheet, value=cleaned)
+    if isinstance(cleaned, str):
+        cell.data_type = "s"
+        if cleaned.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+    return cell
+
+
+def _shown(value: object) -> str:
+    return "" if value is None or value == "" else repr(value) if isinstance(value, str) else str(value)
+
+
+def _message(problem: Problem) -> str:
+    value = _shown(problem.value)
+    head = f"{problem.severity.upper()}" + (f" ({problem.column})" if problem.column else "")
+    return f"{head}: {value + ' — ' if value else ''}expected {problem.expected}\nFix: {how_to_fix(problem)}"
+
+
+# ---------------------------------------------------------------- locations
+
+@dataclass
+class _Marks:
+    """Problems on one copied sheet, by cell (row, col) and by whole row; 1-based."""
+
+    cells: dict[tuple[int, int], list[Problem]] = field(default_factory=dict)
+    rows: dict[int, list[Problem]] = field(default_factory=dict)
+
+
+def _locate(cell: str | None) -> tuple[int, int | None] | None:
+    """'E14' → (14, 5); 'row 7' → (7, None); anything else → None."""
+    if not cell:
+        return None
+    text = str(cell).strip()
+    match = _CELL.match(text)
+    if match:
+        letters, row = match.group(1).upper(), int(match.group(2))
+        col = 0
+        for ch in letters:
+            col = col * 26 + ord(ch) - 64
+        return row, col
+    match = _ROW.match(text)
+    if match:
+        return int(match.group(1)), None
+    return None
+
+
+def _title(name: str, taken: set[str]) -> str:
+    base = _BAD_TITLE.sub("_", str(name)).strip("'") or "Sheet"
+    base = base[:31]
+    title, n = base, 1
+    while title.lower() in taken:
+        n += 1
+        suffix = f" ({n})"
+        title = base[:31 - len(suffix)] + suffix
+    taken.add(title.lower())
+    return title
+
+
+def _is_marker_sheet(rows: list[list]) -> bool:
+    return bool(rows and rows[0] and rows[0][0] in TEMPLATE_MARKERS)
+
+
+# ---------------------------------------------------------------- the workbook
+
+def _write_errors_sheet(book: Workbook, problems: list[Problem], titles: dict[str, str]) -> None:
+    sheet = book.create_sheet(ERRORS_TITLE)
+    for index, width in enumerate(REPORT_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(REPORT_COLUMNS))}{max(1, len(problems) + 1)}"
+    header = []
+    for name in REPORT_COLUMNS:
+        cell = _cell(sheet, name)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        header.append(cell)
+    sheet.append(header)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for problem in problems:
+        severity = _cell(sheet, problem.severity)
+        is_error = problem.severity == "error"
+        severity.fill = ERROR_FILL if is_error else WARNING_FILL
+        severity.font = ERROR_FONT if is_error else WARNING_FONT
+        where = _cell(sheet, problem.cell)
+        located = _locate(problem.cell)
+        if problem.sheet in titles and located:
+            row, col = located
+            target = f"'{titles[problem.sheet]}'!{get_column_letter(col or 1)}{row}"
+            where.hyperlink = Hyperlink(ref="", location=target, tooltip="show the cell in the copy of the file")
+            where.font = Font(color="0563C1", underline="single")
+        expected, fix = _cell(sheet, problem.expected), _cell(sheet, how_to_fix(problem))
+        expected.alignment = fix.alignment = wrap
+        sheet.append([severity, _cell(sheet, problem.sheet),
+                      where, _cell(sheet, problem.column), _cell(sheet, problem.value), expected, fix])
+
+
+def _write_copy(book: Workbook, title: str, rows: list[list], marks: _Marks) -> None:
+    sheet = book.create_sheet(title)
+    width = max((len(r) for r in rows), default=0)
+    last_row = max([len(rows), *(r for r, _ in marks.cells), *marks.rows])
+    width = max([width, *(c for _, c in marks.cells)])
+    for col in range(1, width + 1):
+        longest = max((len(str(r[col - 1])) for r in rows[:60] if col - 1 < len(r) and r[col - 1] is not None),
+                      default=8)
+        sheet.column_dimensions[get_column_letter(col)].width = max(8, min(48, longest + 2))
+    notes = 0
+    for r in range(1, last_row + 1):
+        values = rows[r - 1] if r - 1 < len(rows) else []
+        row_problems = marks.rows.get(r, [])
+        marked_cols = {c for (mr, c) in marks.cells if mr == r}
+        span = width if row_problems else max([len(values), *marked_cols]) if marked_cols else len(values)
+        out = []
+        for c in range(1, span + 1):
+            cell = _cell(sheet, values[c - 1] if c - 1 < len(values) else None)
+            here = marks.cells.get((r, c), [])
+            if here or row_problems:
+                problems = here or row_problems
+                cell.fill = ERROR_FILL if any(p.severity == "error" for p in problems) else WARNING_FILL
+                # the note goes on the cell itself, or on the first cell of a marked row
+                if (here or c == 1) and notes < MAX_NOTES_PER_SHEET:
+                    comment = Comment("\n\n".join(_message(p) for p in (here or []) + (row_problems if c == 1 else [])),
+                                      "UNCT validation")
+                    comment.width, comment.height = 360, 160
+                    cell.comment = comment
+                    notes += 1
+            out.append(cell)
+        sheet.append(out)
+
+
+def error_report_bytes(file_name: str, data: bytes, problems: list[Problem]) -> bytes:
+    """The validation report workbook: the Errors table, then the upload's sheets with offending cells marked."""
+    ordered = [p for p in problems if p.severity == "error"] + [p for p in problems if p.severity != "error"]
+    try:
+        sheets = read_file(data, file_name) if data else []
+    except Exception:  # an unreadable upload (FileError or worse): the report still lists its problems
+        sheets = []
+    marks: dict[str, _Marks] = {}
+    for problem in ordered:
+        located = _locate(problem.cell)
+        if problem.sheet is None or located is None:
+            continue
+        row, col = located
+        sheet_marks = marks.setdefault(problem.sheet, _Marks())
+        if col is None:
+            sheet_marks.rows.setdefault(row, []).append(problem)
+        else:
+            sheet_marks.cells.setdefault((row, col), []).append(problem)
+    copied = [s for s in sheets if s.name in marks or (s.visible and not _is_marker_sheet(s.rows))]
+    taken = {ERRORS_TITLE.lower()}
+    titles = {s.name: _title(s.name, taken) for s in copied}
+
+    book = Workbook(write_only=True)
+    _write_errors_sheet(book, ordered, titles)
+    for sheet in copied:
+        _write_copy(book, titles[sheet.name], sheet.rows, marks.get(sheet.name, _Marks()))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,151 @@
+"""Delivery: how much of the money available has been spent, by outcome → output → agency and by year."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import ui
+from etl.formatting import format_count, format_money, format_rate
+
+st.title("Delivery")
+st.caption(f"Spending against available resources · {ui.filter_summary()}")
+
+if ui.no_surface_notice():
+    st.stop()
+if not ui.has_data("budget"):
+    ui.empty_state("budget")
+    st.stop()
+
+filters = ui.current_filters()
+totals = ui.query("budget_totals")
+if not totals["lines"]:
+    ui.empty_state("filtered")
+    st.stop()
+
+row = st.columns(4)
+ui.card(row[0], "Available", format_money(totals["available"]),
+        caption=f"{format_count(totals['lines_without_available'])} lines not reported"
+        if totals["lines_without_available"] else None)
+ui.card(row[1], "Spent", format_money(totals["expenditure"]),
+        caption=f"{format_count(totals['lines_without_expenditure'])} lines not reported"
+        if totals["lines_without_expenditure"] else None)
+ui.card(row[2], "Delivery rate", format_rate(totals["delivery_rate"]),
+        help="Spent ÷ available, over the budget lines where both figures are reported.",
+        caption=f"over {format_money(totals['available_with_expenditure'])} available with spending reported")
+ui.card(row[3], "Spent of required", format_rate(totals["burn_rate"]),
+        help="Spent ÷ required (burn rate of the requirement), over lines where spending is reported.")
+for note in (ui.missing_figures_note(totals["lines_without_available"], totals["lines_without_expenditure"],
+                                     totals["lines"]),
+             ui.joint_note(totals["joint_lines"])):
+    if note:
+        st.caption(note)
+
+
+def delivery_bars(df, label_column: str, keys_column: str | None, title_unit: str):
+    """Horizontal grouped bars: available and spent per row, the delivery rate written on the spent bar."""
+    labels = ui.axis_labels(df[label_column])
+    divisor, unit = ui.money_scale(list(df["available"]) + list(df["expenditure"]))
+    full = [ui.plot_text(v) for v in df[label_column]]
+    custom = list(zip(df[keys_column] if keys_column else [""] * len(df), full))
+    fig = go.Figure()
+    fig.add_bar(y=labels, x=df["available"] / divisor, name="Available", orientation="h",
+                marker_color=ui.MONEY_COLORS["available"], customdata=custom,
+                hovertext=ui.money_hover("Available", df["available"], full), hoverinfo="text")
+    fig.add_bar(y=labels, x=df["expenditure"] / divisor, name="Spent", orientation="h",
+                marker_color=ui.MONEY_COLORS["expenditure"], customdata=custom,
+                text=[f"delivery {format_rate(r)}" for r in df["delivery_rate"]], textposition="outside",
+                cliponaxis=False,
+                hovertext=[f"{h}<br>Delivery rate: {format_rate(r)}" for h, r in
+                           zip(ui.money_hover("Spent", df["expenditure"], full), df["delivery_rate"])],
+                hoverinfo="text")
+    ui.layout(fig, height=ui.bar_height(len(df), per_bar=58), x_title=unit)
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+# --- by outcome, or the chosen outcome's outputs --------------------------------------------------------
+if filters.outcome:
+    st.subheader("Outputs of the chosen outcome")
+    st.caption(ui.md_escape(ui.outcome_label(filters.outcome)))
+    st.button("Back to all outcomes", on_click=ui.clear_filters, args=("outcome",), icon=":material/arrow_back:")
+    outputs = ui.query("budget_by", "output")
+    fig = delivery_bars(outputs, "output", None, "output")
+    table = ui.budget_table(outputs, {"outcome": "Outcome", "output": "Output", "plan": "Plan"})
+    ui.chart_with_table(fig, table, "delivery-by-output", column_config=ui.budget_column_config(table))
+else:
+    st.subheader("By outcome")
+    outcomes = ui.query("budget_by", "outcome")
+    fig = delivery_bars(outcomes, "outcome", "outcome_key", "outcome")
+    table = ui.budget_table(outcomes, {"outcome": "Outcome", "plan": "Plan"})
+    ui.chart_with_table(fig, table, "delivery-by-outcome", column_config=ui.budget_column_config(table),
+                        drill=ui.drill_to_outcome,
+                        note="Click an outcome's bar, or choose it in the sidebar, to see its outputs.")
+
+left, right = st.columns(2, gap="large")
+
+with left:
+    st.subheader("Delivery rate by agency")
+    agencies = ui.query("budget_by", "agency")
+    labels = ui.axis_labels(agencies["agency"], width=30)
+    fig = go.Figure(go.Bar(
+        y=labels, x=ui.percent(agencies["delivery_rate"]).fillna(0), orientation="h",
+        marker_color=[ui.agency_color(a) for a in agencies["agency"]],
+        customdata=[[a] for a in agencies["agency"]],
+        text=[format_rate(r) for r in agencies["delivery_rate"]], textposition="outside", cliponaxis=False,
+        hovertext=[f"{ui.plot_text(a)}<br>Available: {format_money(av)}<br>Spent: {format_money(ex)}"
+                   f"<br>Delivery rate: {format_rate(r)}"
+                   for a, av, ex, r in zip(agencies["agency"], agencies["available"], agencies["expenditure"],
+                                           agencies["delivery_rate"])],
+        hoverinfo="text"))
+    ui.layout(fig, height=ui.bar_height(len(agencies), per_bar=40), legend=False, x_title="Delivery rate (%)")
+    fig.update_yaxes(autorange="reversed")
+    table = ui.budget_table(agencies, {"agency": "Agency", "agency_name": "Name"})
+    ui.chart_with_table(fig, table, "delivery-by-agency", column_config=ui.budget_column_config(table),
+                        drill=ui.drill_to_agency,
+                        note="“Joint” = sub-outputs run jointly by several agencies (money not split). "
+                             "'—' = nothing available to spend.")
+
+with right:
+    st.subheader("Over the years")
+    years = ui.query("budget_by", "year")
+    divisor, unit = ui.money_scale(list(years["available"]) + list(years["expenditure"]))
+    fig = go.Figure()
+    for column in ("available", "expenditure"):
+        fig.add_scatter(x=[str(y) for y in years["year"]], y=years[column] / divisor, mode="lines+markers",
+                        name=ui.MONEY_NAMES[column], line=dict(color=ui.MONEY_COLORS[column], width=3),
+                        marker=dict(size=9),
+                        hovertext=[f"{h}<br>Delivery rate: {format_rate(r)}" for h, r in
+                                   zip(ui.money_hover(ui.MONEY_NAMES[column], years[column]), years["delivery_rate"])],
+                        hoverinfo="text")
+    ui.layout(fig, height=360, x_title="Year", y_title=unit)
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(rangemode="tozero")
+    table = ui.budget_table(years, {"year": "Year"})
+    ui.chart_with_table(fig, table, "delivery-by-year", column_config=ui.budget_column_config(table))
+
+# --- the delivery rate table: outcome → output → agency -------------------------------------------------
+st.subheader("Delivery rate table")
+detail = ui.query("budget_by", "output_agency")
+table = ui.budget_table(detail, {"outcome": "Outcome", "output": "Output", "agency": "Agency"},
+                        ("available", "expenditure", "delivery_rate", "required", "lines",
+                         "lines_without_available", "lines_without_expenditure"))
+ui.show_table(table, column_config=ui.budget_column_config(table), key="table-delivery-detail")
+ui.download_csv(table, "delivery-rate-table")
+st.caption("One row per outcome, output and agency; joint sub-outputs are one “Joint” row. "
+           "The delivery rate counts only lines where both available and spent are reported.")
+
+if filters.agency:
+    st.subheader(f"Budget lines of {filters.agency}")
+    lines, count = ui.query("budget_lines")
+    st.caption(f"{format_count(count)} lines, including joint sub-outputs that {ui.md_escape(filters.agency)} "
+               "takes part in" + (f" (the first {format_count(len(lines))} shown)" if count > len(lines) else "")
+               + ".")
+    table = lines.assign(delivery_rate=ui.percent(lines["delivery_rate"])).rename(columns={
+        "plan": "Plan", "outcome_code": "Outcome code", "outcome_title": "Outcome", "output_code": "Output code",
+        "output_title": "Output", "suboutput_title": "Sub-output", "agency": "Agency",
+        "funding_source": "Funding source", "year": "Year", "required": "Required (USD)",
+        "available": "Available (USD)", "expenditure": "Spent (USD)", "currency": "Currency",
+        "delivery_rate": "Delivery rate (%)"})
+    ui.show_table(table, column_config=ui.budget_column_config(table), key="table-agency-lines")
+    ui.download_csv(table, f"budget-lines-{filters.agency}")

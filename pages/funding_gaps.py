@@ -1,0 +1,114 @@
+"""Funding gaps: required vs available vs gap by outcome, output, agency, year and funding source."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import ui
+from etl.formatting import format_count, format_money, format_rate
+
+st.title("Funding gaps")
+st.caption(f"Required against available resources · {ui.filter_summary()}")
+
+if ui.no_surface_notice():
+    st.stop()
+if not ui.has_data("budget"):
+    ui.empty_state("budget")
+    st.stop()
+
+filters = ui.current_filters()
+totals = ui.query("budget_totals")
+if not totals["lines"]:
+    ui.empty_state("filtered")
+    st.stop()
+
+gap = totals["funding_gap"]
+row = st.columns(4)
+ui.card(row[0], "Required", format_money(totals["required"]), caption=f"{format_count(totals['lines'])} budget lines")
+ui.card(row[1], "Available", format_money(totals["available"]),
+        caption=f"{format_count(totals['lines_without_available'])} lines not reported"
+        if totals["lines_without_available"] else None)
+ui.card(row[2], "Funding gap" if gap is None or gap >= 0 else "Funding surplus",
+        format_money(gap if gap is None or gap >= 0 else -gap),
+        help="Required minus available, over the lines whose available figure is reported. "
+             "Negative (over-funded) lines offset the others.")
+ui.card(row[3], "Coverage", format_rate(totals["coverage"]),
+        help="Available ÷ required, over the lines whose available figure is reported.",
+        caption=(f"{format_money(totals['required_without_available'])} required without an available figure"
+                 if totals["lines_without_available"] else None))
+for note in (ui.missing_figures_note(totals["lines_without_available"], 0, totals["lines"]),
+             ui.joint_note(totals["joint_lines"])):
+    if note:
+        st.caption(note)
+
+LEGEND_NOTE = ("Each bar is the requirement: the part available (funded), the funding gap, and the part "
+               "whose available figure is not reported; over-funding shows as a surplus beyond it.")
+
+# --- by outcome (click to drill), or the chosen outcome's outputs ---------------------------------------
+if filters.outcome:
+    st.subheader("Outputs of the chosen outcome")
+    st.caption(ui.md_escape(ui.outcome_label(filters.outcome)))
+    st.button("Back to all outcomes", on_click=ui.clear_filters, args=("outcome",), icon=":material/arrow_back:")
+    outputs = ui.query("budget_by", "output")
+    table = ui.budget_table(outputs, {"outcome": "Outcome", "output": "Output", "plan": "Plan"},
+                            ("required", "available", "funding_gap", "coverage", "required_without_available",
+                             "lines_without_available"))
+    ui.chart_with_table(ui.gap_bars(outputs, "output"), table, "gaps-by-output",
+                        column_config=ui.budget_column_config(table), note=LEGEND_NOTE)
+else:
+    st.subheader("By outcome")
+    outcomes = ui.query("budget_by", "outcome")
+    table = ui.budget_table(outcomes, {"outcome": "Outcome", "plan": "Plan"},
+                            ("required", "available", "funding_gap", "coverage", "required_without_available",
+                             "lines_without_available"))
+    ui.chart_with_table(ui.gap_bars(outcomes, "outcome", "outcome_key"), table, "gaps-by-outcome",
+                        column_config=ui.budget_column_config(table), drill=ui.drill_to_outcome,
+                        note=LEGEND_NOTE + " Click an outcome's bar, or choose it in the sidebar, to see its outputs.")
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader("By agency")
+    agencies = ui.query("budget_by", "agency")
+    table = ui.budget_table(agencies, {"agency": "Agency", "agency_name": "Name"},
+                            ("required", "available", "funding_gap", "coverage", "required_without_available",
+                             "lines_without_available"))
+    fig = ui.gap_bars(agencies, "agency", "agency")
+    ui.chart_with_table(fig, table, "gaps-by-agency", column_config=ui.budget_column_config(table),
+                        drill=ui.drill_to_agency,
+                        note="“Joint” = sub-outputs run jointly by several agencies; their money is shown once, "
+                             "not split between the agencies. Click an agency to narrow the dashboard to it.")
+
+with right:
+    st.subheader("Over the years")
+    years = ui.query("budget_by", "year")
+    divisor, unit = ui.money_scale(list(years["required"]) + list(years["available"].fillna(0)))
+    fig = go.Figure()
+    for column, name in (("required", "Required"), ("available", "Available"), ("funding_gap", "Funding gap")):
+        color = ui.MONEY_COLORS["gap" if column == "funding_gap" else column]
+        fig.add_scatter(x=[str(y) for y in years["year"]], y=years[column] / divisor, mode="lines+markers",
+                        name=name, line=dict(color=color, width=3, dash="dot" if column == "funding_gap" else None),
+                        marker=dict(size=9),
+                        hovertext=[f"{h}<br>Coverage: {format_rate(c)}" for h, c in
+                                   zip(ui.money_hover(name, years[column]), years["coverage"])],
+                        hoverinfo="text")
+    ui.layout(fig, height=380, x_title="Year", y_title=unit)
+    fig.update_xaxes(type="category")
+    table = ui.budget_table(years, {"year": "Year"},
+                            ("required", "available", "funding_gap", "coverage", "required_without_available",
+                             "lines_without_available"))
+    ui.chart_with_table(fig, table, "gaps-by-year", column_config=ui.budget_column_config(table))
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader("By funding source")
+    sources = ui.query("budget_by", "funding_source")
+    table = ui.budget_table(sources, {"funding_source": "Funding source"},
+                            ("required", "available", "funding_gap", "coverage", "required_without_available",
+                             "lines_without_available"))
+    ui.chart_with_table(ui.gap_bars(sources, "funding_source"), table, "gaps-by-funding-source",
+                        column_config=ui.budget_column_config(table))
+
+with right:
+    st.subheader("Outcome → output → agency")
+    tree, leaves = ui.query("budget_tree")
+    ui.treemap_section(tree, leaves)

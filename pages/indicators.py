@@ -1,0 +1,132 @@
+"""Indicators: progress to target per indicator, status counts, and the trend of one indicator."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from app import ui
+from etl.formatting import format_rate, unique_labels
+
+st.title("Indicators")
+st.caption(f"Progress from baseline to target · {ui.filter_summary()}")
+
+if ui.no_surface_notice():
+    st.stop()
+if not ui.has_data("indicators"):
+    ui.empty_state("indicators")
+    st.stop()
+
+filters = ui.current_filters()
+progress = ui.query("indicator_progress")
+if progress.empty:
+    ui.empty_state("filtered")
+    st.stop()
+
+counts = ui.query("indicator_status_counts")
+n = dict(zip(counts["status"], counts["indicators"]))
+row = st.columns(5)
+ui.card(row[0], "Indicators", str(len(progress)))
+ui.card(row[1], "Achieved", str(n["achieved"]), help="Latest value reached the target (progress ≥ 100 %).")
+ui.card(row[2], "On track", str(n["on track"]),
+        help="Progress at least the share of the baseline-to-target period elapsed by the latest report.")
+ui.card(row[3], "Off track", str(n["off track"]))
+ui.card(row[4], "No data", str(n["no data"]), help="No value reported in the periods in view.")
+st.caption("Progress = (latest value − baseline) ÷ (target − baseline); it works for targets that go down too. "
+           "“Expected by now” is the share of the time from the end of the baseline year to the end of the "
+           "target year that had passed at the latest report. "
+           + ("The outcome filter keeps indicators whose result code is the outcome's code or one of its outputs' "
+              "codes in that plan. " if filters.outcome else "")
+           + ("The year range limits which reporting periods count." if filters.year_from is not None else ""))
+
+left, right = st.columns([1, 2], gap="large")
+
+with left:
+    st.subheader("Status")
+    fig = go.Figure(go.Pie(
+        labels=[s.capitalize() for s in counts["status"]], values=counts["indicators"], hole=0.55, sort=False,
+        direction="clockwise", marker=dict(colors=[ui.INDICATOR_STATUS_COLORS[s] for s in counts["status"]]),
+        textinfo="value", hovertemplate="%{label}: %{value} indicators<extra></extra>"))
+    ui.layout(fig, height=360)
+    fig.update_layout(annotations=[dict(text=f"{len(progress)}<br>indicators", showarrow=False,
+                                        font=dict(size=18))])
+    table = counts.rename(columns={"status": "Status", "indicators": "Indicators"})
+    ui.chart_with_table(fig, table, "indicator-status-counts")
+
+with right:
+    st.subheader("Progress to target")
+    labels = [f"{c} {w}" for c, w in zip(progress["indicator_code"], progress["indicator"])]
+    labels = unique_labels(labels, list(progress["plan"]))
+    shown = ui.percent(progress["progress"])
+    clipped = shown.clip(lower=-50, upper=150).fillna(0)
+    axis = ui.axis_labels(labels, width=55)
+    hover = [
+        f"{ui.plot_text(label)}<br>Baseline {ui.plot_text(b)} ({ui.plot_text(by)}) → target {ui.plot_text(t)} "
+        f"({ui.plot_text(ty)})<br>Latest: {ui.plot_text(a)} ({ui.plot_text(p)})<br>Progress: {format_rate(pr)}"
+        f" · expected by now: {format_rate(e)}<br>Status: {s}"
+        for label, b, by, t, ty, a, p, pr, e, s in zip(
+            labels, progress["baseline"], progress["baseline_year"], progress["target"], progress["target_year"],
+            progress["latest_actual"], progress["latest_period"], progress["progress"],
+            progress["expected_progress"], progress["status"])]
+    fig = go.Figure()
+    fig.add_bar(y=axis, x=clipped, orientation="h", name="Progress",
+                marker_color=[ui.INDICATOR_STATUS_COLORS[s] for s in progress["status"]],
+                text=[("no data" if s == "no data" else format_rate(p)) for s, p in
+                      zip(progress["status"], progress["progress"])],
+                textposition="outside", cliponaxis=False, hovertext=hover, hoverinfo="text", showlegend=False)
+    fig.add_scatter(y=axis, x=ui.percent(progress["expected_progress"]), mode="markers", name="Expected by now",
+                    marker=dict(symbol="line-ns-open", size=22, line=dict(width=3, color="#262730")),
+                    hovertext=[f"Expected by now: {format_rate(e)}" for e in progress["expected_progress"]],
+                    hoverinfo="text")
+    for status, color in ui.INDICATOR_STATUS_COLORS.items():  # legend entries for the status colours
+        fig.add_bar(y=[None], x=[None], orientation="h", name=status.capitalize(), marker_color=color)
+    fig.add_vline(x=100, line=dict(color="#262730", width=1, dash="dash"))
+    ui.layout(fig, height=ui.bar_height(len(progress), per_bar=42), x_title="Progress from baseline to target (%)")
+    fig.update_layout(barmode="overlay")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[min(-5, float(clipped.min()) - 5), 165], ticksuffix=" %")
+    table = progress[["indicator_code", "indicator", "plan", "result_code", "unit", "baseline", "baseline_year",
+                      "target", "target_year", "latest_period", "latest_actual", "progress", "expected_progress",
+                      "status", "agency"]].copy()
+    table["progress"] = ui.percent(table["progress"])
+    table["expected_progress"] = ui.percent(table["expected_progress"])
+    table = table.rename(columns={
+        "indicator_code": "Code", "indicator": "Indicator", "plan": "Plan", "result_code": "Result",
+        "unit": "Unit", "baseline": "Baseline", "baseline_year": "Baseline year", "target": "Target",
+        "target_year": "Target year", "latest_period": "Latest period", "latest_actual": "Latest value",
+        "progress": "Progress (%)", "expected_progress": "Expected by now (%)", "status": "Status",
+        "agency": "Agency"})
+    ui.chart_with_table(fig, table, "indicator-progress", column_config=ui.budget_column_config(table),
+                        note="Bars beyond 150 % or below −50 % are cut at the edge; the label gives the value. "
+                             "The black tick is where the indicator should be by now.")
+
+st.subheader("Trend of one indicator")
+names = dict(zip(progress["indicator_key"], labels))
+key = st.selectbox("Indicator", list(progress["indicator_key"]), format_func=lambda k: names.get(k, k),
+                   key="trend-indicator")
+if key:
+    trend = ui.query("indicator_trend", key)
+    chosen = progress[progress["indicator_key"] == key].iloc[0]
+    reported = trend[trend["actual"].notna()]
+    fig = go.Figure()
+    fig.add_scatter(x=reported["period_end"], y=reported["actual"], mode="lines+markers", name="Reported value",
+                    line=dict(color="#0072B2", width=3), marker=dict(size=10),
+                    hovertext=[f"{ui.plot_text(p)}: {ui.plot_text(a)}" for p, a in
+                               zip(reported["period"], reported["actual"])], hoverinfo="text")
+    if chosen["baseline"] == chosen["baseline"]:  # not NaN
+        fig.add_hline(y=float(chosen["baseline"]), line=dict(color="#9AA5B1", dash="dot"),
+                      annotation_text=f"Baseline {ui.plot_text(chosen['baseline'])}", annotation_position="bottom left")
+    if chosen["target"] == chosen["target"]:
+        fig.add_hline(y=float(chosen["target"]), line=dict(color="#00593C", dash="dash"),
+                      annotation_text=f"Target {ui.plot_text(chosen['target'])}"
+                                      + (f" by {int(chosen['target_year'])}" if chosen["target_year"] == chosen["target_year"] else ""),
+                      annotation_position="top left")
+    unit = chosen["unit"] if isinstance(chosen["unit"], str) else ""
+    ui.layout(fig, title=f"{chosen['indicator_code']} {chosen['indicator']}", height=380,
+              x_title="End of reporting period", y_title=unit or None)
+    table = trend.rename(columns={
+        "period": "Period", "period_end": "Period end", "actual": "Value", "agency": "Agency",
+        "baseline": "Baseline", "baseline_year": "Baseline year", "target": "Target", "target_year": "Target year",
+        "unit": "Unit", "means_of_verification": "Means of verification"})
+    ui.chart_with_table(fig, table, "indicator-trend",
+                        column_config={"Period end": st.column_config.DateColumn("Period end", format="YYYY-MM-DD")},
+                        note=None if len(reported) else "No value reported for this indicator in the periods in view.")
