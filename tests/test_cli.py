@@ -42,7 +42,9 @@ def test_load_commit_duplicate_errors_and_usage(tmp_path, files):
         "  error: broken.xlsx Budget!E4 column agency: 'UNDPP': a known UN entity — did you mean UNDP?",
         "  error: broken.xlsx Budget!F4 column required: '12abc': an amount such as 1,234.50 or USD 1,234",
     ]
-    dry = etl("load", good, "--plan", "Another plan", "--dry-run", db=db)
+    other = good.with_name("cbf-2.xlsx")
+    other.write_bytes(budget_file(GOOD_ROWS, title=False))
+    dry = etl("load", other, "--plan", "Another plan", "--dry-run", db=db)
     assert dry.returncode == 0 and "would add 3 row(s)" in dry.stdout
     assert etl("load", tmp_path / "missing.xlsx", db=db).returncode == 2
     assert etl("load", good, "--kind", "nonsense", db=db).returncode == 2

@@ -1,0 +1,82 @@
+"""Data export: any dataset, filtered like the rest of the dashboard, as CSV or Excel (formula-safe)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from app import ui
+from etl import queries
+from etl.export import safe_csv_bytes, safe_excel_bytes
+from etl.formatting import format_count
+
+st.title("Data export")
+st.caption(f"Filtered rows for Excel or further analysis · {ui.filter_summary()}")
+
+if ui.no_surface_notice():
+    st.stop()
+
+DATASET_TITLES = {
+    "budget": "Budget (CBF and expenditure)",
+    "indicators": "Indicator values",
+    "actions": "Recommendations and actions",
+    "submissions": "Submissions",
+}
+FILTER_NOTES = {
+    "budget": "All filters apply. The agency filter keeps joint sub-outputs that list the agency.",
+    "indicators": "Country, plan, agency and outcome (indicators whose result code is the outcome's or its "
+                  "outputs' code) apply; the year range applies to the reporting period.",
+    "actions": "Country (through the plan), plan and agency apply; the year range applies to deadlines "
+               "(actions without a deadline are kept); actions have no outcome.",
+    "submissions": "Country (through the plan), plan and agency apply; years and outcome do not.",
+}
+PREVIEW_ROWS = 200
+EXCEL_MAX_ROWS = 1_048_575
+
+kind = st.radio("Dataset", list(DATASET_TITLES), format_func=DATASET_TITLES.get, horizontal=True, key="dataset",
+                bind="query-params")
+filters = ui.current_filters()
+if not ui.has_data(kind):
+    ui.empty_state(kind)
+    st.stop()
+
+count = ui.query("export_count", kind)
+st.caption(FILTER_NOTES[kind])
+if not count:
+    ui.empty_state("filtered")
+    st.stop()
+
+st.metric("Rows matching the filters", format_count(count))
+con = ui.connection()
+stamp = dt.date.today().isoformat()
+base_name = f"unct-{kind}-{stamp}"
+
+
+def csv_bytes() -> bytes:
+    return safe_csv_bytes(queries.export_rows(con, kind, filters))
+
+
+def excel_bytes() -> bytes:
+    return safe_excel_bytes(queries.export_rows(con, kind, filters, limit=EXCEL_MAX_ROWS),
+                            sheet_name=kind.capitalize())
+
+
+left, right, _ = st.columns([1, 1, 3])
+with left:
+    st.download_button("Download CSV", data=csv_bytes, file_name=f"{base_name}.csv", mime="text/csv",
+                       key="export-csv", on_click="ignore", icon=":material/download:", type="primary")
+with right:
+    st.download_button("Download Excel", data=excel_bytes, file_name=f"{base_name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="export-xlsx", on_click="ignore", icon=":material/table:")
+if count > EXCEL_MAX_ROWS:
+    st.warning(f"Excel holds at most {format_count(EXCEL_MAX_ROWS)} rows: the Excel file has the first "
+               f"{format_count(EXCEL_MAX_ROWS)}; the CSV has them all.")
+st.caption("Text that a spreadsheet would run as a formula (starting with = + - @) is saved with an apostrophe "
+           "in front, so opening the file is safe. Blank money cells mean “not reported”, not zero.")
+
+preview = ui.query("export_rows", kind, PREVIEW_ROWS)
+st.subheader("Preview")
+if count > len(preview):
+    st.caption(f"The first {format_count(len(preview))} of {format_count(count)} rows; the downloads have all of them.")
+ui.show_table(preview, key="table-export-preview", height=460)
