@@ -146,7 +146,13 @@ def data_version() -> tuple:
 
 @st.cache_data(show_spinner=False, max_entries=2000)
 def _cached(db: str, version: tuple, name: str, filters: tuple, args: tuple) -> Any:
-    return getattr(queries, name)(_connect(db), Filters(*filters), *args)
+    function = getattr(queries, name)
+    if name in _KIND_FIRST:  # export_rows(con, kind, filters, …)
+        return function(_connect(db), args[0], Filters(*filters), *args[1:])
+    return function(_connect(db), Filters(*filters), *args)
+
+
+_KIND_FIRST = {"export_rows", "export_count"}
 
 
 def query(name: str, *args: Any, filters: Filters | None = None) -> Any:

@@ -18,8 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from python_calamine import CalamineWorkbook  # noqa: E402
 
 from etl import store  # noqa: E402
-from etl.load import load_path  # noqa: E402
+from etl.load import load_many  # noqa: E402
 
+WORKERS = 2  # what `python -m etl load` uses on this 2-core machine (min(files, cores, 4))
 UNINFO = Path(__file__).resolve().parents[2] / "shared" / "data" / "uninfo"
 
 
@@ -36,8 +37,8 @@ def full_load(files) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as folder:
         con = store.connect(Path(folder) / "bench.duckdb")
         start = time.perf_counter()
-        for path in files:
-            result = load_path(con, path)
+        batch = [(path.read_bytes(), path.name) for path in files]
+        for result in load_many(con, batch, workers=WORKERS):
             assert result.status == "committed", result.summary
         elapsed = time.perf_counter() - start
         rows = con.execute("SELECT count(*) FROM budget").fetchone()[0]

@@ -110,7 +110,7 @@ def cmd_load(args) -> int:
             print(f"{path}: no such file", file=sys.stderr)
             return EXIT_USAGE
     from etl import accounts
-    from etl.load import load_path
+    from etl.load import load_many
 
     con = _connect(args)
     allowed = None
@@ -121,20 +121,14 @@ def cmd_load(args) -> int:
             print(exc, file=sys.stderr)
             return EXIT_ERRORS
     total_bytes = sum(p.stat().st_size for p in args.files)
-    bar = ProgressBar(len(args.files), enabled=False if args.quiet else None)
-    if len(args.files) < 3 and total_bytes < 5_000_000:
-        bar.enabled = False
+    bar = ProgressBar(1, enabled=False if args.quiet or (len(args.files) < 3 and total_bytes < 5_000_000) else None)
+    files = [(path.read_bytes(), path.name) for path in args.files]
+    results = load_many(con, files, kind=args.kind, plan=args.plan, country=args.country, source=args.source,
+                        agency=args.agency, user=args.user, allowed_agencies=allowed, dry_run=args.dry_run,
+                        progress=bar.update, workers=min(len(files), os.cpu_count() or 1, 4))
+    bar.close()
     worst = EXIT_OK
-    for n, path in enumerate(args.files):
-        def progress(fraction, text, n=n, name=path.name):
-            bar.update(n + fraction, f"{name}: {text}")
-
-        result = load_path(con, path, kind=args.kind, plan=args.plan, country=args.country, source=args.source,
-                           agency=args.agency, user=args.user, allowed_agencies=allowed, dry_run=args.dry_run,
-                           progress=progress)
-        bar.update(n + 1, path.name)
-        if bar.enabled:
-            sys.stderr.write("\r" + " " * 100 + "\r")
+    for result in results:
         print(result.summary)
         for problem in result.errors:
             print(f"  error: {problem}")
@@ -144,7 +138,6 @@ def cmd_load(args) -> int:
             print(f"  … and {len(result.warnings) - 20} more warning(s)")
         if not result.ok:
             worst = EXIT_ERRORS
-    bar.close()
     return worst
 
 

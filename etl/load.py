@@ -17,6 +17,8 @@ import pyarrow as pa
 from etl import parse, store
 from etl.read import FileError, read_file
 from etl.store import ACTION_COLUMNS, BUDGET_COLUMNS, INDICATOR_COLUMNS, SUBOUTPUT_COLUMNS
+from etl.entities import EntityResolver
+from etl.parse import ParseError
 from etl.validate import Dataset, Problem, validate
 
 Progress = Callable[[float, str], None]
@@ -61,55 +63,120 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@dataclass
+class Options:
+    """What the user chose for a whole upload (SPEC §8 `load` options)."""
+
+    kind: str | None = None
+    plan: str | None = None
+    country: str | None = None
+    source: str | None = None
+    agency: str | None = None
+    user: str | None = None
+    allowed_agencies: set[str] | None = None  # a focal point's agencies; None = any
+
+
+@dataclass
+class Prepared:
+    """One file read and validated, not yet written: pure data, so it can cross process boundaries."""
+
+    data: bytes
+    digest: str
+    dataset: Dataset
+
+
 def load_path(con, path: str | Path, **options) -> LoadResult:
     path = Path(path)
     return load_bytes(con, path.read_bytes(), path.name, **options)
 
 
-def load_bytes(con, data: bytes, file_name: str, *, kind: str | None = None, plan: str | None = None,
-               country: str | None = None, source: str | None = None, agency: str | None = None,
-               user: str | None = None, allowed_agencies: set[str] | None = None, dry_run: bool = False,
-               progress: Progress | None = None) -> LoadResult:
-    """Validate and load one file. `allowed_agencies` (a focal point's) rejects rows of other agencies."""
-    step = progress or (lambda fraction, text: None)
-    digest = sha256(data)
-    previous = store.find_duplicate(con, digest, kind)
-    if previous:
-        return _duplicate(con, file_name, kind, digest, user, previous, dry_run)
+def load_bytes(con, data: bytes, file_name: str, *, dry_run: bool = False, progress: Progress | None = None,
+               **options) -> LoadResult:
+    """Validate and load one file (options: see `Options`)."""
+    return load_many(con, [(data, file_name)], dry_run=dry_run, progress=progress, **options)[0]
 
-    step(0.05, f"Reading {file_name}")
+
+def load_many(con, files: list[tuple[bytes, str]], *, dry_run: bool = False, progress: Progress | None = None,
+              workers: int = 1, **options) -> list[LoadResult]:
+    """Validate and load several files; each file is all or nothing on its own.
+
+    Files are read and validated (in `workers` processes when > 1), then every valid file is
+    written in one transaction: a batch commits once instead of once per file.
+    """
+    opts = Options(**options)
+    step = progress or (lambda fraction, text: None)
+    results: list[LoadResult | None] = [None] * len(files)
+    pending = []
+    for n, (data, file_name) in enumerate(files):
+        digest = sha256(data)
+        previous = store.find_duplicate(con, digest, opts.kind)
+        if previous:
+            results[n] = _duplicate(con, file_name, opts.kind, digest, opts.user, previous, dry_run)
+        else:
+            pending.append((n, data, file_name, digest))
+    entities = store.entities(con)
+    jobs = [(data, file_name, digest, opts, entities) for _, data, file_name, digest in pending]
+    prepared = []
+    for done, (item, outcome) in enumerate(zip(pending, _prepare_all(jobs, workers))):
+        n = item[0]
+        step(0.8 * (done + 1) / max(len(pending), 1), f"checked {item[2]}")
+        if outcome.dataset.errors:
+            results[n] = _reject(con, outcome, opts.user, dry_run)
+        else:
+            prepared.append((n, outcome))
+    step(0.85, "writing" if not dry_run else "measuring the changes")
+    while prepared:  # the same content twice in one call: the second is written after, as a duplicate
+        seen, batch, later = set(), [], []
+        for n, item in prepared:
+            (later if item.digest in seen else batch).append((n, item))
+            seen.add(item.digest)
+        for (n, _), result in zip(batch, _write(con, [item for _, item in batch], opts.user, dry_run)):
+            results[n] = result
+        prepared = later
+    step(1.0, "done")
+    return results
+
+
+def _prepare_all(jobs: list[tuple], workers: int):
+    if workers > 1 and len(jobs) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("fork")) as pool:
+            yield from pool.map(_prepare_job, jobs)
+    else:
+        yield from map(_prepare_job, jobs)
+
+
+def _prepare_job(job: tuple) -> Prepared:
+    return prepare(*job)
+
+
+def prepare(data: bytes, file_name: str, digest: str, opts: Options, entities: list) -> Prepared:
+    """Read and validate one file against the entity list; touches no database."""
+    ds = Dataset(file_name)
     try:
         sheets = read_file(data, file_name)
     except FileError as exc:
-        ds = Dataset(file_name)
         ds.error(None, None, None, None, exc.reason)
-        return _reject(con, ds, digest, user, dry_run)
-    step(0.35, "Checking every cell")
-    fill = {"plan": plan, "source_title": source}
-    if agency:
-        fill["agency"] = parse_agency(con, agency)
-    ds = validate(sheets, file_name, store.entities(con), kind, fill)
-    given = {k: v for k, v in (("country", country), ("plan", plan)) if v}
+        return Prepared(data, digest, ds)
+    fill = {"plan": opts.plan, "source_title": opts.source}
+    if opts.agency:
+        try:
+            fill["agency"] = EntityResolver(entities).resolve(opts.agency)
+        except ParseError as exc:
+            ds.error(None, None, "agency", opts.agency, f"the agency chosen for the file: {exc.expected}")
+            return Prepared(data, digest, ds)
+    ds = validate(sheets, file_name, entities, opts.kind, fill)
+    given = {k: v for k, v in (("country", opts.country), ("plan", opts.plan)) if v}
     if ds.layout == "canonical":  # the file's own column wins; the option fills what it lacks
         for row in ds.rows:
             for key, value in given.items():
                 if row.get(key) is None:
                     row[key] = value
-    if allowed_agencies is not None and not ds.errors:
-        check_agencies(ds, allowed_agencies)
-    if ds.errors:
-        return _reject(con, ds, digest, user, dry_run)
-
-    step(0.6, "Preparing rows")
-    frames = build_frames(ds)
-    step(0.75, "Writing" if not dry_run else "Measuring the changes")
-    return _write(con, ds, frames, data, digest, user, dry_run)
-
-
-def parse_agency(con, value: str) -> str:
-    from etl.entities import EntityResolver
-
-    return EntityResolver(store.entities(con)).resolve(value)
+    if opts.allowed_agencies is not None and not ds.errors:
+        check_agencies(ds, opts.allowed_agencies)
+    return Prepared(data, digest, ds)
 
 
 def check_agencies(ds: Dataset, allowed: set[str]) -> None:
@@ -163,79 +230,115 @@ def _single(values) -> str | None:
     return distinct.pop() if len(distinct) == 1 else None
 
 
-def _reject(con, ds: Dataset, digest: str, user: str | None, dry_run: bool) -> LoadResult:
+def _reject(con, prepared: Prepared, user: str | None, dry_run: bool) -> LoadResult:
+    ds, digest = prepared.dataset, prepared.digest
     result = LoadResult(ds.file_name, "rejected", ds.kind, ds.layout, errors=ds.errors, warnings=ds.warnings)
     if not dry_run:
-        result.submission_id = store.next_submission_id(con)
-        store.record_submission(con, result.submission_id, kind=ds.kind, layout=ds.layout, file_name=ds.file_name,
-                                sha256=digest, user_name=user, status="rejected", rows_rejected=len(ds.rows),
-                                errors=[str(p) for p in ds.errors[:1000]],
-                                warnings=[str(p) for p in ds.warnings[:1000]])
+        result.submission_id = store.log_submission(
+            con, kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=digest, user_name=user,
+            status="rejected", rows_rejected=len(ds.rows), errors=[str(p) for p in ds.errors[:1000]],
+            warnings=[str(p) for p in ds.warnings[:1000]])
     return result
 
 
-def _write(con, ds: Dataset, frames: dict, data: bytes, digest: str, user: str | None, dry_run: bool) -> LoadResult:
-    """Commit the validated rows in one transaction, one writer at a time (SPEC §7).
+def _write(con, batch: list[Prepared], user: str | None, dry_run: bool) -> list[LoadResult]:
+    """Commit the validated files in one transaction, one writer at a time (SPEC §7).
 
-    A committed load is first recorded as 'loading' so that a process killed mid-load leaves a
-    trace: the next start marks it 'failed' (see store.connect); its rows were never committed.
+    Each load is first recorded as 'loading' so that a process killed mid-load leaves a trace: the
+    next start marks it 'failed' (see store.connect); its rows were never committed. A dry run
+    writes everything inside the transaction, measures the preview and rolls back.
     """
-    rows_for_meta = ds.suboutputs if ds.layout == "uninfo" else ds.rows
-    meta = dict(kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=digest, user_name=user,
-                agency=_single(r.get("agency") for r in rows_for_meta),
-                plan=_single(r.get("plan") for r in rows_for_meta),
-                country=_single(r.get("country") for r in rows_for_meta),
-                warnings=[str(p) for p in ds.warnings[:1000]])
-    scope = "uninfo" if ds.layout == "uninfo" else ds.kind
-    result = LoadResult(ds.file_name, "valid" if dry_run else "committed", ds.kind, ds.layout, warnings=ds.warnings)
     with store.write_lock:
-        previous = store.find_duplicate(con, digest, ds.kind)
-        if previous:  # the same content committed meanwhile by a concurrent upload
-            return _duplicate(con, ds.file_name, ds.kind, digest, user, previous, dry_run)
-        writer = con.cursor()  # this load's own connection: its staging and transaction stay private
-        for name, frame in frames.items():
-            store.stage(writer, name, frame)
+        results: list[LoadResult] = []
+        todo = []
+        for item in batch:
+            previous = store.find_duplicate(con, item.digest, item.dataset.kind)
+            if previous:  # the same content was committed meanwhile (a concurrent upload, or earlier in this batch)
+                results.append(_duplicate(con, item.dataset.file_name, item.dataset.kind, item.digest, user, previous,
+                                          dry_run))
+                continue
+            ds = item.dataset
+            result = LoadResult(ds.file_name, "valid" if dry_run else "committed", ds.kind, ds.layout,
+                                warnings=ds.warnings)
+            result.submission_id = store.next_submission_id(con, after=todo[-1][1].submission_id if todo else 0)
+            results.append(result)
+            todo.append((item, result))
+        writer = con.cursor()  # this batch's own connection: its staging and transaction stay private
+        try:
+            if not dry_run:
+                writer.execute("BEGIN")
+                for item, result in todo:
+                    store.record_submission(writer, result.submission_id, status="loading",
+                                            **_submission_meta(item, user))
+                writer.execute("COMMIT")
+            writer.execute("BEGIN")
+            try:
+                for item, result in todo:
+                    _write_one(writer, item, result, user, dry_run)
+                if dry_run:
+                    writer.execute("ROLLBACK")
+                else:
+                    writer.execute("COMMIT")
+            except BaseException:
+                writer.execute("ROLLBACK")
+                if not dry_run:
+                    for _, result in todo:
+                        store.finish_submission(writer, result.submission_id, status="failed")
+                raise
+        finally:
+            writer.close()
+        if dry_run:
+            for _, result in todo:
+                result.submission_id = None
+        return results
+
+
+def _submission_meta(item: Prepared, user: str | None) -> dict:
+    ds = item.dataset
+    rows = ds.suboutputs if ds.layout == "uninfo" else ds.rows
+    return dict(kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=item.digest, user_name=user,
+                agency=_single(r.get("agency") for r in rows), plan=_single(r.get("plan") for r in rows),
+                country=_single(r.get("country") for r in rows), warnings=[str(p) for p in ds.warnings[:1000]])
+
+
+def _write_one(writer, item: Prepared, result: LoadResult, user: str | None, dry_run: bool) -> None:
+    """Inside the open transaction: retire what this file replaces, insert its rows, mark it committed."""
+    ds, sid = item.dataset, result.submission_id
+    frames = build_frames(ds)
+    for name, frame in frames.items():
+        store.stage(writer, name, frame)
+    try:
         if ds.layout == "uninfo":
             store.stage_uninfo(writer)
         columns = BUDGET_COLUMNS if ds.layout == "uninfo" else tuple(frames["staged"].column_names)
-        sid = store.next_submission_id(writer)
-        if not dry_run:
-            store.record_submission(writer, sid, status="loading", **meta)
-        writer.execute("BEGIN")
-        try:
-            before = preview_totals(writer, ds.kind) if dry_run else None
-            if dry_run:
-                store.record_submission(writer, sid, status="loading", **meta)
-            for entity in ds.new_entities:
-                store.add_entity(writer, entity.code, entity.name, origin="uninfo")
-            store.upsert_plans(writer, sid, with_country="country" in columns)
-            added, replaced = store.replace_and_insert(writer, scope, sid, columns)
-            store.finish_submission(writer, sid, status="committed", rows_added=added, rows_replaced=replaced)
-            result.rows_added, result.rows_replaced = added, replaced
-            if dry_run:
-                result.preview = {"before": before, "after": preview_totals(writer, ds.kind)}
-                writer.execute("ROLLBACK")
-            else:
-                store.keep_file(writer, sid, data)
-                writer.execute("COMMIT")
-                result.submission_id = sid
-        except BaseException:
-            writer.execute("ROLLBACK")
-            if not dry_run:
-                store.finish_submission(writer, sid, status="failed")
-            raise
-        finally:
-            writer.close()
-    return result
+        if dry_run:
+            before = preview_totals(writer, ds.kind)
+            store.record_submission(writer, sid, status="loading", **_submission_meta(item, user))
+        for entity in ds.new_entities:
+            store.add_entity(writer, entity.code, entity.name, origin="uninfo")
+        store.upsert_plans(writer, sid, with_country="country" in columns)
+        added, replaced = store.replace_and_insert(writer, "uninfo" if ds.layout == "uninfo" else ds.kind, sid,
+                                                   columns)
+        store.finish_submission(writer, sid, status="committed", rows_added=added, rows_replaced=replaced)
+        result.rows_added, result.rows_replaced = added, replaced
+        if dry_run:
+            result.preview = {"before": before, "after": preview_totals(writer, ds.kind)}
+        else:
+            store.keep_file(writer, sid, item.data)
+    finally:
+        for name in frames:
+            writer.unregister(name)
+        if ds.layout == "uninfo":
+            writer.execute("DROP VIEW IF EXISTS staged")
 
 
 def _duplicate(con, file_name, kind, digest, user, previous, dry_run) -> LoadResult:
     kind = kind or previous.get("kind")
     result = LoadResult(file_name, "duplicate", kind, duplicate_of=previous)
     if not dry_run:
-        result.submission_id = store.next_submission_id(con)
-        store.record_submission(con, result.submission_id, kind=kind, file_name=file_name, sha256=digest,
-                                user_name=user, status="duplicate", duplicate_of=previous["submission_id"])
+        result.submission_id = store.log_submission(con, kind=kind, file_name=file_name, sha256=digest,
+                                                    user_name=user, status="duplicate",
+                                                    duplicate_of=previous["submission_id"])
     return result
 
 

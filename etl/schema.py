@@ -72,7 +72,7 @@ BUDGET = Kind(
                "Output statement", "Justice institutions strengthened"),
         Column("agency", "agency", True, ("un entity", "organization", "organisation", "puno", "agency fund programme",
                                           "agency/fund/programme", "entity"),
-               "UN entity code (see the Lists sheet)", "UNDP"),
+               "UN entity code (see the list on the Instructions sheet)", "UNDP"),
         Column("funding_source", "text", False, ("source", "core non core", "core/non-core", "fund", "funding"),
                "Core, non-core or the fund's name", "Core"),
         Column("required", "money", True, ("total required resources", "required resources", "planned budget", "budget",

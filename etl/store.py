@@ -209,7 +209,7 @@ def entities(con) -> list[Entity]:
 
 
 def add_entity(con, code: str, name: str, aliases: tuple[str, ...] = (), origin: str = "admin") -> None:
-    con.execute("INSERT INTO entities (code, name, aliases, origin) VALUES (?, ?, ?, ?)",
+    con.execute("INSERT INTO entities (code, name, aliases, origin) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [code, name, list(aliases), origin])
 
 
@@ -223,14 +223,29 @@ def find_duplicate(con, sha256: str, kind: str | None) -> dict | None:
     return dict(zip(("submission_id", "user_name", "created_at", "file_name", "kind"), row))
 
 
-def next_submission_id(con) -> int:
-    return con.execute("SELECT nextval('submission_seq')").fetchone()[0]
+def next_submission_id(con, after: int = 0) -> int:
+    """The next free submission number (callers hold write_lock, and one process writes the file).
+
+    Computed from the log rather than a sequence: a sequence's position is not reliably restored
+    when a process is killed mid-load, and a reused number would collide with the 'loading' record.
+    """
+    with write_lock:
+        last = con.execute("SELECT coalesce(max(submission_id), 0) FROM submission_log").fetchone()[0]
+    return max(last, after) + 1
 
 
 def record_submission(con, submission_id: int, **fields) -> None:
     columns = ["submission_id", *fields]
     con.execute(f"INSERT INTO submission_log ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                 [submission_id, *fields.values()])
+
+
+def log_submission(con, **fields) -> int:
+    """Record a submission that writes no rows (rejected, duplicate); returns its number."""
+    with write_lock:
+        submission_id = next_submission_id(con)
+        record_submission(con, submission_id, **fields)
+    return submission_id
 
 
 def finish_submission(con, submission_id: int, **fields) -> None:

@@ -234,16 +234,25 @@ def _write_instructions(book: Workbook, kind: Kind, entities: list[Entity]) -> N
 
     row += 2
     _put(sheet, row, 1, "Good to know").font = Font(bold=True, size=12)
-    notes = [
-        "Blank is not zero: leave a cell blank when the figure is not reported. "
-        + ("A blank available or expenditure means \"not reported\", never 0: totals and rates leave such rows "
-           "out and say how many lack a figure." if kind.name == "budget" else
-           "A blank actual means \"not reported\", never 0." if kind.name == "indicators" else
-           "A blank as_of means the upload date; a blank source_type means evaluation."),
-        "Do not add total or subtotal rows: totals are computed by the dashboard (such rows are skipped).",
-        "Drop-down columns accept the values of their list; agency takes the UN entity code (the codes and names "
-        "are listed below).",
-        "Dates as yyyy-mm-dd (e.g. 2026-06-30). Money as plain numbers in the file's currency (default USD).",
+    types = {c.type for c in kind.columns}
+    notes = []
+    if kind.name == "budget":
+        notes.append("Blank is not zero: a blank available or expenditure means \"not reported\", never 0; totals "
+                     "and rates leave such rows out and say how many lack a figure.")
+    elif kind.name == "indicators":
+        notes.append("Blank is not zero: a blank actual means \"not reported\", never 0.")
+    else:
+        notes.append("A blank source_type means evaluation; a blank as_of means the upload date.")
+    notes.append("Do not add total or subtotal rows: totals are computed by the dashboard (such rows are skipped).")
+    if types & set(LIST_FOR_TYPE):
+        notes.append("Drop-down columns take the values of their list"
+                     + ("; agency takes the UN entity code (the codes and names are listed below)."
+                        if "agency" in types else "."))
+    if "money" in types:
+        notes.append("Money as plain numbers (e.g. 250000) in the row's currency (blank currency = USD).")
+    if types & {"date", "deadline"}:
+        notes.append("Dates as yyyy-mm-dd (e.g. 2026-06-30); a deadline may also be a month (2026/12).")
+    notes += [
         "Uploading the same agency, plan and period again replaces the earlier figures (which are kept and can "
         "be restored); uploading the identical file twice changes nothing.",
         "A file with any error loads nothing: the validation report lists every error with its cell and how "
@@ -258,8 +267,7 @@ def _write_instructions(book: Workbook, kind: Kind, entities: list[Entity]) -> N
     file_name = TEMPLATE_FILE_NAMES[kind.name]
     options = " ".join(f'{FILE_LEVEL_OPTIONS[c.name]} "…"' for c in kind.columns if c.file_level)
     steps = [
-        "In the dashboard: open the Upload page, sign in, choose this file, read the validation report, then "
-        "press Commit.",
+        "In the dashboard: open the Upload page, choose this file, read the validation report, then commit it.",
         f"On the command line: python -m etl load {file_name} {options}".rstrip()
         + "   (add --dry-run to check the file without loading it).",
         "A file-level value (" + ", ".join(f"{c.name} via {FILE_LEVEL_OPTIONS[c.name]}" for c in kind.columns

@@ -1,8 +1,9 @@
 """A small, hand-made dataset behind the query surface (SPEC §9), for tests and the page benchmark.
 
-`build_seeded_db(path)` writes it into a DuckDB file as TABLES named like the store's views
-(budget, indicator_values, actions, submissions, entities). When the real store lands, swap this for
-the loader: the tests compute their expected figures from the Python rows below, not from SQL.
+`build_seeded_db(path)` creates a database with the real store (`etl.store.connect`) and writes the
+rows into the tables behind the views (budget_lines, indicator_rows, action_rows, submission_log), so
+everything is read through the real views. It can be swapped for the real loader later: the tests
+compute their expected figures from the Python rows below, not from SQL.
 
 What the rows exercise:
 - 2 countries, 2 plans; outcome code "1" appears in both plans and twice in the Angola plan (under two
@@ -281,34 +282,6 @@ def _submission_rows() -> list[dict]:
 
 SUBMISSION_ROWS = _submission_rows()
 
-_DDL = {
-    "entities": "code VARCHAR, name VARCHAR",
-    "budget": """country VARCHAR, plan VARCHAR, strategic_priority_code VARCHAR, strategic_priority VARCHAR,
-        outcome_code VARCHAR, outcome_title VARCHAR, output_code VARCHAR, output_title VARCHAR,
-        suboutput_code VARCHAR, suboutput_title VARCHAR, suboutput_id VARCHAR, suboutput_status VARCHAR,
-        start_date DATE, end_date DATE, contributing_partners VARCHAR, sdg_goals VARCHAR, agency VARCHAR,
-        joint BOOLEAN, funding_source VARCHAR, year INTEGER, required DOUBLE, available DOUBLE,
-        expenditure DOUBLE, currency VARCHAR, submission_id BIGINT""",
-    "indicator_values": """country VARCHAR, plan VARCHAR, indicator_code VARCHAR, indicator VARCHAR,
-        result_code VARCHAR, unit VARCHAR, baseline DOUBLE, baseline_year INTEGER, target DOUBLE,
-        target_year INTEGER, period VARCHAR, period_end DATE, actual DOUBLE, agency VARCHAR,
-        means_of_verification VARCHAR, submission_id BIGINT""",
-    "actions": """source_type VARCHAR, source_title VARCHAR, recommendation_no VARCHAR, recommendation VARCHAR,
-        management_response VARCHAR, action_no VARCHAR, action VARCHAR, responsible VARCHAR, agency VARCHAR,
-        deadline DATE, status VARCHAR, comments VARCHAR, as_of DATE, overdue BOOLEAN, plan VARCHAR,
-        submission_id BIGINT""",
-    "submissions": """submission_id BIGINT, kind VARCHAR, file_name VARCHAR, sha256 VARCHAR, user_name VARCHAR,
-        agency VARCHAR, plan VARCHAR, created_at TIMESTAMP, rows_added BIGINT, rows_replaced BIGINT,
-        rows_rejected BIGINT, status VARCHAR""",
-}
-
-
-def create_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """The query surface as empty tables (what the store's views look like to a reader)."""
-    for name, columns in _DDL.items():
-        con.execute(f"CREATE OR REPLACE TABLE {name} ({columns})")
-
-
 def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list[dict]) -> None:
     placeholders = ", ".join("?" for _ in columns)
     con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
@@ -316,18 +289,32 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows
 
 
 def build_seeded_db(path: str | Path, *, empty: bool = False) -> Path:
-    """Write the seeded dataset (or, with empty=True, only the empty surface) to a DuckDB file."""
+    """Write the seeded dataset (or, with empty=True, only the migrated, empty schema) to a DuckDB file.
+
+    The database is created by the real store (`etl.store.connect` migrates it), and the rows go into
+    the tables behind the views as current rows, so the pages read them through the real views."""
+    from etl import store
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = store.connect(path)
     try:
-        create_tables(con)
-        _insert(con, "entities", ["code", "name"], [{"code": c, "name": n} for c, n in ENTITIES])
+        known = {code for (code,) in con.execute("SELECT code FROM entities").fetchall()}
+        for code, name in ENTITIES:
+            if code not in known:
+                store.add_entity(con, code, name, origin="test")
         if not empty:
-            _insert(con, "budget", BUDGET_COLUMNS, BUDGET_ROWS)
-            _insert(con, "indicator_values", INDICATOR_COLUMNS, INDICATOR_ROWS)
-            _insert(con, "actions", ACTION_COLUMNS, ACTION_ROWS)
-            _insert(con, "submissions", SUBMISSION_COLUMNS, SUBMISSION_ROWS)
+            _insert(con, "budget_lines", BUDGET_COLUMNS, BUDGET_ROWS)
+            _insert(con, "indicator_rows", INDICATOR_COLUMNS, INDICATOR_ROWS)
+            _insert(con, "action_rows", [c for c in ACTION_COLUMNS if c != "overdue"], ACTION_ROWS)
+            _insert(con, "submission_log", SUBMISSION_COLUMNS, SUBMISSION_ROWS)
+            plans = {(r["country"], r["plan"]) for r in BUDGET_ROWS}
+            con.executemany("INSERT INTO plans (country, plan) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                            sorted(plans))
+            for _ in SUBMISSION_ROWS:  # keep the submission sequence past the seeded ids
+                store.next_submission_id(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()
