@@ -273,8 +273,12 @@ def _write(con, batch: list[Prepared], user: str | None, dry_run: bool) -> list[
                 writer.execute("COMMIT")
             writer.execute("BEGIN")
             try:
+                uninfo = [(item, result) for item, result in todo if item.dataset.layout == "uninfo"]
+                if uninfo:  # UN INFO exports replace by sub-output ID: written together, set-based
+                    _write_uninfo(writer, uninfo, user, dry_run)
                 for item, result in todo:
-                    _write_one(writer, item, result, user, dry_run)
+                    if item.dataset.layout != "uninfo":
+                        _write_one(writer, item, result, user, dry_run)
                 if dry_run:
                     writer.execute("ROLLBACK")
                 else:
@@ -301,6 +305,43 @@ def _submission_meta(item: Prepared, user: str | None) -> dict:
                 country=_single(r.get("country") for r in rows), warnings=[str(p) for p in ds.warnings[:1000]])
 
 
+def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], user: str | None, dry_run: bool) -> None:
+    """Inside the open transaction: several UN INFO exports at once, in file order (later files win)."""
+    figures, subs = [], []
+    for item, result in group:
+        frames = build_frames(item.dataset)
+        sid = pa.array([result.submission_id] * frames["staged_figures"].num_rows, type=pa.int64())
+        figures.append(frames["staged_figures"].append_column("sid", sid))
+        sid = pa.array([result.submission_id] * frames["staged_suboutputs"].num_rows, type=pa.int64())
+        subs.append(frames["staged_suboutputs"].append_column("sid", sid))
+    store.stage(writer, "staged_figures", pa.concat_tables(figures))
+    store.stage(writer, "staged_suboutputs", pa.concat_tables(subs))
+    try:
+        store.stage_uninfo(writer)
+        if dry_run:
+            before = preview_totals(writer, "budget")
+            for item, result in group:  # a dry run records nothing outside its transaction
+                store.record_submission(writer, result.submission_id, status="loading",
+                                        **_submission_meta(item, user))
+        entities = {e.code: e for item, _ in group for e in item.dataset.new_entities}
+        for entity in entities.values():
+            store.add_entity(writer, entity.code, entity.name, origin="uninfo")
+        store.upsert_plans(writer, group[0][1].submission_id, with_country=True)
+        counts = store.replace_and_insert_uninfo(writer, [result.submission_id for _, result in group])
+        for item, result in group:
+            result.rows_added, result.rows_replaced = counts.get(result.submission_id, (0, 0))
+            store.finish_submission(writer, result.submission_id, status="committed", rows_added=result.rows_added,
+                                    rows_replaced=result.rows_replaced)
+            if not dry_run:
+                store.keep_file(writer, result.submission_id, item.data)
+        if dry_run:
+            group[0][1].preview = {"before": before, "after": preview_totals(writer, "budget")}
+    finally:
+        writer.unregister("staged_figures")
+        writer.unregister("staged_suboutputs")
+        writer.execute("DROP VIEW IF EXISTS staged")
+
+
 def _write_one(writer, item: Prepared, result: LoadResult, user: str | None, dry_run: bool) -> None:
     """Inside the open transaction: retire what this file replaces, insert its rows, mark it committed."""
     ds, sid = item.dataset, result.submission_id
@@ -308,17 +349,14 @@ def _write_one(writer, item: Prepared, result: LoadResult, user: str | None, dry
     for name, frame in frames.items():
         store.stage(writer, name, frame)
     try:
-        if ds.layout == "uninfo":
-            store.stage_uninfo(writer)
-        columns = BUDGET_COLUMNS if ds.layout == "uninfo" else tuple(frames["staged"].column_names)
+        columns = tuple(frames["staged"].column_names)
         if dry_run:
             before = preview_totals(writer, ds.kind)
             store.record_submission(writer, sid, status="loading", **_submission_meta(item, user))
         for entity in ds.new_entities:
             store.add_entity(writer, entity.code, entity.name, origin="uninfo")
         store.upsert_plans(writer, sid, with_country="country" in columns)
-        added, replaced = store.replace_and_insert(writer, "uninfo" if ds.layout == "uninfo" else ds.kind, sid,
-                                                   columns)
+        added, replaced = store.replace_and_insert(writer, ds.kind, sid, columns)
         store.finish_submission(writer, sid, status="committed", rows_added=added, rows_replaced=replaced)
         result.rows_added, result.rows_replaced = added, replaced
         if dry_run:
@@ -328,8 +366,6 @@ def _write_one(writer, item: Prepared, result: LoadResult, user: str | None, dry
     finally:
         for name in frames:
             writer.unregister(name)
-        if ds.layout == "uninfo":
-            writer.execute("DROP VIEW IF EXISTS staged")
 
 
 def _duplicate(con, file_name, kind, digest, user, previous, dry_run) -> LoadResult:

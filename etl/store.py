@@ -285,16 +285,45 @@ def stage(con, name: str, table) -> None:
 
 
 def stage_uninfo(con) -> None:
-    """The staged budget rows of a UN INFO export: its figures joined to their sub-outputs."""
+    """The staged budget rows of UN INFO exports: figures joined to their sub-outputs (per file `sid`)."""
     con.execute(f"""CREATE OR REPLACE TEMP VIEW staged AS
         SELECT {', '.join('s.' + c for c in SUBOUTPUT_COLUMNS if c != 'suboutput_id')}, f.*,
                CAST(NULL AS VARCHAR) AS funding_source, 'USD' AS currency
-        FROM staged_figures f JOIN staged_suboutputs s USING (suboutput_id)""")
+        FROM staged_figures f JOIN staged_suboutputs s USING (sid, suboutput_id)""")
+
+
+def replace_and_insert_uninfo(con, submission_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """UN INFO exports (staged with their submission as `sid`), set-based: per submission (added, replaced).
+
+    The same sub-output ID in several files of the batch: each version is inserted, the later one
+    current and the earlier replaced by it, exactly as if the files had been loaded one by one.
+    """
+    con.execute("""CREATE OR REPLACE TEMP TABLE staged_versions AS
+        SELECT sid, suboutput_id, lead(sid) OVER (PARTITION BY suboutput_id ORDER BY sid) AS next_sid,
+               min(sid) OVER (PARTITION BY suboutput_id) AS first_sid
+        FROM staged_suboutputs""")
+    for table in ("budget_lines", "suboutputs"):
+        con.execute(f"""UPDATE {table} t SET current = FALSE, replaced_by = v.first_sid
+                        FROM (SELECT DISTINCT suboutput_id, first_sid FROM staged_versions) v
+                        WHERE t.current AND t.suboutput_id = v.suboutput_id""")
+    sub_columns = ", ".join(SUBOUTPUT_COLUMNS)
+    con.execute(f"""INSERT INTO suboutputs ({sub_columns}, submission_id, current, replaced_by)
+                    SELECT {', '.join('s.' + c for c in SUBOUTPUT_COLUMNS)}, s.sid, v.next_sid IS NULL, v.next_sid
+                    FROM staged_suboutputs s JOIN staged_versions v USING (sid, suboutput_id)""")
+    con.execute(f"""INSERT INTO budget_lines ({', '.join(BUDGET_COLUMNS)}, submission_id, current, replaced_by)
+                    SELECT {', '.join('b.' + c for c in BUDGET_COLUMNS)}, b.sid, v.next_sid IS NULL, v.next_sid
+                    FROM staged b JOIN staged_versions v USING (sid, suboutput_id)""")
+    con.execute("DROP TABLE staged_versions")
+    ids = list(submission_ids)
+    added = dict(con.execute("SELECT submission_id, count(*) FROM budget_lines WHERE submission_id IN "
+                             "(SELECT unnest(?)) GROUP BY 1", [ids]).fetchall())
+    replaced = dict(con.execute("SELECT replaced_by, count(*) FROM budget_lines WHERE replaced_by IN "
+                                "(SELECT unnest(?)) GROUP BY 1", [ids]).fetchall())
+    return {sid: (added.get(sid, 0), replaced.get(sid, 0)) for sid in ids}
 
 
 # Which current rows a staged submission replaces (SPEC §7): the same scope, per kind.
 REPLACE_SCOPE = {
-    "uninfo": ("budget_lines", "t.suboutput_id IN (SELECT suboutput_id FROM staged_suboutputs)"),
     "budget": ("budget_lines", """t.suboutput_id IS NULL AND EXISTS (SELECT 1 FROM staged s
               WHERE s.plan = t.plan AND s.agency IS NOT DISTINCT FROM t.agency AND s.year = t.year)"""),
     "indicators": ("indicator_rows", """EXISTS (SELECT 1 FROM staged s WHERE s.plan = t.plan
@@ -310,11 +339,6 @@ def replace_and_insert(con, scope: str, submission_id: int, columns: tuple[str, 
     replaced = con.execute(
         f"UPDATE {table} t SET current = FALSE, replaced_by = ? WHERE t.current AND {condition}",
         [submission_id]).fetchone()[0]
-    if scope == "uninfo":
-        con.execute("UPDATE suboutputs t SET current = FALSE, replaced_by = ? WHERE t.current AND "
-                    "t.suboutput_id IN (SELECT suboutput_id FROM staged_suboutputs)", [submission_id])
-        con.execute(f"INSERT INTO suboutputs ({', '.join(SUBOUTPUT_COLUMNS)}, submission_id) "
-                    f"SELECT {', '.join(SUBOUTPUT_COLUMNS)}, ? FROM staged_suboutputs", [submission_id])
     added = con.execute(f"INSERT INTO {table} ({', '.join(columns)}, submission_id) "
                         f"SELECT {', '.join(columns)}, ? FROM staged", [submission_id]).fetchone()[0]
     return added, replaced

@@ -111,3 +111,25 @@ def test_loading_the_same_files_again_changes_nothing(loaded):
     assert again.status == "duplicate"
     assert "already loaded on" in again.summary
     assert con.execute("SELECT count(*), sum(required) FROM budget").fetchone() == before
+
+
+def test_one_batch_equals_loading_the_files_one_by_one(loaded, tmp_path):
+    """`python -m etl load *.xlsx` writes the files in one transaction: same rows, same history."""
+    from etl.load import load_many
+
+    con, one_by_one = loaded
+    batch_con = store.connect(tmp_path / "batch.duckdb")
+    results = load_many(batch_con, [(f.read_bytes(), f.name) for f in FILES], workers=2)
+    assert [(r.status, r.rows_added, r.rows_replaced) for r in results] == \
+        [(r.status, r.rows_added, r.rows_replaced) for r in one_by_one]
+    snapshot = """SELECT suboutput_id, year, required, available, expenditure, agency, submission_id
+                  FROM budget ORDER BY ALL"""
+    assert batch_con.execute(snapshot).fetchall() == con.execute(snapshot).fetchall()
+    # rolling back the last file restores the versions it replaced, as for files loaded one by one
+    before_last = batch_con.execute("SELECT sum(required) FROM budget").fetchone()
+    done = store.rollback(batch_con, results[-1].submission_id)
+    assert done["rows_restored"] == results[-1].rows_replaced
+    assert batch_con.execute("SELECT count(*) FROM budget WHERE submission_id = ?",
+                             [results[-1].submission_id]).fetchone()[0] == 0
+    assert batch_con.execute("SELECT sum(required) FROM budget").fetchone() != before_last
+    batch_con.close()
