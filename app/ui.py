@@ -232,8 +232,8 @@ def filter_bar() -> Filters:
 
     in_plan = in_country if not plan else _cached(
         db, version, "filter_options", Filters(country=country, plan=plan).as_tuple(), ())
+    # the URL carries the outcome's label (stable: unique over all outcomes), the page gets its key
     outcome_labels = {o["key"]: o["label"] for o in every["outcomes"]}
-    outcome_labels.update({o["key"]: o["label"] for o in in_plan["outcomes"]})
     outcome = bar.selectbox(
         "Outcome", _with_current([o["key"] for o in in_plan["outcomes"]], "outcome"), index=None,
         placeholder="All outcomes", key="outcome", bind="query-params",
@@ -243,7 +243,9 @@ def filter_bar() -> Filters:
     agency = bar.selectbox(
         "Agency", _with_current([a["code"] for a in every["agencies"]], "agency"), index=None,
         placeholder="All agencies", key="agency", bind="query-params",
-        format_func=lambda c: f"{c} — {shorten(agency_names[c], 45)}" if agency_names.get(c) else c)
+        help="UN entity code. Joint sub-outputs that list the agency are included.")
+    if agency and agency_names.get(agency):
+        bar.caption(md_escape(agency_names[agency]))
 
     filters = Filters(country=country, plan=plan, year_from=year_from, year_to=year_to, outcome=outcome,
                       agency=agency)

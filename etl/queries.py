@@ -142,12 +142,17 @@ class Filters:
     outcome: str | None = None
     agency: str | None = None
 
-    def to_query_params(self) -> dict[str, str | list[str]]:
-        """The URL query parameters that reproduce these filters (the filter bar's widget keys)."""
+    def to_query_params(self, outcome_labels: Mapping[str, str] | None = None) -> dict[str, str | list[str]]:
+        """The URL query parameters that reproduce these filters (the filter bar's widget keys).
+
+        The filter bar's outcome parameter is the outcome's label (what the list shows); pass
+        `outcome_labels` (key → label, from `filter_options`) to get it, else the key is used."""
         params: dict[str, str | list[str]] = {}
         for name in ("country", "plan", "outcome", "agency"):
             value = getattr(self, name)
             if value:
+                if name == "outcome" and outcome_labels:
+                    value = outcome_labels.get(value, value)
                 params[name] = str(value)
         if self.year_from is not None or self.year_to is not None:
             lo = self.year_from if self.year_from is not None else self.year_to
@@ -156,8 +161,9 @@ class Filters:
         return params
 
     @classmethod
-    def from_query_params(cls, params: Mapping[str, Any]) -> Filters:
-        """Filters from URL query parameters (values may be strings or lists of strings)."""
+    def from_query_params(cls, params: Mapping[str, Any], outcome_keys: Mapping[str, str] | None = None) -> Filters:
+        """Filters from URL query parameters (values may be strings or lists of strings); `outcome_keys`
+        maps an outcome label back to its key."""
         def one(name: str) -> str | None:
             value = params.get(name)
             if isinstance(value, (list, tuple)):
@@ -175,8 +181,11 @@ class Filters:
                 year_from, year_to = numbers[0], numbers[-1]
         except (TypeError, ValueError):
             pass
+        outcome = one("outcome")
+        if outcome and outcome_keys:
+            outcome = outcome_keys.get(outcome, outcome)
         return cls(country=one("country"), plan=one("plan"), year_from=year_from, year_to=year_to,
-                   outcome=one("outcome"), agency=one("agency"))
+                   outcome=outcome, agency=one("agency"))
 
     def without(self, *names: str) -> Filters:
         return replace(self, **{n: None for n in names})
@@ -372,14 +381,18 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = Filters())
         SELECT min(year) AS y FROM budget UNION ALL SELECT max(year) FROM budget
         UNION ALL SELECT min(year(period_end)) FROM indicator_values
         UNION ALL SELECT max(year(period_end)) FROM indicator_values)""")[0]
-    w = budget_where(Filters(country=filters.country, plan=filters.plan))
+    # labels are made unique over ALL outcomes so that an outcome keeps its label (which the URL
+    # carries) whatever the other filters are
     outcome_rows = _rows(con, f"""
-        SELECT plan, outcome_code, outcome_title, {OUTCOME_KEY} AS outcome_key
-        FROM (SELECT DISTINCT plan, outcome_code, outcome_title FROM budget{w.sql()})
-        ORDER BY plan, strip_accents(lower(coalesce(outcome_code, ''))), outcome_title""", w.params)
+        SELECT plan, outcome_code, outcome_title, {OUTCOME_KEY} AS outcome_key,
+               bool_or(coalesce(country = ?, TRUE)) AS in_country
+        FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title FROM budget)
+        GROUP BY plan, outcome_code, outcome_title
+        ORDER BY plan, strip_accents(lower(coalesce(outcome_code, ''))), outcome_title""", [filters.country])
     labels = unique_labels([outcome_label(r[1], r[2]) for r in outcome_rows], [r[0] for r in outcome_rows])
     outcomes = [{"key": r[3], "label": label, "plan": r[0], "outcome_code": r[1], "outcome_title": r[2]}
-                for r, label in zip(outcome_rows, labels)]
+                for r, label in zip(outcome_rows, labels)
+                if (not filters.plan or r[0] == filters.plan) and (not filters.country or r[4])]
     agencies = _rows(con, f"""
         WITH codes AS (
             SELECT DISTINCT trim(unnest({AGENCY_LIST})) AS code

@@ -6,6 +6,7 @@ load, warnings do not. Nothing here touches the database (the entity list is pas
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -276,6 +277,9 @@ def _cell_text(ds: Dataset, sheet: str, r: int, i: int | None, column: str, valu
 def _cell_code(ds: Dataset, sheet: str, r: int, i: int | None, column: str, value) -> str | None:
     if type(value) is float and value.is_integer():
         return str(int(value))
+    if type(value) is str and value and value[-1] not in " .:" and value[0] != " " and "  " not in value \
+            and value != "-" and not value.startswith("#"):
+        return value
     if parse.is_blank(value):
         return None
     try:
@@ -302,7 +306,10 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
         match = YEAR_BLOCK.match(name)
         if match and match.group(2).lower() != "narrative":
             money_columns.append((int(match.group(1)), match.group(2).lower(), i))
-    years = sorted({year for year, _, _ in money_columns})
+    money_getter = operator.itemgetter(*[i for _, _, i in money_columns]) if money_columns else (lambda cells: ())
+    if len(money_columns) == 1:
+        single = money_getter
+        money_getter = lambda cells: (single(cells),)  # noqa: E731
     known_new: dict[str, Entity] = {}
     agency_cache: dict[object, tuple[str | None, bool]] = {}
     seen_ids: dict[str, int] = {}
@@ -366,11 +373,11 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
             if len(known_new) == found and sub["agency"] is not None:
                 agency_cache[codes_value] = (sub["agency"], sub["joint"])
         ds.suboutputs.append(sub)
-        figures = {year: [None, None, None] for year in years}
-        for year, measure, i in money_columns:
-            value = cells[i]
-            if value == "" or value is None:
-                continue
+        figures = {}
+        values = money_getter(cells)
+        for j in [j for j, v in enumerate(values) if v != "" and v is not None]:  # most year cells are empty
+            year, measure, i = money_columns[j]
+            value = values[j]
             if type(value) is float and value >= 0:
                 amount = value
             else:
@@ -382,8 +389,8 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
                 if amount is not None and amount < 0:
                     ds.error(sheet.name, cell_ref(r, i), f"{year} {measure.title()}", value, "an amount ≥ 0")
                     continue
-            figures[year][MEASURE_INDEX[measure]] = amount
-        for year, (required, available, expenditure) in figures.items():
+            figures.setdefault(year, [None, None, None])[MEASURE_INDEX[measure]] = amount
+        for year, (required, available, expenditure) in sorted(figures.items()):
             if required is not None or available is not None or expenditure is not None:
                 ds.rows.append({"suboutput_id": sub_id, "year": year, "required": required,
                                 "available": available, "expenditure": expenditure})
