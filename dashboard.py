@@ -28,7 +28,7 @@ def main() -> None:
                        initial_sidebar_state="expanded")
     page = st.navigation(PAGES, position="sidebar", expanded=True)
     ui.filter_bar()
-    page.run()
+    ui.run_page(page)
 
 
 main()

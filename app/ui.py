@@ -10,6 +10,7 @@ import functools
 import hashlib
 import html
 import re
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -109,6 +110,35 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 def md_escape(value: object) -> str:
     """Text for st.markdown/caption: every markdown and directive character escaped."""
     return _MD_SPECIAL.sub(r"\\\1", "" if is_missing(value) else str(value))
+
+
+# --------------------------------------------------------------------------------------------------
+# Frame: every page runs inside dashboard.py (page config, filter bar)
+# --------------------------------------------------------------------------------------------------
+
+_frame = threading.local()
+
+
+def run_page(page: Any) -> None:
+    """Run the selected st.navigation page inside the frame."""
+    _frame.active = True
+    try:
+        page.run()
+    finally:
+        _frame.active = False
+
+
+def require_frame() -> None:
+    """First line of every page. Streamlit treats an app with a `pages/` folder as a legacy multipage
+    app until the entry script has called st.navigation once; a bookmarked page opened first after a
+    server start would then run bare, without the filter bar. Switch the legacy mode off and rerun
+    through dashboard.py, which lands on the same page (its url_path is the file name)."""
+    if getattr(_frame, "active", False):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 # --------------------------------------------------------------------------------------------------

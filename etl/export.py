@@ -35,8 +35,9 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def safe_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark (so Excel picks the encoding), formula-safe."""
-    return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark (so Excel picks the encoding) and CRLF line ends (RFC 4180,
+    which also makes a cell holding a lone carriage return quoted), formula-safe."""
+    return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def safe_excel_bytes(df: pd.DataFrame, sheet_name: str = "Data") -> bytes:

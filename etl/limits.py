@@ -1,24 +1,107 @@
 """Caps on what an upload may hold, set in one place (README: Reliability and security).
 
-Checked before a workbook is parsed, so a decompression bomb or a sheet that claims a million
-rows is refused with a plain message instead of exhausting memory.
+A workbook is checked before python-calamine parses it, so a hostile file is refused with a plain
+message instead of exhausting memory or killing the process:
+
+- the archive: at most MAX_PARTS parts, only stored or deflated parts, no encryption, the declared
+  sizes within the caps (total, per sheet, compression ratio);
+- every XML part is inflated here, in chunks, to verify its true size (a part that inflates beyond
+  the size its directory entry declares is refused: a bomb can lie about its size) and that it
+  declares no DOCTYPE/ENTITY (billion laughs, external entities) before its root element;
+- every worksheet part is scanned for the cells python-calamine will place: calamine allocates a
+  dense grid from A1 to the farthest cell, so a 400-byte sheet holding A1 and XFD1048576 would
+  allocate 500 GB and abort the process. The scan trusts the sheet's `<dimension>` only after
+  checking that no cell lies beyond it (a fast C-speed regex pass); sheets without a dimension, with
+  cells beyond it or with unusual markup are tokenised cell by cell instead.
+
+The same pass records cells python-calamine reads as empty although they are not: Excel error
+cells (`#REF!`, `#DIV/0!` …) and formulas saved without a value (see `etl.read`).
 """
 from __future__ import annotations
 
 import io
+import itertools
 import os
+import posixpath
 import re
+import struct
 import zipfile
+import zlib
+from dataclasses import dataclass, field
+from operator import itemgetter
 
-MAX_FILE_BYTES = int(os.environ.get("UNCT_MAX_FILE_MB", "50")) * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = int(os.environ.get("UNCT_MAX_UNCOMPRESSED_MB", "400")) * 1024 * 1024
+try:  # SPEC: workbooks are untrusted XML; every XML parse here goes through defusedxml
+    import defusedxml  # noqa: F401
+    from defusedxml import ElementTree as SafeElementTree
+except ImportError as exc:  # pragma: no cover - a broken installation
+    raise ImportError("defusedxml is required to read uploaded workbooks safely: "
+                      "pip install -r requirements.txt") from exc
+
+MB = 2**20
+MAX_FILE_BYTES = int(os.environ.get("UNCT_MAX_FILE_MB", "50")) * MB
+MAX_UNCOMPRESSED_BYTES = int(os.environ.get("UNCT_MAX_UNCOMPRESSED_MB", "400")) * MB
+MAX_SHEET_BYTES = int(os.environ.get("UNCT_MAX_SHEET_MB", "256")) * MB
 MAX_COMPRESSION_RATIO = 200
 MAX_ROWS = int(os.environ.get("UNCT_MAX_ROWS", "200000"))
 MAX_COLUMNS = 500
+#: cells python-calamine lays out (rows × columns of each sheet's grid, summed over the sheets)
+MAX_CELLS = int(os.environ.get("UNCT_MAX_CELLS", "5000000"))
+MAX_PARTS = 10_000
+#: an XML prolog (declaration, comments) or a single cell longer than this is not a spreadsheet
+MAX_PROLOG_BYTES = MB
+MAX_ELEMENT_BYTES = 16 * MB
+#: problem cells remembered per sheet (errors, formulas without a value); the count is always exact
+MAX_CELLS_LISTED = 1000
 
-_DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+CHUNK = MB  # inflated bytes handled at a time
+_STORED, _DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+_SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData[\s/>]")
+_RANGE_END = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+_REF = re.compile(rb"^([A-Za-z]+)([0-9]+)$")
+_CELL_REF = re.compile(rb'<c r="([A-Za-z]{1,7})([0-9]{1,10})"')
+#: the start of a row or cell element, with or without a namespace prefix
+_ROW_OR_CELL_START = re.compile(rb"<(?:[\w.-]+:)?(?:c|row)[\s/>]")
+_PREFIXED_ROW_OR_CELL = re.compile(rb"</?([\w.-]+):(?:c|row|f|v)[\s/>]")
+#: elements whose names start with c but are not cells (<col>, <cfRule>, <c:…> …)
+_NOT_A_CELL = re.compile(rb"<c[^\s>/]")
+#: the elements the cell-by-cell scan follows; attribute values may hold '>' (quoted)
+_TOKEN = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c|f|v)(?=[\s/>])((?:[^>\"'/]|/(?!>)|\"[^\"]*\"|'[^']*')*)(/?)>")
+_ATTR_R = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ATTR_T = re.compile(rb"(?:^|\s)t\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ERROR_TEXT = re.compile(r"#[A-Za-z0-9/!?_.]{1,20}")
 
+
+# ---------------------------------------------------------------- results of the scan
+
+@dataclass
+class SheetScan:
+    """What the scan learnt about one worksheet part (positions are zero-based (row, column))."""
+
+    part: str
+    name: str
+    visible: bool = True
+    rows: int = 0  # grid python-calamine will lay out: rows × columns
+    columns: int = 0
+    cells: int = 0  # <c> elements
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # Excel error cells: position → '#REF!'
+    error_count: int = 0
+    unsaved_formulas: list[tuple[int, int]] = field(default_factory=list)  # formulas without a saved value
+    unsaved_formula_count: int = 0
+
+
+@dataclass
+class WorkbookScan:
+    sheets: list[SheetScan] = field(default_factory=list)  # workbook order
+
+    def sheet(self, name: str) -> SheetScan | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+
+# ---------------------------------------------------------------- simple caps
 
 def _fail(file_name: str, reason: str):
     from etl.read import FileError  # FileError lives with the readers
@@ -28,14 +111,23 @@ def _fail(file_name: str, reason: str):
 
 def check_file_size(data: bytes, file_name: str) -> None:
     if len(data) > MAX_FILE_BYTES:
-        _fail(file_name, f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB")
+        _fail(file_name, f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // MB} MB")
 
 
-def _column_number(letters: bytes) -> int:
+def _column_number(letters: bytes | str) -> int:
+    """b'A' → 1, b'XFD' → 16384 (case-insensitive)."""
     n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
+    for ch in letters.upper() if isinstance(letters, str) else letters.upper().decode("ascii"):
+        n = n * 26 + ord(ch) - 64
     return n
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rem = divmod(number - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def check_rows(rows: int, columns: int, file_name: str, sheet: str | None = None) -> None:
@@ -46,33 +138,572 @@ def check_rows(rows: int, columns: int, file_name: str, sheet: str | None = None
         _fail(file_name, f"{where}has {columns:,} columns; the limit is {MAX_COLUMNS:,} columns")
 
 
-def check_workbook(data: bytes, file_name: str) -> None:
-    """Refuse zip bombs, oversized sheet dimensions and XML entity declarations before parsing."""
+# ---------------------------------------------------------------- regexes bounded by a sheet's dimension
+
+def _numbers_up_to(n: int) -> bytes:
+    """A regex for the decimal numbers 1…n written without leading zeros."""
+    s = str(n)
+    alternatives = [rb"[1-9]\d{0,%d}" % (len(s) - 2)] if len(s) > 1 else []
+    for i, digit in enumerate(s):
+        low = 1 if i == 0 else 0
+        if int(digit) > low:
+            rest = len(s) - i - 1
+            alternatives.append(s[:i].encode() + b"[%d-%d]" % (low, int(digit) - 1) + (rb"\d{%d}" % rest if rest else b""))
+    alternatives.append(s.encode())
+    return b"(?:" + b"|".join(alternatives) + b")"
+
+
+def _letters_up_to(letters: str) -> bytes:
+    """A regex for the column letters A…letters (compare case-insensitively)."""
+    letters = letters.upper()
+    alternatives = [rb"[A-Z]{1,%d}" % (len(letters) - 1)] if len(letters) > 1 else []
+    for i, ch in enumerate(letters):
+        if ch > "A":
+            rest = len(letters) - i - 1
+            alternatives.append(letters[:i].encode() + b"[A-%s]" % chr(ord(ch) - 1).encode()
+                                + (rb"[A-Z]{%d}" % rest if rest else b""))
+    alternatives.append(letters.encode())
+    return b"(?:" + b"|".join(alternatives) + b")"
+
+
+def _odd_cell(rows: int, columns: int) -> re.Pattern:
+    """Matches a cell start other than `<c r="…"` with a reference inside A1:(columns, rows)."""
+    inside = _letters_up_to(_column_letters(columns)) + _numbers_up_to(rows)
+    return re.compile(rb'<c(?=[\s>/])(?! r="' + inside + rb'")')
+
+
+# ---------------------------------------------------------------- reading parts safely
+
+def _part_chunks(data: bytes, info: zipfile.ZipInfo, file_name: str, cap: int):
+    """The part's inflated bytes, CHUNK at a time; refuses a part larger than its declared size or `cap`."""
+    offset = info.header_offset
+    header = data[offset:offset + _LOCAL_HEADER.size]
+    if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        _fail(file_name, f"the workbook is damaged (part {info.filename} cannot be found in the archive)")
+    fields = _LOCAL_HEADER.unpack(header)
+    start = offset + _LOCAL_HEADER.size + fields[-2] + fields[-1]
+    raw = memoryview(data)[start:start + info.compress_size]
+    if len(raw) < info.compress_size:
+        _fail(file_name, f"the workbook is damaged (part {info.filename} is cut short)")
+    limit = min(info.file_size, cap)
+    produced = 0
+    if info.compress_type == _STORED:
+        for at in range(0, len(raw), CHUNK):
+            piece = bytes(raw[at:at + CHUNK])
+            produced += len(piece)
+            if produced > limit:
+                _oversized(file_name, info, cap)
+            yield piece
+    else:
+        inflater = zlib.decompressobj(-15)
+        at = 0
+        try:
+            while not inflater.eof:
+                if inflater.unconsumed_tail:
+                    piece = inflater.decompress(inflater.unconsumed_tail, CHUNK)
+                elif at < len(raw):
+                    piece = inflater.decompress(raw[at:at + CHUNK], CHUNK)
+                    at += CHUNK
+                else:
+                    piece = inflater.decompress(b"", CHUNK)  # output zlib still holds
+                    if not piece:
+                        break
+                produced += len(piece)
+                if produced > limit:
+                    _oversized(file_name, info, cap)
+                if piece:
+                    yield piece
+        except zlib.error:
+            _fail(file_name, f"the workbook is damaged (part {info.filename} cannot be unpacked)")
+        if not inflater.eof:
+            _fail(file_name, f"the workbook is damaged (part {info.filename} is cut short)")
+    if produced != info.file_size:
+        _fail(file_name, f"the workbook is damaged (part {info.filename} holds {produced:,} bytes but its "
+                         f"directory entry says {info.file_size:,}); it was not read")
+
+
+def _oversized(file_name: str, info: zipfile.ZipInfo, cap: int):
+    if info.file_size <= cap:  # the directory entry understates the part: a disguised bomb
+        _fail(file_name, f"part {info.filename} unpacks to more than the {info.file_size:,} bytes its directory "
+                         "entry declares (a disguised decompression bomb); it was not read")
+    _fail(file_name, f"part {info.filename} unpacks to more than {cap // MB} MB; the limit is {cap // MB} MB")
+
+
+class _Prolog:
+    """Refuses a DOCTYPE or ENTITY declaration in a part's first 4 KB or anywhere before its root element
+    (however long the prolog), and XML that is not UTF-8 (Excel always writes UTF-8), which a byte scan
+    could not read. Fed chunk by chunk; `feed` returns True once nothing more needs to be seen."""
+
+    def __init__(self, file_name: str, part: str):
+        self.file_name, self.part = file_name, part
+        self.head = b""
+        self.first_checked = self.root_found = False
+
+    def feed(self, chunk: bytes) -> bool:
+        self.head += chunk
+        if not self.first_checked and len(self.head) >= 4096:
+            self.first_checked = True
+            if _DOCTYPE.search(self.head, 0, 4096):
+                _refuse_dtd(self.file_name, self.part)
+        if not self.root_found:
+            verdict = _prolog_verdict(self.head)
+            if verdict == "not utf-8":
+                _fail(self.file_name, f"part {self.part} is not UTF-8 XML, which a workbook saved by Excel always "
+                                      "is; it was refused")
+            if verdict == "dtd":
+                _refuse_dtd(self.file_name, self.part)
+            self.root_found = verdict == "root"
+            if not self.root_found and len(self.head) > MAX_PROLOG_BYTES:
+                _fail(self.file_name, f"part {self.part} starts with more than {MAX_PROLOG_BYTES // MB} MB of XML "
+                                      "prolog; it was refused")
+        if self.first_checked and self.root_found:
+            self.head = b""
+            return True
+        return False
+
+    def end(self) -> None:
+        if _DOCTYPE.search(self.head, 0, 4096) or (not self.root_found and _prolog_verdict(self.head) == "dtd"):
+            _refuse_dtd(self.file_name, self.part)
+
+
+def _check_prolog(chunks, file_name: str, part: str):
+    """Pass the chunks through a `_Prolog` check."""
+    prolog = _Prolog(file_name, part)
+    done = False
+    for chunk in chunks:
+        if not done:
+            done = prolog.feed(chunk)
+        yield chunk
+    if not done:
+        prolog.end()
+
+
+def _check_prolog_only(chunks, file_name: str, part: str) -> None:
+    """The `_Prolog` check, inflating no more of the part than it needs."""
+    prolog = _Prolog(file_name, part)
+    for chunk in chunks:
+        if prolog.feed(chunk):
+            return
+    prolog.end()
+
+
+def _refuse_dtd(file_name: str, part: str):
+    _fail(file_name, f"part {part} declares XML entities (DOCTYPE/ENTITY), which a workbook never needs; "
+                     "it was refused")
+
+
+def _prolog_verdict(head: bytes) -> str:
+    """'root' once the root element starts, 'dtd' on a DOCTYPE, 'more' while undecided."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:4]:
+        return "not utf-8"
+    at = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        while at < len(head) and head[at] in b" \t\r\n":
+            at += 1
+        if at >= len(head):
+            return "more"
+        if head[at] != 0x3C:  # text before the root: not XML; leave the verdict to the parser
+            return "root"
+        if head.startswith(b"<?", at):
+            end, close = head.find(b"?>", at + 2), 2
+        elif head.startswith(b"<!--", at):
+            end, close = head.find(b"-->", at + 4), 3
+        elif head.startswith(b"<!", at):
+            return "dtd" if len(head) - at >= 9 or not b"<!DOCTYPE".startswith(head[at:]) else "more"
+        elif len(head) - at < 4 and b"<!--".startswith(head[at:]):
+            return "more"
+        else:
+            return "root"
+        if end == -1:
+            return "more"
+        at = end + close
+
+
+def _read_small(data: bytes, archive: zipfile.ZipFile, name: str, file_name: str) -> bytes | None:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    return b"".join(_check_prolog(_part_chunks(data, info, file_name, 16 * MB), file_name, name))
+
+
+def _parse_xml(content: bytes, file_name: str, part: str):
+    try:
+        return SafeElementTree.fromstring(content, forbid_dtd=True)
+    except Exception:  # defusedxml's refusals and plain syntax errors alike
+        _fail(file_name, f"the workbook is damaged (part {part} is not well-formed XML)")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheet_parts(data: bytes, archive: zipfile.ZipFile, file_name: str) -> list[tuple[str, str, bool]]:
+    """(part, sheet name, visible) for each sheet of xl/workbook.xml, in workbook order."""
+    book = _read_small(data, archive, "xl/workbook.xml", file_name)
+    if book is None:
+        _fail(file_name, "the file is a zip archive but not an Excel .xlsx workbook (it has no xl/workbook.xml); "
+                         "open it in Excel and save it as .xlsx")
+    rels = _read_small(data, archive, "xl/_rels/workbook.xml.rels", file_name) or b"<Relationships/>"
+    targets = {}
+    for rel in _parse_xml(rels, file_name, "xl/_rels/workbook.xml.rels").iter():
+        if _local(rel.tag) == "Relationship" and rel.get("Id") and rel.get("Target"):
+            target = rel.get("Target").replace("\\", "/")
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            targets[rel.get("Id")] = target
+    sheets = []
+    for element in _parse_xml(book, file_name, "xl/workbook.xml").iter():
+        if _local(element.tag) != "sheet":
+            continue
+        rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+        sheets.append((targets.get(rid, ""), element.get("name") or "", element.get("state", "visible") == "visible"))
+    return sheets
+
+
+# ---------------------------------------------------------------- the workbook check
+
+def check_workbook(data: bytes, file_name: str) -> WorkbookScan:
+    """Refuse zip bombs, oversized or sparse sheets and XML entity declarations before parsing.
+
+    Returns what the scan learnt of each worksheet (grid size, error cells, formulas without a value).
+    """
+    if data.count(b"PK\x01\x02") > MAX_PARTS:
+        _fail(file_name, f"the workbook has more than {MAX_PARTS:,} parts, which no spreadsheet needs; it was not read")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        infos = archive.infolist()
+    except Exception:  # BadZipFile, but also struct/EOF/value errors of a mangled directory
         _fail(file_name, "the workbook is damaged (not a valid .xlsx archive)")
+    if len(infos) > MAX_PARTS:
+        _fail(file_name, f"the workbook has {len(infos):,} parts; the limit is {MAX_PARTS:,}; it was not read")
     total = 0
-    for info in archive.infolist():
+    for info in infos:
+        if info.flag_bits & 0x1:
+            _fail(file_name, "the workbook is encrypted (password-protected); remove the password and save it again")
+        if info.compress_type not in (_STORED, _DEFLATED):
+            _fail(file_name, f"part {info.filename} uses a compression Excel never writes; it was not read")
         total += info.file_size
         if total > MAX_UNCOMPRESSED_BYTES:
-            _fail(file_name, f"the workbook unpacks to more than {MAX_UNCOMPRESSED_BYTES // 2**20} MB "
-                             "(a decompression bomb or an oversized sheet); it was not read")
+            _fail(file_name, f"the workbook unpacks to more than {MAX_UNCOMPRESSED_BYTES // MB} MB; the limit is "
+                             f"{MAX_UNCOMPRESSED_BYTES // MB} MB (a decompression bomb or an oversized sheet); "
+                             "it was not read")
         if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO and info.file_size > 2**22:
             _fail(file_name, f"part {info.filename} is compressed {info.file_size // info.compress_size}:1, "
-                             "which only a decompression bomb does; it was not read")
-    for info in archive.infolist():
-        if not info.filename.endswith(".xml"):
-            continue
-        with archive.open(info) as part:
-            head = part.read(4096)
-        if _DOCTYPE.search(head):
-            _fail(file_name, f"part {info.filename} declares XML entities (DOCTYPE/ENTITY), which a workbook "
-                             "never needs; it was refused")
-        if info.filename.startswith("xl/worksheets/"):
-            match = _DIMENSION.search(head)
-            if match and match.group(4):
-                rows = int(match.group(4))
-                columns = _column_number(match.group(3))
-                sheet = info.filename.rsplit("/", 1)[-1]
-                check_rows(rows, columns, file_name, sheet)
+                             f"beyond the limit of {MAX_COMPRESSION_RATIO}:1 that only a decompression bomb "
+                             "exceeds; it was not read")
+
+    sheets = _sheet_parts(data, archive, file_name)
+    by_part = {part: (name, visible) for part, name, visible in sheets if part}
+    for info in infos:
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            by_part.setdefault(info.filename, (info.filename.rsplit("/", 1)[-1], False))
+    for info in infos:
+        if info.filename in by_part and info.file_size > MAX_SHEET_BYTES:
+            _fail(file_name, f"sheet '{by_part[info.filename][0]}' unpacks to {info.file_size / MB:,.0f} MB; the "
+                             f"limit is {MAX_SHEET_BYTES // MB} MB per sheet (a decompression bomb or an oversized "
+                             "sheet); it was not read")
+
+    scans = {}
+    grid = 0
+    for info in infos:
+        name = info.filename
+        if name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+            continue  # read above
+        chunks = _part_chunks(data, info, file_name, MAX_SHEET_BYTES)
+        first = next(chunks, b"")
+        chunks = itertools.chain([first], chunks)
+        xml = (name in by_part or name.lower().endswith((".xml", ".rels")) or first[:2] in (b"\xff\xfe", b"\xfe\xff")
+               or first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"))  # parts are found through relationships
+        if not xml:
+            continue  # images, vbaProject.bin: never parsed
+        if name in by_part:  # a sheet: inflated whole (its true size verified) and scanned
+            scan = SheetScan(name, *by_part[name])
+            _SheetScanner(scan, file_name).run(_check_prolog(chunks, file_name, name))
+            grid += scan.rows * scan.columns
+            if grid > MAX_CELLS:
+                _fail(file_name, f"the workbook's sheets span {grid:,} cells; the limit is {MAX_CELLS:,} cells "
+                                 "(is a stray cell far below or to the right of the data?)")
+            scans[name] = scan
+        elif name.lower() == "xl/sharedstrings.xml" and info.file_size > 5 * MAX_CELLS:  # could hold > MAX_CELLS <si/>
+            count = 0
+            for chunk in _check_prolog(chunks, file_name, name):
+                count += chunk.count(b"<si>") + chunk.count(b"<si ") + chunk.count(b"<si/")
+                if count > MAX_CELLS:
+                    _fail(file_name, f"the workbook holds more than {MAX_CELLS:,} distinct texts; it was not read")
+        else:  # python-calamine's own zip reader stops at a part's declared size
+            _check_prolog_only(chunks, file_name, name)
+    ordered = [scans[part] for part, _, _ in sheets if part in scans]
+    ordered += [scan for part, scan in scans.items() if scan not in ordered]
+    return WorkbookScan(ordered)
+
+
+# ---------------------------------------------------------------- one worksheet
+
+class _SheetScanner:
+    """Follows one worksheet's XML in chunks: grid size, error cells, formulas without a saved value.
+
+    Each chunk is cut before its last row or cell start, so no cell straddles two pieces. A piece is
+    handled the fast way (byte counts and one regex search, all at C speed) when every cell in it is
+    written `<c r="…"` inside the sheet's verified dimension and holds no formula or error; otherwise
+    it is tokenised element by element, following python-calamine's placement of cells.
+    """
+
+    def __init__(self, scan: SheetScan, file_name: str):
+        self.scan, self.file_name = scan, file_name
+        self.claim: tuple[int, int] | None = None  # (rows, columns) of a dimension found before <sheetData>
+        self.odd: re.Pattern | None = None  # a cell start other than <c r="…"> inside the dimension
+        self.fast_cells = False  # some piece was accepted on the dimension's word
+        self.max_row = self.max_col = -1
+        self.row = -1  # current row (0-based) and last column placed in it
+        self.col = -1
+        self.cell_row = -1  # row of the last cell placed
+        self.cell = None  # open cell: [row, col, type, has_formula, value or None, value start]
+        self.started = False
+
+    # -- driving
+    def run(self, chunks) -> None:
+        carry = b""
+        for chunk in chunks:
+            buf = carry + chunk if carry else chunk
+            if not self.started:
+                if not self._start(buf):
+                    carry = buf
+                    if len(carry) > MAX_ELEMENT_BYTES:
+                        self._refuse_element()
+                    continue
+            cut = self._cut(buf)
+            if cut == 0:
+                carry = buf
+                if len(carry) > MAX_ELEMENT_BYTES:
+                    self._refuse_element()
+                continue
+            self._piece(buf[:cut])
+            carry = buf[cut:]
+        if not self.started:
+            self._start(carry, final=True)
+        if carry:
+            self._piece(carry)
+        self._finish()
+
+    def _start(self, buf: bytes, final: bool = False) -> bool:
+        """Read the dimension claim once <sheetData> (or the end) is in view."""
+        data_at = _SHEET_DATA.search(buf)
+        if data_at is None and not final:
+            return False
+        self.started = True
+        head = buf[:data_at.start()] if data_at else buf
+        match = _DIMENSION.search(head)
+        if match:
+            ref = match.group(1).decode("ascii", "replace").strip().split(":")[-1]
+            end = _RANGE_END.match(ref)
+            if end:
+                rows, columns = int(end.group(2)), _column_number(end.group(1))
+                self._check_grid(rows, columns, claimed=match.group(1).decode("ascii", "replace"))
+                self.claim = (rows, columns)
+                self.odd = _odd_cell(rows, columns)
+        return True
+
+    @staticmethod
+    def _cut(buf: bytes) -> int:
+        """Position of the last row or cell start (0 when there is none)."""
+        at = len(buf)
+        while True:
+            at = buf.rfind(b"<", 0, at)
+            if at <= 0:
+                return 0
+            if _ROW_OR_CELL_START.match(buf, at):
+                return at
+
+    def _piece(self, piece: bytes) -> None:
+        original = piece
+        if b":c" in piece or b":row" in piece:
+            piece = _unprefixed(piece)
+            if piece is None:  # unusual prefixes: element by element
+                self._tokens(original)
+                return
+        written = piece.count(b'<c r="')
+        if self.odd is not None and not self.odd.search(piece):
+            self.fast_cells = self.fast_cells or written > 0  # every cell <c r="…"> inside the dimension
+        elif piece.count(b"<c") - len(_NOT_A_CELL.findall(piece)) != written or not self._refs(piece, written):
+            self._tokens(piece)  # a cell not written <c r="A1">: placed by position, element by element
+            return
+        if written:
+            self.scan.cells += written
+            self._check_cells()
+            at = piece.rfind(b'<c r="')
+            ref = _REF.match(piece[at + 6:piece.find(b'"', at + 6)])
+            self.cell_row = self.row = int(ref.group(2)) - 1
+            self.col = _column_number(ref.group(1)) - 1
+        row_at = piece.rfind(b"<row")
+        if row_at > piece.rfind(b'<c r="'):  # the piece ends with a row not yet holding cells
+            self._tokens(piece[row_at:])
+        if b"<f" in piece or b't="e"' in piece or b"t='e'" in piece:
+            self._special_cells(piece)
+
+    def _refs(self, piece: bytes, written: int) -> bool:
+        """Farthest row and column of cells beyond (or without) the dimension; False when a reference is odd."""
+        if not written:
+            return True
+        refs = _CELL_REF.findall(piece)
+        if len(refs) != written:
+            return False
+        rows = max(map(int, map(itemgetter(1), refs)))
+        columns = max(map(_column_number, set(map(itemgetter(0), refs))))
+        if rows - 1 > self.max_row or columns - 1 > self.max_col:
+            self.max_row, self.max_col = max(self.max_row, rows - 1), max(self.max_col, columns - 1)
+            if self.max_row >= MAX_ROWS or self.max_col >= MAX_COLUMNS:
+                worst = max(refs, key=lambda ref: (int(ref[1]) > MAX_ROWS or _column_number(ref[0]) > MAX_COLUMNS,
+                                                  int(ref[1]), _column_number(ref[0])))
+                self._refuse_cell(int(worst[1]) - 1, _column_number(worst[0]) - 1)
+        return True
+
+    def _special_cells(self, piece: bytes) -> None:
+        """Cells holding a formula or an Excel error, found by their markers and read one by one."""
+        starts = set()
+        for marker in (b"<f", b't="e"', b"t='e'"):
+            at = piece.find(marker)
+            while at != -1:
+                start = piece.rfind(b'<c r="', 0, at)
+                if start != -1:
+                    starts.add(start)
+                at = piece.find(marker, at + 2)
+        state = (self.scan.cells, self.row, self.col, self.cell_row, self.max_row, self.max_col)
+        for start in sorted(starts):
+            end = piece.find(b"<c", start + 2)
+            self._tokens(piece[start:end if end != -1 else len(piece)])
+            self._close_cell()
+        self.scan.cells, self.row, self.col, self.cell_row, self.max_row, self.max_col = state
+
+    # -- cell-by-cell
+    def _tokens(self, piece: bytes) -> None:
+        for token in _TOKEN.finditer(piece):
+            closing, name, attrs, empty = token.groups()
+            if name == b"c":
+                if closing:
+                    self._close_cell()
+                else:
+                    self._open_cell(attrs)
+                    if empty:
+                        self._close_cell()
+            elif name == b"row":
+                if not closing:
+                    r = _attr(_ATTR_R, attrs)
+                    if r is not None:
+                        if not r.isdigit():
+                            self._refuse_ref(r)
+                        self.row = int(r) - 1
+                    else:
+                        self.row = max(self.row, self.cell_row) + 1
+                    self.col = -1
+            elif self.cell is not None:
+                if name == b"f" and not closing:
+                    self.cell[3] = True
+                elif name == b"v":
+                    if closing:
+                        if self.cell[5] is not None:
+                            self.cell[4] = piece[self.cell[5]:token.start()]
+                    elif empty:
+                        self.cell[4] = b""
+                    else:
+                        self.cell[5] = token.end()
+
+    def _open_cell(self, attrs: bytes) -> None:
+        if self.cell is not None:
+            self._close_cell()
+        self.scan.cells += 1
+        ref = _attr(_ATTR_R, attrs)
+        if ref is not None:
+            match = _REF.match(ref)
+            if not match:
+                self._refuse_ref(ref)
+            row, col = int(match.group(2)) - 1, _column_number(match.group(1)) - 1
+        else:
+            row, col = max(self.row, self.cell_row, 0), self.col + 1
+        self.row, self.col, self.cell_row = max(self.row, row), col, row
+        if row > self.max_row or col > self.max_col:
+            self.max_row, self.max_col = max(self.max_row, row), max(self.max_col, col)
+            if self.max_row >= MAX_ROWS or self.max_col >= MAX_COLUMNS:
+                self._refuse_cell(row, col)
+        if self.scan.cells % 4096 == 0:
+            self._check_cells()
+        self.cell = [row, col, _attr(_ATTR_T, attrs), False, None, None]
+
+    def _close_cell(self) -> None:
+        cell, self.cell = self.cell, None
+        if cell is None:
+            return
+        row, col, kind, has_formula, value, _ = cell
+        if kind == b"e" and value:
+            self.scan.error_count += 1
+            if len(self.scan.errors) < MAX_CELLS_LISTED:
+                text = value.decode("utf-8", "replace").strip()
+                self.scan.errors[(row, col)] = text if _ERROR_TEXT.fullmatch(text) else "#VALUE!"
+        elif has_formula and (value is None or (value.strip() == b"" and kind not in (b"str", b"inlineStr"))):
+            self.scan.unsaved_formula_count += 1
+            if len(self.scan.unsaved_formulas) < MAX_CELLS_LISTED:
+                self.scan.unsaved_formulas.append((row, col))
+
+    # -- limits
+    def _finish(self) -> None:
+        self._close_cell()
+        rows, columns = self.max_row + 1, self.max_col + 1
+        if self.fast_cells:
+            rows, columns = max(rows, self.claim[0]), max(columns, self.claim[1])
+        self.scan.rows, self.scan.columns = rows, columns
+        self._check_grid(rows, columns)
+        self._check_cells()
+
+    def _check_grid(self, rows: int, columns: int, claimed: str | None = None) -> None:
+        sheet = self.scan.name
+        if claimed is not None and (rows > MAX_ROWS or columns > MAX_COLUMNS or rows * columns > MAX_CELLS):
+            _fail(self.file_name, f"sheet '{sheet}' claims {rows:,} rows × {columns:,} columns (its <dimension> "
+                                  f"is {claimed}); the limit is {MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns and "
+                                  f"{MAX_CELLS:,} cells; it was not read")
+        check_rows(rows, columns, self.file_name, sheet)
+        if rows * columns > MAX_CELLS:
+            _fail(self.file_name, f"sheet '{sheet}' spans {rows:,} rows × {columns:,} columns = {rows * columns:,} "
+                                  f"cells; the limit is {MAX_CELLS:,} cells (is a stray cell far below or to the "
+                                  "right of the data?)")
+
+    def _check_cells(self) -> None:
+        if self.scan.cells > MAX_CELLS:
+            _fail(self.file_name, f"sheet '{self.scan.name}' holds more than {MAX_CELLS:,} cells; the limit is "
+                                  f"{MAX_CELLS:,} cells")
+
+    def _refuse_cell(self, row: int, col: int) -> None:
+        ref = f"{_column_letters(col + 1)}{row + 1}"
+        _fail(self.file_name, f"sheet '{self.scan.name}' has a cell at {ref}, beyond the limit of {MAX_ROWS:,} rows "
+                              f"and {MAX_COLUMNS:,} columns; it was not read")
+
+    def _refuse_ref(self, ref: bytes) -> None:
+        _fail(self.file_name, f"sheet '{self.scan.name}' has a cell reference {ref[:20].decode('utf-8', 'replace')!r} "
+                              "that is not a cell address; it was not read")
+
+    def _refuse_element(self) -> None:
+        _fail(self.file_name, f"sheet '{self.scan.name}' holds a single XML element over {MAX_ELEMENT_BYTES // MB} MB, "
+                              "which no spreadsheet cell needs; it was not read")
+
+
+def _unprefixed(piece: bytes) -> bytes | None:
+    """The piece with namespace prefixes dropped from its row, cell, formula and value elements
+    (`<x:c r="A1">` → `<c r="A1">`, which python-calamine reads alike); None if some remain."""
+    done = set()
+    while True:
+        match = _PREFIXED_ROW_OR_CELL.search(piece)
+        if match is None:
+            return piece
+        if match.group(1) in done or len(done) > 8:
+            return None
+        prefix = match.group(1)
+        done.add(prefix)
+        for name in (b"c", b"row", b"f", b"v"):
+            for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
+                piece = piece.replace(b"<" + prefix + b":" + name + end, b"<" + name + end)
+                piece = piece.replace(b"</" + prefix + b":" + name + end, b"</" + name + end)
+
+
+def _attr(pattern: re.Pattern, attrs: bytes) -> bytes | None:
+    match = pattern.search(attrs)
+    if match is None:
+        return None
+    return match.group(1) if match.group(1) is not None else match.group(2)

@@ -10,6 +10,8 @@ from etl import queries
 from etl.export import safe_csv_bytes, safe_excel_bytes
 from etl.formatting import format_count
 
+ui.require_frame()
+
 st.title("Data export")
 st.caption(f"Filtered rows for Excel or further analysis · {ui.filter_summary()}")
 

@@ -7,6 +7,8 @@ import streamlit as st
 from app import ui
 from etl.formatting import format_count, format_money, format_rate
 
+ui.require_frame()
+
 st.title("Delivery")
 st.caption(f"Spending against available resources · {ui.filter_summary()}")
 

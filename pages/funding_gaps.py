@@ -7,6 +7,8 @@ import streamlit as st
 from app import ui
 from etl.formatting import format_count, format_money, format_rate
 
+ui.require_frame()
+
 st.title("Funding gaps")
 st.caption(f"Required against available resources · {ui.filter_summary()}")
 

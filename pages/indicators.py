@@ -7,6 +7,8 @@ import streamlit as st
 from app import ui
 from etl.formatting import format_rate, unique_labels
 
+ui.require_frame()
+
 st.title("Indicators")
 st.caption(f"Progress from baseline to target · {ui.filter_summary()}")
 

@@ -8,6 +8,8 @@ from app import ui
 from etl.formatting import format_count, format_rate
 from etl.queries import ACTION_STATUSES
 
+ui.require_frame()
+
 st.title("Recommendations and actions")
 st.caption(f"Key actions from evaluations, audits, reviews and work plans · {ui.filter_summary()}")
 

@@ -1,0 +1,48 @@
+"""Shared fixtures: a seeded database (known rows, see tests/fixtures.py), an empty one, and the
+environment that points the dashboard at them."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import store
+from tests.fixtures import build_seeded_db
+
+
+@pytest.fixture(scope="session")
+def seeded_db_path(tmp_path_factory) -> Path:
+    """A DuckDB file with the seeded dataset, built once per test session (treat it as read-only)."""
+    return build_seeded_db(tmp_path_factory.mktemp("seeded") / "seeded.duckdb")
+
+
+@pytest.fixture(scope="session")
+def empty_db_path(tmp_path_factory) -> Path:
+    """A migrated database without any rows."""
+    return build_seeded_db(tmp_path_factory.mktemp("empty") / "empty.duckdb", empty=True)
+
+
+@pytest.fixture
+def seeded_db(seeded_db_path) -> duckdb.DuckDBPyConnection:
+    """A connection to the seeded database (opened like the dashboard opens it, so both can share the
+    file in one process); closed after the test. Do not write through it."""
+    con = store.connect(seeded_db_path)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def fresh_db_path(tmp_path, seeded_db_path) -> Path:
+    """A private, writable copy of the seeded database."""
+    target = tmp_path / "fresh.duckdb"
+    shutil.copy(seeded_db_path, target)
+    return target
+
+
+@pytest.fixture
+def dashboard_db(seeded_db_path, monkeypatch) -> Path:
+    """Point the dashboard ($UNCT_DB) at the seeded database."""
+    monkeypatch.setenv("UNCT_DB", str(seeded_db_path))
+    return seeded_db_path

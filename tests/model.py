@@ -1,0 +1,218 @@
+"""The metrics of SPEC §5 recomputed in plain Python from the fixture rows, independently of the SQL
+in etl/queries.py, so tests compare two separate implementations."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from etl.queries import Filters, outcome_key
+from tests.fixtures import ACTION_ROWS, BUDGET_ROWS, INDICATOR_ROWS, SUBMISSION_ROWS
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    return None if not denominator else numerator / denominator
+
+
+def agencies_of(row: dict) -> list[str]:
+    return [a.strip() for a in (row["agency"] or "").split(";") if a.strip()]
+
+
+def plans_of_country(country: str) -> set[str]:
+    return {r["plan"] for r in BUDGET_ROWS + INDICATOR_ROWS if r["country"] == country}
+
+
+def budget_rows(f: Filters = Filters()) -> list[dict]:
+    out = []
+    for r in BUDGET_ROWS:
+        if f.country and r["country"] != f.country:
+            continue
+        if f.plan and r["plan"] != f.plan:
+            continue
+        if f.year_from is not None and r["year"] < f.year_from:
+            continue
+        if f.year_to is not None and r["year"] > f.year_to:
+            continue
+        if f.outcome and outcome_key(r["plan"], r["outcome_code"], r["outcome_title"]) != f.outcome:
+            continue
+        if f.agency and f.agency not in agencies_of(r):
+            continue
+        out.append(r)
+    return out
+
+
+@dataclass
+class Money:
+    required: float | None
+    available: float | None
+    expenditure: float | None
+    funding_gap: float | None
+    coverage: float | None
+    delivery_rate: float | None
+    burn_rate: float | None
+    lines: int
+    lines_without_available: int
+    lines_without_expenditure: int
+
+
+def money(rows: list[dict]) -> Money:
+    """Blank available/expenditure = not reported: out of both sides of every ratio."""
+    def total(values):
+        values = [v for v in values if v is not None]
+        return sum(values) if values else None
+
+    with_available = [r for r in rows if r["available"] is not None]
+    with_expenditure = [r for r in rows if r["expenditure"] is not None]
+    both = [r for r in rows if r["available"] is not None and r["expenditure"] is not None]
+    return Money(
+        required=total(r["required"] for r in rows),
+        available=total(r["available"] for r in rows),
+        expenditure=total(r["expenditure"] for r in rows),
+        funding_gap=total(r["required"] - r["available"] for r in with_available),
+        coverage=ratio(sum(r["available"] for r in with_available), sum(r["required"] for r in with_available)),
+        delivery_rate=ratio(sum(r["expenditure"] for r in both), sum(r["available"] for r in both)),
+        burn_rate=ratio(sum(r["expenditure"] for r in with_expenditure),
+                        sum(r["required"] for r in with_expenditure)),
+        lines=len(rows),
+        lines_without_available=len(rows) - len(with_available),
+        lines_without_expenditure=len(rows) - len(with_expenditure),
+    )
+
+
+def by(rows: list[dict], key) -> dict:
+    groups: dict = {}
+    for r in rows:
+        groups.setdefault(key(r), []).append(r)
+    return {k: money(v) for k, v in groups.items()}
+
+
+def agency_group(row: dict) -> str:
+    return "Joint" if len(agencies_of(row)) > 1 or row["joint"] else row["agency"]
+
+
+# --- indicators -------------------------------------------------------------------------------------
+
+def indicator_rows(f: Filters = Filters()) -> list[dict]:
+    out = []
+    for r in INDICATOR_ROWS:
+        if f.country and r["country"] != f.country:
+            continue
+        if f.plan and r["plan"] != f.plan:
+            continue
+        if f.year_from is not None and r["period_end"].year < f.year_from:
+            continue
+        if f.year_to is not None and r["period_end"].year > f.year_to:
+            continue
+        if f.agency and r["agency"] != f.agency:
+            continue
+        if f.outcome:
+            codes = {b["outcome_code"] for b in BUDGET_ROWS
+                     if outcome_key(b["plan"], b["outcome_code"], b["outcome_title"]) == f.outcome}
+            codes |= {b["output_code"] for b in BUDGET_ROWS
+                      if outcome_key(b["plan"], b["outcome_code"], b["outcome_title"]) == f.outcome}
+            plans = {b["plan"] for b in BUDGET_ROWS
+                     if outcome_key(b["plan"], b["outcome_code"], b["outcome_title"]) == f.outcome}
+            if r["plan"] not in plans or r["result_code"] not in codes:
+                continue
+        out.append(r)
+    return out
+
+
+def indicator_status(f: Filters = Filters(), today: dt.date | None = None) -> dict[tuple, dict]:
+    """(country, plan, code) → {'progress', 'expected', 'status', 'latest'} per SPEC §5."""
+    today = today or dt.date.today()
+    result = {}
+    groups: dict = {}
+    for r in indicator_rows(f):
+        groups.setdefault((r["country"], r["plan"], r["indicator_code"]), []).append(r)
+    for key, rows in groups.items():
+        definition = max(rows, key=lambda r: r["period_end"])
+        reported = [r for r in rows if r["actual"] is not None]
+        latest = max(reported, key=lambda r: r["period_end"]) if reported else None
+        base, target = definition["baseline"], definition["target"]
+        at = latest["period_end"] if latest else today
+        start = dt.date(definition["baseline_year"], 12, 31)
+        end = dt.date(definition["target_year"], 12, 31)
+        expected = min(1.0, max(0.0, (at - start).days / (end - start).days))
+        if latest is None:
+            progress, status = None, "no data"
+        elif target == base:
+            progress = None
+            status = "achieved" if latest["actual"] == target else "off track"
+        else:
+            progress = (latest["actual"] - base) / (target - base)
+            status = "achieved" if progress >= 1 else "on track" if progress >= expected else "off track"
+        result[key] = {"progress": progress, "expected": expected, "status": status,
+                       "latest": latest["actual"] if latest else None}
+    return result
+
+
+def status_counts(f: Filters = Filters()) -> dict[str, int]:
+    counts = {"achieved": 0, "on track": 0, "off track": 0, "no data": 0}
+    for v in indicator_status(f).values():
+        counts[v["status"]] += 1
+    return counts
+
+
+# --- actions ----------------------------------------------------------------------------------------
+
+def action_rows(f: Filters = Filters()) -> list[dict]:
+    out = []
+    for r in ACTION_ROWS:
+        if f.country and r["plan"] not in plans_of_country(f.country):
+            continue
+        if f.plan and r["plan"] != f.plan:
+            continue
+        if f.year_from is not None and r["deadline"] is not None and r["deadline"].year < f.year_from:
+            continue
+        if f.year_to is not None and r["deadline"] is not None and r["deadline"].year > f.year_to:
+            continue
+        if f.agency and r["agency"] != f.agency:
+            continue
+        out.append(r)
+    return out
+
+
+def is_overdue(r: dict, today: dt.date | None = None) -> bool:
+    today = today or dt.date.today()
+    return r["status"] in ("ongoing", "not_started") and r["deadline"] is not None and r["deadline"] < today
+
+
+def action_summary(f: Filters = Filters()) -> dict:
+    rows = action_rows(f)
+    applicable = [r for r in rows if r["status"] not in ("no_longer_applicable", "deprioritized")]
+    completed = sum(r["status"] == "completed" for r in rows)
+    return {
+        "actions": len(rows),
+        "completed": completed,
+        "open": sum(r["status"] in ("ongoing", "not_started") for r in rows),
+        "overdue": sum(is_overdue(r) for r in rows),
+        "implementation_rate": ratio(completed, len(applicable)),
+    }
+
+
+def ageing_bucket(r: dict, today: dt.date | None = None) -> str:
+    today = today or dt.date.today()
+    if r["deadline"] is None:
+        return "No deadline"
+    late = (today - r["deadline"]).days
+    if late <= 0:
+        return "Not yet due"
+    if late <= 90:
+        return "1–90 days late"
+    if late <= 180:
+        return "91–180 days late"
+    if late <= 365:
+        return "181–365 days late"
+    return "More than a year late"
+
+
+# --- submissions ------------------------------------------------------------------------------------
+
+def last_submission_per_agency() -> dict[str, dt.datetime]:
+    last: dict[str, dt.datetime] = {}
+    for s in SUBMISSION_ROWS:
+        if s["status"] != "committed":
+            continue
+        agency = s["agency"] or "Several (UN INFO export)"
+        last[agency] = max(last.get(agency, s["created_at"]), s["created_at"])
+    return last

@@ -1,0 +1,238 @@
+"""The running dashboard in a real browser (system Chromium through Playwright): every page renders,
+a filter lands in the URL, the bookmarked URL shows the same figures in a fresh browser, downloads hold
+exactly the filtered rows. Full-page screenshots of every page go to tests/screenshots/ (git-ignored)."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from etl.formatting import format_count, format_money, format_rate
+from etl.queries import Filters
+from tests import model
+from tests.fixtures import VIET_NAM
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PAGES = {  # url path → title shown on the page
+    "": "UNCT Results Dashboard",
+    "delivery": "Delivery",
+    "funding_gaps": "Funding gaps",
+    "indicators": "Indicators",
+    "recommendations": "Recommendations and actions",
+    "data_export": "Data export",
+}
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chromium not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, seeded_db_path):
+    """`streamlit run dashboard.py` on a free port, against a private copy of the seeded database."""
+    db = tmp_path_factory.mktemp("browser") / "dashboard.duckdb"
+    shutil.copy(seeded_db_path, db)
+    port = free_port()
+    log = open(db.with_suffix(".log"), "w")
+    env = {**os.environ, "UNCT_DB": str(db)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start: " + db.with_suffix(".log").read_text())
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser, downloads: bool = False):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=downloads)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return page
+
+
+def settle(page) -> None:
+    """Wait until the script run is over, the page shows its title and every visible chart is drawn."""
+    page.wait_for_selector("h1", state="visible")
+    for _ in range(2):  # a run can start right after the previous one ends (a widget's rerun)
+        page.wait_for_timeout(300)
+        page.wait_for_function(
+            """() => document.querySelector('[data-testid="stApp"]')
+                     .getAttribute('data-test-script-state') === 'notRunning'""", timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                 .filter(e => e.offsetParent !== null).every(e => e.querySelector('.main-svg'))""",
+        timeout=30_000)
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so grow the viewport to fit it first."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height))})
+    page.wait_for_timeout(800)
+    settle(page)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
+
+
+def open_url(page, url: str) -> None:
+    page.goto(url)
+    settle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]').first.inner_text()
+
+
+def metrics(page) -> dict[str, str]:
+    """The cards on the page, label → value."""
+    page.wait_for_selector('[data-testid="stMetric"]')
+    out = {}
+    for card in page.locator('[data-testid="stMetric"]').all():
+        label = card.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        out[label] = card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return out
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick `option` in the sidebar select box labelled `label`."""
+    page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def overview_cards(f: Filters) -> dict[str, str]:
+    m = model.money(model.budget_rows(f))
+    counts = model.status_counts(f)
+    actions = model.action_summary(f)
+    return {
+        "Required": format_money(m.required), "Available": format_money(m.available),
+        "Spent": format_money(m.expenditure), "Funding gap": format_money(m.funding_gap),
+        "Delivery rate": format_rate(m.delivery_rate),
+        "Indicators on track": f"{counts['achieved'] + counts['on track']} of {sum(counts.values())}",
+        "Actions completed": f"{actions['completed']} of {actions['actions']}",
+        "Actions overdue": format_count(actions["overdue"]),
+    }
+
+
+def test_every_page_renders_with_a_screenshot(server, browser):
+    page = new_page(browser)
+    for path, title in PAGES.items():
+        open_url(page, f"{server}/{path}")
+        assert page.locator("h1").first.inner_text().strip() == title
+        screenshot(page, path or "overview")
+    page.context.close()
+
+
+def test_a_bookmarked_filter_shows_the_same_figures(server, browser):
+    page = new_page(browser)
+    open_url(page, server)
+    assert metrics(page) == overview_cards(Filters())
+    choose(page, "Country", VIET_NAM)
+    filtered = metrics(page)
+    assert filtered == overview_cards(Filters(country=VIET_NAM))
+    url = page.url
+    assert parse_qs(urlsplit(url).query)["country"] == [VIET_NAM]
+
+    # a colleague opens the link in a fresh browser
+    other = new_page(browser)
+    open_url(other, url)
+    assert metrics(other) == filtered
+    screenshot(other, "overview-filtered")
+
+    # the filter travels with the navigation
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Funding gaps").click()
+    settle(page)
+    assert urlsplit(page.url).path.endswith("/funding_gaps")
+    assert parse_qs(urlsplit(page.url).query)["country"] == [VIET_NAM]
+    m = model.money(model.budget_rows(Filters(country=VIET_NAM)))
+    assert metrics(page)["Required"] == format_money(m.required)
+    page.context.close()
+    other.context.close()
+
+
+def test_year_and_agency_filters_in_the_url(server, browser):
+    f = Filters(year_from=2024, year_to=2025, agency="UNICEF")
+    page = new_page(browser)
+    open_url(page, f"{server}/delivery?years=2024&years=2025&agency=UNICEF")
+    m = model.money(model.budget_rows(f))
+    assert metrics(page)["Delivery rate"] == format_rate(m.delivery_rate)
+    assert metrics(page)["Available"] == format_money(m.available)
+    screenshot(page, "delivery-unicef")
+    page.context.close()
+
+
+def read_download(page, button_name: str) -> list[dict]:
+    """Click the visible download button `button_name`; the downloaded CSV's rows."""
+    with page.expect_download() as info:
+        page.locator(f'[data-testid="stDownloadButton"] button:visible', has_text=button_name).first.click()
+    path = info.value.path()
+    text = Path(path).read_bytes().decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_csv_downloads_hold_exactly_the_filtered_rows(server, browser):
+    page = new_page(browser, downloads=True)
+    open_url(page, f"{server}/data_export?country={VIET_NAM.replace(' ', '+')}")
+    rows = read_download(page, "Download CSV")
+    expected = model.budget_rows(Filters(country=VIET_NAM))
+    assert len(rows) == len(expected)
+    assert {r["country"] for r in rows} == {VIET_NAM}
+    assert sorted(float(r["required"]) for r in rows) == sorted(r["required"] for r in expected)
+
+    # the table behind a chart: its CSV is exactly that table
+    open_url(page, f"{server}/funding_gaps?agency=WHO")
+    page.get_by_role("tab", name="Table").nth(1).click()  # the 'By agency' chart's table
+    rows = read_download(page, "Download this table (CSV)")
+    by_agency = model.by(model.budget_rows(Filters(agency="WHO")), model.agency_group)
+    assert {r["Agency"] for r in rows} == set(by_agency)
+    for r in rows:
+        assert float(r["Required (USD)"]) == by_agency[r["Agency"]].required
+    page.context.close()

@@ -1,0 +1,306 @@
+"""Every page under AppTest on the seeded database: the figures on cards and in the tables behind the
+charts equal the plain-Python model (tests/model.py), and filters change them as they should."""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from app.testing import PAGE_FILES, open_page
+from etl.formatting import format_count, format_money, format_rate
+from etl.queries import Filters, outcome_key
+from tests import model
+from tests.fixtures import ANGOLA, PLAN_A, VIET_NAM
+
+ROOT = Path(__file__).resolve().parent.parent
+HEALTH = outcome_key(PLAN_A, "1", "By 2027, more children and women use quality health and nutrition services")
+HEALTH_LABEL = "1 · By 2027, more children and women use quality health and…"
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+def walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from walk(child)
+
+
+def table(app, name: str) -> pd.DataFrame:
+    """The table whose CSV download button is `download-<name>` (the dataframe just before it)."""
+    last = None
+    for node in walk(app.main):
+        if type(node).__name__ == "Dataframe":
+            last = node
+        if type(node).__name__ == "DownloadButton" and getattr(node, "key", None) == f"download-{name}":
+            assert last is not None
+            return last.value
+    raise AssertionError(f"no table with a download-{name} button")
+
+
+def cards(app) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def no_errors(app) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+
+
+def close(a, b) -> bool:
+    if a is None or (isinstance(a, float) and math.isnan(a)):
+        return b is None or (isinstance(b, float) and math.isnan(b))
+    if b is None:
+        return False
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)
+
+
+def percent(x):
+    return None if x is None else x * 100
+
+
+def query_params(f: Filters) -> dict:
+    params = f.to_query_params({HEALTH: HEALTH_LABEL})
+    return params
+
+
+# --- registration and safety ------------------------------------------------------------------------
+
+def test_every_page_file_is_in_the_navigation():
+    code = "\n".join(line for line in (ROOT / "dashboard.py").read_text().splitlines()
+                     if not line.lstrip().startswith("#"))
+    listed = set(re.findall(r'st\.Page\("(pages/[a-z_]+\.py)"', code))
+    on_disk = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
+    assert on_disk == listed
+    assert set(PAGE_FILES.values()) <= listed
+
+
+def test_no_html_from_stored_data():
+    for path in [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "app").glob("*.py")]:
+        assert "unsafe_allow_html=True" not in path.read_text(), path
+
+
+@pytest.mark.parametrize("page", list(PAGE_FILES))
+def test_every_page_runs(dashboard_db, page):
+    app = open_page(page)
+    no_errors(app)
+    assert app.title and app.title[0].value
+    # the filter bar is there on every page
+    assert {s.key for s in app.sidebar.selectbox} == {"country", "plan", "outcome", "agency"}
+    assert app.sidebar.slider(key="years").value == (2023, 2025)
+
+
+@pytest.mark.parametrize("page,message", [
+    ("overview", "No budget data yet"), ("delivery", "No budget data yet"), ("funding_gaps", "No budget data yet"),
+    ("indicators", "No indicator data yet"), ("recommendations", "No recommendations or actions yet"),
+    ("data_export", "No budget data yet"),
+])
+def test_empty_database_says_what_to_do(empty_db_path, monkeypatch, page, message):
+    monkeypatch.setenv("UNCT_DB", str(empty_db_path))
+    app = open_page(page)
+    no_errors(app)
+    infos = " ".join(i.value for i in app.info)
+    assert message in infos and "Upload page" in infos and "python -m etl demo" in infos
+
+
+# --- Overview ---------------------------------------------------------------------------------------
+
+def expected_overview_cards(f: Filters) -> dict[str, str]:
+    m = model.money(model.budget_rows(f))
+    counts = model.status_counts(f)
+    actions = model.action_summary(f)
+    gap = m.funding_gap
+    return {
+        "Required": format_money(m.required),
+        "Available": format_money(m.available),
+        "Spent": format_money(m.expenditure),
+        ("Funding gap" if gap is None or gap >= 0 else "Funding surplus"): format_money(abs(gap) if gap else gap),
+        "Delivery rate": format_rate(m.delivery_rate),
+        "Indicators on track": f"{counts['achieved'] + counts['on track']} of {sum(counts.values())}",
+        "Actions completed": f"{actions['completed']} of {actions['actions']}",
+        "Actions overdue": format_count(actions["overdue"]),
+    }
+
+
+@pytest.mark.parametrize("f", [Filters(), Filters(country=VIET_NAM), Filters(year_from=2024, year_to=2024),
+                               Filters(agency="UNICEF"), Filters(outcome=HEALTH)])
+def test_overview_cards_and_year_table(dashboard_db, f):
+    app = open_page("overview", query_params(f))
+    no_errors(app)
+    assert cards(app) == expected_overview_cards(f)
+    years = table(app, "money-by-year").set_index("Year")
+    expected = model.by(model.budget_rows(f), lambda r: r["year"])
+    assert list(years.index) == sorted(expected)
+    for year, m in expected.items():
+        assert close(years.loc[year, "Required (USD)"], m.required)
+        assert close(years.loc[year, "Available (USD)"], m.available)
+        assert close(years.loc[year, "Spent (USD)"], m.expenditure)
+        assert close(years.loc[year, "Delivery rate (%)"], percent(m.delivery_rate))
+    status = table(app, "indicator-status")
+    assert dict(zip(status["Status"], status["Indicators"])) == model.status_counts(f)
+
+
+def test_overview_filter_changes_the_figures(dashboard_db):
+    app = open_page("overview")
+    assert cards(app) == expected_overview_cards(Filters())
+    app.selectbox(key="country").set_value(ANGOLA).run()
+    no_errors(app)
+    assert cards(app) == expected_overview_cards(Filters(country=ANGOLA))
+    assert cards(app)["Required"] != expected_overview_cards(Filters())["Required"]
+    app.slider(key="years").set_value((2025, 2025)).run()
+    assert cards(app) == expected_overview_cards(Filters(country=ANGOLA, year_from=2025, year_to=2025))
+    app.button(key="clear-filters").click().run()
+    assert cards(app) == expected_overview_cards(Filters())
+
+
+def test_overview_freshness(dashboard_db):
+    app = open_page("overview")
+    fresh = table(app, "data-freshness").set_index("Agency")
+    for agency, when in model.last_submission_per_agency().items():
+        assert fresh.loc[agency, "Last submission"] == pd.Timestamp(when)
+
+
+# --- Delivery ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("f", [Filters(), Filters(country=ANGOLA), Filters(agency="UNDP"),
+                               Filters(year_from=2023, year_to=2024)])
+def test_delivery_cards_and_tables(dashboard_db, f):
+    app = open_page("delivery", query_params(f))
+    no_errors(app)
+    m = model.money(model.budget_rows(f))
+    assert cards(app) == {"Available": format_money(m.available), "Spent": format_money(m.expenditure),
+                          "Delivery rate": format_rate(m.delivery_rate), "Spent of required": format_rate(m.burn_rate)}
+    outcomes = table(app, "delivery-by-outcome")
+    assert close(outcomes["Available (USD)"].sum(), m.available)
+    assert close(outcomes["Spent (USD)"].sum(), m.expenditure)
+    agencies = table(app, "delivery-by-agency").set_index("Agency")
+    for agency, am in model.by(model.budget_rows(f), model.agency_group).items():
+        assert close(agencies.loc[agency, "Delivery rate (%)"], percent(am.delivery_rate)), agency
+    detail = table(app, "delivery-rate-table")
+    assert close(detail["Required (USD)"].sum(), m.required)
+
+
+def test_delivery_drills_into_an_outcome_and_an_agency(dashboard_db):
+    app = open_page("delivery", {"outcome": HEALTH_LABEL})
+    no_errors(app)
+    outputs = table(app, "delivery-by-output")
+    expected = model.by(model.budget_rows(Filters(outcome=HEALTH)), lambda r: r["output_code"])
+    assert sorted(o.split(" · ")[0] for o in outputs["Output"]) == sorted(expected)
+    assert close(outputs["Spent (USD)"].sum(), sum(e.expenditure or 0 for e in expected.values()))
+    app.button[0].click().run()  # "Back to all outcomes"
+    assert app.selectbox(key="outcome").value is None
+    assert len(table(app, "delivery-by-outcome")) == 4
+    app.selectbox(key="agency").set_value("UNICEF").run()
+    lines = table(app, "budget-lines-unicef")
+    assert len(lines) == len(model.budget_rows(Filters(agency="UNICEF")))
+    assert set(lines["Agency"]) == {"UNICEF", "UNDP;UNICEF"}
+
+
+# --- Funding gaps -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("f", [Filters(), Filters(country=VIET_NAM), Filters(agency="WHO"),
+                               Filters(country=VIET_NAM, agency="WHO", year_from=2025, year_to=2025)])
+def test_funding_gap_cards_and_tables(dashboard_db, f):
+    app = open_page("funding_gaps", query_params(f))
+    no_errors(app)
+    m = model.money(model.budget_rows(f))
+    shown = cards(app)
+    assert shown["Required"] == format_money(m.required)
+    assert shown["Available"] == format_money(m.available)
+    assert shown.get("Funding gap", shown.get("Funding surplus")) == format_money(
+        abs(m.funding_gap) if m.funding_gap else m.funding_gap)
+    assert shown["Coverage"] == format_rate(m.coverage)
+    agencies = table(app, "gaps-by-agency").set_index("Agency")
+    expected = model.by(model.budget_rows(f), model.agency_group)
+    assert set(agencies.index) == set(expected)
+    for agency, am in expected.items():
+        assert close(agencies.loc[agency, "Required (USD)"], am.required)
+        assert close(agencies.loc[agency, "Funding gap (USD)"], am.funding_gap)
+        assert close(agencies.loc[agency, "Coverage (%)"], percent(am.coverage))
+    assert close(agencies["Required (USD)"].sum(), m.required)  # joint money counted once
+    sources = table(app, "gaps-by-funding-source")
+    assert close(sources["Required (USD)"].sum(), m.required)
+    tree = table(app, "requirement-treemap")
+    assert close(tree["Required (USD)"].sum(), m.required)
+
+
+def test_funding_gaps_zero_denominator_shows_dash(dashboard_db):
+    f = Filters(country=VIET_NAM, agency="WHO", year_from=2025, year_to=2025)
+    app = open_page("funding_gaps", query_params(f))
+    assert cards(app)["Coverage"] == "—"
+    assert pd.isna(table(app, "gaps-by-agency").iloc[0]["Coverage (%)"])
+
+
+# --- Indicators -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("f", [Filters(), Filters(year_from=2024, year_to=2024), Filters(country=VIET_NAM),
+                               Filters(outcome=HEALTH)])
+def test_indicator_cards_and_progress_table(dashboard_db, f):
+    app = open_page("indicators", query_params(f))
+    no_errors(app)
+    counts = model.status_counts(f)
+    assert cards(app) == {"Indicators": str(sum(counts.values())), "Achieved": str(counts["achieved"]),
+                          "On track": str(counts["on track"]), "Off track": str(counts["off track"]),
+                          "No data": str(counts["no data"])}
+    progress = table(app, "indicator-progress")
+    expected = model.indicator_status(f)
+    got = {(p, c): (s, pr) for p, c, s, pr in zip(progress["Plan"], progress["Code"], progress["Status"],
+                                                  progress["Progress (%)"])}
+    assert got.keys() == {(k[1], k[2]) for k in expected}
+    for (country, plan, code), e in expected.items():
+        status, value = got[(plan, code)]
+        assert status == e["status"] and close(value, percent(e["progress"]))
+
+
+def test_indicator_trend_follows_the_choice(dashboard_db):
+    app = open_page("indicators")
+    chooser = app.selectbox(key="trend-indicator")
+    youth = next(o for o in chooser.options if "Youth unemployment" in o)
+    chooser.select(youth).run()
+    trend = table(app, "indicator-trend")
+    assert list(trend["Period"]) == ["2023-Q3", "2024"] and list(trend["Value"]) == [19.0, 18.5]
+
+
+# --- Recommendations --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("f", [Filters(), Filters(country=VIET_NAM), Filters(agency="UN Women"),
+                               Filters(plan=PLAN_A)])
+def test_recommendation_cards_and_overdue_list(dashboard_db, f):
+    app = open_page("recommendations", query_params(f))
+    no_errors(app)
+    s = model.action_summary(f)
+    assert cards(app) == {"Actions": format_count(s["actions"]), "Completed": format_count(s["completed"]),
+                          "Implementation rate": format_rate(s["implementation_rate"]),
+                          "Open": format_count(s["open"]), "Overdue": format_count(s["overdue"])}
+    overdue_rows = [r for r in model.action_rows(f) if model.is_overdue(r)]
+    if overdue_rows:
+        overdue = table(app, "overdue-actions")
+        assert sorted(overdue["Action"]) == sorted(r["action"] for r in overdue_rows)
+    sources = table(app, "actions-by-source")
+    assert sources["Actions"].sum() == s["actions"]
+    ageing = table(app, "action-ageing")
+    assert ageing["Open actions"].sum() == s["open"]
+
+
+# --- Data export ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind,f,rows", [
+    ("budget", Filters(country=VIET_NAM), lambda f: model.budget_rows(f)),
+    ("budget", Filters(agency="UNICEF"), lambda f: model.budget_rows(f)),
+    ("indicators", Filters(year_from=2024, year_to=2024), lambda f: model.indicator_rows(f)),
+    ("actions", Filters(country=ANGOLA), lambda f: model.action_rows(f)),
+])
+def test_data_export_counts_and_preview(dashboard_db, kind, f, rows):
+    app = open_page("data_export", query_params(f))
+    no_errors(app)
+    app.radio(key="dataset").set_value(kind).run()
+    no_errors(app)
+    expected = rows(f)
+    assert cards(app) == {"Rows matching the filters": format_count(len(expected))}
+    preview = app.dataframe[0].value
+    assert len(preview) == len(expected)
+    if kind == "budget" and f.country:
+        assert set(preview["country"]) == {f.country}
+    assert {b.key for b in app.get("download_button")} >= {"export-csv", "export-xlsx"}

@@ -1,0 +1,407 @@
+"""etl/queries.py on the seeded database: every figure equals the plain-Python model (tests/model.py)."""
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from etl import queries, store
+from etl.export import safe_csv_bytes, safe_excel_bytes
+from etl.formatting import format_money, format_rate, outcome_label, shorten, unique_labels
+from etl.queries import Filters, outcome_key
+from tests import model
+from tests.fixtures import (ACTION_ROWS, ANGOLA, BUDGET_ROWS, EVALUATION, INDICATOR_ROWS, PLAN_A, PLAN_B,
+                            VIET_NAM)
+
+HEALTH = outcome_key(PLAN_A, "1", "By 2027, more children and women use quality health and nutrition services")
+GOVERNANCE = outcome_key(PLAN_A, "1", "By 2027, public institutions are more accountable and transparent")
+CLIMATE = outcome_key(PLAN_B, "2", "By 2026, communities are more resilient to climate change and disasters")
+
+FILTER_CASES = [
+    Filters(),
+    Filters(country=ANGOLA),
+    Filters(country=VIET_NAM),
+    Filters(plan=PLAN_B),
+    Filters(year_from=2024, year_to=2024),
+    Filters(year_from=2024, year_to=2025),
+    Filters(outcome=HEALTH),
+    Filters(outcome=GOVERNANCE),
+    Filters(agency="UNDP"),
+    Filters(agency="UNICEF"),
+    Filters(agency="WHO"),
+    Filters(country=VIET_NAM, agency="WHO", year_from=2025, year_to=2025),  # zero required and available
+    Filters(country=ANGOLA, agency="UNFPA"),  # available 0 → delivery undefined
+    Filters(country=ANGOLA, outcome=CLIMATE),  # contradictory: nothing
+    Filters(agency="UN Women"),
+]
+IDS = [repr({k: v for k, v in vars(f).items() if v is not None}) or "all" for f in FILTER_CASES]
+
+
+def close(a, b) -> bool:
+    """Equal figures, where None/NaN (undefined, not reported) only equals None/NaN."""
+    a_missing = a is None or (isinstance(a, float) and math.isnan(a))
+    b_missing = b is None or (isinstance(b, float) and math.isnan(b))
+    if a_missing or b_missing:
+        return a_missing and b_missing
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)
+
+
+def assert_money(actual: dict | pd.Series, expected: model.Money) -> None:
+    for field in ("required", "available", "expenditure", "funding_gap", "coverage", "delivery_rate", "burn_rate",
+                  "lines", "lines_without_available", "lines_without_expenditure"):
+        assert close(actual[field], getattr(expected, field)), (field, actual[field], getattr(expected, field))
+
+
+# --- budget -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_budget_totals_equal_the_model(seeded_db, filters):
+    assert_money(queries.budget_totals(seeded_db, filters), model.money(model.budget_rows(filters)))
+
+
+def test_headline_unfiltered_figures(seeded_db):
+    h = queries.headline(seeded_db, Filters())
+    # written out once by hand from tests/fixtures.py, as a check on the model itself
+    assert h["required"] == 6_020_000
+    assert h["available"] == 4_150_000
+    assert h["expenditure"] == 2_820_000
+    assert h["funding_gap"] == 1_420_000          # over the 14 lines with available reported
+    assert h["lines_without_available"] == 2 and h["lines_without_expenditure"] == 4
+    assert math.isclose(h["delivery_rate"], 2_820_000 / 3_750_000)
+    assert math.isclose(h["coverage"], 4_150_000 / 5_570_000)
+    assert (h["indicators"], h["indicators_achieved"], h["indicators_on_track"], h["indicators_off_track"],
+            h["indicators_no_data"]) == (7, 2, 2, 2, 1)
+    assert (h["actions"], h["actions_completed"], h["actions_overdue"]) == (12, 3, 4)
+    assert math.isclose(h["actions_implementation_rate"], 3 / 10)
+    assert h["currencies"] == ["USD"] and h["joint_lines"] == 2
+
+
+def test_not_reported_is_not_zero(seeded_db):
+    """WHO 2025 in Angola has neither available nor expenditure: it is in 'required' and nowhere else."""
+    f = Filters(country=ANGOLA, agency="WHO", year_from=2025, year_to=2025)
+    t = queries.budget_totals(seeded_db, f)
+    assert t["required"] == 250_000
+    assert t["available"] is None and t["expenditure"] is None
+    assert t["funding_gap"] is None and t["coverage"] is None and t["delivery_rate"] is None
+    assert t["lines_without_available"] == 1 and t["lines_without_expenditure"] == 1
+
+
+def test_zero_denominators_give_none(seeded_db):
+    t = queries.budget_totals(seeded_db, Filters(country=VIET_NAM, agency="WHO", year_from=2025, year_to=2025))
+    assert t["required"] == 0 and t["available"] == 0
+    assert t["coverage"] is None and t["delivery_rate"] is None and t["burn_rate"] is None
+    assert format_rate(t["coverage"]) == "—"
+    t = queries.budget_totals(seeded_db, Filters(country=ANGOLA, agency="UNFPA"))
+    assert t["available"] == 0 and t["delivery_rate"] is None and t["coverage"] == 0
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_by_outcome_equals_model_and_adds_up(seeded_db, filters):
+    df = queries.budget_by(seeded_db, filters, "outcome")
+    rows = model.budget_rows(filters)
+    expected = model.by(rows, lambda r: outcome_key(r["plan"], r["outcome_code"], r["outcome_title"]))
+    assert set(df["outcome_key"]) == set(expected)
+    for rec in df.to_dict("records"):
+        assert_money(rec, expected[rec["outcome_key"]])
+    assert df["outcome"].is_unique  # labels stay distinct although outcome codes repeat
+    assert close(df["required"].sum() if len(df) else None, model.money(rows).required)
+
+
+def test_outcome_codes_are_not_unique(seeded_db):
+    """Outcome '1' exists three times (two plans, two strategic priorities): three separate groups."""
+    df = queries.budget_by(seeded_db, Filters(), "outcome")
+    assert sorted(df["outcome_code"]) == ["1", "1", "1", "2"]
+    health = df[df["outcome_key"] == HEALTH].iloc[0]
+    assert health["required"] == 500_000 + 600_000 + 300_000 + 250_000 + 400_000 + 450_000 + 150_000
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_by_agency_shows_joint_once(seeded_db, filters):
+    df = queries.budget_by(seeded_db, filters, "agency")
+    rows = model.budget_rows(filters)
+    expected = model.by(rows, model.agency_group)
+    assert set(df["agency"]) == set(expected)
+    for rec in df.to_dict("records"):
+        assert_money(rec, expected[rec["agency"]])
+    # never split, never double-counted: the slices add up to the total
+    assert close(df["required"].sum() if len(df) else None, model.money(rows).required)
+
+
+def test_agency_filter_includes_joint_lines_it_takes_part_in(seeded_db):
+    df = queries.budget_by(seeded_db, Filters(agency="UNICEF"), "agency")
+    assert sorted(df["agency"]) == ["Joint", "UNICEF"]
+    assert df.set_index("agency").loc["Joint", "required"] == 850_000
+    assert df.set_index("agency").loc["Joint", "agency_name"].startswith("Joint")
+    assert queries.budget_totals(seeded_db, Filters(agency="UNICEF"))["joint_lines"] == 2
+    assert queries.budget_totals(seeded_db, Filters(agency="FAO"))["joint_lines"] == 0
+
+
+@pytest.mark.parametrize("by,key", [
+    ("year", lambda r: r["year"]),
+    ("funding_source", lambda r: r["funding_source"] or "Not specified"),
+])
+@pytest.mark.parametrize("filters", FILTER_CASES[:10], ids=IDS[:10])
+def test_by_year_and_funding_source(seeded_db, filters, by, key):
+    df = queries.budget_by(seeded_db, filters, by)
+    expected = model.by(model.budget_rows(filters), key)
+    assert set(df[by]) == set(expected)
+    for rec in df.to_dict("records"):
+        assert_money(rec, expected[rec[by]])
+
+
+def test_by_output_within_an_outcome(seeded_db):
+    df = queries.budget_by(seeded_db, Filters(outcome=HEALTH), "output")
+    expected = model.by(model.budget_rows(Filters(outcome=HEALTH)), lambda r: r["output_code"])
+    assert sorted(df["output_code"]) == ["1.1", "1.2"]
+    for rec in df.to_dict("records"):
+        assert_money(rec, expected[rec["output_code"]])
+
+
+def test_output_agency_table_adds_up(seeded_db):
+    df = queries.budget_by(seeded_db, Filters(), "output_agency")
+    assert df["required"].sum() == sum(r["required"] for r in BUDGET_ROWS)
+    joint = df[df["agency"] == "Joint"]
+    assert len(joint) == 1 and joint.iloc[0]["agencies"] == "UNDP;UNICEF"
+
+
+def test_budget_tree_and_lines(seeded_db):
+    tree, leaves = queries.budget_tree(seeded_db, Filters())
+    assert leaves == len(tree) == 11
+    assert tree["required"].sum() == sum(r["required"] for r in BUDGET_ROWS)
+    assert "Joint: UNDP + UNICEF" in set(tree["agency_label"])
+    top, leaves = queries.budget_tree(seeded_db, Filters(), limit=3)
+    assert len(top) == 3 and leaves == 11
+    lines, count = queries.budget_lines(seeded_db, Filters(agency="UNICEF"))
+    assert count == len(model.budget_rows(Filters(agency="UNICEF"))) == len(lines) == 4
+
+
+def test_reporting_completeness(seeded_db):
+    df = queries.reporting_completeness(seeded_db, Filters()).set_index("plan")
+    # 2025: Angola agencies UNICEF, WHO, UNDP, FAO, UNFPA; expenditure reported in 2025 by the joint
+    # sub-output (UNDP, UNICEF) and FAO
+    assert df.loc[PLAN_A, "agencies_expected"] == 5 and df.loc[PLAN_A, "agencies_reported"] == 3
+    assert df.loc[PLAN_A, "not_reported"] == "UNFPA, WHO"
+    assert df.loc[PLAN_B, "agencies_expected"] == 4 and df.loc[PLAN_B, "agencies_reported"] == 1
+    df = queries.reporting_completeness(seeded_db, Filters(year_from=2023, year_to=2024)).set_index("plan")
+    assert int(df.loc[PLAN_A, "year"]) == 2024 and df.loc[PLAN_A, "agencies_reported"] == 3
+    assert df.loc[PLAN_A, "not_reported"] == "FAO, WHO"  # WHO left 2024 expenditure blank; FAO starts in 2025
+
+
+# --- indicators -------------------------------------------------------------------------------------
+
+INDICATOR_CASES = [Filters(), Filters(country=VIET_NAM), Filters(year_from=2023, year_to=2024),
+                   Filters(year_from=2024, year_to=2024), Filters(outcome=HEALTH), Filters(outcome=GOVERNANCE),
+                   Filters(agency="UNICEF"), Filters(plan=PLAN_A, year_to=2023, year_from=2023)]
+
+
+@pytest.mark.parametrize("filters", INDICATOR_CASES, ids=[repr(vars(f)) for f in INDICATOR_CASES])
+def test_indicator_progress_equals_model(seeded_db, filters):
+    df = queries.indicator_progress(seeded_db, filters)
+    expected = model.indicator_status(filters)
+    assert len(df) == len(expected)
+    for rec in df.to_dict("records"):
+        e = expected[(rec["country"], rec["plan"], rec["indicator_code"])]
+        assert rec["status"] == e["status"], rec["indicator_code"]
+        assert close(rec["progress"], e["progress"])
+        assert close(rec["expected_progress"], e["expected"])
+        assert close(rec["latest_actual"], e["latest"])
+    counts = queries.indicator_status_counts(seeded_db, filters)
+    assert dict(zip(counts["status"], counts["indicators"])) == model.status_counts(filters)
+
+
+def test_indicator_statuses_by_hand(seeded_db):
+    df = queries.indicator_progress(seeded_db, Filters()).set_index(["plan", "indicator_code"])
+    assert df.loc[(PLAN_A, "1.1.a"), "status"] == "on track"      # 0.5 against 0.40 elapsed
+    assert df.loc[(PLAN_A, "1.1.b"), "status"] == "off track"     # decreasing target, 0.15
+    assert df.loc[(PLAN_A, "1.2.a"), "status"] == "achieved"      # 1.125
+    assert df.loc[(PLAN_A, "2.1.a"), "status"] == "no data"
+    assert df.loc[(PLAN_B, "2.1.b"), "status"] == "achieved" and pd.isna(df.loc[(PLAN_B, "2.1.b"), "progress"])
+    assert math.isclose(df.loc[(PLAN_A, "1.1.b"), "progress"], 3 / 20)
+    # limiting the years changes what 'latest' means: 1.2.a in 2024 is at 7 (H1), 5/8 of the way
+    early = queries.indicator_progress(seeded_db, Filters(year_from=2024, year_to=2024))
+    early = early.set_index(["plan", "indicator_code"])
+    assert early.loc[(PLAN_A, "1.2.a"), "latest_period"] == "2024-H1"
+    assert math.isclose(early.loc[(PLAN_A, "1.2.a"), "progress"], 5 / 8)
+
+
+def test_indicator_trend(seeded_db):
+    progress = queries.indicator_progress(seeded_db, Filters())
+    key = progress[(progress["plan"] == PLAN_B) & (progress["indicator_code"] == "1.1.a")]["indicator_key"].iloc[0]
+    trend = queries.indicator_trend(seeded_db, Filters(), key)
+    assert list(trend["period"]) == ["2023-Q3", "2024"]
+    assert list(trend["actual"]) == [19.0, 18.5]
+
+
+# --- actions ----------------------------------------------------------------------------------------
+
+ACTION_CASES = [Filters(), Filters(plan=PLAN_A), Filters(country=VIET_NAM), Filters(agency="UNFPA"),
+                Filters(year_from=2020, year_to=2020), Filters(outcome=HEALTH)]
+
+
+@pytest.mark.parametrize("filters", ACTION_CASES, ids=[repr(vars(f)) for f in ACTION_CASES])
+def test_action_totals_equal_model(seeded_db, filters):
+    totals = queries.action_totals(seeded_db, filters)
+    expected = model.action_summary(filters)
+    for field in ("actions", "completed", "open", "overdue", "implementation_rate"):
+        assert close(totals[field], expected[field]), field
+    counts = queries.action_status_counts(seeded_db, filters)
+    rows = model.action_rows(filters)
+    assert dict(zip(counts["status"], counts["actions"])) == {
+        s: sum(r["status"] == s for r in rows) for s in queries.ACTION_STATUSES}
+
+
+def test_actions_by_source_recommendation_agency(seeded_db):
+    by_source = queries.actions_by_source(seeded_db, Filters()).set_index("source_title")
+    evaluation = [r for r in ACTION_ROWS if r["source_title"] == EVALUATION]
+    assert by_source.loc[EVALUATION, "actions"] == len(evaluation)
+    assert by_source.loc[EVALUATION, "completed"] == sum(r["status"] == "completed" for r in evaluation)
+    assert by_source.loc[EVALUATION, "overdue"] == sum(model.is_overdue(r) for r in evaluation)
+    recs = queries.actions_by_recommendation(seeded_db, Filters(), EVALUATION)
+    assert list(recs["recommendation_no"]) == ["1", "2", "3"]
+    assert list(recs["actions"]) == [3, 2, 1]
+    assert pd.isna(recs.iloc[2]["implementation_rate"])  # only a no-longer-applicable action
+    agencies = queries.actions_by_agency(seeded_db, Filters()).set_index("agency")
+    assert agencies.loc["Not assigned", "actions"] == sum(r["agency"] is None for r in ACTION_ROWS)
+    assert agencies["actions"].sum() == len(ACTION_ROWS)
+
+
+def test_overdue_list_and_ageing(seeded_db):
+    overdue = queries.overdue_actions(seeded_db, Filters())
+    expected = sorted((r for r in ACTION_ROWS if model.is_overdue(r)), key=lambda r: r["deadline"])
+    assert list(overdue["action"]) == [r["action"] for r in expected]
+    assert list(overdue["days_late"]) == [(model.dt.date.today() - r["deadline"]).days for r in expected]
+    ageing = queries.action_ageing(seeded_db, Filters())
+    open_rows = [r for r in ACTION_ROWS if r["status"] in ("ongoing", "not_started")]
+    assert dict(zip(ageing["ageing"], ageing["open_actions"])) == {
+        b: sum(model.ageing_bucket(r) == b for r in open_rows) for b in queries.AGEING_BUCKETS}
+
+
+# --- submissions, freshness, version ----------------------------------------------------------------
+
+def test_freshness_counts_only_committed_submissions(seeded_db):
+    fresh = queries.freshness(seeded_db, Filters()).set_index("agency")
+    for agency, when in model.last_submission_per_agency().items():
+        assert fresh.loc[agency, "last_submission"] == pd.Timestamp(when), agency
+    assert fresh.loc["WHO", "last_file"] == "who_cbf.xlsx"   # the rolled-back v2 is not counted
+    assert fresh.loc["UNICEF", "submissions"] == 3            # the duplicate is not counted
+
+
+def test_data_version_changes_when_a_submission_lands_or_is_rolled_back(fresh_db_path):
+    con = store.connect(fresh_db_path)
+    try:
+        before = queries.data_version(con)
+        assert queries.data_version(con) == before
+        con.execute("UPDATE submission_log SET status = 'rolled_back' WHERE submission_id = 3")
+        after_rollback = queries.data_version(con)
+        assert after_rollback != before
+        con.execute("""INSERT INTO submission_log (submission_id, kind, file_name, sha256, status)
+                       VALUES (99, 'budget', 'x.xlsx', 'abc', 'committed')""")
+        assert queries.data_version(con) != after_rollback
+    finally:
+        con.close()
+
+
+# --- filter options, query params, injection --------------------------------------------------------
+
+def test_filter_options(seeded_db):
+    every = queries.filter_options(seeded_db)
+    assert every["countries"] == [ANGOLA, VIET_NAM]
+    assert every["plans"] == [PLAN_A, PLAN_B]
+    assert (every["year_min"], every["year_max"]) == (2023, 2025)
+    assert len(every["outcomes"]) == 4 and len({o["label"] for o in every["outcomes"]}) == 4
+    assert [a["code"] for a in every["agencies"]] == sorted({"UNDP", "UNICEF", "WHO", "FAO", "UNFPA", "UN Women"})
+    narrowed = queries.filter_options(seeded_db, Filters(country=VIET_NAM))
+    assert narrowed["plans"] == [PLAN_B]
+    assert {o["key"] for o in narrowed["outcomes"]} <= {o["key"] for o in every["outcomes"]}
+    labels = {o["key"]: o["label"] for o in every["outcomes"]}
+    assert all(labels[o["key"]] == o["label"] for o in narrowed["outcomes"])  # labels do not move
+
+
+def test_filters_round_trip_through_query_params():
+    f = Filters(country=ANGOLA, plan=PLAN_A, year_from=2024, year_to=2025, outcome=HEALTH, agency="UNDP")
+    params = f.to_query_params()
+    assert params == {"country": ANGOLA, "plan": PLAN_A, "outcome": HEALTH, "agency": "UNDP",
+                      "years": ["2024", "2025"]}
+    assert Filters.from_query_params(params) == f
+    labels = {HEALTH: "1 · By 2027…"}
+    assert Filters.from_query_params(f.to_query_params(labels), {v: k for k, v in labels.items()}) == f
+    assert Filters.from_query_params({}) == Filters()
+    assert Filters.from_query_params({"years": ["x"]}) == Filters()
+
+
+def test_user_values_are_parameters_not_sql(seeded_db):
+    evil = "Angola' OR '1'='1"
+    assert queries.budget_totals(seeded_db, Filters(country=evil))["lines"] == 0
+    assert queries.export_count(seeded_db, "actions", Filters(agency=evil)) == 0
+
+
+# --- export -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind,rows,filters", [
+    ("budget", lambda f: model.budget_rows(f), Filters(country=VIET_NAM)),
+    ("budget", lambda f: model.budget_rows(f), Filters(agency="UNICEF", year_from=2024, year_to=2024)),
+    ("indicators", lambda f: model.indicator_rows(f), Filters(plan=PLAN_A)),
+    ("actions", lambda f: model.action_rows(f), Filters(country=VIET_NAM)),
+])
+def test_export_rows_match_the_filter(seeded_db, kind, rows, filters):
+    df = queries.export_rows(seeded_db, kind, filters)
+    assert len(df) == len(rows(filters)) == queries.export_count(seeded_db, kind, filters)
+    assert len(queries.export_rows(seeded_db, kind, filters, limit=2)) == min(2, len(df))
+
+
+def test_safe_csv_bytes_exact_text():
+    df = pd.DataFrame({"text": ["=1+1", "+CMD", "-2", "@SUM(A1)", "\tx", "\rx", "plain", None],
+                       "amount": [1.5, -2.0, 3.0, 4.0, 5.0, 6.0, 7.0, None]})
+    data = safe_csv_bytes(df)
+    assert data == ("\ufefftext,amount\r\n'=1+1,1.5\r\n'+CMD,-2.0\r\n'-2,3.0\r\n'@SUM(A1),4.0\r\n"
+                    "'\tx,5.0\r\n\"'\rx\",6.0\r\nplain,7.0\r\n,\r\n").encode("utf-8")
+    text = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0] == ["text", "amount"]
+    assert [r[0] for r in rows[1:]] == ["'=1+1", "'+CMD", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "plain", ""]
+    assert [r[1] for r in rows[1:]] == ["1.5", "-2.0", "3.0", "4.0", "5.0", "6.0", "7.0", ""]  # numbers stay numbers
+
+
+def test_safe_excel_bytes_keeps_numbers_and_neutralises_text(tmp_path):
+    df = pd.DataFrame({"title": ["=HYPERLINK(\"http://x\")", "ok"], "required": [1000.0, None]})
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(safe_excel_bytes(df))
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet["A2"].value == "'=HYPERLINK(\"http://x\")" and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == 1000 and sheet["B2"].data_type == "n"
+    assert sheet["B3"].value is None
+
+
+def test_export_of_seeded_text_is_formula_safe(seeded_db):
+    df = queries.export_rows(seeded_db, "budget", Filters(outcome=HEALTH))
+    rows = list(csv.DictReader(io.StringIO(safe_csv_bytes(df).decode("utf-8-sig"))))
+    assert {r["suboutput_title"] for r in rows if r["suboutput_title"]} == {"'=Community nutrition (joint programme)"}
+    assert all(float(r["required"]) > 0 for r in rows)
+
+
+# --- formatting -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value,text", [
+    (12_400_000, "USD 12.4 M"), (999_600, "USD 1.0 M"), (450_000, "USD 450 K"), (0, "USD 0"),
+    (-1_500_000, "USD -1.5 M"), (2_500_000_000, "USD 2.5 B"), (None, "—"), (float("nan"), "—"),
+])
+def test_format_money(value, text):
+    assert format_money(value) == text
+
+
+@pytest.mark.parametrize("value,text", [(0.634, "63 %"), (1, "100 %"), (0, "0 %"), (None, "—"),
+                                        (float("nan"), "—"), (float("inf"), "—")])
+def test_format_rate(value, text):
+    assert format_rate(value) == text
+
+
+def test_labels():
+    assert shorten("a" * 10, 20) == "a" * 10
+    assert len(shorten("word " * 40, 30)) <= 30
+    assert outcome_label("4.1", None) == "4.1" and outcome_label(None, None) == "(no code)"
+    assert unique_labels(["x", "x", "y"], ["p", "q", "r"]) == ["x (p)", "x (q)", "y"]
+    assert unique_labels(["x", "x"], ["p", "p"]) == ["x (p)", "x (p) #2"]
