@@ -20,6 +20,7 @@ PAGE_FILES = {
     "funding_gaps": "pages/funding_gaps.py",
     "indicators": "pages/indicators.py",
     "recommendations": "pages/recommendations.py",
+    "upload": "pages/upload.py",
     "data_export": "pages/data_export.py",
 }
 

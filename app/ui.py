@@ -375,8 +375,10 @@ def show_table(table: pd.DataFrame, *, column_config: dict | None = None, key: s
 
 def download_csv(table: pd.DataFrame, name: str, label: str = "Download this table (CSV)") -> None:
     """A formula-safe CSV download of exactly `table`."""
-    st.download_button(label, data=safe_csv_bytes(table), file_name=f"{_slug(name)}.csv", mime="text/csv",
-                       key=f"download-{_slug(name)}", on_click="ignore", icon=":material/download:")
+    # the bytes are made when the button is clicked, not on every run of the page
+    st.download_button(label, data=functools.partial(safe_csv_bytes, table), file_name=f"{_slug(name)}.csv",
+                       mime="text/csv", key=f"download-{_slug(name)}", on_click="ignore",
+                       icon=":material/download:")
 
 
 def _slug(text: str) -> str:
@@ -419,21 +421,67 @@ def layout(fig: go.Figure, *, title: str | None = None, height: int | None = Non
         fig.update_xaxes(title_text=x_title)
     if y_title is not None:
         fig.update_yaxes(title_text=y_title)
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(automargin=True, tickfont=dict(size=13), title_font=dict(size=14))
+    fig.update_yaxes(automargin=True, tickfont=dict(size=13), title_font=dict(size=14))
     return fig
+
+
+def count_axis(fig: go.Figure, maximum: float, axis: str = "x") -> None:
+    """Whole numbers only on an axis that counts things."""
+    settings = dict(rangemode="tozero", tickformat=",d")
+    if maximum <= 12:
+        settings["dtick"] = 1
+    (fig.update_xaxes if axis == "x" else fig.update_yaxes)(**settings)
+
+
+CHART_ROWS = 25
+
+
+def top_rows(df: pd.DataFrame, what: str, n: int = CHART_ROWS, measure: str = "the largest requirement",
+             sort_by: str | None = None) -> tuple[pd.DataFrame, str | None]:
+    """The first `n` rows (largest first: the query's order, or `sort_by` descending) and a note when
+    some were left out, so a chart stays readable and its table is exactly what it shows."""
+    if len(df) <= n:
+        return df, None
+    top = df.sort_values(sort_by, ascending=False, kind="stable").head(n) if sort_by else df.head(n)
+    return top, (f"The chart and its table show the {n} {what} with {measure}, of {len(df):,}. "
+                 "Narrow the view with the filters, or get every row on the Data export page.")
+
+
+def join_notes(*notes: str | None) -> str | None:
+    text = " ".join(n for n in notes if n)
+    return text or None
 
 
 def bar_height(n: int, per_bar: int = 44, minimum: int = 260, maximum: int = 2400) -> int:
     return max(minimum, min(maximum, 110 + per_bar * n))
 
 
-def axis_labels(labels: Sequence[object], width: int = 48) -> list[str]:
-    """Escaped, shortened, unique category labels for a chart axis."""
+def wrap_label(value: object, width: int = 42, lines: int = 2) -> str:
+    """Text on up to `lines` lines of about `width` characters (escaped, joined with <br>)."""
+    words = " ".join(str("" if is_missing(value) else value).split()).split(" ")
+    out: list[str] = []
+    current = ""
+    for i, word in enumerate(words):
+        candidate = f"{current} {word}".strip()
+        if len(candidate) <= width or not current:
+            current = candidate
+            continue
+        out.append(current)
+        current = word
+        if len(out) == lines - 1:
+            current = shorten(" ".join(words[i:]), width)
+            break
+    out.append(current)
+    return "<br>".join(plot_text(line) for line in out[:lines])
+
+
+def axis_labels(labels: Sequence[object], width: int = 42, lines: int = 2) -> list[str]:
+    """Escaped, wrapped (two lines), unique category labels for a chart axis."""
     out: list[str] = []
     seen: dict[str, int] = {}
     for label in labels:
-        text = plot_text(shorten(label, width))
+        text = wrap_label(label, width, lines)
         n = seen.get(text, 0)
         seen[text] = n + 1
         out.append(text if n == 0 else f"{text} ({n + 1})")
@@ -547,8 +595,8 @@ BUDGET_HEADERS = {
     "delivery_rate": "Delivery rate (%)",
     "burn_rate": "Spent of required (%)",
     "lines": "Budget lines",
-    "lines_without_available": "Lines without available figure",
-    "lines_without_expenditure": "Lines without expenditure figure",
+    "lines_without_available": "Lines, no available figure",
+    "lines_without_expenditure": "Lines, no spent figure",
     "required_without_available": "Required, available not reported (USD)",
 }
 RATE_COLUMNS = ("coverage", "delivery_rate", "burn_rate", "completeness", "implementation_rate", "progress",
@@ -602,13 +650,36 @@ def gap_segments(df: pd.DataFrame) -> pd.DataFrame:
     }, index=df.index)
 
 
+def full_names(df: pd.DataFrame, label_column: str) -> list[str]:
+    """The untruncated name of each row of a budget summary: 'code · title' for outcomes and outputs
+    (labels in the filter bar are shortened; axes and hovers can show more)."""
+    def name(code: object, title: object) -> str:
+        parts = [str(p) for p in (code, title) if not is_missing(p) and str(p)]
+        return " · ".join(parts) or "(no code)"
+
+    if label_column == "outcome" and "outcome_title" in df:
+        return [name(c, t) for c, t in zip(df["outcome_code"], df["outcome_title"])]
+    if label_column == "output" and "output_title" in df:
+        return [name(c, t) for c, t in zip(df["output_code"], df["output_title"])]
+    return ["" if is_missing(v) else str(v) for v in df[label_column]]
+
+
+def hover_names(df: pd.DataFrame, label_column: str) -> list[str]:
+    """Escaped full names for hovers, with the plan on a second line where there is one."""
+    names = [plot_text(n) for n in full_names(df, label_column)]
+    if "plan" in df and label_column in ("outcome", "output"):
+        return [f"{n}<br>{plot_text(p)}" for n, p in zip(names, df["plan"])]
+    return names
+
+
 def gap_bars(df: pd.DataFrame, label_column: str, key_column: str | None = None, *,
              horizontal: bool = True) -> go.Figure:
     """Stacked bars of funded / gap / not reported / surplus per row, in the money colours."""
     segments = gap_segments(df)
     divisor, unit = money_scale(list(df["required"]) + list(df["available"].fillna(0)))
-    labels = axis_labels(df[label_column]) if horizontal else [plot_text(v) for v in df[label_column]]
-    full = [plot_text(v) for v in df[label_column]]
+    names = full_names(df, label_column)
+    labels = axis_labels(names) if horizontal else [plot_text(v) for v in names]
+    full = hover_names(df, label_column)
     keys = list(df[key_column]) if key_column else [""] * len(df)
     detail = [f"{f}<br>Required: {format_money(r)}<br>Available: {format_money(a)}<br>"
               f"Gap: {format_money(g)}<br>Coverage: {format_rate(c)}"
@@ -651,25 +722,23 @@ def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
     values: list[float] = []
     colors: list[str] = []
     hover: list[str] = []
-    required = pd.to_numeric(tree["required"], errors="coerce").fillna(0.0)
-    output_ids = [f"{k}/{hashlib.md5(f'{c}|{t}'.encode()).hexdigest()[:8]}"
-                  for k, c, t in zip(tree["outcome_key"], tree["output_code"], tree["output_title"])]
-    for key, label in dict(zip(tree["outcome_key"], tree["outcome"])).items():
-        total = float(required[tree["outcome_key"] == key].sum())
+    tiles = tree.assign(
+        required=pd.to_numeric(tree["required"], errors="coerce").fillna(0.0),
+        output_id=[f"{k}/{hashlib.md5(f'{c}|{t}'.encode()).hexdigest()[:8]}"
+                   for k, c, t in zip(tree["outcome_key"], tree["output_code"], tree["output_title"])])
+    # parents carry the sum of the tiles shown under them (branchvalues="total")
+    for key, group in tiles.groupby("outcome_key", sort=False):
+        label, total = group["outcome"].iloc[0], float(group["required"].sum())
         ids.append(key); labels.append(plot_text(shorten(label, 40))); parents.append("")
         values.append(total); colors.append("#E8ECF1")
         hover.append(f"{plot_text(label)}<br>Required: {format_money(total)}")
-    seen = set()
-    for oid, key, label in zip(output_ids, tree["outcome_key"], tree["output"]):
-        if oid in seen:
-            continue
-        seen.add(oid)
-        total = float(required[[o == oid for o in output_ids]].sum())
-        ids.append(oid); labels.append(plot_text(shorten(label, 36))); parents.append(key)
+    for output_id, group in tiles.groupby("output_id", sort=False):
+        label, total = group["output"].iloc[0], float(group["required"].sum())
+        ids.append(output_id); labels.append(plot_text(shorten(label, 36))); parents.append(group["outcome_key"].iloc[0])
         values.append(total); colors.append("#F4F6F8")
         hover.append(f"{plot_text(label)}<br>Required: {format_money(total)}")
-    for oid, agency, label, req, avail, cov in zip(output_ids, tree["agency"], tree["agency_label"], required,
-                                                   tree["available"], tree["coverage"]):
+    for oid, agency, label, req, avail, cov in zip(tiles["output_id"], tiles["agency"], tiles["agency_label"],
+                                                   tiles["required"], tiles["available"], tiles["coverage"]):
         ids.append(f"{oid}/{agency}"); labels.append(plot_text(label)); parents.append(oid)
         values.append(float(req)); colors.append(agency_color(label))
         hover.append(f"{plot_text(label)}<br>Required: {format_money(req)}<br>Available: {format_money(avail)}"
@@ -686,7 +755,7 @@ def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
     table = table.rename(columns={"outcome": "Outcome", "output": "Output", "agency_label": "Agency",
                                   "required": "Required (USD)", "available": "Available (USD)",
                                   "coverage": "Coverage (%)",
-                                  "lines_without_available": "Lines without available figure"})
+                                  "lines_without_available": "Lines, no available figure"})
     note = "Tile size = required; colour = agency (dark grey = joint sub-output, money not split)."
     if leaves > len(tree):
         note += f" The {len(tree)} largest of {leaves} tiles are shown."

@@ -101,3 +101,13 @@ def unique_labels(labels: list[str], extras: list[str]) -> list[str]:
         seen[label] = n
         result.append(label if n == 1 else f"{label} #{n}")
     return result
+
+
+def format_number(x: object) -> str:
+    """An indicator value as people write it: '60', '18.5', '1,250'; '—' when missing."""
+    if is_missing(x):
+        return DASH
+    value = float(x)  # type: ignore[arg-type]
+    if value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")

@@ -3,19 +3,23 @@
 A workbook is checked before python-calamine parses it, so a hostile file is refused with a plain
 message instead of exhausting memory or killing the process:
 
-- the archive: at most MAX_PARTS parts, only stored or deflated parts, no encryption, the declared
-  sizes within the caps (total, per sheet, compression ratio);
-- every XML part is inflated here, in chunks, to verify its true size (a part that inflates beyond
-  the size its directory entry declares is refused: a bomb can lie about its size) and that it
-  declares no DOCTYPE/ENTITY (billion laughs, external entities) before its root element;
-- every worksheet part is scanned for the cells python-calamine will place: calamine allocates a
-  dense grid from A1 to the farthest cell, so a 400-byte sheet holding A1 and XFD1048576 would
-  allocate 500 GB and abort the process. The scan trusts the sheet's `<dimension>` only after
-  checking that no cell lies beyond it (a fast C-speed regex pass); sheets without a dimension, with
-  cells beyond it or with unusual markup are tokenised cell by cell instead.
+- the archive: at most MAX_PARTS parts, only stored or deflated parts, no encryption, declared sizes
+  within the caps (the whole workbook, each sheet, the compression ratio);
+- every XML part's prolog: no DOCTYPE/ENTITY declaration in its first 4 KB or anywhere before its
+  root element (billion laughs, external entities), and UTF-8 only. The declared sizes are what
+  python-calamine's zip reader enforces, so other parts are not inflated beyond their prolog;
+- every worksheet part is inflated here, in chunks, and scanned: its true size must match the size it
+  declares (a disguised bomb is refused), and the grid python-calamine will allocate must stay within
+  the caps. python-calamine allocates a dense grid from A1 to the farthest cell, so a 400-byte sheet
+  holding A1 and XFD1048576 would ask for 500 GB and abort the whole process. The scan trusts a
+  sheet's `<dimension>` only after checking, at C speed, that every cell lies inside it; sheets
+  without one, with cells beyond it or with unusual markup are read cell by cell instead.
 
 The same pass records cells python-calamine reads as empty although they are not: Excel error
 cells (`#REF!`, `#DIV/0!` …) and formulas saved without a value (see `etl.read`).
+
+All caps can be changed through the environment: UNCT_MAX_FILE_MB, UNCT_MAX_UNCOMPRESSED_MB,
+UNCT_MAX_SHEET_MB, UNCT_MAX_ROWS, UNCT_MAX_CELLS.
 """
 from __future__ import annotations
 
@@ -58,18 +62,20 @@ _STORED, _DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
-_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^<>]*?\bref\s*=\s*[\"']([^\"'<]*)[\"']")
 _SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData[\s/>]")
 _RANGE_END = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 _REF = re.compile(rb"^([A-Za-z]+)([0-9]+)$")
+_ROW_REF = re.compile(rb'<row r="([0-9]{1,10})"')
 _CELL_REF = re.compile(rb'<c r="([A-Za-z]{1,7})([0-9]{1,10})"')
 #: the start of a row or cell element, with or without a namespace prefix
 _ROW_OR_CELL_START = re.compile(rb"<(?:[\w.-]+:)?(?:c|row)[\s/>]")
 _PREFIXED_ROW_OR_CELL = re.compile(rb"</?([\w.-]+):(?:c|row|f|v)[\s/>]")
 #: elements whose names start with c but are not cells (<col>, <cfRule>, <c:…> …)
 _NOT_A_CELL = re.compile(rb"<c[^\s>/]")
-#: the elements the cell-by-cell scan follows; attribute values may hold '>' (quoted)
-_TOKEN = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c|f|v)(?=[\s/>])((?:[^>\"'/]|/(?!>)|\"[^\"]*\"|'[^']*')*)(/?)>")
+#: the elements the cell-by-cell scan follows; quoted attribute values may hold '>' but never '<' (XML), so
+#: no attempt runs past the next '<' and the scan stays linear however broken the markup
+_TOKEN = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c|f|v)(?=[\s/>])((?:[^<>\"'/]|/(?!>)|\"[^\"<]*\"|'[^'<]*')*)(/?)>")
 _ATTR_R = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _ATTR_T = re.compile(rb"(?:^|\s)t\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _ERROR_TEXT = re.compile(r"#[A-Za-z0-9/!?_.]{1,20}")
@@ -148,13 +154,15 @@ def _numbers_up_to(n: int) -> bytes:
         low = 1 if i == 0 else 0
         if int(digit) > low:
             rest = len(s) - i - 1
-            alternatives.append(s[:i].encode() + b"[%d-%d]" % (low, int(digit) - 1) + (rb"\d{%d}" % rest if rest else b""))
+            tail = rb"\d{%d}" % rest if rest else b""
+            alternatives.append(s[:i].encode() + b"[%d-%d]" % (low, int(digit) - 1) + tail)
     alternatives.append(s.encode())
     return b"(?:" + b"|".join(alternatives) + b")"
 
 
 def _letters_up_to(letters: str) -> bytes:
-    """A regex for the column letters A…letters (compare case-insensitively)."""
+    """A regex for the column letters A…letters, in upper case (a lower-case reference, which Excel never
+    writes, is read the slower way)."""
     letters = letters.upper()
     alternatives = [rb"[A-Z]{1,%d}" % (len(letters) - 1)] if len(letters) > 1 else []
     for i, ch in enumerate(letters):
@@ -387,7 +395,8 @@ def check_workbook(data: bytes, file_name: str) -> WorkbookScan:
             _fail(file_name, f"the workbook unpacks to more than {MAX_UNCOMPRESSED_BYTES // MB} MB; the limit is "
                              f"{MAX_UNCOMPRESSED_BYTES // MB} MB (a decompression bomb or an oversized sheet); "
                              "it was not read")
-        if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO and info.file_size > 2**22:
+        ratio = info.file_size / info.compress_size if info.compress_size else 0
+        if ratio > MAX_COMPRESSION_RATIO and info.file_size > 4 * MB:
             _fail(file_name, f"part {info.filename} is compressed {info.file_size // info.compress_size}:1, "
                              f"beyond the limit of {MAX_COMPRESSION_RATIO}:1 that only a decompression bomb "
                              "exceeds; it was not read")
@@ -454,9 +463,11 @@ class _SheetScanner:
         self.odd: re.Pattern | None = None  # a cell start other than <c r="…"> inside the dimension
         self.fast_cells = False  # some piece was accepted on the dimension's word
         self.max_row = self.max_col = -1
-        self.row = -1  # current row (0-based) and last column placed in it
-        self.col = -1
-        self.cell_row = -1  # row of the last cell placed
+        # python-calamine places a cell written without r= in the row of its <row> element, one column
+        # after the previous cell (whatever address that cell gave), and a <row> written without r=
+        # after the previous <row> element
+        self.row_counter = -1  # row of the last <row> element (0-based)
+        self.col = -1  # column of the last cell placed
         self.cell = None  # open cell: [row, col, type, has_formula, value or None, value start]
         self.started = False
 
@@ -471,7 +482,7 @@ class _SheetScanner:
                     if len(carry) > MAX_ELEMENT_BYTES:
                         self._refuse_element()
                     continue
-            cut = self._cut(buf)
+            cut = self._cut(buf, max(0, len(carry) - 64))  # the carry holds no cut point of its own
             if cut == 0:
                 carry = buf
                 if len(carry) > MAX_ELEMENT_BYTES:
@@ -504,15 +515,20 @@ class _SheetScanner:
         return True
 
     @staticmethod
-    def _cut(buf: bytes) -> int:
-        """Position of the last row or cell start (0 when there is none)."""
-        at = len(buf)
-        while True:
-            at = buf.rfind(b"<", 0, at)
-            if at <= 0:
-                return 0
-            if _ROW_OR_CELL_START.match(buf, at):
-                return at
+    def _cut(buf: bytes, since: int = 0) -> int:
+        """Position of the last row or cell start at or after `since` (0 when there is none)."""
+        best = 0
+        for needle in (b"<c", b"<row", b":c", b":row"):
+            at = len(buf)
+            while True:
+                at = buf.rfind(needle, since, at)
+                if at <= best:
+                    break
+                start = at if needle[0] == 0x3C else buf.rfind(b"<", max(since, at - 64), at)
+                if start > best and _ROW_OR_CELL_START.match(buf, start):
+                    best = start
+                    break
+        return best
 
     def _piece(self, piece: bytes) -> None:
         original = piece
@@ -530,15 +546,27 @@ class _SheetScanner:
         if written:
             self.scan.cells += written
             self._check_cells()
-            at = piece.rfind(b'<c r="')
-            ref = _REF.match(piece[at + 6:piece.find(b'"', at + 6)])
-            self.cell_row = self.row = int(ref.group(2)) - 1
-            self.col = _column_number(ref.group(1)) - 1
-        row_at = piece.rfind(b"<row")
-        if row_at > piece.rfind(b'<c r="'):  # the piece ends with a row not yet holding cells
-            self._tokens(piece[row_at:])
+        self._follow_rows(piece)
         if b"<f" in piece or b't="e"' in piece or b"t='e'" in piece:
             self._special_cells(piece)
+
+    def _follow_rows(self, piece: bytes) -> None:
+        """Where the next piece's cells written without r= would go, after a piece read the fast way."""
+        rows = piece.count(b"<row")
+        last_row = piece.rfind(b"<row")
+        if rows:
+            explicit = _ROW_REF.match(piece, last_row)
+            if explicit and rows == piece.count(b'<row r="'):
+                self.row_counter = int(explicit.group(1)) - 1
+            else:  # rows without r= count on from the previous one: a bound never below the truth
+                numbered = [int(r) - 1 for r in _ROW_REF.findall(piece)]
+                self.row_counter = max([self.row_counter, *numbered]) + rows - len(numbered)
+        last_cell = piece.rfind(b'<c r="')
+        if last_cell > last_row:
+            ref = _REF.match(piece[last_cell + 6:piece.find(b'"', last_cell + 6)])
+            self.col = _column_number(ref.group(1)) - 1
+        elif rows:
+            self.col = -1
 
     def _refs(self, piece: bytes, written: int) -> bool:
         """Farthest row and column of cells beyond (or without) the dimension; False when a reference is odd."""
@@ -561,18 +589,20 @@ class _SheetScanner:
         """Cells holding a formula or an Excel error, found by their markers and read one by one."""
         starts = set()
         for marker in (b"<f", b't="e"', b"t='e'"):
+            start, since = -1, 0
             at = piece.find(marker)
-            while at != -1:
-                start = piece.rfind(b'<c r="', 0, at)
+            while at != -1:  # each stretch of the piece is searched once: linear however many markers
+                start = max(start, piece.rfind(b'<c r="', since, at))
                 if start != -1:
                     starts.add(start)
+                since = at
                 at = piece.find(marker, at + 2)
-        state = (self.scan.cells, self.row, self.col, self.cell_row, self.max_row, self.max_col)
+        state = (self.scan.cells, self.row_counter, self.col, self.max_row, self.max_col)
         for start in sorted(starts):
             end = piece.find(b"<c", start + 2)
             self._tokens(piece[start:end if end != -1 else len(piece)])
             self._close_cell()
-        self.scan.cells, self.row, self.col, self.cell_row, self.max_row, self.max_col = state
+        self.scan.cells, self.row_counter, self.col, self.max_row, self.max_col = state
 
     # -- cell-by-cell
     def _tokens(self, piece: bytes) -> None:
@@ -591,9 +621,9 @@ class _SheetScanner:
                     if r is not None:
                         if not r.isdigit():
                             self._refuse_ref(r)
-                        self.row = int(r) - 1
+                        self.row_counter = int(r) - 1
                     else:
-                        self.row = max(self.row, self.cell_row) + 1
+                        self.row_counter += 1
                     self.col = -1
             elif self.cell is not None:
                 if name == b"f" and not closing:
@@ -618,8 +648,8 @@ class _SheetScanner:
                 self._refuse_ref(ref)
             row, col = int(match.group(2)) - 1, _column_number(match.group(1)) - 1
         else:
-            row, col = max(self.row, self.cell_row, 0), self.col + 1
-        self.row, self.col, self.cell_row = max(self.row, row), col, row
+            row, col = max(self.row_counter, 0), self.col + 1
+        self.col = col
         if row > self.max_row or col > self.max_col:
             self.max_row, self.max_col = max(self.max_row, row), max(self.max_col, col)
             if self.max_row >= MAX_ROWS or self.max_col >= MAX_COLUMNS:

@@ -470,14 +470,14 @@ def budget_by(con: duckdb.DuckDBPyConnection, filters: Filters, by: str) -> pd.D
         SELECT {', '.join(select)}, {BUDGET_METRICS}
         FROM budget{w.sql()} GROUP BY {group} ORDER BY {order}""", w.params)
     if by in ("outcome", "output", "output_agency"):
-        df.insert(0, "outcome_key", [outcome_key(p, c, t) for p, c, t in
-                                     zip(df["plan"], df["outcome_code"], df["outcome_title"])])
-        outcome_labels = [outcome_label(c, t) for c, t in zip(df["outcome_code"], df["outcome_title"])]
+        outcomes = list(zip(df["plan"], df["outcome_code"], df["outcome_title"]))
+        df.insert(0, "outcome_key", _each_distinct(outcomes, lambda p, c, t: outcome_key(p, c, t)))
+        outcome_labels = _each_distinct(outcomes, lambda p, c, t: outcome_label(c, t))
         if by == "outcome":
             df.insert(0, "outcome", unique_labels(outcome_labels, list(df["plan"])))
         else:
             df.insert(0, "outcome", outcome_labels)
-            output_labels = [outcome_label(c, t) for c, t in zip(df["output_code"], df["output_title"])]
+            output_labels = _each_distinct(list(zip(df["output_code"], df["output_title"])), outcome_label)
             if by == "output":
                 extras = [f"{p} · outcome {c}" for p, c in zip(df["plan"], df["outcome_code"])]
                 output_labels = unique_labels(output_labels, extras)
@@ -488,6 +488,17 @@ def budget_by(con: duckdb.DuckDBPyConnection, filters: Filters, by: str) -> pd.D
                   ["Joint sub-outputs (money not split)" if a == JOINT_LABEL else names.get(a, a)
                    for a in df["agency"]])
     return df
+
+
+def _each_distinct(values: list[tuple], function) -> list:
+    """function(*value) for each value, computed once per distinct value (labels of big groupings)."""
+    done: dict[tuple, Any] = {}
+    out = []
+    for value in values:
+        if value not in done:
+            done[value] = function(*value)
+        out.append(done[value])
+    return out
 
 
 def budget_by_outcome(con, filters):  # noqa: D103 — named views of budget_by
@@ -514,20 +525,19 @@ def budget_tree(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 3
     """Outcome → output → agency leaves (joint lines as one 'Joint: A + B' leaf) with required,
     available and coverage; the `limit` leaves with the largest requirement, and how many there were."""
     w = budget_where(filters)
-    total = _rows(con, f"""SELECT count(*) FROM (SELECT 1 FROM budget{w.sql()}
-                           GROUP BY plan, outcome_code, outcome_title, output_code, output_title, agency)""",
-                  w.params)[0][0]
     df = _frame(con, f"""
         SELECT plan, outcome_code, outcome_title, output_code, output_title, agency, {JOINT} AS joint,
                sum(required) AS required, sum(available) AS available, {COVERAGE} AS coverage,
-               {LINES_WITHOUT_AVAILABLE} AS lines_without_available
+               {LINES_WITHOUT_AVAILABLE} AS lines_without_available, count(*) OVER () AS leaves
         FROM budget{w.sql()}
         GROUP BY plan, outcome_code, outcome_title, output_code, output_title, agency, {JOINT}
         ORDER BY required DESC NULLS LAST LIMIT ?""", [*w.params, limit])
-    df.insert(0, "outcome_key", [outcome_key(p, c, t) for p, c, t in
-                                 zip(df["plan"], df["outcome_code"], df["outcome_title"])])
-    df.insert(1, "outcome", [outcome_label(c, t) for c, t in zip(df["outcome_code"], df["outcome_title"])])
-    df.insert(2, "output", [outcome_label(c, t) for c, t in zip(df["output_code"], df["output_title"])])
+    total = int(df["leaves"].iloc[0]) if len(df) else 0
+    df = df.drop(columns="leaves")
+    outcomes = list(zip(df["plan"], df["outcome_code"], df["outcome_title"]))
+    df.insert(0, "outcome_key", _each_distinct(outcomes, lambda p, c, t: outcome_key(p, c, t)))
+    df.insert(1, "outcome", _each_distinct(outcomes, lambda p, c, t: outcome_label(c, t)))
+    df.insert(2, "output", _each_distinct(list(zip(df["output_code"], df["output_title"])), outcome_label))
     df["agency_label"] = [f"Joint: {' + '.join(a.split(';'))}" if j else a for a, j in zip(df["agency"], df["joint"])]
     return df, int(total)
 
@@ -748,6 +758,28 @@ def freshness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     names = entity_names(con)
     df.insert(1, "agency_name", [names.get(a, "") for a in df["agency"]])
     return df
+
+
+def plan_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every plan the database knows (budget, indicators, actions, submissions), sorted."""
+    return [r[0] for r in _rows(con, """
+        SELECT plan FROM (SELECT plan FROM budget UNION SELECT plan FROM indicator_values
+                          UNION SELECT plan FROM actions UNION SELECT plan FROM submissions)
+        WHERE plan IS NOT NULL AND plan <> '' ORDER BY plan""")]
+
+
+def submission_history(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), limit: int = 1000) -> pd.DataFrame:
+    """The latest submissions, newest first: who, when, what, how many rows, status, and whether the
+    original file is kept (for the Upload page's history, roll-back and download)."""
+    w = submission_where(filters)
+    kept = ("EXISTS (SELECT 1 FROM submission_files f WHERE f.submission_id = s.submission_id)"
+            if "submission_files" in {r[0] for r in _rows(con, "SELECT table_name FROM information_schema.tables")}
+            else "FALSE")
+    return _frame(con, f"""
+        SELECT submission_id AS id, created_at AS "when", kind AS dataset, file_name AS file, user_name AS "user",
+               agency, plan, rows_added AS added, rows_replaced AS replaced, rows_rejected AS rejected, status,
+               {kept} AS has_file
+        FROM submissions s{w.sql()} ORDER BY created_at DESC, submission_id DESC LIMIT ?""", [*w.params, limit])
 
 
 # --------------------------------------------------------------------------------------------------

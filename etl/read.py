@@ -66,6 +66,15 @@ def cell_ref(row: int, col: int) -> str:
     return f"{column_letter(col)}{row + 1}"
 
 
+def cell_position(ref: str) -> tuple[int, int]:
+    """'E14' → (13, 4), the inverse of `cell_ref`."""
+    letters = ref.rstrip("0123456789")
+    column = 0
+    for ch in letters.upper():
+        column = column * 26 + ord(ch) - 64
+    return int(ref[len(letters):]) - 1, column - 1
+
+
 def detect_format(data: bytes, file_name: str) -> str:
     """'xlsx', 'xls' or 'csv', from the first bytes; the extension only has to agree."""
     suffix = Path(file_name).suffix.lower()

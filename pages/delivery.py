@@ -45,9 +45,9 @@ for note in (ui.missing_figures_note(totals["lines_without_available"], totals["
 
 def delivery_bars(df, label_column: str, keys_column: str | None, title_unit: str):
     """Horizontal grouped bars: available and spent per row, the delivery rate written on the spent bar."""
-    labels = ui.axis_labels(df[label_column])
+    labels = ui.axis_labels(ui.full_names(df, label_column))
     divisor, unit = ui.money_scale(list(df["available"]) + list(df["expenditure"]))
-    full = [ui.plot_text(v) for v in df[label_column]]
+    full = ui.hover_names(df, label_column)
     custom = list(zip(df[keys_column] if keys_column else [""] * len(df), full))
     fig = go.Figure()
     fig.add_bar(y=labels, x=df["available"] / divisor, name="Available", orientation="h",
@@ -71,24 +71,25 @@ if filters.outcome:
     st.subheader("Outputs of the chosen outcome")
     st.caption(ui.md_escape(ui.outcome_label(filters.outcome)))
     st.button("Back to all outcomes", on_click=ui.clear_filters, args=("outcome",), icon=":material/arrow_back:")
-    outputs = ui.query("budget_by", "output")
+    outputs, cut = ui.top_rows(ui.query("budget_by", "output"), "outputs")
     fig = delivery_bars(outputs, "output", None, "output")
     table = ui.budget_table(outputs, {"outcome": "Outcome", "output": "Output", "plan": "Plan"})
-    ui.chart_with_table(fig, table, "delivery-by-output", column_config=ui.budget_column_config(table))
+    ui.chart_with_table(fig, table, "delivery-by-output", column_config=ui.budget_column_config(table), note=cut)
 else:
     st.subheader("By outcome")
-    outcomes = ui.query("budget_by", "outcome")
+    outcomes, cut = ui.top_rows(ui.query("budget_by", "outcome"), "outcomes")
     fig = delivery_bars(outcomes, "outcome", "outcome_key", "outcome")
     table = ui.budget_table(outcomes, {"outcome": "Outcome", "plan": "Plan"})
     ui.chart_with_table(fig, table, "delivery-by-outcome", column_config=ui.budget_column_config(table),
                         drill=ui.drill_to_outcome,
-                        note="Click an outcome's bar, or choose it in the sidebar, to see its outputs.")
+                        note=ui.join_notes("Click an outcome's bar, or choose it in the sidebar, to see its outputs.",
+                                           cut))
 
 left, right = st.columns(2, gap="large")
 
 with left:
     st.subheader("Delivery rate by agency")
-    agencies = ui.query("budget_by", "agency")
+    agencies, cut = ui.top_rows(ui.query("budget_by", "agency"), "agencies")
     labels = ui.axis_labels(agencies["agency"], width=30)
     fig = go.Figure(go.Bar(
         y=labels, x=ui.percent(agencies["delivery_rate"]).fillna(0), orientation="h",
@@ -105,8 +106,9 @@ with left:
     table = ui.budget_table(agencies, {"agency": "Agency", "agency_name": "Name"})
     ui.chart_with_table(fig, table, "delivery-by-agency", column_config=ui.budget_column_config(table),
                         drill=ui.drill_to_agency,
-                        note="“Joint” = sub-outputs run jointly by several agencies (money not split). "
-                             "'—' = nothing available to spend.")
+                        note=ui.join_notes("“Joint” = sub-outputs run jointly by several agencies (money not "
+                                           "split). '—' = nothing available to spend. Click an agency to narrow "
+                                           "the dashboard to it.", cut))
 
 with right:
     st.subheader("Over the years")
@@ -130,9 +132,10 @@ with right:
 st.subheader("Delivery rate table")
 detail = ui.query("budget_by", "output_agency")
 table = ui.budget_table(detail, {"outcome": "Outcome", "output": "Output", "agency": "Agency"},
-                        ("available", "expenditure", "delivery_rate", "required", "lines",
-                         "lines_without_available", "lines_without_expenditure"))
-ui.show_table(table, column_config=ui.budget_column_config(table), key="table-delivery-detail")
+                        ("available", "expenditure", "delivery_rate", "required", "lines_without_expenditure"))
+config = ui.budget_column_config(table)
+config.update(ui.text_columns("Outcome", "Output", width="medium"))
+ui.show_table(table, column_config=config, key="table-delivery-detail")
 ui.download_csv(table, "delivery-rate-table")
 st.caption("One row per outcome, output and agency; joint sub-outputs are one “Joint” row. "
            "The delivery rate counts only lines where both available and spent are reported.")
@@ -143,11 +146,16 @@ if filters.agency:
     st.caption(f"{format_count(count)} lines, including joint sub-outputs that {ui.md_escape(filters.agency)} "
                "takes part in" + (f" (the first {format_count(len(lines))} shown)" if count > len(lines) else "")
                + ".")
-    table = lines.assign(delivery_rate=ui.percent(lines["delivery_rate"])).rename(columns={
+    table = lines.assign(delivery_rate=ui.percent(lines["delivery_rate"]))[[
+        "outcome_code", "output_code", "output_title", "suboutput_title", "agency", "year", "funding_source",
+        "required", "available", "expenditure", "delivery_rate", "currency", "plan", "outcome_title"]].rename(columns={
         "plan": "Plan", "outcome_code": "Outcome code", "outcome_title": "Outcome", "output_code": "Output code",
         "output_title": "Output", "suboutput_title": "Sub-output", "agency": "Agency",
         "funding_source": "Funding source", "year": "Year", "required": "Required (USD)",
         "available": "Available (USD)", "expenditure": "Spent (USD)", "currency": "Currency",
         "delivery_rate": "Delivery rate (%)"})
-    ui.show_table(table, column_config=ui.budget_column_config(table), key="table-agency-lines")
+    config = ui.budget_column_config(table)
+    config.update(ui.text_columns("Output", "Sub-output", "Outcome", width="medium"))
+    config["Year"] = st.column_config.NumberColumn("Year", format="%d")
+    ui.show_table(table, column_config=config, key="table-agency-lines")
     ui.download_csv(table, f"budget-lines-{filters.agency}")

@@ -51,34 +51,36 @@ if filters.outcome:
     st.subheader("Outputs of the chosen outcome")
     st.caption(ui.md_escape(ui.outcome_label(filters.outcome)))
     st.button("Back to all outcomes", on_click=ui.clear_filters, args=("outcome",), icon=":material/arrow_back:")
-    outputs = ui.query("budget_by", "output")
+    outputs, cut = ui.top_rows(ui.query("budget_by", "output"), "outputs")
     table = ui.budget_table(outputs, {"outcome": "Outcome", "output": "Output", "plan": "Plan"},
                             ("required", "available", "funding_gap", "coverage", "required_without_available",
                              "lines_without_available"))
     ui.chart_with_table(ui.gap_bars(outputs, "output"), table, "gaps-by-output",
-                        column_config=ui.budget_column_config(table), note=LEGEND_NOTE)
+                        column_config=ui.budget_column_config(table), note=ui.join_notes(LEGEND_NOTE, cut))
 else:
     st.subheader("By outcome")
-    outcomes = ui.query("budget_by", "outcome")
+    outcomes, cut = ui.top_rows(ui.query("budget_by", "outcome"), "outcomes")
     table = ui.budget_table(outcomes, {"outcome": "Outcome", "plan": "Plan"},
                             ("required", "available", "funding_gap", "coverage", "required_without_available",
                              "lines_without_available"))
     ui.chart_with_table(ui.gap_bars(outcomes, "outcome", "outcome_key"), table, "gaps-by-outcome",
                         column_config=ui.budget_column_config(table), drill=ui.drill_to_outcome,
-                        note=LEGEND_NOTE + " Click an outcome's bar, or choose it in the sidebar, to see its outputs.")
+                        note=ui.join_notes(LEGEND_NOTE, "Click an outcome's bar, or choose it in the sidebar, to "
+                                           "see its outputs.", cut))
 
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("By agency")
-    agencies = ui.query("budget_by", "agency")
+    agencies, cut = ui.top_rows(ui.query("budget_by", "agency"), "agencies")
     table = ui.budget_table(agencies, {"agency": "Agency", "agency_name": "Name"},
                             ("required", "available", "funding_gap", "coverage", "required_without_available",
                              "lines_without_available"))
     fig = ui.gap_bars(agencies, "agency", "agency")
     ui.chart_with_table(fig, table, "gaps-by-agency", column_config=ui.budget_column_config(table),
                         drill=ui.drill_to_agency,
-                        note="“Joint” = sub-outputs run jointly by several agencies; their money is shown once, "
-                             "not split between the agencies. Click an agency to narrow the dashboard to it.")
+                        note=ui.join_notes("“Joint” = sub-outputs run jointly by several agencies; their money "
+                                           "is shown once, not split between the agencies. Click an agency to "
+                                           "narrow the dashboard to it.", cut))
 
 with right:
     st.subheader("Over the years")
@@ -95,6 +97,7 @@ with right:
                         hoverinfo="text")
     ui.layout(fig, height=380, x_title="Year", y_title=unit)
     fig.update_xaxes(type="category")
+    fig.update_yaxes(rangemode="tozero")
     table = ui.budget_table(years, {"year": "Year"},
                             ("required", "available", "funding_gap", "coverage", "required_without_available",
                              "lines_without_available"))
@@ -103,12 +106,12 @@ with right:
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("By funding source")
-    sources = ui.query("budget_by", "funding_source")
+    sources, cut = ui.top_rows(ui.query("budget_by", "funding_source"), "funding sources")
     table = ui.budget_table(sources, {"funding_source": "Funding source"},
                             ("required", "available", "funding_gap", "coverage", "required_without_available",
                              "lines_without_available"))
     ui.chart_with_table(ui.gap_bars(sources, "funding_source"), table, "gaps-by-funding-source",
-                        column_config=ui.budget_column_config(table))
+                        column_config=ui.budget_column_config(table), note=cut)
 
 with right:
     st.subheader("Outcome → output → agency")

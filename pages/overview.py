@@ -101,6 +101,7 @@ with right:
             hovertemplate="%{y}: %{x} indicators<extra></extra>"))
         ui.layout(fig, height=300, legend=False, x_title="Indicators")
         fig.update_yaxes(autorange="reversed")
+        ui.count_axis(fig, counts["indicators"].max())
         table = counts.rename(columns={"status": "Status", "indicators": "Indicators"})
         ui.chart_with_table(fig, table, "indicator-status")
 
@@ -122,6 +123,7 @@ with left:
             hovertemplate="%{y}: %{x} actions<extra></extra>"))
         ui.layout(fig, height=330, legend=False, x_title="Actions")
         fig.update_yaxes(autorange="reversed")
+        ui.count_axis(fig, counts["actions"].max())
         table = counts.assign(status=labels).rename(columns={"status": "Status", "actions": "Actions"})
         ui.chart_with_table(fig, table, "action-status",
                             note=f"{format_count(h['actions_overdue'])} overdue (ongoing or not started, past "
@@ -133,18 +135,24 @@ with right:
         ui.empty_state("submissions")
     else:
         fresh = ui.query("freshness")
-        table = fresh.rename(columns={
+        table = fresh[["agency", "last_submission", "days_since", "last_kind", "last_file", "submissions",
+                       "agency_name"]].rename(columns={
             "agency": "Agency", "agency_name": "Name", "last_submission": "Last submission",
             "days_since": "Days since", "last_kind": "Dataset", "last_file": "File", "submissions": "Submissions"})
         ui.show_table(table, key="table-freshness", column_config={
+            "Agency": st.column_config.TextColumn("Agency", width="small", pinned=True),
             "Last submission": st.column_config.DatetimeColumn("Last submission", format="YYYY-MM-DD"),
+            "Days since": st.column_config.NumberColumn("Days since", help="Days since the last submission"),
+            "File": st.column_config.TextColumn("File", width="medium"),
             "Name": st.column_config.TextColumn("Name", width="medium"),
         })
         ui.download_csv(table, "data-freshness")
+        if fresh["last_submission"].isna().any():
+            st.caption("Agencies without a date have budget lines only through a joint sub-output or a UN INFO "
+                       "export loaded by someone else.")
         completeness = ui.query("reporting_completeness")
         for rec in completeness.itertuples():
             missing = f" — not yet: {rec.not_reported}" if isinstance(rec.not_reported, str) and rec.not_reported else ""
             st.caption(ui.md_escape(
                 f"{rec.plan}: {rec.agencies_reported} of {rec.agencies_expected} agencies reported expenditure "
                 f"for {rec.year} ({format_rate(rec.completeness)}){missing}."))
-        st.caption("Agencies without a date have budget lines only through a joint or UN INFO export.")

@@ -61,8 +61,8 @@ def status_bars(df, label_column: str, name: str, *, drill=None, key_column: str
     ui.layout(fig, height=ui.bar_height(len(df), per_bar=46), x_title="Actions")
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(dtick=1 if df["actions"].max() <= 12 else None)
-    table = df.copy()
+    ui.count_axis(fig, df["actions"].max())
+    table = df.drop(columns=["label"], errors="ignore")
     table["implementation_rate"] = ui.percent(table["implementation_rate"])
     table = table.rename(columns={**{s: ui.ACTION_STATUS_LABELS[s] for s in ACTION_STATUSES},
                                   "source_type": "Source type", "source_title": "Source",
@@ -73,52 +73,64 @@ def status_bars(df, label_column: str, name: str, *, drill=None, key_column: str
     ui.chart_with_table(fig, table, name, column_config=ui.budget_column_config(table), drill=drill, note=note)
 
 
-st.subheader("Status by source")
-sources = ui.query("actions_by_source")
-status_bars(sources, "source_title", "actions-by-source")
-
-st.subheader("Status by recommendation")
-titles = list(sources["source_title"])
-source = titles[0] if len(titles) == 1 else st.selectbox("Source", titles, key="recommendation-source")
-recommendations = ui.query("actions_by_recommendation", source)
-recommendations = recommendations.assign(
-    label=[f"{no}. {text}" if isinstance(text, str) and text else str(no) for no, text in
-           zip(recommendations["recommendation_no"], recommendations["recommendation"])])
-status_bars(recommendations.drop(columns=["source_title"]), "label", "actions-by-recommendation", label_width=60)
-
 st.subheader(f"Overdue actions ({format_count(totals['overdue'])})")
 overdue = ui.query("overdue_actions")
 if overdue.empty:
     st.success("No action is overdue.")
 else:
-    table = overdue.rename(columns={
+    table = overdue[["action_no", "action", "responsible", "agency", "deadline", "days_late", "status",
+                     "source_title", "recommendation_no", "comments", "as_of"]].rename(columns={
         "source_title": "Source", "recommendation_no": "Recommendation no.", "action_no": "Action no.",
         "action": "Action", "responsible": "Responsible", "agency": "Agency", "deadline": "Deadline",
         "days_late": "Days late", "status": "Status", "comments": "Comments", "as_of": "Status as of"})
     table["Status"] = [ui.ACTION_STATUS_LABELS.get(s, s) for s in table["Status"]]
     ui.show_table(table, key="table-overdue", column_config={
-        "Deadline": st.column_config.DateColumn("Deadline", format="YYYY-MM-DD"),
-        "Status as of": st.column_config.DateColumn("Status as of", format="YYYY-MM-DD"),
+        "Action no.": st.column_config.TextColumn("Action no.", width="small"),
         "Action": st.column_config.TextColumn("Action", width="large"),
+        "Deadline": st.column_config.DateColumn("Deadline", format="YYYY-MM-DD"),
+        "Days late": st.column_config.NumberColumn("Days late", width="small"),
         "Source": st.column_config.TextColumn("Source", width="medium"),
+        "Status as of": st.column_config.DateColumn("Status as of", format="YYYY-MM-DD"),
     })
     ui.download_csv(table, "overdue-actions")
+    st.caption("Longest overdue first. Overdue = ongoing or not started, and past the deadline (the end of the "
+               "month when only a month was given).")
+
+st.subheader("Status by source")
+all_sources = ui.query("actions_by_source")
+sources, cut = ui.top_rows(all_sources, "sources", measure="the most actions", sort_by="actions")
+status_bars(sources, "source_title", "actions-by-source", note=cut)
+
+st.subheader("Status by recommendation")
+titles = list(all_sources["source_title"])
+source = titles[0] if len(titles) == 1 else st.selectbox("Source", titles, key="recommendation-source")
+recommendations = ui.query("actions_by_recommendation", source)
+recommendations = recommendations.assign(
+    label=[f"{no}. {text}" if isinstance(text, str) and text else str(no) for no, text in
+           zip(recommendations["recommendation_no"], recommendations["recommendation"])])
+recommendations, cut = ui.top_rows(recommendations, "recommendations", measure="the most actions",
+                                   sort_by="actions")
+status_bars(recommendations.drop(columns=["source_title"]), "label", "actions-by-recommendation", label_width=60,
+            note=cut)
 
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("By responsible agency")
-    agencies = ui.query("actions_by_agency")
+    agencies, cut = ui.top_rows(ui.query("actions_by_agency"), "agencies", measure="the most actions",
+                                sort_by="actions")
     status_bars(agencies, "agency", "actions-by-agency", drill=ui.drill_to_agency, key_column="agency",
-                note="Click an agency to narrow the dashboard to it.")
+                note=ui.join_notes("Click an agency to narrow the dashboard to it.", cut))
 with right:
     st.subheader("Ageing of open actions")
     ageing = ui.query("action_ageing")
     fig = go.Figure(go.Bar(
-        x=ageing["ageing"], y=ageing["open_actions"], marker_color=[ui.AGEING_COLORS[b] for b in ageing["ageing"]],
+        y=ageing["ageing"], x=ageing["open_actions"], orientation="h",
+        marker_color=[ui.AGEING_COLORS[b] for b in ageing["ageing"]],
         text=ageing["open_actions"], textposition="outside", cliponaxis=False,
-        hovertemplate="%{x}: %{y} open actions<extra></extra>"))
-    ui.layout(fig, height=380, legend=False, y_title="Open actions")
-    fig.update_yaxes(dtick=1 if ageing["open_actions"].max() <= 12 else None, rangemode="tozero")
+        hovertemplate="%{y}: %{x} open actions<extra></extra>"))
+    ui.layout(fig, height=360, legend=False, x_title="Open actions")
+    fig.update_yaxes(autorange="reversed")
+    ui.count_axis(fig, ageing["open_actions"].max())
     table = ageing.rename(columns={"ageing": "Time past deadline", "open_actions": "Open actions"})
     ui.chart_with_table(fig, table, "action-ageing",
                         note="Open = ongoing or not started, counted by how far past the deadline they are today.")

@@ -35,6 +35,7 @@ PAGES = {  # url path → title shown on the page
     "funding_gaps": "Funding gaps",
     "indicators": "Indicators",
     "recommendations": "Recommendations and actions",
+    "upload": "Upload",
     "data_export": "Data export",
 }
 
@@ -131,9 +132,10 @@ def open_url(page, url: str) -> None:
         '[data-testid="stException"]').first.inner_text()
 
 
-def metrics(page) -> dict[str, str]:
-    """The cards on the page, label → value."""
-    page.wait_for_selector('[data-testid="stMetric"]')
+def metrics(page, count: int = 1) -> dict[str, str]:
+    """The cards on the page, label → value (waiting for at least `count` of them)."""
+    page.wait_for_function(f"() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= {count}")
+    settle(page)
     out = {}
     for card in page.locator('[data-testid="stMetric"]').all():
         label = card.locator('[data-testid="stMetricLabel"]').inner_text().strip()
@@ -174,9 +176,9 @@ def test_every_page_renders_with_a_screenshot(server, browser):
 def test_a_bookmarked_filter_shows_the_same_figures(server, browser):
     page = new_page(browser)
     open_url(page, server)
-    assert metrics(page) == overview_cards(Filters())
+    assert metrics(page, 8) == overview_cards(Filters())
     choose(page, "Country", VIET_NAM)
-    filtered = metrics(page)
+    filtered = metrics(page, 8)
     assert filtered == overview_cards(Filters(country=VIET_NAM))
     url = page.url
     assert parse_qs(urlsplit(url).query)["country"] == [VIET_NAM]
@@ -184,7 +186,7 @@ def test_a_bookmarked_filter_shows_the_same_figures(server, browser):
     # a colleague opens the link in a fresh browser
     other = new_page(browser)
     open_url(other, url)
-    assert metrics(other) == filtered
+    assert metrics(other, 8) == filtered
     screenshot(other, "overview-filtered")
 
     # the filter travels with the navigation
@@ -193,7 +195,7 @@ def test_a_bookmarked_filter_shows_the_same_figures(server, browser):
     assert urlsplit(page.url).path.endswith("/funding_gaps")
     assert parse_qs(urlsplit(page.url).query)["country"] == [VIET_NAM]
     m = model.money(model.budget_rows(Filters(country=VIET_NAM)))
-    assert metrics(page)["Required"] == format_money(m.required)
+    assert metrics(page, 4)["Required"] == format_money(m.required)
     page.context.close()
     other.context.close()
 
@@ -203,8 +205,9 @@ def test_year_and_agency_filters_in_the_url(server, browser):
     page = new_page(browser)
     open_url(page, f"{server}/delivery?years=2024&years=2025&agency=UNICEF")
     m = model.money(model.budget_rows(f))
-    assert metrics(page)["Delivery rate"] == format_rate(m.delivery_rate)
-    assert metrics(page)["Available"] == format_money(m.available)
+    shown = metrics(page, 4)
+    assert shown["Delivery rate"] == format_rate(m.delivery_rate)
+    assert shown["Available"] == format_money(m.available)
     screenshot(page, "delivery-unicef")
     page.context.close()
 
@@ -235,4 +238,22 @@ def test_csv_downloads_hold_exactly_the_filtered_rows(server, browser):
     assert {r["Agency"] for r in rows} == set(by_agency)
     for r in rows:
         assert float(r["Required (USD)"]) == by_agency[r["Agency"]].required
+    page.context.close()
+
+
+def test_stored_text_is_shown_literally(server, browser):
+    """An outcome title holding '<b>decent</b>' is shown as typed on the axis and in the hover."""
+    page = new_page(browser)
+    open_url(page, f"{server}/funding_gaps?country={VIET_NAM.replace(' ', '+')}")
+    chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="people benefit").first
+    ticks = [t.text_content() for t in chart.locator(".ytick text").all()]
+    assert any("<b>decent</b>" in t for t in ticks), ticks
+    hovers = []
+    for bar in chart.locator(".trace.bars").first.locator(".point path").all():
+        box = bar.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_selector(".hoverlayer .hovertext")
+        hovers.append(chart.locator(".hoverlayer").text_content())
+    assert any("By 2026, people benefit from inclusive growth and <b>decent</b> work" in h for h in hovers), hovers
+    assert chart.locator(".ytick text b").count() == 0  # no markup was interpreted
     page.context.close()

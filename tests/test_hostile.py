@@ -22,7 +22,7 @@ import pytest
 
 from etl import limits, store
 from etl.load import load_bytes
-from etl.read import FileError, formulas_without_values, read_file
+from etl.read import FileError, cell_ref, formulas_without_values, read_file
 from tests.hostile.make_corpus import BOMB_BYTES, BUILDERS, NOTHING, build_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,6 +139,26 @@ def test_formulas_without_a_saved_value_are_reported_naming_the_cell(name, corpu
         assert text in problems
 
 
+@pytest.mark.parametrize("chunk", [limits.CHUNK, 4096, 53])
+def test_error_cells_and_unsaved_formulas_are_found_whatever_the_chunk_size(chunk, corpus, monkeypatch):
+    monkeypatch.setattr(limits, "CHUNK", chunk)
+    for name in ("formulas_without_values", "formula_without_value_required"):
+        case = corpus[name]
+        assert formulas_without_values(case.path.read_bytes(), case.file_name) == case.formulas
+    case = corpus["excel_errors"]
+    scan = limits.check_workbook(case.path.read_bytes(), case.file_name).sheet("Budget")
+    assert scan.errors == {(1, 5): "#REF!", (2, 6): "#DIV/0!", (3, 7): "#N/A"}
+    path = ROOT.parent / "shared" / "data" / "uninfo" / "Asia_Pacific_gender.xlsx"
+    if path.exists():
+        import re
+
+        xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+        expected = {m.group(1).decode() for m in re.finditer(rb'<c r="([A-Z]+[0-9]+)"[^>]*t="e"', xml)}
+        scan = limits.check_workbook(path.read_bytes(), path.name).sheets[0]
+        assert {cell_ref(r, c) for r, c in scan.errors} == expected and scan.error_count == len(expected) > 0
+        assert (scan.rows, scan.columns) == (863, 93)
+
+
 def test_real_exports_keep_their_error_cells_as_text():
     """UN INFO exports hold #NAME? cells (codes such as -PAK-1 typed as formulas): read as the error, not as ''."""
     path = ROOT.parent / "shared" / "data" / "uninfo" / "Asia_Pacific_gender.xlsx"
@@ -182,3 +202,78 @@ def test_defusedxml_is_required():
 
     assert limits.SafeElementTree.__name__.startswith("defusedxml")
     assert defusedxml.__version__
+
+
+# ---------------------------------------------------------------- the scan never underestimates python-calamine's grid
+
+def _cell_markup(draw, row: int, col: int, with_ref: bool) -> str:
+    from hypothesis import strategies as st
+
+    from tests.hostile.make_corpus import column_letter
+
+    ref = f"{column_letter(col)}{row + 1}"
+    ref = ref.lower() if draw(st.booleans()) and draw(st.booleans()) else ref
+    quote = draw(st.sampled_from(['"', "'"]))
+    attrs = [f"r={quote}{ref}{quote}"] if with_ref else []
+    if draw(st.booleans()):
+        attrs.insert(draw(st.integers(0, len(attrs))), 's="1"')
+    space = draw(st.sampled_from([" ", "\n", "  "]))
+    value = draw(st.sampled_from(["<v>1</v>", '<f>1+1</f>', "<v>2</v>", "<is><t>x</t></is>"]))
+    kind = ' t="inlineStr"' if value.startswith("<is>") else ""
+    return f"<c{space if attrs else ''}{' '.join(attrs)}{kind}>{value}</c>"
+
+
+@pytest.fixture(scope="module")
+def sheet_markup():
+    from hypothesis import strategies as st
+
+    @st.composite
+    def sheets(draw):
+        rows = []
+        for _ in range(draw(st.integers(1, 6))):
+            row_ref = draw(st.one_of(st.none(), st.integers(0, 40)))
+            cells = []
+            for _ in range(draw(st.integers(0, 5))):
+                with_ref = draw(st.booleans())
+                cells.append(_cell_markup(draw, draw(st.integers(0, 60)), draw(st.integers(0, 40)), with_ref))
+            head = "<row>" if row_ref is None else f'<row r="{row_ref + 1}">'
+            rows.append(head + "".join(cells) + "</row>")
+        body = "".join(rows)
+        if draw(st.booleans()):
+            body = body.replace("<row", "<x:row").replace("</row>", "</x:row>").replace("<c", "<x:c") \
+                .replace("</c>", "</x:c>").replace("<x:c>", "<x:c>")
+        dimension = draw(st.one_of(st.none(), st.sampled_from(["A1", "A1:C3", "A1:AO61"])))
+        return body, dimension
+
+    return sheets()
+
+
+@pytest.mark.parametrize("chunk", [limits.CHUNK, 53])
+def test_the_scan_never_underestimates_the_grid(chunk, sheet_markup, tmp_path, monkeypatch):
+    """Random rows and cells (with and without r=, quoted either way, prefixed, lower case), with no,
+    a true or a lying dimension, read whole or 53 bytes at a time: the scan's grid covers calamine's."""
+    from hypothesis import HealthCheck, given, settings
+
+    monkeypatch.setattr(limits, "CHUNK", chunk)
+    from python_calamine import CalamineWorkbook
+
+    from tests.hostile.make_corpus import DECLARATION, MAIN_NS, write_workbook
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(sheet_markup)
+    def check(drawn):
+        body, dimension = drawn
+        dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+        xml = (f'{DECLARATION}<worksheet xmlns="{MAIN_NS}" xmlns:x="{MAIN_NS}">{dim}<sheetData>{body}'
+               "</sheetData></worksheet>")
+        data = write_workbook(tmp_path / "fuzz.xlsx", {"S": xml}).read_bytes()
+        scan = limits.check_workbook(data, "fuzz.xlsx").sheets[0]
+        try:
+            sheet = CalamineWorkbook.from_filelike(__import__("io").BytesIO(data)).get_sheet_by_name("S")
+        except Exception:
+            return  # markup python-calamine refuses is no threat
+        if sheet.height and sheet.width:
+            end_row, end_col = sheet.end
+            assert scan.rows >= end_row + 1 and scan.columns >= end_col + 1, (scan, sheet.end, body)
+
+    check()

@@ -1,6 +1,6 @@
 """A corpus of hostile and broken uploads, generated here (never downloaded), each with its expected outcome.
 
-    python tests/hostile/make_corpus.py [FOLDER]     # writes the files and lists the cases
+    python tests/hostile/make_corpus.py [FOLDER]     # writes the files (default: a new temporary folder)
     from tests.hostile.make_corpus import build_corpus
     cases = build_corpus(folder)                     # list[Case]
 
@@ -20,7 +20,6 @@ import datetime as dt
 import io
 import struct
 import sys
-import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,7 +179,8 @@ def cells_xml(rows: list[list]) -> str:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 cells.append(f'<c r="{ref}"><v>{value}</v></c>')
             else:
-                cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text_xml(str(value))}</t></is></c>')
+                text = text_xml(str(value))
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
         out.append(f'<row r="{r}">{"".join(cells)}</row>')
     return "".join(out)
 
@@ -685,7 +685,9 @@ def build_corpus(folder: str | Path) -> list[Case]:
 
 
 def main(argv: list[str]) -> None:
-    folder = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent / "corpus"
+    import tempfile
+
+    folder = Path(argv[1]) if len(argv) > 1 else Path(tempfile.mkdtemp(prefix="hostile-corpus-"))
     for built in build_corpus(folder):
         print(f"{built.name:32s} {built.size / 1e6:9.3f} MB  expect {built.status:9s} {built.description}")
     print(f"written to {folder}")

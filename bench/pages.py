@@ -1,0 +1,131 @@
+"""Page benchmark: the median script-run time of every dashboard page (AppTest) and the peak memory,
+for the demo database and for one scaled to ≥ 1,000,000 budget lines.
+
+    python bench/pages.py                 # builds bench/demo.duckdb and bench/scaled.duckdb if missing
+    python bench/pages.py --rows 2000000 --runs 7 --rebuild
+
+Each database is measured in its own process, so the peak resident memory (RSS) is that database's.
+"cold" runs start with empty query caches (what the first visitor after a new submission waits);
+"warm" runs hit the per-filter cache (every later visitor). Goal: ≤ 0.5 s per page on the demo data,
+≤ 1.5 s at 1 M rows.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH = Path(__file__).resolve().parent
+GOALS = {"demo": 0.5, "scaled": 1.5}
+#: pages and the filtered view measured on each (a filter exercises the WHERE paths too)
+VIEWS = [
+    ("overview", {}),
+    ("overview", {"country": "__first_country__"}),
+    ("delivery", {}),
+    ("funding_gaps", {}),
+    ("indicators", {}),
+    ("recommendations", {}),
+    ("data_export", {}),
+]
+
+
+def measure(db: Path, runs: int) -> dict:
+    """In this process: time every page `runs` times cold and warm; peak RSS at the end."""
+    os.environ["UNCT_DB"] = str(db)
+    import streamlit as st
+
+    from app.testing import open_page
+    from etl import queries, store
+
+    con = store.connect(db)
+    countries = queries.filter_options(con)["countries"]
+    budget_rows = con.execute("SELECT count(*) FROM budget").fetchone()[0]
+    con.close()
+    results = []
+    for page, params in VIEWS:
+        params = {k: (countries[0] if v == "__first_country__" and countries else v) for k, v in params.items()}
+        app = open_page(page, params, timeout=120)  # also warms imports
+        if app.exception:
+            raise RuntimeError(f"{page}: {app.exception[0].value}")
+        cold, warm = [], []
+        for _ in range(runs):
+            st.cache_data.clear()
+            started = time.perf_counter()
+            app.run(timeout=120)
+            cold.append(time.perf_counter() - started)
+        for _ in range(runs):
+            started = time.perf_counter()
+            app.run(timeout=120)
+            warm.append(time.perf_counter() - started)
+        label = page + ("" if not params else " (" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")")
+        results.append({"page": label, "cold": statistics.median(cold), "warm": statistics.median(warm)})
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"db": str(db), "budget_rows": budget_rows, "pages": results, "peak_rss_mib": peak_kib / 1024}
+
+
+def build(name: str, path: Path, rows: int, rebuild: bool) -> None:
+    if path.exists() and not rebuild:
+        return
+    started = time.perf_counter()
+    if name == "demo":
+        from etl.demo import build_demo
+
+        build_demo(path)
+    else:
+        from bench.scale import build_scaled_db
+
+        build_scaled_db(path, rows)
+    print(f"built {path} in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def report(name: str, result: dict) -> bool:
+    goal = GOALS[name]
+    print(f"\n{name}: {result['db']} — {result['budget_rows']:,} budget lines; goal ≤ {goal} s per page")
+    print(f"  {'page':<34} {'cold median':>12} {'warm median':>12}")
+    ok = True
+    for row in result["pages"]:
+        flag = "" if row["cold"] <= goal else "  over goal"
+        ok &= row["cold"] <= goal
+        print(f"  {row['page']:<34} {row['cold']:>10.3f} s {row['warm']:>10.3f} s{flag}")
+    print(f"  peak memory (RSS) of the measuring process: {result['peak_rss_mib']:.0f} MiB")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="budget lines in the scaled database")
+    parser.add_argument("--runs", type=int, default=5, help="runs per page and mode (median reported)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the databases even if present")
+    parser.add_argument("--demo-db", type=Path, default=BENCH / "demo.duckdb")
+    parser.add_argument("--scaled-db", type=Path, default=BENCH / "scaled.duckdb")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # child process: measure one database
+    args = parser.parse_args()
+
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.runs)))
+        return 0
+
+    all_ok = True
+    for name, path in (("demo", args.demo_db), ("scaled", args.scaled_db)):
+        build(name, path, args.rows, args.rebuild)
+        child = subprocess.run([sys.executable, __file__, "--measure", str(path), "--runs", str(args.runs)],
+                               capture_output=True, text=True, cwd=ROOT)
+        if child.returncode != 0:
+            print(child.stderr[-4000:], file=sys.stderr)
+            return 2
+        all_ok &= report(name, json.loads(child.stdout.strip().splitlines()[-1]))
+    print("\nall pages within the goal" if all_ok else "\nsome pages are over the goal")
+    return 0 if all_ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
