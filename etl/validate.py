@@ -14,7 +14,7 @@ from typing import Callable
 from etl import parse
 from etl.entities import Entity, EntityResolver
 from etl.parse import ParseError
-from etl.read import Sheet, cell_ref
+from etl.read import FORMULA_WITHOUT_VALUE, Sheet, cell_position, cell_ref
 from etl.schema import KINDS, Kind, header_key
 
 HEADER_SCAN_ROWS = 30
@@ -214,9 +214,10 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
         return
     parsers = {i: (name, kind.column(name), parse.parse_code if name in CODE_COLUMNS
                    else _parser(kind.column(name).type, resolver)) for i, name in fit.columns.items()}
+    unsaved = {cell_position(ref) for ref in sheet.formulas_without_value}
     for r in range(fit.row + 1, len(sheet.rows)):
         cells = sheet.rows[r]
-        if all(parse.is_blank(c) for c in cells):
+        if all(parse.is_blank(c) for c in cells) and not any(u[0] == r for u in unsaved):
             continue
         if _is_total_row(cells):
             ds.warn(sheet.name, cell_ref(r, 0), None, next(c for c in cells if not parse.is_blank(c)),
@@ -225,6 +226,12 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
         row = {"_sheet": sheet.name, "_row": r + 1}
         for i, (name, column, parser) in parsers.items():
             value = cells[i] if i < len(cells) else None
+            if (r, i) in unsaved:  # the cell holds a formula Excel never computed: no value to load
+                required = column.required and not (column.file_level and fill.get(name))
+                (ds.error if required else ds.warn)(sheet.name, cell_ref(r, i), name, None,
+                                                    FORMULA_WITHOUT_VALUE + ("" if required else " (left empty)"))
+                row[name] = None
+                continue
             try:
                 row[name] = parser(value)
             except ParseError as exc:
@@ -318,6 +325,10 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
     code_keys = [(k, col[k]) for k in ("strategic_priority_code", "outcome_code", "output_code", "suboutput_code",
                                        "suboutput_id")]
     id_col, width = col["suboutput_id"], len(header)
+    unsaved_by_row: dict[int, list[int]] = {}
+    for ref in sheet.formulas_without_value:
+        r, c = cell_position(ref)
+        unsaved_by_row.setdefault(r, []).append(c)
 
     for r in range(fit.row + 1, len(sheet.rows)):
         cells = sheet.rows[r]
@@ -330,6 +341,12 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
                 ds.warn(sheet.name, cell_ref(r, 0), None, next(c for c in cells if not parse.is_blank(c)),
                         "total row skipped (totals are computed, never loaded)")
                 continue
+        for i in unsaved_by_row.get(r, ()):  # formulas Excel never computed: the ID is required, the rest left empty
+            column = header[i] if i < len(header) else None
+            if i == id_col:
+                ds.error(sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE)
+            else:
+                ds.warn(sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE + " (left empty)")
         sub = {"_sheet": sheet.name, "_row": r + 1}
         for key, i in text_keys:
             sub[key] = None if i is None else _cell_text(ds, sheet.name, r, i, UNINFO_COLUMNS[key], cells[i])

@@ -127,7 +127,6 @@ def test_formulas_without_a_saved_value_are_found(name, corpus):
         assert formulas_without_values(case.path.read_bytes(), case.file_name) == case.formulas
 
 
-@pytest.mark.xfail(reason="needs etl/validate.py to report Sheet.formulas_without_value as problems", strict=False)
 @pytest.mark.parametrize("name", ["formulas_without_values", "formula_without_value_required"])
 def test_formulas_without_a_saved_value_are_reported_naming_the_cell(name, corpus, tmp_path):
     case = corpus[name]
@@ -149,21 +148,20 @@ def test_error_cells_and_unsaved_formulas_are_found_whatever_the_chunk_size(chun
     scan = limits.check_workbook(case.path.read_bytes(), case.file_name).sheet("Budget")
     assert scan.errors == {(1, 5): "#REF!", (2, 6): "#DIV/0!", (3, 7): "#N/A"}
     path = ROOT.parent / "shared" / "data" / "uninfo" / "Asia_Pacific_gender.xlsx"
-    if path.exists():
-        import re
+    assert path.exists(), f"the UN INFO exports are expected in {path.parent}"
+    import re
 
-        xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
-        expected = {m.group(1).decode() for m in re.finditer(rb'<c r="([A-Z]+[0-9]+)"[^>]*t="e"', xml)}
-        scan = limits.check_workbook(path.read_bytes(), path.name).sheets[0]
-        assert {cell_ref(r, c) for r, c in scan.errors} == expected and scan.error_count == len(expected) > 0
-        assert (scan.rows, scan.columns) == (863, 93)
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    expected = {m.group(1).decode() for m in re.finditer(rb'<c r="([A-Z]+[0-9]+)"[^>]*t="e"', xml)}
+    scan = limits.check_workbook(path.read_bytes(), path.name).sheets[0]
+    assert {cell_ref(r, c) for r, c in scan.errors} == expected and scan.error_count == len(expected) > 0
+    assert (scan.rows, scan.columns) == (863, 93)
 
 
 def test_real_exports_keep_their_error_cells_as_text():
     """UN INFO exports hold #NAME? cells (codes such as -PAK-1 typed as formulas): read as the error, not as ''."""
     path = ROOT.parent / "shared" / "data" / "uninfo" / "Asia_Pacific_gender.xlsx"
-    if not path.exists():
-        pytest.skip("the UN INFO exports are not here")
+    assert path.exists(), f"the UN INFO exports are expected in {path.parent}"
     rows = read_file(path.read_bytes(), path.name)[0].rows
     assert sum(cell == "#NAME?" for row in rows for cell in row) > 0
 
