@@ -21,7 +21,7 @@ import streamlit as st
 
 from etl import queries, store
 from etl.export import safe_csv_bytes
-from etl.formatting import DASH, format_count, format_money, format_rate, is_missing, shorten
+from etl.formatting import DASH, count_of, format_count, format_money, format_rate, is_missing, shorten, titled
 from etl.queries import Filters
 
 # --------------------------------------------------------------------------------------------------
@@ -158,12 +158,11 @@ def connection() -> duckdb.DuckDBPyConnection:
     """The process's one DuckDB connection (the Upload page writes through it too)."""
     try:
         return _connect(db_path())
-    except duckdb.IOException as error:  # locked by another process
-        st.error(f"The database {md_escape(db_path())} is in use by another program (a command-line load?). "
-                 "Wait for it to finish and reload this page, or stop the other program.")
-        st.caption(md_escape(error))
+    except (store.DatabaseBusy, duckdb.IOException) as error:  # held by another process
+        st.error(md_escape(error) if isinstance(error, store.DatabaseBusy) else
+                 f"The database {md_escape(db_path())} cannot be opened: {md_escape(error)}")
         st.stop()
-        raise  # unreachable; st.stop raises
+        raise  # st.stop() raises; this line only reassures type checkers
 
 
 def data_version() -> tuple:
@@ -244,7 +243,8 @@ def filter_bar() -> Filters:
     country = bar.selectbox(
         "Country", _with_current(every["countries"], "country"), index=None, placeholder="All countries",
         key="country", bind="query-params", on_change=clear_filters, args=("plan", "outcome"))
-    in_country = every if not country else _cached(db, version, "filter_options", Filters(country=country).as_tuple(), ())
+    in_country = every if not country else _cached(
+        db, version, "filter_options", Filters(country=country).as_tuple(), ())
     plan = bar.selectbox(
         "Plan (Cooperation Framework)", _with_current(in_country["plans"], "plan"), index=None,
         placeholder="All plans", key="plan", bind="query-params", on_change=clear_filters, args=("outcome",))
@@ -253,6 +253,10 @@ def filter_bar() -> Filters:
     lo, hi = every["year_min"], every["year_max"]
     if lo is not None and hi is not None and lo < hi:
         st.session_state["_year_bounds"] = (int(lo), int(hi))
+        chosen = st.session_state.get("years")
+        if chosen and (chosen[0] < lo or chosen[1] > hi):  # the data's years changed since it was chosen
+            st.session_state["years"] = (min(max(int(chosen[0]), int(lo)), int(hi)),
+                                         max(min(int(chosen[1]), int(hi)), int(lo)))
         chosen = bar.slider("Years", int(lo), int(hi), value=(int(lo), int(hi)), step=1, key="years",
                             bind="query-params")
         if tuple(chosen) != (int(lo), int(hi)):
@@ -295,6 +299,14 @@ def outcome_label(key: str | None) -> str:
     for o in options().get("outcomes", []):
         if o["key"] == key:
             return o["label"]
+    return str(key)
+
+
+def outcome_title(key: str | None) -> str:
+    """The chosen outcome in full: 'code · title (plan)'."""
+    for o in options().get("outcomes", []):
+        if o["key"] == key:
+            return f"{titled(o['outcome_code'], o['outcome_title'])} ({o['plan']})"
     return str(key)
 
 
@@ -353,14 +365,6 @@ def card(column: Any, label: str, value: str, help: str | None = None, caption: 
         st.metric(label, value, help=help, border=True)
         if caption:
             st.caption(caption)
-
-
-def money_columns(*names: str) -> dict[str, Any]:
-    return {n: st.column_config.NumberColumn(n, format="localized") for n in names}
-
-
-def rate_columns(*names: str) -> dict[str, Any]:
-    return {n: st.column_config.NumberColumn(n, format="percent") for n in names}
 
 
 def text_columns(*names: str, width: str = "large") -> dict[str, Any]:
@@ -508,7 +512,8 @@ def chart_with_table(fig: go.Figure, table: pd.DataFrame, name: str, *, column_c
     chart_tab, table_tab = st.tabs(["Chart", "Table"])
     with chart_tab:
         st.plotly_chart(fig, key=chart_key, on_select=functools.partial(drill, chart_key) if drill else "ignore",
-                        selection_mode="points", config=PLOTLY_CONFIG, theme="streamlit", alt=name)
+                        selection_mode="points", config=PLOTLY_CONFIG, theme="streamlit",
+                        alt=name.replace("-", " ").capitalize())
     with table_tab:
         show_table(table, column_config=column_config, key=f"table-{_slug(name)}")
         download_csv(table, name)
@@ -557,10 +562,12 @@ def missing_figures_note(lines_without_available: int, lines_without_expenditure
     """'2 of 16 budget lines have no available figure…' or None when every figure is reported."""
     parts = []
     if lines_without_available:
-        parts.append(f"{format_count(lines_without_available)} of {format_count(lines)} budget lines have no "
+        verb = "has" if lines_without_available == 1 else "have"
+        parts.append(f"{format_count(lines_without_available)} of {count_of(lines, 'budget line')} {verb} no "
                      "available figure")
     if lines_without_expenditure:
-        parts.append(f"{format_count(lines_without_expenditure)} have no expenditure figure")
+        verb = "has" if lines_without_expenditure == 1 else "have"
+        parts.append(f"{format_count(lines_without_expenditure)} {verb} no expenditure figure")
     if not parts:
         return None
     return ("; ".join(parts) + ". Not reported is not zero: those lines are left out of both sides of each "
@@ -570,16 +577,9 @@ def missing_figures_note(lines_without_available: int, lines_without_expenditure
 def joint_note(joint_lines: int) -> str | None:
     if not joint_lines:
         return None
-    return (f"{format_count(joint_lines)} budget lines are joint sub-outputs of several agencies: they appear "
+    verb = "is a joint sub-output" if joint_lines == 1 else "are joint sub-outputs"
+    return (f"{count_of(joint_lines, 'budget line')} {verb} of several agencies: they appear "
             "as “Joint” in by-agency views, and their money is never split or counted twice.")
-
-
-def rate_or_dash(x: object) -> str:
-    return format_rate(x)
-
-
-def money(x: object) -> str:
-    return format_money(x)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -653,9 +653,7 @@ def gap_segments(df: pd.DataFrame) -> pd.DataFrame:
 def full_names(df: pd.DataFrame, label_column: str) -> list[str]:
     """The untruncated name of each row of a budget summary: 'code · title' for outcomes and outputs
     (labels in the filter bar are shortened; axes and hovers can show more)."""
-    def name(code: object, title: object) -> str:
-        parts = [str(p) for p in (code, title) if not is_missing(p) and str(p)]
-        return " · ".join(parts) or "(no code)"
+    name = titled
 
     if label_column == "outcome" and "outcome_title" in df:
         return [name(c, t) for c, t in zip(df["outcome_code"], df["outcome_title"])]
@@ -734,7 +732,8 @@ def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
         hover.append(f"{plot_text(label)}<br>Required: {format_money(total)}")
     for output_id, group in tiles.groupby("output_id", sort=False):
         label, total = group["output"].iloc[0], float(group["required"].sum())
-        ids.append(output_id); labels.append(plot_text(shorten(label, 36))); parents.append(group["outcome_key"].iloc[0])
+        ids.append(output_id); labels.append(plot_text(shorten(label, 36)))
+        parents.append(group["outcome_key"].iloc[0])
         values.append(total); colors.append("#F4F6F8")
         hover.append(f"{plot_text(label)}<br>Required: {format_money(total)}")
     for oid, agency, label, req, avail, cov in zip(tiles["output_id"], tiles["agency"], tiles["agency_label"],

@@ -90,12 +90,12 @@ def build(name: str, path: Path, rows: int, rebuild: bool) -> None:
 def report(name: str, result: dict) -> bool:
     goal = GOALS[name]
     print(f"\n{name}: {result['db']} — {result['budget_rows']:,} budget lines; goal ≤ {goal} s per page")
-    print(f"  {'page':<34} {'cold median':>12} {'warm median':>12}")
+    print(f"  {'page':<42} {'cold median':>12} {'warm median':>12}")
     ok = True
     for row in result["pages"]:
         flag = "" if row["cold"] <= goal else "  over goal"
         ok &= row["cold"] <= goal
-        print(f"  {row['page']:<34} {row['cold']:>10.3f} s {row['warm']:>10.3f} s{flag}")
+        print(f"  {row['page']:<42} {row['cold']:>10.3f} s {row['warm']:>10.3f} s{flag}")
     print(f"  peak memory (RSS) of the measuring process: {result['peak_rss_mib']:.0f} MiB")
     return ok
 

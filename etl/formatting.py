@@ -78,13 +78,23 @@ def shorten(text: object, width: int = 60) -> str:
     return cut.rstrip(" ,;:-–") + "…"
 
 
-def outcome_label(code: object, title: object, width: int = 60) -> str:
-    """'4.1 · People live free from violence…' (the code alone when there is no title)."""
+def titled(code: object, title: object) -> str:
+    """'4.1 · People live free from violence' — without repeating a code the title already starts with
+    (UN INFO titles read 'Outcome 1.1 - By 2027, …')."""
     code_s = "" if is_missing(code) else str(code).strip()
-    title_s = "" if is_missing(title) else shorten(title, width)
+    title_s = "" if is_missing(title) else " ".join(str(title).split())
     if code_s and title_s:
+        head = title_s.lower()
+        for prefix in ("", "outcome ", "output ", "sub-output "):
+            if head.startswith(prefix + code_s.lower()):
+                return title_s
         return f"{code_s} · {title_s}"
     return code_s or title_s or "(no code)"
+
+
+def outcome_label(code: object, title: object, width: int = 60) -> str:
+    """'4.1 · People live free from violence…' (shortened; the code alone when there is no title)."""
+    return shorten(titled(code, title), width + 6)
 
 
 def unique_labels(labels: list[str], extras: list[str]) -> list[str]:
@@ -111,3 +121,10 @@ def format_number(x: object) -> str:
     if value.is_integer():
         return f"{int(value):,}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def count_of(n: object, singular: str, plural: str | None = None) -> str:
+    """'1 budget line', '16 budget lines', '1,204 lines'."""
+    number = 0 if is_missing(n) else int(n)  # type: ignore[arg-type]
+    word = singular if number == 1 else (plural or singular + "s")
+    return f"{number:,} {word}"

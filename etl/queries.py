@@ -64,12 +64,6 @@ BUDGET_METRICS = f"""
     {REQUIRED_WITHOUT_AVAILABLE} AS required_without_available,
     {AVAILABLE_WITH_EXPENDITURE} AS available_with_expenditure,
     {EXPENDITURE_WITH_AVAILABLE} AS expenditure_with_available"""
-BUDGET_METRIC_COLUMNS = (
-    "required", "available", "expenditure", "funding_gap", "coverage", "delivery_rate", "burn_rate", "lines",
-    "lines_without_available", "lines_without_expenditure", "required_without_available",
-    "available_with_expenditure", "expenditure_with_available",
-)
-
 #: a sub-output carried out by several entities (money not split)
 JOINT = "(coalesce(joint, false) OR contains(agency, ';'))"
 #: the agency a by-agency view shows: the entity code, or 'Joint'
@@ -561,11 +555,12 @@ def budget_lines(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
 
 def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per plan: agencies that reported expenditure for the reporting year (the end of the year range,
-    else the latest year with budget lines) ÷ agencies with a budget line in the plan."""
+    else the latest year with any expenditure reported) ÷ agencies with a budget line in the plan."""
     w = budget_where(filters, years=False)
     year = filters.year_to
-    if year is None:
-        year = _rows(con, f"SELECT max(year) FROM budget{w.sql()}", w.params)[0][0]
+    if year is None:  # the latest year anyone reported spending for (plans run into future years)
+        year = _rows(con, f"SELECT coalesce(max(year) FILTER (WHERE expenditure IS NOT NULL), max(year))"
+                          f" FROM budget{w.sql()}", w.params)[0][0]
     if year is None:
         return pd.DataFrame(columns=["plan", "year", "agencies_expected", "agencies_reported",
                                      "completeness", "not_reported"])
@@ -587,13 +582,6 @@ def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
 # --------------------------------------------------------------------------------------------------
 # Indicators
 # --------------------------------------------------------------------------------------------------
-
-INDICATOR_PROGRESS_COLUMNS = (
-    "indicator_key", "country", "plan", "indicator_code", "indicator", "result_code", "unit", "baseline",
-    "baseline_year", "target", "target_year", "latest_period", "latest_actual", "progress",
-    "expected_progress", "status", "agency",
-)
-
 
 def indicator_progress(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """One row per indicator: the latest reported actual in the filtered periods, progress to target,
@@ -730,31 +718,36 @@ def action_ageing(con, filters: Filters) -> pd.DataFrame:
 # Submissions and freshness
 # --------------------------------------------------------------------------------------------------
 
-UNINFO_AGENCY = "Several (UN INFO export)"
-
-
 def freshness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per agency: the last committed submission (date, kind, file), days since, and how many there
-    were. Agencies with budget lines but no submission of their own are listed too."""
-    w = submission_where(filters)
-    w.add("status = 'committed'")
-    bw = budget_where(filters.without("year_from", "year_to", "outcome"))
-    agency_clause = " AND a = ?" if filters.agency else ""
+    """Per agency: when its current rows last arrived (the latest submission that brought any of its
+    budget lines, indicator values or actions — a joint line counts for each of its agencies), per
+    dataset, with the file and the days since. Country, plan and agency filters apply; years and
+    outcome do not (freshness is about when data came in)."""
+    undated = filters.without("year_from", "year_to", "outcome")
+    bw, iw, aw = budget_where(undated), indicator_where(undated), action_where(undated)
+    agency_clause = " WHERE a = ?" if filters.agency else ""
     df = _frame(con, f"""
-        WITH subs AS (
-            SELECT coalesce(agency, '{UNINFO_AGENCY}') AS agency, max(created_at) AS last_submission,
-                   arg_max(kind, created_at) AS last_kind, arg_max(file_name, created_at) AS last_file,
-                   count(*) AS submissions
-            FROM submissions{w.sql()} GROUP BY 1),
-        present AS (
-            SELECT DISTINCT a AS agency FROM (
-                SELECT trim(unnest({AGENCY_LIST})) AS a FROM (SELECT DISTINCT agency FROM budget{bw.sql()}))
-            WHERE a <> ''{agency_clause})
-        SELECT agency, s.last_submission, date_diff('day', s.last_submission::DATE, current_date) AS days_since,
-               s.last_kind, s.last_file, coalesce(s.submissions, 0) AS submissions
-        FROM subs s FULL OUTER JOIN present p USING (agency)
-        ORDER BY s.last_submission DESC NULLS LAST, agency""",
-                [*w.params, *bw.params, *([filters.agency] if filters.agency else [])])
+        WITH brought AS (
+            SELECT trim(unnest({AGENCY_LIST})) AS a, submission_id, 'budget' AS dataset
+                FROM (SELECT DISTINCT agency, submission_id FROM budget{bw.sql()})
+            UNION ALL SELECT agency, submission_id, 'indicators'
+                FROM (SELECT DISTINCT agency, submission_id FROM indicator_values{iw.sql()})
+            UNION ALL SELECT agency, submission_id, 'actions'
+                FROM (SELECT DISTINCT agency, submission_id FROM actions{aw.sql()})),
+        per AS (
+            SELECT b.a AS agency, b.dataset, s.created_at, s.file_name, b.submission_id
+            FROM brought b LEFT JOIN submissions s USING (submission_id)
+            WHERE b.a IS NOT NULL AND b.a <> '')
+        SELECT agency, max(created_at) AS last_submission,
+               date_diff('day', max(created_at)::DATE, current_date) AS days_since,
+               arg_max(file_name, created_at) AS last_file,
+               max(created_at) FILTER (WHERE dataset = 'budget') AS last_budget,
+               max(created_at) FILTER (WHERE dataset = 'indicators') AS last_indicators,
+               max(created_at) FILTER (WHERE dataset = 'actions') AS last_actions,
+               count(DISTINCT submission_id) AS submissions
+        FROM per{agency_clause.replace(' a = ', ' agency = ')}
+        GROUP BY agency ORDER BY last_submission NULLS FIRST, agency""",
+                [*bw.params, *iw.params, *aw.params, *([filters.agency] if filters.agency else [])])
     names = entity_names(con)
     df.insert(1, "agency_name", [names.get(a, "") for a in df["agency"]])
     return df

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from etl.formatting import format_count, format_money, format_rate
+from etl.formatting import count_of, format_count, format_money, format_rate
 
 ui.require_frame()
 
@@ -26,10 +26,10 @@ if not totals["lines"]:
 
 row = st.columns(4)
 ui.card(row[0], "Available", format_money(totals["available"]),
-        caption=f"{format_count(totals['lines_without_available'])} lines not reported"
+        caption=count_of(totals['lines_without_available'], "line") + " not reported"
         if totals["lines_without_available"] else None)
 ui.card(row[1], "Spent", format_money(totals["expenditure"]),
-        caption=f"{format_count(totals['lines_without_expenditure'])} lines not reported"
+        caption=count_of(totals['lines_without_expenditure'], "line") + " not reported"
         if totals["lines_without_expenditure"] else None)
 ui.card(row[2], "Delivery rate", format_rate(totals["delivery_rate"]),
         help="Spent รท available, over the budget lines where both figures are reported.",
@@ -69,7 +69,7 @@ def delivery_bars(df, label_column: str, keys_column: str | None, title_unit: st
 # --- by outcome, or the chosen outcome's outputs --------------------------------------------------------
 if filters.outcome:
     st.subheader("Outputs of the chosen outcome")
-    st.caption(ui.md_escape(ui.outcome_label(filters.outcome)))
+    st.caption(ui.md_escape(ui.outcome_title(filters.outcome)))
     st.button("Back to all outcomes", on_click=ui.clear_filters, args=("outcome",), icon=":material/arrow_back:")
     outputs, cut = ui.top_rows(ui.query("budget_by", "output"), "outputs")
     fig = delivery_bars(outputs, "output", None, "output")
@@ -143,7 +143,7 @@ st.caption("One row per outcome, output and agency; joint sub-outputs are one โ€
 if filters.agency:
     st.subheader(f"Budget lines of {filters.agency}")
     lines, count = ui.query("budget_lines")
-    st.caption(f"{format_count(count)} lines, including joint sub-outputs that {ui.md_escape(filters.agency)} "
+    st.caption(f"{count_of(count, 'line')}, including joint sub-outputs that {ui.md_escape(filters.agency)} "
                "takes part in" + (f" (the first {format_count(len(lines))} shown)" if count > len(lines) else "")
                + ".")
     table = lines.assign(delivery_rate=ui.percent(lines["delivery_rate"]))[[

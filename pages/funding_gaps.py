@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from etl.formatting import format_count, format_money, format_rate
+from etl.formatting import count_of, format_money, format_rate
 
 ui.require_frame()
 
@@ -26,9 +26,9 @@ if not totals["lines"]:
 
 gap = totals["funding_gap"]
 row = st.columns(4)
-ui.card(row[0], "Required", format_money(totals["required"]), caption=f"{format_count(totals['lines'])} budget lines")
+ui.card(row[0], "Required", format_money(totals["required"]), caption=count_of(totals['lines'], "budget line"))
 ui.card(row[1], "Available", format_money(totals["available"]),
-        caption=f"{format_count(totals['lines_without_available'])} lines not reported"
+        caption=count_of(totals['lines_without_available'], "line") + " not reported"
         if totals["lines_without_available"] else None)
 ui.card(row[2], "Funding gap" if gap is None or gap >= 0 else "Funding surplus",
         format_money(gap if gap is None or gap >= 0 else -gap),
@@ -49,7 +49,7 @@ LEGEND_NOTE = ("Each bar is the requirement: the part available (funded), the fu
 # --- by outcome (click to drill), or the chosen outcome's outputs ---------------------------------------
 if filters.outcome:
     st.subheader("Outputs of the chosen outcome")
-    st.caption(ui.md_escape(ui.outcome_label(filters.outcome)))
+    st.caption(ui.md_escape(ui.outcome_title(filters.outcome)))
     st.button("Back to all outcomes", on_click=ui.clear_filters, args=("outcome",), icon=":material/arrow_back:")
     outputs, cut = ui.top_rows(ui.query("budget_by", "output"), "outputs")
     table = ui.budget_table(outputs, {"outcome": "Outcome", "output": "Output", "plan": "Plan"},
@@ -103,17 +103,17 @@ with right:
                              "lines_without_available"))
     ui.chart_with_table(fig, table, "gaps-by-year", column_config=ui.budget_column_config(table))
 
-left, right = st.columns(2, gap="large")
-with left:
-    st.subheader("By funding source")
-    sources, cut = ui.top_rows(ui.query("budget_by", "funding_source"), "funding sources")
-    table = ui.budget_table(sources, {"funding_source": "Funding source"},
-                            ("required", "available", "funding_gap", "coverage", "required_without_available",
-                             "lines_without_available"))
-    ui.chart_with_table(ui.gap_bars(sources, "funding_source"), table, "gaps-by-funding-source",
-                        column_config=ui.budget_column_config(table), note=cut)
+st.subheader("Outcome → output → agency")
+tree, leaves = ui.query("budget_tree")
+ui.treemap_section(tree, leaves)
 
-with right:
-    st.subheader("Outcome → output → agency")
-    tree, leaves = ui.query("budget_tree")
-    ui.treemap_section(tree, leaves)
+st.subheader("By funding source")
+sources, cut = ui.top_rows(ui.query("budget_by", "funding_source"), "funding sources")
+if len(sources) == 1:
+    st.caption("Every budget line in view has the same funding source: "
+               + ui.md_escape(sources["funding_source"].iloc[0]) + ".")
+table = ui.budget_table(sources, {"funding_source": "Funding source"},
+                        ("required", "available", "funding_gap", "coverage", "required_without_available",
+                         "lines_without_available"))
+ui.chart_with_table(ui.gap_bars(sources, "funding_source"), table, "gaps-by-funding-source",
+                    column_config=ui.budget_column_config(table), note=cut)

@@ -81,7 +81,8 @@ with right:
         f"({year(ty)})<br>Latest: {format_number(a)} ({ui.plot_text(p) or 'none'})<br>Progress: {format_rate(pr)}"
         f" · expected by now: {format_rate(e)}<br>Status: {s}"
         for label, b, by, t, ty, a, p, pr, e, s in zip(
-            labels, shown_progress["baseline"], shown_progress["baseline_year"], shown_progress["target"], shown_progress["target_year"],
+            labels, shown_progress["baseline"], shown_progress["baseline_year"], shown_progress["target"],
+            shown_progress["target_year"],
             shown_progress["latest_actual"], shown_progress["latest_period"], shown_progress["progress"],
             shown_progress["expected_progress"], shown_progress["status"])]
     def bar_text(status: str, value) -> str:
@@ -103,7 +104,8 @@ with right:
     for status, color in ui.INDICATOR_STATUS_COLORS.items():  # legend entries for the status colours
         fig.add_bar(y=[None], x=[None], orientation="h", name=status.capitalize(), marker_color=color)
     fig.add_vline(x=100, line=dict(color="#262730", width=1, dash="dash"))
-    ui.layout(fig, height=ui.bar_height(len(shown_progress), per_bar=42), x_title="Progress from baseline to target (%)")
+    ui.layout(fig, height=ui.bar_height(len(shown_progress), per_bar=42),
+              x_title="Progress from baseline to target (%)")
     fig.update_layout(barmode="overlay")
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[min(-5, float(clipped.min()) - 5), 165], ticksuffix=" %")
@@ -138,14 +140,14 @@ if key:
                     hovertext=[f"{ui.plot_text(p)}: {format_number(a)}" for p, a in
                                zip(reported["period"], reported["actual"])], hoverinfo="text")
     if not is_missing(chosen["baseline"]):
+        since = "" if is_missing(chosen["baseline_year"]) else f" ({int(chosen['baseline_year'])})"
         fig.add_hline(y=float(chosen["baseline"]), line=dict(color="#9AA5B1", dash="dot"),
-                      annotation_text=f"Baseline {format_number(chosen['baseline'])}"
-                      + ("" if is_missing(chosen["baseline_year"]) else f" ({int(chosen['baseline_year'])})"), annotation_position="bottom left")
+                      annotation_text=f"Baseline {format_number(chosen['baseline'])}{since}",
+                      annotation_position="bottom left")
     if not is_missing(chosen["target"]):
+        by = "" if is_missing(chosen["target_year"]) else f" by {int(chosen['target_year'])}"
         fig.add_hline(y=float(chosen["target"]), line=dict(color="#00593C", dash="dash"),
-                      annotation_text=f"Target {format_number(chosen['target'])}"
-                                      + ("" if is_missing(chosen["target_year"]) else f" by {int(chosen['target_year'])}"),
-                      annotation_position="top left")
+                      annotation_text=f"Target {format_number(chosen['target'])}{by}", annotation_position="top left")
     unit = chosen["unit"] if isinstance(chosen["unit"], str) else ""
     ui.layout(fig, title=f"{chosen['indicator_code']} {chosen['indicator']}", height=400, legend=False,
               x_title="Reporting period", y_title=unit or None)

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from etl.formatting import format_count, format_money, format_rate
+from etl.formatting import count_of, format_count, format_money, format_rate
 
 ui.require_frame()
 
@@ -25,14 +25,14 @@ gap = h["funding_gap"]
 row = st.columns(4)
 ui.card(row[0], "Required", format_money(h["required"]),
         help="Total required resources of the budget lines in view.",
-        caption=f"{format_count(h['lines'])} budget lines")
+        caption=count_of(h['lines'], "budget line"))
 ui.card(row[1], "Available", format_money(h["available"]),
         help="Resources available (secured). Lines with no available figure are not counted as zero.",
-        caption=(f"{format_count(h['lines_without_available'])} lines not reported"
+        caption=(count_of(h['lines_without_available'], "line") + " not reported"
                  if h["lines_without_available"] else f"Coverage {format_rate(h['coverage'])}"))
 ui.card(row[2], "Spent", format_money(h["expenditure"]),
         help="Expenditure. Lines with no expenditure figure are not counted as zero.",
-        caption=(f"{format_count(h['lines_without_expenditure'])} lines not reported"
+        caption=(count_of(h['lines_without_expenditure'], "line") + " not reported"
                  if h["lines_without_expenditure"] else None))
 ui.card(row[3], "Funding gap" if gap is None or gap >= 0 else "Funding surplus",
         format_money(gap if gap is None or gap >= 0 else -gap),
@@ -53,7 +53,7 @@ ui.card(row[2], "Actions completed", f"{h['actions_completed']} of {h['actions']
         caption=f"Implementation rate {format_rate(h['actions_implementation_rate'])}")
 ui.card(row[3], "Actions overdue", format_count(h["actions_overdue"]) if h["actions"] else "—",
         help="Ongoing or not started, and past the deadline.",
-        caption=f"{format_count(h['actions_open'])} open actions" if h["actions"] else None)
+        caption=count_of(h['actions_open'], "open action") if h["actions"] else None)
 
 if len(h["currencies"]) > 1:
     st.warning("Amounts are in several currencies (" + ui.md_escape(", ".join(h["currencies"])) +
@@ -135,24 +135,29 @@ with right:
         ui.empty_state("submissions")
     else:
         fresh = ui.query("freshness")
-        table = fresh[["agency", "last_submission", "days_since", "last_kind", "last_file", "submissions",
-                       "agency_name"]].rename(columns={
+        table = fresh[["agency", "last_submission", "days_since", "last_budget", "last_indicators", "last_actions",
+                       "last_file", "agency_name"]].rename(columns={
             "agency": "Agency", "agency_name": "Name", "last_submission": "Last submission",
-            "days_since": "Days since", "last_kind": "Dataset", "last_file": "File", "submissions": "Submissions"})
+            "days_since": "Days since", "last_budget": "Budget", "last_indicators": "Indicators",
+            "last_actions": "Actions", "last_file": "Last file"})
+        dates = {c: st.column_config.DatetimeColumn(c, format="YYYY-MM-DD", width="small" if c != "Last submission"
+                                                    else None)
+                 for c in ("Last submission", "Budget", "Indicators", "Actions")}
         ui.show_table(table, key="table-freshness", column_config={
+            **dates,
             "Agency": st.column_config.TextColumn("Agency", width="small", pinned=True),
-            "Last submission": st.column_config.DatetimeColumn("Last submission", format="YYYY-MM-DD"),
-            "Days since": st.column_config.NumberColumn("Days since", help="Days since the last submission"),
-            "File": st.column_config.TextColumn("File", width="medium"),
+            "Days since": st.column_config.NumberColumn("Days since", help="Days since the last submission",
+                                                        width="small"),
+            "Last file": st.column_config.TextColumn("Last file", width="medium"),
             "Name": st.column_config.TextColumn("Name", width="medium"),
         })
         ui.download_csv(table, "data-freshness")
-        if fresh["last_submission"].isna().any():
-            st.caption("Agencies without a date have budget lines only through a joint sub-output or a UN INFO "
-                       "export loaded by someone else.")
+        st.caption("When each agency's current data last arrived (a joint sub-output counts for each of its "
+                   "agencies), oldest first.")
         completeness = ui.query("reporting_completeness")
         for rec in completeness.itertuples():
-            missing = f" — not yet: {rec.not_reported}" if isinstance(rec.not_reported, str) and rec.not_reported else ""
+            pending = rec.not_reported if isinstance(rec.not_reported, str) else ""
+            missing = f" — not yet: {pending}" if pending else ""
             st.caption(ui.md_escape(
                 f"{rec.plan}: {rec.agencies_reported} of {rec.agencies_expected} agencies reported expenditure "
                 f"for {rec.year} ({format_rate(rec.completeness)}){missing}."))

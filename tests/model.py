@@ -208,11 +208,16 @@ def ageing_bucket(r: dict, today: dt.date | None = None) -> str:
 
 # --- submissions ------------------------------------------------------------------------------------
 
-def last_submission_per_agency() -> dict[str, dt.datetime]:
-    last: dict[str, dt.datetime] = {}
-    for s in SUBMISSION_ROWS:
-        if s["status"] != "committed":
-            continue
-        agency = s["agency"] or "Several (UN INFO export)"
-        last[agency] = max(last.get(agency, s["created_at"]), s["created_at"])
+def last_submission_per_agency() -> dict[str, dict]:
+    """agency → {'all': latest, 'budget': …, 'indicators': …, 'actions': …} over the submissions that
+    brought the agency's rows (a joint line counts for each of its agencies)."""
+    created = {s["submission_id"]: s["created_at"] for s in SUBMISSION_ROWS}
+    last: dict[str, dict] = {}
+    for dataset, rows in (("budget", BUDGET_ROWS), ("indicators", INDICATOR_ROWS), ("actions", ACTION_ROWS)):
+        for r in rows:
+            for agency in agencies_of(r):
+                when = created[r["submission_id"]]
+                entry = last.setdefault(agency, {})
+                entry["all"] = max(entry.get("all", when), when)
+                entry[dataset] = max(entry.get(dataset, when), when)
     return last

@@ -245,15 +245,41 @@ def test_stored_text_is_shown_literally(server, browser):
     """An outcome title holding '<b>decent</b>' is shown as typed on the axis and in the hover."""
     page = new_page(browser)
     open_url(page, f"{server}/funding_gaps?country={VIET_NAM.replace(' ', '+')}")
-    chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="people benefit").first
+    chart = page.locator('[data-testid="stPlotlyChart"]').filter(
+        has=page.locator(".ytick text", has_text="people benefit")).first
+    chart.locator(".ytick text").first.wait_for()
     ticks = [t.text_content() for t in chart.locator(".ytick text").all()]
     assert any("<b>decent</b>" in t for t in ticks), ticks
     hovers = []
     for bar in chart.locator(".trace.bars").first.locator(".point path").all():
         box = bar.bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.wait_for_selector(".hoverlayer .hovertext")
+        chart.locator(".hoverlayer .hovertext").first.wait_for()
+        page.wait_for_timeout(200)
         hovers.append(chart.locator(".hoverlayer").text_content())
     assert any("By 2026, people benefit from inclusive growth and <b>decent</b> work" in h for h in hovers), hovers
     assert chart.locator(".ytick text b").count() == 0  # no markup was interpreted
     page.context.close()
+
+
+def test_clicking_an_outcome_drills_down_to_its_outputs(server, browser):
+    page = new_page(browser)
+    open_url(page, f"{server}/delivery")
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.locator(".ytick text").first.wait_for()
+    box = chart.locator(".trace.bars").first.locator(".point path").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.get_by_text("Outputs of the chosen outcome").wait_for()
+    settle(page)
+    assert "outcome" in parse_qs(urlsplit(page.url).query)
+    screenshot(page, "delivery-outcome")
+    # the bookmarked drill-down opens the same view
+    other = new_page(browser)
+    open_url(other, page.url)
+    other.get_by_text("Outputs of the chosen outcome").wait_for()
+    assert metrics(other, 4) == metrics(page, 4)
+    page.get_by_role("button", name="Back to all outcomes").click()
+    settle(page)
+    assert "outcome" not in parse_qs(urlsplit(page.url).query)
+    page.context.close()
+    other.context.close()

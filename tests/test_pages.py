@@ -158,8 +158,10 @@ def test_overview_filter_changes_the_figures(dashboard_db):
 def test_overview_freshness(dashboard_db):
     app = open_page("overview")
     fresh = table(app, "data-freshness").set_index("Agency")
-    for agency, when in model.last_submission_per_agency().items():
-        assert fresh.loc[agency, "Last submission"] == pd.Timestamp(when)
+    expected = model.last_submission_per_agency()
+    assert set(fresh.index) == set(expected)
+    for agency, when in expected.items():
+        assert fresh.loc[agency, "Last submission"] == pd.Timestamp(when["all"])
 
 
 # --- Delivery ---------------------------------------------------------------------------------------
@@ -304,3 +306,28 @@ def test_data_export_counts_and_preview(dashboard_db, kind, f, rows):
     if kind == "budget" and f.country:
         assert set(preview["country"]) == {f.country}
     assert {b.key for b in app.get("download_button")} >= {"export-csv", "export-xlsx"}
+
+
+def test_cached_figures_are_refreshed_when_a_submission_lands(fresh_db_path, monkeypatch):
+    """Query results are cached per filter set; a new submission (data version) invalidates them."""
+    from etl import store
+
+    monkeypatch.setenv("UNCT_DB", str(fresh_db_path))
+    app = open_page("overview")
+    before = model.money(model.budget_rows(Filters()))
+    assert cards(app)["Required"] == format_money(before.required)
+    app.run()
+    assert cards(app)["Required"] == format_money(before.required)  # from the cache, unchanged
+    con = store.connect(fresh_db_path)
+    try:
+        con.execute("""INSERT INTO submission_log (submission_id, kind, file_name, sha256, agency, plan, status)
+                       VALUES (100, 'budget', 'late.xlsx', 'f00', 'UNDP', ?, 'committed')""", [PLAN_A])
+        con.execute("""INSERT INTO budget_lines (country, plan, outcome_code, outcome_title, output_code, agency,
+                           year, required, available, expenditure, submission_id)
+                       VALUES (?, ?, '9', 'A new outcome', '9.1', 'UNDP', 2025, 4000000, NULL, NULL, 100)""",
+                    [ANGOLA, PLAN_A])
+    finally:
+        con.close()
+    app.run()
+    no_errors(app)
+    assert cards(app)["Required"] == format_money(before.required + 4_000_000)

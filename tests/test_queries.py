@@ -14,8 +14,7 @@ from etl.export import safe_csv_bytes, safe_excel_bytes
 from etl.formatting import format_money, format_rate, outcome_label, shorten, unique_labels
 from etl.queries import Filters, outcome_key
 from tests import model
-from tests.fixtures import (ACTION_ROWS, ANGOLA, BUDGET_ROWS, EVALUATION, INDICATOR_ROWS, PLAN_A, PLAN_B,
-                            VIET_NAM)
+from tests.fixtures import ACTION_ROWS, ANGOLA, BUDGET_ROWS, EVALUATION, PLAN_A, PLAN_B, VIET_NAM
 
 HEALTH = outcome_key(PLAN_A, "1", "By 2027, more children and women use quality health and nutrition services")
 GOVERNANCE = outcome_key(PLAN_A, "1", "By 2027, public institutions are more accountable and transparent")
@@ -282,12 +281,19 @@ def test_overdue_list_and_ageing(seeded_db):
 
 # --- submissions, freshness, version ----------------------------------------------------------------
 
-def test_freshness_counts_only_committed_submissions(seeded_db):
+def test_freshness_is_when_each_agency_s_rows_arrived(seeded_db):
     fresh = queries.freshness(seeded_db, Filters()).set_index("agency")
-    for agency, when in model.last_submission_per_agency().items():
-        assert fresh.loc[agency, "last_submission"] == pd.Timestamp(when), agency
-    assert fresh.loc["WHO", "last_file"] == "who_cbf.xlsx"   # the rolled-back v2 is not counted
-    assert fresh.loc["UNICEF", "submissions"] == 3            # the duplicate is not counted
+    expected = model.last_submission_per_agency()
+    assert set(fresh.index) == set(expected)
+    for agency, when in expected.items():
+        assert fresh.loc[agency, "last_submission"] == pd.Timestamp(when["all"]), agency
+        for dataset in ("budget", "indicators", "actions"):
+            shown = fresh.loc[agency, f"last_{dataset}"]
+            assert (pd.isna(shown) and dataset not in when) or shown == pd.Timestamp(when[dataset]), (agency, dataset)
+    # WHO: the rolled-back who_cbf_v2.xlsx brought no current rows; the latest is the indicators file
+    assert fresh.loc["WHO", "last_file"] == "angola_indicators.xlsx"
+    assert fresh.loc["WHO", "last_budget"] == pd.Timestamp("2025-05-07 09:00")
+    assert list(queries.freshness(seeded_db, Filters(agency="FAO"))["agency"]) == ["FAO"]
 
 
 def test_data_version_changes_when_a_submission_lands_or_is_rolled_back(fresh_db_path):
