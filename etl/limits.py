@@ -58,6 +58,7 @@ MAX_ELEMENT_BYTES = 16 * MB
 MAX_CELLS_LISTED = 1000
 
 CHUNK = MB  # inflated bytes handled at a time
+_PROBE = 16 * 1024  # inflated first, of a part only its prolog is checked in
 _STORED, _DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 
@@ -71,6 +72,15 @@ _CELL_REF = re.compile(rb'<c r="([A-Za-z]{1,7})([0-9]{1,10})"')
 #: the start of a row or cell element, with or without a namespace prefix
 _ROW_OR_CELL_START = re.compile(rb"<(?:[\w.-]+:)?(?:c|row)[\s/>]")
 _PREFIXED_ROW_OR_CELL = re.compile(rb"</?([\w.-]+):(?:c|row|f|v)[\s/>]")
+#: a cheap test for _PREFIXED_ROW_OR_CELL: b":c" or b":row" in a piece
+_PREFIXED_HINT = re.compile(rb":(?:c|row)")
+#: a row element not written `<row r="…`
+_UNNUMBERED_ROW = re.compile(rb'<row(?! r=")')
+#: what marks a cell holding a formula or an Excel error (regex searches outpace bytes.find on these)
+_FORMULA_MARK = re.compile(rb"<f")
+_ERROR_MARK = re.compile(rb"t=(?:\"e\"|'e')")
+#: a row or cell start is looked for in a buffer's last bytes first
+_CUT_TAIL = 16 * 1024
 #: elements whose names start with c but are not cells (<col>, <cfRule>, <c:…> …)
 _NOT_A_CELL = re.compile(rb"<c[^\s>/]")
 #: the elements the cell-by-cell scan follows; quoted attribute values may hold '>' but never '<' (XML), so
@@ -146,44 +156,51 @@ def check_rows(rows: int, columns: int, file_name: str, sheet: str | None = None
 
 # ---------------------------------------------------------------- regexes bounded by a sheet's dimension
 
+def _up_to(bound: bytes, first_low: int, low: int, high: int) -> bytes:
+    """A regex for the strings over the characters low…high (the first one at least first_low), one to
+    len(bound) long, that are at most `bound` when exactly as long as it. Written as a trie, one
+    character class per position, so a match hardly ever backtracks: this regex is tried on every cell."""
+    def chars(a: int, b: int) -> bytes:
+        return re.escape(bytes([a])) if a == b else b"[%c-%c]" % (a, b)
+
+    def rest(n: int) -> bytes:
+        return b"" if n <= 0 else chars(low, high) + b"{0,%d}" % n
+
+    def from_(i: int, lowest: int) -> bytes:
+        left, top = len(bound) - i - 1, bound[i]  # positions after this one; the bound's character here
+        alternatives = []
+        if top > lowest:  # below the bound here: any shorter or equally long continuation
+            alternatives.append(chars(lowest, top - 1) + rest(left))
+        alternatives.append(re.escape(bytes([top])) + (from_(i + 1, low) + b"?" if left else b""))
+        if top < high and left:  # above the bound here: only a shorter string
+            alternatives.append(chars(top + 1, high) + rest(left - 1))
+        return b"(?:" + b"|".join(alternatives) + b")"
+
+    return from_(0, first_low)
+
+
 def _numbers_up_to(n: int) -> bytes:
     """A regex for the decimal numbers 1…n written without leading zeros."""
-    s = str(n)
-    alternatives = [rb"[1-9]\d{0,%d}" % (len(s) - 2)] if len(s) > 1 else []
-    for i, digit in enumerate(s):
-        low = 1 if i == 0 else 0
-        if int(digit) > low:
-            rest = len(s) - i - 1
-            tail = rb"\d{%d}" % rest if rest else b""
-            alternatives.append(s[:i].encode() + b"[%d-%d]" % (low, int(digit) - 1) + tail)
-    alternatives.append(s.encode())
-    return b"(?:" + b"|".join(alternatives) + b")"
+    return _up_to(str(n).encode(), ord("1"), ord("0"), ord("9"))
 
 
 def _letters_up_to(letters: str) -> bytes:
     """A regex for the column letters A…letters, in upper case (a lower-case reference, which Excel never
     writes, is read the slower way)."""
-    letters = letters.upper()
-    alternatives = [rb"[A-Z]{1,%d}" % (len(letters) - 1)] if len(letters) > 1 else []
-    for i, ch in enumerate(letters):
-        if ch > "A":
-            rest = len(letters) - i - 1
-            alternatives.append(letters[:i].encode() + b"[A-%s]" % chr(ord(ch) - 1).encode()
-                                + (rb"[A-Z]{%d}" % rest if rest else b""))
-    alternatives.append(letters.encode())
-    return b"(?:" + b"|".join(alternatives) + b")"
+    return _up_to(letters.upper().encode(), ord("A"), ord("A"), ord("Z"))
 
 
 def _odd_cell(rows: int, columns: int) -> re.Pattern:
     """Matches a cell start other than `<c r="…"` with a reference inside A1:(columns, rows)."""
     inside = _letters_up_to(_column_letters(columns)) + _numbers_up_to(rows)
-    return re.compile(rb'<c(?=[\s>/])(?! r="' + inside + rb'")')
+    return re.compile(rb'<c(?! r="' + inside + rb'")[\s>/]')
 
 
 # ---------------------------------------------------------------- reading parts safely
 
-def _part_chunks(data: bytes, info: zipfile.ZipInfo, file_name: str, cap: int):
-    """The part's inflated bytes, CHUNK at a time; refuses a part larger than its declared size or `cap`."""
+def _part_chunks(data: bytes, info: zipfile.ZipInfo, file_name: str, cap: int, first: int | None = None):
+    """The part's inflated bytes, CHUNK at a time (the first piece `first` bytes at most, when given);
+    refuses a part larger than its declared size or `cap`."""
     offset = info.header_offset
     header = data[offset:offset + _LOCAL_HEADER.size]
     if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
@@ -195,9 +212,13 @@ def _part_chunks(data: bytes, info: zipfile.ZipInfo, file_name: str, cap: int):
         _fail(file_name, f"the workbook is damaged (part {info.filename} is cut short)")
     limit = min(info.file_size, cap)
     produced = 0
+    size = first or CHUNK
     if info.compress_type == _STORED:
-        for at in range(0, len(raw), CHUNK):
-            piece = bytes(raw[at:at + CHUNK])
+        at = 0
+        while at < len(raw):
+            piece = bytes(raw[at:at + size])
+            at += size
+            size = CHUNK
             produced += len(piece)
             if produced > limit:
                 _oversized(file_name, info, cap)
@@ -208,14 +229,15 @@ def _part_chunks(data: bytes, info: zipfile.ZipInfo, file_name: str, cap: int):
         try:
             while not inflater.eof:
                 if inflater.unconsumed_tail:
-                    piece = inflater.decompress(inflater.unconsumed_tail, CHUNK)
+                    piece = inflater.decompress(inflater.unconsumed_tail, size)
                 elif at < len(raw):
-                    piece = inflater.decompress(raw[at:at + CHUNK], CHUNK)
+                    piece = inflater.decompress(raw[at:at + CHUNK], size)
                     at += CHUNK
                 else:
-                    piece = inflater.decompress(b"", CHUNK)  # output zlib still holds
+                    piece = inflater.decompress(b"", size)  # output zlib still holds
                     if not piece:
                         break
+                size = CHUNK
                 produced += len(piece)
                 if produced > limit:
                     _oversized(file_name, info, cap)
@@ -418,11 +440,19 @@ def check_workbook(data: bytes, file_name: str) -> WorkbookScan:
         name = info.filename
         if name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
             continue  # read above
-        chunks = _part_chunks(data, info, file_name, MAX_SHEET_BYTES)
+        many_strings = name.lower() == "xl/sharedstrings.xml" and info.file_size > 5 * MAX_CELLS
+        whole = name in by_part or many_strings  # read to the end; other parts only as far as their prolog
+        chunks = _part_chunks(data, info, file_name, MAX_SHEET_BYTES, None if whole else min(CHUNK, _PROBE))
         first = next(chunks, b"")
+        while not whole and len(first) < CHUNK and not first.lstrip(b"\xef\xbb\xbf \t\r\n"):
+            more = next(chunks, None)  # blank so far: judge the part on its first CHUNK bytes, as a sheet is
+            if more is None:
+                break
+            first += more
         chunks = itertools.chain([first], chunks)
-        xml = (name in by_part or name.lower().endswith((".xml", ".rels")) or first[:2] in (b"\xff\xfe", b"\xfe\xff")
-               or first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"))  # parts are found through relationships
+        head = first if len(first) <= CHUNK else first[:CHUNK]
+        xml = (name in by_part or name.lower().endswith((".xml", ".rels")) or head[:2] in (b"\xff\xfe", b"\xfe\xff")
+               or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"))  # parts are found through relationships
         if not xml:
             continue  # images, vbaProject.bin: never parsed
         if name in by_part:  # a sheet: inflated whole (its true size verified) and scanned
@@ -433,7 +463,7 @@ def check_workbook(data: bytes, file_name: str) -> WorkbookScan:
                 _fail(file_name, f"the workbook's sheets span {grid:,} cells; the limit is {MAX_CELLS:,} cells "
                                  "(is a stray cell far below or to the right of the data?)")
             scans[name] = scan
-        elif name.lower() == "xl/sharedstrings.xml" and info.file_size > 5 * MAX_CELLS:  # could hold > MAX_CELLS <si/>
+        elif many_strings:  # could hold > MAX_CELLS <si/>
             count = 0
             for chunk in _check_prolog(chunks, file_name, name):
                 count += chunk.count(b"<si>") + chunk.count(b"<si ") + chunk.count(b"<si/")
@@ -493,7 +523,7 @@ class _SheetScanner:
         if not self.started:
             self._start(carry, final=True)
         if carry:
-            self._piece(carry)
+            self._piece(carry, last=True)
         self._finish()
 
     def _start(self, buf: bytes, final: bool = False) -> bool:
@@ -517,6 +547,12 @@ class _SheetScanner:
     @staticmethod
     def _cut(buf: bytes, since: int = 0) -> int:
         """Position of the last row or cell start at or after `since` (0 when there is none)."""
+        tail = max(since, len(buf) - _CUT_TAIL)  # a start in the tail is the last one: the whole buffer is
+        best = _SheetScanner._last_start(buf, tail)  # searched only when the tail holds none
+        return best if best or tail == since else _SheetScanner._last_start(buf, since)
+
+    @staticmethod
+    def _last_start(buf: bytes, since: int) -> int:
         best = 0
         for needle in (b"<c", b"<row", b":c", b":row"):
             at = len(buf)
@@ -530,9 +566,9 @@ class _SheetScanner:
                     break
         return best
 
-    def _piece(self, piece: bytes) -> None:
+    def _piece(self, piece: bytes, last: bool = False) -> None:
         original = piece
-        if b":c" in piece or b":row" in piece:
+        if _PREFIXED_HINT.search(piece):  # b":c" or b":row" in the piece
             piece = _unprefixed(piece)
             if piece is None:  # unusual prefixes: element by element
                 self._tokens(original)
@@ -546,26 +582,26 @@ class _SheetScanner:
         if written:
             self.scan.cells += written
             self._check_cells()
-        self._follow_rows(piece)
-        if b"<f" in piece or b't="e"' in piece or b"t='e'" in piece:
-            self._special_cells(piece)
+        if not last:  # nothing follows the last piece
+            self._follow_rows(piece)
+        self._special_cells(piece)
 
     def _follow_rows(self, piece: bytes) -> None:
         """Where the next piece's cells written without r= would go, after a piece read the fast way."""
-        rows = piece.count(b"<row")
         last_row = piece.rfind(b"<row")
-        if rows:
+        if last_row != -1:
             explicit = _ROW_REF.match(piece, last_row)
-            if explicit and rows == piece.count(b'<row r="'):
+            if explicit and not _UNNUMBERED_ROW.search(piece):  # every <row is <row r="
                 self.row_counter = int(explicit.group(1)) - 1
             else:  # rows without r= count on from the previous one: a bound never below the truth
+                rows = piece.count(b"<row")
                 numbered = [int(r) - 1 for r in _ROW_REF.findall(piece)]
                 self.row_counter = max([self.row_counter, *numbered]) + rows - len(numbered)
         last_cell = piece.rfind(b'<c r="')
         if last_cell > last_row:
             ref = _REF.match(piece[last_cell + 6:piece.find(b'"', last_cell + 6)])
             self.col = _column_number(ref.group(1)) - 1
-        elif rows:
+        elif last_row != -1:
             self.col = -1
 
     def _refs(self, piece: bytes, written: int) -> bool:
@@ -586,17 +622,19 @@ class _SheetScanner:
         return True
 
     def _special_cells(self, piece: bytes) -> None:
-        """Cells holding a formula or an Excel error, found by their markers and read one by one."""
+        """Cells holding a formula or an Excel error, found by their markers (<f, t="e", t='e') and read one
+        by one. No marker overlaps a `<c r="`, so each marker's cell starts at the last one before it."""
         starts = set()
-        for marker in (b"<f", b't="e"', b"t='e'"):
+        for marker in (_FORMULA_MARK, _ERROR_MARK):
             start, since = -1, 0
-            at = piece.find(marker)
-            while at != -1:  # each stretch of the piece is searched once: linear however many markers
+            for found in marker.finditer(piece):  # each stretch of the piece is searched once: linear
+                at = found.start()
                 start = max(start, piece.rfind(b'<c r="', since, at))
                 if start != -1:
                     starts.add(start)
                 since = at
-                at = piece.find(marker, at + 2)
+        if not starts:
+            return
         state = (self.scan.cells, self.row_counter, self.col, self.max_row, self.max_col)
         for start in sorted(starts):
             end = piece.find(b"<c", start + 2)
