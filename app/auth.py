@@ -1,93 +1,229 @@
-"""Who is using the dashboard (SPEC §10): local accounts with a login form, or single sign-on
-through Streamlit's OIDC login (`st.login`) when `.streamlit/secrets.toml` has an `[auth]` section.
+"""Who is using the dashboard (SPEC §10): local accounts with a sign-in form, or single sign-on through
+Streamlit's OIDC login (`st.login`) when `.streamlit/secrets.toml` has an `[auth]` section.
 
-Viewing needs a login only when `UNCT_REQUIRE_LOGIN=1` (or `require_login = true` under
-`[unct]` in secrets.toml); uploading always does. The account's role and agencies always come
-from the local account table (keyed by user name, or by e-mail for single sign-on).
+- Viewing needs a sign-in only when `UNCT_REQUIRE_LOGIN=1` (or `require_login = true` under `[unct]`
+  in secrets.toml); uploading always does.
+- The account's role and agencies always come from the local account table (`etl.accounts`), keyed by
+  user name, or by e-mail for single sign-on. The session keeps only the user name and reads the
+  account again on every run, so a removed or demoted account loses its rights at once.
+- Failed sign-ins are limited per user name for the whole server process (and per browser session).
 """
 from __future__ import annotations
 
+import importlib.util
 import os
+import threading
 import time
+from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 
 from etl import accounts
 
-SESSION_KEY = "unct_user"
+SESSION_KEY = "unct_user"          # the signed-in user name
+AFTER_SIGN_IN_KEY = "unct_after_sign_in"
+SSO_UNKNOWN_KEY = "unct_sso_unknown"
 MAX_ATTEMPTS = 5
 LOCKOUT_SECONDS = 60
+ROLE_LABELS = {"viewer": "viewer", "focal_point": "focal point", "admin": "administrator"}
+#: session keys that belong to a signed-in user's work (cleared at sign-out, see pages/upload.py)
+USER_STATE_PREFIXES = ("upload_", "_upload")
 
+_failures: dict[str, list[float]] = {}
+_failures_lock = threading.Lock()
+
+
+# ---------------------------------------------------------------------------------------- settings
 
 def _secrets_section(name: str) -> dict:
     try:
-        return dict(st.secrets.get(name, {}))
-    except Exception:  # no secrets.toml at all
+        section = st.secrets.get(name, {})
+    except Exception:  # no secrets.toml at all, or an unreadable one
         return {}
+    return _plain(section) if isinstance(section, Mapping) else {}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+_PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+
+
+def sso_providers() -> list[str | None]:
+    """The OIDC providers configured in secrets.toml: [None] for the single provider written directly
+    under [auth], or the names of the [auth.NAME] sections; [] when single sign-on is not configured."""
+    section = _secrets_section("auth")
+    if not (section.get("redirect_uri") and section.get("cookie_secret")):
+        return []
+    if all(section.get(k) for k in _PROVIDER_KEYS):
+        return [None]
+    return [name for name, value in section.items()
+            if isinstance(value, dict) and all(value.get(k) for k in _PROVIDER_KEYS) and "_" not in name]
 
 
 def oidc_configured() -> bool:
-    """Single sign-on is offered when secrets.toml has an [auth] section with a provider."""
-    section = _secrets_section("auth")
-    return bool(section.get("redirect_uri") and (section.get("client_id") or any(
-        isinstance(v, dict) for v in section.values())))
+    """Single sign-on is offered when secrets.toml has an [auth] section with a complete provider."""
+    return bool(sso_providers())
+
+
+def sso_ready() -> bool:
+    """st.login needs the Authlib package (requirements.txt installs it)."""
+    return importlib.util.find_spec("authlib") is not None
 
 
 def login_required_to_view() -> bool:
     setting = os.environ.get("UNCT_REQUIRE_LOGIN") or str(_secrets_section("unct").get("require_login", ""))
-    return setting.strip().lower() in ("1", "true", "yes")
+    return setting.strip().lower() in ("1", "true", "yes", "on")
+
+
+# ---------------------------------------------------------------------------------------- the user
+
+def _public(account: dict) -> dict:
+    return {"user_name": account["user_name"], "role": account["role"],
+            "agencies": sorted(account["agencies"] or [])}
+
+
+def _sso_user() -> Any:
+    user = getattr(st, "user", None)
+    return user if user is not None and getattr(user, "is_logged_in", False) else None
 
 
 def current_user(con) -> dict | None:
-    """The signed-in account (user_name, role, agencies), or None."""
-    user = st.session_state.get(SESSION_KEY)
-    if user:
-        return user
-    if oidc_configured() and getattr(st.user, "is_logged_in", False):
-        email = st.user.get("email")
-        account = accounts.get_user(con, email) if email else None
-        if account:
-            st.session_state[SESSION_KEY] = _public(account)
-            return st.session_state[SESSION_KEY]
+    """The signed-in account {user_name, role, agencies}, or None (read from the account table)."""
+    name = st.session_state.get(SESSION_KEY)
+    if name:
+        account = accounts.get_user(con, name)
+        if account and account["user_name"] == name:
+            return _public(account)
+        st.session_state.pop(SESSION_KEY, None)  # removed or renamed meanwhile: signed out
+    if oidc_configured():
+        identity = _sso_user()
+        if identity is not None:
+            email = str(identity.get("email") or "").strip()
+            verified = identity.get("email_verified")
+            account = accounts.get_user(con, email) if email and verified is not False else None
+            if account:
+                st.session_state[SESSION_KEY] = account["user_name"]
+                st.session_state.pop(SSO_UNKNOWN_KEY, None)
+                return _public(account)
+            st.session_state[SSO_UNKNOWN_KEY] = email or "(no e-mail given)"
     return None
-
-
-def _public(account: dict) -> dict:
-    return {"user_name": account["user_name"], "role": account["role"], "agencies": list(account["agencies"] or [])}
 
 
 def can_upload(user: dict | None) -> bool:
     return bool(user) and user["role"] in ("focal_point", "admin")
 
 
-def login_form(con, key: str = "login") -> None:
-    """The local-account form (and the single sign-on button when configured)."""
-    attempts = st.session_state.setdefault("_login_attempts", [])
-    recent = [t for t in attempts if time.time() - t < LOCKOUT_SECONDS]
-    st.session_state["_login_attempts"] = recent
-    with st.form(key, border=True):
-        st.markdown("**Sign in**")
-        name = st.text_input("User name or e-mail", autocomplete="username")
-        password = st.text_input("Password", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary")
-    if submitted:
-        if len(recent) >= MAX_ATTEMPTS:
-            st.error(f"Too many attempts. Wait {LOCKOUT_SECONDS} seconds and try again.")
+def describe(user: dict) -> str:
+    """'amina (focal point · UNDP, UNFPA)' — plain text, escape before markdown."""
+    role = ROLE_LABELS.get(user["role"], user["role"])
+    agencies = "" if user["role"] == "admin" or not user["agencies"] else " · " + ", ".join(user["agencies"])
+    return f"{user['user_name']} ({role}{agencies})"
+
+
+# ---------------------------------------------------------------------------------------- signing in
+
+def _recent_failures(name: str) -> int:
+    now = time.time()
+    with _failures_lock:
+        kept = [t for t in _failures.get(name, []) if now - t < LOCKOUT_SECONDS]
+        if kept:
+            _failures[name] = kept
         else:
-            account = accounts.authenticate(con, name.strip(), password)
-            if account is None:
-                st.session_state["_login_attempts"].append(time.time())
-                st.error("The user name or password is not right.")
-            else:
-                st.session_state[SESSION_KEY] = _public(account)
-                st.rerun()
-    if oidc_configured():
-        st.button("Sign in with your organisation's account", on_click=st.login, key=f"{key}_sso")
+            _failures.pop(name, None)
+        return len(kept)
+
+
+def _record_failure(name: str) -> None:
+    with _failures_lock:
+        _failures.setdefault(name, []).append(time.time())
+        if len(_failures) > 10_000:  # never grows without bound
+            _failures.clear()
+
+
+def sign_in(con, name: str, password: str) -> str | None:
+    """Check the password; on success the session is signed in and None is returned, else the message
+    to show (the same for an unknown name and a wrong password)."""
+    name = (name or "").strip()
+    key = name.lower()
+    session = [t for t in st.session_state.get("_login_attempts", []) if time.time() - t < LOCKOUT_SECONDS]
+    if not name or not password:
+        return "Enter your user name and password."
+    if _recent_failures(key) >= MAX_ATTEMPTS or len(session) >= MAX_ATTEMPTS:
+        return f"Too many attempts. Wait {LOCKOUT_SECONDS} seconds and try again."
+    account = accounts.authenticate(con, name, password)
+    if account is None:
+        _record_failure(key)
+        st.session_state["_login_attempts"] = [*session, time.time()]
+        return "The user name or password is not right."
+    _clear_user_state()
+    st.session_state[SESSION_KEY] = account["user_name"]
+    return None
+
+
+def login_form(con, key: str = "login", *, after: str | None = None) -> None:
+    """The local-account form, and the single sign-on button(s) when configured.
+
+    `after`: on success, remember it (AFTER_SIGN_IN_KEY) so dashboard.py can open the right page.
+    The password is checked in the submit callback, which empties the password field at once."""
+    with st.form(key, border=True, enter_to_submit=True):
+        st.markdown("**Sign in with your dashboard account**")
+        st.text_input("User name or e-mail", autocomplete="username", key=f"{key}_name")
+        st.text_input("Password", type="password", autocomplete="current-password", key=f"{key}_password")
+        st.form_submit_button("Sign in", type="primary", on_click=_submit, args=(con, key, after))
+    problem = st.session_state.pop(f"{key}_problem", None)
+    if problem:
+        st.error(problem)
+    sso_buttons(key)
+    unknown = st.session_state.get(SSO_UNKNOWN_KEY)
+    if unknown:
+        st.warning(f"Your organisation account ({unknown}) has no access to this dashboard yet. Ask an "
+                   "administrator to create it: `python -m etl users add NAME --role viewer --email "
+                   f"{unknown}`.")
     st.caption("No account yet? An administrator creates it with "
                "`python -m etl users add NAME --role focal_point --agency UNDP`.")
 
 
+def _submit(con, key: str, after: str | None) -> None:
+    name = st.session_state.get(f"{key}_name") or ""
+    password = st.session_state.get(f"{key}_password") or ""
+    st.session_state[f"{key}_password"] = ""
+    problem = sign_in(con, name, password)
+    if problem:
+        st.session_state[f"{key}_problem"] = problem
+    elif after:
+        st.session_state[AFTER_SIGN_IN_KEY] = after
+
+
+def sso_buttons(key: str) -> None:
+    providers = sso_providers()
+    if not providers:
+        return
+    if not sso_ready():
+        st.caption("Single sign-on is configured, but the Authlib package is missing: "
+                   "`pip install -r requirements.txt`.")
+        return
+    st.markdown("or")
+    for provider in providers:
+        label = ("Sign in with your organisation's account" if provider is None
+                 else f"Sign in with {provider.replace('-', ' ').title()}")
+        st.button(label, key=f"{key}_sso_{provider or 'default'}", icon=":material/badge:",
+                  on_click=st.login, args=() if provider is None else (provider,))
+
+
+def _clear_user_state() -> None:
+    for name in list(st.session_state.keys()):
+        if str(name).startswith(USER_STATE_PREFIXES) or name in (SSO_UNKNOWN_KEY,):
+            del st.session_state[name]
+
+
 def logout() -> None:
+    """Forget the signed-in account and whatever it was working on."""
     st.session_state.pop(SESSION_KEY, None)
-    if oidc_configured() and getattr(st.user, "is_logged_in", False):
+    _clear_user_state()
+    if oidc_configured() and _sso_user() is not None:
         st.logout()

@@ -41,19 +41,50 @@ def safe_csv_bytes(df: pd.DataFrame) -> bytes:
 
 
 def safe_excel_bytes(df: pd.DataFrame, sheet_name: str = "Data") -> bytes:
-    """An .xlsx workbook with one sheet, formula-safe; text is never written as a formula or link."""
+    """An .xlsx workbook with one sheet, formula-safe: every text cell is written as text (never a
+    formula or a link), numbers and dates stay numbers and dates."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     frame = safe_frame(df)
-    for column in frame.columns:  # Excel has no time zones
-        if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
-            frame[column] = frame[column].dt.tz_localize(None)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_name[:31])
+    sheet.freeze_panes = "A2"
+    for i, column in enumerate(frame.columns):
+        sheet.column_dimensions[_letter(i)].width = min(60, max(10, len(str(column)) + 2))
+    bold = Font(bold=True)
+
+    def text_cell(value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+
+    header = []
+    for name in frame.columns:
+        cell = text_cell(str(name))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in frame.itertuples(index=False, name=None):
+        sheet.append([text_cell(v) if isinstance(v, str) else _excel_value(v) for v in row])
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter",
-                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False,
-                                                   "strings_to_numbers": False}}) as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet_name[:31])
-        sheet = writer.sheets[sheet_name[:31]]
-        sheet.freeze_panes(1, 0)
-        for i, column in enumerate(frame.columns):
-            width = min(60, max(10, len(str(column)) + 2))
-            sheet.set_column(i, i, width)
+    book.save(buffer)
     return buffer.getvalue()
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _excel_value(value):
+    """Missing → empty cell; time-zone-aware timestamps lose the zone (Excel has none)."""
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value

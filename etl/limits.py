@@ -75,10 +75,10 @@ _PREFIXED_ROW_OR_CELL = re.compile(rb"</?([\w.-]+):(?:c|row|f|v)[\s/>]")
 #: a cheap test for _PREFIXED_ROW_OR_CELL: b":c" or b":row" in a piece
 _PREFIXED_HINT = re.compile(rb":(?:c|row)")
 #: a row element not written `<row r="…`
-_UNNUMBERED_ROW = re.compile(rb'<row(?! r=")')
+_UNNUMBERED_ROW = re.compile(rb'w(?<=<row)(?! r=")')  # found by its rare w
 #: what marks a cell holding a formula or an Excel error (regex searches outpace bytes.find on these)
-_FORMULA_MARK = re.compile(rb"<f")
-_ERROR_MARK = re.compile(rb"t=(?:\"e\"|'e')")
+_FORMULA_MARK = re.compile(rb"f(?<=<f)")  # found by their rarer second byte: at .start() - 1
+_ERROR_MARK = re.compile(rb"e(?:(?<=t=\"e)\"|(?<=t='e)')")  # at .start() - 3
 #: a row or cell start is looked for in a buffer's last bytes first
 _CUT_TAIL = 16 * 1024
 #: elements whose names start with c but are not cells (<col>, <cfRule>, <c:…> …)
@@ -627,8 +627,9 @@ class _SheetScanner:
         starts = set()
         for marker in (_FORMULA_MARK, _ERROR_MARK):
             start, since = -1, 0
+            back = 1 if marker is _FORMULA_MARK else 3
             for found in marker.finditer(piece):  # each stretch of the piece is searched once: linear
-                at = found.start()
+                at = found.start() - back
                 start = max(start, piece.rfind(b'<c r="', since, at))
                 if start != -1:
                     starts.add(start)

@@ -179,7 +179,7 @@ def test_streamlit_config_is_hardened():
     assert client["showErrorDetails"] == "none"
     assert client["toolbarMode"] == "minimal"
     assert config["browser"]["gatherUsageStats"] is False
-    assert config["theme"]["primaryColor"].upper() == "#009EDB"
+    assert config["theme"]["primaryColor"].upper() == "#0072BC"
     assert config["theme"]["font"] == "sans-serif"
 
 
