@@ -252,8 +252,13 @@ def filter_bar() -> Filters:
     year_from = year_to = None
     lo, hi = every["year_min"], every["year_max"]
     if lo is not None and hi is not None and lo < hi:
-        st.session_state["_year_bounds"] = (int(lo), int(hi))
+        bounds, previous = (int(lo), int(hi)), st.session_state.get("_year_bounds")
+        st.session_state["_year_bounds"] = bounds
         chosen = st.session_state.get("years")
+        if chosen and previous and tuple(chosen) == tuple(previous) and bounds != tuple(previous):
+            # the whole range was shown and the data's years changed (an upload, a roll-back): keep showing
+            # the whole range rather than silently filtering the new years out
+            st.session_state["years"] = chosen = bounds
         if chosen and (chosen[0] < lo or chosen[1] > hi):  # the data's years changed since it was chosen
             st.session_state["years"] = (min(max(int(chosen[0]), int(lo)), int(hi)),
                                          max(min(int(chosen[1]), int(hi)), int(lo)))
@@ -289,10 +294,23 @@ def filter_bar() -> Filters:
                    width="stretch")
     bar.caption("These filters are kept in the page address: bookmark it or send it to a colleague "
                 "to share exactly this view.")
+    if any("(demo data)" in (p or "") for p in every.get("plans", [])):
+        st.warning("**Demo data.** The figures of \"Demoland\" are generated for demonstration; they are not a "
+                   "real country team's. Run `python -m etl load` or use the Upload page to load real files.",
+                   icon=":material/science:")
     if agency:
         bar.caption(f"Agency {md_escape(agency)}: its own budget lines plus joint sub-outputs it takes part "
                     "in (their money is not split between agencies).")
     return filters
+
+
+def recommendation_label(number: object, text: object) -> str:
+    """'R3. Strengthen partnerships…'; a work-plan priority area without a number shows its text alone."""
+    has_number = isinstance(number, str) and number.strip()
+    has_text = isinstance(text, str) and text.strip()
+    if has_number and has_text:
+        return f"{number}. {text}"
+    return str(text) if has_text else (str(number) if has_number else "(no recommendation given)")
 
 
 def outcome_label(key: str | None) -> str:

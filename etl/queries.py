@@ -676,7 +676,9 @@ def actions_by_recommendation(con, filters: Filters, source_title: str | None = 
     return _frame(con, f"""
         SELECT source_title, recommendation_no, any_value(recommendation) AS recommendation,
                any_value(management_response) AS management_response, {STATUS_COUNTS}
-        FROM actions{w.sql()} GROUP BY source_title, recommendation_no
+        FROM actions{w.sql()}
+        -- a recommendation is its number; without one (work-plan priority areas), its text
+        GROUP BY source_title, recommendation_no, CASE WHEN recommendation_no IS NULL THEN recommendation END
         ORDER BY source_title, try_cast(regexp_extract(recommendation_no, '\\d+') AS INTEGER) NULLS LAST,
                  recommendation_no""", w.params)
 

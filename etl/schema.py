@@ -125,7 +125,7 @@ ACTIONS = Kind(
     title="Recommendations, work-plan deliverables and their key actions",
     grain="one row per key action (or deliverable)",
     sheet_title="Actions",
-    key=("source_title", "recommendation_no", "action_no"),
+    key=("source_title", "recommendation_no", "recommendation", "action_no"),
     one_of=(("recommendation_no", "recommendation"),),
     columns=(
         Column("source_type", "source_type", False, ("source type", "type of source"),

@@ -106,7 +106,7 @@ titles = list(all_sources["source_title"])
 source = titles[0] if len(titles) == 1 else st.selectbox("Source", titles, key="recommendation-source")
 recommendations = ui.query("actions_by_recommendation", source)
 recommendations = recommendations.assign(
-    label=[f"{no}. {text}" if isinstance(text, str) and text else str(no) for no, text in
+    label=[ui.recommendation_label(no, text) for no, text in
            zip(recommendations["recommendation_no"], recommendations["recommendation"])])
 recommendations, cut = ui.top_rows(recommendations, "recommendations", measure="the most actions",
                                    sort_by="actions")

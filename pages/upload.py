@@ -1,20 +1,34 @@
 """Upload: template download, upload, validation report or preview, commit, history and rollback.
 
-Nothing is written before Commit: the preview is a dry run of the very load Commit performs
+Nothing is written before Commit: the check is a dry run of the very load Commit performs
 (etl.load), so "rows to add / replace" and "totals before → after" are exactly what will happen.
+Focal points load and roll back only their agencies' rows (SPEC §10); administrators any.
+Session keys of this page start with "upload_" (cleared at sign-out, see app.auth).
 """
 from __future__ import annotations
+
+import datetime as dt
+import time
 
 import pandas as pd
 import streamlit as st
 
 from app import auth, ui
 from etl import accounts, queries, store
-from etl.formatting import format_money
-from etl.load import load_bytes
+from etl.formatting import is_missing
+from etl.load import LoadResult, load_bytes
 from etl.report import error_report_bytes, how_to_fix
 from etl.schema import KINDS
 from etl.template import TEMPLATE_FILE_NAMES, template_bytes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: up to this many errors are shown as a plain table with wrapped text; more go in a scrollable grid
+TABLE_LIMIT = 100
+RECOGNISE = "Recognise from the header"
+FROM_FILE = "As in the file (its plan column)"
+OTHER_PLAN = "Another plan…"
+KIND_LABELS = {"budget": "Budget (CBF or UN INFO export)", "indicators": "Indicators",
+               "actions": "Recommendations and actions"}
 
 ui.require_frame()
 con = ui.connection()
@@ -23,155 +37,327 @@ user = auth.current_user(con)
 st.title("Upload")
 if not auth.can_upload(user):
     if user:
-        st.warning(f"Your account ({ui.md_escape(user['user_name'])}) is a {user['role']}: only focal points and "
-                   "administrators upload data.")
+        st.warning(f"You are signed in as {ui.md_escape(auth.describe(user))}: only focal points and "
+                   "administrators upload data. Ask an administrator if your role should change.")
     else:
-        st.info("Sign in to upload your agency's spreadsheets.")
-        auth.login_form(con, key="upload_login")
+        st.info("Sign in to upload your agency's spreadsheets. The dashboards themselves need no account.")
+        left, _ = st.columns([1, 1])
+        with left:
+            auth.login_form(con, key="upload_login")
     st.stop()
 
 is_admin = user["role"] == "admin"
-my_agencies = None if is_admin else set(user["agencies"])
-st.caption(f"Signed in as **{ui.md_escape(user['user_name'])}** ({user['role']}"
-           + ("" if is_admin else f", {ui.md_escape(', '.join(sorted(my_agencies)))}") + ")")
+my_agencies: set[str] | None = None if is_admin else set(user["agencies"])
+if is_admin:
+    st.caption(f"Signed in as **{ui.md_escape(auth.describe(user))}**: you may upload and roll back data of "
+               "any agency.")
+else:
+    st.caption(f"Signed in as **{ui.md_escape(auth.describe(user))}**: you upload data of "
+               f"{ui.md_escape(', '.join(sorted(my_agencies)))} only — a file holding a row of another agency "
+               "is refused whole.")
 
-template_tab, upload_tab, history_tab = st.tabs(["1 · Template", "2 · Upload and check", "3 · History"])
+st.markdown("**How it works:** ① download the template of your dataset and fill it (a UN INFO export loads as "
+            "it is) → ② upload the file: it is checked at once and you see either every error with its cell, or "
+            "a preview of what will change, with a **Commit** button. Nothing is written before Commit. "
+            "③ History lists every submission; one can be rolled back, and its original file downloaded.")
 
-# ------------------------------------------------------------------------------------------ templates
-with template_tab:
-    st.markdown("Download the template of the dataset you report, fill it from your agency's records "
-                "and upload it in step 2. The Instructions sheet explains every column.")
-    columns = st.columns(len(KINDS))
-    for column, kind in zip(columns, KINDS.values()):
-        with column:
-            st.markdown(f"**{kind.title}**  \n{kind.grain}")
-            st.download_button(f"Download the {kind.name} template", template_bytes(kind.name, store.entities(con)),
-                               file_name=TEMPLATE_FILE_NAMES[kind.name], key=f"template_{kind.name}",
-                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-# ------------------------------------------------------------------------------------------ upload
-KIND_CHOICES = {"Recognise from the header": None, **{k.title: k.name for k in KINDS.values()}}
+# ------------------------------------------------------------------------------------------ 1 templates
+st.subheader("① Templates", anchor="templates")
+entities = store.entities(con)
+columns = st.columns(len(KINDS))
+for column, kind in zip(columns, KINDS.values()):
+    with column.container(border=True, height="stretch"):
+        st.markdown(f"**{ui.md_escape(kind.title)}**  \n{ui.md_escape(kind.grain)}")
+        st.download_button(f"Download the {kind.name} template", lambda k=kind.name: template_bytes(k, entities),
+                           file_name=TEMPLATE_FILE_NAMES[kind.name], mime=XLSX, key=f"upload_template_{kind.name}",
+                           icon=":material/download:", on_click="ignore")
+st.caption("Each template has drop-down lists for agencies and statuses and an Instructions sheet that explains "
+           "every column. Keep the header row; add rows below it.")
 
 
-def _options_form() -> dict:
+# ------------------------------------------------------------------------------------------ 2 upload
+def options_form() -> dict:
+    """Dataset kind, plan, agency (limited to the account's) and source title, for the whole file."""
+    kinds = {RECOGNISE: None, **{KIND_LABELS.get(k.name, k.title): k.name for k in KINDS.values()}}
     plans = queries.plan_names(con)
-    left, right = st.columns(2)
-    with left:
-        kind_label = st.selectbox("Dataset", list(KIND_CHOICES), key="upload_kind")
-        plan_choice = st.selectbox("Plan (for a file without a plan column)", ["— the file names it —", *plans,
-                                                                                "Another plan…"], key="upload_plan")
-        plan = st.text_input("Plan name", key="upload_plan_other") if plan_choice == "Another plan…" else (
-            None if plan_choice.startswith("—") else plan_choice)
-    with right:
-        agency_list = sorted(my_agencies) if my_agencies is not None else [e.code for e in store.entities(con)]
-        agency = st.selectbox("Agency (for a file without an agency column)", ["— the file names it —", *agency_list],
-                              key="upload_agency")
-        source = st.text_input("Source title (for recommendations without one)", key="upload_source",
-                               placeholder="e.g. Evaluation of UN Women strategic partnerships")
-    return {"kind": KIND_CHOICES[kind_label], "plan": plan or None, "source": source.strip() or None,
-            "agency": None if agency.startswith("—") else agency}
+    if my_agencies is not None and len(my_agencies) == 1:
+        agency_options = sorted(my_agencies)
+    else:
+        agency_options = ["Any of my agencies (as in the file)" if my_agencies else "Any agency (as in the file)",
+                          *(sorted(my_agencies) if my_agencies else [e.code for e in entities])]
+    first, second, third, fourth = st.columns([1.2, 1.2, 1, 1.2])
+    with first:
+        kind_label = st.selectbox("Dataset", list(kinds), key="upload_kind",
+                                  help="Leave it to be recognised from the header row, or name it.")
+    with second:
+        plan_choice = st.selectbox("Plan", [FROM_FILE, *plans, OTHER_PLAN], key="upload_plan",
+                                   help="For a file without a plan column, or rows with the plan left blank. "
+                                        "The file's own plan column wins.")
+        plan = (st.text_input("Plan name", key="upload_plan_other", placeholder="e.g. UNSDCF 2023-2027")
+                if plan_choice == OTHER_PLAN else None if plan_choice == FROM_FILE else plan_choice)
+    with third:
+        agency = st.selectbox("Agency", agency_options, key="upload_agency",
+                              help="The agency you report for: a row of any other agency refuses the whole file. "
+                                   "In indicators and actions files, rows with no agency get this one.")
+    kind = kinds[kind_label]
+    with fourth:
+        source = st.text_input("Source title (actions files)", key="upload_source",
+                               disabled=kind not in (None, "actions"), placeholder="e.g. Evaluation of …",
+                               help="For recommendations and actions without a source_title column: the "
+                                    "evaluation, audit or work plan they come from.")
+    source = source if kind in (None, "actions") else None
+    chosen_agency = agency if agency in (my_agencies or {e.code for e in entities}) else None
+    return {"kind": kind, "plan": (plan or "").strip() or None, "source": (source or "").strip() or None,
+            "agency": chosen_agency}
 
 
-def _check(data: bytes, name: str, options: dict):
-    bar = st.progress(0.0, text=f"Reading {name}…")
-    result = load_bytes(con, data, name, dry_run=True, user=user["user_name"], allowed_agencies=my_agencies,
-                        progress=lambda fraction, text: bar.progress(min(fraction, 1.0), text=text), **options)
-    bar.empty()
+def scope(options: dict) -> set[str] | None:
+    """The agencies this upload may hold: the chosen one, else the account's (None: any)."""
+    return {options["agency"]} if options["agency"] else my_agencies
+
+
+def check(data: bytes, name: str, options: dict) -> LoadResult:
+    """The dry run, with a progress bar while the file is read, checked and measured."""
+    bar = st.progress(0.0, text=f"Reading and checking {name}…")
+    started = time.monotonic()
+
+    def step(fraction: float, text: str) -> None:
+        label = {"done": "finished"}.get(text, text)
+        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{name}: {label}…")
+
+    result = load_bytes(con, data, name, dry_run=True, user=user["user_name"], allowed_agencies=scope(options),
+                        progress=step, **options)
+    bar.progress(1.0, text=f"Read and checked {name} in {time.monotonic() - started:.1f} s.")
     return result
 
 
-def _problem_table(problems) -> pd.DataFrame:
+def commit(data: bytes, name: str, options: dict, preview: dict | None) -> None:
+    """Commit button callback: the real load (it re-checks everything inside its transaction)."""
+    done = load_bytes(con, data, name, user=user["user_name"], allowed_agencies=scope(options), **options)
+    st.session_state["upload_last"] = {"result": done, "preview": preview}
+    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # an empty uploader
+    st.session_state.pop("upload_checked", None)
+
+
+def problem_table(problems) -> pd.DataFrame:
     return pd.DataFrame([{"sheet": p.sheet or "", "cell": p.cell or "", "column": p.column or "",
-                          "value": "" if p.value is None else str(p.value), "what was expected": p.expected,
-                          "how to fix": how_to_fix(p)} for p in problems])
+                          "value": "" if is_missing(p.value) else str(p.value), "what was expected": p.expected,
+                          "how to fix": how_to_fix(p)} for p in problems],
+                        columns=["sheet", "cell", "column", "value", "what was expected", "how to fix"])
 
 
-def _show_preview(result) -> None:
-    st.success(f"**{ui.md_escape(result.file_name)}** is valid: {result.rows_added} row(s) to add, "
-               f"{result.rows_replaced} current row(s) it replaces (kept in the history, can be rolled back).")
-    before, after = result.preview["before"], result.preview["after"]
-    if "required" in before:
-        table = pd.DataFrame({
-            "": ["Rows", "Required", "Available", "Expenditure"],
-            "before": [before["rows"], *(format_money(before[k]) for k in ("required", "available", "expenditure"))],
-            "after": [after["rows"], *(format_money(after[k]) for k in ("required", "available", "expenditure"))],
-        })
-        st.markdown("Totals for the plan and agencies in this file, before → after:")
+def show_problems(problems, *, key: str) -> None:
+    table = problem_table(problems)
+    if len(table) <= TABLE_LIMIT:
+        st.table(table, hide_index=True)
     else:
-        table = pd.DataFrame({"": ["Rows"], "before": [before["rows"]], "after": [after["rows"]]})
-    st.dataframe(table, hide_index=True, width="content")
+        st.dataframe(table, hide_index=True, key=key, column_config=ui.text_columns("what was expected", "how to fix"))
+
+
+def exact(value: object) -> str:
+    return "—" if is_missing(value) else f"{float(value):,.2f}"
+
+
+def totals_table(preview: dict) -> pd.DataFrame:
+    """Before → after for the plans and agencies the file covers (an empty scope counts 0)."""
+    before, after = preview["before"], preview["after"]
+    rows = [("Rows", before["rows"], after["rows"], False)]
+    for key, label in (("required", "Required (USD)"), ("available", "Available (USD)"),
+                       ("expenditure", "Spent (USD)")):
+        if key in before:
+            rows.append((label, before[key], after[key], True))
+    out = []
+    for label, b, a, money in rows:
+        b = 0.0 if (b is None and not before["rows"]) else b
+        a = 0.0 if (a is None and not after["rows"]) else a
+        change = None if is_missing(a) or is_missing(b) else float(a) - float(b)
+        if money:
+            out.append({"": label, "before": exact(b), "after": exact(a),
+                        "change": "—" if change is None else f"{change:+,.2f}"})
+        else:
+            out.append({"": label, "before": f"{int(b or 0):,}", "after": f"{int(a or 0):,}",
+                        "change": f"{int(change or 0):+,}"})
+    return pd.DataFrame(out)
+
+
+def styled(table: pd.DataFrame):
+    """Figures right-aligned, so that digits line up."""
+    return table.style.set_properties(subset=["before", "after", "change"], **{"text-align": "right"})
+
+
+def kind_text(result: LoadResult) -> str:
+    if not result.kind:
+        return "file"
+    return f"{result.kind} file" + (" (UN INFO export)" if result.layout == "uninfo" else "")
+
+
+def show_warnings(result: LoadResult, key: str) -> None:
     if result.warnings:
         with st.expander(f"{len(result.warnings)} warning(s) — the file loads, but read them"):
-            st.dataframe(_problem_table(result.warnings), hide_index=True, width="stretch")
+            show_problems(result.warnings, key=key)
 
 
-with upload_tab:
-    options = _options_form()
-    uploaded = st.file_uploader("Workbook (.xlsx, .xlsm) or CSV", type=["xlsx", "xlsm", "csv"], key="upload_file")
-    if uploaded is None:
+def when_text(value: object) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, dt.datetime) else str(value or "an earlier date")
+
+
+def show_duplicate(result: LoadResult) -> None:
+    previous = result.duplicate_of or {}
+    st.info(f"**{ui.md_escape(result.file_name)}** was already loaded on {when_text(previous.get('created_at'))} "
+            f"by {ui.md_escape(previous.get('user_name') or 'an unnamed user')} "
+            f"(submission {previous.get('submission_id')}). Nothing changed.", icon=":material/content_copy:")
+
+
+def show_rejected(result: LoadResult, data: bytes, name: str) -> None:
+    count = len(result.errors)
+    st.error(f"**{ui.md_escape(result.file_name)}** has {count} error{'s' if count != 1 else ''}. Nothing was "
+             "loaded. Fix them in your file and upload it again.", icon=":material/error:")
+    show_problems(result.errors, key="upload_errors")
+    report_name = f"validation-report-{name.rsplit('.', 1)[0]}.xlsx"
+    st.download_button("Download the validation report (.xlsx, errors highlighted)",
+                       lambda: error_report_bytes(result.file_name, data, result.errors + result.warnings),
+                       file_name=report_name, mime=XLSX, key="upload_report", icon=":material/download:",
+                       on_click="ignore")
+    st.caption("The report lists every error and holds a copy of your sheets with each offending cell in red "
+               "and a note saying what to change.")
+    show_warnings(result, "upload_report_warnings")
+
+
+def show_preview(result: LoadResult, data: bytes, name: str, options: dict) -> None:
+    st.success(f"**{ui.md_escape(result.file_name)}** is a valid {kind_text(result)}. Commit will add "
+               f"**{result.rows_added:,}** row(s) and replace **{result.rows_replaced:,}** current row(s) (the "
+               "replaced rows are kept: rolling the submission back restores them).", icon=":material/check_circle:")
+    if result.preview:
+        st.markdown("Totals of the current data for the plan(s) and agencies in this file, before → after Commit:")
+        st.table(styled(totals_table(result.preview)), hide_index=True, width="content")
+    show_warnings(result, "upload_preview_warnings")
+    st.button("Commit", type="primary", key="upload_commit", icon=":material/cloud_upload:",
+              on_click=commit, args=(data, name, options, result.preview))
+    st.caption("Nothing has been written yet. Not right? Fix the file and upload it again instead.")
+
+
+def show_committed(last: dict) -> None:
+    result: LoadResult = last["result"]
+    if result.status == "committed":
+        st.success(f"**{ui.md_escape(result.file_name)}** committed as submission {result.submission_id}: "
+                   f"{result.rows_added:,} row(s) added, {result.rows_replaced:,} replaced. Every page shows the "
+                   "new figures now; the submission is in ③ History, where it can be rolled back.",
+                   icon=":material/task_alt:")
+        if last.get("preview"):
+            st.table(styled(totals_table(last["preview"])), hide_index=True, width="content")
+        st.page_link("pages/overview.py", label="See the Overview", icon=":material/dashboard:")
+    elif result.status == "duplicate":
+        show_duplicate(result)
+    else:  # the data changed between the check and Commit in a way that makes the file invalid
+        st.error(f"**{ui.md_escape(result.file_name)}** was not committed: {len(result.errors)} error(s). Nothing "
+                 "was loaded. Upload it again to see them.")
+
+
+st.subheader("② Upload, check and commit", anchor="upload")
+options = options_form()
+last = st.session_state.pop("upload_last", None)
+if last:
+    show_committed(last)
+uploaded = st.file_uploader("Workbook (.xlsx, .xlsm) or CSV file", type=["xlsx", "xlsm", "csv"],
+                            key=f"upload_file_{st.session_state.get('upload_round', 0)}",
+                            help="One dataset per file. The check starts as soon as the file is uploaded.")
+if uploaded is None:
+    st.session_state.pop("upload_checked", None)
+    if not last:
         st.caption("Nothing is written until you press Commit after the check.")
+else:
+    data = uploaded.getvalue()
+    check_key = (uploaded.file_id, uploaded.name, len(data), tuple(sorted(options.items())),
+                 queries.data_version(con))
+    checked = st.session_state.get("upload_checked")
+    if not checked or checked[0] != check_key:
+        checked = (check_key, check(data, uploaded.name, options))
+        st.session_state["upload_checked"] = checked
+    result = checked[1]
+    if result.status == "duplicate":
+        show_duplicate(result)
+    elif result.status == "rejected":
+        show_rejected(result, data, uploaded.name)
     else:
-        data = uploaded.getvalue()
-        check_key = (uploaded.name, len(data), hash(data), tuple(sorted(options.items())))
-        if st.session_state.get("_checked_key") != check_key:
-            st.session_state["_checked_key"] = check_key
-            st.session_state["_checked"] = _check(data, uploaded.name, options)
-            st.session_state.pop("_committed", None)
-        result = st.session_state["_checked"]
-        committed = st.session_state.get("_committed")
-        if committed is not None:
-            st.success(f"Committed as submission {committed.submission_id}: {committed.rows_added} row(s) added, "
-                       f"{committed.rows_replaced} replaced. The dashboards show the new figures now.")
-        elif result.status == "duplicate":
-            previous = result.duplicate_of
-            st.info(f"This file was already loaded on {previous['created_at']:%Y-%m-%d %H:%M} by "
-                    f"{ui.md_escape(previous.get('user_name') or 'an unnamed user')} "
-                    f"(submission {previous['submission_id']}). Nothing to do.")
-        elif result.status == "rejected":
-            st.error(f"**{ui.md_escape(result.file_name)}** has {len(result.errors)} error(s). Nothing was loaded. "
-                     "Fix them in your file and upload it again.")
-            st.dataframe(_problem_table(result.errors), hide_index=True, width="stretch")
-            st.download_button("Download the validation report (.xlsx, errors highlighted)",
-                               error_report_bytes(result.file_name, data, result.errors + result.warnings),
-                               file_name=f"validation-report-{uploaded.name.rsplit('.', 1)[0]}.xlsx",
-                               key="report_download")
-        else:
-            _show_preview(result)
-            if st.button("Commit", type="primary", key="commit"):
-                with st.spinner("Writing…"):
-                    done = load_bytes(con, data, uploaded.name, user=user["user_name"], allowed_agencies=my_agencies,
-                                      **options)
-                st.session_state["_committed"] = done
-                st.rerun()
+        show_preview(result, data, uploaded.name, options)
 
-# ------------------------------------------------------------------------------------------ history
-with history_tab:
-    history = queries.submission_history(con)
-    if history.empty:
-        ui.empty_state("submissions")
+
+# ------------------------------------------------------------------------------------------ 3 history
+def may_roll_back(agency: object) -> bool:
+    if is_admin:
+        return True
+    codes = set(str(agency or "").split(";")) - {""}
+    return bool(codes) and codes <= (my_agencies or set())
+
+
+def roll_back(submission_id: int) -> None:
+    """Roll back button callback."""
+    try:
+        accounts.check_rollback(con, user["user_name"], submission_id)
+        done = store.rollback(con, submission_id, user["user_name"])
+    except (store.RollbackError, accounts.PermissionDenied) as error:
+        st.session_state["upload_rollback_message"] = ("error", str(error))
     else:
-        st.dataframe(history, hide_index=True, width="stretch",
-                     column_config={"when": st.column_config.DatetimeColumn("when", format="YYYY-MM-DD HH:mm")})
-        left, right = st.columns(2)
-        with left:
-            committed_ids = history.loc[history["status"] == "committed", "id"].tolist()
-            allowed = [sid for sid in committed_ids
-                       if is_admin or set(str(history.loc[history["id"] == sid, "agency"].iloc[0] or "").split(";"))
-                       - {""} <= (my_agencies or set()) and history.loc[history["id"] == sid, "agency"].iloc[0]]
-            target = st.selectbox("Roll back a submission of your agency", allowed, index=None,
-                                  placeholder="Choose a submission", key="rollback_choice")
-            if st.button("Roll back", disabled=target is None, key="rollback"):
-                try:
-                    accounts.check_rollback(con, user["user_name"], int(target))
-                    done = store.rollback(con, int(target), user["user_name"])
-                    st.success(f"Submission {target} rolled back: {done['rows_hidden']} row(s) withdrawn, "
-                               f"{done['rows_restored']} earlier row(s) restored.")
-                except (store.RollbackError, accounts.PermissionDenied) as error:
-                    st.error(ui.md_escape(error))
-        with right:
-            stored = history.loc[history["has_file"], "id"].tolist()
-            chosen = st.selectbox("Download the original file of a submission", stored, index=None,
-                                  placeholder="Choose a submission", key="original_choice")
-            if chosen is not None:
-                name, content = store.original_file(con, int(chosen))
-                st.download_button(f"Download {name}", content, file_name=name, key="original_download")
+        st.session_state["upload_rollback_message"] = (
+            "success", f"Submission {submission_id} rolled back: {done['rows_hidden']:,} row(s) withdrawn, "
+                       f"{done['rows_restored']:,} earlier row(s) restored.")
+    st.session_state["upload_rollback_choice"] = None
+
+
+def label(history: pd.DataFrame):
+    rows = {int(r.id): r for r in history.itertuples()}
+
+    def text(sid: int) -> str:
+        r = rows[sid]
+        when = f"{r.when:%Y-%m-%d %H:%M}" if not is_missing(r.when) else ""
+        return " · ".join(str(x) for x in (sid, r.file, r.dataset, r.agency if not is_missing(r.agency) else "several "
+                                           "agencies", when, r.user if not is_missing(r.user) else "") if x)
+    return text
+
+
+st.subheader("③ History", anchor="history")
+every = ui.current_filters()
+filters = queries.Filters(country=every.country, plan=every.plan, agency=every.agency)  # what applies here
+history = queries.submission_history(con, filters)
+message = st.session_state.pop("upload_rollback_message", None)
+if message:
+    (st.success if message[0] == "success" else st.error)(ui.md_escape(message[1]))
+if history.empty:
+    ui.empty_state("submissions" if filters.is_empty else "filtered")
+else:
+    if not filters.is_empty:
+        st.caption(f"Submissions for {ui.filter_summary(filters)} (the sidebar filters apply).")
+    shown = history.drop(columns=["has_file"]).assign(status=lambda d: d["status"].str.replace("_", " "))
+    st.dataframe(shown, hide_index=True, width="stretch", key="upload_history", placeholder="—",
+                 column_config={
+                     "id": st.column_config.NumberColumn("id", width="small"),
+                     "when": st.column_config.DatetimeColumn("when", format="YYYY-MM-DD HH:mm"),
+                     "file": st.column_config.TextColumn("file", width="medium"),
+                     "added": st.column_config.NumberColumn("rows added", format="localized"),
+                     "replaced": st.column_config.NumberColumn("rows replaced", format="localized"),
+                     "rejected": st.column_config.NumberColumn("rows rejected", format="localized"),
+                 })
+    text = label(history)
+    left, right = st.columns(2)
+    with left, st.container(border=True):
+        st.markdown("**Roll back a submission**")
+        candidates = [int(r.id) for r in history.itertuples() if r.status == "committed" and may_roll_back(r.agency)]
+        target = st.selectbox("Submission to roll back", candidates, index=None, format_func=text,
+                              placeholder="Choose a submission" if candidates else "Nothing you may roll back",
+                              key="upload_rollback_choice")
+        st.caption("Administrators may roll back any submission." if is_admin else
+                   f"You may roll back submissions of {ui.md_escape(', '.join(sorted(my_agencies or [])))}.")
+        if target is not None:
+            st.caption("Its rows are withdrawn and the rows it replaced become current again.")
+        st.button("Roll back", key="upload_rollback", disabled=target is None, icon=":material/undo:",
+                  on_click=roll_back, args=(target,))
+    with right, st.container(border=True):
+        st.markdown("**Download the original file of a submission**")
+        stored = [int(r.id) for r in history.itertuples() if r.has_file]
+        chosen = st.selectbox("Submission", stored, index=None, format_func=text, key="upload_original_choice",
+                              placeholder="Choose a submission" if stored else "No file kept yet")
+        if chosen is not None:
+            kept = store.original_file(con, chosen)
+            if kept:
+                st.download_button(f"Download {kept[0]}", kept[1], file_name=kept[0], key="upload_original",
+                                   icon=":material/download:", on_click="ignore")

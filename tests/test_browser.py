@@ -3,6 +3,7 @@ a filter lands in the URL, the bookmarked URL shows the same figures in a fresh 
 exactly the filtered rows. Full-page screenshots of every page go to tests/screenshots/ (git-ignored)."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -48,18 +49,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, seeded_db_path):
-    """`streamlit run dashboard.py` on a free port, against a private copy of the seeded database."""
-    db = tmp_path_factory.mktemp("browser") / "dashboard.duckdb"
-    shutil.copy(seeded_db_path, db)
+@contextlib.contextmanager
+def serve(db: Path, env: dict | None = None):
+    """`streamlit run dashboard.py` on a free port against the database file `db`; yields the base URL.
+    (The server holds the file: prepare it, accounts included, before.)"""
     port = free_port()
     log = open(db.with_suffix(".log"), "w")
-    env = {**os.environ, "UNCT_DB": str(db)}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env={**os.environ, "UNCT_DB": str(db), **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -81,6 +80,15 @@ def server(tmp_path_factory, seeded_db_path):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, seeded_db_path):
+    """The dashboard against a private copy of the seeded database."""
+    db = tmp_path_factory.mktemp("browser") / "dashboard.duckdb"
+    shutil.copy(seeded_db_path, db)
+    with serve(db) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

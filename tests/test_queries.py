@@ -411,3 +411,23 @@ def test_labels():
     assert outcome_label("4.1", None) == "4.1" and outcome_label(None, None) == "(no code)"
     assert unique_labels(["x", "x", "y"], ["p", "q", "r"]) == ["x (p)", "x (q)", "y"]
     assert unique_labels(["x", "x"], ["p", "p"]) == ["x (p)", "x (p) #2"]
+
+
+def test_work_plan_priority_areas_without_numbers_are_separate_recommendations(tmp_path):
+    """A work plan names priority areas but numbers none: each area is its own row, labelled by its text."""
+    from app.ui import recommendation_label
+    from etl.load import load_bytes
+    from tests.test_load import workbook_bytes
+
+    rows = [["Source type", "Priority area", "Deliverable no.", "Deliverable", "Status"],
+            ["workplan", "Protection at the centre", "1", "Indicators agreed", "[COMPLETED]"],
+            ["workplan", "Protection at the centre", "2", "Review held", "[ONGOING]"],
+            ["workplan", "Accountability to affected people", "1", "Feedback channels", "[CONTINUOUS]"]]
+    con = store.connect(tmp_path / "wp.duckdb")
+    result = load_bytes(con, workbook_bytes({"Workplan": rows}), "wp.xlsx", source="RG1 work plan")
+    assert result.status == "committed", [str(e) for e in result.errors]
+    table = queries.actions_by_recommendation(con, queries.Filters(), "RG1 work plan")
+    labels = sorted(recommendation_label(n, t) for n, t in zip(table["recommendation_no"], table["recommendation"]))
+    assert labels == ["Accountability to affected people", "Protection at the centre"]
+    assert sorted(table["actions"]) == [1, 2]
+    con.close()
