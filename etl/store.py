@@ -65,7 +65,23 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False,
         # a load still 'loading' when the file is opened was cut off (killed, crashed): nothing of it
         # was committed, and the history says so
         con.execute("UPDATE submission_log SET status = 'failed' WHERE status = 'loading'")
+    lock_down(con, target.parent)
     return con
+
+
+def lock_down(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """No file access outside the database's folder, then freeze the settings (README: Reliability).
+
+    Uploaded files reach DuckDB only as registered Arrow tables, never as paths; a shared catalog
+    (DuckLake) would be attached above this line. Opening the same file again in this process
+    shares the locked instance, so the settings are applied once.
+    """
+    if con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
+        return
+    allowed = str(folder.resolve()).replace("'", "''") + "/"
+    con.execute(f"SET allowed_directories = ['{allowed}']")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
 
 
 # ---------------------------------------------------------------- schema

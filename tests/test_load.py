@@ -261,3 +261,16 @@ def test_schema_migrates_in_place(tmp_path):
     assert {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()} >= {
         "budget", "indicator_values", "actions", "submissions"}
     con.close()
+
+
+def test_the_database_reads_no_file_outside_its_folder_and_its_settings_are_locked(con):
+    import duckdb
+
+    with pytest.raises(duckdb.PermissionException, match="file system operations are disabled"):
+        con.execute("SELECT * FROM read_csv('/etc/passwd')")
+    with pytest.raises(duckdb.Error, match="Cannot change configuration option"):
+        con.execute("SET enable_external_access = true")
+    settings = dict(con.execute("""SELECT name, value FROM duckdb_settings() WHERE name IN
+        ('autoinstall_known_extensions', 'autoload_known_extensions', 'lock_configuration')""").fetchall())
+    assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false",
+                        "lock_configuration": "true"}
