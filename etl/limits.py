@@ -58,9 +58,10 @@ MAX_ELEMENT_BYTES = 16 * MB
 MAX_CELLS_LISTED = 1000
 
 CHUNK = MB  # inflated bytes handled at a time
-_PROBE = 16 * 1024  # inflated first, of a part only its prolog is checked in
+_PROBE = 4096  # inflated first, of a part only its prolog is checked in
 _STORED, _DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL_ENTRY = re.compile(b"PK\x01\x02")  # a regex search outpaces bytes.count on compressed data
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^<>]*?\bref\s*=\s*[\"']([^\"'<]*)[\"']")
@@ -77,8 +78,10 @@ _PREFIXED_HINT = re.compile(rb":(?:c|row)")
 #: a row element not written `<row r="…`
 _UNNUMBERED_ROW = re.compile(rb'w(?<=<row)(?! r=")')  # found by its rare w
 #: what marks a cell holding a formula or an Excel error (regex searches outpace bytes.find on these)
-_FORMULA_MARK = re.compile(rb"f(?<=<f)")  # found by their rarer second byte: at .start() - 1
-_ERROR_MARK = re.compile(rb"e(?:(?<=t=\"e)\"|(?<=t='e)')")  # at .start() - 3
+_FORMULA_MARK = re.compile(rb"f(?<=<f)")  # matching their rare byte (see _marks)
+_ERROR_MARK = re.compile(rb"e(?:(?<=t=\"e)\"|(?<=t='e)')")
+#: pieces read the fast way whose rows are followed only once needed: at most this many bytes of them are kept
+_UNFOLLOWED_BYTES = 4 * MB
 #: a row or cell start is looked for in a buffer's last bytes first
 _CUT_TAIL = 16 * 1024
 #: elements whose names start with c but are not cells (<col>, <cfRule>, <c:…> …)
@@ -164,16 +167,20 @@ def _up_to(bound: bytes, first_low: int, low: int, high: int) -> bytes:
         return re.escape(bytes([a])) if a == b else b"[%c-%c]" % (a, b)
 
     def rest(n: int) -> bytes:
-        return b"" if n <= 0 else chars(low, high) + b"{0,%d}" % n
+        return b"" if n <= 0 else chars(low, high) + (b"?" if n == 1 else b"{0,%d}" % n)
 
     def from_(i: int, lowest: int) -> bytes:
         left, top = len(bound) - i - 1, bound[i]  # positions after this one; the bound's character here
+        if not left:
+            return chars(min(lowest, top), top)
         alternatives = []
         if top > lowest:  # below the bound here: any shorter or equally long continuation
             alternatives.append(chars(lowest, top - 1) + rest(left))
-        alternatives.append(re.escape(bytes([top])) + (from_(i + 1, low) + b"?" if left else b""))
-        if top < high and left:  # above the bound here: only a shorter string
+        alternatives.append(re.escape(bytes([top])) + from_(i + 1, low) + (b"?" if left == 1 else b""))
+        if top < high:  # above the bound here: only a shorter string
             alternatives.append(chars(top + 1, high) + rest(left - 1))
+        if i:  # the string may end before this position (an empty alternative: cheaper than an optional group)
+            alternatives.append(b"")
         return b"(?:" + b"|".join(alternatives) + b")"
 
     return from_(0, first_low)
@@ -397,7 +404,7 @@ def check_workbook(data: bytes, file_name: str) -> WorkbookScan:
 
     Returns what the scan learnt of each worksheet (grid size, error cells, formulas without a value).
     """
-    if data.count(b"PK\x01\x02") > MAX_PARTS:
+    if next(itertools.islice(_CENTRAL_ENTRY.finditer(data), MAX_PARTS, None), None):  # > MAX_PARTS signatures
         _fail(file_name, f"the workbook has more than {MAX_PARTS:,} parts, which no spreadsheet needs; it was not read")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -499,6 +506,8 @@ class _SheetScanner:
         self.row_counter = -1  # row of the last <row> element (0-based)
         self.col = -1  # column of the last cell placed
         self.cell = None  # open cell: [row, col, type, has_formula, value or None, value start]
+        self.unfollowed: list[tuple[bytes, int]] = []  # pieces (buf, end) read the fast way that the counters do
+        self.unfollowed_bytes = 0  # not reflect yet: they matter only to a later piece read element by element
         self.started = False
 
     # -- driving
@@ -518,12 +527,12 @@ class _SheetScanner:
                 if len(carry) > MAX_ELEMENT_BYTES:
                     self._refuse_element()
                 continue
-            self._piece(buf[:cut])
+            self._piece(buf, cut)
             carry = buf[cut:]
         if not self.started:
             self._start(carry, final=True)
         if carry:
-            self._piece(carry, last=True)
+            self._piece(carry, len(carry), last=True)
         self._finish()
 
     def _start(self, buf: bytes, final: bool = False) -> bool:
@@ -566,40 +575,58 @@ class _SheetScanner:
                     break
         return best
 
-    def _piece(self, piece: bytes, last: bool = False) -> None:
-        original = piece
-        if _PREFIXED_HINT.search(piece):  # b":c" or b":row" in the piece
-            piece = _unprefixed(piece)
-            if piece is None:  # unusual prefixes: element by element
+    def _piece(self, buf: bytes, end: int, last: bool = False) -> None:
+        """Read the piece buf[:end] (sliced off only when it is read one of the slower ways)."""
+        if _PREFIXED_HINT.search(buf, 0, end):  # b":c" or b":row" in the piece
+            original = buf[:end]
+            buf = _unprefixed(original)
+            if buf is None:  # unusual prefixes: element by element
+                self._rows_followed()
                 self._tokens(original)
                 return
-        written = piece.count(b'<c r="')
-        if self.odd is not None and not self.odd.search(piece):
+            end = len(buf)
+        written = buf.count(b'<c r="', 0, end)
+        if self.odd is not None and not self.odd.search(buf, 0, end):
             self.fast_cells = self.fast_cells or written > 0  # every cell <c r="…"> inside the dimension
-        elif piece.count(b"<c") - len(_NOT_A_CELL.findall(piece)) != written or not self._refs(piece, written):
-            self._tokens(piece)  # a cell not written <c r="A1">: placed by position, element by element
-            return
+        else:
+            piece = buf[:end]
+            if piece.count(b"<c") - len(_NOT_A_CELL.findall(piece)) != written or not self._refs(piece, written):
+                self._rows_followed()
+                self._tokens(piece)  # a cell not written <c r="A1">: placed by position, element by element
+                return
         if written:
             self.scan.cells += written
             self._check_cells()
-        if not last:  # nothing follows the last piece
-            self._follow_rows(piece)
-        self._special_cells(piece)
+        if not last:  # rows are followed only once a later piece needs them; nothing follows the last one
+            self.unfollowed.append((buf, end))
+            self.unfollowed_bytes += end
+            while self.unfollowed_bytes > _UNFOLLOWED_BYTES:
+                self._follow_rows(*self.unfollowed[0])
+                self.unfollowed_bytes -= self.unfollowed.pop(0)[1]
+        self._special_cells(buf, end)  # its outcome depends on no row or column counter
 
-    def _follow_rows(self, piece: bytes) -> None:
-        """Where the next piece's cells written without r= would go, after a piece read the fast way."""
-        last_row = piece.rfind(b"<row")
+    def _rows_followed(self) -> None:
+        """Bring the row and column counters past the pieces read the fast way since they were last used."""
+        for buf, end in self.unfollowed:
+            self._follow_rows(buf, end)
+        self.unfollowed.clear()
+        self.unfollowed_bytes = 0
+
+    def _follow_rows(self, buf: bytes, end: int) -> None:
+        """Where the next piece's cells written without r= would go, after a piece (buf[:end]) read the fast way."""
+        last_row = buf.rfind(b"<row", 0, end)
         if last_row != -1:
-            explicit = _ROW_REF.match(piece, last_row)
-            if explicit and not _UNNUMBERED_ROW.search(piece):  # every <row is <row r="
+            explicit = _ROW_REF.match(buf, last_row, end)
+            if explicit and not _UNNUMBERED_ROW.search(buf, 0, end):  # every <row is <row r="
                 self.row_counter = int(explicit.group(1)) - 1
             else:  # rows without r= count on from the previous one: a bound never below the truth
+                piece = buf[:end]
                 rows = piece.count(b"<row")
                 numbered = [int(r) - 1 for r in _ROW_REF.findall(piece)]
                 self.row_counter = max([self.row_counter, *numbered]) + rows - len(numbered)
-        last_cell = piece.rfind(b'<c r="')
+        last_cell = buf.rfind(b'<c r="', 0, end)
         if last_cell > last_row:
-            ref = _REF.match(piece[last_cell + 6:piece.find(b'"', last_cell + 6)])
+            ref = _REF.match(buf[last_cell + 6:buf.find(b'"', last_cell + 6, end)])
             self.col = _column_number(ref.group(1)) - 1
         elif last_row != -1:
             self.col = -1
@@ -621,16 +648,16 @@ class _SheetScanner:
                 self._refuse_cell(int(worst[1]) - 1, _column_number(worst[0]) - 1)
         return True
 
-    def _special_cells(self, piece: bytes) -> None:
-        """Cells holding a formula or an Excel error, found by their markers (<f, t="e", t='e') and read one
-        by one. No marker overlaps a `<c r="`, so each marker's cell starts at the last one before it."""
+    def _special_cells(self, buf: bytes, end: int) -> None:
+        """Cells of the piece buf[:end] holding a formula or an Excel error, found by their markers (<f, t="e",
+        t='e') and read one by one. No marker overlaps a `<c r="`, so a marker's cell starts at the last one
+        before it."""
         starts = set()
-        for marker in (_FORMULA_MARK, _ERROR_MARK):
+        for marks in (_marks(buf, end, b"f", (b"<f",), _FORMULA_MARK),
+                      _marks(buf, end, b"e", (b't="e"', b"t='e'"), _ERROR_MARK)):
             start, since = -1, 0
-            back = 1 if marker is _FORMULA_MARK else 3
-            for found in marker.finditer(piece):  # each stretch of the piece is searched once: linear
-                at = found.start() - back
-                start = max(start, piece.rfind(b'<c r="', since, at))
+            for at in marks:  # each stretch of the piece is searched once: linear
+                start = max(start, buf.rfind(b'<c r="', since, at))
                 if start != -1:
                     starts.add(start)
                 since = at
@@ -638,8 +665,8 @@ class _SheetScanner:
             return
         state = (self.scan.cells, self.row_counter, self.col, self.max_row, self.max_col)
         for start in sorted(starts):
-            end = piece.find(b"<c", start + 2)
-            self._tokens(piece[start:end if end != -1 else len(piece)])
+            stop = buf.find(b"<c", start + 2, end)
+            self._tokens(buf[start:stop if stop != -1 else end])
             self._close_cell()
         self.scan.cells, self.row_counter, self.col, self.max_row, self.max_col = state
 
@@ -751,6 +778,24 @@ class _SheetScanner:
     def _refuse_element(self) -> None:
         _fail(self.file_name, f"sheet '{self.scan.name}' holds a single XML element over {MAX_ELEMENT_BYTES // MB} MB, "
                               "which no spreadsheet cell needs; it was not read")
+
+
+def _marks(buf: bytes, end: int, byte: bytes, markers: tuple[bytes, ...], pattern: re.Pattern):
+    """Where the markers occur in buf[:end], in order. They are found by `byte`, rare in a sheet, which each
+    marker holds at the same offset: by bytes.find (memchr) while that byte stays rare, by `pattern` (which
+    matches that byte in a marker) through the rest of the piece once it turns out common."""
+    back = markers[0].index(byte)
+    budget = 64 + end // 512
+    at = buf.find(byte, 0, end)
+    while at != -1:
+        if not budget:
+            for found in pattern.finditer(buf, at, end):
+                yield found.start() - back
+            return
+        budget -= 1
+        if at >= back and buf.startswith(markers, at - back, end):
+            yield at - back
+        at = buf.find(byte, at + 1, end)
 
 
 def _unprefixed(piece: bytes) -> bytes | None:

@@ -379,12 +379,18 @@ def _duplicate(con, file_name, kind, digest, user, previous, dry_run) -> LoadRes
 
 
 def preview_totals(con, kind: str) -> dict:
-    """Totals of the current rows in the staged rows' plans and agencies (for before → after)."""
+    """Totals of the current rows in the staged rows' plans and agencies (for before → after).
+
+    A budget plan is a plan of a country: plans of the same name in other countries (UN INFO has many
+    'United Nations Sustainable Development Cooperation Framework') are outside the scope, unless the
+    staged rows name no country."""
     cur = con  # the loading connection: it sees the staged tables and its own open transaction
     if kind == "budget":
         row = cur.execute(
             """SELECT count(*), sum(required), sum(available), sum(expenditure) FROM budget b
-               WHERE b.plan IN (SELECT plan FROM staged) AND b.agency IN (SELECT agency FROM staged)""").fetchone()
+               WHERE b.agency IN (SELECT agency FROM staged)
+                 AND EXISTS (SELECT 1 FROM staged s WHERE s.plan = b.plan
+                             AND (s.country IS NULL OR s.country = b.country))""").fetchone()
         return dict(zip(("rows", "required", "available", "expenditure"), row))
     view = "indicator_values" if kind == "indicators" else "actions"
     key = "plan" if kind == "indicators" else "source_title"
