@@ -65,6 +65,9 @@ def pages(user: dict | None) -> dict[str, list]:
     }
 
 
+#: the url_path of each page of `pages()`, in the same order
+URL_PATHS = ("overview", "delivery", "funding_gaps", "indicators", "recommendations", "upload", "data_export",
+             SIGN_IN, SIGN_OUT)
 PAGES_BY_PATH: dict[str, st.Page] = {}
 
 
@@ -74,8 +77,8 @@ def main() -> None:
     con = ui.connection()
     user = auth.current_user(con)
     sections = pages(user)
-    PAGES_BY_PATH.clear()
-    PAGES_BY_PATH.update({p.url_path: p for group in sections.values() for p in group})
+    PAGES_BY_PATH.clear()  # by the url_path given (the default page's own url_path reads "")
+    PAGES_BY_PATH.update(zip(URL_PATHS, (p for group in sections.values() for p in group), strict=True))
     gate = auth.login_required_to_view() and not user
     page = st.navigation(sections, position="hidden" if gate else "sidebar", expanded=True)
     if gate:  # viewing needs an account: the sign-in form in place of whatever page was asked for
@@ -85,9 +88,9 @@ def main() -> None:
         with left:
             auth.login_form(con, key="gate")
         st.stop()
-    if st.session_state.pop(auth.AFTER_SIGN_IN_KEY, None) and page.url_path == SIGN_IN:
+    if st.session_state.pop(auth.AFTER_SIGN_IN_KEY, None) and page is PAGES_BY_PATH[SIGN_IN]:
         st.switch_page(PAGES_BY_PATH["upload" if auth.can_upload(user) else "overview"])
-    if page.url_path in (SIGN_IN, SIGN_OUT):
+    if page is PAGES_BY_PATH[SIGN_IN] or page is PAGES_BY_PATH[SIGN_OUT]:
         ui.run_page(page)
         return
     if user:

@@ -181,10 +181,11 @@ def login_form(con, key: str = "login", *, after: str | None = None) -> None:
     sso_buttons(key)
     unknown = st.session_state.get(SSO_UNKNOWN_KEY)
     if unknown:
-        st.warning(f"Your organisation account ({unknown}) has no access to this dashboard yet. Ask an "
-                   "administrator to create it: `python -m etl users add NAME --role viewer --email "
-                   f"{unknown}`.")
-    st.caption("No account yet? An administrator creates it with "
+        from app.ui import md_escape
+
+        st.warning(f"Your organisation account ({md_escape(unknown)}) has no access to this dashboard yet. Ask "
+                   "an administrator to create it: `python -m etl users add NAME --role viewer --email EMAIL`.")
+    st.caption("No account yet? Ask the dashboard's administrator, who creates it with "
                "`python -m etl users add NAME --role focal_point --agency UNDP`.")
 
 

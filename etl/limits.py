@@ -29,10 +29,16 @@ import os
 import posixpath
 import re
 import struct
+import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from operator import itemgetter
+
+try:  # installed with pandas; without it cells are checked by regex alone (see _cells_inside)
+    import numpy as np
+except ImportError:  # pragma: no cover
+    np = None
 
 try:  # SPEC: workbooks are untrusted XML; every XML parse here goes through defusedxml
     import defusedxml  # noqa: F401
@@ -78,8 +84,8 @@ _PREFIXED_HINT = re.compile(rb":(?:c|row)")
 #: a row element not written `<row r="…`
 _UNNUMBERED_ROW = re.compile(rb'w(?<=<row)(?! r=")')  # found by its rare w
 #: what marks a cell holding a formula or an Excel error (regex searches outpace bytes.find on these)
-_FORMULA_MARK = re.compile(rb"f(?<=<f)")  # matching their rare byte (see _marks)
-_ERROR_MARK = re.compile(rb"e(?:(?<=t=\"e)\"|(?<=t='e)')")
+_FORMULA_MARK = re.compile(rb"f(?<=<f)")  # matching its rare f (see _marks)
+_ERROR_MARK = re.compile(rb"e[\"'](?<=t=\"e\"|t='e')")  # t="e" or t='e', found by its e at .start() + 3
 #: pieces read the fast way whose rows are followed only once needed: at most this many bytes of them are kept
 _UNFOLLOWED_BYTES = 4 * MB
 #: a row or cell start is looked for in a buffer's last bytes first
@@ -201,6 +207,105 @@ def _odd_cell(rows: int, columns: int) -> re.Pattern:
     """Matches a cell start other than `<c r="…"` with a reference inside A1:(columns, rows)."""
     inside = _letters_up_to(_column_letters(columns)) + _numbers_up_to(rows)
     return re.compile(rb'<c(?! r="' + inside + rb'")[\s>/]')
+
+
+if np is not None:
+    _CELL_NEXT = np.zeros(256, bool)  # what follows `<c` in a cell start: \s, > or / (the `_odd_cell` regex)
+    _CELL_NEXT[list(b" \t\n\r\x0b\x0c>/")] = True
+    _UPPER = np.zeros(256, bool)
+    _UPPER[ord("A"):ord("Z") + 1] = True
+    _DIGIT = np.zeros(256, bool)
+    _DIGIT[ord("0"):ord("9") + 1] = True
+
+
+_SCRATCH = threading.local()
+
+
+def _work(size: int):
+    """A scratch array of at least `size` booleans, kept by each thread: a fresh array each time costs more to
+    map into memory than the comparisons written into it."""
+    work = getattr(_SCRATCH, "work", None)
+    if work is None or len(work) < size:
+        work = _SCRATCH.work = np.empty(size, bool)
+    return work
+
+
+def _cells_inside(buf: bytes, end: int, letters: bytes, digits: bytes) -> int | None:
+    """The number of cells in buf[:end] when `_odd_cell(int(digits), columns of letters)` finds none there:
+    every cell start `<c` followed by \\s, > or / is `<c r="…"` with a reference inside A1:letters digits (upper-
+    case letters, a number without leading zeros). None when that is not certain; the regex then decides.
+
+    The same test done on arrays (numpy) for all cells at once, a third of the regex's time. The bytes after
+    each `<c` are read 8 at a time, as many as ` r="`, the longest reference inside and its closing quote
+    take: a cell start whose bytes would pass the end of the piece leaves the answer to the regex."""
+    if np is None or not 64 <= end <= 4 * CHUNK + MAX_ELEMENT_BYTES // 4:
+        return None
+    a = np.frombuffer(buf, np.uint8, end)
+    work = _work(2 * end)
+    starts = np.equal(a[:-1], ord("<"), out=work[:end - 1])
+    starts &= np.equal(a[1:], ord("c"), out=work[end:2 * end - 1])
+    at = np.flatnonzero(starts)
+    del starts, work
+    if len(at) > end // 8:
+        return None
+    size = 4 + len(letters) + len(digits) + 1  # ` r="`, the longest reference inside, its closing quote
+    words = (size + 7) // 8
+    if len(at) and at[-1] + 2 + 8 * words > end:  # near the end only a `<c` that starts no cell may be
+        tail = at[at + 2 + 8 * words > end]
+        if any(p + 2 < end and _CELL_NEXT[a[p + 2]] for p in tail.tolist()):
+            return None
+        at = at[:len(at) - len(tail)]
+    if not len(at):
+        return 0
+    at += 2
+    eights = np.ndarray((end - 7,), "<u8", buf, 0, (1,))  # the 8 bytes from each position
+    after = [eights[at + 8 * i].view(np.uint8).reshape(-1, 8) for i in range(words)]  # row: bytes after a `<c`
+    del at
+    cells = _CELL_NEXT[after[0][:, 0]]
+    if not cells.all():  # <col>, <cfRule> …
+        after = [block[cells] for block in after]
+    n = len(after[0])
+    if not n:
+        return 0
+    if not (after[0].view("<u4")[:, 0] == int.from_bytes(b' r="', "little")).all():
+        return None
+    ref = [after[i // 8][:, i % 8] for i in range(4, size)]  # a column per byte of the reference
+
+    def upper(column):
+        return column - np.uint8(ord("A")) < 26
+
+    if not upper(ref[0]).all():
+        return None
+    count = np.ones(n, np.int8)  # letters: 1 … len(letters); more end in a letter where a digit must come
+    run = np.ones(n, bool)
+    for column in ref[1:len(letters)]:
+        run &= upper(column)
+        count += run
+    number = ref[1:len(digits) + 2]  # the bytes after the letters
+    for k in range(2, len(letters) + 1):
+        shifted = count == k
+        number = [np.where(shifted, ref[i + k], byte) for i, byte in enumerate(number)]
+    if not (number[0] - np.uint8(ord("1")) < 9).all():
+        return None
+    length = np.ones(n, np.int8)  # digits: 1 … len(digits), then the closing quote
+    more = np.ones(n, bool)
+    for byte in number[1:]:
+        digit = byte - np.uint8(ord("0")) < 10
+        if (more & ~digit & (byte != ord('"'))).any():
+            return None
+        more &= digit
+        length += more
+    if more.any():
+        return None
+    for bytes_, size, bound in ((ref, count, letters), (number, length, digits)):
+        longest = size == len(bound)  # as long as the bound: compared with it, as big-endian integers
+        if longest.any():
+            value = np.zeros(int(longest.sum()), np.int64)
+            for byte in bytes_[:len(bound)]:
+                value = value * 256 + byte[longest]
+            if value.max() > int.from_bytes(bound, "big"):
+                return None
+    return n
 
 
 # ---------------------------------------------------------------- reading parts safely
@@ -498,6 +603,7 @@ class _SheetScanner:
         self.scan, self.file_name = scan, file_name
         self.claim: tuple[int, int] | None = None  # (rows, columns) of a dimension found before <sheetData>
         self.odd: re.Pattern | None = None  # a cell start other than <c r="…"> inside the dimension
+        self.bound: tuple[bytes, bytes] = (b"", b"")  # the dimension's end: column letters, row number
         self.fast_cells = False  # some piece was accepted on the dimension's word
         self.max_row = self.max_col = -1
         # python-calamine places a cell written without r= in the row of its <row> element, one column
@@ -551,6 +657,7 @@ class _SheetScanner:
                 self._check_grid(rows, columns, claimed=match.group(1).decode("ascii", "replace"))
                 self.claim = (rows, columns)
                 self.odd = _odd_cell(rows, columns)
+                self.bound = (_column_letters(columns).encode(), str(rows).encode())
         return True
 
     @staticmethod
@@ -585,8 +692,13 @@ class _SheetScanner:
                 self._tokens(original)
                 return
             end = len(buf)
-        written = buf.count(b'<c r="', 0, end)
-        if self.odd is not None and not self.odd.search(buf, 0, end):
+        written = None if self.odd is None else _cells_inside(buf, end, *self.bound)
+        if written is None:
+            written = buf.count(b'<c r="', 0, end)
+            fast = self.odd is not None and not self.odd.search(buf, 0, end)
+        else:
+            fast = True
+        if fast:
             self.fast_cells = self.fast_cells or written > 0  # every cell <c r="…"> inside the dimension
         else:
             piece = buf[:end]
@@ -653,8 +765,8 @@ class _SheetScanner:
         t='e') and read one by one. No marker overlaps a `<c r="`, so a marker's cell starts at the last one
         before it."""
         starts = set()
-        for marks in (_marks(buf, end, b"f", (b"<f",), _FORMULA_MARK),
-                      _marks(buf, end, b"e", (b't="e"', b"t='e'"), _ERROR_MARK)):
+        for marks in (_marks(buf, end, b"f", b"<f", _FORMULA_MARK),
+                      (found.start() - 3 for found in _ERROR_MARK.finditer(buf, 0, end))):
             start, since = -1, 0
             for at in marks:  # each stretch of the piece is searched once: linear
                 start = max(start, buf.rfind(b'<c r="', since, at))
@@ -780,11 +892,11 @@ class _SheetScanner:
                               "which no spreadsheet cell needs; it was not read")
 
 
-def _marks(buf: bytes, end: int, byte: bytes, markers: tuple[bytes, ...], pattern: re.Pattern):
-    """Where the markers occur in buf[:end], in order. They are found by `byte`, rare in a sheet, which each
-    marker holds at the same offset: by bytes.find (memchr) while that byte stays rare, by `pattern` (which
-    matches that byte in a marker) through the rest of the piece once it turns out common."""
-    back = markers[0].index(byte)
+def _marks(buf: bytes, end: int, byte: bytes, marker: bytes, pattern: re.Pattern):
+    """Where the marker occurs in buf[:end], in order. It is found by `byte`, rare in a sheet: by bytes.find
+    (memchr) while that byte stays rare, by `pattern` (which matches that byte in a marker) through the rest
+    of the piece once it turns out common."""
+    back = marker.index(byte)
     budget = 64 + end // 512
     at = buf.find(byte, 0, end)
     while at != -1:
@@ -793,7 +905,7 @@ def _marks(buf: bytes, end: int, byte: bytes, markers: tuple[bytes, ...], patter
                 yield found.start() - back
             return
         budget -= 1
-        if at >= back and buf.startswith(markers, at - back, end):
+        if at >= back and buf.startswith(marker, at - back, end):
             yield at - back
         at = buf.find(byte, at + 1, end)
 

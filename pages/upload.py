@@ -327,7 +327,8 @@ if history.empty:
 else:
     if not filters.is_empty:
         st.caption(f"Submissions for {ui.filter_summary(filters)} (the sidebar filters apply).")
-    shown = history.drop(columns=["has_file"]).assign(status=lambda d: d["status"].str.replace("_", " "))
+    shown = history.assign(status=lambda d: d["status"].str.replace("_", " "))[
+        ["id", "when", "user", "file", "dataset", "agency", "status", "added", "replaced", "rejected", "plan"]]
     st.dataframe(shown, hide_index=True, width="stretch", key="upload_history", placeholder="—",
                  column_config={
                      "id": st.column_config.NumberColumn("id", width="small"),
