@@ -5,6 +5,8 @@ the account only), admin (everything). Only a bcrypt hash of a password is kept.
 """
 from __future__ import annotations
 
+import functools
+
 import bcrypt
 
 from etl.entities import EntityResolver
@@ -59,10 +61,16 @@ def get_user(con, name: str) -> dict | None:
     return dict(zip(("user_name", "role", "agencies", "email", "password_hash"), row)) if row else None
 
 
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Checked against when the name is unknown, so an unknown name takes as long as a wrong password."""
+    return hash_password("not a real password")
+
+
 def authenticate(con, name: str, password: str) -> dict | None:
     """The account when the password matches, else None (same answer for unknown names)."""
     user = get_user(con, name)
-    stored = (user or {}).get("password_hash") or hash_password("not a real password")
+    stored = (user or {}).get("password_hash") or _dummy_hash()
     ok = bcrypt.checkpw(password.encode(), stored.encode())
     return user if user and ok and user.get("password_hash") else None
 

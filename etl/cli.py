@@ -223,6 +223,8 @@ def cmd_users(args) -> int:
         print(f"Removed {args.name}." if removed else f"There is no account {args.name}.")
         return EXIT_OK if removed else EXIT_ERRORS
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else _ask_password()
+    if not password and args.email:
+        password = None  # a single-sign-on account: it signs in through the identity provider only
     try:
         accounts.add_user(con, args.name, args.role, args.agency, password, email=args.email)
     except ValueError as exc:

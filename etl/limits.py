@@ -212,18 +212,15 @@ def _odd_cell(rows: int, columns: int) -> re.Pattern:
 if np is not None:
     _CELL_NEXT = np.zeros(256, bool)  # what follows `<c` in a cell start: \s, > or / (the `_odd_cell` regex)
     _CELL_NEXT[list(b" \t\n\r\x0b\x0c>/")] = True
-    _UPPER = np.zeros(256, bool)
-    _UPPER[ord("A"):ord("Z") + 1] = True
-    _DIGIT = np.zeros(256, bool)
-    _DIGIT[ord("0"):ord("9") + 1] = True
-
-
 _SCRATCH = threading.local()
+_SCRATCH_BYTES = 4 * MB  # at most this much scratch space is kept, by each thread that checks workbooks
 
 
 def _work(size: int):
-    """A scratch array of at least `size` booleans, kept by each thread: a fresh array each time costs more to
-    map into memory than the comparisons written into it."""
+    """A scratch array of at least `size` booleans. Kept by the thread for the next piece: a fresh megabyte
+    costs more to map into memory than the comparisons written into it."""
+    if size > _SCRATCH_BYTES:
+        return np.empty(size, bool)
     work = getattr(_SCRATCH, "work", None)
     if work is None or len(work) < size:
         work = _SCRATCH.work = np.empty(size, bool)
@@ -297,11 +294,11 @@ def _cells_inside(buf: bytes, end: int, letters: bytes, digits: bytes) -> int | 
         length += more
     if more.any():
         return None
-    for bytes_, size, bound in ((ref, count, letters), (number, length, digits)):
-        longest = size == len(bound)  # as long as the bound: compared with it, as big-endian integers
+    for columns, lengths, bound in ((ref, count, letters), (number, length, digits)):
+        longest = lengths == len(bound)  # as long as the bound: compared with it, as big-endian integers
         if longest.any():
             value = np.zeros(int(longest.sum()), np.int64)
-            for byte in bytes_[:len(bound)]:
+            for byte in columns[:len(bound)]:
                 value = value * 256 + byte[longest]
             if value.max() > int.from_bytes(bound, "big"):
                 return None
@@ -594,9 +591,10 @@ class _SheetScanner:
     """Follows one worksheet's XML in chunks: grid size, error cells, formulas without a saved value.
 
     Each chunk is cut before its last row or cell start, so no cell straddles two pieces. A piece is
-    handled the fast way (byte counts and one regex search, all at C speed) when every cell in it is
-    written `<c r="…"` inside the sheet's verified dimension and holds no formula or error; otherwise
-    it is tokenised element by element, following python-calamine's placement of cells.
+    handled the fast way (array operations and a few regex searches, all at C speed, each over the piece
+    once) when every cell in it is written `<c r="…"` inside the sheet's verified dimension; its cells
+    holding a formula or an error are then found by their markers and read one by one. Otherwise it is
+    tokenised element by element, following python-calamine's placement of cells.
     """
 
     def __init__(self, scan: SheetScan, file_name: str):

@@ -97,11 +97,12 @@ def load_bytes(con, data: bytes, file_name: str, *, dry_run: bool = False, progr
 
 
 def load_many(con, files: list[tuple[bytes, str]], *, dry_run: bool = False, progress: Progress | None = None,
-              workers: int = 1, **options) -> list[LoadResult]:
+              workers: int = 1, record_rejected: bool = False, **options) -> list[LoadResult]:
     """Validate and load several files; each file is all or nothing on its own.
 
     Files are read and validated (in `workers` processes when > 1), then every valid file is
-    written in one transaction: a batch commits once instead of once per file.
+    written in one transaction: a batch commits once instead of once per file. `record_rejected`
+    records a rejected file in the history even on a dry run (the Upload page's check).
     """
     opts = Options(**options)
     step = progress or (lambda fraction, text: None)
@@ -121,7 +122,8 @@ def load_many(con, files: list[tuple[bytes, str]], *, dry_run: bool = False, pro
         n = item[0]
         step(0.8 * (done + 1) / max(len(pending), 1), f"checked {item[2]}")
         if outcome.dataset.errors:
-            results[n] = _reject(con, outcome, opts.user, dry_run)
+            # a rejected file is recorded in the history (the Upload page's check asks for it even on a dry run)
+            results[n] = _reject(con, outcome, opts.user, dry_run and not record_rejected)
         else:
             prepared.append((n, outcome))
     step(0.85, "writing" if not dry_run else "measuring the changes")

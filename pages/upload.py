@@ -125,7 +125,7 @@ def check(data: bytes, name: str, options: dict) -> LoadResult:
         label = {"done": "finished"}.get(text, text)
         bar.progress(min(max(fraction, 0.0), 1.0), text=f"{name}: {label}…")
 
-    result = load_bytes(con, data, name, dry_run=True, user=user["user_name"], allowed_agencies=scope(options),
+    result = load_bytes(con, data, name, dry_run=True, record_rejected=True, user=user["user_name"], allowed_agencies=scope(options),
                         progress=step, **options)
     bar.progress(1.0, text=f"Read and checked {name} in {time.monotonic() - started:.1f} s.")
     return result

@@ -90,3 +90,16 @@ def test_readme_documents_every_command():
     for command in ("load", "submissions", "rollback", "export", "template", "demo", "users add", "users list",
                     "users remove"):
         assert f"python -m etl {command}" in readme, command
+
+
+def test_a_single_sign_on_account_needs_no_password(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    done = etl("users", "add", "amina", "--role", "focal_point", "--agency", "UNICEF", "--email",
+               "amina@example.org", db=db, stdin="\n")
+    assert done.returncode == 0, done.stderr
+    from etl import accounts, store
+
+    con = store.connect(db)
+    assert accounts.get_user(con, "amina@example.org")["password_hash"] is None
+    assert accounts.authenticate(con, "amina", "") is None  # no password sign-in for it
+    con.close()

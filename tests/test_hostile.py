@@ -275,3 +275,58 @@ def test_the_scan_never_underestimates_the_grid(chunk, sheet_markup, tmp_path, m
             assert scan.rows >= end_row + 1 and scan.columns >= end_col + 1, (scan, sheet.end, body)
 
     check()
+
+
+# ---------------------------------------------------------------- the array check of cell references agrees with the regex
+
+def test_the_array_check_of_references_never_passes_what_the_regex_stops():
+    """`_cells_inside` (numpy) may leave a piece to the `_odd_cell` regex, but never passes one the regex would
+    stop, and counts its cells as bytes.count does: cells at the dimension's edge, just beyond it or written
+    oddly, in pieces cut anywhere. A piece of well-written cells inside the dimension it does pass."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tests.hostile.make_corpus import column_letter
+
+    if limits.np is None:
+        pytest.skip("numpy is not installed: the regex alone checks references")
+    odd = ['<c>', '<c/>', '<c\tr="A1">', '<c  r="A1">', "<c r='A1'>", '<c s="1" r="A1">', '<c\x0br="A1">', '<c/r="A1">',
+           '<c r="a1">', '<c r="A01">', '<c r="A0">', '<c r="1">', '<c r="">', '<c r="AB">', '<c r="A1B2">', '<c r="A1 ">',
+           '<c r="AAA1">', '<c r="A-1">', '<c r="@1">', '<c r="[1">', '<c r="A:1">', '<c', '<c r="A']
+
+    @st.composite
+    def pieces(draw):
+        rows = draw(st.sampled_from([1, 9, 10, 99, 100, 138, 1000, 1365, 200000]) | st.integers(1, 3000))
+        columns = draw(st.sampled_from([1, 26, 27, 93, 500]) | st.integers(1, 500))
+        cells = []
+        for _ in range(draw(st.integers(1, 30))):
+            row = draw(st.sampled_from([1, rows]) | st.integers(1, rows))
+            col = draw(st.sampled_from([1, columns]) | st.integers(1, columns))
+            tail = draw(st.sampled_from(["/>", "><v>1</v></c>", ' t="e"><f>A1</f><v>#N/A</v></c>', ' s="2"/>']))
+            cells.append(f'<c r="{column_letter(col - 1)}{row}"{tail}')
+            if draw(st.integers(0, 9)) == 0:
+                cells.append(draw(st.sampled_from(['</row><row r="7">', "<row>", "\n", '<col min="1"/>'])))
+        bad = draw(st.integers(0, 3))
+        if bad == 1:
+            cells.insert(draw(st.integers(0, len(cells))), draw(st.sampled_from(odd)))
+        elif bad == 2:
+            row = draw(st.sampled_from([rows + 1, 10 ** len(str(rows)), 1048576]) | st.integers(1, rows))
+            col = draw(st.sampled_from([columns + 1, 703, 16384]) if row <= rows else st.integers(1, columns))
+            cells.insert(draw(st.integers(0, len(cells))), f'<c r="{column_letter(col - 1)}{row}"/>')
+        piece = ("<sheetData>" + "".join(cells) + "<v>1</v></c></row></sheetData>").encode()
+        end = draw(st.sampled_from([len(piece)]) | st.integers(len(piece) - 40, len(piece)))
+        return rows, columns, piece, max(end, 0), bad == 0
+
+    @settings(max_examples=400, deadline=None)
+    @given(pieces())
+    def check(drawn):
+        rows, columns, piece, end, good = drawn
+        bound = (limits._column_letters(columns).encode(), str(rows).encode())
+        cells = limits._cells_inside(piece + b'<c r="ZZZ99999999"', end, *bound)  # bytes past the end never count
+        if cells is not None:
+            assert limits._odd_cell(rows, columns).search(piece, 0, end) is None, piece[:end]
+            assert cells == piece.count(b'<c r="', 0, end)
+        elif good and end == len(piece):
+            raise AssertionError(f"well-written cells left to the regex: {piece!r}")
+
+    check()
