@@ -12,8 +12,9 @@ message instead of exhausting memory or killing the process:
   declares (a disguised bomb is refused), and the grid python-calamine will allocate must stay within
   the caps. python-calamine allocates a dense grid from A1 to the farthest cell, so a 400-byte sheet
   holding A1 and XFD1048576 would ask for 500 GB and abort the whole process. The scan trusts a
-  sheet's `<dimension>` only after checking, at C speed, that every cell lies inside it; sheets
-  without one, with cells beyond it or with unusual markup are read cell by cell instead.
+  sheet's `<dimension>` only after checking, at C speed (numpy arrays, or a regex where they leave
+  doubt), that every cell lies inside it; sheets without one, with cells beyond it or with unusual
+  markup are read cell by cell instead.
 
 The same pass records cells python-calamine reads as empty although they are not: Excel error
 cells (`#REF!`, `#DIV/0!` …) and formulas saved without a value (see `etl.read`).
@@ -168,7 +169,8 @@ def check_rows(rows: int, columns: int, file_name: str, sheet: str | None = None
 def _up_to(bound: bytes, first_low: int, low: int, high: int) -> bytes:
     """A regex for the strings over the characters low…high (the first one at least first_low), one to
     len(bound) long, that are at most `bound` when exactly as long as it. Written as a trie, one
-    character class per position, so a match hardly ever backtracks: this regex is tried on every cell."""
+    character class per position, so a match hardly ever backtracks: the regex is tried at every cell of a
+    piece the array check (`_cells_inside`) leaves in doubt."""
     def chars(a: int, b: int) -> bytes:
         return re.escape(bytes([a])) if a == b else b"[%c-%c]" % (a, b)
 

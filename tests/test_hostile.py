@@ -277,7 +277,7 @@ def test_the_scan_never_underestimates_the_grid(chunk, sheet_markup, tmp_path, m
     check()
 
 
-# ---------------------------------------------------------------- the array check of cell references agrees with the regex
+# ---------------------------------------------------------------- the array check of references agrees with the regex
 
 def test_the_array_check_of_references_never_passes_what_the_regex_stops():
     """`_cells_inside` (numpy) may leave a piece to the `_odd_cell` regex, but never passes one the regex would
@@ -290,9 +290,10 @@ def test_the_array_check_of_references_never_passes_what_the_regex_stops():
 
     if limits.np is None:
         pytest.skip("numpy is not installed: the regex alone checks references")
-    odd = ['<c>', '<c/>', '<c\tr="A1">', '<c  r="A1">', "<c r='A1'>", '<c s="1" r="A1">', '<c\x0br="A1">', '<c/r="A1">',
-           '<c r="a1">', '<c r="A01">', '<c r="A0">', '<c r="1">', '<c r="">', '<c r="AB">', '<c r="A1B2">', '<c r="A1 ">',
-           '<c r="AAA1">', '<c r="A-1">', '<c r="@1">', '<c r="[1">', '<c r="A:1">', '<c', '<c r="A']
+    odd = ['<c>', '<c/>', '<c\tr="A1">', '<c  r="A1">', "<c r='A1'>", '<c s="1" r="A1">', '<c\x0br="A1">',
+           '<c/r="A1">', '<c r="a1">', '<c r="A01">', '<c r="A0">', '<c r="1">', '<c r="">', '<c r="AB">',
+           '<c r="A1B2">', '<c r="A1 ">', '<c r="AAA1">', '<c r="A-1">', '<c r="@1">', '<c r="[1">', '<c r="A:1">',
+           '<c r="A1:">', '<c r="A1/">', '<c', '<c r="A']
 
     @st.composite
     def pieces(draw):
@@ -313,14 +314,11 @@ def test_the_array_check_of_references_never_passes_what_the_regex_stops():
             row = draw(st.sampled_from([rows + 1, 10 ** len(str(rows)), 1048576]) | st.integers(1, rows))
             col = draw(st.sampled_from([columns + 1, 703, 16384]) if row <= rows else st.integers(1, columns))
             cells.insert(draw(st.integers(0, len(cells))), f'<c r="{column_letter(col - 1)}{row}"/>')
-        piece = ("<sheetData>" + "".join(cells) + "<v>1</v></c></row></sheetData>").encode()
+        piece = ('<sheetData><row r="1" spans="1:9">' + "".join(cells) + "<v>1</v></c></row></sheetData>").encode()
         end = draw(st.sampled_from([len(piece)]) | st.integers(len(piece) - 40, len(piece)))
         return rows, columns, piece, max(end, 0), bad == 0
 
-    @settings(max_examples=400, deadline=None)
-    @given(pieces())
-    def check(drawn):
-        rows, columns, piece, end, good = drawn
+    def agree(rows, columns, piece, end, good):
         bound = (limits._column_letters(columns).encode(), str(rows).encode())
         cells = limits._cells_inside(piece + b'<c r="ZZZ99999999"', end, *bound)  # bytes past the end never count
         if cells is not None:
@@ -329,4 +327,11 @@ def test_the_array_check_of_references_never_passes_what_the_regex_stops():
         elif good and end == len(piece):
             raise AssertionError(f"well-written cells left to the regex: {piece!r}")
 
-    check()
+    for rows, columns in [(1, 1), (9, 26), (138, 93), (1000, 27), (200000, 500)]:
+        inside = f'<c r="{limits._column_letters(columns)}{rows}"><v>1</v></c><c r="A1" t="s"><v>2</v></c>'
+        beyond = [f'<c r="{limits._column_letters(columns + 1)}1"/>', f'<c r="A{rows + 1}"/>', f'<c r="A{rows}0"/>']
+        for cell in [""] + odd + beyond:
+            piece = f'<sheetData><row r="1">{inside * 3}{cell}{inside * 3}</row></sheetData>'.encode()
+            agree(rows, columns, piece, len(piece), not cell)
+
+    settings(max_examples=400, deadline=None)(given(pieces())(lambda drawn: agree(*drawn)))()
