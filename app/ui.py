@@ -304,6 +304,23 @@ def filter_bar() -> Filters:
     return filters
 
 
+def budget_page(title: str, subtitle: str) -> tuple[Filters, dict]:
+    """Title, caption and the empty states a budget page starts with: the filters and the budget
+    totals, or the script stops with what the user should do."""
+    st.title(title)
+    st.caption(f"{subtitle} · {filter_summary()}")
+    if no_surface_notice():
+        st.stop()
+    if not has_data("budget"):
+        empty_state("budget")
+        st.stop()
+    totals = query("budget_totals")
+    if not totals["lines"]:
+        empty_state("filtered")
+        st.stop()
+    return current_filters(), totals
+
+
 def recommendation_label(number: object, text: object) -> str:
     """'R3. Strengthen partnerships…'; a work-plan priority area without a number shows its text alone."""
     has_number = isinstance(number, str) and number.strip()

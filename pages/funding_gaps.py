@@ -9,20 +9,7 @@ from etl.formatting import count_of, format_money, format_rate
 
 ui.require_frame()
 
-st.title("Funding gaps")
-st.caption(f"Required against available resources · {ui.filter_summary()}")
-
-if ui.no_surface_notice():
-    st.stop()
-if not ui.has_data("budget"):
-    ui.empty_state("budget")
-    st.stop()
-
-filters = ui.current_filters()
-totals = ui.query("budget_totals")
-if not totals["lines"]:
-    ui.empty_state("filtered")
-    st.stop()
+filters, totals = ui.budget_page("Funding gaps", "Required against available resources")
 
 gap = totals["funding_gap"]
 row = st.columns(4)

@@ -28,6 +28,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 import openpyxl
 
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from etl.read import column_letter  # noqa: E402
+
 PLAN = "UNSDCF Hostile 2025-2029"
 SOURCE = "Evaluation of the hostile corpus"
 XSS_IMG = "<img src=x onerror=alert(1)>"
@@ -150,16 +154,6 @@ def workbook_rels(sheets: int, shared_strings: bool) -> str:
         rels += f'<Relationship Id="rId{sheets + 1}" Type="{REL_NS}/sharedStrings" Target="sharedStrings.xml"/>'
     return (DECLARATION + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             f"{rels}</Relationships>")
-
-
-def column_letter(index: int) -> str:
-    """0 → A."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def text_xml(value: str) -> str:
