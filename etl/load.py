@@ -22,6 +22,8 @@ from etl.parse import ParseError
 from etl.validate import Dataset, Problem, validate
 
 Progress = Callable[[float, str], None]
+#: files validated and written together by one load_many call (memory grows with the batch)
+BATCH_FILES = 25
 
 
 @dataclass
@@ -104,6 +106,14 @@ def load_many(con, files: list[tuple[bytes, str]], *, dry_run: bool = False, pro
     written in one transaction: a batch commits once instead of once per file. `record_rejected`
     records a rejected file in the history even on a dry run (the Upload page's check).
     """
+    if len(files) > BATCH_FILES:  # bounded memory: validated files are held until their batch is written
+        results = []
+        for start in range(0, len(files), BATCH_FILES):
+            share = (start / len(files), min(BATCH_FILES, len(files) - start) / len(files))
+            part = (lambda f, t, s=share: progress(s[0] + f * s[1], t)) if progress else None
+            results += load_many(con, files[start:start + BATCH_FILES], dry_run=dry_run, progress=part,
+                                 workers=workers, record_rejected=record_rejected, **options)
+        return results
     opts = Options(**options)
     step = progress or (lambda fraction, text: None)
     results: list[LoadResult | None] = [None] * len(files)

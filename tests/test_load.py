@@ -275,3 +275,19 @@ def test_the_database_reads_no_file_outside_its_folder_and_its_settings_are_lock
         ('autoinstall_known_extensions', 'autoload_known_extensions', 'lock_configuration')""").fetchall())
     assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false",
                         "lock_configuration": "true"}
+
+
+def test_many_files_are_written_in_bounded_batches(con, monkeypatch):
+    from etl import load
+
+    monkeypatch.setattr(load, "BATCH_FILES", 2)
+    agencies = ["UNDP", "UNICEF", "UNFPA", "WHO", "FAO"]
+    files = [(budget_file([[2025, "1.1", "x", f"1.1.{n}", a, 100 * (n + 1), 50, 10]]), f"{a}.xlsx")
+             for n, a in enumerate(agencies)]
+    files.append(files[0])  # the same content again in the same call: a duplicate
+    seen = []
+    results = load.load_many(con, files, plan=PLAN, progress=lambda f, t: seen.append(f))
+    assert [r.status for r in results] == ["committed"] * 5 + ["duplicate"]
+    assert len({r.submission_id for r in results}) == 6  # every file is its own submission
+    assert budget_totals(con) == (5, 1500.0, 250.0, 50.0)
+    assert seen == sorted(seen) and seen[-1] == 1.0
