@@ -272,13 +272,7 @@ def _cell_text(ds: Dataset, sheet: str, r: int, i: int | None, column: str, valu
             return None
         if not text.startswith("#"):
             return text
-    if parse.is_blank(value):
-        return None
-    try:
-        return parse.parse_text(value)
-    except ParseError as exc:
-        ds.warn(sheet, cell_ref(r, i or 0), column, value, exc.expected + " (left empty)")
-        return None
+    return _parsed_or_warned(ds, sheet, r, i, column, value, parse.parse_text)
 
 
 def _cell_code(ds: Dataset, sheet: str, r: int, i: int | None, column: str, value) -> str | None:
@@ -287,10 +281,16 @@ def _cell_code(ds: Dataset, sheet: str, r: int, i: int | None, column: str, valu
     if type(value) is str and value and value[-1] not in " .:" and value[0] != " " and "  " not in value \
             and value != "-" and not value.startswith("#"):
         return value
+    return _parsed_or_warned(ds, sheet, r, i, column, value, parse.parse_code)
+
+
+def _parsed_or_warned(ds: Dataset, sheet: str, r: int, i: int | None, column: str, value, parser) -> str | None:
+    """A real export must load: a cell the parser refuses (an Excel error such as #NAME?) is left
+    empty with a warning naming it."""
     if parse.is_blank(value):
         return None
     try:
-        return parse.parse_code(value)
+        return parser(value)
     except ParseError as exc:
         ds.warn(sheet, cell_ref(r, i or 0), column, value, exc.expected + " (left empty)")
         return None
