@@ -304,21 +304,27 @@ def filter_bar() -> Filters:
     return filters
 
 
-def budget_page(title: str, subtitle: str) -> tuple[Filters, dict]:
-    """Title, caption and the empty states a budget page starts with: the filters and the budget
-    totals, or the script stops with what the user should do."""
+def page_start(title: str, subtitle: str, kind: str) -> Filters:
+    """Title, caption and the empty state of a page about one dataset: the filters, or the script
+    stops with what the user should do."""
     st.title(title)
     st.caption(f"{subtitle} · {filter_summary()}")
     if no_surface_notice():
         st.stop()
-    if not has_data("budget"):
-        empty_state("budget")
+    if not has_data(kind):
+        empty_state(kind)
         st.stop()
+    return current_filters()
+
+
+def budget_page(title: str, subtitle: str) -> tuple[Filters, dict]:
+    """`page_start` for a budget page, plus its totals (stops when the filters match nothing)."""
+    filters = page_start(title, subtitle, "budget")
     totals = query("budget_totals")
     if not totals["lines"]:
         empty_state("filtered")
         st.stop()
-    return current_filters(), totals
+    return filters, totals
 
 
 def recommendation_label(number: object, text: object) -> str:

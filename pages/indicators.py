@@ -9,16 +9,7 @@ from etl.formatting import format_number, format_rate, is_missing, unique_labels
 
 ui.require_frame()
 
-st.title("Indicators")
-st.caption(f"Progress from baseline to target · {ui.filter_summary()}")
-
-if ui.no_surface_notice():
-    st.stop()
-if not ui.has_data("indicators"):
-    ui.empty_state("indicators")
-    st.stop()
-
-filters = ui.current_filters()
+filters = ui.page_start("Indicators", "Progress from baseline to target", "indicators")
 progress = ui.query("indicator_progress")
 if progress.empty:
     ui.empty_state("filtered")

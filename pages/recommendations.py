@@ -10,16 +10,7 @@ from etl.queries import ACTION_STATUSES
 
 ui.require_frame()
 
-st.title("Recommendations and actions")
-st.caption(f"Key actions from evaluations, audits, reviews and work plans · {ui.filter_summary()}")
-
-if ui.no_surface_notice():
-    st.stop()
-if not ui.has_data("actions"):
-    ui.empty_state("actions")
-    st.stop()
-
-filters = ui.current_filters()
+filters = ui.page_start("Recommendations and actions", "Key actions from evaluations, audits, reviews and work plans", "actions")
 totals = ui.query("action_totals")
 if not totals["actions"]:
     ui.empty_state("filtered")
