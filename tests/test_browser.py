@@ -133,6 +133,31 @@ def screenshot(page, name: str) -> None:
     page.set_viewport_size(size)
 
 
+def click_bar(page, bar, outcome, attempts: int = 3) -> None:
+    """Click the middle of a chart bar as a user would, until `outcome` (a locator) shows.
+
+    The bar is scrolled into view and clicked only once its position has stopped moving: Plotly
+    redraws a chart when Streamlit resizes it, and a click during that redraw reaches no bar. A click
+    that still changes nothing is repeated (a user clicks again); three misses fail the test."""
+    for attempt in range(attempts):
+        bar.scroll_into_view_if_needed()
+        box = bar.bounding_box()
+        for _ in range(20):
+            page.wait_for_timeout(150)
+            again = bar.bounding_box()
+            if again == box:
+                break
+            box = again
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        try:
+            outcome.wait_for(timeout=10_000)
+            return
+        except playwright_api.TimeoutError:
+            if attempt == attempts - 1:
+                raise AssertionError(f"{attempts} clicks at {box} (viewport {page.viewport_size}, "
+                                     f"{page.url}) changed nothing") from None
+
+
 def open_url(page, url: str) -> None:
     page.goto(url)
     settle(page)
@@ -275,9 +300,8 @@ def test_clicking_an_outcome_drills_down_to_its_outputs(server, browser):
     open_url(page, f"{server}/delivery")
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.locator(".ytick text").first.wait_for()
-    box = chart.locator(".trace.bars").first.locator(".point path").first.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.get_by_text("Outputs of the chosen outcome").wait_for()
+    click_bar(page, chart.locator(".trace.bars").first.locator(".point path").first,
+              page.get_by_text("Outputs of the chosen outcome"))
     settle(page)
     assert "outcome" in parse_qs(urlsplit(page.url).query)
     screenshot(page, "delivery-outcome")
