@@ -285,6 +285,7 @@ def test_stored_text_is_shown_literally(server, browser):
     assert any("<b>decent</b>" in t for t in ticks), ticks
     hovers = []
     for bar in chart.locator(".trace.bars").first.locator(".point path").all():
+        bar.scroll_into_view_if_needed()
         box = bar.bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         chart.locator(".hoverlayer .hovertext").first.wait_for()
