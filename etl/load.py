@@ -397,15 +397,29 @@ def preview_totals(con, kind: str) -> dict:
     'United Nations Sustainable Development Cooperation Framework') are outside the scope, unless the
     staged rows name no country."""
     cur = con  # the loading connection: it sees the staged tables and its own open transaction
+    scope = preview_scope(cur, kind)
     if kind == "budget":
         row = cur.execute(
             """SELECT count(*), sum(required), sum(available), sum(expenditure) FROM budget b
                WHERE b.agency IN (SELECT agency FROM staged)
                  AND EXISTS (SELECT 1 FROM staged s WHERE s.plan = b.plan
                              AND (s.country IS NULL OR s.country = b.country))""").fetchone()
-        return dict(zip(("rows", "required", "available", "expenditure"), row))
+        return {**dict(zip(("rows", "required", "available", "expenditure"), row)), **scope}
     view = "indicator_values" if kind == "indicators" else "actions"
     key = "plan" if kind == "indicators" else "source_title"
     row = cur.execute(f"""SELECT count(*) FROM {view} v WHERE v.{key} IN (SELECT {key} FROM staged)
                           AND coalesce(v.agency, '') IN (SELECT coalesce(agency, '') FROM staged)""").fetchone()
-    return {"rows": row[0]}
+    return {"rows": row[0], **scope}
+
+
+def preview_scope(con, kind: str) -> dict:
+    """What the before → after totals cover: the staged rows' plans (or evaluations) and agencies, sorted."""
+    if kind == "actions":
+        scopes = [r[0] for r in con.execute("SELECT DISTINCT source_title FROM staged ORDER BY 1").fetchall()]
+    else:
+        country = "country" if kind == "budget" else "NULL"
+        scopes = [f"{plan} ({where})" if where else plan for plan, where in con.execute(
+            f"SELECT DISTINCT plan, {country} FROM staged ORDER BY 1, 2").fetchall()]
+    agencies = [r[0] for r in con.execute(
+        "SELECT DISTINCT agency FROM staged WHERE agency IS NOT NULL ORDER BY 1").fetchall()]
+    return {"scopes": scopes, "agencies": agencies}

@@ -180,6 +180,27 @@ def totals_table(preview: dict) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def listed(names: list[str], limit: int = 4) -> str:
+    """'A', 'A and B', 'A, B, C and 2 more' — each name escaped and bold."""
+    shown = [f"**{ui.md_escape(n)}**" for n in names[:limit]]
+    if len(names) > limit:
+        shown.append(f"{len(names) - limit} more")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def scope_text(kind: str | None, preview: dict) -> str:
+    """What the before → after totals cover, named: 'for plan X (Country) and agencies A and B'."""
+    after = preview.get("after") or {}
+    scopes, agencies = after.get("scopes") or [], after.get("agencies") or []
+    if not scopes:
+        return "for the plan(s) and agencies in this file"
+    noun = "evaluation" if kind == "actions" else "plan"
+    text = f"for {noun}{'s' if len(scopes) > 1 else ''} {listed(scopes)}"
+    if agencies:
+        text += f" and agenc{'ies' if len(agencies) > 1 else 'y'} {listed(agencies)}"
+    return text
+
+
 def styled(table: pd.DataFrame):
     """Figures right-aligned, so that digits line up."""
     return table.style.set_properties(subset=["before", "after", "change"], **{"text-align": "right"})
@@ -228,7 +249,7 @@ def show_preview(result: LoadResult, data: bytes, name: str, options: dict) -> N
                f"**{result.rows_added:,}** row(s) and replace **{result.rows_replaced:,}** current row(s) (the "
                "replaced rows are kept: rolling the submission back restores them).", icon=":material/check_circle:")
     if result.preview:
-        st.markdown("Totals of the current data for the plan(s) and agencies in this file, before → after Commit:")
+        st.markdown(f"Totals of the current data {scope_text(result.kind, result.preview)}, before → after Commit:")
         st.table(styled(totals_table(result.preview)), hide_index=True, width="content")
     show_warnings(result, "upload_preview_warnings")
     st.button("Commit", type="primary", key="upload_commit", icon=":material/cloud_upload:",
@@ -244,6 +265,7 @@ def show_committed(last: dict) -> None:
                    "new figures now; the submission is in ③ History, where it can be rolled back.",
                    icon=":material/task_alt:")
         if last.get("preview"):
+            st.markdown(f"Totals {scope_text(result.kind, last['preview'])}, before → after:")
             st.table(styled(totals_table(last["preview"])), hide_index=True, width="content")
         st.page_link("pages/overview.py", label="See the Overview", icon=":material/dashboard:")
     elif result.status == "duplicate":

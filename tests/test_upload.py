@@ -390,6 +390,8 @@ def test_preview_then_commit_then_roll_back(db):
     before = budget_totals(db)
     assert any("Commit will add 3 row(s) and replace 0" in plain(s) for s in texts(app.success))
     figures = preview_figures(app)
+    assert f"Totals of the current data for plan {PLAN_A} and agency UNDP, before → after Commit:" in [
+        plain(m) for m in texts(app.markdown)]
     assert figures["Rows"][1] - figures["Rows"][0] == 3
     added = sum(r["required"] for r in rows)
     assert figures["Required (USD)"][1] - figures["Required (USD)"][0] == pytest.approx(added)
@@ -516,6 +518,10 @@ def test_uninfo_exports_one_by_one_with_progress_and_correct_totals(empty_db):
         figures = preview_figures(app)
         # the preview's scope is the plans (of a country) and agencies of the file: none loaded yet, 'before' is 0
         assert not expected["plans"] & seen_plans
+        scope = next(plain(m) for m in texts(app.markdown) if m.startswith("Totals of the current data"))
+        if len(expected["plans"]) <= 4:  # longer lists end '… and N more'
+            for country, plan in expected["plans"]:
+                assert f"{plan} ({country})" in scope, scope
         assert figures["Rows"][0] == 0
         for label, key in (("Required (USD)", "required"), ("Available (USD)", "available"),
                            ("Spent (USD)", "expenditure")):
