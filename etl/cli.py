@@ -75,7 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("kind", choices=list(KINDS), metavar="KIND")
     template.add_argument("-o", "--output", type=Path, required=True)
 
-    command("demo", "(re)build the demo database")
+    demo = command("demo", "(re)build the demo database")
+    demo.add_argument("--files", type=Path, metavar="DIR",
+                      help="only write the demo spreadsheets into DIR (the database is left alone)")
 
     users = command("users", "local accounts")
     actions = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
@@ -203,6 +205,10 @@ def cmd_template(args) -> int:
 def cmd_demo(args) -> int:
     from etl import demo
 
+    if args.files:
+        for path in demo.write_demo_files(args.files):
+            print(path)
+        return EXIT_OK
     path = store.db_path(getattr(args, "db", None))
     summary = demo.build_demo(path, progress=ProgressBar(1).update)
     print(summary)

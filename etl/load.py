@@ -393,22 +393,22 @@ def _duplicate(con, file_name, kind, digest, user, previous, dry_run) -> LoadRes
 def preview_totals(con, kind: str) -> dict:
     """Totals of the current rows in the staged rows' plans and agencies (for before → after).
 
-    A budget plan is a plan of a country: plans of the same name in other countries (UN INFO has many
-    'United Nations Sustainable Development Cooperation Framework') are outside the scope, unless the
-    staged rows name no country."""
+    A plan is a plan of a country: plans of the same name in other countries are outside the scope
+    (`store.SAME_COUNTRY`, the rule replacements follow too)."""
     cur = con  # the loading connection: it sees the staged tables and its own open transaction
     scope = preview_scope(cur, kind)
     if kind == "budget":
         row = cur.execute(
-            """SELECT count(*), sum(required), sum(available), sum(expenditure) FROM budget b
-               WHERE b.agency IN (SELECT agency FROM staged)
-                 AND EXISTS (SELECT 1 FROM staged s WHERE s.plan = b.plan
-                             AND (s.country IS NULL OR s.country = b.country))""").fetchone()
+            f"""SELECT count(*), sum(required), sum(available), sum(expenditure) FROM budget t
+               WHERE t.agency IN (SELECT agency FROM staged)
+                 AND EXISTS (SELECT 1 FROM staged s WHERE s.plan = t.plan AND {store.SAME_COUNTRY})""").fetchone()
         return {**dict(zip(("rows", "required", "available", "expenditure"), row)), **scope}
     view = "indicator_values" if kind == "indicators" else "actions"
     key = "plan" if kind == "indicators" else "source_title"
-    row = cur.execute(f"""SELECT count(*) FROM {view} v WHERE v.{key} IN (SELECT {key} FROM staged)
-                          AND coalesce(v.agency, '') IN (SELECT coalesce(agency, '') FROM staged)""").fetchone()
+    same = f"AND {store.SAME_COUNTRY}" if kind == "indicators" else ""
+    row = cur.execute(f"""SELECT count(*) FROM {view} t WHERE EXISTS (SELECT 1 FROM staged s
+                          WHERE s.{key} = t.{key} {same})
+                          AND coalesce(t.agency, '') IN (SELECT coalesce(agency, '') FROM staged)""").fetchone()
     return {"rows": row[0], **scope}
 
 

@@ -155,6 +155,8 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             user_name VARCHAR PRIMARY KEY, email VARCHAR, role VARCHAR NOT NULL, agencies VARCHAR[] DEFAULT [],
             password_hash VARCHAR, created_at TIMESTAMP DEFAULT current_timestamp)""",
     ]),
+    # no table changes: applying it recreates the views (indicator_values gained the plan's country)
+    (2, "indicators take their plan's country", []),
 ]
 
 VIEWS = [
@@ -164,10 +166,15 @@ VIEWS = [
               start_date, end_date, contributing_partners, sdg_goals, agency, joint, funding_source, year,
               required, available, expenditure, currency, submission_id
        FROM budget_lines WHERE current""",
+    # an indicator row without a country takes its plan's, when exactly one country has a plan of that name
     """CREATE OR REPLACE VIEW indicator_values AS
-       SELECT country, plan, indicator_code, indicator, result_code, unit, baseline, baseline_year, target,
-              target_year, period, period_end, actual, agency, means_of_verification, submission_id
-       FROM indicator_rows WHERE current""",
+       SELECT coalesce(i.country, p.country) AS country, i.plan, indicator_code, indicator, result_code, unit,
+              baseline, baseline_year, target, target_year, period, period_end, actual, agency,
+              means_of_verification, submission_id
+       FROM indicator_rows i LEFT JOIN (
+           SELECT plan, min(country) AS country FROM plans WHERE coalesce(country, '') <> ''
+           GROUP BY plan HAVING count(DISTINCT country) = 1) p ON p.plan = i.plan
+       WHERE i.current""",
     """CREATE OR REPLACE VIEW actions AS
        SELECT source_type, source_title, recommendation_no, recommendation, management_response, action_no,
               action, responsible, agency, deadline, status, comments, as_of,
@@ -338,11 +345,16 @@ def replace_and_insert_uninfo(con, submission_ids: list[int]) -> dict[int, tuple
     return {sid: (added.get(sid, 0), replaced.get(sid, 0)) for sid in ids}
 
 
+#: staged row `s` and stored row `t` are of the same country: plans of one name in two countries (UN INFO
+#: has many "United Nations Sustainable Development Cooperation Framework") are two plans
+SAME_COUNTRY = "(s.country IS NULL OR t.country IS NULL OR s.country = t.country)"
+
 # Which current rows a staged submission replaces (SPEC §7): the same scope, per kind.
 REPLACE_SCOPE = {
-    "budget": ("budget_lines", """t.suboutput_id IS NULL AND EXISTS (SELECT 1 FROM staged s
-              WHERE s.plan = t.plan AND s.agency IS NOT DISTINCT FROM t.agency AND s.year = t.year)"""),
-    "indicators": ("indicator_rows", """EXISTS (SELECT 1 FROM staged s WHERE s.plan = t.plan
+    "budget": ("budget_lines", f"""t.suboutput_id IS NULL AND EXISTS (SELECT 1 FROM staged s
+              WHERE s.plan = t.plan AND {SAME_COUNTRY} AND s.agency IS NOT DISTINCT FROM t.agency
+              AND s.year = t.year)"""),
+    "indicators": ("indicator_rows", f"""EXISTS (SELECT 1 FROM staged s WHERE s.plan = t.plan AND {SAME_COUNTRY}
               AND s.agency IS NOT DISTINCT FROM t.agency AND s.period = t.period)"""),
     "actions": ("action_rows", """EXISTS (SELECT 1 FROM staged s WHERE s.source_title = t.source_title
               AND s.agency IS NOT DISTINCT FROM t.agency)"""),

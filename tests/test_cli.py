@@ -92,6 +92,17 @@ def test_readme_documents_every_command():
         assert f"python -m etl {command}" in readme, command
 
 
+def test_demo_files_only_writes_the_spreadsheets(tmp_path):
+    db = tmp_path / "untouched.duckdb"
+    done = subprocess.run([sys.executable, "-m", "etl", "--db", str(db), "demo", "--files", str(tmp_path / "sample")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert sorted(Path(line).name for line in done.stdout.split()) == sorted(
+        p.name for p in (tmp_path / "sample").glob("*.xlsx"))
+    assert len(done.stdout.split()) == 3
+    assert not db.exists()
+
+
 def test_a_single_sign_on_account_needs_no_password(tmp_path):
     db = tmp_path / "cli.duckdb"
     done = etl("users", "add", "amina", "--role", "focal_point", "--agency", "UNICEF", "--email",

@@ -72,6 +72,18 @@ def test_same_seed_same_bytes_other_seed_other_figures(files, tmp_path):
     assert sheet_rows(other)[1:] != sheet_rows(files[demo.BUDGET_FILE])[1:]
 
 
+def test_the_sample_files_in_the_repository_are_the_demo_files(files):
+    """data/sample/ holds the same spreadsheets as the generator writes (every sheet, every cell)."""
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    assert sorted(p.name for p in sample.glob("*.xlsx")) == sorted(files)
+    for name, path in files.items():
+        committed, generated = CalamineWorkbook.from_path(sample / name), CalamineWorkbook.from_path(path)
+        assert committed.sheet_names == generated.sheet_names, name
+        for sheet in generated.sheet_names:
+            assert sheet_rows(sample / name, sheet) == sheet_rows(path, sheet), (
+                f"data/sample/{name} [{sheet}] differs from the generator: run python -m etl demo --files data/sample")
+
+
 # --- budget: a UN INFO export ----------------------------------------------------------------------------
 def test_budget_header_is_the_uninfo_header(files, budget):
     header, _ = budget

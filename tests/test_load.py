@@ -171,10 +171,11 @@ def test_dry_run_previews_exactly_what_commit_does(con):
     revised = [[2025, "1.1", "Governance", "1.1.1", "UNDP", 300000, 250000, 200000]]
     preview = load_bytes(con, budget_file(revised), "v2.xlsx", plan=PLAN, dry_run=True)
     assert (preview.status, preview.rows_added, preview.rows_replaced) == ("valid", 1, 1)
+    scope = {"scopes": [PLAN], "agencies": ["UNDP"]}  # what the totals cover
     assert preview.preview["before"] == {"rows": 1, "required": 250000.0, "available": 180000.0,
-                                         "expenditure": 120000.0}
+                                         "expenditure": 120000.0, **scope}
     assert preview.preview["after"] == {"rows": 1, "required": 300000.0, "available": 250000.0,
-                                        "expenditure": 200000.0}
+                                        "expenditure": 200000.0, **scope}
     assert budget_totals(con) == before
     assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
 
@@ -245,6 +246,43 @@ def test_indicators_load_with_period_ends(con):
         == [("Demoland", "2025", dt.date(2025, 12, 31), 51.0), ("Demoland", "2026-Q2", dt.date(2026, 6, 30), None)]
 
 
+INDICATOR_HEADER = ["Indicator code", "Indicator", "Result code", "Unit", "Baseline", "Baseline year", "Target",
+                    "Target year", "Reporting period", "Actual value", "Agency"]
+
+
+def load_budget_of(con, country: str, plan: str, agency: str = "UNDP"):
+    """A one-line budget of `agency` for `plan` of `country` (given with the file, as `--country`)."""
+    data = workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "1.1", country, "1.1.1", agency, 10, 5, 1]]})
+    return load_bytes(con, data, f"{country}-{agency}.xlsx", plan=plan, country=country)
+
+
+def test_indicators_without_a_country_take_their_plans(con):
+    """The Upload page asks for a plan, not a country: the plan's country (from its budget) fills the gap,
+    unless two countries have a plan of that name; a country given with the file always wins."""
+    for country, plan, agency in (("Demoland", PLAN, "UNDP"), ("Kenya", "UNSDCF", "UNDP"),
+                                  ("Ghana", "UNSDCF", "WHO")):
+        assert load_budget_of(con, country, plan, agency).status == "committed"
+    for code, plan, country, agency in (("a", PLAN, None, "UNICEF"), ("b", "UNSDCF", None, "UNFPA"),
+                                        ("c", "UNSDCF", "Ghana", "UNICEF"), ("d", "UNSDCF", "Kenya", "UNICEF")):
+        rows = [INDICATOR_HEADER, [code, "Births attended", "1.1", "%", 42, 2022, 60, 2027, "2025", 51, agency]]
+        result = load_bytes(con, workbook_bytes({"Indicators": rows}), f"{code}.xlsx", plan=plan, country=country)
+        assert (result.status, result.rows_replaced) == ("committed", 0), [str(e) for e in result.errors]
+    # d (Kenya's UNSDCF) did not replace c (Ghana's UNSDCF): same plan name, agency and period, two countries
+    assert con.execute("SELECT indicator_code, plan, country FROM indicator_values ORDER BY 1").fetchall() == [
+        ("a", PLAN, "Demoland"), ("b", "UNSDCF", None), ("c", "UNSDCF", "Ghana"), ("d", "UNSDCF", "Kenya")]
+
+
+def test_a_plan_name_shared_by_two_countries_is_two_plans(con):
+    assert load_budget_of(con, "Kenya", "UNSDCF").status == "committed"
+    ghana = load_budget_of(con, "Ghana", "UNSDCF")
+    assert (ghana.status, ghana.rows_added, ghana.rows_replaced) == ("committed", 1, 0)
+    assert con.execute("SELECT country FROM budget ORDER BY 1").fetchall() == [("Ghana",), ("Kenya",)]
+    again = load_bytes(con, workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "1.1", "v2", "1.1.1", "UNDP", 20, 5, 1]]}),
+                       "kenya-v2.xlsx", plan="UNSDCF", country="Kenya", dry_run=True)
+    assert (again.rows_added, again.rows_replaced) == (1, 1)  # Kenya's line only
+    assert again.preview["before"]["rows"] == 1 and again.preview["before"]["required"] == 10
+
+
 def test_duplicate_keys_inside_one_file_are_refused_listing_the_rows(con):
     rows = [[2025, "1.1", "x", "1.1.1", "UNDP", 10, 5, 1], [2025, "1.1", "x", "1.1.1", "UNDP", 20, 5, 1]]
     result = load_bytes(con, budget_file(rows, title=False), "dup.xlsx", plan=PLAN)
@@ -261,6 +299,23 @@ def test_schema_migrates_in_place(tmp_path):
     assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.SCHEMA_VERSION
     assert {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()} >= {
         "budget", "indicator_values", "actions", "submissions"}
+    con.close()
+
+
+def test_a_version_1_database_gets_the_new_views(tmp_path):
+    """A file made before migration 2 (its indicator_values without the plan's country) is upgraded on open."""
+    path = tmp_path / "v1.duckdb"
+    con = store.connect(path)
+    assert load_budget_of(con, "Demoland", PLAN).status == "committed"
+    rows = [INDICATOR_HEADER, ["1.1.a", "Births attended", "1.1", "%", 42, 2022, 60, 2027, "2025", 51, "UNICEF"]]
+    assert load_bytes(con, workbook_bytes({"Indicators": rows}), "i.xlsx", plan=PLAN).status == "committed"
+    con.execute("DELETE FROM schema_migrations WHERE version > 1")
+    con.execute("CREATE OR REPLACE VIEW indicator_values AS SELECT * FROM indicator_rows WHERE current")
+    assert con.execute("SELECT country FROM indicator_values").fetchall() == [(None,)]
+    con.close()
+    con = store.connect(path)
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.SCHEMA_VERSION == 2
+    assert con.execute("SELECT country FROM indicator_values").fetchall() == [("Demoland",)]
     con.close()
 
 
