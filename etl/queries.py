@@ -247,7 +247,7 @@ def budget_where(f: Filters, *, years: bool = True) -> _Where:
 
 def indicator_where(f: Filters) -> _Where:
     """Conditions on `indicator_values`: the period's year is in range; an outcome keeps indicators
-    whose result code is the outcome's code or one of its outputs' codes (in the outcome's plan)."""
+    whose result code is the outcome's code or one of its outputs' codes (in the outcome's plan and country)."""
     w = _Where()
     if f.country:
         w.add("country = ?", f.country)
@@ -258,11 +258,13 @@ def indicator_where(f: Filters) -> _Where:
     if f.year_to is not None:
         w.add("year(period_end) <= ?", f.year_to)
     if f.outcome:
-        w.add(f"""(plan, result_code) IN (
-            SELECT plan, outcome_code FROM (SELECT DISTINCT plan, outcome_code, outcome_title FROM budget)
+        w.add(f"""(coalesce(country, ''), plan, result_code) IN (
+            SELECT coalesce(country, ''), plan, outcome_code
+                FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title FROM budget)
                 WHERE {OUTCOME_KEY} = ?
             UNION
-            SELECT plan, output_code FROM (SELECT DISTINCT plan, outcome_code, outcome_title, output_code FROM budget)
+            SELECT coalesce(country, ''), plan, output_code
+                FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title, output_code FROM budget)
                 WHERE {OUTCOME_KEY} = ?)""", f.outcome, f.outcome)
     if f.agency:
         w.add(AGENCY_MATCH, f.agency, f.agency)

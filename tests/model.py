@@ -104,14 +104,12 @@ def indicator_rows(f: Filters = Filters()) -> list[dict]:
             continue
         if f.agency and r["agency"] != f.agency:
             continue
-        if f.outcome:
-            codes = {b["outcome_code"] for b in BUDGET_ROWS
-                     if outcome_key(b["plan"], b["outcome_code"], b["outcome_title"]) == f.outcome}
-            codes |= {b["output_code"] for b in BUDGET_ROWS
-                      if outcome_key(b["plan"], b["outcome_code"], b["outcome_title"]) == f.outcome}
-            plans = {b["plan"] for b in BUDGET_ROWS
-                     if outcome_key(b["plan"], b["outcome_code"], b["outcome_title"]) == f.outcome}
-            if r["plan"] not in plans or r["result_code"] not in codes:
+        if f.outcome:  # the outcome's own code or one of its outputs', in the outcome's country and plan
+            of_outcome = [b for b in BUDGET_ROWS
+                          if outcome_key(b["plan"], b["outcome_code"], b["outcome_title"]) == f.outcome]
+            results = {(b["country"] or "", b["plan"], code) for b in of_outcome
+                       for code in (b["outcome_code"], b["output_code"])}
+            if (r["country"] or "", r["plan"], r["result_code"]) not in results:
                 continue
         out.append(r)
     return out

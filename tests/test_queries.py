@@ -431,3 +431,23 @@ def test_work_plan_priority_areas_without_numbers_are_separate_recommendations(t
     assert labels == ["Accountability to affected people", "Protection at the centre"]
     assert sorted(table["actions"]) == [1, 2]
     con.close()
+
+
+def test_an_outcome_keeps_only_its_own_countrys_indicators(tmp_path):
+    """Two countries' plans of one name, each with an output 1.1 measured by an indicator: narrowing to
+    Kenya's outcome keeps Kenya's indicator only."""
+    from etl.load import load_bytes
+    from tests.test_load import BUDGET_HEADER, INDICATOR_HEADER, workbook_bytes
+
+    con = store.connect(tmp_path / "two.duckdb")
+    for country, title in (("Kenya", "Health for all"), ("Ghana", "Decent jobs")):
+        budget = workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "1", title, "1.1", "UNDP", 10, 5, 1]]})
+        indicators = workbook_bytes({"Indicators": [INDICATOR_HEADER, [
+            f"1.1.{country[0]}", f"{country} indicator", "1.1", "%", 40, 2022, 60, 2027, "2025", 50, "UNDP"]]})
+        for name, data in ((f"{country}-b.xlsx", budget), (f"{country}-i.xlsx", indicators)):
+            result = load_bytes(con, data, name, plan="UNSDCF", country=country)
+            assert result.status == "committed", [str(e) for e in result.errors]
+    kenya = outcome_key("UNSDCF", "1", "Health for all")
+    assert list(queries.indicator_progress(con, Filters(outcome=kenya))["indicator_code"]) == ["1.1.K"]
+    assert sorted(queries.indicator_progress(con, Filters())["indicator_code"]) == ["1.1.G", "1.1.K"]
+    con.close()
