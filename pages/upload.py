@@ -154,30 +154,37 @@ def show_problems(problems, *, key: str) -> None:
         st.dataframe(table, hide_index=True, key=key, column_config=ui.text_columns("what was expected", "how to fix"))
 
 
-def exact(value: object) -> str:
-    return "—" if is_missing(value) else f"{float(value):,.2f}"
-
-
 def totals_table(preview: dict) -> pd.DataFrame:
-    """Before → after for the plans and agencies the file covers (an empty scope counts 0)."""
+    """Before → after for the plans and agencies the file covers, as numbers (an empty scope counts 0;
+    a sum over figures nobody reported stays empty)."""
     before, after = preview["before"], preview["after"]
-    rows = [("Rows", before["rows"], after["rows"], False)]
+    rows = [("Rows", before["rows"], after["rows"])]
     for key, label in (("required", "Required (USD)"), ("available", "Available (USD)"),
                        ("expenditure", "Spent (USD)")):
         if key in before:
-            rows.append((label, before[key], after[key], True))
+            rows.append((label, before[key], after[key]))
     out = []
-    for label, b, a, money in rows:
+    for label, b, a in rows:
         b = 0.0 if (b is None and not before["rows"]) else b
         a = 0.0 if (a is None and not after["rows"]) else a
-        change = None if is_missing(a) or is_missing(b) else float(a) - float(b)
-        if money:
-            out.append({"": label, "before": exact(b), "after": exact(a),
-                        "change": "—" if change is None else f"{change:+,.2f}"})
-        else:
-            out.append({"": label, "before": f"{int(b or 0):,}", "after": f"{int(a or 0):,}",
-                        "change": f"{int(change or 0):+,}"})
-    return pd.DataFrame(out)
+        b, a = (None if is_missing(v) else float(v) for v in (b, a))
+        out.append({"": label, "before": b, "after": a, "change": None if a is None or b is None else a - b})
+    return pd.DataFrame(out, columns=["", "before", "after", "change"]).astype(
+        {"before": "float64", "after": "float64", "change": "float64"})
+
+
+def styled(table: pd.DataFrame):
+    """Numbers stay numbers (so they are right-aligned, digits lined up); shown with thousands separators,
+    money with cents, the row count whole, changes signed and '—' where a figure is missing."""
+    def shown(places: int, sign: str = ""):
+        return lambda v: "—" if is_missing(v) else f"{v:{sign},.{places}f}"
+
+    rows, money = table.index[:1], table.index[1:]
+    return (table.style
+            .format(shown(0), subset=pd.IndexSlice[rows, ["before", "after"]])
+            .format(shown(0, "+"), subset=pd.IndexSlice[rows, ["change"]])
+            .format(shown(2), subset=pd.IndexSlice[money, ["before", "after"]])
+            .format(shown(2, "+"), subset=pd.IndexSlice[money, ["change"]]))
 
 
 def listed(names: list[str], limit: int = 4) -> str:
@@ -199,11 +206,6 @@ def scope_text(kind: str | None, preview: dict) -> str:
     if agencies:
         text += f" and agenc{'ies' if len(agencies) > 1 else 'y'} {listed(agencies)}"
     return text
-
-
-def styled(table: pd.DataFrame):
-    """Figures right-aligned, so that digits line up."""
-    return table.style.set_properties(subset=["before", "after", "change"], **{"text-align": "right"})
 
 
 def kind_text(result: LoadResult) -> str:

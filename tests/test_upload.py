@@ -191,7 +191,7 @@ def preview_figures(app: AppTest) -> dict[str, tuple[float, float]]:
     out = {}
     for _, row in table.iterrows():
         label = row.iloc[0]
-        out[label] = tuple(float(str(row[c]).replace(",", "")) if row[c] != "—" else None for c in ("before", "after"))
+        out[label] = tuple(None if pd.isna(row[c]) else float(row[c]) for c in ("before", "after"))
     return out
 
 

@@ -12,6 +12,7 @@ Screenshots of the Upload page go to tests/screenshots/ (git-ignored).
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -197,6 +198,9 @@ def test_focal_point_fixes_errors_commits_and_rolls_back(site, browser, tmp_path
     assert "Commit will add 3 row(s) and replace 0 current row(s)" in alert_text(page)
     preview = {r[""]: r for r in table(page, "")}
     assert amount(preview["Rows"]["after"]) - amount(preview["Rows"]["before"]) == 3
+    assert preview["Rows"]["change"] == "+3" and re.fullmatch(r"\+[\d,]+\.\d\d", preview["Spent (USD)"]["change"])
+    aligned = page.locator('[data-testid="stMain"] [data-testid="stTable"] td', has_text=preview["Rows"]["after"])
+    assert aligned.first.evaluate("e => getComputedStyle(e).textAlign") == "right"  # digits line up
     for label, key in (("Required (USD)", "required"), ("Available (USD)", "available"),
                        ("Spent (USD)", "expenditure")):
         change = amount(preview[label]["after"]) - amount(preview[label]["before"])
