@@ -17,7 +17,8 @@ class Column:
     synonyms: tuple[str, ...] = ()
     description: str = ""
     example: str = ""
-    #: required unless the value is given once for the whole file at upload time (plan, source_title)
+    #: required unless the value is given once for the whole file at upload time (plan, source_title, a
+    #: budget's agency)
     file_level: bool = False
 
 
@@ -72,7 +73,7 @@ BUDGET = Kind(
                "Output statement", "Justice institutions strengthened"),
         Column("agency", "agency", True, ("un entity", "organization", "organisation", "puno", "agency fund programme",
                                           "agency/fund/programme", "entity"),
-               "UN entity code (see the list on the Instructions sheet)", "UNDP"),
+               "UN entity code (see the list on the Instructions sheet)", "UNDP", file_level=True),
         Column("funding_source", "text", False, ("source", "core non core", "core/non-core", "fund", "funding"),
                "Core, non-core or the fund's name", "Core"),
         Column("required", "money", True, ("total required resources", "required resources", "planned budget", "budget",

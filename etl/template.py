@@ -71,7 +71,7 @@ TYPE_LABELS = {
 }
 
 #: command-line option that fills a file-level column for the whole file
-FILE_LEVEL_OPTIONS = {"plan": "--plan", "source_title": "--source"}
+FILE_LEVEL_OPTIONS = {"plan": "--plan", "source_title": "--source", "agency": "--agency"}
 
 
 def _text(value: object) -> object:

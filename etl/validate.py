@@ -18,7 +18,15 @@ from etl.read import FORMULA_WITHOUT_VALUE, Sheet, cell_position, cell_ref
 from etl.schema import KINDS, Kind, header_key
 
 HEADER_SCAN_ROWS = 30
-TOTAL_LABEL = re.compile(r"^\s*(grand\s+total|sub-?\s*total|total)\b", re.IGNORECASE)
+#: a total row's label: 'Total', 'Sub-total', 'Grand total', alone or followed by what it totals ('Total:',
+#: 'Total 2025', 'Total for outcome 1', 'Total (USD)', 'Total budget') — not a sentence that merely begins
+#: with the word ('Total enrolment in primary school increased' is an outcome title)
+TOTAL_LABEL = re.compile(
+    r"^\s*(grand\s+total|sub-?\s*total|total)"
+    r"(\s*$|\s*[:(\-–—=,.]|\s+(for|of|per|by|in|all|\d)"
+    r"|\s+(budget|amount|usd|required|available|funded|funding|expenditures?|resources|costs?)\s*$"
+    r"|\s+(outcomes?|outputs?|priority|agency|year)(\s+[\w.]+)?\s*$)",
+    re.IGNORECASE)
 YEAR_BLOCK = re.compile(r"^\s*((?:19|20)\d\d)\s+(required|available|expenditure|narrative)\s*$", re.IGNORECASE)
 
 #: UN INFO export columns (SPEC §2.1b) → what we keep
@@ -245,21 +253,28 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
         for name, value in fill.items():
             if name in kind.column_names and row.get(name) is None:
                 row[name] = value
+        for group in kind.one_of:  # e.g. a key action needs its recommendation's number or text
+            if all(row.get(name) is None for name in group):
+                at = next(i for i, name in fit.columns.items() if name in group)
+                ds.error(sheet.name, cell_ref(r, at), " / ".join(group), None,
+                         f"a value in {' or '.join(group)} (one of the two is required on every row)")
         ds.rows.append(row)
     _check_duplicate_keys(ds, kind, sheet.name)
 
 
 def _check_duplicate_keys(ds: Dataset, kind: Kind, sheet: str) -> None:
-    seen: dict[tuple, int] = {}
+    """Refuse the rows of `sheet` whose key an earlier row of the file already has (in this sheet or an
+    earlier one: the same row in two sheets would otherwise be loaded twice)."""
+    seen: dict[tuple, tuple[str, int]] = {}
     for row in ds.rows:
-        if row["_sheet"] != sheet:
-            continue
         key = tuple(row.get(k) for k in kind.key)
-        if key in seen:
+        if key not in seen:
+            seen[key] = (row["_sheet"], row["_row"])
+        elif row["_sheet"] == sheet:
+            where, first = seen[key]
+            place = f"row {first}" if where == sheet else f"row {first} of sheet '{where}'"
             ds.error(sheet, f"row {row['_row']}", ", ".join(kind.key), " / ".join(str(k) for k in key if k is not None),
-                     f"a unique row: the same {', '.join(kind.key)} is already on row {seen[key]}")
-        else:
-            seen[key] = row["_row"]
+                     f"a unique row: the same {', '.join(kind.key)} is already on {place}")
 
 
 # ---------------------------------------------------------------- UN INFO exports

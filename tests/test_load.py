@@ -346,3 +346,59 @@ def test_many_files_are_written_in_bounded_batches(con, monkeypatch):
     assert len({r.submission_id for r in results}) == 6  # every file is its own submission
     assert budget_totals(con) == (5, 1500.0, 250.0, 50.0)
     assert seen == sorted(seen) and seen[-1] == 1.0
+
+
+@pytest.mark.parametrize("label, total", [
+    ("Total", True), ("TOTAL:", True), ("Sub-total", True), ("Subtotal outcome 1", True), ("Total outcome 2.1", True), ("Grand Total", True),
+    ("Total 2025", True), ("Total for outcome 1", True), ("Total (USD)", True), ("Total budget", True),
+    ("Total enrolment in primary school increased", False), ("Total factor productivity rises", False),
+])
+def test_total_rows_are_labels_not_sentences(label, total):
+    from etl.validate import _is_total_row
+    assert _is_total_row([label, None, None]) is total
+
+
+def test_a_title_beginning_with_total_is_data_not_a_total_row(con):
+    rows = [[2025, "2.1", "Total enrolment in primary school increased", "2.1.1", "UNICEF", 500, 400, 300],
+            ["Total", None, None, None, None, 500, 400, 300]]
+    result = load_bytes(con, budget_file(rows, title=False), "edu.xlsx", plan=PLAN)
+    assert (result.status, result.rows_added) == ("committed", 1)
+    assert [w.value for w in result.warnings if "total row" in w.expected] == ["Total"]
+    assert con.execute("SELECT outcome_title, required FROM budget").fetchall() == [
+        ("Total enrolment in primary school increased", 500.0)]
+
+
+def test_the_same_row_in_two_sheets_is_refused_naming_both(con):
+    row = [2025, "1.1", "x", "1.1.1", "UNDP", 100, 50, 10]
+    data = workbook_bytes({"Q1": [BUDGET_HEADER, row], "Q2": [BUDGET_HEADER, [2025, "1.1", "x", "1.1.2", "UNDP", 1, 1, 1], row]})
+    result = load_bytes(con, data, "twice.xlsx", plan=PLAN)
+    assert result.status == "rejected"
+    assert [(e.sheet, e.cell, e.expected) for e in result.errors] == [
+        ("Q2", "row 3", "a unique row: the same plan, year, output_code, agency, funding_source is already on "
+                        "row 2 of sheet 'Q1'")]
+    assert budget_totals(con)[0] == 0
+
+
+def test_a_key_action_needs_its_recommendations_number_or_text(con):
+    rows = [["Source type", "Source title", "Recommendation no.", "Recommendation", "Action no.", "Key action",
+             "Status"],
+            ["evaluation", "CF evaluation", "1", None, "1.1", "Joint review", "Completed"],
+            ["evaluation", "CF evaluation", None, "Strengthen data", "2.1", "Data plan", "Ongoing"],
+            ["evaluation", "CF evaluation", None, None, "3.1", "Orphan", "Ongoing"]]
+    result = load_bytes(con, workbook_bytes({"Actions": rows}), "mr.xlsx")
+    assert result.status == "rejected"
+    assert [(e.cell, e.column, e.expected) for e in result.errors] == [
+        ("C4", "recommendation_no / recommendation",
+         "a value in recommendation_no or recommendation (one of the two is required on every row)")]
+
+
+def test_the_agency_given_with_a_budget_file_fills_its_missing_column(con):
+    header = [h for h in BUDGET_HEADER if h != "UN entity"]
+    data = workbook_bytes({"Budget": [header, [2025, "1.1", "x", "1.1.1", 100, 50, 10]]})
+    missing = load_bytes(con, data, "undp.xlsx", plan=PLAN)
+    assert [e.expected for e in missing.errors] == [
+        "missing required column 'agency' (also accepted: un entity, organization, organisation, puno) "
+        "(or choose it for the whole file at upload time)"]
+    result = load_bytes(con, data, "undp.xlsx", plan=PLAN, agency="undp")
+    assert result.status == "committed", [str(e) for e in result.errors]
+    assert con.execute("SELECT agency, required FROM budget").fetchall() == [("UNDP", 100.0)]
