@@ -11,7 +11,7 @@ import hashlib
 import html
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -599,20 +599,29 @@ def drill_to_agency(chart_key: str) -> None:
 # Common pieces of budget pages
 # --------------------------------------------------------------------------------------------------
 
-def missing_figures_note(lines_without_available: int, lines_without_expenditure: int, lines: int) -> str | None:
-    """'2 of 16 budget lines have no available figure…' or None when every figure is reported."""
+def missing_figures_note(totals: Mapping[str, Any], expenditure: bool = True) -> str | None:
+    """'2 of 16 budget lines have no available figure…' or None when every figure is reported
+    (`expenditure=False` leaves spending out, for pages that do not show it)."""
+    lines_without_available = totals["lines_without_available"]
+    lines_without_expenditure = totals["lines_without_expenditure"] if expenditure else 0
+    lines_without_required, lines = totals["lines_without_required"], totals["lines"]
     parts = []
+    if lines_without_required:
+        verb = "has" if lines_without_required == 1 else "have"
+        parts.append(f"{format_count(lines_without_required)} of {count_of(lines, 'budget line')} {verb} no "
+                     f"required figure ({format_money(totals['available_without_required'] or 0)} available on them)")
     if lines_without_available:
         verb = "has" if lines_without_available == 1 else "have"
-        parts.append(f"{format_count(lines_without_available)} of {count_of(lines, 'budget line')} {verb} no "
-                     "available figure")
+        of_lines = "" if lines_without_required else f" of {count_of(lines, 'budget line')}"
+        parts.append(f"{format_count(lines_without_available)}{of_lines} {verb} no available figure")
     if lines_without_expenditure:
         verb = "has" if lines_without_expenditure == 1 else "have"
         parts.append(f"{format_count(lines_without_expenditure)} {verb} no expenditure figure")
     if not parts:
         return None
     return ("; ".join(parts) + ". Not reported is not zero: those lines are left out of both sides of each "
-            "ratio (coverage, delivery rate) and of the funding gap.")
+            "ratio (coverage, delivery rate) and of the funding gap, so the gap can differ from required "
+            "minus available.")
 
 
 def joint_note(joint_lines: int) -> str | None:
@@ -639,6 +648,8 @@ BUDGET_HEADERS = {
     "lines_without_available": "Lines, no available figure",
     "lines_without_expenditure": "Lines, no spent figure",
     "required_without_available": "Required, available not reported (USD)",
+    "available_without_required": "Available, no requirement stated (USD)",
+    "lines_without_required": "Lines, no required figure",
 }
 RATE_COLUMNS = ("coverage", "delivery_rate", "burn_rate", "completeness", "implementation_rate", "progress",
                 "expected_progress")
@@ -678,11 +689,15 @@ def budget_column_config(table: pd.DataFrame) -> dict[str, Any]:
 def gap_segments(df: pd.DataFrame) -> pd.DataFrame:
     """Bar segments that add up to the requirement: funded, gap, not reported (+ surplus beyond it).
 
-    funded = available up to the requirement of the lines that report it; gap = the positive funding
-    gap; surplus = the negative one; not reported = required of lines with no available figure."""
-    required_without = pd.to_numeric(df["required_without_available"], errors="coerce").fillna(0.0)
-    gap = pd.to_numeric(df["funding_gap"], errors="coerce").fillna(0.0)
-    available = pd.to_numeric(df["available"], errors="coerce").fillna(0.0)
+    funded = available up to the requirement of the lines that report both; gap = the positive funding
+    gap; surplus = the negative one; not reported = required of lines with no available figure. Money
+    available on lines with no requirement stated is no part of a requirement bar (the table shows it)."""
+    def number(column: str) -> pd.Series:
+        return pd.to_numeric(df[column], errors="coerce").fillna(0.0)
+
+    required_without = number("required_without_available")
+    gap = number("funding_gap")
+    available = number("available") - number("available_without_required")
     return pd.DataFrame({
         "funded": available - (-gap).clip(lower=0),
         "gap": gap.clip(lower=0),

@@ -31,8 +31,9 @@ from etl.formatting import outcome_label, unique_labels
 # Metric definitions (SPEC §5): each written once, used by every page, export and test.
 # --------------------------------------------------------------------------------------------------
 
-#: required − available; lines whose available is not reported drop out (NULL arithmetic), so the
-#: gap covers exactly the lines that `coverage` covers. Negative = over-funded (a surplus).
+#: required − available; lines whose available (or, in UN INFO exports, required) is not reported drop
+#: out (NULL arithmetic), so the gap covers exactly the lines that `coverage` covers. Negative =
+#: over-funded (a surplus).
 FUNDING_GAP = "sum(required - available)"
 #: available ÷ required over lines where both are reported
 COVERAGE = ("sum(available) FILTER (WHERE required IS NOT NULL)"
@@ -45,6 +46,9 @@ BURN_RATE = ("sum(expenditure) FILTER (WHERE required IS NOT NULL)"
              " / NULLIF(sum(required) FILTER (WHERE expenditure IS NOT NULL), 0)")
 LINES_WITHOUT_AVAILABLE = "count(*) FILTER (WHERE available IS NULL)"
 LINES_WITHOUT_EXPENDITURE = "count(*) FILTER (WHERE expenditure IS NULL)"
+#: UN INFO year blocks can hold money available with no requirement stated: outside gap and coverage
+LINES_WITHOUT_REQUIRED = "count(*) FILTER (WHERE required IS NULL)"
+AVAILABLE_WITHOUT_REQUIRED = "sum(available) FILTER (WHERE required IS NULL)"
 #: the two sides of the delivery rate, so a chart can show exactly what the rate divides
 AVAILABLE_WITH_EXPENDITURE = "sum(available) FILTER (WHERE expenditure IS NOT NULL)"
 EXPENDITURE_WITH_AVAILABLE = "sum(expenditure) FILTER (WHERE available IS NOT NULL)"
@@ -62,6 +66,8 @@ BUDGET_METRICS = f"""
     {LINES_WITHOUT_AVAILABLE} AS lines_without_available,
     {LINES_WITHOUT_EXPENDITURE} AS lines_without_expenditure,
     {REQUIRED_WITHOUT_AVAILABLE} AS required_without_available,
+    {LINES_WITHOUT_REQUIRED} AS lines_without_required,
+    {AVAILABLE_WITHOUT_REQUIRED} AS available_without_required,
     {AVAILABLE_WITH_EXPENDITURE} AS available_with_expenditure,
     {EXPENDITURE_WITH_AVAILABLE} AS expenditure_with_available"""
 #: a sub-output carried out by several entities (money not split)

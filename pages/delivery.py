@@ -23,8 +23,7 @@ ui.card(row[2], "Delivery rate", format_rate(totals["delivery_rate"]),
         caption=f"over {format_money(totals['available_with_expenditure'])} available with spending reported")
 ui.card(row[3], "Spent of required", format_rate(totals["burn_rate"]),
         help="Spent ÷ required (burn rate of the requirement), over lines where spending is reported.")
-for note in (ui.missing_figures_note(totals["lines_without_available"], totals["lines_without_expenditure"],
-                                     totals["lines"]),
+for note in (ui.missing_figures_note(totals),
              ui.joint_note(totals["joint_lines"])):
     if note:
         st.caption(note)

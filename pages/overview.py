@@ -58,7 +58,7 @@ ui.card(row[3], "Actions overdue", format_count(h["actions_overdue"]) if h["acti
 if len(h["currencies"]) > 1:
     st.warning("Amounts are in several currencies (" + ui.md_escape(", ".join(h["currencies"])) +
                "); totals add them without conversion.")
-for note in (ui.missing_figures_note(h["lines_without_available"], h["lines_without_expenditure"], h["lines"]),
+for note in (ui.missing_figures_note(h),
              ui.joint_note(h["joint_lines"])):
     if note:
         st.caption(note)

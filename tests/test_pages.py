@@ -2,10 +2,13 @@
 charts equal the plain-Python model (tests/model.py), and filters change them as they should."""
 from __future__ import annotations
 
+import base64
+import json
 import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -38,6 +41,13 @@ def table(app, name: str) -> pd.DataFrame:
             assert last is not None
             return last.value
     raise AssertionError(f"no table with a download-{name} button")
+
+
+def plotted(values) -> list:
+    """A trace's values as sent to the browser: a list, or Plotly's typed array {dtype, bdata (base64)}."""
+    if isinstance(values, dict):
+        return list(np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]))
+    return [math.nan if v is None else v for v in values]
 
 
 def cards(app) -> dict[str, str]:
@@ -226,6 +236,25 @@ def test_funding_gap_cards_and_tables(dashboard_db, f):
     assert close(sources["Required (USD)"].sum(), m.required)
     tree = table(app, "requirement-treemap")
     assert close(tree["Required (USD)"].sum(), m.required)
+
+
+def test_an_over_funded_year_is_charted_as_a_surplus_not_a_negative_gap(dashboard_db):
+    f = Filters(agency="FAO")  # FAO is over-funded (available above required)
+    expected = model.by(model.budget_rows(f), lambda r: r["year"])
+    assert any(m.funding_gap < 0 for m in expected.values())
+    app = open_page("funding_gaps", query_params(f))
+    no_errors(app)
+    figures = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    years = next(f for f in figures if [t["name"] for t in f["data"]][:2] == ["Required", "Available"])
+    traces = {t["name"]: {x: (None if math.isnan(y) else float(y)) for x, y in zip(t["x"], plotted(t["y"]))}
+              for t in years["data"]}
+    scale = max(m.required for m in expected.values()) / max(traces["Required"].values())  # USD per axis unit
+    for year, m in expected.items():
+        gap, surplus = traces["Funding gap"][str(year)], traces["Surplus"][str(year)]
+        if m.funding_gap < 0:
+            assert gap is None and close(surplus * scale, -m.funding_gap), year
+        else:
+            assert surplus is None and close(gap * scale, m.funding_gap), year
 
 
 def test_funding_gaps_zero_denominator_shows_dash(dashboard_db):

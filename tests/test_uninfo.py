@@ -133,3 +133,31 @@ def test_one_batch_equals_loading_the_files_one_by_one(loaded, tmp_path):
                              [results[-1].submission_id]).fetchone()[0] == 0
     assert batch_con.execute("SELECT sum(required) FROM budget").fetchone() != before_last
     batch_con.close()
+
+
+def test_the_funding_gap_reconciles_with_the_cards_and_the_bars(loaded):
+    """Year blocks with money available but no requirement exist in the real exports: the gap leaves
+    them out (and says so), and each gap bar adds up to the requirement, never more."""
+    from app.ui import gap_segments, missing_figures_note
+    from etl import queries
+
+    con, _ = loaded
+    expected = expected_from_files()
+    no_required = [(by_year[y][1] or 0.0) for _, by_year, _ in expected.values() for y in by_year
+                   if by_year[y][0] is None and by_year[y][1] is not None]
+    totals = queries.budget_totals(con, queries.Filters())
+    assert no_required and totals["lines_without_required"] >= len(no_required)
+    assert totals["available_without_required"] == pytest.approx(sum(no_required), abs=0.05)
+    both = con.execute("SELECT sum(required) - sum(available) FROM budget WHERE required IS NOT NULL "
+                       "AND available IS NOT NULL").fetchone()[0]
+    assert totals["funding_gap"] == pytest.approx(both, abs=0.05)
+    assert totals["funding_gap"] == pytest.approx(
+        (totals["required"] - totals["required_without_available"])
+        - (totals["available"] - totals["available_without_required"]), abs=0.05)
+    note = missing_figures_note(totals)
+    assert f"{totals['lines_without_required']:,} of {totals['lines']:,} budget lines have no required figure" in note
+    years = queries.budget_by(con, queries.Filters(), "year")
+    parts = gap_segments(years)
+    for i, row in years.iterrows():  # funded + gap + not reported = the requirement (a surplus lies beyond it)
+        inside = parts.loc[i, "funded"] + parts.loc[i, "gap"] + parts.loc[i, "not_reported"]
+        assert inside == pytest.approx(row["required"] or 0.0, abs=0.05), row["year"]
