@@ -120,7 +120,8 @@ AGEING_BUCKET = f"""CASE
 AGEING_BUCKETS = ("Not yet due", "1–90 days late", "91–180 days late", "181–365 days late",
                   "More than a year late", "No deadline")
 
-#: agencies that reported expenditure for the year ÷ agencies with a budget line in the plan
+#: agencies with a submission for the period (current data for the year: a budget line of that year or
+#: an indicator value of a period ending in it) ÷ agencies expected in the plan (with a budget line in it)
 REPORTING_COMPLETENESS = "count(DISTINCT a) FILTER (WHERE reported) / NULLIF(count(DISTINCT a), 0)"
 
 DATASETS = {"budget": "budget", "indicators": "indicator_values", "actions": "actions",
@@ -251,7 +252,7 @@ def budget_where(f: Filters, *, years: bool = True) -> _Where:
     return w
 
 
-def indicator_where(f: Filters) -> _Where:
+def indicator_where(f: Filters, *, years: bool = True) -> _Where:
     """Conditions on `indicator_values`: the period's year is in range; an outcome keeps indicators
     whose result code is the outcome's code or one of its outputs' codes (in the outcome's plan and country)."""
     w = _Where()
@@ -259,9 +260,9 @@ def indicator_where(f: Filters) -> _Where:
         w.add("country = ?", f.country)
     if f.plan:
         w.add("plan = ?", f.plan)
-    if f.year_from is not None:
+    if years and f.year_from is not None:
         w.add("year(period_end) >= ?", f.year_from)
-    if f.year_to is not None:
+    if years and f.year_to is not None:
         w.add("year(period_end) <= ?", f.year_to)
     if f.outcome:
         w.add(f"""(coalesce(country, ''), plan, result_code) IN (
@@ -562,29 +563,41 @@ def budget_lines(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
 
 
 def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per plan: agencies that reported expenditure for the reporting year (the end of the year range,
-    else the latest year with any expenditure reported) ÷ agencies with a budget line in the plan."""
+    """Per plan, for the reporting year (the end of the year range, else the latest year anyone reported
+    spending for, as plans run into future years): the agencies expected (a budget line in the plan), those
+    with a submission for the year (`REPORTING_COMPLETENESS`) and the rest by name; and, as the RCO also
+    chases it, the agencies whose expenditure for the year is not reported yet."""
     w = budget_where(filters, years=False)
     year = filters.year_to
-    if year is None:  # the latest year anyone reported spending for (plans run into future years)
+    if year is None:
         year = _rows(con, f"SELECT coalesce(max(year) FILTER (WHERE expenditure IS NOT NULL), max(year))"
                           f" FROM budget{w.sql()}", w.params)[0][0]
     if year is None:
-        return pd.DataFrame(columns=["plan", "year", "agencies_expected", "agencies_reported",
-                                     "completeness", "not_reported"])
-    agency_clause = " AND a = ?" if filters.agency else ""
-    df = _frame(con, f"""
+        return pd.DataFrame(columns=["plan", "year", "agencies_expected", "agencies_reported", "completeness",
+                                     "not_reported", "agencies_with_expenditure", "no_expenditure"])
+    iw = indicator_where(filters, years=False)
+    iw.add("year(period_end) = ?", year)
+    agency_clause = " AND l.a = ?" if filters.agency else ""
+    return _frame(con, f"""
         WITH lines AS (
-            SELECT plan, trim(unnest({AGENCY_LIST})) AS a, year = ? AND expenditure IS NOT NULL AS reported
+            SELECT plan, trim(unnest({AGENCY_LIST})) AS a, year = ? AS in_year,
+                   year = ? AND expenditure IS NOT NULL AS spent
             FROM budget{w.sql()}),
-        per AS (SELECT plan, a, bool_or(reported) AS reported FROM lines WHERE a <> ''{agency_clause} GROUP BY ALL)
+        indicator_agencies AS (
+            SELECT DISTINCT plan, trim(unnest({AGENCY_LIST})) AS a
+            FROM indicator_values{iw.sql()}),
+        per AS (
+            SELECT l.plan, l.a, bool_or(l.in_year) OR bool_or(i.a IS NOT NULL) AS reported, bool_or(l.spent) AS spent
+            FROM lines l LEFT JOIN indicator_agencies i ON i.plan = l.plan AND i.a = l.a
+            WHERE l.a <> ''{agency_clause} GROUP BY ALL)
         SELECT plan, ?::INTEGER AS year, count(DISTINCT a) AS agencies_expected,
                count(DISTINCT a) FILTER (WHERE reported) AS agencies_reported,
                {REPORTING_COMPLETENESS} AS completeness,
-               string_agg(a, ', ' ORDER BY a) FILTER (WHERE NOT reported) AS not_reported
+               string_agg(a, ', ' ORDER BY a) FILTER (WHERE NOT reported) AS not_reported,
+               count(DISTINCT a) FILTER (WHERE spent) AS agencies_with_expenditure,
+               string_agg(a, ', ' ORDER BY a) FILTER (WHERE NOT spent) AS no_expenditure
         FROM per GROUP BY plan ORDER BY plan""",
-                [year, *w.params, *([filters.agency] if filters.agency else []), year])
-    return df
+        [year, year, *w.params, *iw.params, *([filters.agency] if filters.agency else []), year])
 
 
 # --------------------------------------------------------------------------------------------------

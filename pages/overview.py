@@ -156,8 +156,9 @@ with right:
                    "agencies), oldest first.")
         completeness = ui.query("reporting_completeness")
         for rec in completeness.itertuples():
-            pending = rec.not_reported if isinstance(rec.not_reported, str) else ""
-            missing = f" — not yet: {pending}" if pending else ""
+            pending = f" — not yet: {rec.not_reported}" if isinstance(rec.not_reported, str) else ""
+            unspent = (f" Spending for {rec.year} not reported by: {rec.no_expenditure}."
+                       if isinstance(rec.no_expenditure, str) else "")
             st.caption(ui.md_escape(
-                f"{rec.plan}: {rec.agencies_reported} of {rec.agencies_expected} agencies reported expenditure "
-                f"for {rec.year} ({format_rate(rec.completeness)}){missing}."))
+                f"Reporting completeness, {rec.plan}: {rec.agencies_reported} of {rec.agencies_expected} agencies "
+                f"have submitted data for {rec.year} ({format_rate(rec.completeness)}){pending}.{unspent}"))

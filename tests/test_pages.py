@@ -360,3 +360,11 @@ def test_cached_figures_are_refreshed_when_a_submission_lands(fresh_db_path, mon
     app.run()
     no_errors(app)
     assert cards(app)["Required"] == format_money(before.required + 4_000_000)
+
+
+def test_overview_says_who_has_not_reported(dashboard_db):
+    app = open_page("overview", {})
+    no_errors(app)
+    captions = [re.sub(r"\\(.)", r"\1", c.value) for c in app.caption]
+    assert (f"Reporting completeness, {PLAN_A}: 4 of 5 agencies have submitted data for 2025 (80 %) — not yet: "
+            "UNFPA. Spending for 2025 not reported by: UNFPA, WHO.") in captions, captions

@@ -179,15 +179,37 @@ def test_budget_tree_and_lines(seeded_db):
 
 
 def test_reporting_completeness(seeded_db):
+    """SPEC §5: agencies with a submission for the period ÷ agencies expected in the plan."""
     df = queries.reporting_completeness(seeded_db, Filters()).set_index("plan")
-    # 2025: Angola agencies UNICEF, WHO, UNDP, FAO, UNFPA; expenditure reported in 2025 by the joint
-    # sub-output (UNDP, UNICEF) and FAO
-    assert df.loc[PLAN_A, "agencies_expected"] == 5 and df.loc[PLAN_A, "agencies_reported"] == 3
-    assert df.loc[PLAN_A, "not_reported"] == "UNFPA, WHO"
-    assert df.loc[PLAN_B, "agencies_expected"] == 4 and df.loc[PLAN_B, "agencies_reported"] == 1
+    # the reporting year is the latest with spending reported, 2025. Angola expects UNICEF, WHO, UNDP, FAO,
+    # UNFPA (budget lines); 2025 data: budget lines of WHO, the joint UNDP;UNICEF line and FAO (+ UNICEF's
+    # indicator values) — UNFPA has nothing for 2025. Spending for 2025: UNDP, UNICEF (joint line), FAO.
+    angola = df.loc[PLAN_A]
+    assert (angola["year"], angola["agencies_expected"], angola["agencies_reported"]) == (2025, 5, 4)
+    assert angola["completeness"] == pytest.approx(4 / 5) and angola["not_reported"] == "UNFPA"
+    assert (angola["agencies_with_expenditure"], angola["no_expenditure"]) == (3, "UNFPA, WHO")
+    assert df.loc[PLAN_B, "agencies_expected"] == 4
     df = queries.reporting_completeness(seeded_db, Filters(year_from=2023, year_to=2024)).set_index("plan")
-    assert int(df.loc[PLAN_A, "year"]) == 2024 and df.loc[PLAN_A, "agencies_reported"] == 3
-    assert df.loc[PLAN_A, "not_reported"] == "FAO, WHO"  # WHO left 2024 expenditure blank; FAO starts in 2025
+    angola = df.loc[PLAN_A]
+    assert (angola["year"], angola["agencies_reported"], angola["not_reported"]) == (2024, 4, "FAO")  # FAO starts in 2025
+    assert angola["no_expenditure"] == "FAO, WHO"  # WHO left 2024 spending blank; UNFPA reported 0, which counts
+
+
+def test_indicator_values_for_the_year_count_as_a_submission(tmp_path):
+    from etl.load import load_bytes
+    from tests.test_load import BUDGET_HEADER, INDICATOR_HEADER, workbook_bytes
+
+    con = store.connect(tmp_path / "c.duckdb")
+    budget = [BUDGET_HEADER, [2024, "1", "x", "1.1", "UNDP", 10, 5, 1], [2024, "1", "x", "1.1", "WHO", 10, 5, 1],
+              [2025, "1", "x", "1.1", "UNDP", 10, 5, 2]]
+    indicators = [INDICATOR_HEADER, ["1.1.a", "Births attended", "1.1", "%", 40, 2022, 60, 2027, "2025", 50, "WHO"]]
+    for name, data in (("b.xlsx", workbook_bytes({"Budget": budget})), ("i.xlsx", workbook_bytes({"I": indicators}))):
+        assert load_bytes(con, data, name, plan="P", country="C").status == "committed"
+    row = queries.reporting_completeness(con, Filters()).iloc[0]
+    # 2025: UNDP has a budget line; WHO only indicator values — both submitted; WHO's spending is missing
+    assert (row["year"], row["agencies_expected"], row["agencies_reported"], row["not_reported"]) == (2025, 2, 2, None)
+    assert (row["agencies_with_expenditure"], row["no_expenditure"]) == (1, "WHO")
+    con.close()
 
 
 # --- indicators -------------------------------------------------------------------------------------
