@@ -375,6 +375,11 @@ def parse_code(value: object) -> str | None:
     return re.sub(r"[\s:.]+$", "", " ".join(text.split())) or None
 
 
+def is_currency_code(code: str) -> bool:
+    """An ISO 4217 code we know (upper case)."""
+    return code in _CURRENCIES
+
+
 def parse_currency(value: object) -> str:
     """ISO 4217 currency code, upper case; '$' and 'US$' read as USD; blank → USD."""
     if is_blank(value):

@@ -46,11 +46,32 @@ class Kind:
         return [c.name for c in self.columns if c.required]
 
 
+#: a currency a header carries: '(EUR)', '(US$)', '(€)', 'in GBP', a trailing 'USD'
+_HEADER_CURRENCY = re.compile(r"\(\s*(?:in\s+)?([a-z]{3}|us\$|\$|€|£)\s*\)|\bin\s+([a-z]{3})\s*$|\b(usd|eur|gbp|chf)\s*$"
+                              r"|\b(us\$)", re.IGNORECASE)
+_SYMBOLS = {"$": "USD", "us$": "USD", "US$": "USD", "€": "EUR", "£": "GBP"}
+_COMMON = {"usd", "eur", "gbp", "chf", "us$"}
+
+
+def header_currency(text: object) -> str | None:
+    """The ISO 4217 code a column header carries ('Total Required Resources (USD)' → 'USD'), else None."""
+    from etl.parse import is_currency_code
+
+    for match in _HEADER_CURRENCY.finditer(str(text or "")):
+        written = next(g for g in match.groups() if g)
+        code = _SYMBOLS.get(written.lower(), written.upper())
+        # a lower-case word is a currency only when it is a common one ('(all)' is no Albanian lek)
+        if is_currency_code(code) and (written.isupper() or written.lower() in _COMMON or written in _SYMBOLS):
+            return code
+    return None
+
+
 def header_key(text: object) -> str:
-    """Header text folded for matching: case, spaces, punctuation and a trailing currency ignored."""
-    s = str(text or "").strip().lower()
-    s = re.sub(r"\((usd|us\$|\$|eur|€)\)|\b(in )?(usd|us\$)\b", " ", s)
-    return re.sub(r"[^a-z0-9]+", "", s)
+    """Header text folded for matching: case, spaces, punctuation and a currency it carries ignored."""
+    s = str(text or "").strip()
+    if header_currency(s):
+        s = _HEADER_CURRENCY.sub(" ", s)
+    return re.sub(r"[^a-z0-9]+", "", s.lower())
 
 
 BUDGET = Kind(

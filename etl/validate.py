@@ -15,7 +15,7 @@ from etl import parse
 from etl.entities import Entity, EntityResolver
 from etl.parse import ParseError
 from etl.read import FORMULA_WITHOUT_VALUE, Sheet, cell_position, cell_ref
-from etl.schema import KINDS, Kind, header_key
+from etl.schema import KINDS, Kind, header_currency, header_key
 
 HEADER_SCAN_ROWS = 30
 #: a total row's label: 'Total', 'Sub-total', 'Grand total', alone or followed by what it totals ('Total:',
@@ -220,6 +220,9 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
                      f"one of the columns {' or '.join(group)} is required")
     if ds.errors:
         return
+    money_currency = _header_currency(ds, fit, kind)
+    if money_currency is False:
+        return
     parsers = {i: (name, kind.column(name), parse.parse_code if name in CODE_COLUMNS
                    else _parser(kind.column(name).type, resolver)) for i, name in fit.columns.items()}
     unsaved = {cell_position(ref) for ref in sheet.formulas_without_value}
@@ -253,6 +256,14 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
         for name, value in fill.items():
             if name in kind.column_names and row.get(name) is None:
                 row[name] = value
+        if money_currency:  # the money headers' currency, unless the row's currency cell says it
+            at = next((i for i, n in fit.columns.items() if n == "currency"), None)
+            written = cells[at] if at is not None and at < len(cells) else None
+            if parse.is_blank(written):
+                row["currency"] = money_currency
+            elif row.get("currency") not in (None, money_currency):
+                ds.error(sheet.name, cell_ref(r, at), "currency", written,
+                         f"{money_currency}, the currency the money columns' headers name")
         for group in kind.one_of:  # e.g. a key action needs its recommendation's number or text
             if all(row.get(name) is None for name in group):
                 at = next(i for i, name in fit.columns.items() if name in group)
@@ -260,6 +271,20 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
                          f"a value in {' or '.join(group)} (one of the two is required on every row)")
         ds.rows.append(row)
     _check_duplicate_keys(ds, kind, sheet.name)
+
+
+def _header_currency(ds: Dataset, fit: HeaderFit, kind: Kind) -> str | None | bool:
+    """The currency the money columns' headers carry ('Required (EUR)'), None when they name none, or
+    False (with an error) when two headers name different currencies."""
+    header = fit.sheet.rows[fit.row]
+    named = {i: header_currency(header[i]) for i, name in fit.columns.items() if kind.column(name).type == "money"}
+    codes = {code for code in named.values() if code}
+    if len(codes) > 1:
+        ds.error(fit.sheet.name, cell_ref(fit.row, min(i for i, c in named.items() if c)), None,
+                 " / ".join(sorted(codes)), "one currency for every money column of a sheet (convert the "
+                 "amounts, or split the file)")
+        return False
+    return codes.pop() if codes else None
 
 
 def _check_duplicate_keys(ds: Dataset, kind: Kind, sheet: str) -> None:

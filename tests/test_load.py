@@ -402,3 +402,30 @@ def test_the_agency_given_with_a_budget_file_fills_its_missing_column(con):
     result = load_bytes(con, data, "undp.xlsx", plan=PLAN, agency="undp")
     assert result.status == "committed", [str(e) for e in result.errors]
     assert con.execute("SELECT agency, required FROM budget").fetchall() == [("UNDP", 100.0)]
+
+
+def test_the_currency_a_header_carries_is_kept(con):
+    header = ["Fiscal year", "Outcome", "Output no.", "UN entity", "Required (EUR)", "Funded (EUR)", "Spent (€)"]
+    result = load_bytes(con, workbook_bytes({"CBF": [header, [2025, "1", "1.1", "UNDP", 100, 50, 10]]}), "eur.xlsx",
+                        plan=PLAN)
+    assert result.status == "committed", [str(e) for e in result.errors]
+    assert con.execute("SELECT required, currency FROM budget").fetchall() == [(100.0, "EUR")]
+    gbp = [h.replace("(EUR)", "(GBP)").replace("(€)", "(GBP)") for h in header]
+    result = load_bytes(con, workbook_bytes({"CBF": [gbp, [2026, "1", "1.1", "UNDP", 100, 50, 10]]}), "gbp.xlsx",
+                        plan=PLAN)
+    assert result.status == "committed", [str(e) for e in result.errors]
+    assert con.execute("SELECT currency FROM budget WHERE year = 2026").fetchall() == [("GBP",)]
+
+
+def test_two_currencies_in_one_sheets_headers_or_a_row_against_its_header_are_refused(con):
+    header = ["Fiscal year", "Outcome", "Output no.", "UN entity", "Required (USD)", "Funded (EUR)"]
+    result = load_bytes(con, workbook_bytes({"CBF": [header, [2025, "1", "1.1", "UNDP", 100, 50]]}), "mixed.xlsx",
+                        plan=PLAN)
+    assert [(e.cell, e.value, e.expected) for e in result.errors] == [
+        ("E1", "EUR / USD", "one currency for every money column of a sheet (convert the amounts, or split the file)")]
+    header = ["Fiscal year", "Outcome", "Output no.", "UN entity", "Required (EUR)", "Currency"]
+    rows = [header, [2025, "1", "1.1", "UNDP", 100, None], [2025, "1", "1.2", "UNDP", 100, "usd"]]
+    result = load_bytes(con, workbook_bytes({"CBF": rows}), "row.xlsx", plan=PLAN)
+    assert [(e.cell, e.value, e.expected) for e in result.errors] == [
+        ("F3", "usd", "EUR, the currency the money columns' headers name")]
+    assert budget_totals(con)[0] == 0
