@@ -161,3 +161,13 @@ def test_the_funding_gap_reconciles_with_the_cards_and_the_bars(loaded):
     for i, row in years.iterrows():  # funded + gap + not reported = the requirement (a surplus lies beyond it)
         inside = parts.loc[i, "funded"] + parts.loc[i, "gap"] + parts.loc[i, "not_reported"]
         assert inside == pytest.approx(row["required"] or 0.0, abs=0.05), row["year"]
+
+
+def test_new_entities_take_their_own_full_names(loaded):
+    """A row naming two unknown abbreviations (UNSOA, UNSOM): each gets the full name its initials match,
+    whatever the order the Agencies column lists them in."""
+    con, _ = loaded
+    names = dict(con.execute("SELECT code, name FROM entities WHERE code IN ('UNSOA', 'UNSOM', 'UNAMA')").fetchall())
+    assert names == {"UNSOA": "United Nations Support Office for AMISOM",
+                     "UNSOM": "The United Nations Assistance Mission in Somalia",
+                     "UNAMA": "United Nations Assistance Mission in Afghanistan"}
