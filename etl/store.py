@@ -4,13 +4,15 @@ Reads for pages and exports live in `etl.queries`; both go through `connect()` s
 catalog (DuckLake on PostgreSQL) can be attached here later without touching callers.
 
 Versioning: every fact row carries the submission that brought it, a `current` flag and, once
-replaced, the submission that replaced it (`replaced_by`). Rolling a submission back hides its
-rows and makes current again exactly the rows it had replaced. The views of SPEC §9 show current
-rows only.
+replaced, the submission that replaced it (`replaced_by`). Rolling a submission back, in any order,
+hides its rows and makes current again the rows it had replaced, unless a later submission has
+since taken over their scope (they then wait for that one: `replaced_by` is moved to it). The views
+of SPEC §9 show current rows only.
 """
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -376,41 +378,79 @@ class RollbackError(ValueError):
     """A submission that cannot be rolled back; the text says why and what to do."""
 
 
+def _same_scope(kind: str) -> str:
+    """SQL condition: row `t` lies in the scope of row `s`, i.e. loading a file holding `s` retires `t`.
+
+    It is REPLACE_SCOPE's condition with its EXISTS over the staged rows opened up into a condition on
+    the pair (s, t), so that loads and rollbacks cannot disagree on what a scope is.
+    """
+    condition, found = re.subn(r"EXISTS\s*\(\s*SELECT\s+1\s+FROM\s+staged\s+s\s+WHERE\s", "(",
+                               REPLACE_SCOPE[kind][1])
+    if found != 1:
+        raise AssertionError(f"REPLACE_SCOPE[{kind!r}] is no longer '... EXISTS (SELECT 1 FROM staged s WHERE "
+                             "...)': update store._same_scope")
+    return condition
+
+
+def _next_replacer(table: str, kind: str, submission_id: int) -> str:
+    """SQL expression: for the retired row `t` of `table`, the first committed submission after
+    `submission_id` whose load retired (or would have retired) it, NULL when none: what `t.replaced_by`
+    would be had `submission_id` never been loaded. UN INFO exports replace by sub-output ID (see
+    `replace_and_insert_uninfo`, their sub-outputs are in `suboutputs`), other loads by REPLACE_SCOPE."""
+    later = ("JOIN submission_log q ON q.submission_id = s.submission_id AND q.status = 'committed' "
+             f"AND q.submission_id > {int(submission_id)}")
+    by_suboutput = f"(SELECT min(s.submission_id) FROM suboutputs s {later} WHERE s.suboutput_id = t.suboutput_id)"
+    if table == "suboutputs":
+        return by_suboutput
+    by_scope = (f"(SELECT min(s.submission_id) FROM {table} s {later} "
+                f"WHERE q.layout IS DISTINCT FROM 'uninfo' AND {_same_scope(kind)})")
+    return f"least({by_scope}, {by_suboutput})" if table == "budget_lines" else by_scope
+
+
 def rollback(con, submission_id: int, user_name: str | None = None) -> dict:
-    """Undo a committed submission: hide its rows, make current again exactly what it replaced."""
+    """Undo a committed submission, in one transaction: the data become as if it had never been loaded.
+
+    Its rows are hidden. Each row it had replaced becomes current again, unless a later committed
+    submission has since taken over that row's scope: then the row stays retired, now replaced by (the
+    first such) later submission, so that rolling that one back restores it in turn. Any committed
+    submission can so be rolled back, in any order.
+    """
     with write_lock:
         return _rollback(con, submission_id, user_name)
 
 
 def _rollback(con, submission_id: int, user_name: str | None) -> dict:
-    info = submission(con, submission_id)
-    if info is None:
-        raise RollbackError(f"There is no submission {submission_id}.")
-    if info["status"] != "committed":
-        raise RollbackError(f"Submission {submission_id} is {info['status']}; only a committed submission "
-                            "can be rolled back.")
-    table = FACT_TABLES[info["kind"]]
-    later = con.cursor().execute(
-        f"""SELECT DISTINCT replaced_by FROM {table} WHERE submission_id = ? AND replaced_by IS NOT NULL
-            UNION SELECT DISTINCT replaced_by FROM suboutputs WHERE submission_id = ? AND replaced_by IS NOT NULL
-            ORDER BY 1""", [submission_id, submission_id]).fetchall()
-    if later:
-        ids = ", ".join(str(r[0]) for r in later)
-        raise RollbackError(f"Submission {submission_id}'s rows were since replaced by submission {ids}; "
-                            f"roll back {ids} first.")
     con.execute("BEGIN")
     try:
-        hidden = con.execute(f"UPDATE {table} SET current = FALSE WHERE submission_id = ? AND current",
-                             [submission_id]).fetchone()[0]
-        restored = con.execute(f"UPDATE {table} SET current = TRUE, replaced_by = NULL WHERE replaced_by = ?",
-                               [submission_id]).fetchone()[0]
-        con.execute("UPDATE suboutputs SET current = FALSE WHERE submission_id = ? AND current", [submission_id])
-        con.execute("UPDATE suboutputs SET current = TRUE, replaced_by = NULL WHERE replaced_by = ?", [submission_id])
+        info = submission(con, submission_id)
+        if info is None:
+            raise RollbackError(f"There is no submission {submission_id}.")
+        if info["status"] != "committed":
+            raise RollbackError(f"Submission {submission_id} is {info['status']}; only a committed submission "
+                                "can be rolled back.")
         finish_submission(con, submission_id, status="rolled_back", rolled_back_at=_now(), rolled_back_by=user_name)
+        kind, fact_table = info["kind"], FACT_TABLES[info["kind"]]
+        counts = {}
+        for table in (fact_table, "suboutputs") if fact_table == "budget_lines" else (fact_table,):
+            # its rows leave every chain: hidden, and no longer pointing at what replaced them
+            hidden = con.execute(f"SELECT count(*) FILTER (current) FROM {table} WHERE submission_id = ?",
+                                 [submission_id]).fetchone()[0]
+            con.execute(f"UPDATE {table} SET current = FALSE, replaced_by = NULL WHERE submission_id = ?",
+                        [submission_id])
+            # what it replaced: current again, or passed on to the later submission that took the scope over
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE rollback_next AS
+                            SELECT t.rowid AS row_id, {_next_replacer(table, kind, submission_id)} AS next_id
+                            FROM {table} t WHERE t.replaced_by = ?""", [submission_id])
+            restored = con.execute("SELECT count(*) FROM rollback_next WHERE next_id IS NULL").fetchone()[0]
+            con.execute(f"""UPDATE {table} t SET current = n.next_id IS NULL, replaced_by = n.next_id
+                            FROM rollback_next n WHERE t.rowid = n.row_id""")
+            con.execute("DROP TABLE rollback_next")
+            counts[table] = hidden, restored
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+    hidden, restored = counts[fact_table]
     return {"submission_id": submission_id, "rows_hidden": hidden, "rows_restored": restored}
 
 

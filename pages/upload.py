@@ -373,7 +373,8 @@ else:
         st.caption("Administrators may roll back any submission." if is_admin else
                    f"You may roll back submissions of {ui.md_escape(', '.join(sorted(my_agencies or [])))}.")
         if target is not None:
-            st.caption("Its rows are withdrawn and the rows it replaced become current again.")
+            st.caption("Its rows are withdrawn and the rows it replaced become current again — unless a later "
+                       "submission has replaced them since: they then stay with that one.")
         st.button("Roll back", key="upload_rollback", disabled=target is None, icon=":material/undo:",
                   on_click=roll_back, args=(target,))
     with right, st.container(border=True):
