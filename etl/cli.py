@@ -3,11 +3,15 @@
 Exit codes: 0 done (committed, valid with --dry-run, or a duplicate: nothing changed); 1 the file has
 errors (nothing committed) or the command could not be done; 2 usage error; 3 the database is held
 by another program (the message says what to do).
+
+The command line is an administrator's tool: whoever may write the database file may manage `users` and
+`entities`. `--user NAME` (load, rollback, entities add) applies that account's role and agencies.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -41,12 +45,14 @@ class ProgressBar:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description="UNCT Results Dashboard data tools")
     parser.add_argument("--db", help="database file (default $UNCT_DB or data/unct.duckdb)")
+    # --db is also accepted after any command or sub-action (SPEC §8); SUPPRESS keeps a value given
+    # earlier on the line from being overwritten by None where the option is not repeated
+    db_option = argparse.ArgumentParser(add_help=False)
+    db_option.add_argument("--db", default=argparse.SUPPRESS, help="database file")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--db", default=argparse.SUPPRESS, help="database file")
-        return sub
+    def command(name: str, help_text: str, within=commands) -> argparse.ArgumentParser:
+        return within.add_parser(name, help=help_text, description=help_text, parents=[db_option])
 
     load = command("load", "validate and load files (all or nothing per file)")
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -81,14 +87,25 @@ def _parser() -> argparse.ArgumentParser:
 
     users = command("users", "local accounts")
     actions = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
-    add = actions.add_parser("add", help="add or update an account; the password is read from stdin")
+    add = command("add", "add or update an account; the password is read from stdin", actions)
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=["viewer", "focal_point", "admin"])
-    add.add_argument("--agency", action="append", default=[], help="an agency of a focal point (repeatable)")
+    add.add_argument("--agency", action="extend", nargs="+", default=[], metavar="A",
+                     help="agencies of a focal point: --agency A B or --agency A --agency B")
     add.add_argument("--email")
-    actions.add_parser("list", help="list accounts")
-    remove = actions.add_parser("remove", help="remove an account")
+    command("list", "list accounts", actions)
+    remove = command("remove", "remove an account", actions)
     remove.add_argument("name")
+
+    entities = command("entities", "the list of UN entities that agency values resolve to (SPEC §4)")
+    actions = entities.add_subparsers(dest="entities_command", required=True, metavar="ACTION")
+    command("list", "list the entities: code, origin, name, aliases", actions)
+    add = command("add", "add an entity, or update the name of an existing code and add aliases", actions)
+    add.add_argument("code", metavar="CODE")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--alias", action="extend", nargs="+", default=[], metavar="A",
+                     help="other spellings that resolve to CODE: --alias A B or --alias A --alias B")
+    add.add_argument("--user", help="as this account (it must be an admin)")
     return parser
 
 
@@ -240,6 +257,74 @@ def cmd_users(args) -> int:
     return EXIT_OK
 
 
+def cmd_entities(args) -> int:
+    con = _connect(args)
+    if args.entities_command == "list":
+        rows = con.execute("SELECT code, origin, name, aliases FROM entities ORDER BY code").fetchall()
+        width = max([len(code) for code, *_ in rows] + [4])
+        name_width = max(len(name) for _, _, name, _ in rows)  # the shipped entities are always there
+        print(f"{'code':{width}}  {'origin':7}  {'name':{name_width}}  aliases")
+        for code, origin, name, aliases in rows:
+            print(f"{code:{width}}  {origin:7}  {name:{name_width}}  {'; '.join(aliases or ())}".rstrip())
+        return EXIT_OK
+    return _add_entity(con, args)
+
+
+def _add_entity(con, args) -> int:
+    """`entities add`: check the code, name and aliases against the list, then add or update (origin 'admin')."""
+    from etl import accounts
+    from etl.entities import EntityResolver, entity_key
+
+    if args.user:  # as with load and rollback, --user is checked when given
+        user = accounts.get_user(con, args.user)
+        if user is None or user["role"] != "admin":
+            print(f"There is no account {args.user!r}." if user is None else
+                  f"{args.user} is a {user['role']}: only admins may add or change entities.", file=sys.stderr)
+            return EXIT_ERRORS
+    code, name = " ".join(args.code.split()), " ".join(args.name.split())
+    aliases = [" ".join(a.split()) for a in args.alias]
+    # codes are stored as written and matched ignoring case, spaces and punctuation (etl.entities),
+    # so 'UN Women' and 'World Bank' are valid codes; ';' and ',' separate agencies in a cell
+    if not entity_key(code) or len(code) > 20 or any(c in code for c in ";,"):
+        return _usage(f"{args.code!r} is not an entity code: give a short code such as UNOSSC "
+                      "(at most 20 characters, no ';' or ',').")
+    if not entity_key(name):
+        return _usage(f"{args.name!r} is not an entity name: give the full name, e.g. "
+                      "\"United Nations Office for South-South Cooperation\".")
+    current = {e.code: e for e in store.entities(con)}
+    resolver = EntityResolver(current.values())
+    taken = resolver.try_resolve(code)
+    if taken is not None and taken != code:
+        how = "the entity list writes it" if entity_key(taken) == entity_key(code) else "it already stands for"
+        return _usage(f"Code {code!r} is taken: {how} {taken}. To change {taken}, run: "
+                      f"python -m etl entities add {shlex.quote(taken)} NAME")
+    for label in [name, *aliases]:
+        other = resolver.try_resolve(label)
+        if other is not None and other != code:
+            return _usage(f"{label!r} already stands for {other}: it cannot also name {code}.")
+    old = current.get(code)
+    if old is None:
+        store.add_entity(con, code, name, tuple(dict.fromkeys(aliases)), origin="admin")
+        print(f"Added {code} ({name}).")
+        return EXIT_OK
+    # an existing code: new name, aliases added to its own
+    known = {entity_key(label) for label in (old.code, old.name, *old.aliases)}
+    added = [a for a in dict.fromkeys(aliases) if entity_key(a) not in known]
+    changes = ([f"name {old.name!r} → {name!r}"] if name != old.name else []) + (
+        [f"alias(es) {', '.join(added)} added"] if added else [])
+    if not changes:
+        print(f"{code} already reads so: nothing changed.")
+        return EXIT_OK
+    store.update_entity(con, code, name, (*old.aliases, *added))
+    print(f"Updated {code}: {'; '.join(changes)}.")
+    return EXIT_OK
+
+
+def _usage(message: str) -> int:
+    print(f"python -m etl: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def _ask_password() -> str:
     import getpass
 
@@ -248,7 +333,7 @@ def _ask_password() -> str:
 
 HANDLERS = {
     "load": cmd_load, "submissions": cmd_submissions, "rollback": cmd_rollback, "export": cmd_export,
-    "template": cmd_template, "demo": cmd_demo, "users": cmd_users,
+    "template": cmd_template, "demo": cmd_demo, "users": cmd_users, "entities": cmd_entities,
 }
 
 if __name__ == "__main__":  # pragma: no cover

@@ -234,8 +234,16 @@ def entities(con) -> list[Entity]:
 
 
 def add_entity(con, code: str, name: str, aliases: tuple[str, ...] = (), origin: str = "admin") -> None:
+    """A new entity; an existing code is left alone (UN INFO loads add entities this way)."""
     con.execute("INSERT INTO entities (code, name, aliases, origin) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [code, name, list(aliases), origin])
+
+
+def update_entity(con, code: str, name: str, aliases: tuple[str, ...]) -> None:
+    """An administrator's new name and aliases for an existing entity (its origin becomes 'admin')."""
+    with write_lock:
+        con.execute("UPDATE entities SET name = ?, aliases = ?, origin = 'admin' WHERE code = ?",
+                    [name, list(aliases), code])
 
 
 def find_duplicate(con, sha256: str, kind: str | None) -> dict | None:

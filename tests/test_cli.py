@@ -1,6 +1,7 @@
 """The command line (SPEC §8): exit codes, messages, and the same load as the Upload page."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,7 +89,7 @@ def test_users_and_permissions_on_the_command_line(tmp_path, files):
 def test_readme_documents_every_command():
     readme = (ROOT / "README.md").read_text()
     for command in ("load", "submissions", "rollback", "export", "template", "demo", "users add", "users list",
-                    "users remove"):
+                    "users remove", "entities add", "entities list"):
         assert f"python -m etl {command}" in readme, command
 
 
@@ -113,4 +114,137 @@ def test_a_single_sign_on_account_needs_no_password(tmp_path):
     con = store.connect(db)
     assert accounts.get_user(con, "amina@example.org")["password_hash"] is None
     assert accounts.authenticate(con, "amina", "") is None  # no password sign-in for it
+    con.close()
+
+
+SSC = "United Nations Office for South-South Cooperation"
+
+
+def columns(line: str) -> list[str]:
+    """The cells of an aligned listing line (columns are at least two spaces apart)."""
+    return re.split(r"\s{2,}", line.strip())
+
+
+def test_an_administrator_adds_an_entity_and_files_naming_it_load(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    cbf = tmp_path / "ssc.xlsx"  # one row by the code, one by an alias
+    cbf.write_bytes(budget_file([[2025, "1.1", "x", "1.1.1", "UNOSSC", 1000, 500, 100],
+                                 [2025, "1.1", "x", "1.1.2", "South-South Office", 2000, None, None]]))
+    unknown = etl("load", cbf, "--plan", PLAN, db=db)
+    assert unknown.returncode == 1 and "'UNOSSC'" in unknown.stdout  # a typo must not create an agency
+    added = etl("entities", "add", "UNOSSC", SSC, "--alias", "South-South Office", "SSC Office", db=db)
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == f"Added UNOSSC ({SSC})."
+    listing = etl("entities", "list", db=db).stdout.splitlines()
+    assert listing[0].split() == ["code", "origin", "name", "aliases"]
+    assert [line.split("  ")[0] for line in listing[1:]] == sorted(line.split("  ")[0] for line in listing[1:])
+    row = next(line for line in listing if line.startswith("UNOSSC "))
+    assert columns(row) == ["UNOSSC", "admin", SSC, "South-South Office; SSC Office"]
+    assert listing[0].index("name") == row.index(SSC)  # aligned columns
+    assert any(line.split()[:2] == ["UNDP", "shipped"] for line in listing)
+    loaded = etl("load", cbf, "--plan", PLAN, db=db)
+    assert loaded.returncode == 0, loaded.stdout
+    assert "budget added 2 row(s)" in loaded.stdout
+    from etl import store
+
+    con = store.connect(db)
+    assert con.execute("SELECT agency, required FROM budget ORDER BY output_code").fetchall() == [
+        ("UNOSSC", 1000.0), ("UNOSSC", 2000.0)]
+    con.close()
+
+
+def test_entities_add_updates_an_existing_code_and_says_so(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    same = etl("entities", "add", "UNICEF", "United Nations Children's Fund", "--alias", "UN Childrens Fund", db=db)
+    assert same.stdout.strip() == "UNICEF already reads so: nothing changed."
+    assert columns(next(line for line in etl("entities", "list", db=db).stdout.splitlines()
+                        if line.startswith("UNICEF ")))[1] == "shipped"
+    renamed = etl("entities", "add", "UNDP", "UN Development Programme", "--alias", "PNUD", db=db)
+    assert renamed.returncode == 0, renamed.stderr
+    assert renamed.stdout.strip() == ("Updated UNDP: name 'United Nations Development Programme' → "
+                                      "'UN Development Programme'; alias(es) PNUD added.")
+    again = etl("entities", "add", "UNDP", "UN Development Programme", "--alias", "pnud", db=db)
+    assert again.returncode == 0 and "nothing changed" in again.stdout
+    row = next(line for line in etl("entities", "list", db=db).stdout.splitlines() if line.startswith("UNDP "))
+    assert columns(row) == ["UNDP", "admin", "UN Development Programme", "PNUD"]
+    from etl import store
+    from etl.entities import EntityResolver
+
+    con = store.connect(db)
+    assert EntityResolver(store.entities(con)).try_resolve("PNUD") == "UNDP"
+    con.close()
+
+
+def test_entities_add_refuses_a_bad_entry_naming_the_value(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    for args, named in [
+        (["", "Some name"], "''"),
+        (["UNDP;UNICEF", "Two entities"], "'UNDP;UNICEF'"),
+        (["!!", "Punctuation"], "'!!'"),
+        (["UNITED-NATIONS-OFFICE-X", "Too long a code"], "'UNITED-NATIONS-OFFICE-X'"),
+        (["undp", "Another spelling of a code"], "'undp'"),
+        (["UNWomen", "An alias of UN Women"], "'UNWomen'"),
+        (["NEWX", "New X", "--alias", "UNDP"], "'UNDP'"),
+        (["NEWX", "United Nations Children's Fund"], "United Nations Children's Fund"),
+        (["NEWX", "  "], "'  '"),
+    ]:
+        bad = etl("entities", "add", *args, db=db)
+        assert bad.returncode == 2, (args, bad.stdout)
+        assert named in bad.stderr and "Traceback" not in bad.stderr, (args, bad.stderr)
+    listing = etl("entities", "list", db=db).stdout
+    assert "NEWX" not in listing and not any(name in listing for name in (  # nothing was written
+        "Some name", "Two entities", "Punctuation", "Too long a code", "Another spelling", "An alias of"))
+
+
+def test_entities_add_as_a_user_must_be_an_admin(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    etl("users", "add", "viv", "--role", "viewer", db=db, stdin="another long pass\n")
+    etl("users", "add", "root", "--role", "admin", db=db, stdin="another long pass\n")
+    refused = etl("entities", "add", "UNOSSC", SSC, "--user", "viv", db=db)
+    assert refused.returncode == 1 and "only admins may add or change entities" in refused.stderr
+    assert etl("entities", "add", "UNOSSC", SSC, "--user", "ghost", db=db).returncode == 1
+    assert "UNOSSC" not in etl("entities", "list", db=db).stdout
+    assert etl("entities", "add", "UNOSSC", SSC, "--user", "root", db=db).returncode == 0
+    assert "UNOSSC" in etl("entities", "list", db=db).stdout
+
+
+def run(*args) -> subprocess.CompletedProcess:
+    """The command line without the leading --db that `etl()` puts first."""
+    return subprocess.run([sys.executable, "-m", "etl", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_every_command_takes_db_after_the_command_too(tmp_path):
+    db, elsewhere = tmp_path / "cli.duckdb", tmp_path / "other" / "unused.duckdb"
+    etl("users", "add", "amina", "--role", "viewer", db=db, stdin="correct horse battery\n")
+    for args in (["users", "list", "--db", db], ["users", "--db", db, "list"],
+                 ["--db", elsewhere, "users", "list", "--db", db]):  # the later --db wins
+        done = run(*args)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("amina "), args
+    assert run("entities", "add", "UNOSSC", SSC, "--db", db).returncode == 0
+    assert "UNOSSC" in run("entities", "list", "--db", db).stdout
+    assert run("submissions", "--db", db).stdout.startswith("No submissions yet")
+    assert run("users", "remove", "amina", "--db", db).returncode == 0
+    assert not elsewhere.exists()
+    from etl import cli
+
+    # a --db given first is kept when the command does not repeat it
+    assert cli._parser().parse_args(["--db", "x.duckdb", "users", "list"]).db == "x.duckdb"
+    assert cli._parser().parse_args(["entities", "add", "A", "B", "--db", "y.duckdb"]).db == "y.duckdb"
+
+
+def test_users_add_takes_several_agencies_either_way(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    both = etl("users", "add", "amina", "--role", "focal_point", "--agency", "UNDP", "unicef", db=db,
+               stdin="correct horse battery\n")
+    assert both.returncode == 0, both.stderr
+    repeated = etl("users", "add", "bo", "--role", "focal_point", "--agency", "UNDP", "--agency", "UN-Women",
+                   "--email", "bo@example.org", db=db, stdin="correct horse battery\n")
+    assert repeated.returncode == 0, repeated.stderr
+    from etl import accounts, store
+
+    con = store.connect(db)
+    assert accounts.get_user(con, "amina")["agencies"] == ["UNDP", "UNICEF"]
+    assert accounts.get_user(con, "bo")["agencies"] == ["UNDP", "UN Women"]
     con.close()
