@@ -308,7 +308,7 @@ def page_start(title: str, subtitle: str, kind: str) -> Filters:
     """Title, caption and the empty state of a page about one dataset: the filters, or the script
     stops with what the user should do."""
     st.title(title)
-    st.caption(f"{subtitle} · {filter_summary()}")
+    st.caption(f"{subtitle} · {filter_summary(kind=kind)}")
     if no_surface_notice():
         st.stop()
     if not has_data(kind):
@@ -351,8 +351,9 @@ def outcome_title(key: str | None) -> str:
     return str(key)
 
 
-def filter_summary(filters: Filters | None = None) -> str:
-    """'Angola · 2024–2025 · UNDP' — what the page is narrowed to, markdown-escaped."""
+def filter_summary(filters: Filters | None = None, kind: str = "budget") -> str:
+    """'Angola · 2024–2025 · UNDP' — what the page is narrowed to, markdown-escaped (`kind`: the dataset
+    the page shows; only budget lines have joint sub-outputs)."""
     f = filters or current_filters()
     parts = []
     if f.country:
@@ -362,9 +363,10 @@ def filter_summary(filters: Filters | None = None) -> str:
     if f.year_from is not None:
         parts.append(str(f.year_from) if f.year_from == f.year_to else f"{f.year_from}–{f.year_to}")
     if f.outcome:
-        parts.append("outcome " + outcome_label(f.outcome))
+        label = outcome_label(f.outcome)
+        parts.append(label if label.lower().startswith("outcome") else "outcome " + label)
     if f.agency:
-        parts.append(f"agency {f.agency} (incl. joint sub-outputs)")
+        parts.append(f"agency {f.agency}" + (" (incl. joint sub-outputs)" if kind == "budget" else ""))
     return md_escape(" · ".join(parts)) if parts else "All data"
 
 
@@ -380,7 +382,8 @@ EMPTY = {
     "actions": "No recommendations or actions yet — upload a management response or work plan on the "
                "Upload page, or run `python -m etl demo`.",
     "submissions": "No submissions yet — upload a file on the Upload page, or run `python -m etl demo`.",
-    "filtered": "Nothing matches these filters. Widen the year range or clear a filter in the sidebar.",
+    "filtered": "Nothing matches these filters: clear one in the sidebar (each filter shows what it is set "
+                "to), or widen the year range.",
 }
 
 
@@ -600,23 +603,19 @@ def drill_to_agency(chart_key: str) -> None:
 # --------------------------------------------------------------------------------------------------
 
 def missing_figures_note(totals: Mapping[str, Any], expenditure: bool = True) -> str | None:
-    """'2 of 16 budget lines have no available figure…' or None when every figure is reported
-    (`expenditure=False` leaves spending out, for pages that do not show it)."""
-    lines_without_available = totals["lines_without_available"]
-    lines_without_expenditure = totals["lines_without_expenditure"] if expenditure else 0
-    lines_without_required, lines = totals["lines_without_required"], totals["lines"]
+    """'2 of 16 budget lines have no available figure; 1 has no expenditure figure…' or None when every
+    figure is reported (`expenditure=False` leaves spending out, for pages that do not show it)."""
+    missing = [(totals["lines_without_required"], "required figure", totals["available_without_required"]),
+               (totals["lines_without_available"], "available figure", None),
+               (totals["lines_without_expenditure"] if expenditure else 0, "expenditure figure", None)]
     parts = []
-    if lines_without_required:
-        verb = "has" if lines_without_required == 1 else "have"
-        parts.append(f"{format_count(lines_without_required)} of {count_of(lines, 'budget line')} {verb} no "
-                     f"required figure ({format_money(totals['available_without_required'] or 0)} available on them)")
-    if lines_without_available:
-        verb = "has" if lines_without_available == 1 else "have"
-        of_lines = "" if lines_without_required else f" of {count_of(lines, 'budget line')}"
-        parts.append(f"{format_count(lines_without_available)}{of_lines} {verb} no available figure")
-    if lines_without_expenditure:
-        verb = "has" if lines_without_expenditure == 1 else "have"
-        parts.append(f"{format_count(lines_without_expenditure)} {verb} no expenditure figure")
+    for count, what, available in missing:
+        if not count:
+            continue
+        subject = format_count(count) if parts else f"{format_count(count)} of {count_of(totals['lines'], 'budget line')}"
+        verb = "has" if count == 1 else "have"
+        detail = f" ({format_money(available or 0)} available on them)" if available is not None else ""
+        parts.append(f"{subject} {verb} no {what}{detail}")
     if not parts:
         return None
     return ("; ".join(parts) + ". Not reported is not zero: those lines are left out of both sides of each "
@@ -650,6 +649,8 @@ BUDGET_HEADERS = {
     "required_without_available": "Required, available not reported (USD)",
     "available_without_required": "Available, no requirement stated (USD)",
     "lines_without_required": "Lines, no required figure",
+    "available_with_expenditure": "Available, spending reported (USD)",
+    "expenditure_with_available": "Spent, available reported (USD)",
 }
 RATE_COLUMNS = ("coverage", "delivery_rate", "burn_rate", "completeness", "implementation_rate", "progress",
                 "expected_progress")
@@ -664,8 +665,10 @@ def percent(series: pd.Series) -> pd.Series:
 
 def budget_table(df: pd.DataFrame, labels: dict[str, str],
                  metrics: Sequence[str] = DEFAULT_BUDGET_METRICS) -> pd.DataFrame:
-    """The chart's rows with readable headers: label columns first, then the metrics."""
-    table = df[list(labels) + list(metrics)].copy()
+    """The chart's rows with readable headers: the row's name first, then the metrics, then long context
+    columns (plan, agency name), so the figures are in sight without scrolling sideways."""
+    trailing = [c for c in labels if c in ("plan", "agency_name")]
+    table = df[[c for c in labels if c not in trailing] + list(metrics) + trailing].copy()
     for column in metrics:
         if column in RATE_COLUMNS:
             table[column] = percent(table[column])

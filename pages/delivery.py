@@ -20,9 +20,11 @@ ui.card(row[1], "Spent", format_money(totals["expenditure"]),
         if totals["lines_without_expenditure"] else None)
 ui.card(row[2], "Delivery rate", format_rate(totals["delivery_rate"]),
         help="Spent ÷ available, over the budget lines where both figures are reported.",
-        caption=f"over {format_money(totals['available_with_expenditure'])} available with spending reported")
+        caption=(f"over {format_money(totals['available_with_expenditure'])} available with spending reported"
+                 if totals["available_with_expenditure"] is not None else "no spending reported yet"))
 ui.card(row[3], "Spent of required", format_rate(totals["burn_rate"]),
-        help="Spent ÷ required (burn rate of the requirement), over lines where spending is reported.")
+        help="Spent ÷ required (burn rate of the requirement), over lines where spending is reported.",
+        caption="over the lines with spending reported" if totals["lines_without_expenditure"] else None)
 for note in (ui.missing_figures_note(totals),
              ui.joint_note(totals["joint_lines"])):
     if note:
@@ -30,27 +32,37 @@ for note in (ui.missing_figures_note(totals),
 
 
 def delivery_bars(df, label_column: str, keys_column: str | None, title_unit: str):
-    """Horizontal grouped bars: available and spent per row, the delivery rate written on the spent bar."""
+    """Horizontal grouped bars: the two sides of the delivery rate per row (available and spent on the lines
+    reporting both, so each pair of bars agrees with the rate written on it)."""
     labels = ui.axis_labels(ui.full_names(df, label_column))
-    divisor, unit = ui.money_scale(list(df["available"]) + list(df["expenditure"]))
+    available, spent = df["available_with_expenditure"], df["expenditure_with_available"]
+    divisor, unit = ui.money_scale(list(available.fillna(0)) + list(spent.fillna(0)))
     full = ui.hover_names(df, label_column)
     custom = list(zip(df[keys_column] if keys_column else [""] * len(df), full))
     fig = go.Figure()
-    fig.add_bar(y=labels, x=df["available"] / divisor, name="Available", orientation="h",
+    fig.add_bar(y=labels, x=available / divisor, name="Available (where spending is reported)", orientation="h",
                 marker_color=ui.MONEY_COLORS["available"], customdata=custom,
-                hovertext=ui.money_hover("Available", df["available"], full), hoverinfo="text")
-    fig.add_bar(y=labels, x=df["expenditure"] / divisor, name="Spent", orientation="h",
+                hovertext=[f"{h}<br>All available: {format_money(a)}" for h, a in
+                           zip(ui.money_hover("Available where spending is reported", available, full),
+                               df["available"])], hoverinfo="text")
+    fig.add_bar(y=labels, x=spent / divisor, name="Spent", orientation="h",
                 marker_color=ui.MONEY_COLORS["expenditure"], customdata=custom,
                 text=[f"delivery {format_rate(r)}" for r in df["delivery_rate"]], textposition="outside",
                 cliponaxis=False,
                 hovertext=[f"{h}<br>Delivery rate: {format_rate(r)}" for h, r in
-                           zip(ui.money_hover("Spent", df["expenditure"], full), df["delivery_rate"])],
+                           zip(ui.money_hover("Spent", spent, full), df["delivery_rate"])],
                 hoverinfo="text")
     ui.layout(fig, height=ui.bar_height(len(df), per_bar=58), x_title=unit)
     fig.update_layout(barmode="group")
     fig.update_yaxes(autorange="reversed")
     return fig
 
+
+#: the tables behind the bars: the rate and its two sides first, then the totals
+DELIVERY_METRICS = ("delivery_rate", "available_with_expenditure", "expenditure_with_available", "available",
+                    "expenditure", "required", "lines_without_expenditure")
+BARS_NOTE = ("Each pair of bars compares spending with the money available on the same lines: lines whose "
+             "spending is not reported are left out of both, as they are of the delivery rate.")
 
 # --- by outcome, or the chosen outcome's outputs --------------------------------------------------------
 if filters.outcome:
@@ -59,42 +71,50 @@ if filters.outcome:
     st.button("Back to all outcomes", on_click=ui.clear_filters, args=("outcome",), icon=":material/arrow_back:")
     outputs, cut = ui.top_rows(ui.query("budget_by", "output"), "outputs")
     fig = delivery_bars(outputs, "output", None, "output")
-    table = ui.budget_table(outputs, {"outcome": "Outcome", "output": "Output", "plan": "Plan"})
-    ui.chart_with_table(fig, table, "delivery-by-output", column_config=ui.budget_column_config(table), note=cut)
+    table = ui.budget_table(outputs, {"outcome": "Outcome", "output": "Output", "plan": "Plan"}, DELIVERY_METRICS)
+    ui.chart_with_table(fig, table, "delivery-by-output", column_config=ui.budget_column_config(table),
+                        note=ui.join_notes(BARS_NOTE, cut))
 else:
     st.subheader("By outcome")
     outcomes, cut = ui.top_rows(ui.query("budget_by", "outcome"), "outcomes")
     fig = delivery_bars(outcomes, "outcome", "outcome_key", "outcome")
-    table = ui.budget_table(outcomes, {"outcome": "Outcome", "plan": "Plan"})
+    table = ui.budget_table(outcomes, {"outcome": "Outcome", "plan": "Plan"}, DELIVERY_METRICS)
     ui.chart_with_table(fig, table, "delivery-by-outcome", column_config=ui.budget_column_config(table),
                         drill=ui.drill_to_outcome,
-                        note=ui.join_notes("Click an outcome's bar, or choose it in the sidebar, to see its outputs.",
-                                           cut))
+                        note=ui.join_notes(BARS_NOTE, "Click an outcome's bar, or choose it in the sidebar, to "
+                                           "see its outputs.", cut))
 
 left, right = st.columns(2, gap="large")
 
 with left:
     st.subheader("Delivery rate by agency")
     agencies, cut = ui.top_rows(ui.query("budget_by", "agency"), "agencies")
-    labels = ui.axis_labels(agencies["agency"], width=30)
-    fig = go.Figure(go.Bar(
-        y=labels, x=ui.percent(agencies["delivery_rate"]).fillna(0), orientation="h",
-        marker_color=[ui.agency_color(a) for a in agencies["agency"]],
-        customdata=[[a] for a in agencies["agency"]],
-        text=[format_rate(r) for r in agencies["delivery_rate"]], textposition="outside", cliponaxis=False,
-        hovertext=[f"{ui.plot_text(a)}<br>Available: {format_money(av)}<br>Spent: {format_money(ex)}"
-                   f"<br>Delivery rate: {format_rate(r)}"
-                   for a, av, ex, r in zip(agencies["agency"], agencies["available"], agencies["expenditure"],
-                                           agencies["delivery_rate"])],
-        hoverinfo="text"))
-    ui.layout(fig, height=ui.bar_height(len(agencies), per_bar=40), legend=False, x_title="Delivery rate (%)")
-    fig.update_yaxes(autorange="reversed")
-    table = ui.budget_table(agencies, {"agency": "Agency", "agency_name": "Name"})
-    ui.chart_with_table(fig, table, "delivery-by-agency", column_config=ui.budget_column_config(table),
-                        drill=ui.drill_to_agency,
-                        note=ui.join_notes("“Joint” = sub-outputs run jointly by several agencies (money not "
-                                           "split). '—' = nothing available to spend. Click an agency to narrow "
-                                           "the dashboard to it.", cut))
+    table = ui.budget_table(agencies, {"agency": "Agency", "agency_name": "Name"}, DELIVERY_METRICS)
+    if agencies["delivery_rate"].isna().all():
+        st.info("No agency has both available and spent figures reported for the period in view, so there is "
+                "no delivery rate to show. Choose earlier years, or ask agencies for their expenditure.",
+                icon=":material/hourglass_empty:")
+        ui.show_table(table, column_config=ui.budget_column_config(table), key="table-delivery-by-agency")
+        ui.download_csv(table, "delivery-by-agency")
+    else:
+        labels = ui.axis_labels(agencies["agency"], width=30)
+        fig = go.Figure(go.Bar(
+            y=labels, x=ui.percent(agencies["delivery_rate"]).fillna(0), orientation="h",
+            marker_color=[ui.agency_color(a) for a in agencies["agency"]],
+            customdata=[[a] for a in agencies["agency"]],
+            text=[format_rate(r) for r in agencies["delivery_rate"]], textposition="outside", cliponaxis=False,
+            hovertext=[f"{ui.plot_text(a)}<br>Available: {format_money(av)}<br>Spent: {format_money(ex)}"
+                       f"<br>Delivery rate: {format_rate(r)}"
+                       for a, av, ex, r in zip(agencies["agency"], agencies["available_with_expenditure"],
+                                               agencies["expenditure_with_available"], agencies["delivery_rate"])],
+            hoverinfo="text"))
+        ui.layout(fig, height=ui.bar_height(len(agencies), per_bar=40), legend=False, x_title="Delivery rate (%)")
+        fig.update_yaxes(autorange="reversed")
+        ui.chart_with_table(fig, table, "delivery-by-agency", column_config=ui.budget_column_config(table),
+                            drill=ui.drill_to_agency,
+                            note=ui.join_notes("“Joint” = sub-outputs run jointly by several agencies (money not "
+                                               "split). '—' = no line with both available and spent reported. "
+                                               "Click an agency to narrow the dashboard to it.", cut))
 
 with right:
     st.subheader("Over the years")

@@ -47,10 +47,13 @@ ui.card(row[1], "Indicators on track", f"{on_track} of {h['indicators']}" if h["
         help="Achieved or on track: progress to target at least the share of the baseline-to-target period "
              "that has elapsed.",
         caption=(f"{h['indicators_achieved']} achieved · {h['indicators_on_track']} on track · "
-                 f"{h['indicators_off_track']} off track · {h['indicators_no_data']} no data"))
+                 f"{h['indicators_off_track']} off track · {h['indicators_no_data']} no data" if h["indicators"]
+                 else "No indicator values reported for the period in view"))
 ui.card(row[2], "Actions completed", f"{h['actions_completed']} of {h['actions']}" if h["actions"] else "—",
         help="Key actions and deliverables marked completed.",
-        caption=f"Implementation rate {format_rate(h['actions_implementation_rate'])}")
+        caption=(f"Implementation rate {format_rate(h['actions_implementation_rate'])} of "
+                 f"{count_of(h['actions'] - h['actions_set_aside'], 'applicable action')}" if h["actions_set_aside"]
+                 else f"Implementation rate {format_rate(h['actions_implementation_rate'])}"))
 ui.card(row[3], "Actions overdue", format_count(h["actions_overdue"]) if h["actions"] else "—",
         help="Ongoing or not started, and past the deadline.",
         caption=count_of(h['actions_open'], "open action") if h["actions"] else None)
@@ -126,8 +129,11 @@ with left:
         ui.count_axis(fig, counts["actions"].max())
         table = counts.assign(status=labels).rename(columns={"status": "Status", "actions": "Actions"})
         ui.chart_with_table(fig, table, "action-status",
-                            note=f"{format_count(h['actions_overdue'])} overdue (ongoing or not started, past "
-                                 "the deadline) — see the Recommendations page.")
+                            note=ui.join_notes(
+                                f"{format_count(h['actions_overdue'])} overdue (ongoing or not started, past the "
+                                "deadline) — see the Recommendations page.",
+                                "Actions are not linked to outcomes: the outcome filter does not apply to them "
+                                "(nor to the action cards above)." if ui.current_filters().outcome else None))
 
 with right:
     st.subheader("Data freshness")

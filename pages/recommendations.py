@@ -69,7 +69,8 @@ overdue = ui.query("overdue_actions")
 if overdue.empty:
     st.success("No action is overdue.")
 else:
-    table = overdue[["action_no", "action", "responsible", "agency", "deadline", "days_late", "status",
+    # what is late, by how much and who owns it first; the long texts after
+    table = overdue[["action_no", "days_late", "deadline", "status", "agency", "action", "responsible",
                      "source_title", "recommendation_no", "comments", "as_of"]].rename(columns={
         "source_title": "Source", "recommendation_no": "Recommendation no.", "action_no": "Action no.",
         "action": "Action", "responsible": "Responsible", "agency": "Agency", "deadline": "Deadline",
@@ -78,8 +79,10 @@ else:
     ui.show_table(table, key="table-overdue", column_config={
         "Action no.": st.column_config.TextColumn("Action no.", width="small"),
         "Action": st.column_config.TextColumn("Action", width="large"),
-        "Deadline": st.column_config.DateColumn("Deadline", format="YYYY-MM-DD"),
+        "Deadline": st.column_config.DateColumn("Deadline", format="YYYY-MM-DD", width="small"),
         "Days late": st.column_config.NumberColumn("Days late", width="small"),
+        "Status": st.column_config.TextColumn("Status", width="small"),
+        "Agency": st.column_config.TextColumn("Agency", width="small"),
         "Source": st.column_config.TextColumn("Source", width="medium"),
         "Status as of": st.column_config.DateColumn("Status as of", format="YYYY-MM-DD"),
     })

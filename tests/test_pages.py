@@ -368,3 +368,49 @@ def test_overview_says_who_has_not_reported(dashboard_db):
     captions = [re.sub(r"\\(.)", r"\1", c.value) for c in app.caption]
     assert (f"Reporting completeness, {PLAN_A}: 4 of 5 agencies have submitted data for 2025 (80 %) — not yet: "
             "UNFPA. Spending for 2025 not reported by: UNFPA, WHO.") in captions, captions
+
+
+def test_the_missing_figures_note_always_names_its_subject():
+    from app.ui import missing_figures_note
+
+    totals = {"lines": 5, "lines_without_required": 0, "available_without_required": None,
+              "lines_without_available": 0, "lines_without_expenditure": 1}
+    assert missing_figures_note(totals).startswith("1 of 5 budget lines has no expenditure figure. ")
+    assert missing_figures_note(totals, expenditure=False) is None
+    totals.update(lines_without_available=2, lines_without_required=1, available_without_required=2_500_000)
+    assert missing_figures_note(totals).startswith(
+        "1 of 5 budget lines has no required figure (USD 2.5 M available on them); 2 have no available figure; "
+        "1 has no expenditure figure. ")
+
+
+def chart_traces(app, first_trace: str) -> dict[str, dict]:
+    """The Plotly chart whose first trace is named `first_trace`: trace name → {category: value}."""
+    for chart in app.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec["data"] and spec["data"][0].get("name") == first_trace:
+            return {t["name"]: dict(zip(t["y"], plotted(t["x"]))) for t in spec["data"]}
+    raise AssertionError(f"no chart starting with a {first_trace!r} trace")
+
+
+@pytest.mark.parametrize("f", [Filters(), Filters(agency="UNICEF"), Filters(country=VIET_NAM)])
+def test_delivery_bars_agree_with_the_rate_written_on_them(dashboard_db, f):
+    app = open_page("delivery", query_params(f))
+    no_errors(app)
+    traces = chart_traces(app, "Available (where spending is reported)")
+    by_outcome = table(app, "delivery-by-outcome")
+    assert len(traces["Spent"]) == len(by_outcome)
+    for (label, available), spent, rate in zip(traces["Available (where spending is reported)"].items(),
+                                               traces["Spent"].values(), by_outcome["Delivery rate (%)"]):
+        if math.isnan(rate):
+            continue
+        assert close(100 * spent / available, rate), label
+
+
+def test_a_period_without_spending_says_so_instead_of_an_empty_chart(dashboard_db):
+    f = Filters(country=ANGOLA, agency="WHO", year_from=2025, year_to=2025)  # WHO left 2025 spending blank
+    app = open_page("delivery", query_params(f))
+    no_errors(app)
+    assert any("no delivery rate to show" in i.value for i in app.info)
+    assert cards(app)["Delivery rate"] == "—"
+    assert "no spending reported yet" in [c.value for c in app.caption]
+    assert table(app, "delivery-by-agency")["Delivery rate (%)"].isna().all()
