@@ -237,6 +237,8 @@ def filter_bar() -> Filters:
     db = db_path()
     every = _cached(db, version, "filter_options", Filters().as_tuple(), ())
     st.session_state["_options"] = every
+    # what the address asks for, read before the widgets take (or drop) it: see unrecognised_link_filters
+    asked = {key: st.query_params.get_all(key) for key in ("country", "plan", "years", "outcome", "agency")}
     bar = st.sidebar
     bar.header("Filters")
 
@@ -288,6 +290,13 @@ def filter_bar() -> Filters:
 
     filters = Filters(country=country, plan=plan, year_from=year_from, year_to=year_to, outcome=outcome,
                       agency=agency)
+    shown = {"country": country, "plan": plan, "agency": agency, "outcome": outcome_labels.get(outcome),
+             "years": [str(v) for v in chosen] if lo is not None and hi is not None and lo < hi else None}
+    dropped = unrecognised_link_filters(asked, shown)
+    if dropped:
+        st.warning("This link asks for " + "; ".join(dropped) + ", which the data do not have: the page shows "
+                   "everything else the link asks for. The link may be older than the data, or mistyped.",
+                   icon=":material/link_off:")
     st.session_state["_filters"] = filters
     if not filters.is_empty:
         bar.button("Clear all filters", on_click=clear_filters, args=FILTER_KEYS, key="clear-filters",
@@ -302,6 +311,23 @@ def filter_bar() -> Filters:
         bar.caption(f"Agency {md_escape(agency)}: its own budget lines plus joint sub-outputs it takes part "
                     "in (their money is not split between agencies).")
     return filters
+
+
+def unrecognised_link_filters(asked: Mapping[str, list[str]], shown: Mapping[str, Any]) -> list[str]:
+    """The filters an address asked for that the filter bar could not take (a value not in the data),
+    as 'agency “XYZ”'; Streamlit drops such values from the address without a word."""
+    names = {"country": "country", "plan": "plan", "outcome": "outcome", "agency": "agency", "years": "years"}
+    dropped = []
+    for key, values in asked.items():
+        if not values:
+            continue
+        taken = shown.get(key)
+        if key == "years":
+            if taken != values:
+                dropped.append(f"years “{'–'.join(values)}”")
+        elif taken != values[0]:
+            dropped.append(f"{names[key]} “{values[0]}”")
+    return [md_escape(d) for d in dropped]
 
 
 def page_start(title: str, subtitle: str, kind: str) -> Filters:

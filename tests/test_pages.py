@@ -414,3 +414,20 @@ def test_a_period_without_spending_says_so_instead_of_an_empty_chart(dashboard_d
     assert cards(app)["Delivery rate"] == "—"
     assert "no spending reported yet" in [c.value for c in app.caption]
     assert table(app, "delivery-by-agency")["Delivery rate (%)"].isna().all()
+
+
+@pytest.mark.parametrize("params, named", [({"agency": "XYZ"}, "agency “XYZ”"),
+                                           ({"years": ["2030", "2031"]}, "years “2030–2031”"),
+                                           ({"outcome": "no such outcome", "agency": "UNICEF"}, "outcome “no such outcome”")])
+def test_a_link_filter_the_data_do_not_have_is_named_not_dropped_silently(dashboard_db, params, named):
+    app = open_page("overview", params)
+    no_errors(app)
+    warnings = [re.sub(r"\\(.)", r"\1", w.value) for w in app.warning]
+    assert any(w.startswith(f"This link asks for {named}, which the data do not have") for w in warnings), warnings
+    if "agency" in params and params["agency"] == "UNICEF":  # the rest of the link still applies
+        assert dict(app.query_params).get("agency") == "UNICEF"
+
+
+def test_a_valid_link_gets_no_warning(dashboard_db):
+    app = open_page("delivery", query_params(Filters(country=VIET_NAM, agency="WHO", year_from=2024, year_to=2025)))
+    assert not [w for w in app.warning if "This link" in w.value]
