@@ -695,6 +695,9 @@ def budget_table(df: pd.DataFrame, labels: dict[str, str],
     columns (plan, agency name), so the figures are in sight without scrolling sideways."""
     trailing = [c for c in labels if c in ("plan", "agency_name")]
     table = df[[c for c in labels if c not in trailing] + list(metrics) + trailing].copy()
+    for column in ("outcome", "output"):  # full titles in tables and their CSVs (axes shorten them)
+        if column in labels and f"{column}_title" in df:
+            table[column] = full_names(df, column)
     for column in metrics:
         if column in RATE_COLUMNS:
             table[column] = percent(table[column])

@@ -431,3 +431,10 @@ def test_a_link_filter_the_data_do_not_have_is_named_not_dropped_silently(dashbo
 def test_a_valid_link_gets_no_warning(dashboard_db):
     app = open_page("delivery", query_params(Filters(country=VIET_NAM, agency="WHO", year_from=2024, year_to=2025)))
     assert not [w for w in app.warning if "This link" in w.value]
+
+
+def test_tables_and_their_csv_carry_full_outcome_titles(dashboard_db):
+    app = open_page("delivery", {})
+    outcomes = table(app, "delivery-by-outcome")["Outcome"]
+    assert "1 · By 2027, more children and women use quality health and nutrition services" in set(outcomes)
+    assert not any(o.endswith("…") for o in outcomes)
