@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     for option in ("country", "plan", "agency"):
         export.add_argument(f"--{option}")
     export.add_argument("--year", type=int)
+    for option, what in (("strategic-priority", "its title as written"), ("suboutput-status", "e.g. closed"),
+                         ("sdg-goal", "e.g. '5 Gender Equality'"), ("partner", "text a contributing partner contains")):
+        export.add_argument(f"--{option}", help=f"budget (UN INFO fields): {what}")
     export.add_argument("-o", "--output", type=Path, help="FILE.csv or FILE.xlsx (default: CSV on stdout)")
 
     template = command("template", "write an empty template workbook for a dataset kind")
@@ -198,7 +201,11 @@ def cmd_export(args) -> int:
     con = _connect(args)
     filters = queries.Filters(country=args.country, plan=args.plan, agency=args.agency,
                               year_from=args.year, year_to=args.year)
-    frame = queries.export_rows(con, args.kind, filters)
+    detail = queries.BudgetDetail(strategic_priority=args.strategic_priority, suboutput_status=args.suboutput_status,
+                                  sdg_goal=args.sdg_goal, partner=args.partner)
+    if args.kind != "budget" and detail != queries.BudgetDetail():
+        return _usage("--strategic-priority, --suboutput-status, --sdg-goal and --partner narrow a budget export only.")
+    frame = queries.export_rows(con, args.kind, filters, detail=detail)
     if args.output is None:
         sys.stdout.buffer.write(export.safe_csv_bytes(frame))
     elif args.output.suffix.lower() == ".xlsx":

@@ -830,9 +830,12 @@ _EXPORT_ORDER = {
 }
 
 
-def _export_where(kind: str, filters: Filters) -> _Where:
+def _export_where(kind: str, filters: Filters, detail: BudgetDetail | None = None) -> _Where:
     if kind == "budget":
-        return budget_where(filters)
+        w = budget_where(filters)
+        if detail:
+            detail.add_to(w)
+        return w
     if kind == "indicators":
         return indicator_where(filters)
     if kind == "actions":
@@ -842,15 +845,56 @@ def _export_where(kind: str, filters: Filters) -> _Where:
     raise ValueError(f"unknown dataset {kind!r}; expected one of {', '.join(DATASETS)}")
 
 
-def export_count(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters) -> int:
-    w = _export_where(kind, filters)
+@dataclass(frozen=True)
+class BudgetDetail:
+    """Refinements of a budget export on the UN INFO fields kept for filtering (SPEC §2.1b)."""
+
+    strategic_priority: str | None = None  # its title, as the export writes it
+    suboutput_status: str | None = None    # implementation, closed, pipeline…
+    sdg_goal: str | None = None            # one goal as written, e.g. '5 Gender Equality'
+    partner: str | None = None             # text a contributing partner's name contains (any case)
+
+    def add_to(self, w: _Where) -> None:
+        if self.strategic_priority:
+            w.add("strategic_priority = ?", self.strategic_priority)
+        if self.suboutput_status:
+            w.add("suboutput_status = ?", self.suboutput_status)
+        if self.sdg_goal:
+            w.add(f"list_contains({SDG_GOALS}, ?)", self.sdg_goal)
+        if self.partner:
+            w.add("contains(lower(contributing_partners), lower(?))", self.partner)
+
+
+#: the SDG goals of a sub-output ('5 Gender Equality; 10 Reduced Inequalities' → a list)
+SDG_GOALS = r"list_transform(string_split(coalesce(sdg_goals, ''), ';'), g -> trim(g))"
+
+
+def budget_detail_options(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, list[str]]:
+    """The values the budget export's UN INFO refinements can take within the filters (empty lists
+    when the budget in view has no UN INFO rows)."""
+    w = budget_where(filters)
+
+    def distinct(expression: str) -> list[str]:
+        return [r[0] for r in _rows(con, f"SELECT DISTINCT {expression} AS v FROM budget{w.sql()} "
+                                         "ORDER BY v", w.params) if r[0]]
+
+    goals = _rows(con, f"""SELECT DISTINCT g FROM (SELECT unnest({SDG_GOALS}) AS g FROM budget{w.sql()})
+                           WHERE g <> '' ORDER BY try_cast(split_part(g, ' ', 1) AS INTEGER), g""", w.params)
+    return {"strategic_priority": distinct("strategic_priority"), "suboutput_status": distinct("suboutput_status"),
+            "sdg_goal": [g[0] for g in goals]}
+
+
+def export_count(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters,
+                 detail: BudgetDetail | None = None) -> int:
+    w = _export_where(kind, filters, detail)
     return int(_rows(con, f"SELECT count(*) FROM {DATASETS[kind]}{w.sql()}", w.params)[0][0])
 
 
 def export_rows(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters,
-                limit: int | None = None) -> pd.DataFrame:
-    """The filtered rows of a dataset (budget, indicators, actions, submissions), all view columns."""
-    w = _export_where(kind, filters)
+                limit: int | None = None, detail: BudgetDetail | None = None) -> pd.DataFrame:
+    """The filtered rows of a dataset (budget, indicators, actions, submissions), all view columns;
+    `detail` narrows a budget export further."""
+    w = _export_where(kind, filters, detail)
     params = list(w.params)
     limit_sql = ""
     if limit is not None:

@@ -42,7 +42,29 @@ if not ui.has_data(kind):
     ui.empty_state(kind)
     st.stop()
 
-count = ui.query("export_count", kind)
+detail = None
+if kind == "budget":  # UN INFO exports keep more about each sub-output: narrow the export on it too
+    choices = ui.query("budget_detail_options")
+    if any(choices.values()):
+        with st.expander("More budget filters — strategic priority, sub-output status, SDG goal, partner",
+                         expanded=any(k in st.query_params for k in ("priority", "status", "sdg", "partner"))):
+            first, second = st.columns(2)
+            detail = queries.BudgetDetail(
+                strategic_priority=first.selectbox("Strategic priority", choices["strategic_priority"], index=None,
+                                                   placeholder="Any strategic priority", key="priority",
+                                                   bind="query-params"),
+                suboutput_status=second.selectbox("Sub-output status", choices["suboutput_status"], index=None,
+                                                  placeholder="Any status", key="status", bind="query-params"),
+                sdg_goal=first.selectbox("SDG goal", choices["sdg_goal"], index=None, placeholder="Any goal",
+                                         key="sdg", bind="query-params"),
+                partner=second.text_input("Contributing partner contains", key="partner", bind="query-params",
+                                          placeholder="e.g. European Union").strip() or None)
+            st.caption("From UN INFO exports (agency spreadsheets do not carry these fields): a sub-output counts "
+                       "for each SDG goal it lists.")
+        if detail == queries.BudgetDetail():
+            detail = None
+
+count = ui.query("export_count", kind, detail)
 st.caption(FILTER_NOTES[kind])
 if not count:
     ui.empty_state("filtered")
@@ -55,11 +77,11 @@ base_name = f"unct-{kind}-{stamp}"
 
 
 def csv_bytes() -> bytes:
-    return safe_csv_bytes(queries.export_rows(con, kind, filters))
+    return safe_csv_bytes(queries.export_rows(con, kind, filters, detail=detail))
 
 
 def excel_bytes() -> bytes:
-    return safe_excel_bytes(queries.export_rows(con, kind, filters, limit=EXCEL_MAX_ROWS),
+    return safe_excel_bytes(queries.export_rows(con, kind, filters, limit=EXCEL_MAX_ROWS, detail=detail),
                             sheet_name=kind.capitalize())
 
 
@@ -77,7 +99,7 @@ if count > EXCEL_MAX_ROWS:
 st.caption("Text that a spreadsheet would run as a formula (starting with = + - @) is saved with an apostrophe "
            "in front, so opening the file is safe. Blank money cells mean “not reported”, not zero.")
 
-preview = ui.query("export_rows", kind, PREVIEW_ROWS)
+preview = ui.query("export_rows", kind, PREVIEW_ROWS, detail)
 st.subheader("Preview")
 if count > len(preview):
     st.caption(f"The first {format_count(len(preview))} of {format_count(count)} rows; the downloads have all of them.")

@@ -337,6 +337,21 @@ def test_data_export_counts_and_preview(dashboard_db, kind, f, rows):
     assert {b.key for b in app.get("download_button")} >= {"export-csv", "export-xlsx"}
 
 
+@pytest.mark.parametrize("params, keep", [
+    ({"sdg": "2 Zero Hunger"}, lambda r: "2 Zero Hunger" in (r["sdg_goals"] or "").split("; ")),
+    ({"priority": "Governance"}, lambda r: r["strategic_priority"] == "Governance"),
+    ({"status": "implementation", "priority": "People"},
+     lambda r: r["suboutput_status"] == "implementation" and r["strategic_priority"] == "People"),
+])
+def test_budget_export_narrowed_on_the_uninfo_fields(dashboard_db, params, keep):
+    app = open_page("data_export", {"dataset": "budget", **params})
+    no_errors(app)
+    expected = [r for r in model.budget_rows(Filters()) if keep(r)]
+    assert expected and cards(app) == {"Rows matching the filters": format_count(len(expected))}
+    assert len(app.dataframe[0].value) == len(expected)
+    assert app.selectbox(key="sdg").options[0] == "2 Zero Hunger"
+
+
 def test_cached_figures_are_refreshed_when_a_submission_lands(fresh_db_path, monkeypatch):
     """Query results are cached per filter set; a new submission (data version) invalidates them."""
     from etl import store

@@ -171,3 +171,44 @@ def test_new_entities_take_their_own_full_names(loaded):
     assert names == {"UNSOA": "United Nations Support Office for AMISOM",
                      "UNSOM": "The United Nations Assistance Mission in Somalia",
                      "UNAMA": "United Nations Assistance Mission in Afghanistan"}
+
+
+def test_a_budget_export_narrowed_on_the_uninfo_fields(loaded, tmp_path):
+    """Export (page and command line) by SDG goal, sub-output status and partner, against the files' own cells."""
+    import csv
+    import subprocess
+    import sys
+
+    con, _ = loaded
+    by_id = {}  # the last file (in load order) holding a sub-output wins, as in the store
+    for path in FILES:
+        rows = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
+        at = {str(h).strip(): i for i, h in enumerate(rows[0])}
+        for row in rows[1:]:
+            goals = [g.strip() for g in str(row[at["SDG Goals"]] or "").split(";")]
+            years = {int(h[:4]) for h in at if h[:4].isdigit()
+                     and any(_amount(row[at[f"{h[:4]} {m}"]]) is not None for m in MEASURES)}
+            by_id[str(int(row[at["ID"]]))] = (goals, str(row[at["Status"]]).strip().lower(), len(years))
+    expected = {i: n for i, (goals, status, n) in by_id.items() if "5 Gender Equality" in goals and status == "closed"}
+    from etl import queries
+    detail = queries.BudgetDetail(sdg_goal="5 Gender Equality", suboutput_status="closed")
+    count = queries.export_count(con, "budget", queries.Filters(), detail)
+    assert count == sum(expected.values()) > 0  # one row per sub-output and year with figures
+    shown = queries.export_rows(con, "budget", queries.Filters(), detail=detail)
+    assert set(shown["suboutput_id"]) == {i for i, years in expected.items() if years}
+    db = tmp_path / "copy.duckdb"
+    con.execute("CHECKPOINT")
+    import shutil
+    shutil.copy(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0], db)
+    done = subprocess.run([sys.executable, "-m", "etl", "--db", str(db), "export", "budget", "--sdg-goal",
+                           "5 Gender Equality", "--suboutput-status", "closed"], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(done.stdout.splitlines()))
+    assert rows and {r["suboutput_status"] for r in rows} == {"closed"}
+    assert all("5 Gender Equality" in r["sdg_goals"].split("; ") for r in rows)
+    copy = store.connect(db)
+    try:  # the command line exports what the page's query counts, on the same file
+        assert len(rows) == queries.export_count(copy, "budget", queries.Filters(), detail)
+    finally:
+        copy.close()
