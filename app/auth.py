@@ -184,9 +184,11 @@ def login_form(con, key: str = "login", *, after: str | None = None) -> None:
         from app.ui import md_escape
 
         st.warning(f"Your organisation account ({md_escape(unknown)}) has no access to this dashboard yet. Ask "
-                   "an administrator to create it: `python -m etl users add NAME --role viewer --email EMAIL`.")
-    st.caption("No account yet? Ask the dashboard's administrator, who creates it with "
-               "`python -m etl users add NAME --role focal_point --agency UNDP`.")
+                   "the dashboard's administrator (usually the RCO data officer) to add it, with your role and "
+                   "agency (administrators: `python -m etl users add NAME --role viewer --email EMAIL`).")
+    st.caption("No account yet? Ask the dashboard's administrator (usually the RCO data officer) for one, "
+               "naming your agency.", help="Administrators: `python -m etl users add NAME --role focal_point "
+               "--agency UNDP` (see the README).")
 
 
 def _submit(con, key: str, after: str | None) -> None:

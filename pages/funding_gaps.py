@@ -105,10 +105,12 @@ ui.treemap_section(tree, leaves)
 
 st.subheader("By funding source")
 sources, cut = ui.top_rows(ui.query("budget_by", "funding_source"), "funding sources")
-if len(sources) == 1:
+table = ui.budget_table(sources, {"funding_source": "Funding source"}, GAP_METRICS)
+if len(sources) == 1:  # one bar would only repeat the cards above
     st.caption("Every budget line in view has the same funding source: "
-               + ui.md_escape(sources["funding_source"].iloc[0]) + ".")
-table = ui.budget_table(sources, {"funding_source": "Funding source"},
-                        GAP_METRICS)
-ui.chart_with_table(ui.gap_bars(sources, "funding_source"), table, "gaps-by-funding-source",
-                    column_config=ui.budget_column_config(table), note=cut)
+               + ui.md_escape(sources["funding_source"].iloc[0]) + " (the figures are those of the cards above).")
+    ui.show_table(table, column_config=ui.budget_column_config(table), key="table-gaps-by-funding-source")
+    ui.download_csv(table, "gaps-by-funding-source")
+else:
+    ui.chart_with_table(ui.gap_bars(sources, "funding_source"), table, "gaps-by-funding-source",
+                        column_config=ui.budget_column_config(table), note=cut)

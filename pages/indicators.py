@@ -74,7 +74,8 @@ fig.add_bar(y=axis, x=clipped, orientation="h", name="Progress",
             marker_color=[ui.INDICATOR_STATUS_COLORS[s] for s in shown_progress["status"]],
             text=[bar_text(s, p) for s, p in zip(shown_progress["status"], shown_progress["progress"])],
             textposition="outside", cliponaxis=False, hovertext=hover, hoverinfo="text", showlegend=False)
-fig.add_scatter(y=axis, x=ui.percent(shown_progress["expected_progress"]), mode="markers", name="Expected by now",
+expected = ui.percent(shown_progress["expected_progress"]).where(shown_progress["status"] != "no data")
+fig.add_scatter(y=axis, x=expected, mode="markers", name="Expected by now",
                 marker=dict(symbol="line-ns-open", size=24, color="#262730", line=dict(width=3, color="#262730")),
                 hovertext=[f"Expected by now: {format_rate(e)}" for e in shown_progress["expected_progress"]],
                 hoverinfo="text")
@@ -90,6 +91,7 @@ fig.update_xaxes(range=[min(-5, float(clipped.min()) - 25 if clipped.min() < 0 e
 table = shown_progress[["indicator_code", "indicator", "status", "progress", "expected_progress", "latest_actual",
                         "latest_period", "baseline", "baseline_year", "target", "target_year", "unit", "result_code",
                         "agency", "plan"]].copy()
+table["status"] = table["status"].str.capitalize()
 table["progress"] = ui.percent(table["progress"])
 table["expected_progress"] = ui.percent(table["expected_progress"])
 table = table.rename(columns={
@@ -114,7 +116,8 @@ with left:
     ui.layout(fig, height=360)
     fig.update_layout(annotations=[dict(text=f"{len(progress)}<br>indicators", showarrow=False,
                                         font=dict(size=18))])
-    table = counts.rename(columns={"status": "Status", "indicators": "Indicators"})
+    table = counts.assign(status=counts["status"].str.capitalize()).rename(
+        columns={"status": "Status", "indicators": "Indicators"})
     ui.chart_with_table(fig, table, "indicator-status-counts")
 
 with right:

@@ -282,7 +282,7 @@ def test_indicator_cards_and_progress_table(dashboard_db, f):
     assert got.keys() == {(k[1], k[2]) for k in expected}
     for (country, plan, code), e in expected.items():
         status, value = got[(plan, code)]
-        assert status == e["status"] and close(value, percent(e["progress"]))
+        assert status == e["status"].capitalize() and close(value, percent(e["progress"]))
 
 
 def test_indicator_trend_follows_the_choice(dashboard_db):
