@@ -1,6 +1,8 @@
 """Delivery: how much of the money available has been spent, by outcome → output → agency and by year."""
 from __future__ import annotations
 
+import datetime as dt
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -89,6 +91,8 @@ left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Delivery rate by agency")
     agencies, cut = ui.top_rows(ui.query("budget_by", "agency"), "agencies")
+    # ranked by the measure the chart shows (agencies without a rate last)
+    agencies = agencies.sort_values("delivery_rate", ascending=False, na_position="last", kind="stable")
     table = ui.budget_table(agencies, {"agency": "Agency", "agency_name": "Name"}, DELIVERY_METRICS)
     if agencies["delivery_rate"].isna().all():
         st.info("No agency has both available and spent figures reported for the period in view, so there is "
@@ -132,7 +136,10 @@ with right:
     fig.update_xaxes(type="category")
     fig.update_yaxes(rangemode="tozero")
     table = ui.budget_table(years, {"year": "Year"})
-    ui.chart_with_table(fig, table, "delivery-by-year", column_config=ui.budget_column_config(table))
+    this_year = dt.date.today().year
+    ui.chart_with_table(fig, table, "delivery-by-year", column_config=ui.budget_column_config(table),
+                        note=f"{this_year} is still under way: its spending is partial." if this_year in
+                        set(years["year"]) else None)
 
 # --- the delivery rate table: outcome → output → agency -------------------------------------------------
 st.subheader("Delivery rate table")
