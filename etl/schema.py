@@ -5,6 +5,7 @@ required columns), the templates (drop-downs, instructions) and the docs.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -53,9 +54,10 @@ _SYMBOLS = {"$": "USD", "us$": "USD", "US$": "USD", "€": "EUR", "£": "GBP"}
 _COMMON = {"usd", "eur", "gbp", "chf", "us$"}
 
 
+@functools.lru_cache(maxsize=8192)
 def header_currency(text: object) -> str | None:
     """The ISO 4217 code a column header carries ('Total Required Resources (USD)' → 'USD'), else None."""
-    from etl.parse import is_currency_code
+    from etl.parse import is_currency_code  # etl.parse imports this module
 
     for match in _HEADER_CURRENCY.finditer(str(text or "")):
         written = next(g for g in match.groups() if g)
@@ -66,6 +68,7 @@ def header_currency(text: object) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)  # header rows repeat from sheet to sheet and file to file
 def header_key(text: object) -> str:
     """Header text folded for matching: case, spaces, punctuation and a currency it carries ignored."""
     s = str(text or "").strip()
