@@ -563,41 +563,43 @@ def budget_lines(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
 
 
 def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per plan, for the reporting year (the end of the year range, else the latest year anyone reported
-    spending for, as plans run into future years): the agencies expected (a budget line in the plan), those
-    with a submission for the year (`REPORTING_COMPLETENESS`) and the rest by name; and, as the RCO also
-    chases it, the agencies whose expenditure for the year is not reported yet."""
+    """Per plan (of a country), for its reporting year — the end of the year range, else the plan's latest
+    year with any spending reported (plans run into future years, and plans end in different years): the
+    agencies expected (a budget line in the plan), those with a submission for the year
+    (`REPORTING_COMPLETENESS`) and the rest by name; and, as the RCO chases it too, the agencies whose
+    expenditure for the year is not reported yet. Least complete first."""
     w = budget_where(filters, years=False)
-    year = filters.year_to
-    if year is None:
-        year = _rows(con, f"SELECT coalesce(max(year) FILTER (WHERE expenditure IS NOT NULL), max(year))"
-                          f" FROM budget{w.sql()}", w.params)[0][0]
-    if year is None:
-        return pd.DataFrame(columns=["plan", "year", "agencies_expected", "agencies_reported", "completeness",
-                                     "not_reported", "agencies_with_expenditure", "no_expenditure"])
     iw = indicator_where(filters, years=False)
-    iw.add("year(period_end) = ?", year)
     agency_clause = " AND l.a = ?" if filters.agency else ""
     return _frame(con, f"""
         WITH lines AS (
-            SELECT plan, trim(unnest({AGENCY_LIST})) AS a, year = ? AS in_year,
-                   year = ? AND expenditure IS NOT NULL AS spent
+            SELECT coalesce(country, '') AS country, plan, trim(unnest({AGENCY_LIST})) AS a, year,
+                   expenditure IS NOT NULL AS has_spending
             FROM budget{w.sql()}),
+        years AS (
+            SELECT country, plan,
+                   coalesce(?::INTEGER, max(year) FILTER (WHERE has_spending), max(year)) AS year
+            FROM lines GROUP BY country, plan),
         indicator_agencies AS (
-            SELECT DISTINCT plan, trim(unnest({AGENCY_LIST})) AS a
+            SELECT DISTINCT coalesce(country, '') AS country, plan, trim(unnest({AGENCY_LIST})) AS a,
+                   year(period_end) AS year
             FROM indicator_values{iw.sql()}),
         per AS (
-            SELECT l.plan, l.a, bool_or(l.in_year) OR bool_or(i.a IS NOT NULL) AS reported, bool_or(l.spent) AS spent
-            FROM lines l LEFT JOIN indicator_agencies i ON i.plan = l.plan AND i.a = l.a
-            WHERE l.a <> ''{agency_clause} GROUP BY ALL)
-        SELECT plan, ?::INTEGER AS year, count(DISTINCT a) AS agencies_expected,
+            SELECT l.country, l.plan, l.a, y.year,
+                   bool_or(l.year = y.year) OR bool_or(i.a IS NOT NULL) AS reported,
+                   bool_or(l.year = y.year AND l.has_spending) AS spent
+            FROM lines l JOIN years y USING (country, plan)
+            LEFT JOIN indicator_agencies i ON i.country = l.country AND i.plan = l.plan AND i.a = l.a
+                                          AND i.year = y.year
+            WHERE l.a <> ''{agency_clause} GROUP BY l.country, l.plan, l.a, y.year)
+        SELECT nullif(country, '') AS country, plan, year, count(DISTINCT a) AS agencies_expected,
                count(DISTINCT a) FILTER (WHERE reported) AS agencies_reported,
                {REPORTING_COMPLETENESS} AS completeness,
                string_agg(a, ', ' ORDER BY a) FILTER (WHERE NOT reported) AS not_reported,
                count(DISTINCT a) FILTER (WHERE spent) AS agencies_with_expenditure,
                string_agg(a, ', ' ORDER BY a) FILTER (WHERE NOT spent) AS no_expenditure
-        FROM per GROUP BY plan ORDER BY plan""",
-        [year, year, *w.params, *iw.params, *([filters.agency] if filters.agency else []), year])
+        FROM per GROUP BY country, plan, year ORDER BY completeness, country, plan""",
+        [filters.year_to, *w.params, *iw.params, *([filters.agency] if filters.agency else [])])
 
 
 # --------------------------------------------------------------------------------------------------

@@ -51,9 +51,10 @@ ui.card(row[1], "Indicators on track", f"{on_track} of {h['indicators']}" if h["
                  else "No indicator values reported for the period in view"))
 ui.card(row[2], "Actions completed", f"{h['actions_completed']} of {h['actions']}" if h["actions"] else "—",
         help="Key actions and deliverables marked completed.",
-        caption=(f"Implementation rate {format_rate(h['actions_implementation_rate'])} of "
-                 f"{count_of(h['actions'] - h['actions_set_aside'], 'applicable action')}" if h["actions_set_aside"]
-                 else f"Implementation rate {format_rate(h['actions_implementation_rate'])}"))
+        caption=None if not h["actions"] else (
+            f"Implementation rate {format_rate(h['actions_implementation_rate'])} of "
+            f"{count_of(h['actions'] - h['actions_set_aside'], 'applicable action')}" if h["actions_set_aside"]
+            else f"Implementation rate {format_rate(h['actions_implementation_rate'])}"))
 ui.card(row[3], "Actions overdue", format_count(h["actions_overdue"]) if h["actions"] else "—",
         help="Ongoing or not started, and past the deadline.",
         caption=count_of(h['actions_open'], "open action") if h["actions"] else None)
@@ -161,10 +162,27 @@ with right:
         st.caption("When each agency's current data last arrived (a joint sub-output counts for each of its "
                    "agencies), oldest first.")
         completeness = ui.query("reporting_completeness")
-        for rec in completeness.itertuples():
-            pending = f" — not yet: {rec.not_reported}" if isinstance(rec.not_reported, str) else ""
-            unspent = (f" Spending for {rec.year} not reported by: {rec.no_expenditure}."
-                       if isinstance(rec.no_expenditure, str) else "")
-            st.caption(ui.md_escape(
-                f"Reporting completeness, {rec.plan}: {rec.agencies_reported} of {rec.agencies_expected} agencies "
-                f"have submitted data for {rec.year} ({format_rate(rec.completeness)}){pending}.{unspent}"))
+        if len(completeness) <= 3:  # a sentence per plan
+            for rec in completeness.itertuples():
+                pending = f" — not yet: {rec.not_reported}" if isinstance(rec.not_reported, str) else ""
+                unspent = (f" Spending for {rec.year} not reported by: {rec.no_expenditure}."
+                           if isinstance(rec.no_expenditure, str) else "")
+                st.caption(ui.md_escape(
+                    f"Reporting completeness, {rec.plan}: {rec.agencies_reported} of {rec.agencies_expected} "
+                    f"agencies have submitted data for {rec.year} ({format_rate(rec.completeness)}){pending}."
+                    f"{unspent}"))
+        else:  # many plans (UN INFO exports of several countries): one table, least complete first
+            st.markdown("**Reporting completeness per plan**")
+            table = completeness.assign(completeness=ui.percent(completeness["completeness"]))[[
+                "country", "plan", "year", "completeness", "agencies_reported", "agencies_expected", "not_reported",
+                "no_expenditure"]].rename(columns={
+                    "country": "Country", "plan": "Plan", "year": "Year", "completeness": "Completeness (%)",
+                    "agencies_reported": "Submitted", "agencies_expected": "Expected",
+                    "not_reported": "Not yet submitted", "no_expenditure": "Spending not reported"})
+            ui.show_table(table, key="table-completeness", column_config={
+                **ui.budget_column_config(table), "Year": st.column_config.NumberColumn("Year", format="%d"),
+                **ui.text_columns("Plan", "Not yet submitted", "Spending not reported", width="medium")})
+            ui.download_csv(table, "reporting-completeness")
+            st.caption("Each plan in its own reporting year (the end of the year filter, else its latest year "
+                       "with spending reported): agencies with data for that year ÷ agencies with a budget line "
+                       "in the plan.")

@@ -453,3 +453,27 @@ def test_tables_and_their_csv_carry_full_outcome_titles(dashboard_db):
     outcomes = table(app, "delivery-by-outcome")["Outcome"]
     assert "1 · By 2027, more children and women use quality health and nutrition services" in set(outcomes)
     assert not any(o.endswith("…") for o in outcomes)
+
+
+def test_many_plans_get_a_completeness_table_least_complete_first(tmp_path, monkeypatch):
+    from etl import store
+    from etl.load import load_bytes
+    from tests.test_load import BUDGET_HEADER, workbook_bytes
+
+    db = tmp_path / "plans.duckdb"
+    con = store.connect(db)
+    for n, country in enumerate(("Kenya", "Ghana", "Chad", "Peru")):  # n of 3 agencies report for 2025
+        rows = [[2025 if i < n else 2024, "1", "x", "1.1", agency, 10, 5, 1] for i, agency in
+                enumerate(("UNDP", "WHO", "FAO"))]
+        rows.append([2025, "1", "x", "1.2", "UNICEF", 10, 5, 1])
+        assert load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), f"{country}.xlsx", plan="UNSDCF",
+                          country=country).status == "committed"
+    con.close()
+    monkeypatch.setenv("UNCT_DB", str(db))
+    app = open_page("overview")
+    no_errors(app)
+    shown = table(app, "reporting-completeness")
+    assert list(shown["Country"]) == ["Kenya", "Ghana", "Chad", "Peru"]
+    assert list(shown["Submitted"]) == [1, 2, 3, 4] and set(shown["Expected"]) == {4}
+    assert list(shown["Completeness (%)"]) == [25.0, 50.0, 75.0, 100.0]
+    assert shown["Not yet submitted"].iloc[0] == "FAO, UNDP, WHO"

@@ -473,3 +473,27 @@ def test_an_outcome_keeps_only_its_own_countrys_indicators(tmp_path):
     assert list(queries.indicator_progress(con, Filters(outcome=kenya))["indicator_code"]) == ["1.1.K"]
     assert sorted(queries.indicator_progress(con, Filters())["indicator_code"]) == ["1.1.G", "1.1.K"]
     con.close()
+
+
+def test_each_plan_is_measured_in_its_own_latest_year_and_country(tmp_path):
+    """Plans end in different years, and two countries can have plans of one name: each plan of a country
+    gets its own reporting year (the latest with spending), least complete first."""
+    from etl.load import load_bytes
+    from tests.test_load import BUDGET_HEADER, workbook_bytes
+
+    con = store.connect(tmp_path / "plans.duckdb")
+    files = {("Kenya", "UNSDCF"): [[2021, "1", "x", "1.1", "UNDP", 10, 5, 1], [2022, "1", "x", "1.1", "UNDP", 10, 5, 1],
+                                   [2021, "1", "x", "1.1", "WHO", 10, 5, 1]],
+             ("Ghana", "UNSDCF"): [[2025, "1", "x", "1.1", "UNDP", 10, 5, 1], [2025, "1", "x", "1.1", "WHO", 10, 5, 1],
+                                   [2026, "1", "x", "1.1", "WHO", 10, None, None]]}
+    for (country, plan), rows in files.items():
+        result = load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), f"{country}.xlsx", plan=plan,
+                            country=country)
+        assert result.status == "committed", [str(e) for e in result.errors]
+    df = queries.reporting_completeness(con, Filters())
+    rows = df[["country", "plan", "year", "agencies_reported", "agencies_expected", "not_reported"]]
+    assert [tuple(None if pd.isna(v) else v for v in r) for r in rows.itertuples(index=False)] == [
+        ("Kenya", "UNSDCF", 2022, 1, 2, "WHO"), ("Ghana", "UNSDCF", 2025, 2, 2, None)]
+    chosen = queries.reporting_completeness(con, Filters(year_from=2021, year_to=2021))
+    assert list(chosen["agencies_reported"]) == [0, 2]  # Ghana had nothing for 2021; Kenya both
+    con.close()
