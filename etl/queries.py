@@ -599,7 +599,7 @@ def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
                count(DISTINCT a) FILTER (WHERE spent) AS agencies_with_expenditure,
                string_agg(a, ', ' ORDER BY a) FILTER (WHERE NOT spent) AS no_expenditure
         FROM per GROUP BY country, plan, year ORDER BY completeness, country, plan""",
-        [filters.year_to, *w.params, *iw.params, *([filters.agency] if filters.agency else [])])
+        [*w.params, filters.year_to, *iw.params, *([filters.agency] if filters.agency else [])])
 
 
 # --------------------------------------------------------------------------------------------------

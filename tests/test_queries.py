@@ -497,3 +497,12 @@ def test_each_plan_is_measured_in_its_own_latest_year_and_country(tmp_path):
     chosen = queries.reporting_completeness(con, Filters(year_from=2021, year_to=2021))
     assert list(chosen["agencies_reported"]) == [0, 2]  # Ghana had nothing for 2021; Kenya both
     con.close()
+
+
+@pytest.mark.parametrize("f", [Filters(country=ANGOLA), Filters(outcome=HEALTH), Filters(agency="UNICEF", country=ANGOLA),
+                               Filters(plan=PLAN_A, year_from=2024, year_to=2024)])
+def test_reporting_completeness_under_every_filter(seeded_db, f):
+    df = queries.reporting_completeness(seeded_db, f)
+    assert len(df) >= 1 and (df["agencies_reported"] <= df["agencies_expected"]).all()
+    if f.year_to:
+        assert set(df["year"]) == {f.year_to}
