@@ -833,7 +833,8 @@ def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
     fig = go.Figure(go.Treemap(
         ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
         marker=dict(colors=colors, line=dict(width=1, color="white")), hovertext=hover, hoverinfo="text",
-        texttemplate="%{label}<br>USD %{value:.3s}", maxdepth=3, pathbar=dict(visible=True)))
+        customdata=[format_money(v) for v in values], texttemplate="%{label}<br>%{customdata}", maxdepth=3,
+        pathbar=dict(visible=True)))
     layout(fig, height=640, legend=False)
     # a label too small to read is left out (the tile keeps its hover; a click zooms into it)
     fig.update_layout(uniformtext=dict(minsize=11, mode="hide"))

@@ -564,7 +564,8 @@ def budget_lines(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
 
 def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per plan (of a country), for its reporting year — the end of the year range, else the plan's latest
-    year with any spending reported (plans run into future years, and plans end in different years): the
+    year up to this one with spending reported (plans run into future years and end in different years;
+    a plan with none yet is taken this year, or its first year if it starts later): the
     agencies expected (a budget line in the plan), those with a submission for the year
     (`REPORTING_COMPLETENESS`) and the rest by name; and, as the RCO chases it too, the agencies whose
     expenditure for the year is not reported yet. Least complete first."""
@@ -576,9 +577,10 @@ def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
             SELECT coalesce(country, '') AS country, plan, trim(unnest({AGENCY_LIST})) AS a, year,
                    expenditure IS NOT NULL AS has_spending
             FROM budget{w.sql()}),
-        years AS (
+        years AS (  -- never a future year: a plan that has not reported spending yet is taken this year
             SELECT country, plan,
-                   coalesce(?::INTEGER, max(year) FILTER (WHERE has_spending), max(year)) AS year
+                   coalesce(?::INTEGER, max(year) FILTER (WHERE has_spending AND year <= year(current_date)),
+                            greatest(min(year), least(max(year), year(current_date)))) AS year
             FROM lines GROUP BY country, plan),
         indicator_agencies AS (
             SELECT DISTINCT coalesce(country, '') AS country, plan, trim(unnest({AGENCY_LIST})) AS a,

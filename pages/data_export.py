@@ -67,7 +67,11 @@ if kind == "budget":  # UN INFO exports keep more about each sub-output: narrow 
 count = ui.query("export_count", kind, detail)
 st.caption(FILTER_NOTES[kind])
 if not count:
-    ui.empty_state("filtered")
+    if detail:
+        st.info("No budget line matches the sidebar filters together with the “More budget filters” above: "
+                "clear one of those first.")
+    else:
+        ui.empty_state("filtered")
     st.stop()
 
 st.metric("Rows matching the filters", format_count(count))
@@ -97,7 +101,8 @@ if count > EXCEL_MAX_ROWS:
     st.warning(f"Excel holds at most {format_count(EXCEL_MAX_ROWS)} rows: the Excel file has the first "
                f"{format_count(EXCEL_MAX_ROWS)}; the CSV has them all.")
 st.caption("Text that a spreadsheet would run as a formula (starting with = + - @) is saved with an apostrophe "
-           "in front, so opening the file is safe. Blank money cells mean “not reported”, not zero.")
+           "in front, so opening the file is safe."
+           + (" Blank money cells mean “not reported”, not zero." if kind == "budget" else ""))
 
 preview = ui.query("export_rows", kind, PREVIEW_ROWS, detail)
 st.subheader("Preview")

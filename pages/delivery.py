@@ -56,6 +56,8 @@ def delivery_bars(df, label_column: str, keys_column: str | None, title_unit: st
                 hoverinfo="text")
     ui.layout(fig, height=ui.bar_height(len(df), per_bar=58), x_title=unit)
     fig.update_layout(barmode="group")
+    longest = max([*(available.fillna(0) / divisor), *(spent.fillna(0) / divisor), 0])
+    fig.update_xaxes(range=[0, longest * 1.22 or 1])  # room for "delivery 67 %" after the longest bar
     fig.update_yaxes(autorange="reversed")
     return fig
 
@@ -113,6 +115,7 @@ with left:
                                                agencies["expenditure_with_available"], agencies["delivery_rate"])],
             hoverinfo="text"))
         ui.layout(fig, height=ui.bar_height(len(agencies), per_bar=40), legend=False, x_title="Delivery rate (%)")
+        fig.update_xaxes(range=[0, max(100.0, float(ui.percent(agencies["delivery_rate"]).max())) * 1.18])
         fig.update_yaxes(autorange="reversed")
         ui.chart_with_table(fig, table, "delivery-by-agency", column_config=ui.budget_column_config(table),
                             drill=ui.drill_to_agency,
@@ -144,8 +147,7 @@ with right:
 # --- the delivery rate table: outcome → output → agency -------------------------------------------------
 st.subheader("Delivery rate table")
 detail = ui.query("budget_by", "output_agency")
-table = ui.budget_table(detail, {"outcome": "Outcome", "output": "Output", "agency": "Agency"},
-                        ("available", "expenditure", "delivery_rate", "required", "lines_without_expenditure"))
+table = ui.budget_table(detail, {"outcome": "Outcome", "output": "Output", "agency": "Agency"}, DELIVERY_METRICS)
 config = ui.budget_column_config(table)
 config.update(ui.text_columns("Outcome", "Output", width="medium"))
 ui.show_table(table, column_config=config, key="table-delivery-detail")

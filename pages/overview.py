@@ -174,8 +174,8 @@ with right:
         else:  # many plans (UN INFO exports of several countries): one table, least complete first
             st.markdown("**Reporting completeness per plan**")
             table = completeness.assign(completeness=ui.percent(completeness["completeness"]))[[
-                "country", "plan", "year", "completeness", "agencies_reported", "agencies_expected", "not_reported",
-                "no_expenditure"]].rename(columns={
+                "country", "completeness", "agencies_reported", "agencies_expected", "year", "not_reported",
+                "no_expenditure", "plan"]].rename(columns={
                     "country": "Country", "plan": "Plan", "year": "Year", "completeness": "Completeness (%)",
                     "agencies_reported": "Submitted", "agencies_expected": "Expected",
                     "not_reported": "Not yet submitted", "no_expenditure": "Spending not reported"})

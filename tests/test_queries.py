@@ -506,3 +506,18 @@ def test_reporting_completeness_under_every_filter(seeded_db, f):
     assert len(df) >= 1 and (df["agencies_reported"] <= df["agencies_expected"]).all()
     if f.year_to:
         assert set(df["year"]) == {f.year_to}
+
+
+def test_the_reporting_year_is_never_in_the_future(tmp_path):
+    import datetime as dt
+
+    from etl.load import load_bytes
+    from tests.test_load import BUDGET_HEADER, workbook_bytes
+
+    this_year = dt.date.today().year
+    con = store.connect(tmp_path / "future.duckdb")
+    rows = [[this_year - 1, "1", "x", "1.1", "UNDP", 10, 5, None], [this_year, "1", "x", "1.1", "UNDP", 10, 5, None],
+            [this_year + 1, "1", "x", "1.1", "WHO", 10, 5, 1]]  # the only spending: a planned future year
+    assert load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), "f.xlsx", plan="P").status == "committed"
+    assert list(queries.reporting_completeness(con, Filters())["year"]) == [this_year]
+    con.close()
