@@ -350,6 +350,18 @@ def period_year(period: str) -> int:
     return int(parse_period(period)[:4])
 
 
+def repair_mojibake(text: str) -> str:
+    """UTF-8 text once decoded as Mac Roman, as in some real UN INFO exports ('D‚Äôici' for 'D’ici',
+    'Gesti√≥n' for 'Gestión'), back to what was typed; any other text unchanged. The round trip only
+    succeeds on such text: a genuine 'é', '’' or '–' is no valid UTF-8 once encoded as Mac Roman."""
+    if text.isascii():
+        return text
+    try:
+        return text.encode("mac_roman").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
 def parse_text(value: object) -> str | None:
     """Trimmed text; whole numbers read as '4' (not '4.0'); 'NA', leading zeros and '=…' kept verbatim."""
     if is_blank(value):

@@ -97,6 +97,8 @@ class Dataset:
     new_entities: list[Entity] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
+    #: UN INFO text cells repaired from a garbled encoding: (sheet, cell, as written, as repaired)
+    repaired: list[tuple] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -306,14 +308,22 @@ def _check_duplicate_keys(ds: Dataset, kind: Kind, sheet: str) -> None:
 # ---------------------------------------------------------------- UN INFO exports
 
 def _cell_text(ds: Dataset, sheet: str, r: int, i: int | None, column: str, value) -> str | None:
-    """Text of a UN INFO cell; the common case (plain text, '-' for empty) without the general parser."""
+    """Text of a UN INFO cell, garbled accents repaired (`parse.repair_mojibake`); the common case (plain
+    text, '-' for empty) without the general parser."""
     if type(value) is str:
         text = value.strip()
         if not text or text in ("-", "–", "—"):
             return None
-        if not text.startswith("#"):
-            return text
-    return _parsed_or_warned(ds, sheet, r, i, column, value, parse.parse_text)
+        if text.startswith("#"):  # perhaps an Excel error (#REF!): the parser decides
+            text = _parsed_or_warned(ds, sheet, r, i, column, value, parse.parse_text)
+    else:
+        text = _parsed_or_warned(ds, sheet, r, i, column, value, parse.parse_text)
+    if text is None or text.isascii():
+        return text
+    fixed = parse.repair_mojibake(text)
+    if fixed != text:
+        ds.repaired.append((sheet, cell_ref(r, i) if i is not None else None, text, fixed))
+    return fixed
 
 
 def _cell_code(ds: Dataset, sheet: str, r: int, i: int | None, column: str, value) -> str | None:
@@ -473,7 +483,7 @@ def _uninfo_agencies(ds, sheet_name, cell, codes_value, names_value, resolver, k
     unknown = [item for item, code in zip(items, codes) if code is None]
     if unknown:
         # full names hold commas ("…Educational, Scientific and Cultural…"): they split on ';' only
-        names = [n.strip() for n in (parse.parse_text(names_value) or "").split(";") if n.strip()]
+        names = [n.strip() for n in parse.repair_mojibake(parse.parse_text(names_value) or "").split(";") if n.strip()]
         spare = [n for n in names if resolver.try_resolve(n) is None and n not in
                  {e.name for e in known_new.values()}]
         matched = _match_by_initials(unknown, spare) if len(spare) == len(unknown) else {}
@@ -565,4 +575,8 @@ def validate(sheets: list[Sheet], file_name: str, entities: list[Entity], kind: 
     if not ds.rows and not ds.errors:
         ds.error(ds.sheets[0] if ds.sheets else None, None, None, None,
                  "at least one data row below the header (the file has a header only)")
+    if ds.repaired:  # one warning for the file, with its first case
+        sheet, cell, written, fixed = ds.repaired[0]
+        ds.warn(sheet, cell, None, written, f"{len(ds.repaired):,} text cell(s) had garbled accents and "
+                f"punctuation (UTF-8 read as Mac Roman) and were repaired, e.g. this one to '{fixed}'")
     return ds

@@ -365,3 +365,19 @@ def test_period_is_canonical(year, part):
     assert parse_period(period) == period
     assert period_year(period) == year
     assert period_end(period).year == year
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("D‚Äôici 2025", "D’ici 2025"),                      # as in the real UN INFO exports
+    ("UNSDCF 2022 ‚Äì 2026", "UNSDCF 2022 – 2026"),
+    ("Gesti√≥n y poblaci√≥n", "Gestión y población"),
+    ("CADRE DE COOP√âRATION", "CADRE DE COOPÉRATION"),
+    ("Développement durable", "Développement durable"),  # genuine accents stay
+    ("Viet Nam’s framework – 2026", "Viet Nam’s framework – 2026"),
+    ("Côte d’Ivoire · Ça va", "Côte d’Ivoire · Ça va"),
+    ("plain ASCII", "plain ASCII"),
+    ("√ alone", "√ alone"),                              # a lone symbol that decodes to nothing valid
+])
+def test_text_garbled_by_a_mac_roman_reading_is_repaired_and_nothing_else_changes(written, meant):
+    from etl.parse import repair_mojibake
+    assert repair_mojibake(written) == meant

@@ -212,3 +212,20 @@ def test_a_budget_export_narrowed_on_the_uninfo_fields(loaded, tmp_path):
         assert len(rows) == queries.export_count(copy, "budget", queries.Filters(), detail)
     finally:
         copy.close()
+
+
+def test_garbled_accents_in_the_real_exports_are_repaired_and_said(loaded):
+    """Several exports hold UTF-8 read as Mac Roman ('D‚Äôici', 'Gesti√≥n'): stored as typed, one plan
+    instead of two ('UNSDCF 2022 ‚Äì 2026' and 'UNSDCF 2022 – 2026'), and each such file says so once."""
+    con, results = loaded
+    garbled = "%‚Ä%"
+    for column in ("country", "plan", "strategic_priority", "outcome_title", "output_title", "suboutput_title",
+                   "contributing_partners"):
+        assert con.execute(f"SELECT count(*) FROM budget WHERE {column} LIKE ? OR {column} LIKE '%√%'",
+                           [garbled]).fetchone()[0] == 0, column
+    assert con.execute("SELECT count(*) FROM entities WHERE name LIKE ? OR name LIKE '%√%'", [garbled]).fetchone()[0] == 0
+    assert con.execute("SELECT DISTINCT plan FROM budget WHERE country = 'Cameroon'").fetchall() == [
+        ("UNSDCF 2022 – 2026",)]
+    said = [r.file_name for r in results if any("garbled accents" in w.expected for w in r.warnings)]
+    assert "Africa_crime.xlsx" in said and all(
+        sum("garbled accents" in w.expected for w in r.warnings) <= 1 for r in results)
