@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from etl.formatting import count_of, format_count, format_money, format_rate
+from etl.formatting import count_of, format_count, format_money, format_rate, is_missing
 
 ui.require_frame()
 
@@ -60,6 +60,15 @@ def delivery_bars(df, label_column: str, keys_column: str | None, title_unit: st
     fig.update_xaxes(range=[0, longest * 1.22 or 1])  # room for "delivery 67 %" after the longest bar
     fig.update_yaxes(autorange="reversed")
     return fig
+
+
+def overspent_note(df, label_column: str) -> str | None:
+    """'Over 100 %: UNDP, WFP spent more than was available…' — worth a look before a meeting."""
+    over = [str(v) for v, r in zip(df[label_column], df["delivery_rate"]) if not is_missing(r) and r > 1]
+    if not over:
+        return None
+    return (f"Over 100 %: {', '.join(over[:8])}{' and others' if len(over) > 8 else ''} reported more spent "
+            "than available — worth checking the figures with the agency.")
 
 
 #: the tables behind the bars: the rate and its two sides first, then the totals
@@ -121,7 +130,8 @@ with left:
                             drill=ui.drill_to_agency,
                             note=ui.join_notes("“Joint” = sub-outputs run jointly by several agencies (money not "
                                                "split). '—' = no line with both available and spent reported. "
-                                               "Click an agency to narrow the dashboard to it.", cut))
+                                               "Click an agency to narrow the dashboard to it.", cut,
+                                               overspent_note(agencies, "agency")))
 
 with right:
     st.subheader("Over the years")

@@ -477,3 +477,21 @@ def test_many_plans_get_a_completeness_table_least_complete_first(tmp_path, monk
     assert list(shown["Submitted"]) == [1, 2, 3, 4] and set(shown["Expected"]) == {4}
     assert list(shown["Completeness (%)"]) == [25.0, 50.0, 75.0, 100.0]
     assert shown["Not yet submitted"].iloc[0] == "FAO, UNDP, WHO"
+
+
+def test_a_delivery_rate_over_100_percent_is_pointed_out(tmp_path, monkeypatch):
+    from etl import store
+    from etl.load import load_bytes
+    from tests.test_load import BUDGET_HEADER, workbook_bytes
+
+    db = tmp_path / "over.duckdb"
+    con = store.connect(db)
+    rows = [BUDGET_HEADER, [2025, "1", "x", "1.1", "UNDP", 100, 50, 80], [2025, "1", "x", "1.2", "WFP", 100, 50, 20]]
+    assert load_bytes(con, workbook_bytes({"B": rows}), "b.xlsx", plan="P").status == "committed"
+    con.close()
+    monkeypatch.setenv("UNCT_DB", str(db))
+    app = open_page("delivery")
+    no_errors(app)
+    notes = [c.value for c in app.caption if "Over 100 %" in c.value]
+    assert len(notes) == 1 and "Over 100 %: UNDP reported more spent than available" in notes[0]
+    assert table(app, "delivery-by-agency")["Delivery rate (%)"].tolist() == [160.0, 40.0]  # ranked by rate
