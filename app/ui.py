@@ -316,7 +316,6 @@ def filter_bar() -> Filters:
 def unrecognised_link_filters(asked: Mapping[str, list[str]], shown: Mapping[str, Any]) -> list[str]:
     """The filters an address asked for that the filter bar could not take (a value not in the data),
     as 'agency “XYZ”'; Streamlit drops such values from the address without a word."""
-    names = {"country": "country", "plan": "plan", "outcome": "outcome", "agency": "agency", "years": "years"}
     dropped = []
     for key, values in asked.items():
         if not values:
@@ -326,7 +325,7 @@ def unrecognised_link_filters(asked: Mapping[str, list[str]], shown: Mapping[str
             if taken != values:
                 dropped.append(f"years “{'–'.join(values)}”")
         elif taken != values[0]:
-            dropped.append(f"{names[key]} “{values[0]}”")
+            dropped.append(f"{key} “{values[0]}”")
     return [md_escape(d) for d in dropped]
 
 

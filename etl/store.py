@@ -12,7 +12,6 @@ of SPEC §9 show current rows only.
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 from pathlib import Path
@@ -359,21 +358,21 @@ def replace_and_insert_uninfo(con, submission_ids: list[int]) -> dict[int, tuple
 #: has many "United Nations Sustainable Development Cooperation Framework") are two plans
 SAME_COUNTRY = "(s.country IS NULL OR t.country IS NULL OR s.country = t.country)"
 
-# Which current rows a staged submission replaces (SPEC §7): the same scope, per kind.
+# Which current rows a staged submission replaces (SPEC §7): per kind, the table and the condition
+# that stored row `t` lies in the scope of staged row `s` (loads and rollbacks share it).
 REPLACE_SCOPE = {
-    "budget": ("budget_lines", f"""t.suboutput_id IS NULL AND EXISTS (SELECT 1 FROM staged s
-              WHERE s.plan = t.plan AND {SAME_COUNTRY} AND s.agency IS NOT DISTINCT FROM t.agency
-              AND s.year = t.year)"""),
-    "indicators": ("indicator_rows", f"""EXISTS (SELECT 1 FROM staged s WHERE s.plan = t.plan AND {SAME_COUNTRY}
-              AND s.agency IS NOT DISTINCT FROM t.agency AND s.period = t.period)"""),
-    "actions": ("action_rows", """EXISTS (SELECT 1 FROM staged s WHERE s.source_title = t.source_title
-              AND s.agency IS NOT DISTINCT FROM t.agency)"""),
+    "budget": ("budget_lines", f"""t.suboutput_id IS NULL AND s.plan = t.plan AND {SAME_COUNTRY}
+              AND s.agency IS NOT DISTINCT FROM t.agency AND s.year = t.year"""),
+    "indicators": ("indicator_rows", f"""s.plan = t.plan AND {SAME_COUNTRY}
+              AND s.agency IS NOT DISTINCT FROM t.agency AND s.period = t.period"""),
+    "actions": ("action_rows", "s.source_title = t.source_title AND s.agency IS NOT DISTINCT FROM t.agency"),
 }
 
 
 def replace_and_insert(con, scope: str, submission_id: int, columns: tuple[str, ...]) -> tuple[int, int]:
     """Retire the current rows in the staged rows' scope, insert the staged rows: (added, replaced)."""
-    table, condition = REPLACE_SCOPE[scope]
+    table, same_scope = REPLACE_SCOPE[scope]
+    condition = f"EXISTS (SELECT 1 FROM staged s WHERE {same_scope})"
     replaced = con.execute(
         f"UPDATE {table} t SET current = FALSE, replaced_by = ? WHERE t.current AND {condition}",
         [submission_id]).fetchone()[0]
@@ -384,20 +383,6 @@ def replace_and_insert(con, scope: str, submission_id: int, columns: tuple[str, 
 
 class RollbackError(ValueError):
     """A submission that cannot be rolled back; the text says why and what to do."""
-
-
-def _same_scope(kind: str) -> str:
-    """SQL condition: row `t` lies in the scope of row `s`, i.e. loading a file holding `s` retires `t`.
-
-    It is REPLACE_SCOPE's condition with its EXISTS over the staged rows opened up into a condition on
-    the pair (s, t), so that loads and rollbacks cannot disagree on what a scope is.
-    """
-    condition, found = re.subn(r"EXISTS\s*\(\s*SELECT\s+1\s+FROM\s+staged\s+s\s+WHERE\s", "(",
-                               REPLACE_SCOPE[kind][1])
-    if found != 1:
-        raise AssertionError(f"REPLACE_SCOPE[{kind!r}] is no longer '... EXISTS (SELECT 1 FROM staged s WHERE "
-                             "...)': update store._same_scope")
-    return condition
 
 
 def _next_replacer(table: str, kind: str, submission_id: int) -> str:
@@ -411,7 +396,7 @@ def _next_replacer(table: str, kind: str, submission_id: int) -> str:
     if table == "suboutputs":
         return by_suboutput
     by_scope = (f"(SELECT min(s.submission_id) FROM {table} s {later} "
-                f"WHERE q.layout IS DISTINCT FROM 'uninfo' AND {_same_scope(kind)})")
+                f"WHERE q.layout IS DISTINCT FROM 'uninfo' AND {REPLACE_SCOPE[kind][1]})")
     return f"least({by_scope}, {by_suboutput})" if table == "budget_lines" else by_scope
 
 

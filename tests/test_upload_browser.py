@@ -25,7 +25,8 @@ from etl.formatting import format_money, format_rate
 from etl.queries import Filters
 from etl.template import template_bytes
 from tests import model
-from tests.test_browser import CHROMIUM, metrics, new_page, open_url, overview_cards, screenshot, serve, settle
+from tests.test_browser import (  # noqa: F401  (browser: the same fixture, one Chromium per module)
+    CHROMIUM, browser, metrics, new_page, open_url, overview_cards, screenshot, serve, settle)
 from tests.test_upload import PASSWORD, add_accounts, budget_rows, fill_template, with_three_errors
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -34,16 +35,6 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chro
 
 
 # --- fixtures ---------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    from tests.test_browser import CHROMIUM_ARGS
-
-    with playwright_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
 
 @pytest.fixture
 def site(tmp_path, seeded_db_path):
