@@ -6,24 +6,57 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 export UNCT_DB ?= data/unct.duckdb
 
-.PHONY: run test setup demo bench clean
+#: what the tests need from Debian, as "a file that shows it is there:the package that brings it"
+SYSTEM_NEEDS := /usr/bin/chromium:chromium /usr/bin/pdftotext:poppler-utils \
+	/usr/share/fonts/truetype/dejavu:fonts-dejavu-core
+
+.PHONY: run test test-fast lint setup system demo bench clean
 
 $(STAMP): requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
+	    rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
+	  else echo "Python's venv module is missing. Run: sudo apt-get install -y python3-venv"; exit 1; fi; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
 
+## system: the Debian packages the tests need — installed when missing (as root), else a stop with the command
+system:
+	@missing=""; \
+	for need in $(SYSTEM_NEEDS); do test -e "$${need%%:*}" || missing="$$missing $${need##*:}"; done; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages the tests need:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "The tests need Debian packages that are missing. Install them, then run make test again:"; \
+	    echo "    sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
 ## make run: set up, load the demo data if the database is empty, serve on http://localhost:8501
 run: $(STAMP)
 	$(PY) -m etl.bootstrap
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
-## make test: set up, then the whole suite (browser tests included)
-test: $(STAMP)
-	$(PY) -m pytest -q
+## make test: set up (system packages included), then the whole suite (browser and service tests included)
+test: $(STAMP) system
+	$(PY) -m pytest -q -p no:cacheprovider
+
+## make test-fast: the suite without browser and slow tests, for working on the code
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow and not browser"
+
+## make lint: ruff (lint) and mypy
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 demo: $(STAMP)
 	$(PY) -m etl demo

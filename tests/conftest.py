@@ -11,6 +11,20 @@ import pytest
 from etl import store
 from tests.fixtures import build_seeded_db
 
+#: test modules that drive the running dashboard in Chromium, and those that take long (make test-fast skips both)
+BROWSER_MODULES = {"test_browser", "test_upload_browser"}
+SLOW_MODULES = {"test_uninfo", "test_crash", "test_concurrency", "test_rollback"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if module in BROWSER_MODULES:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+        elif module in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def seeded_db_path(tmp_path_factory) -> Path:
