@@ -648,6 +648,44 @@ def missing_figures_note(totals: Mapping[str, Any], expenditure: bool = True) ->
             "minus available.")
 
 
+def suboutputs_note(counts: Mapping[str, Any]) -> str | None:
+    """'12 of 340 sub-outputs have no budget figures yet…' (`queries.suboutput_totals`), or None when every
+    sub-output in view has some."""
+    missing = counts.get("suboutputs_without_figures") or 0
+    if not missing:
+        return None
+    verb = "has" if missing == 1 else "have"
+    return (f"{format_count(missing)} of {count_of(counts['suboutputs'], 'sub-output')} {verb} no budget figures "
+            f"yet: they are part of the plan and counted among its {count_of(counts['outputs'], 'output')} and "
+            "sub-outputs (whatever the year range, as they have no year), but add nothing to the amounts.")
+
+
+def indirect_costs_note(summary: pd.DataFrame) -> str | None:
+    """'Plan X: programme USD 21,716,630.00 + support costs USD 1,520,164.10 + fees USD 232,367.94 = total USD
+    23,469,162.04' per plan with indirect costs (`queries.plan_budget_summary`), markdown-escaped; None if none."""
+    if summary is None or not len(summary):
+        return None
+
+    def amount(value: object, currency: str) -> str:
+        return f"{currency} {float(value):,.2f}"
+
+    return md_escape(" · ".join(
+        f"{row.plan}: programme {amount(row.programme, row.currency)} + support costs "
+        f"{amount(row.support_costs, row.currency)} + fees {amount(row.fees, row.currency)} = total "
+        f"{amount(row.total, row.currency)}" for row in summary.itertuples()))
+
+
+def plan_notes(indirect_costs: str = "always") -> list[str]:
+    """The notes on the plan's structure a budget page shows under its cards: sub-outputs without budget
+    figures, and a plan's 'programme + support costs + fees = total' (`indirect_costs`: 'always', 'never',
+    or 'one plan': only when one plan is in view)."""
+    notes = [suboutputs_note(query("suboutput_totals"))]
+    one_plan = bool(current_filters().plan) or len(options().get("plans", [])) == 1
+    if indirect_costs == "always" or (indirect_costs == "one plan" and one_plan):
+        notes.append(indirect_costs_note(query("plan_budget_summary")))
+    return [note for note in notes if note]
+
+
 def joint_note(joint_lines: int) -> str | None:
     if not joint_lines:
         return None
