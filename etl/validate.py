@@ -416,18 +416,23 @@ class IndirectCosts:
                 cost = rated[0]
                 base, named = bases[cost_type]
                 expected = cost["rate"] * base
-                if abs(cost["required"] - expected) > CENT:
+                if _differs(cost["required"], expected):
                     self.ds.warn(self.sheet, cost["_amount_cell"], "required", cost["required"],
                                  f"{_percent(cost['rate'])} of {named} is {expected:,.2f}: this "
                                  f"{INDIRECT_COST_NAMES[cost_type]} differs by {cost['required'] - expected:+,.2f} "
                                  "(kept as written)")
         whole = programme + spent["support"] + spent["fee"]
         for cell, stated in block["totals"]:
-            if abs(stated - whole) > CENT:
+            if _differs(stated, whole):
                 self.ds.warn(self.sheet, cell, None, stated,
                              f"programme {programme:,.2f} + support costs {spent['support']:,.2f} + fees "
                              f"{spent['fee']:,.2f} = {whole:,.2f}: this total differs by {stated - whole:+,.2f} "
                              "(totals are computed, never loaded)")
+
+
+def _differs(stated: float, expected: float) -> bool:
+    """More than a cent apart (a figure rounded to the cent agrees; float noise below a millionth ignored)."""
+    return round(abs(stated - expected), 6) > CENT
 
 
 def _percent(rate: float) -> str:
@@ -493,8 +498,8 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
         if all(parse.is_blank(c) for c in cells) and not any(u[0] == r for u in unsaved):
             continue
         if _is_total_row(cells) or (costs is not None and costs.is_total_beside(cells)):
-            ds.warn(sheet.name, cell_ref(r, 0), None, next(c for c in cells if not parse.is_blank(c)),
-                    "total row skipped (totals are computed, never loaded)")
+            at = next(i for i, c in enumerate(cells) if isinstance(c, str) and TOTAL_LABEL.match(c))
+            ds.warn(sheet.name, cell_ref(r, at), None, cells[at], "total row skipped (totals are computed, never loaded)")
             if costs is not None:
                 costs.total(r, cells)
             continue
