@@ -346,8 +346,12 @@ def budget_page(title: str, subtitle: str) -> tuple[Filters, dict]:
     """`page_start` for a budget page, plus its totals (stops when the filters match nothing)."""
     filters = page_start(title, subtitle, "budget")
     totals = query("budget_totals")
-    if not totals["lines"]:
-        empty_state("filtered")
+    if not totals["lines"]:  # sub-outputs without figures may be all there is in view: say so
+        note = suboutputs_note(query("suboutput_totals"))
+        if note:
+            st.info(note)
+        else:
+            empty_state("filtered")
         st.stop()
     return filters, totals
 
@@ -654,10 +658,11 @@ def suboutputs_note(counts: Mapping[str, Any]) -> str | None:
     missing = counts.get("suboutputs_without_figures") or 0
     if not missing:
         return None
-    verb = "has" if missing == 1 else "have"
-    return (f"{format_count(missing)} of {count_of(counts['suboutputs'], 'sub-output')} {verb} no budget figures "
-            f"yet: they are part of the plan and counted among its {count_of(counts['outputs'], 'output')} and "
-            "sub-outputs (whatever the year range, as they have no year), but add nothing to the amounts.")
+    has, they, are, add = ("has", "It", "is", "adds") if missing == 1 else ("have", "They", "are", "add")
+    return (f"{format_count(missing)} of {count_of(counts['suboutputs'], 'sub-output')} {has} no budget figures "
+            f"yet. {they} {are} part of the plan, counted among the {count_of(counts['outputs'], 'output')} and "
+            f"{count_of(counts['suboutputs'], 'sub-output')} in view whatever the year range ({they.lower()} "
+            f"{'has' if missing == 1 else 'have'} no year), but {add} nothing to the amounts.")
 
 
 def indirect_costs_note(summary: pd.DataFrame) -> str | None:

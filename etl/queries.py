@@ -366,17 +366,20 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
 # --------------------------------------------------------------------------------------------------
 
 def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> dict[str, Any]:
-    """Choices for the filter bar: plans narrowed by country, outcomes by country and plan."""
+    """Choices for the filter bar: plans narrowed by country, outcomes by country and plan (the UN INFO
+    sub-outputs without budget figures count: their plans and outcomes can be chosen too)."""
     countries = [r[0] for r in _rows(con, """
-        SELECT country FROM (SELECT DISTINCT country FROM budget UNION SELECT DISTINCT country FROM indicator_values)
+        SELECT country FROM (SELECT DISTINCT country FROM budget UNION SELECT DISTINCT country FROM indicator_values
+                             UNION SELECT DISTINCT country FROM suboutput_list)
         WHERE country IS NOT NULL ORDER BY country""")]
     if filters.country:
         plans_sql = """SELECT DISTINCT plan FROM budget WHERE country = ?
-                       UNION SELECT DISTINCT plan FROM indicator_values WHERE country = ?"""
-        plan_params: list[Any] = [filters.country, filters.country]
+                       UNION SELECT DISTINCT plan FROM indicator_values WHERE country = ?
+                       UNION SELECT DISTINCT plan FROM suboutput_list WHERE country = ?"""
+        plan_params: list[Any] = [filters.country, filters.country, filters.country]
     else:
         plans_sql = """SELECT DISTINCT plan FROM budget UNION SELECT DISTINCT plan FROM indicator_values
-                       UNION SELECT DISTINCT plan FROM actions"""
+                       UNION SELECT DISTINCT plan FROM actions UNION SELECT DISTINCT plan FROM suboutput_list"""
         plan_params = []
     plans = [r[0] for r in _rows(con, f"SELECT plan FROM ({plans_sql}) WHERE plan IS NOT NULL ORDER BY plan",
                                  plan_params)]
@@ -389,7 +392,8 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = Filters())
     outcome_rows = _rows(con, f"""
         SELECT plan, outcome_code, outcome_title, {OUTCOME_KEY} AS outcome_key,
                bool_or(coalesce(country = ?, TRUE)) AS in_country
-        FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title FROM budget)
+        FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title FROM budget
+              UNION SELECT DISTINCT country, plan, outcome_code, outcome_title FROM suboutput_list)
         GROUP BY plan, outcome_code, outcome_title
         ORDER BY plan, strip_accents(lower(coalesce(outcome_code, ''))), outcome_title""", [filters.country])
     labels = unique_labels([outcome_label(r[1], r[2]) for r in outcome_rows], [r[0] for r in outcome_rows])
@@ -400,10 +404,12 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = Filters())
         WITH codes AS (
             SELECT DISTINCT trim(unnest({AGENCY_LIST})) AS code
             FROM (SELECT DISTINCT agency FROM budget UNION SELECT DISTINCT agency FROM indicator_values
-                  UNION SELECT DISTINCT agency FROM actions) WHERE agency IS NOT NULL)
+                  UNION SELECT DISTINCT agency FROM actions UNION SELECT DISTINCT agency FROM suboutput_list)
+            WHERE agency IS NOT NULL)
         SELECT c.code, any_value(e.name) FROM codes c LEFT JOIN entities e ON e.code = c.code
         WHERE c.code <> '' GROUP BY c.code ORDER BY c.code""")
-    present = _rows(con, """SELECT (SELECT count(*) > 0 FROM budget), (SELECT count(*) > 0 FROM indicator_values),
+    present = _rows(con, """SELECT (SELECT count(*) > 0 FROM budget) OR (SELECT count(*) > 0 FROM suboutput_list),
+                                   (SELECT count(*) > 0 FROM indicator_values),
                                    (SELECT count(*) > 0 FROM actions), (SELECT count(*) > 0 FROM submissions)""")[0]
     return {
         "countries": countries,

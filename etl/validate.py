@@ -652,6 +652,7 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
     code_keys = [(k, col[k]) for k in ("strategic_priority_code", "outcome_code", "output_code", "suboutput_code",
                                        "suboutput_id")]
     id_col, width = col["suboutput_id"], len(header)
+    smallest, largest = parse.MIN_MAGNITUDE, parse.MAX_AMOUNT  # an amount outside is refused by parse_money
     unsaved_by_row: dict[int, list[int]] = {}
     for ref in sheet.formulas_without_value:
         r, c = cell_position(ref)
@@ -728,7 +729,7 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
         for j in [j for j, v in enumerate(values) if v != "" and v is not None]:  # most year cells are empty
             year, measure, i = money_columns[j]
             value = values[j]
-            if type(value) is float and (parse.MIN_MAGNITUDE <= value <= parse.MAX_AMOUNT or value == 0):
+            if type(value) is float and (smallest <= value <= largest or value == 0):
                 amount = value
             else:
                 try:

@@ -244,8 +244,8 @@ def test_the_pages_say_what_the_plan_holds_beyond_its_amounts(fund_and_exports_d
     counts = queries.suboutput_totals(con, queries.Filters())
     con.close()
     assert (counts["suboutputs"], counts["suboutputs_without_figures"]) == (66, 6)
-    note = (f"6 of 66 sub-outputs have no budget figures yet: they are part of the plan and counted among its "
-            f"{counts['outputs']} outputs and sub-outputs (whatever the year range, as they have no year), "
+    note = (f"6 of 66 sub-outputs have no budget figures yet. They are part of the plan, counted among the "
+            f"{counts['outputs']} outputs and 66 sub-outputs in view whatever the year range (they have no year), "
             "but add nothing to the amounts.")
     gaps = open_page("funding_gaps")
     assert not gaps.exception and note in captions(gaps) and fund_line in captions(gaps)
@@ -256,3 +256,34 @@ def test_the_pages_say_what_the_plan_holds_beyond_its_amounts(fund_and_exports_d
     overview = open_page("overview", {"plan": PLAN})
     assert fund_line in captions(overview)
     assert not any("have no budget figures" in c for c in captions(overview))  # the fund has no sub-outputs
+
+
+def test_an_outcome_whose_suboutputs_have_no_figures_can_be_chosen_and_says_so(fund_and_exports_db):
+    """Its sub-output has no money at all: the outcome is still in the filter, and a budget page narrowed to it
+    says what is there instead of 'nothing matches'."""
+    from app.testing import open_page
+
+    con = store.connect(fund_and_exports_db)
+    title = ("Outcome 4.2: By 2025, natural resources are managed and utilized sustainably for improved "
+             "livelihoods, health and well-being of vulnerable communities")
+    key = queries.outcome_key("UNSDCF - SOUTH AFRICA 2020-2025", "9", title)
+    label = next(o["label"] for o in queries.filter_options(con)["outcomes"] if o["key"] == key)
+    assert queries.budget_totals(con, queries.Filters(outcome=key))["lines"] == 0
+    con.close()
+    gaps = open_page("funding_gaps", {"outcome": label})
+    assert not gaps.exception
+    assert [i.value for i in gaps.info] == [
+        "1 of 1 sub-output has no budget figures yet. It is part of the plan, counted among the 1 output and "
+        "1 sub-output in view whatever the year range (it has no year), but adds nothing to the amounts."]
+
+
+def test_a_focal_point_loads_indirect_costs_of_their_own_agencies_only(con):
+    """An indirect cost is a row like any other (SPEC §10): one below OHCHR's lines is OHCHR's; one below
+    several agencies' lines has no agency, and a focal point may not load it."""
+    own = [HEADER, [PLAN, 2011, "1", "Priority Focus 1", "1.1.1", "OHCHR", 1000],
+           [None, None, None, "Programme support cost (7%)", None, None, 70]]
+    result = load_bytes(con, workbook_bytes({"B": own}), "ohchr.xlsx", allowed_agencies={"OHCHR"})
+    assert result.status == "committed"
+    assert con.execute("SELECT agency, required FROM indirect_costs").fetchall() == [("OHCHR", 70.0)]
+    result = load_bytes(con, seed_workbook(), "fund.xlsx", allowed_agencies={"OHCHR", "UNDCO"})
+    assert [(e.cell, e.value) for e in result.errors] == [("row 10", "no agency"), ("row 11", "no agency")]
