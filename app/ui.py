@@ -661,8 +661,8 @@ def suboutputs_note(counts: Mapping[str, Any]) -> str | None:
     has, they, are, add = ("has", "It", "is", "adds") if missing == 1 else ("have", "They", "are", "add")
     return (f"{format_count(missing)} of {count_of(counts['suboutputs'], 'sub-output')} {has} no budget figures "
             f"yet. {they} {are} part of the plan, counted among the {count_of(counts['outputs'], 'output')} and "
-            f"{count_of(counts['suboutputs'], 'sub-output')} in view whatever the year range ({they.lower()} "
-            f"{'has' if missing == 1 else 'have'} no year), but {add} nothing to the amounts.")
+            f"{count_of(counts['suboutputs'], 'sub-output')} in view whatever the year range ({they.lower()} {has} "
+            f"no year), but {add} nothing to the amounts.")
 
 
 def indirect_costs_note(summary: pd.DataFrame) -> str | None:
@@ -675,7 +675,7 @@ def indirect_costs_note(summary: pd.DataFrame) -> str | None:
         return f"{currency} {float(value):,.2f}"
 
     return md_escape(" · ".join(
-        f"{row.plan}: programme {amount(row.programme, row.currency)} + support costs "
+        f"{row.plan}{f' ({row.country})' if isinstance(row.country, str) and row.country else ''}: programme {amount(row.programme, row.currency)} + support costs "
         f"{amount(row.support_costs, row.currency)} + fees {amount(row.fees, row.currency)} = total "
         f"{amount(row.total, row.currency)}" for row in summary.itertuples()))
 

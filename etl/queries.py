@@ -1,7 +1,8 @@
 """Every read behind the pages and exports, and the one definition of each metric (SPEC §5, §9).
 
-Reads only the query surface: the views `budget`, `indicator_values`, `actions`, `submissions` and the
-table `entities(code, name)`. Every function takes a DuckDB connection and a `Filters`, aggregates in
+Reads only the query surface: the views `budget`, `indicator_values`, `actions`, `submissions`,
+`suboutput_list` (UN INFO sub-outputs, with or without figures), `indirect_costs` and the table
+`entities(code, name)`. Every function takes a DuckDB connection and a `Filters`, aggregates in
 SQL with parameters (user values are never formatted into SQL), opens its own cursor, fetches fully,
 and returns a small DataFrame or dict.
 

@@ -405,19 +405,16 @@ def replace_and_insert(con, scope: str, submission_id: int, columns: tuple[str, 
     return added, replaced
 
 
-def replace_and_insert_indirect(con, submission_id: int) -> tuple[int, int]:
+def replace_and_insert_indirect(con, submission_id: int) -> None:
     """After `replace_and_insert` of a budget: retire the current indirect costs in the scope of the staged
-    lines and indirect costs (`staged`, `staged_indirect`), insert the staged ones: (added, replaced)."""
+    lines and indirect costs (`staged`, `staged_indirect`), then insert the staged ones."""
     table, same_scope = REPLACE_SCOPE["indirect_costs"]
     scope = ("(SELECT plan, country, agency, year FROM staged "
              "UNION ALL SELECT plan, country, agency, year FROM staged_indirect)")
-    replaced = con.execute(f"""UPDATE {table} t SET current = FALSE, replaced_by = ?
-                               WHERE t.current AND EXISTS (SELECT 1 FROM {scope} s WHERE {same_scope})""",
-                           [submission_id]).fetchone()[0]
-    added = con.execute(f"INSERT INTO {table} ({', '.join(INDIRECT_COST_COLUMNS)}, submission_id) "
-                        f"SELECT {', '.join(INDIRECT_COST_COLUMNS)}, ? FROM staged_indirect",
-                        [submission_id]).fetchone()[0]
-    return added, replaced
+    con.execute(f"""UPDATE {table} t SET current = FALSE, replaced_by = ?
+                    WHERE t.current AND EXISTS (SELECT 1 FROM {scope} s WHERE {same_scope})""", [submission_id])
+    con.execute(f"INSERT INTO {table} ({', '.join(INDIRECT_COST_COLUMNS)}, submission_id) "
+                f"SELECT {', '.join(INDIRECT_COST_COLUMNS)}, ? FROM staged_indirect", [submission_id])
 
 
 class RollbackError(ValueError):

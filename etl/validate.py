@@ -222,8 +222,12 @@ def _parser(column_type: str, resolver: EntityResolver) -> Callable[[object], ob
 CODE_COLUMNS = {"outcome_code", "output_code", "indicator_code", "result_code", "recommendation_no", "action_no"}
 
 
+def _is_total_label(cell: object) -> bool:
+    return isinstance(cell, str) and bool(TOTAL_LABEL.match(cell))
+
+
 def _is_total_row(cells: list) -> bool:
-    return any(isinstance(c, str) and TOTAL_LABEL.match(c) for c in cells[:6])
+    return any(_is_total_label(c) for c in cells[:6])
 
 
 def _fold(text: str) -> str:
@@ -277,12 +281,12 @@ class IndirectCosts:
 
     def is_total_beside(self, cells: list) -> bool:
         """A total row whose label lies beyond the first columns (beside the table), without codes."""
-        return self._label(cells, lambda cell: isinstance(cell, str) and bool(TOTAL_LABEL.match(cell))) is not None
+        return self._label(cells, _is_total_label) is not None
 
     def total(self, r: int, cells: list) -> None:
         """A total row: below indirect-cost rows it is a grand total, checked against the block."""
         if self.blocks[-1]["costs"]:
-            label = self._label(cells, lambda cell: isinstance(cell, str) and bool(TOTAL_LABEL.match(cell)))
+            label = self._label(cells, _is_total_label)
             at, amount = self._amount(r, cells, label[0] if label else None, quiet=True)
             if amount is not None:
                 self.blocks[-1]["totals"].append((cell_ref(r, at), amount))
@@ -342,7 +346,8 @@ class IndirectCosts:
 
     def _amount(self, r: int, cells: list, label_at: int | None, quiet: bool = False) -> tuple[int | None, float | None]:
         """(column, amount) of an indirect-cost or total row: the required column's, else the one amount on
-        the row outside the money columns (a valid year in the year column is the year); (None, None) if none."""
+        the row outside the money columns (a valid year in the year column is the year); the amount is None
+        when there is none or it is refused (with an error, unless `quiet`)."""
         required = self.at.get("required")
         if required is not None and (r, required) in self.unsaved:
             if not quiet:
@@ -391,9 +396,12 @@ class IndirectCosts:
                         cost[name] = _one({line.get(name) for line in lines})
                 cost["currency"] = cost["currency"] or self.currency or "USD"
                 if cost["plan"] is None:
+                    plans = {line.get("plan") for line in lines} - {None}
                     self.ds.error(self.sheet, cost["_cell"], "plan", cost["label"],
-                                  "the plan this indirect cost belongs to: the programme lines above it name "
-                                  + ("several plans" if lines else "none (it needs programme lines above it)"))
+                                  "the plan this indirect cost belongs to: "
+                                  + ("the programme lines above it name several" if len(plans) > 1 else
+                                     "the programme lines above it name none" if lines else
+                                     "there are no programme lines above it"))
                 self.ds.indirect_costs.append(cost)
             if lines and all(line.get("required") is not None for line in lines):
                 self._check(block, sum(line["required"] for line in lines))
@@ -498,7 +506,7 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
         if all(parse.is_blank(c) for c in cells) and not any(u[0] == r for u in unsaved):
             continue
         if _is_total_row(cells) or (costs is not None and costs.is_total_beside(cells)):
-            at = next(i for i, c in enumerate(cells) if isinstance(c, str) and TOTAL_LABEL.match(c))
+            at = next(i for i, c in enumerate(cells) if _is_total_label(c))
             ds.warn(sheet.name, cell_ref(r, at), None, cells[at], "total row skipped (totals are computed, never loaded)")
             if costs is not None:
                 costs.total(r, cells)

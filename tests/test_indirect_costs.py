@@ -287,3 +287,22 @@ def test_a_focal_point_loads_indirect_costs_of_their_own_agencies_only(con):
     assert con.execute("SELECT agency, required FROM indirect_costs").fetchall() == [("OHCHR", 70.0)]
     result = load_bytes(con, seed_workbook(), "fund.xlsx", allowed_agencies={"OHCHR", "UNDCO"})
     assert [(e.cell, e.value) for e in result.errors] == [("row 10", "no agency"), ("row 11", "no agency")]
+
+
+def test_an_indirect_cost_without_programme_lines_or_plan_is_refused(con):
+    """An indirect cost belongs to a plan: stated on its row, chosen for the file, or that of the lines above it."""
+    alone = [HEADER, [None, None, None, "Programme support cost (7%)", None, None, 70],
+             [PLAN, 2011, "1", "Priority Focus 1", "1.1.1", "UNDP", 1000]]
+    result = load_bytes(con, workbook_bytes({"B": alone}), "b.xlsx")
+    assert [str(e) for e in result.errors] == [
+        "b.xlsx B!D2 column plan: 'Programme support cost (7%)': the plan this indirect cost belongs to: there are "
+        "no programme lines above it"]
+    two_plans = [HEADER, [PLAN, 2011, "1", "Priority Focus 1", "1.1.1", "UNDP", 1000],
+                 ["Another plan", 2011, "1", "Priority Focus 1", "1.1.1", "UNDP", 1000],
+                 [None, None, None, "PSC (7%)", None, None, 140]]
+    result = load_bytes(con, workbook_bytes({"B": two_plans}), "c.xlsx")
+    assert [e.expected for e in result.errors] == [
+        "the plan this indirect cost belongs to: the programme lines above it name several"]
+    result = load_bytes(con, workbook_bytes({"B": two_plans}), "c.xlsx", plan="Another plan")
+    assert result.status == "committed"  # the plan chosen for the file
+    assert con.execute("SELECT plan, required FROM indirect_costs").fetchall() == [("Another plan", 140.0)]
