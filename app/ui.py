@@ -346,8 +346,12 @@ def budget_page(title: str, subtitle: str) -> tuple[Filters, dict]:
     """`page_start` for a budget page, plus its totals (stops when the filters match nothing)."""
     filters = page_start(title, subtitle, "budget")
     totals = query("budget_totals")
-    if not totals["lines"]:
-        empty_state("filtered")
+    if not totals["lines"]:  # sub-outputs without figures may be all there is in view: say so
+        note = suboutputs_note(query("suboutput_totals"))
+        if note:
+            st.info(note)
+        else:
+            empty_state("filtered")
         st.stop()
     return filters, totals
 
@@ -646,6 +650,45 @@ def missing_figures_note(totals: Mapping[str, Any], expenditure: bool = True) ->
     return ("; ".join(parts) + ". Not reported is not zero: those lines are left out of both sides of each "
             "ratio (coverage, delivery rate) and of the funding gap, so the gap can differ from required "
             "minus available.")
+
+
+def suboutputs_note(counts: Mapping[str, Any]) -> str | None:
+    """'12 of 340 sub-outputs have no budget figures yet…' (`queries.suboutput_totals`), or None when every
+    sub-output in view has some."""
+    missing = counts.get("suboutputs_without_figures") or 0
+    if not missing:
+        return None
+    has, they, are, add = ("has", "It", "is", "adds") if missing == 1 else ("have", "They", "are", "add")
+    return (f"{format_count(missing)} of {count_of(counts['suboutputs'], 'sub-output')} {has} no budget figures "
+            f"yet. {they} {are} part of the plan, counted among the {count_of(counts['outputs'], 'output')} and "
+            f"{count_of(counts['suboutputs'], 'sub-output')} in view whatever the year range ({they.lower()} {has} "
+            f"no year), but {add} nothing to the amounts.")
+
+
+def indirect_costs_note(summary: pd.DataFrame) -> str | None:
+    """'Plan X: programme USD 21,716,630.00 + support costs USD 1,520,164.10 + fees USD 232,367.94 = total USD
+    23,469,162.04' per plan with indirect costs (`queries.plan_budget_summary`), markdown-escaped; None if none."""
+    if summary is None or not len(summary):
+        return None
+
+    def amount(value: object, currency: str) -> str:
+        return f"{currency} {float(value):,.2f}"
+
+    return md_escape(" · ".join(
+        f"{row.plan}{f' ({row.country})' if isinstance(row.country, str) and row.country else ''}: programme {amount(row.programme, row.currency)} + support costs "
+        f"{amount(row.support_costs, row.currency)} + fees {amount(row.fees, row.currency)} = total "
+        f"{amount(row.total, row.currency)}" for row in summary.itertuples()))
+
+
+def plan_notes(indirect_costs: str = "always") -> list[str]:
+    """The notes on the plan's structure a budget page shows under its cards: sub-outputs without budget
+    figures, and a plan's 'programme + support costs + fees = total' (`indirect_costs`: 'always', 'never',
+    or 'one plan': only when one plan is in view)."""
+    notes = [suboutputs_note(query("suboutput_totals"))]
+    one_plan = bool(current_filters().plan) or len(options().get("plans", [])) == 1
+    if indirect_costs == "always" or (indirect_costs == "one plan" and one_plan):
+        notes.append(indirect_costs_note(query("plan_budget_summary")))
+    return [note for note in notes if note]
 
 
 def joint_note(joint_lines: int) -> str | None:

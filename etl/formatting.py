@@ -29,8 +29,8 @@ def is_missing(x: object) -> bool:
 
 
 def format_money(x: object, currency: str = "USD") -> str:
-    """'USD 12.4 M', 'USD 450 K', 'USD 950', 'USD -1.2 M'; '—' when missing."""
-    if is_missing(x):
+    """'USD 12.4 M', 'USD 450 K', 'USD 950', 'USD -1.2 M'; '—' when missing or not finite."""
+    if is_missing(x) or not math.isfinite(float(x)):  # type: ignore[arg-type]
         return DASH
     value = float(x)  # type: ignore[arg-type]
     sign = "-" if value < 0 else ""
@@ -61,8 +61,8 @@ def format_rate(x: object) -> str:
 
 
 def format_count(x: object) -> str:
-    """'1,234'; '—' when missing."""
-    if is_missing(x):
+    """'1,234'; '—' when missing or not finite."""
+    if is_missing(x) or not math.isfinite(float(x)):  # type: ignore[arg-type]
         return DASH
     return f"{int(x):,}"  # type: ignore[arg-type]
 
@@ -114,8 +114,8 @@ def unique_labels(labels: list[str], extras: list[str]) -> list[str]:
 
 
 def format_number(x: object) -> str:
-    """An indicator value as people write it: '60', '18.5', '1,250'; '—' when missing."""
-    if is_missing(x):
+    """An indicator value as people write it: '60', '18.5', '1,250'; '—' when missing or not finite."""
+    if is_missing(x) or not math.isfinite(float(x)):  # type: ignore[arg-type]
         return DASH
     value = float(x)  # type: ignore[arg-type]
     if value.is_integer():

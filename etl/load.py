@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from etl import parse, store
 from etl.read import FileError, read_file
-from etl.store import ACTION_COLUMNS, BUDGET_COLUMNS, INDICATOR_COLUMNS, SUBOUTPUT_COLUMNS
+from etl.store import ACTION_COLUMNS, BUDGET_COLUMNS, INDICATOR_COLUMNS, INDIRECT_COST_COLUMNS, SUBOUTPUT_COLUMNS
 from etl.entities import EntityResolver
 from etl.parse import ParseError
 from etl.validate import Dataset, Problem, validate
@@ -182,7 +182,7 @@ def prepare(data: bytes, file_name: str, digest: str, opts: Options, entities: l
     ds = validate(sheets, file_name, entities, opts.kind, fill)
     given = {k: v for k, v in (("country", opts.country), ("plan", opts.plan)) if v}
     if ds.layout == "canonical":  # the file's own column wins; the option fills what it lacks
-        for row in ds.rows:
+        for row in [*ds.rows, *ds.indirect_costs]:
             for key, value in given.items():
                 if row.get(key) is None:
                     row[key] = value
@@ -204,7 +204,7 @@ def check_agencies(ds: Dataset, allowed: set[str]) -> None:
 
 
 def _rows_with_agency(ds: Dataset):
-    return ds.suboutputs if ds.layout == "uninfo" else ds.rows
+    return ds.suboutputs if ds.layout == "uninfo" else [*ds.rows, *ds.indirect_costs]
 
 
 def build_frames(ds: Dataset) -> dict[str, pa.Table]:
@@ -214,7 +214,8 @@ def build_frames(ds: Dataset) -> dict[str, pa.Table]:
                 "staged_suboutputs": _table(ds.suboutputs, SUBOUTPUT_COLUMNS)}
     if ds.kind == "budget":
         rows = [{**r, "joint": False, "currency": r.get("currency") or "USD"} for r in ds.rows]
-        return {"staged": _table(rows, BUDGET_COLUMNS)}
+        return {"staged": _table(rows, BUDGET_COLUMNS),
+                "staged_indirect": _table(ds.indirect_costs, INDIRECT_COST_COLUMNS)}
     if ds.kind == "indicators":
         rows = [{**r, "period_end": parse.period_end(r["period"])} for r in ds.rows]
         return {"staged": _table(rows, INDICATOR_COLUMNS)}
@@ -225,7 +226,7 @@ def build_frames(ds: Dataset) -> dict[str, pa.Table]:
 
 
 COLUMN_TYPES = {
-    **dict.fromkeys(("required", "available", "expenditure", "baseline", "target", "actual"), pa.float64()),
+    **dict.fromkeys(("required", "available", "expenditure", "baseline", "target", "actual", "rate"), pa.float64()),
     **dict.fromkeys(("year", "baseline_year", "target_year"), pa.int32()),
     **dict.fromkeys(("start_date", "end_date", "period_end", "deadline", "as_of"), pa.date32()),
     "joint": pa.bool_(),
@@ -338,7 +339,7 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], user: str | 
         entities = {e.code: e for item, _ in group for e in item.dataset.new_entities}
         for entity in entities.values():
             store.add_entity(writer, entity.code, entity.name, origin="uninfo")
-        store.upsert_plans(writer, group[0][1].submission_id, with_country=True)
+        store.upsert_plans(writer, group[0][1].submission_id, with_country=True, source="staged_suboutputs")
         counts = store.replace_and_insert_uninfo(writer, [result.submission_id for _, result in group])
         for item, result in group:
             result.rows_added, result.rows_replaced = counts.get(result.submission_id, (0, 0))
@@ -369,6 +370,8 @@ def _write_one(writer, item: Prepared, result: LoadResult, user: str | None, dry
             store.add_entity(writer, entity.code, entity.name, origin="uninfo")
         store.upsert_plans(writer, sid, with_country="country" in columns)
         added, replaced = store.replace_and_insert(writer, ds.kind, sid, columns)
+        if "staged_indirect" in frames:  # a budget's indirect costs go with its lines
+            store.replace_and_insert_indirect(writer, sid)
         store.finish_submission(writer, sid, status="committed", rows_added=added, rows_replaced=replaced)
         result.rows_added, result.rows_replaced = added, replaced
         if dry_run:

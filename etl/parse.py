@@ -33,6 +33,18 @@ STATUS = "a status: " + ", ".join(STATUS_WORDS)
 RESPONSE = "a management response: " + ", ".join(RESPONSE_WORDS)
 SOURCE_TYPE = "a source type: " + ", ".join(SOURCE_TYPES)
 TEXT = "text"
+#: the largest amount one money cell may hold, in its currency: ten trillion is beyond any plan's budget, and
+#: 200,000 such cells still sum far below a double's range, so no total can become infinite
+MAX_AMOUNT = 1e13
+#: the largest size of a number (baseline, target, actual): 10^15 is the largest power of ten below 2^53,
+#: so every whole number up to it is kept exactly, and no indicator reaches it (world GDP is ~10^14 USD)
+MAX_NUMBER = 1e15
+#: the smallest size of a figure other than 0: with it and the bounds above, no ratio of figures (progress,
+#: delivery rate, coverage) can overflow to infinity; formula noise (1e-17) lies far above it
+MIN_MAGNITUDE = 1e-100
+MONEY_BOUND = f"an amount below {MAX_AMOUNT:,.0f}"
+NUMBER_BOUND = f"a number below {MAX_NUMBER:,.0f} in size"
+TINY = "0, or a figure above 1e-100 in size (one this small is no real figure)"
 #: what a cell holding an Excel error such as #REF! should have held instead
 _NOUN = {MONEY: "a number", NUMBER: "a number", YEAR: "a year", DATE: "a date", DEADLINE: "a date",
          PERIOD: "a period", CURRENCY: "a currency code", STATUS: "a status", RESPONSE: "a management response",
@@ -159,14 +171,23 @@ def _numeric(value: object, expected: str, percent_allowed: bool, currency_allow
     raise ParseError(expected)
 
 
+def _bounded(number: float | None, largest: float, too_large: str) -> float | None:
+    """The figure, unless its size lies outside what a real figure can be (see MAX_AMOUNT, MIN_MAGNITUDE)."""
+    if number is None or number == 0 or MIN_MAGNITUDE <= abs(number) <= largest:
+        return number
+    raise ParseError(too_large if abs(number) > largest else TINY)
+
+
 def parse_money(value: object) -> float | None:
-    """An amount of money; blank → None (not reported). Negative amounts are returned as such."""
-    return _numeric(value, MONEY, percent_allowed=False, currency_allowed=True)
+    """An amount of money; blank → None (not reported). Negative amounts are returned as such; a size
+    above MAX_AMOUNT (or, unless 0, below MIN_MAGNITUDE) is refused."""
+    return _bounded(_numeric(value, MONEY, percent_allowed=False, currency_allowed=True), MAX_AMOUNT, MONEY_BOUND)
 
 
 def parse_number(value: object) -> float | None:
-    """A number such as a baseline, target or actual; '45%' reads as 45.0; blank → None."""
-    return _numeric(value, NUMBER, percent_allowed=True, currency_allowed=False)
+    """A number such as a baseline, target or actual; '45%' reads as 45.0; blank → None; a size above
+    MAX_NUMBER (or, unless 0, below MIN_MAGNITUDE) is refused."""
+    return _bounded(_numeric(value, NUMBER, percent_allowed=True, currency_allowed=False), MAX_NUMBER, NUMBER_BOUND)
 
 
 def _year(value: object, expected: str) -> int:

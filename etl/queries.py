@@ -1,7 +1,8 @@
 """Every read behind the pages and exports, and the one definition of each metric (SPEC §5, §9).
 
-Reads only the query surface: the views `budget`, `indicator_values`, `actions`, `submissions` and the
-table `entities(code, name)`. Every function takes a DuckDB connection and a `Filters`, aggregates in
+Reads only the query surface: the views `budget`, `indicator_values`, `actions`, `submissions`,
+`suboutput_list` (UN INFO sub-outputs, with or without figures), `indirect_costs` and the table
+`entities(code, name)`. Every function takes a DuckDB connection and a `Filters`, aggregates in
 SQL with parameters (user values are never formatted into SQL), opens its own cursor, fetches fully,
 and returns a small DataFrame or dict.
 
@@ -366,17 +367,20 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
 # --------------------------------------------------------------------------------------------------
 
 def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = Filters()) -> dict[str, Any]:
-    """Choices for the filter bar: plans narrowed by country, outcomes by country and plan."""
+    """Choices for the filter bar: plans narrowed by country, outcomes by country and plan (the UN INFO
+    sub-outputs without budget figures count: their plans and outcomes can be chosen too)."""
     countries = [r[0] for r in _rows(con, """
-        SELECT country FROM (SELECT DISTINCT country FROM budget UNION SELECT DISTINCT country FROM indicator_values)
+        SELECT country FROM (SELECT DISTINCT country FROM budget UNION SELECT DISTINCT country FROM indicator_values
+                             UNION SELECT DISTINCT country FROM suboutput_list)
         WHERE country IS NOT NULL ORDER BY country""")]
     if filters.country:
         plans_sql = """SELECT DISTINCT plan FROM budget WHERE country = ?
-                       UNION SELECT DISTINCT plan FROM indicator_values WHERE country = ?"""
-        plan_params: list[Any] = [filters.country, filters.country]
+                       UNION SELECT DISTINCT plan FROM indicator_values WHERE country = ?
+                       UNION SELECT DISTINCT plan FROM suboutput_list WHERE country = ?"""
+        plan_params: list[Any] = [filters.country, filters.country, filters.country]
     else:
         plans_sql = """SELECT DISTINCT plan FROM budget UNION SELECT DISTINCT plan FROM indicator_values
-                       UNION SELECT DISTINCT plan FROM actions"""
+                       UNION SELECT DISTINCT plan FROM actions UNION SELECT DISTINCT plan FROM suboutput_list"""
         plan_params = []
     plans = [r[0] for r in _rows(con, f"SELECT plan FROM ({plans_sql}) WHERE plan IS NOT NULL ORDER BY plan",
                                  plan_params)]
@@ -389,7 +393,8 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = Filters())
     outcome_rows = _rows(con, f"""
         SELECT plan, outcome_code, outcome_title, {OUTCOME_KEY} AS outcome_key,
                bool_or(coalesce(country = ?, TRUE)) AS in_country
-        FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title FROM budget)
+        FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title FROM budget
+              UNION SELECT DISTINCT country, plan, outcome_code, outcome_title FROM suboutput_list)
         GROUP BY plan, outcome_code, outcome_title
         ORDER BY plan, strip_accents(lower(coalesce(outcome_code, ''))), outcome_title""", [filters.country])
     labels = unique_labels([outcome_label(r[1], r[2]) for r in outcome_rows], [r[0] for r in outcome_rows])
@@ -400,10 +405,12 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = Filters())
         WITH codes AS (
             SELECT DISTINCT trim(unnest({AGENCY_LIST})) AS code
             FROM (SELECT DISTINCT agency FROM budget UNION SELECT DISTINCT agency FROM indicator_values
-                  UNION SELECT DISTINCT agency FROM actions) WHERE agency IS NOT NULL)
+                  UNION SELECT DISTINCT agency FROM actions UNION SELECT DISTINCT agency FROM suboutput_list)
+            WHERE agency IS NOT NULL)
         SELECT c.code, any_value(e.name) FROM codes c LEFT JOIN entities e ON e.code = c.code
         WHERE c.code <> '' GROUP BY c.code ORDER BY c.code""")
-    present = _rows(con, """SELECT (SELECT count(*) > 0 FROM budget), (SELECT count(*) > 0 FROM indicator_values),
+    present = _rows(con, """SELECT (SELECT count(*) > 0 FROM budget) OR (SELECT count(*) > 0 FROM suboutput_list),
+                                   (SELECT count(*) > 0 FROM indicator_values),
                                    (SELECT count(*) > 0 FROM actions), (SELECT count(*) > 0 FROM submissions)""")[0]
     return {
         "countries": countries,
@@ -560,6 +567,96 @@ def budget_lines(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
         FROM budget{w.sql()}
         ORDER BY plan, outcome_code, outcome_title, output_code, year, agency LIMIT ?""", [*w.params, limit])
     return df, int(total)
+
+
+# --------------------------------------------------------------------------------------------------
+# The plan's structure (UN INFO sub-outputs, with or without money) and its indirect costs
+# --------------------------------------------------------------------------------------------------
+
+def suboutput_where(f: Filters) -> _Where:
+    """Conditions on `suboutput_list s` (UN INFO sub-outputs, with or without figures): country, plan, outcome
+    and agency as on the budget; the year range keeps the sub-outputs with a figure in it, and those without
+    any figure whatever the years (they have no year)."""
+    w = _Where()
+    if f.country:
+        w.add("s.country = ?", f.country)
+    if f.plan:
+        w.add("s.plan = ?", f.plan)
+    if f.outcome:
+        w.add(f"{OUTCOME_KEY} = ?", f.outcome)
+    if f.agency:
+        w.add(AGENCY_MATCH, f.agency, f.agency)
+    if f.year_from is not None or f.year_to is not None:
+        w.add("""(f.funded IS NULL OR s.suboutput_id IN (SELECT suboutput_id FROM budget
+                  WHERE year >= coalesce(?::INTEGER, year) AND year <= coalesce(?::INTEGER, year)))""",
+              f.year_from, f.year_to)
+    return w
+
+
+#: the sub-outputs with a budget line; a sub-output outside it has no money figure in any year
+_FUNDED = "LEFT JOIN (SELECT DISTINCT suboutput_id AS funded FROM budget) f ON f.funded = s.suboutput_id"
+#: sub-outputs in view without any budget figure (part of the plan, counted, adding nothing to the amounts)
+SUBOUTPUTS_WITHOUT_FIGURES = "count(DISTINCT s.suboutput_id) FILTER (WHERE f.funded IS NULL)"
+_OUTPUT_IDENTITY = "(coalesce(s.output_code, ''), coalesce(s.output_title, ''))"
+
+
+def suboutputs_by_outcome(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per outcome (plan, code, title), its outputs and sub-outputs as the UN INFO exports list them, with or
+    without money, and how many of the sub-outputs have no budget figure in any year."""
+    w = suboutput_where(filters)
+    return _frame(con, f"""
+        SELECT {OUTCOME_KEY} AS outcome_key, plan, outcome_code, outcome_title,
+               count(DISTINCT {_OUTPUT_IDENTITY}) AS outputs, count(DISTINCT s.suboutput_id) AS suboutputs,
+               {SUBOUTPUTS_WITHOUT_FIGURES} AS suboutputs_without_figures
+        FROM suboutput_list s {_FUNDED}{w.sql()}
+        GROUP BY plan, outcome_code, outcome_title ORDER BY plan, outcome_code, outcome_title""", w.params)
+
+
+def suboutput_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+    """Outcomes, outputs and sub-outputs in view (UN INFO, with or without money), and how many of the
+    sub-outputs have no budget figure in any year."""
+    w = suboutput_where(filters)
+    return _record(con, f"""
+        SELECT count(DISTINCT {OUTCOME_IDENTITY}) AS outcomes,
+               count(DISTINCT ({OUTCOME_IDENTITY}, {_OUTPUT_IDENTITY})) AS outputs,
+               count(DISTINCT s.suboutput_id) AS suboutputs,
+               {SUBOUTPUTS_WITHOUT_FIGURES} AS suboutputs_without_figures
+        FROM suboutput_list s {_FUNDED}{w.sql()}""", w.params)
+
+
+def indirect_cost_where(f: Filters) -> _Where:
+    """Conditions on `indirect_costs`: country, plan and agency; the year range keeps indirect costs of a year
+    in it and those stated for no year (a support cost on several years' lines)."""
+    w = _Where()
+    if f.country:
+        w.add("country = ?", f.country)
+    if f.plan:
+        w.add("plan = ?", f.plan)
+    if f.year_from is not None:
+        w.add("(year IS NULL OR year >= ?)", f.year_from)
+    if f.year_to is not None:
+        w.add("(year IS NULL OR year <= ?)", f.year_to)
+    if f.agency:
+        w.add(AGENCY_MATCH, f.agency, f.agency)
+    return w
+
+
+def plan_budget_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per plan (of a country) with indirect costs in view: programme (its budget lines' required) + support
+    costs + fees = total. An outcome has no indirect costs, so none are summed for one (an empty table)."""
+    w, iw = budget_where(filters), indirect_cost_where(filters)
+    if filters.outcome:
+        iw.add("FALSE")
+    return _frame(con, f"""
+        WITH costs AS (
+            SELECT country, plan, coalesce(sum(required) FILTER (WHERE cost_type = 'support'), 0) AS support_costs,
+                   coalesce(sum(required) FILTER (WHERE cost_type = 'fee'), 0) AS fees, min(currency) AS currency
+            FROM indirect_costs{iw.sql()} GROUP BY country, plan),
+        lines AS (SELECT country, plan, sum(required) AS programme FROM budget{w.sql()} GROUP BY country, plan)
+        SELECT c.country, c.plan, coalesce(l.programme, 0) AS programme, c.support_costs, c.fees,
+               coalesce(l.programme, 0) + c.support_costs + c.fees AS total, c.currency
+        FROM costs c LEFT JOIN lines l ON l.plan = c.plan AND l.country IS NOT DISTINCT FROM c.country
+        ORDER BY c.country, c.plan""", [*iw.params, *w.params])
 
 
 def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

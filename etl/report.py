@@ -108,6 +108,10 @@ def how_to_fix(problem: Problem) -> str:
             return "Nothing to do if the entity is right; an administrator can correct its name."
         if "left empty" in low:
             return "Correct the cell if its value matters; it was loaded as empty."
+        if "differs by" in low:
+            return "Check the amount against its rate and the lines above it; it was loaded as written."
+        if "later row wins" in low:
+            return "Nothing to do if the later row is right; otherwise delete it from the file and load it again."
         return "No change needed: the file loads with this warning."
     if "missing required column" in low:
         return (f"Add a column headed '{column}' to the header row (or rename the column that holds it); "
@@ -125,6 +129,8 @@ def how_to_fix(problem: Problem) -> str:
         return "Use the template for this kind: its header row names the columns the loader looks for."
     if "at least one data row" in low:
         return "Add the data rows below the header row."
+    if low.startswith(("an amount below", "a number below", "0, or a figure above")):
+        return "Check the figure: no real one is that large (or that small): a wrong unit or a formula error?"
     if "excel error" in low:
         return "Replace the Excel error (#N/A, #REF!, …) with a value, or leave the cell blank if it is optional."
     suggestion = _SUGGESTION.search(expected)

@@ -106,6 +106,11 @@ SUBOUTPUT_COLUMNS = (
     "output_code", "output_title", "suboutput_code", "suboutput_title", "suboutput_id", "suboutput_status",
     "start_date", "end_date", "contributing_partners", "sdg_goals", "agency", "joint",
 )
+#: a budget's indirect costs (programme support cost, administrative agent fee…), kept apart from its lines
+INDIRECT_COST_COLUMNS = (
+    "country", "plan", "year", "agency", "cost_type", "label", "rate", "required", "available", "expenditure",
+    "currency",
+)
 #: fact table of each dataset kind
 FACT_TABLES = {"budget": "budget_lines", "indicators": "indicator_rows", "actions": "action_rows"}
 
@@ -158,6 +163,12 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ]),
     # no table changes: applying it recreates the views (indicator_values gained the plan's country)
     (2, "indicators take their plan's country", []),
+    (3, "indirect costs of a budget (programme support cost, administrative agent fee)", [
+        f"""CREATE TABLE indirect_cost_rows (
+            country VARCHAR, plan VARCHAR NOT NULL, year INTEGER, agency VARCHAR, cost_type VARCHAR NOT NULL,
+            label VARCHAR, rate DOUBLE, required DOUBLE, available DOUBLE, expenditure DOUBLE,
+            currency VARCHAR NOT NULL DEFAULT 'USD', {_VERSION_COLUMNS})""",
+    ]),
 ]
 
 VIEWS = [
@@ -189,6 +200,12 @@ VIEWS = [
        FROM submission_log""",
     """CREATE OR REPLACE VIEW suboutput_list AS
        SELECT * EXCLUDE (current, replaced_by) FROM suboutputs WHERE current""",
+    # cost_type: 'support' (programme support cost on the direct costs) or 'fee' (administrative agent fee on
+    # the contributions); rate as the label states it (0.07), NULL when it states none
+    """CREATE OR REPLACE VIEW indirect_costs AS
+       SELECT country, plan, year, agency, cost_type, label, rate, required, available, expenditure, currency,
+              submission_id
+       FROM indirect_cost_rows WHERE current""",
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -214,7 +231,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             raise
     current_views = {n for (n,) in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    if not {"budget", "indicator_values", "actions", "submissions", "suboutput_list"} <= current_views or done != {
+    if not {"budget", "indicator_values", "actions", "submissions", "suboutput_list",
+            "indirect_costs"} <= current_views or done != {
             v for v, _, _ in MIGRATIONS}:
         for sql in VIEWS:
             con.execute(sql)
@@ -304,10 +322,11 @@ def submission(con, submission_id: int) -> dict | None:
 
 # ---------------------------------------------------------------- writes of a load
 
-def upsert_plans(con, submission_id: int, with_country: bool) -> None:
-    """Record the plans (and countries) the staged rows belong to."""
+def upsert_plans(con, submission_id: int, with_country: bool, source: str = "staged") -> None:
+    """Record the plans (and countries) the staged rows (or `source`, e.g. the staged sub-outputs, whose
+    plans need no figures) belong to."""
     country = "coalesce(country, '')" if with_country else "''"
-    con.execute(f"""INSERT INTO plans SELECT DISTINCT {country}, plan, ? FROM staged WHERE plan IS NOT NULL
+    con.execute(f"""INSERT INTO plans SELECT DISTINCT {country}, plan, ? FROM {source} WHERE plan IS NOT NULL
                     ON CONFLICT DO NOTHING""", [submission_id])
 
 
@@ -366,6 +385,11 @@ REPLACE_SCOPE = {
     "indicators": ("indicator_rows", f"""s.plan = t.plan AND {SAME_COUNTRY}
               AND s.agency IS NOT DISTINCT FROM t.agency AND s.period = t.period"""),
     "actions": ("action_rows", "s.source_title = t.source_title AND s.agency IS NOT DISTINCT FROM t.agency"),
+    # a budget's indirect costs go with its lines: a later budget (lines or indirect costs) of the same plan
+    # and agency retires them, for their year, or for any year when either side states none (a support cost
+    # on several years' lines is stale once any of them is replaced)
+    "indirect_costs": ("indirect_cost_rows", f"""s.plan = t.plan AND {SAME_COUNTRY}
+              AND s.agency IS NOT DISTINCT FROM t.agency AND (s.year IS NULL OR t.year IS NULL OR s.year = t.year)"""),
 }
 
 
@@ -379,6 +403,18 @@ def replace_and_insert(con, scope: str, submission_id: int, columns: tuple[str, 
     added = con.execute(f"INSERT INTO {table} ({', '.join(columns)}, submission_id) "
                         f"SELECT {', '.join(columns)}, ? FROM staged", [submission_id]).fetchone()[0]
     return added, replaced
+
+
+def replace_and_insert_indirect(con, submission_id: int) -> None:
+    """After `replace_and_insert` of a budget: retire the current indirect costs in the scope of the staged
+    lines and indirect costs (`staged`, `staged_indirect`), then insert the staged ones."""
+    table, same_scope = REPLACE_SCOPE["indirect_costs"]
+    scope = ("(SELECT plan, country, agency, year FROM staged "
+             "UNION ALL SELECT plan, country, agency, year FROM staged_indirect)")
+    con.execute(f"""UPDATE {table} t SET current = FALSE, replaced_by = ?
+                    WHERE t.current AND EXISTS (SELECT 1 FROM {scope} s WHERE {same_scope})""", [submission_id])
+    con.execute(f"INSERT INTO {table} ({', '.join(INDIRECT_COST_COLUMNS)}, submission_id) "
+                f"SELECT {', '.join(INDIRECT_COST_COLUMNS)}, ? FROM staged_indirect", [submission_id])
 
 
 class RollbackError(ValueError):
@@ -395,6 +431,11 @@ def _next_replacer(table: str, kind: str, submission_id: int) -> str:
     by_suboutput = f"(SELECT min(s.submission_id) FROM suboutputs s {later} WHERE s.suboutput_id = t.suboutput_id)"
     if table == "suboutputs":
         return by_suboutput
+    if table == "indirect_cost_rows":  # retired by a later budget's lines or indirect costs (see REPLACE_SCOPE)
+        same_scope = REPLACE_SCOPE["indirect_costs"][1]
+        return (f"least((SELECT min(s.submission_id) FROM budget_lines s {later} "
+                f"WHERE q.layout IS DISTINCT FROM 'uninfo' AND {same_scope}), "
+                f"(SELECT min(s.submission_id) FROM {table} s {later} WHERE {same_scope}))")
     by_scope = (f"(SELECT min(s.submission_id) FROM {table} s {later} "
                 f"WHERE q.layout IS DISTINCT FROM 'uninfo' AND {REPLACE_SCOPE[kind][1]})")
     return f"least({by_scope}, {by_suboutput})" if table == "budget_lines" else by_scope
@@ -424,7 +465,7 @@ def _rollback(con, submission_id: int, user_name: str | None) -> dict:
         finish_submission(con, submission_id, status="rolled_back", rolled_back_at=_now(), rolled_back_by=user_name)
         kind, fact_table = info["kind"], FACT_TABLES[info["kind"]]
         counts = {}
-        for table in (fact_table, "suboutputs") if fact_table == "budget_lines" else (fact_table,):
+        for table in (fact_table, "suboutputs", "indirect_cost_rows") if fact_table == "budget_lines" else (fact_table,):
             # its rows leave every chain: hidden, and no longer pointing at what replaced them
             hidden = con.execute(f"SELECT count(*) FILTER (current) FROM {table} WHERE submission_id = ?",
                                  [submission_id]).fetchone()[0]

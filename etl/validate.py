@@ -9,13 +9,14 @@ import datetime as dt
 import itertools
 import operator
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
 from etl import parse
 from etl.entities import Entity, EntityResolver
 from etl.parse import ParseError
-from etl.read import FORMULA_WITHOUT_VALUE, Sheet, cell_position, cell_ref
+from etl.read import FORMULA_WITHOUT_VALUE, Sheet, cell_position, cell_ref, column_letter
 from etl.schema import KINDS, Kind, header_currency, header_key
 
 HEADER_SCAN_ROWS = 30
@@ -28,6 +29,27 @@ TOTAL_LABEL = re.compile(
     r"|\s+(budget|amount|usd|required|available|funded|funding|expenditures?|resources|costs?)\s*$"
     r"|\s+(outcomes?|outputs?|priority|agency|year)(\s+[\w.]+)?\s*$)",
     re.IGNORECASE)
+#: an indirect-cost row's label (text folded by `_fold`: no accents, lower case, straight apostrophes), in English,
+#: French and Spanish: costs on top of the programme lines, which are not programme lines themselves
+_LABEL_START = r"^\W*(?:(?:\d{1,2}|[ivx]{1,4}|[a-h])[.)]\s*|(?:add|plus)\b:?\s*)?"
+INDIRECT_LABELS = {
+    # support costs on the direct costs (programme support cost, GMS, indirect support cost…)
+    "support": re.compile(_LABEL_START + r"""(?:
+        programm?e?s?\s+support\s+costs?|p\.?s\.?c\b|i\.?s\.?c\b|indirect\s+(?:support\s+)?costs?
+        |g\.?m\.?s\b|general\s+management\s+support
+        |(?:couts?|frais)\s+d'appui\s+(?:au|aux)\s+programmes?|(?:couts?|frais)\s+(?:d'appui\s+)?indirects?
+        |(?:costos?|gastos?)\s+de\s+apoyo\s+(?:a|al)\s+(?:los\s+)?programas?|(?:costos?|gastos?)\s+indirectos?)""",
+                          re.VERBOSE),
+    # the administrative agent's fee of a pooled fund, on the contributions it receives
+    "fee": re.compile(_LABEL_START + r"""(?:
+        administrative\s+agent'?s?\s+fees?|a\.?a\.?\s+fees?|mptf\s*(?:o|office)?\s+fees?
+        |(?:frais|commission)\s+(?:de\s+l'|d'|de\s+)?agent\s+administratif
+        |(?:honorarios|comision|gastos|costos?)\s+(?:del\s+|de\s+)?agente\s+administrativo)""", re.VERBOSE),
+}
+INDIRECT_COST_NAMES = {"support": "programme support cost", "fee": "administrative agent fee"}
+_RATE = re.compile(r"(\d{1,2}(?:[.,]\d+)?)\s*%")
+#: amounts that differ by at most a cent agree (a figure rounded to the cent)
+CENT = 0.01
 YEAR_BLOCK = re.compile(r"^\s*((?:19|20)\d\d)\s+(required|available|expenditure|narrative)\s*$", re.IGNORECASE)
 
 #: UN INFO export columns (SPEC §2.1b) → what we keep
@@ -94,6 +116,8 @@ class Dataset:
     layout: str = "canonical"  # or "uninfo"
     rows: list[dict] = field(default_factory=list)
     suboutputs: list[dict] = field(default_factory=list)  # UN INFO: one per sub-output
+    #: a budget's indirect costs (programme support cost, administrative agent fee…), apart from its lines
+    indirect_costs: list[dict] = field(default_factory=list)
     new_entities: list[Entity] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
@@ -198,8 +222,255 @@ def _parser(column_type: str, resolver: EntityResolver) -> Callable[[object], ob
 CODE_COLUMNS = {"outcome_code", "output_code", "indicator_code", "result_code", "recommendation_no", "action_no"}
 
 
+def _is_total_label(cell: object) -> bool:
+    return isinstance(cell, str) and bool(TOTAL_LABEL.match(cell))
+
+
 def _is_total_row(cells: list) -> bool:
-    return any(isinstance(c, str) and TOTAL_LABEL.match(c) for c in cells[:6])
+    return any(_is_total_label(c) for c in cells[:6])
+
+
+def _fold(text: str) -> str:
+    """Text for matching labels: accents dropped, lower case, one kind of apostrophe and space."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(plain.casefold().replace("\u2019", "'").replace("`", "'").split())
+
+
+def indirect_cost_label(text: object) -> tuple[str, float | None] | None:
+    """('support' or 'fee', the rate the label states or None) for an indirect-cost label, else None:
+    'Programme support cost (7%)' → ('support', 0.07); "Administrative Agent's fee (1% of contributions
+    received)" → ('fee', 0.01); 'Frais de l’agent administratif' → ('fee', None)."""
+    if not isinstance(text, str):
+        return None
+    folded = _fold(text)
+    for cost_type, pattern in INDIRECT_LABELS.items():
+        if pattern.match(folded):
+            rate = _RATE.search(folded)
+            return cost_type, float(rate.group(1).replace(",", ".")) / 100 if rate else None
+    return None
+
+
+class IndirectCosts:
+    """The indirect-cost rows of one budget sheet (programme support cost, GMS, administrative agent fee…),
+    recognised below or beside the programme lines, kept apart from them, and checked against them.
+
+    A row is one when a cell reads as an indirect cost's label and the row has no outcome or output code
+    (the label may sit in any column). Its amount is the required column's, or the one amount on the row.
+    The programme lines above it, back to the previous indirect-cost rows, are its block: the rows take the
+    block's plan, year, agency and currency when they state none, and their arithmetic is checked on it.
+    """
+
+    def __init__(self, ds: Dataset, fit: HeaderFit, parsers: dict, fill: dict[str, str], currency: str | None,
+                 unsaved: set[tuple[int, int]]):
+        self.ds, self.sheet, self.parsers, self.fill, self.currency = ds, fit.sheet.name, parsers, fill, currency
+        self.unsaved = unsaved
+        self.at = {name: i for i, name in fit.columns.items()}
+        self.codes = [self.at[name] for name in ("outcome_code", "output_code") if name in self.at]
+        self.money = {self.at[name] for name in ("required", "available", "expenditure") if name in self.at}
+        self.blocks: list[dict] = [self._block()]
+
+    @staticmethod
+    def _block() -> dict:
+        return {"lines": [], "costs": [], "totals": []}
+
+    def line(self, row: dict) -> None:
+        """A programme line; the first after indirect-cost rows opens a new block."""
+        if self.blocks[-1]["costs"]:
+            self.blocks.append(self._block())
+        self.blocks[-1]["lines"].append(row)
+
+    def is_total_beside(self, cells: list) -> bool:
+        """A total row whose label lies beyond the first columns (beside the table), without codes."""
+        return self._label(cells, _is_total_label) is not None
+
+    def total(self, r: int, cells: list) -> None:
+        """A total row: below indirect-cost rows it is a grand total, checked against the block."""
+        if self.blocks[-1]["costs"]:
+            label = self._label(cells, _is_total_label)
+            at, amount = self._amount(r, cells, label[0] if label else None, quiet=True)
+            if amount is not None:
+                self.blocks[-1]["totals"].append((cell_ref(r, at), amount))
+
+    def _label(self, cells: list, read: Callable[[object], object]) -> tuple[int, object] | None:
+        """(column, what `read` makes of it) of the first cell `read` recognises, on a row without outcome
+        and output codes (a code column may hold the row's one amount); None otherwise."""
+        if self.codes and all(i < len(cells) and not parse.is_blank(cells[i]) for i in self.codes):
+            return None  # a programme line (the common case, decided without reading labels)
+        found = next(((i, what) for i, cell in enumerate(cells) if (what := read(cell))), None)
+        if found is None:
+            return None
+        amounts = self._candidates(cells, found[0])
+        lone = amounts[0] if len(amounts) == 1 else None
+        if any(i not in (found[0], lone) and i < len(cells) and not parse.is_blank(cells[i]) for i in self.codes):
+            return None
+        return found
+
+    def take(self, r: int, cells: list) -> bool:
+        """Keep row `r` as an indirect cost if it is one (True), else leave it to the programme lines."""
+        found = self._label(cells, indirect_cost_label)
+        if found is None:
+            return False
+        label_at, (cost_type, rate) = found
+        ds, sheet = self.ds, self.sheet
+        cost = {"_sheet": sheet, "_row": r + 1, "_cell": cell_ref(r, label_at), "cost_type": cost_type,
+                "label": " ".join(str(cells[label_at]).split()), "rate": rate}
+        errors = len(ds.errors)
+        amount_at, cost["required"] = self._amount(r, cells, label_at)
+        cost["_amount_cell"] = cell_ref(r, amount_at if amount_at is not None else label_at)
+        for name in ("plan", "year", "agency", "currency", "available", "expenditure"):
+            i = self.at.get(name)
+            if i is None or i in (label_at, amount_at) or i >= len(cells) or parse.is_blank(cells[i]):
+                continue
+            try:
+                cost[name] = self.parsers[i][2](cells[i])
+            except ParseError as exc:
+                ds.error(sheet, cell_ref(r, i), name, cells[i], exc.expected)
+                continue
+            if name in ("available", "expenditure") and cost[name] is not None and cost[name] < 0:
+                ds.error(sheet, cell_ref(r, i), name, cells[i], "an amount ≥ 0")
+        if all(cost.get(m) is None for m in ("required", "available", "expenditure")) and len(ds.errors) == errors:
+            ds.error(sheet, cost["_cell"], "required", cells[label_at],
+                     f"an amount for this {INDIRECT_COST_NAMES[cost_type]}: in the required column, or alone on "
+                     "its row")
+        for name, value in self.fill.items():
+            if name in ("plan", "agency") and cost.get(name) is None:
+                cost[name] = value
+        of = ("the direct costs above it" if cost_type == "support" else
+              "the contributions: the programme lines above it and their support costs")
+        ds.warn(sheet, cost["_cell"], None, cost["label"],
+                f"{INDIRECT_COST_NAMES[cost_type]}: kept apart from the programme lines, as an indirect cost of "
+                + (f"the plan ({_percent(rate)} of {of})" if rate is not None else
+                   "the plan (no rate in its label, so its arithmetic is not checked)"))
+        self.blocks[-1]["costs"].append(cost)
+        return True
+
+    def _amount(self, r: int, cells: list, label_at: int | None, quiet: bool = False) -> tuple[int | None, float | None]:
+        """(column, amount) of an indirect-cost or total row: the required column's, else the one amount on
+        the row outside the money columns (a valid year in the year column is the year); the amount is None
+        when there is none or it is refused (with an error, unless `quiet`)."""
+        required = self.at.get("required")
+        if required is not None and (r, required) in self.unsaved:
+            if not quiet:
+                self.ds.error(self.sheet, cell_ref(r, required), "required", None, FORMULA_WITHOUT_VALUE)
+            return None, None
+        candidates = self._candidates(cells, label_at)
+        if len(candidates) > 1:
+            if not quiet:
+                self.ds.error(self.sheet, cell_ref(r, candidates[1]), "required", cells[candidates[1]],
+                              "one amount for an indirect cost: in the required column, or alone on its row")
+            return None, None
+        if not candidates:
+            return None, None
+        at = candidates[0]
+        try:
+            amount = parse.parse_money(cells[at])
+        except ParseError as exc:
+            if not quiet:
+                self.ds.error(self.sheet, cell_ref(r, at), "required", cells[at], exc.expected)
+            return at, None
+        if amount is not None and amount < 0:
+            if not quiet:
+                self.ds.error(self.sheet, cell_ref(r, at), "required", cells[at], "an amount ≥ 0")
+            return at, None
+        return at, amount
+
+    def _candidates(self, cells: list, label_at: int | None) -> list[int]:
+        """Where the amount of a label row may be: the required column when it holds a value, else every cell
+        holding an amount outside the money columns (a valid year in the year column is the year)."""
+        required = self.at.get("required")
+        if required is not None and required < len(cells) and not parse.is_blank(cells[required]):
+            return [required]
+        year = self.at.get("year")
+        return [i for i, cell in enumerate(cells) if i != label_at and i not in self.money
+                and _is_amount(cell) and not (i == year and _is_year(cell))]
+
+    def finish(self) -> None:
+        """Give each indirect cost its block's plan, year, agency and currency, and check the arithmetic."""
+        for block in self.blocks:
+            if not block["costs"]:
+                continue
+            lines = block["lines"]
+            for cost in block["costs"]:
+                for name in ("plan", "year", "agency", "currency"):
+                    if cost.get(name) is None:
+                        cost[name] = _one({line.get(name) for line in lines})
+                cost["currency"] = cost["currency"] or self.currency or "USD"
+                if cost["plan"] is None:
+                    plans = {line.get("plan") for line in lines} - {None}
+                    self.ds.error(self.sheet, cost["_cell"], "plan", cost["label"],
+                                  "the plan this indirect cost belongs to: "
+                                  + ("the programme lines above it name several" if len(plans) > 1 else
+                                     "the programme lines above it name none" if lines else
+                                     "there are no programme lines above it"))
+                self.ds.indirect_costs.append(cost)
+            if lines and all(line.get("required") is not None for line in lines):
+                self._check(block, sum(line["required"] for line in lines))
+
+    def _check(self, block: dict, programme: float) -> None:
+        """Support cost = rate × direct costs; fee = rate × contributions (programme + support costs); a grand
+        total = programme + support costs + fees: a warning with the cell when one is off by more than a cent."""
+        kinds = {k: [c for c in block["costs"] if c["cost_type"] == k] for k in INDIRECT_COST_NAMES}
+        spent = {k: sum(c["required"] or 0.0 for c in costs) for k, costs in kinds.items()}
+        bases = {"support": (programme, f"the direct costs above it ({programme:,.2f})"),
+                 "fee": (programme + spent["support"], f"the contributions (programme {programme:,.2f} + support "
+                                                      f"costs {spent['support']:,.2f})")}
+        for cost_type, costs in kinds.items():
+            rated = [c for c in costs if c["rate"] is not None and c["required"] is not None]
+            if len(costs) > 1 and rated:
+                self.ds.warn(self.sheet, costs[1]["_cell"], None, costs[1]["label"],
+                             f"{len(costs)} {INDIRECT_COST_NAMES[cost_type]} rows below the same programme lines: "
+                             "each is kept; their arithmetic is not checked")
+            elif rated:
+                cost = rated[0]
+                base, named = bases[cost_type]
+                expected = cost["rate"] * base
+                if _differs(cost["required"], expected):
+                    self.ds.warn(self.sheet, cost["_amount_cell"], "required", cost["required"],
+                                 f"{_percent(cost['rate'])} of {named} is {expected:,.2f}: this "
+                                 f"{INDIRECT_COST_NAMES[cost_type]} differs by {cost['required'] - expected:+,.2f} "
+                                 "(kept as written)")
+        whole = programme + spent["support"] + spent["fee"]
+        for cell, stated in block["totals"]:
+            if _differs(stated, whole):
+                self.ds.warn(self.sheet, cell, None, stated,
+                             f"programme {programme:,.2f} + support costs {spent['support']:,.2f} + fees "
+                             f"{spent['fee']:,.2f} = {whole:,.2f}: this total differs by {stated - whole:+,.2f} "
+                             "(totals are computed, never loaded)")
+
+
+def _differs(stated: float, expected: float) -> bool:
+    """More than a cent apart (a figure rounded to the cent agrees; float noise below a millionth ignored)."""
+    return round(abs(stated - expected), 6) > CENT
+
+
+def _percent(rate: float) -> str:
+    return f"{rate * 100:g} %"
+
+
+def _one(values: set):
+    """The single value of a set (None ignored), else None."""
+    values.discard(None)
+    return values.pop() if len(values) == 1 else None
+
+
+def _is_amount(cell: object) -> bool:
+    """A number, or text that reads as an amount (one out of bounds included: it is refused as such)."""
+    if isinstance(cell, bool) or parse.is_blank(cell):
+        return False
+    if isinstance(cell, (int, float)):
+        return True
+    try:
+        return isinstance(cell, str) and parse.parse_money(cell) is not None
+    except ParseError as exc:
+        return exc.expected in (parse.MONEY_BOUND, parse.TINY)
+
+
+def _is_year(cell: object) -> bool:
+    try:
+        parse.parse_year(cell)
+        return True
+    except ParseError:
+        return False
 
 
 def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fill: dict[str, str]) -> None:
@@ -229,13 +500,18 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
     parsers = {i: (name, kind.column(name), parse.parse_code if name in CODE_COLUMNS
                    else _parser(kind.column(name).type, resolver)) for i, name in fit.columns.items()}
     unsaved = {cell_position(ref) for ref in sheet.formulas_without_value}
+    costs = IndirectCosts(ds, fit, parsers, fill, money_currency, unsaved) if fit.kind == "budget" else None
     for r in range(fit.row + 1, len(sheet.rows)):
         cells = sheet.rows[r]
         if all(parse.is_blank(c) for c in cells) and not any(u[0] == r for u in unsaved):
             continue
-        if _is_total_row(cells):
-            ds.warn(sheet.name, cell_ref(r, 0), None, next(c for c in cells if not parse.is_blank(c)),
-                    "total row skipped (totals are computed, never loaded)")
+        if _is_total_row(cells) or (costs is not None and costs.is_total_beside(cells)):
+            at = next(i for i, c in enumerate(cells) if _is_total_label(c))
+            ds.warn(sheet.name, cell_ref(r, at), None, cells[at], "total row skipped (totals are computed, never loaded)")
+            if costs is not None:
+                costs.total(r, cells)
+            continue
+        if costs is not None and costs.take(r, cells):
             continue
         row = {"_sheet": sheet.name, "_row": r + 1}
         for i, (name, column, parser) in parsers.items():
@@ -273,6 +549,10 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
                 ds.error(sheet.name, cell_ref(r, at), " / ".join(group), None,
                          f"a value in {' or '.join(group)} (one of the two is required on every row)")
         ds.rows.append(row)
+        if costs is not None:
+            costs.line(row)
+    if costs is not None:
+        costs.finish()
     _check_duplicate_keys(ds, kind, sheet.name)
 
 
@@ -370,12 +650,17 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
         money_getter = lambda cells: (single(cells),)  # noqa: E731
     known_new: dict[str, Entity] = {}
     agency_cache: dict[object, tuple[str | None, bool]] = {}
-    seen_ids: dict[str, int] = {}
+    kept: dict[str, int] = {}  # sub-output ID → index of the row whose content is kept
+    #: per sub-output ID, in the order first seen: the sub-output and its figure rows (a later row of the
+    #: same ID replaces them where it stood)
+    by_id: dict[str, tuple[dict, list[dict]]] = {}
+    identical: list[tuple[int, int]] = []  # (row, the earlier row it repeats), 1-based
     text_keys = [(k, col[k]) for k in ("country", "plan", "strategic_priority", "outcome_title", "output_title",
                                        "suboutput_title", "suboutput_status", "contributing_partners", "sdg_goals")]
     code_keys = [(k, col[k]) for k in ("strategic_priority_code", "outcome_code", "output_code", "suboutput_code",
                                        "suboutput_id")]
     id_col, width = col["suboutput_id"], len(header)
+    smallest, largest = parse.MIN_MAGNITUDE, parse.MAX_AMOUNT  # an amount outside is refused by parse_money
     unsaved_by_row: dict[int, list[int]] = {}
     for ref in sheet.formulas_without_value:
         r, c = cell_position(ref)
@@ -408,11 +693,16 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
             ds.error(sheet.name, cell_ref(r, id_col), "ID", cells[id_col],
                      "the sub-output's ID (the key of a UN INFO row)")
             continue
-        if sub_id in seen_ids:
-            ds.error(sheet.name, cell_ref(r, id_col), "ID", sub_id,
-                     f"a unique ID: the same sub-output is already on row {seen_ids[sub_id]}")
-            continue
-        seen_ids[sub_id] = r + 1
+        if sub_id in kept:  # the same sub-output again: a copy counts once, a different row wins
+            earlier = kept[sub_id]
+            differ = _differing_columns(header, sheet.rows[earlier], cells)
+            if not differ:
+                identical.append((r + 1, earlier + 1))
+                continue
+            ds.warn(sheet.name, cell_ref(r, id_col), "ID", sub_id,
+                    f"the same sub-output as row {earlier + 1}, differing in {', '.join(differ)}: this later row "
+                    f"wins (its details and figures replace those of row {earlier + 1})")
+        kept[sub_id] = r
         for key in UNINFO_UNKNOWN_OK:
             if sub[key] is None and col[key] is not None:
                 ds.warn(sheet.name, cell_ref(r, col[key]), UNINFO_COLUMNS[key], cells[col[key]],
@@ -440,13 +730,14 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
                                                            codes_value, names_value, resolver, known_new)
             if len(known_new) == found and sub["agency"] is not None:
                 agency_cache[codes_value] = (sub["agency"], sub["joint"])
-        ds.suboutputs.append(sub)
+        lines: list[dict] = []
+        by_id[sub_id] = (sub, lines)
         figures = {}
         values = money_getter(cells)
         for j in [j for j, v in enumerate(values) if v != "" and v is not None]:  # most year cells are empty
             year, measure, i = money_columns[j]
             value = values[j]
-            if type(value) is float and value >= 0:
+            if type(value) is float and (smallest <= value <= largest or value == 0):
                 amount = value
             else:
                 try:
@@ -460,9 +751,36 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
             figures.setdefault(year, [None, None, None])[MEASURE_INDEX[measure]] = amount
         for year, (required, available, expenditure) in sorted(figures.items()):
             if required is not None or available is not None or expenditure is not None:
-                ds.rows.append({"suboutput_id": sub_id, "year": year, "required": required,
+                lines.append({"suboutput_id": sub_id, "year": year, "required": required,
                                 "available": available, "expenditure": expenditure})
     ds.new_entities = list(known_new.values())
+    for sub, lines in by_id.values():
+        ds.suboutputs.append(sub)
+        ds.rows.extend(lines)
+    if identical:  # one warning for the file, naming the first copies
+        shown = ", ".join(f"row {row} = row {first}" for row, first in identical[:5])
+        more = f" and {len(identical) - 5:,} more" if len(identical) > 5 else ""
+        ds.warn(sheet.name, cell_ref(identical[0][0] - 1, id_col), "ID", None,
+                f"{len(identical):,} row(s) repeat an earlier row of the same ID exactly ({shown}{more}): "
+                "each sub-output is counted once")
+    moneyless = [sub for sub, lines in by_id.values() if not lines]
+    if moneyless:
+        ds.warn(sheet.name, cell_ref(moneyless[0]["_row"] - 1, id_col), "ID", moneyless[0]["suboutput_id"],
+                f"{len(moneyless):,} of {len(by_id):,} sub-output(s) have no money figure in any year: kept in the "
+                "plan and counted (this is the first)")
+
+
+def _differing_columns(header: list[str], first: list, second: list) -> list[str]:
+    """The header names of the columns where two rows of an export differ (spaces and '-' for empty ignored)."""
+    def value(cells, i):
+        cell = cells[i] if i < len(cells) else None
+        if isinstance(cell, str):
+            cell = cell.strip()
+            return None if cell in ("", "-", "–", "—") else cell
+        return cell
+    width = max(len(header), len(first), len(second))
+    return [(header[i] if i < len(header) and header[i] else column_letter(i)) for i in range(width)
+            if value(first, i) != value(second, i)]
 
 
 MEASURE_INDEX = {"required": 0, "available": 1, "expenditure": 2}
@@ -572,7 +890,7 @@ def validate(sheets: list[Sheet], file_name: str, entities: list[Entity], kind: 
             validate_uninfo(ds, fit, resolver)
         else:
             validate_canonical(ds, fit, resolver, fill)
-    if not ds.rows and not ds.errors:
+    if not ds.rows and not ds.suboutputs and not ds.errors:  # an export's sub-outputs count without figures
         ds.error(ds.sheets[0] if ds.sheets else None, None, None, None,
                  "at least one data row below the header (the file has a header only)")
     if ds.repaired:  # one warning for the file, with its first case

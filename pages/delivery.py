@@ -28,7 +28,7 @@ ui.card(row[3], "Spent of required", format_rate(totals["burn_rate"]),
         help="Spent ÷ required (burn rate of the requirement), over lines where spending is reported.",
         caption="over the lines with spending reported" if totals["lines_without_expenditure"] else None)
 for note in (ui.missing_figures_note(totals),
-             ui.joint_note(totals["joint_lines"])):
+             ui.joint_note(totals["joint_lines"]), *ui.plan_notes(indirect_costs="never")):
     if note:
         st.caption(note)
 

@@ -27,7 +27,7 @@ ui.card(row[3], "Coverage", format_rate(totals["coverage"]),
         caption=(f"{format_money(totals['required_without_available'])} required without an available figure"
                  if totals["lines_without_available"] else None))
 for note in (ui.missing_figures_note(totals, expenditure=False),
-             ui.joint_note(totals["joint_lines"])):
+             ui.joint_note(totals["joint_lines"]), *ui.plan_notes()):
     if note:
         st.caption(note)
 

@@ -63,7 +63,7 @@ if len(h["currencies"]) > 1:
     st.warning("Amounts are in several currencies (" + ui.md_escape(", ".join(h["currencies"])) +
                "); totals add them without conversion.")
 for note in (ui.missing_figures_note(h),
-             ui.joint_note(h["joint_lines"])):
+             ui.joint_note(h["joint_lines"]), *ui.plan_notes(indirect_costs="one plan")):
     if note:
         st.caption(note)
 

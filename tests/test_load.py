@@ -308,12 +308,15 @@ def test_a_version_1_database_gets_the_new_views(tmp_path):
     rows = [INDICATOR_HEADER, ["1.1.a", "Births attended", "1.1", "%", 42, 2022, 60, 2027, "2025", 51, "UNICEF"]]
     assert load_bytes(con, workbook_bytes({"Indicators": rows}), "i.xlsx", plan=PLAN).status == "committed"
     con.execute("DELETE FROM schema_migrations WHERE version > 1")
+    con.execute("DROP VIEW indirect_costs")  # what migration 3 added
+    con.execute("DROP TABLE indirect_cost_rows")
     con.execute("CREATE OR REPLACE VIEW indicator_values AS SELECT * FROM indicator_rows WHERE current")
     assert con.execute("SELECT country FROM indicator_values").fetchall() == [(None,)]
     con.close()
     con = store.connect(path)
-    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.SCHEMA_VERSION == 2
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.SCHEMA_VERSION
     assert con.execute("SELECT country FROM indicator_values").fetchall() == [("Demoland",)]
+    assert con.execute("SELECT count(*) FROM indirect_costs").fetchone()[0] == 0
     con.close()
 
 
@@ -427,3 +430,25 @@ def test_two_currencies_in_one_sheets_headers_or_a_row_against_its_header_are_re
     assert [(e.cell, e.value, e.expected) for e in result.errors] == [
         ("F3", "usd", "EUR, the currency the money columns' headers name")]
     assert budget_totals(con)[0] == 0
+
+
+def test_an_amount_beyond_a_sane_bound_is_refused_naming_the_cell(con):
+    """Two amounts of 1e308 made every card 'USD inf B': one money cell above ten trillion (number or text),
+    or a number of an indicator above 10^15, is refused with its cell; nothing is loaded."""
+    rows = [[2025, "1.1", "x", "1.1.1", "UNDP", 1000, 1e308, 0],
+            [2025, "1.1", "x", "1.1.2", "UNFPA", "USD 20,000,000,000,000", 1e308, 0],
+            [2025, "1.1", "x", "1.1.3", "WHO", 9_999_999_999_999, 1e-300, 0]]
+    result = load_bytes(con, budget_file(rows), "huge.xlsx", plan=PLAN)
+    assert result.status == "rejected"
+    assert [str(e) for e in result.errors] == [
+        "huge.xlsx Budget!G4 column available: 1e+308: an amount below 10,000,000,000,000",
+        "huge.xlsx Budget!F5 column required: 'USD 20,000,000,000,000': an amount below 10,000,000,000,000",
+        "huge.xlsx Budget!G5 column available: 1e+308: an amount below 10,000,000,000,000",
+        "huge.xlsx Budget!G6 column available: 1e-300: 0, or a figure above 1e-100 in size (one this small is no "
+        "real figure)"]
+    indicators = [INDICATOR_HEADER, ["1.1.a", "Births", "1.1", "%", 0, 2022, 1e300, 2027, "2025", 5, "UNICEF"]]
+    result = load_bytes(con, workbook_bytes({"Indicators": indicators}), "i.xlsx", plan=PLAN)
+    assert [str(e) for e in result.errors] == [
+        "i.xlsx Indicators!G2 column target: 1e+300: a number below 1,000,000,000,000,000 in size"]
+    assert budget_totals(con) == (0, None, None, None)
+    assert con.execute("SELECT count(*) FROM indicator_values").fetchone()[0] == 0

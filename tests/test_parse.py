@@ -49,6 +49,50 @@ def test_parse_money_refuses(value):
     assert error.value.expected == "an amount such as 1,234.50 or USD 1,234"
 
 
+@pytest.mark.parametrize("value, expected", [
+    (1e13, 1e13), ("10,000,000,000,000", 1e13), (-1e13, -1e13), (1e-100, 1e-100), (5.55e-17, 5.55e-17),
+    ("0.0", 0.0), (-0.0, 0.0),
+])
+def test_money_up_to_its_bound(value, expected):
+    assert parse_money(value) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    (1e308, "an amount below 10,000,000,000,000"), ("1e308", "an amount below 10,000,000,000,000"),
+    (10_000_000_000_000.01, "an amount below 10,000,000,000,000"), ("USD 20,000,000,000,000", "an amount below 10,000,000,000,000"),
+    (-1e308, "an amount below 10,000,000,000,000"), (10**20, "an amount below 10,000,000,000,000"),
+    (1e-300, "0, or a figure above 1e-100 in size (one this small is no real figure)"),
+    ("5e-324", "0, or a figure above 1e-100 in size (one this small is no real figure)"),
+])
+def test_money_beyond_a_sane_bound_is_refused(value, expected):
+    """Two amounts of 1e308 once summed to infinity ('USD inf B' on every card); a tiny one makes a ratio infinite."""
+    with pytest.raises(ParseError) as error:
+        parse_money(value)
+    assert error.value.expected == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    (1e16, "a number below 1,000,000,000,000,000 in size"), ("-2e15", "a number below 1,000,000,000,000,000 in size"),
+    ("1e-200%", "0, or a figure above 1e-100 in size (one this small is no real figure)"),
+])
+def test_numbers_beyond_a_sane_bound_are_refused(value, expected):
+    with pytest.raises(ParseError) as error:
+        parse_number(value)
+    assert error.value.expected == expected
+    assert parse_number(1e15) == 1e15 and parse_number("-1,000,000,000,000,000") == -1e15
+
+
+@given(st.floats(-1e15, 1e15, allow_nan=False).filter(lambda x: x == 0 or abs(x) >= 1e-100),
+       st.floats(-1e15, 1e15, allow_nan=False).filter(lambda x: x == 0 or abs(x) >= 1e-100),
+       st.floats(-1e15, 1e15, allow_nan=False).filter(lambda x: x == 0 or abs(x) >= 1e-100))
+def test_progress_of_accepted_numbers_is_never_infinite(baseline, target, actual):
+    """(actual − baseline) ÷ (target − baseline), as SPEC §5 defines it, over any numbers the parser accepts."""
+    import math
+    baseline, target, actual = (parse_number(x) for x in (baseline, target, actual))
+    if target != baseline:
+        assert math.isfinite((actual - baseline) / (target - baseline))
+
+
 @pytest.mark.parametrize("value, error", [
     ("#REF!", "#REF!"), ("#DIV/0!", "#DIV/0!"), ("#N/A", "#N/A"), ("#VALUE!", "#VALUE!"), ("#NAME?", "#NAME?"),
     (" #ref! ", "#REF!"), ("#NUM!", "#NUM!"), ("#NULL!", "#NULL!"),
@@ -339,7 +383,8 @@ def test_parsers_return_their_type_or_raise_parse_error(parse, result_type, valu
         pytest.fail("a date parser returned a datetime")
 
 
-@given(st.one_of(st.integers(-10**6, 10**6), st.floats(-1e12, 1e12, allow_nan=False)))
+@given(st.one_of(st.integers(-10**6, 10**6),
+                 st.floats(-1e12, 1e12, allow_nan=False).filter(lambda x: x == 0 or abs(x) >= 1e-100)))
 def test_money_reads_numbers_and_their_text(number):
     assert parse_money(number) == float(number)
     assert parse_money(repr(float(number))) == float(number)

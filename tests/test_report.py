@@ -126,3 +126,9 @@ def test_how_to_fix_lines():
     assert "header row" in fix("required", "missing required column 'required' (also accepted: budget)")
     assert "Fill in" in fix("output_code", "a value: output_code is required")
     assert fix(None, "total row skipped (totals are computed, never loaded)", "warning").startswith("Nothing to do")
+    assert fix("required", "an amount below 10,000,000,000,000").startswith("Check the figure")
+    assert fix("2024 Available", "an amount below 10,000,000,000,000").startswith("Check the figure")
+    assert "loaded as written" in fix("required", "7 % of the direct costs above it (100.00) is 7.00: this programme "
+                                                  "support cost differs by +1.00 (kept as written)", "warning")
+    assert "later row" in fix("ID", "the same sub-output as row 4, differing in End date: this later row wins "
+                                    "(its details and figures replace those of row 4)", "warning")

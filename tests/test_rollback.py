@@ -63,8 +63,28 @@ SCENARIOS = {
         "C": actions(["Audit 2024", "1", "1.1", "Fix it", "Completed", "UNDP"]),
     },
 }
-OPTIONS = {"budget": {"plan": PLAN}, "indicators": {"plan": PLAN, "country": "Demoland"}, "actions": {}}
-TABLES = {"budget": ("budget_lines", "suboutputs"), "indicators": ("indicator_rows",), "actions": ("action_rows",)}
+
+def psc(label, amount):
+    """An indirect-cost row below an agency's lines: a label and an amount only."""
+    return [None, None, label, None, None, amount, None, None]
+
+
+# The same, with indirect costs below each block of lines: A's UNDP support costs are per year (2025, 2026),
+# B's covers lines of both years (so it has no year), C adds a fee; UNICEF's GMS is never touched.
+SCENARIOS["budget_indirect"] = {
+    "A": budget([2025, "1.1", "Gov", "1.1.1", "UNDP", 100, 50, 10], [2025, "1.1", "Gov", "1.1.2", "UNDP", 200, 60, 20],
+                psc("Programme support cost (7%)", 21),
+                [2026, "1.2", "Justice", "1.2.1", "UNDP", 300, 70, 30], psc("PSC 7%", 21),
+                [2025, "1.3", "Health", "1.3.1", "UNICEF", 1000, 900, 800], psc("GMS (8%)", 80)),
+    "B": budget([2025, "1.1", "Gov", "1.1.1", "UNDP", 110, 55, 11], [2026, "1.2", "Justice", "1.2.1", "UNDP", 330, 77, 33],
+                psc("Programme support cost (7%)", 30.8)),
+    "C": budget([2025, "1.1", "Gov", "1.1.1", "UNDP", 111, 56, 12], psc("Programme support cost (7%)", 7.77),
+                psc("AA fee (1%)", 1.19)),
+}
+OPTIONS = {"budget": {"plan": PLAN}, "budget_indirect": {"plan": PLAN}, "indicators": {"plan": PLAN, "country": "Demoland"},
+           "actions": {}}
+TABLES = {"budget": ("budget_lines", "suboutputs"), "budget_indirect": ("budget_lines", "indirect_cost_rows"),
+          "indicators": ("indicator_rows",), "actions": ("action_rows",)}
 
 
 def load(con, kind: str, names) -> dict[str, int]:
@@ -232,6 +252,28 @@ def test_any_order_of_rollbacks_leaves_the_data_as_if_those_files_were_never_loa
         remaining = tuple(n for n in "ABC" if n not in order[:step + 1])
         assert state(con, tables) == replay(kind, remaining), f"after rolling back {order[:step + 1]}"
         assert rolled_back_rows_are_out(con, tables)
+
+
+def current_indirect_costs(con) -> list[tuple]:
+    return con.execute("""SELECT i.agency, i.year, i.label, i.required, s.file_name FROM indirect_costs i
+                          JOIN submissions s USING (submission_id) ORDER BY ALL""").fetchall()
+
+
+def test_indirect_costs_go_with_the_lines_they_were_computed_on(con):
+    """A support cost stated for no year (on lines of several years) is retired by any later budget of its
+    plan and agency; rolling that budget back gives back each year's own support cost unless a later one
+    took its year over."""
+    ids = load(con, "budget_indirect", "ABC")
+    assert current_indirect_costs(con) == [
+        ("UNDP", 2025, "AA fee (1%)", 1.19, "C.xlsx"), ("UNDP", 2025, "Programme support cost (7%)", 7.77, "C.xlsx"),
+        ("UNICEF", 2025, "GMS (8%)", 80.0, "A.xlsx")]
+    store.rollback(con, ids["B"])
+    assert current_indirect_costs(con) == [
+        ("UNDP", 2025, "AA fee (1%)", 1.19, "C.xlsx"), ("UNDP", 2025, "Programme support cost (7%)", 7.77, "C.xlsx"),
+        ("UNDP", 2026, "PSC 7%", 21.0, "A.xlsx"), ("UNICEF", 2025, "GMS (8%)", 80.0, "A.xlsx")]
+    store.rollback(con, ids["C"])
+    assert [row[2:] for row in current_indirect_costs(con)] == [
+        ("Programme support cost (7%)", 21.0, "A.xlsx"), ("PSC 7%", 21.0, "A.xlsx"), ("GMS (8%)", 80.0, "A.xlsx")]
 
 
 def test_indicators_replaced_twice_come_back_one_version_at_a_time(con):

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import collections
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
 
 from etl import store
-from etl.load import load_path
+from etl.load import load_bytes, load_path
 
 UNINFO = Path(__file__).resolve().parents[2] / "shared" / "data" / "uninfo"
 FILES = sorted(UNINFO.glob("*.xlsx"))
@@ -229,3 +230,196 @@ def test_garbled_accents_in_the_real_exports_are_repaired_and_said(loaded):
     said = [r.file_name for r in results if any("garbled accents" in w.expected for w in r.warnings)]
     assert "Africa_crime.xlsx" in said and all(
         sum("garbled accents" in w.expected for w in r.warnings) <= 1 for r in results)
+
+
+# ---------------------------------------------------------------- the plan's structure, with or without money
+
+def _as_typed(text: str) -> str:
+    """UTF-8 read as Mac Roman ('Gesti√≥n') back to what was typed, else the text unchanged."""
+    try:
+        return text.encode("mac_roman").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def _title(value) -> str | None:
+    text = _as_typed(str(value).strip()) if value not in (None, "") else ""
+    return None if text in ("", "-") else text
+
+
+def _code(value) -> str | None:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = " ".join(str(value or "").split()).rstrip(" :.")
+    return None if text in ("", "-") else text
+
+
+def structure_from_files() -> dict[str, tuple]:
+    """Independent reading: per sub-output ID (the last file in load order wins) its outcome (plan, code,
+    title), its output (code, title), the years holding a figure, and its country."""
+    by_id = {}
+    for path in FILES:
+        rows = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
+        at = {str(h).strip(): i for i, h in reversed(list(enumerate(rows[0])))}
+        years = sorted({int(h[:4]) for h in at if h[:4].isdigit()})
+        for row in rows[1:]:
+            with_figures = {y for y in years if any(_amount(row[at[f"{y} {m}"]]) is not None for m in MEASURES)}
+            outcome = (_title(row[at["Plan name"]]), _code(row[at["Outcome code"]]), _title(row[at["Outcome"]]))
+            output = (_code(row[at["Output code"]]), _title(row[at["Output"]]))
+            by_id[str(int(row[at["ID"]]))] = (outcome, output, with_figures, _title(row[at["Country"]]))
+    return by_id
+
+
+@pytest.fixture(scope="module")
+def structure():
+    return structure_from_files()
+
+
+def test_every_suboutput_is_kept_with_or_without_money(loaded, structure):
+    """Sub-outputs with no figure in any year are part of the plan: the store holds every distinct ID of
+    the files, and exactly those with a figure have budget lines."""
+    con, _ = loaded
+    stored = {r[0] for r in con.execute("SELECT suboutput_id FROM suboutput_list").fetchall()}
+    assert con.execute("SELECT count(*) FROM suboutput_list").fetchone()[0] == len(stored) == len(structure)
+    assert stored == set(structure)
+    funded = {r[0] for r in con.execute("SELECT DISTINCT suboutput_id FROM budget").fetchall()}
+    without = {i for i, (_, _, years, _) in structure.items() if not years}
+    assert funded == set(structure) - without
+    assert len(without) == 604  # of 9,205 in the 22 exports
+
+
+def test_outputs_and_suboutputs_per_outcome_equal_the_files(loaded, structure):
+    from etl import queries
+
+    con, _ = loaded
+    want = collections.defaultdict(lambda: (set(), set(), set()))
+    for sub_id, (outcome, output, years, _) in structure.items():
+        outputs, subs, without = want[outcome]
+        outputs.add(output)
+        subs.add(sub_id)
+        if not years:
+            without.add(sub_id)
+    got = queries.suboutputs_by_outcome(con, queries.Filters())
+    assert {(r.plan, r.outcome_code, r.outcome_title): (r.outputs, r.suboutputs, r.suboutputs_without_figures)
+            for r in got.itertuples()} == {k: tuple(len(s) for s in v) for k, v in want.items()}
+    totals = queries.suboutput_totals(con, queries.Filters())
+    assert totals == {"outcomes": len(want), "outputs": sum(len(v[0]) for v in want.values()),
+                      "suboutputs": len(structure), "suboutputs_without_figures": 604}
+
+
+@pytest.mark.parametrize("years", [(2023, 2023), (2020, 2021), (2030, 2031)])
+def test_suboutputs_without_figures_count_whatever_the_years(loaded, structure, years):
+    """A sub-output with figures counts when one of its years is in range; one without any figure has no
+    year, so it counts whatever the range (the page's note says so)."""
+    from etl import queries
+
+    con, _ = loaded
+    country = "Cameroon"
+    mine = {i: v for i, v in structure.items() if v[3] == country}
+    want_in = {i for i, (_, _, y, _) in mine.items() if not y or any(years[0] <= x <= years[1] for x in y)}
+    want_without = {i for i, (_, _, y, _) in mine.items() if not y}
+    got = queries.suboutput_totals(con, queries.Filters(country=country, year_from=years[0], year_to=years[1]))
+    assert (got["suboutputs"], got["suboutputs_without_figures"]) == (len(want_in), len(want_without))
+    assert want_without and got["suboutputs"] > 0
+
+
+def test_each_file_says_how_many_suboutputs_have_no_money(loaded):
+    """One warning per file, with the count of its sub-outputs without figures and the first one's cell."""
+    _, results = loaded
+    for path, result in zip(FILES, results):
+        rows = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
+        at = {str(h).strip(): i for i, h in reversed(list(enumerate(rows[0])))}
+        money = [i for h, i in at.items() if h[:4].isdigit() and not h.endswith("Narrative")]
+        without = [r for r, row in enumerate(rows[1:], 2) if all(_amount(row[i]) is None for i in money)]
+        said = [w for w in result.warnings if "no money figure in any year" in w.expected]
+        if not without:
+            assert not said, path.name
+            continue
+        assert len(said) == 1, path.name
+        assert said[0].cell == f"L{without[0]}" and said[0].column == "ID"
+        assert said[0].expected == (f"{len(without):,} of {len(rows) - 1:,} sub-output(s) have no money figure in "
+                                    "any year: kept in the plan and counted (this is the first)")
+
+
+# ---------------------------------------------------------------- an export as it comes: repeated IDs, huge amounts
+
+def export_copy(path: Path, tmp_path: Path, edit) -> bytes:
+    """A real export rewritten cell for cell (openpyxl), its rows first passed through `edit(rows)`."""
+    import io
+
+    import openpyxl
+
+    rows = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Data Explorer"
+    for row in edit([list(r) for r in rows]):
+        sheet.append([None if v == "" else v for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+SMALL = UNINFO / "Africa_poverty.xlsx"
+
+
+def test_an_export_with_a_repeated_id_loads_copies_once_and_the_later_row_wins(tmp_path):
+    """A real thematic export with one row repeated as an identical copy and one repeated with a changed
+    figure and end date loads as it comes, with one warning each; the later row's figure wins."""
+    rows = CalamineWorkbook.from_path(SMALL).get_sheet_by_index(0).to_python()
+    at = {str(h).strip(): i for i, h in enumerate(rows[0])}
+    copied, changed = [r for r in range(1, len(rows)) if _amount(rows[r][at["2023 Required"]])][:2]
+    figure = _amount(rows[changed][at["2023 Required"]])
+
+    def edit(table):
+        again = list(table[changed])
+        again[at["2023 Required"]] = figure + 1000.0
+        again[at["Total required resources"]] = _amount(again[at["Total required resources"]]) + 1000.0
+        again[at["End date"]] = dt.date(2030, 12, 31)
+        return table[:40] + [list(table[copied])] + table[40:] + [again]
+
+    con = store.connect(tmp_path / "repeated.duckdb")
+    result = load_bytes(con, export_copy(SMALL, tmp_path, edit), "Africa_poverty-repeated.xlsx")
+    assert result.status == "committed", [str(e) for e in result.errors]
+    said = [(w.cell, w.expected) for w in result.warnings if w.column == "ID" and "money figure" not in w.expected]
+    last = len(rows) + 2  # the header, the copy and the changed row
+    assert said == [
+        (f"L{last}", f"the same sub-output as row {changed + 1}, differing in End date, Total required resources, "
+                     f"2023 Required: this later row wins (its details and figures replace those of row {changed + 1})"),
+        ("L41", f"1 row(s) repeat an earlier row of the same ID exactly (row 41 = row {copied + 1}): each sub-output "
+                "is counted once"),
+    ]
+    sub_id = str(int(rows[changed][at["ID"]]))
+    assert con.execute("SELECT required, end_date FROM budget WHERE suboutput_id = ? AND year = 2023",
+                       [sub_id]).fetchone() == (figure + 1000.0, dt.date(2030, 12, 31))
+    ids = {str(int(r[at["ID"]])) for r in rows[1:]}
+    assert con.execute("SELECT count(DISTINCT suboutput_id), count(*) FROM suboutput_list").fetchone() == \
+        (len(ids), len(ids))
+    plain = store.connect(tmp_path / "plain.duckdb")
+    assert load_path(plain, SMALL).status == "committed"
+    lines = "SELECT count(*), sum(required) FROM budget"
+    (count, required), (plain_count, plain_required) = con.execute(lines).fetchone(), plain.execute(lines).fetchone()
+    assert count == plain_count and required == pytest.approx(plain_required + 1000.0, abs=0.01)
+    plain.close()
+    con.close()
+
+
+def test_an_amount_of_1e308_in_an_export_is_refused_naming_the_cell(tmp_path):
+    """Two such amounts once summed to infinity ('USD inf B' on every card)."""
+    rows = CalamineWorkbook.from_path(SMALL).get_sheet_by_index(0).to_python()
+    at = {str(h).strip(): i for i, h in enumerate(rows[0])}
+
+    def edit(table):
+        table[1][at["2024 Available"]] = 1e308
+        table[2][at["2025 Required"]] = "1e308"
+        return table
+
+    con = store.connect(tmp_path / "huge.duckdb")
+    result = load_bytes(con, export_copy(SMALL, tmp_path, edit), "huge.xlsx")
+    assert result.status == "rejected"
+    from etl.read import cell_ref
+    assert [(e.cell, e.column, e.value, e.expected) for e in result.errors] == [
+        (cell_ref(1, at["2024 Available"]), "2024 Available", 1e308, "an amount below 10,000,000,000,000"),
+        (cell_ref(2, at["2025 Required"]), "2025 Required", "1e308", "an amount below 10,000,000,000,000")]
+    assert con.execute("SELECT count(*) FROM budget").fetchone()[0] == 0
+    con.close()
