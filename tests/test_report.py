@@ -126,3 +126,9 @@ def test_how_to_fix_lines():
     assert "header row" in fix("required", "missing required column 'required' (also accepted: budget)")
     assert "Fill in" in fix("output_code", "a value: output_code is required")
     assert fix(None, "total row skipped (totals are computed, never loaded)", "warning").startswith("Nothing to do")
+    assert "Country field" in fix("country", "plan 'UNSDCF' exists in Ghana, Kenya (2 countries): choose the country "
+                                             "(--country, or the Upload page's Country field)")
+    assert fix("ID", "ID 101 is a sub-output of UNICEF; your account may replace only UNDP's rows").startswith(
+        "Remove this row")
+    assert "Country field" in fix("country", "plan 'X' is not known in any country yet: 1 row(s) loaded without a "
+                                             "country show only under 'All countries'", "warning")
