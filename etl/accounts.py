@@ -109,8 +109,9 @@ def rollback_refusals(con, name: str, submission_ids: list[int]) -> dict[int, st
     owners = dict(cur.execute("SELECT submission_id, agency FROM submission_log WHERE submission_id IN "
                               "(SELECT unnest(?))", [ids]).fetchall())
     replaced: dict[int, set[str]] = {}
+    tables = (*store.FACT_TABLES.values(), "suboutputs")
     for sid, agency in cur.execute(f"""SELECT DISTINCT replaced_by, agency FROM (
-            {' UNION ALL '.join(f'SELECT replaced_by, agency FROM {t}' for t in (*store.FACT_TABLES.values(), 'suboutputs'))})
+            {' UNION ALL '.join(f'SELECT replaced_by, agency FROM {t}' for t in tables)})
             WHERE replaced_by IN (SELECT unnest(?))""", [ids]).fetchall():
         if not set((agency or "").split(";")) & scope:
             replaced.setdefault(sid, set()).add(agency or "no agency")

@@ -77,8 +77,8 @@ def header_key(text: object) -> str:
     return re.sub(r"[^a-z0-9]+", "", s.lower())
 
 
-#: a plan is a plan of a country: one plan name is used in many countries (UN INFO has 31 "United Nations
-#: Sustainable Development Cooperation Framework"), so rows may name their country (etl.load: the country rule)
+#: a plan is a plan of a country, and one plan name is used in many (27 countries call theirs "United Nations
+#: Sustainable Development Cooperation Framework" in UN INFO): rows may name their country (etl.load)
 COUNTRY_SYNONYMS = ("country name", "programme country", "program country")
 COUNTRY_HELP = ("Country of the plan; blank: the country chosen for the file, else the plan's country when the "
                 "plan's name is known in one country only")

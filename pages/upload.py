@@ -27,7 +27,7 @@ TABLE_LIMIT = 100
 RECOGNISE = "Recognise from the header"
 FROM_FILE = "As in the file (its plan column)"
 OTHER_PLAN = "Another plan…"
-COUNTRY_FROM_PLAN = "As in the file, else the plan's"
+COUNTRY_FROM_PLAN = "From the file or plan"
 OTHER_COUNTRY = "Another country…"
 KIND_LABELS = {"budget": "Budget (CBF or UN INFO export)", "indicators": "Indicators",
                "actions": "Recommendations and actions"}
@@ -199,15 +199,18 @@ def totals_table(preview: dict) -> pd.DataFrame:
 
 
 def agency_table(preview: dict) -> pd.DataFrame:
-    """Before → after per agency whose rows the file holds or replaces (a joint sub-output: its agencies)."""
+    """Before → after per agency whose rows the file holds or replaces (a joint sub-output: its agencies); an
+    agency without rows on one side counts 0 there."""
     before, after = preview["before"]["by_agency"], preview["after"]["by_agency"]
     money = "required" in preview["before"]
     rows = []
     for agency in sorted(set(before) | set(after), key=lambda a: (a is None, a or "")):
-        was, will = before.get(agency, {}), after.get(agency, {})
-        row = {"agency": agency or "(no agency)", "rows before": was.get("rows", 0), "rows after": will.get("rows", 0)}
+        was, will = before.get(agency, {"rows": 0, "required": 0.0}), after.get(agency, {"rows": 0, "required": 0.0})
+        row = {"agency": agency or "(no agency)", "rows before": was["rows"], "rows after": will["rows"]}
         if money:
-            row |= {"required before (USD)": was.get("required"), "required after (USD)": will.get("required")}
+            b, a = (None if is_missing(v) else float(v) for v in (was["required"], will["required"]))
+            row |= {"required before (USD)": b, "required after (USD)": a,
+                    "change (USD)": None if a is None or b is None else a - b}
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -224,7 +227,7 @@ def show_totals(kind: str | None, preview: dict, heading: str, key: str) -> None
                    icon=":material/warning:")
     table = agency_table(preview)
     if len(table) > 1 or others:
-        st.dataframe(table, hide_index=True, key=key, column_config={
+        st.dataframe(table, hide_index=True, key=key, placeholder="—", column_config={
             name: st.column_config.NumberColumn(name, format="localized") for name in table.columns[1:]})
 
 

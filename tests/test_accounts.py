@@ -5,8 +5,16 @@ import pytest
 
 from etl import accounts, store
 from etl.load import load_bytes, load_many
-from tests.test_load import (ACTION_HEADER, BUDGET_HEADER, INDICATOR_HEADER, PLAN, budget_file, uninfo_file,
-                             uninfo_row, workbook_bytes)
+from tests.test_load import (
+    ACTION_HEADER,
+    BUDGET_HEADER,
+    INDICATOR_HEADER,
+    PLAN,
+    budget_file,
+    uninfo_file,
+    uninfo_row,
+    workbook_bytes,
+)
 
 UNICEF_ROWS = [[2025, "2.1", "Children", "2.1.1", "UNICEF", 500, 400, 300]]
 UNDP_ROWS = [[2025, "1.1", "Governance", "1.1.1", "UNDP", 100, 50, 10]]

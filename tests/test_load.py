@@ -347,10 +347,12 @@ def test_a_budget_takes_the_country_of_its_file_or_its_plan(con):
 def test_a_row_that_takes_its_plans_country_may_not_repeat_another(con):
     assert load_budget_of(con, "Kenya", "UNSDCF").status == "committed"
     header = [*BUDGET_HEADER, "Country"]
-    rows = [[2025, "1.1", "x", "1.1.1", "UNICEF", 10, 5, 1, "Kenya"], [2025, "1.1", "x", "1.1.1", "UNICEF", 20, 5, 1, None]]
+    rows = [[2025, "1.1", "x", "1.1.1", "UNICEF", 10, 5, 1, "Kenya"],
+            [2025, "1.1", "x", "1.1.1", "UNICEF", 20, 5, 1, None]]
     result = load_bytes(con, workbook_bytes({"Budget": [header, *rows]}), "twice.xlsx", plan="UNSDCF")
     assert [(e.cell, e.expected) for e in result.errors] == [
-        ("row 3", "a unique row: the same plan, country, year, output_code, agency, funding_source is already on row 2")]
+        ("row 3",
+         "a unique row: the same plan, country, year, output_code, agency, funding_source is already on row 2")]
     assert con.execute("SELECT count(*) FROM budget WHERE agency = 'UNICEF'").fetchone()[0] == 0
 
 
@@ -408,7 +410,8 @@ def test_duplicate_keys_inside_one_file_are_refused_listing_the_rows(con):
     result = load_bytes(con, budget_file(rows, title=False), "dup.xlsx", plan=PLAN)
     assert result.status == "rejected"
     assert [(e.cell, e.expected) for e in result.errors] == [
-        ("row 3", "a unique row: the same plan, country, year, output_code, agency, funding_source is already on row 2")]
+        ("row 3",
+         "a unique row: the same plan, country, year, output_code, agency, funding_source is already on row 2")]
 
 
 def test_schema_migrates_in_place(tmp_path):

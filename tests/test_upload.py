@@ -527,7 +527,7 @@ def test_plans_are_offered_with_their_country_and_years_and_countries_too(db):
         "As in the file (its plan column)", f"{PLAN_A} ({ANGOLA}, 2023–2025)", f"{PLAN_B} ({VIET_NAM}, 2023–2025)",
         f"{UNSDCF} (Ghana, 2025)", f"{UNSDCF} (Kenya, 2025)", "Another plan…"]
     assert app.selectbox(key="upload_country").options == [
-        "As in the file, else the plan's", ANGOLA, "Ghana", "Kenya", VIET_NAM, "Another country…"]
+        "From the file or plan", ANGOLA, "Ghana", "Kenya", VIET_NAM, "Another country…"]
     app.selectbox(key="upload_plan").select(f"{UNSDCF} (Ghana, 2025)")
     app.run()
     shown = [s for s in app.main.selectbox if s.label == "Country"]
@@ -614,7 +614,7 @@ def test_a_focal_point_may_not_replace_another_agencys_suboutputs_on_the_page(db
 
 
 def by_agency(app: AppTest) -> list[list]:
-    """The before → after table per agency: agency, rows before and after, required before and after."""
+    """The before → after table per agency: agency, rows before and after, required before, after and change."""
     table = next(d.value for d in app.dataframe if "rows before" in d.value.columns)
     return [[None if pd.isna(v) else v for v in row] for row in table.values.tolist()]
 
@@ -628,11 +628,11 @@ def test_an_admins_preview_and_commit_show_the_other_agencys_change(db):
            "Commit:" in [plain(m) for m in texts(app.markdown)]
     figures = preview_figures(app)
     assert figures["Required (USD)"] == (50e6, 13e6)
-    assert by_agency(app) == [["UNDP", 0, 3, None, 3e6], ["UNICEF", 5, 1, 50e6, 10e6]]
+    assert by_agency(app) == [["UNDP", 0, 3, 0, 3e6, 3e6], ["UNICEF", 5, 1, 50e6, 10e6, -40e6]]
     app.button(key="upload_commit").click()
     app.run()
     no_exception(app)
-    assert by_agency(app) == [["UNDP", 0, 3, None, 3e6], ["UNICEF", 5, 1, 50e6, 10e6]]  # as committed
+    assert by_agency(app) == [["UNDP", 0, 3, 0, 3e6, 3e6], ["UNICEF", 5, 1, 50e6, 10e6, -40e6]]  # as committed
     sid = int(next(d.value for d in app.dataframe if "file" in d.value.columns)["id"].iloc[0])
     assert sid in submission_ids(app.selectbox(key="upload_rollback_choice"))
     # its agency is UNDP, but rolling it back would change UNICEF's rows: not amina's (UNDP) to undo
