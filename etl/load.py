@@ -348,13 +348,14 @@ def _stage_uninfo(writer, group: list[tuple[Prepared, LoadResult]]) -> None:
     store.stage(writer, "staged_figures", pa.concat_tables(figures))
     store.stage(writer, "staged_suboutputs", pa.concat_tables(subs))
     store.stage_uninfo(writer)
-    store.stage_retiring(writer, "budget", uninfo=True)
 
 
 def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Options, dry_run: bool) -> None:
     """Inside the open transaction: several UN INFO exports at once, in file order (later files win)."""
     try:
         _stage_uninfo(writer, group)
+        if opts.allowed_agencies is not None or dry_run:  # what they would retire: to check, or to preview
+            store.stage_retiring(writer, "budget", uninfo=True)
         if opts.allowed_agencies is not None:
             for item, result in group:
                 check_boundaries(writer, item.dataset, opts.allowed_agencies, result.submission_id)
@@ -366,6 +367,7 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Option
                 if not group:
                     return
                 _stage_uninfo(writer, group)  # the accepted files only
+                store.stage_retiring(writer, "budget", uninfo=True)
         if dry_run:
             before = _preview_before(writer, "budget", [item.dataset for item, _ in group])
             for item, result in group:  # a dry run records nothing outside its transaction
@@ -407,7 +409,8 @@ def _write_one(writer, item: Prepared, result: LoadResult, opts: Options, dry_ru
     for name, frame in frames.items():
         store.stage(writer, name, frame)
     try:
-        store.stage_retiring(writer, ds.kind, uninfo=False)
+        if opts.allowed_agencies is not None or dry_run:  # what it would retire: to check, or to preview
+            store.stage_retiring(writer, ds.kind, uninfo=False)
         if opts.allowed_agencies is not None:
             check_boundaries(writer, ds, opts.allowed_agencies)
             if ds.errors:
@@ -474,11 +477,13 @@ def settle_countries(cur, ds: Dataset) -> None:
     known = dict(cur.execute(f"""SELECT plan, list(DISTINCT country) FROM ({store.PLAN_COUNTRIES})
                                  WHERE plan IN (SELECT unnest(?)) AND coalesce(country, '') <> ''
                                  GROUP BY plan""", [list(open_rows)]).fetchall())
+    filled = False
     for plan, rows in open_rows.items():
         countries = sorted(set(known.get(plan) or ()) | named.get(plan, set()))
         if len(countries) == 1:
             for row in rows:
                 row["country"] = countries[0]
+            filled = True
         elif countries:
             ds.error(rows[0]["_sheet"], None, "country", None,
                      f"plan '{plan}' exists in {', '.join(countries)} ({len(countries)} countries): {CHOOSE_COUNTRY}")
@@ -486,7 +491,7 @@ def settle_countries(cur, ds: Dataset) -> None:
             ds.warn(rows[0]["_sheet"], None, "country", None,
                     f"plan '{plan}' is not known in any country yet: {len(rows):,} row(s) loaded without a country "
                     f"show only under 'All countries' (to place them in a country, {CHOOSE_COUNTRY})")
-    if not ds.errors:  # rows that now have the same country may repeat one another
+    if filled and not ds.errors:  # rows that now have the same country may repeat one another
         for sheet in ds.sheets:
             _check_duplicate_keys(ds, KINDS[ds.kind], sheet)
 

@@ -383,6 +383,19 @@ def test_another_agencys_load_never_moves_rows_out_of_their_country(con, kind):
     assert shown() == {"Kenya": 1, "Ghana": 0}
 
 
+def test_a_countrys_history_holds_the_submissions_of_its_plans_only(con):
+    """A submission is of its plan's country: a plan name two countries use no longer lists it under both."""
+    from etl import queries
+
+    for country in ("Kenya", "Ghana"):
+        assert load_budget_of(con, country, "UNSDCF").status == "committed"
+    assert load_bytes(con, workbook_bytes({"Indicators": [INDICATOR_HEADER, [
+        "a", "Births attended", "1.1", "%", 42, 2022, 60, 2027, "2025", 51, "UNICEF"]]}), "kenya-indicators.xlsx",
+        plan="UNSDCF", country="Kenya").status == "committed"
+    history = queries.submission_history(con, queries.Filters(country="Kenya"))
+    assert sorted(history["file"]) == ["Kenya-UNDP.xlsx", "kenya-indicators.xlsx"]
+
+
 def test_actions_of_one_source_in_two_countries_do_not_replace_each_other(con):
     def actions(status: str) -> bytes:
         return workbook_bytes({"Actions": [ACTION_HEADER, ["CF evaluation", "1", "1.1", "Fix it", status, "UNDP"]]})
