@@ -89,11 +89,12 @@ def build_scaled_db(path: str | Path, rows: int = 1_000_000, seed: float = 0.42)
             FROM g JOIN country_pool c ON c.i = g.k % 10 JOIN agency_pool a ON a.i = g.k % {len(AGENCIES)}""")
         actions = max(200, rows // 50)
         con.execute(f"""
-            INSERT INTO action_rows (plan, source_type, source_title, recommendation_no, recommendation,
+            INSERT INTO action_rows (plan, country, source_type, source_title, recommendation_no, recommendation,
                 management_response, action_no, action, responsible, agency, deadline, status, comments, as_of,
                 submission_id)
             WITH g AS (SELECT i, random() AS r FROM range({actions}) t(i))
             SELECT 'UNSDCF ' || c.country || CASE WHEN (g.i % 20) < 10 THEN ' 2019-2023' ELSE ' 2024-2028' END,
+                   c.country,
                    CASE WHEN g.i % 3 = 0 THEN 'workplan' ELSE 'evaluation' END,
                    'Evaluation ' || (g.i % 40) || ' of the Cooperation Framework',
                    ((g.i // 40) % 12 + 1)::VARCHAR, 'Recommendation ' || ((g.i // 40) % 12 + 1),

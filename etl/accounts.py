@@ -89,14 +89,42 @@ def upload_scope(con, name: str) -> set[str] | None:
 
 def check_rollback(con, name: str, submission_id: int) -> None:
     """A focal point may roll back only submissions of their agencies; admins any."""
+    reason = rollback_refusals(con, name, [submission_id]).get(submission_id)
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def rollback_refusals(con, name: str, submission_ids: list[int]) -> dict[int, str]:
+    """Why the account may not roll back each of these submissions (absent: it may; admins may roll back any).
+
+    A focal point may roll back a submission whose rows are all of their agencies and which replaced rows of
+    their agencies only (a joint row counts as each of its agencies'): rolling it back changes nothing of
+    another agency's. A submission an administrator loaded over another agency's rows is theirs to undo.
+    """
     scope = upload_scope(con, name)
-    if scope is None:
-        return
-    info = store.submission(con, submission_id)
-    if info is None:
-        return
-    owner = info.get("agency")
-    codes = set((owner or "").split(";")) - {""}
-    if not codes or not codes <= scope:
-        raise PermissionDenied(f"Submission {submission_id} holds rows of {owner or 'several agencies'}; "
-                               f"{name} may roll back only submissions of {', '.join(sorted(scope))}.")
+    if scope is None or not submission_ids:
+        return {}
+    cur = con.cursor()
+    ids = [int(i) for i in submission_ids]
+    owners = dict(cur.execute("SELECT submission_id, agency FROM submission_log WHERE submission_id IN "
+                              "(SELECT unnest(?))", [ids]).fetchall())
+    replaced: dict[int, set[str]] = {}
+    tables = (*store.FACT_TABLES.values(), "suboutputs")
+    for sid, agency in cur.execute(f"""SELECT DISTINCT replaced_by, agency FROM (
+            {' UNION ALL '.join(f'SELECT replaced_by, agency FROM {t}' for t in tables)})
+            WHERE replaced_by IN (SELECT unnest(?))""", [ids]).fetchall():
+        if not set((agency or "").split(";")) & scope:
+            replaced.setdefault(sid, set()).add(agency or "no agency")
+    mine = ", ".join(sorted(scope))
+    refusals = {}
+    for sid in ids:
+        codes = set((owners.get(sid) or "").split(";")) - {""}
+        if sid in owners and (not codes or not codes <= scope):
+            refusals[sid] = (f"Submission {sid} holds rows of {owners[sid] or 'several agencies'}; "
+                             f"{name} may roll back only submissions of {mine}.")
+        elif sid in replaced:
+            refusals[sid] = (f"Submission {sid} replaced rows of {', '.join(sorted(replaced[sid]))}: rolling it back "
+                             f"would change them; {name} may roll back only submissions that changed rows of {mine} "
+                             "alone (an administrator may roll it back).")
+    return refusals
+

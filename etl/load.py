@@ -19,7 +19,8 @@ from etl.read import FileError, read_file
 from etl.store import ACTION_COLUMNS, BUDGET_COLUMNS, INDICATOR_COLUMNS, INDIRECT_COST_COLUMNS, SUBOUTPUT_COLUMNS
 from etl.entities import EntityResolver
 from etl.parse import ParseError
-from etl.validate import Dataset, Problem, validate
+from etl.schema import KINDS
+from etl.validate import Dataset, Problem, _check_duplicate_keys, validate
 
 Progress = Callable[[float, str], None]
 #: files validated and written together by one load_many call (memory grows with the batch)
@@ -142,7 +143,7 @@ def load_many(con, files: list[tuple[bytes, str]], *, dry_run: bool = False, pro
         for n, item in prepared:
             (later if item.digest in seen else batch).append((n, item))
             seen.add(item.digest)
-        for (n, _), result in zip(batch, _write(con, [item for _, item in batch], opts.user, dry_run)):
+        for (n, _), result in zip(batch, _write(con, [item for _, item in batch], opts, dry_run, record_rejected)):
             results[n] = result
         prepared = later
     step(1.0, "done")
@@ -172,7 +173,7 @@ def prepare(data: bytes, file_name: str, digest: str, opts: Options, entities: l
     except FileError as exc:
         ds.error(None, None, None, None, exc.reason)
         return Prepared(data, digest, ds)
-    fill = {"plan": opts.plan, "source_title": opts.source}
+    fill = {"plan": opts.plan, "country": opts.country, "source_title": opts.source}
     if opts.agency:
         try:
             fill["agency"] = EntityResolver(entities).resolve(opts.agency)
@@ -244,22 +245,29 @@ def _single(values) -> str | None:
 
 
 def _reject(con, prepared: Prepared, user: str | None, dry_run: bool) -> LoadResult:
-    ds, digest = prepared.dataset, prepared.digest
+    ds = prepared.dataset
     result = LoadResult(ds.file_name, "rejected", ds.kind, ds.layout, errors=ds.errors, warnings=ds.warnings)
     if not dry_run:
         result.submission_id = store.log_submission(
-            con, kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=digest, user_name=user,
-            status="rejected", rows_rejected=len(ds.rows), errors=[str(p) for p in ds.errors[:1000]],
-            warnings=[str(p) for p in ds.warnings[:1000]])
+            con, kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=prepared.digest, user_name=user,
+            **_rejected_fields(ds))
     return result
 
 
-def _write(con, batch: list[Prepared], user: str | None, dry_run: bool) -> list[LoadResult]:
+def _rejected_fields(ds: Dataset) -> dict:
+    return dict(status="rejected", rows_rejected=len(ds.suboutputs if ds.layout == "uninfo" else ds.rows),
+                errors=[str(p) for p in ds.errors[:1000]], warnings=[str(p) for p in ds.warnings[:1000]])
+
+
+def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_rejected: bool) -> list[LoadResult]:
     """Commit the validated files in one transaction, one writer at a time (SPEC §7).
 
     Each load is first recorded as 'loading' so that a process killed mid-load leaves a trace: the
     next start marks it 'failed' (see store.connect); its rows were never committed. A dry run
-    writes everything inside the transaction, measures the preview and rolls back.
+    writes everything inside the transaction, measures the preview and rolls back. What depends on the
+    stored data — the rows' country (`settle_countries`) and the agency boundaries of what a file replaces
+    (`check_boundaries`) — is decided inside the transaction, before the file writes anything: a file
+    refused there is recorded as rejected and the others of the batch load.
     """
     with store.write_lock:
         results: list[LoadResult] = []
@@ -267,8 +275,8 @@ def _write(con, batch: list[Prepared], user: str | None, dry_run: bool) -> list[
         for item in batch:
             previous = store.find_duplicate(con, item.digest, item.dataset.kind)
             if previous:  # the same content was committed meanwhile (a concurrent upload, or earlier in this batch)
-                results.append(_duplicate(con, item.dataset.file_name, item.dataset.kind, item.digest, user, previous,
-                                          dry_run))
+                results.append(_duplicate(con, item.dataset.file_name, item.dataset.kind, item.digest, opts.user,
+                                          previous, dry_run))
                 continue
             ds = item.dataset
             result = LoadResult(ds.file_name, "valid" if dry_run else "committed", ds.kind, ds.layout,
@@ -282,16 +290,16 @@ def _write(con, batch: list[Prepared], user: str | None, dry_run: bool) -> list[
                 writer.execute("BEGIN")
                 for item, result in todo:
                     store.record_submission(writer, result.submission_id, status="loading",
-                                            **_submission_meta(item, user))
+                                            **_submission_meta(item, opts.user))
                 writer.execute("COMMIT")
             writer.execute("BEGIN")
             try:
                 uninfo = [(item, result) for item, result in todo if item.dataset.layout == "uninfo"]
                 if uninfo:  # UN INFO exports replace by sub-output ID: written together, set-based
-                    _write_uninfo(writer, uninfo, user, dry_run)
+                    _write_uninfo(writer, uninfo, opts, dry_run)
                 for item, result in todo:
                     if item.dataset.layout != "uninfo":
-                        _write_one(writer, item, result, user, dry_run)
+                        _write_one(writer, item, result, opts, dry_run)
                 if dry_run:
                     writer.execute("ROLLBACK")
                 else:
@@ -305,8 +313,11 @@ def _write(con, batch: list[Prepared], user: str | None, dry_run: bool) -> list[
         finally:
             writer.close()
         if dry_run:
-            for _, result in todo:
-                result.submission_id = None
+            for item, result in todo:  # the Upload page's check records a refused file, as it does a rejected one
+                refused = result.status == "rejected" and record_rejected
+                result.submission_id = store.log_submission(
+                    con, kind=item.dataset.kind, layout=item.dataset.layout, file_name=item.dataset.file_name,
+                    sha256=item.digest, user_name=opts.user, **_rejected_fields(item.dataset)) if refused else None
         return results
 
 
@@ -318,8 +329,16 @@ def _submission_meta(item: Prepared, user: str | None) -> dict:
                 country=_single(r.get("country") for r in rows), warnings=[str(p) for p in ds.warnings[:1000]])
 
 
-def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], user: str | None, dry_run: bool) -> None:
-    """Inside the open transaction: several UN INFO exports at once, in file order (later files win)."""
+def _refuse(writer, item: Prepared, result: LoadResult, dry_run: bool) -> None:
+    """Inside the open transaction, before the file wrote anything: the file is rejected, its errors listed."""
+    ds = item.dataset
+    result.status, result.errors, result.warnings = "rejected", ds.errors, ds.warnings
+    result.rows_added = result.rows_replaced = 0
+    if not dry_run:
+        store.finish_submission(writer, result.submission_id, **_rejected_fields(ds))
+
+
+def _stage_uninfo(writer, group: list[tuple[Prepared, LoadResult]]) -> None:
     figures, subs = [], []
     for item, result in group:
         frames = build_frames(item.dataset)
@@ -329,17 +348,36 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], user: str | 
         subs.append(frames["staged_suboutputs"].append_column("sid", sid))
     store.stage(writer, "staged_figures", pa.concat_tables(figures))
     store.stage(writer, "staged_suboutputs", pa.concat_tables(subs))
+    store.stage_uninfo(writer)
+
+
+def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Options, dry_run: bool) -> None:
+    """Inside the open transaction: several UN INFO exports at once, in file order (later files win)."""
     try:
-        store.stage_uninfo(writer)
+        _stage_uninfo(writer, group)
+        if opts.allowed_agencies is not None or dry_run:  # what they would retire: to check, or to preview
+            store.stage_retiring(writer, "budget", uninfo=True)
+        if opts.allowed_agencies is not None:
+            for item, result in group:
+                check_boundaries(writer, item.dataset, opts.allowed_agencies, result.submission_id)
+            refused = [(item, result) for item, result in group if item.dataset.errors]
+            for item, result in refused:
+                _refuse(writer, item, result, dry_run)
+            if refused:
+                group = [(item, result) for item, result in group if not item.dataset.errors]
+                if not group:
+                    return
+                _stage_uninfo(writer, group)  # the accepted files only
+                store.stage_retiring(writer, "budget", uninfo=True)
         if dry_run:
-            before = preview_totals(writer, "budget")
+            before = _preview_before(writer, "budget", [item.dataset for item, _ in group])
             for item, result in group:  # a dry run records nothing outside its transaction
                 store.record_submission(writer, result.submission_id, status="loading",
-                                        **_submission_meta(item, user))
+                                        **_submission_meta(item, opts.user))
         entities = {e.code: e for item, _ in group for e in item.dataset.new_entities}
         for entity in entities.values():
             store.add_entity(writer, entity.code, entity.name, origin="uninfo")
-        store.upsert_plans(writer, group[0][1].submission_id, with_country=True, source="staged_suboutputs")
+        store.upsert_plans(writer, group[0][1].submission_id, source="staged_suboutputs")
         counts = store.replace_and_insert_uninfo(writer, [result.submission_id for _, result in group])
         for item, result in group:
             result.rows_added, result.rows_replaced = counts.get(result.submission_id, (0, 0))
@@ -348,39 +386,58 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], user: str | 
             if not dry_run:
                 store.keep_file(writer, result.submission_id, item.data)
         if dry_run:
-            group[0][1].preview = {"before": before, "after": preview_totals(writer, "budget")}
+            group[0][1].preview = {**before, "after": preview_totals(writer, "budget")}
     finally:
         writer.unregister("staged_figures")
         writer.unregister("staged_suboutputs")
         writer.execute("DROP VIEW IF EXISTS staged")
+        writer.execute("DROP TABLE IF EXISTS retiring")
+        writer.execute("DROP TABLE IF EXISTS preview_scope")
 
 
-def _write_one(writer, item: Prepared, result: LoadResult, user: str | None, dry_run: bool) -> None:
-    """Inside the open transaction: retire what this file replaces, insert its rows, mark it committed."""
+def _write_one(writer, item: Prepared, result: LoadResult, opts: Options, dry_run: bool) -> None:
+    """Inside the open transaction: settle the rows' country, check what the file would replace, then retire
+    it, insert the file's rows and mark it committed — or refuse the file, having written nothing."""
     ds, sid = item.dataset, result.submission_id
+    settle_countries(writer, ds)
+    result.warnings = ds.warnings
+    if ds.errors:
+        return _refuse(writer, item, result, dry_run)
     frames = build_frames(ds)
+    columns = tuple(frames["staged"].column_names)
+    # each staged row's number, so that what it would replace names the file's row
+    frames["staged"] = frames["staged"].append_column("_n", pa.array(range(len(ds.rows)), type=pa.int64()))
     for name, frame in frames.items():
         store.stage(writer, name, frame)
     try:
-        columns = tuple(frames["staged"].column_names)
+        if opts.allowed_agencies is not None or dry_run:  # what it would retire: to check, or to preview
+            store.stage_retiring(writer, ds.kind, uninfo=False)
+        if opts.allowed_agencies is not None:
+            check_boundaries(writer, ds, opts.allowed_agencies)
+            if ds.errors:
+                return _refuse(writer, item, result, dry_run)
         if dry_run:
-            before = preview_totals(writer, ds.kind)
-            store.record_submission(writer, sid, status="loading", **_submission_meta(item, user))
+            before = _preview_before(writer, ds.kind, [ds])
+            store.record_submission(writer, sid, status="loading", **_submission_meta(item, opts.user))
         for entity in ds.new_entities:
             store.add_entity(writer, entity.code, entity.name, origin="uninfo")
-        store.upsert_plans(writer, sid, with_country="country" in columns)
+        store.upsert_plans(writer, sid)
         added, replaced = store.replace_and_insert(writer, ds.kind, sid, columns)
         if "staged_indirect" in frames:  # a budget's indirect costs go with its lines
             store.replace_and_insert_indirect(writer, sid)
-        store.finish_submission(writer, sid, status="committed", rows_added=added, rows_replaced=replaced)
+        store.finish_submission(writer, sid, status="committed", rows_added=added, rows_replaced=replaced,
+                                country=_single(r.get("country") for r in ds.rows),
+                                warnings=[str(p) for p in ds.warnings[:1000]])
         result.rows_added, result.rows_replaced = added, replaced
         if dry_run:
-            result.preview = {"before": before, "after": preview_totals(writer, ds.kind)}
+            result.preview = {**before, "after": preview_totals(writer, ds.kind)}
         else:
             store.keep_file(writer, sid, item.data)
     finally:
         for name in frames:
             writer.unregister(name)
+        writer.execute("DROP TABLE IF EXISTS retiring")
+        writer.execute("DROP TABLE IF EXISTS preview_scope")
 
 
 def _duplicate(con, file_name, kind, digest, user, previous, dry_run) -> LoadResult:
@@ -393,36 +450,134 @@ def _duplicate(con, file_name, kind, digest, user, previous, dry_run) -> LoadRes
     return result
 
 
-def preview_totals(con, kind: str) -> dict:
-    """Totals of the current rows in the staged rows' plans and agencies (for before → after).
+# ---------------------------------------------------------------- what the stored data decide
 
-    A plan is a plan of a country: plans of the same name in other countries are outside the scope
-    (`store.SAME_COUNTRY`, the rule replacements follow too)."""
+CHOOSE_COUNTRY = "choose the country (--country, or the Upload page's Country field)"
+
+
+def settle_countries(cur, ds: Dataset) -> None:
+    """The country rule (README, Load), on the rows of a budget, indicators or actions file, at write time.
+
+    A plan is a plan of a country, and one plan name is used in many. A row without a country (the file's
+    column and the country chosen for the file both blank) takes its plan's when the plan's name is known
+    in exactly one country (the current data, and the file's own rows with a country); a plan known in
+    several countries refuses the file, naming them; an unknown plan loads without a country, with a
+    warning. The country is stored in the rows: a later load never changes how they are shown.
+    """
+    if ds.layout == "uninfo":  # every sub-output names its country
+        return
+    open_rows: dict[str, list[dict]] = {}
+    named: dict[str, set[str]] = {}
+    for row in ds.rows:
+        if not row.get("plan"):
+            continue
+        if row.get("country") is None:
+            open_rows.setdefault(row["plan"], []).append(row)
+        else:
+            named.setdefault(row["plan"], set()).add(row["country"])
+    if not open_rows:
+        return
+    known = dict(cur.execute(f"""SELECT plan, list(DISTINCT country) FROM ({store.PLAN_COUNTRIES})
+                                 WHERE plan IN (SELECT unnest(?)) AND coalesce(country, '') <> ''
+                                 GROUP BY plan""", [list(open_rows)]).fetchall())
+    filled = False
+    for plan, rows in open_rows.items():
+        countries = sorted(set(known.get(plan) or ()) | named.get(plan, set()))
+        if len(countries) == 1:
+            for row in rows:
+                row["country"] = countries[0]
+            filled = True
+        elif countries:
+            ds.error(rows[0]["_sheet"], None, "country", None,
+                     f"plan '{plan}' exists in {', '.join(countries)} ({len(countries)} countries): {CHOOSE_COUNTRY}")
+        else:
+            ds.warn(rows[0]["_sheet"], None, "country", None,
+                    f"plan '{plan}' is not known in any country yet: {len(rows):,} row(s) loaded without a country "
+                    f"show only under 'All countries' (to place them in a country, {CHOOSE_COUNTRY})")
+    if filled and not ds.errors:  # rows that now have the same country may repeat one another
+        for sheet in ds.sheets:
+            _check_duplicate_keys(ds, KINDS[ds.kind], sheet)
+
+
+def check_boundaries(cur, ds: Dataset, allowed: set[str], sid: int | None = None) -> None:
+    """A submission may retire only rows of the uploader's agencies (SPEC §2.1b, §10): each staged row that
+    would retire a current row of another agency (a joint row: of none of the uploader's) is an error naming
+    the row and the owner. Runs on the `retiring` table (`store.stage_retiring`; `sid`: this UN INFO file's)."""
+    mine = " or ".join(f"{code}'s" for code in sorted(allowed)) or "no agency's"
+    owners: dict[str, set[str]] = {}
+    for ref, agency, scope, country in _foreign(cur, allowed, sid):
+        owners.setdefault(ref, set()).add(_owner(agency, scope, country, ds.layout))
+    if ds.layout == "uninfo":
+        rows = {sub["suboutput_id"]: sub for sub in ds.suboutputs}
+        for ref, found in sorted(owners.items(), key=lambda o: rows[o[0]]["_row"]):
+            row = rows[ref]
+            ds.error(row["_sheet"], f"row {row['_row']}", "ID", None,
+                     f"ID {ref} is a sub-output of {' and '.join(sorted(found))}; your account may replace only "
+                     f"{mine} rows")
+        return
+    for ref, found in sorted(owners.items(), key=lambda o: int(o[0])):
+        row = ds.rows[int(ref)]
+        ds.error(row["_sheet"], f"row {row['_row']}", "agency", row.get("agency"),
+                 f"it would replace current rows of {' and '.join(sorted(found))}; your account may replace only "
+                 f"{mine} rows")
+
+
+def _foreign(cur, agencies: set[str], sid: int | None = None) -> list[tuple]:
+    """Rows of `retiring` that belong to none of `agencies` (a joint row belongs to each of its agencies, a
+    row without an agency to none): (staged row, agency, scope, country)."""
+    return cur.execute("""SELECT ref, agency, scope, country FROM retiring
+                          WHERE NOT coalesce(list_has_any(string_split(agency, ';'), ?::VARCHAR[]), FALSE)
+                            AND coalesce(sid = ?, TRUE) ORDER BY ALL""", [sorted(agencies), sid]).fetchall()
+
+
+def _owner(agency: str | None, scope: str | None, country: str | None, layout: str) -> str:
+    """'UNICEF', 'UNDP and UNICEF (joint)' or 'no agency'; with the plan or source outside UN INFO exports."""
+    codes = [c for c in (agency or "").split(";") if c]
+    who = " and ".join(codes) + (" (joint)" if len(codes) > 1 else "") if codes else "no agency"
+    if layout == "uninfo":
+        return who
+    return f"{who} in '{scope}'" + (f" ({country})" if country else "")
+
+
+# ---------------------------------------------------------------- the preview: totals before → after
+
+def _preview_before(cur, kind: str, datasets: list[Dataset]) -> dict:
+    """Fix what the preview covers (`preview_scope`), then measure it before the write: {'before', 'others'}."""
+    uninfo = datasets[0].layout == "uninfo"
+    source = "staged_suboutputs" if uninfo else "staged"
+    cur.execute(f"""CREATE OR REPLACE TEMP TABLE preview_scope AS
+                    SELECT DISTINCT {store.SCOPE_KEY[kind]} AS scope, country, agency FROM {source}
+                    UNION SELECT DISTINCT scope, country, agency FROM retiring""")
+    own = {code for ds in datasets for row in (ds.suboutputs if uninfo else ds.rows)
+           for code in (row.get("agency") or "").split(";") if code}
+    others = sorted({agency or "" for _, agency, _, _ in _foreign(cur, own)})
+    return {"before": preview_totals(cur, kind), "others": others}
+
+
+def preview_totals(con, kind: str) -> dict:
+    """Totals of the current rows in the preview's scope, in all and per agency (for before → after).
+
+    The scope (`preview_scope`) is each plan (or evaluation) of a country and agency that the staged rows
+    hold or that the rows they would retire belong to: a file that replaces another agency's rows shows
+    that agency's change too. A plan is a plan of a country (`store.SAME_COUNTRY`, the rule replacements
+    follow): plans of the same name in other countries are outside it."""
     cur = con  # the loading connection: it sees the staged tables and its own open transaction
-    scope = preview_scope(cur, kind)
-    if kind == "budget":
-        row = cur.execute(
-            f"""SELECT count(*), sum(required), sum(available), sum(expenditure) FROM budget t
-               WHERE t.agency IN (SELECT agency FROM staged)
-                 AND EXISTS (SELECT 1 FROM staged s WHERE s.plan = t.plan AND {store.SAME_COUNTRY})""").fetchone()
-        return {**dict(zip(("rows", "required", "available", "expenditure"), row)), **scope}
-    view = "indicator_values" if kind == "indicators" else "actions"
-    key = "plan" if kind == "indicators" else "source_title"
-    same = f"AND {store.SAME_COUNTRY}" if kind == "indicators" else ""
-    row = cur.execute(f"""SELECT count(*) FROM {view} t WHERE EXISTS (SELECT 1 FROM staged s
-                          WHERE s.{key} = t.{key} {same})
-                          AND coalesce(t.agency, '') IN (SELECT coalesce(agency, '') FROM staged)""").fetchone()
-    return {"rows": row[0], **scope}
+    view = {"budget": "budget", "indicators": "indicator_values", "actions": "actions"}[kind]
+    measures = ("rows", "required", "available", "expenditure") if kind == "budget" else ("rows",)
+    sums = "".join(f", sum(t.{m})" for m in measures[1:])
+    found = cur.execute(f"""SELECT grouping(t.agency) = 1, t.agency, count(*){sums} FROM {view} t
+        WHERE EXISTS (SELECT 1 FROM preview_scope s WHERE s.scope = t.{store.SCOPE_KEY[kind]}
+                      AND {store.SAME_COUNTRY} AND s.agency IS NOT DISTINCT FROM t.agency)
+        GROUP BY GROUPING SETS ((t.agency), ())""").fetchall()
+    total = next((row[2:] for row in found if row[0]), (0, *[None] * (len(measures) - 1)))
+    by_agency = {row[1]: dict(zip(measures, row[2:])) for row in found if not row[0]}
+    return {**dict(zip(measures, total)), "by_agency": by_agency, **preview_scope(cur, kind)}
 
 
 def preview_scope(con, kind: str) -> dict:
-    """What the before → after totals cover: the staged rows' plans (or evaluations) and agencies, sorted."""
-    if kind == "actions":
-        scopes = [r[0] for r in con.execute("SELECT DISTINCT source_title FROM staged ORDER BY 1").fetchall()]
-    else:
-        country = "country" if kind == "budget" else "NULL"
-        scopes = [f"{plan} ({where})" if where else plan for plan, where in con.execute(
-            f"SELECT DISTINCT plan, {country} FROM staged ORDER BY 1, 2").fetchall()]
+    """What the before → after totals cover: the plans (or evaluations) of a country and the agencies, sorted."""
+    scopes = [f"{scope} ({country})" if country else scope for scope, country in con.execute(
+        "SELECT DISTINCT scope, country FROM preview_scope WHERE scope IS NOT NULL ORDER BY 1, 2").fetchall()]
     agencies = [r[0] for r in con.execute(
-        "SELECT DISTINCT agency FROM staged WHERE agency IS NOT NULL ORDER BY 1").fetchall()]
+        "SELECT DISTINCT agency FROM preview_scope WHERE agency IS NOT NULL ORDER BY 1").fetchall()]
     return {"scopes": scopes, "agencies": agencies}

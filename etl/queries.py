@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from etl.formatting import outcome_label, unique_labels
+from etl.store import PLAN_COUNTRIES
 
 # --------------------------------------------------------------------------------------------------
 # Metric definitions (SPEC §5): each written once, used by every page, export and test.
@@ -284,11 +285,12 @@ def _plans_of_country() -> str:
 
 
 def action_where(f: Filters) -> _Where:
-    """Conditions on `actions`: country through the plan; the year range applies to the deadline
-    (actions without a deadline are kept); actions have no outcome, so that filter does not apply."""
+    """Conditions on `actions`: the country stored with the action (at load, from its plan: etl.load); the year
+    range applies to the deadline (actions without a deadline are kept); actions have no outcome, so that filter
+    does not apply."""
     w = _Where()
     if f.country:
-        w.add(f"plan IN {_plans_of_country()}", f.country, f.country)
+        w.add("country = ?", f.country)
     if f.plan:
         w.add("plan = ?", f.plan)
     if f.year_from is not None:
@@ -301,10 +303,10 @@ def action_where(f: Filters) -> _Where:
 
 
 def submission_where(f: Filters) -> _Where:
-    """Conditions on `submissions`: country (through the plan), plan and agency; no years or outcome."""
+    """Conditions on `submissions`: country (its own, else through the plan), plan and agency; no years or outcome."""
     w = _Where()
     if f.country:
-        w.add(f"plan IN {_plans_of_country()}", f.country, f.country)
+        w.add(f"coalesce(country = ?, plan IN {_plans_of_country()})", f.country, f.country, f.country)
     if f.plan:
         w.add("plan = ?", f.plan)
     if f.agency:
@@ -877,12 +879,13 @@ def freshness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return df
 
 
-def plan_names(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every plan the database knows (budget, indicators, actions, submissions), sorted."""
-    return [r[0] for r in _rows(con, """
-        SELECT plan FROM (SELECT plan FROM budget UNION SELECT plan FROM indicator_values
-                          UNION SELECT plan FROM actions UNION SELECT plan FROM submissions)
-        WHERE plan IS NOT NULL AND plan <> '' ORDER BY plan""")]
+def plan_choices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, int | None, int | None]]:
+    """Every plan of the current data as (plan, country, first year, last year), sorted: a plan is a plan of a
+    country (one name is used in many); the years are its budget's (none for a plan known only from indicators,
+    actions or sub-outputs without figures)."""
+    return _rows(con, f"""SELECT plan, nullif(country, '') AS country, min(year), max(year)
+                          FROM ({PLAN_COUNTRIES}) WHERE coalesce(plan, '') <> ''
+                          GROUP BY ALL ORDER BY plan, country NULLS FIRST""")
 
 
 def submission_history(con: duckdb.DuckDBPyConnection, filters: Filters = Filters(), limit: int = 1000) -> pd.DataFrame:

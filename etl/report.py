@@ -112,6 +112,9 @@ def how_to_fix(problem: Problem) -> str:
             return "Check the amount against its rate and the lines above it; it was loaded as written."
         if "later row wins" in low:
             return "Nothing to do if the later row is right; otherwise delete it from the file and load it again."
+        if "not known in any country" in low:
+            return ("To show these rows under their country, choose it for the file (the Upload page's Country "
+                    "field, --country on the command line) or fill the country column; else nothing to do.")
         return "No change needed: the file loads with this warning."
     if "missing required column" in low:
         return (f"Add a column headed '{column}' to the header row (or rename the column that holds it); "
@@ -123,6 +126,12 @@ def how_to_fix(problem: Problem) -> str:
         return f"Fill in this cell: {column} is required{extra}."
     if low.startswith("a unique"):
         return "Delete the duplicate row, or correct its key columns so that every row is unique."
+    if low.startswith("plan ") and "choose the country" in low:
+        return ("Choose the plan's country for the file (the Upload page's Country field, --country on the command "
+                "line), or fill the file's country column.")
+    if "your account may replace only" in low:
+        return ("Remove this row: it would replace another agency's rows (a sub-output ID is that agency's). Its "
+                "focal point or an administrator loads them.")
     if "a row of your agencies" in low:
         return "Remove the rows of other agencies, or ask an administrator to add the agency to your account."
     if low.startswith("no sheet holds"):

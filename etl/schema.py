@@ -18,8 +18,8 @@ class Column:
     synonyms: tuple[str, ...] = ()
     description: str = ""
     example: str = ""
-    #: required unless the value is given once for the whole file at upload time (plan, source_title, a
-    #: budget's agency)
+    #: may be given once for the whole file at upload time instead (plan, source_title, a budget's agency; the
+    #: optional country): then required only where that is not done
     file_level: bool = False
 
 
@@ -77,15 +77,22 @@ def header_key(text: object) -> str:
     return re.sub(r"[^a-z0-9]+", "", s.lower())
 
 
+#: a plan is a plan of a country, and one plan name is used in many (27 countries call theirs "United Nations
+#: Sustainable Development Cooperation Framework" in UN INFO): rows may name their country (etl.load)
+COUNTRY_SYNONYMS = ("country name", "programme country", "program country")
+COUNTRY_HELP = ("Country of the plan; blank: the country chosen for the file, else the plan's country when the "
+                "plan's name is known in one country only")
+
 BUDGET = Kind(
     name="budget",
     title="Common Budgetary Framework and expenditure",
     grain="one row per plan × year × output × agency (× funding source)",
     sheet_title="Budget",
-    key=("plan", "year", "output_code", "agency", "funding_source"),
+    key=("plan", "country", "year", "output_code", "agency", "funding_source"),
     columns=(
         Column("plan", "text", True, ("framework", "cooperation framework", "unsdcf", "undaf", "one plan", "plan name"),
                "Name of the Cooperation Framework", "UNSDCF 2023-2027", file_level=True),
+        Column("country", "text", False, COUNTRY_SYNONYMS, COUNTRY_HELP, "Angola", file_level=True),
         Column("year", "year", True, ("fiscal year", "fy", "budget year"), "Calendar year of the figures (2000–2100)", "2025"),
         Column("outcome_code", "text", True, ("outcome", "outcome no", "outcome number", "outcome code"),
                "Outcome number as in the plan", "4.1"),
@@ -118,10 +125,11 @@ INDICATORS = Kind(
     title="Results indicators and their values",
     grain="one row per indicator × reporting period",
     sheet_title="Indicators",
-    key=("plan", "indicator_code", "period", "agency"),
+    key=("plan", "country", "indicator_code", "period", "agency"),
     columns=(
         Column("plan", "text", True, ("framework", "cooperation framework", "unsdcf", "undaf", "one plan", "plan name"),
                "Name of the Cooperation Framework", "UNSDCF 2023-2027", file_level=True),
+        Column("country", "text", False, COUNTRY_SYNONYMS, COUNTRY_HELP, "Angola", file_level=True),
         Column("indicator_code", "text", True, ("indicator code", "indicator no", "indicator number", "indicator id"),
                "Indicator number as in the results framework", "1.1.a"),
         Column("indicator", "text", True, ("indicator name", "indicator description", "indicator wording", "indicator title"),
@@ -150,7 +158,7 @@ ACTIONS = Kind(
     title="Recommendations, work-plan deliverables and their key actions",
     grain="one row per key action (or deliverable)",
     sheet_title="Actions",
-    key=("source_title", "recommendation_no", "recommendation", "action_no"),
+    key=("source_title", "country", "recommendation_no", "recommendation", "action_no"),
     one_of=(("recommendation_no", "recommendation"),),
     columns=(
         Column("source_type", "source_type", False, ("source type", "type of source"),
@@ -158,6 +166,7 @@ ACTIONS = Kind(
         Column("source_title", "text", True, ("source", "evaluation", "evaluation title", "source title", "report"),
                "Title of the evaluation, audit, review or work plan",
                "Evaluation of UN Women strategic partnerships", file_level=True),
+        Column("country", "text", False, COUNTRY_SYNONYMS, COUNTRY_HELP, "Angola", file_level=True),
         Column("recommendation_no", "text", False, ("rec no", "recommendation no", "recommendation number", "rec"),
                "Number of the recommendation", "R3"),
         Column("recommendation", "text", False, ("evaluation recommendation", "priority area", "finding",

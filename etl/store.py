@@ -98,7 +98,7 @@ INDICATOR_COLUMNS = (
     "target", "target_year", "period", "period_end", "actual", "agency", "means_of_verification",
 )
 ACTION_COLUMNS = (
-    "plan", "source_type", "source_title", "recommendation_no", "recommendation", "management_response",
+    "plan", "country", "source_type", "source_title", "recommendation_no", "recommendation", "management_response",
     "action_no", "action", "responsible", "agency", "deadline", "status", "comments", "as_of",
 )
 SUBOUTPUT_COLUMNS = (
@@ -169,6 +169,16 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             label VARCHAR, rate DOUBLE, required DOUBLE, available DOUBLE, expenditure DOUBLE,
             currency VARCHAR NOT NULL DEFAULT 'USD', {_VERSION_COLUMNS})""",
     ]),
+    # the country is stored at load (etl.load: the country rule), no longer derived in a view: a later load of a
+    # same-named plan in another country must never change how these rows are shown. Rows loaded before take
+    # the country the view derived: their plan's, when exactly one country has a plan of that name
+    (4, "indicator and action rows store their country", [
+        "ALTER TABLE action_rows ADD COLUMN IF NOT EXISTS country VARCHAR",
+        *(f"""UPDATE {table} t SET country = p.country FROM (
+                  SELECT plan, min(country) AS country FROM plans WHERE coalesce(country, '') <> ''
+                  GROUP BY plan HAVING count(DISTINCT country) = 1) p
+              WHERE t.country IS NULL AND t.plan = p.plan""" for table in ("indicator_rows", "action_rows")),
+    ]),
 ]
 
 VIEWS = [
@@ -178,20 +188,15 @@ VIEWS = [
               start_date, end_date, contributing_partners, sdg_goals, agency, joint, funding_source, year,
               required, available, expenditure, currency, submission_id
        FROM budget_lines WHERE current""",
-    # an indicator row without a country takes its plan's, when exactly one country has a plan of that name
     """CREATE OR REPLACE VIEW indicator_values AS
-       SELECT coalesce(i.country, p.country) AS country, i.plan, indicator_code, indicator, result_code, unit,
-              baseline, baseline_year, target, target_year, period, period_end, actual, agency,
-              means_of_verification, submission_id
-       FROM indicator_rows i LEFT JOIN (
-           SELECT plan, min(country) AS country FROM plans WHERE coalesce(country, '') <> ''
-           GROUP BY plan HAVING count(DISTINCT country) = 1) p ON p.plan = i.plan
-       WHERE i.current""",
+       SELECT country, plan, indicator_code, indicator, result_code, unit, baseline, baseline_year, target,
+              target_year, period, period_end, actual, agency, means_of_verification, submission_id
+       FROM indicator_rows WHERE current""",
     """CREATE OR REPLACE VIEW actions AS
        SELECT source_type, source_title, recommendation_no, recommendation, management_response, action_no,
               action, responsible, agency, deadline, status, comments, as_of,
               coalesce(status IN ('ongoing', 'not_started') AND deadline < current_date, FALSE) AS overdue,
-              plan, submission_id
+              country, plan, submission_id
        FROM action_rows WHERE current""",
     """CREATE OR REPLACE VIEW submissions AS
        SELECT submission_id, kind, file_name, sha256, user_name, agency, plan, created_at, rows_added,
@@ -322,12 +327,11 @@ def submission(con, submission_id: int) -> dict | None:
 
 # ---------------------------------------------------------------- writes of a load
 
-def upsert_plans(con, submission_id: int, with_country: bool, source: str = "staged") -> None:
+def upsert_plans(con, submission_id: int, source: str = "staged") -> None:
     """Record the plans (and countries) the staged rows (or `source`, e.g. the staged sub-outputs, whose
     plans need no figures) belong to."""
-    country = "coalesce(country, '')" if with_country else "''"
-    con.execute(f"""INSERT INTO plans SELECT DISTINCT {country}, plan, ? FROM {source} WHERE plan IS NOT NULL
-                    ON CONFLICT DO NOTHING""", [submission_id])
+    con.execute(f"""INSERT INTO plans SELECT DISTINCT coalesce(country, ''), plan, ? FROM {source}
+                    WHERE plan IS NOT NULL ON CONFLICT DO NOTHING""", [submission_id])
 
 
 def stage(con, name: str, table) -> None:
@@ -384,13 +388,43 @@ REPLACE_SCOPE = {
               AND s.agency IS NOT DISTINCT FROM t.agency AND s.year = t.year"""),
     "indicators": ("indicator_rows", f"""s.plan = t.plan AND {SAME_COUNTRY}
               AND s.agency IS NOT DISTINCT FROM t.agency AND s.period = t.period"""),
-    "actions": ("action_rows", "s.source_title = t.source_title AND s.agency IS NOT DISTINCT FROM t.agency"),
+    "actions": ("action_rows", f"""s.source_title = t.source_title AND {SAME_COUNTRY}
+              AND s.agency IS NOT DISTINCT FROM t.agency"""),
     # a budget's indirect costs go with its lines: a later budget (lines or indirect costs) of the same plan
     # and agency retires them, for their year, or for any year when either side states none (a support cost
     # on several years' lines is stale once any of them is replaced)
     "indirect_costs": ("indirect_cost_rows", f"""s.plan = t.plan AND {SAME_COUNTRY}
               AND s.agency IS NOT DISTINCT FROM t.agency AND (s.year IS NULL OR t.year IS NULL OR s.year = t.year)"""),
 }
+#: what a scope is named by, besides its country and agency: a plan, or an actions row's source
+SCOPE_KEY = {"budget": "plan", "indicators": "plan", "actions": "source_title"}
+
+#: every plan of the current rows with its country, and the year of each budget line (NULL for a plan known from
+#: sub-outputs without figures, indicators or actions): the plans an upload may name (etl.load, the Upload page)
+PLAN_COUNTRIES = """SELECT country, plan, year FROM budget
+    UNION ALL SELECT country, plan, NULL FROM suboutput_list
+    UNION ALL SELECT country, plan, NULL FROM indicator_values
+    UNION ALL SELECT country, plan, NULL FROM actions"""
+
+
+def stage_retiring(con, kind: str, uninfo: bool) -> None:
+    """Temp table `retiring`: the current rows the staged rows would retire, by the rules the writes follow —
+    a UN INFO export by sub-output ID (`replace_and_insert_uninfo`: its figures and the sub-output itself),
+    other loads by REPLACE_SCOPE. Per retired row: the staged row retiring it (`sid` and the sub-output ID, or
+    the staged row's number `_n`), and the retired row's agency, scope (plan or source) and country."""
+    if uninfo:
+        sql = """SELECT s.sid, s.suboutput_id AS ref, t.agency, t.plan AS scope, t.country
+                 FROM staged_suboutputs s JOIN (
+                     SELECT suboutput_id, agency, plan, country FROM budget_lines
+                     WHERE current AND suboutput_id IS NOT NULL
+                     UNION SELECT suboutput_id, agency, plan, country FROM suboutputs WHERE current) t
+                 USING (suboutput_id)"""
+    else:
+        table, same_scope = REPLACE_SCOPE[kind]
+        sql = f"""SELECT CAST(NULL AS BIGINT) AS sid, CAST(s._n AS VARCHAR) AS ref, t.agency,
+                         t.{SCOPE_KEY[kind]} AS scope, t.country
+                  FROM {table} t JOIN staged s ON {same_scope} WHERE t.current"""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE retiring AS {sql}")
 
 
 def replace_and_insert(con, scope: str, submission_id: int, columns: tuple[str, ...]) -> tuple[int, int]:

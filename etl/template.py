@@ -71,7 +71,7 @@ TYPE_LABELS = {
 }
 
 #: command-line option that fills a file-level column for the whole file
-FILE_LEVEL_OPTIONS = {"plan": "--plan", "source_title": "--source", "agency": "--agency"}
+FILE_LEVEL_OPTIONS = {"plan": "--plan", "country": "--country", "source_title": "--source", "agency": "--agency"}
 
 
 def _text(value: object) -> object:
@@ -112,9 +112,12 @@ LIST_FOR_TYPE = {"agency": "agency", "status": "status", "response": "management
 
 
 def _required_label(kind: Kind, column: Column) -> str:
-    if column.file_level:
-        option = FILE_LEVEL_OPTIONS.get(column.name, "")
+    option = FILE_LEVEL_OPTIONS.get(column.name, "")
+    if column.file_level and column.required:
         return f"yes — or choose it once for the whole file at upload time ({option} on the command line)"
+    if column.file_level:
+        return (f"no — or choose it once for the whole file at upload time ({option} on the command line); needed "
+                "when the plan's name is used in several countries")
     if column.required:
         return "yes"
     for group in kind.one_of:
@@ -126,7 +129,9 @@ def _required_label(kind: Kind, column: Column) -> str:
 def _note(kind: Kind, column: Column) -> str:
     lines = [f"{column.name} — {'REQUIRED' if column.required else 'optional'}"]
     if column.file_level:
-        lines.append("(or chosen once for the whole file at upload time)")
+        lines.append("(or chosen once for the whole file at upload time)" if column.required else
+                     "(or chosen once for the whole file at upload time; needed when the plan's name is used in "
+                     "several countries)")
     if column.description:
         lines.append(column.description)
     lines.append(f"Type: {TYPE_LABELS.get(column.type, column.type)}")
@@ -243,6 +248,11 @@ def _write_instructions(book: Workbook, kind: Kind, entities: list[Entity]) -> N
         notes.append("Blank is not zero: a blank actual means \"not reported\", never 0.")
     else:
         notes.append("A blank source_type means evaluation; a blank as_of means the upload date.")
+    if "country" in kind.column_names:
+        notes.append("A plan is a plan of a country: many countries use the same plan name (\"United Nations "
+                     "Sustainable Development Cooperation Framework\"). A blank country takes the country chosen "
+                     "for the file, else the plan's country when its name is known in one country only; a plan "
+                     "name known in several countries needs the country, or the file is refused.")
     notes.append("Do not add total or subtotal rows: totals are computed by the dashboard (such rows are skipped).")
     if types & set(LIST_FOR_TYPE):
         notes.append("Drop-down columns take the values of their list"

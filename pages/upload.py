@@ -27,6 +27,8 @@ TABLE_LIMIT = 100
 RECOGNISE = "Recognise from the header"
 FROM_FILE = "As in the file (its plan column)"
 OTHER_PLAN = "Another plan…"
+COUNTRY_FROM_PLAN = "From the file or plan"
+OTHER_COUNTRY = "Another country…"
 KIND_LABELS = {"budget": "Budget (CBF or UN INFO export)", "indicators": "Indicators",
                "actions": "Recommendations and actions"}
 
@@ -76,39 +78,62 @@ st.caption("Each template has drop-down lists for agencies and statuses and an I
 
 
 # ------------------------------------------------------------------------------------------ 2 upload
+def plan_label(plan: str, country: str | None, first: int | None, last: int | None) -> str:
+    """'UNSDCF 2023-2027 (Angola, 2023–2027)': a plan is a plan of a country; the years are its budget's."""
+    years = None if first is None else f"{first}" if first == last else f"{first}–{last}"
+    details = ", ".join(d for d in (country, years) if d)
+    return f"{plan} ({details})" if details else plan
+
+
 def options_form() -> dict:
-    """Dataset kind, plan, agency (limited to the account's) and source title, for the whole file."""
+    """Dataset kind, plan and country, agency (limited to the account's) and source title, for the whole file."""
     kinds = {RECOGNISE: None, **{KIND_LABELS.get(k.name, k.title): k.name for k in KINDS.values()}}
-    plans = queries.plan_names(con)
+    known = queries.plan_choices(con)
+    plans = {plan_label(*p): (p[0], p[1]) for p in known}
+    countries = sorted({country for _, country, _, _ in known if country})
     if my_agencies is not None and len(my_agencies) == 1:
         agency_options = sorted(my_agencies)
     else:
         agency_options = ["Any of my agencies (as in the file)" if my_agencies else "Any agency (as in the file)",
                           *(sorted(my_agencies) if my_agencies else [e.code for e in entities])]
-    first, second, third, fourth = st.columns([1.2, 1.2, 1, 1.2])
+    first, second, third, fourth, fifth = st.columns([1.1, 1.5, 1, 1, 1.1])
     with first:
         kind_label = st.selectbox("Dataset", list(kinds), key="upload_kind",
                                   help="Leave it to be recognised from the header row, or name it.")
     with second:
         plan_choice = st.selectbox("Plan", [FROM_FILE, *plans, OTHER_PLAN], key="upload_plan",
                                    help="For a file without a plan column, or rows with the plan left blank. "
-                                        "The file's own plan column wins.")
-        plan = (st.text_input("Plan name", key="upload_plan_other", placeholder="e.g. UNSDCF 2023-2027")
-                if plan_choice == OTHER_PLAN else None if plan_choice == FROM_FILE else plan_choice)
+                                        "The file's own plan column wins. Plans are shown with their country "
+                                        "and years: many countries use the same plan name.")
+        plan, plan_country = plans.get(plan_choice, (None, None))
+        if plan_choice == OTHER_PLAN:
+            plan = st.text_input("Plan name", key="upload_plan_other", placeholder="e.g. UNSDCF 2023-2027")
     with third:
+        if plan_country:  # the chosen plan is a plan of this country
+            st.selectbox("Country", [plan_country], disabled=True, help="The chosen plan's country.")
+            country = plan_country
+        else:
+            country_choice = st.selectbox(
+                "Country", [COUNTRY_FROM_PLAN, *countries, OTHER_COUNTRY], key="upload_country",
+                help="For rows without a country. Left as it is, a row takes its plan's country when the plan's "
+                     "name is known in one country only; a plan name several countries use needs the country.")
+            country = (st.text_input("Country name", key="upload_country_other", placeholder="e.g. Angola")
+                       if country_choice == OTHER_COUNTRY else None if country_choice == COUNTRY_FROM_PLAN
+                       else country_choice)
+    with fourth:
         agency = st.selectbox("Agency", agency_options, key="upload_agency",
                               help="The agency you report for: a row of any other agency refuses the whole file. "
                                    "In indicators and actions files, rows with no agency get this one.")
     kind = kinds[kind_label]
-    with fourth:
+    with fifth:
         source = st.text_input("Source title (actions files)", key="upload_source",
                                disabled=kind not in (None, "actions"), placeholder="e.g. Evaluation of …",
                                help="For recommendations and actions without a source_title column: the "
                                     "evaluation, audit or work plan they come from.")
     source = source if kind in (None, "actions") else None
     chosen_agency = agency if agency in (my_agencies or {e.code for e in entities}) else None
-    return {"kind": kind, "plan": (plan or "").strip() or None, "source": (source or "").strip() or None,
-            "agency": chosen_agency}
+    return {"kind": kind, "plan": (plan or "").strip() or None, "country": (country or "").strip() or None,
+            "source": (source or "").strip() or None, "agency": chosen_agency}
 
 
 def scope(options: dict) -> set[str] | None:
@@ -171,6 +196,39 @@ def totals_table(preview: dict) -> pd.DataFrame:
         out.append({"": label, "before": b, "after": a, "change": None if a is None or b is None else a - b})
     return pd.DataFrame(out, columns=["", "before", "after", "change"]).astype(
         {"before": "float64", "after": "float64", "change": "float64"})
+
+
+def agency_table(preview: dict) -> pd.DataFrame:
+    """Before → after per agency whose rows the file holds or replaces (a joint sub-output: its agencies); an
+    agency without rows on one side counts 0 there."""
+    before, after = preview["before"]["by_agency"], preview["after"]["by_agency"]
+    money = "required" in preview["before"]
+    rows = []
+    for agency in sorted(set(before) | set(after), key=lambda a: (a is None, a or "")):
+        was, will = before.get(agency, {"rows": 0, "required": 0.0}), after.get(agency, {"rows": 0, "required": 0.0})
+        row = {"agency": agency or "(no agency)", "rows before": was["rows"], "rows after": will["rows"]}
+        if money:
+            b, a = (None if is_missing(v) else float(v) for v in (was["required"], will["required"]))
+            row |= {"required before (USD)": b, "required after (USD)": a,
+                    "change (USD)": None if a is None or b is None else a - b}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def show_totals(kind: str | None, preview: dict, heading: str, key: str) -> None:
+    """The before → after totals, and per agency when the file changes several agencies' rows; another agency's
+    rows that Commit replaces (an administrator's upload) are pointed out."""
+    st.markdown(heading.format(scope=scope_text(kind, preview)))
+    st.table(styled(totals_table(preview)), hide_index=True, width="content")
+    others = preview.get("others") or []
+    if others:
+        st.warning(f"This file replaces current rows of {listed([o or '(no agency)' for o in others])}, which it "
+                   "does not hold for them (sub-outputs whose ID it re-uses): their totals change as shown below.",
+                   icon=":material/warning:")
+    table = agency_table(preview)
+    if len(table) > 1 or others:
+        st.dataframe(table, hide_index=True, key=key, placeholder="—", column_config={
+            name: st.column_config.NumberColumn(name, format="localized") for name in table.columns[1:]})
 
 
 def styled(table: pd.DataFrame):
@@ -251,8 +309,8 @@ def show_preview(result: LoadResult, data: bytes, name: str, options: dict) -> N
                f"**{result.rows_added:,}** row(s) and replace **{result.rows_replaced:,}** current row(s) (the "
                "replaced rows are kept: rolling the submission back restores them).", icon=":material/check_circle:")
     if result.preview:
-        st.markdown(f"Totals of the current data {scope_text(result.kind, result.preview)}, before → after Commit:")
-        st.table(styled(totals_table(result.preview)), hide_index=True, width="content")
+        show_totals(result.kind, result.preview, "Totals of the current data {scope}, before → after Commit:",
+                    "upload_preview_by_agency")
     show_warnings(result, "upload_preview_warnings")
     st.button("Commit", type="primary", key="upload_commit", icon=":material/cloud_upload:",
               on_click=commit, args=(data, name, options, result.preview))
@@ -267,8 +325,7 @@ def show_committed(last: dict) -> None:
                    "new figures now; the submission is in ③ History, where it can be rolled back.",
                    icon=":material/task_alt:")
         if last.get("preview"):
-            st.markdown(f"Totals {scope_text(result.kind, last['preview'])}, before → after:")
-            st.table(styled(totals_table(last["preview"])), hide_index=True, width="content")
+            show_totals(result.kind, last["preview"], "Totals {scope}, before → after:", "upload_committed_by_agency")
         st.page_link("pages/overview.py", label="See the Overview", icon=":material/dashboard:")
     elif result.status == "duplicate":
         show_duplicate(result)
@@ -307,13 +364,6 @@ else:
 
 
 # ------------------------------------------------------------------------------------------ 3 history
-def may_roll_back(agency: object) -> bool:
-    if is_admin:
-        return True
-    codes = set(str(agency or "").split(";")) - {""}
-    return bool(codes) and codes <= (my_agencies or set())
-
-
 def roll_back(submission_id: int) -> None:
     """Roll back button callback."""
     try:
@@ -366,12 +416,15 @@ else:
     left, right = st.columns(2)
     with left, st.container(border=True):
         st.markdown("**Roll back a submission**")
-        candidates = [int(r.id) for r in history.itertuples() if r.status == "committed" and may_roll_back(r.agency)]
+        committed = [int(r.id) for r in history.itertuples() if r.status == "committed"]
+        refused = accounts.rollback_refusals(con, user["user_name"], committed)
+        candidates = [sid for sid in committed if sid not in refused]
         target = st.selectbox("Submission to roll back", candidates, index=None, format_func=text,
                               placeholder="Choose a submission" if candidates else "Nothing you may roll back",
                               key="upload_rollback_choice")
         st.caption("Administrators may roll back any submission." if is_admin else
-                   f"You may roll back submissions of {ui.md_escape(', '.join(sorted(my_agencies or [])))}.")
+                   f"You may roll back submissions of {ui.md_escape(', '.join(sorted(my_agencies or [])))} that "
+                   "replaced no other agency's rows.")
         if target is not None:
             st.caption("Its rows are withdrawn and the rows it replaced become current again — unless a later "
                        "submission has replaced them since: they then stay with that one.")

@@ -182,7 +182,7 @@ INDICATOR_ROWS = _indicator_rows()
 # --- actions ------------------------------------------------------------------------------------
 ACTION_COLUMNS = [
     "source_type", "source_title", "recommendation_no", "recommendation", "management_response", "action_no",
-    "action", "responsible", "agency", "deadline", "status", "comments", "as_of", "overdue", "plan",
+    "action", "responsible", "agency", "deadline", "status", "comments", "as_of", "overdue", "country", "plan",
     "submission_id",
 ]
 
@@ -236,7 +236,8 @@ def _action_rows() -> list[dict]:
             "agency": agency, "deadline": deadline, "status": status, "comments": comments,
             "as_of": TODAY - dt.timedelta(days=5),
             "overdue": status in OPEN_STATUSES and deadline is not None and deadline < TODAY,
-            "plan": plan, "submission_id": 12 if title == EVALUATION else 13,
+            "country": {PLAN_A: ANGOLA, PLAN_B: VIET_NAM}[plan], "plan": plan,
+            "submission_id": 12 if title == EVALUATION else 13,
         })
     return rows
 

@@ -17,10 +17,6 @@ def agencies_of(row: dict) -> list[str]:
     return [a.strip() for a in (row["agency"] or "").split(";") if a.strip()]
 
 
-def plans_of_country(country: str) -> set[str]:
-    return {r["plan"] for r in BUDGET_ROWS + INDICATOR_ROWS if r["country"] == country}
-
-
 def budget_rows(f: Filters = Filters()) -> list[dict]:
     out = []
     for r in BUDGET_ROWS:
@@ -156,7 +152,7 @@ def status_counts(f: Filters = Filters()) -> dict[str, int]:
 def action_rows(f: Filters = Filters()) -> list[dict]:
     out = []
     for r in ACTION_ROWS:
-        if f.country and r["plan"] not in plans_of_country(f.country):
+        if f.country and r["country"] != f.country:
             continue
         if f.plan and r["plan"] != f.plan:
             continue

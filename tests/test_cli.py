@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_load import GOOD_ROWS, PLAN, budget_file
+from tests.test_load import BUDGET_HEADER, GOOD_ROWS, PLAN, budget_file, uninfo_file, uninfo_row, workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,10 +30,10 @@ def files(tmp_path):
 def test_load_commit_duplicate_errors_and_usage(tmp_path, files):
     good, bad = files
     db = tmp_path / "cli.duckdb"
-    first = etl("load", good, "--plan", PLAN, db=db)
+    first = etl("load", good, "--plan", PLAN, "--country", "Kenya", db=db)
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("cbf.xlsx: budget added 3 row(s), replacing 0 as submission 1; 3 warning(s)")
-    again = etl("load", good, "--plan", PLAN, db=db)
+    again = etl("load", good, "--plan", PLAN, "--country", "Kenya", db=db)
     assert again.returncode == 0
     assert "already loaded on" in again.stdout and "nothing changed" in again.stdout
     broken = etl("load", bad, "--plan", PLAN, db=db)
@@ -84,6 +84,48 @@ def test_users_and_permissions_on_the_command_line(tmp_path, files):
     assert "viv" not in etl("users", "list", db=db).stdout
     short = etl("users", "add", "x", "--role", "admin", db=db, stdin="short\n")
     assert short.returncode == 1 and "at least 8 characters" in short.stderr
+
+
+def test_a_plan_known_in_several_countries_needs_the_country(tmp_path):
+    """A budget without a country column, for a plan name two countries use: refused, the countries listed;
+    with --country it loads into that country (and a plan known in one country needs none)."""
+    db = tmp_path / "cli.duckdb"
+    for country, agency in (("Kenya", "UNDP"), ("Ghana", "WHO")):
+        path = tmp_path / f"{country}.xlsx"
+        path.write_bytes(workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "1.1", "x", "1.1.1", agency, 10, 5, 1]]}))
+        assert etl("load", path, "--plan", "UNSDCF", "--country", country, db=db).returncode == 0
+    cbf = tmp_path / "unicef.xlsx"
+    cbf.write_bytes(workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "2.1", "x", "2.1.1", "UNICEF", 100, 50, 10]]}))
+    refused = etl("load", cbf, "--plan", "UNSDCF", db=db)
+    assert refused.returncode == 1
+    assert refused.stdout.splitlines() == [
+        "unicef.xlsx: 1 error(s); nothing was loaded",
+        "  error: unicef.xlsx Budget column country: plan 'UNSDCF' exists in Ghana, Kenya (2 countries): choose "
+        "the country (--country, or the Upload page's Country field)"]
+    done = etl("load", cbf, "--plan", "UNSDCF", "--country", "Ghana", db=db)
+    assert done.returncode == 0 and done.stdout.startswith("unicef.xlsx: budget added 1 row(s), replacing 0")
+    exported = etl("export", "budget", "--country", "Ghana", "--agency", "UNICEF", db=db)
+    assert exported.stdout.count("UNICEF") == 1 and "Ghana" in exported.stdout
+
+
+def test_a_focal_point_may_not_retire_another_agencys_suboutputs(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    for name, agency in (("kofi", "UNICEF"), ("dina", "UNDP")):
+        assert etl("users", "add", name, "--role", "focal_point", "--agency", agency, db=db,
+                   stdin="correct horse battery\n").returncode == 0
+    unicef, undp = tmp_path / "unicef.xlsx", tmp_path / "undp.xlsx"
+    unicef.write_bytes(uninfo_file(uninfo_row(101, "UNICEF", 10e6, 10e6), uninfo_row(102, "UNICEF", 10e6)))
+    undp.write_bytes(uninfo_file(uninfo_row(101, "UNDP", 1e6), uninfo_row(201, "UNDP", 1e6)))
+    assert etl("load", unicef, "--user", "kofi", db=db).returncode == 0
+    for dry in ((), ("--dry-run",)):
+        refused = etl("load", undp, "--user", "dina", *dry, db=db)
+        assert refused.returncode == 1
+        assert refused.stdout.splitlines() == [
+            "undp.xlsx: 1 error(s); nothing was loaded",
+            "  error: undp.xlsx Data Explorer!row 2 column ID: ID 101 is a sub-output of UNICEF; your account may "
+            "replace only UNDP's rows"]
+    admin = etl("load", undp, "--dry-run", db=db)  # no --user: an administrator's tool
+    assert admin.returncode == 0 and "would add 2 row(s), replacing 2" in admin.stdout
 
 
 def test_readme_documents_every_command():

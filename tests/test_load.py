@@ -33,6 +33,27 @@ BUDGET_HEADER = ["Fiscal year", "Outcome", "Outcome description", "Output no.", 
                  "Total Required Resources (USD)", "Funded", "Spent"]
 
 
+#: the columns of a UN INFO export a load reads (the real ones have about 90), two year blocks
+UNINFO_HEADER = ["Country", "Plan name", "Outcome code", "Outcome", "Output code", "Output", "Sub-Output code",
+                 "Sub-Output", "ID", "Agency abbreviations", "Agencies", "Total required resources",
+                 "2025 Required", "2025 Available", "2025 Expenditure", "2026 Required", "2026 Available",
+                 "2026 Expenditure"]
+
+
+def uninfo_row(sub_id: int, agencies: str, *required: float | None, country: str = "Kenya",
+               plan: str = "UNSDCF") -> list:
+    """One sub-output of a UN INFO export: its required money per year (2025, 2026), half of it available and a
+    quarter spent; no figure at all for a sub-output without money."""
+    years = [[amount, amount / 2, amount / 4] if amount is not None else [None] * 3
+             for amount in (list(required) + [None, None])[:2]]
+    return [country, plan, "1", "Outcome 1", "1.1", "Output 1.1", str(sub_id % 100), f"Sub-output {sub_id}",
+            sub_id, agencies, None, sum(a for a in required if a is not None), *years[0], *years[1]]
+
+
+def uninfo_file(*rows: list) -> bytes:
+    return workbook_bytes({"Data Explorer": [UNINFO_HEADER, *rows]})
+
+
 def budget_file(rows: list[list], title=True) -> bytes:
     top = [["Common Budgetary Framework 2025 — Governance Results Group"], []] if title else []
     return workbook_bytes({
@@ -170,10 +191,11 @@ def test_dry_run_previews_exactly_what_commit_does(con):
     preview = load_bytes(con, budget_file(revised), "v2.xlsx", plan=PLAN, dry_run=True)
     assert (preview.status, preview.rows_added, preview.rows_replaced) == ("valid", 1, 1)
     scope = {"scopes": [PLAN], "agencies": ["UNDP"]}  # what the totals cover
-    assert preview.preview["before"] == {"rows": 1, "required": 250000.0, "available": 180000.0,
-                                         "expenditure": 120000.0, **scope}
-    assert preview.preview["after"] == {"rows": 1, "required": 300000.0, "available": 250000.0,
-                                        "expenditure": 200000.0, **scope}
+    before_undp = {"rows": 1, "required": 250000.0, "available": 180000.0, "expenditure": 120000.0}
+    after_undp = {"rows": 1, "required": 300000.0, "available": 250000.0, "expenditure": 200000.0}
+    assert preview.preview["before"] == {**before_undp, "by_agency": {"UNDP": before_undp}, **scope}
+    assert preview.preview["after"] == {**after_undp, "by_agency": {"UNDP": after_undp}, **scope}
+    assert preview.preview["others"] == []  # it replaces no other agency's rows
     assert budget_totals(con) == before
     assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
 
@@ -254,20 +276,135 @@ def load_budget_of(con, country: str, plan: str, agency: str = "UNDP"):
     return load_bytes(con, data, f"{country}-{agency}.xlsx", plan=plan, country=country)
 
 
-def test_indicators_without_a_country_take_their_plans(con):
-    """The Upload page asks for a plan, not a country: the plan's country (from its budget) fills the gap,
-    unless two countries have a plan of that name; a country given with the file always wins."""
+def load_indicator_of(con, code: str, plan: str, country: str | None = None, agency: str = "UNICEF", **options):
+    """A one-row indicators file of `agency` for `plan`, without a country column (`country`: as `--country`)."""
+    rows = [INDICATOR_HEADER, [code, "Births attended", "1.1", "%", 42, 2022, 60, 2027, "2025", 51, agency]]
+    return load_bytes(con, workbook_bytes({"Indicators": rows}), f"{code}.xlsx", plan=plan, country=country,
+                      **options)
+
+
+CHOOSE = "choose the country (--country, or the Upload page's Country field)"
+
+
+def test_a_row_without_a_country_takes_the_one_chosen_for_the_file_else_its_plans(con):
+    """The country rule: the file's column, else the country chosen for the file, else the plan's when its name is
+    known in one country; a name known in several countries refuses the file listing them; an unknown one loads
+    without a country, with a warning. The country is stored in the rows."""
     for country, plan, agency in (("Demoland", PLAN, "UNDP"), ("Kenya", "UNSDCF", "UNDP"),
                                   ("Ghana", "UNSDCF", "WHO")):
         assert load_budget_of(con, country, plan, agency).status == "committed"
-    for code, plan, country, agency in (("a", PLAN, None, "UNICEF"), ("b", "UNSDCF", None, "UNFPA"),
-                                        ("c", "UNSDCF", "Ghana", "UNICEF"), ("d", "UNSDCF", "Kenya", "UNICEF")):
-        rows = [INDICATOR_HEADER, [code, "Births attended", "1.1", "%", 42, 2022, 60, 2027, "2025", 51, agency]]
-        result = load_bytes(con, workbook_bytes({"Indicators": rows}), f"{code}.xlsx", plan=plan, country=country)
-        assert (result.status, result.rows_replaced) == ("committed", 0), [str(e) for e in result.errors]
+    for code, plan, country in (("a", PLAN, None), ("c", "UNSDCF", "Ghana"), ("d", "UNSDCF", "Kenya")):
+        result = load_indicator_of(con, code, plan, country)
+        assert (result.status, result.rows_replaced, result.warnings) == ("committed", 0, []), \
+            [str(p) for p in result.errors + result.warnings]
     # d (Kenya's UNSDCF) did not replace c (Ghana's UNSDCF): same plan name, agency and period, two countries
-    assert con.execute("SELECT indicator_code, plan, country FROM indicator_values ORDER BY 1").fetchall() == [
-        ("a", PLAN, "Demoland"), ("b", "UNSDCF", None), ("c", "UNSDCF", "Ghana"), ("d", "UNSDCF", "Kenya")]
+    assert con.execute("SELECT indicator_code, plan, country FROM indicator_rows ORDER BY 1").fetchall() == [
+        ("a", PLAN, "Demoland"), ("c", "UNSDCF", "Ghana"), ("d", "UNSDCF", "Kenya")]
+
+    refused = load_indicator_of(con, "b", "UNSDCF", agency="UNFPA")
+    assert refused.status == "rejected"
+    assert [str(e) for e in refused.errors] == [
+        f"b.xlsx Indicators column country: plan 'UNSDCF' exists in Ghana, Kenya (2 countries): {CHOOSE}"]
+    assert con.execute("SELECT count(*) FROM indicator_rows").fetchone()[0] == 3
+    assert con.execute("SELECT status, rows_added FROM submissions WHERE file_name = 'b.xlsx'").fetchall() == [
+        ("rejected", 0)]
+
+    unknown = load_indicator_of(con, "e", "A plan nobody loaded", agency="UNFPA")
+    assert unknown.status == "committed"
+    assert [str(w) for w in unknown.warnings] == [
+        "e.xlsx Indicators column country: plan 'A plan nobody loaded' is not known in any country yet: 1 row(s) "
+        f"loaded without a country show only under 'All countries' (to place them in a country, {CHOOSE})"]
+    assert con.execute("SELECT country FROM indicator_rows WHERE indicator_code = 'e'").fetchall() == [(None,)]
+
+
+def test_a_budget_takes_the_country_of_its_file_or_its_plan(con):
+    """A CBF has no country (the Upload page had no Country field): its rows took none and were invisible under
+    every country. They now take the file's column, the country chosen for the file, or their plan's."""
+    from etl import queries
+
+    assert load_budget_of(con, "Kenya", "UNSDCF").status == "committed"
+    unicef = workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "2.1", "x", "2.1.1", "UNICEF", 100, 50, 10]]})
+    assert load_bytes(con, unicef, "unicef.xlsx", plan="UNSDCF").status == "committed"
+    assert queries.budget_totals(con, queries.Filters(country="Kenya"))["lines"] == 2
+    assert load_budget_of(con, "Ghana", "UNSDCF", "WHO").status == "committed"
+    unfpa = workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "2.1", "x", "2.1.1", "UNFPA", 7, 5, 1]]})
+    refused = load_bytes(con, unfpa, "unfpa.xlsx", plan="UNSDCF")
+    assert [str(e) for e in refused.errors] == [
+        f"unfpa.xlsx Budget column country: plan 'UNSDCF' exists in Ghana, Kenya (2 countries): {CHOOSE}"]
+    assert load_bytes(con, unfpa, "unfpa.xlsx", plan="UNSDCF", country="Ghana").status == "committed"
+    # a country column: each row its own; a blank cell takes the file's own country for a plan nobody loaded yet
+    header = [*BUDGET_HEADER, "Country"]
+    rows = [[2025, "3.1", "x", "3.1.1", "FAO", 1, 1, 1, "Ghana"], [2025, "3.1", "x", "3.1.1", "FAO", 2, 1, 1, "Kenya"]]
+    new = [[2025, "3.1", "x", "3.1.1", "FAO", 3, 1, 1, "Togo"], [2025, "3.1", "x", "3.1.2", "FAO", 4, 1, 1, None]]
+    assert load_bytes(con, workbook_bytes({"Budget": [header, *rows]}), "fao.xlsx", plan="UNSDCF").status == "committed"
+    done = load_bytes(con, workbook_bytes({"Budget": [header, *new]}), "fao-togo.xlsx", plan="New plan")
+    assert (done.status, done.warnings) == ("committed", [])
+    assert con.execute("SELECT plan, country, required FROM budget WHERE agency = 'FAO' ORDER BY required").fetchall() \
+        == [("UNSDCF", "Ghana", 1.0), ("UNSDCF", "Kenya", 2.0), ("New plan", "Togo", 3.0), ("New plan", "Togo", 4.0)]
+    assert con.execute("SELECT country FROM submissions WHERE file_name = 'unicef.xlsx'").fetchall() == [("Kenya",)]
+
+
+def test_a_row_that_takes_its_plans_country_may_not_repeat_another(con):
+    assert load_budget_of(con, "Kenya", "UNSDCF").status == "committed"
+    header = [*BUDGET_HEADER, "Country"]
+    rows = [[2025, "1.1", "x", "1.1.1", "UNICEF", 10, 5, 1, "Kenya"],
+            [2025, "1.1", "x", "1.1.1", "UNICEF", 20, 5, 1, None]]
+    result = load_bytes(con, workbook_bytes({"Budget": [header, *rows]}), "twice.xlsx", plan="UNSDCF")
+    assert [(e.cell, e.expected) for e in result.errors] == [
+        ("row 3",
+         "a unique row: the same plan, country, year, output_code, agency, funding_source is already on row 2")]
+    assert con.execute("SELECT count(*) FROM budget WHERE agency = 'UNICEF'").fetchone()[0] == 0
+
+
+ACTION_HEADER = ["Source title", "Rec. No.", "Key action no.", "Key action(s)", "Status", "Agency"]
+
+
+@pytest.mark.parametrize("kind", ["indicators", "actions", "budget"])
+def test_another_agencys_load_never_moves_rows_out_of_their_country(con, kind):
+    """UNICEF's rows loaded without a country show under their plan's country. WHO's budget for a plan of the
+    same name in another country used to change that: indicators dropped out of every country (their country,
+    derived in a view, became ambiguous), actions showed under both countries, and a CBF never had one."""
+    from etl import queries
+
+    assert load_budget_of(con, "Kenya", "UNSDCF").status == "committed"
+    data = {"indicators": workbook_bytes({"Indicators": [INDICATOR_HEADER, [
+                "a", "Births attended", "1.1", "%", 42, 2022, 60, 2027, "2025", 51, "UNICEF"]]}),
+            "actions": workbook_bytes({"Actions": [ACTION_HEADER, ["CF evaluation", "1", "1.1", "Fix it", "Ongoing",
+                                                                  "UNICEF"]]}),
+            "budget": workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "2.1", "x", "2.1.1", "UNICEF", 100, 50, 10]]})}
+    assert load_bytes(con, data[kind], "unicef.xlsx", plan="UNSDCF").status == "committed"
+
+    def shown() -> dict[str, int]:
+        return {country: queries.export_count(con, kind, queries.Filters(country=country, agency="UNICEF"))
+                for country in ("Kenya", "Ghana")}
+
+    assert shown() == {"Kenya": 1, "Ghana": 0}
+    assert load_budget_of(con, "Ghana", "UNSDCF", "WHO").status == "committed"
+    assert shown() == {"Kenya": 1, "Ghana": 0}
+
+
+def test_a_countrys_history_holds_the_submissions_of_its_plans_only(con):
+    """A submission is of its plan's country: a plan name two countries use no longer lists it under both."""
+    from etl import queries
+
+    for country in ("Kenya", "Ghana"):
+        assert load_budget_of(con, country, "UNSDCF").status == "committed"
+    assert load_bytes(con, workbook_bytes({"Indicators": [INDICATOR_HEADER, [
+        "a", "Births attended", "1.1", "%", 42, 2022, 60, 2027, "2025", 51, "UNICEF"]]}), "kenya-indicators.xlsx",
+        plan="UNSDCF", country="Kenya").status == "committed"
+    history = queries.submission_history(con, queries.Filters(country="Kenya"))
+    assert sorted(history["file"]) == ["Kenya-UNDP.xlsx", "kenya-indicators.xlsx"]
+
+
+def test_actions_of_one_source_in_two_countries_do_not_replace_each_other(con):
+    def actions(status: str) -> bytes:
+        return workbook_bytes({"Actions": [ACTION_HEADER, ["CF evaluation", "1", "1.1", "Fix it", status, "UNDP"]]})
+
+    assert load_bytes(con, actions("Ongoing"), "kenya.xlsx", country="Kenya").status == "committed"
+    ghana = load_bytes(con, actions("Completed"), "ghana.xlsx", country="Ghana")
+    assert (ghana.status, ghana.rows_added, ghana.rows_replaced) == ("committed", 1, 0)
+    assert con.execute("SELECT country, status FROM actions ORDER BY 1").fetchall() == [
+        ("Ghana", "completed"), ("Kenya", "ongoing")]
 
 
 def test_a_plan_name_shared_by_two_countries_is_two_plans(con):
@@ -286,7 +423,8 @@ def test_duplicate_keys_inside_one_file_are_refused_listing_the_rows(con):
     result = load_bytes(con, budget_file(rows, title=False), "dup.xlsx", plan=PLAN)
     assert result.status == "rejected"
     assert [(e.cell, e.expected) for e in result.errors] == [
-        ("row 3", "a unique row: the same plan, year, output_code, agency, funding_source is already on row 2")]
+        ("row 3",
+         "a unique row: the same plan, country, year, output_code, agency, funding_source is already on row 2")]
 
 
 def test_schema_migrates_in_place(tmp_path):
@@ -300,23 +438,58 @@ def test_schema_migrates_in_place(tmp_path):
     con.close()
 
 
-def test_a_version_1_database_gets_the_new_views(tmp_path):
-    """A file made before migration 2 (its indicator_values without the plan's country) is upgraded on open."""
-    path = tmp_path / "v1.duckdb"
+#: the views as migration 4 found them: an indicator took its plan's country when exactly one country had a plan
+#: of that name; actions had no country (pages placed them through their plan)
+VIEWS_BEFORE_4 = [
+    """CREATE OR REPLACE VIEW indicator_values AS
+       SELECT coalesce(i.country, p.country) AS country, i.plan, indicator_code, indicator, result_code, unit,
+              baseline, baseline_year, target, target_year, period, period_end, actual, agency,
+              means_of_verification, submission_id
+       FROM indicator_rows i LEFT JOIN (
+           SELECT plan, min(country) AS country FROM plans WHERE coalesce(country, '') <> ''
+           GROUP BY plan HAVING count(DISTINCT country) = 1) p ON p.plan = i.plan
+       WHERE i.current""",
+    """CREATE OR REPLACE VIEW actions AS
+       SELECT source_type, source_title, recommendation_no, recommendation, management_response, action_no,
+              action, responsible, agency, deadline, status, comments, as_of, FALSE AS overdue, plan, submission_id
+       FROM action_rows WHERE current""",
+]
+
+
+def test_migration_4_stores_the_country_the_view_derived(tmp_path):
+    """Rows loaded before migration 4 keep the country they were shown under, now stored; from then on a plan
+    of the same name in another country changes nothing."""
+    path = tmp_path / "v2.duckdb"
     con = store.connect(path)
-    assert load_budget_of(con, "Demoland", PLAN).status == "committed"
-    rows = [INDICATOR_HEADER, ["1.1.a", "Births attended", "1.1", "%", 42, 2022, 60, 2027, "2025", 51, "UNICEF"]]
-    assert load_bytes(con, workbook_bytes({"Indicators": rows}), "i.xlsx", plan=PLAN).status == "committed"
-    con.execute("DELETE FROM schema_migrations WHERE version > 1")
-    con.execute("DROP VIEW indirect_costs")  # what migration 3 added
-    con.execute("DROP TABLE indirect_cost_rows")
-    con.execute("CREATE OR REPLACE VIEW indicator_values AS SELECT * FROM indicator_rows WHERE current")
-    assert con.execute("SELECT country FROM indicator_values").fetchall() == [(None,)]
+    for country, plan, agency in (("Demoland", PLAN, "UNDP"), ("Kenya", "UNSDCF", "UNDP"),
+                                  ("Ghana", "UNSDCF", "WHO")):
+        assert load_budget_of(con, country, plan, agency).status == "committed"
+    con.execute("DELETE FROM schema_migrations WHERE version = 4")
+    con.execute("DROP VIEW actions")
+    con.execute("ALTER TABLE action_rows DROP COLUMN country")
+    for sql in VIEWS_BEFORE_4:
+        con.execute(sql)
+    con.executemany("""INSERT INTO indicator_rows (country, plan, indicator_code, period, current, submission_id)
+                       VALUES (?, ?, ?, '2025', ?, 9)""",
+                    [[None, PLAN, "a", True], [None, PLAN, "a-old", False], [None, "UNSDCF", "b", True],
+                     ["Ghana", "UNSDCF", "c", True], [None, "Nobody's plan", "d", True]])
+    con.executemany("""INSERT INTO action_rows (plan, source_type, source_title, action_no, status, submission_id)
+                       VALUES (?, 'evaluation', 'CF evaluation', ?, 'ongoing', 9)""",
+                    [[PLAN, "1"], ["UNSDCF", "2"], [None, "3"]])
+    shown_before = con.execute("SELECT indicator_code, country FROM indicator_values ORDER BY 1").fetchall()
+    assert shown_before == [("a", "Demoland"), ("b", None), ("c", "Ghana"), ("d", None)]
     con.close()
+
     con = store.connect(path)
-    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.SCHEMA_VERSION
-    assert con.execute("SELECT country FROM indicator_values").fetchall() == [("Demoland",)]
-    assert con.execute("SELECT count(*) FROM indirect_costs").fetchone()[0] == 0
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.SCHEMA_VERSION == 4
+    assert con.execute("SELECT indicator_code, country FROM indicator_values ORDER BY 1").fetchall() == shown_before
+    assert con.execute("SELECT indicator_code, country FROM indicator_rows ORDER BY 1").fetchall() == [
+        ("a", "Demoland"), ("a-old", "Demoland"), ("b", None), ("c", "Ghana"), ("d", None)]  # retired rows too
+    assert con.execute("SELECT action_no, country FROM actions ORDER BY 1").fetchall() == [
+        ("1", "Demoland"), ("2", None), ("3", None)]
+    assert load_budget_of(con, "Atlantis", PLAN, "WHO").status == "committed"  # the name now in two countries
+    assert con.execute("SELECT indicator_code, country FROM indicator_values ORDER BY 1").fetchall() == shown_before
+    assert con.execute("SELECT action_no, country FROM actions ORDER BY 1").fetchall()[0] == ("1", "Demoland")
     con.close()
 
 
@@ -375,7 +548,7 @@ def test_the_same_row_in_two_sheets_is_refused_naming_both(con):
     result = load_bytes(con, data, "twice.xlsx", plan=PLAN)
     assert result.status == "rejected"
     assert [(e.sheet, e.cell, e.expected) for e in result.errors] == [
-        ("Q2", "row 3", "a unique row: the same plan, year, output_code, agency, funding_source is already on "
+        ("Q2", "row 3", "a unique row: the same plan, country, year, output_code, agency, funding_source is already on "
                         "row 2 of sheet 'Q1'")]
     assert budget_totals(con)[0] == 0
 

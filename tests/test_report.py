@@ -132,3 +132,9 @@ def test_how_to_fix_lines():
                                                   "support cost differs by +1.00 (kept as written)", "warning")
     assert "later row" in fix("ID", "the same sub-output as row 4, differing in End date: this later row wins "
                                     "(its details and figures replace those of row 4)", "warning")
+    assert "Country field" in fix("country", "plan 'UNSDCF' exists in Ghana, Kenya (2 countries): choose the country "
+                                             "(--country, or the Upload page's Country field)")
+    assert fix("ID", "ID 101 is a sub-output of UNICEF; your account may replace only UNDP's rows").startswith(
+        "Remove this row")
+    assert "Country field" in fix("country", "plan 'X' is not known in any country yet: 1 row(s) loaded without a "
+                                             "country show only under 'All countries'", "warning")

@@ -19,32 +19,36 @@ SOURCE = "Evaluation of UN Women strategic partnerships"
 #: two realistic rows per kind, by canonical column (columns left out stay blank)
 ROWS = {
     "budget": [
-        {"plan": PLAN, "year": 2025, "outcome_code": "4.1", "outcome_title": "People live free from violence",
+        {"plan": PLAN, "country": "Demoland",
+         "year": 2025, "outcome_code": "4.1", "outcome_title": "People live free from violence",
          "output_code": "4.1.2", "output_title": "Justice institutions strengthened", "agency": "UNDP",
          "funding_source": "Core", "required": 250000, "available": 180000, "expenditure": 120000.5,
          "currency": "USD"},
-        {"plan": PLAN, "year": 2025, "outcome_code": "4.1", "outcome_title": "People live free from violence",
+        {"plan": PLAN, "country": "Demoland",
+         "year": 2025, "outcome_code": "4.1", "outcome_title": "People live free from violence",
          "output_code": "4.1.3", "output_title": "Survivors reach support services", "agency": "UN Women",
          "funding_source": "Non-core", "required": 90000, "available": None, "expenditure": None,
          "currency": "USD"},
     ],
     "indicators": [
-        {"plan": PLAN, "indicator_code": "1.1.a", "indicator": "Share of births attended by skilled personnel",
+        {"plan": PLAN, "country": "Demoland",
+         "indicator_code": "1.1.a", "indicator": "Share of births attended by skilled personnel",
          "result_code": "1.1", "unit": "%", "baseline": 42, "baseline_year": 2022, "target": 60,
          "target_year": 2027, "period": "2025", "actual": 51, "agency": "UNICEF",
          "means_of_verification": "DHS 2025"},
-        {"plan": PLAN, "indicator_code": "1.1.b", "indicator": "Number of districts with a costed nutrition plan",
+        {"plan": PLAN, "country": "Demoland",
+         "indicator_code": "1.1.b", "indicator": "Number of districts with a costed nutrition plan",
          "result_code": "1.1", "unit": "number", "baseline": 3, "baseline_year": 2022, "target": 12,
          "target_year": 2027, "period": "2025-Q3", "actual": None, "agency": "WHO",
          "means_of_verification": "Ministry of Health"},
     ],
     "actions": [
-        {"source_type": "evaluation", "source_title": SOURCE, "recommendation_no": "R3",
+        {"source_type": "evaluation", "source_title": SOURCE, "country": "Demoland", "recommendation_no": "R3",
          "recommendation": "Strengthen partnerships with civil society", "management_response": "accepted",
          "action_no": "3.1", "action": "Develop a partnership strategy", "responsible": "Partnerships Division",
          "agency": "UN Women", "deadline": "2026/12", "status": "ongoing", "comments": "Draft circulated",
          "as_of": dt.date(2026, 6, 30)},
-        {"source_type": "evaluation", "source_title": SOURCE, "recommendation_no": "R3",
+        {"source_type": "evaluation", "source_title": SOURCE, "country": "Demoland", "recommendation_no": "R3",
          "recommendation": "Strengthen partnerships with civil society", "management_response": "accepted",
          "action_no": "3.2", "action": "Train country offices on the strategy", "responsible": "Regional offices",
          "agency": "UNDP", "deadline": dt.date(2027, 3, 31), "status": "not_started", "comments": None,
@@ -87,6 +91,8 @@ def test_filled_template_loads_with_no_warnings(con, kind):
     assert result.status == "committed"
     assert result.kind == kind
     assert result.rows_added == 2
+    view = {"budget": "budget", "indicators": "indicator_values", "actions": "actions"}[kind]
+    assert con.execute(f"SELECT DISTINCT country FROM {view}").fetchall() == [("Demoland",)]  # the country column
 
 
 def test_filled_budget_keeps_not_reported_blank(con):

@@ -23,7 +23,8 @@ from etl import accounts, store
 from etl.load import load_bytes
 from etl.schema import KINDS
 from etl.template import template_bytes
-from tests.fixtures import PLAN_A, build_seeded_db
+from tests.fixtures import ANGOLA, PLAN_A, PLAN_B, VIET_NAM, build_seeded_db
+from tests.test_accounts import UNDP_EXPORT, UNICEF_EXPORT
 
 UNINFO = Path(__file__).resolve().parents[2] / "shared" / "data" / "uninfo"
 PASSWORD = "correct horse battery"
@@ -390,7 +391,7 @@ def test_preview_then_commit_then_roll_back(db):
     before = budget_totals(db)
     assert any("Commit will add 3 row(s) and replace 0" in plain(s) for s in texts(app.success))
     figures = preview_figures(app)
-    assert f"Totals of the current data for plan {PLAN_A} and agency UNDP, before → after Commit:" in [
+    assert f"Totals of the current data for plan {PLAN_A} ({ANGOLA}) and agency UNDP, before → after Commit:" in [
         plain(m) for m in texts(app.markdown)]
     assert figures["Rows"][1] - figures["Rows"][0] == 3
     added = sum(r["required"] for r in rows)
@@ -490,6 +491,152 @@ def test_roll_back_choices_follow_the_agency(db):
             accounts.check_rollback(con, "amina", theirs)
         finally:
             con.close()
+
+
+# --- country on upload -------------------------------------------------------------------------------------
+
+#: the plan name of 31 countries in real UN INFO data
+UNSDCF = "United Nations Sustainable Development Cooperation Framework"
+CHOOSE = "choose the country (--country, or the Upload page's Country field)"
+
+
+def add_unsdcf_in(path: Path, *countries: str) -> None:
+    """A WHO budget line for the plan named UNSDCF in each country (given with the file, as --country)."""
+    con = store.connect(path)
+    try:
+        for n, country in enumerate(countries):
+            data = fill_template(template(path), budget_rows("WHO", 2025, UNSDCF, base=1000 * (n + 1))[:1])
+            assert load_bytes(con, data, f"who-{country}.xlsx", country=country).status == "committed"
+    finally:
+        con.close()
+
+
+def stored_countries(path: Path, agency: str) -> list[tuple]:
+    con = store.connect(path)
+    try:
+        return con.execute("SELECT DISTINCT plan, country FROM budget WHERE agency = ? ORDER BY ALL",
+                           [agency]).fetchall()
+    finally:
+        con.close()
+
+
+def test_plans_are_offered_with_their_country_and_years_and_countries_too(db):
+    add_unsdcf_in(db, "Kenya", "Ghana")
+    app = open_app(user="amina")
+    assert app.selectbox(key="upload_plan").options == [
+        "As in the file (its plan column)", f"{PLAN_A} ({ANGOLA}, 2023–2025)", f"{PLAN_B} ({VIET_NAM}, 2023–2025)",
+        f"{UNSDCF} (Ghana, 2025)", f"{UNSDCF} (Kenya, 2025)", "Another plan…"]
+    assert app.selectbox(key="upload_country").options == [
+        "From the file or plan", ANGOLA, "Ghana", "Kenya", VIET_NAM, "Another country…"]
+    app.selectbox(key="upload_plan").select(f"{UNSDCF} (Ghana, 2025)")
+    app.run()
+    shown = [s for s in app.main.selectbox if s.label == "Country"]
+    assert [(s.options, s.disabled) for s in shown] == [(["Ghana"], True)]  # the chosen plan's country
+
+
+def test_a_plan_name_several_countries_use_needs_the_country_on_the_page(db):
+    """The issue: a CBF for the plan name of 31 countries landed without a country, invisible under every one."""
+    add_unsdcf_in(db, "Kenya", "Ghana")
+    before = budget_totals(db)
+    data = fill_template(template(db), budget_rows("UNDP", 2026, UNSDCF))  # the template's country column blank
+    app = upload(open_app(user="amina"), "undp-cbf.xlsx", data)
+    assert any("has 1 error" in plain(e) for e in texts(app.error))
+    table = app.table[0].value
+    assert table[["column", "what was expected"]].values.tolist() == [
+        ["country", f"plan '{UNSDCF}' exists in Ghana, Kenya (2 countries): {CHOOSE}"]]
+    assert table["how to fix"].iloc[0] == ("Choose the plan's country for the file (the Upload page's Country field, "
+                                           "--country on the command line), or fill the file's country column.")
+    assert rejected_and_recorded(db, before)
+
+    app.selectbox(key="upload_country").select("Kenya")
+    app.run()
+    no_exception(app)
+    assert any("Commit will add 3 row(s) and replace 0" in plain(s) for s in texts(app.success))
+    assert f"Totals of the current data for plan {UNSDCF} (Kenya) and agency UNDP, before → after Commit:" in [
+        plain(m) for m in texts(app.markdown)]
+    app.button(key="upload_commit").click()
+    app.run()
+    assert any("committed as submission" in plain(s) for s in texts(app.success))
+    assert (UNSDCF, "Kenya") in stored_countries(db, "UNDP")
+
+
+def test_the_chosen_plan_brings_its_country(db):
+    add_unsdcf_in(db, "Kenya", "Ghana")
+    rows = [{k: v for k, v in row.items() if k != "plan"} for row in budget_rows("UNDP", 2026)]  # no plan
+    app = open_app(user="amina")
+    app.selectbox(key="upload_plan").select(f"{UNSDCF} (Ghana, 2025)")
+    app.run()
+    upload(app, "undp-cbf.xlsx", fill_template(template(db), rows))
+    assert any("Commit will add 3 row(s)" in plain(s) for s in texts(app.success)), texts(app.error)
+    app.button(key="upload_commit").click()
+    app.run()
+    assert stored_countries(db, "UNDP")[-1:] == [(UNSDCF, "Ghana")]
+
+
+def test_a_new_plan_with_another_country(db):
+    app = open_app(user="amina")
+    app.selectbox(key="upload_plan").select("Another plan…")
+    app.run()
+    app.text_input(key="upload_plan_other").input("UNSDCF Togo 2026-2030")
+    app.selectbox(key="upload_country").select("Another country…")
+    app.run()
+    app.text_input(key="upload_country_other").input("Togo")
+    app.run()
+    rows = [{k: v for k, v in row.items() if k != "plan"} for row in budget_rows("UNDP", 2026)]
+    upload(app, "undp-togo.xlsx", fill_template(template(db), rows))
+    assert not app.expander  # no warning: the plan has its country
+    app.button(key="upload_commit").click()
+    app.run()
+    assert ("UNSDCF Togo 2026-2030", "Togo") in stored_countries(db, "UNDP")
+
+
+# --- agency boundaries of replacements -----------------------------------------------------------------------
+
+def unicef_export_loaded(path: Path) -> None:
+    con = store.connect(path)
+    try:
+        assert load_bytes(con, UNICEF_EXPORT, "unicef.xlsx", user="kofi", allowed_agencies={"UNICEF"}).status == \
+            "committed"
+    finally:
+        con.close()
+
+
+def test_a_focal_point_may_not_replace_another_agencys_suboutputs_on_the_page(db):
+    unicef_export_loaded(db)
+    before = budget_totals(db)
+    app = upload(open_app(user="amina"), "undp.xlsx", UNDP_EXPORT)
+    assert any("has 2 errors" in plain(e) for e in texts(app.error))
+    table = app.table[0].value
+    assert table[["cell", "column", "what was expected"]].values.tolist() == [
+        [f"row {row}", "ID", f"ID {sub} is a sub-output of UNICEF; your account may replace only UNDP's rows"]
+        for row, sub in ((2, 101), (3, 102))]
+    assert rejected_and_recorded(db, before)
+
+
+def by_agency(app: AppTest) -> list[list]:
+    """The before → after table per agency: agency, rows before and after, required before, after and change."""
+    table = next(d.value for d in app.dataframe if "rows before" in d.value.columns)
+    return [[None if pd.isna(v) else v for v in row] for row in table.values.tolist()]
+
+
+def test_an_admins_preview_and_commit_show_the_other_agencys_change(db):
+    unicef_export_loaded(db)
+    app = upload(open_app(user="root"), "undp.xlsx", UNDP_EXPORT)
+    assert any("Commit will add 3 row(s) and replace 4" in plain(s) for s in texts(app.success))
+    assert any("This file replaces current rows of UNICEF" in plain(w) for w in texts(app.warning))
+    assert "Totals of the current data for plan UNSDCF (Kenya) and agencies UNDP and UNICEF, before → after " \
+           "Commit:" in [plain(m) for m in texts(app.markdown)]
+    figures = preview_figures(app)
+    assert figures["Required (USD)"] == (50e6, 13e6)
+    assert by_agency(app) == [["UNDP", 0, 3, 0, 3e6, 3e6], ["UNICEF", 5, 1, 50e6, 10e6, -40e6]]
+    app.button(key="upload_commit").click()
+    app.run()
+    no_exception(app)
+    assert by_agency(app) == [["UNDP", 0, 3, 0, 3e6, 3e6], ["UNICEF", 5, 1, 50e6, 10e6, -40e6]]  # as committed
+    sid = int(next(d.value for d in app.dataframe if "file" in d.value.columns)["id"].iloc[0])
+    assert sid in submission_ids(app.selectbox(key="upload_rollback_choice"))
+    # its agency is UNDP, but rolling it back would change UNICEF's rows: not amina's (UNDP) to undo
+    assert sid not in submission_ids(open_app(user="amina").selectbox(key="upload_rollback_choice"))
 
 
 def test_the_template_downloads_are_the_real_templates(db):
