@@ -35,6 +35,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from operator import itemgetter
+from pathlib import Path
 
 try:  # installed with pandas; without it cells are checked by regex alone (see _cells_inside)
     import numpy as np
@@ -139,8 +140,23 @@ def _fail(file_name: str, reason: str):
 
 
 def check_file_size(data: bytes, file_name: str) -> None:
-    if len(data) > MAX_FILE_BYTES:
-        _fail(file_name, f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // MB} MB")
+    _check_size(len(data), file_name)
+
+
+def _check_size(size: int, file_name: str) -> None:
+    if size > MAX_FILE_BYTES:
+        _fail(file_name, f"the file is {size / 1e6:,.1f} MB; the limit is {MAX_FILE_BYTES // MB} MB")
+
+
+def read_capped(path: str | os.PathLike) -> bytes:
+    """A file's bytes, refused by its size on disk before any is read (and by what reading gives, should it
+    grow meanwhile): a 2 GB file costs no memory to refuse."""
+    path = Path(path)
+    _check_size(path.stat().st_size, path.name)
+    with open(path, "rb") as file:
+        data = file.read(MAX_FILE_BYTES + 1)
+    check_file_size(data, path.name)
+    return data
 
 
 def _column_number(letters: bytes | str) -> int:

@@ -17,7 +17,7 @@ from typing import Callable
 import duckdb
 import pyarrow as pa
 
-from etl import parse, store
+from etl import limits, parse, store
 from etl.read import FileError, read_file
 from etl.store import ACTION_COLUMNS, BUDGET_COLUMNS, INDICATOR_COLUMNS, SUBOUTPUT_COLUMNS
 from etl.entities import EntityResolver
@@ -91,8 +91,15 @@ class Prepared:
 
 
 def load_path(con, path: str | Path, **options) -> LoadResult:
+    """Load a file from disk (refused by its size on disk before it is read)."""
     path = Path(path)
-    return load_bytes(con, path.read_bytes(), path.name, **options)
+    try:
+        data = limits.read_capped(path)
+    except FileError as exc:
+        ds = Dataset(path.name)
+        ds.error(None, None, None, None, exc.reason)
+        return LoadResult(path.name, "rejected", errors=ds.errors)
+    return load_bytes(con, data, path.name, **options)
 
 
 def load_bytes(con, data: bytes, file_name: str, *, dry_run: bool = False, progress: Progress | None = None,
