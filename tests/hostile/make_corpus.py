@@ -794,6 +794,40 @@ def script_outcome_csv(folder: Path) -> Case:
                 path=write(folder / "script.csv", csv_text(rows)))
 
 
+TERMINAL_ESCAPES = "\x1b[2J\x1b]0;owned\x07"  # clear the screen, retitle the terminal
+BIDI_SPOOF = "\u202egnp.exe"  # reads 'exe.png'
+
+
+@case
+def control_characters_xlsx(folder: Path) -> Case:
+    """Excel writes a control character as _x001B_; python-calamine turns it back into the character."""
+    sst = (f'{DECLARATION}<sst xmlns="{MAIN_NS}"><si><t>Review_x001B_[2J_x001B_]0;owned_x0007_</t></si>'
+           f"<si><t>{BIDI_SPOOF}</t></si></sst>")
+    header = cells_xml([ACTION_HEADER])
+    row = ('<row r="2"><c r="A2" t="inlineStr"><is><t>1</t></is></c><c r="B2" t="inlineStr"><is><t>Data</t></is></c>'
+           '<c r="C2" t="inlineStr"><is><t>1.1</t></is></c><c r="D2" t="s"><v>0</v></c>'
+           '<c r="E2" t="inlineStr"><is><t>RCO</t></is></c><c r="F2" t="inlineStr"><is><t>Ongoing</t></is></c>'
+           '<c r="G2" t="s"><v>1</v></c></row>')
+    return Case("control_characters_xlsx", "controls.xlsx", "terminal escapes (_x001B_) and a bidi override in cells",
+                "committed", options=ACTIONS,
+                checks=(("SELECT action, comments FROM actions", [(f"Review{TERMINAL_ESCAPES}", BIDI_SPOOF)]),),
+                path=write_workbook(folder / "controls.xlsx", {"Actions": sheet_xml(header + row)}, shared_strings=sst))
+
+
+@case
+def control_characters_csv(folder: Path) -> Case:
+    """Stored as typed; the command line and the exports show them visibly (tests/test_faults.py)."""
+    name = f"budget{TERMINAL_ESCAPES}.csv"
+    rows = [BUDGET_HEADER + ["Output description"],
+            [2025, "1.1", f"Governance{TERMINAL_ESCAPES}", "1.1.1", "UNDP", 1000, None, None, BIDI_SPOOF]]
+    return Case("control_characters_csv", name, "a file name and cells holding terminal escapes and a bidi override",
+                "committed", options=BUDGET,
+                checks=(("SELECT outcome_title, output_title FROM budget",
+                         [(f"Governance{TERMINAL_ESCAPES}", BIDI_SPOOF)]),
+                        ("SELECT file_name FROM submissions", [(name,)])),
+                path=write(folder / "controls.csv", csv_text(rows)))
+
+
 @case
 def script_agency(folder: Path) -> Case:
     rows = [BUDGET_HEADER, [2025, "1.1", "Governance", "1.1.1", XSS_IMG, 1000, None, None],
