@@ -61,17 +61,19 @@ _UNWRITABLE = (("Read-only file system", "the file system is read-only", "Comman
                ("Disk quota exceeded", "the disk quota is used up", "Free some space and run the command again."),
                ("File too large", "the file has reached the largest size this process may write",
                 "Raise that limit (ulimit -f) and run the command again."))
-#: … for a file that cannot be read as a database
+#: … for a file that cannot be read as a database → what it is (after "The database PATH")
 _DAMAGED = ((re.compile(r"Corrupt WAL file: entry at byte position (\d+)"),
-             lambda m, wal: f"its write-ahead log {wal} is damaged (entry at byte {int(m[1]):,})"),
+             lambda m, wal: f"has a damaged write-ahead log, {wal} (entry at byte {int(m[1]):,})"),
             (re.compile(r"Corrupt database file:.*block at location (\d+)"),
-             lambda m, wal: f"a block fails its checksum (at byte {int(m[1]):,})"),
-            (re.compile(r"Corrupt database file|checksum"), lambda m, wal: "a block fails its checksum"),
-            (re.compile(r"Could not read enough bytes"), lambda m, wal: "the file is cut short"),
-            (re.compile(r"not a valid DuckDB database file"), lambda m, wal: "it is not a DuckDB database file"),
-            (re.compile(r"Is a directory"), lambda m, wal: "it is a folder, not a database file"),
+             lambda m, wal: f"is damaged: a block fails its checksum (at byte {int(m[1]):,})"),
+            (re.compile(r"Corrupt database file|checksum"), lambda m, wal: "is damaged: a block fails its checksum"),
+            (re.compile(r"Could not read enough bytes"), lambda m, wal: "is damaged: the file is cut short"),
+            (re.compile(r"not a valid DuckDB database file"), lambda m, wal: "is not a DuckDB database file"),
+            (re.compile(r"Is a directory"), lambda m, wal: "is a folder, not a database file"),
+            (re.compile(r'Extension "(\w+)" is an existing extension'),
+             lambda m, wal: f"is not a DuckDB database file (DuckDB takes it for a {m[1]} file)"),
             (re.compile(r"version number (\d+).*can only read version (\d+)"),
-             lambda m, wal: f"it was written by another DuckDB release (storage version {m[1]}; this one reads {m[2]})"))
+             lambda m, wal: f"was written by another DuckDB release (storage version {m[1]}; this one reads {m[2]})"))
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
@@ -125,7 +127,8 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False, wait
 
 def unusable(error: BaseException, path: str | os.PathLike) -> StoreUnavailable | None:
     """What a DuckDB or file-system error says about the database file: DatabaseDamaged or DatabaseUnwritable
-    with a one-line text (what is wrong, what to do), chained to the error; None when it says neither."""
+    with a one-line text (what is wrong, what to do), else StoreUnavailable with DuckDB's first line for any
+    other input/output or fatal error; chained to the error. None for an error about something else (a bug)."""
     text, path = str(error), Path(path)
     wal = path.with_name(path.name + ".wal")
     for words, reason, advice in _UNWRITABLE:
@@ -137,13 +140,17 @@ def unusable(error: BaseException, path: str | os.PathLike) -> StoreUnavailable 
     for pattern, describe in _DAMAGED:
         found = pattern.search(text)
         if found:
+            what = describe(found, wal)
             kept = (f" Keep {wal} with it: it holds the changes made since the file was last written."
-                    if wal.exists() and "write-ahead log" not in describe(found, wal) else "")
-            done = DatabaseDamaged(f"The database {path} is damaged: {describe(found, wal)}. Nothing was changed. "
-                                   "Restore the last backup copy of it (README: Backing up and restoring the "
-                                   f"store).{kept}")
+                    if wal.exists() and "write-ahead log" not in what else "")
+            done = DatabaseDamaged(f"The database {path} {what}. Nothing was changed. Restore the last backup copy "
+                                   f"of it (README: Backing up and restoring the store).{kept}")
             done.__cause__ = error
             return done
+    if isinstance(error, (duckdb.IOException, duckdb.FatalException, OSError)):  # about the file, in other words
+        done = StoreUnavailable(f"The database {path} cannot be used: {text.splitlines()[0] if text else error!r}")
+        done.__cause__ = error
+        return done
     return None
 
 
@@ -156,8 +163,10 @@ def checkpoint(con, path: str | os.PathLike | None = None) -> None:
     except duckdb.Error as exc:
         target = db_path(path)
         failure = unusable(exc, target)
+        if failure is None:
+            raise
         if not isinstance(failure, DatabaseUnwritable):
-            raise failure or exc
+            raise failure from exc
         raise DatabaseUnwritable(f"The database {target} cannot be written: {failure.reason}. The change was "
                                  f"committed and is kept in {target.name}.wal, which is applied when the database "
                                  "is next opened; free some space before the next change.", failure.reason) from exc

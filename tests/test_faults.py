@@ -138,16 +138,26 @@ def _damage(path: Path, how: str) -> str:
     data = path.read_bytes()
     if how == "checksum":
         path.write_bytes(data[:4096] + b"\x13" * 8192 + data[4096 + 8192:])  # a database header block
-        return "a block fails its checksum (at byte 4,096)"
+        return "is damaged: a block fails its checksum (at byte 4,096)"
     if how == "truncated":
         path.write_bytes(data[:len(data) // 2])
-        return "the file is cut short"
+        return "is damaged: the file is cut short"
     if how == "not a database":
         path.write_text("budget,year\n1,2025\n" * 100)
-        return "it is not a DuckDB database file"
+        return "is not a DuckDB database file"
     if how == "emptied":
         path.write_bytes(b"")
-        return "it is not a DuckDB database file"
+        return "is not a DuckDB database file"
+    if how == "sqlite":
+        import sqlite3
+
+        path.unlink()
+        sqlite3.connect(path).execute("CREATE TABLE budget (year INTEGER)").connection.commit()
+        return "is not a DuckDB database file (DuckDB takes it for a sqlite file)"
+    if how == "folder":
+        path.unlink()
+        path.mkdir()
+        return "is a folder, not a database file"
     raise AssertionError(how)
 
 
@@ -162,7 +172,7 @@ def _typed(command: tuple, tmp_path: Path) -> list[str]:
     return [a.format(file=UNINFO / "Africa_work.xlsx", out=tmp_path / "t.xlsx") for a in command]
 
 
-@pytest.mark.parametrize("how", ["checksum", "truncated", "not a database", "emptied"])
+@pytest.mark.parametrize("how", ["checksum", "truncated", "not a database", "emptied", "sqlite", "folder"])
 def test_a_damaged_database_is_said_so_at_once_by_every_command(how, loaded_db, tmp_path):
     db = tmp_path / "damaged.duckdb"
     db.write_bytes(loaded_db.read_bytes())
@@ -172,8 +182,8 @@ def test_a_damaged_database_is_said_so_at_once_by_every_command(how, loaded_db, 
         done = etl(*_typed(command, tmp_path), db=db, stdin="a long password\n", env={"UNCT_LOCK_WAIT": "30"})
         message = one_line(done)
         assert done.returncode == 4, (command, done.stderr)
-        assert message == (f"The database {db} is damaged: {reason}. Nothing was changed. Restore the last backup "
-                           "copy of it (README: Backing up and restoring the store)."), command
+        assert message == (f"The database {db} {reason}. Nothing was changed. Restore the last backup copy of it "
+                           "(README: Backing up and restoring the store)."), command
         assert time.monotonic() - started < 20, "a damaged file is no lock: no wait"  # not the 30 s lock wait
 
 
@@ -189,8 +199,7 @@ def test_a_damaged_write_ahead_log_is_named(loaded_db, tmp_path):
     wal.write_bytes(bytes(log))
     done = etl("submissions", db=db)
     assert done.returncode == 4
-    assert one_line(done).startswith(f"The database {db} is damaged: its write-ahead log {wal} is damaged (entry at "
-                                     "byte ")
+    assert one_line(done).startswith(f"The database {db} has a damaged write-ahead log, {wal} (entry at byte ")
 
 
 def test_a_damaged_block_met_by_a_query_is_said_so(tmp_path):
@@ -499,7 +508,7 @@ def test_exports_of_every_control_character_open_in_excel_and_show_them(tmp_path
     from etl.export import safe_csv_bytes, safe_excel_bytes
 
     every = "".join(map(chr, [*range(0x20), *range(0x7F, 0xA0)])) + SPOOF + "\u2066x\u2069\u200fع\ufffe"
-    frame = pd.DataFrame({"comments": [every, f"={ESCAPES}", f"\x1b=1+1", "plain"], "required": [1.5, 2, 3, 4],
+    frame = pd.DataFrame({"comments": [every, f"={ESCAPES}", "\x1b=1+1", "plain"], "required": [1.5, 2, 3, 4],
                           f"title{ESCAPES}": ["a", "b", "c", "d"]})
     expected_first = ("␀␁␂␃␄␅␆␇␈\t\n␋␌\r␎␏␐␑␒␓␔␕␖␗␘␙␚␛␜␝␞␟␡" + "".join(f"<U+{c:04X}>" for c in range(0x80, 0xA0))
                       + "<U+202E>gnp.exe<U+2066>x<U+2069>\u200fع<U+FFFE>")

@@ -704,7 +704,8 @@ LONG_TEXT = 32_000  # characters: Excel holds at most 32,767 in a cell
 
 
 def _long_text(row: int) -> str:
-    return (f"Row {row}: the joint work plan is reviewed every quarter by the results group. " * 500)[:LONG_TEXT - 1] + "."
+    text = f"Row {row}: the joint work plan is reviewed every quarter by the results group. " * 500
+    return text[:LONG_TEXT - 1] + "."
 
 
 @case
