@@ -193,7 +193,7 @@ def cmd_load(args) -> int:
             return EXIT_ERRORS
     sizes = [path.stat().st_size for path in args.files]
     bar = ProgressBar(1, enabled=False if args.quiet or (len(args.files) < 3 and sum(sizes) < 5_000_000) else None)
-    worst, committed, done = EXIT_OK, False, 0
+    worst, done = EXIT_OK, 0
     for batch in _batches(list(zip(args.files, sizes)), BATCH_FILES, BATCH_BYTES):
         files = []
         for path, _ in batch:
@@ -225,9 +225,8 @@ def cmd_load(args) -> int:
             raise failure from exc
         for result in results:
             worst = max(worst, _report(result))
-            committed = committed or result.status == "committed"
     bar.close()
-    if committed:
+    if not args.dry_run:  # loads, rejections and duplicates are recorded
         _saved(con, args)
     return worst
 
