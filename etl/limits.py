@@ -4,7 +4,8 @@ A workbook is checked before python-calamine parses it, so a hostile file is ref
 message instead of exhausting memory or killing the process:
 
 - the archive: at most MAX_PARTS parts, only stored or deflated parts, no encryption, declared sizes
-  within the caps (the whole workbook, each sheet, the compression ratio);
+  within the caps (the whole workbook, each sheet and the shared strings, the compression ratio of a part
+  over RATIO_CHECKED_ABOVE);
 - every XML part's prolog: no DOCTYPE/ENTITY declaration in its first 4 KB or anywhere before its
   root element (billion laughs, external entities), and UTF-8 only. The declared sizes are what
   python-calamine's zip reader enforces, so other parts are not inflated beyond their prolog;
@@ -14,7 +15,10 @@ message instead of exhausting memory or killing the process:
   holding A1 and XFD1048576 would ask for 500 GB and abort the whole process. The scan trusts a
   sheet's `<dimension>` only after checking, at C speed (numpy arrays, or a regex where they leave
   doubt), that every cell lies inside it; sheets without one, with cells beyond it or with unusual
-  markup are read cell by cell instead.
+  markup are read cell by cell instead;
+- every text python-calamine builds whole (a shared string, an inline string, a cell's value) must stay
+  within MAX_ELEMENT_BYTES: followed, in parts large enough to hold a larger one, from its start tag to the
+  end tag that python-calamine would stop at (`_TextBound`).
 
 The same pass records cells python-calamine reads as empty although they are not: Excel error
 cells (`#REF!`, `#DIV/0!` …) and formulas saved without a value (see `etl.read`).
