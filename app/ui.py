@@ -158,8 +158,8 @@ def connection() -> duckdb.DuckDBPyConnection:
     """The process's one DuckDB connection (the Upload page writes through it too)."""
     try:
         return _connect(db_path())
-    except (store.DatabaseBusy, duckdb.IOException) as error:  # held by another process
-        st.error(md_escape(error) if isinstance(error, store.DatabaseBusy) else
+    except (store.StoreUnavailable, duckdb.IOException) as error:  # held by another process, damaged, unwritable
+        st.error(md_escape(error) if isinstance(error, store.StoreUnavailable) else
                  f"The database {md_escape(db_path())} cannot be opened: {md_escape(error)}")
         st.stop()
         raise  # st.stop() raises; this line only reassures type checkers

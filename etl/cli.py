@@ -2,7 +2,11 @@
 
 Exit codes: 0 done (committed, valid with --dry-run, or a duplicate: nothing changed); 1 the file has
 errors (nothing committed) or the command could not be done; 2 usage error; 3 the database is held
-by another program (the message says what to do).
+by another program (the message says what to do); 4 the database is damaged or cannot be written (one
+line says what is wrong and what to do, never a traceback).
+
+Everything printed that a file, a cell, an account or the database supplied goes through
+`formatting.printable`: a control character (a terminal escape) or a bidi override shows visibly.
 
 The command line is an administrator's tool: whoever may write the database file may manage `users` and
 `entities`. `--user NAME` (load, rollback, entities add) applies that account's role and agencies.
@@ -15,10 +19,35 @@ import shlex
 import sys
 from pathlib import Path
 
-from etl import store
+import duckdb
+
+from etl import limits, store
+from etl.formatting import printable
+from etl.read import FileError
 from etl.schema import KINDS
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUSY, EXIT_STORE = 0, 1, 2, 3, 4
+#: files read and loaded together: at most load.BATCH_FILES of them and this many bytes (read only when their
+#: turn comes, each refused by its size on disk before it is read)
+BATCH_BYTES = 4 * limits.MAX_FILE_BYTES
+_AGAIN = "or stop the dashboard and run the command again."
+#: what a command can do instead while another program (the dashboard) holds the database
+BUSY_ADVICE = {
+    "load": f"Upload the file through the dashboard's Upload page, {_AGAIN}",
+    "rollback": f"Roll the submission back on the dashboard's Upload page, {_AGAIN}",
+    "submissions": f"The dashboard's Upload page shows the history, {_AGAIN}",
+    "export": f"Download the export from the dashboard's Data export page, {_AGAIN}",
+    "template": f"Download the template from the dashboard's Upload page, {_AGAIN}",
+    "users": "Accounts are managed here only: stop the dashboard, run the command, then start the dashboard again.",
+    "entities": "The entity list is managed here only: stop the dashboard, run the command, then start the "
+                "dashboard again.",
+    "demo": "Stop the dashboard, rebuild the demo database, then start the dashboard again.",
+}
+
+
+def say(text: object = "", err: bool = False) -> None:
+    """Print a line, its control and bidi characters shown visibly (see the module's docstring)."""
+    print(printable(text), file=sys.stderr if err else sys.stdout)
 
 
 class ProgressBar:
@@ -34,7 +63,8 @@ class ProgressBar:
             return
         fraction = min(max(done / self.total, 0.0), 1.0)
         filled = int(fraction * self.width)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {fraction:4.0%} {text[:60]:<60}")
+        text = printable(text)[:60]
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {fraction:4.0%} {text:<60}")
         sys.stderr.flush()
 
     def close(self) -> None:
@@ -117,22 +147,41 @@ def main(argv: list[str] | None = None) -> int:
     handler = HANDLERS[args.command]
     try:
         return handler(args)
-    except store.DatabaseBusy as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_BUSY
+    except store.StoreUnavailable as exc:
+        say(exc, err=True)
+        return EXIT_BUSY if isinstance(exc, store.DatabaseBusy) else EXIT_STORE
+    except duckdb.Error as exc:  # met while the command ran: a block that fails its checksum, a full disk …
+        failure = store.unusable(exc, store.db_path(getattr(args, "db", None)))
+        if failure is None:
+            raise
+        say(failure, err=True)
+        return EXIT_STORE
 
 
-def _connect(args):
-    return store.connect(getattr(args, "db", None))
+def _connect(args, writes: bool = True):
+    """The database, for this command (its advice when the file is busy). A command that only reads opens a
+    file it cannot write read-only."""
+    path = store.db_path(getattr(args, "db", None))
+    try:
+        return store.connect(path, busy_advice=BUSY_ADVICE[args.command])
+    except store.DatabaseUnwritable:
+        if writes or not path.is_file():
+            raise
+        return store.connect(path, read_only=True, busy_advice=BUSY_ADVICE[args.command])
+
+
+def _saved(con, args) -> None:
+    """After a command's change is committed: written into the database file now (a full disk is said here)."""
+    store.checkpoint(con, getattr(args, "db", None))
 
 
 def cmd_load(args) -> int:
     for path in args.files:
         if not path.is_file():
-            print(f"{path}: no such file", file=sys.stderr)
+            say(f"{path}: no such file", err=True)
             return EXIT_USAGE
     from etl import accounts
-    from etl.load import load_many
+    from etl.load import BATCH_FILES, load_many
 
     con = _connect(args)
     allowed = None
@@ -140,42 +189,86 @@ def cmd_load(args) -> int:
         try:
             allowed = accounts.upload_scope(con, args.user)
         except accounts.PermissionDenied as exc:
-            print(exc, file=sys.stderr)
+            say(exc, err=True)
             return EXIT_ERRORS
-    total_bytes = sum(p.stat().st_size for p in args.files)
-    bar = ProgressBar(1, enabled=False if args.quiet or (len(args.files) < 3 and total_bytes < 5_000_000) else None)
-    files = [(path.read_bytes(), path.name) for path in args.files]
-    results = load_many(con, files, kind=args.kind, plan=args.plan, country=args.country, source=args.source,
-                        agency=args.agency, user=args.user, allowed_agencies=allowed, dry_run=args.dry_run,
-                        progress=bar.update, workers=min(len(files), os.cpu_count() or 1, 4))
+    sizes = [path.stat().st_size for path in args.files]
+    bar = ProgressBar(1, enabled=False if args.quiet or (len(args.files) < 3 and sum(sizes) < 5_000_000) else None)
+    worst, done = EXIT_OK, 0
+    for batch in _batches(list(zip(args.files, sizes)), BATCH_FILES, BATCH_BYTES):
+        files = []
+        for path, _ in batch:
+            try:  # refused by its size on disk before it is read
+                files.append((limits.read_capped(path), path.name))
+            except FileError as exc:
+                say(f"{path.name}: 1 error(s); nothing was loaded")
+                say(f"  error: {exc}")
+                worst = EXIT_ERRORS
+            except OSError as exc:
+                say(f"{path}: cannot be read ({exc.strerror or exc}); nothing was loaded", err=True)
+                worst = EXIT_ERRORS
+        share = (done / len(args.files), len(batch) / len(args.files))
+        done += len(batch)
+        if not files:
+            continue
+        try:
+            results = load_many(con, files, kind=args.kind, plan=args.plan, country=args.country,
+                                source=args.source, agency=args.agency, user=args.user, allowed_agencies=allowed,
+                                dry_run=args.dry_run, progress=lambda f, t: bar.update(share[0] + f * share[1], t),
+                                workers=min(len(files), os.cpu_count() or 1, 4))
+        except duckdb.Error as exc:  # the store failed mid-load (a full disk): say which files it took down
+            failure = store.unusable(exc, store.db_path(getattr(args, "db", None)))
+            if failure is None:
+                raise
+            bar.close()
+            for _, name in files:
+                say(f"{name}: not loaded: the database could not be written")
+            raise failure from exc
+        for result in results:
+            worst = max(worst, _report(result))
     bar.close()
-    worst = EXIT_OK
-    for result in results:
-        print(result.summary)
-        for problem in result.errors:
-            print(f"  error: {problem}")
-        for problem in result.warnings[:20]:
-            print(f"  warning: {problem}")
-        if len(result.warnings) > 20:
-            print(f"  … and {len(result.warnings) - 20} more warning(s)")
-        if not result.ok:
-            worst = EXIT_ERRORS
+    if not args.dry_run:  # loads, rejections and duplicates are recorded
+        _saved(con, args)
     return worst
 
 
+def _batches(items: list[tuple[Path, int]], most_files: int, most_bytes: int) -> list[list[tuple[Path, int]]]:
+    """The (path, size) items in order, in groups of at most `most_files` items and `most_bytes` bytes (a single
+    larger file makes a group of its own)."""
+    groups: list[list[tuple[Path, int]]] = []
+    for item in items:
+        if groups and len(groups[-1]) < most_files and sum(size for _, size in groups[-1]) + item[1] <= most_bytes:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _report(result) -> int:
+    """Print one file's outcome; its exit code."""
+    say(result.summary)
+    for problem in result.errors:
+        say(f"  error: {problem}")
+    for problem in result.warnings[:20]:
+        say(f"  warning: {problem}")
+    if len(result.warnings) > 20:
+        say(f"  … and {len(result.warnings) - 20} more warning(s)")
+    return EXIT_OK if result.ok else EXIT_ERRORS
+
+
 def cmd_submissions(args) -> int:
-    con = _connect(args)
+    con = _connect(args, writes=False)
     rows = con.execute("""SELECT submission_id, created_at, status, kind, coalesce(agency, ''), rows_added,
                                  rows_replaced, coalesce(user_name, ''), file_name
                           FROM submissions ORDER BY submission_id""").fetchall()
     if not rows:
-        print("No submissions yet. Load a file with: python -m etl load FILE")
+        say("No submissions yet. Load a file with: python -m etl load FILE")
         return EXIT_OK
-    print(f"{'id':>4}  {'when':16}  {'status':11}  {'kind':10}  {'agency':10}  {'added':>6}  {'replaced':>8}  "
-          f"{'user':12}  file")
+    say(f"{'id':>4}  {'when':16}  {'status':11}  {'kind':10}  {'agency':10}  {'added':>6}  {'replaced':>8}  "
+        f"{'user':12}  file")
     for sid, when, status, kind, agency, added, replaced, user, name in rows:
-        print(f"{sid:>4}  {when:%Y-%m-%d %H:%M}  {status:11}  {kind or '':10}  {agency[:10]:10}  {added or 0:>6}  "
-              f"{replaced or 0:>8}  {user[:12]:12}  {name}")
+        agency, user = printable(agency), printable(user)  # cut after the control characters show, not before
+        say(f"{sid:>4}  {when:%Y-%m-%d %H:%M}  {status:11}  {kind or '':10}  {agency[:10]:10}  {added or 0:>6}  "
+            f"{replaced or 0:>8}  {user[:12]:12}  {name}")
     return EXIT_OK
 
 
@@ -188,17 +281,18 @@ def cmd_rollback(args) -> int:
             accounts.check_rollback(con, args.user, args.submission_id)
         done = store.rollback(con, args.submission_id, args.user)
     except (store.RollbackError, accounts.PermissionDenied) as exc:
-        print(exc, file=sys.stderr)
+        say(exc, err=True)
         return EXIT_ERRORS
-    print(f"Rolled back submission {done['submission_id']}: {done['rows_hidden']} row(s) withdrawn, "
-          f"{done['rows_restored']} earlier row(s) restored.")
+    _saved(con, args)
+    say(f"Rolled back submission {done['submission_id']}: {done['rows_hidden']} row(s) withdrawn, "
+        f"{done['rows_restored']} earlier row(s) restored.")
     return EXIT_OK
 
 
 def cmd_export(args) -> int:
     from etl import export, queries
 
-    con = _connect(args)
+    con = _connect(args, writes=False)
     filters = queries.Filters(country=args.country, plan=args.plan, agency=args.agency,
                               year_from=args.year, year_to=args.year)
     detail = queries.BudgetDetail(strategic_priority=args.strategic_priority, suboutput_status=args.suboutput_status,
@@ -207,22 +301,36 @@ def cmd_export(args) -> int:
         return _usage("--strategic-priority, --suboutput-status, --sdg-goal and --partner narrow a budget export only.")
     frame = queries.export_rows(con, args.kind, filters, detail=detail)
     if args.output is None:
-        sys.stdout.buffer.write(export.safe_csv_bytes(frame))
-    elif args.output.suffix.lower() == ".xlsx":
-        args.output.write_bytes(export.safe_excel_bytes(frame, sheet_name=args.kind))
-    else:
-        args.output.write_bytes(export.safe_csv_bytes(frame))
-    if args.output:
-        print(f"{len(frame)} row(s) written to {args.output}")
+        data = export.safe_csv_bytes(frame)
+        if sys.stdout.isatty():  # read, not saved: a carriage return inside a cell shows too (no byte-order mark)
+            data = printable(data.decode("utf-8-sig").replace("\r\n", "\n"), keep="\t\n").encode()
+        sys.stdout.buffer.write(data)
+        return EXIT_OK
+    data = (export.safe_excel_bytes(frame, sheet_name=args.kind) if args.output.suffix.lower() == ".xlsx"
+            else export.safe_csv_bytes(frame))
+    if not _write_file(args.output, data):
+        return EXIT_ERRORS
+    say(f"{len(frame)} row(s) written to {args.output}")
     return EXIT_OK
+
+
+def _write_file(path: Path, data: bytes) -> bool:
+    """Write an output file; a one-line message when it cannot be."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        say(f"{path}: cannot be written ({exc.strerror or exc})", err=True)
+        return False
+    return True
 
 
 def cmd_template(args) -> int:
     from etl import template
 
-    con = _connect(args)
-    args.output.write_bytes(template.template_bytes(args.kind, store.entities(con)))
-    print(f"Template for {args.kind} written to {args.output}")
+    con = _connect(args, writes=False)
+    if not _write_file(args.output, template.template_bytes(args.kind, store.entities(con))):
+        return EXIT_ERRORS
+    say(f"Template for {args.kind} written to {args.output}")
     return EXIT_OK
 
 
@@ -231,26 +339,33 @@ def cmd_demo(args) -> int:
 
     if args.files:
         for path in demo.write_demo_files(args.files):
-            print(path)
+            say(path)
         return EXIT_OK
     path = store.db_path(getattr(args, "db", None))
+    if path.is_file():  # the rebuild deletes the file: not while another program holds it
+        try:
+            store.connect(path, busy_advice=BUSY_ADVICE["demo"]).close()
+        except store.DatabaseDamaged:
+            pass  # replaced by the rebuild
     summary = demo.build_demo(path, progress=ProgressBar(1).update)
-    print(summary)
+    say(summary)
     return EXIT_OK
 
 
 def cmd_users(args) -> int:
     from etl import accounts
 
-    con = _connect(args)
+    con = _connect(args, writes=args.users_command != "list")
     if args.users_command == "list":
         for user in accounts.list_users(con):
-            print(f"{user['user_name']:16} {user['role']:12} {', '.join(user['agencies']) or '-':20} "
-                  f"{user['email'] or ''}")
+            say(f"{printable(user['user_name']):16} {user['role']:12} "
+                f"{printable(', '.join(user['agencies'])) or '-':20} {user['email'] or ''}")
         return EXIT_OK
     if args.users_command == "remove":
         removed = accounts.remove_user(con, args.name)
-        print(f"Removed {args.name}." if removed else f"There is no account {args.name}.")
+        if removed:
+            _saved(con, args)
+        say(f"Removed {args.name}." if removed else f"There is no account {args.name}.")
         return EXIT_OK if removed else EXIT_ERRORS
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else _ask_password()
     if not password and args.email:
@@ -258,21 +373,24 @@ def cmd_users(args) -> int:
     try:
         accounts.add_user(con, args.name, args.role, args.agency, password, email=args.email)
     except ValueError as exc:
-        print(exc, file=sys.stderr)
+        say(exc, err=True)
         return EXIT_ERRORS
-    print(f"Account {args.name} ({args.role}) saved.")
+    _saved(con, args)
+    say(f"Account {args.name} ({args.role}) saved.")
     return EXIT_OK
 
 
 def cmd_entities(args) -> int:
-    con = _connect(args)
+    con = _connect(args, writes=args.entities_command != "list")
     if args.entities_command == "list":
-        rows = con.execute("SELECT code, origin, name, aliases FROM entities ORDER BY code").fetchall()
+        rows = [(printable(code), origin, printable(name), printable("; ".join(aliases or ())))
+                for code, origin, name, aliases in
+                con.execute("SELECT code, origin, name, aliases FROM entities ORDER BY code").fetchall()]
         width = max([len(code) for code, *_ in rows] + [4])
         name_width = max(len(name) for _, _, name, _ in rows)  # the shipped entities are always there
-        print(f"{'code':{width}}  {'origin':7}  {'name':{name_width}}  aliases")
+        say(f"{'code':{width}}  {'origin':7}  {'name':{name_width}}  aliases")
         for code, origin, name, aliases in rows:
-            print(f"{code:{width}}  {origin:7}  {name:{name_width}}  {'; '.join(aliases or ())}".rstrip())
+            say(f"{code:{width}}  {origin:7}  {name:{name_width}}  {aliases}".rstrip())
         return EXIT_OK
     return _add_entity(con, args)
 
@@ -285,8 +403,8 @@ def _add_entity(con, args) -> int:
     if args.user:  # as with load and rollback, --user is checked when given
         user = accounts.get_user(con, args.user)
         if user is None or user["role"] != "admin":
-            print(f"There is no account {args.user!r}." if user is None else
-                  f"{args.user} is a {user['role']}: only admins may add or change entities.", file=sys.stderr)
+            say(f"There is no account {args.user!r}." if user is None else
+                f"{args.user} is a {user['role']}: only admins may add or change entities.", err=True)
             return EXIT_ERRORS
     code, name = " ".join(args.code.split()), " ".join(args.name.split())
     aliases = [" ".join(a.split()) for a in args.alias]
@@ -312,7 +430,8 @@ def _add_entity(con, args) -> int:
     old = current.get(code)
     if old is None:
         store.add_entity(con, code, name, tuple(dict.fromkeys(aliases)), origin="admin")
-        print(f"Added {code} ({name}).")
+        _saved(con, args)
+        say(f"Added {code} ({name}).")
         return EXIT_OK
     # an existing code: new name, aliases added to its own
     known = {entity_key(label) for label in (old.code, old.name, *old.aliases)}
@@ -320,15 +439,16 @@ def _add_entity(con, args) -> int:
     changes = ([f"name {old.name!r} → {name!r}"] if name != old.name else []) + (
         [f"alias(es) {', '.join(added)} added"] if added else [])
     if not changes:
-        print(f"{code} already reads so: nothing changed.")
+        say(f"{code} already reads so: nothing changed.")
         return EXIT_OK
     store.update_entity(con, code, name, (*old.aliases, *added))
-    print(f"Updated {code}: {'; '.join(changes)}.")
+    _saved(con, args)
+    say(f"Updated {code}: {'; '.join(changes)}.")
     return EXIT_OK
 
 
 def _usage(message: str) -> int:
-    print(f"python -m etl: error: {message}", file=sys.stderr)
+    say(f"python -m etl: error: {message}", err=True)
     return EXIT_USAGE
 
 

@@ -2,6 +2,10 @@
 
 A text cell that begins with = + - − @, a tab or a carriage return is prefixed with an apostrophe,
 so Excel, LibreOffice and Google Sheets show it as text. Numbers, dates and booleans stay typed.
+Control characters (which an .xlsx cannot hold: one such cell used to break the whole workbook, and
+which a terminal runs as escapes) and the bidi controls that reverse text ('U+202E gnp.exe' reads
+'exe.png') are shown visibly ('␛', '<U+202E>'), in both formats; tab, newline and carriage return,
+and the bidi marks right-to-left text uses (U+200E, U+200F, U+061C), are kept.
 """
 from __future__ import annotations
 
@@ -9,19 +13,27 @@ import io
 
 import pandas as pd
 
+from etl.formatting import printable
+
 #: first characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection)
 FORMULA_TRIGGERS = ("=", "+", "-", "\u2212", "@", "\t", "\r")
+#: characters `printable` leaves in exported text
+KEPT = "\t\n\r\u200e\u200f\u061c"
 
 
 def neutralise(value: object) -> object:
-    """The value, with an apostrophe in front when it is text that a spreadsheet would evaluate."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
+    """The value, with control characters shown visibly and an apostrophe in front when it is text that a
+    spreadsheet would evaluate."""
+    if isinstance(value, str):
+        value = printable(value, keep=KEPT)
+        if value.startswith(FORMULA_TRIGGERS):
+            return "'" + value
     return value
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `df` whose text cells are neutralised; numeric, date and boolean columns untouched."""
+    """A copy of `df` whose text cells are neutralised (see `neutralise`); numeric, date and boolean columns
+    untouched."""
     out = df.copy()
     for column in out.columns:
         series = out[column]

@@ -4,6 +4,7 @@ Shared by the pages, the exports' previews and the tests, so that a card and its
 """
 from __future__ import annotations
 
+import functools
 import math
 from numbers import Number
 
@@ -128,3 +129,28 @@ def count_of(n: object, singular: str, plural: str | None = None) -> str:
     number = 0 if is_missing(n) else int(n)  # type: ignore[arg-type]
     word = singular if number == 1 else (plural or singular + "s")
     return f"{number:,} {word}"
+
+
+#: characters that must never reach a terminal, a spreadsheet or a page unseen: C0 and C1 controls and DEL
+#: (terminal escapes: ESC [2J clears the screen), the invisible characters that reorder text (bidi
+#: embeddings, overrides, isolates and marks: 'U+202E gnp.exe' reads 'exe.png') or break lines, and the
+#: two noncharacters XML cannot hold
+_VISIBLE = {c: (chr(0x2400 + c) if c < 0x20 else "\u2421" if c == 0x7F else f"<U+{c:04X}>")
+            for c in [*range(0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029,
+                      *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFFFE, 0xFFFF]}
+
+
+def printable(text: object, keep: str = "") -> str:
+    """The text with each control or bidi character shown visibly: ESC as '␛', a newline as '␊' (C0 controls as
+    their Unicode control pictures), DEL as '␡', the others as '<U+202E>'. `keep` lists characters left as
+    they are (an export keeps tab, newline and carriage return). For every user-controlled string printed to a
+    terminal or shown as a file name; pages show stored names through it too."""
+    s = "" if is_missing(text) else str(text)
+    if s.isprintable():
+        return s  # the common case, at C speed (str.isprintable is false for every character replaced here)
+    return s.translate(_visible_except(keep))
+
+
+@functools.lru_cache(maxsize=8)
+def _visible_except(keep: str) -> dict[int, str]:
+    return {c: v for c, v in _VISIBLE.items() if chr(c) not in keep}

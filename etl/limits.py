@@ -4,7 +4,8 @@ A workbook is checked before python-calamine parses it, so a hostile file is ref
 message instead of exhausting memory or killing the process:
 
 - the archive: at most MAX_PARTS parts, only stored or deflated parts, no encryption, declared sizes
-  within the caps (the whole workbook, each sheet, the compression ratio);
+  within the caps (the whole workbook, each sheet and the shared strings, the compression ratio of a part
+  over RATIO_CHECKED_ABOVE);
 - every XML part's prolog: no DOCTYPE/ENTITY declaration in its first 4 KB or anywhere before its
   root element (billion laughs, external entities), and UTF-8 only. The declared sizes are what
   python-calamine's zip reader enforces, so other parts are not inflated beyond their prolog;
@@ -14,7 +15,10 @@ message instead of exhausting memory or killing the process:
   holding A1 and XFD1048576 would ask for 500 GB and abort the whole process. The scan trusts a
   sheet's `<dimension>` only after checking, at C speed (numpy arrays, or a regex where they leave
   doubt), that every cell lies inside it; sheets without one, with cells beyond it or with unusual
-  markup are read cell by cell instead.
+  markup are read cell by cell instead;
+- every text python-calamine builds whole (a shared string, an inline string, a cell's value) must stay
+  within MAX_ELEMENT_BYTES: followed, in parts large enough to hold a larger one, from its start tag to the
+  end tag that python-calamine would stop at (`_TextBound`).
 
 The same pass records cells python-calamine reads as empty although they are not: Excel error
 cells (`#REF!`, `#DIV/0!` …) and formulas saved without a value (see `etl.read`).
@@ -35,6 +39,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from operator import itemgetter
+from pathlib import Path
 
 try:  # installed with pandas; without it cells are checked by regex alone (see _cells_inside)
     import numpy as np
@@ -53,6 +58,9 @@ MAX_FILE_BYTES = int(os.environ.get("UNCT_MAX_FILE_MB", "50")) * MB
 MAX_UNCOMPRESSED_BYTES = int(os.environ.get("UNCT_MAX_UNCOMPRESSED_MB", "400")) * MB
 MAX_SHEET_BYTES = int(os.environ.get("UNCT_MAX_SHEET_MB", "256")) * MB
 MAX_COMPRESSION_RATIO = 200
+#: the ratio is checked only for parts unpacking to more than this: a smaller part, however repetitive (a column
+#: of long texts repeated row after row compresses 300:1), is inflated in chunks and scanned like any other
+RATIO_CHECKED_ABOVE = 64 * MB
 MAX_ROWS = int(os.environ.get("UNCT_MAX_ROWS", "200000"))
 MAX_COLUMNS = 500
 #: cells python-calamine lays out (rows × columns of each sheet's grid, summed over the sheets)
@@ -136,8 +144,23 @@ def _fail(file_name: str, reason: str):
 
 
 def check_file_size(data: bytes, file_name: str) -> None:
-    if len(data) > MAX_FILE_BYTES:
-        _fail(file_name, f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // MB} MB")
+    _check_size(len(data), file_name)
+
+
+def _check_size(size: int, file_name: str) -> None:
+    if size > MAX_FILE_BYTES:
+        _fail(file_name, f"the file is {size / 1e6:,.1f} MB; the limit is {MAX_FILE_BYTES // MB} MB")
+
+
+def read_capped(path: str | os.PathLike) -> bytes:
+    """A file's bytes, refused by its size on disk before any is read (and by what reading gives, should it
+    grow meanwhile): a 2 GB file costs no memory to refuse."""
+    path = Path(path)
+    _check_size(path.stat().st_size, path.name)
+    with open(path, "rb") as file:
+        data = file.read(MAX_FILE_BYTES + 1)
+    check_file_size(data, path.name)
+    return data
 
 
 def _column_number(letters: bytes | str) -> int:
@@ -479,26 +502,29 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _sheet_parts(data: bytes, archive: zipfile.ZipFile, file_name: str) -> list[tuple[str, str, bool]]:
-    """(part, sheet name, visible) for each sheet of xl/workbook.xml, in workbook order."""
+def _sheet_parts(data: bytes, archive: zipfile.ZipFile, file_name: str) -> tuple[list[tuple[str, str, bool]], set[str]]:
+    """(part, sheet name, visible) for each sheet of xl/workbook.xml, in workbook order; and the parts the
+    workbook's relationships name as shared strings."""
     book = _read_small(data, archive, "xl/workbook.xml", file_name)
     if book is None:
         _fail(file_name, "the file is a zip archive but not an Excel .xlsx workbook (it has no xl/workbook.xml); "
                          "open it in Excel and save it as .xlsx")
     rels = _read_small(data, archive, "xl/_rels/workbook.xml.rels", file_name) or b"<Relationships/>"
-    targets = {}
+    targets, strings = {}, set()
     for rel in _parse_xml(rels, file_name, "xl/_rels/workbook.xml.rels").iter():
         if _local(rel.tag) == "Relationship" and rel.get("Id") and rel.get("Target"):
             target = rel.get("Target").replace("\\", "/")
             target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
             targets[rel.get("Id")] = target
+            if (rel.get("Type") or "").endswith("/sharedStrings"):
+                strings.add(target)
     sheets = []
     for element in _parse_xml(book, file_name, "xl/workbook.xml").iter():
         if _local(element.tag) != "sheet":
             continue
         rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
         sheets.append((targets.get(rid, ""), element.get("name") or "", element.get("state", "visible") == "visible"))
-    return sheets
+    return sheets, strings
 
 
 # ---------------------------------------------------------------- the workbook check
@@ -529,21 +555,26 @@ def check_workbook(data: bytes, file_name: str) -> WorkbookScan:
                              f"{MAX_UNCOMPRESSED_BYTES // MB} MB (a decompression bomb or an oversized sheet); "
                              "it was not read")
         ratio = info.file_size / info.compress_size if info.compress_size else 0
-        if ratio > MAX_COMPRESSION_RATIO and info.file_size > 4 * MB:
+        if ratio > MAX_COMPRESSION_RATIO and info.file_size > RATIO_CHECKED_ABOVE:
             _fail(file_name, f"part {info.filename} is compressed {info.file_size // info.compress_size}:1, "
                              f"beyond the limit of {MAX_COMPRESSION_RATIO}:1 that only a decompression bomb "
                              "exceeds; it was not read")
 
-    sheets = _sheet_parts(data, archive, file_name)
+    sheets, strings = _sheet_parts(data, archive, file_name)
     by_part = {part: (name, visible) for part, name, visible in sheets if part}
     for info in infos:
         if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
             by_part.setdefault(info.filename, (info.filename.rsplit("/", 1)[-1], False))
+        if info.filename.lower() == "xl/sharedstrings.xml":  # the part python-calamine reads, whatever its case
+            strings.add(info.filename)
     for info in infos:
         if info.filename in by_part and info.file_size > MAX_SHEET_BYTES:
             _fail(file_name, f"sheet '{by_part[info.filename][0]}' unpacks to {info.file_size / MB:,.0f} MB; the "
                              f"limit is {MAX_SHEET_BYTES // MB} MB per sheet (a decompression bomb or an oversized "
                              "sheet); it was not read")
+        if info.filename in strings and info.file_size > MAX_SHEET_BYTES:
+            _fail(file_name, f"the shared strings (part {info.filename}) unpack to {info.file_size / MB:,.0f} MB; "
+                             f"the limit is {MAX_SHEET_BYTES // MB} MB per part; it was not read")
 
     scans = {}
     grid = 0
@@ -551,8 +582,9 @@ def check_workbook(data: bytes, file_name: str) -> WorkbookScan:
         name = info.filename
         if name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
             continue  # read above
-        many_strings = name.lower() == "xl/sharedstrings.xml" and info.file_size > 5 * MAX_CELLS
-        whole = name in by_part or many_strings  # read to the end; other parts only as far as their prolog
+        # shared strings large enough to hold a text over the cap (or more texts than cells) are read whole
+        long_strings = name in strings and info.file_size > MAX_ELEMENT_BYTES
+        whole = name in by_part or long_strings  # read to the end; other parts only as far as their prolog
         chunks = _part_chunks(data, info, file_name, MAX_SHEET_BYTES, None if whole else min(CHUNK, _PROBE))
         first = next(chunks, b"")
         while not whole and len(first) < CHUNK and not first.lstrip(b"\xef\xbb\xbf \t\r\n"):
@@ -568,23 +600,188 @@ def check_workbook(data: bytes, file_name: str) -> WorkbookScan:
             continue  # images, vbaProject.bin: never parsed
         if name in by_part:  # a sheet: inflated whole (its true size verified) and scanned
             scan = SheetScan(name, *by_part[name])
-            _SheetScanner(scan, file_name).run(_check_prolog(chunks, file_name, name))
+            _SheetScanner(scan, file_name, info.file_size > MAX_ELEMENT_BYTES).run(_check_prolog(chunks, file_name,
+                                                                                                 name))
             grid += scan.rows * scan.columns
             if grid > MAX_CELLS:
                 _fail(file_name, f"the workbook's sheets span {grid:,} cells; the limit is {MAX_CELLS:,} cells "
                                  "(is a stray cell far below or to the right of the data?)")
             scans[name] = scan
-        elif many_strings:  # could hold > MAX_CELLS <si/>
-            count = 0
-            for chunk in _check_prolog(chunks, file_name, name):
-                count += chunk.count(b"<si>") + chunk.count(b"<si ") + chunk.count(b"<si/")
-                if count > MAX_CELLS:
-                    _fail(file_name, f"the workbook holds more than {MAX_CELLS:,} distinct texts; it was not read")
+        elif long_strings:  # could hold a text over the cap, or more than MAX_CELLS <si/>
+            _SharedTexts(file_name, name).run(_check_prolog(chunks, file_name, name))
         else:  # python-calamine's own zip reader stops at a part's declared size
             _check_prolog_only(chunks, file_name, name)
     ordered = [scans[part] for part, _, _ in sheets if part in scans]
     ordered += [scan for part, scan in scans.items() if scan not in ordered]
     return WorkbookScan(ordered)
+
+
+# ---------------------------------------------------------------- texts python-calamine builds whole
+
+#: markup among cells or strings that could hide a false end tag from a byte scan: comments, CDATA sections,
+#: processing instructions (`<!`, `<?`: found by bytes.find), and an attribute value holding '<' (not XML,
+#: but python-calamine's parser reads past it). A piece that ends before a '<' (the part's next tag) ends
+#: no attribute value: one still open there holds that '<'.
+_QUOTED_LT = re.compile(rb"=\s*+(?:\"[^\"<]*+<|'[^'<]*+<)")
+_QUOTED_LT_AT_END = re.compile(rb"=\s*+(?:\"[^\"<]*+(?:<|\Z)|'[^'<]*+(?:<|\Z))")
+#: a whole tag, its quoted attribute values holding any '>'
+_WHOLE_TAG = re.compile(rb"<[^<>\"']*+(?:(?:\"[^\"]*+\"|'[^']*+')[^<>\"']*+)*+>")
+#: the start tag of a cell, for naming the cell of a text
+_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c\s[^<>]*?\br\s*=\s*[\"']([A-Za-z]{1,3}[0-9]{1,7})[\"']")
+
+
+class _TextBound:
+    """Refuses a text python-calamine would build from more than MAX_ELEMENT_BYTES of XML, before it is built.
+
+    python-calamine builds a shared string from an <si> element, an inline string from <is> and a cell's value
+    from <v>: from the start tag to the first end tag of that name, whatever lies between (rich-text runs,
+    unknown elements, even elements shaped like cells or strings). The part's pieces are followed in order, an
+    element still open at the end of one into the next. Markup that could hide a false end tag from this byte
+    scan is refused: comments, CDATA sections and processing instructions (spreadsheet programs write none
+    among cells or strings), and '<' inside an attribute value. Only parts larger than MAX_ELEMENT_BYTES are
+    followed (a smaller part holds no larger text), so workbooks of usual size pay nothing for it.
+
+    No piece may cut a tag in two; `at_tag` says the piece ends just before a '<' or at the part's end.
+    """
+
+    names: tuple[bytes, ...] = ()
+    body = b""  # the element the followed markup starts with: what comes before it (the prolog) is not checked
+    where = ""  # "cells", "shared strings": what the part holds, for messages
+
+    def __init__(self, file_name: str, part: str):
+        self.file_name, self.part = file_name, part
+        names = b"|".join(self.names)
+        self.start = re.compile(rb"<(?:[\w.-]+:)?(?:" + names + rb")(?:\s[^<>]*+)?(?<!/)>")  # not <v/>
+        self.end = re.compile(rb"</(?:[\w.-]+:)?(?:" + names + rb")\s*>")
+        self.ends = [b"</" + n for n in self.names] + [b":" + n for n in self.names]  # found from the end by these
+        self.body_start = re.compile(rb"<(?:[\w.-]+:)?" + self.body + rb"[\s/>]")
+        self.in_body = False
+        self.offset = 0  # position in the part of the next piece
+        self.open_at: int | None = None  # position in the part of the start tag of a text not yet ended
+        self.label = ""  # which text that is, for the message
+
+    def feed(self, buf: bytes, start: int, end: int, at_tag: bool = True) -> None:
+        """Follow the piece buf[start:end], the part's next bytes."""
+        base = self.offset - start  # a position in buf + base = the position in the part
+        self.offset += end - start
+        if not self.in_body:
+            found = self.body_start.search(buf, start, end)
+            if found is None:
+                return
+            self.in_body, start = True, found.start()
+        if buf.find(b"<!", start, end) != -1 or buf.find(b"<?", start, end) != -1:
+            _fail(self.file_name, f"part {self.part} holds an XML comment, CDATA section or processing instruction "
+                                  f"among its {self.where}, which spreadsheet programs never write (it could hide "
+                                  "where a text ends); it was not read")
+        if (_QUOTED_LT_AT_END if at_tag else _QUOTED_LT).search(buf, start, end):
+            _fail(self.file_name, f"part {self.part} holds '<' inside an attribute value, which is not well-formed "
+                                  "XML (it could hide where a text ends); it was not read")
+        if self.open_at is not None:  # a text begun in an earlier piece
+            closed = self.end.search(buf, start, end)
+            self._check((closed.start() if closed else end) + base - self.open_at)
+            if closed is None:
+                return
+            self.open_at, start = None, closed.end()
+        if end - start > MAX_ELEMENT_BYTES:  # texts begun and ended within the piece may be over the cap too
+            self._within(buf, start, end)
+        closed = _rfind_tag(buf, start, end, self.ends, self.end)
+        opened = self.start.search(buf, closed if closed != -1 else start, end)  # a text still open at the end
+        if opened is not None:
+            self.open_at, self.label = opened.start() + base, self._describe(buf, start, opened.start())
+            self._check(end + base - self.open_at)
+
+    def finish(self) -> None:
+        """At the part's end: a text never ended reaches to the end."""
+        if self.open_at is not None:
+            self._check(self.offset - self.open_at)
+
+    def _within(self, buf: bytes, start: int, end: int) -> None:
+        at = start
+        while (opened := self.start.search(buf, at, end)) is not None:
+            closed = self.end.search(buf, opened.end(), end)
+            if closed is None:
+                return  # still open at the piece's end: followed by `feed`
+            if closed.start() - opened.start() > MAX_ELEMENT_BYTES:
+                self.label = self._describe(buf, start, opened.start())
+                self._check(closed.start() - opened.start())
+            at = closed.end()
+
+    def _check(self, size: int) -> None:
+        if size > MAX_ELEMENT_BYTES:
+            _fail(self.file_name, f"{self.label} holds more than {MAX_ELEMENT_BYTES // MB} MB of text, which no "
+                                  "spreadsheet cell needs; it was not read")
+
+    def _describe(self, buf: bytes, start: int, at: int) -> str:
+        raise NotImplementedError
+
+
+class _CellTexts(_TextBound):
+    """Inline strings (<is>) and values (<v>) of a worksheet's cells."""
+
+    names, body, where = (b"v", b"is"), b"sheetData", "cells"
+
+    def __init__(self, file_name: str, part: str, sheet: str):
+        super().__init__(file_name, part)
+        self.sheet = sheet
+
+    def _describe(self, buf: bytes, start: int, at: int) -> str:
+        cell = _rfind_tag(buf, max(start, at - 4096), at, [b"<c", b":c"], _CELL_TAG)
+        ref = _CELL_TAG.match(buf, cell).group(1).decode().upper() if cell != -1 else None
+        return f"sheet '{self.sheet}' " + (f"cell {ref}" if ref else "has a cell that")
+
+
+class _SharedTexts(_TextBound):
+    """The shared strings (<si>); also refuses more of them than MAX_CELLS (cells could refer to)."""
+
+    names, body, where = (b"si",), b"sst", "shared strings"
+
+    def __init__(self, file_name: str, part: str):
+        super().__init__(file_name, part)
+        self.count = 0  # <si elements before the piece being followed
+
+    def run(self, chunks) -> None:
+        """Follow the part's chunks: all of a chunk when its last tag is whole (text may follow it: a long text
+        is bounded as it is followed), else up to that tag, which is carried to the next chunk."""
+        carry = b""
+        for chunk in chunks:
+            buf = carry + chunk if carry else chunk
+            last = buf.rfind(b"<")
+            cut, at_tag = (len(buf), False) if last == -1 or _WHOLE_TAG.match(buf, last) else (last, True)
+            if len(buf) - cut > MAX_ELEMENT_BYTES:
+                _fail(self.file_name, f"part {self.part} holds a tag over {MAX_ELEMENT_BYTES // MB} MB; it was "
+                                      "not read")
+            if cut:
+                self._counted(buf, 0, cut, at_tag)
+            carry = buf[cut:]
+        if carry:
+            self._counted(carry, 0, len(carry), True)
+        self.finish()
+
+    def _counted(self, buf: bytes, start: int, end: int, at_tag: bool) -> None:
+        self.feed(buf, start, end, at_tag)
+        self.count += buf.count(b"<si", start, end)
+        if self.count > MAX_CELLS:
+            _fail(self.file_name, f"the workbook holds more than {MAX_CELLS:,} distinct texts; it was not read")
+
+    def _describe(self, buf: bytes, start: int, at: int) -> str:
+        return f"part {self.part}: shared string {self.count + buf.count(b'<si', start, at) + 1:,}"
+
+
+def _rfind_tag(buf: bytes, start: int, end: int, needles, pattern: re.Pattern) -> int:
+    """Where the last tag of buf[start:end] that `pattern` matches starts, -1 if none. Found from the end by its
+    needles: b'</v', or b':v' for the same name with a namespace prefix."""
+    best = -1
+    for needle in needles:
+        at = end
+        while True:
+            at = buf.rfind(needle, start, at)
+            if at <= best:
+                break
+            begin = at if needle[0] == 0x3C else buf.rfind(b"<", max(start, at - 64), at)
+            if begin > best and pattern.match(buf, begin, end):
+                best = begin
+                break
+    return best
 
 
 # ---------------------------------------------------------------- one worksheet
@@ -599,8 +796,9 @@ class _SheetScanner:
     tokenised element by element, following python-calamine's placement of cells.
     """
 
-    def __init__(self, scan: SheetScan, file_name: str):
+    def __init__(self, scan: SheetScan, file_name: str, long_texts: bool = False):
         self.scan, self.file_name = scan, file_name
+        self.texts = _CellTexts(file_name, scan.part, scan.name) if long_texts else None  # see _TextBound
         self.claim: tuple[int, int] | None = None  # (rows, columns) of a dimension found before <sheetData>
         self.odd: re.Pattern | None = None  # a cell start other than <c r="…"> inside the dimension
         self.bound: tuple[bytes, bytes] = (b"", b"")  # the dimension's end: column letters, row number
@@ -625,20 +823,26 @@ class _SheetScanner:
                 if not self._start(buf):
                     carry = buf
                     if len(carry) > MAX_ELEMENT_BYTES:
-                        self._refuse_element()
+                        self._refuse_element(carry)
                     continue
             cut = self._cut(buf, max(0, len(carry) - 64))  # the carry holds no cut point of its own
             if cut == 0:
                 carry = buf
                 if len(carry) > MAX_ELEMENT_BYTES:
-                    self._refuse_element()
+                    self._refuse_element(carry)
                 continue
+            if self.texts:
+                self.texts.feed(buf, 0, cut)
             self._piece(buf, cut)
             carry = buf[cut:]
         if not self.started:
             self._start(carry, final=True)
         if carry:
+            if self.texts:
+                self.texts.feed(carry, 0, len(carry))
             self._piece(carry, len(carry), last=True)
+        if self.texts:
+            self.texts.finish()
         self._finish()
 
     def _start(self, buf: bytes, final: bool = False) -> bool:
@@ -887,9 +1091,11 @@ class _SheetScanner:
         _fail(self.file_name, f"sheet '{self.scan.name}' has a cell reference {ref[:20].decode('utf-8', 'replace')!r} "
                               "that is not a cell address; it was not read")
 
-    def _refuse_element(self) -> None:
-        _fail(self.file_name, f"sheet '{self.scan.name}' holds a single XML element over {MAX_ELEMENT_BYTES // MB} MB, "
-                              "which no spreadsheet cell needs; it was not read")
+    def _refuse_element(self, carry: bytes) -> None:
+        cell = _CELL_TAG.match(carry)  # the carry starts at the last row or cell start
+        what = f"cell {cell.group(1).decode().upper()} holds more than" if cell else "holds a single XML element over"
+        _fail(self.file_name, f"sheet '{self.scan.name}' {what} {MAX_ELEMENT_BYTES // MB} MB, which no spreadsheet "
+                              "cell needs; it was not read")
 
 
 def _marks(buf: bytes, end: int, byte: bytes, marker: bytes, pattern: re.Pattern):

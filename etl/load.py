@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import duckdb
 import pyarrow as pa
 
-from etl import parse, store
+from etl import limits, parse, store
 from etl.read import FileError, read_file
 from etl.store import ACTION_COLUMNS, BUDGET_COLUMNS, INDICATOR_COLUMNS, INDIRECT_COST_COLUMNS, SUBOUTPUT_COLUMNS
 from etl.entities import EntityResolver
@@ -89,8 +92,15 @@ class Prepared:
 
 
 def load_path(con, path: str | Path, **options) -> LoadResult:
+    """Load a file from disk (refused by its size on disk before it is read)."""
     path = Path(path)
-    return load_bytes(con, path.read_bytes(), path.name, **options)
+    try:
+        data = limits.read_capped(path)
+    except FileError as exc:
+        ds = Dataset(path.name)
+        ds.error(None, None, None, None, exc.reason)
+        return LoadResult(path.name, "rejected", errors=ds.errors)
+    return load_bytes(con, data, path.name, **options)
 
 
 def load_bytes(con, data: bytes, file_name: str, *, dry_run: bool = False, progress: Progress | None = None,
@@ -155,10 +165,24 @@ def _prepare_all(jobs: list[tuple], workers: int):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with, initargs=(os.getpid(),)) as pool:
             yield from pool.map(_prepare_job, jobs)
     else:
         yield from map(_prepare_job, jobs)
+
+
+def _die_with(parent: int) -> None:
+    """Start of a worker: have the kernel kill it when the loading process ends (Linux's PR_SET_PDEATHSIG),
+    however that ends (SIGKILL included), so that the workers of a killed load never outlive it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown is all there is
+        return
+    if os.getppid() != parent:  # the parent ended before the signal was armed
+        os._exit(1)
 
 
 def _prepare_job(job: tuple) -> Prepared:
@@ -304,11 +328,14 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
                     writer.execute("ROLLBACK")
                 else:
                     writer.execute("COMMIT")
-            except BaseException:
-                writer.execute("ROLLBACK")
+            except BaseException as exc:
+                store.abandon(writer, exc)
                 if not dry_run:
-                    for _, result in todo:
-                        store.finish_submission(writer, result.submission_id, status="failed")
+                    try:
+                        for _, result in todo:
+                            store.finish_submission(writer, result.submission_id, status="failed")
+                    except duckdb.Error as failure:  # a full disk: the next store.connect marks them failed
+                        exc.add_note(f"(marking the load failed failed too: {failure})")
                 raise
         finally:
             writer.close()

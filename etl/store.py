@@ -12,6 +12,7 @@ of SPEC §9 show current rows only.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -28,8 +29,51 @@ LOCK_WAIT_SECONDS = float(os.environ.get("UNCT_LOCK_WAIT", "10"))
 write_lock = threading.RLock()
 
 
-class DatabaseBusy(RuntimeError):
+class StoreUnavailable(RuntimeError):
+    """The database cannot be used now; the text says why and what to do (SPEC §8: exit code 3 or 4)."""
+
+
+class DatabaseBusy(StoreUnavailable):
     """Another process holds the database file (SPEC §7: say plainly what to do)."""
+
+
+class DatabaseDamaged(StoreUnavailable):
+    """The database file (or its write-ahead log) is damaged, cut short or not a DuckDB database."""
+
+
+class DatabaseUnwritable(StoreUnavailable):
+    """The database cannot be written: a read-only file system, no permission, a full disk."""
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason  # 'the disk is full', …
+
+
+#: what DuckDB says when another process holds the file (its other errors never say this)
+_LOCK_CONFLICT = "Could not set lock on file"
+_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
+#: the advice of DatabaseBusy when the caller gives none (the dashboard opening a file a command holds)
+BUSY_ADVICE = "Try again once it has finished."
+#: DuckDB's (and the file system's) words for a file that cannot be written → what the user reads
+_UNWRITABLE = (("Read-only file system", "the file system is read-only", "Commands that only read it still work."),
+               ("Permission denied", "permission denied", "Give this account write access to it and its folder."),
+               ("No space left on device", "the disk is full", "Free some space and run the command again."),
+               ("Disk quota exceeded", "the disk quota is used up", "Free some space and run the command again."),
+               ("File too large", "the file has reached the largest size this process may write",
+                "Raise that limit (ulimit -f) and run the command again."))
+#: … for a file that cannot be read as a database → what it is (after "The database PATH")
+_DAMAGED = ((re.compile(r"Corrupt WAL file: entry at byte position (\d+)"),
+             lambda m, wal: f"has a damaged write-ahead log, {wal} (entry at byte {int(m[1]):,})"),
+            (re.compile(r"Corrupt database file:.*block at location (\d+)"),
+             lambda m, wal: f"is damaged: a block fails its checksum (at byte {int(m[1]):,})"),
+            (re.compile(r"Corrupt database file|checksum"), lambda m, wal: "is damaged: a block fails its checksum"),
+            (re.compile(r"Could not read enough bytes"), lambda m, wal: "is damaged: the file is cut short"),
+            (re.compile(r"not a valid DuckDB database file"), lambda m, wal: "is not a DuckDB database file"),
+            (re.compile(r"Is a directory"), lambda m, wal: "is a folder, not a database file"),
+            (re.compile(r'Extension "(\w+)" is an existing extension'),
+             lambda m, wal: f"is not a DuckDB database file (DuckDB takes it for a {m[1]} file)"),
+            (re.compile(r"version number (\d+).*can only read version (\d+)"),
+             lambda m, wal: f"was written by another DuckDB release (storage version {m[1]}; this one reads {m[2]})"))
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
@@ -37,37 +81,104 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get("UNCT_DB") or DEFAULT_DB)
 
 
-def connect(path: str | os.PathLike | None = None, read_only: bool = False,
-            wait: float | None = None) -> duckdb.DuckDBPyConnection:
+def connect(path: str | os.PathLike | None = None, read_only: bool = False, wait: float | None = None,
+            busy_advice: str = BUSY_ADVICE) -> duckdb.DuckDBPyConnection:
     """Open the database, creating and migrating it when writable.
 
-    When another process holds the file, retry for `wait` seconds, then raise DatabaseBusy.
+    When another process holds the file, retry for `wait` seconds, then raise DatabaseBusy (its text ends
+    with `busy_advice`: what the caller can do instead). A damaged file raises DatabaseDamaged, one that
+    cannot be written (or created) DatabaseUnwritable.
     """
     target = db_path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait is None else wait)
     while True:
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             con = duckdb.connect(str(target), read_only=read_only,
                                  config={"autoinstall_known_extensions": False,
                                          "autoload_known_extensions": False})
             break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
+        except (duckdb.Error, OSError) as exc:
+            if _LOCK_CONFLICT not in str(exc):
+                raise unusable(exc, target) or exc
             if time.monotonic() >= deadline:
-                raise DatabaseBusy(
-                    f"The database {target} is in use by another program (most likely the running dashboard). "
-                    "Upload the file through the dashboard's Upload page, or stop the dashboard and run the "
-                    "command again.") from None
+                holder = _HOLDER.search(str(exc))
+                by = f"process {holder[2]}, {Path(holder[1]).name}: " if holder else ""
+                raise DatabaseBusy(f"The database {target} is in use by another program ({by}most likely the "
+                                   f"running dashboard). {busy_advice}") from None
             time.sleep(0.25)
-    if not read_only:
-        migrate(con)
-        # a load still 'loading' when the file is opened was cut off (killed, crashed): nothing of it
-        # was committed, and the history says so
-        con.execute("UPDATE submission_log SET status = 'failed' WHERE status = 'loading'")
-    lock_down(con, target.parent)
+    try:
+        if not read_only:
+            migrate(con)
+            # a load still 'loading' when the file is opened was cut off (killed, crashed, a full disk):
+            # nothing of it was committed, and the history says so
+            con.execute("UPDATE submission_log SET status = 'failed' WHERE status = 'loading'")
+        elif con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0] < SCHEMA_VERSION:
+            raise DatabaseUnwritable(f"The database {target} needs this release's schema changes, which cannot be "
+                                     "made while it is opened read-only; open it once where it can be written.")
+        lock_down(con, target.parent)
+    except BaseException as exc:
+        con.close()
+        if isinstance(exc, duckdb.Error):
+            raise unusable(exc, target) or exc
+        raise
     return con
+
+
+def unusable(error: BaseException, path: str | os.PathLike) -> StoreUnavailable | None:
+    """What a DuckDB or file-system error says about the database file: DatabaseDamaged or DatabaseUnwritable
+    with a one-line text (what is wrong, what to do), else StoreUnavailable with DuckDB's first line for any
+    other input/output or fatal error; chained to the error. None for an error about something else (a bug)."""
+    text, path = str(error), Path(path)
+    wal = path.with_name(path.name + ".wal")
+    for words, reason, advice in _UNWRITABLE:
+        if words in text:
+            done = DatabaseUnwritable(f"The database {path} cannot be written: {reason}. Nothing was changed. "
+                                      f"{advice}", reason)
+            done.__cause__ = error
+            return done
+    for pattern, describe in _DAMAGED:
+        found = pattern.search(text)
+        if found:
+            what = describe(found, wal)
+            kept = (f" Keep {wal} with it: it holds the changes made since the file was last written."
+                    if wal.exists() and "write-ahead log" not in what else "")
+            done = DatabaseDamaged(f"The database {path} {what}. Nothing was changed. Restore the last backup copy "
+                                   f"of it (README: Backing up and restoring the store).{kept}")
+            done.__cause__ = error
+            return done
+    if isinstance(error, (duckdb.IOException, duckdb.FatalException, OSError)):  # about the file, in other words
+        done = StoreUnavailable(f"The database {path} cannot be used: {text.splitlines()[0] if text else error!r}")
+        done.__cause__ = error
+        return done
+    return None
+
+
+def checkpoint(con, path: str | os.PathLike | None = None) -> None:
+    """Write the committed changes into the database file now. DuckDB would do it when the connection closes,
+    silently failing on a full disk; done here, the command that filled the disk says so. What was committed
+    stays in the write-ahead log (applied when the file is next opened) when this fails."""
+    try:
+        con.execute("CHECKPOINT")
+    except duckdb.Error as exc:
+        target = db_path(path)
+        failure = unusable(exc, target)
+        if failure is None:
+            raise
+        if not isinstance(failure, DatabaseUnwritable):
+            raise failure from exc
+        raise DatabaseUnwritable(f"The database {target} cannot be written: {failure.reason}. The change was "
+                                 f"committed and is kept in {target.name}.wal, which is applied when the database "
+                                 "is next opened; free some space before the next change.", failure.reason) from exc
+
+
+def abandon(con, error: BaseException) -> None:
+    """Roll back the open transaction after `error`. A failing ROLLBACK (a failed COMMIT has already ended the
+    transaction) is noted on `error`, never raised in its place."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error as failure:
+        error.add_note(f"(the ROLLBACK after it failed too: {failure})")
 
 
 def lock_down(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
@@ -231,8 +342,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
                 _seed_entities(con)
             con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [version, description])
             con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
+        except Exception as exc:
+            abandon(con, exc)
             raise
     current_views = {n for (n,) in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
@@ -515,8 +626,8 @@ def _rollback(con, submission_id: int, user_name: str | None) -> dict:
             con.execute("DROP TABLE rollback_next")
             counts[table] = hidden, restored
         con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
+    except Exception as exc:
+        abandon(con, exc)
         raise
     hidden, restored = counts[fact_table]
     return {"submission_id": submission_id, "rows_hidden": hidden, "rows_restored": restored}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import random
 import struct
 import sys
 import zlib
@@ -248,6 +249,21 @@ def case(builder: Builder) -> Builder:
     return builder
 
 
+def _deflated_stream(segments: list[tuple[bytes, int]]) -> tuple[list[bytes], int, int]:
+    """Raw deflate pieces, total size and CRC of a part made of segments, each repeated `count` times. A
+    segment is deflated once, flushed so that its compressed bytes can be repeated: a part of hundreds of
+    megabytes costs a few megabytes of memory and about a second to write."""
+    pieces, total, crc = [], 0, 0
+    for data, count in segments:
+        deflater = zlib.compressobj(6, zlib.DEFLATED, -15)
+        pieces += [deflater.compress(data) + deflater.flush(zlib.Z_FULL_FLUSH)] * count
+        total += len(data) * count
+        for _ in range(count):
+            crc = zlib.crc32(data, crc)
+    pieces.append(zlib.compressobj(6, zlib.DEFLATED, -15).flush(zlib.Z_FINISH))  # an empty last block
+    return pieces, total, crc
+
+
 def _bomb_stream(size: int) -> tuple[list[bytes], int, int]:
     """Raw deflate pieces of a sheet of `size` bytes: a run of <row> elements, one megabyte deflated once."""
     head = f'{DECLARATION}<worksheet xmlns="{MAIN_NS}"><sheetData>'.encode()
@@ -255,19 +271,7 @@ def _bomb_stream(size: int) -> tuple[list[bytes], int, int]:
     unit = b'<row><c t="s"><v>0</v></c></row>'
     block = unit * (2**20 // len(unit))
     count = -(-(size - len(head) - len(tail)) // len(block))
-
-    def deflated(data: bytes, mode: int) -> bytes:
-        deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
-        return deflater.compress(data) + deflater.flush(mode)
-
-    head_z, block_z, tail_z = (deflated(head, zlib.Z_FULL_FLUSH), deflated(block, zlib.Z_FULL_FLUSH),
-                               deflated(tail, zlib.Z_FINISH))
-    crc = zlib.crc32(head)
-    for _ in range(count):
-        crc = zlib.crc32(block, crc)
-    crc = zlib.crc32(tail, crc)
-    total = len(head) + count * len(block) + len(tail)
-    return [head_z, *[block_z] * count, tail_z], total, crc
+    return _deflated_stream([(head, 1), (block, count), (tail, 1)])
 
 
 def _bomb(path: Path, size: int, declared_size: int | None = None) -> Path:
@@ -296,6 +300,135 @@ def bomb_disguised(folder: Path) -> Case:
                 "bomb whose zip directory declares 64 KB for a 256 MB sheet", "rejected",
                 ("unpacks to more than the 65,536 bytes its directory entry declares",),
                 options=BUDGET, path=_bomb(folder / "disguised_bomb.xlsx", 2**28, declared_size=2**16))
+
+
+@case
+def bomb_within_the_size_caps(folder: Path) -> Case:
+    return Case("bomb_within_the_size_caps", "bomb_250mb.xlsx",
+                "a 250 MB sheet (within the sheet and workbook caps) compressed about 1000:1", "rejected",
+                ("xl/worksheets/sheet1.xml is compressed", "beyond the limit of 200:1"), options=BUDGET,
+                path=_bomb(folder / "bomb_250mb.xlsx", 250 * 2**20))
+
+
+GIANT_TEXT_MB = 200  # the one text of the giant-text cases (the cap is 16 MB)
+
+
+def _prose(size: int = 2**20) -> bytes:
+    """`size` bytes of text that deflate about 20:1 (a sentence repeated, with varying words between)."""
+    rng = random.Random(7)
+    sentence = b"The joint programme strengthens accountable governance and social protection. "
+    out = bytearray()
+    while len(out) < size:
+        out += bytes(rng.choice(b"abcdefghijklmnopqrstuvwxyz ") for _ in range(200)) + sentence * 49
+    return bytes(out[:size])
+
+
+def _giant_text_workbook(path: Path, cell: str, strings: list[tuple[bytes, int]] | None = None,
+                         sheet_cell: list[tuple[bytes, int]] | None = None) -> Path:
+    """A budget workbook whose outcome description (C2) is a giant text: the shared string `strings` (the
+    segments of the <sst> part between its root tags, streamed) or, inline, the cell C2 itself (`sheet_cell`,
+    its segments), with `cell` the rest of row 2's markup."""
+    row = cells_xml([BUDGET_HEADER, [2025, "1.1", None, "1.1.1", "UNDP", 1000, 500, 100]])
+    head, tail = row.split('<c r="D2"', 1)
+    sheet_head = sheet_xml(head + cell).split("</sheetData>")[0]
+    sheet_tail = '<c r="D2"' + tail + "</sheetData></worksheet>"
+    writer = ZipWriter(path)
+    writer.add("[Content_Types].xml", content_types(1, True).encode())
+    writer.add("_rels/.rels", ROOT_RELS.encode())
+    writer.add("xl/workbook.xml", workbook_xml(["Budget"]).encode())
+    writer.add("xl/_rels/workbook.xml.rels", workbook_rels(1, True).encode())
+    if sheet_cell is None:
+        writer.add("xl/worksheets/sheet1.xml", (sheet_head + sheet_tail).encode())
+    else:
+        pieces, total, crc = _deflated_stream([(sheet_head.encode(), 1), *sheet_cell, (sheet_tail.encode(), 1)])
+        writer.add_raw("xl/worksheets/sheet1.xml", pieces, size=total, crc=crc)
+    root = f'{DECLARATION}<sst xmlns="{MAIN_NS}" count="2" uniqueCount="2">'.encode()
+    pieces, total, crc = _deflated_stream([(root, 1), *(strings or [(b"<si><t>x</t></si>", 1)]),
+                                           (b"<si><t>y</t></si></sst>", 1)])
+    writer.add_raw("xl/sharedStrings.xml", pieces, size=total, crc=crc)
+    writer.close()
+    return path
+
+
+def _giant(name: str, file_name: str, description: str, messages: tuple[str, ...], folder: Path,
+           cell: str = '<c r="C2" t="s"><v>0</v></c>', **parts) -> Case:
+    return Case(name, file_name, description, "rejected", messages, options=BUDGET,
+                path=_giant_text_workbook(folder / file_name, cell, **parts))
+
+
+@case
+def bomb_under_the_ratio_cap(folder: Path) -> Case:
+    """Compressed far beyond 200:1 but unpacking to less than the ratio check's floor: inflated in chunks and
+    refused by another cap long before python-calamine would build millions of texts."""
+    return _giant("bomb_under_the_ratio_cap", "bomb_strings.xlsx",
+                  "60 MB of empty shared strings compressed about 1000:1 (12 million texts)",
+                  ("holds more than 5,000,000 distinct texts",), folder,
+                  strings=[(b"<si/>" * (2**20 // 5), 60)])
+
+
+@case
+def giant_shared_string(folder: Path) -> Case:
+    """A 10 MB workbook whose one shared string unpacks to 200 MB (python-calamine would build it whole)."""
+    return _giant("giant_shared_string", "giant_string.xlsx",
+                  f"one {GIANT_TEXT_MB} MB shared string (about 20:1, within the ratio and size caps)",
+                  ("xl/sharedStrings.xml", "shared string 1 holds more than 16 MB of text", "it was not read"),
+                  folder, strings=[(b"<si><t>", 1), (_prose(), GIANT_TEXT_MB), (b"</t></si>", 1)])
+
+
+@case
+def giant_shared_string_runs(folder: Path) -> Case:
+    run = b"<r><rPr><b/></rPr><t>" + _prose() * 8 + b"</t></r>"
+    return _giant("giant_shared_string_runs", "giant_runs.xlsx",
+                  f"a {GIANT_TEXT_MB} MB shared string cut into 8 MB rich-text runs",
+                  ("shared string 1 holds more than 16 MB of text",),
+                  folder, strings=[(b"<si>", 1), (run, GIANT_TEXT_MB // 8), (b"</si>", 1)])
+
+
+@case
+def giant_shared_string_hidden_ends(folder: Path) -> Case:
+    """End tags inside comments: python-calamine skips them and goes on gathering the same text."""
+    piece = _prose() * 8 + b"<!-- </t></si><si><t> -->"
+    return _giant("giant_shared_string_hidden_ends", "giant_comments.xlsx",
+                  f"a {GIANT_TEXT_MB} MB shared string with a false end tag in a comment every 8 MB",
+                  ("xl/sharedStrings.xml", "XML comment"),
+                  folder, strings=[(b"<si><t>", 1), (piece, GIANT_TEXT_MB // 8), (b"</t></si>", 1)])
+
+
+@case
+def giant_shared_string_quoted_ends(folder: Path) -> Case:
+    """End tags inside an attribute value: python-calamine's parser accepts '<' there and reads past them."""
+    piece = _prose() * 8 + b'</t></r><r><rPr><rFont val="</t></r></si><si><r><t>"/></rPr><t>'
+    return _giant("giant_shared_string_quoted_ends", "giant_quoted.xlsx",
+                  f"a {GIANT_TEXT_MB} MB shared string with a false end tag in an attribute every 8 MB",
+                  ("xl/sharedStrings.xml", "'<' inside an attribute value"),
+                  folder, strings=[(b"<si><r><t>", 1), (piece, GIANT_TEXT_MB // 8), (b"</t></r></si>", 1)])
+
+
+@case
+def giant_inline_string(folder: Path) -> Case:
+    return _giant("giant_inline_string", "giant_inline.xlsx", "a 20 MB inline string",
+                  ("sheet 'Budget'", "C2", "more than 16 MB"), folder, cell="",
+                  sheet_cell=[(b'<c r="C2" t="inlineStr"><is><t>', 1), (_prose(), 20), (b"</t></is></c>", 1)])
+
+
+@case
+def giant_inline_string_false_cells(folder: Path) -> Case:
+    """Elements shaped like cells inside the inline string: python-calamine ignores them inside <is>."""
+    piece = _prose() * 4 + b'</t><x><c r="Z2"/></x><t>'
+    return _giant("giant_inline_string_false_cells", "giant_inline_cells.xlsx",
+                  f"a {GIANT_TEXT_MB} MB inline string with a cell element every 4 MB inside it",
+                  ("sheet 'Budget' cell C2 holds more than 16 MB of text",), folder, cell="",
+                  sheet_cell=[(b'<c r="C2" t="inlineStr"><is><t>', 1), (piece, GIANT_TEXT_MB // 4),
+                              (b"</t></is></c>", 1)])
+
+
+@case
+def giant_cell_value(folder: Path) -> Case:
+    piece = _prose() * 4 + b'<x><c r="Z2"/></x>'
+    return _giant("giant_cell_value", "giant_value.xlsx",
+                  f"a {GIANT_TEXT_MB} MB text value (t=\"str\") with a cell element every 4 MB inside it",
+                  ("sheet 'Budget' cell C2 holds more than 16 MB of text",), folder, cell="",
+                  sheet_cell=[(b'<c r="C2" t="str"><v>', 1), (piece, GIANT_TEXT_MB // 4), (b"</v></c>", 1)])
 
 
 @case
@@ -567,6 +700,38 @@ def duplicate_keys(folder: Path) -> Case:
                 path=write(folder / "duplicates.csv", csv_text(rows)))
 
 
+LONG_TEXT = 32_000  # characters: Excel holds at most 32,767 in a cell
+
+
+def _long_text(row: int) -> str:
+    text = f"Row {row}: the joint work plan is reviewed every quarter by the results group. " * 500
+    return text[:LONG_TEXT - 1] + "."
+
+
+@case
+def long_repeated_text(folder: Path) -> Case:
+    """Written by openpyxl: the sheet compresses about 265:1, beyond the bombs' ratio cap, yet unpacks to 5 MB."""
+    rows = [ACTION_HEADER] + [[str(i), _long_text(i), f"{i}.1", _long_text(i), "RCO", "Ongoing", _long_text(i)]
+                              for i in range(1, 51)]
+    return Case("long_repeated_text", "long_texts.xlsx", "50 rows of 32,000-character texts (openpyxl)", "committed",
+                options=ACTIONS,
+                checks=(("SELECT count(*), min(length(recommendation)), max(length(comments)) FROM actions",
+                         [(50, LONG_TEXT, LONG_TEXT)]),),
+                path=openpyxl_workbook(folder / "long_texts.xlsx", {"Actions": rows}))
+
+
+@case
+def repeated_sentence(folder: Path) -> Case:
+    sentence = ("The results group reviews the joint work plan every quarter and reports progress to the UNCT; the "
+                "RCO follows each key action until it is closed, and the evaluation office checks the evidence.")
+    rows = [ACTION_HEADER] + [[str(i), sentence, f"{i}.1", sentence, "RCO", "Ongoing", sentence]
+                              for i in range(1, 5001)]
+    return Case("repeated_sentence", "sentence.xlsx", "5,000 rows of the same 200-character sentence (openpyxl)",
+                "committed", options=ACTIONS,
+                checks=(("SELECT count(*), count(DISTINCT comments) FROM actions", [(5000, 1)]),),
+                path=openpyxl_workbook(folder / "sentence.xlsx", {"Actions": rows}))
+
+
 BIG_ROWS = 100_000
 
 
@@ -628,6 +793,40 @@ def script_outcome_csv(folder: Path) -> Case:
                 "committed", options=BUDGET,
                 checks=(("SELECT outcome_title, output_title FROM budget", [(XSS_IMG, XSS_JS)]),),
                 path=write(folder / "script.csv", csv_text(rows)))
+
+
+TERMINAL_ESCAPES = "\x1b[2J\x1b]0;owned\x07"  # clear the screen, retitle the terminal
+BIDI_SPOOF = "\u202egnp.exe"  # reads 'exe.png'
+
+
+@case
+def control_characters_xlsx(folder: Path) -> Case:
+    """Excel writes a control character as _x001B_; python-calamine turns it back into the character."""
+    sst = (f'{DECLARATION}<sst xmlns="{MAIN_NS}"><si><t>Review_x001B_[2J_x001B_]0;owned_x0007_</t></si>'
+           f"<si><t>{BIDI_SPOOF}</t></si></sst>")
+    header = cells_xml([ACTION_HEADER])
+    row = ('<row r="2"><c r="A2" t="inlineStr"><is><t>1</t></is></c><c r="B2" t="inlineStr"><is><t>Data</t></is></c>'
+           '<c r="C2" t="inlineStr"><is><t>1.1</t></is></c><c r="D2" t="s"><v>0</v></c>'
+           '<c r="E2" t="inlineStr"><is><t>RCO</t></is></c><c r="F2" t="inlineStr"><is><t>Ongoing</t></is></c>'
+           '<c r="G2" t="s"><v>1</v></c></row>')
+    return Case("control_characters_xlsx", "controls.xlsx", "terminal escapes (_x001B_) and a bidi override in cells",
+                "committed", options=ACTIONS,
+                checks=(("SELECT action, comments FROM actions", [(f"Review{TERMINAL_ESCAPES}", BIDI_SPOOF)]),),
+                path=write_workbook(folder / "controls.xlsx", {"Actions": sheet_xml(header + row)}, shared_strings=sst))
+
+
+@case
+def control_characters_csv(folder: Path) -> Case:
+    """Stored as typed; the command line and the exports show them visibly (tests/test_faults.py)."""
+    name = f"budget{TERMINAL_ESCAPES}.csv"
+    rows = [BUDGET_HEADER + ["Output description"],
+            [2025, "1.1", f"Governance{TERMINAL_ESCAPES}", "1.1.1", "UNDP", 1000, None, None, BIDI_SPOOF]]
+    return Case("control_characters_csv", name, "a file name and cells holding terminal escapes and a bidi override",
+                "committed", options=BUDGET,
+                checks=(("SELECT outcome_title, output_title FROM budget",
+                         [(f"Governance{TERMINAL_ESCAPES}", BIDI_SPOOF)]),
+                        ("SELECT file_name FROM submissions", [(name,)])),
+                path=write(folder / "controls.csv", csv_text(rows)))
 
 
 @case
