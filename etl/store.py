@@ -90,6 +90,8 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False, wait
     cannot be written (or created) DatabaseUnwritable.
     """
     target = db_path(path)
+    # blocks a write-ahead log adds exist only in memory until the next checkpoint: the length check needs none
+    replayed = target.with_name(target.name + ".wal").exists()
     deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait is None else wait)
     while True:
         try:
@@ -108,6 +110,8 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False, wait
                                    f"running dashboard). {busy_advice}") from None
             time.sleep(0.25)
     try:
+        if not replayed:
+            _check_length(con, target)
         if not read_only:
             migrate(con)
             # a load still 'loading' when the file is opened was cut off (killed, crashed, a full disk):
@@ -123,6 +127,20 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False, wait
             raise unusable(exc, target) or exc
         raise
     return con
+
+
+#: the file's three header blocks (DuckDB's main header and its two database headers)
+_FILE_HEADERS = 3 * 4096
+
+
+def _check_length(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """A file shorter than the blocks in use was cut short: DuckDB reads only the blocks a query needs, so
+    without this check a truncated file would answer from what is left of it. (Free blocks at the end are
+    trimmed from the file at a checkpoint: only used blocks must all be there.)"""
+    block_size, blocks = con.execute("SELECT block_size, used_blocks FROM pragma_database_size()").fetchone()
+    if blocks and target.stat().st_size < _FILE_HEADERS + blocks * block_size:
+        raise DatabaseDamaged(f"The database {target} is damaged: the file is cut short. Nothing was changed. "
+                              "Restore the last backup copy of it (README: Backing up and restoring the store).")
 
 
 def unusable(error: BaseException, path: str | os.PathLike) -> StoreUnavailable | None:
