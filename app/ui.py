@@ -623,6 +623,13 @@ def axis_labels(labels: Sequence[object], width: int = 42, lines: int = 2) -> li
     return out
 
 
+def category_rows(fig: go.Figure) -> None:
+    """Horizontal bars: one row per label, top to bottom in the table's order. The axis is a category axis
+    even when the labels read as numbers: outcomes without titles are labelled by their bare codes ('1',
+    '2'), and Plotly would draw a number axis and drop every other row."""
+    fig.update_yaxes(type="category", autorange="reversed")
+
+
 def money_hover(name: str, values: Sequence[float], extra: Sequence[str] | None = None) -> list[str]:
     """Hover lines for a money trace: '<b>Available</b>: USD 1.2 M' plus optional escaped detail."""
     lines = []
@@ -852,7 +859,7 @@ def gap_bars(df: pd.DataFrame, label_column: str, key_column: str | None = None,
            x_title=unit if horizontal else None, y_title=None if horizontal else unit)
     fig.update_layout(barmode="stack")
     if horizontal:
-        fig.update_yaxes(autorange="reversed")
+        category_rows(fig)
     else:
         fig.update_xaxes(type="category")
     return fig

@@ -776,9 +776,9 @@ def freshness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
         WITH brought AS (
             SELECT trim(unnest({AGENCY_LIST})) AS a, submission_id, 'budget' AS dataset
                 FROM (SELECT DISTINCT agency, submission_id FROM budget{bw.sql()})
-            UNION ALL SELECT agency, submission_id, 'indicators'
+            UNION ALL SELECT trim(agency), submission_id, 'indicators'
                 FROM (SELECT DISTINCT agency, submission_id FROM indicator_values{iw.sql()})
-            UNION ALL SELECT agency, submission_id, 'actions'
+            UNION ALL SELECT trim(agency), submission_id, 'actions'
                 FROM (SELECT DISTINCT agency, submission_id FROM actions{aw.sql()})),
         per AS (
             SELECT b.a AS agency, b.dataset, s.created_at, s.file_name, b.submission_id

@@ -59,7 +59,7 @@ def delivery_bars(df, label_column: str, keys_column: str | None, title_unit: st
     fig.update_layout(barmode="group")
     longest = max([*(available.fillna(0) / divisor), *(spent.fillna(0) / divisor), 0])
     fig.update_xaxes(range=[0, longest * 1.22 or 1])  # room for "delivery 67 %" after the longest bar
-    fig.update_yaxes(autorange="reversed")
+    ui.category_rows(fig)
     return fig
 
 
@@ -124,7 +124,7 @@ with left, ui.section("Delivery rate by agency"):
             hoverinfo="text"))
         ui.layout(fig, height=ui.bar_height(len(agencies), per_bar=40), legend=False, x_title="Delivery rate (%)")
         fig.update_xaxes(range=[0, max(100.0, float(ui.percent(agencies["delivery_rate"]).max())) * 1.18])
-        fig.update_yaxes(autorange="reversed")
+        ui.category_rows(fig)
         ui.chart_with_table(fig, table, "delivery-by-agency", column_config=ui.budget_column_config(table),
                             drill=ui.drill_to_agency,
                             note=ui.join_notes("“Joint” = sub-outputs run jointly by several agencies (money not "

@@ -91,7 +91,7 @@ with ui.section("Progress to target"):
     ui.layout(fig, height=ui.bar_height(len(shown_progress), per_bar=42),
               x_title="Progress from baseline to target (%)")
     fig.update_layout(barmode="overlay")
-    fig.update_yaxes(autorange="reversed")
+    ui.category_rows(fig)
     # room left of a negative bar for its label, which is written outside the bar's end
     fig.update_xaxes(range=[min(-5, float(clipped.min()) - 25 if clipped.min() < 0 else -5), 165], ticksuffix=" %")
     table = shown_progress[["indicator_code", "indicator", "status", "progress", "expected_progress", "latest_actual",

@@ -103,7 +103,7 @@ with right, ui.section("Indicator status"):
             text=counts["indicators"], textposition="outside", cliponaxis=False,
             hovertemplate="%{y}: %{x} indicators<extra></extra>"))
         ui.layout(fig, height=300, legend=False, x_title="Indicators")
-        fig.update_yaxes(autorange="reversed")
+        ui.category_rows(fig)
         ui.count_axis(fig, counts["indicators"].max())
         table = counts.rename(columns={"status": "Status", "indicators": "Indicators"})
         ui.chart_with_table(fig, table, "indicator-status")
@@ -124,7 +124,7 @@ with left, ui.section("Recommendations and actions"):
             text=counts["actions"], textposition="outside", cliponaxis=False,
             hovertemplate="%{y}: %{x} actions<extra></extra>"))
         ui.layout(fig, height=330, legend=False, x_title="Actions")
-        fig.update_yaxes(autorange="reversed")
+        ui.category_rows(fig)
         ui.count_axis(fig, counts["actions"].max())
         table = counts.assign(status=labels).rename(columns={"status": "Status", "actions": "Actions"})
         ui.chart_with_table(fig, table, "action-status",

@@ -52,7 +52,7 @@ def status_bars(df, label_column: str, name: str, *, drill=None, key_column: str
                     hoverinfo="text")
     ui.layout(fig, height=ui.bar_height(len(df), per_bar=46), x_title="Actions")
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(autorange="reversed")
+    ui.category_rows(fig)
     ui.count_axis(fig, df["actions"].max())
     table = df.drop(columns=["label"], errors="ignore")
     table["implementation_rate"] = ui.percent(table["implementation_rate"])
@@ -124,7 +124,7 @@ with right, ui.section("Ageing of open actions"):
         text=ageing["open_actions"], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x} open actions<extra></extra>"))
     ui.layout(fig, height=360, legend=False, x_title="Open actions")
-    fig.update_yaxes(autorange="reversed")
+    ui.category_rows(fig)
     ui.count_axis(fig, ageing["open_actions"].max())
     table = ageing.rename(columns={"ageing": "Time past deadline", "open_actions": "Open actions"})
     ui.chart_with_table(fig, table, "action-ageing",

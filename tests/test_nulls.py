@@ -101,12 +101,28 @@ def strings(node) -> list[str]:
     return []
 
 
+def labels_on_number_axes(app) -> list[str]:
+    """Bar charts whose labels sit on an axis Plotly may take for numbers: labels such as '1' and '2' (outcomes
+    without titles) make it draw a number axis and drop the other rows."""
+    wrong = []
+    for chart in app.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        for trace in spec["data"]:
+            axis, values = ("yaxis", trace.get("y")) if trace.get("orientation") == "h" else ("xaxis", trace.get("x"))
+            if trace.get("type") == "bar" and isinstance(values, list) and any(isinstance(v, str) for v in values):
+                if spec["layout"].get(axis, {}).get("type") != "category":
+                    wrong.append(f"{trace.get('name')}: {values[:3]}")
+    return wrong
+
+
 def drawn(app, where: str) -> None:
-    """No exception, no error box, no section replaced by the failure message, no 'nan' or 'None' shown."""
+    """No exception, no error box, no section replaced by the failure message, no 'nan' or 'None' shown,
+    every bar chart's labels on a category axis."""
     assert not app.exception, (where, [e.value for e in app.exception])
     assert not app.error, (where, [e.value for e in app.error])
     leaked = [t for t in every_text(app) if LEAKED.search(t)]
     assert not leaked, (where, leaked[:5])
+    assert not labels_on_number_axes(app), (where, labels_on_number_axes(app))
 
 
 def run_every_page(db: Path) -> int:
