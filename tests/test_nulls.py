@@ -9,7 +9,6 @@ Funding gaps pages crashed on it in `outcome_key` ("sequence item 2: expected st
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import uuid
@@ -123,6 +122,7 @@ def drawn(app, where: str) -> None:
     leaked = [t for t in every_text(app) if LEAKED.search(t)]
     assert not leaked, (where, leaked[:5])
     assert not labels_on_number_axes(app), (where, labels_on_number_axes(app))
+    assert not [w.value for w in app.warning if "This link asks for" in w.value], where  # the view was applied
 
 
 def run_every_page(db: Path) -> int:
