@@ -116,6 +116,7 @@ def outcome_label(code: object, title: object, width: int = 60, missing: str = U
 
 
 def output_label(code: object, title: object, width: int = 60) -> str:
+    """'4.1.2 · Clinics equipped' (shortened), '(untitled output)' without code or title."""
     return outcome_label(code, title, width, UNTITLED_OUTPUT)
 
 

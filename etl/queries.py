@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from etl.formatting import NO_AGENCY, is_missing, NO_CODE, outcome_label, output_label, text, unique_labels
+from etl.formatting import NO_AGENCY, NO_CODE, is_missing, outcome_label, output_label, text, unique_labels
 
 # --------------------------------------------------------------------------------------------------
 # Metric definitions (SPEC §5): each written once, used by every page, export and test.
@@ -493,7 +493,8 @@ def budget_by(con: duckdb.DuckDBPyConnection, filters: Filters, by: str) -> pd.D
             df.insert(0, "outcome", outcome_labels)
             output_labels = _each_distinct(list(zip(df["output_code"], df["output_title"])), output_label)
             if by == "output":
-                extras = [f"{text(p) or ''} · outcome {text(c) or NO_CODE}" for p, c in zip(df["plan"], df["outcome_code"])]
+                extras = [f"{text(p) or ''} · outcome {text(c) or NO_CODE}"
+                          for p, c in zip(df["plan"], df["outcome_code"])]
                 output_labels = unique_labels(output_labels, extras)
             df.insert(1, "output", output_labels)
     if "agency" in df.columns:
@@ -541,7 +542,8 @@ def budget_tree(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 3
     w = budget_where(filters)
     df = _frame(con, f"""
         SELECT plan, outcome_code, outcome_title, output_code, output_title, agency, {JOINT} AS joint,
-               {OUTCOME_KEY} AS outcome_key, sum(required) AS required, sum(available) AS available, {COVERAGE} AS coverage,
+               {OUTCOME_KEY} AS outcome_key, sum(required) AS required, sum(available) AS available,
+               {COVERAGE} AS coverage,
                {LINES_WITHOUT_AVAILABLE} AS lines_without_available, count(*) OVER () AS leaves
         FROM budget{w.sql()}
         GROUP BY plan, outcome_code, outcome_title, output_code, output_title, agency, {JOINT}

@@ -171,7 +171,8 @@ if filters.agency:
                    + ".")
         table = lines.assign(delivery_rate=ui.percent(lines["delivery_rate"]))[[
             "outcome_code", "output_code", "output_title", "suboutput_title", "agency", "year", "funding_source",
-            "required", "available", "expenditure", "delivery_rate", "currency", "plan", "outcome_title"]].rename(columns={
+            "required", "available", "expenditure", "delivery_rate", "currency", "plan", "outcome_title"]].rename(
+            columns={
             "plan": "Plan", "outcome_code": "Outcome code", "outcome_title": "Outcome", "output_code": "Output code",
             "output_title": "Output", "suboutput_title": "Sub-output", "agency": "Agency",
             "funding_source": "Funding source", "year": "Year", "required": "Required (USD)",

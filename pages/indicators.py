@@ -94,9 +94,9 @@ with ui.section("Progress to target"):
     ui.category_rows(fig)
     # room left of a negative bar for its label, which is written outside the bar's end
     fig.update_xaxes(range=[min(-5, float(clipped.min()) - 25 if clipped.min() < 0 else -5), 165], ticksuffix=" %")
-    table = shown_progress[["indicator_code", "indicator", "status", "progress", "expected_progress", "latest_actual",
-                            "latest_period", "baseline", "baseline_year", "target", "target_year", "unit", "result_code",
-                            "agency", "plan"]].copy()
+    table = shown_progress[["indicator_code", "indicator", "status", "progress", "expected_progress",
+                            "latest_actual", "latest_period", "baseline", "baseline_year", "target", "target_year",
+                            "unit", "result_code", "agency", "plan"]].copy()
     table["status"] = table["status"].str.capitalize()
     table["progress"] = ui.percent(table["progress"])
     table["expected_progress"] = ui.percent(table["expected_progress"])
@@ -134,7 +134,8 @@ with right, ui.section("Trend of one indicator"):
         chosen = progress[progress["indicator_key"] == key].iloc[0]
         reported = trend[trend["actual"].notna()]
         fig = go.Figure()
-        fig.add_scatter(x=[ui.plot_text(p) for p in reported["period"]], y=reported["actual"], mode="lines+markers+text",
+        fig.add_scatter(x=[ui.plot_text(p) for p in reported["period"]], y=reported["actual"],
+                        mode="lines+markers+text",
                         name="Reported value", line=dict(color="#0072B2", width=3), marker=dict(size=10),
                         text=[format_number(a) for a in reported["actual"]], textposition="top center",
                         hovertext=[f"{ui.plot_text(p)}: {format_number(a)}" for p, a in
@@ -147,7 +148,8 @@ with right, ui.section("Trend of one indicator"):
         if not is_missing(chosen["target"]):
             by = "" if is_missing(chosen["target_year"]) else f" by {int(chosen['target_year'])}"
             fig.add_hline(y=float(chosen["target"]), line=dict(color="#00593C", dash="dash"),
-                          annotation_text=f"Target {format_number(chosen['target'])}{by}", annotation_position="top left")
+                          annotation_text=f"Target {format_number(chosen['target'])}{by}",
+                          annotation_position="top left")
         unit = chosen["unit"] if isinstance(chosen["unit"], str) else ""
         ui.layout(fig, title=indicator_label(chosen["indicator_code"], chosen["indicator"]), height=400, legend=False,
                   x_title="Reporting period", y_title=unit or None)
@@ -161,5 +163,7 @@ with right, ui.section("Trend of one indicator"):
             "baseline": "Baseline", "baseline_year": "Baseline year", "target": "Target", "target_year": "Target year",
             "unit": "Unit", "means_of_verification": "Means of verification"})
         ui.chart_with_table(fig, table, "indicator-trend",
-                            column_config={"Period end": st.column_config.DateColumn("Period end", format="YYYY-MM-DD")},
-                            note=None if len(reported) else "No value reported for this indicator in the periods in view.")
+                            column_config={"Period end": st.column_config.DateColumn("Period end",
+                                                                                     format="YYYY-MM-DD")},
+                            note=None if len(reported) else
+                            "No value reported for this indicator in the periods in view.")

@@ -387,5 +387,5 @@ else:
         if chosen is not None:
             kept = store.original_file(con, chosen)
             if kept:
-                st.download_button(f"Download {ui.md_escape(kept[0])}", kept[1], file_name=kept[0], key="upload_original",
-                                   icon=":material/download:", on_click="ignore")
+                st.download_button(f"Download {ui.md_escape(kept[0])}", kept[1], file_name=kept[0],
+                                   key="upload_original", icon=":material/download:", on_click="ignore")
