@@ -104,7 +104,8 @@ def main() -> None:
         return
     if user:
         st.sidebar.caption(f"Signed in as **{ui.md_escape(auth.describe(user))}**")
-    ui.filter_bar()
+    with ui.section():
+        ui.filter_bar()
     ui.run_page(page)
 
 

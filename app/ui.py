@@ -3,25 +3,32 @@
 
 Stored text never reaches HTML: tables go through st.dataframe, chart text is entity-escaped
 (`plot_text`) so Plotly shows it literally, and markdown gets `md_escape`d text only.
+
+An unexpected failure costs one part of a page, never the page: `section()` around each part, a
+catch-all in `run_page` and `guarded` callbacks log it with a short id and show a plain message.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html
 import re
+import secrets
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.logger import get_logger
 
 from etl import queries, store
 from etl.export import safe_csv_bytes
-from etl.formatting import DASH, count_of, format_count, format_money, format_rate, is_missing, shorten, titled
+from etl.formatting import (DASH, UNTITLED_OUTCOME, UNTITLED_OUTPUT, count_of, format_count, format_money,
+                            format_rate, is_missing, shorten, text, titled)
 from etl.queries import Filters
 
 # --------------------------------------------------------------------------------------------------
@@ -104,12 +111,64 @@ def plot_text(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
+#: CommonMark lets a backslash escape any ASCII punctuation: links, emphasis, HTML, :colour[…] directives, $LaTeX$
+_MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: Streamlit turns some plain text into links or icons after the Markdown is parsed, where escapes no longer
+#: count: bare URLs (https://…, www.…), e-mail addresses and :material/…: icons. An invisible word joiner
+#: after such a colon, between "www" and its dot and before "@" breaks each of them.
+_AUTOLINK_SEAMS = re.compile(r"(?<=:)(?=\S)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def md_escape(value: object) -> str:
-    """Text for st.markdown/caption: every markdown and directive character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", "" if is_missing(value) else str(value))
+    """Stored or URL text for anything that renders Markdown (st.markdown, caption, title, subheader,
+    info/warning/error/success, widget, button and metric labels, progress texts, st.table cells): shown
+    as typed, never as a link, emphasis, colour, icon, LaTeX or HTML."""
+    plain = "" if is_missing(value) else str(value)
+    return _MD_PUNCTUATION.sub(r"\\\1", _AUTOLINK_SEAMS.sub(WORD_JOINER, plain))
+
+
+# --------------------------------------------------------------------------------------------------
+# Error boundary: an unexpected failure shows a plain message with the id it is logged under
+# --------------------------------------------------------------------------------------------------
+
+_log = get_logger("unct.dashboard")
+FAILURE_MESSAGE = "This part of the page could not be drawn; the error is logged as {error_id}."
+
+
+def report_failure(where: str) -> str:
+    """Log the exception being handled, with its traceback and a short id, on the server; the plain message
+    that names the id (Streamlit's own error box would name Streamlit Cloud and chat assistants)."""
+    error_id = f"E-{secrets.token_hex(3)}"
+    _log.error("%s: %s could not be drawn", error_id, where, exc_info=True)
+    return FAILURE_MESSAGE.format(error_id=error_id)
+
+
+@contextlib.contextmanager
+def section(title: str | None = None) -> Iterator[None]:
+    """One part of a page (under its subheader `title`, plain text or escaped): an unexpected exception in
+    it replaces what it drew with the plain message, and the rest of the page is drawn. st.stop, st.rerun
+    and st.switch_page raise BaseException, not Exception, and pass through."""
+    if title:
+        st.subheader(title)
+    slot = st.empty()
+    try:
+        with slot.container():
+            yield
+    except Exception:
+        slot.error(report_failure(title or "a section"), icon=":material/error:")
+
+
+def guarded(callback: Callable[..., None]) -> Callable[..., None]:
+    """A widget callback whose unexpected exception shows the plain message at the top of the page (a
+    callback runs before the script, outside any section)."""
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            callback(*args, **kwargs)
+        except Exception:
+            st.error(report_failure(f"callback {callback.__name__}"), icon=":material/error:")
+    return run
 
 
 # --------------------------------------------------------------------------------------------------
@@ -120,10 +179,13 @@ _frame = threading.local()
 
 
 def run_page(page: Any) -> None:
-    """Run the selected st.navigation page inside the frame."""
+    """Run the selected st.navigation page inside the frame; an exception outside the page's sections
+    ends the page there with the plain message (what was drawn stays)."""
     _frame.active = True
     try:
         page.run()
+    except Exception:
+        st.error(report_failure(f"page {getattr(page, 'title', page)}"), icon=":material/error:")
     finally:
         _frame.active = False
 
@@ -495,9 +557,9 @@ def layout(fig: go.Figure, *, title: str | None = None, height: int | None = Non
         separators=".,",
     )
     if x_title is not None:
-        fig.update_xaxes(title_text=x_title)
+        fig.update_xaxes(title_text=plot_text(x_title))
     if y_title is not None:
-        fig.update_yaxes(title_text=y_title)
+        fig.update_yaxes(title_text=plot_text(y_title))
     fig.update_xaxes(automargin=True, tickfont=dict(size=13), title_font=dict(size=14))
     fig.update_yaxes(automargin=True, tickfont=dict(size=13), title_font=dict(size=14))
     return fig
@@ -565,6 +627,13 @@ def axis_labels(labels: Sequence[object], width: int = 42, lines: int = 2) -> li
     return out
 
 
+def category_rows(fig: go.Figure) -> None:
+    """Horizontal bars: one row per label, top to bottom in the table's order. The axis is a category axis
+    even when the labels read as numbers: outcomes without titles are labelled by their bare codes ('1',
+    '2'), and Plotly would draw a number axis and drop every other row."""
+    fig.update_yaxes(type="category", autorange="reversed")
+
+
 def money_hover(name: str, values: Sequence[float], extra: Sequence[str] | None = None) -> list[str]:
     """Hover lines for a money trace: '<b>Available</b>: USD 1.2 M' plus optional escaped detail."""
     lines = []
@@ -613,16 +682,19 @@ def selected_customdata(chart_key: str) -> list:
     return values
 
 
+@guarded
 def drill_to_outcome(chart_key: str) -> None:
     """Callback: a click on an outcome's bar narrows the whole dashboard to that outcome."""
-    keys = [k for k in selected_customdata(chart_key) if k]
+    keys = [text(k) for k in selected_customdata(chart_key) if text(k)]
     if keys:
         st.session_state["outcome"] = keys[0]
 
 
+@guarded
 def drill_to_agency(chart_key: str) -> None:
-    """Callback: a click on an agency's bar narrows the dashboard to that agency (not for 'Joint')."""
-    codes = [c for c in selected_customdata(chart_key) if c and c != queries.JOINT_LABEL and c != "Not assigned"]
+    """Callback: a click on an agency's bar narrows the dashboard to that agency (not for 'Joint', '(no
+    agency)' or 'Not assigned')."""
+    codes = [text(c) for c in selected_customdata(chart_key) if text(c) and c not in queries.GROUP_LABELS]
     if codes:
         st.session_state["agency"] = codes[0]
 
@@ -783,12 +855,10 @@ def gap_segments(df: pd.DataFrame) -> pd.DataFrame:
 def full_names(df: pd.DataFrame, label_column: str) -> list[str]:
     """The untruncated name of each row of a budget summary: 'code · title' for outcomes and outputs
     (labels in the filter bar are shortened; axes and hovers can show more)."""
-    name = titled
-
     if label_column == "outcome" and "outcome_title" in df:
-        return [name(c, t) for c, t in zip(df["outcome_code"], df["outcome_title"])]
+        return [titled(c, t, UNTITLED_OUTCOME) for c, t in zip(df["outcome_code"], df["outcome_title"])]
     if label_column == "output" and "output_title" in df:
-        return [name(c, t) for c, t in zip(df["output_code"], df["output_title"])]
+        return [titled(c, t, UNTITLED_OUTPUT) for c, t in zip(df["output_code"], df["output_title"])]
     return ["" if is_missing(v) else str(v) for v in df[label_column]]
 
 
@@ -832,7 +902,7 @@ def gap_bars(df: pd.DataFrame, label_column: str, key_column: str | None = None,
            x_title=unit if horizontal else None, y_title=None if horizontal else unit)
     fig.update_layout(barmode="stack")
     if horizontal:
-        fig.update_yaxes(autorange="reversed")
+        category_rows(fig)
     else:
         fig.update_xaxes(type="category")
     return fig
@@ -850,10 +920,11 @@ def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
     values: list[float] = []
     colors: list[str] = []
     hover: list[str] = []
+    # an output is its outcome and its code and title as stored (a missing one apart from an empty one)
+    outputs = tree.groupby(["outcome_key", "output_code", "output_title"], dropna=False, sort=False).ngroup()
     tiles = tree.assign(
         required=pd.to_numeric(tree["required"], errors="coerce").fillna(0.0),
-        output_id=[f"{k}/{hashlib.md5(f'{c}|{t}'.encode()).hexdigest()[:8]}"
-                   for k, c, t in zip(tree["outcome_key"], tree["output_code"], tree["output_title"])])
+        output_id=[f"{k}/{n}" for k, n in zip(tree["outcome_key"], outputs)])
     # parents carry the sum of the tiles shown under them (branchvalues="total")
     for key, group in tiles.groupby("outcome_key", sort=False):
         label, total = group["outcome"].iloc[0], float(group["required"].sum())
@@ -866,9 +937,9 @@ def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
         parents.append(group["outcome_key"].iloc[0])
         values.append(total); colors.append("#F4F6F8")
         hover.append(f"{plot_text(label)}<br>Required: {format_money(total)}")
-    for oid, agency, label, req, avail, cov in zip(tiles["output_id"], tiles["agency"], tiles["agency_label"],
-                                                   tiles["required"], tiles["available"], tiles["coverage"]):
-        ids.append(f"{oid}/{agency}"); labels.append(plot_text(label)); parents.append(oid)
+    for leaf, (oid, label, req, avail, cov) in enumerate(zip(tiles["output_id"], tiles["agency_label"],
+                                                             tiles["required"], tiles["available"], tiles["coverage"])):
+        ids.append(f"{oid}/{leaf}"); labels.append(plot_text(label)); parents.append(oid)
         values.append(float(req)); colors.append(agency_color(label))
         hover.append(f"{plot_text(label)}<br>Required: {format_money(req)}<br>Available: {format_money(avail)}"
                      f"<br>Coverage: {format_rate(cov)}")

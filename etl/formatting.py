@@ -9,6 +9,14 @@ import math
 from numbers import Number
 
 DASH = "—"
+#: what a label says where stored text is missing (never "nan" or "None")
+NO_CODE = "(no code)"
+UNTITLED_OUTCOME = "(untitled outcome)"
+UNTITLED_OUTPUT = "(untitled output)"
+UNTITLED_INDICATOR = "(untitled indicator)"
+UNTITLED_SOURCE = "(untitled source)"
+NO_AGENCY = "(no agency)"
+NO_PLAN = "(no plan)"
 
 
 def is_missing(x: object) -> bool:
@@ -27,6 +35,15 @@ def is_missing(x: object) -> bool:
     except (TypeError, ValueError, ImportError):
         return False
     return result is True or (hasattr(result, "dtype") and result.shape == () and bool(result))
+
+
+def text(value: object) -> str | None:
+    """Stored text, or None where there is none: None, NaN, pandas' NA, '' or only spaces. Under pandas 3 a
+    missing text in a query's frame is NaN, which `value or ""` lets through; `text(value) or "…"` does not."""
+    if is_missing(value):
+        return None
+    s = str(value)
+    return s if s.strip() else None
 
 
 def format_money(x: object, currency: str = "USD") -> str:
@@ -70,7 +87,7 @@ def format_count(x: object) -> str:
 
 def shorten(text: object, width: int = 60) -> str:
     """Text cut at a word boundary to at most `width` characters, with an ellipsis when cut."""
-    s = " ".join(str(text or "").split())
+    s = " ".join(("" if is_missing(text) else str(text)).split())
     if len(s) <= width:
         return s
     cut = s[: width - 1]
@@ -79,23 +96,34 @@ def shorten(text: object, width: int = 60) -> str:
     return cut.rstrip(" ,;:-–") + "…"
 
 
-def titled(code: object, title: object) -> str:
+def titled(code: object, title: object, missing: str = NO_CODE) -> str:
     """'4.1 · People live free from violence' — without repeating a code the title already starts with
-    (UN INFO titles read 'Outcome 1.1 - By 2027, …')."""
-    code_s = "" if is_missing(code) else str(code).strip()
-    title_s = "" if is_missing(title) else " ".join(str(title).split())
+    (UN INFO titles read 'Outcome 1.1 - By 2027, …'); the code or the title alone when the other is
+    missing, `missing` when both are."""
+    code_s = (text(code) or "").strip()
+    title_s = " ".join((text(title) or "").split())
     if code_s and title_s:
         head = title_s.lower()
         for prefix in ("", "outcome ", "output ", "sub-output "):
             if head.startswith(prefix + code_s.lower()):
                 return title_s
         return f"{code_s} · {title_s}"
-    return code_s or title_s or "(no code)"
+    return code_s or title_s or missing
 
 
-def outcome_label(code: object, title: object, width: int = 60) -> str:
+def outcome_label(code: object, title: object, width: int = 60, missing: str = UNTITLED_OUTCOME) -> str:
     """'4.1 · People live free from violence…' (shortened; the code alone when there is no title)."""
-    return shorten(titled(code, title), width + 6)
+    return shorten(titled(code, title, missing), width + 6)
+
+
+def output_label(code: object, title: object, width: int = 60) -> str:
+    """'4.1.2 · Clinics equipped' (shortened), '(untitled output)' without code or title."""
+    return outcome_label(code, title, width, UNTITLED_OUTPUT)
+
+
+def indicator_label(code: object, wording: object) -> str:
+    """'1.1.a Share of births attended…' — code and wording, whichever are given."""
+    return " ".join(t for t in (text(code), text(wording)) if t) or UNTITLED_INDICATOR
 
 
 def unique_labels(labels: list[str], extras: list[str]) -> list[str]:
@@ -103,7 +131,7 @@ def unique_labels(labels: list[str], extras: list[str]) -> list[str]:
     counts: dict[str, int] = {}
     for label in labels:
         counts[label] = counts.get(label, 0) + 1
-    out = [f"{label} ({shorten(extra, 30)})" if counts[label] > 1 and extra else label
+    out = [f"{label} ({shorten(extra, 30)})" if counts[label] > 1 and text(extra) else label
            for label, extra in zip(labels, extras)]
     seen: dict[str, int] = {}
     result = []

@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from etl.formatting import outcome_label, unique_labels
+from etl.formatting import NO_AGENCY, NO_CODE, is_missing, outcome_label, output_label, text, unique_labels
 from etl.store import PLAN_COUNTRIES
 
 # --------------------------------------------------------------------------------------------------
@@ -73,10 +73,14 @@ BUDGET_METRICS = f"""
     {AVAILABLE_WITH_EXPENDITURE} AS available_with_expenditure,
     {EXPENDITURE_WITH_AVAILABLE} AS expenditure_with_available"""
 #: a sub-output carried out by several entities (money not split)
-JOINT = "(coalesce(joint, false) OR contains(agency, ';'))"
-#: the agency a by-agency view shows: the entity code, or 'Joint'
-AGENCY_GROUP = f"CASE WHEN {JOINT} THEN 'Joint' ELSE agency END"
+JOINT = "(coalesce(joint, false) OR coalesce(contains(agency, ';'), false))"
+#: the agency a by-agency view shows: the entity code, 'Joint', or '(no agency)' for a line without one
+AGENCY_GROUP = f"CASE WHEN {JOINT} THEN 'Joint' ELSE coalesce(nullif(trim(agency), ''), '{NO_AGENCY}') END"
 JOINT_LABEL = "Joint"
+#: an action's responsible agency when none is given
+NOT_ASSIGNED = "Not assigned"
+#: by-agency rows that stand for no one agency (a click on them narrows nothing)
+GROUP_LABELS = frozenset({JOINT_LABEL, NO_AGENCY, NOT_ASSIGNED})
 #: the entity codes of a line (one for an agency line, several for a joint sub-output)
 AGENCY_LIST = r"regexp_split_to_array(agency, '\s*;\s*')"
 #: a line belongs to agency ? when it is that agency's line or a joint line listing it
@@ -201,16 +205,21 @@ class Filters:
         return all(v is None for v in asdict(self).values())
 
 
-def outcome_key(plan: str | None, outcome_code: str | None, outcome_title: str | None) -> str:
-    """The short key of an outcome; equal to SQL `OUTCOME_KEY`."""
-    text = "\x1f".join([plan or "", outcome_code or "", outcome_title or ""])
-    return hashlib.md5(text.encode("utf-8")).hexdigest()[:10]
+def _short_key(*parts: object) -> str:
+    """md5 of the parts joined by chr(31), a missing part (None, NaN, NA) as '' — SQL
+    `substr(md5(concat_ws(chr(31), coalesce(part, ''), …)), 1, 10)`."""
+    joined = "\x1f".join("" if is_missing(p) else str(p) for p in parts)
+    return hashlib.md5(joined.encode("utf-8")).hexdigest()[:10]
 
 
-def indicator_key(country: str | None, plan: str | None, indicator_code: str | None) -> str:
+def outcome_key(plan: object, outcome_code: object, outcome_title: object) -> str:
+    """The short key of an outcome; equal to SQL `OUTCOME_KEY` (pages take it from SQL)."""
+    return _short_key(plan, outcome_code, outcome_title)
+
+
+def indicator_key(country: object, plan: object, indicator_code: object) -> str:
     """The short key of an indicator (country, plan, code); equal to SQL `INDICATOR_KEY`."""
-    text = "\x1f".join([country or "", plan or "", indicator_code or ""])
-    return hashlib.md5(text.encode("utf-8")).hexdigest()[:10]
+    return _short_key(country, plan, indicator_code)
 
 
 INDICATOR_KEY = ("substr(md5(concat_ws(chr(31), coalesce(country, ''), coalesce(plan, ''),"
@@ -374,7 +383,7 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = Filters())
     countries = [r[0] for r in _rows(con, """
         SELECT country FROM (SELECT DISTINCT country FROM budget UNION SELECT DISTINCT country FROM indicator_values
                              UNION SELECT DISTINCT country FROM suboutput_list)
-        WHERE country IS NOT NULL ORDER BY country""")]
+        WHERE trim(country) <> '' ORDER BY country""")]
     if filters.country:
         plans_sql = """SELECT DISTINCT plan FROM budget WHERE country = ?
                        UNION SELECT DISTINCT plan FROM indicator_values WHERE country = ?
@@ -384,7 +393,7 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = Filters())
         plans_sql = """SELECT DISTINCT plan FROM budget UNION SELECT DISTINCT plan FROM indicator_values
                        UNION SELECT DISTINCT plan FROM actions UNION SELECT DISTINCT plan FROM suboutput_list"""
         plan_params = []
-    plans = [r[0] for r in _rows(con, f"SELECT plan FROM ({plans_sql}) WHERE plan IS NOT NULL ORDER BY plan",
+    plans = [r[0] for r in _rows(con, f"SELECT plan FROM ({plans_sql}) WHERE trim(plan) <> '' ORDER BY plan",
                                  plan_params)]
     years_row = _rows(con, """SELECT min(y), max(y) FROM (
         SELECT min(year) AS y FROM budget UNION ALL SELECT max(year) FROM budget
@@ -473,25 +482,28 @@ def budget_by(con: duckdb.DuckDBPyConnection, filters: Filters, by: str) -> pd.D
             if by == "output_agency":
                 select.append("agency AS agencies")
         elif c == "funding_source":
-            select.append("coalesce(funding_source, 'Not specified') AS funding_source")
+            select.append("coalesce(nullif(trim(funding_source), ''), 'Not specified') AS funding_source")
         else:
             select.append(c)
     group = ", ".join(str(i + 1) for i in range(len(select)))
+    if "outcome_title" in columns:
+        select.append(f"{OUTCOME_KEY} AS outcome_key")
     order = "year" if by == "year" else "required DESC NULLS LAST"
     df = _frame(con, f"""
         SELECT {', '.join(select)}, {BUDGET_METRICS}
         FROM budget{w.sql()} GROUP BY {group} ORDER BY {order}""", w.params)
     if by in ("outcome", "output", "output_agency"):
-        outcomes = list(zip(df["plan"], df["outcome_code"], df["outcome_title"]))
-        df.insert(0, "outcome_key", _each_distinct(outcomes, lambda p, c, t: outcome_key(p, c, t)))
-        outcome_labels = _each_distinct(outcomes, lambda p, c, t: outcome_label(c, t))
+        df.insert(0, "outcome_key", df.pop("outcome_key"))
+        outcomes = list(zip(df["outcome_code"], df["outcome_title"]))
+        outcome_labels = _each_distinct(outcomes, outcome_label)
         if by == "outcome":
             df.insert(0, "outcome", unique_labels(outcome_labels, list(df["plan"])))
         else:
             df.insert(0, "outcome", outcome_labels)
-            output_labels = _each_distinct(list(zip(df["output_code"], df["output_title"])), outcome_label)
+            output_labels = _each_distinct(list(zip(df["output_code"], df["output_title"])), output_label)
             if by == "output":
-                extras = [f"{p} · outcome {c}" for p, c in zip(df["plan"], df["outcome_code"])]
+                extras = [f"{text(p) or ''} · outcome {text(c) or NO_CODE}"
+                          for p, c in zip(df["plan"], df["outcome_code"])]
                 output_labels = unique_labels(output_labels, extras)
             df.insert(1, "output", output_labels)
     if "agency" in df.columns:
@@ -539,19 +551,27 @@ def budget_tree(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 3
     w = budget_where(filters)
     df = _frame(con, f"""
         SELECT plan, outcome_code, outcome_title, output_code, output_title, agency, {JOINT} AS joint,
-               sum(required) AS required, sum(available) AS available, {COVERAGE} AS coverage,
+               {OUTCOME_KEY} AS outcome_key, sum(required) AS required, sum(available) AS available,
+               {COVERAGE} AS coverage,
                {LINES_WITHOUT_AVAILABLE} AS lines_without_available, count(*) OVER () AS leaves
         FROM budget{w.sql()}
         GROUP BY plan, outcome_code, outcome_title, output_code, output_title, agency, {JOINT}
         ORDER BY required DESC NULLS LAST LIMIT ?""", [*w.params, limit])
     total = int(df["leaves"].iloc[0]) if len(df) else 0
     df = df.drop(columns="leaves")
-    outcomes = list(zip(df["plan"], df["outcome_code"], df["outcome_title"]))
-    df.insert(0, "outcome_key", _each_distinct(outcomes, lambda p, c, t: outcome_key(p, c, t)))
-    df.insert(1, "outcome", _each_distinct(outcomes, lambda p, c, t: outcome_label(c, t)))
-    df.insert(2, "output", _each_distinct(list(zip(df["output_code"], df["output_title"])), outcome_label))
-    df["agency_label"] = [f"Joint: {' + '.join(a.split(';'))}" if j else a for a, j in zip(df["agency"], df["joint"])]
+    df.insert(0, "outcome_key", df.pop("outcome_key"))
+    df.insert(1, "outcome", _each_distinct(list(zip(df["outcome_code"], df["outcome_title"])), outcome_label))
+    df.insert(2, "output", _each_distinct(list(zip(df["output_code"], df["output_title"])), output_label))
+    df["agency_label"] = [tile_label(a, j) for a, j in zip(df["agency"], df["joint"])]
     return df, int(total)
+
+
+def tile_label(agency: object, joint: object) -> str:
+    """A treemap leaf: the agency, 'Joint: FAO + WHO' for a joint sub-output, '(no agency)' without one."""
+    codes = [c.strip() for c in (text(agency) or "").split(";") if c.strip()]
+    if (not is_missing(joint) and bool(joint)) or len(codes) > 1:
+        return "Joint: " + " + ".join(codes) if codes else JOINT_LABEL
+    return codes[0] if codes else NO_AGENCY
 
 
 BUDGET_LINE_COLUMNS = ("plan", "outcome_code", "outcome_title", "output_code", "output_title", "suboutput_title",
@@ -809,7 +829,8 @@ def actions_by_recommendation(con, filters: Filters, source_title: str | None = 
 
 def actions_by_agency(con, filters: Filters) -> pd.DataFrame:
     """Status counts per responsible agency ('Not assigned' when none)."""
-    df = _status_pivot(con, filters, ["coalesce(agency, 'Not assigned') AS agency"], "actions DESC, agency")
+    df = _status_pivot(con, filters, [f"coalesce(nullif(trim(agency), ''), '{NOT_ASSIGNED}') AS agency"],
+                       "actions DESC, agency")
     names = entity_names(con)
     df.insert(1, "agency_name", [names.get(a, a) for a in df["agency"]])
     return df
@@ -856,9 +877,9 @@ def freshness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
         WITH brought AS (
             SELECT trim(unnest({AGENCY_LIST})) AS a, submission_id, 'budget' AS dataset
                 FROM (SELECT DISTINCT agency, submission_id FROM budget{bw.sql()})
-            UNION ALL SELECT agency, submission_id, 'indicators'
+            UNION ALL SELECT trim(agency), submission_id, 'indicators'
                 FROM (SELECT DISTINCT agency, submission_id FROM indicator_values{iw.sql()})
-            UNION ALL SELECT agency, submission_id, 'actions'
+            UNION ALL SELECT trim(agency), submission_id, 'actions'
                 FROM (SELECT DISTINCT agency, submission_id FROM actions{aw.sql()})),
         per AS (
             SELECT b.a AS agency, b.dataset, s.created_at, s.file_name, b.submission_id

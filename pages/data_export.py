@@ -104,8 +104,9 @@ st.caption("Text that a spreadsheet would run as a formula (starting with = + - 
            "in front, so opening the file is safe."
            + (" Blank money cells mean “not reported”, not zero." if kind == "budget" else ""))
 
-preview = ui.query("export_rows", kind, PREVIEW_ROWS, detail)
-st.subheader("Preview")
-if count > len(preview):
-    st.caption(f"The first {format_count(len(preview))} of {format_count(count)} rows; the downloads have all of them.")
-ui.show_table(preview, key="table-export-preview", height=460)
+with ui.section("Preview"):
+    preview = ui.query("export_rows", kind, PREVIEW_ROWS, detail)
+    if count > len(preview):
+        st.caption(f"The first {format_count(len(preview))} of {format_count(count)} rows; the downloads have all "
+                   "of them.")
+    ui.show_table(preview, key="table-export-preview", height=460)

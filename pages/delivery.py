@@ -13,24 +13,25 @@ ui.require_frame()
 
 filters, totals = ui.budget_page("Delivery", "Spending against available resources")
 
-row = st.columns(4)
-ui.card(row[0], "Available", format_money(totals["available"]),
-        caption=count_of(totals['lines_without_available'], "line") + " not reported"
-        if totals["lines_without_available"] else None)
-ui.card(row[1], "Spent", format_money(totals["expenditure"]),
-        caption=count_of(totals['lines_without_expenditure'], "line") + " not reported"
-        if totals["lines_without_expenditure"] else None)
-ui.card(row[2], "Delivery rate", format_rate(totals["delivery_rate"]),
-        help="Spent ÷ available, over the budget lines where both figures are reported.",
-        caption=(f"over {format_money(totals['available_with_expenditure'])} available with spending reported"
-                 if totals["available_with_expenditure"] is not None else "no spending reported yet"))
-ui.card(row[3], "Spent of required", format_rate(totals["burn_rate"]),
-        help="Spent ÷ required (burn rate of the requirement), over lines where spending is reported.",
-        caption="over the lines with spending reported" if totals["lines_without_expenditure"] else None)
-for note in (ui.missing_figures_note(totals),
-             ui.joint_note(totals["joint_lines"]), *ui.plan_notes(indirect_costs="never")):
-    if note:
-        st.caption(note)
+with ui.section():
+    row = st.columns(4)
+    ui.card(row[0], "Available", format_money(totals["available"]),
+            caption=count_of(totals['lines_without_available'], "line") + " not reported"
+            if totals["lines_without_available"] else None)
+    ui.card(row[1], "Spent", format_money(totals["expenditure"]),
+            caption=count_of(totals['lines_without_expenditure'], "line") + " not reported"
+            if totals["lines_without_expenditure"] else None)
+    ui.card(row[2], "Delivery rate", format_rate(totals["delivery_rate"]),
+            help="Spent ÷ available, over the budget lines where both figures are reported.",
+            caption=(f"over {format_money(totals['available_with_expenditure'])} available with spending reported"
+                     if totals["available_with_expenditure"] is not None else "no spending reported yet"))
+    ui.card(row[3], "Spent of required", format_rate(totals["burn_rate"]),
+            help="Spent ÷ required (burn rate of the requirement), over lines where spending is reported.",
+            caption="over the lines with spending reported" if totals["lines_without_expenditure"] else None)
+    for note in (ui.missing_figures_note(totals),
+                 ui.joint_note(totals["joint_lines"]), *ui.plan_notes(indirect_costs="never")):
+        if note:
+            st.caption(note)
 
 
 def delivery_bars(df, label_column: str, keys_column: str | None, title_unit: str):
@@ -58,7 +59,7 @@ def delivery_bars(df, label_column: str, keys_column: str | None, title_unit: st
     fig.update_layout(barmode="group")
     longest = max([*(available.fillna(0) / divisor), *(spent.fillna(0) / divisor), 0])
     fig.update_xaxes(range=[0, longest * 1.22 or 1])  # room for "delivery 67 %" after the longest bar
-    fig.update_yaxes(autorange="reversed")
+    ui.category_rows(fig)
     return fig
 
 
@@ -67,8 +68,8 @@ def overspent_note(df, label_column: str) -> str | None:
     over = [str(v) for v, r in zip(df[label_column], df["delivery_rate"]) if not is_missing(r) and r > 1]
     if not over:
         return None
-    return (f"Over 100 %: {', '.join(over[:8])}{' and others' if len(over) > 8 else ''} reported more spent "
-            "than available — worth checking the figures with the agency.")
+    return (f"Over 100 %: {ui.md_escape(', '.join(over[:8]))}{' and others' if len(over) > 8 else ''} reported "
+            "more spent than available — worth checking the figures with the agency.")
 
 
 #: the tables behind the bars: the rate and its two sides first, then the totals
@@ -78,29 +79,27 @@ BARS_NOTE = ("Each pair of bars compares spending with the money available on th
              "spending is not reported are left out of both, as they are of the delivery rate.")
 
 # --- by outcome, or the chosen outcome's outputs --------------------------------------------------------
-if filters.outcome:
-    st.subheader("Outputs of the chosen outcome")
-    st.caption(ui.md_escape(ui.outcome_title(filters.outcome)))
-    st.button("Back to all outcomes", on_click=ui.clear_filters, args=("outcome",), icon=":material/arrow_back:")
-    outputs, cut = ui.top_rows(ui.query("budget_by", "output"), "outputs")
-    fig = delivery_bars(outputs, "output", None, "output")
-    table = ui.budget_table(outputs, {"outcome": "Outcome", "output": "Output", "plan": "Plan"}, DELIVERY_METRICS)
-    ui.chart_with_table(fig, table, "delivery-by-output", column_config=ui.budget_column_config(table),
-                        note=ui.join_notes(BARS_NOTE, cut))
-else:
-    st.subheader("By outcome")
-    outcomes, cut = ui.top_rows(ui.query("budget_by", "outcome"), "outcomes")
-    fig = delivery_bars(outcomes, "outcome", "outcome_key", "outcome")
-    table = ui.budget_table(outcomes, {"outcome": "Outcome", "plan": "Plan"}, DELIVERY_METRICS)
-    ui.chart_with_table(fig, table, "delivery-by-outcome", column_config=ui.budget_column_config(table),
-                        drill=ui.drill_to_outcome,
-                        note=ui.join_notes(BARS_NOTE, "Click an outcome's bar, or choose it in the sidebar, to "
-                                           "see its outputs.", cut))
+with ui.section("Outputs of the chosen outcome" if filters.outcome else "By outcome"):
+    if filters.outcome:
+        st.caption(ui.md_escape(ui.outcome_title(filters.outcome)))
+        st.button("Back to all outcomes", on_click=ui.clear_filters, args=("outcome",), icon=":material/arrow_back:")
+        outputs, cut = ui.top_rows(ui.query("budget_by", "output"), "outputs")
+        fig = delivery_bars(outputs, "output", None, "output")
+        table = ui.budget_table(outputs, {"outcome": "Outcome", "output": "Output", "plan": "Plan"}, DELIVERY_METRICS)
+        ui.chart_with_table(fig, table, "delivery-by-output", column_config=ui.budget_column_config(table),
+                            note=ui.join_notes(BARS_NOTE, cut))
+    else:
+        outcomes, cut = ui.top_rows(ui.query("budget_by", "outcome"), "outcomes")
+        fig = delivery_bars(outcomes, "outcome", "outcome_key", "outcome")
+        table = ui.budget_table(outcomes, {"outcome": "Outcome", "plan": "Plan"}, DELIVERY_METRICS)
+        ui.chart_with_table(fig, table, "delivery-by-outcome", column_config=ui.budget_column_config(table),
+                            drill=ui.drill_to_outcome,
+                            note=ui.join_notes(BARS_NOTE, "Click an outcome's bar, or choose it in the sidebar, to "
+                                               "see its outputs.", cut))
 
 left, right = st.columns(2, gap="large")
 
-with left:
-    st.subheader("Delivery rate by agency")
+with left, ui.section("Delivery rate by agency"):
     agencies, cut = ui.top_rows(ui.query("budget_by", "agency"), "agencies")
     # ranked by the measure the chart shows (agencies without a rate last)
     agencies = agencies.sort_values("delivery_rate", ascending=False, na_position="last", kind="stable")
@@ -125,7 +124,7 @@ with left:
             hoverinfo="text"))
         ui.layout(fig, height=ui.bar_height(len(agencies), per_bar=40), legend=False, x_title="Delivery rate (%)")
         fig.update_xaxes(range=[0, max(100.0, float(ui.percent(agencies["delivery_rate"]).max())) * 1.18])
-        fig.update_yaxes(autorange="reversed")
+        ui.category_rows(fig)
         ui.chart_with_table(fig, table, "delivery-by-agency", column_config=ui.budget_column_config(table),
                             drill=ui.drill_to_agency,
                             note=ui.join_notes("“Joint” = sub-outputs run jointly by several agencies (money not "
@@ -133,8 +132,7 @@ with left:
                                                "Click an agency to narrow the dashboard to it.", cut,
                                                overspent_note(agencies, "agency")))
 
-with right:
-    st.subheader("Over the years")
+with right, ui.section("Over the years"):
     years = ui.query("budget_by", "year")
     divisor, unit = ui.money_scale(list(years["available"]) + list(years["expenditure"]))
     fig = go.Figure()
@@ -155,32 +153,33 @@ with right:
                         set(years["year"]) else None)
 
 # --- the delivery rate table: outcome → output → agency -------------------------------------------------
-st.subheader("Delivery rate table")
-detail = ui.query("budget_by", "output_agency")
-table = ui.budget_table(detail, {"outcome": "Outcome", "output": "Output", "agency": "Agency"}, DELIVERY_METRICS)
-config = ui.budget_column_config(table)
-config.update(ui.text_columns("Outcome", "Output", width="medium"))
-ui.show_table(table, column_config=config, key="table-delivery-detail")
-ui.download_csv(table, "delivery-rate-table")
-st.caption("One row per outcome, output and agency; joint sub-outputs are one “Joint” row. "
-           "The delivery rate counts only lines where both available and spent are reported.")
+with ui.section("Delivery rate table"):
+    detail = ui.query("budget_by", "output_agency")
+    table = ui.budget_table(detail, {"outcome": "Outcome", "output": "Output", "agency": "Agency"}, DELIVERY_METRICS)
+    config = ui.budget_column_config(table)
+    config.update(ui.text_columns("Outcome", "Output", width="medium"))
+    ui.show_table(table, column_config=config, key="table-delivery-detail")
+    ui.download_csv(table, "delivery-rate-table")
+    st.caption("One row per outcome, output and agency; joint sub-outputs are one “Joint” row. "
+               "The delivery rate counts only lines where both available and spent are reported.")
 
 if filters.agency:
-    st.subheader(f"Budget lines of {filters.agency}")
-    lines, count = ui.query("budget_lines")
-    st.caption(f"{count_of(count, 'line')}, including joint sub-outputs that {ui.md_escape(filters.agency)} "
-               "takes part in" + (f" (the first {format_count(len(lines))} shown)" if count > len(lines) else "")
-               + ".")
-    table = lines.assign(delivery_rate=ui.percent(lines["delivery_rate"]))[[
-        "outcome_code", "output_code", "output_title", "suboutput_title", "agency", "year", "funding_source",
-        "required", "available", "expenditure", "delivery_rate", "currency", "plan", "outcome_title"]].rename(columns={
-        "plan": "Plan", "outcome_code": "Outcome code", "outcome_title": "Outcome", "output_code": "Output code",
-        "output_title": "Output", "suboutput_title": "Sub-output", "agency": "Agency",
-        "funding_source": "Funding source", "year": "Year", "required": "Required (USD)",
-        "available": "Available (USD)", "expenditure": "Spent (USD)", "currency": "Currency",
-        "delivery_rate": "Delivery rate (%)"})
-    config = ui.budget_column_config(table)
-    config.update(ui.text_columns("Output", "Sub-output", "Outcome", width="medium"))
-    config["Year"] = st.column_config.NumberColumn("Year", format="%d")
-    ui.show_table(table, column_config=config, key="table-agency-lines")
-    ui.download_csv(table, f"budget-lines-{filters.agency}")
+    with ui.section(f"Budget lines of {ui.md_escape(filters.agency)}"):
+        lines, count = ui.query("budget_lines")
+        st.caption(f"{count_of(count, 'line')}, including joint sub-outputs that {ui.md_escape(filters.agency)} "
+                   "takes part in" + (f" (the first {format_count(len(lines))} shown)" if count > len(lines) else "")
+                   + ".")
+        table = lines.assign(delivery_rate=ui.percent(lines["delivery_rate"]))[[
+            "outcome_code", "output_code", "output_title", "suboutput_title", "agency", "year", "funding_source",
+            "required", "available", "expenditure", "delivery_rate", "currency", "plan", "outcome_title"]].rename(
+            columns={
+            "plan": "Plan", "outcome_code": "Outcome code", "outcome_title": "Outcome", "output_code": "Output code",
+            "output_title": "Output", "suboutput_title": "Sub-output", "agency": "Agency",
+            "funding_source": "Funding source", "year": "Year", "required": "Required (USD)",
+            "available": "Available (USD)", "expenditure": "Spent (USD)", "currency": "Currency",
+            "delivery_rate": "Delivery rate (%)"})
+        config = ui.budget_column_config(table)
+        config.update(ui.text_columns("Output", "Sub-output", "Outcome", width="medium"))
+        config["Year"] = st.column_config.NumberColumn("Year", format="%d")
+        ui.show_table(table, column_config=config, key="table-agency-lines")
+        ui.download_csv(table, f"budget-lines-{filters.agency}")

@@ -12,24 +12,25 @@ ui.require_frame()
 
 filters, totals = ui.budget_page("Funding gaps", "Required against available resources")
 
-gap = totals["funding_gap"]
-row = st.columns(4)
-ui.card(row[0], "Required", format_money(totals["required"]), caption=count_of(totals['lines'], "budget line"))
-ui.card(row[1], "Available", format_money(totals["available"]),
-        caption=count_of(totals['lines_without_available'], "line") + " not reported"
-        if totals["lines_without_available"] else None)
-ui.card(row[2], "Funding gap" if gap is None or gap >= 0 else "Funding surplus",
-        format_money(gap if gap is None or gap >= 0 else -gap),
-        help="Required minus available, over the lines whose available figure is reported. "
-             "Negative (over-funded) lines offset the others.")
-ui.card(row[3], "Coverage", format_rate(totals["coverage"]),
-        help="Available ÷ required, over the lines whose available figure is reported.",
-        caption=(f"{format_money(totals['required_without_available'])} required without an available figure"
-                 if totals["lines_without_available"] else None))
-for note in (ui.missing_figures_note(totals, expenditure=False),
-             ui.joint_note(totals["joint_lines"]), *ui.plan_notes()):
-    if note:
-        st.caption(note)
+with ui.section():
+    gap = totals["funding_gap"]
+    row = st.columns(4)
+    ui.card(row[0], "Required", format_money(totals["required"]), caption=count_of(totals['lines'], "budget line"))
+    ui.card(row[1], "Available", format_money(totals["available"]),
+            caption=count_of(totals['lines_without_available'], "line") + " not reported"
+            if totals["lines_without_available"] else None)
+    ui.card(row[2], "Funding gap" if gap is None or gap >= 0 else "Funding surplus",
+            format_money(gap if gap is None or gap >= 0 else -gap),
+            help="Required minus available, over the lines whose available figure is reported. "
+                 "Negative (over-funded) lines offset the others.")
+    ui.card(row[3], "Coverage", format_rate(totals["coverage"]),
+            help="Available ÷ required, over the lines whose available figure is reported.",
+            caption=(f"{format_money(totals['required_without_available'])} required without an available figure"
+                     if totals["lines_without_available"] else None))
+    for note in (ui.missing_figures_note(totals, expenditure=False),
+                 ui.joint_note(totals["joint_lines"]), *ui.plan_notes()):
+        if note:
+            st.caption(note)
 
 #: the columns of every table on this page (money available with no requirement stated, from UN INFO
 #: exports, only when there is some: it is outside the bars, the gap and coverage)
@@ -41,28 +42,26 @@ LEGEND_NOTE = ("Each bar is the requirement: the part available (funded), the fu
                "whose available figure is not reported; over-funding shows as a surplus beyond it.")
 
 # --- by outcome (click to drill), or the chosen outcome's outputs ---------------------------------------
-if filters.outcome:
-    st.subheader("Outputs of the chosen outcome")
-    st.caption(ui.md_escape(ui.outcome_title(filters.outcome)))
-    st.button("Back to all outcomes", on_click=ui.clear_filters, args=("outcome",), icon=":material/arrow_back:")
-    outputs, cut = ui.top_rows(ui.query("budget_by", "output"), "outputs")
-    table = ui.budget_table(outputs, {"outcome": "Outcome", "output": "Output", "plan": "Plan"},
-                            GAP_METRICS)
-    ui.chart_with_table(ui.gap_bars(outputs, "output"), table, "gaps-by-output",
-                        column_config=ui.budget_column_config(table), note=ui.join_notes(LEGEND_NOTE, cut))
-else:
-    st.subheader("By outcome")
-    outcomes, cut = ui.top_rows(ui.query("budget_by", "outcome"), "outcomes")
-    table = ui.budget_table(outcomes, {"outcome": "Outcome", "plan": "Plan"},
-                            GAP_METRICS)
-    ui.chart_with_table(ui.gap_bars(outcomes, "outcome", "outcome_key"), table, "gaps-by-outcome",
-                        column_config=ui.budget_column_config(table), drill=ui.drill_to_outcome,
-                        note=ui.join_notes(LEGEND_NOTE, "Click an outcome's bar, or choose it in the sidebar, to "
-                                           "see its outputs.", cut))
+with ui.section("Outputs of the chosen outcome" if filters.outcome else "By outcome"):
+    if filters.outcome:
+        st.caption(ui.md_escape(ui.outcome_title(filters.outcome)))
+        st.button("Back to all outcomes", on_click=ui.clear_filters, args=("outcome",), icon=":material/arrow_back:")
+        outputs, cut = ui.top_rows(ui.query("budget_by", "output"), "outputs")
+        table = ui.budget_table(outputs, {"outcome": "Outcome", "output": "Output", "plan": "Plan"},
+                                GAP_METRICS)
+        ui.chart_with_table(ui.gap_bars(outputs, "output"), table, "gaps-by-output",
+                            column_config=ui.budget_column_config(table), note=ui.join_notes(LEGEND_NOTE, cut))
+    else:
+        outcomes, cut = ui.top_rows(ui.query("budget_by", "outcome"), "outcomes")
+        table = ui.budget_table(outcomes, {"outcome": "Outcome", "plan": "Plan"},
+                                GAP_METRICS)
+        ui.chart_with_table(ui.gap_bars(outcomes, "outcome", "outcome_key"), table, "gaps-by-outcome",
+                            column_config=ui.budget_column_config(table), drill=ui.drill_to_outcome,
+                            note=ui.join_notes(LEGEND_NOTE, "Click an outcome's bar, or choose it in the sidebar, to "
+                                               "see its outputs.", cut))
 
 left, right = st.columns(2, gap="large")
-with left:
-    st.subheader("By agency")
+with left, ui.section("By agency"):
     agencies, cut = ui.top_rows(ui.query("budget_by", "agency"), "agencies")
     table = ui.budget_table(agencies, {"agency": "Agency", "agency_name": "Name"},
                             GAP_METRICS)
@@ -73,8 +72,7 @@ with left:
                                            "is shown once, not split between the agencies. Click an agency to "
                                            "narrow the dashboard to it.", cut))
 
-with right:
-    st.subheader("Over the years")
+with right, ui.section("Over the years"):
     years = ui.query("budget_by", "year")
     divisor, unit = ui.money_scale(list(years["required"]) + list(years["available"].fillna(0)))
     fig = go.Figure()
@@ -99,18 +97,18 @@ with right:
                             GAP_METRICS)
     ui.chart_with_table(fig, table, "gaps-by-year", column_config=ui.budget_column_config(table))
 
-st.subheader("Outcome → output → agency")
-tree, leaves = ui.query("budget_tree")
-ui.treemap_section(tree, leaves)
+with ui.section("Outcome → output → agency"):
+    tree, leaves = ui.query("budget_tree")
+    ui.treemap_section(tree, leaves)
 
-st.subheader("By funding source")
-sources, cut = ui.top_rows(ui.query("budget_by", "funding_source"), "funding sources")
-table = ui.budget_table(sources, {"funding_source": "Funding source"}, GAP_METRICS)
-if len(sources) == 1:  # one bar would only repeat the cards above
-    st.caption("Every budget line in view has the same funding source: "
-               + ui.md_escape(sources["funding_source"].iloc[0]) + " (the figures are those of the cards above).")
-    ui.show_table(table, column_config=ui.budget_column_config(table), key="table-gaps-by-funding-source")
-    ui.download_csv(table, "gaps-by-funding-source")
-else:
-    ui.chart_with_table(ui.gap_bars(sources, "funding_source"), table, "gaps-by-funding-source",
-                        column_config=ui.budget_column_config(table), note=cut)
+with ui.section("By funding source"):
+    sources, cut = ui.top_rows(ui.query("budget_by", "funding_source"), "funding sources")
+    table = ui.budget_table(sources, {"funding_source": "Funding source"}, GAP_METRICS)
+    if len(sources) == 1:  # one bar would only repeat the cards above
+        st.caption("Every budget line in view has the same funding source: "
+                   + ui.md_escape(sources["funding_source"].iloc[0]) + " (the figures are those of the cards above).")
+        ui.show_table(table, column_config=ui.budget_column_config(table), key="table-gaps-by-funding-source")
+        ui.download_csv(table, "gaps-by-funding-source")
+    else:
+        ui.chart_with_table(ui.gap_bars(sources, "funding_source"), table, "gaps-by-funding-source",
+                            column_config=ui.budget_column_config(table), note=cut)

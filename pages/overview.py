@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from etl.formatting import count_of, format_count, format_money, format_rate
+from etl.formatting import NO_PLAN, count_of, format_count, format_money, format_rate, text
 
 ui.require_frame()
 
@@ -21,57 +21,57 @@ if not (ui.has_data("budget") or ui.has_data("indicators") or ui.has_data("actio
 h = ui.query("headline")
 
 # --- headline cards ---------------------------------------------------------------------------------
-gap = h["funding_gap"]
-row = st.columns(4)
-ui.card(row[0], "Required", format_money(h["required"]),
-        help="Total required resources of the budget lines in view.",
-        caption=count_of(h['lines'], "budget line"))
-ui.card(row[1], "Available", format_money(h["available"]),
-        help="Resources available (secured). Lines with no available figure are not counted as zero.",
-        caption=(count_of(h['lines_without_available'], "line") + " not reported"
-                 if h["lines_without_available"] else f"Coverage {format_rate(h['coverage'])}"))
-ui.card(row[2], "Spent", format_money(h["expenditure"]),
-        help="Expenditure. Lines with no expenditure figure are not counted as zero.",
-        caption=(count_of(h['lines_without_expenditure'], "line") + " not reported"
-                 if h["lines_without_expenditure"] else None))
-ui.card(row[3], "Funding gap" if gap is None or gap >= 0 else "Funding surplus",
-        format_money(gap if gap is None or gap >= 0 else -gap),
-        help="Required minus available, over the lines whose available figure is reported.",
-        caption=f"Coverage {format_rate(h['coverage'])}")
+with ui.section():
+    gap = h["funding_gap"]
+    row = st.columns(4)
+    ui.card(row[0], "Required", format_money(h["required"]),
+            help="Total required resources of the budget lines in view.",
+            caption=count_of(h['lines'], "budget line"))
+    ui.card(row[1], "Available", format_money(h["available"]),
+            help="Resources available (secured). Lines with no available figure are not counted as zero.",
+            caption=(count_of(h['lines_without_available'], "line") + " not reported"
+                     if h["lines_without_available"] else f"Coverage {format_rate(h['coverage'])}"))
+    ui.card(row[2], "Spent", format_money(h["expenditure"]),
+            help="Expenditure. Lines with no expenditure figure are not counted as zero.",
+            caption=(count_of(h['lines_without_expenditure'], "line") + " not reported"
+                     if h["lines_without_expenditure"] else None))
+    ui.card(row[3], "Funding gap" if gap is None or gap >= 0 else "Funding surplus",
+            format_money(gap if gap is None or gap >= 0 else -gap),
+            help="Required minus available, over the lines whose available figure is reported.",
+            caption=f"Coverage {format_rate(h['coverage'])}")
 
-row = st.columns(4)
-ui.card(row[0], "Delivery rate", format_rate(h["delivery_rate"]),
-        help="Spent ÷ available, over the lines where both are reported. '—' when nothing is available.")
-on_track = h["indicators_on_track"] + h["indicators_achieved"]
-ui.card(row[1], "Indicators on track", f"{on_track} of {h['indicators']}" if h["indicators"] else "—",
-        help="Achieved or on track: progress to target at least the share of the baseline-to-target period "
-             "that has elapsed.",
-        caption=(f"{h['indicators_achieved']} achieved · {h['indicators_on_track']} on track · "
-                 f"{h['indicators_off_track']} off track · {h['indicators_no_data']} no data" if h["indicators"]
-                 else "No indicator values reported for the period in view"))
-ui.card(row[2], "Actions completed", f"{h['actions_completed']} of {h['actions']}" if h["actions"] else "—",
-        help="Key actions and deliverables marked completed.",
-        caption=None if not h["actions"] else (
-            f"Implementation rate {format_rate(h['actions_implementation_rate'])} of "
-            f"{count_of(h['actions'] - h['actions_set_aside'], 'applicable action')}" if h["actions_set_aside"]
-            else f"Implementation rate {format_rate(h['actions_implementation_rate'])}"))
-ui.card(row[3], "Actions overdue", format_count(h["actions_overdue"]) if h["actions"] else "—",
-        help="Ongoing or not started, and past the deadline.",
-        caption=count_of(h['actions_open'], "open action") if h["actions"] else None)
+    row = st.columns(4)
+    ui.card(row[0], "Delivery rate", format_rate(h["delivery_rate"]),
+            help="Spent ÷ available, over the lines where both are reported. '—' when nothing is available.")
+    on_track = h["indicators_on_track"] + h["indicators_achieved"]
+    ui.card(row[1], "Indicators on track", f"{on_track} of {h['indicators']}" if h["indicators"] else "—",
+            help="Achieved or on track: progress to target at least the share of the baseline-to-target period "
+                 "that has elapsed.",
+            caption=(f"{h['indicators_achieved']} achieved · {h['indicators_on_track']} on track · "
+                     f"{h['indicators_off_track']} off track · {h['indicators_no_data']} no data" if h["indicators"]
+                     else "No indicator values reported for the period in view"))
+    ui.card(row[2], "Actions completed", f"{h['actions_completed']} of {h['actions']}" if h["actions"] else "—",
+            help="Key actions and deliverables marked completed.",
+            caption=None if not h["actions"] else (
+                f"Implementation rate {format_rate(h['actions_implementation_rate'])} of "
+                f"{count_of(h['actions'] - h['actions_set_aside'], 'applicable action')}" if h["actions_set_aside"]
+                else f"Implementation rate {format_rate(h['actions_implementation_rate'])}"))
+    ui.card(row[3], "Actions overdue", format_count(h["actions_overdue"]) if h["actions"] else "—",
+            help="Ongoing or not started, and past the deadline.",
+            caption=count_of(h['actions_open'], "open action") if h["actions"] else None)
 
-if len(h["currencies"]) > 1:
-    st.warning("Amounts are in several currencies (" + ui.md_escape(", ".join(h["currencies"])) +
-               "); totals add them without conversion.")
-for note in (ui.missing_figures_note(h),
-             ui.joint_note(h["joint_lines"]), *ui.plan_notes(indirect_costs="one plan")):
-    if note:
-        st.caption(note)
+    if len(h["currencies"]) > 1:
+        st.warning("Amounts are in several currencies (" + ui.md_escape(", ".join(h["currencies"])) +
+                   "); totals add them without conversion.")
+    for note in (ui.missing_figures_note(h),
+                 ui.joint_note(h["joint_lines"]), *ui.plan_notes(indirect_costs="one plan")):
+        if note:
+            st.caption(note)
 
 # --- one chart per concern ----------------------------------------------------------------------------
 left, right = st.columns(2, gap="large")
 
-with left:
-    st.subheader("Money by year")
+with left, ui.section("Money by year"):
     if not ui.has_data("budget"):
         ui.empty_state("budget")
     elif not h["lines"]:
@@ -90,8 +90,7 @@ with left:
         table = ui.budget_table(years, {"year": "Year"})
         ui.chart_with_table(fig, table, "money-by-year", column_config=ui.budget_column_config(table))
 
-with right:
-    st.subheader("Indicator status")
+with right, ui.section("Indicator status"):
     if not ui.has_data("indicators"):
         ui.empty_state("indicators")
     elif not h["indicators"]:
@@ -104,15 +103,14 @@ with right:
             text=counts["indicators"], textposition="outside", cliponaxis=False,
             hovertemplate="%{y}: %{x} indicators<extra></extra>"))
         ui.layout(fig, height=300, legend=False, x_title="Indicators")
-        fig.update_yaxes(autorange="reversed")
+        ui.category_rows(fig)
         ui.count_axis(fig, counts["indicators"].max())
         table = counts.rename(columns={"status": "Status", "indicators": "Indicators"})
         ui.chart_with_table(fig, table, "indicator-status")
 
 left, right = st.columns(2, gap="large")
 
-with left:
-    st.subheader("Recommendations and actions")
+with left, ui.section("Recommendations and actions"):
     if not ui.has_data("actions"):
         ui.empty_state("actions")
     elif not h["actions"]:
@@ -126,7 +124,7 @@ with left:
             text=counts["actions"], textposition="outside", cliponaxis=False,
             hovertemplate="%{y}: %{x} actions<extra></extra>"))
         ui.layout(fig, height=330, legend=False, x_title="Actions")
-        fig.update_yaxes(autorange="reversed")
+        ui.category_rows(fig)
         ui.count_axis(fig, counts["actions"].max())
         table = counts.assign(status=labels).rename(columns={"status": "Status", "actions": "Actions"})
         ui.chart_with_table(fig, table, "action-status",
@@ -136,8 +134,7 @@ with left:
                                 "Actions are not linked to outcomes: the outcome filter does not apply to them "
                                 "(nor to the action cards above)." if ui.current_filters().outcome else None))
 
-with right:
-    st.subheader("Data freshness")
+with right, ui.section("Data freshness"):
     if not ui.has_data("submissions") and not ui.has_data("budget"):
         ui.empty_state("submissions")
     else:
@@ -163,12 +160,16 @@ with right:
                    "agencies), oldest first.")
         completeness = ui.query("reporting_completeness")
         if len(completeness) <= 3:  # a sentence per plan
+            shared_plans = completeness["plan"].duplicated(keep=False).any()
             for rec in completeness.itertuples():
                 pending = f" — not yet: {rec.not_reported}" if isinstance(rec.not_reported, str) else ""
                 unspent = (f" Spending for {rec.year} not reported by: {rec.no_expenditure}."
                            if isinstance(rec.no_expenditure, str) else "")
+                # a plan name can be two countries' (UN INFO's "United Nations Sustainable Development…")
+                plan = text(rec.plan) or NO_PLAN
+                where = f"{plan} ({text(rec.country)})" if text(rec.country) and shared_plans else plan
                 st.caption(ui.md_escape(
-                    f"Reporting completeness, {rec.plan}: {rec.agencies_reported} of {rec.agencies_expected} "
+                    f"Reporting completeness, {where}: {rec.agencies_reported} of {rec.agencies_expected} "
                     f"agencies have submitted data for {rec.year} ({format_rate(rec.completeness)}){pending}."
                     f"{unspent}"))
         else:  # many plans (UN INFO exports of several countries): one table, least complete first

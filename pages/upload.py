@@ -15,7 +15,7 @@ import streamlit as st
 
 from app import auth, ui
 from etl import accounts, queries, store
-from etl.formatting import is_missing
+from etl.formatting import is_missing, text
 from etl.load import LoadResult, load_bytes
 from etl.report import error_report_bytes, how_to_fix
 from etl.schema import KINDS
@@ -143,19 +143,20 @@ def scope(options: dict) -> set[str] | None:
 
 def check(data: bytes, name: str, options: dict) -> LoadResult:
     """The dry run, with a progress bar while the file is read, checked and measured."""
-    bar = st.progress(0.0, text=f"Reading and checking {name}…")
+    bar = st.progress(0.0, text=f"Reading and checking {ui.md_escape(name)}…")
     started = time.monotonic()
 
     def step(fraction: float, text: str) -> None:
         label = {"done": "finished"}.get(text, text)
-        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{name}: {label}…")
+        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{ui.md_escape(name)}: {ui.md_escape(label)}…")
 
     result = load_bytes(con, data, name, dry_run=True, record_rejected=True, user=user["user_name"], allowed_agencies=scope(options),
                         progress=step, **options)
-    bar.progress(1.0, text=f"Read and checked {name} in {time.monotonic() - started:.1f} s.")
+    bar.progress(1.0, text=f"Read and checked {ui.md_escape(name)} in {time.monotonic() - started:.1f} s.")
     return result
 
 
+@ui.guarded
 def commit(data: bytes, name: str, options: dict, preview: dict | None) -> None:
     """Commit button callback: the real load (it re-checks everything inside its transaction)."""
     done = load_bytes(con, data, name, user=user["user_name"], allowed_agencies=scope(options), **options)
@@ -173,8 +174,8 @@ def problem_table(problems) -> pd.DataFrame:
 
 def show_problems(problems, *, key: str) -> None:
     table = problem_table(problems)
-    if len(table) <= TABLE_LIMIT:
-        st.table(table, hide_index=True)
+    if len(table) <= TABLE_LIMIT:  # st.table renders Markdown in its cells: the values are shown as typed
+        st.table(table.style.format(ui.md_escape), hide_index=True)
     else:
         st.dataframe(table, hide_index=True, key=key, column_config=ui.text_columns("what was expected", "how to fix"))
 
@@ -364,6 +365,7 @@ else:
 
 
 # ------------------------------------------------------------------------------------------ 3 history
+@ui.guarded
 def roll_back(submission_id: int) -> None:
     """Roll back button callback."""
     try:
@@ -381,12 +383,12 @@ def roll_back(submission_id: int) -> None:
 def label(history: pd.DataFrame):
     rows = {int(r.id): r for r in history.itertuples()}
 
-    def text(sid: int) -> str:
+    def described(sid: int) -> str:
         r = rows[sid]
         when = f"{r.when:%Y-%m-%d %H:%M}" if not is_missing(r.when) else ""
-        return " · ".join(str(x) for x in (sid, r.file, r.dataset, r.agency if not is_missing(r.agency) else "several "
-                                           "agencies", when, r.user if not is_missing(r.user) else "") if x)
-    return text
+        return " · ".join(str(x) for x in (sid, text(r.file), text(r.dataset), text(r.agency) or "several agencies",
+                                           when, text(r.user)) if x)
+    return described
 
 
 st.subheader("③ History", anchor="history")
@@ -412,14 +414,14 @@ else:
                      "replaced": st.column_config.NumberColumn("rows replaced", format="localized"),
                      "rejected": st.column_config.NumberColumn("rows rejected", format="localized"),
                  })
-    text = label(history)
+    described = label(history)
     left, right = st.columns(2)
     with left, st.container(border=True):
         st.markdown("**Roll back a submission**")
         committed = [int(r.id) for r in history.itertuples() if r.status == "committed"]
         refused = accounts.rollback_refusals(con, user["user_name"], committed)
         candidates = [sid for sid in committed if sid not in refused]
-        target = st.selectbox("Submission to roll back", candidates, index=None, format_func=text,
+        target = st.selectbox("Submission to roll back", candidates, index=None, format_func=described,
                               placeholder="Choose a submission" if candidates else "Nothing you may roll back",
                               key="upload_rollback_choice")
         st.caption("Administrators may roll back any submission." if is_admin else
@@ -433,10 +435,10 @@ else:
     with right, st.container(border=True):
         st.markdown("**Download the original file of a submission**")
         stored = [int(r.id) for r in history.itertuples() if r.has_file]
-        chosen = st.selectbox("Submission", stored, index=None, format_func=text, key="upload_original_choice",
+        chosen = st.selectbox("Submission", stored, index=None, format_func=described, key="upload_original_choice",
                               placeholder="Choose a submission" if stored else "No file kept yet")
         if chosen is not None:
             kept = store.original_file(con, chosen)
             if kept:
-                st.download_button(f"Download {kept[0]}", kept[1], file_name=kept[0], key="upload_original",
-                                   icon=":material/download:", on_click="ignore")
+                st.download_button(f"Download {ui.md_escape(kept[0])}", kept[1], file_name=kept[0],
+                                   key="upload_original", icon=":material/download:", on_click="ignore")

@@ -430,7 +430,7 @@ def test_format_rate(value, text):
 def test_labels():
     assert shorten("a" * 10, 20) == "a" * 10
     assert len(shorten("word " * 40, 30)) <= 30
-    assert outcome_label("4.1", None) == "4.1" and outcome_label(None, None) == "(no code)"
+    assert outcome_label("4.1", None) == "4.1" and outcome_label(None, None) == "(untitled outcome)"
     assert unique_labels(["x", "x", "y"], ["p", "q", "r"]) == ["x (p)", "x (q)", "y"]
     assert unique_labels(["x", "x"], ["p", "p"]) == ["x (p)", "x (p) #2"]
 

@@ -37,6 +37,16 @@ PLAN = "UNSDCF Hostile 2025-2029"
 SOURCE = "Evaluation of the hostile corpus"
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_JS = "javascript:alert(1)"
+
+
+def markdown_payloads(host: str = "127.0.0.1:9") -> list[str]:
+    """Text that Markdown, Streamlit's directives or its autolinks would turn into a link, styling, an icon,
+    a formula or a request to `host`: stored as typed, and shown as typed (tests/test_hostile_browser.py)."""
+    return ["[click](https://evil.example/a)", "[click](<https://evil.example/b> \"title\")",
+            "Session expired, sign in again at https://evil.example/sso", "www.evil.example/c", "WWW.EVIL.EXAMPLE",
+            "help@evil.example", "**bold** __strong__ _it_ ~~gone~~", ":red[red text] :blue-background[blue]",
+            ":material/warning: :smile:", "$x^2$ and $$y$$", f"<img src=http://{host}/html onerror=alert(1)>",
+            f"![i](http://{host}/md)", "[x](javascript:alert(1))", "<https://evil.example/auto>", "&lt;b&gt; &amp;"]
 BOMB_BYTES = 2**30  # uncompressed size of the bomb's sheet
 
 
@@ -837,6 +847,41 @@ def script_agency(folder: Path) -> Case:
                 ("script_agency.csv script_agency!E2 column agency", "'<img src=x onerror=alert(1)>'",
                  "script_agency!E3", "'javascript:alert(1)'", "UN entity"), options=BUDGET,
                 path=write(folder / "script_agency.csv", csv_text(rows)))
+
+
+@case
+def markdown_text(folder: Path) -> Case:
+    payloads = markdown_payloads()
+    rows = [ACTION_HEADER] + [[str(i), text, f"{i}.1", text, text, "Ongoing", text]
+                              for i, text in enumerate(payloads, 1)]
+    return Case("markdown_text", "markdown.xlsx",
+                "links, bare URLs, e-mail addresses, emphasis, colour directives, icons, LaTeX and Markdown images "
+                "in recommendation, action, responsible and comments", "committed", options=ACTIONS,
+                checks=(("SELECT recommendation, action, responsible, comments FROM actions "
+                         "ORDER BY try_cast(recommendation_no AS INTEGER)", [(t, t, t, t) for t in payloads]),),
+                path=openpyxl_workbook(folder / "markdown.xlsx", {"Actions": rows}))
+
+
+@case
+def markdown_outcome_csv(folder: Path) -> Case:
+    payloads = markdown_payloads()
+    rows = [BUDGET_HEADER + ["Output description"]] + [
+        [2025, f"{i}", text, f"{i}.1", "UNDP", 1000, None, None, text] for i, text in enumerate(payloads, 1)]
+    return Case("markdown_outcome_csv", "markdown.csv", "Markdown and autolinks in outcome and output titles",
+                "committed", options=BUDGET,
+                checks=(("SELECT outcome_title, output_title FROM budget ORDER BY try_cast(outcome_code AS INTEGER)",
+                         [(t, t) for t in payloads]),),
+                path=write(folder / "markdown.csv", csv_text(rows)))
+
+
+@case
+def markdown_agency(folder: Path) -> Case:
+    rows = [BUDGET_HEADER, [2025, "1.1", "Governance", "1.1.1", "[UNDP](https://evil.example/a)", 1000, None, None],
+            [2025, "1.1", "Governance", "1.1.2", ":red[UNX] $x$", 1000, None, None]]
+    return Case("markdown_agency", "markdown_agency.csv", "agency values that are a Markdown link and a colour directive with LaTeX",
+                "rejected", ("markdown_agency!E2 column agency", "'[UNDP](https://evil.example/a)'",
+                             "markdown_agency!E3", "':red[UNX] $x$'", "UN entity"), options=BUDGET,
+                path=write(folder / "markdown_agency.csv", csv_text(rows)))
 
 
 @case
