@@ -6,7 +6,9 @@ Streamlit's OIDC login (`st.login`) when `.streamlit/secrets.toml` has an `[auth
 - The account's role and agencies always come from the local account table (`etl.accounts`), keyed by
   user name, or by e-mail for single sign-on. The session keeps only the user name and reads the
   account again on every run, so a removed or demoted account loses its rights at once.
-- Failed sign-ins are limited per user name for the whole server process (and per browser session).
+- Failed sign-ins are limited per account for the whole server process, whether the user name or the e-mail
+  was typed (per typed identifier for names of no account, so that probing them is limited too), and per
+  browser session.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import importlib.util
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,12 +29,11 @@ AFTER_SIGN_IN_KEY = "unct_after_sign_in"
 SSO_UNKNOWN_KEY = "unct_sso_unknown"
 MAX_ATTEMPTS = 5
 LOCKOUT_SECONDS = 60
+MAX_PROBED_NAMES = 10_000  # identifiers of no account whose failures are remembered (the oldest are forgotten)
 ROLE_LABELS = {"viewer": "viewer", "focal_point": "focal point", "admin": "administrator"}
 #: session keys that belong to a signed-in user's work (cleared at sign-out, see pages/upload.py)
 USER_STATE_PREFIXES = ("upload_", "_upload")
 
-_failures: dict[str, list[float]] = {}
-_failures_lock = threading.Lock()
 
 
 # ---------------------------------------------------------------------------------------- settings
@@ -127,39 +129,66 @@ def describe(user: dict) -> str:
 
 # ---------------------------------------------------------------------------------------- signing in
 
-def _recent_failures(name: str) -> int:
-    now = time.time()
-    with _failures_lock:
-        kept = [t for t in _failures.get(name, []) if now - t < LOCKOUT_SECONDS]
-        if kept:
-            _failures[name] = kept
-        else:
-            _failures.pop(name, None)
-        return len(kept)
+class FailedSignIns:
+    """Failed sign-ins of the last LOCKOUT_SECONDS, for the whole server process: per account (whichever of its
+    user name or e-mail was typed) and, for identifiers of no account, per identifier lower-cased. Only the
+    latter are capped (MAX_PROBED_NAMES, the oldest forgotten first), so that typing many unknown names never
+    wipes an account's count."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._accounts: dict[str, list[float]] = {}
+        self._probed: OrderedDict[str, list[float]] = OrderedDict()
+
+    def _times(self, account: dict | None, identifier: str) -> tuple[dict, str]:
+        if account:
+            return self._accounts, account["user_name"]
+        return self._probed, identifier.strip().lower()
+
+    def count(self, account: dict | None, identifier: str) -> int:
+        table, key = self._times(account, identifier)
+        now = time.time()
+        with self._lock:
+            kept = [t for t in table.get(key, ()) if now - t < LOCKOUT_SECONDS]
+            if kept:
+                table[key] = kept
+            else:
+                table.pop(key, None)
+            return len(kept)
+
+    def record(self, account: dict | None, identifier: str) -> None:
+        table, key = self._times(account, identifier)
+        with self._lock:
+            table.setdefault(key, []).append(time.time())
+            if table is self._probed:
+                self._probed.move_to_end(key)
+                while len(self._probed) > MAX_PROBED_NAMES:
+                    self._probed.popitem(last=False)
+
+    def forget(self, account: dict) -> None:
+        with self._lock:
+            self._accounts.pop(account["user_name"], None)
 
 
-def _record_failure(name: str) -> None:
-    with _failures_lock:
-        _failures.setdefault(name, []).append(time.time())
-        if len(_failures) > 10_000:  # never grows without bound
-            _failures.clear()
+failed_sign_ins = FailedSignIns()
 
 
 def sign_in(con, name: str, password: str) -> str | None:
     """Check the password; on success the session is signed in and None is returned, else the message
     to show (the same for an unknown name and a wrong password)."""
     name = (name or "").strip()
-    key = name.lower()
     session = [t for t in st.session_state.get("_login_attempts", []) if time.time() - t < LOCKOUT_SECONDS]
     if not name or not password:
         return "Enter your user name and password."
-    if _recent_failures(key) >= MAX_ATTEMPTS or len(session) >= MAX_ATTEMPTS:
+    named = accounts.get_user(con, name)  # the account the name or e-mail names, whose count it shares
+    if failed_sign_ins.count(named, name) >= MAX_ATTEMPTS or len(session) >= MAX_ATTEMPTS:
         return f"Too many attempts. Wait {LOCKOUT_SECONDS} seconds and try again."
     account = accounts.authenticate(con, name, password)
     if account is None:
-        _record_failure(key)
+        failed_sign_ins.record(named, name)
         st.session_state["_login_attempts"] = [*session, time.time()]
         return "The user name or password is not right."
+    failed_sign_ins.forget(account)
     _clear_user_state()
     st.session_state[SESSION_KEY] = account["user_name"]
     return None
