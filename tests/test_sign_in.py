@@ -3,9 +3,13 @@ identifier was typed, a password of any length is checked (never a crash), and t
 expiring cookie, app/session.py) is honoured only when it is genuine, current and not signed out."""
 from __future__ import annotations
 
+import asyncio
+import json
+import time
+
 import pytest
 
-from app import auth
+from app import auth, session
 from etl import accounts, store
 from tests.test_accounts import old_hash
 from tests.test_upload import PASSWORD, db, no_exception, open_app, texts  # noqa: F401  (db: the fixture)
@@ -98,3 +102,148 @@ def test_a_password_over_72_bytes_signs_in_or_is_not_right(db):
     assert texts(attempt("kofi", long_password).error) == [NOT_RIGHT]  # bcrypt alone cannot take it: no crash
     assert attempt("leila", long_password).session_state[auth.SESSION_KEY] == "leila"
     assert attempt("kofi", PASSWORD).session_state[auth.SESSION_KEY] == "kofi"
+
+
+# --- the remembered sign-in in the session ---------------------------------------------------------------------
+
+def test_a_new_password_ends_the_accounts_sign_ins(db):
+    app = attempt("amina", PASSWORD)
+    token = app.session_state[auth.SESSION_TOKEN_KEY]
+    assert auth._sessions().read(token).user_name == "amina" and app.file_uploader
+    add_account(db, "amina", "a brand new password")
+    app.run()
+    assert auth.SESSION_KEY not in app.session_state and not app.file_uploader
+
+
+def test_a_sign_in_ends_when_its_token_expires(db, monkeypatch):
+    monkeypatch.setenv("UNCT_SESSION_HOURS", str(2 / 3600))  # two seconds
+    app = attempt("amina", PASSWORD)
+    assert app.file_uploader
+    time.sleep(2.5)
+    app.run()
+    assert auth.SESSION_KEY not in app.session_state and not app.file_uploader
+
+
+def test_a_sign_in_hands_the_browser_its_cookie_through_a_one_time_image(db):
+    app = attempt("amina", PASSWORD)
+    ticket = app.session_state[auth.HAND_OFF_KEY]
+    assert session._tickets[ticket][0] == app.session_state[auth.SESSION_TOKEN_KEY]
+    assert [h.proto.body for h in app.sidebar.get("html")] == [
+        f'<img src="/{session.ROUTE}?ticket={ticket}" alt="" width="1" height="1">']
+    session._take(ticket)  # the browser fetched it: the image is no longer shown
+    app.run()
+    assert not app.sidebar.get("html") and auth.HAND_OFF_KEY not in app.session_state
+
+
+# --- the remembered sign-in: tokens, the secret, the signed-out list -----------------------------------------
+
+@pytest.fixture
+def sessions(tmp_path, monkeypatch) -> session.Sessions:
+    monkeypatch.delenv("UNCT_SESSION_SECRET", raising=False)
+    monkeypatch.delenv("UNCT_SESSION_HOURS", raising=False)
+    return session.Sessions(tmp_path)
+
+
+def test_a_token_says_whose_sign_in_until_when(sessions):
+    token = sessions.issue("amina", "bcrypt-sha256$hash", now=1_000_000)
+    claims = sessions.read(token, now=1_000_000 + 8 * 3600 - 1)
+    assert (claims.user_name, claims.expires) == ("amina", 1_000_000 + 8 * 3600)
+    assert claims.password == sessions.fingerprint("bcrypt-sha256$hash") != sessions.fingerprint("another hash")
+    assert sessions.read(token, now=1_000_000 + 8 * 3600) is None  # expired
+    assert sessions.issue("amina", "h").split(".")[0] != sessions.issue("amina", "h").split(".")[0]  # own ids
+
+
+def tampered(token: str) -> list[str]:
+    payload, signature = token.split(".")
+    claims = json.loads(session._unb64(payload))
+    forged = session._b64(json.dumps({**claims, "u": "root"}).encode())
+    return [f"{forged}.{signature}", f"{payload}.{signature[:-2]}AA", payload, f"{payload}.", "", "..", "x" * 5000,
+            f"{session._b64(b'not json')}.{signature}"]
+
+
+def test_a_tampered_or_foreign_token_is_refused(sessions, tmp_path):
+    token = sessions.issue("amina", "h")
+    assert all(sessions.read(bad) is None for bad in tampered(token))
+    other = tmp_path / "other"
+    other.mkdir()
+    assert session.Sessions(other).read(token) is None  # signed with another secret
+
+
+def test_the_lifetime_is_a_setting(sessions, monkeypatch):
+    monkeypatch.setenv("UNCT_SESSION_HOURS", "0.5")
+    assert sessions.read(sessions.issue("amina", "h", now=1_000_000), now=1_000_000 + 1800) is None
+
+
+def test_signing_out_outlives_a_restart(sessions, tmp_path):
+    token, other = sessions.issue("amina", "h"), sessions.issue("amina", "h")
+    sessions.sign_out(token)
+    assert sessions.read(token) is None and sessions.read(other) is not None  # that sign-in only
+    restarted = session.Sessions(tmp_path)
+    assert restarted.read(token) is None and restarted.read(other) is not None
+    claims = json.loads(session._unb64(token.split(".")[0]))
+    assert json.loads((tmp_path / session.SIGNED_OUT_FILE).read_text()) == {claims["s"]: claims["e"]}
+
+
+def test_the_generated_secret_is_kept_private_and_reused(sessions, tmp_path):
+    path = tmp_path / session.SECRET_FILE
+    assert path.stat().st_mode & 0o777 == 0o600 and len(path.read_text()) == 64
+    assert session.Sessions(tmp_path).read(sessions.issue("amina", "h")) is not None
+
+
+def test_a_configured_secret_must_be_long(tmp_path, monkeypatch):
+    monkeypatch.setenv("UNCT_SESSION_SECRET", "short")
+    with pytest.raises(session.SessionSecretTooShort, match="has 5 characters; it needs at least 32"):
+        session.Sessions(tmp_path)
+    monkeypatch.setenv("UNCT_SESSION_SECRET", "s" * 40)
+    token = session.Sessions(tmp_path).issue("amina", "h")
+    assert not (tmp_path / session.SECRET_FILE).exists()
+    monkeypatch.delenv("UNCT_SESSION_SECRET")
+    assert session.Sessions(tmp_path, configured_secret="s" * 40).read(token) is not None  # secrets.toml's
+
+
+def fetch(path: str, headers: dict | None = None) -> tuple[int, list[str]]:
+    """GET `path` from the route (an ASGI call, as uvicorn makes it): the status and the Set-Cookie headers."""
+    from starlette.applications import Starlette
+
+    url, _, query = path.partition("?")
+    scope = {"type": "http", "method": "GET", "path": url, "raw_path": url.encode(), "query_string": query.encode(),
+             "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()], "scheme": "http",
+             "server": ("127.0.0.1", 8501), "client": ("127.0.0.1", 5000), "root_path": "", "http_version": "1.1"}
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(Starlette(routes=session.routes("dash"))(scope, receive, send))
+    start = sent[0]
+    return start["status"], [v.decode() for k, v in start["headers"] if k == b"set-cookie"]
+
+
+def test_the_route_swaps_a_ticket_once_for_the_cookie():
+    ticket = session.hand_off("the.token")
+    assert session.pending(ticket)
+    status, cookies = fetch(f"/dash/{session.ROUTE}?ticket={ticket}")
+    assert status == 200 and not session.pending(ticket)
+    assert cookies == [f"unct_session=the.token; HttpOnly; Max-Age={8 * 3600}; Path=/dash; SameSite=lax"]
+    assert fetch(f"/dash/{session.ROUTE}?ticket={ticket}") == (404, [])  # once only
+    assert fetch(f"/dash/{session.ROUTE}?ticket=guessed") == (404, [])
+    assert fetch(f"/dash/{session.ROUTE}") == (404, [])
+
+
+def test_over_https_the_cookie_is_secure_and_signing_out_deletes_it():
+    status, cookies = fetch(f"/dash/{session.ROUTE}?ticket={session.hand_off('the.token')}",
+                            {"X-Forwarded-Proto": "https"})
+    assert "; Secure" in cookies[0]
+    status, cookies = fetch(f"/dash/{session.ROUTE}?ticket={session.hand_off(None)}")
+    assert status == 200 and cookies[0].startswith('unct_session=""; expires=') and "Max-Age=0" in cookies[0]
+
+
+def test_an_expired_ticket_changes_nothing(monkeypatch):
+    ticket = session.hand_off("the.token")
+    later = time.time() + session.TICKET_SECONDS + 1
+    monkeypatch.setattr(session.time, "time", lambda: later)
+    assert not session.pending(ticket)
+    assert fetch(f"/dash/{session.ROUTE}?ticket={ticket}") == (404, [])
