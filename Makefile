@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# the OpenID Connect provider of the single sign-on test (Node.js), installed from its lock file
+OIDC := tests/oidc/node_modules/.package-lock.json
 PORT ?= 8501
 export UNCT_DB ?= data/unct.duckdb
 
@@ -16,13 +18,16 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 
+$(OIDC): tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund
+
 ## make run: set up, load the demo data if the database is empty, serve on http://localhost:8501
 run: $(STAMP)
 	$(PY) -m etl.bootstrap
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
-## make test: set up, then the whole suite (browser tests included)
-test: $(STAMP)
+## make test: set up, then the whole suite (browser tests and the single sign-on test included)
+test: $(STAMP) $(OIDC)
 	$(PY) -m pytest -q
 
 demo: $(STAMP)
@@ -33,4 +38,4 @@ bench: $(STAMP)
 	$(PY) bench/pages.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache tests/oidc/node_modules

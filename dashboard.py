@@ -88,6 +88,7 @@ def main() -> None:
     con = ui.connection()
     user = auth.current_user(con)
     auth.hand_off_cookie()
+    auth.sso_refusal()
     sections = pages(user)
     PAGES_BY_PATH.clear()  # by the url_path given (the default page's own url_path reads "")
     PAGES_BY_PATH.update(zip(URL_PATHS, (p for group in sections.values() for p in group), strict=True))

@@ -112,18 +112,32 @@ def current_user(con) -> dict | None:
         # removed or renamed meanwhile, its password changed, or its sign-in expired or ended in another tab
         st.session_state.pop(SESSION_KEY, None)
         st.session_state.pop(SESSION_TOKEN_KEY, None)
-    if oidc_configured():
-        identity = _sso_user()
-        if identity is not None:
-            email = str(identity.get("email") or "").strip()
-            verified = identity.get("email_verified")
-            account = accounts.get_user(con, email) if email and verified is not False else None
-            if account:
-                st.session_state[SESSION_KEY] = account["user_name"]
-                st.session_state.pop(SSO_UNKNOWN_KEY, None)
-                return _public(account)
-            st.session_state[SSO_UNKNOWN_KEY] = email or "(no e-mail given)"
+    st.session_state.pop(SSO_UNKNOWN_KEY, None)
+    identity = _sso_user() if oidc_configured() else None
+    if identity is not None:  # roles, groups and other claims are not read: the account table decides
+        email = str(identity.get("email") or "").strip()
+        verified = identity.get("email_verified")
+        account = accounts.get_user(con, email) if email and verified is not False else None
+        if account:
+            st.session_state[SESSION_KEY] = account["user_name"]
+            return _public(account)
+        st.session_state[SSO_UNKNOWN_KEY] = email or "(no e-mail given)"
     return None
+
+
+def sso_refusal() -> None:
+    """Tell a person whose organisation account has no account here so, plainly, on whatever page they land
+    (the identity provider sends them back to the start page), with a way out of that organisation account."""
+    unknown = st.session_state.get(SSO_UNKNOWN_KEY)
+    if not unknown:
+        return
+    from app.ui import md_escape
+
+    st.warning(f"Your organisation account ({md_escape(unknown)}) has no access to this dashboard yet. Ask "
+               "the dashboard's administrator (usually the RCO data officer) to add it, with your role and "
+               "agency (administrators: `python -m etl users add NAME --role viewer --email EMAIL`). An e-mail "
+               "that your organisation marks as not verified is not accepted.", icon=":material/block:")
+    st.button("Sign out of this organisation account", key="sso_refused_sign_out", on_click=logout)
 
 
 @functools.lru_cache(maxsize=8)
@@ -255,13 +269,6 @@ def login_form(con, key: str = "login", *, after: str | None = None) -> None:
     if problem:
         st.error(problem)
     sso_buttons(key)
-    unknown = st.session_state.get(SSO_UNKNOWN_KEY)
-    if unknown:
-        from app.ui import md_escape
-
-        st.warning(f"Your organisation account ({md_escape(unknown)}) has no access to this dashboard yet. Ask "
-                   "the dashboard's administrator (usually the RCO data officer) to add it, with your role and "
-                   "agency (administrators: `python -m etl users add NAME --role viewer --email EMAIL`).")
     st.caption("No account yet? Ask the dashboard's administrator (usually the RCO data officer) for one, "
                "naming your agency.", help="Administrators: `python -m etl users add NAME --role focal_point "
                "--agency UNDP` (see the README).")

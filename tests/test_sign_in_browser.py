@@ -13,7 +13,8 @@ import pytest
 
 from app import session
 from etl import store
-from tests.test_browser import CHROMIUM, browser, new_page, open_url, serve, settle  # noqa: F401  (browser: fixture)
+from tests.test_browser import (  # noqa: F401  (browser: the fixture)
+    CHROMIUM, browser, new_page, open_url, screenshot, serve, settle)
 from tests.test_upload import add_accounts, budget_rows, fill_template, with_three_errors
 from tests.test_upload_browser import nav, save, sign_in, site, upload  # noqa: F401  (site: the fixture)
 
@@ -53,6 +54,7 @@ def test_a_sign_in_survives_a_reload_mid_upload_and_ends_at_sign_out(site, brows
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/"
     assert 8 * 3600 - 120 < cookie["expires"] - time.time() <= 8 * 3600  # the session's lifetime, not forever
     assert session.COOKIE not in page.evaluate("document.cookie")  # page scripts cannot read it
+    screenshot(page, "signed-in-upload")  # the image that brought the cookie takes no visible room
 
     # mid-upload: a file chosen and checked, then F5
     bad, _ = with_three_errors(budget_rows("UNDP", 2026))
