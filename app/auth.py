@@ -43,7 +43,6 @@ ROLE_LABELS = {"viewer": "viewer", "focal_point": "focal point", "admin": "admin
 USER_STATE_PREFIXES = ("upload_", "_upload")
 
 
-
 # ---------------------------------------------------------------------------------------- settings
 
 def _secrets_section(name: str) -> dict:
@@ -104,6 +103,7 @@ def _sso_user() -> Any:
 
 def current_user(con) -> dict | None:
     """The signed-in account {user_name, role, agencies}, or None (read from the account table)."""
+    st.session_state.pop(SSO_UNKNOWN_KEY, None)
     name = st.session_state.get(SESSION_KEY) or _remembered()
     if name:
         account = accounts.get_user(con, name)
@@ -112,7 +112,6 @@ def current_user(con) -> dict | None:
         # removed or renamed meanwhile, its password changed, or its sign-in expired or ended in another tab
         st.session_state.pop(SESSION_KEY, None)
         st.session_state.pop(SESSION_TOKEN_KEY, None)
-    st.session_state.pop(SSO_UNKNOWN_KEY, None)
     identity = _sso_user() if oidc_configured() else None
     if identity is not None:  # roles, groups and other claims are not read: the account table decides
         email = str(identity.get("email") or "").strip()

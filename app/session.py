@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import importlib
 import json
 import logging
 import os
@@ -43,8 +44,9 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 log = logging.getLogger(__name__)
 
 
-class SessionSecretTooShort(ValueError):
-    """A configured session secret that would be guessable; the text is what the administrator reads."""
+class SessionSecretError(ValueError):
+    """No usable secret to sign sessions with (too short, or none can be kept); the text is what the
+    administrator reads."""
 
 
 def lifetime_seconds() -> int:
@@ -84,20 +86,24 @@ class Sessions:
         configured = os.environ.get("UNCT_SESSION_SECRET") or configured
         if configured:
             if len(configured) < MIN_SECRET:
-                raise SessionSecretTooShort(
+                raise SessionSecretError(
                     f"The session secret ($UNCT_SESSION_SECRET or session_secret under [unct] in secrets.toml) has "
                     f"{len(configured)} characters; it needs at least {MIN_SECRET}: python -c \"import secrets; "
                     f"print(secrets.token_hex(32))\"")
             return configured.encode()
         path = self.folder / SECRET_FILE
-        try:  # made once, readable by its owner only
-            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
-                out.write(secrets.token_hex(32))
-        except FileExistsError:
-            pass
-        key = path.read_bytes().strip()
+        try:
+            try:  # made once, readable by its owner only
+                with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                    out.write(secrets.token_hex(32))
+            except FileExistsError:
+                pass
+            key = path.read_bytes().strip()
+        except OSError as error:
+            raise SessionSecretError(f"No session secret can be kept in {self.folder} ({error.strerror}): set "
+                                     f"$UNCT_SESSION_SECRET, or make the folder writable.") from error
         if len(key) < MIN_SECRET:
-            raise SessionSecretTooShort(f"{path} holds no usable session secret: delete it, and a new one is made.")
+            raise SessionSecretError(f"{path} holds no usable session secret: delete it, and a new one is made.")
         return key
 
     def _sign(self, payload: str) -> str:
@@ -200,16 +206,23 @@ def _take(ticket: str) -> tuple[bool, str | None]:
 
 def routes(base_url: str | None) -> list:
     """The route to mount beside Streamlit's, under its `server.baseUrlPath`: it swaps a ticket for the session
-    cookie (or its deletion); a used, expired or unknown ticket changes nothing."""
+    cookie (or its deletion), for a request from the dashboard's own pages only (`Sec-Fetch-Site`); a used,
+    expired or unknown ticket changes nothing."""
     from starlette.responses import Response
     from starlette.routing import Route
 
     prefix = "/" + base_url.strip("/") if base_url and base_url.strip("/") else ""
 
     async def exchange(request) -> Response:
-        valid, token = _take(request.query_params.get("ticket", ""))
-        response = Response(PIXEL, status_code=200 if valid else 404, media_type="image/gif",
-                            headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+        headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+        if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
+            # only the dashboard's own page may swap a ticket: a link or image elsewhere could otherwise sign a
+            # visitor in as someone else (the ticket stays good for the page it was made for)
+            return Response(PIXEL, status_code=403, media_type="image/gif", headers=headers)
+        # the module the pages use now: Streamlit re-imports a changed source file on the next run (while
+        # developing), and the route, made once at start-up, must see the tickets that module hands out
+        valid, token = importlib.import_module(__name__)._take(request.query_params.get("ticket", ""))
+        response = Response(PIXEL, status_code=200 if valid else 404, media_type="image/gif", headers=headers)
         secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "").lower() == "https"
         cookie = {"path": prefix or "/", "secure": secure, "httponly": True, "samesite": "lax"}
         if valid and token is None:

@@ -4,7 +4,9 @@ expiring cookie, app/session.py) is honoured only when it is genuine, current an
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
+import sys
 import time
 
 import pytest
@@ -188,11 +190,17 @@ def test_the_generated_secret_is_kept_private_and_reused(sessions, tmp_path):
     path = tmp_path / session.SECRET_FILE
     assert path.stat().st_mode & 0o777 == 0o600 and len(path.read_text()) == 64
     assert session.Sessions(tmp_path).read(sessions.issue("amina", "h")) is not None
+    path.write_text("")  # cut off while being written
+    with pytest.raises(session.SessionSecretError, match="holds no usable session secret: delete it"):
+        session.Sessions(tmp_path)
+    with pytest.raises(session.SessionSecretError, match="No session secret can be kept in .*: set "
+                                                         r"\$UNCT_SESSION_SECRET"):
+        session.Sessions(tmp_path / "no such folder")
 
 
 def test_a_configured_secret_must_be_long(tmp_path, monkeypatch):
     monkeypatch.setenv("UNCT_SESSION_SECRET", "short")
-    with pytest.raises(session.SessionSecretTooShort, match="has 5 characters; it needs at least 32"):
+    with pytest.raises(session.SessionSecretError, match="has 5 characters; it needs at least 32"):
         session.Sessions(tmp_path)
     monkeypatch.setenv("UNCT_SESSION_SECRET", "s" * 40)
     token = session.Sessions(tmp_path).issue("amina", "h")
@@ -201,7 +209,7 @@ def test_a_configured_secret_must_be_long(tmp_path, monkeypatch):
     assert session.Sessions(tmp_path, configured_secret="s" * 40).read(token) is not None  # secrets.toml's
 
 
-def fetch(path: str, headers: dict | None = None) -> tuple[int, list[str]]:
+def fetch(path: str, headers: dict | None = None, routes: list | None = None) -> tuple[int, list[str]]:
     """GET `path` from the route (an ASGI call, as uvicorn makes it): the status and the Set-Cookie headers."""
     from starlette.applications import Starlette
 
@@ -217,7 +225,7 @@ def fetch(path: str, headers: dict | None = None) -> tuple[int, list[str]]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(Starlette(routes=session.routes("dash"))(scope, receive, send))
+    asyncio.run(Starlette(routes=routes or session.routes("dash"))(scope, receive, send))
     start = sent[0]
     return start["status"], [v.decode() for k, v in start["headers"] if k == b"set-cookie"]
 
@@ -239,6 +247,27 @@ def test_over_https_the_cookie_is_secure_and_signing_out_deletes_it():
     assert "; Secure" in cookies[0]
     status, cookies = fetch(f"/dash/{session.ROUTE}?ticket={session.hand_off(None)}")
     assert status == 200 and cookies[0].startswith('unct_session=""; expires=') and "Max-Age=0" in cookies[0]
+
+
+def test_only_the_dashboards_own_page_may_swap_a_ticket():
+    ticket = session.hand_off("attacker.token")  # a ticket someone got for their own sign-in
+    for site in ("cross-site", "same-site", "none"):  # an image or link elsewhere, a typed address
+        assert fetch(f"/dash/{session.ROUTE}?ticket={ticket}", {"Sec-Fetch-Site": site}) == (403, [])
+    assert session.pending(ticket)  # still good for the page it was made for
+    assert fetch(f"/dash/{session.ROUTE}?ticket={ticket}", {"Sec-Fetch-Site": "same-origin"})[0] == 200
+
+
+def test_the_route_sees_the_tickets_after_streamlit_imports_the_module_anew(monkeypatch):
+    """While developing, Streamlit imports a changed source file anew on the next run; the route, made once at
+    start-up, must still see the tickets the pages hand out."""
+    import app
+
+    routes = session.routes("dash")
+    monkeypatch.setattr(app, "session", session)  # both put back after the test
+    monkeypatch.delitem(sys.modules, "app.session")
+    fresh = importlib.import_module("app.session")
+    assert fresh is not session
+    assert fetch(f"/dash/{session.ROUTE}?ticket={fresh.hand_off('the.token')}", routes=routes)[0] == 200
 
 
 def test_an_expired_ticket_changes_nothing(monkeypatch):
