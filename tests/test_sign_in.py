@@ -13,8 +13,11 @@ import pytest
 
 from app import auth, session
 from etl import accounts, store
+from tests import test_upload
 from tests.test_accounts import old_hash
-from tests.test_upload import PASSWORD, db, no_exception, open_app, texts  # noqa: F401  (db: the fixture)
+from tests.test_upload import PASSWORD, no_exception, open_app, texts
+
+db = test_upload.db  # the same fixture: a private copy of the seeded database with the test accounts
 
 NOT_RIGHT = "The user name or password is not right."
 TOO_MANY = f"Too many attempts. Wait {auth.LOCKOUT_SECONDS} seconds and try again."

@@ -13,10 +13,13 @@ import pytest
 
 from app import session
 from etl import store
-from tests.test_browser import (  # noqa: F401  (browser: the fixture)
-    CHROMIUM, browser, new_page, open_url, screenshot, serve, settle)
+from tests import test_browser, test_upload_browser
+from tests.test_browser import CHROMIUM, new_page, open_url, screenshot, serve, settle
 from tests.test_upload import add_accounts, budget_rows, fill_template, with_three_errors
-from tests.test_upload_browser import nav, save, sign_in, site, upload  # noqa: F401  (site: the fixture)
+from tests.test_upload_browser import nav, save, sign_in, upload
+
+browser = test_browser.browser  # the same fixtures: one Chromium per module,
+site = test_upload_browser.site  # a server per test with the test accounts, and the budget template
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chromium not installed")
 
