@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# the OpenID Connect provider of the single sign-on test (Node.js), installed from its lock file
+OIDC := tests/oidc/node_modules/.package-lock.json
 PORT ?= 8501
 export UNCT_DB ?= data/unct.duckdb
 
@@ -29,6 +31,7 @@ system:
 	@missing=""; \
 	for need in $(SYSTEM_NEEDS); do test -e "$${need%%:*}" || missing="$$missing $${need##*:}"; done; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Debian packages the tests need:$$missing"; \
@@ -40,13 +43,16 @@ system:
 	  fi; \
 	fi
 
+$(OIDC): tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund
+
 ## make run: set up, load the demo data if the database is empty, serve on http://localhost:8501
 run: $(STAMP)
 	$(PY) -m etl.bootstrap
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
-## make test: set up (system packages included), then the whole suite (browser and service tests included)
-test: $(STAMP) system
+## make test: set up (system packages and the test OIDC provider included), then the whole suite
+test: $(STAMP) system $(OIDC)
 	$(PY) -m pytest -q -p no:cacheprovider
 
 ## make test-fast: the suite without browser and slow tests, for working on the code
@@ -66,4 +72,4 @@ bench: $(STAMP)
 	$(PY) bench/pages.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache tests/oidc/node_modules

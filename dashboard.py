@@ -1,6 +1,8 @@
 """UNCT Results Dashboard — the router and frame: page config, sign-in, shared filters, navigation.
 
-Run with `streamlit run dashboard.py`. The database is $UNCT_DB or data/unct.duckdb.
+Run with `streamlit run dashboard.py`. The database is $UNCT_DB or data/unct.duckdb. Streamlit runs this file
+as the app's script; `streamlit run` also imports it, finds `app` (an `st.App`) and serves the app with the
+sign-in's own route beside Streamlit's (app/session.py: the cookie that keeps a sign-in across a reload).
 
 The navigation shows only the pages the visitor may use (SPEC §10): the Upload page for focal points
 and administrators; "Sign in" for an anonymous visitor, "Sign out" for a signed-in one. Pages a role
@@ -85,6 +87,8 @@ def main() -> None:
     st.html(CARD_STYLE)
     con = ui.connection()
     user = auth.current_user(con)
+    auth.hand_off_cookie()
+    auth.sso_refusal()
     sections = pages(user)
     PAGES_BY_PATH.clear()  # by the url_path given (the default page's own url_path reads "")
     PAGES_BY_PATH.update(zip(URL_PATHS, (p for group in sections.values() for p in group), strict=True))
@@ -109,4 +113,9 @@ def main() -> None:
     ui.run_page(page)
 
 
-main()
+if __name__ == "__main__":  # the app's script, run by Streamlit for every page view
+    main()
+else:  # imported by `streamlit run dashboard.py` (or an ASGI server: `uvicorn dashboard:app`)
+    from app import session
+
+    app = st.App(__file__, routes=session.routes(st.get_option("server.baseUrlPath")))

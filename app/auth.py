@@ -6,32 +6,41 @@ Streamlit's OIDC login (`st.login`) when `.streamlit/secrets.toml` has an `[auth
 - The account's role and agencies always come from the local account table (`etl.accounts`), keyed by
   user name, or by e-mail for single sign-on. The session keeps only the user name and reads the
   account again on every run, so a removed or demoted account loses its rights at once.
-- Failed sign-ins are limited per user name for the whole server process (and per browser session).
+- A sign-in with a password survives a reload through a signed, expiring, HttpOnly cookie (app/session.py);
+  single sign-on through Streamlit's own cookie. Signing out ends either.
+- Failed sign-ins are limited per account for the whole server process, whether the user name or the e-mail
+  was typed (per typed identifier for names of no account, so that probing them is limited too), and per
+  browser session.
 """
 from __future__ import annotations
 
+import functools
+import html
 import importlib.util
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from etl import accounts
+from app import session
+from etl import accounts, store
 
 SESSION_KEY = "unct_user"          # the signed-in user name
+SESSION_TOKEN_KEY = "unct_session_token"  # the token of a sign-in with a password (app/session.py)
+HAND_OFF_KEY = "unct_session_ticket"      # a ticket the browser has still to swap for its cookie
 AFTER_SIGN_IN_KEY = "unct_after_sign_in"
 SSO_UNKNOWN_KEY = "unct_sso_unknown"
 MAX_ATTEMPTS = 5
 LOCKOUT_SECONDS = 60
+MAX_PROBED_NAMES = 10_000  # identifiers of no account whose failures are remembered (the oldest are forgotten)
 ROLE_LABELS = {"viewer": "viewer", "focal_point": "focal point", "admin": "administrator"}
 #: session keys that belong to a signed-in user's work (cleared at sign-out, see pages/upload.py)
 USER_STATE_PREFIXES = ("upload_", "_upload")
-
-_failures: dict[str, list[float]] = {}
-_failures_lock = threading.Lock()
 
 
 # ---------------------------------------------------------------------------------------- settings
@@ -71,8 +80,8 @@ def oidc_configured() -> bool:
 
 
 def sso_ready() -> bool:
-    """st.login needs the Authlib package (requirements.txt installs it)."""
-    return importlib.util.find_spec("authlib") is not None
+    """st.login needs Authlib and the HTTP client its Starlette integration uses (requirements.txt installs both)."""
+    return all(importlib.util.find_spec(name) is not None for name in ("authlib", "httpx2"))
 
 
 def login_required_to_view() -> bool:
@@ -94,24 +103,74 @@ def _sso_user() -> Any:
 
 def current_user(con) -> dict | None:
     """The signed-in account {user_name, role, agencies}, or None (read from the account table)."""
-    name = st.session_state.get(SESSION_KEY)
+    st.session_state.pop(SSO_UNKNOWN_KEY, None)
+    name = st.session_state.get(SESSION_KEY) or _remembered()
     if name:
         account = accounts.get_user(con, name)
-        if account and account["user_name"] == name:
+        if account and account["user_name"] == name and _sign_in_holds(account):
             return _public(account)
-        st.session_state.pop(SESSION_KEY, None)  # removed or renamed meanwhile: signed out
-    if oidc_configured():
-        identity = _sso_user()
-        if identity is not None:
-            email = str(identity.get("email") or "").strip()
-            verified = identity.get("email_verified")
-            account = accounts.get_user(con, email) if email and verified is not False else None
-            if account:
-                st.session_state[SESSION_KEY] = account["user_name"]
-                st.session_state.pop(SSO_UNKNOWN_KEY, None)
-                return _public(account)
-            st.session_state[SSO_UNKNOWN_KEY] = email or "(no e-mail given)"
+        # removed or renamed meanwhile, its password changed, or its sign-in expired or ended in another tab
+        st.session_state.pop(SESSION_KEY, None)
+        st.session_state.pop(SESSION_TOKEN_KEY, None)
+    identity = _sso_user() if oidc_configured() else None
+    if identity is not None:  # roles, groups and other claims are not read: the account table decides
+        email = str(identity.get("email") or "").strip()
+        verified = identity.get("email_verified")
+        account = accounts.get_user(con, email) if email and verified is not False else None
+        if account:
+            st.session_state[SESSION_KEY] = account["user_name"]
+            return _public(account)
+        st.session_state[SSO_UNKNOWN_KEY] = email or "(no e-mail given)"
     return None
+
+
+def sso_refusal() -> None:
+    """Tell a person whose organisation account has no account here so, plainly, on whatever page they land
+    (the identity provider sends them back to the start page), with a way out of that organisation account."""
+    unknown = st.session_state.get(SSO_UNKNOWN_KEY)
+    if not unknown:
+        return
+    from app.ui import md_escape
+
+    st.warning(f"Your organisation account ({md_escape(unknown)}) has no access to this dashboard yet. Ask "
+               "the dashboard's administrator (usually the RCO data officer) to add it, with your role and "
+               "agency (administrators: `python -m etl users add NAME --role viewer --email EMAIL`). An e-mail "
+               "that your organisation marks as not verified is not accepted.", icon=":material/block:")
+    st.button("Sign out of this organisation account", key="sso_refused_sign_out", on_click=logout)
+
+
+@functools.lru_cache(maxsize=8)
+def _sessions_of(folder: str, configured_secret: str) -> session.Sessions:
+    return session.Sessions(Path(folder), configured_secret or None)
+
+
+def _sessions() -> session.Sessions:
+    """The remembered sign-ins of the database's folder."""
+    folder = store.db_path().resolve().parent
+    return _sessions_of(str(folder), str(_secrets_section("unct").get("session_secret") or ""))
+
+
+def _remembered() -> str | None:
+    """The user name of the browser's remembered sign-in (its cookie, sent when the page was loaded), when the
+    token is genuine, current and not signed out; the session then holds that sign-in."""
+    token = st.context.cookies.get(session.COOKIE)
+    claims = _sessions().read(token) if isinstance(token, str) else None
+    if claims is None:
+        return None
+    st.session_state[SESSION_KEY] = claims.user_name
+    st.session_state[SESSION_TOKEN_KEY] = token
+    return claims.user_name
+
+
+def _sign_in_holds(account: dict) -> bool:
+    """A sign-in with a password holds while its token is current, not signed out, and the account's password
+    is still the one it was made with (a single sign-on has no token: Streamlit's cookie carries it)."""
+    token = st.session_state.get(SESSION_TOKEN_KEY)
+    if token is None:
+        return True
+    claims = _sessions().read(token)
+    return (claims is not None and claims.user_name == account["user_name"]
+            and claims.password == _sessions().fingerprint(account["password_hash"]))
 
 
 def can_upload(user: dict | None) -> bool:
@@ -127,41 +186,71 @@ def describe(user: dict) -> str:
 
 # ---------------------------------------------------------------------------------------- signing in
 
-def _recent_failures(name: str) -> int:
-    now = time.time()
-    with _failures_lock:
-        kept = [t for t in _failures.get(name, []) if now - t < LOCKOUT_SECONDS]
-        if kept:
-            _failures[name] = kept
-        else:
-            _failures.pop(name, None)
-        return len(kept)
+class FailedSignIns:
+    """Failed sign-ins of the last LOCKOUT_SECONDS, for the whole server process: per account (whichever of its
+    user name or e-mail was typed) and, for identifiers of no account, per identifier lower-cased. Only the
+    latter are capped (MAX_PROBED_NAMES, the oldest forgotten first), so that typing many unknown names never
+    wipes an account's count."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._accounts: dict[str, list[float]] = {}
+        self._probed: OrderedDict[str, list[float]] = OrderedDict()
+
+    def _times(self, account: dict | None, identifier: str) -> tuple[dict, str]:
+        if account:
+            return self._accounts, account["user_name"]
+        return self._probed, identifier.strip().lower()
+
+    def count(self, account: dict | None, identifier: str) -> int:
+        table, key = self._times(account, identifier)
+        now = time.time()
+        with self._lock:
+            kept = [t for t in table.get(key, ()) if now - t < LOCKOUT_SECONDS]
+            if kept:
+                table[key] = kept
+            else:
+                table.pop(key, None)
+            return len(kept)
+
+    def record(self, account: dict | None, identifier: str) -> None:
+        table, key = self._times(account, identifier)
+        with self._lock:
+            table.setdefault(key, []).append(time.time())
+            if table is self._probed:
+                self._probed.move_to_end(key)
+                while len(self._probed) > MAX_PROBED_NAMES:
+                    self._probed.popitem(last=False)
+
+    def forget(self, account: dict) -> None:
+        with self._lock:
+            self._accounts.pop(account["user_name"], None)
 
 
-def _record_failure(name: str) -> None:
-    with _failures_lock:
-        _failures.setdefault(name, []).append(time.time())
-        if len(_failures) > 10_000:  # never grows without bound
-            _failures.clear()
+failed_sign_ins = FailedSignIns()
 
 
 def sign_in(con, name: str, password: str) -> str | None:
     """Check the password; on success the session is signed in and None is returned, else the message
     to show (the same for an unknown name and a wrong password)."""
     name = (name or "").strip()
-    key = name.lower()
-    session = [t for t in st.session_state.get("_login_attempts", []) if time.time() - t < LOCKOUT_SECONDS]
+    this_session = [t for t in st.session_state.get("_login_attempts", []) if time.time() - t < LOCKOUT_SECONDS]
     if not name or not password:
         return "Enter your user name and password."
-    if _recent_failures(key) >= MAX_ATTEMPTS or len(session) >= MAX_ATTEMPTS:
+    named = accounts.get_user(con, name)  # the account the name or e-mail names, whose count it shares
+    if failed_sign_ins.count(named, name) >= MAX_ATTEMPTS or len(this_session) >= MAX_ATTEMPTS:
         return f"Too many attempts. Wait {LOCKOUT_SECONDS} seconds and try again."
     account = accounts.authenticate(con, name, password)
     if account is None:
-        _record_failure(key)
-        st.session_state["_login_attempts"] = [*session, time.time()]
+        failed_sign_ins.record(named, name)
+        st.session_state["_login_attempts"] = [*this_session, time.time()]
         return "The user name or password is not right."
+    failed_sign_ins.forget(account)
     _clear_user_state()
     st.session_state[SESSION_KEY] = account["user_name"]
+    token = _sessions().issue(account["user_name"], account["password_hash"])
+    st.session_state[SESSION_TOKEN_KEY] = token
+    st.session_state[HAND_OFF_KEY] = session.hand_off(token)
     return None
 
 
@@ -179,13 +268,6 @@ def login_form(con, key: str = "login", *, after: str | None = None) -> None:
     if problem:
         st.error(problem)
     sso_buttons(key)
-    unknown = st.session_state.get(SSO_UNKNOWN_KEY)
-    if unknown:
-        from app.ui import md_escape
-
-        st.warning(f"Your organisation account ({md_escape(unknown)}) has no access to this dashboard yet. Ask "
-                   "the dashboard's administrator (usually the RCO data officer) to add it, with your role and "
-                   "agency (administrators: `python -m etl users add NAME --role viewer --email EMAIL`).")
     st.caption("No account yet? Ask the dashboard's administrator (usually the RCO data officer) for one, "
                "naming your agency.", help="Administrators: `python -m etl users add NAME --role focal_point "
                "--agency UNDP` (see the README).")
@@ -207,7 +289,7 @@ def sso_buttons(key: str) -> None:
     if not providers:
         return
     if not sso_ready():
-        st.caption("Single sign-on is configured, but the Authlib package is missing: "
+        st.caption("Single sign-on is configured, but the Authlib or httpx2 package is missing: "
                    "`pip install -r requirements.txt`.")
         return
     st.markdown("or")
@@ -224,8 +306,27 @@ def _clear_user_state() -> None:
             del st.session_state[name]
 
 
+def hand_off_cookie() -> None:
+    """Until the browser has swapped its ticket, show the invisible image through which it gets (or drops)
+    the remembered sign-in's cookie (app/session.py)."""
+    ticket = st.session_state.get(HAND_OFF_KEY)
+    if not ticket:
+        return
+    if not session.pending(ticket):
+        del st.session_state[HAND_OFF_KEY]
+        return
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    url = "/" + "/".join(p for p in (base, session.ROUTE) if p) + "?ticket=" + ticket
+    st.sidebar.html(f'<img src="{html.escape(url)}" alt="" width="1" height="1">')
+
+
 def logout() -> None:
-    """Forget the signed-in account and whatever it was working on."""
+    """Forget the signed-in account and whatever it was working on; a sign-in with a password is signed out for
+    good (every tab of the browser, and its cookie, which the browser is told to drop)."""
+    token = st.session_state.pop(SESSION_TOKEN_KEY, None)
+    if token:
+        _sessions().sign_out(token)
+        st.session_state[HAND_OFF_KEY] = session.hand_off(None)
     st.session_state.pop(SESSION_KEY, None)
     _clear_user_state()
     if oidc_configured() and _sso_user() is not None:

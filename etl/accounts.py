@@ -1,11 +1,15 @@
 """Local accounts and permissions (SPEC §10).
 
 Roles: viewer (dashboards and exports), focal_point (also uploads and rolls back, for the agencies on
-the account only), admin (everything). Only a bcrypt hash of a password is kept.
+the account only), admin (everything). Only a bcrypt hash of a password is kept; an account is found by its
+user name or its e-mail (the e-mail in any letter case, as identity providers send it).
 """
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
+import hmac
 
 import bcrypt
 
@@ -20,8 +24,37 @@ class PermissionDenied(PermissionError):
     """What the account may not do; the text is shown to the user."""
 
 
+#: marks a hash of the password's HMAC-SHA256 (any length); a hash without it is bcrypt of the password itself
+PREHASHED = "bcrypt-sha256$"
+_BCRYPT_SALT_LENGTH = 29  # "$2b$12$" and 22 characters
+
+
+def _utf8(password: str) -> bytes:
+    return password.encode("utf-8", "surrogatepass")  # any str, even one read from a terminal in another encoding
+
+
+def _prehash(password: str, salt: bytes) -> bytes:
+    """HMAC-SHA256 of the password keyed by the bcrypt salt, in base64: 44 bytes, so that bcrypt, which refuses
+    more than 72 bytes, takes a passphrase of any length whole; keyed, so that an unsalted SHA-256 of the password
+    found elsewhere cannot be tried against the bcrypt hash."""
+    return base64.b64encode(hmac.new(salt, _utf8(password), hashlib.sha256).digest())
+
+
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=12)).decode()
+    salt = bcrypt.gensalt(rounds=12)
+    return PREHASHED + bcrypt.hashpw(_prehash(password, salt), salt).decode()
+
+
+def check_password(password: str, stored: str) -> bool:
+    """Whether the password matches the stored hash, of either kind; False (never an error) for a damaged hash,
+    and for a password over 72 bytes against a hash made before prehashing (bcrypt alone cannot take it)."""
+    try:
+        if stored.startswith(PREHASHED):
+            hashed = stored[len(PREHASHED):].encode()
+            return bcrypt.checkpw(_prehash(password, hashed[:_BCRYPT_SALT_LENGTH]), hashed)
+        return bcrypt.checkpw(_utf8(password), stored.encode())
+    except ValueError:
+        return False
 
 
 def add_user(con, name: str, role: str, agencies: list[str], password: str | None, email: str | None = None) -> None:
@@ -33,6 +66,8 @@ def add_user(con, name: str, role: str, agencies: list[str], password: str | Non
         raise ValueError(f"Role {role!r} is not one of {', '.join(ROLES)}.")
     if password is not None and len(password) < MIN_PASSWORD:
         raise ValueError(f"The password must have at least {MIN_PASSWORD} characters.")
+    email = (email or "").strip() or None
+    _refuse_ambiguous_names(con, name, email)
     resolver = EntityResolver(store.entities(con))
     codes = [resolver.resolve(a) for a in agencies]
     if role == "focal_point" and not codes:
@@ -42,6 +77,19 @@ def add_user(con, name: str, role: str, agencies: list[str], password: str | Non
                    ON CONFLICT (user_name) DO UPDATE SET email = excluded.email, role = excluded.role,
                    agencies = excluded.agencies, password_hash = coalesce(excluded.password_hash, users.password_hash)""",
                 [name, email, role, codes, hashed])
+
+
+def _refuse_ambiguous_names(con, name: str, email: str | None) -> None:
+    """A user name or e-mail must name one account only: a sign-in or a single sign-on by it could otherwise land
+    in the wrong account."""
+    clash = con.cursor().execute(
+        """SELECT user_name, email FROM users WHERE user_name <> ?
+           AND (lower(email) IN (lower(?), lower(?)) OR lower(user_name) = lower(?)) ORDER BY user_name LIMIT 1""",
+        [name, name, email, email]).fetchone()
+    if clash:
+        other, other_email = clash
+        taken = other_email if other_email and other_email.lower() in (name.lower(), (email or "").lower()) else other
+        raise ValueError(f"{taken} already names account {other}: a user name or e-mail may name one account only.")
 
 
 def list_users(con) -> list[dict]:
@@ -55,10 +103,14 @@ def remove_user(con, name: str) -> bool:
 
 
 def get_user(con, name: str) -> dict | None:
-    row = con.cursor().execute(
-        "SELECT user_name, role, agencies, email, password_hash FROM users WHERE user_name = ? OR email = ?",
-        [name, name]).fetchone()
-    return dict(zip(("user_name", "role", "agencies", "email", "password_hash"), row)) if row else None
+    """The account whose user name is `name`, else the one account whose e-mail is `name` in any letter case
+    (None when several older accounts share that e-mail: it names none of them)."""
+    rows = con.cursor().execute(
+        """SELECT user_name, role, agencies, email, password_hash FROM users
+           WHERE user_name = ? OR lower(email) = lower(?) ORDER BY user_name = ? DESC""", [name, name, name]).fetchall()
+    if not rows or (len(rows) > 1 and rows[0][0] != name):
+        return None
+    return dict(zip(("user_name", "role", "agencies", "email", "password_hash"), rows[0]))
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,7 +123,7 @@ def authenticate(con, name: str, password: str) -> dict | None:
     """The account when the password matches, else None (same answer for unknown names)."""
     user = get_user(con, name)
     stored = (user or {}).get("password_hash") or _dummy_hash()
-    ok = bcrypt.checkpw(password.encode(), stored.encode())
+    ok = check_password(password, stored)
     return user if user and ok and user.get("password_hash") else None
 
 

@@ -1,6 +1,7 @@
 """Accounts and permissions (SPEC §10): hashing, roles, agency scope for loads and rollbacks."""
 from __future__ import annotations
 
+import bcrypt
 import pytest
 
 from etl import accounts, store
@@ -32,12 +33,66 @@ def con(tmp_path):
 
 def test_only_a_slow_salted_hash_is_kept(con):
     stored = con.execute("SELECT password_hash FROM users WHERE user_name = 'amina'").fetchone()[0]
-    assert stored.startswith("$2b$12$") and "amina password" not in stored
+    assert stored.startswith("bcrypt-sha256$$2b$12$") and "amina password" not in stored
     other = accounts.hash_password("amina password")
     assert other != stored  # salted
     assert accounts.authenticate(con, "amina", "amina password")["agencies"] == ["UNICEF"]
     assert accounts.authenticate(con, "amina", "wrong password") is None
     assert accounts.authenticate(con, "nobody", "amina password") is None
+
+
+LONG = "correct horse battery staple " * 4  # 116 bytes: bcrypt alone refuses more than 72
+ARABIC = "كلمة المرور الطويلة جدا للحساب"  # 30 characters, 55 bytes in UTF-8: twice is 60 characters, 110 bytes
+
+
+@pytest.mark.parametrize("password", [LONG, ARABIC * 2, "x" * 72 + "é"])
+def test_a_password_of_any_length_is_kept_whole(con, password):
+    accounts.add_user(con, "long", "viewer", [], password)
+    assert accounts.authenticate(con, "long", password)["user_name"] == "long"
+    assert accounts.authenticate(con, "long", password[:-1] + "?") is None  # the last character counts too
+    assert accounts.authenticate(con, "long", password.encode()[:72].decode(errors="ignore")) is None  # bcrypt's part
+
+
+def old_hash(password: str) -> str:
+    """A hash as the accounts created before prehashing have it: bcrypt of the password itself."""
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode()
+
+
+def test_hashes_made_before_prehashing_still_verify(con):
+    con.execute("UPDATE users SET password_hash = ? WHERE user_name = 'viv'", [old_hash("viewer password")])
+    assert accounts.authenticate(con, "viv", "viewer password")["user_name"] == "viv"
+    assert accounts.authenticate(con, "viv", "viewer passwore") is None
+    assert accounts.authenticate(con, "viv", "viewer password" + "x" * 80) is None  # over 72 bytes: no error
+
+
+def test_a_damaged_hash_refuses_the_sign_in(con):
+    con.execute("UPDATE users SET password_hash = 'not a hash' WHERE user_name = 'viv'")
+    assert accounts.authenticate(con, "viv", "viewer password") is None
+    con.execute("UPDATE users SET password_hash = 'bcrypt-sha256$garbage' WHERE user_name = 'viv'")
+    assert accounts.authenticate(con, "viv", "viewer password") is None
+
+
+def test_an_account_is_found_by_name_or_by_e_mail_in_any_case(con):
+    accounts.add_user(con, "kofi", "focal_point", ["UNICEF"], "kofi password", email="Kofi.Mensah@unicef.org")
+    for identifier in ("kofi", "kofi.mensah@unicef.org", "KOFI.MENSAH@UNICEF.ORG"):
+        assert accounts.authenticate(con, identifier, "kofi password")["user_name"] == "kofi"
+    assert accounts.get_user(con, "Kofi") is None  # user names are exact
+
+
+def test_a_user_name_or_e_mail_names_one_account(con):
+    accounts.add_user(con, "kofi", "viewer", [], "kofi password", email="kofi@unicef.org")
+    accounts.add_user(con, "kofi", "viewer", [], None, email="KOFI@unicef.org")  # the same account: fine
+    with pytest.raises(ValueError, match="^KOFI@unicef.org already names account kofi: a user name or e-mail may "
+                                         "name one account only.$"):
+        accounts.add_user(con, "kofi2", "viewer", [], None, email="kofi@UNICEF.org")
+    with pytest.raises(ValueError, match="^KOFI@unicef.org already names account kofi"):
+        accounts.add_user(con, "kofi@unicef.org", "viewer", [], "long enough pw")
+    with pytest.raises(ValueError, match="^amina already names account amina"):
+        accounts.add_user(con, "other", "viewer", [], None, email="Amina")
+    # two accounts that came to share an e-mail before this rule: the e-mail names neither
+    con.execute("UPDATE users SET email = 'kofi@unicef.org' WHERE user_name = 'viv'")
+    assert accounts.get_user(con, "kofi@unicef.org") is None
+    assert accounts.get_user(con, "kofi")["user_name"] == "kofi"
 
 
 def test_account_rules(con):

@@ -50,14 +50,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(db: Path, env: dict | None = None):
-    """`streamlit run dashboard.py` on a free port against the database file `db`; yields the base URL.
-    (The server holds the file: prepare it, accounts included, before.)"""
-    port = free_port()
+def serve(db: Path, env: dict | None = None, port: int | None = None, args: tuple[str, ...] = ()):
+    """`streamlit run dashboard.py` on a free port (or `port`) against the database file `db`, with further
+    Streamlit options `args`; yields the base URL. (The server holds the file: prepare it, accounts included,
+    before.)"""
+    port = port or free_port()
     log = open(db.with_suffix(".log"), "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *args],
         cwd=ROOT, env={**os.environ, "UNCT_DB": str(db), **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
