@@ -25,10 +25,21 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.logger import get_logger
 
+from core.formatting import (
+    DASH,
+    UNTITLED_OUTCOME,
+    UNTITLED_OUTPUT,
+    count_of,
+    format_count,
+    format_money,
+    format_rate,
+    is_missing,
+    shorten,
+    text,
+    titled,
+)
 from etl import queries, store
 from etl.export import safe_csv_bytes
-from etl.formatting import (DASH, UNTITLED_OUTCOME, UNTITLED_OUTPUT, count_of, format_count, format_money,
-                            format_rate, is_missing, shorten, text, titled)
 from etl.queries import Filters
 
 # --------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-from etl.cli import main
 import sys
+
+from etl.cli import main
 
 sys.exit(main())

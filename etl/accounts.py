@@ -13,7 +13,7 @@ import hmac
 
 import bcrypt
 
-from etl.entities import EntityResolver
+from core.entities import EntityResolver
 from etl import store
 
 ROLES = ("viewer", "focal_point", "admin")

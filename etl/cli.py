@@ -21,10 +21,10 @@ from pathlib import Path
 
 import duckdb
 
+from core.errors import FileError
+from core.formatting import printable
+from core.schema import KINDS
 from etl import limits, store
-from etl.formatting import printable
-from etl.read import FileError
-from etl.schema import KINDS
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUSY, EXIT_STORE = 0, 1, 2, 3, 4
 #: files read and loaded together: at most load.BATCH_FILES of them and this many bytes (read only when their
@@ -397,8 +397,8 @@ def cmd_entities(args) -> int:
 
 def _add_entity(con, args) -> int:
     """`entities add`: check the code, name and aliases against the list, then add or update (origin 'admin')."""
+    from core.entities import EntityResolver, entity_key
     from etl import accounts
-    from etl.entities import EntityResolver, entity_key
 
     if args.user:  # as with load and rollback, --user is checked when given
         user = accounts.get_user(con, args.user)
@@ -408,7 +408,7 @@ def _add_entity(con, args) -> int:
             return EXIT_ERRORS
     code, name = " ".join(args.code.split()), " ".join(args.name.split())
     aliases = [" ".join(a.split()) for a in args.alias]
-    # codes are stored as written and matched ignoring case, spaces and punctuation (etl.entities),
+    # codes are stored as written and matched ignoring case, spaces and punctuation (core.entities),
     # so 'UN Women' and 'World Bank' are valid codes; ';' and ',' separate agencies in a cell
     if not entity_key(code) or len(code) > 20 or any(c in code for c in ";,"):
         return _usage(f"{args.code!r} is not an entity code: give a short code such as UNOSSC "

@@ -13,7 +13,7 @@ import io
 
 import pandas as pd
 
-from etl.formatting import printable
+from core.formatting import printable
 
 #: first characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection)
 FORMULA_TRIGGERS = ("=", "+", "-", "\u2212", "@", "\t", "\r")

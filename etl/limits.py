@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
+from core.errors import FileError
+
 try:  # installed with pandas; without it cells are checked by regex alone (see _cells_inside)
     import numpy as np
 except ImportError:  # pragma: no cover
@@ -138,7 +140,6 @@ class WorkbookScan:
 # ---------------------------------------------------------------- simple caps
 
 def _fail(file_name: str, reason: str):
-    from etl.read import FileError  # FileError lives with the readers
 
     raise FileError(file_name, reason)
 

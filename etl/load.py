@@ -17,12 +17,13 @@ from typing import Callable
 import duckdb
 import pyarrow as pa
 
-from etl import limits, parse, store
-from etl.read import FileError, read_file
+from core import parse
+from core.entities import EntityResolver
+from core.errors import FileError, ParseError
+from core.schema import KINDS
+from etl import limits, store
+from etl.read import read_file
 from etl.store import ACTION_COLUMNS, BUDGET_COLUMNS, INDICATOR_COLUMNS, INDIRECT_COST_COLUMNS, SUBOUTPUT_COLUMNS
-from etl.entities import EntityResolver
-from etl.parse import ParseError
-from etl.schema import KINDS
 from etl.validate import Dataset, Problem, _check_duplicate_keys, validate
 
 Progress = Callable[[float, str], None]

@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from etl.formatting import NO_AGENCY, NO_CODE, is_missing, outcome_label, output_label, text, unique_labels
+from core.formatting import NO_AGENCY, NO_CODE, is_missing, outcome_label, output_label, text, unique_labels
 from etl.store import PLAN_COUNTRIES
 
 # --------------------------------------------------------------------------------------------------

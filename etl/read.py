@@ -19,20 +19,12 @@ from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
+from core.errors import FileError
 from etl import limits
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 CSV_DELIMITERS = (",", ";", "\t")
-
-
-class FileError(ValueError):
-    """A file that cannot be read at all; the text names the file and says why."""
-
-    def __init__(self, file_name: str, reason: str):
-        super().__init__(f"{file_name}: {reason}")
-        self.file_name = file_name
-        self.reason = reason
 
 
 @dataclass

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.entities import SHIPPED_ENTITIES, Entity
+from core.entities import SHIPPED_ENTITIES, Entity
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "unct.duckdb"
 LOCK_WAIT_SECONDS = float(os.environ.get("UNCT_LOCK_WAIT", "10"))

@@ -24,8 +24,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from etl.entities import Entity
-from etl.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES, Column, Kind
+from core.entities import Entity
+from core.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES, Column, Kind
 
 TEMPLATE_FILE_NAMES: dict[str, str] = {kind: f"unct-{kind}-template.xlsx" for kind in KINDS}
 

@@ -13,11 +13,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
-from etl import parse
-from etl.entities import Entity, EntityResolver
-from etl.parse import ParseError
+from core import parse
+from core.entities import Entity, EntityResolver
+from core.errors import ParseError
+from core.schema import KINDS, Kind, header_currency, header_key
 from etl.read import FORMULA_WITHOUT_VALUE, Sheet, cell_position, cell_ref, column_letter
-from etl.schema import KINDS, Kind, header_currency, header_key
 
 HEADER_SCAN_ROWS = 30
 #: a total row's label: 'Total', 'Sub-total', 'Grand total', alone or followed by what it totals ('Total:',

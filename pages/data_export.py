@@ -6,9 +6,9 @@ import datetime as dt
 import streamlit as st
 
 from app import ui
+from core.formatting import format_count
 from etl import queries
 from etl.export import safe_csv_bytes, safe_excel_bytes
-from etl.formatting import format_count
 
 ui.require_frame()
 

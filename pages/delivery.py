@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from etl.formatting import count_of, format_count, format_money, format_rate, is_missing
+from core.formatting import count_of, format_count, format_money, format_rate, is_missing
 
 ui.require_frame()
 

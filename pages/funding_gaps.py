@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from etl.formatting import count_of, format_money, format_rate
+from core.formatting import count_of, format_money, format_rate
 
 ui.require_frame()
 

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from etl.formatting import format_number, format_rate, indicator_label, is_missing, unique_labels
+from core.formatting import format_number, format_rate, indicator_label, is_missing, unique_labels
 
 ui.require_frame()
 

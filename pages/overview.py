@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from etl.formatting import NO_PLAN, count_of, format_count, format_money, format_rate, text
+from core.formatting import NO_PLAN, count_of, format_count, format_money, format_rate, text
 
 ui.require_frame()
 

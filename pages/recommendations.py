@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app import ui
-from etl.formatting import UNTITLED_SOURCE, format_count, format_rate, text
+from core.formatting import UNTITLED_SOURCE, format_count, format_rate, text
 from etl.queries import ACTION_STATUSES
 
 ui.require_frame()

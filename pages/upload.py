@@ -14,11 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from app import auth, ui
+from core.formatting import is_missing, text
+from core.schema import KINDS
 from etl import accounts, queries, store
-from etl.formatting import is_missing, text
 from etl.load import LoadResult, load_bytes
 from etl.report import error_report_bytes, how_to_fix
-from etl.schema import KINDS
 from etl.template import TEMPLATE_FILE_NAMES, template_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -209,8 +209,8 @@ def test_entities_add_updates_an_existing_code_and_says_so(tmp_path):
     assert again.returncode == 0 and "nothing changed" in again.stdout
     row = next(line for line in etl("entities", "list", db=db).stdout.splitlines() if line.startswith("UNDP "))
     assert columns(row) == ["UNDP", "admin", "UN Development Programme", "PNUD"]
+    from core.entities import EntityResolver
     from etl import store
-    from etl.entities import EntityResolver
 
     con = store.connect(db)
     assert EntityResolver(store.entities(con)).try_resolve("PNUD") == "UNDP"

@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.entities import SHIPPED_ENTITIES, Entity, EntityResolver, entity_key
-from etl.parse import ParseError
+from core.entities import SHIPPED_ENTITIES, Entity, EntityResolver, entity_key
+from core.errors import ParseError
 
 resolver = EntityResolver(SHIPPED_ENTITIES)
 

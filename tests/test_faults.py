@@ -428,7 +428,7 @@ SPOOF = "\u202egnp.exe"  # reads 'exe.png'
 
 def _no_controls(text: str) -> None:
     """Nothing a terminal would run or reorder: only tab and newline among the characters printable() replaces."""
-    from etl.formatting import _VISIBLE
+    from core.formatting import _VISIBLE
 
     hidden = sorted({f"U+{ord(c):04X}" for c in text if ord(c) in _VISIBLE and c not in "\t\n"})
     assert not hidden, hidden
@@ -540,7 +540,7 @@ def test_stored_control_characters_export_through_the_command_line(tmp_path):
 
 
 def test_printable_leaves_ordinary_text_alone():
-    from etl.formatting import printable
+    from core.formatting import printable
 
     for text in ["Gestión – D’ici", "العربية", "中文", "emoji 👍🏽", "tab\tin", "Ł ß œ"]:
         assert printable(text, keep="\t") == text

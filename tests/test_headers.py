@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.schema import KINDS
+from core.schema import KINDS
 from etl.validate import match_header
 
 ALL_NAMES = [(kind.name, column.name, name) for kind in KINDS.values() for column in kind.columns

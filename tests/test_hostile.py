@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import FileError
 from etl import limits, store
 from etl.load import load_bytes
-from etl.read import FileError, cell_ref, formulas_without_values, read_file
+from etl.read import cell_ref, formulas_without_values, read_file
 from tests.hostile.make_corpus import BOMB_BYTES, BUILDERS, NOTHING, build_corpus
 
 ROOT = Path(__file__).resolve().parents[1]

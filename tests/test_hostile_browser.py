@@ -22,11 +22,10 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from app.ui import WORD_JOINER
-from tests.hostile.make_corpus import BUDGET_HEADER, csv_text, markdown_payloads
 from tests.fixtures import PLAN_A
+from tests.hostile.make_corpus import BUDGET_HEADER, csv_text, markdown_payloads
 from tests.null_data import NULL_HEAVY, write_db
-from tests.test_browser import (  # noqa: F401  (browser: the same fixture, one Chromium per module)
-    CHROMIUM, PAGES, browser, new_page, open_url, screenshot, serve, settle)
+from tests.test_browser import CHROMIUM, PAGES, browser, new_page, open_url, screenshot, serve, settle  # noqa: F401  (browser: the same fixture, one Chromium per module)
 from tests.test_literal_text import add_payloads, as_agency, payload_links
 from tests.test_upload import add_accounts
 from tests.test_upload_browser import sign_in

@@ -22,9 +22,19 @@ from hypothesis import HealthCheck, given, settings
 
 from app import auth
 from app.testing import PAGE_FILES, open_page
+from core.formatting import (
+    NO_AGENCY,
+    UNTITLED_OUTCOME,
+    UNTITLED_OUTPUT,
+    indicator_label,
+    outcome_label,
+    output_label,
+    shorten,
+    text,
+    titled,
+    unique_labels,
+)
 from etl import queries, store
-from etl.formatting import (NO_AGENCY, UNTITLED_OUTCOME, UNTITLED_OUTPUT, indicator_label, outcome_label, output_label,
-                            shorten, text, titled, unique_labels)
 from etl.load import load_bytes
 from etl.queries import Filters, outcome_key
 from tests.null_data import NULL_HEAVY, datasets, write_db

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from app.testing import PAGE_FILES, open_page
-from etl.formatting import format_count, format_money, format_rate
+from core.formatting import format_count, format_money, format_rate
 from etl.queries import Filters, outcome_key
 from tests import model
 from tests.fixtures import ANGOLA, PLAN_A, VIET_NAM

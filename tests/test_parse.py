@@ -5,12 +5,26 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.parse import (
-    ParseError, is_blank, parse_code, parse_currency, parse_date, parse_deadline, parse_money, parse_number,
-    parse_optional_year, parse_period, parse_response, parse_source_type, parse_status, parse_text, parse_year,
-    period_end, period_year,
+from core.parse import (
+    ParseError,
+    is_blank,
+    parse_code,
+    parse_currency,
+    parse_date,
+    parse_deadline,
+    parse_money,
+    parse_number,
+    parse_optional_year,
+    parse_period,
+    parse_response,
+    parse_source_type,
+    parse_status,
+    parse_text,
+    parse_year,
+    period_end,
+    period_year,
 )
-from etl.schema import RESPONSES, SOURCE_TYPES, STATUSES
+from core.schema import RESPONSES, SOURCE_TYPES, STATUSES
 
 D = dt.date
 
@@ -424,5 +438,5 @@ def test_period_is_canonical(year, part):
     ("√ alone", "√ alone"),                              # a lone symbol that decodes to nothing valid
 ])
 def test_text_garbled_by_a_mac_roman_reading_is_repaired_and_nothing_else_changes(written, meant):
-    from etl.parse import repair_mojibake
+    from core.parse import repair_mojibake
     assert repair_mojibake(written) == meant

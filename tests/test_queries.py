@@ -9,9 +9,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from core.formatting import format_money, format_rate, outcome_label, shorten, unique_labels
 from etl import queries, store
 from etl.export import safe_csv_bytes, safe_excel_bytes
-from etl.formatting import format_money, format_rate, outcome_label, shorten, unique_labels
 from etl.queries import Filters, outcome_key
 from tests import model
 from tests.fixtures import ACTION_ROWS, ANGOLA, BUDGET_ROWS, EVALUATION, PLAN_A, PLAN_B, VIET_NAM

@@ -7,11 +7,10 @@ import io
 import openpyxl
 import pytest
 
+from core.schema import KINDS, STATUSES
 from etl import store
 from etl.load import load_bytes
-from etl.schema import KINDS, STATUSES
-from etl.template import (INSTRUCTIONS_MARKER, LISTS_MARKER, MONEY_FORMAT, TEMPLATE_FILE_NAMES,
-                          template_bytes)
+from etl.template import INSTRUCTIONS_MARKER, LISTS_MARKER, MONEY_FORMAT, TEMPLATE_FILE_NAMES, template_bytes
 
 PLAN = "UNSDCF 2023-2027"
 SOURCE = "Evaluation of UN Women strategic partnerships"

@@ -19,9 +19,9 @@ from streamlit.testing.v1 import AppTest
 
 from app import auth
 from app.testing import DASHBOARD, PAGE_FILES, use_navigation_only
+from core.schema import KINDS
 from etl import accounts, store
 from etl.load import load_bytes
-from etl.schema import KINDS
 from etl.template import template_bytes
 from tests.fixtures import ANGOLA, PLAN_A, PLAN_B, VIET_NAM, build_seeded_db
 from tests.test_accounts import UNDP_EXPORT, UNICEF_EXPORT

@@ -20,13 +20,12 @@ from urllib.parse import urlsplit
 import openpyxl
 import pytest
 
+from core.formatting import format_money, format_rate
 from etl import store
-from etl.formatting import format_money, format_rate
 from etl.queries import Filters
 from etl.template import template_bytes
 from tests import model
-from tests.test_browser import (  # noqa: F401  (browser: the same fixture, one Chromium per module)
-    CHROMIUM, browser, metrics, new_page, open_url, overview_cards, screenshot, serve, settle)
+from tests.test_browser import CHROMIUM, browser, metrics, new_page, open_url, overview_cards, screenshot, serve, settle  # noqa: F401  (browser: the same fixture, one Chromium per module)
 from tests.test_upload import PASSWORD, add_accounts, budget_rows, fill_template, with_three_errors
 
 playwright_api = pytest.importorskip("playwright.sync_api")

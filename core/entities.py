@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from etl.parse import ParseError, is_blank
+from core.errors import ParseError
+from core.parse import is_blank
 
 
 @dataclass(frozen=True)

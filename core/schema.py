@@ -47,6 +47,17 @@ class Kind:
         return [c.name for c in self.columns if c.required]
 
 
+#: the ISO 4217 currency codes a money header or currency cell may name
+CURRENCIES = frozenset("""
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD
+CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP
+GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD
+KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK
+NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS
+SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST
+XAF XCD XCG XDR XOF XPF YER ZAR ZMW ZWG ZWL
+""".split())
+
 #: a currency a header carries: '(EUR)', '(US$)', '(€)', 'in GBP', a trailing 'USD'
 _HEADER_CURRENCY = re.compile(r"\(\s*(?:in\s+)?([a-z]{3}|us\$|\$|€|£)\s*\)|\bin\s+([a-z]{3})\s*$|\b(usd|eur|gbp|chf)\s*$"
                               r"|\b(us\$)", re.IGNORECASE)
@@ -57,13 +68,11 @@ _COMMON = {"usd", "eur", "gbp", "chf", "us$"}
 @functools.lru_cache(maxsize=8192)
 def header_currency(text: object) -> str | None:
     """The ISO 4217 code a column header carries ('Total Required Resources (USD)' → 'USD'), else None."""
-    from etl.parse import is_currency_code  # etl.parse imports this module
-
     for match in _HEADER_CURRENCY.finditer(str(text or "")):
         written = next(g for g in match.groups() if g)
         code = _SYMBOLS.get(written.lower(), written.upper())
         # a lower-case word is a currency only when it is a common one ('(all)' is no Albanian lek)
-        if is_currency_code(code) and (written.isupper() or written.lower() in _COMMON or written in _SYMBOLS):
+        if code in CURRENCIES and (written.isupper() or written.lower() in _COMMON or written in _SYMBOLS):
             return code
     return None
 

@@ -11,16 +11,8 @@ import datetime as dt
 import math
 import re
 
-from etl.schema import RESPONSE_WORDS, SOURCE_TYPES, STATUS_WORDS
-
-
-class ParseError(ValueError):
-    """A cell value that cannot be read; `expected` is a short phrase of what would be accepted."""
-
-    def __init__(self, expected: str, message: str | None = None):
-        super().__init__(message or f"expected {expected}")
-        self.expected = expected
-
+from core.errors import ParseError
+from core.schema import CURRENCIES, RESPONSE_WORDS, SOURCE_TYPES, STATUS_WORDS
 
 MONEY = "an amount such as 1,234.50 or USD 1,234"
 NUMBER = "a number such as 42, 1,234.5 or 45%"
@@ -95,15 +87,6 @@ _YEAR_TEXT = re.compile(r"(?:FY\s*)?(?P<year>\d{4})(?:\.0*)?", re.IGNORECASE)
 _PERIOD_YEAR_FIRST = re.compile(r"(?:FY\s*)?(?P<year>\d{4})\s*[-/ ]?\s*(?P<part>[QHS])\s*(?P<n>\d)", re.IGNORECASE)
 _PERIOD_PART_FIRST = re.compile(r"(?P<part>[QHS])\s*(?P<n>\d)\s*[-/, ]?\s*(?:FY\s*)?(?P<year>\d{4})", re.IGNORECASE)
 
-_CURRENCIES = frozenset("""
-AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD
-CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP
-GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD
-KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK
-NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS
-SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST
-XAF XCD XCG XDR XOF XPF YER ZAR ZMW ZWG ZWL
-""".split())
 
 
 def is_blank(value: object) -> bool:
@@ -408,11 +391,6 @@ def parse_code(value: object) -> str | None:
     return re.sub(r"[\s:.]+$", "", " ".join(text.split())) or None
 
 
-def is_currency_code(code: str) -> bool:
-    """An ISO 4217 code we know (upper case)."""
-    return code in _CURRENCIES
-
-
 def parse_currency(value: object) -> str:
     """ISO 4217 currency code, upper case; '$' and 'US$' read as USD; blank → USD."""
     if is_blank(value):
@@ -421,6 +399,6 @@ def parse_currency(value: object) -> str:
         raise ParseError(CURRENCY)
     code = _text(value, CURRENCY).upper()
     code = "USD" if code in {"$", "US$"} else code
-    if code not in _CURRENCIES:
+    if code not in CURRENCIES:
         raise ParseError(CURRENCY)
     return code
