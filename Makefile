@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 # the OpenID Connect provider of the single sign-on test (Node.js), installed from its lock file
 OIDC := tests/oidc/node_modules/.package-lock.json
 PORT ?= 8501
+#: test processes (pytest-xdist): the browser and store tests wait on servers, so two workers pay even on two cores
+WORKERS ?= 2
 export UNCT_DB ?= data/unct.duckdb
 
 #: what the tests need from Debian, as "a file that shows it is there:the package that brings it"
@@ -53,11 +55,11 @@ run: $(STAMP)
 
 ## make test: set up (system packages and the test OIDC provider included), then the whole suite
 test: $(STAMP) system $(OIDC)
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n $(WORKERS) --dist loadscope
 
 ## make test-fast: the suite without browser and slow tests, for working on the code
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider -m "not slow and not browser"
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow and not browser" -n $(WORKERS) --dist loadscope
 
 ## make lint: ruff (lint) and mypy
 lint: $(STAMP)
