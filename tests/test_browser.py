@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from analytics.filters import Filters
 from core.formatting import format_count, format_money, format_rate
-from etl.queries import Filters
 from tests import model
 from tests.fixtures import VIET_NAM
 
