@@ -28,6 +28,7 @@ from typing import Any
 import streamlit as st
 
 from app import session
+from app.text import md_escape
 from etl import accounts, store
 
 SESSION_KEY = "unct_user"          # the signed-in user name
@@ -130,8 +131,6 @@ def sso_refusal() -> None:
     unknown = st.session_state.get(SSO_UNKNOWN_KEY)
     if not unknown:
         return
-    from app.ui import md_escape
-
     st.warning(f"Your organisation account ({md_escape(unknown)}) has no access to this dashboard yet. Ask "
                "the dashboard's administrator (usually the RCO data officer) to add it, with your role and "
                "agency (administrators: `python -m etl users add NAME --role viewer --email EMAIL`). An e-mail "
@@ -174,7 +173,7 @@ def _sign_in_holds(account: dict) -> bool:
 
 
 def can_upload(user: dict | None) -> bool:
-    return bool(user) and user["role"] in ("focal_point", "admin")
+    return user["role"] in ("focal_point", "admin") if user else False
 
 
 def describe(user: dict) -> str:

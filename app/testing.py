@@ -13,16 +13,10 @@ from typing import Any
 from streamlit.runtime import pages_manager
 from streamlit.testing.v1 import AppTest
 
+from app.pages import PAGE_FILES
+
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
-PAGE_FILES = {
-    "overview": "pages/overview.py",
-    "delivery": "pages/delivery.py",
-    "funding_gaps": "pages/funding_gaps.py",
-    "indicators": "pages/indicators.py",
-    "recommendations": "pages/recommendations.py",
-    "upload": "pages/upload.py",
-    "data_export": "pages/data_export.py",
-}
+__all__ = ["DASHBOARD", "PAGE_FILES", "open_page", "use_navigation_only"]
 
 _patched = False
 

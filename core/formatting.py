@@ -182,3 +182,8 @@ def printable(text: object, keep: str = "") -> str:
 @functools.lru_cache(maxsize=8)
 def _visible_except(keep: str) -> dict[int, str]:
     return {c: v for c, v in _VISIBLE.items() if chr(c) not in keep}
+
+
+#: first characters that make a spreadsheet treat a text cell as a formula (OWASP CSV injection): exports and
+#: the validation report write such text with an apostrophe in front
+FORMULA_TRIGGERS = ("=", "+", "-", "\u2212", "@", "\t", "\r")

@@ -1,4 +1,4 @@
-"""Command line: `python -m etl COMMAND …` (SPEC §8). A thin layer over etl.load, etl.store and etl.queries.
+"""Command line: `python -m etl COMMAND …` (SPEC §8). A thin layer over etl.load, etl.store and analytics.exports.
 
 Exit codes: 0 done (committed, valid with --dry-run, or a duplicate: nothing changed); 1 the file has
 errors (nothing committed) or the command could not be done; 2 usage error; 3 the database is held
@@ -290,24 +290,24 @@ def cmd_rollback(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from etl import export, queries
+    from analytics import exports
+    from analytics.filters import Filters
 
     con = _connect(args, writes=False)
-    filters = queries.Filters(country=args.country, plan=args.plan, agency=args.agency,
-                              year_from=args.year, year_to=args.year)
-    detail = queries.BudgetDetail(strategic_priority=args.strategic_priority, suboutput_status=args.suboutput_status,
+    filters = Filters(country=args.country, plan=args.plan, agency=args.agency, year_from=args.year, year_to=args.year)
+    detail = exports.BudgetDetail(strategic_priority=args.strategic_priority, suboutput_status=args.suboutput_status,
                                   sdg_goal=args.sdg_goal, partner=args.partner)
-    if args.kind != "budget" and detail != queries.BudgetDetail():
+    if args.kind != "budget" and detail != exports.BudgetDetail():
         return _usage("--strategic-priority, --suboutput-status, --sdg-goal and --partner narrow a budget export only.")
-    frame = queries.export_rows(con, args.kind, filters, detail=detail)
+    frame = exports.rows(con, filters, args.kind, detail=detail)
     if args.output is None:
-        data = export.safe_csv_bytes(frame)
+        data = exports.safe_csv_bytes(frame)
         if sys.stdout.isatty():  # read, not saved: a carriage return inside a cell shows too (no byte-order mark)
             data = printable(data.decode("utf-8-sig").replace("\r\n", "\n"), keep="\t\n").encode()
         sys.stdout.buffer.write(data)
         return EXIT_OK
-    data = (export.safe_excel_bytes(frame, sheet_name=args.kind) if args.output.suffix.lower() == ".xlsx"
-            else export.safe_csv_bytes(frame))
+    data = (exports.safe_excel_bytes(frame, sheet_name=args.kind) if args.output.suffix.lower() == ".xlsx"
+            else exports.safe_csv_bytes(frame))
     if not _write_file(args.output, data):
         return EXIT_ERRORS
     say(f"{len(frame)} row(s) written to {args.output}")

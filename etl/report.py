@@ -26,8 +26,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from core.formatting import FORMULA_TRIGGERS
 from core.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES
-from etl.export import FORMULA_TRIGGERS
 from etl.read import read_file
 from etl.validate import YEAR_BLOCK, Problem
 

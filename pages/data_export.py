@@ -5,17 +5,17 @@ import datetime as dt
 
 import streamlit as st
 
-from app import ui
+from analytics import exports
+from app import data, frame, tables
+from app.filter_bar import filter_summary
 from core.formatting import format_count
-from etl import queries
-from etl.export import safe_csv_bytes, safe_excel_bytes
 
-ui.require_frame()
+frame.require_frame()
 
 st.title("Data export")
-st.caption(f"Filtered rows for Excel or further analysis · {ui.filter_summary()}")
+st.caption(f"Filtered rows for Excel or further analysis · {filter_summary()}")
 
-if ui.no_surface_notice():
+if frame.no_surface_notice():
     st.stop()
 
 DATASET_TITLES = {
@@ -37,19 +37,19 @@ EXCEL_MAX_ROWS = 1_048_575
 
 kind = st.radio("Dataset", list(DATASET_TITLES), format_func=DATASET_TITLES.get, horizontal=True, key="dataset",
                 bind="query-params")
-filters = ui.current_filters()
-if not ui.has_data(kind):
-    ui.empty_state(kind)
+filters = data.current_filters()
+if not data.has_data(kind):
+    frame.empty_state(kind)
     st.stop()
 
 detail = None
 if kind == "budget":  # UN INFO exports keep more about each sub-output: narrow the export on it too
-    choices = ui.query("budget_detail_options")
+    choices = data.cached(exports.budget_detail_options, filters)
     if any(choices.values()):
         with st.expander("More budget filters — strategic priority, sub-output status, SDG goal, partner",
                          expanded=any(k in st.query_params for k in ("priority", "status", "sdg", "partner"))):
             first, second = st.columns(2)
-            detail = queries.BudgetDetail(
+            detail = exports.BudgetDetail(
                 strategic_priority=first.selectbox("Strategic priority", choices["strategic_priority"], index=None,
                                                    placeholder="Any strategic priority", key="priority",
                                                    bind="query-params"),
@@ -61,32 +61,32 @@ if kind == "budget":  # UN INFO exports keep more about each sub-output: narrow 
                                           placeholder="e.g. European Union").strip() or None)
             st.caption("From UN INFO exports (agency spreadsheets do not carry these fields): a sub-output counts "
                        "for each SDG goal it lists.")
-        if detail == queries.BudgetDetail():
+        if detail == exports.BudgetDetail():
             detail = None
 
-count = ui.query("export_count", kind, detail)
+count = data.cached(exports.count, filters, kind, detail)
 st.caption(FILTER_NOTES[kind])
 if not count:
     if detail:
         st.info("No budget line matches the sidebar filters together with the “More budget filters” above: "
                 "clear one of those first.")
     else:
-        ui.empty_state("filtered")
+        frame.empty_state("filtered")
     st.stop()
 
 st.metric("Rows matching the filters", format_count(count))
-con = ui.connection()
+con = data.connection()
 stamp = dt.date.today().isoformat()
 base_name = f"unct-{kind}-{stamp}"
 
 
 def csv_bytes() -> bytes:
-    return safe_csv_bytes(queries.export_rows(con, kind, filters, detail=detail))
+    return exports.safe_csv_bytes(exports.rows(con, filters, kind, detail=detail))
 
 
 def excel_bytes() -> bytes:
-    return safe_excel_bytes(queries.export_rows(con, kind, filters, limit=EXCEL_MAX_ROWS, detail=detail),
-                            sheet_name=kind.capitalize())
+    return exports.safe_excel_bytes(exports.rows(con, filters, kind, limit=EXCEL_MAX_ROWS, detail=detail),
+                                    sheet_name=kind.capitalize())
 
 
 left, right, _ = st.columns([1, 1, 3])
@@ -104,9 +104,9 @@ st.caption("Text that a spreadsheet would run as a formula (starting with = + - 
            "in front, so opening the file is safe."
            + (" Blank money cells mean “not reported”, not zero." if kind == "budget" else ""))
 
-with ui.section("Preview"):
-    preview = ui.query("export_rows", kind, PREVIEW_ROWS, detail)
+with frame.section("Preview"):
+    preview = data.cached(exports.rows, filters, kind, PREVIEW_ROWS, detail)
     if count > len(preview):
         st.caption(f"The first {format_count(len(preview))} of {format_count(count)} rows; the downloads have all "
                    "of them.")
-    ui.show_table(preview, key="table-export-preview", height=460)
+    tables.show_table(preview, key="table-export-preview", height=460)

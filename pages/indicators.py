@@ -4,33 +4,29 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import ui
+from analytics import filters as registry
+from analytics import indicators, metrics
+from app import cards, charts, data, frame, notes, tables
+from app.text import plot_text
 from core.formatting import format_number, format_rate, indicator_label, is_missing, unique_labels
 
-ui.require_frame()
+frame.require_frame()
 
-filters = ui.page_start("Indicators", "Progress from baseline to target", "indicators")
-progress = ui.query("indicator_progress")
+filters = frame.page_start("Indicators", "Progress from baseline to target", "indicators")
+progress = data.cached(indicators.progress, filters)
 if progress.empty:
-    ui.empty_state("filtered")
+    frame.empty_state("filtered")
     st.stop()
 
-counts = ui.query("indicator_status_counts")
+counts = data.cached(indicators.status_counts, filters)
 n = dict(zip(counts["status"], counts["indicators"]))
-with ui.section():
+with frame.section():
     row = st.columns(5)
-    ui.card(row[0], "Indicators", str(len(progress)))
-    ui.card(row[1], "Achieved", str(n["achieved"]), help="Latest value reached the target (progress ≥ 100 %).")
-    ui.card(row[2], "On track", str(n["on track"]),
-            help="Progress at least the share of the baseline-to-target period elapsed by the latest report.")
-    ui.card(row[3], "Off track", str(n["off track"]))
-    ui.card(row[4], "No data", str(n["no data"]), help="No value reported in the periods in view.")
-    st.caption("Progress = (latest value − baseline) ÷ (target − baseline); it works for targets that go down too. "
-               "“Expected by now” is the share of the time from the end of the baseline year to the end of the "
-               "target year that had passed at the latest report. "
-               + ("The outcome filter keeps indicators whose result code is the outcome's code or one of its outputs' "
-                  "codes in that plan. " if filters.outcome else "")
-               + ("The year range limits which reporting periods count." if filters.year_from is not None else ""))
+    cards.card(row[0], "Indicators", str(len(progress)))
+    for column, status in zip(row[1:], metrics.INDICATOR_STATUSES):
+        cards.card(column, status.capitalize(), str(n[status]), help=metrics.INDICATOR_STATUS_HELP[status])
+    st.caption(" ".join([metrics.PROGRESS.help or "", metrics.EXPECTED_PROGRESS.help or "",
+                         *registry.notes("indicators", filters)]))
 
 
 all_labels = unique_labels([indicator_label(c, w) for c, w in zip(progress["indicator_code"], progress["indicator"])],
@@ -50,7 +46,7 @@ def bar_text(status: str, value) -> str:
     return format_rate(value)
 
 
-with ui.section("Progress to target"):
+with frame.section("Progress to target"):
     cut = None
     shown_progress = progress.assign(label=all_labels)
     if len(progress) > SHOWN:  # off-track indicators first, so the chart shows what needs attention
@@ -62,12 +58,12 @@ with ui.section("Progress to target"):
 
     # progress to target gets the full width: its labels are long
     labels = list(shown_progress["label"])
-    shown = ui.percent(shown_progress["progress"])
+    shown = tables.percent(shown_progress["progress"])
     clipped = shown.clip(lower=-50, upper=150).fillna(0)
-    axis = ui.axis_labels(labels, width=55)
+    axis = charts.axis_labels(labels, width=55)
     hover = [
-        f"{ui.plot_text(label)}<br>Baseline {format_number(b)} ({year(by)}) → target {format_number(t)} "
-        f"({year(ty)})<br>Latest: {format_number(a)} ({ui.plot_text(p) or 'none'})<br>Progress: {format_rate(pr)}"
+        f"{plot_text(label)}<br>Baseline {format_number(b)} ({year(by)}) → target {format_number(t)} "
+        f"({year(ty)})<br>Latest: {format_number(a)} ({plot_text(p) or 'none'})<br>Progress: {format_rate(pr)}"
         f" · expected by now: {format_rate(e)}<br>Status: {s}"
         for label, b, by, t, ty, a, p, pr, e, s in zip(
             labels, shown_progress["baseline"], shown_progress["baseline_year"], shown_progress["target"],
@@ -76,69 +72,69 @@ with ui.section("Progress to target"):
             shown_progress["expected_progress"], shown_progress["status"])]
 
     fig = go.Figure()
-    fig.add_bar(y=axis, x=clipped, orientation="h", name="Progress",
-                marker_color=[ui.INDICATOR_STATUS_COLORS[s] for s in shown_progress["status"]],
+    fig.add_bar(y=axis, x=clipped, orientation="h", name=metrics.PROGRESS.label,
+                marker_color=[charts.INDICATOR_STATUS_COLORS[s] for s in shown_progress["status"]],
                 text=[bar_text(s, p) for s, p in zip(shown_progress["status"], shown_progress["progress"])],
                 textposition="outside", cliponaxis=False, hovertext=hover, hoverinfo="text", showlegend=False)
-    expected = ui.percent(shown_progress["expected_progress"]).where(shown_progress["status"] != "no data")
-    fig.add_scatter(y=axis, x=expected, mode="markers", name="Expected by now",
+    expected = tables.percent(shown_progress["expected_progress"]).where(shown_progress["status"] != "no data")
+    fig.add_scatter(y=axis, x=expected, mode="markers", name=metrics.EXPECTED_PROGRESS.label,
                     marker=dict(symbol="line-ns-open", size=24, color="#262730", line=dict(width=3, color="#262730")),
                     hovertext=[f"Expected by now: {format_rate(e)}" for e in shown_progress["expected_progress"]],
                     hoverinfo="text")
-    for status, color in ui.INDICATOR_STATUS_COLORS.items():  # legend entries for the status colours
+    for status, color in charts.INDICATOR_STATUS_COLORS.items():  # legend entries for the status colours
         fig.add_bar(y=[None], x=[None], orientation="h", name=status.capitalize(), marker_color=color)
     fig.add_vline(x=100, line=dict(color="#262730", width=1, dash="dash"))
-    ui.layout(fig, height=ui.bar_height(len(shown_progress), per_bar=42),
-              x_title="Progress from baseline to target (%)")
+    charts.layout(fig, height=charts.bar_height(len(shown_progress), per_bar=42),
+                  x_title="Progress from baseline to target (%)")
     fig.update_layout(barmode="overlay")
-    ui.category_rows(fig)
+    charts.category_rows(fig)
     # room left of a negative bar for its label, which is written outside the bar's end
     fig.update_xaxes(range=[min(-5, float(clipped.min()) - 25 if clipped.min() < 0 else -5), 165], ticksuffix=" %")
     table = shown_progress[["indicator_code", "indicator", "status", "progress", "expected_progress",
                             "latest_actual", "latest_period", "baseline", "baseline_year", "target", "target_year",
                             "unit", "result_code", "agency", "plan"]].copy()
     table["status"] = table["status"].str.capitalize()
-    table["progress"] = ui.percent(table["progress"])
-    table["expected_progress"] = ui.percent(table["expected_progress"])
+    table["progress"] = tables.percent(table["progress"])
+    table["expected_progress"] = tables.percent(table["expected_progress"])
     table = table.rename(columns={
         "indicator_code": "Code", "indicator": "Indicator", "plan": "Plan", "result_code": "Result",
         "unit": "Unit", "baseline": "Baseline", "baseline_year": "Baseline year", "target": "Target",
         "target_year": "Target year", "latest_period": "Latest period", "latest_actual": "Latest value",
-        "progress": "Progress (%)", "expected_progress": "Expected by now (%)", "status": "Status",
-        "agency": "Agency"})
-    ui.chart_with_table(fig, table, "indicator-progress", column_config=ui.budget_column_config(table),
-                        note=ui.join_notes("Bars beyond 150 % or below −50 % are cut at the edge; the label "
-                                           "gives the value. The black tick is where the indicator should be by "
-                                           "now.", cut))
+        "progress": metrics.PROGRESS.header, "expected_progress": metrics.EXPECTED_PROGRESS.header,
+        "status": "Status", "agency": "Agency"})
+    charts.chart_with_table(fig, table, "indicator-progress", column_config=tables.budget_column_config(table),
+                            note=notes.join_notes("Bars beyond 150 % or below −50 % are cut at the edge; the label "
+                                                  "gives the value. The black tick is where the indicator should be "
+                                                  "by now.", cut))
 
 left, right = st.columns([1, 2], gap="large")
 
-with left, ui.section("Status"):
+with left, frame.section("Status"):
     fig = go.Figure(go.Pie(
         labels=[s.capitalize() for s in counts["status"]], values=counts["indicators"], hole=0.55, sort=False,
-        direction="clockwise", marker=dict(colors=[ui.INDICATOR_STATUS_COLORS[s] for s in counts["status"]]),
+        direction="clockwise", marker=dict(colors=[charts.INDICATOR_STATUS_COLORS[s] for s in counts["status"]]),
         textinfo="value", hovertemplate="%{label}: %{value} indicators<extra></extra>"))
-    ui.layout(fig, height=360)
+    charts.layout(fig, height=360)
     fig.update_layout(annotations=[dict(text=f"{len(progress)}<br>indicators", showarrow=False,
                                         font=dict(size=18))])
     table = counts.assign(status=counts["status"].str.capitalize()).rename(
         columns={"status": "Status", "indicators": "Indicators"})
-    ui.chart_with_table(fig, table, "indicator-status-counts")
+    charts.chart_with_table(fig, table, "indicator-status-counts")
 
-with right, ui.section("Trend of one indicator"):
+with right, frame.section("Trend of one indicator"):
     names = dict(zip(progress["indicator_key"], all_labels))
     key = st.selectbox("Indicator", list(progress["indicator_key"]), format_func=lambda k: names.get(k, k),
                        key="trend-indicator")
     if key:
-        trend = ui.query("indicator_trend", key)
+        trend = data.cached(indicators.trend, filters, key)
         chosen = progress[progress["indicator_key"] == key].iloc[0]
         reported = trend[trend["actual"].notna()]
         fig = go.Figure()
-        fig.add_scatter(x=[ui.plot_text(p) for p in reported["period"]], y=reported["actual"],
+        fig.add_scatter(x=[plot_text(p) for p in reported["period"]], y=reported["actual"],
                         mode="lines+markers+text",
                         name="Reported value", line=dict(color="#0072B2", width=3), marker=dict(size=10),
                         text=[format_number(a) for a in reported["actual"]], textposition="top center",
-                        hovertext=[f"{ui.plot_text(p)}: {format_number(a)}" for p, a in
+                        hovertext=[f"{plot_text(p)}: {format_number(a)}" for p, a in
                                    zip(reported["period"], reported["actual"])], hoverinfo="text")
         if not is_missing(chosen["baseline"]):
             since = "" if is_missing(chosen["baseline_year"]) else f" ({int(chosen['baseline_year'])})"
@@ -151,8 +147,8 @@ with right, ui.section("Trend of one indicator"):
                           annotation_text=f"Target {format_number(chosen['target'])}{by}",
                           annotation_position="top left")
         unit = chosen["unit"] if isinstance(chosen["unit"], str) else ""
-        ui.layout(fig, title=indicator_label(chosen["indicator_code"], chosen["indicator"]), height=400, legend=False,
-                  x_title="Reporting period", y_title=unit or None)
+        charts.layout(fig, title=indicator_label(chosen["indicator_code"], chosen["indicator"]), height=400,
+                      legend=False, x_title="Reporting period", y_title=unit or None)
         fig.update_xaxes(type="category")
         values = [float(v) for v in (chosen["baseline"], chosen["target"], *reported["actual"]) if not is_missing(v)]
         low, high = (min(values), max(values)) if values else (0.0, 1.0)
@@ -162,8 +158,8 @@ with right, ui.section("Trend of one indicator"):
             "period": "Period", "period_end": "Period end", "actual": "Value", "agency": "Agency",
             "baseline": "Baseline", "baseline_year": "Baseline year", "target": "Target", "target_year": "Target year",
             "unit": "Unit", "means_of_verification": "Means of verification"})
-        ui.chart_with_table(fig, table, "indicator-trend",
-                            column_config={"Period end": st.column_config.DateColumn("Period end",
-                                                                                     format="YYYY-MM-DD")},
-                            note=None if len(reported) else
-                            "No value reported for this indicator in the periods in view.")
+        charts.chart_with_table(fig, table, "indicator-trend",
+                                column_config={"Period end": st.column_config.DateColumn("Period end",
+                                                                                         format="YYYY-MM-DD")},
+                                note=None if len(reported) else
+                                "No value reported for this indicator in the periods in view.")

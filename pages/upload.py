@@ -13,10 +13,14 @@ import time
 import pandas as pd
 import streamlit as st
 
-from app import auth, ui
+from analytics import activity
+from app import auth, frame, tables
+from app.data import connection, current_filters
+from app.filter_bar import filter_summary
+from app.text import md_escape
 from core.formatting import is_missing, text
 from core.schema import KINDS
-from etl import accounts, queries, store
+from etl import accounts, store
 from etl.load import LoadResult, load_bytes
 from etl.report import error_report_bytes, how_to_fix
 from etl.template import TEMPLATE_FILE_NAMES, template_bytes
@@ -32,14 +36,14 @@ OTHER_COUNTRY = "Another country…"
 KIND_LABELS = {"budget": "Budget (CBF or UN INFO export)", "indicators": "Indicators",
                "actions": "Recommendations and actions"}
 
-ui.require_frame()
-con = ui.connection()
+frame.require_frame()
+con = connection()
 user = auth.current_user(con)
 
 st.title("Upload")
 if not auth.can_upload(user):
     if user:
-        st.warning(f"You are signed in as {ui.md_escape(auth.describe(user))}: only focal points and "
+        st.warning(f"You are signed in as {md_escape(auth.describe(user))}: only focal points and "
                    "administrators upload data. Ask an administrator if your role should change.")
     else:
         st.info("Sign in to upload your agency's spreadsheets. The dashboards themselves need no account.")
@@ -51,11 +55,11 @@ if not auth.can_upload(user):
 is_admin = user["role"] == "admin"
 my_agencies: set[str] | None = None if is_admin else set(user["agencies"])
 if is_admin:
-    st.caption(f"Signed in as **{ui.md_escape(auth.describe(user))}**: you may upload and roll back data of "
+    st.caption(f"Signed in as **{md_escape(auth.describe(user))}**: you may upload and roll back data of "
                "any agency.")
 else:
-    st.caption(f"Signed in as **{ui.md_escape(auth.describe(user))}**: you upload data of "
-               f"{ui.md_escape(', '.join(sorted(my_agencies)))} only — a file holding a row of another agency "
+    st.caption(f"Signed in as **{md_escape(auth.describe(user))}**: you upload data of "
+               f"{md_escape(', '.join(sorted(my_agencies)))} only — a file holding a row of another agency "
                "is refused whole.")
 
 st.markdown("**How it works:** ① download the template of your dataset and fill it (a UN INFO export loads as "
@@ -69,7 +73,7 @@ entities = store.entities(con)
 columns = st.columns(len(KINDS))
 for column, kind in zip(columns, KINDS.values()):
     with column.container(border=True, height="stretch"):
-        st.markdown(f"**{ui.md_escape(kind.title)}**  \n{ui.md_escape(kind.grain)}")
+        st.markdown(f"**{md_escape(kind.title)}**  \n{md_escape(kind.grain)}")
         st.download_button(f"Download the {kind.name} template", lambda k=kind.name: template_bytes(k, entities),
                            file_name=TEMPLATE_FILE_NAMES[kind.name], mime=XLSX, key=f"upload_template_{kind.name}",
                            icon=":material/download:", on_click="ignore")
@@ -88,7 +92,7 @@ def plan_label(plan: str, country: str | None, first: int | None, last: int | No
 def options_form() -> dict:
     """Dataset kind, plan and country, agency (limited to the account's) and source title, for the whole file."""
     kinds = {RECOGNISE: None, **{KIND_LABELS.get(k.name, k.title): k.name for k in KINDS.values()}}
-    known = queries.plan_choices(con)
+    known = activity.plan_choices(con)
     plans = {plan_label(*p): (p[0], p[1]) for p in known}
     countries = sorted({country for _, country, _, _ in known if country})
     if my_agencies is not None and len(my_agencies) == 1:
@@ -143,20 +147,20 @@ def scope(options: dict) -> set[str] | None:
 
 def check(data: bytes, name: str, options: dict) -> LoadResult:
     """The dry run, with a progress bar while the file is read, checked and measured."""
-    bar = st.progress(0.0, text=f"Reading and checking {ui.md_escape(name)}…")
+    bar = st.progress(0.0, text=f"Reading and checking {md_escape(name)}…")
     started = time.monotonic()
 
     def step(fraction: float, text: str) -> None:
         label = {"done": "finished"}.get(text, text)
-        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{ui.md_escape(name)}: {ui.md_escape(label)}…")
+        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{md_escape(name)}: {md_escape(label)}…")
 
-    result = load_bytes(con, data, name, dry_run=True, record_rejected=True, user=user["user_name"], allowed_agencies=scope(options),
-                        progress=step, **options)
-    bar.progress(1.0, text=f"Read and checked {ui.md_escape(name)} in {time.monotonic() - started:.1f} s.")
+    result = load_bytes(con, data, name, dry_run=True, record_rejected=True, user=user["user_name"],
+                        allowed_agencies=scope(options), progress=step, **options)
+    bar.progress(1.0, text=f"Read and checked {md_escape(name)} in {time.monotonic() - started:.1f} s.")
     return result
 
 
-@ui.guarded
+@frame.guarded
 def commit(data: bytes, name: str, options: dict, preview: dict | None) -> None:
     """Commit button callback: the real load (it re-checks everything inside its transaction)."""
     done = load_bytes(con, data, name, user=user["user_name"], allowed_agencies=scope(options), **options)
@@ -175,9 +179,10 @@ def problem_table(problems) -> pd.DataFrame:
 def show_problems(problems, *, key: str) -> None:
     table = problem_table(problems)
     if len(table) <= TABLE_LIMIT:  # st.table renders Markdown in its cells: the values are shown as typed
-        st.table(table.style.format(ui.md_escape), hide_index=True)
+        st.table(table.style.format(md_escape), hide_index=True)
     else:
-        st.dataframe(table, hide_index=True, key=key, column_config=ui.text_columns("what was expected", "how to fix"))
+        st.dataframe(table, hide_index=True, key=key,
+                     column_config=tables.text_columns("what was expected", "how to fix"))
 
 
 def totals_table(preview: dict) -> pd.DataFrame:
@@ -248,7 +253,7 @@ def styled(table: pd.DataFrame):
 
 def listed(names: list[str], limit: int = 4) -> str:
     """'A', 'A and B', 'A, B, C and 2 more' — each name escaped and bold."""
-    shown = [f"**{ui.md_escape(n)}**" for n in names[:limit]]
+    shown = [f"**{md_escape(n)}**" for n in names[:limit]]
     if len(names) > limit:
         shown.append(f"{len(names) - limit} more")
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
@@ -285,14 +290,14 @@ def when_text(value: object) -> str:
 
 def show_duplicate(result: LoadResult) -> None:
     previous = result.duplicate_of or {}
-    st.info(f"**{ui.md_escape(result.file_name)}** was already loaded on {when_text(previous.get('created_at'))} "
-            f"by {ui.md_escape(previous.get('user_name') or 'an unnamed user')} "
+    st.info(f"**{md_escape(result.file_name)}** was already loaded on {when_text(previous.get('created_at'))} "
+            f"by {md_escape(previous.get('user_name') or 'an unnamed user')} "
             f"(submission {previous.get('submission_id')}). Nothing changed.", icon=":material/content_copy:")
 
 
 def show_rejected(result: LoadResult, data: bytes, name: str) -> None:
     count = len(result.errors)
-    st.error(f"**{ui.md_escape(result.file_name)}** has {count} error{'s' if count != 1 else ''}. Nothing was "
+    st.error(f"**{md_escape(result.file_name)}** has {count} error{'s' if count != 1 else ''}. Nothing was "
              "loaded. Fix them in your file and upload it again.", icon=":material/error:")
     show_problems(result.errors, key="upload_errors")
     report_name = f"validation-report-{name.rsplit('.', 1)[0]}.xlsx"
@@ -306,7 +311,7 @@ def show_rejected(result: LoadResult, data: bytes, name: str) -> None:
 
 
 def show_preview(result: LoadResult, data: bytes, name: str, options: dict) -> None:
-    st.success(f"**{ui.md_escape(result.file_name)}** is a valid {kind_text(result)}. Commit will add "
+    st.success(f"**{md_escape(result.file_name)}** is a valid {kind_text(result)}. Commit will add "
                f"**{result.rows_added:,}** row(s) and replace **{result.rows_replaced:,}** current row(s) (the "
                "replaced rows are kept: rolling the submission back restores them).", icon=":material/check_circle:")
     if result.preview:
@@ -321,7 +326,7 @@ def show_preview(result: LoadResult, data: bytes, name: str, options: dict) -> N
 def show_committed(last: dict) -> None:
     result: LoadResult = last["result"]
     if result.status == "committed":
-        st.success(f"**{ui.md_escape(result.file_name)}** committed as submission {result.submission_id}: "
+        st.success(f"**{md_escape(result.file_name)}** committed as submission {result.submission_id}: "
                    f"{result.rows_added:,} row(s) added, {result.rows_replaced:,} replaced. Every page shows the "
                    "new figures now; the submission is in ③ History, where it can be rolled back.",
                    icon=":material/task_alt:")
@@ -331,7 +336,7 @@ def show_committed(last: dict) -> None:
     elif result.status == "duplicate":
         show_duplicate(result)
     else:  # the data changed between the check and Commit in a way that makes the file invalid
-        st.error(f"**{ui.md_escape(result.file_name)}** was not committed: {len(result.errors)} error(s). Nothing "
+        st.error(f"**{md_escape(result.file_name)}** was not committed: {len(result.errors)} error(s). Nothing "
                  "was loaded. Upload it again to see them.")
 
 
@@ -350,7 +355,7 @@ if uploaded is None:
 else:
     data = uploaded.getvalue()
     check_key = (uploaded.file_id, uploaded.name, len(data), tuple(sorted(options.items())),
-                 queries.data_version(con))
+                 activity.data_version(con))
     checked = st.session_state.get("upload_checked")
     if not checked or checked[0] != check_key:
         checked = (check_key, check(data, uploaded.name, options))
@@ -365,7 +370,7 @@ else:
 
 
 # ------------------------------------------------------------------------------------------ 3 history
-@ui.guarded
+@frame.guarded
 def roll_back(submission_id: int) -> None:
     """Roll back button callback."""
     try:
@@ -392,17 +397,16 @@ def label(history: pd.DataFrame):
 
 
 st.subheader("③ History", anchor="history")
-every = ui.current_filters()
-filters = queries.Filters(country=every.country, plan=every.plan, agency=every.agency)  # what applies here
-history = queries.submission_history(con, filters)
+filters = current_filters().applying_to("submissions")
+history = activity.submission_history(con, filters)
 message = st.session_state.pop("upload_rollback_message", None)
 if message:
-    (st.success if message[0] == "success" else st.error)(ui.md_escape(message[1]))
+    (st.success if message[0] == "success" else st.error)(md_escape(message[1]))
 if history.empty:
-    ui.empty_state("submissions" if filters.is_empty else "filtered")
+    frame.empty_state("submissions" if filters.is_empty else "filtered")
 else:
     if not filters.is_empty:
-        st.caption(f"Submissions for {ui.filter_summary(filters)} (the sidebar filters apply).")
+        st.caption(f"Submissions for {filter_summary(filters)} (the sidebar filters apply).")
     shown = history.assign(status=lambda d: d["status"].str.replace("_", " "))[
         ["id", "when", "user", "file", "dataset", "agency", "status", "added", "replaced", "rejected", "plan"]]
     st.dataframe(shown, hide_index=True, width="stretch", key="upload_history", placeholder="—",
@@ -425,7 +429,7 @@ else:
                               placeholder="Choose a submission" if candidates else "Nothing you may roll back",
                               key="upload_rollback_choice")
         st.caption("Administrators may roll back any submission." if is_admin else
-                   f"You may roll back submissions of {ui.md_escape(', '.join(sorted(my_agencies or [])))} that "
+                   f"You may roll back submissions of {md_escape(', '.join(sorted(my_agencies or [])))} that "
                    "replaced no other agency's rows.")
         if target is not None:
             st.caption("Its rows are withdrawn and the rows it replaced become current again — unless a later "
@@ -440,5 +444,5 @@ else:
         if chosen is not None:
             kept = store.original_file(con, chosen)
             if kept:
-                st.download_button(f"Download {ui.md_escape(kept[0])}", kept[1], file_name=kept[0],
+                st.download_button(f"Download {md_escape(kept[0])}", kept[1], file_name=kept[0],
                                    key="upload_original", icon=":material/download:", on_click="ignore")

@@ -1,11 +1,12 @@
 """The metrics of SPEC §5 recomputed in plain Python from the fixture rows, independently of the SQL
-in etl/queries.py, so tests compare two separate implementations."""
+in analytics/, so tests compare two separate implementations."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from etl.queries import Filters, outcome_key
+from analytics.filters import Filters
+from analytics.identity import outcome_key
 from tests.fixtures import ACTION_ROWS, BUDGET_ROWS, INDICATOR_ROWS, SUBMISSION_ROWS
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import ui
+from analytics import actions, activity, budget, exports, indicators
+from app import data
 from app.testing import open_page
-from etl import queries
 
 MESSAGE = re.compile(r"^This part of the page could not be drawn; the error is logged as (E-[0-9a-f]{6})\.$")
 
@@ -29,20 +30,19 @@ def server_log(caplog):
 @pytest.fixture
 def fresh_queries():
     """Query results are cached per database and filters: a patched query must run."""
-    ui._cached.clear()
+    data._cached.clear()
     yield
-    ui._cached.clear()
+    data._cached.clear()
 
 
-def fail_on(monkeypatch, name: str, when=lambda *args: True) -> None:
-    original = getattr(queries, name)
-
+def fail_on(monkeypatch, read, when=lambda *args: True) -> None:
+    """Make the read (a function of `analytics`) fail when `when(*args)`: the pages call it by reference."""
     def failing(con, filters, *args):
         if when(*args):
             raise RuntimeError("boom: the query failed")
-        return original(con, filters, *args)
+        return read(con, filters, *args)
 
-    monkeypatch.setattr(queries, name, failing)
+    monkeypatch.setattr(sys.modules[read.__module__], read.__name__, failing)
 
 
 def failure_ids(app) -> list[str]:
@@ -53,7 +53,7 @@ def failure_ids(app) -> list[str]:
 
 
 def test_a_failing_chart_leaves_the_rest_of_the_page(dashboard_db, monkeypatch, fresh_queries, server_log):
-    fail_on(monkeypatch, "budget_by", lambda by: by == "agency")
+    fail_on(monkeypatch, budget.by, lambda level: level == "agency")
     app = open_page("delivery")
     assert not app.exception
     [error_id] = failure_ids(app)
@@ -68,11 +68,11 @@ def test_a_failing_chart_leaves_the_rest_of_the_page(dashboard_db, monkeypatch, 
     assert record.exc_info and record.exc_info[0] is RuntimeError
 
 
-@pytest.mark.parametrize("page,name", [("funding_gaps", "budget_tree"), ("indicators", "indicator_trend"),
-                                       ("recommendations", "action_ageing"), ("overview", "freshness"),
-                                       ("data_export", "export_rows")])
-def test_each_page_keeps_drawing_past_a_failing_part(dashboard_db, monkeypatch, fresh_queries, page, name):
-    fail_on(monkeypatch, name)
+@pytest.mark.parametrize("page,read", [("funding_gaps", budget.tree), ("indicators", indicators.trend),
+                                       ("recommendations", actions.ageing), ("overview", activity.freshness),
+                                       ("data_export", exports.rows)])
+def test_each_page_keeps_drawing_past_a_failing_part(dashboard_db, monkeypatch, fresh_queries, page, read):
+    fail_on(monkeypatch, read)
     app = open_page(page)
     assert not app.exception
     assert len(failure_ids(app)) == 1
@@ -80,7 +80,7 @@ def test_each_page_keeps_drawing_past_a_failing_part(dashboard_db, monkeypatch, 
 
 
 def test_a_failure_outside_the_parts_ends_the_page_with_the_message(dashboard_db, monkeypatch, fresh_queries):
-    fail_on(monkeypatch, "budget_totals")
+    fail_on(monkeypatch, budget.totals)
     app = open_page("delivery")
     assert not app.exception
     assert len(failure_ids(app)) == 1
@@ -88,7 +88,7 @@ def test_a_failure_outside_the_parts_ends_the_page_with_the_message(dashboard_db
 
 
 def test_the_filter_bar_failing_leaves_the_page(dashboard_db, monkeypatch, fresh_queries):
-    fail_on(monkeypatch, "filter_options")
+    fail_on(monkeypatch, activity.filter_options)
     app = open_page("recommendations")
     assert not app.exception
     assert len(failure_ids(app)) == 1
@@ -98,14 +98,14 @@ def test_the_filter_bar_failing_leaves_the_page(dashboard_db, monkeypatch, fresh
 def control_flow_script() -> None:
     import streamlit as st
 
-    from app import ui
+    from app import frame
 
-    with ui.section("Rerun"):
+    with frame.section("Rerun"):
         if not st.session_state.get("again"):
             st.session_state["again"] = True
             st.rerun()
         st.write("after the rerun")
-    with ui.section("Stop"):
+    with frame.section("Stop"):
         st.write("before the stop")
         st.stop()
     st.write("never")
@@ -120,12 +120,12 @@ def test_stop_and_rerun_pass_through_a_section():
 def failing_callback_script() -> None:
     import streamlit as st
 
-    from app import ui
+    from app import frame
 
     def fail() -> None:
         raise ValueError("the callback failed")
 
-    st.button("Go", on_click=ui.guarded(fail))
+    st.button("Go", on_click=frame.guarded(fail))
     st.write("the page")
 
 

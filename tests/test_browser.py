@@ -18,8 +18,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from analytics.filters import Filters
+from app.pages import PAGES as REGISTERED_PAGES
 from core.formatting import format_count, format_money, format_rate
-from etl.queries import Filters
 from tests import model
 from tests.fixtures import VIET_NAM
 
@@ -30,15 +31,11 @@ SCREENSHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-PAGES = {  # url path → title shown on the page
-    "": "UNCT Results Dashboard",
-    "delivery": "Delivery",
-    "funding_gaps": "Funding gaps",
-    "indicators": "Indicators",
-    "recommendations": "Recommendations and actions",
-    "upload": "Upload",
-    "data_export": "Data export",
-}
+#: the heading a page shows where it is not its menu title (app/pages.py)
+HEADINGS = {"overview": "UNCT Results Dashboard", "recommendations": "Recommendations and actions"}
+#: url path → heading of every page with a script in the Page registry (the default page's path is "")
+PAGES = {("" if p.default else p.url_path): HEADINGS.get(p.url_path, p.title) for p in REGISTERED_PAGES
+         if isinstance(p.script, str)}
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chromium not installed")
 

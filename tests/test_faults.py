@@ -505,7 +505,7 @@ def test_exports_of_every_control_character_open_in_excel_and_show_them(tmp_path
     import openpyxl
     import pandas as pd
 
-    from etl.export import safe_csv_bytes, safe_excel_bytes
+    from analytics.exports import safe_csv_bytes, safe_excel_bytes
 
     every = "".join(map(chr, [*range(0x20), *range(0x7F, 0xA0)])) + SPOOF + "\u2066x\u2069\u200fع\ufffe"
     frame = pd.DataFrame({"comments": [every, f"={ESCAPES}", "\x1b=1+1", "plain"], "required": [1.5, 2, 3, 4],

@@ -21,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from app.ui import WORD_JOINER
+from app.text import WORD_JOINER
 from tests.fixtures import PLAN_A
 from tests.hostile.make_corpus import BUDGET_HEADER, csv_text, markdown_payloads
 from tests.null_data import NULL_HEAVY, write_db

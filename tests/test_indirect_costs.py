@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from etl import queries, store
+from analytics import activity, budget
+from analytics.filters import Filters
+from analytics.identity import outcome_key
+from etl import store
 from etl.load import load_bytes, load_path
 from etl.validate import indirect_cost_label
 from tests.test_load import workbook_bytes
@@ -103,7 +106,7 @@ def test_the_seed_plans_budget_loads_with_its_support_cost_and_fee(con, label_at
     ]
     assert con.execute("SELECT count(*), sum(required) FROM budget").fetchone() == (5, 21_716_630.00)
     assert indirect(con) == [SUPPORT, FEE]  # the lines are OHCHR's and UNDCO's: the costs are the fund's
-    summary = queries.plan_budget_summary(con, queries.Filters())
+    summary = budget.plan_summary(con, Filters())
     assert summary.to_dict("records") == [{
         "country": None, "plan": PLAN, "programme": 21_716_630.00, "support_costs": 1_520_164.10,
         "fees": 232_367.94, "total": pytest.approx(23_469_162.04, abs=0.005), "currency": "USD"}]
@@ -194,10 +197,10 @@ def test_per_agency_support_costs_below_each_agencys_block(con):
         "support cost differs by +10.00 (kept as written)"]
     assert con.execute("SELECT agency, year, label, required FROM indirect_costs ORDER BY agency").fetchall() == [
         ("UNDP", 2025, "GMS 7%", 150.0), ("UNICEF", 2025, "Indirect support costs (8%)", 320.0)]
-    by_agency = queries.plan_budget_summary(con, queries.Filters(agency="UNICEF"))
+    by_agency = budget.plan_summary(con, Filters(agency="UNICEF"))
     assert by_agency[["programme", "support_costs", "fees", "total"]].to_dict("records") == [
         {"programme": 4000.0, "support_costs": 320.0, "fees": 0.0, "total": 4320.0}]
-    assert queries.plan_budget_summary(con, queries.Filters(outcome=queries.outcome_key(PLAN, "1", "Health"))).empty
+    assert budget.plan_summary(con, Filters(outcome=outcome_key(PLAN, "1", "Health"))).empty
 
 
 def test_a_revised_budget_replaces_the_indirect_costs_and_rollback_gives_them_back(con):
@@ -241,11 +244,11 @@ FUND_LINE = ("UNDG-HRM Operational Plan 2011-2013: programme USD 21,716,630.00 +
 
 def test_the_pages_say_what_the_plan_holds_beyond_its_amounts(fund_and_exports_db):
     from app.testing import open_page
-    from app.ui import md_escape
+    from app.text import md_escape
 
     fund_line = md_escape(FUND_LINE)  # a plan's name is stored text: shown literally
     con = store.connect(fund_and_exports_db)
-    counts = queries.suboutput_totals(con, queries.Filters())
+    counts = budget.suboutput_totals(con, Filters())
     con.close()
     assert (counts["suboutputs"], counts["suboutputs_without_figures"]) == (66, 6)
     note = (f"6 of 66 sub-outputs have no budget figures yet. They are part of the plan, counted among the "
@@ -270,9 +273,9 @@ def test_an_outcome_whose_suboutputs_have_no_figures_can_be_chosen_and_says_so(f
     con = store.connect(fund_and_exports_db)
     title = ("Outcome 4.2: By 2025, natural resources are managed and utilized sustainably for improved "
              "livelihoods, health and well-being of vulnerable communities")
-    key = queries.outcome_key("UNSDCF - SOUTH AFRICA 2020-2025", "9", title)
-    label = next(o["label"] for o in queries.filter_options(con)["outcomes"] if o["key"] == key)
-    assert queries.budget_totals(con, queries.Filters(outcome=key))["lines"] == 0
+    key = outcome_key("UNSDCF - SOUTH AFRICA 2020-2025", "9", title)
+    label = next(o["label"] for o in activity.filter_options(con)["outcomes"] if o["key"] == key)
+    assert budget.totals(con, Filters(outcome=key))["lines"] == 0
     con.close()
     gaps = open_page("funding_gaps", {"outcome": label})
     assert not gaps.exception

@@ -19,9 +19,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analytics import activity
 from app.testing import open_page
-from app.ui import WORD_JOINER, md_escape
-from etl import queries, store
+from app.text import WORD_JOINER, md_escape
+from etl import store
 from tests.hostile.make_corpus import markdown_payloads
 
 #: what Streamlit links, styles or draws once backslash escapes are resolved
@@ -92,7 +93,7 @@ def payload_links(db: Path, payloads: list[str]) -> list[tuple[str, dict]]:
     have (Overview: reporting completeness and the link warning)."""
     con = store.connect(db)
     try:
-        labels = {o["outcome_title"]: o["label"] for o in queries.filter_options(con)["outcomes"]}
+        labels = {o["outcome_title"]: o["label"] for o in activity.filter_options(con)["outcomes"]}
     finally:
         con.close()
     views = []

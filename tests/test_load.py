@@ -320,12 +320,13 @@ def test_a_row_without_a_country_takes_the_one_chosen_for_the_file_else_its_plan
 def test_a_budget_takes_the_country_of_its_file_or_its_plan(con):
     """A CBF has no country (the Upload page had no Country field): its rows took none and were invisible under
     every country. They now take the file's column, the country chosen for the file, or their plan's."""
-    from etl import queries
+    from analytics import budget
+    from analytics.filters import Filters
 
     assert load_budget_of(con, "Kenya", "UNSDCF").status == "committed"
     unicef = workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "2.1", "x", "2.1.1", "UNICEF", 100, 50, 10]]})
     assert load_bytes(con, unicef, "unicef.xlsx", plan="UNSDCF").status == "committed"
-    assert queries.budget_totals(con, queries.Filters(country="Kenya"))["lines"] == 2
+    assert budget.totals(con, Filters(country="Kenya"))["lines"] == 2
     assert load_budget_of(con, "Ghana", "UNSDCF", "WHO").status == "committed"
     unfpa = workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "2.1", "x", "2.1.1", "UNFPA", 7, 5, 1]]})
     refused = load_bytes(con, unfpa, "unfpa.xlsx", plan="UNSDCF")
@@ -364,7 +365,8 @@ def test_another_agencys_load_never_moves_rows_out_of_their_country(con, kind):
     """UNICEF's rows loaded without a country show under their plan's country. WHO's budget for a plan of the
     same name in another country used to change that: indicators dropped out of every country (their country,
     derived in a view, became ambiguous), actions showed under both countries, and a CBF never had one."""
-    from etl import queries
+    from analytics import exports
+    from analytics.filters import Filters
 
     assert load_budget_of(con, "Kenya", "UNSDCF").status == "committed"
     data = {"indicators": workbook_bytes({"Indicators": [INDICATOR_HEADER, [
@@ -375,7 +377,7 @@ def test_another_agencys_load_never_moves_rows_out_of_their_country(con, kind):
     assert load_bytes(con, data[kind], "unicef.xlsx", plan="UNSDCF").status == "committed"
 
     def shown() -> dict[str, int]:
-        return {country: queries.export_count(con, kind, queries.Filters(country=country, agency="UNICEF"))
+        return {country: exports.count(con, Filters(country=country, agency="UNICEF"), kind)
                 for country in ("Kenya", "Ghana")}
 
     assert shown() == {"Kenya": 1, "Ghana": 0}
@@ -385,14 +387,15 @@ def test_another_agencys_load_never_moves_rows_out_of_their_country(con, kind):
 
 def test_a_countrys_history_holds_the_submissions_of_its_plans_only(con):
     """A submission is of its plan's country: a plan name two countries use no longer lists it under both."""
-    from etl import queries
+    from analytics import activity
+    from analytics.filters import Filters
 
     for country in ("Kenya", "Ghana"):
         assert load_budget_of(con, country, "UNSDCF").status == "committed"
     assert load_bytes(con, workbook_bytes({"Indicators": [INDICATOR_HEADER, [
         "a", "Births attended", "1.1", "%", 42, 2022, 60, 2027, "2025", 51, "UNICEF"]]}), "kenya-indicators.xlsx",
         plan="UNSDCF", country="Kenya").status == "committed"
-    history = queries.submission_history(con, queries.Filters(country="Kenya"))
+    history = activity.submission_history(con, Filters(country="Kenya"))
     assert sorted(history["file"]) == ["Kenya-UNDP.xlsx", "kenya-indicators.xlsx"]
 
 

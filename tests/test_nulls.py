@@ -20,6 +20,9 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from analytics import activity, budget, identity
+from analytics.filters import Filters
+from analytics.identity import outcome_key
 from app import auth
 from app.testing import PAGE_FILES, open_page
 from core.formatting import (
@@ -34,13 +37,13 @@ from core.formatting import (
     titled,
     unique_labels,
 )
-from etl import queries, store
+from etl import store
 from etl.load import load_bytes
-from etl.queries import Filters, outcome_key
 from tests.null_data import NULL_HEAVY, datasets, write_db
 from tests.test_load import BUDGET_HEADER, workbook_bytes
 
-DASHBOARD_PAGES = ("overview", "delivery", "funding_gaps", "indicators", "recommendations", "data_export")
+#: every page with a script except Upload (run separately, signed in)
+DASHBOARD_PAGES = tuple(page for page in PAGE_FILES if page != "upload")
 #: what a missing value looks like when it leaks into text
 LEAKED = re.compile(r"\b(nan|NaN|None|<NA>|NaT)\b")
 MISSING_VALUES = (None, float("nan"), pd.NA, "", "   ")
@@ -56,8 +59,8 @@ def test_missing_text_gets_a_plain_label(missing):
     assert outcome_label("4.1", missing) == "4.1" and outcome_label(missing, "Health for all") == "Health for all"
     assert indicator_label(missing, missing) == "(untitled indicator)" and indicator_label("1.a", missing) == "1.a"
     assert unique_labels(["x", "x"], [missing, "plan"]) == ["x", "x (plan)"]
-    assert queries.tile_label(missing, False) == NO_AGENCY and queries.tile_label(missing, True) == "Joint"
-    assert queries.tile_label("FAO; WHO", missing) == "Joint: FAO + WHO"
+    assert budget.tile_label(missing, False) == NO_AGENCY and budget.tile_label(missing, True) == "Joint"
+    assert budget.tile_label("FAO; WHO", missing) == "Joint: FAO + WHO"
 
 
 def test_text_keeps_what_is_there():
@@ -72,7 +75,7 @@ def test_python_outcome_key_equals_sql_on_missing_values():
             for title in (None, "", "Health")]
     con.execute("CREATE TABLE o (plan VARCHAR, outcome_code VARCHAR, outcome_title VARCHAR)")
     con.executemany("INSERT INTO o VALUES (?, ?, ?)", rows)
-    sql = f"SELECT *, {queries.OUTCOME_KEY} AS k FROM o"
+    sql = f"SELECT *, {identity.OUTCOME_KEY} AS k FROM o"
     frame = con.execute(sql).df()
     assert frame["outcome_code"].isna().any() and frame["outcome_code"].map(type).eq(float).any()  # NaN
     for r in frame.itertuples():
@@ -141,7 +144,7 @@ def run_every_page(db: Path) -> int:
     through them; the Upload page's history as an administrator. Returns the number of page runs."""
     con = store.connect(db)
     try:
-        options = queries.filter_options(con)
+        options = activity.filter_options(con)
     finally:
         con.close()
     labels = {o["key"]: o["label"] for o in options["outcomes"]}

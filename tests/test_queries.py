@@ -1,4 +1,4 @@
-"""etl/queries.py on the seeded database: every figure equals the plain-Python model (tests/model.py)."""
+"""analytics/ on the seeded database: every figure equals the plain-Python model (tests/model.py)."""
 from __future__ import annotations
 
 import csv
@@ -9,10 +9,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from analytics import actions, activity, budget, exports, indicators
+from analytics.exports import safe_csv_bytes, safe_excel_bytes
+from analytics.filters import Filters
+from analytics.identity import outcome_key
 from core.formatting import format_money, format_rate, outcome_label, shorten, unique_labels
-from etl import queries, store
-from etl.export import safe_csv_bytes, safe_excel_bytes
-from etl.queries import Filters, outcome_key
+from etl import store
 from tests import model
 from tests.fixtures import ACTION_ROWS, ANGOLA, BUDGET_ROWS, EVALUATION, PLAN_A, PLAN_B, VIET_NAM
 
@@ -59,11 +61,11 @@ def assert_money(actual: dict | pd.Series, expected: model.Money) -> None:
 
 @pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
 def test_budget_totals_equal_the_model(seeded_db, filters):
-    assert_money(queries.budget_totals(seeded_db, filters), model.money(model.budget_rows(filters)))
+    assert_money(budget.totals(seeded_db, filters), model.money(model.budget_rows(filters)))
 
 
 def test_headline_unfiltered_figures(seeded_db):
-    h = queries.headline(seeded_db, Filters())
+    h = activity.headline(seeded_db, Filters())
     # written out once by hand from tests/fixtures.py, as a check on the model itself
     assert h["required"] == 6_020_000
     assert h["available"] == 4_150_000
@@ -82,7 +84,7 @@ def test_headline_unfiltered_figures(seeded_db):
 def test_not_reported_is_not_zero(seeded_db):
     """WHO 2025 in Angola has neither available nor expenditure: it is in 'required' and nowhere else."""
     f = Filters(country=ANGOLA, agency="WHO", year_from=2025, year_to=2025)
-    t = queries.budget_totals(seeded_db, f)
+    t = budget.totals(seeded_db, f)
     assert t["required"] == 250_000
     assert t["available"] is None and t["expenditure"] is None
     assert t["funding_gap"] is None and t["coverage"] is None and t["delivery_rate"] is None
@@ -90,17 +92,17 @@ def test_not_reported_is_not_zero(seeded_db):
 
 
 def test_zero_denominators_give_none(seeded_db):
-    t = queries.budget_totals(seeded_db, Filters(country=VIET_NAM, agency="WHO", year_from=2025, year_to=2025))
+    t = budget.totals(seeded_db, Filters(country=VIET_NAM, agency="WHO", year_from=2025, year_to=2025))
     assert t["required"] == 0 and t["available"] == 0
     assert t["coverage"] is None and t["delivery_rate"] is None and t["burn_rate"] is None
     assert format_rate(t["coverage"]) == "—"
-    t = queries.budget_totals(seeded_db, Filters(country=ANGOLA, agency="UNFPA"))
+    t = budget.totals(seeded_db, Filters(country=ANGOLA, agency="UNFPA"))
     assert t["available"] == 0 and t["delivery_rate"] is None and t["coverage"] == 0
 
 
 @pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
 def test_by_outcome_equals_model_and_adds_up(seeded_db, filters):
-    df = queries.budget_by(seeded_db, filters, "outcome")
+    df = budget.by(seeded_db, filters, "outcome")
     rows = model.budget_rows(filters)
     expected = model.by(rows, lambda r: outcome_key(r["plan"], r["outcome_code"], r["outcome_title"]))
     assert set(df["outcome_key"]) == set(expected)
@@ -112,7 +114,7 @@ def test_by_outcome_equals_model_and_adds_up(seeded_db, filters):
 
 def test_outcome_codes_are_not_unique(seeded_db):
     """Outcome '1' exists three times (two plans, two strategic priorities): three separate groups."""
-    df = queries.budget_by(seeded_db, Filters(), "outcome")
+    df = budget.by(seeded_db, Filters(), "outcome")
     assert sorted(df["outcome_code"]) == ["1", "1", "1", "2"]
     health = df[df["outcome_key"] == HEALTH].iloc[0]
     assert health["required"] == 500_000 + 600_000 + 300_000 + 250_000 + 400_000 + 450_000 + 150_000
@@ -120,7 +122,7 @@ def test_outcome_codes_are_not_unique(seeded_db):
 
 @pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
 def test_by_agency_shows_joint_once(seeded_db, filters):
-    df = queries.budget_by(seeded_db, filters, "agency")
+    df = budget.by(seeded_db, filters, "agency")
     rows = model.budget_rows(filters)
     expected = model.by(rows, model.agency_group)
     assert set(df["agency"]) == set(expected)
@@ -131,12 +133,12 @@ def test_by_agency_shows_joint_once(seeded_db, filters):
 
 
 def test_agency_filter_includes_joint_lines_it_takes_part_in(seeded_db):
-    df = queries.budget_by(seeded_db, Filters(agency="UNICEF"), "agency")
+    df = budget.by(seeded_db, Filters(agency="UNICEF"), "agency")
     assert sorted(df["agency"]) == ["Joint", "UNICEF"]
     assert df.set_index("agency").loc["Joint", "required"] == 850_000
     assert df.set_index("agency").loc["Joint", "agency_name"].startswith("Joint")
-    assert queries.budget_totals(seeded_db, Filters(agency="UNICEF"))["joint_lines"] == 2
-    assert queries.budget_totals(seeded_db, Filters(agency="FAO"))["joint_lines"] == 0
+    assert budget.totals(seeded_db, Filters(agency="UNICEF"))["joint_lines"] == 2
+    assert budget.totals(seeded_db, Filters(agency="FAO"))["joint_lines"] == 0
 
 
 @pytest.mark.parametrize("by,key", [
@@ -145,7 +147,7 @@ def test_agency_filter_includes_joint_lines_it_takes_part_in(seeded_db):
 ])
 @pytest.mark.parametrize("filters", FILTER_CASES[:10], ids=IDS[:10])
 def test_by_year_and_funding_source(seeded_db, filters, by, key):
-    df = queries.budget_by(seeded_db, filters, by)
+    df = budget.by(seeded_db, filters, by)
     expected = model.by(model.budget_rows(filters), key)
     assert set(df[by]) == set(expected)
     for rec in df.to_dict("records"):
@@ -153,7 +155,7 @@ def test_by_year_and_funding_source(seeded_db, filters, by, key):
 
 
 def test_by_output_within_an_outcome(seeded_db):
-    df = queries.budget_by(seeded_db, Filters(outcome=HEALTH), "output")
+    df = budget.by(seeded_db, Filters(outcome=HEALTH), "output")
     expected = model.by(model.budget_rows(Filters(outcome=HEALTH)), lambda r: r["output_code"])
     assert sorted(df["output_code"]) == ["1.1", "1.2"]
     for rec in df.to_dict("records"):
@@ -161,26 +163,26 @@ def test_by_output_within_an_outcome(seeded_db):
 
 
 def test_output_agency_table_adds_up(seeded_db):
-    df = queries.budget_by(seeded_db, Filters(), "output_agency")
+    df = budget.by(seeded_db, Filters(), "output_agency")
     assert df["required"].sum() == sum(r["required"] for r in BUDGET_ROWS)
     joint = df[df["agency"] == "Joint"]
     assert len(joint) == 1 and joint.iloc[0]["agencies"] == "UNDP;UNICEF"
 
 
 def test_budget_tree_and_lines(seeded_db):
-    tree, leaves = queries.budget_tree(seeded_db, Filters())
+    tree, leaves = budget.tree(seeded_db, Filters())
     assert leaves == len(tree) == 11
     assert tree["required"].sum() == sum(r["required"] for r in BUDGET_ROWS)
     assert "Joint: UNDP + UNICEF" in set(tree["agency_label"])
-    top, leaves = queries.budget_tree(seeded_db, Filters(), limit=3)
+    top, leaves = budget.tree(seeded_db, Filters(), limit=3)
     assert len(top) == 3 and leaves == 11
-    lines, count = queries.budget_lines(seeded_db, Filters(agency="UNICEF"))
+    lines, count = budget.lines(seeded_db, Filters(agency="UNICEF"))
     assert count == len(model.budget_rows(Filters(agency="UNICEF"))) == len(lines) == 4
 
 
 def test_reporting_completeness(seeded_db):
     """SPEC §5: agencies with a submission for the period ÷ agencies expected in the plan."""
-    df = queries.reporting_completeness(seeded_db, Filters()).set_index("plan")
+    df = activity.reporting_completeness(seeded_db, Filters()).set_index("plan")
     # the reporting year is the latest with spending reported, 2025. Angola expects UNICEF, WHO, UNDP, FAO,
     # UNFPA (budget lines); 2025 data: budget lines of WHO, the joint UNDP;UNICEF line and FAO (+ UNICEF's
     # indicator values) — UNFPA has nothing for 2025. Spending for 2025: UNDP, UNICEF (joint line), FAO.
@@ -189,7 +191,7 @@ def test_reporting_completeness(seeded_db):
     assert angola["completeness"] == pytest.approx(4 / 5) and angola["not_reported"] == "UNFPA"
     assert (angola["agencies_with_expenditure"], angola["no_expenditure"]) == (3, "UNFPA, WHO")
     assert df.loc[PLAN_B, "agencies_expected"] == 4
-    df = queries.reporting_completeness(seeded_db, Filters(year_from=2023, year_to=2024)).set_index("plan")
+    df = activity.reporting_completeness(seeded_db, Filters(year_from=2023, year_to=2024)).set_index("plan")
     angola = df.loc[PLAN_A]
     assert (angola["year"], angola["agencies_reported"], angola["not_reported"]) == (2024, 4, "FAO")  # FAO starts in 2025
     assert angola["no_expenditure"] == "FAO, WHO"  # WHO left 2024 spending blank; UNFPA reported 0, which counts
@@ -200,12 +202,12 @@ def test_indicator_values_for_the_year_count_as_a_submission(tmp_path):
     from tests.test_load import BUDGET_HEADER, INDICATOR_HEADER, workbook_bytes
 
     con = store.connect(tmp_path / "c.duckdb")
-    budget = [BUDGET_HEADER, [2024, "1", "x", "1.1", "UNDP", 10, 5, 1], [2024, "1", "x", "1.1", "WHO", 10, 5, 1],
-              [2025, "1", "x", "1.1", "UNDP", 10, 5, 2]]
-    indicators = [INDICATOR_HEADER, ["1.1.a", "Births attended", "1.1", "%", 40, 2022, 60, 2027, "2025", 50, "WHO"]]
-    for name, data in (("b.xlsx", workbook_bytes({"Budget": budget})), ("i.xlsx", workbook_bytes({"I": indicators}))):
+    budget_rows = [BUDGET_HEADER, [2024, "1", "x", "1.1", "UNDP", 10, 5, 1], [2024, "1", "x", "1.1", "WHO", 10, 5, 1],
+                   [2025, "1", "x", "1.1", "UNDP", 10, 5, 2]]
+    values = [INDICATOR_HEADER, ["1.1.a", "Births attended", "1.1", "%", 40, 2022, 60, 2027, "2025", 50, "WHO"]]
+    for name, data in (("b.xlsx", workbook_bytes({"Budget": budget_rows})), ("i.xlsx", workbook_bytes({"I": values}))):
         assert load_bytes(con, data, name, plan="P", country="C").status == "committed"
-    row = queries.reporting_completeness(con, Filters()).iloc[0]
+    row = activity.reporting_completeness(con, Filters()).iloc[0]
     # 2025: UNDP has a budget line; WHO only indicator values — both submitted; WHO's spending is missing
     assert (row["year"], row["agencies_expected"], row["agencies_reported"], row["not_reported"]) == (2025, 2, 2, None)
     assert (row["agencies_with_expenditure"], row["no_expenditure"]) == (1, "WHO")
@@ -221,7 +223,7 @@ INDICATOR_CASES = [Filters(), Filters(country=VIET_NAM), Filters(year_from=2023,
 
 @pytest.mark.parametrize("filters", INDICATOR_CASES, ids=[repr(vars(f)) for f in INDICATOR_CASES])
 def test_indicator_progress_equals_model(seeded_db, filters):
-    df = queries.indicator_progress(seeded_db, filters)
+    df = indicators.progress(seeded_db, filters)
     expected = model.indicator_status(filters)
     assert len(df) == len(expected)
     for rec in df.to_dict("records"):
@@ -230,12 +232,12 @@ def test_indicator_progress_equals_model(seeded_db, filters):
         assert close(rec["progress"], e["progress"])
         assert close(rec["expected_progress"], e["expected"])
         assert close(rec["latest_actual"], e["latest"])
-    counts = queries.indicator_status_counts(seeded_db, filters)
+    counts = indicators.status_counts(seeded_db, filters)
     assert dict(zip(counts["status"], counts["indicators"])) == model.status_counts(filters)
 
 
 def test_indicator_statuses_by_hand(seeded_db):
-    df = queries.indicator_progress(seeded_db, Filters()).set_index(["plan", "indicator_code"])
+    df = indicators.progress(seeded_db, Filters()).set_index(["plan", "indicator_code"])
     assert df.loc[(PLAN_A, "1.1.a"), "status"] == "on track"      # 0.5 against 0.40 elapsed
     assert df.loc[(PLAN_A, "1.1.b"), "status"] == "off track"     # decreasing target, 0.15
     assert df.loc[(PLAN_A, "1.2.a"), "status"] == "achieved"      # 1.125
@@ -243,16 +245,16 @@ def test_indicator_statuses_by_hand(seeded_db):
     assert df.loc[(PLAN_B, "2.1.b"), "status"] == "achieved" and pd.isna(df.loc[(PLAN_B, "2.1.b"), "progress"])
     assert math.isclose(df.loc[(PLAN_A, "1.1.b"), "progress"], 3 / 20)
     # limiting the years changes what 'latest' means: 1.2.a in 2024 is at 7 (H1), 5/8 of the way
-    early = queries.indicator_progress(seeded_db, Filters(year_from=2024, year_to=2024))
+    early = indicators.progress(seeded_db, Filters(year_from=2024, year_to=2024))
     early = early.set_index(["plan", "indicator_code"])
     assert early.loc[(PLAN_A, "1.2.a"), "latest_period"] == "2024-H1"
     assert math.isclose(early.loc[(PLAN_A, "1.2.a"), "progress"], 5 / 8)
 
 
 def test_indicator_trend(seeded_db):
-    progress = queries.indicator_progress(seeded_db, Filters())
+    progress = indicators.progress(seeded_db, Filters())
     key = progress[(progress["plan"] == PLAN_B) & (progress["indicator_code"] == "1.1.a")]["indicator_key"].iloc[0]
-    trend = queries.indicator_trend(seeded_db, Filters(), key)
+    trend = indicators.trend(seeded_db, Filters(), key)
     assert list(trend["period"]) == ["2023-Q3", "2024"]
     assert list(trend["actual"]) == [19.0, 18.5]
 
@@ -265,46 +267,46 @@ ACTION_CASES = [Filters(), Filters(plan=PLAN_A), Filters(country=VIET_NAM), Filt
 
 @pytest.mark.parametrize("filters", ACTION_CASES, ids=[repr(vars(f)) for f in ACTION_CASES])
 def test_action_totals_equal_model(seeded_db, filters):
-    totals = queries.action_totals(seeded_db, filters)
+    totals = actions.totals(seeded_db, filters)
     expected = model.action_summary(filters)
     for field in ("actions", "completed", "open", "overdue", "implementation_rate"):
         assert close(totals[field], expected[field]), field
-    counts = queries.action_status_counts(seeded_db, filters)
+    counts = actions.status_counts(seeded_db, filters)
     rows = model.action_rows(filters)
     assert dict(zip(counts["status"], counts["actions"])) == {
-        s: sum(r["status"] == s for r in rows) for s in queries.ACTION_STATUSES}
+        s: sum(r["status"] == s for r in rows) for s in actions.ACTION_STATUSES}
 
 
 def test_actions_by_source_recommendation_agency(seeded_db):
-    by_source = queries.actions_by_source(seeded_db, Filters()).set_index("source_title")
+    by_source = actions.by_source(seeded_db, Filters()).set_index("source_title")
     evaluation = [r for r in ACTION_ROWS if r["source_title"] == EVALUATION]
     assert by_source.loc[EVALUATION, "actions"] == len(evaluation)
     assert by_source.loc[EVALUATION, "completed"] == sum(r["status"] == "completed" for r in evaluation)
     assert by_source.loc[EVALUATION, "overdue"] == sum(model.is_overdue(r) for r in evaluation)
-    recs = queries.actions_by_recommendation(seeded_db, Filters(), EVALUATION)
+    recs = actions.by_recommendation(seeded_db, Filters(), EVALUATION)
     assert list(recs["recommendation_no"]) == ["1", "2", "3"]
     assert list(recs["actions"]) == [3, 2, 1]
     assert pd.isna(recs.iloc[2]["implementation_rate"])  # only a no-longer-applicable action
-    agencies = queries.actions_by_agency(seeded_db, Filters()).set_index("agency")
+    agencies = actions.by_agency(seeded_db, Filters()).set_index("agency")
     assert agencies.loc["Not assigned", "actions"] == sum(r["agency"] is None for r in ACTION_ROWS)
     assert agencies["actions"].sum() == len(ACTION_ROWS)
 
 
 def test_overdue_list_and_ageing(seeded_db):
-    overdue = queries.overdue_actions(seeded_db, Filters())
+    overdue = actions.overdue(seeded_db, Filters())
     expected = sorted((r for r in ACTION_ROWS if model.is_overdue(r)), key=lambda r: r["deadline"])
     assert list(overdue["action"]) == [r["action"] for r in expected]
     assert list(overdue["days_late"]) == [(model.dt.date.today() - r["deadline"]).days for r in expected]
-    ageing = queries.action_ageing(seeded_db, Filters())
+    ageing = actions.ageing(seeded_db, Filters())
     open_rows = [r for r in ACTION_ROWS if r["status"] in ("ongoing", "not_started")]
     assert dict(zip(ageing["ageing"], ageing["open_actions"])) == {
-        b: sum(model.ageing_bucket(r) == b for r in open_rows) for b in queries.AGEING_BUCKETS}
+        b: sum(model.ageing_bucket(r) == b for r in open_rows) for b in actions.AGEING_BUCKETS}
 
 
 # --- submissions, freshness, version ----------------------------------------------------------------
 
 def test_freshness_is_when_each_agency_s_rows_arrived(seeded_db):
-    fresh = queries.freshness(seeded_db, Filters()).set_index("agency")
+    fresh = activity.freshness(seeded_db, Filters()).set_index("agency")
     expected = model.last_submission_per_agency()
     assert set(fresh.index) == set(expected)
     for agency, when in expected.items():
@@ -315,20 +317,20 @@ def test_freshness_is_when_each_agency_s_rows_arrived(seeded_db):
     # WHO: the rolled-back who_cbf_v2.xlsx brought no current rows; the latest is the indicators file
     assert fresh.loc["WHO", "last_file"] == "angola_indicators.xlsx"
     assert fresh.loc["WHO", "last_budget"] == pd.Timestamp("2025-05-07 09:00")
-    assert list(queries.freshness(seeded_db, Filters(agency="FAO"))["agency"]) == ["FAO"]
+    assert list(activity.freshness(seeded_db, Filters(agency="FAO"))["agency"]) == ["FAO"]
 
 
 def test_data_version_changes_when_a_submission_lands_or_is_rolled_back(fresh_db_path):
     con = store.connect(fresh_db_path)
     try:
-        before = queries.data_version(con)
-        assert queries.data_version(con) == before
+        before = activity.data_version(con)
+        assert activity.data_version(con) == before
         con.execute("UPDATE submission_log SET status = 'rolled_back' WHERE submission_id = 3")
-        after_rollback = queries.data_version(con)
+        after_rollback = activity.data_version(con)
         assert after_rollback != before
         con.execute("""INSERT INTO submission_log (submission_id, kind, file_name, sha256, status)
                        VALUES (99, 'budget', 'x.xlsx', 'abc', 'committed')""")
-        assert queries.data_version(con) != after_rollback
+        assert activity.data_version(con) != after_rollback
     finally:
         con.close()
 
@@ -336,13 +338,13 @@ def test_data_version_changes_when_a_submission_lands_or_is_rolled_back(fresh_db
 # --- filter options, query params, injection --------------------------------------------------------
 
 def test_filter_options(seeded_db):
-    every = queries.filter_options(seeded_db)
+    every = activity.filter_options(seeded_db)
     assert every["countries"] == [ANGOLA, VIET_NAM]
     assert every["plans"] == [PLAN_A, PLAN_B]
     assert (every["year_min"], every["year_max"]) == (2023, 2025)
     assert len(every["outcomes"]) == 4 and len({o["label"] for o in every["outcomes"]}) == 4
     assert [a["code"] for a in every["agencies"]] == sorted({"UNDP", "UNICEF", "WHO", "FAO", "UNFPA", "UN Women"})
-    narrowed = queries.filter_options(seeded_db, Filters(country=VIET_NAM))
+    narrowed = activity.filter_options(seeded_db, Filters(country=VIET_NAM))
     assert narrowed["plans"] == [PLAN_B]
     assert {o["key"] for o in narrowed["outcomes"]} <= {o["key"] for o in every["outcomes"]}
     labels = {o["key"]: o["label"] for o in every["outcomes"]}
@@ -363,8 +365,8 @@ def test_filters_round_trip_through_query_params():
 
 def test_user_values_are_parameters_not_sql(seeded_db):
     evil = "Angola' OR '1'='1"
-    assert queries.budget_totals(seeded_db, Filters(country=evil))["lines"] == 0
-    assert queries.export_count(seeded_db, "actions", Filters(agency=evil)) == 0
+    assert budget.totals(seeded_db, Filters(country=evil))["lines"] == 0
+    assert exports.count(seeded_db, Filters(agency=evil), "actions") == 0
 
 
 # --- export -----------------------------------------------------------------------------------------
@@ -376,9 +378,9 @@ def test_user_values_are_parameters_not_sql(seeded_db):
     ("actions", lambda f: model.action_rows(f), Filters(country=VIET_NAM)),
 ])
 def test_export_rows_match_the_filter(seeded_db, kind, rows, filters):
-    df = queries.export_rows(seeded_db, kind, filters)
-    assert len(df) == len(rows(filters)) == queries.export_count(seeded_db, kind, filters)
-    assert len(queries.export_rows(seeded_db, kind, filters, limit=2)) == min(2, len(df))
+    df = exports.rows(seeded_db, filters, kind)
+    assert len(df) == len(rows(filters)) == exports.count(seeded_db, filters, kind)
+    assert len(exports.rows(seeded_db, filters, kind, limit=2)) == min(2, len(df))
 
 
 def test_safe_csv_bytes_exact_text():
@@ -405,7 +407,7 @@ def test_safe_excel_bytes_keeps_numbers_and_neutralises_text(tmp_path):
 
 
 def test_export_of_seeded_text_is_formula_safe(seeded_db):
-    df = queries.export_rows(seeded_db, "budget", Filters(outcome=HEALTH))
+    df = exports.rows(seeded_db, Filters(outcome=HEALTH), "budget")
     rows = list(csv.DictReader(io.StringIO(safe_csv_bytes(df).decode("utf-8-sig"))))
     assert {r["suboutput_title"] for r in rows if r["suboutput_title"]} == {"'=Community nutrition (joint programme)"}
     assert all(float(r["required"]) > 0 for r in rows)
@@ -437,7 +439,7 @@ def test_labels():
 
 def test_work_plan_priority_areas_without_numbers_are_separate_recommendations(tmp_path):
     """A work plan names priority areas but numbers none: each area is its own row, labelled by its text."""
-    from app.ui import recommendation_label
+    from app.text import recommendation_label
     from etl.load import load_bytes
     from tests.test_load import workbook_bytes
 
@@ -448,7 +450,7 @@ def test_work_plan_priority_areas_without_numbers_are_separate_recommendations(t
     con = store.connect(tmp_path / "wp.duckdb")
     result = load_bytes(con, workbook_bytes({"Workplan": rows}), "wp.xlsx", source="RG1 work plan")
     assert result.status == "committed", [str(e) for e in result.errors]
-    table = queries.actions_by_recommendation(con, queries.Filters(), "RG1 work plan")
+    table = actions.by_recommendation(con, Filters(), "RG1 work plan")
     labels = sorted(recommendation_label(n, t) for n, t in zip(table["recommendation_no"], table["recommendation"]))
     assert labels == ["Accountability to affected people", "Protection at the centre"]
     assert sorted(table["actions"]) == [1, 2]
@@ -463,15 +465,15 @@ def test_an_outcome_keeps_only_its_own_countrys_indicators(tmp_path):
 
     con = store.connect(tmp_path / "two.duckdb")
     for country, title in (("Kenya", "Health for all"), ("Ghana", "Decent jobs")):
-        budget = workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "1", title, "1.1", "UNDP", 10, 5, 1]]})
-        indicators = workbook_bytes({"Indicators": [INDICATOR_HEADER, [
+        budget_file = workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "1", title, "1.1", "UNDP", 10, 5, 1]]})
+        indicator_file = workbook_bytes({"Indicators": [INDICATOR_HEADER, [
             f"1.1.{country[0]}", f"{country} indicator", "1.1", "%", 40, 2022, 60, 2027, "2025", 50, "UNDP"]]})
-        for name, data in ((f"{country}-b.xlsx", budget), (f"{country}-i.xlsx", indicators)):
+        for name, data in ((f"{country}-b.xlsx", budget_file), (f"{country}-i.xlsx", indicator_file)):
             result = load_bytes(con, data, name, plan="UNSDCF", country=country)
             assert result.status == "committed", [str(e) for e in result.errors]
     kenya = outcome_key("UNSDCF", "1", "Health for all")
-    assert list(queries.indicator_progress(con, Filters(outcome=kenya))["indicator_code"]) == ["1.1.K"]
-    assert sorted(queries.indicator_progress(con, Filters())["indicator_code"]) == ["1.1.G", "1.1.K"]
+    assert list(indicators.progress(con, Filters(outcome=kenya))["indicator_code"]) == ["1.1.K"]
+    assert sorted(indicators.progress(con, Filters())["indicator_code"]) == ["1.1.G", "1.1.K"]
     con.close()
 
 
@@ -490,11 +492,11 @@ def test_each_plan_is_measured_in_its_own_latest_year_and_country(tmp_path):
         result = load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), f"{country}.xlsx", plan=plan,
                             country=country)
         assert result.status == "committed", [str(e) for e in result.errors]
-    df = queries.reporting_completeness(con, Filters())
+    df = activity.reporting_completeness(con, Filters())
     rows = df[["country", "plan", "year", "agencies_reported", "agencies_expected", "not_reported"]]
     assert [tuple(None if pd.isna(v) else v for v in r) for r in rows.itertuples(index=False)] == [
         ("Kenya", "UNSDCF", 2022, 1, 2, "WHO"), ("Ghana", "UNSDCF", 2025, 2, 2, None)]
-    chosen = queries.reporting_completeness(con, Filters(year_from=2021, year_to=2021))
+    chosen = activity.reporting_completeness(con, Filters(year_from=2021, year_to=2021))
     assert list(chosen["agencies_reported"]) == [0, 2]  # Ghana had nothing for 2021; Kenya both
     con.close()
 
@@ -502,7 +504,7 @@ def test_each_plan_is_measured_in_its_own_latest_year_and_country(tmp_path):
 @pytest.mark.parametrize("f", [Filters(country=ANGOLA), Filters(outcome=HEALTH), Filters(agency="UNICEF", country=ANGOLA),
                                Filters(plan=PLAN_A, year_from=2024, year_to=2024)])
 def test_reporting_completeness_under_every_filter(seeded_db, f):
-    df = queries.reporting_completeness(seeded_db, f)
+    df = activity.reporting_completeness(seeded_db, f)
     assert len(df) >= 1 and (df["agencies_reported"] <= df["agencies_expected"]).all()
     if f.year_to:
         assert set(df["year"]) == {f.year_to}
@@ -519,5 +521,5 @@ def test_the_reporting_year_is_never_in_the_future(tmp_path):
     rows = [[this_year - 1, "1", "x", "1.1", "UNDP", 10, 5, None], [this_year, "1", "x", "1.1", "UNDP", 10, 5, None],
             [this_year + 1, "1", "x", "1.1", "WHO", 10, 5, 1]]  # the only spending: a planned future year
     assert load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), "f.xlsx", plan="P").status == "committed"
-    assert list(queries.reporting_completeness(con, Filters())["year"]) == [this_year]
+    assert list(activity.reporting_completeness(con, Filters())["year"]) == [this_year]
     con.close()

@@ -139,14 +139,16 @@ def test_one_batch_equals_loading_the_files_one_by_one(loaded, tmp_path):
 def test_the_funding_gap_reconciles_with_the_cards_and_the_bars(loaded):
     """Year blocks with money available but no requirement exist in the real exports: the gap leaves
     them out (and says so), and each gap bar adds up to the requirement, never more."""
-    from app.ui import gap_segments, missing_figures_note
-    from etl import queries
+    from analytics import budget
+    from analytics.filters import Filters
+    from app.charts import gap_segments
+    from app.notes import missing_figures_note
 
     con, _ = loaded
     expected = expected_from_files()
     no_required = [(by_year[y][1] or 0.0) for _, by_year, _ in expected.values() for y in by_year
                    if by_year[y][0] is None and by_year[y][1] is not None]
-    totals = queries.budget_totals(con, queries.Filters())
+    totals = budget.totals(con, Filters())
     assert no_required and totals["lines_without_required"] >= len(no_required)
     assert totals["available_without_required"] == pytest.approx(sum(no_required), abs=0.05)
     both = con.execute("SELECT sum(required) - sum(available) FROM budget WHERE required IS NOT NULL "
@@ -157,7 +159,7 @@ def test_the_funding_gap_reconciles_with_the_cards_and_the_bars(loaded):
         - (totals["available"] - totals["available_without_required"]), abs=0.05)
     note = missing_figures_note(totals)
     assert f"{totals['lines_without_required']:,} of {totals['lines']:,} budget lines have no required figure" in note
-    years = queries.budget_by(con, queries.Filters(), "year")
+    years = budget.by(con, Filters(), "year")
     parts = gap_segments(years)
     for i, row in years.iterrows():  # funded + gap + not reported = the requirement (a surplus lies beyond it)
         inside = parts.loc[i, "funded"] + parts.loc[i, "gap"] + parts.loc[i, "not_reported"]
@@ -191,11 +193,12 @@ def test_a_budget_export_narrowed_on_the_uninfo_fields(loaded, tmp_path):
                      and any(_amount(row[at[f"{h[:4]} {m}"]]) is not None for m in MEASURES)}
             by_id[str(int(row[at["ID"]]))] = (goals, str(row[at["Status"]]).strip().lower(), len(years))
     expected = {i: n for i, (goals, status, n) in by_id.items() if "5 Gender Equality" in goals and status == "closed"}
-    from etl import queries
-    detail = queries.BudgetDetail(sdg_goal="5 Gender Equality", suboutput_status="closed")
-    count = queries.export_count(con, "budget", queries.Filters(), detail)
+    from analytics import exports
+    from analytics.filters import Filters
+    detail = exports.BudgetDetail(sdg_goal="5 Gender Equality", suboutput_status="closed")
+    count = exports.count(con, Filters(), "budget", detail)
     assert count == sum(expected.values()) > 0  # one row per sub-output and year with figures
-    shown = queries.export_rows(con, "budget", queries.Filters(), detail=detail)
+    shown = exports.rows(con, Filters(), "budget", detail=detail)
     assert set(shown["suboutput_id"]) == {i for i, years in expected.items() if years}
     db = tmp_path / "copy.duckdb"
     con.execute("CHECKPOINT")
@@ -210,7 +213,7 @@ def test_a_budget_export_narrowed_on_the_uninfo_fields(loaded, tmp_path):
     assert all("5 Gender Equality" in r["sdg_goals"].split("; ") for r in rows)
     copy = store.connect(db)
     try:  # the command line exports what the page's query counts, on the same file
-        assert len(rows) == queries.export_count(copy, "budget", queries.Filters(), detail)
+        assert len(rows) == exports.count(copy, Filters(), "budget", detail)
     finally:
         copy.close()
 
@@ -289,7 +292,8 @@ def test_every_suboutput_is_kept_with_or_without_money(loaded, structure):
 
 
 def test_outputs_and_suboutputs_per_outcome_equal_the_files(loaded, structure):
-    from etl import queries
+    from analytics import budget
+    from analytics.filters import Filters
 
     con, _ = loaded
     want = collections.defaultdict(lambda: (set(), set(), set()))
@@ -299,10 +303,10 @@ def test_outputs_and_suboutputs_per_outcome_equal_the_files(loaded, structure):
         subs.add(sub_id)
         if not years:
             without.add(sub_id)
-    got = queries.suboutputs_by_outcome(con, queries.Filters())
+    got = budget.suboutputs_by_outcome(con, Filters())
     assert {(r.plan, r.outcome_code, r.outcome_title): (r.outputs, r.suboutputs, r.suboutputs_without_figures)
             for r in got.itertuples()} == {k: tuple(len(s) for s in v) for k, v in want.items()}
-    totals = queries.suboutput_totals(con, queries.Filters())
+    totals = budget.suboutput_totals(con, Filters())
     assert totals == {"outcomes": len(want), "outputs": sum(len(v[0]) for v in want.values()),
                       "suboutputs": len(structure), "suboutputs_without_figures": 604}
 
@@ -311,14 +315,15 @@ def test_outputs_and_suboutputs_per_outcome_equal_the_files(loaded, structure):
 def test_suboutputs_without_figures_count_whatever_the_years(loaded, structure, years):
     """A sub-output with figures counts when one of its years is in range; one without any figure has no
     year, so it counts whatever the range (the page's note says so)."""
-    from etl import queries
+    from analytics import budget
+    from analytics.filters import Filters
 
     con, _ = loaded
     country = "Cameroon"
     mine = {i: v for i, v in structure.items() if v[3] == country}
     want_in = {i for i, (_, _, y, _) in mine.items() if not y or any(years[0] <= x <= years[1] for x in y)}
     want_without = {i for i, (_, _, y, _) in mine.items() if not y}
-    got = queries.suboutput_totals(con, queries.Filters(country=country, year_from=years[0], year_to=years[1]))
+    got = budget.suboutput_totals(con, Filters(country=country, year_from=years[0], year_to=years[1]))
     assert (got["suboutputs"], got["suboutputs_without_figures"]) == (len(want_in), len(want_without))
     assert want_without and got["suboutputs"] > 0
 

@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 import openpyxl
 import pytest
 
+from analytics.filters import Filters
 from core.formatting import format_money, format_rate
 from etl import store
-from etl.queries import Filters
 from etl.template import template_bytes
 from tests import model
 from tests.test_browser import CHROMIUM, browser, metrics, new_page, open_url, overview_cards, screenshot, serve, settle  # noqa: F401  (browser: the same fixture, one Chromium per module)

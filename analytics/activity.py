@@ -1,0 +1,216 @@
+"""Across the datasets: the Overview's headline; what arrived when (submissions, each agency's freshness,
+reporting completeness); what there is to choose from (filter options, plans); and the data version that
+invalidates every cached read."""
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics import actions, budget, indicators, metrics
+from analytics.filters import EVERYTHING, Filters, where
+from analytics.identity import AGENCY_LIST, OUTCOME_KEY, entity_names
+from analytics.sql import frame, rows
+from core.formatting import outcome_label, unique_labels
+from etl.store import PLAN_COUNTRIES
+
+#: the views and tables every page reads
+SURFACE = ("budget", "indicator_values", "actions", "submissions", "entities")
+
+
+def missing_surface(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Names of the query surface's views/tables that this database lacks (empty when ready)."""
+    present = {r[0] for r in rows(con, "SELECT table_name FROM information_schema.tables"
+                                       " WHERE table_schema = current_schema()")}
+    return [name for name in SURFACE if name not in present]
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Changes whenever a submission lands, is rolled back or changes status (for cache invalidation)."""
+    row = rows(con, """SELECT count(*), max(submission_id), max(created_at)::VARCHAR,
+                              count(*) FILTER (WHERE status = 'committed'),
+                              count(*) FILTER (WHERE status = 'rolled_back')
+                       FROM submissions""")[0]
+    return tuple(None if v is None else str(v) for v in row)
+
+
+def headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+    """The Overview cards: budget totals and rates, indicator statuses, action counts and rates."""
+    result = dict(budget.totals(con, filters))
+    statuses = indicators.status_counts(con, filters)
+    counts = dict(zip(statuses["status"], statuses["indicators"]))
+    result.update({
+        "indicators": int(sum(counts.values())),
+        "indicators_achieved": counts["achieved"],
+        "indicators_on_track": counts["on track"],
+        "indicators_off_track": counts["off track"],
+        "indicators_no_data": counts["no data"],
+    })
+    result.update({f"actions_{k}" if k != "actions" else k: v for k, v in actions.totals(con, filters).items()})
+    return result
+
+
+def freshness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per agency: when its current rows last arrived (the latest submission that brought any of its
+    budget lines, indicator values or actions — a joint line counts for each of its agencies), per
+    dataset, with the file and the days since. Country, plan and agency filters apply; years and
+    outcome do not (freshness is about when data came in)."""
+    undated = filters.without("year_from", "year_to", "outcome")
+    bw, iw, aw = where("budget", undated), where("indicators", undated), where("actions", undated)
+    agency_clause = " WHERE agency = ?" if filters.agency else ""
+    df = frame(con, f"""
+        WITH brought AS (
+            SELECT trim(unnest({AGENCY_LIST})) AS a, submission_id, 'budget' AS dataset
+                FROM (SELECT DISTINCT agency, submission_id FROM budget{bw.sql()})
+            UNION ALL SELECT trim(agency), submission_id, 'indicators'
+                FROM (SELECT DISTINCT agency, submission_id FROM indicator_values{iw.sql()})
+            UNION ALL SELECT trim(agency), submission_id, 'actions'
+                FROM (SELECT DISTINCT agency, submission_id FROM actions{aw.sql()})),
+        per AS (
+            SELECT b.a AS agency, b.dataset, s.created_at, s.file_name, b.submission_id
+            FROM brought b LEFT JOIN submissions s USING (submission_id)
+            WHERE b.a IS NOT NULL AND b.a <> '')
+        SELECT agency, max(created_at) AS last_submission,
+               date_diff('day', max(created_at)::DATE, current_date) AS days_since,
+               arg_max(file_name, created_at) AS last_file,
+               max(created_at) FILTER (WHERE dataset = 'budget') AS last_budget,
+               max(created_at) FILTER (WHERE dataset = 'indicators') AS last_indicators,
+               max(created_at) FILTER (WHERE dataset = 'actions') AS last_actions,
+               count(DISTINCT submission_id) AS submissions
+        FROM per{agency_clause}
+        GROUP BY agency ORDER BY last_submission NULLS FIRST, agency""",
+                [*bw.params, *iw.params, *aw.params, *([filters.agency] if filters.agency else [])])
+    names = entity_names(con)
+    df.insert(1, "agency_name", [names.get(a, "") for a in df["agency"]])
+    return df
+
+
+def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per plan (of a country), for its reporting year — the end of the year range, else the plan's latest
+    year up to this one with spending reported (plans run into future years and end in different years;
+    a plan with none yet is taken this year, or its first year if it starts later): the
+    agencies expected (a budget line in the plan), those with a submission for the year
+    (`metrics.COMPLETENESS`) and the rest by name; and, as the RCO chases it too, the agencies whose
+    expenditure for the year is not reported yet. Least complete first."""
+    undated = filters.without("year_from", "year_to")
+    w, iw = where("budget", undated), where("indicators", undated)
+    agency_clause = " AND l.a = ?" if filters.agency else ""
+    return frame(con, f"""
+        WITH lines AS (
+            SELECT coalesce(country, '') AS country, plan, trim(unnest({AGENCY_LIST})) AS a, year,
+                   expenditure IS NOT NULL AS has_spending
+            FROM budget{w.sql()}),
+        years AS (  -- never a future year: a plan that has not reported spending yet is taken this year
+            SELECT country, plan,
+                   coalesce(?::INTEGER, max(year) FILTER (WHERE has_spending AND year <= year(current_date)),
+                            greatest(min(year), least(max(year), year(current_date)))) AS year
+            FROM lines GROUP BY country, plan),
+        indicator_agencies AS (
+            SELECT DISTINCT coalesce(country, '') AS country, plan, trim(unnest({AGENCY_LIST})) AS a,
+                   year(period_end) AS year
+            FROM indicator_values{iw.sql()}),
+        per AS (
+            SELECT l.country, l.plan, l.a, y.year,
+                   bool_or(l.year = y.year) OR bool_or(i.a IS NOT NULL) AS reported,
+                   bool_or(l.year = y.year AND l.has_spending) AS spent
+            FROM lines l JOIN years y USING (country, plan)
+            LEFT JOIN indicator_agencies i ON i.country = l.country AND i.plan = l.plan AND i.a = l.a
+                                          AND i.year = y.year
+            WHERE l.a <> ''{agency_clause} GROUP BY l.country, l.plan, l.a, y.year)
+        SELECT nullif(country, '') AS country, plan, year, count(DISTINCT a) AS agencies_expected,
+               count(DISTINCT a) FILTER (WHERE reported) AS agencies_reported,
+               {metrics.COMPLETENESS.sql} AS completeness,
+               string_agg(a, ', ' ORDER BY a) FILTER (WHERE NOT reported) AS not_reported,
+               count(DISTINCT a) FILTER (WHERE spent) AS agencies_with_expenditure,
+               string_agg(a, ', ' ORDER BY a) FILTER (WHERE NOT spent) AS no_expenditure
+        FROM per GROUP BY country, plan, year ORDER BY completeness, country, plan""",
+        [*w.params, filters.year_to, *iw.params, *([filters.agency] if filters.agency else [])])
+
+
+def submission_history(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING,
+                       limit: int = 1000) -> pd.DataFrame:
+    """The latest submissions, newest first: who, when, what, how many rows, status, and whether the
+    original file is kept (for the Upload page's history, roll-back and download)."""
+    w = where("submissions", filters)
+    kept = ("EXISTS (SELECT 1 FROM submission_files f WHERE f.submission_id = s.submission_id)"
+            if "submission_files" in {r[0] for r in rows(con, "SELECT table_name FROM information_schema.tables")}
+            else "FALSE")
+    return frame(con, f"""
+        SELECT submission_id AS id, created_at AS "when", kind AS dataset, file_name AS file, user_name AS "user",
+               agency, plan, rows_added AS added, rows_replaced AS replaced, rows_rejected AS rejected, status,
+               {kept} AS has_file
+        FROM submissions s{w.sql()} ORDER BY created_at DESC, submission_id DESC LIMIT ?""", [*w.params, limit])
+
+
+def plan_choices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, int | None, int | None]]:
+    """Every plan of the current data as (plan, country, first year, last year), sorted: a plan is a plan of a
+    country (one name is used in many); the years are its budget's (none for a plan known only from indicators,
+    actions or sub-outputs without figures)."""
+    return rows(con, f"""SELECT plan, nullif(country, '') AS country, min(year), max(year)
+                         FROM ({PLAN_COUNTRIES}) WHERE coalesce(plan, '') <> ''
+                         GROUP BY ALL ORDER BY plan, country NULLS FIRST""")
+
+
+def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING) -> dict[str, Any]:
+    """Choices for the filter bar: plans narrowed by country, outcomes by country and plan (the UN INFO
+    sub-outputs without budget figures count: their plans and outcomes can be chosen too); and which datasets
+    hold any data."""
+    countries = [r[0] for r in rows(con, """
+        SELECT country FROM (SELECT DISTINCT country FROM budget UNION SELECT DISTINCT country FROM indicator_values
+                             UNION SELECT DISTINCT country FROM suboutput_list)
+        WHERE trim(country) <> '' ORDER BY country""")]
+    if filters.country:
+        plans_sql = """SELECT DISTINCT plan FROM budget WHERE country = ?
+                       UNION SELECT DISTINCT plan FROM indicator_values WHERE country = ?
+                       UNION SELECT DISTINCT plan FROM suboutput_list WHERE country = ?"""
+        plan_params: list[Any] = [filters.country, filters.country, filters.country]
+    else:
+        plans_sql = """SELECT DISTINCT plan FROM budget UNION SELECT DISTINCT plan FROM indicator_values
+                       UNION SELECT DISTINCT plan FROM actions UNION SELECT DISTINCT plan FROM suboutput_list"""
+        plan_params = []
+    plans = [r[0] for r in rows(con, f"SELECT plan FROM ({plans_sql}) WHERE trim(plan) <> '' ORDER BY plan",
+                                plan_params)]
+    years_row = rows(con, """SELECT min(y), max(y) FROM (
+        SELECT min(year) AS y FROM budget UNION ALL SELECT max(year) FROM budget
+        UNION ALL SELECT min(year(period_end)) FROM indicator_values
+        UNION ALL SELECT max(year(period_end)) FROM indicator_values)""")[0]
+    agencies = rows(con, f"""
+        WITH codes AS (
+            SELECT DISTINCT trim(unnest({AGENCY_LIST})) AS code
+            FROM (SELECT DISTINCT agency FROM budget UNION SELECT DISTINCT agency FROM indicator_values
+                  UNION SELECT DISTINCT agency FROM actions UNION SELECT DISTINCT agency FROM suboutput_list)
+            WHERE agency IS NOT NULL)
+        SELECT c.code, any_value(e.name) FROM codes c LEFT JOIN entities e ON e.code = c.code
+        WHERE c.code <> '' GROUP BY c.code ORDER BY c.code""")
+    present = rows(con, """SELECT (SELECT count(*) > 0 FROM budget) OR (SELECT count(*) > 0 FROM suboutput_list),
+                                  (SELECT count(*) > 0 FROM indicator_values),
+                                  (SELECT count(*) > 0 FROM actions), (SELECT count(*) > 0 FROM submissions)""")[0]
+    return {
+        "countries": countries,
+        "plans": plans,
+        "year_min": years_row[0],
+        "year_max": years_row[1],
+        "outcomes": _outcome_options(con, filters),
+        "agencies": [{"code": code, "name": name} for code, name in agencies],
+        "has_budget": bool(present[0]),
+        "has_indicators": bool(present[1]),
+        "has_actions": bool(present[2]),
+        "has_submissions": bool(present[3]),
+    }
+
+
+def _outcome_options(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[dict[str, Any]]:
+    """The outcomes of the country and plan chosen, with their keys and labels. Labels are made unique over ALL
+    outcomes, so that an outcome keeps its label (which the URL carries) whatever the other filters are."""
+    outcome_rows = rows(con, f"""
+        SELECT plan, outcome_code, outcome_title, {OUTCOME_KEY} AS outcome_key,
+               bool_or(coalesce(country = ?, TRUE)) AS in_country
+        FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title FROM budget
+              UNION SELECT DISTINCT country, plan, outcome_code, outcome_title FROM suboutput_list)
+        GROUP BY plan, outcome_code, outcome_title
+        ORDER BY plan, strip_accents(lower(coalesce(outcome_code, ''))), outcome_title""", [filters.country])
+    labels = unique_labels([outcome_label(r[1], r[2]) for r in outcome_rows], [r[0] for r in outcome_rows])
+    return [{"key": r[3], "label": label, "plan": r[0], "outcome_code": r[1], "outcome_title": r[2]}
+            for r, label in zip(outcome_rows, labels)
+            if (not filters.plan or r[0] == filters.plan) and (not filters.country or r[4])]

@@ -1,0 +1,183 @@
+"""Exports (SPEC §7): the filtered rows of a dataset, and CSV and Excel bytes in which no text cell can run as
+a formula.
+
+A text cell that begins with = + - − @, a tab or a carriage return is prefixed with an apostrophe,
+so Excel, LibreOffice and Google Sheets show it as text. Numbers, dates and booleans stay typed.
+Control characters (which an .xlsx cannot hold: one such cell used to break the whole workbook, and
+which a terminal runs as escapes) and the bidi controls that reverse text ('U+202E gnp.exe' reads
+'exe.png') are shown visibly ('␛', '<U+202E>'), in both formats; tab, newline and carriage return,
+and the bidi marks right-to-left text uses (U+200E, U+200F, U+061C), are kept.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics import sql
+from analytics.filters import Filters, where
+from analytics.sql import Where
+from core.formatting import FORMULA_TRIGGERS, printable
+
+#: the view each dataset is exported from, and the order of its rows
+DATASETS = {"budget": "budget", "indicators": "indicator_values", "actions": "actions", "submissions": "submissions"}
+_EXPORT_ORDER = {
+    "budget": "plan, outcome_code, output_code, agency, year",
+    "indicators": "plan, indicator_code, period_end, agency",
+    "actions": "source_title, recommendation_no, action_no",
+    "submissions": "submission_id",
+}
+#: the SDG goals of a sub-output ('5 Gender Equality; 10 Reduced Inequalities' → a list)
+SDG_GOALS = r"list_transform(string_split(coalesce(sdg_goals, ''), ';'), g -> trim(g))"
+
+
+@dataclass(frozen=True)
+class BudgetDetail:
+    """Refinements of a budget export on the UN INFO fields kept for filtering (SPEC §2.1b)."""
+
+    strategic_priority: str | None = None  # its title, as the export writes it
+    suboutput_status: str | None = None    # implementation, closed, pipeline…
+    sdg_goal: str | None = None            # one goal as written, e.g. '5 Gender Equality'
+    partner: str | None = None             # text a contributing partner's name contains (any case)
+
+    def add_to(self, w: Where) -> None:
+        if self.strategic_priority:
+            w.add("strategic_priority = ?", self.strategic_priority)
+        if self.suboutput_status:
+            w.add("suboutput_status = ?", self.suboutput_status)
+        if self.sdg_goal:
+            w.add(f"list_contains({SDG_GOALS}, ?)", self.sdg_goal)
+        if self.partner:
+            w.add("contains(lower(contributing_partners), lower(?))", self.partner)
+
+
+def budget_detail_options(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, list[str]]:
+    """The values the budget export's UN INFO refinements can take within the filters (empty lists
+    when the budget in view has no UN INFO rows)."""
+    w = where("budget", filters)
+
+    def distinct(expression: str) -> list[str]:
+        return [r[0] for r in sql.rows(con, f"SELECT DISTINCT {expression} AS v FROM budget{w.sql()} "
+                                            "ORDER BY v", w.params) if r[0]]
+
+    goals = sql.rows(con, f"""SELECT DISTINCT g FROM (SELECT unnest({SDG_GOALS}) AS g FROM budget{w.sql()})
+                              WHERE g <> '' ORDER BY try_cast(split_part(g, ' ', 1) AS INTEGER), g""", w.params)
+    return {"strategic_priority": distinct("strategic_priority"), "suboutput_status": distinct("suboutput_status"),
+            "sdg_goal": [g[0] for g in goals]}
+
+
+def _where(kind: str, filters: Filters, detail: BudgetDetail | None) -> Where:
+    if kind not in DATASETS:
+        raise ValueError(f"unknown dataset {kind!r}; expected one of {', '.join(DATASETS)}")
+    w = where(kind, filters)
+    if detail and kind == "budget":
+        detail.add_to(w)
+    return w
+
+
+def count(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str, detail: BudgetDetail | None = None) -> int:
+    """How many rows `rows` returns (without a limit)."""
+    w = _where(kind, filters, detail)
+    return int(sql.rows(con, f"SELECT count(*) FROM {DATASETS[kind]}{w.sql()}", w.params)[0][0])
+
+
+def rows(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str, limit: int | None = None,
+         detail: BudgetDetail | None = None) -> pd.DataFrame:
+    """The filtered rows of a dataset (budget, indicators, actions, submissions), all view columns, in the
+    dataset's order; `detail` narrows a budget export further."""
+    w = _where(kind, filters, detail)
+    params: list[Any] = list(w.params)
+    limit_sql = ""
+    if limit is not None:
+        limit_sql = " LIMIT ?"
+        params.append(int(limit))
+    return sql.frame(con, f"SELECT * FROM {DATASETS[kind]}{w.sql()} ORDER BY {_EXPORT_ORDER[kind]}{limit_sql}", params)
+
+
+# --- formula-safe bytes -----------------------------------------------------------------------------
+#: characters `printable` leaves in exported text
+KEPT = "\t\n\r\u200e\u200f\u061c"
+
+
+def neutralise(value: object) -> object:
+    """The value, with control characters shown visibly and an apostrophe in front when it is text that a
+    spreadsheet would evaluate."""
+    if isinstance(value, str):
+        value = printable(value, keep=KEPT)
+        if value.startswith(FORMULA_TRIGGERS):
+            return "'" + value
+    return value
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `df` whose text cells are neutralised (see `neutralise`); numeric, date and boolean columns
+    untouched."""
+    out = df.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) \
+                or pd.api.types.is_datetime64_any_dtype(series):
+            continue
+        out[column] = series.map(neutralise, na_action="ignore")
+    # column names are text cells too
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def safe_csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a byte-order mark (so Excel picks the encoding) and CRLF line ends (RFC 4180,
+    which also makes a cell holding a lone carriage return quoted), formula-safe."""
+    return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def safe_excel_bytes(df: pd.DataFrame, sheet_name: str = "Data") -> bytes:
+    """An .xlsx workbook with one sheet, formula-safe: every text cell is written as text (never a
+    formula or a link), numbers and dates stay numbers and dates."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    safe = safe_frame(df)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_name[:31])
+    sheet.freeze_panes = "A2"
+    for i, column in enumerate(safe.columns):
+        sheet.column_dimensions[_letter(i)].width = min(60, max(10, len(str(column)) + 2))
+    bold = Font(bold=True)
+
+    def text_cell(value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+
+    header = []
+    for name in safe.columns:
+        cell = text_cell(str(name))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in safe.itertuples(index=False, name=None):
+        sheet.append([text_cell(v) if isinstance(v, str) else _excel_value(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _excel_value(value):
+    """Missing → empty cell; time-zone-aware timestamps lose the zone (Excel has none)."""
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value

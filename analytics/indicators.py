@@ -1,0 +1,61 @@
+"""Indicator reads (view `indicator_values`): progress to target per indicator and its status, the status
+counts, and one indicator's reported values over time."""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analytics import metrics
+from analytics.filters import Filters, where
+from analytics.identity import INDICATOR_KEY
+from analytics.sql import frame
+
+
+def progress(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """One row per indicator: the latest reported actual in the filtered periods, progress to target,
+    the share of the period elapsed by then (what 'on track' is measured against) and the status."""
+    w = where("indicators", filters)
+    return frame(con, f"""
+        WITH v AS (SELECT * FROM indicator_values{w.sql()}),
+        defn AS (
+            SELECT country, plan, indicator_code, indicator, result_code, unit, baseline, baseline_year,
+                   target, target_year, agency
+            FROM v QUALIFY row_number() OVER (PARTITION BY country, plan, indicator_code
+                                              ORDER BY period_end DESC, submission_id DESC, agency) = 1),
+        latest AS (
+            SELECT country, plan, indicator_code, period AS latest_period, period_end AS latest_period_end,
+                   actual AS latest_actual
+            FROM v WHERE actual IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY country, plan, indicator_code
+                                       ORDER BY period_end DESC, submission_id DESC, agency) = 1),
+        joined AS (
+            SELECT d.*, l.latest_period, l.latest_period_end, l.latest_actual
+            FROM defn d LEFT JOIN latest l
+              ON d.country IS NOT DISTINCT FROM l.country AND d.plan IS NOT DISTINCT FROM l.plan
+             AND d.indicator_code IS NOT DISTINCT FROM l.indicator_code),
+        measured AS (
+            SELECT *, {metrics.PROGRESS.sql} AS progress, {metrics.EXPECTED_PROGRESS.sql} AS expected_progress
+            FROM joined)
+        SELECT {INDICATOR_KEY} AS indicator_key, country, plan, indicator_code, indicator, result_code, unit,
+               baseline, baseline_year, target, target_year, latest_period, latest_actual, progress,
+               expected_progress, {metrics.INDICATOR_STATUS} AS status, agency
+        FROM measured
+        ORDER BY plan, indicator_code""", w.params)
+
+
+def status_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """How many indicators are achieved, on track, off track, without data (all four, zeros kept)."""
+    measured = progress(con, filters)
+    counts = measured["status"].value_counts() if len(measured) else pd.Series(dtype="int64")
+    return pd.DataFrame({"status": list(metrics.INDICATOR_STATUSES),
+                         "indicators": [int(counts.get(s, 0)) for s in metrics.INDICATOR_STATUSES]})
+
+
+def trend(con: duckdb.DuckDBPyConnection, filters: Filters, key: str) -> pd.DataFrame:
+    """Reported values of one indicator (by its key) over the filtered periods, with baseline and target."""
+    w = where("indicators", filters)
+    w.add(f"{INDICATOR_KEY} = ?", key)
+    return frame(con, f"""
+        SELECT period, period_end, actual, agency, baseline, baseline_year, target, target_year, unit,
+               means_of_verification
+        FROM indicator_values{w.sql()} ORDER BY period_end, agency""", w.params)

@@ -1,0 +1,358 @@
+"""Charts: one colour per meaning on every page (colour-blind-safe Okabe–Ito base), Plotly figures with the
+dashboard's layout, money scales and escaped labels, and `chart_with_table`: a chart and, one click away, the
+table behind it with its CSV. Chart text is entity-escaped (`plot_text`), so Plotly shows stored text literally."""
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import metrics
+from analytics.identity import GROUP_LABELS, JOINT_LABEL
+from app.frame import empty_state, guarded
+from app.tables import budget_column_config, download_csv, full_names, percent, show_table
+from app.text import plot_text, slug
+from core.formatting import format_money, format_rate, is_missing, shorten, text
+
+MONEY_COLORS = {
+    "required": "#9AA5B1",       # slate grey
+    "available": "#0072B2",      # blue
+    "expenditure": "#009E73",    # bluish green
+    "gap": "#D55E00",            # vermillion
+    "surplus": "#56B4E9",        # sky blue
+    "not_reported": "#DADDE1",   # light grey
+}
+MONEY_NAMES = {
+    **{m.name: m.label for m in (metrics.REQUIRED, metrics.AVAILABLE, metrics.EXPENDITURE)}, "gap": "Funding gap",
+    "surplus": "Surplus (over-funded)", "not_reported": "Available not reported",
+}
+
+INDICATOR_STATUS_COLORS = {
+    "achieved": "#00593C",
+    "on track": "#009E73",
+    "off track": "#D55E00",
+    "no data": "#BDBDBD",
+}
+
+ACTION_STATUS_COLORS = {
+    "completed": "#009E73",
+    "ongoing": "#0072B2",
+    "not_started": "#E69F00",
+    "continuous": "#56B4E9",
+    "no_longer_applicable": "#BDBDBD",
+    "deprioritized": "#8C7B6B",
+}
+ACTION_STATUS_LABELS = {
+    "completed": "Completed", "ongoing": "Ongoing", "not_started": "Not started", "continuous": "Continuous",
+    "no_longer_applicable": "No longer applicable", "deprioritized": "Deprioritized",
+}
+
+AGEING_COLORS = {
+    "Not yet due": "#56B4E9",
+    "1–90 days late": "#FDB863",
+    "91–180 days late": "#F08A3C",
+    "181–365 days late": "#D55E00",
+    "More than a year late": "#8B1E00",
+    "No deadline": "#BDBDBD",
+}
+
+JOINT_COLOR = "#4D4D4D"
+#: the treemap's outcome and output tiles, behind their agencies' colours
+OUTCOME_TILE_COLOR = "#E8ECF1"
+OUTPUT_TILE_COLOR = "#F4F6F8"
+_AGENCY_FIXED = {
+    "UNDP": "#0468B1", "UNICEF": "#1CABE2", "WHO": "#7F3C8D", "FAO": "#3E8E41", "UNFPA": "#E68310",
+    "UN Women": "#008B8B", "UN-Women": "#008B8B", "ILO": "#A5AA99", "UNESCO": "#CF1C90", "WFP": "#E73F74",
+    "UNHCR": "#11A579", "IOM": "#3969AC", "UNODC": "#F2B701", "UNEP": "#80BA5A", "UNIDO": "#E17C05",
+    "OHCHR": "#4B4B8F", "UN-Habitat": "#008695", "UNAIDS": "#C0392B", "RCO": "#6F6F6F", "UNOPS": "#9C6B30",
+    "IFAD": "#5F4690", "UNV": "#1D6996", "OCHA": "#994E95", "ITC": "#666666", "UNCTAD": "#38A6A5",
+}
+_AGENCY_CYCLE = ("#5F4690", "#1D6996", "#38A6A5", "#0F8554", "#73AF48", "#EDAD08", "#E17C05", "#CC503E",
+                 "#94346E", "#6F4070", "#994E95", "#666666")
+
+
+def agency_color(code: str) -> str:
+    """The agency's colour on every page ('Joint' is dark grey; unknown codes get a stable colour)."""
+    if code == JOINT_LABEL or str(code).startswith("Joint"):
+        return JOINT_COLOR
+    if code in _AGENCY_FIXED:
+        return _AGENCY_FIXED[code]
+    digest = int(hashlib.md5(str(code).encode()).hexdigest(), 16)
+    return _AGENCY_CYCLE[digest % len(_AGENCY_CYCLE)]
+
+
+FONT = dict(family="Source Sans Pro, Segoe UI, Arial, sans-serif", size=14, color="#262730")
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def money_scale(values: Sequence[float]) -> tuple[float, str]:
+    """A divisor and axis title so money axes read 'USD million' instead of long numbers."""
+    clean = [abs(float(v)) for v in values if not is_missing(v)]
+    top = max(clean) if clean else 0
+    if top >= 1e9:
+        return 1e9, "USD billion"
+    if top >= 1e6:
+        return 1e6, "USD million"
+    if top >= 1e3:
+        return 1e3, "USD thousand"
+    return 1.0, "USD"
+
+
+def layout(fig: go.Figure, *, title: str | None = None, height: int | None = None, legend: bool = True,
+           x_title: str | None = None, y_title: str | None = None) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=plot_text(title), x=0, xanchor="left", font=dict(size=17)) if title else None,
+        font=FONT, height=height, margin=dict(l=10, r=20, t=56 if title else 20, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, title_text="",
+                    traceorder="normal") if legend else None,
+        showlegend=legend, hoverlabel=dict(font_size=14, align="left"), bargap=0.25,
+        separators=".,",
+    )
+    if x_title is not None:
+        fig.update_xaxes(title_text=plot_text(x_title))
+    if y_title is not None:
+        fig.update_yaxes(title_text=plot_text(y_title))
+    fig.update_xaxes(automargin=True, tickfont=dict(size=13), title_font=dict(size=14))
+    fig.update_yaxes(automargin=True, tickfont=dict(size=13), title_font=dict(size=14))
+    return fig
+
+
+def count_axis(fig: go.Figure, maximum: float, axis: str = "x") -> None:
+    """Whole numbers only on an axis that counts things."""
+    settings: dict[str, Any] = dict(rangemode="tozero", tickformat=",d")
+    if maximum <= 12:
+        settings["dtick"] = 1
+    (fig.update_xaxes if axis == "x" else fig.update_yaxes)(**settings)
+
+
+def bar_height(n: int, per_bar: int = 44, minimum: int = 260, maximum: int = 2400) -> int:
+    return max(minimum, min(maximum, 110 + per_bar * n))
+
+
+def wrap_label(value: object, width: int = 42, lines: int = 2) -> str:
+    """Text on up to `lines` lines of about `width` characters (escaped, joined with <br>)."""
+    words = " ".join(str("" if is_missing(value) else value).split()).split(" ")
+    out: list[str] = []
+    current = ""
+    for i, word in enumerate(words):
+        candidate = f"{current} {word}".strip()
+        if len(candidate) <= width or not current:
+            current = candidate
+            continue
+        out.append(current)
+        current = word
+        if len(out) == lines - 1:
+            current = shorten(" ".join(words[i:]), width)
+            break
+    out.append(current)
+    return "<br>".join(plot_text(line) for line in out[:lines])
+
+
+def axis_labels(labels: Sequence[object], width: int = 42, lines: int = 2) -> list[str]:
+    """Escaped, wrapped (two lines), unique category labels for a chart axis."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for label in labels:
+        text = wrap_label(label, width, lines)
+        n = seen.get(text, 0)
+        seen[text] = n + 1
+        out.append(text if n == 0 else f"{text} ({n + 1})")
+    return out
+
+
+def category_rows(fig: go.Figure) -> None:
+    """Horizontal bars: one row per label, top to bottom in the table's order. The axis is a category axis
+    even when the labels read as numbers: outcomes without titles are labelled by their bare codes ('1',
+    '2'), and Plotly would draw a number axis and drop every other row."""
+    fig.update_yaxes(type="category", autorange="reversed")
+
+
+def money_hover(name: str, values: Sequence[float], extra: Sequence[str] | None = None) -> list[str]:
+    """Hover lines for a money trace: '<b>Available</b>: USD 1.2 M' plus optional escaped detail."""
+    lines = []
+    for i, v in enumerate(values):
+        line = f"{name}: {format_money(v)}"
+        if extra is not None:
+            line = f"{extra[i]}<br>{line}"
+        lines.append(line)
+    return lines
+
+
+def chart_with_table(fig: go.Figure, table: pd.DataFrame, name: str, *, column_config: dict | None = None,
+                     note: str | None = None, drill: Callable[[str], None] | None = None) -> None:
+    """A chart, and one click away the table behind it with a formula-safe CSV of exactly that table.
+
+    `drill(chart_key)` runs when the user clicks a bar (e.g. `drill_to_outcome`)."""
+    chart_key = f"chart-{slug(name)}"
+    chart_tab, table_tab = st.tabs(["Chart", "Table"])
+    with chart_tab:
+        st.plotly_chart(fig, key=chart_key, on_select=functools.partial(drill, chart_key) if drill else "ignore",
+                        selection_mode="points", config=PLOTLY_CONFIG, theme="streamlit",
+                        alt=name.replace("-", " ").capitalize())
+    with table_tab:
+        show_table(table, column_config=column_config, key=f"table-{slug(name)}")
+        download_csv(table, name)
+    if note:
+        st.caption(note)
+
+
+def selected_customdata(chart_key: str) -> list:
+    """customdata[0] of the points clicked in a chart (for drill-down callbacks)."""
+    state = st.session_state.get(chart_key)
+    if not state:
+        return []
+    try:
+        points = state["selection"]["points"]
+    except (KeyError, TypeError):
+        return []
+    values = []
+    for point in points:
+        data = point.get("customdata")
+        if isinstance(data, (list, tuple)) and data:
+            values.append(data[0])
+        elif data is not None:
+            values.append(data)
+    return values
+
+
+@guarded
+def drill_to_outcome(chart_key: str) -> None:
+    """Callback: a click on an outcome's bar narrows the whole dashboard to that outcome."""
+    keys = [text(k) for k in selected_customdata(chart_key) if text(k)]
+    if keys:
+        st.session_state["outcome"] = keys[0]
+
+
+@guarded
+def drill_to_agency(chart_key: str) -> None:
+    """Callback: a click on an agency's bar narrows the dashboard to that agency (not for 'Joint', '(no
+    agency)' or 'Not assigned')."""
+    codes = [text(c) for c in selected_customdata(chart_key) if text(c) and c not in GROUP_LABELS]
+    if codes:
+        st.session_state["agency"] = codes[0]
+
+
+def gap_segments(df: pd.DataFrame) -> pd.DataFrame:
+    """Bar segments that add up to the requirement: funded, gap, not reported (+ surplus beyond it).
+
+    funded = available up to the requirement of the lines that report both; gap = the positive funding
+    gap; surplus = the negative one; not reported = required of lines with no available figure. Money
+    available on lines with no requirement stated is no part of a requirement bar (the table shows it)."""
+    def number(column: str) -> pd.Series:
+        return pd.to_numeric(df[column], errors="coerce").fillna(0.0)
+
+    required_without = number("required_without_available")
+    gap = number("funding_gap")
+    available = number("available") - number("available_without_required")
+    return pd.DataFrame({
+        "funded": available - (-gap).clip(lower=0),
+        "gap": gap.clip(lower=0),
+        "surplus": (-gap).clip(lower=0),
+        "not_reported": required_without,
+    }, index=df.index)
+
+
+def hover_names(df: pd.DataFrame, label_column: str) -> list[str]:
+    """Escaped full names for hovers, with the plan on a second line where there is one."""
+    names = [plot_text(n) for n in full_names(df, label_column)]
+    if "plan" in df and label_column in ("outcome", "output"):
+        return [f"{n}<br>{plot_text(p)}" for n, p in zip(names, df["plan"])]
+    return names
+
+
+def gap_bars(df: pd.DataFrame, label_column: str, key_column: str | None = None, *,
+             horizontal: bool = True) -> go.Figure:
+    """Stacked bars of funded / gap / not reported / surplus per row, in the money colours."""
+    segments = gap_segments(df)
+    divisor, unit = money_scale(list(df["required"]) + list(df["available"].fillna(0)))
+    rows = full_names(df, label_column)
+    labels = axis_labels(rows) if horizontal else [plot_text(v) for v in rows]
+    full = hover_names(df, label_column)
+    keys = list(df[key_column]) if key_column else [""] * len(df)
+    detail = [f"{f}<br>Required: {format_money(r)}<br>Available: {format_money(a)}<br>"
+              f"Gap: {format_money(g)}<br>Coverage: {format_rate(c)}"
+              for f, r, a, g, c in zip(full, df["required"], df["available"], df["funding_gap"], df["coverage"])]
+    fig = go.Figure()
+    names = {"funded": "Available (funded)", "gap": "Funding gap", "not_reported": "Available not reported",
+             "surplus": "Surplus (over-funded)"}
+    colors = {"funded": MONEY_COLORS["available"], "gap": MONEY_COLORS["gap"],
+              "not_reported": MONEY_COLORS["not_reported"], "surplus": MONEY_COLORS["surplus"]}
+    for part in ("funded", "gap", "not_reported", "surplus"):
+        values = segments[part] / divisor
+        if not (segments[part] > 0).any():
+            continue
+        common = dict(name=names[part], marker_color=colors[part], customdata=[[k] for k in keys],
+                      hovertext=[f"{d}<br><i>{names[part]}: {format_money(v)}</i>" for d, v in
+                                 zip(detail, segments[part])], hoverinfo="text")
+        if horizontal:
+            fig.add_bar(y=labels, x=values, orientation="h", **common)
+        else:
+            fig.add_bar(x=labels, y=values, **common)
+    layout(fig, height=bar_height(len(df), per_bar=40) if horizontal else 380,
+           x_title=unit if horizontal else None, y_title=None if horizontal else unit)
+    fig.update_layout(barmode="stack")
+    if horizontal:
+        category_rows(fig)
+    else:
+        fig.update_xaxes(type="category")
+    return fig
+
+
+def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
+    """Treemap of the requirement: outcome → output → agency (joint sub-outputs as one 'Joint: …' tile),
+    tiles coloured by agency; with the table behind it."""
+    if tree.empty:
+        empty_state("filtered")
+        return
+    ids, labels, parents, values, colors, hover = (list(column) for column in zip(*_treemap_tiles(tree)))
+    fig = go.Figure(go.Treemap(
+        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
+        marker=dict(colors=colors, line=dict(width=1, color="white")), hovertext=hover, hoverinfo="text",
+        customdata=[format_money(v) for v in values], texttemplate="%{label}<br>%{customdata}", maxdepth=3,
+        pathbar=dict(visible=True)))
+    layout(fig, height=640, legend=False)
+    # a label too small to read is left out (the tile keeps its hover; a click zooms into it)
+    fig.update_layout(uniformtext=dict(minsize=11, mode="hide"))
+    fig.update_layout(margin=dict(l=0, r=0, t=30, b=0))
+    table = tree[["outcome", "output", "agency_label", "required", "available", "coverage",
+                  "lines_without_available"]].copy()
+    table["coverage"] = percent(table["coverage"])
+    table = table.rename(columns={"outcome": "Outcome", "output": "Output", "agency_label": "Agency",
+                                  **{m.name: m.header for m in (metrics.REQUIRED, metrics.AVAILABLE, metrics.COVERAGE,
+                                                                metrics.LINES_WITHOUT_AVAILABLE)}})
+    note = "Tile size = required; colour = agency (dark grey = joint sub-output, money not split)."
+    if leaves > len(tree):
+        note += f" The {len(tree)} largest of {leaves} tiles are shown."
+    chart_with_table(fig, table, "requirement-treemap", column_config=budget_column_config(table), note=note)
+
+
+def _treemap_tiles(tree: pd.DataFrame) -> list[tuple[str, str, str, float, str, str]]:
+    """The treemap's tiles as (id, label, parent, value, colour, hover): the outcomes, their outputs, and the
+    outputs' agencies; a parent carries the sum of the tiles shown under it (branchvalues="total")."""
+    # an output is its outcome and its code and title as stored (a missing one apart from an empty one)
+    outputs = tree.groupby(["outcome_key", "output_code", "output_title"], dropna=False, sort=False).ngroup()
+    leaves = tree.assign(
+        required=pd.to_numeric(tree["required"], errors="coerce").fillna(0.0),
+        output_id=[f"{k}/{n}" for k, n in zip(tree["outcome_key"], outputs)])
+    tiles = []
+    for key, group in leaves.groupby("outcome_key", sort=False):
+        label, total = group["outcome"].iloc[0], float(group["required"].sum())
+        tiles.append((str(key), plot_text(shorten(label, 40)), "", total, OUTCOME_TILE_COLOR,
+                      f"{plot_text(label)}<br>Required: {format_money(total)}"))
+    for output_id, group in leaves.groupby("output_id", sort=False):
+        label, total = group["output"].iloc[0], float(group["required"].sum())
+        tiles.append((str(output_id), plot_text(shorten(label, 36)), group["outcome_key"].iloc[0], total,
+                      OUTPUT_TILE_COLOR, f"{plot_text(label)}<br>Required: {format_money(total)}"))
+    for leaf, (oid, label, req, avail, cov) in enumerate(zip(leaves["output_id"], leaves["agency_label"],
+                                                             leaves["required"], leaves["available"],
+                                                             leaves["coverage"])):
+        tiles.append((f"{oid}/{leaf}", plot_text(label), oid, float(req), agency_color(label),
+                      f"{plot_text(label)}<br>Required: {format_money(req)}<br>Available: {format_money(avail)}"
+                      f"<br>Coverage: {format_rate(cov)}"))
+    return tiles

@@ -1,0 +1,158 @@
+"""The filter bar: one sidebar widget per entry of the Filter registry (`analytics.filters.FILTERS`), each bound
+to the URL query parameter of its key, so the address always reproduces the view; and what the bar is set to,
+in words (`filter_summary`, `outcome_title`)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from analytics import activity
+from analytics import filters as registry
+from analytics.filters import FILTER_KEYS, FILTERS, Choice, Filters, YearRange
+from app import data
+from app.text import md_escape
+from core.formatting import titled
+
+_BY_KEY = {flt.key: flt for flt in FILTERS}
+
+
+def clear_filters(*keys: str) -> None:
+    """Widget callback: the filters of these keys back to all (the year range to every year)."""
+    for key in keys:
+        if isinstance(_BY_KEY.get(key), YearRange):
+            bounds = st.session_state.get("_year_bounds")
+            if bounds:
+                st.session_state[key] = bounds
+        elif key in st.session_state:
+            st.session_state[key] = None
+
+
+def filter_bar() -> Filters:
+    """The filters in the sidebar; returns the Filters they set (also kept for `data.current_filters`)."""
+    st.session_state["_data_version"] = version = data.data_version()
+    if version == data.NO_SURFACE:
+        st.session_state["_options"] = data.EMPTY_OPTIONS
+        st.session_state["_filters"] = Filters()
+        return Filters()
+    every = data.cached(activity.filter_options, Filters())
+    st.session_state["_options"] = every
+    # what the address asks for, read before the widgets take (or drop) it: see unrecognised_link_filters
+    asked = {key: st.query_params.get_all(key) for key in FILTER_KEYS}
+    bar = st.sidebar
+    bar.header("Filters")
+    chosen: dict[str, Any] = {}  # Filters fields
+    shown: dict[str, Any] = {}  # what each widget shows, as the address writes it
+    for flt in FILTERS:
+        if isinstance(flt, YearRange):
+            values, shown[flt.key] = _year_range(flt, every)
+        else:
+            values, shown[flt.key] = _choice(flt, every, chosen)
+        chosen.update(values)
+    filters = Filters(**chosen)
+    dropped = unrecognised_link_filters(asked, shown)
+    if dropped:
+        st.warning("This link asks for " + "; ".join(dropped) + ", which the data do not have: the page shows "
+                   "everything else the link asks for. The link may be older than the data, or mistyped.",
+                   icon=":material/link_off:")
+    st.session_state["_filters"] = filters
+    _foot(filters, every)
+    return filters
+
+
+def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+    """A select box of the values of `flt` within the filters it is narrowed by; its value, and what it shows."""
+    narrowing = {key: chosen[key] for key in flt.narrowed_by if chosen.get(key)}
+    options = data.cached(activity.filter_options, Filters(**narrowing)) if narrowing else every
+    labels = flt.labels(every) if flt.labels else None  # over all values, so that a label never changes
+    value = st.sidebar.selectbox(
+        flt.label, _with_current(flt.options(options), flt.key), index=None, placeholder=flt.placeholder,
+        key=flt.key, bind="query-params", on_change=clear_filters if flt.clears else None, args=flt.clears or None,
+        format_func=(lambda v: labels.get(v, f"({flt.key} {v})")) if labels is not None else str, help=flt.help)
+    names = flt.names(every) if flt.names else {}
+    if value and names.get(value):
+        st.sidebar.caption(md_escape(names[value]))
+    return {flt.key: value}, (labels.get(value) if labels is not None and value else value)
+
+
+def _year_range(flt: YearRange, every: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+    """The years slider over the data's years; the range chosen (none when it is every year), and what it shows."""
+    lo, hi = every["year_min"], every["year_max"]
+    if lo is None or hi is None or lo >= hi:
+        if lo is not None:
+            st.sidebar.caption(f"{flt.label}: {int(lo)} (the only year with data)")
+        return {}, None
+    bounds, previous = (int(lo), int(hi)), st.session_state.get("_year_bounds")
+    st.session_state["_year_bounds"] = bounds
+    chosen = st.session_state.get(flt.key)
+    if chosen and previous and tuple(chosen) == tuple(previous) and bounds != tuple(previous):
+        # the whole range was shown and the data's years changed (an upload, a roll-back): keep showing
+        # the whole range rather than silently filtering the new years out
+        st.session_state[flt.key] = chosen = bounds
+    if chosen and (chosen[0] < lo or chosen[1] > hi):  # the data's years changed since it was chosen
+        st.session_state[flt.key] = (min(max(int(chosen[0]), int(lo)), int(hi)),
+                                     max(min(int(chosen[1]), int(hi)), int(lo)))
+    chosen = st.sidebar.slider(flt.label, int(lo), int(hi), value=bounds, step=1, key=flt.key, bind="query-params")
+    shown = [str(v) for v in chosen]
+    if tuple(chosen) == bounds:
+        return {}, shown
+    return {"year_from": int(chosen[0]), "year_to": int(chosen[1])}, shown
+
+
+def _with_current(values: list, key: str) -> list:
+    current = st.session_state.get(key)
+    return values + [current] if current and current not in values else values
+
+
+def _foot(filters: Filters, every: Mapping[str, Any]) -> None:
+    """Below the widgets: clearing and sharing the view, the demo-data warning, the notes of the filters set."""
+    bar = st.sidebar
+    if not filters.is_empty:
+        bar.button("Clear all filters", on_click=clear_filters, args=FILTER_KEYS, key="clear-filters",
+                   width="stretch")
+    bar.caption("These filters are kept in the page address: bookmark it or send it to a colleague "
+                "to share exactly this view.")
+    if any("(demo data)" in (p or "") for p in every.get("plans", [])):
+        st.warning("**Demo data.** The figures of \"Demoland\" are generated for demonstration; they are not a "
+                   "real country team's. Run `python -m etl load` or use the Upload page to load real files.",
+                   icon=":material/science:")
+    for flt in FILTERS:
+        if isinstance(flt, Choice) and flt.sidebar_note and flt.is_set(filters):
+            bar.caption(flt.sidebar_note.format(md_escape(getattr(filters, flt.key))))
+
+
+def unrecognised_link_filters(asked: Mapping[str, list[str]], shown: Mapping[str, Any]) -> list[str]:
+    """The filters an address asked for that the filter bar could not take (a value not in the data),
+    as 'agency “XYZ”'; Streamlit drops such values from the address without a word."""
+    dropped = []
+    for key, values in asked.items():
+        if not values:
+            continue
+        taken = shown.get(key)
+        if isinstance(_BY_KEY[key], YearRange):
+            if taken != values:
+                dropped.append(f"{key} “{'–'.join(values)}”")
+        elif taken != values[0]:
+            dropped.append(f"{key} “{values[0]}”")
+    return [md_escape(d) for d in dropped]
+
+
+def outcome_labels() -> dict[str, str]:
+    """Outcome key → its label in the filter bar."""
+    return {o["key"]: o["label"] for o in data.options().get("outcomes", [])}
+
+
+def outcome_title(key: str | None) -> str:
+    """The chosen outcome in full: 'code · title (plan)'."""
+    for o in data.options().get("outcomes", []):
+        if o["key"] == key:
+            return f"{titled(o['outcome_code'], o['outcome_title'])} ({o['plan']})"
+    return str(key)
+
+
+def filter_summary(filters: Filters | None = None, kind: str = "budget") -> str:
+    """'Angola · 2024–2025 · UNDP' — what the page is narrowed to, markdown-escaped (`kind`: the dataset
+    the page shows; only budget lines have joint sub-outputs)."""
+    parts = registry.summary(filters or data.current_filters(), kind, outcome_labels())
+    return md_escape(" · ".join(parts)) if parts else "All data"
