@@ -20,10 +20,9 @@ import pyarrow as pa
 from core import parse
 from core.entities import EntityResolver
 from core.errors import FileError, ParseError
-from core.schema import KINDS
+from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, PLAN_COUNTRIES, SAME_COUNTRY, SUBOUTPUTS, Stored
 from etl import limits, store
 from etl.read import read_file
-from etl.store import ACTION_COLUMNS, BUDGET_COLUMNS, INDICATOR_COLUMNS, INDIRECT_COST_COLUMNS, SUBOUTPUT_COLUMNS
 from etl.validate import Dataset, Problem, _check_duplicate_keys, validate
 
 Progress = Callable[[float, str], None]
@@ -234,34 +233,44 @@ def _rows_with_agency(ds: Dataset):
 
 
 def build_frames(ds: Dataset) -> dict[str, pa.Table]:
-    """Canonical rows → the typed tables staged for the insert, one column per table column."""
+    """Canonical rows → the typed tables staged for the insert, one column per stored column (core.schema)."""
     if ds.layout == "uninfo":  # figures and sub-outputs are joined in the database (see store.stage_uninfo)
-        return {"staged_figures": _table(ds.rows, ("suboutput_id", "year", "required", "available", "expenditure")),
-                "staged_suboutputs": _table(ds.suboutputs, SUBOUTPUT_COLUMNS)}
-    if ds.kind == "budget":
-        rows = [{**r, "joint": False, "currency": r.get("currency") or "USD"} for r in ds.rows]
-        return {"staged": _table(rows, BUDGET_COLUMNS),
-                "staged_indirect": _table(ds.indirect_costs, INDIRECT_COST_COLUMNS)}
-    if ds.kind == "indicators":
-        rows = [{**r, "period_end": parse.period_end(r["period"])} for r in ds.rows]
-        return {"staged": _table(rows, INDICATOR_COLUMNS)}
+        figures = tuple(c for c in BUDGET_LINES.columns if c.name in UNINFO_FIGURES)
+        return {"staged_figures": _table(ds.rows, figures),
+                "staged_suboutputs": _table(ds.suboutputs, SUBOUTPUTS.columns)}
+    kind = KINDS[ds.kind]
+    frames = {"staged": _table(COMPLETE_ROWS[kind.name](ds.rows), kind.table.columns)}
+    if INDIRECT_COST_ROWS in kind.parts:  # a budget's indirect costs go with its lines
+        frames["staged_indirect"] = _table(ds.indirect_costs, INDIRECT_COST_ROWS.columns)
+    return frames
+
+
+#: the columns of a UN INFO export's budget lines staged apart from their sub-outputs
+UNINFO_FIGURES = ("suboutput_id", "year", "required", "available", "expenditure")
+
+
+def _budget_rows(rows: list[dict]) -> list[dict]:
+    return [{**r, "joint": False, "currency": r.get("currency") or "USD"} for r in rows]
+
+
+def _indicator_rows(rows: list[dict]) -> list[dict]:
+    return [{**r, "period_end": parse.period_end(r["period"])} for r in rows]
+
+
+def _action_rows(rows: list[dict]) -> list[dict]:
     today = dt.date.today()
-    rows = [{**r, "source_type": r.get("source_type") or "evaluation", "as_of": r.get("as_of") or today}
-            for r in ds.rows]
-    return {"staged": _table(rows, ACTION_COLUMNS)}
+    return [{**r, "source_type": r.get("source_type") or "evaluation", "as_of": r.get("as_of") or today} for r in rows]
 
 
-COLUMN_TYPES = {
-    **dict.fromkeys(("required", "available", "expenditure", "baseline", "target", "actual", "rate"), pa.float64()),
-    **dict.fromkeys(("year", "baseline_year", "target_year"), pa.int32()),
-    **dict.fromkeys(("start_date", "end_date", "period_end", "deadline", "as_of"), pa.date32()),
-    "joint": pa.bool_(),
-}
+#: per kind, what its validated rows gain before they are stored (defaults and derived columns)
+COMPLETE_ROWS = {"budget": _budget_rows, "indicators": _indicator_rows, "actions": _action_rows}
+#: the Arrow type staged for each SQL type of a stored column, so DuckDB never guesses one from the first values
+ARROW_TYPES = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "INTEGER": pa.int32(), "DATE": pa.date32(),
+               "BOOLEAN": pa.bool_()}
 
 
-def _table(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
-    """Explicit column types so DuckDB never guesses a type from the first values."""
-    return pa.table({c: pa.array([r.get(c) for r in rows], type=COLUMN_TYPES.get(c, pa.string())) for c in columns})
+def _table(rows: list[dict], columns: tuple[Stored, ...]) -> pa.Table:
+    return pa.table({c.name: pa.array([r.get(c.name) for r in rows], type=ARROW_TYPES[c.type]) for c in columns})
 
 
 def _single(values) -> str | None:
@@ -505,7 +514,7 @@ def settle_countries(cur, ds: Dataset) -> None:
             named.setdefault(row["plan"], set()).add(row["country"])
     if not open_rows:
         return
-    known = dict(cur.execute(f"""SELECT plan, list(DISTINCT country) FROM ({store.PLAN_COUNTRIES})
+    known = dict(cur.execute(f"""SELECT plan, list(DISTINCT country) FROM ({PLAN_COUNTRIES})
                                  WHERE plan IN (SELECT unnest(?)) AND coalesce(country, '') <> ''
                                  GROUP BY plan""", [list(open_rows)]).fetchall())
     filled = False
@@ -574,7 +583,7 @@ def _preview_before(cur, kind: str, datasets: list[Dataset]) -> dict:
     uninfo = datasets[0].layout == "uninfo"
     source = "staged_suboutputs" if uninfo else "staged"
     cur.execute(f"""CREATE OR REPLACE TEMP TABLE preview_scope AS
-                    SELECT DISTINCT {store.SCOPE_KEY[kind]} AS scope, country, agency FROM {source}
+                    SELECT DISTINCT {KINDS[kind].table.scope_key} AS scope, country, agency FROM {source}
                     UNION SELECT DISTINCT scope, country, agency FROM retiring""")
     own = {code for ds in datasets for row in (ds.suboutputs if uninfo else ds.rows)
            for code in (row.get("agency") or "").split(";") if code}
@@ -587,15 +596,14 @@ def preview_totals(con, kind: str) -> dict:
 
     The scope (`preview_scope`) is each plan (or evaluation) of a country and agency that the staged rows
     hold or that the rows they would retire belong to: a file that replaces another agency's rows shows
-    that agency's change too. A plan is a plan of a country (`store.SAME_COUNTRY`, the rule replacements
+    that agency's change too. A plan is a plan of a country (`core.schema.SAME_COUNTRY`, the rule replacements
     follow): plans of the same name in other countries are outside it."""
     cur = con  # the loading connection: it sees the staged tables and its own open transaction
-    view = {"budget": "budget", "indicators": "indicator_values", "actions": "actions"}[kind]
-    measures = ("rows", "required", "available", "expenditure") if kind == "budget" else ("rows",)
+    view, measures = KINDS[kind].view.name, ("rows", *KINDS[kind].totals)
     sums = "".join(f", sum(t.{m})" for m in measures[1:])
     found = cur.execute(f"""SELECT grouping(t.agency) = 1, t.agency, count(*){sums} FROM {view} t
-        WHERE EXISTS (SELECT 1 FROM preview_scope s WHERE s.scope = t.{store.SCOPE_KEY[kind]}
-                      AND {store.SAME_COUNTRY} AND s.agency IS NOT DISTINCT FROM t.agency)
+        WHERE EXISTS (SELECT 1 FROM preview_scope s WHERE s.scope = t.{KINDS[kind].table.scope_key}
+                      AND {SAME_COUNTRY} AND s.agency IS NOT DISTINCT FROM t.agency)
         GROUP BY GROUPING SETS ((t.agency), ())""").fetchall()
     total = next((row[2:] for row in found if row[0]), (0, *[None] * (len(measures) - 1)))
     by_agency = {row[1]: dict(zip(measures, row[2:])) for row in found if not row[0]}

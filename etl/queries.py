@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 
 from core.formatting import NO_AGENCY, NO_CODE, is_missing, outcome_label, output_label, text, unique_labels
-from etl.store import PLAN_COUNTRIES
+from core.schema import PLAN_COUNTRIES
 
 # --------------------------------------------------------------------------------------------------
 # Metric definitions (SPEC §5): each written once, used by every page, export and test.

@@ -26,20 +26,19 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from core import palette
 from core.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES
 from etl.export import FORMULA_TRIGGERS
 from etl.read import read_file
 from etl.validate import YEAR_BLOCK, Problem
 
 ERRORS_TITLE = "Errors"
-ERROR_FILL_COLOR = "FFC7CE"    # Excel's "Bad" red
-WARNING_FILL_COLOR = "FFEB9C"  # Excel's "Neutral" amber
-ERROR_FILL = PatternFill("solid", fgColor=ERROR_FILL_COLOR)
-WARNING_FILL = PatternFill("solid", fgColor=WARNING_FILL_COLOR)
-ERROR_FONT = Font(color="9C0006")
-WARNING_FONT = Font(color="9C5700")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+ERROR_FILL = PatternFill("solid", fgColor=palette.EXCEL_ERROR_FILL)
+WARNING_FILL = PatternFill("solid", fgColor=palette.EXCEL_WARNING_FILL)
+ERROR_FONT = Font(color=palette.EXCEL_ERROR_TEXT)
+WARNING_FONT = Font(color=palette.EXCEL_WARNING_TEXT)
+HEADER_FILL = PatternFill("solid", fgColor=palette.EXCEL_HEADER_FILL)
+HEADER_FONT = Font(bold=True, color=palette.EXCEL_HEADER_TEXT)
 REPORT_COLUMNS = ("severity", "sheet", "cell", "column", "value", "what was expected", "how to fix")
 REPORT_WIDTHS = (10, 18, 9, 20, 24, 60, 70)
 #: the template's own sheets (etl.template marks them in A1): not copied unless a problem points into them
@@ -263,7 +262,7 @@ def _write_errors_sheet(book: Workbook, problems: list[Problem], titles: dict[st
             row, col = located
             target = f"'{titles[problem.sheet]}'!{get_column_letter(col or 1)}{row}"
             where.hyperlink = Hyperlink(ref="", location=target, tooltip="show the cell in the copy of the file")
-            where.font = Font(color="0563C1", underline="single")
+            where.font = Font(color=palette.EXCEL_LINK, underline="single")
         expected, fix = _cell(sheet, problem.expected), _cell(sheet, how_to_fix(problem))
         expected.alignment = fix.alignment = wrap
         sheet.append([severity, _cell(sheet, problem.sheet),

@@ -20,6 +20,16 @@ from pathlib import Path
 import duckdb
 
 from core.entities import SHIPPED_ENTITIES, Entity
+from core.schema import (
+    ACTION_ROWS,
+    BUDGET_LINES,
+    DATASETS,
+    INDICATOR_ROWS,
+    INDIRECT_COST_ROWS,
+    KINDS,
+    SUBOUTPUTS,
+    View,
+)
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "unct.duckdb"
 LOCK_WAIT_SECONDS = float(os.environ.get("UNCT_LOCK_WAIT", "10"))
@@ -216,32 +226,14 @@ def lock_down(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
 
 # ---------------------------------------------------------------- schema
 
-BUDGET_COLUMNS = (
-    "country", "plan", "strategic_priority_code", "strategic_priority", "outcome_code", "outcome_title",
-    "output_code", "output_title", "suboutput_code", "suboutput_title", "suboutput_id", "suboutput_status",
-    "start_date", "end_date", "contributing_partners", "sdg_goals", "agency", "joint", "funding_source",
-    "year", "required", "available", "expenditure", "currency",
-)
-INDICATOR_COLUMNS = (
-    "country", "plan", "indicator_code", "indicator", "result_code", "unit", "baseline", "baseline_year",
-    "target", "target_year", "period", "period_end", "actual", "agency", "means_of_verification",
-)
-ACTION_COLUMNS = (
-    "plan", "country", "source_type", "source_title", "recommendation_no", "recommendation", "management_response",
-    "action_no", "action", "responsible", "agency", "deadline", "status", "comments", "as_of",
-)
-SUBOUTPUT_COLUMNS = (
-    "country", "plan", "strategic_priority_code", "strategic_priority", "outcome_code", "outcome_title",
-    "output_code", "output_title", "suboutput_code", "suboutput_title", "suboutput_id", "suboutput_status",
-    "start_date", "end_date", "contributing_partners", "sdg_goals", "agency", "joint",
-)
-#: a budget's indirect costs (programme support cost, administrative agent fee…), kept apart from its lines
-INDIRECT_COST_COLUMNS = (
-    "country", "plan", "year", "agency", "cost_type", "label", "rate", "required", "available", "expenditure",
-    "currency",
-)
+# the names below are the registry's (core.schema), kept for callers not yet moved to it
+BUDGET_COLUMNS = BUDGET_LINES.column_names
+INDICATOR_COLUMNS = INDICATOR_ROWS.column_names
+ACTION_COLUMNS = ACTION_ROWS.column_names
+SUBOUTPUT_COLUMNS = SUBOUTPUTS.column_names
+INDIRECT_COST_COLUMNS = INDIRECT_COST_ROWS.column_names
 #: fact table of each dataset kind
-FACT_TABLES = {"budget": "budget_lines", "indicators": "indicator_rows", "actions": "action_rows"}
+FACT_TABLES = {name: kind.table.name for name, kind in KINDS.items()}
 
 _VERSION_COLUMNS = "submission_id BIGINT NOT NULL, current BOOLEAN NOT NULL DEFAULT TRUE, replaced_by BIGINT"
 
@@ -310,37 +302,15 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ]),
 ]
 
-VIEWS = [
-    """CREATE OR REPLACE VIEW budget AS
-       SELECT country, plan, strategic_priority_code, strategic_priority, outcome_code, outcome_title,
-              output_code, output_title, suboutput_code, suboutput_title, suboutput_id, suboutput_status,
-              start_date, end_date, contributing_partners, sdg_goals, agency, joint, funding_source, year,
-              required, available, expenditure, currency, submission_id
-       FROM budget_lines WHERE current""",
-    """CREATE OR REPLACE VIEW indicator_values AS
-       SELECT country, plan, indicator_code, indicator, result_code, unit, baseline, baseline_year, target,
-              target_year, period, period_end, actual, agency, means_of_verification, submission_id
-       FROM indicator_rows WHERE current""",
-    """CREATE OR REPLACE VIEW actions AS
-       SELECT source_type, source_title, recommendation_no, recommendation, management_response, action_no,
-              action, responsible, agency, deadline, status, comments, as_of,
-              coalesce(status IN ('ongoing', 'not_started') AND deadline < current_date, FALSE) AS overdue,
-              country, plan, submission_id
-       FROM action_rows WHERE current""",
-    """CREATE OR REPLACE VIEW submissions AS
-       SELECT submission_id, kind, file_name, sha256, user_name, agency, plan, created_at, rows_added,
-              rows_replaced, rows_rejected, status, country, layout, duplicate_of, rolled_back_at,
-              rolled_back_by, len(warnings) AS warning_count
-       FROM submission_log""",
-    """CREATE OR REPLACE VIEW suboutput_list AS
-       SELECT * EXCLUDE (current, replaced_by) FROM suboutputs WHERE current""",
-    # cost_type: 'support' (programme support cost on the direct costs) or 'fee' (administrative agent fee on
-    # the contributions); rate as the label states it (0.07), NULL when it states none
-    """CREATE OR REPLACE VIEW indirect_costs AS
-       SELECT country, plan, year, agency, cost_type, label, rate, required, available, expenditure, currency,
-              submission_id
-       FROM indirect_cost_rows WHERE current""",
-]
+
+
+def _view_sql(view: View) -> str:
+    """The statement that (re)creates a view of the query surface (core.schema declares them)."""
+    where = " WHERE current" if view.current_only else ""
+    return f"CREATE OR REPLACE VIEW {view.name} AS SELECT {', '.join(view.select)} FROM {view.source}{where}"
+
+
+VIEWS = [_view_sql(d.view) for d in DATASETS.values()]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
@@ -365,9 +335,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             raise
     current_views = {n for (n,) in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    if not {"budget", "indicator_values", "actions", "submissions", "suboutput_list",
-            "indirect_costs"} <= current_views or done != {
-            v for v, _, _ in MIGRATIONS}:
+    if not {d.view.name for d in DATASETS.values()} <= current_views or done != {v for v, _, _ in MIGRATIONS}:
         for sql in VIEWS:
             con.execute(sql)
 
@@ -506,35 +474,12 @@ def replace_and_insert_uninfo(con, submission_ids: list[int]) -> dict[int, tuple
     return {sid: (added.get(sid, 0), replaced.get(sid, 0)) for sid in ids}
 
 
-#: staged row `s` and stored row `t` are of the same country: plans of one name in two countries (UN INFO
-#: has many "United Nations Sustainable Development Cooperation Framework") are two plans
-SAME_COUNTRY = "(s.country IS NULL OR t.country IS NULL OR s.country = t.country)"
-
 # Which current rows a staged submission replaces (SPEC §7): per kind, the table and the condition
-# that stored row `t` lies in the scope of staged row `s` (loads and rollbacks share it).
-REPLACE_SCOPE = {
-    "budget": ("budget_lines", f"""t.suboutput_id IS NULL AND s.plan = t.plan AND {SAME_COUNTRY}
-              AND s.agency IS NOT DISTINCT FROM t.agency AND s.year = t.year"""),
-    "indicators": ("indicator_rows", f"""s.plan = t.plan AND {SAME_COUNTRY}
-              AND s.agency IS NOT DISTINCT FROM t.agency AND s.period = t.period"""),
-    "actions": ("action_rows", f"""s.source_title = t.source_title AND {SAME_COUNTRY}
-              AND s.agency IS NOT DISTINCT FROM t.agency"""),
-    # a budget's indirect costs go with its lines: a later budget (lines or indirect costs) of the same plan
-    # and agency retires them, for their year, or for any year when either side states none (a support cost
-    # on several years' lines is stale once any of them is replaced)
-    "indirect_costs": ("indirect_cost_rows", f"""s.plan = t.plan AND {SAME_COUNTRY}
-              AND s.agency IS NOT DISTINCT FROM t.agency AND (s.year IS NULL OR t.year IS NULL OR s.year = t.year)"""),
-}
+# that stored row `t` lies in the scope of staged row `s` (loads and rollbacks share it; core.schema declares it).
+REPLACE_SCOPE = {**{name: (kind.table.name, kind.table.replace_scope) for name, kind in KINDS.items()},
+                 "indirect_costs": (INDIRECT_COST_ROWS.name, INDIRECT_COST_ROWS.replace_scope)}
 #: what a scope is named by, besides its country and agency: a plan, or an actions row's source
-SCOPE_KEY = {"budget": "plan", "indicators": "plan", "actions": "source_title"}
-
-#: every plan of the current rows with its country, and the year of each budget line (NULL for a plan known from
-#: sub-outputs without figures, indicators or actions): the plans an upload may name (etl.load, the Upload page)
-PLAN_COUNTRIES = """SELECT country, plan, year FROM budget
-    UNION ALL SELECT country, plan, NULL FROM suboutput_list
-    UNION ALL SELECT country, plan, NULL FROM indicator_values
-    UNION ALL SELECT country, plan, NULL FROM actions"""
-
+SCOPE_KEY = {name: kind.table.scope_key for name, kind in KINDS.items()}
 
 def stage_retiring(con, kind: str, uninfo: bool) -> None:
     """Temp table `retiring`: the current rows the staged rows would retire, by the rules the writes follow —

@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 
+from core.schema import DATASETS, EXPORTS, KINDS, Kind, UnknownKind
 from etl import store
 from etl.load import load_bytes
 
@@ -436,6 +437,33 @@ def test_schema_migrates_in_place(tmp_path):
     assert {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()} >= {
         "budget", "indicator_values", "actions", "submissions"}
     con.close()
+
+
+def test_the_registry_describes_the_migrated_database(con):
+    """core.schema's tables, stored columns, SQL types and views are the database's: the staging tables of a load
+    (typed from the registry) fit the tables the migrations made, and every view has the registry's columns."""
+    tables = {t.name: t for kind in KINDS.values() for t in kind.tables}
+    assert set(tables) == {"budget_lines", "suboutputs", "indirect_cost_rows", "indicator_rows", "action_rows"}
+    for name, table in tables.items():
+        found = {c: t for c, t in con.execute("SELECT column_name, data_type FROM duckdb_columns() "
+                                              "WHERE table_name = ?", [name]).fetchall()}
+        assert found == {**{c.name: c.type for c in table.columns}, "submission_id": "BIGINT",
+                         "current": "BOOLEAN", "replaced_by": "BIGINT"}, name
+    for dataset in DATASETS.values():
+        columns = [r[0] for r in con.execute(f"DESCRIBE {dataset.view.name}").fetchall()]
+        assert columns == list(dataset.view.columns), dataset.name
+    # every table a kind fills is read through exactly one dataset's view
+    assert sorted(d.view.source for d in DATASETS.values() if d.view.source in tables) == sorted(tables)
+
+
+def test_an_unknown_kind_or_dataset_is_an_error_naming_the_known_ones():
+    with pytest.raises(UnknownKind, match=r"^unknown dataset kind 'submissions'; one of budget, indicators, actions$"):
+        KINDS["submissions"]
+    with pytest.raises(UnknownKind, match=r"^unknown dataset 'budgets'; one of budget, indicators, actions, "
+                                          r"submissions, suboutputs, indirect_costs$"):
+        DATASETS["budgets"]
+    assert list(EXPORTS) == ["budget", "indicators", "actions", "submissions"]
+    assert DATASETS["submissions"].exportable and not isinstance(DATASETS["submissions"], Kind)
 
 
 #: the views as migration 4 found them: an indicator took its plan's country when exactly one country had a plan

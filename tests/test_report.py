@@ -8,7 +8,8 @@ import pytest
 
 from etl import store
 from etl.load import load_bytes
-from etl.report import ERROR_FILL_COLOR, REPORT_COLUMNS, error_report_bytes, how_to_fix
+from core.palette import EXCEL_ERROR_FILL
+from etl.report import REPORT_COLUMNS, error_report_bytes, how_to_fix
 from etl.validate import Problem
 
 PLAN = "UNSDCF 2023-2027"
@@ -68,7 +69,7 @@ def test_report_lists_and_marks_every_error(con):
     assert [c.value for c in copy[1]] == HEADER
     for ref in ("D3", "A4", "E5"):
         cell = copy[ref]
-        assert cell.fill.fgColor.rgb.endswith(ERROR_FILL_COLOR)
+        assert cell.fill.fgColor.rgb.endswith(EXCEL_ERROR_FILL)
         assert cell.comment is not None and "expected" in cell.comment.text
     assert copy["D3"].value == "UNDPP"
     # untouched cells stay unmarked
@@ -107,7 +108,7 @@ def test_hand_made_problems_rows_and_csv():
     assert [r["severity"] for r in rows] == ["error", "error", "error", "warning"]
     copy = report["b"]
     for ref in ("A3", "B3", "C3", "C2"):
-        assert copy[ref].fill.fgColor.rgb.endswith(ERROR_FILL_COLOR), ref
+        assert copy[ref].fill.fgColor.rgb.endswith(EXCEL_ERROR_FILL), ref
     assert copy["A2"].fill.fgColor.rgb in (None, "00000000")
     assert copy["A3"].comment is not None
     assert copy["C2"].value == "UNDP"
