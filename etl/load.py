@@ -19,11 +19,11 @@ import pyarrow as pa
 
 from core import parse
 from core.entities import EntityResolver
-from core.errors import FileError, ParseError
+from core.errors import FileError, ParseError, Problem
 from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, PLAN_COUNTRIES, SAME_COUNTRY, SUBOUTPUTS, Stored
 from etl import limits, store
 from etl.read import read_file
-from etl.validate import Dataset, Problem, _check_duplicate_keys, validate
+from etl.validate import Dataset, _check_duplicate_keys, validate
 
 Progress = Callable[[float, str], None]
 #: files validated and written together by one load_many call (memory grows with the batch)
@@ -98,7 +98,7 @@ def load_path(con, path: str | Path, **options) -> LoadResult:
         data = limits.read_capped(path)
     except FileError as exc:
         ds = Dataset(path.name)
-        ds.error(None, None, None, None, exc.reason)
+        ds.error(None, None, None, None, exc.reason, code="unreadable_file")
         return LoadResult(path.name, "rejected", errors=ds.errors)
     return load_bytes(con, data, path.name, **options)
 
@@ -195,14 +195,15 @@ def prepare(data: bytes, file_name: str, digest: str, opts: Options, entities: l
     try:
         sheets = read_file(data, file_name)
     except FileError as exc:
-        ds.error(None, None, None, None, exc.reason)
+        ds.error(None, None, None, None, exc.reason, code="unreadable_file")
         return Prepared(data, digest, ds)
     fill = {"plan": opts.plan, "country": opts.country, "source_title": opts.source}
     if opts.agency:
         try:
             fill["agency"] = EntityResolver(entities).resolve(opts.agency)
         except ParseError as exc:
-            ds.error(None, None, "agency", opts.agency, f"the agency chosen for the file: {exc.expected}")
+            ds.error(None, None, "agency", opts.agency, f"the agency chosen for the file: {exc.expected}",
+                     code=exc.code, suggestion=exc.suggestion)
             return Prepared(data, digest, ds)
     ds = validate(sheets, file_name, entities, opts.kind, fill)
     given = {k: v for k, v in (("country", opts.country), ("plan", opts.plan)) if v}
@@ -225,7 +226,7 @@ def check_agencies(ds: Dataset, allowed: set[str]) -> None:
             shown = ", ".join(foreign) or "no agency"
             ds.error(row["_sheet"], f"row {row['_row']}", "agency", shown,
                      f"a row of your agencies ({', '.join(sorted(allowed)) or 'none on your account'}); "
-                     "your account may not load other agencies' rows")
+                     "your account may not load other agencies' rows", code="foreign_agency_row")
 
 
 def _rows_with_agency(ds: Dataset):
@@ -526,11 +527,13 @@ def settle_countries(cur, ds: Dataset) -> None:
             filled = True
         elif countries:
             ds.error(rows[0]["_sheet"], None, "country", None,
-                     f"plan '{plan}' exists in {', '.join(countries)} ({len(countries)} countries): {CHOOSE_COUNTRY}")
+                     f"plan '{plan}' exists in {', '.join(countries)} ({len(countries)} countries): {CHOOSE_COUNTRY}",
+                     code="country_ambiguous")
         else:
             ds.warn(rows[0]["_sheet"], None, "country", None,
                     f"plan '{plan}' is not known in any country yet: {len(rows):,} row(s) loaded without a country "
-                    f"show only under 'All countries' (to place them in a country, {CHOOSE_COUNTRY})")
+                    f"show only under 'All countries' (to place them in a country, {CHOOSE_COUNTRY})",
+                    code="country_unknown")
     if filled and not ds.errors:  # rows that now have the same country may repeat one another
         for sheet in ds.sheets:
             _check_duplicate_keys(ds, KINDS[ds.kind], sheet)
@@ -550,13 +553,13 @@ def check_boundaries(cur, ds: Dataset, allowed: set[str], sid: int | None = None
             row = rows[ref]
             ds.error(row["_sheet"], f"row {row['_row']}", "ID", None,
                      f"ID {ref} is a sub-output of {' and '.join(sorted(found))}; your account may replace only "
-                     f"{mine} rows")
+                     f"{mine} rows", code="replaces_other_agency")
         return
     for ref, found in sorted(owners.items(), key=lambda o: int(o[0])):
         row = ds.rows[int(ref)]
         ds.error(row["_sheet"], f"row {row['_row']}", "agency", row.get("agency"),
                  f"it would replace current rows of {' and '.join(sorted(found))}; your account may replace only "
-                 f"{mine} rows")
+                 f"{mine} rows", code="replaces_other_agency")
 
 
 def _foreign(cur, agencies: set[str], sid: int | None = None) -> list[tuple]:
