@@ -25,6 +25,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.logger import get_logger
 
+import store.connection
+from core.errors import StoreUnavailable
 from core.formatting import (
     DASH,
     UNTITLED_OUTCOME,
@@ -38,7 +40,7 @@ from core.formatting import (
     text,
     titled,
 )
-from etl import queries, store
+from etl import queries
 from etl.export import safe_csv_bytes
 from etl.queries import Filters
 
@@ -220,19 +222,19 @@ def require_frame() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _connect(path: str) -> duckdb.DuckDBPyConnection:
-    return store.connect(path)
+    return store.connection.connect(path)
 
 
 def db_path() -> str:
-    return str(store.db_path())
+    return str(store.connection.db_path())
 
 
 def connection() -> duckdb.DuckDBPyConnection:
     """The process's one DuckDB connection (the Upload page writes through it too)."""
     try:
         return _connect(db_path())
-    except (store.StoreUnavailable, duckdb.IOException) as error:  # held by another process, damaged, unwritable
-        st.error(md_escape(error) if isinstance(error, store.StoreUnavailable) else
+    except (StoreUnavailable, duckdb.IOException) as error:  # held by another process, damaged, unwritable
+        st.error(md_escape(error) if isinstance(error, StoreUnavailable) else
                  f"The database {md_escape(db_path())} cannot be opened: {md_escape(error)}")
         st.stop()
         raise  # st.stop() raises; this line only reassures type checkers

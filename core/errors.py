@@ -60,3 +60,23 @@ class Problem:
         head = " ".join(parts)
         value = "" if self.value is None or self.value == "" else f" {self.value!r}:"
         return f"{head}:{value} {self.expected}"
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be used now; the text says why and what to do (SPEC §8: exit code 3 or 4)."""
+
+
+class DatabaseBusy(StoreUnavailable):
+    """Another process holds the database file (SPEC §7: say plainly what to do)."""
+
+
+class DatabaseDamaged(StoreUnavailable):
+    """The database file (or its write-ahead log) is damaged, cut short or not a DuckDB database."""
+
+
+class DatabaseUnwritable(StoreUnavailable):
+    """The database cannot be written: a read-only file system, no permission, a full disk."""
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason  # 'the disk is full', …

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
+import store.connection
 from core.errors import FileError
-from etl import limits, store
+from etl import limits
 from etl.load import load_bytes
 from etl.read import cell_ref, formulas_without_values, read_file
 from tests.hostile.make_corpus import BOMB_BYTES, BUILDERS, NOTHING, build_corpus
@@ -60,7 +61,7 @@ def _rss_mb() -> float:
 def _load(case, tmp_path):
     """Load the case (timed, with the growth of the process's peak RSS, python-calamine included), then
     read it again under tracemalloc for the Python memory reading alone takes."""
-    con = store.connect(tmp_path / "hostile.duckdb")
+    con = store.connection.connect(tmp_path / "hostile.duckdb")
     data = case.path.read_bytes()
     rss = _rss_mb()
     start = time.perf_counter()
@@ -134,7 +135,7 @@ def test_formulas_without_a_saved_value_are_found(name, corpus):
 @pytest.mark.parametrize("name", ["formulas_without_values", "formula_without_value_required"])
 def test_formulas_without_a_saved_value_are_reported_naming_the_cell(name, corpus, tmp_path):
     case = corpus[name]
-    con = store.connect(tmp_path / "formulas.duckdb")
+    con = store.connection.connect(tmp_path / "formulas.duckdb")
     result = load_bytes(con, case.path.read_bytes(), case.file_name, **case.options)
     con.close()
     problems = "\n".join(str(p) for p in result.errors + result.warnings)

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+import store.connection
 from app import auth
 from app.testing import PAGE_FILES, open_page
 from core.formatting import (
@@ -34,7 +35,7 @@ from core.formatting import (
     titled,
     unique_labels,
 )
-from etl import queries, store
+from etl import queries
 from etl.load import load_bytes
 from etl.queries import Filters, outcome_key
 from tests.null_data import NULL_HEAVY, datasets, write_db
@@ -139,7 +140,7 @@ def run_every_page(db: Path) -> int:
     """Every page of the dashboard on `db`: for all data (each export dataset too), each country, one plan,
     one outcome and one agency, a link to the view opened and then each page visited as a visitor goes
     through them; the Upload page's history as an administrator. Returns the number of page runs."""
-    con = store.connect(db)
+    con = store.connection.connect(db)
     try:
         options = queries.filter_options(con)
     finally:
@@ -188,7 +189,7 @@ def test_a_cbf_without_outcome_descriptions_beside_one_with_them(tmp_path):
     """The issue's case through the real loader: one agency's CBF has the optional outcome description
     column, another's has none; Delivery and Funding gaps draw for all data and for the country."""
     db = tmp_path / "cbf.duckdb"
-    con = store.connect(db)
+    con = store.connection.connect(db)
     described = [BUDGET_HEADER, [2025, "1", "Health for all", "1.1", "UNDP", 1000, 500, 100]]
     bare = [[c for c in BUDGET_HEADER if c != BUDGET_HEADER[2]], [2025, "1", "1.2", "UNICEF", 800, 200, None]]
     for name, rows, agency in (("undp.xlsx", described, "UNDP"), ("unicef.xlsx", bare, "UNICEF")):

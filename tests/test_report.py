@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from etl import store
-from etl.load import load_bytes
-from core.palette import EXCEL_ERROR_FILL
+import store.connection
 from core.errors import Problem
+from core.palette import EXCEL_ERROR_FILL
+from etl.load import load_bytes
 from etl.report import HINTS, REPORT_COLUMNS, error_report_bytes, how_to_fix
 
 PLAN = "UNSDCF 2023-2027"
@@ -20,7 +20,7 @@ HEADER = ["year", "outcome_code", "output_code", "agency", "required", "availabl
 
 @pytest.fixture
 def con(tmp_path):
-    connection = store.connect(tmp_path / "t.duckdb")
+    connection = store.connection.connect(tmp_path / "t.duckdb")
     yield connection
     connection.close()
 
