@@ -13,7 +13,7 @@ from analytics.filters import EVERYTHING, Filters, where
 from analytics.identity import AGENCY_LIST, OUTCOME_KEY, entity_names
 from analytics.sql import frame, rows
 from core.formatting import outcome_label, unique_labels
-from etl.store import PLAN_COUNTRIES
+from core.schema import PLAN_COUNTRIES
 
 #: the views and tables every page reads
 SURFACE = ("budget", "indicator_values", "actions", "submissions", "entities")

@@ -3,7 +3,7 @@ Streamlit's OIDC login (`st.login`) when `.streamlit/secrets.toml` has an `[auth
 
 - Viewing needs a sign-in only when `UNCT_REQUIRE_LOGIN=1` (or `require_login = true` under `[unct]`
   in secrets.toml); uploading always does.
-- The account's role and agencies always come from the local account table (`etl.accounts`), keyed by
+- The account's role and agencies always come from the local account table (`store.accounts`), keyed by
   user name, or by e-mail for single sign-on. The session keeps only the user name and reads the
   account again on every run, so a removed or demoted account loses its rights at once.
 - A sign-in with a password survives a reload through a signed, expiring, HttpOnly cookie (app/session.py);
@@ -27,9 +27,10 @@ from typing import Any
 
 import streamlit as st
 
+import store.connection
 from app import session
 from app.text import md_escape
-from etl import accounts, store
+from store import accounts
 
 SESSION_KEY = "unct_user"          # the signed-in user name
 SESSION_TOKEN_KEY = "unct_session_token"  # the token of a sign-in with a password (app/session.py)
@@ -145,7 +146,7 @@ def _sessions_of(folder: str, configured_secret: str) -> session.Sessions:
 
 def _sessions() -> session.Sessions:
     """The remembered sign-ins of the database's folder."""
-    folder = store.db_path().resolve().parent
+    folder = store.connection.db_path().resolve().parent
     return _sessions_of(str(folder), str(_secrets_section("unct").get("session_secret") or ""))
 
 

@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 import duckdb
 import streamlit as st
 
+import store.connection
 from analytics import activity
 from analytics.filters import Filters
 from app.text import md_escape
-from etl import store
+from core.errors import StoreUnavailable
 
 R = TypeVar("R")
 #: the data version of a database without the query surface (no page can read it yet)
@@ -21,19 +22,19 @@ NO_SURFACE = ("no-surface",)
 
 @st.cache_resource(show_spinner=False)
 def _connect(path: str) -> duckdb.DuckDBPyConnection:
-    return store.connect(path)
+    return store.connection.connect(path)
 
 
 def db_path() -> str:
-    return str(store.db_path())
+    return str(store.connection.db_path())
 
 
 def connection() -> duckdb.DuckDBPyConnection:
     """The process's one DuckDB connection (the Upload page writes through it too)."""
     try:
         return _connect(db_path())
-    except (store.StoreUnavailable, duckdb.IOException) as error:  # held by another process, damaged, unwritable
-        st.error(md_escape(error) if isinstance(error, store.StoreUnavailable) else
+    except (StoreUnavailable, duckdb.IOException) as error:  # held by another process, damaged, unwritable
+        st.error(md_escape(error) if isinstance(error, StoreUnavailable) else
                  f"The database {md_escape(db_path())} cannot be opened: {md_escape(error)}")
         st.stop()
         raise  # st.stop() raises; this line only reassures type checkers

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from python_calamine import CalamineWorkbook  # noqa: E402
 
-from etl import store  # noqa: E402
+import store.connection  # noqa: E402
 from etl.load import load_many  # noqa: E402
 
 WORKERS = 2  # what `python -m etl load` uses on this 2-core machine (min(files, cores, 4))
@@ -35,7 +35,7 @@ def read_only(files) -> float:
 
 def full_load(files) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as folder:
-        con = store.connect(Path(folder) / "bench.duckdb")
+        con = store.connection.connect(Path(folder) / "bench.duckdb")
         start = time.perf_counter()
         batch = [(path.read_bytes(), path.name) for path in files]
         for result in load_many(con, batch, workers=WORKERS):

@@ -43,11 +43,11 @@ def measure(db: Path, runs: int) -> dict:
     os.environ["UNCT_DB"] = str(db)
     import streamlit as st
 
+    import store.connection
     from analytics import activity
     from app.testing import open_page
-    from etl import store
 
-    con = store.connect(db)
+    con = store.connection.connect(db)
     countries = activity.filter_options(con)["countries"]
     budget_rows = con.execute("SELECT count(*) FROM budget").fetchone()[0]
     con.close()

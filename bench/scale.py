@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from etl import store  # noqa: E402
+import store.connection  # noqa: E402
 
 AGENCIES = ["UNDP", "UNICEF", "UNFPA", "UN Women", "WHO", "FAO", "ILO", "UNESCO", "UNIDO", "UNAIDS", "UN-Habitat",
             "UNODC", "UNV", "OHCHR", "UNHCR", "IOM", "WFP", "OCHA", "IFAD", "UNOPS", "UNEP", "ITC", "UNCTAD", "RCO"]
@@ -30,7 +30,7 @@ def build_scaled_db(path: str | Path, rows: int = 1_000_000, seed: float = 0.42)
     path = Path(path)
     for stale in (path, path.with_name(path.name + ".wal")):
         stale.unlink(missing_ok=True)
-    con = store.connect(path)
+    con = store.connection.connect(path)
     try:
         con.execute(f"SELECT setseed({seed})")
         con.execute("CREATE TEMP TABLE agency_pool AS SELECT unnest(?) AS agency, generate_subscripts(?, 1) - 1 AS i",

@@ -122,7 +122,7 @@ class EntityResolver:
     def resolve(self, value: object) -> str:
         """The entity code for a code, full name or alias; unknown → ParseError naming the closest code."""
         if is_blank(value):
-            raise ParseError("a UN entity code such as UNDP")
+            raise ParseError("a UN entity code such as UNDP", code="unknown_agency")
         code = self.try_resolve(value)
         if code is not None:
             return code
@@ -130,9 +130,11 @@ class EntityResolver:
         suggestion = self.closest(text)
         if suggestion:
             raise ParseError(f"a known UN entity — did you mean {suggestion}?",
-                             f'"{text}" is not a known UN entity — did you mean {suggestion}?')
+                             f'"{text}" is not a known UN entity — did you mean {suggestion}?', code="unknown_agency",
+                             suggestion=suggestion)
         raise ParseError("a known UN entity code such as UNDP",
-                         f'"{text}" is not a known UN entity — use a code from the list of UN entities')
+                         f'"{text}" is not a known UN entity — use a code from the list of UN entities',
+                         code="unknown_agency")
 
     def closest(self, text: str) -> str | None:
         """The code of the entity whose code, name or alias is nearest to the text, if any is near.

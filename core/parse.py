@@ -107,7 +107,7 @@ def _text(value: str, expected: str) -> str:
     """Stripped text; an Excel error such as #REF! is refused, naming the error."""
     text = value.strip()
     if _EXCEL_ERROR.fullmatch(text):
-        raise ParseError(f"{_NOUN[expected]} (the cell holds the Excel error {text.upper()})")
+        raise ParseError(f"{_NOUN[expected]} (the cell holds the Excel error {text.upper()})", code="excel_error")
     return text
 
 
@@ -158,7 +158,7 @@ def _bounded(number: float | None, largest: float, too_large: str) -> float | No
     """The figure, unless its size lies outside what a real figure can be (see MAX_AMOUNT, MIN_MAGNITUDE)."""
     if number is None or number == 0 or MIN_MAGNITUDE <= abs(number) <= largest:
         return number
-    raise ParseError(too_large if abs(number) > largest else TINY)
+    raise ParseError(too_large if abs(number) > largest else TINY, code="figure_out_of_bounds")
 
 
 def parse_money(value: object) -> float | None:

@@ -1,17 +1,41 @@
-"""Dataset kinds: canonical columns, synonyms, types and grain (SPEC §2).
+"""Dataset kinds and the datasets the dashboard reads: one registry entry declares everything about each.
 
-One definition per kind, used by the readers (header matching), the validator (types and
-required columns), the templates (drop-downs, instructions) and the docs.
+A `Kind` is what a user uploads (budget, indicators, actions): its input columns (types, synonyms, help), key
+and grain for the readers, the validator and the templates; its fact table and stored columns (the store and the
+staging tables of etl.load); the scope a new submission replaces (SQL shared by loads and rollbacks); its view;
+its labels and empty-state text. A `Dataset` is what the dashboard reads and exports: a view of the query surface
+(SPEC §9). Every kind is a dataset; "submissions" (the history) is a dataset but no kind, and a budget's sub-outputs
+and indirect costs are datasets of tables its uploads fill. An unknown name is an error, never a silent default.
+
+Adding a kind: its entry here, a migration creating its table (store.migrations), its validation (etl.validate),
+the row completion of etl.load and its page (README: How it is built).
 """
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+
+class UnknownKind(ValueError):
+    """A dataset or kind name that is not in the registry; the text lists the known ones."""
+
+
+class Registry(dict):
+    """Entries by name; looking up an unknown name raises UnknownKind naming the known ones."""
+
+    def __init__(self, what: str, entries):
+        super().__init__((entry.name, entry) for entry in entries)
+        self.what = what
+
+    def __missing__(self, name):
+        raise UnknownKind(f"unknown {self.what} {name!r}; one of {', '.join(self)}")
 
 
 @dataclass(frozen=True)
 class Column:
+    """A column of an uploaded file, as the readers match it and the validator reads it."""
+
     name: str
     type: str  # text, int, year, money, number, date, deadline, agency, status, response, period, source_type, currency
     required: bool = False
@@ -24,8 +48,73 @@ class Column:
 
 
 @dataclass(frozen=True)
-class Kind:
+class Stored:
+    """A column of a fact table and its SQL type (the staging Arrow tables of etl.load follow it)."""
+
     name: str
+    type: str = "VARCHAR"  # VARCHAR, DOUBLE, INTEGER, DATE, BOOLEAN
+
+
+def _stored(names: str) -> tuple[Stored, ...]:
+    """'country plan year:INTEGER' → the stored columns, VARCHAR where no type is written."""
+    return tuple(Stored(*word.split(":")) for word in names.split())
+
+
+@dataclass(frozen=True)
+class Table:
+    """A versioned fact table: besides its columns every row carries the submission that brought it, a
+    `current` flag and, once replaced, the submission that replaced it (`replaced_by`; see store.writes)."""
+
+    name: str
+    columns: tuple[Stored, ...]
+    #: SQL condition that stored row `t` lies in the scope of staged row `s`: the current rows a load of `s`
+    #: replaces, and that a rollback gives back (None: replaced by UN INFO sub-output ID only)
+    replace_scope: str | None = None
+    #: what names a scope besides its country and agency (a plan, or an actions row's source)
+    scope_key: str | None = None
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+@dataclass(frozen=True)
+class View:
+    """A view of the query surface (SPEC §9): its select list (column names or 'expression AS name') over
+    one table, of the current rows only unless `current_only` is False."""
+
+    name: str
+    source: str
+    select: tuple[str, ...]
+    current_only: bool = True
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(item.rsplit(" AS ", 1)[-1] for item in self.select)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dataset:
+    """What the dashboard reads, filters and (when it has an export order) exports: one view's rows."""
+
+    name: str
+    view: View
+    #: the Data export page's name for it; its rows' order in an export (None: not exported)
+    export_title: str = ""
+    export_order: str | None = None
+    #: shown where a page has none of its rows; what the dashboard's filters do to it on the export page
+    empty: str = ""
+    filter_note: str = ""
+
+    @property
+    def exportable(self) -> bool:
+        return self.export_order is not None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Kind(Dataset):
+    """A dataset kind users upload: how its files are read and checked, where its rows are stored."""
+
     title: str
     grain: str
     columns: tuple[Column, ...]
@@ -33,7 +122,14 @@ class Kind:
     key: tuple[str, ...]
     #: groups of which at least one column must be present
     one_of: tuple[tuple[str, ...], ...] = ()
-    sheet_title: str = ""
+    #: the template's data sheet; the Upload page's name for the kind
+    sheet_title: str
+    upload_label: str
+    #: where its rows go; other tables its uploads fill (a UN INFO export's sub-outputs, a budget's indirect costs)
+    table: Table
+    parts: tuple[Table, ...] = ()
+    #: the figures the upload preview totals before → after, besides the number of rows
+    totals: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -46,6 +142,16 @@ class Kind:
     def required_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
 
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return (self.table, *self.parts)
+
+    @property
+    def template_file(self) -> str:
+        return f"unct-{self.name}-template.xlsx"
+
+
+# ---------------------------------------------------------------- vocabularies
 
 #: the ISO 4217 currency codes a money header or currency cell may name
 CURRENCIES = frozenset("""
@@ -86,11 +192,84 @@ def header_key(text: object) -> str:
     return re.sub(r"[^a-z0-9]+", "", s.lower())
 
 
+#: canonical status ← accepted spellings (SPEC §3), compared after folding case and brackets
+STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "completed": ("completed", "complete", "done", "implemented", "closed", "fully implemented"),
+    "ongoing": ("ongoing", "in progress", "initiated", "under way", "underway", "partially implemented", "started"),
+    "not_started": ("not started", "not initiated", "pending", "planned"),
+    "continuous": ("continuous", "continuing", "recurrent"),
+    "no_longer_applicable": ("no longer applicable", "n/a", "not applicable", "cancelled", "canceled", "withdrawn"),
+    "deprioritized": ("de-prioritized", "deprioritized", "deprioritised", "on hold"),
+}
+STATUSES = tuple(STATUS_WORDS)
+
+RESPONSE_WORDS: dict[str, tuple[str, ...]] = {
+    "accepted": ("accepted", "agree", "agreed", "accept"),
+    "partially_accepted": ("partially accepted", "partially agree", "partially agreed", "partly accepted"),
+    "rejected": ("rejected", "disagree", "not accepted", "reject"),
+    "noted": ("noted",),
+}
+RESPONSES = tuple(RESPONSE_WORDS)
+
+SOURCE_TYPES = ("evaluation", "audit", "review", "human_rights_mechanism", "workplan")
+
+
+# ---------------------------------------------------------------- tables, views and the scopes loads replace
+
+#: staged row `s` and stored row `t` are of the same country: plans of one name in two countries (UN INFO
+#: has many "United Nations Sustainable Development Cooperation Framework") are two plans
+SAME_COUNTRY = "(s.country IS NULL OR t.country IS NULL OR s.country = t.country)"
+
+_SUBOUTPUT = """country plan strategic_priority_code strategic_priority outcome_code outcome_title output_code
+    output_title suboutput_code suboutput_title suboutput_id suboutput_status start_date:DATE end_date:DATE
+    contributing_partners sdg_goals agency joint:BOOLEAN"""
+_FIGURES = "required:DOUBLE available:DOUBLE expenditure:DOUBLE"
+
+BUDGET_LINES = Table(
+    "budget_lines", _stored(f"{_SUBOUTPUT} funding_source year:INTEGER {_FIGURES} currency"),
+    replace_scope=f"""t.suboutput_id IS NULL AND s.plan = t.plan AND {SAME_COUNTRY}
+              AND s.agency IS NOT DISTINCT FROM t.agency AND s.year = t.year""",
+    scope_key="plan")
+#: a UN INFO export's sub-outputs, with or without figures (replaced by their ID)
+SUBOUTPUTS = Table("suboutputs", _stored(_SUBOUTPUT))
+#: a budget's indirect costs (programme support cost, administrative agent fee…), kept apart from its lines. A
+#: later budget (lines or indirect costs) of the same plan and agency retires them, for their year, or for any
+#: year when either side states none (a support cost on several years' lines is stale once any of them is replaced)
+INDIRECT_COST_ROWS = Table(
+    "indirect_cost_rows",
+    _stored(f"country plan year:INTEGER agency cost_type label rate:DOUBLE {_FIGURES} currency"),
+    replace_scope=f"""s.plan = t.plan AND {SAME_COUNTRY}
+              AND s.agency IS NOT DISTINCT FROM t.agency AND (s.year IS NULL OR t.year IS NULL OR s.year = t.year)""")
+INDICATOR_ROWS = Table(
+    "indicator_rows",
+    _stored("""country plan indicator_code indicator result_code unit baseline:DOUBLE baseline_year:INTEGER
+               target:DOUBLE target_year:INTEGER period period_end:DATE actual:DOUBLE agency means_of_verification"""),
+    replace_scope=f"""s.plan = t.plan AND {SAME_COUNTRY}
+              AND s.agency IS NOT DISTINCT FROM t.agency AND s.period = t.period""",
+    scope_key="plan")
+ACTION_ROWS = Table(
+    "action_rows",
+    _stored("""plan country source_type source_title recommendation_no recommendation management_response action_no
+               action responsible agency deadline:DATE status comments as_of:DATE"""),
+    replace_scope=f"""s.source_title = t.source_title AND {SAME_COUNTRY}
+              AND s.agency IS NOT DISTINCT FROM t.agency""",
+    scope_key="source_title")
+
+
+def _current(table: Table, name: str) -> View:
+    """The view of a table's current rows: its columns and the submission of each."""
+    return View(name, table.name, (*table.column_names, "submission_id"))
+
+
+#: an action is overdue when it is still to be done and its deadline has passed (SPEC §9)
+OVERDUE = "coalesce(status IN ('ongoing', 'not_started') AND deadline < current_date, FALSE)"
+
 #: a plan is a plan of a country, and one plan name is used in many (27 countries call theirs "United Nations
 #: Sustainable Development Cooperation Framework" in UN INFO): rows may name their country (etl.load)
 COUNTRY_SYNONYMS = ("country name", "programme country", "program country")
 COUNTRY_HELP = ("Country of the plan; blank: the country chosen for the file, else the plan's country when the "
                 "plan's name is known in one country only")
+
 
 BUDGET = Kind(
     name="budget",
@@ -98,6 +277,16 @@ BUDGET = Kind(
     grain="one row per plan × year × output × agency (× funding source)",
     sheet_title="Budget",
     key=("plan", "country", "year", "output_code", "agency", "funding_source"),
+    upload_label="Budget (CBF or UN INFO export)",
+    table=BUDGET_LINES,
+    parts=(SUBOUTPUTS, INDIRECT_COST_ROWS),
+    totals=("required", "available", "expenditure"),
+    view=_current(BUDGET_LINES, "budget"),
+    export_title="Budget (CBF and expenditure)",
+    export_order="plan, outcome_code, output_code, agency, year",
+    empty="No budget data yet — upload a CBF or UN INFO export on the Upload page, "
+          "or run `python -m etl demo` to load the demo data.",
+    filter_note="All filters apply. The agency filter keeps joint sub-outputs that list the agency.",
     columns=(
         Column("plan", "text", True, ("framework", "cooperation framework", "unsdcf", "undaf", "one plan", "plan name"),
                "Name of the Cooperation Framework", "UNSDCF 2023-2027", file_level=True),
@@ -135,6 +324,14 @@ INDICATORS = Kind(
     grain="one row per indicator × reporting period",
     sheet_title="Indicators",
     key=("plan", "country", "indicator_code", "period", "agency"),
+    upload_label="Indicators",
+    table=INDICATOR_ROWS,
+    view=_current(INDICATOR_ROWS, "indicator_values"),
+    export_title="Indicator values",
+    export_order="plan, indicator_code, period_end, agency",
+    empty="No indicator data yet — upload an indicators workbook on the Upload page, or run `python -m etl demo`.",
+    filter_note="Country, plan, agency and outcome (indicators whose result code is the outcome's or its outputs' "
+                "code) apply; the year range applies to the reporting period.",
     columns=(
         Column("plan", "text", True, ("framework", "cooperation framework", "unsdcf", "undaf", "one plan", "plan name"),
                "Name of the Cooperation Framework", "UNSDCF 2023-2027", file_level=True),
@@ -169,6 +366,18 @@ ACTIONS = Kind(
     sheet_title="Actions",
     key=("source_title", "country", "recommendation_no", "recommendation", "action_no"),
     one_of=(("recommendation_no", "recommendation"),),
+    upload_label="Recommendations and actions",
+    table=ACTION_ROWS,
+    view=View("actions", ACTION_ROWS.name, (
+        "source_type", "source_title", "recommendation_no", "recommendation", "management_response", "action_no",
+        "action", "responsible", "agency", "deadline", "status", "comments", "as_of", f"{OVERDUE} AS overdue",
+        "country", "plan", "submission_id")),
+    export_title="Recommendations and actions",
+    export_order="source_title, recommendation_no, action_no",
+    empty="No recommendations or actions yet — upload a management response or work plan on the Upload page, "
+          "or run `python -m etl demo`.",
+    filter_note="Country (through the plan), plan and agency apply; the year range applies to deadlines (actions "
+                "without a deadline are kept); actions have no outcome.",
     columns=(
         Column("source_type", "source_type", False, ("source type", "type of source"),
                "evaluation, audit, review, human_rights_mechanism or workplan (default evaluation)", "evaluation"),
@@ -206,28 +415,45 @@ ACTIONS = Kind(
     ),
 )
 
-KINDS: dict[str, Kind] = {k.name: k for k in (BUDGET, INDICATORS, ACTIONS)}
+#: the kinds users upload, in the order the pages offer them
+KINDS: Registry = Registry("dataset kind", (BUDGET, INDICATORS, ACTIONS))
 
-#: canonical status ← accepted spellings (SPEC §3), compared after folding case and brackets
-STATUS_WORDS: dict[str, tuple[str, ...]] = {
-    "completed": ("completed", "complete", "done", "implemented", "closed", "fully implemented"),
-    "ongoing": ("ongoing", "in progress", "initiated", "under way", "underway", "partially implemented", "started"),
-    "not_started": ("not started", "not initiated", "pending", "planned"),
-    "continuous": ("continuous", "continuing", "recurrent"),
-    "no_longer_applicable": ("no longer applicable", "n/a", "not applicable", "cancelled", "canceled", "withdrawn"),
-    "deprioritized": ("de-prioritized", "deprioritized", "deprioritised", "on hold"),
-}
-STATUSES = tuple(STATUS_WORDS)
+SUBMISSIONS = Dataset(
+    name="submissions",
+    view=View("submissions", "submission_log", (
+        "submission_id", "kind", "file_name", "sha256", "user_name", "agency", "plan", "created_at", "rows_added",
+        "rows_replaced", "rows_rejected", "status", "country", "layout", "duplicate_of", "rolled_back_at",
+        "rolled_back_by", "len(warnings) AS warning_count"), current_only=False),
+    export_title="Submissions",
+    export_order="submission_id",
+    empty="No submissions yet — upload a file on the Upload page, or run `python -m etl demo`.",
+    filter_note="Country (through the plan), plan and agency apply; years and outcome do not.",
+)
+#: every dataset the dashboard reads: the kinds, the submission history, then the tables a budget fills besides
+#: its lines (`cost_type` of an indirect cost: 'support', a programme support cost on the direct costs, or 'fee',
+#: an administrative agent fee on the contributions; `rate` as its label states it, 0.07, NULL when none)
+DATASETS: Registry = Registry("dataset", (
+    *KINDS.values(), SUBMISSIONS,
+    Dataset(name="suboutputs", view=_current(SUBOUTPUTS, "suboutput_list")),
+    Dataset(name="indirect_costs", view=_current(INDIRECT_COST_ROWS, "indirect_costs")),
+))
+#: the datasets the Data export page and `python -m etl export` offer, in their order
+EXPORTS: Registry = Registry("dataset", (d for d in DATASETS.values() if d.exportable))
 
-RESPONSE_WORDS: dict[str, tuple[str, ...]] = {
-    "accepted": ("accepted", "agree", "agreed", "accept"),
-    "partially_accepted": ("partially accepted", "partially agree", "partially agreed", "partly accepted"),
-    "rejected": ("rejected", "disagree", "not accepted", "reject"),
-    "noted": ("noted",),
-}
-RESPONSES = tuple(RESPONSE_WORDS)
 
-SOURCE_TYPES = ("evaluation", "audit", "review", "human_rights_mechanism", "workplan")
+def kind(name: str | None) -> Kind:
+    """The kind of this name; UnknownKind for any other name."""
+    return KINDS[name]
 
-#: UN INFO sub-output status vocabulary (SPEC §2.1b)
-SUBOUTPUT_STATUSES = ("pipeline", "implementation", "finalisation", "closed", "suspended", "cancelled")
+
+def dataset(name: str | None) -> Dataset:
+    """The dataset of this name; UnknownKind for any other name."""
+    return DATASETS[name]
+
+
+#: every plan of the current rows with its country, and the year of each budget line (NULL for a plan known from
+#: sub-outputs without figures, indicators or actions): the plans an upload may name (etl.load, the Upload page)
+PLAN_COUNTRIES = """SELECT country, plan, year FROM budget
+    UNION ALL SELECT country, plan, NULL FROM suboutput_list
+    UNION ALL SELECT country, plan, NULL FROM indicator_values
+    UNION ALL SELECT country, plan, NULL FROM actions"""

@@ -2,12 +2,12 @@
 create the first administrator (there is no default password)."""
 from __future__ import annotations
 
-from etl import store
+import store.connection
 
 
 def main() -> None:
-    path = store.db_path()
-    con = store.connect(path)
+    path = store.connection.db_path()
+    con = store.connection.connect(path)
     submissions = con.execute("SELECT count(*) FROM submission_log").fetchone()[0]
     admins = con.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0]
     con.close()

@@ -21,10 +21,12 @@ from pathlib import Path
 
 import duckdb
 
-from core.errors import FileError
+import store.connection
+import store.writes
+from core.errors import DatabaseBusy, DatabaseDamaged, DatabaseUnwritable, FileError, StoreUnavailable
 from core.formatting import printable
 from core.schema import KINDS
-from etl import limits, store
+from etl import limits
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUSY, EXIT_STORE = 0, 1, 2, 3, 4
 #: files read and loaded together: at most load.BATCH_FILES of them and this many bytes (read only when their
@@ -147,11 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     handler = HANDLERS[args.command]
     try:
         return handler(args)
-    except store.StoreUnavailable as exc:
+    except StoreUnavailable as exc:
         say(exc, err=True)
-        return EXIT_BUSY if isinstance(exc, store.DatabaseBusy) else EXIT_STORE
+        return EXIT_BUSY if isinstance(exc, DatabaseBusy) else EXIT_STORE
     except duckdb.Error as exc:  # met while the command ran: a block that fails its checksum, a full disk …
-        failure = store.unusable(exc, store.db_path(getattr(args, "db", None)))
+        failure = store.connection.unusable(exc, store.connection.db_path(getattr(args, "db", None)))
         if failure is None:
             raise
         say(failure, err=True)
@@ -161,18 +163,18 @@ def main(argv: list[str] | None = None) -> int:
 def _connect(args, writes: bool = True):
     """The database, for this command (its advice when the file is busy). A command that only reads opens a
     file it cannot write read-only."""
-    path = store.db_path(getattr(args, "db", None))
+    path = store.connection.db_path(getattr(args, "db", None))
     try:
-        return store.connect(path, busy_advice=BUSY_ADVICE[args.command])
-    except store.DatabaseUnwritable:
+        return store.connection.connect(path, busy_advice=BUSY_ADVICE[args.command])
+    except DatabaseUnwritable:
         if writes or not path.is_file():
             raise
-        return store.connect(path, read_only=True, busy_advice=BUSY_ADVICE[args.command])
+        return store.connection.connect(path, read_only=True, busy_advice=BUSY_ADVICE[args.command])
 
 
 def _saved(con, args) -> None:
     """After a command's change is committed: written into the database file now (a full disk is said here)."""
-    store.checkpoint(con, getattr(args, "db", None))
+    store.connection.checkpoint(con, getattr(args, "db", None))
 
 
 def cmd_load(args) -> int:
@@ -180,8 +182,8 @@ def cmd_load(args) -> int:
         if not path.is_file():
             say(f"{path}: no such file", err=True)
             return EXIT_USAGE
-    from etl import accounts
     from etl.load import BATCH_FILES, load_many
+    from store import accounts
 
     con = _connect(args)
     allowed = None
@@ -216,7 +218,7 @@ def cmd_load(args) -> int:
                                 dry_run=args.dry_run, progress=lambda f, t: bar.update(share[0] + f * share[1], t),
                                 workers=min(len(files), os.cpu_count() or 1, 4))
         except duckdb.Error as exc:  # the store failed mid-load (a full disk): say which files it took down
-            failure = store.unusable(exc, store.db_path(getattr(args, "db", None)))
+            failure = store.connection.unusable(exc, store.connection.db_path(getattr(args, "db", None)))
             if failure is None:
                 raise
             bar.close()
@@ -273,14 +275,14 @@ def cmd_submissions(args) -> int:
 
 
 def cmd_rollback(args) -> int:
-    from etl import accounts
+    from store import accounts
 
     con = _connect(args)
     try:
         if args.user:
             accounts.check_rollback(con, args.user, args.submission_id)
-        done = store.rollback(con, args.submission_id, args.user)
-    except (store.RollbackError, accounts.PermissionDenied) as exc:
+        done = store.writes.rollback(con, args.submission_id, args.user)
+    except (store.writes.RollbackError, accounts.PermissionDenied) as exc:
         say(exc, err=True)
         return EXIT_ERRORS
     _saved(con, args)
@@ -328,7 +330,7 @@ def cmd_template(args) -> int:
     from etl import template
 
     con = _connect(args, writes=False)
-    if not _write_file(args.output, template.template_bytes(args.kind, store.entities(con))):
+    if not _write_file(args.output, template.template_bytes(args.kind, store.writes.entities(con))):
         return EXIT_ERRORS
     say(f"Template for {args.kind} written to {args.output}")
     return EXIT_OK
@@ -341,11 +343,11 @@ def cmd_demo(args) -> int:
         for path in demo.write_demo_files(args.files):
             say(path)
         return EXIT_OK
-    path = store.db_path(getattr(args, "db", None))
+    path = store.connection.db_path(getattr(args, "db", None))
     if path.is_file():  # the rebuild deletes the file: not while another program holds it
         try:
-            store.connect(path, busy_advice=BUSY_ADVICE["demo"]).close()
-        except store.DatabaseDamaged:
+            store.connection.connect(path, busy_advice=BUSY_ADVICE["demo"]).close()
+        except DatabaseDamaged:
             pass  # replaced by the rebuild
     summary = demo.build_demo(path, progress=ProgressBar(1).update)
     say(summary)
@@ -353,7 +355,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_users(args) -> int:
-    from etl import accounts
+    from store import accounts
 
     con = _connect(args, writes=args.users_command != "list")
     if args.users_command == "list":
@@ -398,7 +400,7 @@ def cmd_entities(args) -> int:
 def _add_entity(con, args) -> int:
     """`entities add`: check the code, name and aliases against the list, then add or update (origin 'admin')."""
     from core.entities import EntityResolver, entity_key
-    from etl import accounts
+    from store import accounts
 
     if args.user:  # as with load and rollback, --user is checked when given
         user = accounts.get_user(con, args.user)
@@ -416,7 +418,7 @@ def _add_entity(con, args) -> int:
     if not entity_key(name):
         return _usage(f"{args.name!r} is not an entity name: give the full name, e.g. "
                       "\"United Nations Office for South-South Cooperation\".")
-    current = {e.code: e for e in store.entities(con)}
+    current = {e.code: e for e in store.writes.entities(con)}
     resolver = EntityResolver(current.values())
     taken = resolver.try_resolve(code)
     if taken is not None and taken != code:
@@ -429,7 +431,7 @@ def _add_entity(con, args) -> int:
             return _usage(f"{label!r} already stands for {other}: it cannot also name {code}.")
     old = current.get(code)
     if old is None:
-        store.add_entity(con, code, name, tuple(dict.fromkeys(aliases)), origin="admin")
+        store.writes.add_entity(con, code, name, tuple(dict.fromkeys(aliases)), origin="admin")
         _saved(con, args)
         say(f"Added {code} ({name}).")
         return EXIT_OK
@@ -441,7 +443,7 @@ def _add_entity(con, args) -> int:
     if not changes:
         say(f"{code} already reads so: nothing changed.")
         return EXIT_OK
-    store.update_entity(con, code, name, (*old.aliases, *added))
+    store.writes.update_entity(con, code, name, (*old.aliases, *added))
     _saved(con, args)
     say(f"Updated {code}: {'; '.join(changes)}.")
     return EXIT_OK

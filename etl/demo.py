@@ -967,13 +967,13 @@ def build_demo(db: Path | str, progress=None) -> str:
     """(Re)build the demo database at `db` from freshly generated files; returns a one-line summary."""
     import tempfile
 
-    from etl import store
+    import store.connection
     from etl.load import load_path
 
     db = Path(db)
     for stale in (db, db.with_name(db.name + ".wal")):
         stale.unlink(missing_ok=True)
-    con = store.connect(db)
+    con = store.connection.connect(db)
     options = {
         BUDGET_FILE: {},
         INDICATORS_FILE: {"country": DEMO_COUNTRY, "plan": DEMO_PLAN},

@@ -17,14 +17,16 @@ from typing import Callable
 import duckdb
 import pyarrow as pa
 
+import store.connection
+import store.transactions
+import store.writes
 from core import parse
 from core.entities import EntityResolver
-from core.errors import FileError, ParseError
-from core.schema import KINDS
-from etl import limits, store
+from core.errors import FileError, ParseError, Problem
+from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, PLAN_COUNTRIES, SAME_COUNTRY, SUBOUTPUTS, Stored
+from etl import limits
 from etl.read import read_file
-from etl.store import ACTION_COLUMNS, BUDGET_COLUMNS, INDICATOR_COLUMNS, INDIRECT_COST_COLUMNS, SUBOUTPUT_COLUMNS
-from etl.validate import Dataset, Problem, _check_duplicate_keys, validate
+from etl.validate import Dataset, _check_duplicate_keys, validate
 
 Progress = Callable[[float, str], None]
 #: files validated and written together by one load_many call (memory grows with the batch)
@@ -99,7 +101,7 @@ def load_path(con, path: str | Path, **options) -> LoadResult:
         data = limits.read_capped(path)
     except FileError as exc:
         ds = Dataset(path.name)
-        ds.error(None, None, None, None, exc.reason)
+        ds.error(None, None, None, None, exc.reason, code="unreadable_file")
         return LoadResult(path.name, "rejected", errors=ds.errors)
     return load_bytes(con, data, path.name, **options)
 
@@ -132,12 +134,12 @@ def load_many(con, files: list[tuple[bytes, str]], *, dry_run: bool = False, pro
     pending = []
     for n, (data, file_name) in enumerate(files):
         digest = sha256(data)
-        previous = store.find_duplicate(con, digest, opts.kind)
+        previous = store.writes.find_duplicate(con, digest, opts.kind)
         if previous:
             results[n] = _duplicate(con, file_name, opts.kind, digest, opts.user, previous, dry_run)
         else:
             pending.append((n, data, file_name, digest))
-    entities = store.entities(con)
+    entities = store.writes.entities(con)
     jobs = [(data, file_name, digest, opts, entities) for _, data, file_name, digest in pending]
     prepared = []
     for done, (item, outcome) in enumerate(zip(pending, _prepare_all(jobs, workers))):
@@ -196,14 +198,15 @@ def prepare(data: bytes, file_name: str, digest: str, opts: Options, entities: l
     try:
         sheets = read_file(data, file_name)
     except FileError as exc:
-        ds.error(None, None, None, None, exc.reason)
+        ds.error(None, None, None, None, exc.reason, code="unreadable_file")
         return Prepared(data, digest, ds)
     fill = {"plan": opts.plan, "country": opts.country, "source_title": opts.source}
     if opts.agency:
         try:
             fill["agency"] = EntityResolver(entities).resolve(opts.agency)
         except ParseError as exc:
-            ds.error(None, None, "agency", opts.agency, f"the agency chosen for the file: {exc.expected}")
+            ds.error(None, None, "agency", opts.agency, f"the agency chosen for the file: {exc.expected}",
+                     code=exc.code, suggestion=exc.suggestion)
             return Prepared(data, digest, ds)
     ds = validate(sheets, file_name, entities, opts.kind, fill)
     given = {k: v for k, v in (("country", opts.country), ("plan", opts.plan)) if v}
@@ -226,7 +229,7 @@ def check_agencies(ds: Dataset, allowed: set[str]) -> None:
             shown = ", ".join(foreign) or "no agency"
             ds.error(row["_sheet"], f"row {row['_row']}", "agency", shown,
                      f"a row of your agencies ({', '.join(sorted(allowed)) or 'none on your account'}); "
-                     "your account may not load other agencies' rows")
+                     "your account may not load other agencies' rows", code="foreign_agency_row")
 
 
 def _rows_with_agency(ds: Dataset):
@@ -234,34 +237,44 @@ def _rows_with_agency(ds: Dataset):
 
 
 def build_frames(ds: Dataset) -> dict[str, pa.Table]:
-    """Canonical rows → the typed tables staged for the insert, one column per table column."""
-    if ds.layout == "uninfo":  # figures and sub-outputs are joined in the database (see store.stage_uninfo)
-        return {"staged_figures": _table(ds.rows, ("suboutput_id", "year", "required", "available", "expenditure")),
-                "staged_suboutputs": _table(ds.suboutputs, SUBOUTPUT_COLUMNS)}
-    if ds.kind == "budget":
-        rows = [{**r, "joint": False, "currency": r.get("currency") or "USD"} for r in ds.rows]
-        return {"staged": _table(rows, BUDGET_COLUMNS),
-                "staged_indirect": _table(ds.indirect_costs, INDIRECT_COST_COLUMNS)}
-    if ds.kind == "indicators":
-        rows = [{**r, "period_end": parse.period_end(r["period"])} for r in ds.rows]
-        return {"staged": _table(rows, INDICATOR_COLUMNS)}
+    """Canonical rows → the typed tables staged for the insert, one column per stored column (core.schema)."""
+    if ds.layout == "uninfo":  # figures and sub-outputs are joined in the database (see store.writes.stage_uninfo)
+        figures = tuple(c for c in BUDGET_LINES.columns if c.name in UNINFO_FIGURES)
+        return {"staged_figures": _table(ds.rows, figures),
+                "staged_suboutputs": _table(ds.suboutputs, SUBOUTPUTS.columns)}
+    kind = KINDS[ds.kind]
+    frames = {"staged": _table(COMPLETE_ROWS[kind.name](ds.rows), kind.table.columns)}
+    if INDIRECT_COST_ROWS in kind.parts:  # a budget's indirect costs go with its lines
+        frames["staged_indirect"] = _table(ds.indirect_costs, INDIRECT_COST_ROWS.columns)
+    return frames
+
+
+#: the columns of a UN INFO export's budget lines staged apart from their sub-outputs
+UNINFO_FIGURES = ("suboutput_id", "year", "required", "available", "expenditure")
+
+
+def _budget_rows(rows: list[dict]) -> list[dict]:
+    return [{**r, "joint": False, "currency": r.get("currency") or "USD"} for r in rows]
+
+
+def _indicator_rows(rows: list[dict]) -> list[dict]:
+    return [{**r, "period_end": parse.period_end(r["period"])} for r in rows]
+
+
+def _action_rows(rows: list[dict]) -> list[dict]:
     today = dt.date.today()
-    rows = [{**r, "source_type": r.get("source_type") or "evaluation", "as_of": r.get("as_of") or today}
-            for r in ds.rows]
-    return {"staged": _table(rows, ACTION_COLUMNS)}
+    return [{**r, "source_type": r.get("source_type") or "evaluation", "as_of": r.get("as_of") or today} for r in rows]
 
 
-COLUMN_TYPES = {
-    **dict.fromkeys(("required", "available", "expenditure", "baseline", "target", "actual", "rate"), pa.float64()),
-    **dict.fromkeys(("year", "baseline_year", "target_year"), pa.int32()),
-    **dict.fromkeys(("start_date", "end_date", "period_end", "deadline", "as_of"), pa.date32()),
-    "joint": pa.bool_(),
-}
+#: per kind, what its validated rows gain before they are stored (defaults and derived columns)
+COMPLETE_ROWS = {"budget": _budget_rows, "indicators": _indicator_rows, "actions": _action_rows}
+#: the Arrow type staged for each SQL type of a stored column, so DuckDB never guesses one from the first values
+ARROW_TYPES = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "INTEGER": pa.int32(), "DATE": pa.date32(),
+               "BOOLEAN": pa.bool_()}
 
 
-def _table(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
-    """Explicit column types so DuckDB never guesses a type from the first values."""
-    return pa.table({c: pa.array([r.get(c) for r in rows], type=COLUMN_TYPES.get(c, pa.string())) for c in columns})
+def _table(rows: list[dict], columns: tuple[Stored, ...]) -> pa.Table:
+    return pa.table({c.name: pa.array([r.get(c.name) for r in rows], type=ARROW_TYPES[c.type]) for c in columns})
 
 
 def _single(values) -> str | None:
@@ -273,7 +286,7 @@ def _reject(con, prepared: Prepared, user: str | None, dry_run: bool) -> LoadRes
     ds = prepared.dataset
     result = LoadResult(ds.file_name, "rejected", ds.kind, ds.layout, errors=ds.errors, warnings=ds.warnings)
     if not dry_run:
-        result.submission_id = store.log_submission(
+        result.submission_id = store.writes.log_submission(
             con, kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=prepared.digest, user_name=user,
             **_rejected_fields(ds))
     return result
@@ -288,17 +301,17 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
     """Commit the validated files in one transaction, one writer at a time (SPEC §7).
 
     Each load is first recorded as 'loading' so that a process killed mid-load leaves a trace: the
-    next start marks it 'failed' (see store.connect); its rows were never committed. A dry run
+    next start marks it 'failed' (see store.connection.connect); its rows were never committed. A dry run
     writes everything inside the transaction, measures the preview and rolls back. What depends on the
     stored data — the rows' country (`settle_countries`) and the agency boundaries of what a file replaces
     (`check_boundaries`) — is decided inside the transaction, before the file writes anything: a file
     refused there is recorded as rejected and the others of the batch load.
     """
-    with store.write_lock:
+    with store.transactions.write_lock:
         results: list[LoadResult] = []
         todo = []
         for item in batch:
-            previous = store.find_duplicate(con, item.digest, item.dataset.kind)
+            previous = store.writes.find_duplicate(con, item.digest, item.dataset.kind)
             if previous:  # the same content was committed meanwhile (a concurrent upload, or earlier in this batch)
                 results.append(_duplicate(con, item.dataset.file_name, item.dataset.kind, item.digest, opts.user,
                                           previous, dry_run))
@@ -306,7 +319,7 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
             ds = item.dataset
             result = LoadResult(ds.file_name, "valid" if dry_run else "committed", ds.kind, ds.layout,
                                 warnings=ds.warnings)
-            result.submission_id = store.next_submission_id(con, after=todo[-1][1].submission_id if todo else 0)
+            result.submission_id = store.writes.next_submission_id(con, after=todo[-1][1].submission_id if todo else 0)
             results.append(result)
             todo.append((item, result))
         writer = con.cursor()  # this batch's own connection: its staging and transaction stay private
@@ -314,7 +327,7 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
             if not dry_run:
                 writer.execute("BEGIN")
                 for item, result in todo:
-                    store.record_submission(writer, result.submission_id, status="loading",
+                    store.writes.record_submission(writer, result.submission_id, status="loading",
                                             **_submission_meta(item, opts.user))
                 writer.execute("COMMIT")
             writer.execute("BEGIN")
@@ -330,12 +343,12 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
                 else:
                     writer.execute("COMMIT")
             except BaseException as exc:
-                store.abandon(writer, exc)
+                store.transactions.abandon(writer, exc)
                 if not dry_run:
                     try:
                         for _, result in todo:
-                            store.finish_submission(writer, result.submission_id, status="failed")
-                    except duckdb.Error as failure:  # a full disk: the next store.connect marks them failed
+                            store.writes.finish_submission(writer, result.submission_id, status="failed")
+                    except duckdb.Error as failure:  # a full disk: the next store.connection.connect marks them failed
                         exc.add_note(f"(marking the load failed failed too: {failure})")
                 raise
         finally:
@@ -343,7 +356,7 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
         if dry_run:
             for item, result in todo:  # the Upload page's check records a refused file, as it does a rejected one
                 refused = result.status == "rejected" and record_rejected
-                result.submission_id = store.log_submission(
+                result.submission_id = store.writes.log_submission(
                     con, kind=item.dataset.kind, layout=item.dataset.layout, file_name=item.dataset.file_name,
                     sha256=item.digest, user_name=opts.user, **_rejected_fields(item.dataset)) if refused else None
         return results
@@ -363,7 +376,7 @@ def _refuse(writer, item: Prepared, result: LoadResult, dry_run: bool) -> None:
     result.status, result.errors, result.warnings = "rejected", ds.errors, ds.warnings
     result.rows_added = result.rows_replaced = 0
     if not dry_run:
-        store.finish_submission(writer, result.submission_id, **_rejected_fields(ds))
+        store.writes.finish_submission(writer, result.submission_id, **_rejected_fields(ds))
 
 
 def _stage_uninfo(writer, group: list[tuple[Prepared, LoadResult]]) -> None:
@@ -374,9 +387,9 @@ def _stage_uninfo(writer, group: list[tuple[Prepared, LoadResult]]) -> None:
         figures.append(frames["staged_figures"].append_column("sid", sid))
         sid = pa.array([result.submission_id] * frames["staged_suboutputs"].num_rows, type=pa.int64())
         subs.append(frames["staged_suboutputs"].append_column("sid", sid))
-    store.stage(writer, "staged_figures", pa.concat_tables(figures))
-    store.stage(writer, "staged_suboutputs", pa.concat_tables(subs))
-    store.stage_uninfo(writer)
+    store.writes.stage(writer, "staged_figures", pa.concat_tables(figures))
+    store.writes.stage(writer, "staged_suboutputs", pa.concat_tables(subs))
+    store.writes.stage_uninfo(writer)
 
 
 def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Options, dry_run: bool) -> None:
@@ -384,7 +397,7 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Option
     try:
         _stage_uninfo(writer, group)
         if opts.allowed_agencies is not None or dry_run:  # what they would retire: to check, or to preview
-            store.stage_retiring(writer, "budget", uninfo=True)
+            store.writes.stage_retiring(writer, "budget", uninfo=True)
         if opts.allowed_agencies is not None:
             for item, result in group:
                 check_boundaries(writer, item.dataset, opts.allowed_agencies, result.submission_id)
@@ -396,23 +409,23 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Option
                 if not group:
                     return
                 _stage_uninfo(writer, group)  # the accepted files only
-                store.stage_retiring(writer, "budget", uninfo=True)
+                store.writes.stage_retiring(writer, "budget", uninfo=True)
         if dry_run:
             before = _preview_before(writer, "budget", [item.dataset for item, _ in group])
             for item, result in group:  # a dry run records nothing outside its transaction
-                store.record_submission(writer, result.submission_id, status="loading",
+                store.writes.record_submission(writer, result.submission_id, status="loading",
                                         **_submission_meta(item, opts.user))
         entities = {e.code: e for item, _ in group for e in item.dataset.new_entities}
         for entity in entities.values():
-            store.add_entity(writer, entity.code, entity.name, origin="uninfo")
-        store.upsert_plans(writer, group[0][1].submission_id, source="staged_suboutputs")
-        counts = store.replace_and_insert_uninfo(writer, [result.submission_id for _, result in group])
+            store.writes.add_entity(writer, entity.code, entity.name, origin="uninfo")
+        store.writes.upsert_plans(writer, group[0][1].submission_id, source="staged_suboutputs")
+        counts = store.writes.replace_and_insert_uninfo(writer, [result.submission_id for _, result in group])
         for item, result in group:
             result.rows_added, result.rows_replaced = counts.get(result.submission_id, (0, 0))
-            store.finish_submission(writer, result.submission_id, status="committed", rows_added=result.rows_added,
+            store.writes.finish_submission(writer, result.submission_id, status="committed", rows_added=result.rows_added,
                                     rows_replaced=result.rows_replaced)
             if not dry_run:
-                store.keep_file(writer, result.submission_id, item.data)
+                store.writes.keep_file(writer, result.submission_id, item.data)
         if dry_run:
             group[0][1].preview = {**before, "after": preview_totals(writer, "budget")}
     finally:
@@ -436,31 +449,31 @@ def _write_one(writer, item: Prepared, result: LoadResult, opts: Options, dry_ru
     # each staged row's number, so that what it would replace names the file's row
     frames["staged"] = frames["staged"].append_column("_n", pa.array(range(len(ds.rows)), type=pa.int64()))
     for name, frame in frames.items():
-        store.stage(writer, name, frame)
+        store.writes.stage(writer, name, frame)
     try:
         if opts.allowed_agencies is not None or dry_run:  # what it would retire: to check, or to preview
-            store.stage_retiring(writer, ds.kind, uninfo=False)
+            store.writes.stage_retiring(writer, ds.kind, uninfo=False)
         if opts.allowed_agencies is not None:
             check_boundaries(writer, ds, opts.allowed_agencies)
             if ds.errors:
                 return _refuse(writer, item, result, dry_run)
         if dry_run:
             before = _preview_before(writer, ds.kind, [ds])
-            store.record_submission(writer, sid, status="loading", **_submission_meta(item, opts.user))
+            store.writes.record_submission(writer, sid, status="loading", **_submission_meta(item, opts.user))
         for entity in ds.new_entities:
-            store.add_entity(writer, entity.code, entity.name, origin="uninfo")
-        store.upsert_plans(writer, sid)
-        added, replaced = store.replace_and_insert(writer, ds.kind, sid, columns)
+            store.writes.add_entity(writer, entity.code, entity.name, origin="uninfo")
+        store.writes.upsert_plans(writer, sid)
+        added, replaced = store.writes.replace_and_insert(writer, ds.kind, sid, columns)
         if "staged_indirect" in frames:  # a budget's indirect costs go with its lines
-            store.replace_and_insert_indirect(writer, sid)
-        store.finish_submission(writer, sid, status="committed", rows_added=added, rows_replaced=replaced,
+            store.writes.replace_and_insert_indirect(writer, sid)
+        store.writes.finish_submission(writer, sid, status="committed", rows_added=added, rows_replaced=replaced,
                                 country=_single(r.get("country") for r in ds.rows),
                                 warnings=[str(p) for p in ds.warnings[:1000]])
         result.rows_added, result.rows_replaced = added, replaced
         if dry_run:
             result.preview = {**before, "after": preview_totals(writer, ds.kind)}
         else:
-            store.keep_file(writer, sid, item.data)
+            store.writes.keep_file(writer, sid, item.data)
     finally:
         for name in frames:
             writer.unregister(name)
@@ -472,7 +485,7 @@ def _duplicate(con, file_name, kind, digest, user, previous, dry_run) -> LoadRes
     kind = kind or previous.get("kind")
     result = LoadResult(file_name, "duplicate", kind, duplicate_of=previous)
     if not dry_run:
-        result.submission_id = store.log_submission(con, kind=kind, file_name=file_name, sha256=digest,
+        result.submission_id = store.writes.log_submission(con, kind=kind, file_name=file_name, sha256=digest,
                                                     user_name=user, status="duplicate",
                                                     duplicate_of=previous["submission_id"])
     return result
@@ -505,7 +518,7 @@ def settle_countries(cur, ds: Dataset) -> None:
             named.setdefault(row["plan"], set()).add(row["country"])
     if not open_rows:
         return
-    known = dict(cur.execute(f"""SELECT plan, list(DISTINCT country) FROM ({store.PLAN_COUNTRIES})
+    known = dict(cur.execute(f"""SELECT plan, list(DISTINCT country) FROM ({PLAN_COUNTRIES})
                                  WHERE plan IN (SELECT unnest(?)) AND coalesce(country, '') <> ''
                                  GROUP BY plan""", [list(open_rows)]).fetchall())
     filled = False
@@ -517,11 +530,13 @@ def settle_countries(cur, ds: Dataset) -> None:
             filled = True
         elif countries:
             ds.error(rows[0]["_sheet"], None, "country", None,
-                     f"plan '{plan}' exists in {', '.join(countries)} ({len(countries)} countries): {CHOOSE_COUNTRY}")
+                     f"plan '{plan}' exists in {', '.join(countries)} ({len(countries)} countries): {CHOOSE_COUNTRY}",
+                     code="country_ambiguous")
         else:
             ds.warn(rows[0]["_sheet"], None, "country", None,
                     f"plan '{plan}' is not known in any country yet: {len(rows):,} row(s) loaded without a country "
-                    f"show only under 'All countries' (to place them in a country, {CHOOSE_COUNTRY})")
+                    f"show only under 'All countries' (to place them in a country, {CHOOSE_COUNTRY})",
+                    code="country_unknown")
     if filled and not ds.errors:  # rows that now have the same country may repeat one another
         for sheet in ds.sheets:
             _check_duplicate_keys(ds, KINDS[ds.kind], sheet)
@@ -530,7 +545,7 @@ def settle_countries(cur, ds: Dataset) -> None:
 def check_boundaries(cur, ds: Dataset, allowed: set[str], sid: int | None = None) -> None:
     """A submission may retire only rows of the uploader's agencies (SPEC §2.1b, §10): each staged row that
     would retire a current row of another agency (a joint row: of none of the uploader's) is an error naming
-    the row and the owner. Runs on the `retiring` table (`store.stage_retiring`; `sid`: this UN INFO file's)."""
+    the row and the owner. Runs on the `retiring` table (`store.writes.stage_retiring`; `sid`: this UN INFO file's)."""
     mine = " or ".join(f"{code}'s" for code in sorted(allowed)) or "no agency's"
     owners: dict[str, set[str]] = {}
     for ref, agency, scope, country in _foreign(cur, allowed, sid):
@@ -541,13 +556,13 @@ def check_boundaries(cur, ds: Dataset, allowed: set[str], sid: int | None = None
             row = rows[ref]
             ds.error(row["_sheet"], f"row {row['_row']}", "ID", None,
                      f"ID {ref} is a sub-output of {' and '.join(sorted(found))}; your account may replace only "
-                     f"{mine} rows")
+                     f"{mine} rows", code="replaces_other_agency")
         return
     for ref, found in sorted(owners.items(), key=lambda o: int(o[0])):
         row = ds.rows[int(ref)]
         ds.error(row["_sheet"], f"row {row['_row']}", "agency", row.get("agency"),
                  f"it would replace current rows of {' and '.join(sorted(found))}; your account may replace only "
-                 f"{mine} rows")
+                 f"{mine} rows", code="replaces_other_agency")
 
 
 def _foreign(cur, agencies: set[str], sid: int | None = None) -> list[tuple]:
@@ -574,7 +589,7 @@ def _preview_before(cur, kind: str, datasets: list[Dataset]) -> dict:
     uninfo = datasets[0].layout == "uninfo"
     source = "staged_suboutputs" if uninfo else "staged"
     cur.execute(f"""CREATE OR REPLACE TEMP TABLE preview_scope AS
-                    SELECT DISTINCT {store.SCOPE_KEY[kind]} AS scope, country, agency FROM {source}
+                    SELECT DISTINCT {KINDS[kind].table.scope_key} AS scope, country, agency FROM {source}
                     UNION SELECT DISTINCT scope, country, agency FROM retiring""")
     own = {code for ds in datasets for row in (ds.suboutputs if uninfo else ds.rows)
            for code in (row.get("agency") or "").split(";") if code}
@@ -587,15 +602,14 @@ def preview_totals(con, kind: str) -> dict:
 
     The scope (`preview_scope`) is each plan (or evaluation) of a country and agency that the staged rows
     hold or that the rows they would retire belong to: a file that replaces another agency's rows shows
-    that agency's change too. A plan is a plan of a country (`store.SAME_COUNTRY`, the rule replacements
+    that agency's change too. A plan is a plan of a country (`core.schema.SAME_COUNTRY`, the rule replacements
     follow): plans of the same name in other countries are outside it."""
     cur = con  # the loading connection: it sees the staged tables and its own open transaction
-    view = {"budget": "budget", "indicators": "indicator_values", "actions": "actions"}[kind]
-    measures = ("rows", "required", "available", "expenditure") if kind == "budget" else ("rows",)
+    view, measures = KINDS[kind].view.name, ("rows", *KINDS[kind].totals)
     sums = "".join(f", sum(t.{m})" for m in measures[1:])
     found = cur.execute(f"""SELECT grouping(t.agency) = 1, t.agency, count(*){sums} FROM {view} t
-        WHERE EXISTS (SELECT 1 FROM preview_scope s WHERE s.scope = t.{store.SCOPE_KEY[kind]}
-                      AND {store.SAME_COUNTRY} AND s.agency IS NOT DISTINCT FROM t.agency)
+        WHERE EXISTS (SELECT 1 FROM preview_scope s WHERE s.scope = t.{KINDS[kind].table.scope_key}
+                      AND {SAME_COUNTRY} AND s.agency IS NOT DISTINCT FROM t.agency)
         GROUP BY GROUPING SETS ((t.agency), ())""").fetchall()
     total = next((row[2:] for row in found if row[0]), (0, *[None] * (len(measures) - 1)))
     by_agency = {row[1]: dict(zip(measures, row[2:])) for row in found if not row[0]}

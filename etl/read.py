@@ -4,7 +4,7 @@ Workbooks are read with python-calamine (fast, gives merged ranges and sheet vis
 with encoding and delimiter detection. Files are recognised by their content, not their extension.
 Nothing here knows about dataset kinds: see `etl.validate`.
 
-Before python-calamine sees a workbook, `etl.limits.check_workbook` vets it (decompression bombs,
+Before python-calamine sees a workbook, `etl.xlsx_guard.check_workbook` vets it (decompression bombs,
 entity declarations, sheets whose cells span more than the caps) and notes what python-calamine
 reads as an empty cell although it is not: an Excel error cell (`#REF!`, `#DIV/0!` …) is given back
 its error text here, so the validator names the cell and the error; a formula saved without a value
@@ -20,7 +20,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from core.errors import FileError
-from etl import limits
+from etl import limits, xlsx_guard
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -98,7 +98,7 @@ def read_file(data: bytes, file_name: str) -> list[Sheet]:
     if fmt == "xls":
         raise FileError(file_name, "the file is an Excel 97-2003 workbook (.xls) or a password-protected workbook; "
                                    "open it in Excel and save it as an Excel Workbook (.xlsx) without a password")
-    scan = limits.check_workbook(data, file_name)
+    scan = xlsx_guard.check_workbook(data, file_name)
     return read_workbook(data, file_name, scan)
 
 
@@ -111,13 +111,13 @@ def formulas_without_values(data: bytes, file_name: str) -> dict[str, list[str]]
     if detect_format(data, file_name) != "xlsx":
         return {}
     return {scan.name: [cell_ref(r, c) for r, c in scan.unsaved_formulas]
-            for scan in limits.check_workbook(data, file_name).sheets if scan.visible and scan.unsaved_formulas}
+            for scan in xlsx_guard.check_workbook(data, file_name).sheets if scan.visible and scan.unsaved_formulas}
 
 
-def read_workbook(data: bytes, file_name: str, scan: limits.WorkbookScan | None = None) -> list[Sheet]:
-    """Every sheet of a workbook; `scan` is `limits.check_workbook`'s verdict (made here when not given)."""
+def read_workbook(data: bytes, file_name: str, scan: xlsx_guard.WorkbookScan | None = None) -> list[Sheet]:
+    """Every sheet of a workbook; `scan` is `xlsx_guard.check_workbook`'s verdict (made here when not given)."""
     if scan is None:
-        scan = limits.check_workbook(data, file_name)
+        scan = xlsx_guard.check_workbook(data, file_name)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, Exception) as exc:  # calamine raises several types for broken archives

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from numbers import Number
 
@@ -26,20 +27,20 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from core import palette
+from core.errors import Problem
 from core.formatting import FORMULA_TRIGGERS
 from core.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES
 from etl.read import read_file
-from etl.validate import YEAR_BLOCK, Problem
+from etl.validate import YEAR_BLOCK
 
 ERRORS_TITLE = "Errors"
-ERROR_FILL_COLOR = "FFC7CE"    # Excel's "Bad" red
-WARNING_FILL_COLOR = "FFEB9C"  # Excel's "Neutral" amber
-ERROR_FILL = PatternFill("solid", fgColor=ERROR_FILL_COLOR)
-WARNING_FILL = PatternFill("solid", fgColor=WARNING_FILL_COLOR)
-ERROR_FONT = Font(color="9C0006")
-WARNING_FONT = Font(color="9C5700")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+ERROR_FILL = PatternFill("solid", fgColor=palette.EXCEL_ERROR_FILL)
+WARNING_FILL = PatternFill("solid", fgColor=palette.EXCEL_WARNING_FILL)
+ERROR_FONT = Font(color=palette.EXCEL_ERROR_TEXT)
+WARNING_FONT = Font(color=palette.EXCEL_WARNING_TEXT)
+HEADER_FILL = PatternFill("solid", fgColor=palette.EXCEL_HEADER_FILL)
+HEADER_FONT = Font(bold=True, color=palette.EXCEL_HEADER_TEXT)
 REPORT_COLUMNS = ("severity", "sheet", "cell", "column", "value", "what was expected", "how to fix")
 REPORT_WIDTHS = (10, 18, 9, 20, 24, 60, 70)
 #: the template's own sheets (etl.template marks them in A1): not copied unless a problem points into them
@@ -48,7 +49,6 @@ MAX_NOTES_PER_SHEET = 5000
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _ROW = re.compile(r"^row\s+(\d+)$", re.IGNORECASE)
-_SUGGESTION = re.compile(r"did you mean (.+?)\?")
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 #: column name → type, over every kind (agency is "agency" in all of them) and the UN INFO columns
@@ -87,74 +87,106 @@ _TYPE_FIX = {
 }
 
 
-def how_to_fix(problem: Problem) -> str:
-    """One line telling the focal point what to change, from the expected text and the column's type."""
-    expected = problem.expected or ""
-    low = expected.lower()
-    column = problem.column or ""
-    if problem.severity == "warning":
-        if "hidden sheet" in low:
-            return "Nothing to do: hidden sheets are never loaded. Unhide the sheet if its rows should be loaded."
-        if low.startswith("passed over"):
-            return "Nothing to do if this sheet holds no data to load; otherwise give it the template's header row."
-        if "total row skipped" in low:
-            return "Nothing to do: totals are computed. Delete the row to silence this warning."
-        if "unknown column ignored" in low:
-            return ("Rename the header to one of the listed column names if the column should be loaded; "
-                    "otherwise delete it or ignore this warning.")
-        if "kept as unknown" in low:
-            return "Fill in the code if it is known; the row is loaded with the code unknown."
-        if "not in the un entity list" in low:
-            return "Nothing to do if the entity is right; an administrator can correct its name."
-        if "left empty" in low:
-            return "Correct the cell if its value matters; it was loaded as empty."
-        if "differs by" in low:
-            return "Check the amount against its rate and the lines above it; it was loaded as written."
-        if "later row wins" in low:
-            return "Nothing to do if the later row is right; otherwise delete it from the file and load it again."
-        if "not known in any country" in low:
-            return ("To show these rows under their country, choose it for the file (the Upload page's Country "
-                    "field, --country on the command line) or fill the country column; else nothing to do.")
-        return "No change needed: the file loads with this warning."
-    if "missing required column" in low:
-        return (f"Add a column headed '{column}' to the header row (or rename the column that holds it); "
-                "the template has every column.")
-    if low.startswith("one of the columns"):
-        return f"Add a column headed {' or '.join(repr(c.strip()) for c in column.split('/'))} to the header row."
-    if low.startswith("a value:"):
-        extra = " (or choose it for the whole file at upload time)" if column in FILE_LEVEL else ""
-        return f"Fill in this cell: {column} is required{extra}."
-    if low.startswith("a unique"):
-        return "Delete the duplicate row, or correct its key columns so that every row is unique."
-    if low.startswith("plan ") and "choose the country" in low:
-        return ("Choose the plan's country for the file (the Upload page's Country field, --country on the command "
-                "line), or fill the file's country column.")
-    if "your account may replace only" in low:
-        return ("Remove this row: it would replace another agency's rows (a sub-output ID is that agency's). Its "
-                "focal point or an administrator loads them.")
-    if "a row of your agencies" in low:
-        return "Remove the rows of other agencies, or ask an administrator to add the agency to your account."
-    if low.startswith("no sheet holds"):
-        return "Use the template for this kind: its header row names the columns the loader looks for."
-    if "at least one data row" in low:
-        return "Add the data rows below the header row."
-    if low.startswith(("an amount below", "a number below", "0, or a figure above")):
-        return "Check the figure: no real one is that large (or that small): a wrong unit or a formula error?"
-    if "excel error" in low:
-        return "Replace the Excel error (#N/A, #REF!, …) with a value, or leave the cell blank if it is optional."
-    suggestion = _SUGGESTION.search(expected)
-    if suggestion:
-        return (f"Replace the value with {suggestion.group(1)} (or another code from the agency drop-down); "
+def _by_type(problem: Problem) -> str:
+    """How to write a value of the problem's column (by the column's type), else what was expected."""
+    fix = _TYPE_FIX.get(_column_type(problem.column) or "")
+    if fix:
+        return fix
+    return f"Change the value to {problem.expected}." if problem.expected else "Correct the value."
+
+
+def _agency(problem: Problem) -> str:
+    if problem.suggestion:
+        return (f"Replace the value with {problem.suggestion} (or another code from the agency drop-down); "
                 "an administrator can add a missing entity.")
-    if "≥ 0" in expected:
-        return "Enter the amount as a positive number, without a minus sign or brackets."
-    kind_fix = _TYPE_FIX.get(_column_type(column) or "")
-    if kind_fix:
-        return kind_fix
-    if problem.sheet is None and problem.cell is None and not column:
-        return "Open the file in Excel, save it as .xlsx (or CSV UTF-8) and upload it again; " \
-               "or start from the template."
-    return f"Change the value to {expected}." if expected else "Correct the value."
+    return _by_type(problem)
+
+
+def _missing_column(problem: Problem) -> str:
+    return (f"Add a column headed '{problem.column}' to the header row (or rename the column that holds it); "
+            "the template has every column.")
+
+
+def _missing_one_of(problem: Problem) -> str:
+    names = " or ".join(repr(c.strip()) for c in (problem.column or "").split("/"))
+    return f"Add a column headed {names} to the header row."
+
+
+def _value_required(problem: Problem) -> str:
+    extra = " (or choose it for the whole file at upload time)" if problem.column in FILE_LEVEL else ""
+    return f"Fill in this cell: {problem.column} is required{extra}."
+
+
+NO_CHANGE = "No change needed: the file loads with this warning."
+LEFT_EMPTY = "Correct the cell if its value matters; it was loaded as empty."
+CHECK_ARITHMETIC = "Check the amount against its rate and the lines above it; it was loaded as written."
+RESAVE = "Open the file in Excel, save it as .xlsx (or CSV UTF-8) and upload it again; or start from the template."
+
+#: one line telling the focal point what to change, by the problem's code: a text, or a function of the problem
+#: for a line that names its column or a suggested value (tests/test_report.py checks that every code raised has
+#: one and that every one is raised somewhere)
+HINTS: dict[str, str | Callable[[Problem], str]] = {
+    # warnings: the file loads
+    "hidden_sheet": "Nothing to do: hidden sheets are never loaded. Unhide the sheet if its rows should be loaded.",
+    "sheet_passed_over": "Nothing to do if this sheet holds no data to load; otherwise give it the template's header "
+                         "row.",
+    "total_row": "Nothing to do: totals are computed. Delete the row to silence this warning.",
+    "unknown_column": "Rename the header to one of the listed column names if the column should be loaded; otherwise "
+                      "delete it or ignore this warning.",
+    "code_missing": "Fill in the code if it is known; the row is loaded with the code unknown.",
+    "entity_added": "Nothing to do if the entity is right; an administrator can correct its name.",
+    "value_left_empty": LEFT_EMPTY,
+    "formula_left_empty": LEFT_EMPTY,
+    "indirect_cost_arithmetic": CHECK_ARITHMETIC,
+    "total_arithmetic": CHECK_ARITHMETIC,
+    "suboutput_differs": "Nothing to do if the later row is right; otherwise delete it from the file and load it "
+                         "again.",
+    "country_unknown": "To show these rows under their country, choose it for the file (the Upload page's Country "
+                       "field, --country on the command line) or fill the country column; else nothing to do.",
+    "indirect_cost": NO_CHANGE,
+    "indirect_costs_unchecked": NO_CHANGE,
+    "suboutput_repeated": NO_CHANGE,
+    "suboutput_without_money": NO_CHANGE,
+    "agency_missing": NO_CHANGE,
+    "text_repaired": NO_CHANGE,
+    # errors: nothing is loaded
+    "unreadable_file": RESAVE,
+    "unknown_kind": RESAVE,
+    "no_header": "Use the template for this kind: its header row names the columns the loader looks for.",
+    "no_data_rows": "Add the data rows below the header row.",
+    "missing_column": _missing_column,
+    "missing_one_of_columns": _missing_one_of,
+    "value_required": _value_required,
+    "duplicate_row": "Delete the duplicate row, or correct its key columns so that every row is unique.",
+    "country_ambiguous": "Choose the plan's country for the file (the Upload page's Country field, --country on the "
+                         "command line), or fill the file's country column.",
+    "replaces_other_agency": "Remove this row: it would replace another agency's rows (a sub-output ID is that "
+                             "agency's). Its focal point or an administrator loads them.",
+    "foreign_agency_row": "Remove the rows of other agencies, or ask an administrator to add the agency to your "
+                          "account.",
+    "figure_out_of_bounds": "Check the figure: no real one is that large (or that small): a wrong unit or a formula "
+                            "error?",
+    "excel_error": "Replace the Excel error (#N/A, #REF!, …) with a value, or leave the cell blank if it is optional.",
+    "unknown_agency": _agency,
+    "negative_amount": "Enter the amount as a positive number, without a minus sign or brackets.",
+    # a value to write as its column's type says
+    "bad_value": _by_type,
+    "formula_without_value": _by_type,
+    "currency_conflict": _by_type,
+    "two_currencies": _by_type,
+    "missing_one_of_values": _by_type,
+    "uninfo_missing_column": _by_type,
+    "suboutput_id_missing": _by_type,
+    "indirect_cost_without_amount": _by_type,
+    "indirect_cost_two_amounts": _by_type,
+    "indirect_cost_without_plan": _by_type,
+}
+
+
+def how_to_fix(problem: Problem) -> str:
+    """One line telling the focal point what to change (HINTS, by the problem's code)."""
+    hint = HINTS[problem.code]
+    return hint if isinstance(hint, str) else hint(problem)
 
 
 # ---------------------------------------------------------------- formula-safe cells
@@ -263,7 +295,7 @@ def _write_errors_sheet(book: Workbook, problems: list[Problem], titles: dict[st
             row, col = located
             target = f"'{titles[problem.sheet]}'!{get_column_letter(col or 1)}{row}"
             where.hyperlink = Hyperlink(ref="", location=target, tooltip="show the cell in the copy of the file")
-            where.font = Font(color="0563C1", underline="single")
+            where.font = Font(color=palette.EXCEL_LINK, underline="single")
         expected, fix = _cell(sheet, problem.expected), _cell(sheet, how_to_fix(problem))
         expected.alignment = fix.alignment = wrap
         sheet.append([severity, _cell(sheet, problem.sheet),

@@ -24,10 +24,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core import palette
 from core.entities import Entity
 from core.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES, Column, Kind
 
-TEMPLATE_FILE_NAMES: dict[str, str] = {kind: f"unct-{kind}-template.xlsx" for kind in KINDS}
+#: the template of each kind, by file name (`Kind.template_file`)
+TEMPLATE_FILE_NAMES: dict[str, str] = {name: kind.template_file for name, kind in KINDS.items()}
 
 #: A1 of the template's own sheets; etl.validate passes sheets so marked over without a warning
 INSTRUCTIONS_MARKER = "UNCT template instructions"
@@ -45,11 +47,11 @@ TEXT_FORMAT = "@"
 TEXT_COLUMNS = {"outcome_code", "output_code", "indicator_code", "result_code", "recommendation_no", "action_no",
                 "period"}
 
-REQUIRED_FILL = PatternFill("solid", fgColor="1F4E79")
-OPTIONAL_FILL = PatternFill("solid", fgColor="BDD7EE")
-REQUIRED_FONT = Font(bold=True, color="FFFFFF")
-OPTIONAL_FONT = Font(bold=True, color="1F1F1F")
-_THIN = Side(style="thin", color="7F7F7F")
+REQUIRED_FILL = PatternFill("solid", fgColor=palette.EXCEL_HEADER_FILL)
+OPTIONAL_FILL = PatternFill("solid", fgColor=palette.EXCEL_OPTIONAL_FILL)
+REQUIRED_FONT = Font(bold=True, color=palette.EXCEL_HEADER_TEXT)
+OPTIONAL_FONT = Font(bold=True, color=palette.EXCEL_OPTIONAL_TEXT)
+_THIN = Side(style="thin", color=palette.EXCEL_BORDER)
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="top", wrap_text=True)
@@ -274,7 +276,7 @@ def _write_instructions(book: Workbook, kind: Kind, entities: list[Entity]) -> N
 
     row += 2
     _put(sheet, row, 1, "How to upload").font = Font(bold=True, size=12)
-    file_name = TEMPLATE_FILE_NAMES[kind.name]
+    file_name = kind.template_file
     options = " ".join(f'{FILE_LEVEL_OPTIONS[c.name]} "…"' for c in kind.columns if c.file_level)
     steps = [
         "In the dashboard: open the Upload page, choose this file, read the validation report, then commit it.",
@@ -306,9 +308,7 @@ def _write_instructions(book: Workbook, kind: Kind, entities: list[Entity]) -> N
 
 def template_bytes(kind: str, entities: list[Entity]) -> bytes:
     """The .xlsx upload template for a dataset kind (data sheet first, then Instructions, hidden Lists)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown dataset kind {kind!r}; one of {', '.join(KINDS)}")
-    spec = KINDS[kind]
+    spec = KINDS[kind]  # UnknownKind (a ValueError) for another name
     book = Workbook()
     data_sheet = book.active
     lists = _lists(spec, list(entities))

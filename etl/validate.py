@@ -15,7 +15,7 @@ from typing import Callable
 
 from core import parse
 from core.entities import Entity, EntityResolver
-from core.errors import ParseError
+from core.errors import ParseError, Problem
 from core.schema import KINDS, Kind, header_currency, header_key
 from etl.read import FORMULA_WITHOUT_VALUE, Sheet, cell_position, cell_ref, column_letter
 
@@ -81,33 +81,6 @@ UNINFO_UNKNOWN_OK = ("strategic_priority_code", "outcome_code", "suboutput_code"
 
 
 @dataclass
-class Problem:
-    file: str
-    sheet: str | None
-    cell: str | None
-    column: str | None
-    value: object
-    expected: str
-    severity: str = "error"  # or "warning"
-
-    @property
-    def where(self) -> str:
-        if self.sheet and self.cell:
-            return f"{self.sheet}!{self.cell}"
-        return self.sheet or ""
-
-    def __str__(self) -> str:
-        parts = [self.file]
-        if self.where:
-            parts.append(self.where)
-        if self.column:
-            parts.append(f"column {self.column}")
-        head = " ".join(parts)
-        value = "" if self.value is None or self.value == "" else f" {self.value!r}:"
-        return f"{head}:{value} {self.expected}"
-
-
-@dataclass
 class Dataset:
     """What a file holds once validated: the kind, its canonical rows and every problem."""
 
@@ -132,11 +105,16 @@ class Dataset:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
 
-    def error(self, sheet, cell, column, value, expected):
-        self.problems.append(Problem(self.file_name, sheet, cell, column, value, expected, "error"))
+    def error(self, sheet, cell, column, value, expected: str, *, code: str, suggestion: str | None = None):
+        self.problems.append(Problem(self.file_name, sheet, cell, column, value, expected, "error", code=code,
+                                     suggestion=suggestion))
 
-    def warn(self, sheet, cell, column, value, expected):
-        self.problems.append(Problem(self.file_name, sheet, cell, column, value, expected, "warning"))
+    def warn(self, sheet, cell, column, value, expected: str, *, code: str):
+        self.problems.append(Problem(self.file_name, sheet, cell, column, value, expected, "warning", code=code))
+
+    def unreadable(self, sheet, cell, column, value, exc: ParseError):
+        """An error for a cell the parser refused: what it expected, its code and suggestion."""
+        self.error(sheet, cell, column, value, exc.expected, code=exc.code, suggestion=exc.suggestion)
 
 
 # ---------------------------------------------------------------- header matching
@@ -324,14 +302,14 @@ class IndirectCosts:
             try:
                 cost[name] = self.parsers[i][2](cells[i])
             except ParseError as exc:
-                ds.error(sheet, cell_ref(r, i), name, cells[i], exc.expected)
+                ds.unreadable(sheet, cell_ref(r, i), name, cells[i], exc)
                 continue
             if name in ("available", "expenditure") and cost[name] is not None and cost[name] < 0:
-                ds.error(sheet, cell_ref(r, i), name, cells[i], "an amount ≥ 0")
+                ds.error(sheet, cell_ref(r, i), name, cells[i], "an amount ≥ 0", code="negative_amount")
         if all(cost.get(m) is None for m in ("required", "available", "expenditure")) and len(ds.errors) == errors:
             ds.error(sheet, cost["_cell"], "required", cells[label_at],
                      f"an amount for this {INDIRECT_COST_NAMES[cost_type]}: in the required column, or alone on "
-                     "its row")
+                     "its row", code="indirect_cost_without_amount")
         for name, value in self.fill.items():
             if name in ("plan", "agency") and cost.get(name) is None:
                 cost[name] = value
@@ -340,7 +318,7 @@ class IndirectCosts:
         ds.warn(sheet, cost["_cell"], None, cost["label"],
                 f"{INDIRECT_COST_NAMES[cost_type]}: kept apart from the programme lines, as an indirect cost of "
                 + (f"the plan ({_percent(rate)} of {of})" if rate is not None else
-                   "the plan (no rate in its label, so its arithmetic is not checked)"))
+                   "the plan (no rate in its label, so its arithmetic is not checked)"), code="indirect_cost")
         self.blocks[-1]["costs"].append(cost)
         return True
 
@@ -351,13 +329,15 @@ class IndirectCosts:
         required = self.at.get("required")
         if required is not None and (r, required) in self.unsaved:
             if not quiet:
-                self.ds.error(self.sheet, cell_ref(r, required), "required", None, FORMULA_WITHOUT_VALUE)
+                self.ds.error(self.sheet, cell_ref(r, required), "required", None, FORMULA_WITHOUT_VALUE,
+                              code="formula_without_value")
             return None, None
         candidates = self._candidates(cells, label_at)
         if len(candidates) > 1:
             if not quiet:
                 self.ds.error(self.sheet, cell_ref(r, candidates[1]), "required", cells[candidates[1]],
-                              "one amount for an indirect cost: in the required column, or alone on its row")
+                              "one amount for an indirect cost: in the required column, or alone on its row",
+                              code="indirect_cost_two_amounts")
             return None, None
         if not candidates:
             return None, None
@@ -366,11 +346,12 @@ class IndirectCosts:
             amount = parse.parse_money(cells[at])
         except ParseError as exc:
             if not quiet:
-                self.ds.error(self.sheet, cell_ref(r, at), "required", cells[at], exc.expected)
+                self.ds.unreadable(self.sheet, cell_ref(r, at), "required", cells[at], exc)
             return at, None
         if amount is not None and amount < 0:
             if not quiet:
-                self.ds.error(self.sheet, cell_ref(r, at), "required", cells[at], "an amount ≥ 0")
+                self.ds.error(self.sheet, cell_ref(r, at), "required", cells[at], "an amount ≥ 0",
+                              code="negative_amount")
             return at, None
         return at, amount
 
@@ -401,7 +382,7 @@ class IndirectCosts:
                                   "the plan this indirect cost belongs to: "
                                   + ("the programme lines above it name several" if len(plans) > 1 else
                                      "the programme lines above it name none" if lines else
-                                     "there are no programme lines above it"))
+                                     "there are no programme lines above it"), code="indirect_cost_without_plan")
                 self.ds.indirect_costs.append(cost)
             if lines and all(line.get("required") is not None for line in lines):
                 self._check(block, sum(line["required"] for line in lines))
@@ -419,7 +400,7 @@ class IndirectCosts:
             if len(costs) > 1 and rated:
                 self.ds.warn(self.sheet, costs[1]["_cell"], None, costs[1]["label"],
                              f"{len(costs)} {INDIRECT_COST_NAMES[cost_type]} rows below the same programme lines: "
-                             "each is kept; their arithmetic is not checked")
+                             "each is kept; their arithmetic is not checked", code="indirect_costs_unchecked")
             elif rated:
                 cost = rated[0]
                 base, named = bases[cost_type]
@@ -428,14 +409,14 @@ class IndirectCosts:
                     self.ds.warn(self.sheet, cost["_amount_cell"], "required", cost["required"],
                                  f"{_percent(cost['rate'])} of {named} is {expected:,.2f}: this "
                                  f"{INDIRECT_COST_NAMES[cost_type]} differs by {cost['required'] - expected:+,.2f} "
-                                 "(kept as written)")
+                                 "(kept as written)", code="indirect_cost_arithmetic")
         whole = programme + spent["support"] + spent["fee"]
         for cell, stated in block["totals"]:
             if _differs(stated, whole):
                 self.ds.warn(self.sheet, cell, None, stated,
                              f"programme {programme:,.2f} + support costs {spent['support']:,.2f} + fees "
                              f"{spent['fee']:,.2f} = {whole:,.2f}: this total differs by {stated - whole:+,.2f} "
-                             "(totals are computed, never loaded)")
+                             "(totals are computed, never loaded)", code="total_arithmetic")
 
 
 def _differs(stated: float, expected: float) -> bool:
@@ -462,7 +443,7 @@ def _is_amount(cell: object) -> bool:
     try:
         return isinstance(cell, str) and parse.parse_money(cell) is not None
     except ParseError as exc:
-        return exc.expected in (parse.MONEY_BOUND, parse.TINY)
+        return exc.code == "figure_out_of_bounds"
 
 
 def _is_year(cell: object) -> bool:
@@ -480,18 +461,20 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
     for i, cell in enumerate(header):
         if i not in fit.columns and not parse.is_blank(cell):
             ds.warn(sheet.name, cell_ref(fit.row, i), None, cell,
-                    f"unknown column ignored (the {kind.name} columns are: {', '.join(c.name for c in kind.columns)})")
+                    f"unknown column ignored (the {kind.name} columns are: {', '.join(c.name for c in kind.columns)})",
+                    code="unknown_column")
     present = set(fit.columns.values())
     for column in kind.columns:
         if column.required and column.name not in present and not (column.file_level and fill.get(column.name)):
             hint = " (or choose it for the whole file at upload time)" if column.file_level else ""
             synonyms = ", ".join(column.synonyms[:4])
             ds.error(sheet.name, cell_ref(fit.row, 0), column.name, None,
-                     f"missing required column '{column.name}' (also accepted: {synonyms}){hint}")
+                     f"missing required column '{column.name}' (also accepted: {synonyms}){hint}",
+                     code="missing_column")
     for group in kind.one_of:
         if not present & set(group):
             ds.error(sheet.name, cell_ref(fit.row, 0), " / ".join(group), None,
-                     f"one of the columns {' or '.join(group)} is required")
+                     f"one of the columns {' or '.join(group)} is required", code="missing_one_of_columns")
     if ds.errors:
         return
     money_currency = _header_currency(ds, fit, kind)
@@ -507,7 +490,8 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
             continue
         if _is_total_row(cells) or (costs is not None and costs.is_total_beside(cells)):
             at = next(i for i, c in enumerate(cells) if _is_total_label(c))
-            ds.warn(sheet.name, cell_ref(r, at), None, cells[at], "total row skipped (totals are computed, never loaded)")
+            ds.warn(sheet.name, cell_ref(r, at), None, cells[at],
+                    "total row skipped (totals are computed, never loaded)", code="total_row")
             if costs is not None:
                 costs.total(r, cells)
             continue
@@ -519,19 +503,21 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
             if (r, i) in unsaved:  # the cell holds a formula Excel never computed: no value to load
                 required = column.required and not (column.file_level and fill.get(name))
                 (ds.error if required else ds.warn)(sheet.name, cell_ref(r, i), name, None,
-                                                    FORMULA_WITHOUT_VALUE + ("" if required else " (left empty)"))
+                                                    FORMULA_WITHOUT_VALUE + ("" if required else " (left empty)"),
+                                                    code="formula_without_value" if required else "formula_left_empty")
                 row[name] = None
                 continue
             try:
                 row[name] = parser(value)
             except ParseError as exc:
-                ds.error(sheet.name, cell_ref(r, i), name, value, exc.expected)
+                ds.unreadable(sheet.name, cell_ref(r, i), name, value, exc)
                 row[name] = None
                 continue
             if row[name] is None and column.required and not (column.file_level and fill.get(name)):
-                ds.error(sheet.name, cell_ref(r, i), name, value, f"a value: {column.name} is required")
+                ds.error(sheet.name, cell_ref(r, i), name, value, f"a value: {column.name} is required",
+                         code="value_required")
             if column.type == "money" and row[name] is not None and row[name] < 0:
-                ds.error(sheet.name, cell_ref(r, i), name, value, "an amount ≥ 0")
+                ds.error(sheet.name, cell_ref(r, i), name, value, "an amount ≥ 0", code="negative_amount")
         for name, value in fill.items():
             if name in kind.column_names and row.get(name) is None:
                 row[name] = value
@@ -542,12 +528,13 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
                 row["currency"] = money_currency
             elif row.get("currency") not in (None, money_currency):
                 ds.error(sheet.name, cell_ref(r, at), "currency", written,
-                         f"{money_currency}, the currency the money columns' headers name")
+                         f"{money_currency}, the currency the money columns' headers name", code="currency_conflict")
         for group in kind.one_of:  # e.g. a key action needs its recommendation's number or text
             if all(row.get(name) is None for name in group):
                 at = next(i for i, name in fit.columns.items() if name in group)
                 ds.error(sheet.name, cell_ref(r, at), " / ".join(group), None,
-                         f"a value in {' or '.join(group)} (one of the two is required on every row)")
+                         f"a value in {' or '.join(group)} (one of the two is required on every row)",
+                         code="missing_one_of_values")
         ds.rows.append(row)
         if costs is not None:
             costs.line(row)
@@ -565,7 +552,7 @@ def _header_currency(ds: Dataset, fit: HeaderFit, kind: Kind) -> str | None | bo
     if len(codes) > 1:
         ds.error(fit.sheet.name, cell_ref(fit.row, min(i for i, c in named.items() if c)), None,
                  " / ".join(sorted(codes)), "one currency for every money column of a sheet (convert the "
-                 "amounts, or split the file)")
+                 "amounts, or split the file)", code="two_currencies")
         return False
     return codes.pop() if codes else None
 
@@ -582,7 +569,7 @@ def _check_duplicate_keys(ds: Dataset, kind: Kind, sheet: str) -> None:
             where, first = seen[key]
             place = f"row {first}" if where == sheet else f"row {first} of sheet '{where}'"
             ds.error(sheet, f"row {row['_row']}", ", ".join(kind.key), " / ".join(str(k) for k in key if k is not None),
-                     f"a unique row: the same {', '.join(kind.key)} is already on {place}")
+                     f"a unique row: the same {', '.join(kind.key)} is already on {place}", code="duplicate_row")
 
 
 # ---------------------------------------------------------------- UN INFO exports
@@ -623,7 +610,7 @@ def _parsed_or_warned(ds: Dataset, sheet: str, r: int, i: int | None, column: st
     try:
         return parser(value)
     except ParseError as exc:
-        ds.warn(sheet, cell_ref(r, i or 0), column, value, exc.expected + " (left empty)")
+        ds.warn(sheet, cell_ref(r, i or 0), column, value, exc.expected + " (left empty)", code="value_left_empty")
         return None
 
 
@@ -636,7 +623,7 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
     for key in UNINFO_REQUIRED:
         if col[key] is None:
             ds.error(sheet.name, cell_ref(fit.row, 0), UNINFO_COLUMNS[key], None,
-                     f"missing column '{UNINFO_COLUMNS[key]}' of the UN INFO export")
+                     f"missing column '{UNINFO_COLUMNS[key]}' of the UN INFO export", code="uninfo_missing_column")
     if ds.errors:
         return
     money_columns = []  # (year, measure, column index)
@@ -675,14 +662,15 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
                 continue
             if _is_total_row(cells):
                 ds.warn(sheet.name, cell_ref(r, 0), None, next(c for c in cells if not parse.is_blank(c)),
-                        "total row skipped (totals are computed, never loaded)")
+                        "total row skipped (totals are computed, never loaded)", code="total_row")
                 continue
         for i in unsaved_by_row.get(r, ()):  # formulas Excel never computed: the ID is required, the rest left empty
             column = header[i] if i < len(header) else None
             if i == id_col:
-                ds.error(sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE)
+                ds.error(sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE, code="formula_without_value")
             else:
-                ds.warn(sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE + " (left empty)")
+                ds.warn(sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE + " (left empty)",
+                        code="formula_left_empty")
         sub = {"_sheet": sheet.name, "_row": r + 1}
         for key, i in text_keys:
             sub[key] = None if i is None else _cell_text(ds, sheet.name, r, i, UNINFO_COLUMNS[key], cells[i])
@@ -691,7 +679,7 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
         sub_id = sub["suboutput_id"]
         if sub_id is None:
             ds.error(sheet.name, cell_ref(r, id_col), "ID", cells[id_col],
-                     "the sub-output's ID (the key of a UN INFO row)")
+                     "the sub-output's ID (the key of a UN INFO row)", code="suboutput_id_missing")
             continue
         if sub_id in kept:  # the same sub-output again: a copy counts once, a different row wins
             earlier = kept[sub_id]
@@ -701,12 +689,12 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
                 continue
             ds.warn(sheet.name, cell_ref(r, id_col), "ID", sub_id,
                     f"the same sub-output as row {earlier + 1}, differing in {', '.join(differ)}: this later row "
-                    f"wins (its details and figures replace those of row {earlier + 1})")
+                    f"wins (its details and figures replace those of row {earlier + 1})", code="suboutput_differs")
         kept[sub_id] = r
         for key in UNINFO_UNKNOWN_OK:
             if sub[key] is None and col[key] is not None:
                 ds.warn(sheet.name, cell_ref(r, col[key]), UNINFO_COLUMNS[key], cells[col[key]],
-                        "code missing: kept as unknown (the ID is the key)")
+                        "code missing: kept as unknown (the ID is the key)", code="code_missing")
         if sub["suboutput_status"]:
             sub["suboutput_status"] = sub["suboutput_status"].lower()
         for key in ("start_date", "end_date"):
@@ -718,7 +706,8 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
             try:
                 sub[key] = parse.parse_date(value)
             except ParseError as exc:
-                ds.warn(sheet.name, cell_ref(r, i), UNINFO_COLUMNS[key], value, exc.expected + " (left empty)")
+                ds.warn(sheet.name, cell_ref(r, i), UNINFO_COLUMNS[key], value, exc.expected + " (left empty)",
+                        code="value_left_empty")
                 sub[key] = None
         codes_value = cells[col["agency_codes"]]
         if codes_value in agency_cache:
@@ -743,10 +732,11 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
                 try:
                     amount = parse.parse_money(value)
                 except ParseError as exc:
-                    ds.error(sheet.name, cell_ref(r, i), f"{year} {measure.title()}", value, exc.expected)
+                    ds.unreadable(sheet.name, cell_ref(r, i), f"{year} {measure.title()}", value, exc)
                     continue
                 if amount is not None and amount < 0:
-                    ds.error(sheet.name, cell_ref(r, i), f"{year} {measure.title()}", value, "an amount ≥ 0")
+                    ds.error(sheet.name, cell_ref(r, i), f"{year} {measure.title()}", value, "an amount ≥ 0",
+                             code="negative_amount")
                     continue
             figures.setdefault(year, [None, None, None])[MEASURE_INDEX[measure]] = amount
         for year, (required, available, expenditure) in sorted(figures.items()):
@@ -762,12 +752,12 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
         more = f" and {len(identical) - 5:,} more" if len(identical) > 5 else ""
         ds.warn(sheet.name, cell_ref(identical[0][0] - 1, id_col), "ID", None,
                 f"{len(identical):,} row(s) repeat an earlier row of the same ID exactly ({shown}{more}): "
-                "each sub-output is counted once")
+                "each sub-output is counted once", code="suboutput_repeated")
     moneyless = [sub for sub, lines in by_id.values() if not lines]
     if moneyless:
         ds.warn(sheet.name, cell_ref(moneyless[0]["_row"] - 1, id_col), "ID", moneyless[0]["suboutput_id"],
                 f"{len(moneyless):,} of {len(by_id):,} sub-output(s) have no money figure in any year: kept in the "
-                "plan and counted (this is the first)")
+                "plan and counted (this is the first)", code="suboutput_without_money")
 
 
 def _differing_columns(header: list[str], first: list, second: list) -> list[str]:
@@ -795,7 +785,8 @@ def _uninfo_agencies(ds, sheet_name, cell, codes_value, names_value, resolver, k
     """
     items = resolver.split(parse.parse_text(codes_value) or "")
     if not items:
-        ds.warn(sheet_name, cell, "Agency abbreviations", codes_value, "no agency given: shown as 'Unknown'")
+        ds.warn(sheet_name, cell, "Agency abbreviations", codes_value, "no agency given: shown as 'Unknown'",
+                code="agency_missing")
         return None, False
     codes = [item if item in known_new else resolver.try_resolve(item) for item in items]
     unknown = [item for item, code in zip(items, codes) if code is None]
@@ -809,7 +800,8 @@ def _uninfo_agencies(ds, sheet_name, cell, codes_value, names_value, resolver, k
             name = matched.get(item, item)
             known_new[item] = Entity(item, name, ())
             ds.warn(sheet_name, cell, "Agency abbreviations", item,
-                    f"not in the UN entity list: added as '{item}' ({name}) from the file's Agencies column")
+                    f"not in the UN entity list: added as '{item}' ({name}) from the file's Agencies column",
+                    code="entity_added")
         codes = [code or item for item, code in zip(items, codes)]
     distinct = list(dict.fromkeys(codes))
     return ";".join(distinct), len(distinct) > 1
@@ -853,7 +845,7 @@ def validate(sheets: list[Sheet], file_name: str, entities: list[Entity], kind: 
     fill = {k: v for k, v in (fill or {}).items() if v}
     ds = Dataset(file_name)
     if kind is not None and kind not in KINDS:
-        ds.error(None, None, None, kind, f"a dataset kind: {', '.join(KINDS)}")
+        ds.error(None, None, None, kind, f"a dataset kind: {', '.join(KINDS)}", code="unknown_kind")
         return ds
     resolver = EntityResolver(entities)
     fits = []
@@ -863,26 +855,29 @@ def validate(sheets: list[Sheet], file_name: str, entities: list[Entity], kind: 
         if sheet.rows and sheet.rows[0] and sheet.rows[0][0] in ("UNCT template instructions", "UNCT template lists"):
             continue
         if not sheet.visible:
-            ds.warn(sheet.name, None, None, None, "hidden sheet not read")
+            ds.warn(sheet.name, None, None, None, "hidden sheet not read", code="hidden_sheet")
             continue
         fit = find_header(sheet, kind)
         if fit is None:
             if any(any(not parse.is_blank(c) for c in row) for row in sheet.rows):
-                ds.warn(sheet.name, None, None, None, "passed over: no header row of a dataset kind was found")
+                ds.warn(sheet.name, None, None, None, "passed over: no header row of a dataset kind was found",
+                        code="sheet_passed_over")
             continue
         fits.append(fit)
     if not fits:
         wanted = f"the {kind} columns ({', '.join(KINDS[kind].required_columns)})" if kind else \
             "a header row of a dataset kind (budget, indicators or actions) in the first 30 rows"
-        ds.error(None, None, None, None, f"no sheet holds {wanted}")
+        ds.error(None, None, None, None, f"no sheet holds {wanted}", code="no_header")
         return ds
     chosen = kind or max(fits, key=lambda f: f.score).kind
     for fit in fits:
         if fit.kind != chosen:
-            ds.warn(fit.sheet.name, None, None, None, f"passed over: it holds {fit.kind}, not {chosen}")
+            ds.warn(fit.sheet.name, None, None, None, f"passed over: it holds {fit.kind}, not {chosen}",
+                    code="sheet_passed_over")
             continue
         if ds.layout == "uninfo" or (ds.sheets and fit.layout == "uninfo"):
-            ds.warn(fit.sheet.name, None, None, None, "passed over: one UN INFO export sheet per file")
+            ds.warn(fit.sheet.name, None, None, None, "passed over: one UN INFO export sheet per file",
+                    code="sheet_passed_over")
             continue
         ds.kind, ds.layout = fit.kind, fit.layout
         ds.sheets.append(fit.sheet.name)
@@ -892,9 +887,10 @@ def validate(sheets: list[Sheet], file_name: str, entities: list[Entity], kind: 
             validate_canonical(ds, fit, resolver, fill)
     if not ds.rows and not ds.suboutputs and not ds.errors:  # an export's sub-outputs count without figures
         ds.error(ds.sheets[0] if ds.sheets else None, None, None, None,
-                 "at least one data row below the header (the file has a header only)")
+                 "at least one data row below the header (the file has a header only)", code="no_data_rows")
     if ds.repaired:  # one warning for the file, with its first case
         sheet, cell, written, fixed = ds.repaired[0]
         ds.warn(sheet, cell, None, written, f"{len(ds.repaired):,} text cell(s) had garbled accents and "
-                f"punctuation (UTF-8 read as Mac Roman) and were repaired, e.g. this one to '{fixed}'")
+                f"punctuation (UTF-8 read as Mac Roman) and were repaired, e.g. this one to '{fixed}'",
+                code="text_repaired")
     return ds

@@ -13,6 +13,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+import store.writes
 from analytics import activity
 from app import auth, frame, tables
 from app.data import connection, current_filters
@@ -20,10 +21,10 @@ from app.filter_bar import filter_summary
 from app.text import md_escape
 from core.formatting import is_missing, text
 from core.schema import KINDS
-from etl import accounts, store
 from etl.load import LoadResult, load_bytes
 from etl.report import error_report_bytes, how_to_fix
 from etl.template import TEMPLATE_FILE_NAMES, template_bytes
+from store import accounts
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: up to this many errors are shown as a plain table with wrapped text; more go in a scrollable grid
@@ -69,7 +70,7 @@ st.markdown("**How it works:** ① download the template of your dataset and fil
 
 # ------------------------------------------------------------------------------------------ 1 templates
 st.subheader("① Templates", anchor="templates")
-entities = store.entities(con)
+entities = store.writes.entities(con)
 columns = st.columns(len(KINDS))
 for column, kind in zip(columns, KINDS.values()):
     with column.container(border=True, height="stretch"):
@@ -375,8 +376,8 @@ def roll_back(submission_id: int) -> None:
     """Roll back button callback."""
     try:
         accounts.check_rollback(con, user["user_name"], submission_id)
-        done = store.rollback(con, submission_id, user["user_name"])
-    except (store.RollbackError, accounts.PermissionDenied) as error:
+        done = store.writes.rollback(con, submission_id, user["user_name"])
+    except (store.writes.RollbackError, accounts.PermissionDenied) as error:
         st.session_state["upload_rollback_message"] = ("error", str(error))
     else:
         st.session_state["upload_rollback_message"] = (
@@ -442,7 +443,7 @@ else:
         chosen = st.selectbox("Submission", stored, index=None, format_func=described, key="upload_original_choice",
                               placeholder="Choose a submission" if stored else "No file kept yet")
         if chosen is not None:
-            kept = store.original_file(con, chosen)
+            kept = store.writes.original_file(con, chosen)
             if kept:
                 st.download_button(f"Download {md_escape(kept[0])}", kept[1], file_name=kept[0],
                                    key="upload_original", icon=":material/download:", on_click="ignore")

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import store
+import store.connection
 from tests.fixtures import build_seeded_db
 
 #: test modules that drive the running dashboard in Chromium, and those that take long (make test-fast skips both)
@@ -43,7 +43,7 @@ def empty_db_path(tmp_path_factory) -> Path:
 def seeded_db(seeded_db_path) -> duckdb.DuckDBPyConnection:
     """A connection to the seeded database (opened like the dashboard opens it, so both can share the
     file in one process); closed after the test. Do not write through it."""
-    con = store.connect(seeded_db_path)
+    con = store.connection.connect(seeded_db_path)
     yield con
     con.close()
 

@@ -1,6 +1,6 @@
 """A small, hand-made dataset behind the query surface (SPEC §9), for tests and the page benchmark.
 
-`build_seeded_db(path)` creates a database with the real store (`etl.store.connect`) and writes the
+`build_seeded_db(path)` creates a database with the real store (`store.connection.connect`) and writes the
 rows into the tables behind the views (budget_lines, indicator_rows, action_rows, submission_log), so
 everything is read through the real views. It can be swapped for the real loader later: the tests
 compute their expected figures from the Python rows below, not from SQL.
@@ -292,20 +292,21 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows
 def build_seeded_db(path: str | Path, *, empty: bool = False) -> Path:
     """Write the seeded dataset (or, with empty=True, only the migrated, empty schema) to a DuckDB file.
 
-    The database is created by the real store (`etl.store.connect` migrates it), and the rows go into
+    The database is created by the real store (`store.connection.connect` migrates it), and the rows go into
     the tables behind the views as current rows, so the pages read them through the real views."""
-    from etl import store
+    import store.connection
+    import store.writes
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in (path, path.with_name(path.name + ".wal")):
         stale.unlink(missing_ok=True)
-    con = store.connect(path)
+    con = store.connection.connect(path)
     try:
         known = {code for (code,) in con.execute("SELECT code FROM entities").fetchall()}
         for code, name in ENTITIES:
             if code not in known:
-                store.add_entity(con, code, name, origin="test")
+                store.writes.add_entity(con, code, name, origin="test")
         if not empty:
             _insert(con, "budget_lines", BUDGET_COLUMNS, BUDGET_ROWS)
             _insert(con, "indicator_rows", INDICATOR_COLUMNS, INDICATOR_ROWS)
@@ -315,7 +316,7 @@ def build_seeded_db(path: str | Path, *, empty: bool = False) -> Path:
             con.executemany("INSERT INTO plans (country, plan) VALUES (?, ?) ON CONFLICT DO NOTHING",
                             sorted(plans))
             for _ in SUBMISSION_ROWS:  # keep the submission sequence past the seeded ids
-                store.next_submission_id(con)
+                store.writes.next_submission_id(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()

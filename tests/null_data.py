@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from etl import store
+import store.connection
 from tests.fixtures import ACTION_COLUMNS, BUDGET_COLUMNS, INDICATOR_COLUMNS, SUBMISSION_COLUMNS, _insert
 
 #: what a real export holds where a text is missing: nothing, an empty cell, a blank one
@@ -151,7 +151,7 @@ NULL_HEAVY = {
 def write_db(path: str | Path, dataset: dict[str, list[dict]]) -> Path:
     """A fresh store at `path` holding `dataset` as current rows (plans recorded as a load records them)."""
     path = Path(path)
-    con = store.connect(path)
+    con = store.connection.connect(path)
     try:
         for table, columns, kind in (("budget_lines", BUDGET_COLUMNS, "budget"),
                                      ("indicator_rows", INDICATOR_COLUMNS, "indicators"),

@@ -4,8 +4,10 @@ from __future__ import annotations
 import bcrypt
 import pytest
 
-from etl import accounts, store
+import store.connection
+import store.writes
 from etl.load import load_bytes, load_many
+from store import accounts
 from tests.test_load import (
     ACTION_HEADER,
     BUDGET_HEADER,
@@ -23,7 +25,7 @@ UNDP_ROWS = [[2025, "1.1", "Governance", "1.1.1", "UNDP", 100, 50, 10]]
 
 @pytest.fixture
 def con(tmp_path):
-    connection = store.connect(tmp_path / "acc.duckdb")
+    connection = store.connection.connect(tmp_path / "acc.duckdb")
     accounts.add_user(connection, "root", "admin", [], "admin password 1")
     accounts.add_user(connection, "amina", "focal_point", ["unicef"], "amina password")
     accounts.add_user(connection, "viv", "viewer", [], "viewer password")
@@ -165,7 +167,7 @@ def figures(con, agency: str) -> tuple:
 @pytest.fixture
 def store_con(tmp_path):
     """A database without accounts: the load rules are given the uploader's agencies directly."""
-    connection = store.connect(tmp_path / "boundaries.duckdb")
+    connection = store.connection.connect(tmp_path / "boundaries.duckdb")
     yield connection
     connection.close()
 
@@ -256,8 +258,8 @@ def test_the_boundary_follows_the_replace_scope(store_con, monkeypatch):
     """Should a replace scope ever reach beyond the agency, the check, run on what the load would retire, refuses."""
     con = store_con
     assert load_bytes(con, budget_file(UNICEF_ROWS), "unicef.xlsx", plan=PLAN, country="Kenya").status == "committed"
-    table, scope = store.REPLACE_SCOPE["budget"]
-    monkeypatch.setitem(store.REPLACE_SCOPE, "budget",
+    table, scope = store.writes.REPLACE_SCOPE["budget"]
+    monkeypatch.setitem(store.writes.REPLACE_SCOPE, "budget",
                         (table, scope.replace("AND s.agency IS NOT DISTINCT FROM t.agency", "")))
     mine = [[2025, "2.1", "Children", "2.1.9", "UNDP", 1, 1, 1]]
     result = load_bytes(con, budget_file(mine), "undp.xlsx", plan=PLAN, country="Kenya", allowed_agencies={"UNDP"})

@@ -151,9 +151,10 @@ def test_a_single_sign_on_account_needs_no_password(tmp_path):
     done = etl("users", "add", "amina", "--role", "focal_point", "--agency", "UNICEF", "--email",
                "amina@example.org", db=db, stdin="\n")
     assert done.returncode == 0, done.stderr
-    from etl import accounts, store
+    import store.connection
+    from store import accounts
 
-    con = store.connect(db)
+    con = store.connection.connect(db)
     assert accounts.get_user(con, "amina@example.org")["password_hash"] is None
     assert accounts.authenticate(con, "amina", "") is None  # no password sign-in for it
     con.close()
@@ -187,9 +188,9 @@ def test_an_administrator_adds_an_entity_and_files_naming_it_load(tmp_path):
     loaded = etl("load", cbf, "--plan", PLAN, db=db)
     assert loaded.returncode == 0, loaded.stdout
     assert "budget added 2 row(s)" in loaded.stdout
-    from etl import store
+    import store.connection
 
-    con = store.connect(db)
+    con = store.connection.connect(db)
     assert con.execute("SELECT agency, required FROM budget ORDER BY output_code").fetchall() == [
         ("UNOSSC", 1000.0), ("UNOSSC", 2000.0)]
     con.close()
@@ -209,11 +210,12 @@ def test_entities_add_updates_an_existing_code_and_says_so(tmp_path):
     assert again.returncode == 0 and "nothing changed" in again.stdout
     row = next(line for line in etl("entities", "list", db=db).stdout.splitlines() if line.startswith("UNDP "))
     assert columns(row) == ["UNDP", "admin", "UN Development Programme", "PNUD"]
+    import store.connection
+    import store.writes
     from core.entities import EntityResolver
-    from etl import store
 
-    con = store.connect(db)
-    assert EntityResolver(store.entities(con)).try_resolve("PNUD") == "UNDP"
+    con = store.connection.connect(db)
+    assert EntityResolver(store.writes.entities(con)).try_resolve("PNUD") == "UNDP"
     con.close()
 
 
@@ -284,9 +286,10 @@ def test_users_add_takes_several_agencies_either_way(tmp_path):
     repeated = etl("users", "add", "bo", "--role", "focal_point", "--agency", "UNDP", "--agency", "UN-Women",
                    "--email", "bo@example.org", db=db, stdin="correct horse battery\n")
     assert repeated.returncode == 0, repeated.stderr
-    from etl import accounts, store
+    import store.connection
+    from store import accounts
 
-    con = store.connect(db)
+    con = store.connection.connect(db)
     assert accounts.get_user(con, "amina")["agencies"] == ["UNDP", "UNICEF"]
     assert accounts.get_user(con, "bo")["agencies"] == ["UNDP", "UN Women"]
     con.close()

@@ -9,7 +9,8 @@ import threading
 import time
 from pathlib import Path
 
-from etl import store
+import store.connection
+import store.writes
 from etl.load import load_bytes
 from tests.test_load import PLAN, budget_file
 
@@ -22,13 +23,13 @@ STATE = "SELECT count(*), sum(required), (SELECT sum(s) FROM (SELECT sum(require
 
 
 def test_readers_see_the_state_before_or_after_a_submission_never_a_mix(tmp_path):
-    con = store.connect(tmp_path / "c.duckdb")
+    con = store.connection.connect(tmp_path / "c.duckdb")
     assert load_bytes(con, budget_file(V1), "v1.xlsx", plan=PLAN).status == "committed"
     before = con.execute(STATE).fetchone()
     v2 = budget_file(V2, title=False)
     first = load_bytes(con, v2, "v2.xlsx", plan=PLAN)
     after = con.execute(STATE).fetchone()
-    store.rollback(con, first.submission_id)
+    store.writes.rollback(con, first.submission_id)
     assert before == (3, 1300.0, 1300.0) and after == (4, 2200.0, 2200.0)
 
     stop = threading.Event()
@@ -52,7 +53,7 @@ def test_readers_see_the_state_before_or_after_a_submission_never_a_mix(tmp_path
         for n in range(8):
             result = load_bytes(con, v2, f"v2-{n}.xlsx", plan=PLAN)
             assert result.status == "committed"
-            store.rollback(con, result.submission_id)
+            store.writes.rollback(con, result.submission_id)
     finally:
         stop.set()
         for t in threads:
@@ -64,7 +65,7 @@ def test_readers_see_the_state_before_or_after_a_submission_never_a_mix(tmp_path
 
 
 def test_two_uploads_for_the_same_agency_at_once_are_serialised(tmp_path):
-    con = store.connect(tmp_path / "c.duckdb")
+    con = store.connection.connect(tmp_path / "c.duckdb")
     load_bytes(con, budget_file(V1), "v1.xlsx", plan=PLAN)
     v2a = budget_file(V2, title=False)
     v2b = budget_file([[2025, "1.1", "Governance", "1.1.1", "UNDP", 7, 7, 7]], title=False)
@@ -89,7 +90,7 @@ def test_two_uploads_for_the_same_agency_at_once_are_serialised(tmp_path):
 
 def test_a_command_line_load_while_the_dashboard_holds_the_file_gets_a_plain_message(tmp_path):
     path = tmp_path / "held.duckdb"
-    store.connect(path).close()
+    store.connection.connect(path).close()
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
                                "time.sleep(60)", str(path)], stdout=subprocess.PIPE, text=True)

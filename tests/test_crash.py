@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import store
+import store.connection
 from etl.load import load_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,9 +22,9 @@ LOADED_FILE = UNINFO / "Africa_work.xlsx"  # shares sub-outputs with the base fi
 TOTALS = "SELECT count(*), round(sum(required), 2), round(sum(available), 2) FROM budget"
 CHILD = """
 import sys
-from etl import store
+import store.connection
 from etl.load import load_path
-con = store.connect(sys.argv[1])
+con = store.connection.connect(sys.argv[1])
 print("start", flush=True)
 load_path(con, sys.argv[2])
 print("done", flush=True)
@@ -35,13 +35,13 @@ print("done", flush=True)
 def states(tmp_path_factory):
     folder = tmp_path_factory.mktemp("crash")
     base = folder / "base.duckdb"
-    con = store.connect(base)
+    con = store.connection.connect(base)
     assert load_path(con, BASE_FILE).status == "committed"
     before = con.execute(TOTALS).fetchone()
     con.close()
     after_db = folder / "after.duckdb"
     shutil.copy(base, after_db)
-    con = store.connect(after_db)
+    con = store.connection.connect(after_db)
     assert load_path(con, LOADED_FILE).status == "committed"
     after = con.execute(TOTALS).fetchone()
     con.close()
@@ -62,7 +62,7 @@ def test_killing_a_load_at_random_points_never_half_loads(states, tmp_path):
         time.sleep(rng.uniform(0.0, 1.5))
         child.send_signal(signal.SIGKILL)
         child.wait()
-        con = store.connect(db)
+        con = store.connection.connect(db)
         totals = con.execute(TOTALS).fetchone()
         statuses = [s for (s,) in con.execute(
             "SELECT status FROM submissions WHERE file_name = ? ORDER BY submission_id", [LOADED_FILE.name]).fetchall()]

@@ -84,19 +84,20 @@ def test_a_failed_commit_is_raised_as_itself_and_the_load_is_marked_failed(tmp_p
     error must not replace the first, and the submission must not stay 'loading'."""
     import duckdb
 
-    from etl import store
+    import store.connection
+    import store.writes
     from etl.load import load_bytes
     from tests.test_load import GOOD_ROWS, PLAN, budget_file
 
-    con = store.connect(tmp_path / "commit.duckdb")
-    real_insert = store.replace_and_insert
+    con = store.connection.connect(tmp_path / "commit.duckdb")
+    real_insert = store.writes.replace_and_insert
 
     def commit_fails(writer, *args):
         real_insert(writer, *args)
         writer.execute("ROLLBACK")  # the transaction ends, as a failed COMMIT ends it
         raise duckdb.TransactionException("Failed to commit: Could not write file: No space left on device")
 
-    monkeypatch.setattr(store, "replace_and_insert", commit_fails)
+    monkeypatch.setattr(store.writes, "replace_and_insert", commit_fails)
     with pytest.raises(duckdb.TransactionException, match="No space left on device") as raised:
         load_bytes(con, budget_file(GOOD_ROWS), "cbf.xlsx", plan=PLAN)
     assert any("the ROLLBACK after it failed too" in note for note in raised.value.__notes__)
@@ -106,13 +107,14 @@ def test_a_failed_commit_is_raised_as_itself_and_the_load_is_marked_failed(tmp_p
 
 
 def test_a_load_left_loading_is_marked_failed_when_the_file_is_next_opened(tmp_path):
-    from etl import store
+    import store.connection
+    import store.writes
 
     path = tmp_path / "left.duckdb"
-    con = store.connect(path)
-    store.record_submission(con, 7, kind="budget", file_name="cut.xlsx", sha256="0", status="loading")
+    con = store.connection.connect(path)
+    store.writes.record_submission(con, 7, kind="budget", file_name="cut.xlsx", sha256="0", status="loading")
     con.close()
-    con = store.connect(path)
+    con = store.connection.connect(path)
     assert con.execute("SELECT submission_id, status FROM submissions").fetchall() == [(7, "failed")]
     con.close()
 
@@ -122,11 +124,11 @@ def test_a_load_left_loading_is_marked_failed_when_the_file_is_next_opened(tmp_p
 @pytest.fixture(scope="module")
 def loaded_db(tmp_path_factory) -> Path:
     """A database holding one real UN INFO export (submission 1), closed."""
-    from etl import store
+    import store.connection
     from etl.load import load_path
 
     path = tmp_path_factory.mktemp("faults") / "base.duckdb"
-    con = store.connect(path)
+    con = store.connection.connect(path)
     assert load_path(con, UNINFO / "Africa_youth.xlsx").status == "committed"
     con.close()
     assert not path.with_name(path.name + ".wal").exists()
@@ -190,7 +192,7 @@ def test_a_damaged_database_is_said_so_at_once_by_every_command(how, loaded_db, 
 def test_a_damaged_write_ahead_log_is_named(loaded_db, tmp_path):
     db = tmp_path / "wal.duckdb"
     db.write_bytes(loaded_db.read_bytes())
-    child = ("import os, sys; from etl import store; con = store.connect(sys.argv[1]); "
+    child = ("import os, sys; import store.connection; con = store.connection.connect(sys.argv[1]); "
              "con.execute(\"UPDATE entities SET name = name || ' (edited)'\"); os.kill(os.getpid(), 9)")
     subprocess.run([sys.executable, "-c", child, str(db)], cwd=ROOT)  # killed: its commit is in the WAL only
     wal = db.with_name(db.name + ".wal")
@@ -206,10 +208,10 @@ def test_a_damaged_block_met_by_a_query_is_said_so(tmp_path):
     """The file opens, but the block holding the data fails its checksum when an export reads it."""
     import duckdb
 
-    from etl import store
+    import store.connection
 
     db = tmp_path / "block.duckdb"
-    store.connect(db).close()
+    store.connection.connect(db).close()
     raw = duckdb.connect(str(db))
     raw.execute("INSERT INTO submission_log (submission_id, file_name, sha256, status) "
                 "SELECT range, 'f' || range || '.xlsx', md5(range::VARCHAR), 'committed' FROM range(1, 200001)")
@@ -347,10 +349,10 @@ def test_a_load_beyond_the_file_size_limit_fails_plainly(limit, committed, loade
 
 @pytest.fixture
 def held_db(tmp_path):
-    from etl import store
+    import store.connection
 
     path = tmp_path / "held.duckdb"
-    store.connect(path).close()
+    store.connection.connect(path).close()
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
                                                      "print('ready', flush=True); time.sleep(120)", str(path)],
                               stdout=subprocess.PIPE, text=True)
@@ -394,13 +396,13 @@ def test_a_file_over_the_cap_is_refused_before_it_is_read(tmp_path):
 def test_load_path_refuses_by_the_size_on_disk(tmp_path):
     import tracemalloc
 
-    from etl import store
+    import store.connection
     from etl.load import load_path
 
     big = tmp_path / "huge.csv"
     with open(big, "wb") as file:
         file.truncate(51 * 2**20)
-    con = store.connect(tmp_path / "p.duckdb")
+    con = store.connection.connect(tmp_path / "p.duckdb")
     tracemalloc.start()
     result = load_path(con, big)
     peak = tracemalloc.get_traced_memory()[1]

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
+import store.connection
 from core.errors import FileError
-from etl import limits, store
+from etl import limits, xlsx_guard
 from etl.load import load_bytes
 from etl.read import cell_ref, formulas_without_values, read_file
 from tests.hostile.make_corpus import BOMB_BYTES, BUILDERS, NOTHING, build_corpus
@@ -60,7 +61,7 @@ def _rss_mb() -> float:
 def _load(case, tmp_path):
     """Load the case (timed, with the growth of the process's peak RSS, python-calamine included), then
     read it again under tracemalloc for the Python memory reading alone takes."""
-    con = store.connect(tmp_path / "hostile.duckdb")
+    con = store.connection.connect(tmp_path / "hostile.duckdb")
     data = case.path.read_bytes()
     rss = _rss_mb()
     start = time.perf_counter()
@@ -117,7 +118,7 @@ def test_the_bomb_is_refused_by_its_declared_size_naming_the_limit(corpus):
     case = corpus["bomb"]
     tracemalloc.start()
     with pytest.raises(ValueError) as refused:
-        limits.check_workbook(case.path.read_bytes(), case.file_name)
+        xlsx_guard.check_workbook(case.path.read_bytes(), case.file_name)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert f"the limit is {limits.MAX_UNCOMPRESSED_BYTES // 2**20} MB" in str(refused.value)
@@ -134,7 +135,7 @@ def test_formulas_without_a_saved_value_are_found(name, corpus):
 @pytest.mark.parametrize("name", ["formulas_without_values", "formula_without_value_required"])
 def test_formulas_without_a_saved_value_are_reported_naming_the_cell(name, corpus, tmp_path):
     case = corpus[name]
-    con = store.connect(tmp_path / "formulas.duckdb")
+    con = store.connection.connect(tmp_path / "formulas.duckdb")
     result = load_bytes(con, case.path.read_bytes(), case.file_name, **case.options)
     con.close()
     problems = "\n".join(str(p) for p in result.errors + result.warnings)
@@ -142,14 +143,14 @@ def test_formulas_without_a_saved_value_are_reported_naming_the_cell(name, corpu
         assert text in problems
 
 
-@pytest.mark.parametrize("chunk", [limits.CHUNK, 4096, 53])
+@pytest.mark.parametrize("chunk", [xlsx_guard.CHUNK, 4096, 53])
 def test_error_cells_and_unsaved_formulas_are_found_whatever_the_chunk_size(chunk, corpus, monkeypatch):
-    monkeypatch.setattr(limits, "CHUNK", chunk)
+    monkeypatch.setattr(xlsx_guard, "CHUNK", chunk)
     for name in ("formulas_without_values", "formula_without_value_required"):
         case = corpus[name]
         assert formulas_without_values(case.path.read_bytes(), case.file_name) == case.formulas
     case = corpus["excel_errors"]
-    scan = limits.check_workbook(case.path.read_bytes(), case.file_name).sheet("Budget")
+    scan = xlsx_guard.check_workbook(case.path.read_bytes(), case.file_name).sheet("Budget")
     assert scan.errors == {(1, 5): "#REF!", (2, 6): "#DIV/0!", (3, 7): "#N/A"}
     path = ROOT.parent / "shared" / "data" / "uninfo" / "Asia_Pacific_gender.xlsx"
     assert path.exists(), f"the UN INFO exports are expected in {path.parent}"
@@ -157,7 +158,7 @@ def test_error_cells_and_unsaved_formulas_are_found_whatever_the_chunk_size(chun
 
     xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
     expected = {m.group(1).decode() for m in re.finditer(rb'<c r="([A-Z]+[0-9]+)"[^>]*t="e"', xml)}
-    scan = limits.check_workbook(path.read_bytes(), path.name).sheets[0]
+    scan = xlsx_guard.check_workbook(path.read_bytes(), path.name).sheets[0]
     assert {cell_ref(r, c) for r, c in scan.errors} == expected and scan.error_count == len(expected) > 0
     assert (scan.rows, scan.columns) == (863, 93)
 
@@ -202,7 +203,7 @@ def test_streamlit_accepts_every_setting():
 def test_defusedxml_is_required():
     import defusedxml
 
-    assert limits.SafeElementTree.__name__.startswith("defusedxml")
+    assert xlsx_guard.SafeElementTree.__name__.startswith("defusedxml")
     assert defusedxml.__version__
 
 
@@ -250,13 +251,13 @@ def sheet_markup():
     return sheets()
 
 
-@pytest.mark.parametrize("chunk", [limits.CHUNK, 53])
+@pytest.mark.parametrize("chunk", [xlsx_guard.CHUNK, 53])
 def test_the_scan_never_underestimates_the_grid(chunk, sheet_markup, tmp_path, monkeypatch):
     """Random rows and cells (with and without r=, quoted either way, prefixed, lower case), with no,
     a true or a lying dimension, read whole or 53 bytes at a time: the scan's grid covers calamine's."""
     from hypothesis import HealthCheck, given, settings
 
-    monkeypatch.setattr(limits, "CHUNK", chunk)
+    monkeypatch.setattr(xlsx_guard, "CHUNK", chunk)
     from python_calamine import CalamineWorkbook
 
     from tests.hostile.make_corpus import DECLARATION, MAIN_NS, write_workbook
@@ -269,7 +270,7 @@ def test_the_scan_never_underestimates_the_grid(chunk, sheet_markup, tmp_path, m
         xml = (f'{DECLARATION}<worksheet xmlns="{MAIN_NS}" xmlns:x="{MAIN_NS}">{dim}<sheetData>{body}'
                "</sheetData></worksheet>")
         data = write_workbook(tmp_path / "fuzz.xlsx", {"S": xml}).read_bytes()
-        scan = limits.check_workbook(data, "fuzz.xlsx").sheets[0]
+        scan = xlsx_guard.check_workbook(data, "fuzz.xlsx").sheets[0]
         try:
             sheet = CalamineWorkbook.from_filelike(__import__("io").BytesIO(data)).get_sheet_by_name("S")
         except Exception:
@@ -292,7 +293,7 @@ def test_the_array_check_of_references_never_passes_what_the_regex_stops():
 
     from tests.hostile.make_corpus import column_letter
 
-    if limits.np is None:
+    if xlsx_guard.np is None:
         pytest.skip("numpy is not installed: the regex alone checks references")
     odd = ['<c>', '<c/>', '<c\tr="A1">', '<c  r="A1">', "<c r='A1'>", '<c s="1" r="A1">', '<c\x0br="A1">',
            '<c/r="A1">', '<c r="a1">', '<c r="A01">', '<c r="A0">', '<c r="1">', '<c r="">', '<c r="AB">',
@@ -323,17 +324,17 @@ def test_the_array_check_of_references_never_passes_what_the_regex_stops():
         return rows, columns, piece, max(end, 0), bad == 0
 
     def agree(rows, columns, piece, end, good):
-        bound = (limits._column_letters(columns).encode(), str(rows).encode())
-        cells = limits._cells_inside(piece + b'<c r="ZZZ99999999"', end, *bound)  # bytes past the end never count
+        bound = (xlsx_guard._column_letters(columns).encode(), str(rows).encode())
+        cells = xlsx_guard._cells_inside(piece + b'<c r="ZZZ99999999"', end, *bound)  # bytes past the end never count
         if cells is not None:
-            assert limits._odd_cell(rows, columns).search(piece, 0, end) is None, piece[:end]
+            assert xlsx_guard._odd_cell(rows, columns).search(piece, 0, end) is None, piece[:end]
             assert cells == piece.count(b'<c r="', 0, end)
         elif good and end == len(piece):
             raise AssertionError(f"well-written cells left to the regex: {piece!r}")
 
     for rows, columns in [(1, 1), (9, 26), (138, 93), (1000, 27), (200000, 500)]:
-        inside = f'<c r="{limits._column_letters(columns)}{rows}"><v>1</v></c><c r="A1" t="s"><v>2</v></c>'
-        beyond = [f'<c r="{limits._column_letters(columns + 1)}1"/>', f'<c r="A{rows + 1}"/>', f'<c r="A{rows}0"/>']
+        inside = f'<c r="{xlsx_guard._column_letters(columns)}{rows}"><v>1</v></c><c r="A1" t="s"><v>2</v></c>'
+        beyond = [f'<c r="{xlsx_guard._column_letters(columns + 1)}1"/>', f'<c r="A{rows + 1}"/>', f'<c r="A{rows}0"/>']
         for cell in [""] + odd + beyond:
             piece = f'<sheetData><row r="1">{inside * 3}{cell}{inside * 3}</row></sheetData>'.encode()
             agree(rows, columns, piece, len(piece), not cell)

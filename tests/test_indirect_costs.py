@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+import store.connection
+import store.writes
 from analytics import activity, budget
 from analytics.filters import Filters
 from analytics.identity import outcome_key
-from etl import store
 from etl.load import load_bytes, load_path
 from etl.validate import indirect_cost_label
 from tests.test_load import workbook_bytes
@@ -68,7 +69,7 @@ def seed_workbook(label_at: int = 3, amount_at: int = 6, change: dict[str, float
 
 @pytest.fixture
 def con(tmp_path):
-    connection = store.connect(tmp_path / "fund.duckdb")
+    connection = store.connection.connect(tmp_path / "fund.duckdb")
     yield connection
     connection.close()
 
@@ -210,9 +211,9 @@ def test_a_revised_budget_replaces_the_indirect_costs_and_rollback_gives_them_ba
     assert indirect(con)[0][6] == 1_600_000.0 and len(indirect(con)) == 2
     assert con.execute("SELECT count(*) FROM indirect_cost_rows WHERE NOT current AND replaced_by = ?",
                        [revised.submission_id]).fetchone()[0] == 2
-    store.rollback(con, revised.submission_id)
+    store.writes.rollback(con, revised.submission_id)
     assert indirect(con) == [SUPPORT, FEE]
-    store.rollback(con, first.submission_id)
+    store.writes.rollback(con, first.submission_id)
     assert indirect(con) == [] and con.execute("SELECT count(*) FROM budget").fetchone()[0] == 0
     assert load_bytes(con, seed_workbook(), "v1-again.xlsx").status == "committed"
     assert indirect(con) == [SUPPORT, FEE]
@@ -224,7 +225,7 @@ def test_a_revised_budget_replaces_the_indirect_costs_and_rollback_gives_them_ba
 def fund_and_exports_db(tmp_path, monkeypatch):
     """The seed plan's budget and one real UN INFO export (six of its sub-outputs have no figure)."""
     path = tmp_path / "pages.duckdb"
-    con = store.connect(path)
+    con = store.connection.connect(path)
     assert load_bytes(con, seed_workbook(), "hrm-table-b.xlsx").status == "committed"
     uninfo = Path(__file__).resolve().parents[2] / "shared" / "data" / "uninfo" / "Africa_poverty.xlsx"
     assert load_path(con, uninfo).status == "committed"
@@ -247,7 +248,7 @@ def test_the_pages_say_what_the_plan_holds_beyond_its_amounts(fund_and_exports_d
     from app.text import md_escape
 
     fund_line = md_escape(FUND_LINE)  # a plan's name is stored text: shown literally
-    con = store.connect(fund_and_exports_db)
+    con = store.connection.connect(fund_and_exports_db)
     counts = budget.suboutput_totals(con, Filters())
     con.close()
     assert (counts["suboutputs"], counts["suboutputs_without_figures"]) == (66, 6)
@@ -270,7 +271,7 @@ def test_an_outcome_whose_suboutputs_have_no_figures_can_be_chosen_and_says_so(f
     says what is there instead of 'nothing matches'."""
     from app.testing import open_page
 
-    con = store.connect(fund_and_exports_db)
+    con = store.connection.connect(fund_and_exports_db)
     title = ("Outcome 4.2: By 2025, natural resources are managed and utilized sustainably for improved "
              "livelihoods, health and well-being of vulnerable communities")
     key = outcome_key("UNSDCF - SOUTH AFRICA 2020-2025", "9", title)

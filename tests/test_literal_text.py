@@ -19,10 +19,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import store.connection
+import store.writes
 from analytics import activity
 from app.testing import open_page
 from app.text import WORD_JOINER, md_escape
-from etl import store
 from tests.hostile.make_corpus import markdown_payloads
 
 #: what Streamlit links, styles or draws once backslash escapes are resolved
@@ -58,12 +59,12 @@ def add_payloads(db: Path, payloads: list[str]) -> None:
     """Each payload as a country, plan, outcome and output title, agency (an entity named by it too), funding
     source, indicator wording and unit, action texts, and submitted file name, in `db` (a copy of the seeded
     database): every field a page may put into a caption, subheader, label or table."""
-    con = store.connect(db)
+    con = store.connection.connect(db)
     try:
         next_id = con.execute("SELECT max(submission_id) + 1 FROM submission_log").fetchone()[0]
         for i, p in enumerate(payloads):
             sid = next_id + i
-            store.add_entity(con, as_agency(p), f"Entity {p}", origin="test")
+            store.writes.add_entity(con, as_agency(p), f"Entity {p}", origin="test")
             con.execute("""INSERT INTO submission_log (submission_id, kind, file_name, sha256, user_name, agency,
                                                        plan, created_at, rows_added, status)
                            VALUES (?, 'budget', ?, ?, ?, ?, ?, ?, 3, 'committed')""",
@@ -91,7 +92,7 @@ def payload_links(db: Path, payloads: list[str]) -> list[tuple[str, dict]]:
     """For each payload, the views that bring it into Markdown: its agency chosen (Delivery); its country,
     plan and outcome chosen (Funding gaps); its country and plan with a link to an agency the data do not
     have (Overview: reporting completeness and the link warning)."""
-    con = store.connect(db)
+    con = store.connection.connect(db)
     try:
         labels = {o["outcome_title"]: o["label"] for o in activity.filter_options(con)["outcomes"]}
     finally:

@@ -7,7 +7,10 @@ import io
 import openpyxl
 import pytest
 
-from etl import store
+import store.connection
+import store.migrations
+import store.writes
+from core.schema import DATASETS, EXPORTS, KINDS, Kind, UnknownKind
 from etl.load import load_bytes
 
 PLAN = "UNSDCF 2023-2027"
@@ -65,7 +68,7 @@ def budget_file(rows: list[list], title=True) -> bytes:
 
 @pytest.fixture
 def con(tmp_path):
-    connection = store.connect(tmp_path / "test.duckdb")
+    connection = store.connection.connect(tmp_path / "test.duckdb")
     yield connection
     connection.close()
 
@@ -106,7 +109,7 @@ def test_commit_reads_the_data_sheet_and_says_what_it_passed_over(con):
         "Governance is accountable"
     sub = con.execute("SELECT user_name, status, rows_added, file_name FROM submissions").fetchone()
     assert sub == ("amina", "committed", 3, "cbf.xlsx")
-    assert store.original_file(con, result.submission_id) == ("cbf.xlsx", data)
+    assert store.writes.original_file(con, result.submission_id) == ("cbf.xlsx", data)
 
 
 def test_a_file_with_errors_commits_nothing_and_lists_every_error(con):
@@ -154,7 +157,7 @@ def test_a_resubmission_replaces_that_agencys_rows_and_rollback_restores_them_ex
     assert (second.status, second.rows_added, second.rows_replaced) == ("committed", 2, 1)
     assert budget_totals(con, "UNDP") == (2, 350000.0, 250000.0, 200000.0)
     assert budget_totals(con, "UNICEF") == (1, 0.0, None, None)  # other agencies untouched
-    done = store.rollback(con, second.submission_id, "admin")
+    done = store.writes.rollback(con, second.submission_id, "admin")
     assert done == {"submission_id": second.submission_id, "rows_hidden": 2, "rows_restored": 1}
     assert budget_totals(con) == before_all
     assert budget_totals(con, "UNDP") == before_undp
@@ -168,13 +171,13 @@ def test_a_load_that_fails_halfway_changes_nothing(con, monkeypatch):
     load_bytes(con, budget_file(GOOD_ROWS), "cbf.xlsx", plan=PLAN)
     before = budget_totals(con)
     submissions_before = con.execute("SELECT count(*) FROM submissions").fetchone()
-    real_insert = store.replace_and_insert
+    real_insert = store.writes.replace_and_insert
 
     def crash_after_retiring(con_, scope, sid, columns):
         real_insert(con_, scope, sid, columns)  # rows retired and new rows written…
         raise OSError("disk full")  # …then the process fails
 
-    monkeypatch.setattr(store, "replace_and_insert", crash_after_retiring)
+    monkeypatch.setattr(store.writes, "replace_and_insert", crash_after_retiring)
     revised = [[2025, "1.1", "Governance", "1.1.1", "UNDP", 1, 1, 1]]
     with pytest.raises(OSError):
         load_bytes(con, budget_file(revised), "v2.xlsx", plan=PLAN)
@@ -432,13 +435,40 @@ def test_duplicate_keys_inside_one_file_are_refused_listing_the_rows(con):
 
 def test_schema_migrates_in_place(tmp_path):
     path = tmp_path / "old.duckdb"
-    con = store.connect(path)
+    con = store.connection.connect(path)
     con.close()
-    con = store.connect(path)  # second open: nothing to migrate, views intact
-    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.SCHEMA_VERSION
+    con = store.connection.connect(path)  # second open: nothing to migrate, views intact
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.migrations.SCHEMA_VERSION
     assert {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()} >= {
         "budget", "indicator_values", "actions", "submissions"}
     con.close()
+
+
+def test_the_registry_describes_the_migrated_database(con):
+    """core.schema's tables, stored columns, SQL types and views are the database's: the staging tables of a load
+    (typed from the registry) fit the tables the migrations made, and every view has the registry's columns."""
+    tables = {t.name: t for kind in KINDS.values() for t in kind.tables}
+    assert set(tables) == {"budget_lines", "suboutputs", "indirect_cost_rows", "indicator_rows", "action_rows"}
+    for name, table in tables.items():
+        found = {c: t for c, t in con.execute("SELECT column_name, data_type FROM duckdb_columns() "
+                                              "WHERE table_name = ?", [name]).fetchall()}
+        assert found == {**{c.name: c.type for c in table.columns}, "submission_id": "BIGINT",
+                         "current": "BOOLEAN", "replaced_by": "BIGINT"}, name
+    for dataset in DATASETS.values():
+        columns = [r[0] for r in con.execute(f"DESCRIBE {dataset.view.name}").fetchall()]
+        assert columns == list(dataset.view.columns), dataset.name
+    # every table a kind fills is read through exactly one dataset's view
+    assert sorted(d.view.source for d in DATASETS.values() if d.view.source in tables) == sorted(tables)
+
+
+def test_an_unknown_kind_or_dataset_is_an_error_naming_the_known_ones():
+    with pytest.raises(UnknownKind, match=r"^unknown dataset kind 'submissions'; one of budget, indicators, actions$"):
+        KINDS["submissions"]
+    with pytest.raises(UnknownKind, match=r"^unknown dataset 'budgets'; one of budget, indicators, actions, "
+                                          r"submissions, suboutputs, indirect_costs$"):
+        DATASETS["budgets"]
+    assert list(EXPORTS) == ["budget", "indicators", "actions", "submissions"]
+    assert DATASETS["submissions"].exportable and not isinstance(DATASETS["submissions"], Kind)
 
 
 #: the views as migration 4 found them: an indicator took its plan's country when exactly one country had a plan
@@ -463,7 +493,7 @@ def test_migration_4_stores_the_country_the_view_derived(tmp_path):
     """Rows loaded before migration 4 keep the country they were shown under, now stored; from then on a plan
     of the same name in another country changes nothing."""
     path = tmp_path / "v2.duckdb"
-    con = store.connect(path)
+    con = store.connection.connect(path)
     for country, plan, agency in (("Demoland", PLAN, "UNDP"), ("Kenya", "UNSDCF", "UNDP"),
                                   ("Ghana", "UNSDCF", "WHO")):
         assert load_budget_of(con, country, plan, agency).status == "committed"
@@ -483,8 +513,8 @@ def test_migration_4_stores_the_country_the_view_derived(tmp_path):
     assert shown_before == [("a", "Demoland"), ("b", None), ("c", "Ghana"), ("d", None)]
     con.close()
 
-    con = store.connect(path)
-    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.SCHEMA_VERSION == 4
+    con = store.connection.connect(path)
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.migrations.SCHEMA_VERSION == 4
     assert con.execute("SELECT indicator_code, country FROM indicator_values ORDER BY 1").fetchall() == shown_before
     assert con.execute("SELECT indicator_code, country FROM indicator_rows ORDER BY 1").fetchall() == [
         ("a", "Demoland"), ("a-old", "Demoland"), ("b", None), ("c", "Ghana"), ("d", None)]  # retired rows too

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+import store.connection
 from analytics import activity, budget, identity
 from analytics.filters import Filters
 from analytics.identity import outcome_key
@@ -37,7 +38,6 @@ from core.formatting import (
     titled,
     unique_labels,
 )
-from etl import store
 from etl.load import load_bytes
 from tests.null_data import NULL_HEAVY, datasets, write_db
 from tests.test_load import BUDGET_HEADER, workbook_bytes
@@ -142,7 +142,7 @@ def run_every_page(db: Path) -> int:
     """Every page of the dashboard on `db`: for all data (each export dataset too), each country, one plan,
     one outcome and one agency, a link to the view opened and then each page visited as a visitor goes
     through them; the Upload page's history as an administrator. Returns the number of page runs."""
-    con = store.connect(db)
+    con = store.connection.connect(db)
     try:
         options = activity.filter_options(con)
     finally:
@@ -191,7 +191,7 @@ def test_a_cbf_without_outcome_descriptions_beside_one_with_them(tmp_path):
     """The issue's case through the real loader: one agency's CBF has the optional outcome description
     column, another's has none; Delivery and Funding gaps draw for all data and for the country."""
     db = tmp_path / "cbf.duckdb"
-    con = store.connect(db)
+    con = store.connection.connect(db)
     described = [BUDGET_HEADER, [2025, "1", "Health for all", "1.1", "UNDP", 1000, 500, 100]]
     bare = [[c for c in BUDGET_HEADER if c != BUDGET_HEADER[2]], [2025, "1", "1.2", "UNICEF", 800, 200, None]]
     for name, rows, agency in (("undp.xlsx", described, "UNDP"), ("unicef.xlsx", bare, "UNICEF")):

@@ -353,7 +353,7 @@ def test_budget_export_narrowed_on_the_uninfo_fields(dashboard_db, params, keep)
 
 def test_cached_figures_are_refreshed_when_a_submission_lands(fresh_db_path, monkeypatch):
     """Query results are cached per filter set; a new submission (data version) invalidates them."""
-    from etl import store
+    import store.connection
 
     monkeypatch.setenv("UNCT_DB", str(fresh_db_path))
     app = open_page("overview")
@@ -361,7 +361,7 @@ def test_cached_figures_are_refreshed_when_a_submission_lands(fresh_db_path, mon
     assert cards(app)["Required"] == format_money(before.required)
     app.run()
     assert cards(app)["Required"] == format_money(before.required)  # from the cache, unchanged
-    con = store.connect(fresh_db_path)
+    con = store.connection.connect(fresh_db_path)
     try:
         con.execute("""INSERT INTO submission_log (submission_id, kind, file_name, sha256, agency, plan, status)
                        VALUES (100, 'budget', 'late.xlsx', 'f00', 'UNDP', ?, 'committed')""", [PLAN_A])
@@ -455,12 +455,12 @@ def test_tables_and_their_csv_carry_full_outcome_titles(dashboard_db):
 
 
 def test_many_plans_get_a_completeness_table_least_complete_first(tmp_path, monkeypatch):
-    from etl import store
+    import store.connection
     from etl.load import load_bytes
     from tests.test_load import BUDGET_HEADER, workbook_bytes
 
     db = tmp_path / "plans.duckdb"
-    con = store.connect(db)
+    con = store.connection.connect(db)
     for n, country in enumerate(("Kenya", "Ghana", "Chad", "Peru")):  # n of 3 agencies report for 2025
         rows = [[2025 if i < n else 2024, "1", "x", "1.1", agency, 10, 5, 1] for i, agency in
                 enumerate(("UNDP", "WHO", "FAO"))]
@@ -479,12 +479,12 @@ def test_many_plans_get_a_completeness_table_least_complete_first(tmp_path, monk
 
 
 def test_a_delivery_rate_over_100_percent_is_pointed_out(tmp_path, monkeypatch):
-    from etl import store
+    import store.connection
     from etl.load import load_bytes
     from tests.test_load import BUDGET_HEADER, workbook_bytes
 
     db = tmp_path / "over.duckdb"
-    con = store.connect(db)
+    con = store.connection.connect(db)
     rows = [BUDGET_HEADER, [2025, "1", "x", "1.1", "UNDP", 100, 50, 80], [2025, "1", "x", "1.2", "WFP", 100, 50, 20]]
     assert load_bytes(con, workbook_bytes({"B": rows}), "b.xlsx", plan="P").status == "committed"
     con.close()

@@ -9,12 +9,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
+import store.connection
 from analytics import actions, activity, budget, exports, indicators
 from analytics.exports import safe_csv_bytes, safe_excel_bytes
 from analytics.filters import Filters
 from analytics.identity import outcome_key
 from core.formatting import format_money, format_rate, outcome_label, shorten, unique_labels
-from etl import store
 from tests import model
 from tests.fixtures import ACTION_ROWS, ANGOLA, BUDGET_ROWS, EVALUATION, PLAN_A, PLAN_B, VIET_NAM
 
@@ -201,7 +201,7 @@ def test_indicator_values_for_the_year_count_as_a_submission(tmp_path):
     from etl.load import load_bytes
     from tests.test_load import BUDGET_HEADER, INDICATOR_HEADER, workbook_bytes
 
-    con = store.connect(tmp_path / "c.duckdb")
+    con = store.connection.connect(tmp_path / "c.duckdb")
     budget_rows = [BUDGET_HEADER, [2024, "1", "x", "1.1", "UNDP", 10, 5, 1], [2024, "1", "x", "1.1", "WHO", 10, 5, 1],
                    [2025, "1", "x", "1.1", "UNDP", 10, 5, 2]]
     values = [INDICATOR_HEADER, ["1.1.a", "Births attended", "1.1", "%", 40, 2022, 60, 2027, "2025", 50, "WHO"]]
@@ -321,7 +321,7 @@ def test_freshness_is_when_each_agency_s_rows_arrived(seeded_db):
 
 
 def test_data_version_changes_when_a_submission_lands_or_is_rolled_back(fresh_db_path):
-    con = store.connect(fresh_db_path)
+    con = store.connection.connect(fresh_db_path)
     try:
         before = activity.data_version(con)
         assert activity.data_version(con) == before
@@ -447,7 +447,7 @@ def test_work_plan_priority_areas_without_numbers_are_separate_recommendations(t
             ["workplan", "Protection at the centre", "1", "Indicators agreed", "[COMPLETED]"],
             ["workplan", "Protection at the centre", "2", "Review held", "[ONGOING]"],
             ["workplan", "Accountability to affected people", "1", "Feedback channels", "[CONTINUOUS]"]]
-    con = store.connect(tmp_path / "wp.duckdb")
+    con = store.connection.connect(tmp_path / "wp.duckdb")
     result = load_bytes(con, workbook_bytes({"Workplan": rows}), "wp.xlsx", source="RG1 work plan")
     assert result.status == "committed", [str(e) for e in result.errors]
     table = actions.by_recommendation(con, Filters(), "RG1 work plan")
@@ -463,7 +463,7 @@ def test_an_outcome_keeps_only_its_own_countrys_indicators(tmp_path):
     from etl.load import load_bytes
     from tests.test_load import BUDGET_HEADER, INDICATOR_HEADER, workbook_bytes
 
-    con = store.connect(tmp_path / "two.duckdb")
+    con = store.connection.connect(tmp_path / "two.duckdb")
     for country, title in (("Kenya", "Health for all"), ("Ghana", "Decent jobs")):
         budget_file = workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "1", title, "1.1", "UNDP", 10, 5, 1]]})
         indicator_file = workbook_bytes({"Indicators": [INDICATOR_HEADER, [
@@ -483,7 +483,7 @@ def test_each_plan_is_measured_in_its_own_latest_year_and_country(tmp_path):
     from etl.load import load_bytes
     from tests.test_load import BUDGET_HEADER, workbook_bytes
 
-    con = store.connect(tmp_path / "plans.duckdb")
+    con = store.connection.connect(tmp_path / "plans.duckdb")
     files = {("Kenya", "UNSDCF"): [[2021, "1", "x", "1.1", "UNDP", 10, 5, 1], [2022, "1", "x", "1.1", "UNDP", 10, 5, 1],
                                    [2021, "1", "x", "1.1", "WHO", 10, 5, 1]],
              ("Ghana", "UNSDCF"): [[2025, "1", "x", "1.1", "UNDP", 10, 5, 1], [2025, "1", "x", "1.1", "WHO", 10, 5, 1],
@@ -517,7 +517,7 @@ def test_the_reporting_year_is_never_in_the_future(tmp_path):
     from tests.test_load import BUDGET_HEADER, workbook_bytes
 
     this_year = dt.date.today().year
-    con = store.connect(tmp_path / "future.duckdb")
+    con = store.connection.connect(tmp_path / "future.duckdb")
     rows = [[this_year - 1, "1", "x", "1.1", "UNDP", 10, 5, None], [this_year, "1", "x", "1.1", "UNDP", 10, 5, None],
             [this_year + 1, "1", "x", "1.1", "WHO", 10, 5, 1]]  # the only spending: a planned future year
     assert load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), "f.xlsx", plan="P").status == "committed"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from etl import store
+import store.connection
+import store.writes
 from etl.load import load_bytes, load_many
 from tests.test_load import BUDGET_HEADER, INDICATOR_HEADER, PLAN, workbook_bytes
 
@@ -137,7 +138,7 @@ def budget_sums(con, agency="UNDP") -> tuple:
 
 @pytest.fixture
 def con(tmp_path):
-    connection = store.connect(tmp_path / "rollback.duckdb")
+    connection = store.connection.connect(tmp_path / "rollback.duckdb")
     yield connection
     connection.close()
 
@@ -149,7 +150,7 @@ def replay(tmp_path):
 
     def run(kind: str, names: tuple[str, ...]) -> list[tuple]:
         if (kind, names) not in cache:
-            fresh = store.connect(tmp_path / f"replay-{kind}-{''.join(names) or 'none'}.duckdb")
+            fresh = store.connection.connect(tmp_path / f"replay-{kind}-{''.join(names) or 'none'}.duckdb")
             load(fresh, kind, names)
             cache[kind, names] = state(fresh, TABLES[kind])
             fresh.close()
@@ -181,7 +182,7 @@ UNICEF = [(2025, "1.3.1", "UNICEF", 1000.0, 900.0, 800.0, "A.xlsx")]
 def test_rolling_back_the_middle_version_keeps_the_latest_and_then_the_latest_gives_the_first_back(con):
     ids = three_budget_versions(con)
     assert current_budget(con) == C_ROWS
-    done = store.rollback(con, ids["B"], "admin")
+    done = store.writes.rollback(con, ids["B"], "admin")
     assert done == {"submission_id": ids["B"], "rows_hidden": 0, "rows_restored": 0}  # B's rows were all C's already
     assert current_budget(con) == C_ROWS and budget_sums(con) == (2, 601.0, 150.0, 75.0)
     assert current_budget(con, "UNICEF") == UNICEF
@@ -190,7 +191,7 @@ def test_rolling_back_the_middle_version_keeps_the_latest_and_then_the_latest_gi
     # A's rows are still retired, now by C, so that rolling C back gives them back
     assert con.execute("SELECT DISTINCT replaced_by FROM budget_lines WHERE submission_id = ? AND agency = 'UNDP'",
                        [ids["A"]]).fetchall() == [(ids["C"],)]
-    done = store.rollback(con, ids["C"])
+    done = store.writes.rollback(con, ids["C"])
     assert done == {"submission_id": ids["C"], "rows_hidden": 2, "rows_restored": 2}
     assert current_budget(con) == A_ROWS and budget_sums(con) == (2, 201.0, 50.0, 25.0)
     assert current_budget(con, "UNICEF") == UNICEF
@@ -198,11 +199,11 @@ def test_rolling_back_the_middle_version_keeps_the_latest_and_then_the_latest_gi
 
 def test_rolling_back_the_latest_first_ends_the_same(con):
     ids = three_budget_versions(con)
-    done = store.rollback(con, ids["C"])
+    done = store.writes.rollback(con, ids["C"])
     assert done == {"submission_id": ids["C"], "rows_hidden": 2, "rows_restored": 2}
     assert [r[:6] for r in current_budget(con)] == [(2025, "1.1.1", "UNDP", 200.0, 100.0, 50.0),
                                                      (2025, "1.1.3", "UNDP", 201.0, 0.0, 0.0)]
-    done = store.rollback(con, ids["B"])
+    done = store.writes.rollback(con, ids["B"])
     assert done == {"submission_id": ids["B"], "rows_hidden": 2, "rows_restored": 2}
     assert current_budget(con) == A_ROWS and budget_sums(con) == (2, 201.0, 50.0, 25.0)
     assert current_budget(con, "UNICEF") == UNICEF
@@ -210,24 +211,24 @@ def test_rolling_back_the_latest_first_ends_the_same(con):
 
 def test_rolling_back_the_first_version_hides_only_what_is_still_its_own(con):
     ids = three_budget_versions(con)
-    done = store.rollback(con, ids["A"])
+    done = store.writes.rollback(con, ids["A"])
     assert done == {"submission_id": ids["A"], "rows_hidden": 1, "rows_restored": 0}  # UNICEF's row
     assert current_budget(con) == C_ROWS and current_budget(con, "UNICEF") == []
-    store.rollback(con, ids["C"])
+    store.writes.rollback(con, ids["C"])
     assert [r[-1] for r in current_budget(con)] == ["B.xlsx", "B.xlsx"]
-    store.rollback(con, ids["B"])
+    store.writes.rollback(con, ids["B"])
     assert current_budget(con) == [] and con.execute("SELECT count(*) FROM budget").fetchone()[0] == 0
 
 
 def test_a_partly_taken_over_scope_comes_back_only_where_no_later_submission_took_it(con, replay):
     ids = load(con, "budget", "ABC")
-    done = store.rollback(con, ids["B"])
+    done = store.writes.rollback(con, ids["B"])
     # B's 2026 row is withdrawn and A's comes back; A's 2025 rows stay C's
     assert done == {"submission_id": ids["B"], "rows_hidden": 1, "rows_restored": 1}
     assert current_budget(con) == [(2025, "1.1.1", "UNDP", 111.0, 56.0, 12.0, "C.xlsx"),
                                    (2026, "1.2.1", "UNDP", 300.0, 70.0, 30.0, "A.xlsx")]
     assert state(con, TABLES["budget"]) == replay("budget", ("A", "C"))
-    done = store.rollback(con, ids["C"])
+    done = store.writes.rollback(con, ids["C"])
     assert done == {"submission_id": ids["C"], "rows_hidden": 1, "rows_restored": 2}
     assert state(con, TABLES["budget"]) == replay("budget", ("A",))
     assert budget_sums(con) == (3, 600.0, 180.0, 60.0)
@@ -245,7 +246,7 @@ def test_any_order_of_rollbacks_leaves_the_data_as_if_those_files_were_never_loa
         before = set(con.execute(f"SELECT rowid FROM {fact} WHERE current").fetchall())
         own = set(con.execute(f"SELECT rowid FROM {fact} WHERE current AND submission_id = ?",
                               [ids[name]]).fetchall())
-        done = store.rollback(con, ids[name])
+        done = store.writes.rollback(con, ids[name])
         after = set(con.execute(f"SELECT rowid FROM {fact} WHERE current").fetchall())
         assert done == {"submission_id": ids[name], "rows_hidden": len(own), "rows_restored": len(after - before)}
         assert before - after == own
@@ -267,11 +268,11 @@ def test_indirect_costs_go_with_the_lines_they_were_computed_on(con):
     assert current_indirect_costs(con) == [
         ("UNDP", 2025, "AA fee (1%)", 1.19, "C.xlsx"), ("UNDP", 2025, "Programme support cost (7%)", 7.77, "C.xlsx"),
         ("UNICEF", 2025, "GMS (8%)", 80.0, "A.xlsx")]
-    store.rollback(con, ids["B"])
+    store.writes.rollback(con, ids["B"])
     assert current_indirect_costs(con) == [
         ("UNDP", 2025, "AA fee (1%)", 1.19, "C.xlsx"), ("UNDP", 2025, "Programme support cost (7%)", 7.77, "C.xlsx"),
         ("UNDP", 2026, "PSC 7%", 21.0, "A.xlsx"), ("UNICEF", 2025, "GMS (8%)", 80.0, "A.xlsx")]
-    store.rollback(con, ids["C"])
+    store.writes.rollback(con, ids["C"])
     assert [row[2:] for row in current_indirect_costs(con)] == [
         ("Programme support cost (7%)", 21.0, "A.xlsx"), ("PSC 7%", 21.0, "A.xlsx"), ("GMS (8%)", 80.0, "A.xlsx")]
 
@@ -282,10 +283,10 @@ def test_indicators_replaced_twice_come_back_one_version_at_a_time(con):
     assert con.execute(values).fetchall() == [("a", "2025", "UNFPA", 9.0), ("a", "2025", "UNICEF", 58.0),
                                               ("a", "2026", "UNICEF", 57.0), ("b", "2025", "UNICEF", 33.0),
                                               ("c", "2026", "UNICEF", 1.0)]
-    store.rollback(con, ids["B"])  # UNICEF 2025 stays C's; UNICEF 2026 is A's again
+    store.writes.rollback(con, ids["B"])  # UNICEF 2025 stays C's; UNICEF 2026 is A's again
     assert con.execute(values).fetchall() == [("a", "2025", "UNFPA", 9.0), ("a", "2025", "UNICEF", 58.0),
                                               ("a", "2026", "UNICEF", 52.0), ("b", "2025", "UNICEF", 33.0)]
-    store.rollback(con, ids["C"])
+    store.writes.rollback(con, ids["C"])
     assert con.execute(values).fetchall() == [("a", "2025", "UNFPA", 9.0), ("a", "2025", "UNICEF", 50.0),
                                               ("a", "2026", "UNICEF", 52.0), ("b", "2025", "UNICEF", 30.0)]
 
@@ -293,11 +294,11 @@ def test_indicators_replaced_twice_come_back_one_version_at_a_time(con):
 def test_actions_replaced_twice_come_back_one_version_at_a_time(con):
     ids = load(con, "actions", "ABC")
     status = "SELECT source_title, action_no, agency, status FROM actions ORDER BY ALL"
-    store.rollback(con, ids["C"])
+    store.writes.rollback(con, ids["C"])
     assert con.execute(status).fetchall() == [("Audit 2024", "1.1", "UNDP", "ongoing"),
                                               ("Audit 2024", "1.3", "UNICEF", "ongoing"),
                                               ("Evaluation 2023", "2.1", "UNDP", "completed")]
-    store.rollback(con, ids["B"])
+    store.writes.rollback(con, ids["B"])
     assert con.execute(status).fetchall() == [("Audit 2024", "1.1", "UNDP", "not_started"),
                                               ("Audit 2024", "1.2", "UNDP", "not_started"),
                                               ("Audit 2024", "1.3", "UNICEF", "ongoing"),
@@ -344,7 +345,7 @@ def test_a_uninfo_suboutput_replaced_twice(tmp_path, exports, order, batch):
     data = [(f.read_bytes(), f.name) for f in files]
 
     def fresh(name, chosen):
-        db = store.connect(tmp_path / f"{name}.duckdb")
+        db = store.connection.connect(tmp_path / f"{name}.duckdb")
         results = (load_many(db, chosen, workers=1) if batch else [load_bytes(db, d, n) for d, n in chosen])
         assert [r.status for r in results] == ["committed"] * len(chosen)
         return db, [r.submission_id for r in results]
@@ -352,7 +353,7 @@ def test_a_uninfo_suboutput_replaced_twice(tmp_path, exports, order, batch):
     con, ids = fresh("all", data)
     assert holder(con, sub_id) == [(files[2].name,)] * 2
     for step, index in enumerate(order):
-        store.rollback(con, ids[index])
+        store.writes.rollback(con, ids[index])
         remaining = [d for i, d in enumerate(data) if i not in order[:step + 1]]
         replayed, _ = fresh(f"replay-{step}", remaining)
         assert state(con, TABLES["budget"]) == state(replayed, TABLES["budget"])
@@ -387,9 +388,9 @@ def test_a_uninfo_suboutput_in_three_versions_gives_back_each_versions_figures(c
     lines, *v3 = totals(con)
     assert lines > 0 and v3[0] > 0
     v1 = [None if f is None else round(f / 3, 2) for f in v3]
-    store.rollback(con, ids[2])
+    store.writes.rollback(con, ids[2])
     assert totals(con) == (lines, *v3) and holder(con, sub_id) == [("v3.xlsx",)] * 2
-    done = store.rollback(con, ids[3])
+    done = store.writes.rollback(con, ids[3])
     assert done == {"submission_id": ids[3], "rows_hidden": lines, "rows_restored": lines}
     assert totals(con) == (lines, *v1) and holder(con, sub_id) == [("v1.xlsx",)] * 2
 
@@ -398,16 +399,16 @@ def test_a_uninfo_suboutput_in_three_versions_gives_back_each_versions_figures(c
 
 def test_what_cannot_be_rolled_back_says_why(con):
     ids = load(con, "budget", "A")
-    with pytest.raises(store.RollbackError, match="There is no submission 99"):
-        store.rollback(con, 99)
-    store.rollback(con, ids["A"])
-    with pytest.raises(store.RollbackError, match="is rolled_back; only a committed submission"):
-        store.rollback(con, ids["A"])
+    with pytest.raises(store.writes.RollbackError, match="There is no submission 99"):
+        store.writes.rollback(con, 99)
+    store.writes.rollback(con, ids["A"])
+    with pytest.raises(store.writes.RollbackError, match="is rolled_back; only a committed submission"):
+        store.writes.rollback(con, ids["A"])
     reloaded = load_bytes(con, SCENARIOS["budget"]["A"], "A again.xlsx", plan=PLAN)  # A is gone: loads afresh
     assert reloaded.status == "committed"
     again = load_bytes(con, SCENARIOS["budget"]["A"], "A thrice.xlsx", plan=PLAN)
     assert again.status == "duplicate"
-    with pytest.raises(store.RollbackError, match="is duplicate"):
-        store.rollback(con, again.submission_id)
+    with pytest.raises(store.writes.RollbackError, match="is duplicate"):
+        store.writes.rollback(con, again.submission_id)
     assert con.execute("SELECT status FROM submissions ORDER BY submission_id").fetchall() == \
         [("rolled_back",), ("committed",), ("duplicate",)]

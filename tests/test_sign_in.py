@@ -11,8 +11,9 @@ import time
 
 import pytest
 
+import store.connection
 from app import auth, session
-from etl import accounts, store
+from store import accounts
 from tests import test_upload
 from tests.test_accounts import old_hash
 from tests.test_upload import PASSWORD, no_exception, open_app, texts
@@ -30,7 +31,7 @@ def no_earlier_failures(monkeypatch):
 
 
 def add_account(path, name: str, password: str, email: str | None = None, role: str = "focal_point") -> None:
-    con = store.connect(path)
+    con = store.connection.connect(path)
     try:
         accounts.add_user(con, name, role, ["UNDP"] if role == "focal_point" else [], password, email=email)
     finally:
@@ -100,7 +101,7 @@ def test_typing_many_unknown_names_never_wipes_an_accounts_count(monkeypatch):
 def test_a_password_over_72_bytes_signs_in_or_is_not_right(db):
     long_password = "a passphrase much longer than bcrypt's seventy-two bytes, typed whole " * 2
     add_account(db, "leila", long_password)
-    con = store.connect(db)  # kofi's hash as accounts made before prehashing have it
+    con = store.connection.connect(db)  # kofi's hash as accounts made before prehashing have it
     con.execute("UPDATE users SET password_hash = ? WHERE user_name = 'kofi'", [old_hash(PASSWORD)])
     con.close()
     assert texts(attempt("leila", long_password[:-1] + "!").error) == [NOT_RIGHT]

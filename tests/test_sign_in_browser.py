@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+import store.connection
 from app import session
-from etl import store
 from tests import test_browser, test_upload_browser
 from tests.test_browser import CHROMIUM, new_page, open_url, screenshot, serve, settle
 from tests.test_upload import add_accounts, budget_rows, fill_template, with_three_errors
@@ -98,7 +98,7 @@ def served(tmp_path, seeded_db_path):
     db = tmp_path / "served.duckdb"
     shutil.copy(seeded_db_path, db)
     add_accounts(db)
-    con = store.connect(db)
+    con = store.connection.connect(db)
     hashes = dict(con.execute("SELECT user_name, password_hash FROM users").fetchall())
     con.close()
     with serve(db) as base:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from etl import accounts, store
+import store.connection
+from store import accounts
 from tests import test_browser
 from tests.test_browser import CHROMIUM, ROOT, free_port, new_page, open_url, screenshot, serve, settle
 from tests.test_sign_in_browser import signed_in_as
@@ -79,7 +80,7 @@ def site(tmp_path_factory, seeded_db_path):
         f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n')
     db = folder / "sso.duckdb"
     shutil.copy(seeded_db_path, db)
-    con = store.connect(db)
+    con = store.connection.connect(db)
     for name, (role, agencies, email) in SSO_ACCOUNTS.items():
         accounts.add_user(con, name, role, agencies, None, email=email)
     con.close()

@@ -7,8 +7,9 @@ import io
 import openpyxl
 import pytest
 
+import store.connection
+import store.writes
 from core.schema import KINDS, STATUSES
-from etl import store
 from etl.load import load_bytes
 from etl.template import INSTRUCTIONS_MARKER, LISTS_MARKER, MONEY_FORMAT, TEMPLATE_FILE_NAMES, template_bytes
 
@@ -58,7 +59,7 @@ ROWS = {
 
 @pytest.fixture
 def con(tmp_path):
-    connection = store.connect(tmp_path / "t.duckdb")
+    connection = store.connection.connect(tmp_path / "t.duckdb")
     yield connection
     connection.close()
 
@@ -83,7 +84,7 @@ def _fill(data: bytes, kind: str) -> bytes:
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_filled_template_loads_with_no_warnings(con, kind):
-    filled = _fill(template_bytes(kind, store.entities(con)), kind)
+    filled = _fill(template_bytes(kind, store.writes.entities(con)), kind)
     result = load_bytes(con, filled, "filled.xlsx", plan=PLAN, source=SOURCE)
     assert result.errors == []
     assert result.warnings == [], [str(w) for w in result.warnings]
@@ -95,7 +96,7 @@ def test_filled_template_loads_with_no_warnings(con, kind):
 
 
 def test_filled_budget_keeps_not_reported_blank(con):
-    load_bytes(con, _fill(template_bytes("budget", store.entities(con)), "budget"), "filled.xlsx", plan=PLAN)
+    load_bytes(con, _fill(template_bytes("budget", store.writes.entities(con)), "budget"), "filled.xlsx", plan=PLAN)
     rows = con.execute("SELECT output_code, agency, required, available, expenditure FROM budget "
                        "ORDER BY output_code").fetchall()
     assert rows == [("4.1.2", "UNDP", 250000.0, 180000.0, 120000.5), ("4.1.3", "UN Women", 90000.0, None, None)]
@@ -104,7 +105,7 @@ def test_filled_budget_keeps_not_reported_blank(con):
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_template_layout(con, kind):
     spec = KINDS[kind]
-    book = _book(template_bytes(kind, store.entities(con)))
+    book = _book(template_bytes(kind, store.writes.entities(con)))
     # the data sheet first and active, then Instructions; Lists hidden
     assert book.sheetnames[0] == spec.sheet_title
     assert book.active.title == spec.sheet_title
@@ -144,7 +145,7 @@ def _validations(sheet) -> dict[str, object]:
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_drop_downs_reference_the_lists_sheet(con, kind):
     spec = KINDS[kind]
-    book = _book(template_bytes(kind, store.entities(con)))
+    book = _book(template_bytes(kind, store.writes.entities(con)))
     sheet = book[spec.sheet_title]
     validations = _validations(sheet)
     lists = book["Lists"]
@@ -173,12 +174,12 @@ def test_drop_downs_reference_the_lists_sheet(con, kind):
 
 
 def test_number_formats(con):
-    sheet = _book(template_bytes("budget", store.entities(con)))["Budget"]
+    sheet = _book(template_bytes("budget", store.writes.entities(con)))["Budget"]
     for index, column in enumerate(KINDS["budget"].columns, start=1):
         letter = openpyxl.utils.get_column_letter(index)
         if column.type == "money":
             assert sheet.column_dimensions[letter].number_format == MONEY_FORMAT
-    actions = _book(template_bytes("actions", store.entities(con)))["Actions"]
+    actions = _book(template_bytes("actions", store.writes.entities(con)))["Actions"]
     letter = openpyxl.utils.get_column_letter(KINDS["actions"].column_names.index("as_of") + 1)
     assert actions.column_dimensions[letter].number_format == "yyyy-mm-dd"
 
@@ -186,11 +187,11 @@ def test_number_formats(con):
 def test_file_names_and_unknown_kind(con):
     assert TEMPLATE_FILE_NAMES == {k: f"unct-{k}-template.xlsx" for k in KINDS}
     with pytest.raises(ValueError):
-        template_bytes("nonsense", store.entities(con))
+        template_bytes("nonsense", store.writes.entities(con))
 
 
 def test_untouched_template_is_a_header_only_error(con):
-    result = load_bytes(con, template_bytes("budget", store.entities(con)), "empty.xlsx", plan=PLAN, dry_run=True)
+    result = load_bytes(con, template_bytes("budget", store.writes.entities(con)), "empty.xlsx", plan=PLAN, dry_run=True)
     assert result.status == "rejected"
     assert result.warnings == []
     assert any("at least one data row" in e.expected for e in result.errors)

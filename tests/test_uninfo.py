@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from etl import store
+import store.connection
+import store.writes
 from etl.load import load_bytes, load_path
 
 UNINFO = Path(__file__).resolve().parents[2] / "shared" / "data" / "uninfo"
@@ -43,7 +44,7 @@ def expected_from_files() -> dict:
 def loaded(tmp_path_factory):
     assert len(FILES) == 22, f"expected the 22 UN INFO exports in {UNINFO}"
     path = tmp_path_factory.mktemp("uninfo") / "uninfo.duckdb"
-    con = store.connect(path)
+    con = store.connection.connect(path)
     results = [load_path(con, f) for f in FILES]
     yield con, results
     con.close()
@@ -119,7 +120,7 @@ def test_one_batch_equals_loading_the_files_one_by_one(loaded, tmp_path):
     from etl.load import load_many
 
     con, one_by_one = loaded
-    batch_con = store.connect(tmp_path / "batch.duckdb")
+    batch_con = store.connection.connect(tmp_path / "batch.duckdb")
     results = load_many(batch_con, [(f.read_bytes(), f.name) for f in FILES], workers=2)
     assert [(r.status, r.rows_added, r.rows_replaced) for r in results] == \
         [(r.status, r.rows_added, r.rows_replaced) for r in one_by_one]
@@ -128,7 +129,7 @@ def test_one_batch_equals_loading_the_files_one_by_one(loaded, tmp_path):
     assert batch_con.execute(snapshot).fetchall() == con.execute(snapshot).fetchall()
     # rolling back the last file restores the versions it replaced, as for files loaded one by one
     before_last = batch_con.execute("SELECT sum(required) FROM budget").fetchone()
-    done = store.rollback(batch_con, results[-1].submission_id)
+    done = store.writes.rollback(batch_con, results[-1].submission_id)
     assert done["rows_restored"] == results[-1].rows_replaced
     assert batch_con.execute("SELECT count(*) FROM budget WHERE submission_id = ?",
                              [results[-1].submission_id]).fetchone()[0] == 0
@@ -211,7 +212,7 @@ def test_a_budget_export_narrowed_on_the_uninfo_fields(loaded, tmp_path):
     rows = list(csv.DictReader(done.stdout.splitlines()))
     assert rows and {r["suboutput_status"] for r in rows} == {"closed"}
     assert all("5 Gender Equality" in r["sdg_goals"].split("; ") for r in rows)
-    copy = store.connect(db)
+    copy = store.connection.connect(db)
     try:  # the command line exports what the page's query counts, on the same file
         assert len(rows) == exports.count(copy, Filters(), "budget", detail)
     finally:
@@ -383,7 +384,7 @@ def test_an_export_with_a_repeated_id_loads_copies_once_and_the_later_row_wins(t
         again[at["End date"]] = dt.date(2030, 12, 31)
         return table[:40] + [list(table[copied])] + table[40:] + [again]
 
-    con = store.connect(tmp_path / "repeated.duckdb")
+    con = store.connection.connect(tmp_path / "repeated.duckdb")
     result = load_bytes(con, export_copy(SMALL, tmp_path, edit), "Africa_poverty-repeated.xlsx")
     assert result.status == "committed", [str(e) for e in result.errors]
     said = [(w.cell, w.expected) for w in result.warnings if w.column == "ID" and "money figure" not in w.expected]
@@ -400,7 +401,7 @@ def test_an_export_with_a_repeated_id_loads_copies_once_and_the_later_row_wins(t
     ids = {str(int(r[at["ID"]])) for r in rows[1:]}
     assert con.execute("SELECT count(DISTINCT suboutput_id), count(*) FROM suboutput_list").fetchone() == \
         (len(ids), len(ids))
-    plain = store.connect(tmp_path / "plain.duckdb")
+    plain = store.connection.connect(tmp_path / "plain.duckdb")
     assert load_path(plain, SMALL).status == "committed"
     lines = "SELECT count(*), sum(required) FROM budget"
     (count, required), (plain_count, plain_required) = con.execute(lines).fetchone(), plain.execute(lines).fetchone()
@@ -419,7 +420,7 @@ def test_an_amount_of_1e308_in_an_export_is_refused_naming_the_cell(tmp_path):
         table[2][at["2025 Required"]] = "1e308"
         return table
 
-    con = store.connect(tmp_path / "huge.duckdb")
+    con = store.connection.connect(tmp_path / "huge.duckdb")
     result = load_bytes(con, export_copy(SMALL, tmp_path, edit), "huge.xlsx")
     assert result.status == "rejected"
     from etl.read import cell_ref

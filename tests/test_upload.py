@@ -17,12 +17,14 @@ import pytest
 from python_calamine import CalamineWorkbook
 from streamlit.testing.v1 import AppTest
 
+import store.connection
+import store.writes
 from app import auth
 from app.testing import DASHBOARD, PAGE_FILES, use_navigation_only
 from core.schema import KINDS
-from etl import accounts, store
 from etl.load import load_bytes
 from etl.template import template_bytes
+from store import accounts
 from tests.fixtures import ANGOLA, PLAN_A, PLAN_B, VIET_NAM, build_seeded_db
 from tests.test_accounts import UNDP_EXPORT, UNICEF_EXPORT
 
@@ -40,7 +42,7 @@ ACCOUNTS = {
 # --- helpers (shared with the browser tests) -----------------------------------------------------------
 
 def add_accounts(path: Path) -> None:
-    con = store.connect(path)
+    con = store.connection.connect(path)
     try:
         for name, (role, agencies) in ACCOUNTS.items():
             accounts.add_user(con, name, role, agencies, PASSWORD)
@@ -165,15 +167,15 @@ def plain(markdown: str) -> str:
 
 
 def template(path: Path, kind: str = "budget") -> bytes:
-    con = store.connect(path)
+    con = store.connection.connect(path)
     try:
-        return template_bytes(kind, store.entities(con))
+        return template_bytes(kind, store.writes.entities(con))
     finally:
         con.close()
 
 
 def budget_totals(path: Path) -> tuple:
-    con = store.connect(path)
+    con = store.connection.connect(path)
     try:
         return con.execute("SELECT count(*), sum(required) FROM budget").fetchone() + con.execute(
             "SELECT count(*) FROM submissions").fetchone()
@@ -256,7 +258,7 @@ def test_the_agency_choice_is_limited_to_the_accounts_agencies(db):
 def test_a_removed_account_is_signed_out_at_once(db):
     app = open_app(user="amina")
     assert app.file_uploader
-    con = store.connect(db)
+    con = store.connection.connect(db)
     accounts.remove_user(con, "amina")
     con.close()
     app.run()
@@ -321,7 +323,7 @@ class Identity(dict):
 
 
 def test_a_single_sign_on_identity_maps_to_the_local_account_by_e_mail(db, monkeypatch):
-    con = store.connect(db)
+    con = store.connection.connect(db)
     accounts.add_user(con, "amina.sso", "focal_point", ["UNDP"], None, email="amina@example.org")
     con.close()
     monkeypatch.setattr(auth, "_sso_user", lambda: Identity(email="amina@example.org", email_verified=True))
@@ -339,7 +341,7 @@ def test_a_single_sign_on_identity_without_an_account_gets_no_rights(db, monkeyp
 
 def test_an_unverified_e_mail_is_not_trusted(db, monkeypatch):
     monkeypatch.setattr(auth, "_sso_user", lambda: Identity(email="amina@example.org", email_verified=False))
-    con = store.connect(db)
+    con = store.connection.connect(db)
     accounts.add_user(con, "amina.sso", "focal_point", ["UNDP"], None, email="amina@example.org")
     con.close()
     assert not open_app(secrets=SSO).file_uploader
@@ -347,7 +349,7 @@ def test_an_unverified_e_mail_is_not_trusted(db, monkeypatch):
 
 def test_single_sign_on_is_ignored_when_not_configured(db, monkeypatch):
     monkeypatch.setattr(auth, "_sso_user", lambda: Identity(email="amina@example.org", email_verified=True))
-    con = store.connect(db)
+    con = store.connection.connect(db)
     accounts.add_user(con, "amina.sso", "focal_point", ["UNDP"], None, email="amina@example.org")
     con.close()
     assert not open_app().file_uploader
@@ -355,7 +357,7 @@ def test_single_sign_on_is_ignored_when_not_configured(db, monkeypatch):
 
 def rejected_and_recorded(path: Path, before: tuple) -> bool:
     """Nothing of the file was written, and the history records it as rejected (SPEC §7)."""
-    con = store.connect(path)
+    con = store.connection.connect(path)
     try:
         last = con.execute("SELECT status FROM submissions ORDER BY submission_id DESC LIMIT 1").fetchone()[0]
     finally:
@@ -423,16 +425,16 @@ def test_preview_then_commit_then_roll_back(db):
     app.selectbox(key="upload_original_choice").select(sid)
     app.run()
     assert [b for b in app.get("download_button") if b.key == "upload_original"]
-    con = store.connect(db)
-    assert store.original_file(con, sid) == ("undp-cbf.xlsx", data)
+    con = store.connection.connect(db)
+    assert store.writes.original_file(con, sid) == ("undp-cbf.xlsx", data)
     con.close()
 
 
 def test_the_duplicate_message_says_when_and_by_whom(db):
     data = fill_template(template(db), budget_rows())
-    con = store.connect(db)
+    con = store.connection.connect(db)
     first = load_bytes(con, data, "undp-cbf.xlsx", user="amina", allowed_agencies={"UNDP"})
-    loaded_at = store.submission(con, first.submission_id)["created_at"]
+    loaded_at = store.writes.submission(con, first.submission_id)["created_at"]
     con.close()
     before = budget_totals(db)
     app = upload(open_app(user="amina"), "copy-of-undp-cbf.xlsx", data)
@@ -474,7 +476,7 @@ def test_an_admin_may_load_any_agency(db):
 
 def test_roll_back_choices_follow_the_agency(db):
     unicef = fill_template(template(db), budget_rows("UNICEF"))
-    con = store.connect(db)
+    con = store.connection.connect(db)
     theirs = load_bytes(con, unicef, "unicef.xlsx", user="kofi", allowed_agencies={"UNICEF"}).submission_id
     mine = load_bytes(con, fill_template(template(db), budget_rows("UNDP", 2027)), "undp.xlsx",
                       user="amina", allowed_agencies={"UNDP"}).submission_id
@@ -486,7 +488,7 @@ def test_roll_back_choices_follow_the_agency(db):
     admin = submission_ids(open_app(user="root").selectbox(key="upload_rollback_choice"))
     assert {mine, theirs, 1, 4, 5} <= set(admin)
     with pytest.raises(accounts.PermissionDenied):  # and the rule itself, should the page be bypassed
-        con = store.connect(db)
+        con = store.connection.connect(db)
         try:
             accounts.check_rollback(con, "amina", theirs)
         finally:
@@ -502,7 +504,7 @@ CHOOSE = "choose the country (--country, or the Upload page's Country field)"
 
 def add_unsdcf_in(path: Path, *countries: str) -> None:
     """A WHO budget line for the plan named UNSDCF in each country (given with the file, as --country)."""
-    con = store.connect(path)
+    con = store.connection.connect(path)
     try:
         for n, country in enumerate(countries):
             data = fill_template(template(path), budget_rows("WHO", 2025, UNSDCF, base=1000 * (n + 1))[:1])
@@ -512,7 +514,7 @@ def add_unsdcf_in(path: Path, *countries: str) -> None:
 
 
 def stored_countries(path: Path, agency: str) -> list[tuple]:
-    con = store.connect(path)
+    con = store.connection.connect(path)
     try:
         return con.execute("SELECT DISTINCT plan, country FROM budget WHERE agency = ? ORDER BY ALL",
                            [agency]).fetchall()
@@ -593,7 +595,7 @@ def test_a_new_plan_with_another_country(db):
 # --- agency boundaries of replacements -----------------------------------------------------------------------
 
 def unicef_export_loaded(path: Path) -> None:
-    con = store.connect(path)
+    con = store.connection.connect(path)
     try:
         assert load_bytes(con, UNICEF_EXPORT, "unicef.xlsx", user="kofi", allowed_agencies={"UNICEF"}).status == \
             "committed"
@@ -679,7 +681,7 @@ def test_uninfo_exports_one_by_one_with_progress_and_correct_totals(empty_db):
         no_exception(app)
         assert any("committed as submission" in plain(s) for s in texts(app.success))
         seen_plans |= expected["plans"]
-    con = store.connect(empty_db)
+    con = store.connection.connect(empty_db)
     total = con.execute("SELECT sum(required) FROM budget").fetchone()[0]
     con.close()
     assert total == pytest.approx(sum(uninfo_totals(UNINFO / n)["required"] for n in UNINFO_FILES), abs=0.05)

@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 import openpyxl
 import pytest
 
+import store.connection
+import store.writes
 from analytics.filters import Filters
 from core.formatting import format_money, format_rate
-from etl import store
 from etl.template import template_bytes
 from tests import model
 from tests.test_browser import CHROMIUM, browser, metrics, new_page, open_url, overview_cards, screenshot, serve, settle  # noqa: F401  (browser: the same fixture, one Chromium per module)
@@ -42,8 +43,8 @@ def site(tmp_path, seeded_db_path):
     db = tmp_path / "site.duckdb"
     shutil.copy(seeded_db_path, db)
     add_accounts(db)
-    con = store.connect(db)
-    template = template_bytes("budget", store.entities(con))
+    con = store.connection.connect(db)
+    template = template_bytes("budget", store.writes.entities(con))
     con.close()
     with serve(db) as base:
         yield base, template

@@ -14,7 +14,8 @@ import hmac
 import bcrypt
 
 from core.entities import EntityResolver
-from etl import store
+from core.schema import KINDS
+from store import writes
 
 ROLES = ("viewer", "focal_point", "admin")
 MIN_PASSWORD = 8
@@ -68,7 +69,7 @@ def add_user(con, name: str, role: str, agencies: list[str], password: str | Non
         raise ValueError(f"The password must have at least {MIN_PASSWORD} characters.")
     email = (email or "").strip() or None
     _refuse_ambiguous_names(con, name, email)
-    resolver = EntityResolver(store.entities(con))
+    resolver = EntityResolver(writes.entities(con))
     codes = [resolver.resolve(a) for a in agencies]
     if role == "focal_point" and not codes:
         raise ValueError("A focal point needs at least one --agency.")
@@ -161,7 +162,7 @@ def rollback_refusals(con, name: str, submission_ids: list[int]) -> dict[int, st
     owners = dict(cur.execute("SELECT submission_id, agency FROM submission_log WHERE submission_id IN "
                               "(SELECT unnest(?))", [ids]).fetchall())
     replaced: dict[int, set[str]] = {}
-    tables = (*store.FACT_TABLES.values(), "suboutputs")
+    tables = (*(kind.table.name for kind in KINDS.values()), "suboutputs")
     for sid, agency in cur.execute(f"""SELECT DISTINCT replaced_by, agency FROM (
             {' UNION ALL '.join(f'SELECT replaced_by, agency FROM {t}' for t in tables)})
             WHERE replaced_by IN (SELECT unnest(?))""", [ids]).fetchall():

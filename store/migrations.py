@@ -1,0 +1,155 @@
+"""Schema migrations: one registered function per version (as sqlite-utils does), applied in order by `migrate`.
+
+The database records the versions it has in `schema_migrations`; opening it writable applies the missing ones,
+each in its own transaction, then (re)creates the views of the query surface (core.schema declares them).
+A new dataset kind, or any change to the tables, is a new `@migration(next version, "what it does")` function
+at the end of this file; a released migration is never edited (databases out there have applied it).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+
+from core.entities import SHIPPED_ENTITIES
+from core.schema import DATASETS, View
+from store.transactions import abandon
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[duckdb.DuckDBPyConnection], None]
+
+
+#: the migrations by version, in the order they are applied
+MIGRATIONS: dict[int, Migration] = {}
+
+
+def migration(version: int, description: str):
+    """Register the decorated function as the schema change `version` (the next number after the last one)."""
+    def register(apply: Callable[[duckdb.DuckDBPyConnection], None]):
+        if version != len(MIGRATIONS) + 1:
+            raise ValueError(f"migration {version} ({description}) after {len(MIGRATIONS)}: versions go 1, 2, 3, …")
+        MIGRATIONS[version] = Migration(version, description, apply)
+        return apply
+    return register
+
+
+_VERSION_COLUMNS = "submission_id BIGINT NOT NULL, current BOOLEAN NOT NULL DEFAULT TRUE, replaced_by BIGINT"
+
+
+@migration(1, "initial schema")
+def _initial_schema(con) -> None:
+    for sql in (
+        "CREATE SEQUENCE IF NOT EXISTS submission_seq START 1",
+        """CREATE TABLE entities (
+            code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, aliases VARCHAR[] NOT NULL DEFAULT [],
+            origin VARCHAR NOT NULL DEFAULT 'shipped', added_at TIMESTAMP DEFAULT current_timestamp)""",
+        """CREATE TABLE plans (
+            country VARCHAR, plan VARCHAR NOT NULL, first_submission_id BIGINT,
+            PRIMARY KEY (country, plan))""",
+        """CREATE TABLE submission_log (
+            submission_id BIGINT PRIMARY KEY, kind VARCHAR, layout VARCHAR, file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL, user_name VARCHAR, agency VARCHAR, plan VARCHAR, country VARCHAR,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp, rows_added INTEGER DEFAULT 0,
+            rows_replaced INTEGER DEFAULT 0, rows_rejected INTEGER DEFAULT 0, status VARCHAR NOT NULL,
+            warnings VARCHAR[] DEFAULT [], errors VARCHAR[] DEFAULT [], duplicate_of BIGINT,
+            rolled_back_at TIMESTAMP, rolled_back_by VARCHAR)""",
+        "CREATE TABLE submission_files (submission_id BIGINT PRIMARY KEY, content BLOB NOT NULL)",
+        f"""CREATE TABLE suboutputs (
+            country VARCHAR, plan VARCHAR, strategic_priority_code VARCHAR, strategic_priority VARCHAR,
+            outcome_code VARCHAR, outcome_title VARCHAR, output_code VARCHAR, output_title VARCHAR,
+            suboutput_code VARCHAR, suboutput_title VARCHAR, suboutput_id VARCHAR NOT NULL,
+            suboutput_status VARCHAR, start_date DATE, end_date DATE, contributing_partners VARCHAR,
+            sdg_goals VARCHAR, agency VARCHAR, joint BOOLEAN, {_VERSION_COLUMNS})""",
+        f"""CREATE TABLE budget_lines (
+            country VARCHAR, plan VARCHAR NOT NULL, strategic_priority_code VARCHAR, strategic_priority VARCHAR,
+            outcome_code VARCHAR, outcome_title VARCHAR, output_code VARCHAR, output_title VARCHAR,
+            suboutput_code VARCHAR, suboutput_title VARCHAR, suboutput_id VARCHAR, suboutput_status VARCHAR,
+            start_date DATE, end_date DATE, contributing_partners VARCHAR, sdg_goals VARCHAR,
+            agency VARCHAR, joint BOOLEAN NOT NULL DEFAULT FALSE, funding_source VARCHAR,
+            year INTEGER NOT NULL, required DOUBLE, available DOUBLE, expenditure DOUBLE,
+            currency VARCHAR NOT NULL DEFAULT 'USD', {_VERSION_COLUMNS})""",
+        f"""CREATE TABLE indicator_rows (
+            country VARCHAR, plan VARCHAR NOT NULL, indicator_code VARCHAR NOT NULL, indicator VARCHAR,
+            result_code VARCHAR, unit VARCHAR, baseline DOUBLE, baseline_year INTEGER, target DOUBLE,
+            target_year INTEGER, period VARCHAR NOT NULL, period_end DATE, actual DOUBLE, agency VARCHAR,
+            means_of_verification VARCHAR, {_VERSION_COLUMNS})""",
+        f"""CREATE TABLE action_rows (
+            plan VARCHAR, source_type VARCHAR NOT NULL, source_title VARCHAR NOT NULL, recommendation_no VARCHAR,
+            recommendation VARCHAR, management_response VARCHAR, action_no VARCHAR NOT NULL, action VARCHAR,
+            responsible VARCHAR, agency VARCHAR, deadline DATE, status VARCHAR NOT NULL, comments VARCHAR,
+            as_of DATE, {_VERSION_COLUMNS})""",
+        """CREATE TABLE users (
+            user_name VARCHAR PRIMARY KEY, email VARCHAR, role VARCHAR NOT NULL, agencies VARCHAR[] DEFAULT [],
+            password_hash VARCHAR, created_at TIMESTAMP DEFAULT current_timestamp)""",
+    ):
+        con.execute(sql)
+    con.executemany("INSERT INTO entities (code, name, aliases, origin) VALUES (?, ?, ?, 'shipped')",
+                    [[e.code, e.name, list(e.aliases)] for e in SHIPPED_ENTITIES])
+
+
+@migration(2, "indicators take their plan's country")
+def _indicators_take_country(con) -> None:
+    """No table changes: applying it recreates the views (indicator_values gained the plan's country)."""
+
+
+@migration(3, "indirect costs of a budget (programme support cost, administrative agent fee)")
+def _indirect_costs(con) -> None:
+    con.execute(f"""CREATE TABLE indirect_cost_rows (
+        country VARCHAR, plan VARCHAR NOT NULL, year INTEGER, agency VARCHAR, cost_type VARCHAR NOT NULL,
+        label VARCHAR, rate DOUBLE, required DOUBLE, available DOUBLE, expenditure DOUBLE,
+        currency VARCHAR NOT NULL DEFAULT 'USD', {_VERSION_COLUMNS})""")
+
+
+@migration(4, "indicator and action rows store their country")
+def _rows_store_country(con) -> None:
+    """The country is stored at load (etl.load: the country rule), no longer derived in a view: a later load of a
+    same-named plan in another country must never change how these rows are shown. Rows loaded before take the
+    country the view derived: their plan's, when exactly one country has a plan of that name."""
+    con.execute("ALTER TABLE action_rows ADD COLUMN IF NOT EXISTS country VARCHAR")
+    for table in ("indicator_rows", "action_rows"):
+        con.execute(f"""UPDATE {table} t SET country = p.country FROM (
+                            SELECT plan, min(country) AS country FROM plans WHERE coalesce(country, '') <> ''
+                            GROUP BY plan HAVING count(DISTINCT country) = 1) p
+                        WHERE t.country IS NULL AND t.plan = p.plan""")
+
+
+#: the newest schema version (a database opened read-only must already have it)
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def _view_sql(view: View) -> str:
+    """The statement that (re)creates a view of the query surface (core.schema declares them)."""
+    where = " WHERE current" if view.current_only else ""
+    return f"CREATE OR REPLACE VIEW {view.name} AS SELECT {', '.join(view.select)} FROM {view.source}{where}"
+
+
+VIEWS = [_view_sql(d.view) for d in DATASETS.values()]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the database to the newest schema in place; each migration in its own transaction, then the views."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                "description VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)")
+    done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    for step in MIGRATIONS.values():
+        if step.version in done:
+            continue
+        con.execute("BEGIN")
+        try:
+            step.apply(con)
+            con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)",
+                        [step.version, step.description])
+            con.execute("COMMIT")
+        except Exception as exc:
+            abandon(con, exc)
+            raise
+    current_views = {n for (n,) in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    if not {d.view.name for d in DATASETS.values()} <= current_views or done != set(MIGRATIONS):
+        for sql in VIEWS:
+            con.execute(sql)
