@@ -13,7 +13,7 @@ import pandas as pd
 from analytics import actions, activity, budget, indicators, metrics
 from analytics import filters as registry
 from analytics.filters import Filters
-from app import cards, charts, notes
+from app import cards, charts, notes, tables
 from brief.document import Attention, Brief, Card, Period, Section, Table
 from core.formatting import (
     DASH,
@@ -151,7 +151,7 @@ def _headline_table(h: dict) -> Table:
 
 
 def _budget_frame(df: pd.DataFrame, label: str, label_column: str, extra: dict[str, str] | None = None) -> pd.DataFrame:
-    columns = {label: [text(v) or DASH for v in df[label_column]]}
+    columns: dict[str, object] = {label: [text(v) or DASH for v in tables.full_names(df, label_column)]}
     for source, header in (extra or {}).items():
         columns[header] = [text(v) or "" for v in df[source]]
     for m in (metrics.REQUIRED, metrics.AVAILABLE, metrics.EXPENDITURE, metrics.FUNDING_GAP, metrics.COVERAGE,
