@@ -30,9 +30,7 @@ from core.formatting import (
 )
 
 #: rows the PDF shows of each table (the workbook holds every row); chosen so each part fits its page
-OUTCOMES_SHOWN, AGENCIES_SHOWN, INDICATORS_SHOWN, OVERDUE_SHOWN, SOURCES_SHOWN = 10, 12, 10, 8, 5
-#: outcomes in the money chart (two-line labels need the room)
-OUTCOMES_CHARTED = 8
+OUTCOMES_SHOWN, AGENCIES_SHOWN, INDICATORS_SHOWN, OVERDUE_SHOWN, SOURCES_SHOWN = 8, 12, 10, 8, 5
 #: items per concern on the "needs attention" page
 ATTENTION_ITEMS = 4
 #: indicator statuses, the one needing attention first
@@ -117,7 +115,7 @@ def _completeness(df: pd.DataFrame, several: bool) -> Table:
         "Not yet submitted": [text(v) or "" for v in df["not_reported"]],
         "Spending not reported": [text(v) or "" for v in df["no_expenditure"]],
     })
-    return Table("completeness", "Reporting completeness", frame,
+    return Table("completeness", "Reporting completeness", frame, clip=60,
                  kinds={"Year": "year", "Submitted": "count", "Expected": "count",
                         metrics.COMPLETENESS.label: "rate"},
                  note=(metrics.COMPLETENESS.help or "") + (" Each plan in its own reporting year." if several else "")
@@ -179,13 +177,13 @@ def _money_section(outcomes: pd.DataFrame, h: dict, several: bool) -> Section:
     if outcomes.empty:
         section.empty = "No budget lines for this country and period."
         return section
-    shown = outcomes.head(OUTCOMES_CHARTED)
+    shown = outcomes.head(OUTCOMES_SHOWN)
     section.chart = charts.gap_bars(shown, "outcome", "outcome_key")
     section.chart_note = (f"The {len(shown)} outcomes with the largest requirement, of {len(outcomes)}."
                           if len(outcomes) > len(shown) else None)
     frame = _budget_frame(outcomes, "Outcome", "outcome", {"plan": "Plan"} if several else None)
     section.tables.append(Table(
-        "outcomes", "By outcome", frame, kinds=_BUDGET_KINDS, shown=OUTCOMES_SHOWN, clip=80, wide="Outcome",
+        "outcomes", "By outcome", frame, kinds=_BUDGET_KINDS, shown=OUTCOMES_SHOWN, clip=56, wide="Outcome",
         pdf_columns=[c for c in frame.columns if c != "Plan"],
         total=_budget_total(h, "Outcome"),
         note=_cut_note(len(frame), OUTCOMES_SHOWN, "outcomes", "the largest requirement")))
@@ -248,7 +246,6 @@ def _indicator_section(con: duckdb.DuckDBPyConnection, filters: Filters, progres
         kinds={"Baseline": "number", "Latest value": "number", "Target": "number",
                metrics.PROGRESS.label: "rate", metrics.EXPECTED_PROGRESS.label: "rate"},
         note=_cut_note(len(frame), INDICATORS_SHOWN, "indicators", "the most need of attention")))
-    section.notes = registry.notes("indicators", filters)
     return section
 
 
@@ -293,7 +290,6 @@ def _action_section(con: duckdb.DuckDBPyConnection, filters: Filters, overdue: p
                metrics.IMPLEMENTATION_RATE.label: "rate"},
         shown=SOURCES_SHOWN, clip=90, wide="Source",
         note=_cut_note(len(sources), SOURCES_SHOWN, "sources", "the most actions")))
-    section.notes = registry.notes("actions", filters)
     return section
 
 
@@ -366,6 +362,7 @@ def _not_reported(con: duckdb.DuckDBPyConnection, filters: Filters, h: dict, com
     if period.quarter:
         out.append(f"Budgets are annual: the {period.label} brief shows the {period.year} budget figures, indicator "
                    f"values of periods ending in {period.year} and actions with deadlines in {period.year}.")
+    out.extend(registry.notes("indicators", filters) + registry.notes("actions", filters))
     out.append("Overdue counts and days late are as of today.")
     return [n for n in out if n]
 

@@ -20,7 +20,7 @@ from core.formatting import DASH, format_count, format_money, format_number, for
 #: the plotly.js bundle the installed plotly package ships (the version the dashboard's charts are made for)
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 #: the width of a chart on an A4 page with 14 mm margins (182 mm at 96 px per inch), and its greatest height
-CHART_WIDTH, CHART_HEIGHT = 680, 400
+CHART_WIDTH, CHART_HEIGHT = 680, 360
 
 #: patterns laid over bar colours that are hard to tell apart in black-and-white print (same colours kept)
 PRINT_PATTERNS = {
