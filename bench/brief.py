@@ -79,8 +79,8 @@ def main() -> int:
         for fmt in ("pdf", "xlsx"):
             times = [command_seconds(db, args.country, Path(folder) / f"brief.{fmt}") for _ in range(args.runs)]
             runs = ", ".join(f"{t:.2f}" for t in times)
-            print(f"python -m etl brief --country {args.country} -o brief.{fmt}: median {statistics.median(times):.2f} s "
-                  f"(runs: {runs})")
+            print(f"python -m etl brief --country {args.country} -o brief.{fmt}: "
+                  f"median {statistics.median(times):.2f} s (runs: {runs})")
             if fmt == "pdf":
                 pdf_median = statistics.median(times)
     for name, seconds in stages(db, args.country).items():
