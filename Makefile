@@ -10,11 +10,12 @@ PORT ?= 8501
 WORKERS ?= 2
 export UNCT_DB ?= data/unct.duckdb
 
-#: what the tests need from Debian, as "a file that shows it is there:the package that brings it"
-SYSTEM_NEEDS := /usr/bin/chromium:chromium /usr/bin/pdftotext:poppler-utils \
-	/usr/share/fonts/truetype/dejavu:fonts-dejavu-core
+#: what the dashboard needs from Debian (Chromium prints the PDF meeting brief, in DejaVu fonts), and what the tests
+#: need besides, as "a file that shows it is there:the package that brings it"
+RUN_NEEDS := /usr/bin/chromium:chromium /usr/share/fonts/truetype/dejavu:fonts-dejavu-core
+SYSTEM_NEEDS := $(RUN_NEEDS) /usr/bin/pdftotext:poppler-utils
 
-.PHONY: run test test-fast lint setup system demo bench clean
+.PHONY: run test test-fast lint setup system run-system demo bench clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
@@ -45,11 +46,27 @@ system:
 	  fi; \
 	fi
 
+## run-system: the Debian packages the dashboard needs — installed when missing (as root), else the command to run
+## (the dashboard starts without them; only the PDF meeting brief needs Chromium)
+run-system:
+	@missing=""; \
+	for need in $(RUN_NEEDS); do test -e "$${need%%:*}" || missing="$$missing $${need##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages the PDF brief needs:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "The PDF meeting brief needs Debian packages that are missing (the rest works without them):"; \
+	    echo "    sudo apt-get install -y$$missing"; \
+	  fi; \
+	fi
+
 $(OIDC): tests/oidc/package-lock.json
 	npm ci --prefix tests/oidc --no-audit --no-fund
 
 ## make run: set up, load the demo data if the database is empty, serve on http://localhost:8501
-run: $(STAMP)
+run: $(STAMP) run-system
 	$(PY) -m etl.bootstrap
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
@@ -72,6 +89,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/ingest.py
 	$(PY) bench/pages.py
+	$(PY) bench/brief.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/oidc/node_modules

@@ -153,13 +153,14 @@ IS_OPEN = f"status IN {_statuses(OPEN_ACTION_STATUSES)}"
 
 ACTIONS = Metric("actions", "count(*)", "Actions")
 COMPLETED = Metric("completed", "count(*) FILTER (WHERE status = 'completed')", "Completed",
-                   "Key actions and deliverables marked completed.")
+                   help="Key actions and deliverables marked completed.")
 OPEN = Metric("open", f"count(*) FILTER (WHERE {IS_OPEN})", "Open",
-              "Ongoing or not started.")
+              help="Ongoing or not started.")
 OVERDUE = Metric("overdue", "count(*) FILTER (WHERE overdue)", "Overdue",
-                 "Ongoing or not started and past the deadline (the end of the month when only a month was given).")
+                 help="Ongoing or not started and past the deadline (the end of the month when only a month was "
+                      "given).")
 SET_ASIDE = Metric("set_aside", f"count(*) FILTER (WHERE status IN {_statuses(SET_ASIDE_STATUSES)})", "Set aside",
-                   "No longer applicable or deprioritized.")
+                   help="No longer applicable or deprioritized.")
 #: completed ÷ (all actions − no longer applicable − deprioritized)
 IMPLEMENTATION_RATE = _rate(
     "implementation_rate", "(count(*) FILTER (WHERE status = 'completed'))::DOUBLE"

@@ -356,3 +356,51 @@ def _treemap_tiles(tree: pd.DataFrame) -> list[tuple[str, str, str, float, str, 
                       f"{plot_text(label)}<br>Required: {format_money(req)}<br>Available: {format_money(avail)}"
                       f"<br>Coverage: {format_rate(cov)}"))
     return tiles
+
+
+# --- figures the pages and the meeting brief share (one definition each) -------------------------------
+
+def agency_delivery_bars(agencies: pd.DataFrame) -> go.Figure:
+    """The delivery rate per agency (budget.by 'agency', in the order given), bars in the agencies' colours,
+    the rate written after each bar."""
+    rates = percent(agencies["delivery_rate"])
+    fig = go.Figure(go.Bar(
+        y=axis_labels(agencies["agency"], width=30), x=rates.fillna(0), orientation="h",
+        marker_color=[agency_color(a) for a in agencies["agency"]],
+        customdata=[[a] for a in agencies["agency"]],
+        text=[format_rate(r) for r in agencies["delivery_rate"]], textposition="outside", cliponaxis=False,
+        hovertext=[f"{plot_text(a)}<br>Available: {format_money(av)}<br>Spent: {format_money(ex)}"
+                   f"<br>Delivery rate: {format_rate(r)}"
+                   for a, av, ex, r in zip(agencies["agency"], agencies["available_with_expenditure"],
+                                           agencies["expenditure_with_available"], agencies["delivery_rate"])],
+        hoverinfo="text"))
+    layout(fig, height=bar_height(len(agencies), per_bar=40), legend=False, x_title=metrics.DELIVERY_RATE.header)
+    fig.update_xaxes(range=[0, max(100.0, float(rates.max()) if rates.notna().any() else 0.0) * 1.18])
+    category_rows(fig)
+    return fig
+
+
+def indicator_status_bars(counts: pd.DataFrame) -> go.Figure:
+    """How many indicators are achieved, on track, off track, without data (indicators.status_counts)."""
+    fig = go.Figure(go.Bar(
+        x=counts["indicators"], y=[s.capitalize() for s in counts["status"]], orientation="h",
+        marker_color=[INDICATOR_STATUS_COLORS[s] for s in counts["status"]],
+        text=counts["indicators"], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x} indicators<extra></extra>"))
+    layout(fig, height=300, legend=False, x_title="Indicators")
+    category_rows(fig)
+    count_axis(fig, counts["indicators"].max())
+    return fig
+
+
+def action_status_bars(counts: pd.DataFrame) -> go.Figure:
+    """Actions per status, all six (actions.status_counts)."""
+    fig = go.Figure(go.Bar(
+        x=counts["actions"], y=[ACTION_STATUS_LABELS[s] for s in counts["status"]], orientation="h",
+        marker_color=[ACTION_STATUS_COLORS[s] for s in counts["status"]],
+        text=counts["actions"], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x} actions<extra></extra>"))
+    layout(fig, height=330, legend=False, x_title="Actions")
+    category_rows(fig)
+    count_axis(fig, counts["actions"].max())
+    return fig

@@ -44,6 +44,7 @@ BUSY_ADVICE = {
     "entities": "The entity list is managed here only: stop the dashboard, run the command, then start the "
                 "dashboard again.",
     "demo": "Stop the dashboard, rebuild the demo database, then start the dashboard again.",
+    "brief": f"The brief reads only; if the database stays busy, {_AGAIN}",
 }
 
 
@@ -111,6 +112,14 @@ def _parser() -> argparse.ArgumentParser:
                          ("sdg-goal", "e.g. '5 Gender Equality'"), ("partner", "text a contributing partner contains")):
         export.add_argument(f"--{option}", help=f"budget (UN INFO fields): {what}")
     export.add_argument("-o", "--output", type=Path, help="FILE.csv or FILE.xlsx (default: CSV on stdout)")
+
+    brief = command("brief", "the UNCT meeting brief of a country for a period, as PDF or Excel")
+    brief.add_argument("--country", required=True)
+    brief.add_argument("--plan", help="one of the country's plans (default: all of them)")
+    period = brief.add_mutually_exclusive_group()
+    period.add_argument("--year", type=int)
+    period.add_argument("--quarter", metavar="YYYYQn", help="e.g. 2025Q3")
+    brief.add_argument("-o", "--output", type=Path, required=True, help="FILE.pdf or FILE.xlsx")
 
     template = command("template", "write an empty template workbook for a dataset kind")
     template.add_argument("kind", choices=list(KINDS), metavar="KIND")
@@ -326,6 +335,30 @@ def _write_file(path: Path, data: bytes) -> bool:
     return True
 
 
+def cmd_brief(args) -> int:
+    from brief import FORMATS, Period, PeriodError, build
+    from brief.collect import BriefError
+    from brief.pdf import PdfError
+
+    fmt = args.output.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        return _usage(f"-o {args.output}: the brief is written as FILE.pdf or FILE.xlsx")
+    try:
+        period = Period.parse(args.year, args.quarter)
+    except PeriodError as exc:
+        return _usage(str(exc))
+    con = _connect(args, writes=False)
+    try:
+        data = build(con, args.country, args.plan, period, fmt)
+    except (BriefError, PdfError) as exc:
+        say(exc, err=True)
+        return EXIT_ERRORS
+    if not _write_file(args.output, data):
+        return EXIT_ERRORS
+    say(f"Brief for {args.country}, {period.label}, written to {args.output}")
+    return EXIT_OK
+
+
 def cmd_template(args) -> int:
     from etl import template
 
@@ -462,7 +495,7 @@ def _ask_password() -> str:
 
 HANDLERS = {
     "load": cmd_load, "submissions": cmd_submissions, "rollback": cmd_rollback, "export": cmd_export,
-    "template": cmd_template, "demo": cmd_demo, "users": cmd_users, "entities": cmd_entities,
+    "template": cmd_template, "demo": cmd_demo, "brief": cmd_brief, "users": cmd_users, "entities": cmd_entities,
 }
 
 if __name__ == "__main__":  # pragma: no cover

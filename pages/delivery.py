@@ -9,7 +9,7 @@ import streamlit as st
 from analytics import budget, metrics
 from app import cards, charts, data, frame, notes, tables
 from app.filter_bar import clear_filters, outcome_title
-from app.text import md_escape, plot_text
+from app.text import md_escape
 from core.formatting import count_of, format_count, format_money, format_rate, is_missing
 
 frame.require_frame()
@@ -115,21 +115,7 @@ with left, frame.section("Delivery rate by agency"):
         tables.show_table(table, column_config=tables.budget_column_config(table), key="table-delivery-by-agency")
         tables.download_csv(table, "delivery-by-agency")
     else:
-        labels = charts.axis_labels(agencies["agency"], width=30)
-        fig = go.Figure(go.Bar(
-            y=labels, x=tables.percent(agencies["delivery_rate"]).fillna(0), orientation="h",
-            marker_color=[charts.agency_color(a) for a in agencies["agency"]],
-            customdata=[[a] for a in agencies["agency"]],
-            text=[format_rate(r) for r in agencies["delivery_rate"]], textposition="outside", cliponaxis=False,
-            hovertext=[f"{plot_text(a)}<br>Available: {format_money(av)}<br>Spent: {format_money(ex)}"
-                       f"<br>Delivery rate: {format_rate(r)}"
-                       for a, av, ex, r in zip(agencies["agency"], agencies["available_with_expenditure"],
-                                               agencies["expenditure_with_available"], agencies["delivery_rate"])],
-            hoverinfo="text"))
-        charts.layout(fig, height=charts.bar_height(len(agencies), per_bar=40), legend=False,
-                      x_title=metrics.DELIVERY_RATE.header)
-        fig.update_xaxes(range=[0, max(100.0, float(tables.percent(agencies["delivery_rate"]).max())) * 1.18])
-        charts.category_rows(fig)
+        fig = charts.agency_delivery_bars(agencies)
         charts.chart_with_table(fig, table, "delivery-by-agency", column_config=tables.budget_column_config(table),
                                 drill=charts.drill_to_agency,
                                 note=notes.join_notes("“Joint” = sub-outputs run jointly by several agencies (money "

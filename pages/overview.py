@@ -9,7 +9,7 @@ from analytics import filters as registry
 from app import cards, charts, data, frame, notes, tables
 from app.filter_bar import filter_summary
 from app.text import md_escape
-from core.formatting import NO_PLAN, count_of, format_count, format_rate, text
+from core.formatting import NO_PLAN, format_count, format_rate, text
 
 frame.require_frame()
 
@@ -27,34 +27,10 @@ h = data.cached(activity.headline, filters)
 
 # --- headline cards ---------------------------------------------------------------------------------
 with frame.section():
-    row = st.columns(4)
-    cards.metric_card(row[0], metrics.REQUIRED, h["required"], caption=count_of(h['lines'], "budget line"))
-    cards.metric_card(row[1], metrics.AVAILABLE, h["available"],
-                      caption=(count_of(h['lines_without_available'], "line") + " not reported"
-                               if h["lines_without_available"] else f"Coverage {format_rate(h['coverage'])}"))
-    cards.metric_card(row[2], metrics.EXPENDITURE, h["expenditure"],
-                      caption=(count_of(h['lines_without_expenditure'], "line") + " not reported"
-                               if h["lines_without_expenditure"] else None))
-    cards.gap_card(row[3], h["funding_gap"], caption=f"Coverage {format_rate(h['coverage'])}")
-
-    row = st.columns(4)
-    cards.metric_card(row[0], metrics.DELIVERY_RATE, h["delivery_rate"])
-    on_track = h["indicators_on_track"] + h["indicators_achieved"]
-    cards.card(row[1], "Indicators on track", f"{on_track} of {h['indicators']}" if h["indicators"] else "—",
-               help="Achieved or on track: progress to target at least the share of the baseline-to-target period "
-                    "that has elapsed.",
-               caption=(f"{h['indicators_achieved']} achieved · {h['indicators_on_track']} on track · "
-                        f"{h['indicators_off_track']} off track · {h['indicators_no_data']} no data"
-                        if h["indicators"] else "No indicator values reported for the period in view"))
-    cards.card(row[2], "Actions completed", f"{h['actions_completed']} of {h['actions']}" if h["actions"] else "—",
-               help=metrics.COMPLETED.help,
-               caption=None if not h["actions"] else (
-                   f"Implementation rate {format_rate(h['actions_implementation_rate'])} of "
-                   f"{count_of(h['actions'] - h['actions_set_aside'], 'applicable action')}"
-                   if h["actions_set_aside"]
-                   else f"Implementation rate {format_rate(h['actions_implementation_rate'])}"))
-    cards.metric_card(row[3], metrics.OVERDUE, h["actions_overdue"] if h["actions"] else None, label="Actions overdue",
-                      caption=count_of(h['actions_open'], "open action") if h["actions"] else None)
+    headline = cards.headline(h)
+    for row, four in ((st.columns(4), headline[:4]), (st.columns(4), headline[4:])):
+        for column, c in zip(row, four):
+            cards.card(column, c.label, c.value, help=c.help, caption=c.caption)
 
     if len(h["currencies"]) > 1:
         st.warning("Amounts are in several currencies (" + md_escape(", ".join(h["currencies"])) +
@@ -93,14 +69,7 @@ with right, frame.section("Indicator status"):
         frame.empty_state("filtered")
     else:
         counts = data.cached(indicators.status_counts, filters)
-        fig = go.Figure(go.Bar(
-            x=counts["indicators"], y=[s.capitalize() for s in counts["status"]], orientation="h",
-            marker_color=[charts.INDICATOR_STATUS_COLORS[s] for s in counts["status"]],
-            text=counts["indicators"], textposition="outside", cliponaxis=False,
-            hovertemplate="%{y}: %{x} indicators<extra></extra>"))
-        charts.layout(fig, height=300, legend=False, x_title="Indicators")
-        charts.category_rows(fig)
-        charts.count_axis(fig, counts["indicators"].max())
+        fig = charts.indicator_status_bars(counts)
         table = counts.rename(columns={"status": "Status", "indicators": "Indicators"})
         charts.chart_with_table(fig, table, "indicator-status")
 
@@ -114,14 +83,7 @@ with left, frame.section("Recommendations and actions"):
     else:
         counts = data.cached(actions.status_counts, filters)
         labels = [charts.ACTION_STATUS_LABELS[s] for s in counts["status"]]
-        fig = go.Figure(go.Bar(
-            x=counts["actions"], y=labels, orientation="h",
-            marker_color=[charts.ACTION_STATUS_COLORS[s] for s in counts["status"]],
-            text=counts["actions"], textposition="outside", cliponaxis=False,
-            hovertemplate="%{y}: %{x} actions<extra></extra>"))
-        charts.layout(fig, height=330, legend=False, x_title="Actions")
-        charts.category_rows(fig)
-        charts.count_axis(fig, counts["actions"].max())
+        fig = charts.action_status_bars(counts)
         table = counts.assign(status=labels).rename(columns={"status": "Status", "actions": "Actions"})
         charts.chart_with_table(fig, table, "action-status",
                                 note=notes.join_notes(
