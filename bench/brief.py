@@ -26,11 +26,11 @@ GOAL_SECONDS = 10.0
 
 
 def build_db(path: Path) -> None:
-    from etl import store
+    import store.connection
     from etl.load import load_path
 
     path.unlink(missing_ok=True)
-    con = store.connect(path)
+    con = store.connection.connect(path)
     try:
         for file in sorted(UNINFO.glob("*.xlsx")):
             load_path(con, file)
@@ -50,10 +50,10 @@ def command_seconds(db: Path, country: str, output: Path) -> float:
 
 def stages(db: Path, country: str) -> dict[str, float]:
     """In this process: gathering the figures, and the whole PDF (imports paid before)."""
+    import store.connection
     from brief import build, collect
-    from etl import store
 
-    con = store.connect(db, read_only=True)
+    con = store.connection.connect(db, read_only=True)
     try:
         started = time.perf_counter()
         collect.collect(con, country)

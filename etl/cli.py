@@ -1,4 +1,4 @@
-"""Command line: `python -m etl COMMAND …` (SPEC §8). A thin layer over etl.load, etl.store and analytics.exports.
+"""Command line: `python -m etl COMMAND …` (SPEC §8). A thin layer over etl.load, store and analytics.exports.
 
 Exit codes: 0 done (committed, valid with --dry-run, or a duplicate: nothing changed); 1 the file has
 errors (nothing committed) or the command could not be done; 2 usage error; 3 the database is held

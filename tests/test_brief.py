@@ -12,12 +12,13 @@ import pytest
 from openpyxl import load_workbook
 
 import brief
+import store.connection
 from analytics import actions, activity, budget, indicators, metrics
 from analytics.filters import Filters
 from brief import Period, PeriodError
 from brief import html as brief_html
 from brief.collect import BriefError, collect
-from etl import cli, store
+from etl import cli
 from tests.fixtures import ANGOLA, PLAN_A, VIET_NAM
 from tests.null_data import NULL_HEAVY, write_db
 
@@ -144,7 +145,7 @@ def test_excel_brief_of_a_plan_and_a_year(seeded_db):
 
 
 def test_hostile_text_stays_literal_in_the_workbook_and_the_html(fresh_db_path):
-    con = store.connect(fresh_db_path)
+    con = store.connection.connect(fresh_db_path)
     try:
         con.execute("UPDATE budget_lines SET outcome_title = ? WHERE country = ?", [HOSTILE["markup"], ANGOLA])
         con.execute("UPDATE action_rows SET action = ?, responsible = ?, source_title = ? WHERE country = ?",
@@ -170,7 +171,7 @@ def test_hostile_text_stays_literal_in_the_workbook_and_the_html(fresh_db_path):
 
 
 def test_null_heavy_data_makes_a_workbook(tmp_path):
-    con = store.connect(write_db(tmp_path / "nulls.duckdb", NULL_HEAVY))
+    con = store.connection.connect(write_db(tmp_path / "nulls.duckdb", NULL_HEAVY))
     try:
         for country in ("Angola", "Kenya"):
             book = workbook(brief.build(con, country, fmt="xlsx"))

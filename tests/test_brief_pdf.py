@@ -11,11 +11,12 @@ import pytest
 from openpyxl import load_workbook
 
 import brief
+import store.connection
 from analytics import actions, activity, budget
 from analytics.filters import Filters
 from brief import Period
 from core.formatting import format_money, format_rate
-from etl import cli, store
+from etl import cli
 from etl.load import load_path
 from tests.fixtures import ANGOLA
 from tests.null_data import NULL_HEAVY, write_db
@@ -67,7 +68,7 @@ def test_pdf_brief_of_a_quarter_from_the_command_line(seeded_db_path, tmp_path, 
                      "-o", str(out)]) == 0
     assert capsys.readouterr().out == f"Brief for {ANGOLA}, 2025 Q3 (Jul–Sep 2025), written to {out}\n"
     text, _ = read_pdf(out.read_bytes(), tmp_path)
-    con = store.connect(seeded_db_path)
+    con = store.connection.connect(seeded_db_path)
     try:
         h = activity.headline(con, Filters(country=ANGOLA, year_from=2025, year_to=2025))
     finally:
@@ -78,7 +79,7 @@ def test_pdf_brief_of_a_quarter_from_the_command_line(seeded_db_path, tmp_path, 
 
 
 def test_hostile_text_prints_as_typed(fresh_db_path, tmp_path):
-    con = store.connect(fresh_db_path)
+    con = store.connection.connect(fresh_db_path)
     try:
         con.execute("UPDATE budget_lines SET outcome_title = ? WHERE country = ?", [HOSTILE["markup"], ANGOLA])
         con.execute("UPDATE action_rows SET action = ? WHERE country = ?", [HOSTILE["formula"], ANGOLA])
@@ -90,7 +91,7 @@ def test_hostile_text_prints_as_typed(fresh_db_path, tmp_path):
 
 
 def test_null_heavy_data_prints(tmp_path):
-    con = store.connect(write_db(tmp_path / "nulls.duckdb", NULL_HEAVY))
+    con = store.connection.connect(write_db(tmp_path / "nulls.duckdb", NULL_HEAVY))
     try:
         for country in ("Angola", "Kenya"):
             text, pages = read_pdf(brief.build(con, country, fmt="pdf"), tmp_path)
@@ -104,7 +105,7 @@ def test_null_heavy_data_prints(tmp_path):
 def uninfo(tmp_path_factory):
     files = sorted(UNINFO.glob("*.xlsx"))
     assert len(files) == 22, f"expected the 22 UN INFO exports in {UNINFO}"
-    con = store.connect(tmp_path_factory.mktemp("uninfo") / "uninfo.duckdb")
+    con = store.connection.connect(tmp_path_factory.mktemp("uninfo") / "uninfo.duckdb")
     for path in files:
         assert load_path(con, path).status == "committed"
     yield con
