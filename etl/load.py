@@ -21,7 +21,7 @@ from core import parse
 from core.entities import EntityResolver
 from core.errors import FileError, ParseError
 from core.schema import KINDS
-from etl import limits, store
+from etl import history, limits, store
 from etl.read import read_file
 from etl.store import ACTION_COLUMNS, BUDGET_COLUMNS, INDICATOR_COLUMNS, INDIRECT_COST_COLUMNS, SUBOUTPUT_COLUMNS
 from etl.validate import Dataset, Problem, _check_duplicate_keys, validate
@@ -328,6 +328,7 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
                 if dry_run:
                     writer.execute("ROLLBACK")
                 else:
+                    history.record_load(writer, [r.submission_id for _, r in todo if r.status == "committed"])
                     writer.execute("COMMIT")
             except BaseException as exc:
                 store.abandon(writer, exc)

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from core.entities import SHIPPED_ENTITIES, Entity
+from etl import history
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "unct.duckdb"
 LOCK_WAIT_SECONDS = float(os.environ.get("UNCT_LOCK_WAIT", "10"))
@@ -308,6 +309,8 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                   GROUP BY plan HAVING count(DISTINCT country) = 1) p
               WHERE t.country IS NULL AND t.plan = p.plan""" for table in ("indicator_rows", "action_rows")),
     ]),
+    # figures as of a date (etl.history): when each row was shown, filled from the log for rows loaded before
+    (5, "when each row was shown (figures as of a date)", history.MIGRATION),
 ]
 
 VIEWS = [
@@ -355,7 +358,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("BEGIN")
         try:
             for sql in statements:
-                con.execute(sql)
+                sql(con) if callable(sql) else con.execute(sql)
             if version == 1:
                 _seed_entities(con)
             con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [version, description])
@@ -626,6 +629,7 @@ def _rollback(con, submission_id: int, user_name: str | None) -> dict:
             raise RollbackError(f"Submission {submission_id} is {info['status']}; only a committed submission "
                                 "can be rolled back.")
         finish_submission(con, submission_id, status="rolled_back", rolled_back_at=_now(), rolled_back_by=user_name)
+        changed_at = history.now()
         kind, fact_table = info["kind"], FACT_TABLES[info["kind"]]
         counts = {}
         for table in (fact_table, "suboutputs", "indirect_cost_rows") if fact_table == "budget_lines" else (fact_table,):
@@ -641,6 +645,7 @@ def _rollback(con, submission_id: int, user_name: str | None) -> dict:
             restored = con.execute("SELECT count(*) FROM rollback_next WHERE next_id IS NULL").fetchone()[0]
             con.execute(f"""UPDATE {table} t SET current = n.next_id IS NULL, replaced_by = n.next_id
                             FROM rollback_next n WHERE t.rowid = n.row_id""")
+            history.record_rollback(con, table, submission_id, changed_at)
             con.execute("DROP TABLE rollback_next")
             counts[table] = hidden, restored
         con.execute("COMMIT")
