@@ -24,21 +24,23 @@ if not (data.has_data("budget") or data.has_data("indicators") or data.has_data(
 
 filters = data.current_filters()
 h = data.cached(activity.headline, filters)
+then = cards.then(activity.headline, filters)  # the same figures as of the "Change since" date
 
 # --- headline cards ---------------------------------------------------------------------------------
 with frame.section():
     row = st.columns(4)
-    cards.metric_card(row[0], metrics.REQUIRED, h["required"], caption=count_of(h['lines'], "budget line"))
-    cards.metric_card(row[1], metrics.AVAILABLE, h["available"],
+    cards.metric_card(row[0], metrics.REQUIRED, h["required"], caption=count_of(h['lines'], "budget line"),
+                      then=then)
+    cards.metric_card(row[1], metrics.AVAILABLE, h["available"], then=then,
                       caption=(count_of(h['lines_without_available'], "line") + " not reported"
                                if h["lines_without_available"] else f"Coverage {format_rate(h['coverage'])}"))
-    cards.metric_card(row[2], metrics.EXPENDITURE, h["expenditure"],
+    cards.metric_card(row[2], metrics.EXPENDITURE, h["expenditure"], then=then,
                       caption=(count_of(h['lines_without_expenditure'], "line") + " not reported"
                                if h["lines_without_expenditure"] else None))
-    cards.gap_card(row[3], h["funding_gap"], caption=f"Coverage {format_rate(h['coverage'])}")
+    cards.gap_card(row[3], h["funding_gap"], caption=f"Coverage {format_rate(h['coverage'])}", then=then)
 
     row = st.columns(4)
-    cards.metric_card(row[0], metrics.DELIVERY_RATE, h["delivery_rate"])
+    cards.metric_card(row[0], metrics.DELIVERY_RATE, h["delivery_rate"], then=then)
     on_track = h["indicators_on_track"] + h["indicators_achieved"]
     cards.card(row[1], "Indicators on track", f"{on_track} of {h['indicators']}" if h["indicators"] else "—",
                help="Achieved or on track: progress to target at least the share of the baseline-to-target period "
@@ -54,7 +56,7 @@ with frame.section():
                    if h["actions_set_aside"]
                    else f"Implementation rate {format_rate(h['actions_implementation_rate'])}"))
     cards.metric_card(row[3], metrics.OVERDUE, h["actions_overdue"] if h["actions"] else None, label="Actions overdue",
-                      caption=count_of(h['actions_open'], "open action") if h["actions"] else None)
+                      then=then, name="actions_overdue", caption=count_of(h['actions_open'], "open action") if h["actions"] else None)
 
     if len(h["currencies"]) > 1:
         st.warning("Amounts are in several currencies (" + md_escape(", ".join(h["currencies"])) +
