@@ -21,7 +21,7 @@ from core import parse
 from core.entities import EntityResolver
 from core.errors import FileError, ParseError
 from core.schema import KINDS
-from etl import history, limits, store
+from etl import history, limits, periods, store
 from etl.read import read_file
 from etl.store import ACTION_COLUMNS, BUDGET_COLUMNS, INDICATOR_COLUMNS, INDIRECT_COST_COLUMNS, SUBOUTPUT_COLUMNS
 from etl.validate import Dataset, Problem, _check_duplicate_keys, validate
@@ -386,17 +386,19 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Option
         _stage_uninfo(writer, group)
         if opts.allowed_agencies is not None or dry_run:  # what they would retire: to check, or to preview
             store.stage_retiring(writer, "budget", uninfo=True)
-        if opts.allowed_agencies is not None:
-            for item, result in group:
+        for item, result in group:
+            if opts.allowed_agencies is not None:
                 check_boundaries(writer, item.dataset, opts.allowed_agencies, result.submission_id)
-            refused = [(item, result) for item, result in group if item.dataset.errors]
-            for item, result in refused:
-                _refuse(writer, item, result, dry_run)
-            if refused:
-                group = [(item, result) for item, result in group if not item.dataset.errors]
-                if not group:
-                    return
-                _stage_uninfo(writer, group)  # the accepted files only
+            periods.check_load(writer, item.dataset, result.submission_id)  # a closed period's rows may not change
+        refused = [(item, result) for item, result in group if item.dataset.errors]
+        for item, result in refused:
+            _refuse(writer, item, result, dry_run)
+        if refused:
+            group = [(item, result) for item, result in group if not item.dataset.errors]
+            if not group:
+                return
+            _stage_uninfo(writer, group)  # the accepted files only
+            if opts.allowed_agencies is not None or dry_run:
                 store.stage_retiring(writer, "budget", uninfo=True)
         if dry_run:
             before = _preview_before(writer, "budget", [item.dataset for item, _ in group])
@@ -443,8 +445,9 @@ def _write_one(writer, item: Prepared, result: LoadResult, opts: Options, dry_ru
             store.stage_retiring(writer, ds.kind, uninfo=False)
         if opts.allowed_agencies is not None:
             check_boundaries(writer, ds, opts.allowed_agencies)
-            if ds.errors:
-                return _refuse(writer, item, result, dry_run)
+        periods.check_load(writer, ds)  # a closed period's rows may not change
+        if ds.errors:
+            return _refuse(writer, item, result, dry_run)
         if dry_run:
             before = _preview_before(writer, ds.kind, [ds])
             store.record_submission(writer, sid, status="loading", **_submission_meta(item, opts.user))

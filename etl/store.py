@@ -311,6 +311,10 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ]),
     # figures as of a date (etl.history): when each row was shown, filled from the log for rows loaded before
     (5, "when each row was shown (figures as of a date)", history.MIGRATION),
+    # closed periods (etl.periods): every closing and reopening; no key or sequence, so it works on DuckLake too
+    (6, "closed periods", ["""CREATE TABLE IF NOT EXISTS period_log (
+        country VARCHAR NOT NULL, plan VARCHAR NOT NULL, year INTEGER NOT NULL, quarter INTEGER,
+        action VARCHAR NOT NULL, user_name VARCHAR, changed_at TIMESTAMP NOT NULL)"""]),
 ]
 
 VIEWS = [
@@ -628,6 +632,9 @@ def _rollback(con, submission_id: int, user_name: str | None) -> dict:
         if info["status"] != "committed":
             raise RollbackError(f"Submission {submission_id} is {info['status']}; only a committed submission "
                                 "can be rolled back.")
+        from etl import periods  # a roll-back that would change a closed period is refused
+
+        periods.check_rollback(con, submission_id)
         finish_submission(con, submission_id, status="rolled_back", rolled_back_at=_now(), rolled_back_by=user_name)
         changed_at = history.now()
         kind, fact_table = info["kind"], FACT_TABLES[info["kind"]]
