@@ -42,9 +42,8 @@ BUSY_ADVICE = {
     "entities": "The entity list is managed here only: stop the dashboard, run the command, then start the "
                 "dashboard again.",
     "demo": "Stop the dashboard, rebuild the demo database, then start the dashboard again.",
-    "close": "Close the period on the dashboard's Closed periods page, or stop the dashboard and run the command again.",
-    "reopen": "Reopen the period on the dashboard's Closed periods page, or stop the dashboard and run the command "
-              "again.",
+    "close": f"Close the period on the dashboard's Closed periods page, {_AGAIN}",
+    "reopen": f"Reopen the period on the dashboard's Closed periods page, {_AGAIN}",
     "periods": f"The dashboard's Closed periods page lists them, {_AGAIN}",
 }
 
@@ -504,8 +503,9 @@ def cmd_periods(args) -> int:
             f"{p['user_name'] or 'an unnamed user'} on {p['changed_at']:%Y-%m-%d %H:%M} UTC")
     say("History:")
     for e in entries:
-        say(f"  {e['changed_at']:%Y-%m-%d %H:%M} UTC  {e['action']:8}  "
-            f"{periods.Period(e['country'], e['plan'], e['year'], e['quarter'])}  by {e['user_name'] or 'an unnamed user'}")
+        period = periods.Period(e["country"], e["plan"], e["year"], e["quarter"])
+        say(f"  {e['changed_at']:%Y-%m-%d %H:%M} UTC  {e['action']:8}  {period}  by "
+            f"{e['user_name'] or 'an unnamed user'}")
     return EXIT_OK
 
 
@@ -515,8 +515,8 @@ def _is_admin(con, name: str, what: str) -> bool:
 
     user = accounts.get_user(con, name)
     if user is None or user["role"] != "admin":
-        say(f"There is no account {name!r}." if user is None else f"{name} is a {user['role']}: only admins may {what}.",
-            err=True)
+        say(f"There is no account {name!r}." if user is None else
+            f"{name} is a {user['role']}: only admins may {what}.", err=True)
         return False
     return True
 

@@ -53,7 +53,7 @@ def _same_group(table: str) -> str:
 
 def now() -> dt.datetime:
     """The moment of a change: UTC, without a time zone (as row_visibility keeps it)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
@@ -170,8 +170,9 @@ def as_of_views(con, moment: dt.datetime, day: dt.date) -> list[str]:
     for sql in VIEWS:
         for table in TABLES:
             if f"FROM {table} WHERE current" in sql:
-                shown = (f"""FROM "{catalog}".main.{table} r SEMI JOIN (SELECT * FROM "{catalog}".main.row_visibility
-                             WHERE tbl = '{table}' AND shown_from <= {stamp} AND coalesce(shown_until > {stamp}, TRUE)) v
+                shown = (f"""FROM "{catalog}".main.{table} r SEMI JOIN (
+                                 SELECT * FROM "{catalog}".main.row_visibility WHERE tbl = '{table}'
+                                 AND shown_from <= {stamp} AND coalesce(shown_until > {stamp}, TRUE)) v
                              ON {_same_group(table)}""")
                 out.append(sql.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW")
                            .replace(f"FROM {table} WHERE current", shown)

@@ -10,9 +10,9 @@ import datetime as dt
 import hashlib
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import pyarrow as pa

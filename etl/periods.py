@@ -1,8 +1,8 @@
 """Closed periods: after the annual review an administrator closes a plan's year (or a quarter of it), and no load
 or roll-back may change its figures until it is reopened (README: Closed periods).
 
-`period_log` (schema migration 6) records every closing and reopening (who, when, UTC); a period is closed while its latest entry says
-so. What lies in a closed period of country C, plan P, year Y (quarter Q):
+`period_log` (schema migration 6) records every closing and reopening (who, when, UTC); a period is closed while its
+latest entry says so. What lies in a closed period of country C, plan P, year Y (quarter Q):
 - a budget line of C, P and year Y, and an indirect cost of C and P for Y or for no year — a year's closing only:
   budget figures are annual;
 - an indicator value of C and P whose period ends in Y (in its quarter Q);
@@ -22,7 +22,8 @@ from etl.store import REPLACE_SCOPE, RollbackError
 
 #: the periods closed now: each (country, plan, year, quarter) whose latest entry is a closing
 CLOSED = """SELECT country, plan, year, quarter, user_name, changed_at FROM (
-    SELECT *, row_number() OVER (PARTITION BY country, plan, year, quarter ORDER BY changed_at DESC, action = 'closed') AS n
+    SELECT *, row_number() OVER (PARTITION BY country, plan, year, quarter
+                                 ORDER BY changed_at DESC, action = 'closed') AS n
     FROM period_log) WHERE n = 1 AND action = 'closed'"""
 
 #: per fact table: the condition that its row `r` lies in closed period `p` (README, and this module's docstring)
@@ -59,9 +60,9 @@ class Period:
 
 
 def closed_by(period: Period, user: str | None, at: dt.datetime) -> str:
-    """'UNSDCF 2023-2027 (Kenya) 2025 is closed (closed by vera on 2026-01-20 09:30 UTC). To change it, an
-    administrator reopens it first: python -m etl reopen … (or on the Closed periods page).'"""
-    return (f"{period} is closed (closed by {user or 'an unnamed user'} on {at:%Y-%m-%d %H:%M} UTC). To change it, "
+    """'UNSDCF 2023-2027 (Kenya) 2025, closed by vera on 2026-01-20 09:30 UTC. To change it, an administrator
+    reopens it first: python -m etl reopen … (or on the Closed periods page)'"""
+    return (f"{period}, closed by {user or 'an unnamed user'} on {at:%Y-%m-%d %H:%M} UTC. To change it, "
             f"an administrator reopens it first: {period.command('reopen')} (or on the Closed periods page)")
 
 
@@ -129,8 +130,9 @@ def _hits(cur, rows: dict[str, str]) -> list[tuple]:
     parts = [f"""SELECT p.country, p.plan, p.year, p.quarter, p.user_name, p.changed_at, count(*) AS n
                  FROM ({sql}) r JOIN ({CLOSED}) p ON r.country = p.country AND r.plan = p.plan AND {_WITHIN[table]}
                  GROUP BY ALL""" for table, sql in rows.items()]
-    return cur.execute(f"""SELECT country, plan, year, quarter, user_name, changed_at, sum(n)::BIGINT FROM ({' UNION ALL '.join(parts)})
-                           GROUP BY ALL ORDER BY country, plan, year, quarter NULLS FIRST""").fetchall()
+    return cur.execute(f"""SELECT country, plan, year, quarter, user_name, changed_at, sum(n)::BIGINT
+                           FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL
+                           ORDER BY country, plan, year, quarter NULLS FIRST""").fetchall()
 
 
 def _message(hit: tuple, what: str) -> str:

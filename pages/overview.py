@@ -56,7 +56,8 @@ with frame.section():
                    if h["actions_set_aside"]
                    else f"Implementation rate {format_rate(h['actions_implementation_rate'])}"))
     cards.metric_card(row[3], metrics.OVERDUE, h["actions_overdue"] if h["actions"] else None, label="Actions overdue",
-                      then=then, name="actions_overdue", caption=count_of(h['actions_open'], "open action") if h["actions"] else None)
+                      then=then, name="actions_overdue",
+                      caption=count_of(h['actions_open'], "open action") if h["actions"] else None)
 
     if len(h["currencies"]) > 1:
         st.warning("Amounts are in several currencies (" + md_escape(", ".join(h["currencies"])) +

@@ -33,7 +33,8 @@ def figures(con) -> dict:
     return {"budget": budget.totals(con, f), "by_outcome": table(budget.by(con, f, "outcome")),
             "suboutputs": budget.suboutput_totals(con, f), "progress": table(indicators.progress(con, f)),
             "actions": actions.totals(con, f),
-            **{f"export_{k}": exports.safe_csv_bytes(exports.rows(con, f, k)) for k in ("budget", "indicators", "actions")}}
+            **{f"export_{k}": exports.safe_csv_bytes(exports.rows(con, f, k))
+               for k in ("budget", "indicators", "actions")}}
 
 
 def table(df) -> str:

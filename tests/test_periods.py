@@ -46,7 +46,7 @@ def test_a_load_that_would_change_a_closed_year_is_refused_and_changes_nothing(c
     refused = load(con, "budget_indirect", "C")  # UNDP 2025 lines and a support cost
     assert refused.status == "rejected"
     at = con.execute("SELECT changed_at FROM period_log").fetchone()[0]
-    message = (f"UNSDCF 2023-2027 (Demoland) 2025 is closed (closed by vera on {at:%Y-%m-%d %H:%M} UTC). To change "
+    message = (f"UNSDCF 2023-2027 (Demoland) 2025, closed by vera on {at:%Y-%m-%d %H:%M} UTC. To change "
                "it, an administrator reopens it first: python -m etl reopen --country Demoland --plan "
                "'UNSDCF 2023-2027' --year 2025 (or on the Closed periods page)")
     # C adds 1 line and 2 indirect costs of 2025, and retires 2 lines and 1 support cost of A's (UNDP 2025)
@@ -69,7 +69,7 @@ def test_a_closed_quarter_holds_indicator_values_and_actions_of_its_dates(con):
     refused = load_bytes(con, indicators(ind("a", "2025-Q3", 51)), "q3.xlsx", plan=PLAN, country=COUNTRY)
     assert [str(e) for e in refused.errors] == [
         f"q3.xlsx: it would change 1 row(s) of {closing(con, q3)}"]
-    assert "closed by an unnamed user on" in closing(con, q3) and "--quarter 3" in closing(con, q3)
+    assert ", closed by an unnamed user on " in closing(con, q3) and "--quarter 3" in closing(con, q3)
     # a value of the second quarter, and a whole year's value (its period ends on 31 Dec), are outside it
     assert load_bytes(con, indicators(ind("a", "2025-Q2", 49)), "q2.xlsx", plan=PLAN,
                       country=COUNTRY).status == "committed"
