@@ -8,6 +8,7 @@ choose from come from `analytics.activity.filter_options`.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
@@ -29,6 +30,8 @@ class Filters:
     year_to: int | None = None
     outcome: str | None = None
     agency: str | None = None
+    #: the figures as they stood at the end of this day (UTC; store.history), None: as they are now
+    as_of: dt.date | None = None
 
     def to_query_params(self, labels: Mapping[str, str] | None = None) -> dict[str, str | list[str]]:
         """The URL query parameters that reproduce these filters (the filter bar's widget keys).
@@ -194,7 +197,47 @@ class YearRange:
         return str(f.year_from) if f.year_from == f.year_to else f"{f.year_from}–{f.year_to}"
 
 
-Filter = Choice | YearRange
+@dataclass(frozen=True)
+class AsOfDate:
+    """The date the figures are shown as of: a date box in the sidebar, `as_of=2025-09-30` in the URL, `as_of` in
+    `Filters`. It narrows no rows: it chooses which rows the views hold (`store.history.as_of`, applied where reads
+    get their connection: app/data.py, the command line's export)."""
+
+    key: str
+    label: str
+    help: str
+    #: dataset → "" where it applies (which rows the view holds), None where it does not
+    where: Mapping[str, str | None]
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    widget = "date"
+    fields = ("as_of",)
+
+    def is_set(self, f: Filters) -> bool:
+        return f.as_of is not None
+
+    def add_to(self, w: Where, dataset: str, f: Filters) -> None:
+        """No condition: the date chooses the source of the rows, not which of them are kept."""
+
+    def to_params(self, f: Filters, labels: Mapping[str, str]) -> dict[str, str | list[str]]:
+        return {self.key: f.as_of.isoformat()} if f.as_of else {}
+
+    def from_params(self, params: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, Any]:
+        return {"as_of": parse_day(_last(params, self.key))}
+
+    def described(self, f: Filters, dataset: str, labels: Mapping[str, str]) -> str | None:
+        return f"as of {f.as_of:%-d %b %Y}" if f.as_of and self.where[dataset] is not None else None
+
+
+def parse_day(text: str | None) -> dt.date | None:
+    """'2025-09-30' → that date; None for anything else (a link's mistyped date is reported, not guessed)."""
+    try:
+        return dt.date.fromisoformat(text) if text and len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+Filter = Choice | YearRange | AsOfDate
 
 #: the plans of a country's budget lines and indicator values (a submission without a country of its own is in
 #: the country of its plan)
@@ -274,6 +317,12 @@ FILTERS: tuple[Filter, ...] = (
                # a submission without an agency (a file of several) is every agency's
                "submissions": f"(agency IS NULL OR {AGENCY_MATCH})",
                "suboutputs": AGENCY_MATCH, "indirect_costs": AGENCY_MATCH}),
+    AsOfDate(
+        key="as_of", label="Figures as of",
+        help="Show the figures as they stood at the end of this day (UTC), e.g. the last UNCT meeting: later "
+             "uploads and roll-backs are left out. Empty: the figures as they are now.",
+        where={**{d: "" for d in DATASETS}, "submissions": None},
+        notes={"submissions": "The history lists every submission, whatever the as-of date."}),
 )
 #: the URL query parameters (and widget keys) of the filters
 FILTER_KEYS = tuple(flt.key for flt in FILTERS)

@@ -1,34 +1,101 @@
 """The cards at the top of a page: a figure with its label, the help text of its metric (the Metric registry,
-`analytics.metrics`) and a caption saying what it leaves out."""
+`analytics.metrics`) and a caption saying what it leaves out; and the change of the figure since a date ("+ USD 12 M
+since 30 Sep"), read by the same read as the card, as of that date (`Then`)."""
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import streamlit as st
 
 from analytics import metrics
+from analytics.filters import Filters, parse_day
 from analytics.metrics import Metric
-from core.formatting import count_of, format_rate
+from app import data
+from core.formatting import count_of, format_count, format_money, format_rate
+from store import history
+
+#: the URL query parameter (and widget key) of the date the cards compare with
+SINCE_KEY = "since"
 
 
-def card(column: Any, label: str, value: str, help: str | None = None, caption: str | None = None) -> None:
+@dataclass(frozen=True)
+class Then:
+    """The cards' figures as of an earlier date: `figures` is what the cards' own read returned as of `day`."""
+
+    day: dt.date
+    figures: Mapping[str, Any]
+
+
+def previous_quarter_end(day: dt.date) -> dt.date:
+    """The last day of the quarter before the one `day` is in (30 Sep for any day of October to December)."""
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1) - dt.timedelta(days=1)
+
+
+def then(read: Callable[..., Mapping[str, Any]], filters: Filters) -> Then | None:
+    """The sidebar's "Change since" date (default: the end of the quarter before the figures' date) and `read` as of
+    it: what `metric_card` compares with. None when the date is not before the figures' own date."""
+    now = filters.as_of or history.now().date()
+    asked = st.query_params.get(SINCE_KEY)
+    if asked and parse_day(asked) is None:
+        st.warning(f"This link asks for the change since “{asked[:20]}”, which is not a date (YYYY-MM-DD): the "
+                   "cards compare with the end of the previous quarter.", icon=":material/link_off:")
+        del st.query_params[SINCE_KEY]
+    day = st.sidebar.date_input("Change since", value=previous_quarter_end(now), min_value=dt.date(2000, 1, 1),
+                                max_value=now, key=SINCE_KEY, bind="query-params", format="YYYY-MM-DD",
+                                help="The cards show how each figure changed since the end of this day (UTC).")
+    if not day or day >= now:
+        return None
+    return Then(day, data.cached(read, replace(filters, as_of=day)))
+
+
+def change(metric: Metric, value: object, before: object, day: dt.date) -> str:
+    """'+ USD 12.0 M since 30 Sep 2025', '-3 pts since …', 'no change since …' (a ratio changes by percentage
+    points); '' when either figure is missing."""
+    if value is None or before is None or value != value or before != before:
+        return ""
+    diff = float(value) - float(before)  # type: ignore[arg-type]
+    since = f"since {day:%-d %b %Y}"
+    if metric.rate:
+        points = round(diff * 100)
+        return f"{points:+d} pts {since}" if points else f"no change {since}"
+    if round(diff, 2) == 0:
+        return f"no change {since}"
+    sign = "+" if diff > 0 else "-"
+    shown = format_money(abs(diff)) if metric.unit == "USD" else format_count(abs(diff))
+    return f"{sign} {shown} {since}"
+
+
+def card(column: Any, label: str, value: str, help: str | None = None, caption: str | None = None,
+         delta: str | None = None, worse_up: bool = False) -> None:
+    """A card; `delta` the change since a date, green when up unless `worse_up` (a gap, overdue actions)."""
     with column:
-        st.metric(label, value, help=help, border=True)
+        st.metric(label, value, help=help, border=True, delta=delta or None,
+                  delta_color="off" if delta and delta.startswith("no change") else
+                  "inverse" if worse_up else "normal")
         if caption:
             st.caption(caption)
 
 
 def metric_card(column: Any, metric: Metric, value: object, caption: str | None = None,
-                label: str | None = None) -> None:
-    """A metric's card: its label (or `label`), the value as the metric is shown, its help text."""
-    card(column, label or metric.label, metric.shown(value), help=metric.help, caption=caption)
+                label: str | None = None, then: Then | None = None, name: str | None = None) -> None:
+    """A metric's card: its label (or `label`), the value as the metric is shown, its help text; with `then`, its
+    change since then (the figure `name`, else the metric's name, of `then.figures`)."""
+    delta = change(metric, value, then.figures.get(name or metric.name), then.day) if then else None
+    card(column, label or metric.label, metric.shown(value), help=metric.help, caption=caption, delta=delta,
+         worse_up=metric in (metrics.FUNDING_GAP, metrics.OVERDUE) and label != "Funding surplus")
 
 
-def gap_card(column: Any, gap: float | None, caption: str | None = None) -> None:
+def gap_card(column: Any, gap: float | None, caption: str | None = None, then: Then | None = None) -> None:
     """The funding gap, or the surplus when more is available than required (never a negative gap)."""
     surplus = gap is not None and gap < 0
+    if surplus and then:  # the surplus's change: its size, then and now
+        before = then.figures.get("funding_gap")
+        then = Then(then.day, {"funding_gap": -before if before is not None else None})
     metric_card(column, metrics.FUNDING_GAP, -gap if gap is not None and surplus else gap, caption=caption,
-                label="Funding surplus" if surplus else None)
+                label="Funding surplus" if surplus else None, then=then)
 
 
 class Headline(NamedTuple):
@@ -38,6 +105,25 @@ class Headline(NamedTuple):
     value: str
     help: str | None
     caption: str | None
+    metric: Metric | None = None  # the card's metric, its figure and the name of that figure in the read: for
+    raw: object = None            # its change since a date (`delta`)
+    name: str | None = None
+
+
+def delta(c: Headline, then: Then | None) -> str | None:
+    """A headline card's change since `then` ('+ USD 12.0 M since 30 Sep 2025'); None without a date or a metric.
+    A surplus is a negative gap shown as a positive figure: its earlier figure is negated the same way."""
+    if then is None or c.metric is None:
+        return None
+    before = then.figures.get(c.name or c.metric.name)
+    if c.label == "Funding surplus" and before is not None:
+        before = -before
+    return change(c.metric, c.raw, before, then.day)
+
+
+def worse_up(c: Headline) -> bool:
+    """Whether a rise of the card's figure is bad news (a gap, overdue actions): its change is then shown red."""
+    return c.metric in (metrics.FUNDING_GAP, metrics.OVERDUE) and c.label != "Funding surplus"
 
 
 def headline(h: dict[str, Any]) -> list[Headline]:
@@ -47,18 +133,18 @@ def headline(h: dict[str, Any]) -> list[Headline]:
     rate = f"Implementation rate {format_rate(h['actions_implementation_rate'])}"
     return [
         Headline(metrics.REQUIRED.label, metrics.REQUIRED.shown(h["required"]), metrics.REQUIRED.help,
-                 count_of(h["lines"], "budget line")),
+                 count_of(h["lines"], "budget line"), metrics.REQUIRED, h["required"]),
         Headline(metrics.AVAILABLE.label, metrics.AVAILABLE.shown(h["available"]), metrics.AVAILABLE.help,
                  count_of(h["lines_without_available"], "line") + " not reported" if h["lines_without_available"]
-                 else f"Coverage {format_rate(h['coverage'])}"),
+                 else f"Coverage {format_rate(h['coverage'])}", metrics.AVAILABLE, h["available"]),
         Headline(metrics.EXPENDITURE.label, metrics.EXPENDITURE.shown(h["expenditure"]), metrics.EXPENDITURE.help,
                  count_of(h["lines_without_expenditure"], "line") + " not reported"
-                 if h["lines_without_expenditure"] else None),
+                 if h["lines_without_expenditure"] else None, metrics.EXPENDITURE, h["expenditure"]),
         Headline("Funding surplus" if surplus else metrics.FUNDING_GAP.label,
                  metrics.FUNDING_GAP.shown(-gap if surplus else gap), metrics.FUNDING_GAP.help,
-                 f"Coverage {format_rate(h['coverage'])}"),
+                 f"Coverage {format_rate(h['coverage'])}", metrics.FUNDING_GAP, -gap if surplus else gap),
         Headline(metrics.DELIVERY_RATE.label, metrics.DELIVERY_RATE.shown(h["delivery_rate"]),
-                 metrics.DELIVERY_RATE.help, None),
+                 metrics.DELIVERY_RATE.help, None, metrics.DELIVERY_RATE, h["delivery_rate"]),
         Headline("Indicators on track", f"{on_track} of {h['indicators']}" if h["indicators"] else "—",
                  "Achieved or on track: progress to target at least the share of the baseline-to-target period "
                  "that has elapsed.",
@@ -70,5 +156,6 @@ def headline(h: dict[str, Any]) -> list[Headline]:
                      f"{rate} of {count_of(h['actions'] - h['actions_set_aside'], 'applicable action')}"
                      if h["actions_set_aside"] else rate)),
         Headline("Actions overdue", metrics.OVERDUE.shown(h["actions_overdue"] if h["actions"] else None),
-                 metrics.OVERDUE.help, count_of(h["actions_open"], "open action") if h["actions"] else None),
+                 metrics.OVERDUE.help, count_of(h["actions_open"], "open action") if h["actions"] else None,
+                 metrics.OVERDUE, h["actions_overdue"] if h["actions"] else None, "actions_overdue"),
     ]

@@ -14,6 +14,7 @@ from analytics import activity
 from analytics.filters import Filters
 from app.text import md_escape
 from core.errors import StoreUnavailable
+from store import history
 
 R = TypeVar("R")
 #: the data version of a database without the query surface (no page can read it yet)
@@ -51,7 +52,8 @@ def data_version() -> tuple:
 @st.cache_data(show_spinner=False, max_entries=2000)
 def _cached(db: str, version: tuple, read: str, filters: tuple, args: tuple, _function: Callable[..., Any]) -> Any:
     # `read` names `_function` in the key (Streamlit hashes no argument whose name starts with "_")
-    return _function(_connect(db), Filters(*filters), *args)
+    f = Filters(*filters)
+    return _function(history.as_of(_connect(db), f.as_of), f, *args)  # as of a date: the views as they stood
 
 
 def cached(read: Callable[..., R], filters: Filters | None = None, *args: Any) -> R:

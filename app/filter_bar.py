@@ -3,6 +3,7 @@ to the URL query parameter of its key, so the address always reproduces the view
 in words (`filter_summary`, `outcome_title`)."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,10 +11,11 @@ import streamlit as st
 
 from analytics import activity
 from analytics import filters as registry
-from analytics.filters import FILTER_KEYS, FILTERS, Choice, Filters, YearRange
+from analytics.filters import FILTER_KEYS, FILTERS, AsOfDate, Choice, Filters, YearRange
 from app import data
 from app.text import md_escape
 from core.formatting import titled
+from store import history
 
 _BY_KEY = {flt.key: flt for flt in FILTERS}
 
@@ -47,6 +49,8 @@ def filter_bar() -> Filters:
     for flt in FILTERS:
         if isinstance(flt, YearRange):
             values, shown[flt.key] = _year_range(flt, every)
+        elif isinstance(flt, AsOfDate):
+            values, shown[flt.key] = _as_of(flt)
         else:
             values, shown[flt.key] = _choice(flt, every, chosen)
         chosen.update(values)
@@ -98,6 +102,13 @@ def _year_range(flt: YearRange, every: Mapping[str, Any]) -> tuple[dict[str, Any
     if tuple(chosen) == bounds:
         return {}, shown
     return {"year_from": int(chosen[0]), "year_to": int(chosen[1])}, shown
+
+
+def _as_of(flt: AsOfDate) -> tuple[dict[str, Any], Any]:
+    """The as-of date box (empty: the figures as they are now); its date, and what it shows."""
+    day = st.sidebar.date_input(flt.label, value=None, min_value=dt.date(2000, 1, 1), max_value=history.now().date(),
+                                key=flt.key, bind="query-params", help=flt.help, format="YYYY-MM-DD")
+    return {"as_of": day}, (day.isoformat() if day else None)
 
 
 def _with_current(values: list, key: str) -> list:

@@ -49,12 +49,14 @@ class Page:
     icon: str
     section: str
     script: str | Callable[[], None]
-    #: who sees it in the menu: "everyone", "uploaders" (focal points and administrators), "signed out", "signed in"
+    #: who sees it in the menu: "everyone", "uploaders" (focal points and administrators), "admins", "signed out",
+    #: "signed in"
     shown_to: str = "everyone"
     default: bool = False
 
     def visible(self, user: dict | None) -> bool:
-        return {"everyone": True, "uploaders": auth.can_upload(user), "signed out": not user,
+        return {"everyone": True, "uploaders": auth.can_upload(user), "admins": bool(user) and user["role"] == "admin",
+                "signed out": not user,
                 "signed in": bool(user)}[self.shown_to]
 
 
@@ -66,6 +68,7 @@ PAGES = (
     Page("recommendations", "Recommendations", ":material/checklist:", "Dashboards", "pages/recommendations.py"),
     Page("upload", "Upload", ":material/upload:", "Data", "pages/upload.py", shown_to="uploaders"),
     Page("data_export", "Data export", ":material/download:", "Data", "pages/data_export.py"),
+    Page("closed_periods", "Closed periods", ":material/lock:", "Data", "pages/closed_periods.py", shown_to="admins"),
     Page("sign_in", "Sign in", ":material/login:", "Account", sign_in_page, shown_to="signed out"),
     Page("sign_out", "Sign out", ":material/logout:", "Account", sign_out_page, shown_to="signed in"),
 )

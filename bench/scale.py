@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import store.connection  # noqa: E402
+from store import history  # noqa: E402
 
 AGENCIES = ["UNDP", "UNICEF", "UNFPA", "UN Women", "WHO", "FAO", "ILO", "UNESCO", "UNIDO", "UNAIDS", "UN-Habitat",
             "UNODC", "UNV", "OHCHR", "UNHCR", "IOM", "WFP", "OCHA", "IFAD", "UNOPS", "UNEP", "ITC", "UNCTAD", "RCO"]
@@ -114,6 +115,7 @@ def build_scaled_db(path: str | Path, rows: int = 1_000_000, seed: float = 0.42)
                    TIMESTAMP '2024-01-01' + INTERVAL (t.n * 7) HOUR, {rows} // 500, 0, 0,
                    CASE WHEN t.n % 17 = 0 THEN 'rolled_back' ELSE 'committed' END
             FROM range(1, 801) t(n) JOIN country_pool c ON c.i = t.n % 10 JOIN agency_pool a ON a.i = t.n % {len(AGENCIES)}""")
+        history.fill(con)  # when each row was shown (figures as of a date), as for a database loaded before it
         con.execute("CHECKPOINT")
     finally:
         con.close()

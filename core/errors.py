@@ -62,6 +62,10 @@ class Problem:
         return f"{head}:{value} {self.expected}"
 
 
+class RollbackError(ValueError):
+    """A submission that cannot be rolled back; the text says why and what to do."""
+
+
 class StoreUnavailable(RuntimeError):
     """The database cannot be used now; the text says why and what to do (SPEC §8: exit code 3 or 4)."""
 

@@ -451,6 +451,11 @@ def dataset(name: str | None) -> Dataset:
     return DATASETS[name]
 
 
+# Which current rows a staged submission replaces (SPEC §7): per kind, the table and the condition
+# that stored row `t` lies in the scope of staged row `s` (loads, rollbacks, history and closed periods share it).
+REPLACE_SCOPE = {**{name: (k.table.name, k.table.replace_scope) for name, k in KINDS.items()},
+                 "indirect_costs": (INDIRECT_COST_ROWS.name, INDIRECT_COST_ROWS.replace_scope)}
+
 #: every plan of the current rows with its country, and the year of each budget line (NULL for a plan known from
 #: sub-outputs without figures, indicators or actions): the plans an upload may name (etl.load, the Upload page)
 PLAN_COUNTRIES = """SELECT country, plan, year FROM budget

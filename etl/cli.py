@@ -45,6 +45,9 @@ BUSY_ADVICE = {
                 "dashboard again.",
     "demo": "Stop the dashboard, rebuild the demo database, then start the dashboard again.",
     "brief": f"The brief reads only; if the database stays busy, {_AGAIN}",
+    "close": f"Close the period on the dashboard's Closed periods page, {_AGAIN}",
+    "reopen": f"Reopen the period on the dashboard's Closed periods page, {_AGAIN}",
+    "periods": f"The dashboard's Closed periods page lists them, {_AGAIN}",
 }
 
 
@@ -112,6 +115,17 @@ def _parser() -> argparse.ArgumentParser:
                          ("sdg-goal", "e.g. '5 Gender Equality'"), ("partner", "text a contributing partner contains")):
         export.add_argument(f"--{option}", help=f"budget (UN INFO fields): {what}")
     export.add_argument("-o", "--output", type=Path, help="FILE.csv or FILE.xlsx (default: CSV on stdout)")
+    export.add_argument("--as-of", metavar="DATE", help="the rows as they stood at the end of DATE (YYYY-MM-DD, UTC)")
+
+    for verb, what in (("close", "close a plan's year (or quarter): no load or roll-back may change it"),
+                       ("reopen", "reopen a closed period")):
+        period = command(verb, what)
+        period.add_argument("--country", required=True)
+        period.add_argument("--plan", required=True)
+        period.add_argument("--year", type=int, required=True)
+        period.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
+        period.add_argument("--user", help="as this account (it must be an admin)")
+    command("periods", "the closed periods, and every closing and reopening")
 
     brief = command("brief", "the UNCT meeting brief of a country for a period, as PDF or Excel")
     brief.add_argument("--country", required=True)
@@ -302,15 +316,20 @@ def cmd_rollback(args) -> int:
 
 def cmd_export(args) -> int:
     from analytics import exports
-    from analytics.filters import Filters
+    from analytics.filters import Filters, parse_day
+    from store import history
 
+    day = parse_day(args.as_of)
+    if args.as_of and day is None:
+        return _usage(f"--as-of {args.as_of!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-09-30.")
     con = _connect(args, writes=False)
-    filters = Filters(country=args.country, plan=args.plan, agency=args.agency, year_from=args.year, year_to=args.year)
+    filters = Filters(country=args.country, plan=args.plan, agency=args.agency, year_from=args.year, year_to=args.year,
+                      as_of=day)
     detail = exports.BudgetDetail(strategic_priority=args.strategic_priority, suboutput_status=args.suboutput_status,
                                   sdg_goal=args.sdg_goal, partner=args.partner)
     if args.kind != "budget" and detail != exports.BudgetDetail():
         return _usage("--strategic-priority, --suboutput-status, --sdg-goal and --partner narrow a budget export only.")
-    frame = exports.rows(con, filters, args.kind, detail=detail)
+    frame = exports.rows(history.as_of(con, day), filters, args.kind, detail=detail)
     if args.output is None:
         data = exports.safe_csv_bytes(frame)
         if sys.stdout.isatty():  # read, not saved: a carriage return inside a cell shows too (no byte-order mark)
@@ -482,6 +501,61 @@ def _add_entity(con, args) -> int:
     return EXIT_OK
 
 
+def cmd_period(args) -> int:
+    """`close` and `reopen`: an administrator's (with --user, the account must be an admin), recorded in the log."""
+    from store import periods
+
+    con = _connect(args)
+    if args.user and not _is_admin(con, args.user, "close or reopen periods"):
+        return EXIT_ERRORS
+    period = periods.Period(" ".join(args.country.split()), " ".join(args.plan.split()), args.year, args.quarter)
+    try:
+        (periods.close if args.command == "close" else periods.reopen)(con, period, args.user)
+    except periods.PeriodError as exc:
+        say(exc, err=True)
+        return EXIT_ERRORS
+    _saved(con, args)
+    if args.command == "close":
+        say(f"Closed {period}: loads and roll-backs that would change it are refused until it is reopened "
+            f"({period.command('reopen')}).")
+    else:
+        say(f"Reopened {period}.")
+    return EXIT_OK
+
+
+def cmd_periods(args) -> int:
+    from store import periods
+
+    con = _connect(args, writes=False)
+    entries = periods.log(con)
+    if not entries:
+        say("No period has been closed. Close one with: python -m etl close --country C --plan P --year Y")
+        return EXIT_OK
+    now = periods.closed(con)
+    say("Closed now:" if now else "No period is closed now.")
+    for p in now:
+        say(f"  {periods.Period(p['country'], p['plan'], p['year'], p['quarter'])}  closed by "
+            f"{p['user_name'] or 'an unnamed user'} on {p['changed_at']:%Y-%m-%d %H:%M} UTC")
+    say("History:")
+    for e in entries:
+        period = periods.Period(e["country"], e["plan"], e["year"], e["quarter"])
+        say(f"  {e['changed_at']:%Y-%m-%d %H:%M} UTC  {e['action']:8}  {period}  by "
+            f"{e['user_name'] or 'an unnamed user'}")
+    return EXIT_OK
+
+
+def _is_admin(con, name: str, what: str) -> bool:
+    """Whether account `name` is an admin; else says so (as `entities add` does)."""
+    from etl import accounts
+
+    user = accounts.get_user(con, name)
+    if user is None or user["role"] != "admin":
+        say(f"There is no account {name!r}." if user is None else
+            f"{name} is a {user['role']}: only admins may {what}.", err=True)
+        return False
+    return True
+
+
 def _usage(message: str) -> int:
     say(f"python -m etl: error: {message}", err=True)
     return EXIT_USAGE
@@ -496,6 +570,7 @@ def _ask_password() -> str:
 HANDLERS = {
     "load": cmd_load, "submissions": cmd_submissions, "rollback": cmd_rollback, "export": cmd_export,
     "template": cmd_template, "demo": cmd_demo, "brief": cmd_brief, "users": cmd_users, "entities": cmd_entities,
+    "close": cmd_period, "reopen": cmd_period, "periods": cmd_periods,
 }
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,9 +10,9 @@ import datetime as dt
 import hashlib
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import pyarrow as pa
@@ -27,6 +27,7 @@ from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, PLAN_COUNTRIES,
 from etl import limits
 from etl.read import read_file
 from etl.validate import Dataset, _check_duplicate_keys, validate
+from store import history, periods
 
 Progress = Callable[[float, str], None]
 #: files validated and written together by one load_many call (memory grows with the batch)
@@ -341,6 +342,7 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
                 if dry_run:
                     writer.execute("ROLLBACK")
                 else:
+                    history.record_load(writer, [r.submission_id for _, r in todo if r.status == "committed"])
                     writer.execute("COMMIT")
             except BaseException as exc:
                 store.transactions.abandon(writer, exc)
@@ -398,17 +400,19 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Option
         _stage_uninfo(writer, group)
         if opts.allowed_agencies is not None or dry_run:  # what they would retire: to check, or to preview
             store.writes.stage_retiring(writer, "budget", uninfo=True)
-        if opts.allowed_agencies is not None:
-            for item, result in group:
+        for item, result in group:
+            if opts.allowed_agencies is not None:
                 check_boundaries(writer, item.dataset, opts.allowed_agencies, result.submission_id)
-            refused = [(item, result) for item, result in group if item.dataset.errors]
-            for item, result in refused:
-                _refuse(writer, item, result, dry_run)
-            if refused:
-                group = [(item, result) for item, result in group if not item.dataset.errors]
-                if not group:
-                    return
-                _stage_uninfo(writer, group)  # the accepted files only
+            periods.check_load(writer, item.dataset, result.submission_id)  # a closed period's rows may not change
+        refused = [(item, result) for item, result in group if item.dataset.errors]
+        for item, result in refused:
+            _refuse(writer, item, result, dry_run)
+        if refused:
+            group = [(item, result) for item, result in group if not item.dataset.errors]
+            if not group:
+                return
+            _stage_uninfo(writer, group)  # the accepted files only
+            if opts.allowed_agencies is not None or dry_run:
                 store.writes.stage_retiring(writer, "budget", uninfo=True)
         if dry_run:
             before = _preview_before(writer, "budget", [item.dataset for item, _ in group])
@@ -455,8 +459,9 @@ def _write_one(writer, item: Prepared, result: LoadResult, opts: Options, dry_ru
             store.writes.stage_retiring(writer, ds.kind, uninfo=False)
         if opts.allowed_agencies is not None:
             check_boundaries(writer, ds, opts.allowed_agencies)
-            if ds.errors:
-                return _refuse(writer, item, result, dry_run)
+        periods.check_load(writer, ds)  # a closed period's rows may not change
+        if ds.errors:
+            return _refuse(writer, item, result, dry_run)
         if dry_run:
             before = _preview_before(writer, ds.kind, [ds])
             store.writes.record_submission(writer, sid, status="loading", **_submission_meta(item, opts.user))

@@ -24,13 +24,15 @@ if not (data.has_data("budget") or data.has_data("indicators") or data.has_data(
 
 filters = data.current_filters()
 h = data.cached(activity.headline, filters)
+then = cards.then(activity.headline, filters)  # the same figures as of the "Change since" date
 
 # --- headline cards ---------------------------------------------------------------------------------
 with frame.section():
     headline = cards.headline(h)
     for row, four in ((st.columns(4), headline[:4]), (st.columns(4), headline[4:])):
         for column, c in zip(row, four):
-            cards.card(column, c.label, c.value, help=c.help, caption=c.caption)
+            cards.card(column, c.label, c.value, help=c.help, caption=c.caption, delta=cards.delta(c, then),
+                       worse_up=cards.worse_up(c))
 
     if len(h["currencies"]) > 1:
         st.warning("Amounts are in several currencies (" + md_escape(", ".join(h["currencies"])) +

@@ -24,7 +24,7 @@ from core.schema import KINDS
 from etl.load import LoadResult, load_bytes
 from etl.report import error_report_bytes, how_to_fix
 from etl.template import TEMPLATE_FILE_NAMES, template_bytes
-from store import accounts
+from store import accounts, periods
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: up to this many errors are shown as a plain table with wrapped text; more go in a scrollable grid
@@ -400,6 +400,11 @@ def label(history: pd.DataFrame):
 st.subheader("③ History", anchor="history")
 filters = current_filters().applying_to("submissions")
 history = activity.submission_history(con, filters)
+closed_now = periods.closed(con)
+if closed_now:  # the closings and reopenings themselves: the Closed periods page (administrators)
+    st.caption("Closed periods — loads and roll-backs that would change them are refused: " + md_escape("; ".join(
+        f"{periods.Period(p['country'], p['plan'], p['year'], p['quarter'])} (closed by "
+        f"{p['user_name'] or 'an unnamed user'} on {p['changed_at']:%Y-%m-%d %H:%M} UTC)" for p in closed_now)))
 message = st.session_state.pop("upload_rollback_message", None)
 if message:
     (st.success if message[0] == "success" else st.error)(md_escape(message[1]))

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import duckdb
 
 from core.entities import SHIPPED_ENTITIES
-from core.schema import DATASETS, View
+from core.schema import DATASETS
+from store import history
 from store.transactions import abandon
+from store.views import VIEWS
 
 
 @dataclass(frozen=True)
@@ -118,17 +120,24 @@ def _rows_store_country(con) -> None:
                         WHERE t.country IS NULL AND t.plan = p.plan""")
 
 
+@migration(5, "when each row was shown (figures as of a date)")
+def _row_visibility(con) -> None:
+    """store.history: when each group of rows was shown, filled from the log for the rows loaded before."""
+    con.execute(history.CREATE)
+    history.fill(con)
+
+
+@migration(6, "closed periods")
+def _closed_periods(con) -> None:
+    """store.periods: every closing and reopening of a plan's year or quarter (no key or sequence: DuckLake too)."""
+    con.execute("""CREATE TABLE IF NOT EXISTS period_log (
+        country VARCHAR NOT NULL, plan VARCHAR NOT NULL, year INTEGER NOT NULL, quarter INTEGER,
+        action VARCHAR NOT NULL, user_name VARCHAR, changed_at TIMESTAMP NOT NULL)""")
+
+
 #: the newest schema version (a database opened read-only must already have it)
 SCHEMA_VERSION = max(MIGRATIONS)
 
-
-def _view_sql(view: View) -> str:
-    """The statement that (re)creates a view of the query surface (core.schema declares them)."""
-    where = " WHERE current" if view.current_only else ""
-    return f"CREATE OR REPLACE VIEW {view.name} AS SELECT {', '.join(view.select)} FROM {view.source}{where}"
-
-
-VIEWS = [_view_sql(d.view) for d in DATASETS.values()]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:

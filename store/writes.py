@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 
 from core.entities import Entity
-from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, SUBOUTPUTS
+from core.errors import RollbackError
+from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, REPLACE_SCOPE, SUBOUTPUTS
+from store import history, periods
 from store.transactions import abandon, write_lock
 
 # ---------------------------------------------------------------- reads the writers need
@@ -143,10 +145,6 @@ def replace_and_insert_uninfo(con, submission_ids: list[int]) -> dict[int, tuple
     return {sid: (added.get(sid, 0), replaced.get(sid, 0)) for sid in ids}
 
 
-# Which current rows a staged submission replaces (SPEC §7): per kind, the table and the condition
-# that stored row `t` lies in the scope of staged row `s` (loads and rollbacks share it; core.schema declares it).
-REPLACE_SCOPE = {**{name: (kind.table.name, kind.table.replace_scope) for name, kind in KINDS.items()},
-                 "indirect_costs": (INDIRECT_COST_ROWS.name, INDIRECT_COST_ROWS.replace_scope)}
 #: what a scope is named by, besides its country and agency: a plan, or an actions row's source
 SCOPE_KEY = {name: kind.table.scope_key for name, kind in KINDS.items()}
 
@@ -194,10 +192,6 @@ def replace_and_insert_indirect(con, submission_id: int) -> None:
                 f"SELECT {', '.join(INDIRECT_COST_ROWS.column_names)}, ? FROM staged_indirect", [submission_id])
 
 
-class RollbackError(ValueError):
-    """A submission that cannot be rolled back; the text says why and what to do."""
-
-
 def _next_replacer(table: str, kind: str, submission_id: int) -> str:
     """SQL expression: for the retired row `t` of `table`, the first committed submission after
     `submission_id` whose load retired (or would have retired) it, NULL when none: what `t.replaced_by`
@@ -239,7 +233,9 @@ def _rollback(con, submission_id: int, user_name: str | None) -> dict:
         if info["status"] != "committed":
             raise RollbackError(f"Submission {submission_id} is {info['status']}; only a committed submission "
                                 "can be rolled back.")
+        periods.check_rollback(con, submission_id)  # a roll-back that would change a closed period is refused
         finish_submission(con, submission_id, status="rolled_back", rolled_back_at=_now(), rolled_back_by=user_name)
+        changed_at = history.now()
         kind, fact_table = info["kind"], KINDS[info["kind"]].table.name
         counts = {}
         tables = (fact_table, "suboutputs", "indirect_cost_rows") if fact_table == "budget_lines" else (fact_table,)
@@ -256,6 +252,7 @@ def _rollback(con, submission_id: int, user_name: str | None) -> dict:
             restored = con.execute("SELECT count(*) FROM rollback_next WHERE next_id IS NULL").fetchone()[0]
             con.execute(f"""UPDATE {table} t SET current = n.next_id IS NULL, replaced_by = n.next_id
                             FROM rollback_next n WHERE t.rowid = n.row_id""")
+            history.record_rollback(con, table, submission_id, changed_at)
             con.execute("DROP TABLE rollback_next")
             counts[table] = hidden, restored
         con.execute("COMMIT")

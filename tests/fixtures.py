@@ -296,6 +296,7 @@ def build_seeded_db(path: str | Path, *, empty: bool = False) -> Path:
     the tables behind the views as current rows, so the pages read them through the real views."""
     import store.connection
     import store.writes
+    from store import history
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -317,6 +318,7 @@ def build_seeded_db(path: str | Path, *, empty: bool = False) -> Path:
                             sorted(plans))
             for _ in SUBMISSION_ROWS:  # keep the submission sequence past the seeded ids
                 store.writes.next_submission_id(con)
+            history.fill(con)  # when each row was shown, as the log tells (the rows bypassed the loads)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -1,0 +1,75 @@
+"""The as-of date and the change since a date on the pages (AppTest), against the store's figures in SQL."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import store.connection
+import store.migrations
+import store.writes
+from app.cards import previous_quarter_end
+from app.testing import open_page
+from core.formatting import format_money
+from store import history
+from tests.test_pages import cards, no_errors
+from tests.test_rollback import load
+
+TODAY = history.now().date()
+BEFORE = TODAY - dt.timedelta(days=50)
+
+
+@pytest.fixture
+def two_versions(tmp_path, monkeypatch):
+    """A budget loaded 100 days ago (A), replaced today (B): as of 50 days ago the store showed A."""
+    path = tmp_path / "versions.duckdb"
+    con = store.connection.connect(path)
+    load(con, "budget", ["A"])
+    then = con.execute("SELECT sum(required), sum(available) FROM budget").fetchone()
+    con.execute("UPDATE row_visibility SET shown_from = shown_from - INTERVAL 100 DAY")
+    load(con, "budget", ["B"])
+    now = con.execute("SELECT sum(required), sum(available) FROM budget").fetchone()
+    con.close()
+    monkeypatch.setenv("UNCT_DB", str(path))
+    return then, now
+
+
+def test_overview_as_of_a_date_shows_the_figures_then(two_versions):
+    then, now = two_versions
+    app = open_page("overview", {"as_of": BEFORE.isoformat()})
+    no_errors(app)
+    shown = cards(app)
+    assert shown["Required"] == format_money(then[0]) and shown["Available"] == format_money(then[1])
+    assert f"as of {BEFORE:%-d %b %Y}" in app.caption[0].value
+    app = open_page("overview")
+    assert cards(app)["Required"] == format_money(now[0])
+
+
+def test_cards_show_the_change_since_a_date(two_versions):
+    then, now = two_versions
+    app = open_page("overview", {"since": BEFORE.isoformat()})
+    no_errors(app)
+    deltas = {m.label: m.delta for m in app.metric}
+    since = f"since {BEFORE:%-d %b %Y}"
+    assert now[0] - then[0] == -40 and now[1] - then[1] == -48  # B against A (tests/test_rollback.SCENARIOS)
+    assert deltas["Required"] == f"- USD 40 {since}"
+    assert deltas["Available"] == f"- USD 48 {since}"
+    assert deltas["Funding gap"] == f"+ USD 8 {since}"
+
+
+def test_the_change_is_since_the_previous_quarter_end_by_default(two_versions):
+    app = open_page("overview")
+    no_errors(app)
+    day = previous_quarter_end(TODAY)
+    assert all(m.delta.endswith(f"since {day:%-d %b %Y}") for m in app.metric if m.delta)
+    assert app.date_input(key="since").value == day
+    assert previous_quarter_end(dt.date(2025, 11, 3)) == dt.date(2025, 9, 30)
+    assert previous_quarter_end(dt.date(2025, 1, 1)) == dt.date(2024, 12, 31)
+
+
+def test_a_mistyped_as_of_date_in_a_link_is_reported(two_versions):
+    app = open_page("overview", {"as_of": "2025-02-30"})
+    assert [w.value for w in app.warning] == [
+        "This link asks for as\\_of “2025\\-02\\-30”, which the data do not have: the page shows everything else "
+        "the link asks for. The link may be older than the data, or mistyped."]
+    assert cards(app)["Required"] == format_money(two_versions[1][0])  # the figures as they are now
