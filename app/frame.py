@@ -19,8 +19,7 @@ from streamlit.logger import get_logger
 
 from analytics import budget
 from analytics.filters import Filters
-from app import data, notes
-from app.filter_bar import filter_summary
+from app import data, notes, scope
 from app.text import md_escape
 
 _log = get_logger("unct.dashboard")
@@ -123,12 +122,13 @@ def page_start(title: str, subtitle: str, kind: str) -> Filters:
     """Title, caption and the empty state of a page about one dataset: the filters, or the script
     stops with what the user should do."""
     st.title(title)
-    st.caption(f"{subtitle} · {filter_summary(kind=kind)}")
+    st.caption(subtitle)
     if no_surface_notice():
         st.stop()
     if not data.has_data(kind):
         empty_state(kind)
         st.stop()
+    scope.show_statement(kind)
     return data.current_filters()
 
 

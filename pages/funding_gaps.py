@@ -21,10 +21,11 @@ with frame.section():
     cards.metric_card(row[1], metrics.AVAILABLE, totals["available"],
                       caption=count_of(totals['lines_without_available'], "line") + " not reported"
                       if totals["lines_without_available"] else None)
-    cards.gap_card(row[2], totals["funding_gap"])
-    cards.metric_card(row[3], metrics.COVERAGE, totals["coverage"],
-                      caption=(f"{format_money(totals['required_without_available'])} required without an available "
-                               "figure" if totals["lines_without_available"] else None))
+    cards.gap_card(row[2], totals)
+    cards.ratio_card(row[3], metrics.COVERAGE, totals["coverage"], totals["coverage_basis"], "required",
+                     caption=(f"{format_money(totals['required_without_available'])} required without an available "
+                              "figure" if totals["lines_without_available"] else None))
+    st.caption(cards.budget_sum(totals))
     for note in (notes.missing_figures_note(totals, expenditure=False),
                  notes.joint_note(totals["joint_lines"]), *notes.plan_notes()):
         if note:

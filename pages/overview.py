@@ -6,21 +6,21 @@ import streamlit as st
 
 from analytics import actions, activity, budget, indicators, metrics
 from analytics import filters as registry
-from app import cards, charts, data, frame, notes, tables
-from app.filter_bar import filter_summary
+from app import cards, charts, data, frame, notes, scope, tables
 from app.text import md_escape
 from core.formatting import NO_PLAN, count_of, format_count, format_rate, text
 
 frame.require_frame()
 
 st.title("UNCT Results Dashboard")
-st.caption(f"Overview · {filter_summary()}")
+st.caption("Overview")
 
 if frame.no_surface_notice():
     st.stop()
 if not (data.has_data("budget") or data.has_data("indicators") or data.has_data("actions")):
     frame.empty_state("budget")
     st.stop()
+scope.show_statement("budget", ("budget", "indicators"))
 
 filters = data.current_filters()
 h = data.cached(activity.headline, filters)
@@ -35,10 +35,13 @@ with frame.section():
     cards.metric_card(row[2], metrics.EXPENDITURE, h["expenditure"],
                       caption=(count_of(h['lines_without_expenditure'], "line") + " not reported"
                                if h["lines_without_expenditure"] else None))
-    cards.gap_card(row[3], h["funding_gap"], caption=f"Coverage {format_rate(h['coverage'])}")
+    cards.gap_card(row[3], h, caption=f"Coverage {format_rate(h['coverage'])}" + (
+        f" ({basis})" if (basis := cards.basis_note(h["coverage_basis"], "required")) else ""))
+    if h["lines"]:
+        st.caption(cards.budget_sum(h))
 
     row = st.columns(4)
-    cards.metric_card(row[0], metrics.DELIVERY_RATE, h["delivery_rate"])
+    cards.ratio_card(row[0], metrics.DELIVERY_RATE, h["delivery_rate"], h["delivery_basis"], "available funds")
     on_track = h["indicators_on_track"] + h["indicators_achieved"]
     cards.card(row[1], "Indicators on track", f"{on_track} of {h['indicators']}" if h["indicators"] else "—",
                help="Achieved or on track: progress to target at least the share of the baseline-to-target period "
