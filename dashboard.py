@@ -20,6 +20,7 @@ from app.text import md_escape
 CARD_STYLE = """<style>
 [data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.1vw, 2.25rem); }
 [data-testid="stMetricLabel"] p { white-space: normal; }
+.st-key-needs-attention [data-testid="stPageLink"] p { white-space: normal; }
 </style>"""
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import actions, activity, budget, indicators, metrics
 from analytics import filters as registry
-from app import cards, charts, data, frame, notes, scope, tables
+from app import attention, cards, charts, data, frame, notes, scope, tables
 from app.text import md_escape
 from core.formatting import NO_PLAN, count_of, format_count, format_rate, text
 
@@ -66,6 +66,10 @@ with frame.section():
                  notes.joint_note(h["joint_lines"]), *notes.plan_notes(indirect_costs="one plan")):
         if note:
             st.caption(note)
+
+# --- where the problem is: each item a link to its page, narrowed to it -----------------------------------
+with frame.section():
+    attention.attention_panel(filters)
 
 # --- one chart per concern ----------------------------------------------------------------------------
 left, right = st.columns(2, gap="large")
