@@ -119,7 +119,7 @@ with left, frame.section("Delivery rate by agency"):
         labels = charts.axis_labels(agencies["agency"], width=30)
         fig = go.Figure(go.Bar(
             y=labels, x=tables.percent(agencies["delivery_rate"]).fillna(0), orientation="h",
-            marker_color=[charts.agency_color(a) for a in agencies["agency"]],
+            marker_color=charts.MONEY_COLORS["expenditure"],  # one measure, one colour
             customdata=[[a] for a in agencies["agency"]],
             text=[format_rate(r) for r in agencies["delivery_rate"]], textposition="outside", cliponaxis=False,
             hovertext=[f"{plot_text(a)}<br>Available: {format_money(av)}<br>Spent: {format_money(ex)}"
