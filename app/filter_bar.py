@@ -54,9 +54,10 @@ def filter_bar() -> Filters:
     filters = Filters(**chosen)
     dropped = unrecognised_link_filters(asked, shown)
     if dropped:
-        st.warning("This link asks for " + "; ".join(dropped) + ", which the data do not have: the page shows "
-                   "everything else the link asks for. The link may be older than the data, or mistyped.",
-                   icon=":material/link_off:")
+        st.container(key="banner-link").warning(
+            "This link asks for " + "; ".join(dropped) + ", which the data do not have: the page shows "
+            "everything else the link asks for. The link may be older than the data, or mistyped.",
+            icon=":material/link_off:")
     st.session_state["_filters"] = filters
     _foot(filters, every)
     return filters
@@ -124,9 +125,9 @@ def _foot(filters: Filters, every: Mapping[str, Any]) -> None:
                 "to share exactly this view.")
     in_view = data.cached(scope_reads.in_view, filters, ("budget", "indicators", "actions"))
     if any("(demo data)" in (p["plan"] or "") for p in in_view):  # only when demo figures are in view
-        st.warning("**Demo data.** The figures of \"Demoland\" are generated for demonstration; they are not a "
-                   "real country team's. Run `python -m etl load` or use the Upload page to load real files.",
-                   icon=":material/science:")
+        st.container(key="banner-demo").warning(
+            "**Demo data.** The figures of \"Demoland\" are generated for demonstration; they are not a real country "
+            "team's. Run `python -m etl load` or use the Upload page to load real files.", icon=":material/science:")
     for flt in FILTERS:
         if isinstance(flt, Choice) and flt.sidebar_note and flt.is_set(filters):
             bar.caption(flt.sidebar_note.format(md_escape(getattr(filters, flt.key))))
