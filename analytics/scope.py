@@ -14,6 +14,7 @@ from analytics import activity
 from analytics.filters import EVERYTHING, Filters, where
 from analytics.identity import AGENCY_LIST
 from analytics.sql import rows
+from core.formatting import A_YEAR
 
 #: dataset → (view, the year of a row)
 _YEAR_OF = {"budget": ("budget", "year"), "indicators": ("indicator_values", "year(period_end)"),
@@ -93,3 +94,28 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
                                             FROM ({' UNION '.join(parts)}) WHERE agency IS NOT NULL""", params)}
     options["agencies"] = [a for a in options["agencies"] if a["code"] in present]
     return options
+
+
+def has_rows(con: duckdb.DuckDBPyConnection, filters: Filters, dataset: str) -> bool:
+    """Whether the chosen country and plan hold any row of `dataset` (budget, indicators, actions) whatever the
+    other filters: a page says "no indicator data for Jordan yet" rather than "nothing matches these filters"."""
+    view = _YEAR_OF[dataset][0]
+    w = where(dataset, Filters(country=filters.country, plan=filters.plan))
+    return bool(rows(con, f"SELECT EXISTS (SELECT 1 FROM {view}{w.sql()})", w.params)[0][0])
+
+
+def ended_plans(con: duckdb.DuckDBPyConnection, filters: Filters,
+                today: dt.date | None = None) -> set[tuple[str | None, str]]:
+    """(country, plan) of the plans in view that have ended: their data's last year is past, and so is the last
+    year their name states, if it states one (a current plan whose later years are not reported yet has not
+    ended). Reporting completeness never judges such a plan."""
+    year = (today or dt.date.today()).year
+    undated = filters.without("year_from", "year_to")
+    w = where("budget", undated)
+    ended = set()
+    for country, plan in rows(con, f"""SELECT country, plan FROM budget{w.sql()}
+                                       GROUP BY ALL HAVING max(year) < ?""", [*w.params, year]):
+        named = [int(y) for y in A_YEAR.findall(plan or "")]
+        if not named or max(named) < year:
+            ended.add((country, plan))
+    return ended

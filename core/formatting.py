@@ -197,7 +197,8 @@ def year_span(first: object, last: object) -> str:
     return str(int(first)) if int(first) == int(last) else f"{int(first)}–{int(last)}"  # type: ignore[call-overload]
 
 
-_A_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+#: a year as a plan's name states it ('UNSDCF 2019-2023')
+A_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def plan_label(plan: object, first: object = None, last: object = None, countries: int = 1) -> str:
@@ -206,7 +207,7 @@ def plan_label(plan: object, first: object = None, last: object = None, countrie
     name = text(plan) or NO_PLAN
     span = year_span(first, last)
     # a name that states its years already ('UNSDCF 2023–2027') is not followed by the data's years too
-    details = [span] if span and not _A_YEAR.search(name) else []
+    details = [span] if span and not A_YEAR.search(name) else []
     if countries > 1:
         details.append(f"{countries} countries")
     return f"{name} ({', '.join(details)})" if details else name

@@ -71,7 +71,7 @@ if not count:
         st.info("No budget line matches the sidebar filters together with the “More budget filters” above: "
                 "clear one of those first.")
     else:
-        frame.empty_state("filtered")
+        frame.nothing_in_view(kind, filters)
     st.stop()
 
 st.metric("Rows matching the filters", format_count(count))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import actions, activity, budget, indicators, metrics
 from analytics import filters as registry
+from analytics import scope as scope_reads
 from app import attention, cards, charts, data, frame, notes, scope, tables
 from app.text import md_escape
 from core.formatting import NO_PLAN, count_of, format_count, format_rate, text
@@ -75,10 +76,8 @@ with frame.section():
 left, right = st.columns(2, gap="large")
 
 with left, frame.section("Money by year"):
-    if not data.has_data("budget"):
-        frame.empty_state("budget")
-    elif not h["lines"]:
-        frame.empty_state("filtered")
+    if not h["lines"]:
+        frame.nothing_in_view("budget")
     else:
         years = data.cached(budget.by, filters, "year")
         divisor, unit = charts.money_scale(list(years["required"]) + list(years["available"]))
@@ -94,10 +93,8 @@ with left, frame.section("Money by year"):
         charts.chart_with_table(fig, table, "money-by-year", column_config=tables.budget_column_config(table))
 
 with right, frame.section("Indicator status"):
-    if not data.has_data("indicators"):
-        frame.empty_state("indicators")
-    elif not h["indicators"]:
-        frame.empty_state("filtered")
+    if not h["indicators"]:
+        frame.nothing_in_view("indicators")
     else:
         counts = data.cached(indicators.status_counts, filters)
         fig = go.Figure(go.Bar(
@@ -114,10 +111,8 @@ with right, frame.section("Indicator status"):
 left, right = st.columns(2, gap="large")
 
 with left, frame.section("Recommendations and actions"):
-    if not data.has_data("actions"):
-        frame.empty_state("actions")
-    elif not h["actions"]:
-        frame.empty_state("filtered")
+    if not h["actions"]:
+        frame.nothing_in_view("actions")
     else:
         counts = data.cached(actions.status_counts, filters)
         labels = [charts.ACTION_STATUS_LABELS[s] for s in counts["status"]]
@@ -161,7 +156,15 @@ with right, frame.section("Data freshness"):
         st.caption("When each agency's current data last arrived (a joint sub-output counts for each of its "
                    "agencies), oldest first.")
         completeness = data.cached(activity.reporting_completeness, filters)
-        if len(completeness) <= 3:  # a sentence per plan
+        # a plan that has ended is never judged ("0 of 14 agencies have submitted for 2024" for a 2018–2022 plan)
+        ended = data.cached(scope_reads.ended_plans, filters)
+        has_ended = [(text(c), p) in ended for c, p in zip(completeness["country"], completeness["plan"])]
+        if any(has_ended):
+            names = sorted({text(p) or NO_PLAN for p, e in zip(completeness["plan"], has_ended) if e})
+            st.caption(md_escape(f"Reporting completeness is not assessed for plans that have ended "
+                                 f"({len(names)}): {'; '.join(names[:5])}{' and others' if len(names) > 5 else ''}."))
+            completeness = completeness[[not e for e in has_ended]]
+        if len(completeness) <= 3:  # a sentence per plan (none when every plan in view has ended)
             shared_plans = completeness["plan"].duplicated(keep=False).any()
             for rec in completeness.itertuples():
                 pending = f" — not yet: {rec.not_reported}" if isinstance(rec.not_reported, str) else ""
