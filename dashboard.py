@@ -74,6 +74,14 @@ def main() -> None:
 if __name__ == "__main__":  # the app's script, run by Streamlit for every page view
     main()
 else:  # imported by `streamlit run dashboard.py` (or an ASGI server: `uvicorn dashboard:app`)
+    from streamlit.runtime.pages_manager import PagesManager
+
     from app import session
+
+    # Streamlit takes an app with a pages/ folder for a legacy multipage app until its script has called
+    # st.navigation once: the first page view after a server start was resolved against pages/ alone, and an
+    # address of a page that is no file there (/sign_in) popped up "Page not found" over the page. The pages are
+    # st.navigation's (app/pages.py) from the first view on.
+    PagesManager.uses_pages_directory = False
 
     app = st.App(__file__, routes=session.routes(st.get_option("server.baseUrlPath")))
