@@ -113,13 +113,15 @@ def neutralise(value: object) -> object:
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `df` whose text cells are neutralised (see `neutralise`); numeric, date and boolean columns
-    untouched."""
+    """A copy of `df` whose text cells are neutralised (see `neutralise`) and whose timestamps are whole seconds;
+    numeric, date and boolean columns otherwise untouched."""
     out = df.copy()
     for column in out.columns:
         series = out[column]
-        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) \
-                or pd.api.types.is_datetime64_any_dtype(series):
+        if pd.api.types.is_datetime64_any_dtype(series):  # to the second: no microseconds in a file
+            out[column] = series.dt.floor("s")
+            continue
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
             continue
         out[column] = series.map(neutralise, na_action="ignore")
     # column names are text cells too
