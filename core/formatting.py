@@ -211,3 +211,13 @@ def plan_label(plan: object, first: object = None, last: object = None, countrie
     if countries > 1:
         details.append(f"{countries} countries")
     return f"{name} ({', '.join(details)})" if details else name
+
+
+def as_typed(value: object) -> str:
+    """A cell's value as the user typed it, for messages: '20019', not '20019.0' (a spreadsheet stores every
+    number as a float); '' when missing."""
+    if is_missing(value):
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return str(value)

@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from core.formatting import FORMULA_TRIGGERS
+from core.formatting import FORMULA_TRIGGERS, as_typed
 from core.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES
 from etl.read import read_file
 from etl.validate import YEAR_BLOCK, Problem
@@ -121,7 +121,7 @@ def how_to_fix(problem: Problem) -> str:
                 "the template has every column.")
     if low.startswith("one of the columns"):
         return f"Add a column headed {' or '.join(repr(c.strip()) for c in column.split('/'))} to the header row."
-    if low.startswith("a value:"):
+    if low.startswith("a value (the"):
         extra = " (or choose it for the whole file at upload time)" if column in FILE_LEVEL else ""
         return f"Fill in this cell: {column} is required{extra}."
     if low.startswith("a unique"):
@@ -184,7 +184,7 @@ def _cell(sheet, value: object) -> WriteOnlyCell:
 
 
 def _shown(value: object) -> str:
-    return "" if value is None or value == "" else repr(value) if isinstance(value, str) else str(value)
+    return "" if value is None or value == "" else repr(value) if isinstance(value, str) else as_typed(value)
 
 
 def _message(problem: Problem) -> str:

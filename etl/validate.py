@@ -16,6 +16,7 @@ from typing import Callable
 from core import parse
 from core.entities import Entity, EntityResolver
 from core.errors import ParseError
+from core.formatting import as_typed
 from core.schema import KINDS, Kind, header_currency, header_key
 from etl.read import FORMULA_WITHOUT_VALUE, Sheet, cell_position, cell_ref, column_letter
 
@@ -103,7 +104,8 @@ class Problem:
         if self.column:
             parts.append(f"column {self.column}")
         head = " ".join(parts)
-        value = "" if self.value is None or self.value == "" else f" {self.value!r}:"
+        value = "" if self.value is None or self.value == "" else (
+            f" {self.value!r}:" if isinstance(self.value, str) else f" {as_typed(self.value)}:")
         return f"{head}:{value} {self.expected}"
 
 
@@ -529,7 +531,7 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
                 row[name] = None
                 continue
             if row[name] is None and column.required and not (column.file_level and fill.get(name)):
-                ds.error(sheet.name, cell_ref(r, i), name, value, f"a value: {column.name} is required")
+                ds.error(sheet.name, cell_ref(r, i), name, value, f"a value (the {column.name} column must be filled in)")
             if column.type == "money" and row[name] is not None and row[name] < 0:
                 ds.error(sheet.name, cell_ref(r, i), name, value, "an amount ≥ 0")
         for name, value in fill.items():

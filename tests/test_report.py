@@ -124,7 +124,7 @@ def test_how_to_fix_lines():
     assert "UNDP" in fix("agency", "a known UN entity — did you mean UNDP?")
     assert "yyyy-mm-dd" in fix("as_of", "a date such as 2018-12-31")
     assert "header row" in fix("required", "missing required column 'required' (also accepted: budget)")
-    assert "Fill in" in fix("output_code", "a value: output_code is required")
+    assert "Fill in" in fix("output_code", "a value (the output_code column must be filled in)")
     assert fix(None, "total row skipped (totals are computed, never loaded)", "warning").startswith("Nothing to do")
     assert fix("required", "an amount below 10,000,000,000,000").startswith("Check the figure")
     assert fix("2024 Available", "an amount below 10,000,000,000,000").startswith("Check the figure")
