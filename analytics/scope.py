@@ -106,16 +106,16 @@ def has_rows(con: duckdb.DuckDBPyConnection, filters: Filters, dataset: str) -> 
 
 def ended_plans(con: duckdb.DuckDBPyConnection, filters: Filters,
                 today: dt.date | None = None) -> set[tuple[str | None, str]]:
-    """(country, plan) of the plans in view that have ended: their data's last year is past, and so is the last
-    year their name states, if it states one (a current plan whose later years are not reported yet has not
-    ended). Reporting completeness never judges such a plan."""
+    """(country, plan) of the plans in view that have ended: the last year their name states is past ('UNDAF
+    2019-2023'), or, for a name that states none, their data stop before last year (a current plan whose
+    figures for this year are not in yet has not ended). Reporting completeness never judges such a plan."""
     year = (today or dt.date.today()).year
     undated = filters.without("year_from", "year_to")
     w = where("budget", undated)
     ended = set()
-    for country, plan in rows(con, f"""SELECT country, plan FROM budget{w.sql()}
-                                       GROUP BY ALL HAVING max(year) < ?""", [*w.params, year]):
+    for country, plan, last in rows(con, f"SELECT country, plan, max(year) FROM budget{w.sql()} GROUP BY ALL",
+                                    w.params):
         named = [int(y) for y in A_YEAR.findall(plan or "")]
-        if not named or max(named) < year:
+        if (max(named) < year) if named else (last is not None and last < year - 1):
             ended.add((country, plan))
     return ended

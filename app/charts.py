@@ -293,7 +293,8 @@ def gap_bars(df: pd.DataFrame, label_column: str, key_column: str | None = None,
     ends = segments.sum(axis=1) / divisor
     written = [f"gap {format_money(g)}" if g > 0 else (f"surplus {format_money(u)}" if u > 0 else "")
                for g, u in zip(segments["gap"], segments["surplus"])]
-    marks = dict(mode="text", text=[plot_text(w) for w in written], showlegend=False, hoverinfo="skip",
+    marks = dict(mode="text", text=[plot_text(w) for w in written], name="Gap labels", showlegend=False,
+                 hoverinfo="skip",
                  textfont=dict(size=14, color=FONT["color"]), cliponaxis=False)
     if horizontal:
         fig.add_scatter(y=labels, x=ends, textposition="middle right", **marks)

@@ -25,7 +25,7 @@ from core.formatting import format_money, format_rate
 from etl import store
 from etl.template import template_bytes
 from tests import model
-from tests.test_browser import CHROMIUM, browser, metrics, new_page, open_url, overview_cards, screenshot, serve, settle  # noqa: F401  (browser: the same fixture, one Chromium per module)
+from tests.test_browser import CHROMIUM, browser, metrics, new_page, open_url, gap_label, overview_cards, screenshot, serve, settle  # noqa: F401  (browser: the same fixture, one Chromium per module)
 from tests.test_upload import PASSWORD, add_accounts, budget_rows, fill_template, with_three_errors
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -135,8 +135,9 @@ def cards_with(new_rows: list[dict]) -> dict[str, str]:
     cards = overview_cards(Filters())
     m = model.money(model.budget_rows(Filters()) + [
         {"required": r["required"], "available": r["available"], "expenditure": r["expenditure"]} for r in new_rows])
+    cards = {label: value for label, value in cards.items() if not label.startswith("Funding gap")}
     cards.update({"Required": format_money(m.required), "Available": format_money(m.available),
-                  "Spent": format_money(m.expenditure), "Funding gap": format_money(m.funding_gap),
+                  "Spent": format_money(m.expenditure), gap_label(m): format_money(m.funding_gap),
                   "Delivery rate": format_rate(m.delivery_rate)})
     return cards
 
