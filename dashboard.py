@@ -67,7 +67,7 @@ def main() -> None:
     if user:
         st.sidebar.caption(f"Signed in as **{md_escape(auth.describe(user))}**")
     with frame.section():
-        filter_bar()
+        filter_bar(page.url_path)
     frame.run_page(page)
 
 

@@ -30,8 +30,9 @@ def clear_filters(*keys: str) -> None:
             st.session_state[key] = None
 
 
-def filter_bar() -> Filters:
-    """The filters in the sidebar; returns the Filters they set (also kept for `data.current_filters`)."""
+def filter_bar(page: str | None = None) -> Filters:
+    """The filters in the sidebar; returns the Filters they set (also kept for `data.current_filters`). `page`: the
+    page shown (its url_path): when it changes, the address's filters are taken (a link to a narrowed page)."""
     st.session_state["_data_version"] = version = data.data_version()
     if version == data.NO_SURFACE:
         st.session_state["_options"] = data.EMPTY_OPTIONS
@@ -39,6 +40,9 @@ def filter_bar() -> Filters:
         return Filters()
     every = data.cached(activity.filter_options, Filters())
     st.session_state["_options"] = every
+    if page is not None and st.session_state.get("_page") not in (None, page):
+        _take_address(every)
+    st.session_state["_page"] = page
     # what the address asks for, read before the widgets take (or drop) it: see unrecognised_link_filters
     asked = {key: st.query_params.get_all(key) for key in FILTER_KEYS}
     bar = st.sidebar
@@ -61,6 +65,25 @@ def filter_bar() -> Filters:
     st.session_state["_filters"] = filters
     _foot(filters, every)
     return filters
+
+
+def _take_address(every: Mapping[str, Any]) -> None:
+    """On arriving at another page, the filters become what its address says: a link that narrows a page (the
+    Overview's "Needs attention") is followed even though the widgets hold the previous page's values (Streamlit
+    keeps a widget's value over the address's once the widget exists)."""
+    for flt in FILTERS:
+        asked = st.query_params.get_all(flt.key)
+        if isinstance(flt, YearRange):
+            years = sorted(int(y) for y in asked if y.strip().isdigit())
+            if years:
+                st.session_state[flt.key] = (years[0], years[-1])
+            else:
+                st.session_state.pop(flt.key, None)
+            continue
+        value = asked[-1] if asked else None
+        if value is not None and flt.labels:  # the address carries an outcome's label
+            value = {label: key for key, label in flt.labels(every).items()}.get(value, value)
+        st.session_state[flt.key] = value
 
 
 def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
