@@ -16,10 +16,28 @@ from app.filter_bar import filter_bar
 from app.text import md_escape
 
 #: card figures shrink with the window (from 2.25 rem down to 1.35 rem), so that "USD 253.3 M" stays whole on a
-#: laptop screen with four cards in a row; a style-only st.html takes no room on the page
+#: laptop screen with four cards in a row; the print stylesheet; a style-only st.html takes no room on the page
+#: (a constant of ours: no stored text ever goes into it)
 CARD_STYLE = """<style>
 [data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.1vw, 2.25rem); }
 [data-testid="stMetricLabel"] p { white-space: normal; }
+.st-key-needs-attention [data-testid="stPageLink"] p { white-space: normal; }
+@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  /* the figures and charts only: no sidebar, header, banners, tabs' headers, buttons or downloads */
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [class*="st-key-banner"], [data-testid="stTabs"] [role="tablist"], [data-testid="stDownloadButton"],
+  [data-testid="stButton"], [data-testid="stSkipToContent"], .modebar-container { display: none !important; }
+  /* Streamlit scrolls the page inside a box of the window's height: let it run over as many sheets as it needs */
+  html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+    height: auto !important; overflow: visible !important; position: static !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  /* a chart, a card, a table or a bordered panel is never cut across two sheets */
+  [data-testid="stPlotlyChart"], [data-testid="stMetric"], [data-testid="stDataFrame"],
+  [data-testid="stVerticalBlockBorderWrapper"], [data-testid="stHorizontalBlock"] {
+    break-inside: avoid; page-break-inside: avoid; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+}
 </style>"""
 
 
@@ -49,13 +67,21 @@ def main() -> None:
     if user:
         st.sidebar.caption(f"Signed in as **{md_escape(auth.describe(user))}**")
     with frame.section():
-        filter_bar()
+        filter_bar(page.url_path)
     frame.run_page(page)
 
 
 if __name__ == "__main__":  # the app's script, run by Streamlit for every page view
     main()
 else:  # imported by `streamlit run dashboard.py` (or an ASGI server: `uvicorn dashboard:app`)
+    from streamlit.runtime.pages_manager import PagesManager
+
     from app import session
+
+    # Streamlit takes an app with a pages/ folder for a legacy multipage app until its script has called
+    # st.navigation once: the first page view after a server start was resolved against pages/ alone, and an
+    # address of a page that is no file there (/sign_in) popped up "Page not found" over the page. The pages are
+    # st.navigation's (app/pages.py) from the first view on.
+    PagesManager.uses_pages_directory = False
 
     app = st.App(__file__, routes=session.routes(st.get_option("server.baseUrlPath")))

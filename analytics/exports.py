@@ -11,6 +11,8 @@ and the bidi marks right-to-left text uses (U+200E, U+200F, U+061C), are kept.
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,7 @@ import pandas as pd
 
 from analytics import sql
 from analytics.filters import Filters, where
+from analytics.metrics import METRICS
 from analytics.sql import Where
 from core.formatting import FORMULA_TRIGGERS, printable
 
@@ -113,13 +116,15 @@ def neutralise(value: object) -> object:
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `df` whose text cells are neutralised (see `neutralise`); numeric, date and boolean columns
-    untouched."""
+    """A copy of `df` whose text cells are neutralised (see `neutralise`) and whose timestamps are whole seconds;
+    numeric, date and boolean columns otherwise untouched."""
     out = df.copy()
     for column in out.columns:
         series = out[column]
-        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) \
-                or pd.api.types.is_datetime64_any_dtype(series):
+        if pd.api.types.is_datetime64_any_dtype(series):  # to the second: no microseconds in a file
+            out[column] = series.dt.floor("s")
+            continue
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
             continue
         out[column] = series.map(neutralise, na_action="ignore")
     # column names are text cells too
@@ -133,9 +138,11 @@ def safe_csv_bytes(df: pd.DataFrame) -> bytes:
     return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def safe_excel_bytes(df: pd.DataFrame, sheet_name: str = "Data") -> bytes:
+def safe_excel_bytes(df: pd.DataFrame, sheet_name: str = "Data",
+                     about: Sequence[tuple[str, object]] = ()) -> bytes:
     """An .xlsx workbook with one sheet, formula-safe: every text cell is written as text (never a
-    formula or a link), numbers and dates stay numbers and dates."""
+    formula or a link), numbers and dates stay numbers and dates. `about`: (what, value) rows of a second
+    sheet, "Filters" (what was applied, when, by whom, data as of), as formula-safe as the data."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -161,6 +168,12 @@ def safe_excel_bytes(df: pd.DataFrame, sheet_name: str = "Data") -> bytes:
     sheet.append(header)
     for row in safe.itertuples(index=False, name=None):
         sheet.append([text_cell(v) if isinstance(v, str) else _excel_value(v) for v in row])
+    if about:
+        notes = book.create_sheet("Filters")
+        notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 22, 80
+        for what, value in about:
+            shown = neutralise(value if isinstance(value, str) else str(value))
+            notes.append([text_cell(neutralise(what)), text_cell(shown)])  # type: ignore[arg-type]
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -181,3 +194,27 @@ def _excel_value(value):
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     return value
+
+
+def file_stem(kind: str, parts: Sequence[object]) -> str:
+    """A download's name from its dataset and the filters applied, 'budget-jordan-2023-2025' (each part cut to 40
+    characters; letters and digits only, so any system can store it)."""
+    words = [re.sub(r"[^a-z0-9]+", "-", str(p).lower()).strip("-")[:40].strip("-") for p in (kind, *parts) if p]
+    return "-".join(w for w in words if w) or kind
+
+
+#: a column of an export → its label for people ('outcome_code' → 'Outcome code'), where the plain rule would not do
+_LABELS = {"suboutput_id": "Sub-output ID", "suboutput_code": "Sub-output code", "suboutput_title": "Sub-output",
+           "suboutput_status": "Sub-output status", "sdg_goals": "SDG goals", "sdg_targets": "SDG targets",
+           "outcome_title": "Outcome", "output_title": "Output", "id": "ID", "as_of": "As of",
+           "submission_id": "Submission", "sha256": "File fingerprint (SHA-256)", "created_at": "Loaded at",
+           "user_name": "Loaded by", "rows_added": "Rows added", "rows_replaced": "Rows replaced",
+           "rows_rejected": "Rows refused", "recommendation_no": "Recommendation no.", "action_no": "Action no.",
+           "period_end": "Period end", "gms_rate": "GMS rate"}
+
+
+def human_labels(columns: Sequence[str]) -> dict[str, str]:
+    """Column → a label for people: the Metric registry's label for a metric ('Required'; the rows carry their
+    currency), else the words with spaces ('Funding source')."""
+    return {c: _LABELS.get(c) or (METRICS[c].label if c in METRICS else c.replace("_", " ").capitalize())
+            for c in columns}

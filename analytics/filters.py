@@ -309,6 +309,7 @@ FILTERS: tuple[Filter, ...] = (
                              "of its outputs' codes in that plan."}),
     Choice(
         key="agency", label="Agency", placeholder="All agencies", options=lambda o: [a["code"] for a in o["agencies"]],
+        narrowed_by=("country", "plan"),
         names=lambda o: {a["code"]: a["name"] for a in o["agencies"]}, summary=_agency_summary,
         help="UN entity code. Joint sub-outputs that list the agency are included.",
         sidebar_note="Agency {}: its own budget lines plus joint sub-outputs it takes part in (their money is not "

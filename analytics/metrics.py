@@ -98,11 +98,24 @@ AVAILABLE_WITH_EXPENDITURE = _money("available_with_expenditure",
 EXPENDITURE_WITH_AVAILABLE = _money("expenditure_with_available",
                                     "sum(expenditure) FILTER (WHERE available IS NOT NULL)",
                                     "Spent, available reported")
+#: the available side of the funding gap: required = this + funding gap + required without an available figure
+AVAILABLE_WITH_REQUIRED = _money("available_with_required", "sum(available) FILTER (WHERE required IS NOT NULL)",
+                                 "Available, requirement stated")
+#: how much of the money a ratio rests on: a card states it when the ratio leaves some out
+DELIVERY_BASIS = _rate("delivery_basis", "sum(available) FILTER (WHERE expenditure IS NOT NULL)"
+                                         " / NULLIF(sum(available), 0)",
+                       "Delivery rate basis", "The share of the money available that is on lines with spending "
+                                              "reported: the delivery rate rests on it alone.")
+COVERAGE_BASIS = _rate("coverage_basis", "sum(required) FILTER (WHERE available IS NOT NULL)"
+                                         " / NULLIF(sum(required), 0)",
+                       "Coverage basis", "The share of the requirement that is on lines with an available figure: "
+                                         "coverage and the funding gap rest on it alone.")
 
 #: every budget summary's figures, in this order (`BUDGET_METRICS`)
 BUDGET = (REQUIRED, AVAILABLE, EXPENDITURE, FUNDING_GAP, COVERAGE, DELIVERY_RATE, BURN_RATE, LINES,
           LINES_WITHOUT_AVAILABLE, LINES_WITHOUT_EXPENDITURE, REQUIRED_WITHOUT_AVAILABLE, LINES_WITHOUT_REQUIRED,
-          AVAILABLE_WITHOUT_REQUIRED, AVAILABLE_WITH_EXPENDITURE, EXPENDITURE_WITH_AVAILABLE)
+          AVAILABLE_WITHOUT_REQUIRED, AVAILABLE_WITH_EXPENDITURE, EXPENDITURE_WITH_AVAILABLE, AVAILABLE_WITH_REQUIRED,
+          DELIVERY_BASIS, COVERAGE_BASIS)
 BUDGET_METRICS = ",\n    ".join(f"{m.sql} AS {m.name}" for m in BUDGET)
 
 # --- indicators (view `indicator_values`, one row per indicator) --------------------------------------

@@ -4,16 +4,16 @@ table behind it with its CSV. Chart text is entity-escaped (`plot_text`), so Plo
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.colors import sample_colorscale
 
 from analytics import metrics
-from analytics.identity import GROUP_LABELS, JOINT_LABEL
+from analytics.identity import GROUP_LABELS
 from app.frame import empty_state, guarded
 from app.tables import budget_column_config, download_csv, full_names, percent, show_table
 from app.text import plot_text, slug
@@ -32,8 +32,9 @@ MONEY_NAMES = {
     "surplus": "Surplus (over-funded)", "not_reported": "Available not reported",
 }
 
+#: achieved and on track are different hues (blue, green), not two shades of one
 INDICATOR_STATUS_COLORS = {
-    "achieved": "#00593C",
+    "achieved": "#0072B2",
     "on track": "#009E73",
     "off track": "#D55E00",
     "no data": "#BDBDBD",
@@ -61,29 +62,19 @@ AGEING_COLORS = {
     "No deadline": "#BDBDBD",
 }
 
-JOINT_COLOR = "#4D4D4D"
-#: the treemap's outcome and output tiles, behind their agencies' colours
+#: coverage 0 → 100 %: vermillion (little funded) through pale to blue (funded), readable by the colour-blind
+COVERAGE_SCALE = [[0.0, "#D55E00"], [0.5, "#F7F0D8"], [1.0, "#0072B2"]]
+#: the treemap's outcome and output tiles, behind their agencies' coverage colours, and a tile without coverage
 OUTCOME_TILE_COLOR = "#E8ECF1"
 OUTPUT_TILE_COLOR = "#F4F6F8"
-_AGENCY_FIXED = {
-    "UNDP": "#0468B1", "UNICEF": "#1CABE2", "WHO": "#7F3C8D", "FAO": "#3E8E41", "UNFPA": "#E68310",
-    "UN Women": "#008B8B", "UN-Women": "#008B8B", "ILO": "#A5AA99", "UNESCO": "#CF1C90", "WFP": "#E73F74",
-    "UNHCR": "#11A579", "IOM": "#3969AC", "UNODC": "#F2B701", "UNEP": "#80BA5A", "UNIDO": "#E17C05",
-    "OHCHR": "#4B4B8F", "UN-Habitat": "#008695", "UNAIDS": "#C0392B", "RCO": "#6F6F6F", "UNOPS": "#9C6B30",
-    "IFAD": "#5F4690", "UNV": "#1D6996", "OCHA": "#994E95", "ITC": "#666666", "UNCTAD": "#38A6A5",
-}
-_AGENCY_CYCLE = ("#5F4690", "#1D6996", "#38A6A5", "#0F8554", "#73AF48", "#EDAD08", "#E17C05", "#CC503E",
-                 "#94346E", "#6F4070", "#994E95", "#666666")
+NO_COVERAGE_COLOR = "#BDBDBD"
 
 
-def agency_color(code: str) -> str:
-    """The agency's colour on every page ('Joint' is dark grey; unknown codes get a stable colour)."""
-    if code == JOINT_LABEL or str(code).startswith("Joint"):
-        return JOINT_COLOR
-    if code in _AGENCY_FIXED:
-        return _AGENCY_FIXED[code]
-    digest = int(hashlib.md5(str(code).encode()).hexdigest(), 16)
-    return _AGENCY_CYCLE[digest % len(_AGENCY_CYCLE)]
+def coverage_color(coverage: object) -> str:
+    """A tile's colour on `COVERAGE_SCALE` (coverage above 100 % as 100 %); grey without a coverage."""
+    if is_missing(coverage):
+        return NO_COVERAGE_COLOR
+    return sample_colorscale(COVERAGE_SCALE, [max(0.0, min(1.0, float(coverage)))])[0]  # type: ignore[arg-type]
 
 
 FONT = dict(family="Source Sans Pro, Segoe UI, Arial, sans-serif", size=14, color="#262730")
@@ -118,8 +109,11 @@ def layout(fig: go.Figure, *, title: str | None = None, height: int | None = Non
         fig.update_xaxes(title_text=plot_text(x_title))
     if y_title is not None:
         fig.update_yaxes(title_text=plot_text(y_title))
-    fig.update_xaxes(automargin=True, tickfont=dict(size=13), title_font=dict(size=14))
-    fig.update_yaxes(automargin=True, tickfont=dict(size=13), title_font=dict(size=14))
+    # axis and legend text at least 14 px and dark, readable on a projector
+    fig.update_xaxes(automargin=True, tickfont=dict(size=14, color=FONT["color"]), title_font=dict(size=15))
+    fig.update_yaxes(automargin=True, tickfont=dict(size=14, color=FONT["color"]), title_font=dict(size=15))
+    if legend:
+        fig.update_layout(legend_font=dict(size=14, color=FONT["color"]))
     return fig
 
 
@@ -268,7 +262,8 @@ def hover_names(df: pd.DataFrame, label_column: str) -> list[str]:
 
 def gap_bars(df: pd.DataFrame, label_column: str, key_column: str | None = None, *,
              horizontal: bool = True) -> go.Figure:
-    """Stacked bars of funded / gap / not reported / surplus per row, in the money colours."""
+    """Stacked bars of funded / gap / not reported / surplus per row, in the money colours, each row's gap written
+    at the end of its bar."""
     segments = gap_segments(df)
     divisor, unit = money_scale(list(df["required"]) + list(df["available"].fillna(0)))
     rows = full_names(df, label_column)
@@ -294,19 +289,33 @@ def gap_bars(df: pd.DataFrame, label_column: str, key_column: str | None = None,
             fig.add_bar(y=labels, x=values, orientation="h", **common)
         else:
             fig.add_bar(x=labels, y=values, **common)
+    # each bar's gap written at its end ("gap USD 12.1 M"; "surplus …" beyond the requirement)
+    ends = segments.sum(axis=1) / divisor
+    written = [f"gap {format_money(g)}" if g > 0 else (f"surplus {format_money(u)}" if u > 0 else "")
+               for g, u in zip(segments["gap"], segments["surplus"])]
+    marks = dict(mode="text", text=[plot_text(w) for w in written], name="Gap labels", showlegend=False,
+                 hoverinfo="skip",
+                 textfont=dict(size=14, color=FONT["color"]), cliponaxis=False)
+    if horizontal:
+        fig.add_scatter(y=labels, x=ends, textposition="middle right", **marks)
+    else:
+        fig.add_scatter(x=labels, y=ends, textposition="top center", **marks)
     layout(fig, height=bar_height(len(df), per_bar=40) if horizontal else 380,
            x_title=unit if horizontal else None, y_title=None if horizontal else unit)
     fig.update_layout(barmode="stack")
+    longest = float(ends.max()) if len(ends) else 0.0
     if horizontal:
         category_rows(fig)
+        fig.update_xaxes(range=[0, longest * 1.35 or 1])  # room for the gap labels
     else:
         fig.update_xaxes(type="category")
+        fig.update_yaxes(range=[0, longest * 1.15 or 1])
     return fig
 
 
 def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
     """Treemap of the requirement: outcome → output → agency (joint sub-outputs as one 'Joint: …' tile),
-    tiles coloured by agency; with the table behind it."""
+    agency tiles coloured by coverage, with the colour scale beside; with the table behind it."""
     if tree.empty:
         empty_state("filtered")
         return
@@ -316,7 +325,14 @@ def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
         marker=dict(colors=colors, line=dict(width=1, color="white")), hovertext=hover, hoverinfo="text",
         customdata=[format_money(v) for v in values], texttemplate="%{label}<br>%{customdata}", maxdepth=3,
         pathbar=dict(visible=True)))
+    # the colour scale's legend: a trace without points that only draws the scale
+    fig.add_scatter(x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False, marker=dict(
+        colorscale=COVERAGE_SCALE, cmin=0, cmax=100, color=[0], showscale=True,
+        colorbar=dict(title=dict(text="Coverage", font=dict(size=14, color=FONT["color"])), ticksuffix=" %",
+                      tickfont=dict(size=14, color=FONT["color"]), len=0.8)))
     layout(fig, height=640, legend=False)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
     # a label too small to read is left out (the tile keeps its hover; a click zooms into it)
     fig.update_layout(uniformtext=dict(minsize=11, mode="hide"))
     fig.update_layout(margin=dict(l=0, r=0, t=30, b=0))
@@ -326,15 +342,18 @@ def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
     table = table.rename(columns={"outcome": "Outcome", "output": "Output", "agency_label": "Agency",
                                   **{m.name: m.header for m in (metrics.REQUIRED, metrics.AVAILABLE, metrics.COVERAGE,
                                                                 metrics.LINES_WITHOUT_AVAILABLE)}})
-    note = "Tile size = required; colour = agency (dark grey = joint sub-output, money not split)."
+    note = ("Tile size = required; colour = coverage (available ÷ required): red where little of the requirement is "
+            "funded, blue where it is; grey = no available figure reported. Joint sub-outputs are one tile (money "
+            "not split).")
     if leaves > len(tree):
         note += f" The {len(tree)} largest of {leaves} tiles are shown."
     chart_with_table(fig, table, "requirement-treemap", column_config=budget_column_config(table), note=note)
 
 
 def _treemap_tiles(tree: pd.DataFrame) -> list[tuple[str, str, str, float, str, str]]:
-    """The treemap's tiles as (id, label, parent, value, colour, hover): the outcomes, their outputs, and the
-    outputs' agencies; a parent carries the sum of the tiles shown under it (branchvalues="total")."""
+    """The treemap's tiles as (id, label, parent, value, colour, hover): the outcomes, their outputs (light
+    grey), and the outputs' agencies (coloured by coverage); a parent carries the sum of the tiles shown under it
+    (branchvalues="total")."""
     # an output is its outcome and its code and title as stored (a missing one apart from an empty one)
     outputs = tree.groupby(["outcome_key", "output_code", "output_title"], dropna=False, sort=False).ngroup()
     leaves = tree.assign(
@@ -352,7 +371,8 @@ def _treemap_tiles(tree: pd.DataFrame) -> list[tuple[str, str, str, float, str, 
     for leaf, (oid, label, req, avail, cov) in enumerate(zip(leaves["output_id"], leaves["agency_label"],
                                                              leaves["required"], leaves["available"],
                                                              leaves["coverage"])):
-        tiles.append((f"{oid}/{leaf}", plot_text(label), oid, float(req), agency_color(label),
+        tiles.append((f"{oid}/{leaf}", plot_text(label), oid, float(req),
+                      coverage_color(cov),
                       f"{plot_text(label)}<br>Required: {format_money(req)}<br>Available: {format_money(avail)}"
                       f"<br>Coverage: {format_rate(cov)}"))
     return tiles
@@ -361,12 +381,12 @@ def _treemap_tiles(tree: pd.DataFrame) -> list[tuple[str, str, str, float, str, 
 # --- figures the pages and the meeting brief share (one definition each) -------------------------------
 
 def agency_delivery_bars(agencies: pd.DataFrame) -> go.Figure:
-    """The delivery rate per agency (budget.by 'agency', in the order given), bars in the agencies' colours,
-    the rate written after each bar."""
+    """The delivery rate per agency (budget.by 'agency', in the order given), the rate written after each bar;
+    one measure, one colour."""
     rates = percent(agencies["delivery_rate"])
     fig = go.Figure(go.Bar(
         y=axis_labels(agencies["agency"], width=30), x=rates.fillna(0), orientation="h",
-        marker_color=[agency_color(a) for a in agencies["agency"]],
+        marker_color=MONEY_COLORS["expenditure"],  # one measure, one colour
         customdata=[[a] for a in agencies["agency"]],
         text=[format_rate(r) for r in agencies["delivery_rate"]], textposition="outside", cliponaxis=False,
         hovertext=[f"{plot_text(a)}<br>Available: {format_money(av)}<br>Spent: {format_money(ex)}"

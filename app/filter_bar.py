@@ -11,8 +11,9 @@ import streamlit as st
 
 from analytics import activity
 from analytics import filters as registry
+from analytics import scope as scope_reads
 from analytics.filters import FILTER_KEYS, FILTERS, AsOfDate, Choice, Filters, YearRange
-from app import data
+from app import data, scope
 from app.text import md_escape
 from core.formatting import titled
 from store import history
@@ -31,8 +32,9 @@ def clear_filters(*keys: str) -> None:
             st.session_state[key] = None
 
 
-def filter_bar() -> Filters:
-    """The filters in the sidebar; returns the Filters they set (also kept for `data.current_filters`)."""
+def filter_bar(page: str | None = None) -> Filters:
+    """The filters in the sidebar; returns the Filters they set (also kept for `data.current_filters`). `page`: the
+    page shown (its url_path): when it changes, the address's filters are taken (a link to a narrowed page)."""
     st.session_state["_data_version"] = version = data.data_version()
     if version == data.NO_SURFACE:
         st.session_state["_options"] = data.EMPTY_OPTIONS
@@ -40,6 +42,9 @@ def filter_bar() -> Filters:
         return Filters()
     every = data.cached(activity.filter_options, Filters())
     st.session_state["_options"] = every
+    if page is not None and st.session_state.get("_page") not in (None, page):
+        _take_address(every)
+    st.session_state["_page"] = page
     # what the address asks for, read before the widgets take (or drop) it: see unrecognised_link_filters
     asked = {key: st.query_params.get_all(key) for key in FILTER_KEYS}
     bar = st.sidebar
@@ -48,7 +53,7 @@ def filter_bar() -> Filters:
     shown: dict[str, Any] = {}  # what each widget shows, as the address writes it
     for flt in FILTERS:
         if isinstance(flt, YearRange):
-            values, shown[flt.key] = _year_range(flt, every)
+            values, shown[flt.key] = _year_range(flt, chosen)
         elif isinstance(flt, AsOfDate):
             values, shown[flt.key] = _as_of(flt)
         else:
@@ -57,32 +62,59 @@ def filter_bar() -> Filters:
     filters = Filters(**chosen)
     dropped = unrecognised_link_filters(asked, shown)
     if dropped:
-        st.warning("This link asks for " + "; ".join(dropped) + ", which the data do not have: the page shows "
-                   "everything else the link asks for. The link may be older than the data, or mistyped.",
-                   icon=":material/link_off:")
+        st.container(key="banner-link").warning(
+            "This link asks for " + "; ".join(dropped) + ", which the data do not have: the page shows "
+            "everything else the link asks for. The link may be older than the data, or mistyped.",
+            icon=":material/link_off:")
     st.session_state["_filters"] = filters
     _foot(filters, every)
     return filters
 
 
+def _take_address(every: Mapping[str, Any]) -> None:
+    """On arriving at another page, the filters become what its address says: a link that narrows a page (the
+    Overview's "Needs attention") is followed even though the widgets hold the previous page's values (Streamlit
+    keeps a widget's value over the address's once the widget exists)."""
+    for flt in FILTERS:
+        asked = st.query_params.get_all(flt.key)
+        if isinstance(flt, YearRange):
+            years = sorted(int(y) for y in asked if y.strip().isdigit())
+            if years:
+                st.session_state[flt.key] = (years[0], years[-1])
+            else:
+                st.session_state.pop(flt.key, None)
+            continue
+        value = asked[-1] if asked else None
+        if value is not None and flt.labels:  # the address carries an outcome's label
+            value = {label: key for key, label in flt.labels(every).items()}.get(value, value)
+        st.session_state[flt.key] = value
+
+
 def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     """A select box of the values of `flt` within the filters it is narrowed by; its value, and what it shows."""
     narrowing = {key: chosen[key] for key in flt.narrowed_by if chosen.get(key)}
-    options = data.cached(activity.filter_options, Filters(**narrowing)) if narrowing else every
+    options = data.cached(scope_reads.filter_options, Filters(**narrowing)) if narrowing else every
     labels = flt.labels(every) if flt.labels else None  # over all values, so that a label never changes
+    # a plan is listed with its years ("… (2023–2027)"); the address keeps its name
+    shown_as = scope.plan_names(chosen.get("country")) if flt.key == "plan" else {}
+    on_change, args = (scope.open_country, None) if flt.key == "country" else (
+        clear_filters if flt.clears else None, flt.clears or None)
     value = st.sidebar.selectbox(
         flt.label, _with_current(flt.options(options), flt.key), index=None, placeholder=flt.placeholder,
-        key=flt.key, bind="query-params", on_change=clear_filters if flt.clears else None, args=flt.clears or None,
-        format_func=(lambda v: labels.get(v, f"({flt.key} {v})")) if labels is not None else str, help=flt.help)
+        key=flt.key, bind="query-params", on_change=on_change, args=args,
+        format_func=(lambda v: labels.get(v, f"({flt.key} {v})")) if labels is not None
+        else (lambda v: shown_as.get(v, str(v))), help=flt.help)
     names = flt.names(every) if flt.names else {}
     if value and names.get(value):
         st.sidebar.caption(md_escape(names[value]))
     return {flt.key: value}, (labels.get(value) if labels is not None and value else value)
 
 
-def _year_range(flt: YearRange, every: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
-    """The years slider over the data's years; the range chosen (none when it is every year), and what it shows."""
-    lo, hi = every["year_min"], every["year_max"]
+def _year_range(flt: YearRange, chosen_filters: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+    """The years slider over the years of the chosen country's and plan's data (all data's when neither is
+    chosen); the range chosen (none when it is every year), and what it shows."""
+    lo, hi = data.cached(scope_reads.year_bounds, Filters(country=chosen_filters.get("country"),
+                                                          plan=chosen_filters.get("plan")))
     if lo is None or hi is None or lo >= hi:
         if lo is not None:
             st.sidebar.caption(f"{flt.label}: {int(lo)} (the only year with data)")
@@ -122,12 +154,14 @@ def _foot(filters: Filters, every: Mapping[str, Any]) -> None:
     if not filters.is_empty:
         bar.button("Clear all filters", on_click=clear_filters, args=FILTER_KEYS, key="clear-filters",
                    width="stretch")
+    bar.caption(scope.DEFAULT_VIEW_NOTE)
     bar.caption("These filters are kept in the page address: bookmark it or send it to a colleague "
                 "to share exactly this view.")
-    if any("(demo data)" in (p or "") for p in every.get("plans", [])):
-        st.warning("**Demo data.** The figures of \"Demoland\" are generated for demonstration; they are not a "
-                   "real country team's. Run `python -m etl load` or use the Upload page to load real files.",
-                   icon=":material/science:")
+    in_view = data.cached(scope_reads.in_view, filters, ("budget", "indicators", "actions"))
+    if any("(demo data)" in (p["plan"] or "") for p in in_view):  # only when demo figures are in view
+        st.container(key="banner-demo").warning(
+            "**Demo data.** The figures of \"Demoland\" are generated for demonstration; they are not a real country "
+            "team's. Run `python -m etl load` or use the Upload page to load real files.", icon=":material/science:")
     for flt in FILTERS:
         if isinstance(flt, Choice) and flt.sidebar_note and flt.is_set(filters):
             bar.caption(flt.sidebar_note.format(md_escape(getattr(filters, flt.key))))

@@ -18,9 +18,9 @@ import streamlit as st
 from streamlit.logger import get_logger
 
 from analytics import budget
+from analytics import scope as scope_reads
 from analytics.filters import Filters
-from app import data, notes
-from app.filter_bar import filter_summary
+from app import data, notes, scope
 from app.text import md_escape
 
 _log = get_logger("unct.dashboard")
@@ -110,6 +110,33 @@ def empty_state(kind: str) -> None:
     st.info(EMPTY[kind])
 
 
+#: dataset → what it is, and how its data get into the dashboard ({} is the country or plan)
+_NOT_YET = {
+    "budget": ("budget data", "an agency focal point uploads its Common Budgetary Framework, or an administrator "
+                              "loads the UN INFO export of {}, on the Upload page (or with `python -m etl load`)."),
+    "indicators": ("indicator data", "an agency focal point uploads the indicators workbook of {} on the Upload page "
+                                     "(its template is there), or an administrator runs `python -m etl load`."),
+    "actions": ("recommendations or actions", "upload the management response or work plan of {} on the Upload "
+                                              "page, or run `python -m etl load`."),
+}
+
+
+def nothing_in_view(kind: str, filters: Filters | None = None) -> None:
+    """What a part of a page about `kind` says when it has nothing to show: that the chosen country (and plan)
+    has no such data yet and how they get there; that there are none at all yet; else that the other filters
+    match none."""
+    f = filters or data.current_filters()
+    if kind in _NOT_YET and (f.country or f.plan) and not data.cached(scope_reads.has_rows, f, kind):
+        where = " · ".join(v for v in (f.country, f.plan) if v)
+        what, how = _NOT_YET[kind]
+        st.info(f"No {what} for {md_escape(where)} yet. To add them, {how.format(md_escape(f.country or f.plan))}",
+                icon=":material/info:")
+    elif kind in EMPTY and not data.has_data(kind):
+        empty_state(kind)
+    else:
+        empty_state("filtered")
+
+
 def no_surface_notice() -> bool:
     """Shows what to do when the database has no query surface yet; True when it was shown."""
     if st.session_state.get("_data_version") == data.NO_SURFACE:
@@ -123,12 +150,13 @@ def page_start(title: str, subtitle: str, kind: str) -> Filters:
     """Title, caption and the empty state of a page about one dataset: the filters, or the script
     stops with what the user should do."""
     st.title(title)
-    st.caption(f"{subtitle} · {filter_summary(kind=kind)}")
+    st.caption(subtitle)
     if no_surface_notice():
         st.stop()
     if not data.has_data(kind):
-        empty_state(kind)
+        nothing_in_view(kind)
         st.stop()
+    scope.show_statement(kind)
     return data.current_filters()
 
 
@@ -141,6 +169,6 @@ def budget_page(title: str, subtitle: str) -> tuple[Filters, dict]:
         if note:
             st.info(note)
         else:
-            empty_state("filtered")
+            nothing_in_view("budget", filters)
         st.stop()
     return filters, totals

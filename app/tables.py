@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.exports import safe_csv_bytes
-from analytics.metrics import BUDGET_HEADERS, RATE_COLUMNS
+from analytics.metrics import BUDGET_HEADERS, COVERAGE, RATE_COLUMNS, REQUIRED
 from app.text import slug
 from core.formatting import DASH, UNTITLED_OUTCOME, UNTITLED_OUTPUT, is_missing, titled
 
@@ -85,9 +85,24 @@ def show_table(table: pd.DataFrame, *, column_config: dict | None = None, key: s
                  height=height)
 
 
+#: what a table's CSV rounds to (decimal places), by the unit its header ends with: the Metric registry's precision
+CSV_PRECISION = {"(%)": COVERAGE.precision, "(USD)": REQUIRED.precision}
+CSV_PRECISION_NOTE = "Percentages rounded to one decimal, money to the cent."
+
+
+def rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with its percentages and money rounded to the stated precision (`CSV_PRECISION`)."""
+    out = table.copy()
+    for column in out.columns:
+        places = next((p for unit, p in CSV_PRECISION.items() if str(column).endswith(unit)), None)
+        if places is not None and pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].round(places)
+    return out
+
+
 def download_csv(table: pd.DataFrame, name: str, label: str = "Download this table (CSV)") -> None:
-    """A formula-safe CSV download of exactly `table`."""
+    """A formula-safe CSV download of exactly `table`, rounded to the stated precision."""
     # the bytes are made when the button is clicked, not on every run of the page
-    st.download_button(label, data=functools.partial(safe_csv_bytes, table), file_name=f"{slug(name)}.csv",
-                       mime="text/csv", key=f"download-{slug(name)}", on_click="ignore",
-                       icon=":material/download:")
+    st.download_button(label, data=functools.partial(safe_csv_bytes, rounded(table)),
+                       file_name=f"{slug(name)}.csv", mime="text/csv", key=f"download-{slug(name)}",
+                       on_click="ignore", icon=":material/download:", help=CSV_PRECISION_NOTE)

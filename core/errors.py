@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.formatting import as_typed
+
 
 class ParseError(ValueError):
     """A cell value that cannot be read; `expected` is a short phrase of what would be accepted, `code` the
@@ -58,7 +60,8 @@ class Problem:
         if self.column:
             parts.append(f"column {self.column}")
         head = " ".join(parts)
-        value = "" if self.value is None or self.value == "" else f" {self.value!r}:"
+        value = "" if self.value is None or self.value == "" else (
+            f" {self.value!r}:" if isinstance(self.value, str) else f" {as_typed(self.value)}:")
         return f"{head}:{value} {self.expected}"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from numbers import Number
 
 DASH = "—"
@@ -187,3 +188,36 @@ def _visible_except(keep: str) -> dict[int, str]:
 #: first characters that make a spreadsheet treat a text cell as a formula (OWASP CSV injection): exports and
 #: the validation report write such text with an apostrophe in front
 FORMULA_TRIGGERS = ("=", "+", "-", "\u2212", "@", "\t", "\r")
+
+
+def year_span(first: object, last: object) -> str:
+    """'2023–2027', '2024' for one year, '' when unknown."""
+    if is_missing(first) or is_missing(last):
+        return ""
+    return str(int(first)) if int(first) == int(last) else f"{int(first)}–{int(last)}"  # type: ignore[call-overload]
+
+
+#: a year as a plan's name states it ('UNSDCF 2019-2023')
+A_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def plan_label(plan: object, first: object = None, last: object = None, countries: int = 1) -> str:
+    """A plan as every list and statement names it: 'UNSDCF (2023–2027)' (a name stating a year as it is), with
+    how many countries use the name when several do ('… (2016–2028, 27 countries)'); '(no plan)' without one."""
+    name = text(plan) or NO_PLAN
+    span = year_span(first, last)
+    # a name that states its years already ('UNSDCF 2023–2027') is not followed by the data's years too
+    details = [span] if span and not A_YEAR.search(name) else []
+    if countries > 1:
+        details.append(f"{countries} countries")
+    return f"{name} ({', '.join(details)})" if details else name
+
+
+def as_typed(value: object) -> str:
+    """A cell's value as the user typed it, for messages: '20019', not '20019.0' (a spreadsheet stores every
+    number as a float); '' when missing."""
+    if is_missing(value):
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return str(value)

@@ -546,7 +546,7 @@ def cmd_periods(args) -> int:
 
 def _is_admin(con, name: str, what: str) -> bool:
     """Whether account `name` is an admin; else says so (as `entities add` does)."""
-    from etl import accounts
+    from store import accounts
 
     user = accounts.get_user(con, name)
     if user is None or user["role"] != "admin":

@@ -431,7 +431,8 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Option
             if not dry_run:
                 store.writes.keep_file(writer, result.submission_id, item.data)
         if dry_run:
-            group[0][1].preview = {**before, "after": preview_totals(writer, "budget")}
+            group[0][1].preview = {**before, "after": preview_totals(writer, "budget"),
+                                   "sample": preview_sample(writer, "budget", [r.submission_id for _, r in group])}
     finally:
         writer.unregister("staged_figures")
         writer.unregister("staged_suboutputs")
@@ -476,7 +477,8 @@ def _write_one(writer, item: Prepared, result: LoadResult, opts: Options, dry_ru
                                 warnings=[str(p) for p in ds.warnings[:1000]])
         result.rows_added, result.rows_replaced = added, replaced
         if dry_run:
-            result.preview = {**before, "after": preview_totals(writer, ds.kind)}
+            result.preview = {**before, "after": preview_totals(writer, ds.kind),
+                              "sample": preview_sample(writer, ds.kind, [sid])}
         else:
             store.writes.keep_file(writer, sid, item.data)
     finally:
@@ -628,3 +630,26 @@ def preview_scope(con, kind: str) -> dict:
     agencies = [r[0] for r in con.execute(
         "SELECT DISTINCT agency FROM preview_scope WHERE agency IS NOT NULL ORDER BY 1").fetchall()]
     return {"scopes": scopes, "agencies": agencies}
+
+
+#: the columns a preview's sample shows of each kind's rows
+SAMPLE_COLUMNS = {
+    "budget": ("country", "plan", "outcome_code", "output_code", "suboutput_title", "agency", "year", "required",
+               "available", "expenditure", "currency"),
+    "indicators": ("country", "plan", "indicator_code", "indicator", "period", "actual", "target", "agency"),
+    "actions": ("source_title", "recommendation_no", "action_no", "action", "agency", "deadline", "status"),
+}
+SAMPLE_ROWS = 5
+
+
+def preview_sample(cur, kind: str, sids: list[int]) -> dict:
+    """A few of the rows Commit would add and of the current rows it would replace (inside the dry run's
+    transaction, after the write): {'added': DataFrame, 'replaced': DataFrame}."""
+    table, columns = store.FACT_TABLES[kind], ", ".join(SAMPLE_COLUMNS[kind])
+    marks = ", ".join("?" * len(sids))
+    return {
+        "added": cur.execute(f"SELECT {columns} FROM {table} WHERE submission_id IN ({marks}) AND current "
+                             f"LIMIT {SAMPLE_ROWS}", sids).df(),
+        "replaced": cur.execute(f"SELECT {columns} FROM {table} WHERE replaced_by IN ({marks}) "
+                                f"LIMIT {SAMPLE_ROWS}", sids).df(),
+    }

@@ -29,7 +29,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from core import palette
 from core.errors import Problem
-from core.formatting import FORMULA_TRIGGERS
+from core.formatting import FORMULA_TRIGGERS, as_typed
 from core.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES
 from etl.read import read_file
 from etl.validate import YEAR_BLOCK
@@ -216,7 +216,7 @@ def _cell(sheet, value: object) -> WriteOnlyCell:
 
 
 def _shown(value: object) -> str:
-    return "" if value is None or value == "" else repr(value) if isinstance(value, str) else str(value)
+    return "" if value is None or value == "" else repr(value) if isinstance(value, str) else as_typed(value)
 
 
 def _message(problem: Problem) -> str:

@@ -514,7 +514,7 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
                 row[name] = None
                 continue
             if row[name] is None and column.required and not (column.file_level and fill.get(name)):
-                ds.error(sheet.name, cell_ref(r, i), name, value, f"a value: {column.name} is required",
+                ds.error(sheet.name, cell_ref(r, i), name, value, f"a value (the {column.name} column must be filled in)",
                          code="value_required")
             if column.type == "money" and row[name] is not None and row[name] < 0:
                 ds.error(sheet.name, cell_ref(r, i), name, value, "an amount ≥ 0", code="negative_amount")

@@ -6,8 +6,9 @@ import datetime as dt
 import streamlit as st
 
 from analytics import exports
-from app import data, frame, tables
-from app.filter_bar import filter_summary
+from analytics import filters as registry
+from app import auth, data, frame, tables
+from app.filter_bar import filter_summary, outcome_labels
 from core.formatting import format_count
 
 frame.require_frame()
@@ -71,22 +72,50 @@ if not count:
         st.info("No budget line matches the sidebar filters together with the “More budget filters” above: "
                 "clear one of those first.")
     else:
-        frame.empty_state("filtered")
+        frame.nothing_in_view(kind, filters)
     st.stop()
 
 st.metric("Rows matching the filters", format_count(count))
 con = data.connection()
-stamp = dt.date.today().isoformat()
-base_name = f"unct-{kind}-{stamp}"
+readable = st.toggle("Readable column names (“Outcome code”, not “outcome_code”)", key="labels",
+                     bind="query-params")
+# the file's name carries the filters: budget-jordan-2023-2025.csv
+years = registry.summary(filters.without("country", "plan", "outcome", "agency"), kind, {})
+outcome = outcome_labels().get(filters.outcome) if filters.outcome else None
+base_name = exports.file_stem(kind, [filters.country, filters.plan, *years, outcome, filters.agency])
+
+
+def labelled(rows):
+    return rows.rename(columns=exports.human_labels(list(rows.columns))) if readable else rows
 
 
 def csv_bytes() -> bytes:
-    return exports.safe_csv_bytes(exports.rows(con, filters, kind, detail=detail))
+    return exports.safe_csv_bytes(labelled(exports.rows(con, filters, kind, detail=detail)))
+
+
+# read while the page runs (the file is made when its button is clicked, outside the page's run)
+user = auth.current_user(con)
+version = st.session_state.get("_data_version") or ()
+
+
+def about() -> list[tuple[str, object]]:
+    """The Excel file's "Filters" sheet: what was applied, when, by whom, and how recent the data are."""
+    applied = " · ".join(registry.summary(filters, kind, outcome_labels())) or "All data"
+    return [("Dataset", DATASET_TITLES[kind]), ("Filters", applied),
+            *((name, value) for name, value in (
+                ("Strategic priority", detail and detail.strategic_priority),
+                ("Sub-output status", detail and detail.suboutput_status), ("SDG goal", detail and detail.sdg_goal),
+                ("Contributing partner contains", detail and detail.partner)) if value),
+            ("Rows", count), ("Exported at", f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}"),
+            ("Exported by", auth.describe(user) if user else "a viewer not signed in"),
+            ("Data as of", f"the latest submission, loaded {str(version[2])[:19]}" if len(version) > 2 and version[2]
+             else "no submission yet"),
+            ("How filters apply", FILTER_NOTES[kind])]
 
 
 def excel_bytes() -> bytes:
-    return exports.safe_excel_bytes(exports.rows(con, filters, kind, limit=EXCEL_MAX_ROWS, detail=detail),
-                                    sheet_name=kind.capitalize())
+    return exports.safe_excel_bytes(labelled(exports.rows(con, filters, kind, limit=EXCEL_MAX_ROWS, detail=detail)),
+                                    sheet_name=kind.capitalize(), about=about())
 
 
 left, right, _ = st.columns([1, 1, 3])
@@ -109,4 +138,4 @@ with frame.section("Preview"):
     if count > len(preview):
         st.caption(f"The first {format_count(len(preview))} of {format_count(count)} rows; the downloads have all "
                    "of them.")
-    tables.show_table(preview, key="table-export-preview", height=460)
+    tables.show_table(labelled(preview), key="table-export-preview", height=460)

@@ -24,10 +24,11 @@ with frame.section():
     cards.metric_card(row[1], metrics.EXPENDITURE, totals["expenditure"],
                       caption=count_of(totals['lines_without_expenditure'], "line") + " not reported"
                       if totals["lines_without_expenditure"] else None)
-    cards.metric_card(row[2], metrics.DELIVERY_RATE, totals["delivery_rate"],
-                      caption=(f"over {format_money(totals['available_with_expenditure'])} available with spending "
-                               "reported" if totals["available_with_expenditure"] is not None
-                               else "no spending reported yet"))
+    cards.ratio_card(row[2], metrics.DELIVERY_RATE, totals["delivery_rate"], totals["delivery_basis"],
+                     "available funds",
+                     caption=(f"over {format_money(totals['available_with_expenditure'])} available with spending "
+                              "reported" if totals["available_with_expenditure"] is not None
+                              else "no spending reported yet"))
     cards.metric_card(row[3], metrics.BURN_RATE, totals["burn_rate"],
                       caption="over the lines with spending reported" if totals["lines_without_expenditure"] else None)
     for note in (notes.missing_figures_note(totals),

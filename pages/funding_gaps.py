@@ -21,10 +21,11 @@ with frame.section():
     cards.metric_card(row[1], metrics.AVAILABLE, totals["available"],
                       caption=count_of(totals['lines_without_available'], "line") + " not reported"
                       if totals["lines_without_available"] else None)
-    cards.gap_card(row[2], totals["funding_gap"])
-    cards.metric_card(row[3], metrics.COVERAGE, totals["coverage"],
-                      caption=(f"{format_money(totals['required_without_available'])} required without an available "
-                               "figure" if totals["lines_without_available"] else None))
+    cards.gap_card(row[2], totals)
+    cards.ratio_card(row[3], metrics.COVERAGE, totals["coverage"], totals["coverage_basis"], "required",
+                     caption=(f"{format_money(totals['required_without_available'])} required without an available "
+                              "figure" if totals["lines_without_available"] else None))
+    st.caption(cards.budget_sum(totals))
     for note in (notes.missing_figures_note(totals, expenditure=False),
                  notes.joint_note(totals["joint_lines"]), *notes.plan_notes()):
         if note:
@@ -36,8 +37,17 @@ GAP_METRICS = ("required", "available", "funding_gap", "coverage", "required_wit
                "lines_without_available") + (
     ("available_without_required",) if totals["lines_without_required"] else ())
 
-LEGEND_NOTE = ("Each bar is the requirement: the part available (funded), the funding gap, and the part "
-               "whose available figure is not reported; over-funding shows as a surplus beyond it.")
+def by_gap(level: str, what: str) -> tuple[pd.DataFrame, str | None]:
+    """The rows of `level` largest funding gap first (surpluses and rows without a gap last), and the note when
+    the chart keeps only the first of them."""
+    rows = data.cached(budget.by, filters, level)
+    rows = rows.sort_values("funding_gap", ascending=False, na_position="last", kind="stable")
+    return tables.top_rows(rows, what, measure="the largest funding gap")
+
+
+LEGEND_NOTE = ("Largest funding gap first. Each bar is the requirement: the part available (funded), the funding "
+               "gap (written at the bar's end), and the part whose available figure is not reported; over-funding "
+               "shows as a surplus beyond it.")
 
 # --- by outcome (click to drill), or the chosen outcome's outputs ---------------------------------------
 with frame.section("Outputs of the chosen outcome" if filters.outcome else "By outcome"):
@@ -45,14 +55,14 @@ with frame.section("Outputs of the chosen outcome" if filters.outcome else "By o
         st.caption(md_escape(outcome_title(filters.outcome)))
         st.button("Back to all outcomes", on_click=clear_filters, args=("outcome",),
                   icon=":material/arrow_back:")
-        outputs, cut = tables.top_rows(data.cached(budget.by, filters, "output"), "outputs")
+        outputs, cut = by_gap("output", "outputs")
         table = tables.budget_table(outputs, {"outcome": "Outcome", "output": "Output", "plan": "Plan"},
                                     GAP_METRICS)
         charts.chart_with_table(charts.gap_bars(outputs, "output"), table, "gaps-by-output",
                                 column_config=tables.budget_column_config(table),
                                 note=notes.join_notes(LEGEND_NOTE, cut))
     else:
-        outcomes, cut = tables.top_rows(data.cached(budget.by, filters, "outcome"), "outcomes")
+        outcomes, cut = by_gap("outcome", "outcomes")
         table = tables.budget_table(outcomes, {"outcome": "Outcome", "plan": "Plan"},
                                     GAP_METRICS)
         charts.chart_with_table(charts.gap_bars(outcomes, "outcome", "outcome_key"), table, "gaps-by-outcome",
@@ -62,7 +72,7 @@ with frame.section("Outputs of the chosen outcome" if filters.outcome else "By o
 
 left, right = st.columns(2, gap="large")
 with left, frame.section("By agency"):
-    agencies, cut = tables.top_rows(data.cached(budget.by, filters, "agency"), "agencies")
+    agencies, cut = by_gap("agency", "agencies")
     table = tables.budget_table(agencies, {"agency": "Agency", "agency_name": "Name"},
                                 GAP_METRICS)
     fig = charts.gap_bars(agencies, "agency", "agency")
@@ -104,7 +114,7 @@ with frame.section("Outcome → output → agency"):
     charts.treemap_section(tree, leaves)
 
 with frame.section("By funding source"):
-    sources, cut = tables.top_rows(data.cached(budget.by, filters, "funding_source"), "funding sources")
+    sources, cut = by_gap("funding_source", "funding sources")
     table = tables.budget_table(sources, {"funding_source": "Funding source"}, GAP_METRICS)
     if len(sources) == 1:  # one bar would only repeat the cards above
         st.caption("Every budget line in view has the same funding source: "

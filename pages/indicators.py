@@ -15,7 +15,7 @@ frame.require_frame()
 filters = frame.page_start("Indicators", "Progress from baseline to target", "indicators")
 progress = data.cached(indicators.progress, filters)
 if progress.empty:
-    frame.empty_state("filtered")
+    frame.nothing_in_view("indicators", filters)
     st.stop()
 
 counts = data.cached(indicators.status_counts, filters)

@@ -6,21 +6,22 @@ import streamlit as st
 
 from analytics import actions, activity, budget, indicators, metrics
 from analytics import filters as registry
-from app import cards, charts, data, frame, notes, tables
-from app.filter_bar import filter_summary
+from analytics import scope as scope_reads
+from app import attention, cards, charts, data, frame, notes, scope, tables
 from app.text import md_escape
-from core.formatting import NO_PLAN, format_count, format_rate, text
+from core.formatting import NO_PLAN, count_of, format_count, format_rate, text
 
 frame.require_frame()
 
 st.title("UNCT Results Dashboard")
-st.caption(f"Overview · {filter_summary()}")
+st.caption("Overview")
 
 if frame.no_surface_notice():
     st.stop()
 if not (data.has_data("budget") or data.has_data("indicators") or data.has_data("actions")):
     frame.empty_state("budget")
     st.stop()
+scope.show_statement("budget", ("budget", "indicators"))
 
 filters = data.current_filters()
 h = data.cached(activity.headline, filters)
@@ -28,11 +29,40 @@ then = cards.then(activity.headline, filters)  # the same figures as of the "Cha
 
 # --- headline cards ---------------------------------------------------------------------------------
 with frame.section():
-    headline = cards.headline(h)
-    for row, four in ((st.columns(4), headline[:4]), (st.columns(4), headline[4:])):
-        for column, c in zip(row, four):
-            cards.card(column, c.label, c.value, help=c.help, caption=c.caption, delta=cards.delta(c, then),
-                       worse_up=cards.worse_up(c))
+    row = st.columns(4)
+    cards.metric_card(row[0], metrics.REQUIRED, h["required"], caption=count_of(h['lines'], "budget line"),
+                      then=then)
+    cards.metric_card(row[1], metrics.AVAILABLE, h["available"], then=then,
+                      caption=(count_of(h['lines_without_available'], "line") + " not reported"
+                               if h["lines_without_available"] else f"Coverage {format_rate(h['coverage'])}"))
+    cards.metric_card(row[2], metrics.EXPENDITURE, h["expenditure"], then=then,
+                      caption=(count_of(h['lines_without_expenditure'], "line") + " not reported"
+                               if h["lines_without_expenditure"] else None))
+    cards.gap_card(row[3], h, caption=f"Coverage {format_rate(h['coverage'])}" + (
+        f" ({basis})" if (basis := cards.basis_note(h["coverage_basis"], "required")) else ""), then=then)
+    if h["lines"]:
+        st.caption(cards.budget_sum(h))
+
+    row = st.columns(4)
+    cards.ratio_card(row[0], metrics.DELIVERY_RATE, h["delivery_rate"], h["delivery_basis"], "available funds",
+                     then=then)
+    on_track = h["indicators_on_track"] + h["indicators_achieved"]
+    cards.card(row[1], "Indicators on track", f"{on_track} of {h['indicators']}" if h["indicators"] else "—",
+               help="Achieved or on track: progress to target at least the share of the baseline-to-target period "
+                    "that has elapsed.",
+               caption=(f"{h['indicators_achieved']} achieved · {h['indicators_on_track']} on track · "
+                        f"{h['indicators_off_track']} off track · {h['indicators_no_data']} no data"
+                        if h["indicators"] else "No indicator values reported for the period in view"))
+    cards.card(row[2], "Actions completed", f"{h['actions_completed']} of {h['actions']}" if h["actions"] else "—",
+               help=metrics.COMPLETED.help,
+               caption=None if not h["actions"] else (
+                   f"Implementation rate {format_rate(h['actions_implementation_rate'])} of "
+                   f"{count_of(h['actions'] - h['actions_set_aside'], 'applicable action')}"
+                   if h["actions_set_aside"]
+                   else f"Implementation rate {format_rate(h['actions_implementation_rate'])}"))
+    cards.metric_card(row[3], metrics.OVERDUE, h["actions_overdue"] if h["actions"] else None, label="Actions overdue",
+                      then=then, name="actions_overdue",
+                      caption=count_of(h['actions_open'], "open action") if h["actions"] else None)
 
     if len(h["currencies"]) > 1:
         st.warning("Amounts are in several currencies (" + md_escape(", ".join(h["currencies"])) +
@@ -42,14 +72,16 @@ with frame.section():
         if note:
             st.caption(note)
 
+# --- where the problem is: each item a link to its page, narrowed to it -----------------------------------
+with frame.section():
+    attention.attention_panel(filters)
+
 # --- one chart per concern ----------------------------------------------------------------------------
 left, right = st.columns(2, gap="large")
 
 with left, frame.section("Money by year"):
-    if not data.has_data("budget"):
-        frame.empty_state("budget")
-    elif not h["lines"]:
-        frame.empty_state("filtered")
+    if not h["lines"]:
+        frame.nothing_in_view("budget")
     else:
         years = data.cached(budget.by, filters, "year")
         divisor, unit = charts.money_scale(list(years["required"]) + list(years["available"]))
@@ -65,10 +97,8 @@ with left, frame.section("Money by year"):
         charts.chart_with_table(fig, table, "money-by-year", column_config=tables.budget_column_config(table))
 
 with right, frame.section("Indicator status"):
-    if not data.has_data("indicators"):
-        frame.empty_state("indicators")
-    elif not h["indicators"]:
-        frame.empty_state("filtered")
+    if not h["indicators"]:
+        frame.nothing_in_view("indicators")
     else:
         counts = data.cached(indicators.status_counts, filters)
         fig = charts.indicator_status_bars(counts)
@@ -78,10 +108,8 @@ with right, frame.section("Indicator status"):
 left, right = st.columns(2, gap="large")
 
 with left, frame.section("Recommendations and actions"):
-    if not data.has_data("actions"):
-        frame.empty_state("actions")
-    elif not h["actions"]:
-        frame.empty_state("filtered")
+    if not h["actions"]:
+        frame.nothing_in_view("actions")
     else:
         counts = data.cached(actions.status_counts, filters)
         labels = [charts.ACTION_STATUS_LABELS[s] for s in counts["status"]]
@@ -118,7 +146,15 @@ with right, frame.section("Data freshness"):
         st.caption("When each agency's current data last arrived (a joint sub-output counts for each of its "
                    "agencies), oldest first.")
         completeness = data.cached(activity.reporting_completeness, filters)
-        if len(completeness) <= 3:  # a sentence per plan
+        # a plan that has ended is never judged ("0 of 14 agencies have submitted for 2024" for a 2018–2022 plan)
+        ended = data.cached(scope_reads.ended_plans, filters)
+        has_ended = [(text(c), p) in ended for c, p in zip(completeness["country"], completeness["plan"])]
+        if any(has_ended):
+            names = sorted({text(p) or NO_PLAN for p, e in zip(completeness["plan"], has_ended) if e})
+            st.caption(md_escape(f"Reporting completeness is not assessed for plans that have ended "
+                                 f"({len(names)}): {'; '.join(names[:5])}{' and others' if len(names) > 5 else ''}."))
+            completeness = completeness[[not e for e in has_ended]]
+        if len(completeness) <= 3:  # a sentence per plan (none when every plan in view has ended)
             shared_plans = completeness["plan"].duplicated(keep=False).any()
             for rec in completeness.itertuples():
                 pending = f" — not yet: {rec.not_reported}" if isinstance(rec.not_reported, str) else ""

@@ -17,7 +17,7 @@ filters = frame.page_start("Recommendations and actions",
                            "Key actions from evaluations, audits, reviews and work plans", "actions")
 totals = data.cached(actions.totals, filters)
 if not totals["actions"]:
-    frame.empty_state("filtered")
+    frame.nothing_in_view("actions", filters)
     st.stop()
 
 with frame.section():

@@ -8,18 +8,21 @@ Session keys of this page start with "upload_" (cleared at sign-out, see app.aut
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 import store.writes
 from analytics import activity
+from analytics.rollback import rollback_preview
 from app import auth, frame, tables
 from app.data import connection, current_filters
 from app.filter_bar import filter_summary
 from app.text import md_escape
-from core.formatting import is_missing, text
+from core.formatting import as_typed, is_missing, text
 from core.schema import KINDS
 from etl.load import LoadResult, load_bytes
 from etl.report import error_report_bytes, how_to_fix
@@ -172,13 +175,35 @@ def commit(data: bytes, name: str, options: dict, preview: dict | None) -> None:
 
 def problem_table(problems) -> pd.DataFrame:
     return pd.DataFrame([{"sheet": p.sheet or "", "cell": p.cell or "", "column": p.column or "",
-                          "value": "" if is_missing(p.value) else str(p.value), "what was expected": p.expected,
+                          "value": as_typed(p.value), "what was expected": p.expected,
                           "how to fix": how_to_fix(p)} for p in problems],
                         columns=["sheet", "cell", "column", "value", "what was expected", "how to fix"])
 
 
+#: what an agency-boundary error says, and whose the rows are (etl.load.check_boundaries)
+_BOUNDARY = re.compile(r"(?:is a sub-output of|would replace current rows of) (?P<owner>.+?); (?P<rule>your account "
+                       r"may replace only .+)$")
+
+
+def summarised(problems: list) -> list:
+    """The problems, with the rows refused because they belong to another agency summed up in one line per owner
+    (the agency, how many rows, the first of them) instead of one near-identical line per row."""
+    kept, owners = [], {}
+    for p in problems:
+        found = _BOUNDARY.search(p.expected or "")
+        if found:
+            owners.setdefault((p.sheet, found["owner"], found["rule"]), []).append(p)
+        else:
+            kept.append(p)
+    for (_, owner, rule), rows in owners.items():
+        first = ", ".join(p.cell for p in rows[:5] if p.cell) + (" …" if len(rows) > 5 else "")
+        kept.append(replace(rows[0], cell=first, value=None,
+                            expected=f"{len(rows):,} row(s) would replace rows of {owner}; {rule}"))
+    return kept
+
+
 def show_problems(problems, *, key: str) -> None:
-    table = problem_table(problems)
+    table = problem_table(summarised(problems))
     if len(table) <= TABLE_LIMIT:  # st.table renders Markdown in its cells: the values are shown as typed
         st.table(table.style.format(md_escape), hide_index=True)
     else:
@@ -281,7 +306,10 @@ def kind_text(result: LoadResult) -> str:
 
 def show_warnings(result: LoadResult, key: str) -> None:
     if result.warnings:
-        with st.expander(f"{len(result.warnings)} warning(s) — the file loads, but read them"):
+        # a refused file does not load: its warnings are only worth reading with the errors
+        loads = result.status != "rejected"
+        with st.expander(f"{len(result.warnings)} warning(s)" + (" — the file loads, but read them" if loads
+                                                                 else " as well")):
             show_problems(result.warnings, key=key)
 
 
@@ -311,6 +339,17 @@ def show_rejected(result: LoadResult, data: bytes, name: str) -> None:
     show_warnings(result, "upload_report_warnings")
 
 
+def show_sample(result: LoadResult) -> None:
+    """A few of the rows Commit will add, and of the current rows it will replace (the preview's sample)."""
+    sample = (result.preview or {}).get("sample") or {}
+    for part, count, what in (("added", result.rows_added, "to be added"),
+                              ("replaced", result.rows_replaced, "to be replaced")):
+        rows = sample.get(part)
+        if rows is not None and len(rows):
+            st.markdown(f"Rows {what}: the first {len(rows)} of {count:,}")
+            tables.show_table(rows, key=f"upload_sample_{part}")
+
+
 def show_preview(result: LoadResult, data: bytes, name: str, options: dict) -> None:
     st.success(f"**{md_escape(result.file_name)}** is a valid {kind_text(result)}. Commit will add "
                f"**{result.rows_added:,}** row(s) and replace **{result.rows_replaced:,}** current row(s) (the "
@@ -318,6 +357,7 @@ def show_preview(result: LoadResult, data: bytes, name: str, options: dict) -> N
     if result.preview:
         show_totals(result.kind, result.preview, "Totals of the current data {scope}, before → after Commit:",
                     "upload_preview_by_agency")
+        show_sample(result)
     show_warnings(result, "upload_preview_warnings")
     st.button("Commit", type="primary", key="upload_commit", icon=":material/cloud_upload:",
               on_click=commit, args=(data, name, options, result.preview))
@@ -384,6 +424,34 @@ def roll_back(submission_id: int) -> None:
             "success", f"Submission {submission_id} rolled back: {done['rows_hidden']:,} row(s) withdrawn, "
                        f"{done['rows_restored']:,} earlier row(s) restored.")
     st.session_state["upload_rollback_choice"] = None
+    st.session_state.pop("upload_rollback_pending", None)
+
+
+def ask_rollback(submission_id: int) -> None:
+    """Roll back button callback: ask for confirmation first."""
+    st.session_state["upload_rollback_pending"] = submission_id
+
+
+def cancel_rollback() -> None:
+    st.session_state.pop("upload_rollback_pending", None)
+
+
+def confirm_rollback(submission_id: int) -> None:
+    """What the roll-back will withdraw and restore, named, with the buttons to do it or not."""
+    what = rollback_preview(con, submission_id)
+    when = f"{what['created_at']:%Y-%m-%d %H:%M}" if isinstance(what.get("created_at"), dt.datetime) else ""
+    about = " · ".join(x for x in (text(what.get("file_name")), text(what.get("kind")),
+                                   text(what.get("agency")) or "several agencies", text(what.get("plan")),
+                                   f"loaded {when}" if when else None,
+                                   f"by {text(what.get('user_name'))}" if text(what.get("user_name")) else None) if x)
+    st.warning(f"Roll back submission {submission_id} ({md_escape(about)})? Its **{what['withdrawn']:,}** current "
+               f"row(s) will be withdrawn, and up to **{what['restored']:,}** earlier row(s) it replaced will be "
+               "current again (a row a later submission has replaced since stays with that one).",
+               icon=":material/warning:")
+    yes, no, _ = st.columns([1, 1, 2])
+    yes.button(f"Yes, roll back submission {submission_id}", key="upload_rollback_confirm", type="primary",
+               on_click=roll_back, args=(submission_id,))
+    no.button("Cancel", key="upload_rollback_cancel", on_click=cancel_rollback)
 
 
 def label(history: pd.DataFrame):
@@ -413,6 +481,11 @@ if history.empty:
 else:
     if not filters.is_empty:
         st.caption(f"Submissions for {filter_summary(filters)} (the sidebar filters apply).")
+    # a refused file is recorded each time it is checked (every change of an option checks it again): hidden
+    # unless asked for, so the history lists what changed the data
+    refused_files = int((history["status"] == "rejected").sum())
+    if refused_files and not st.toggle(f"Show refused files ({refused_files:,})", key="upload_history_refused"):
+        history = history[history["status"] != "rejected"]
     shown = history.assign(status=lambda d: d["status"].str.replace("_", " "))[
         ["id", "when", "user", "file", "dataset", "agency", "status", "added", "replaced", "rejected", "plan"]]
     st.dataframe(shown, hide_index=True, width="stretch", key="upload_history", placeholder="—",
@@ -440,8 +513,12 @@ else:
         if target is not None:
             st.caption("Its rows are withdrawn and the rows it replaced become current again — unless a later "
                        "submission has replaced them since: they then stay with that one.")
-        st.button("Roll back", key="upload_rollback", disabled=target is None, icon=":material/undo:",
-                  on_click=roll_back, args=(target,))
+        pending = st.session_state.get("upload_rollback_pending")
+        if pending is not None and pending == target:
+            confirm_rollback(pending)
+        else:
+            st.button("Roll back…", key="upload_rollback", disabled=target is None, icon=":material/undo:",
+                      on_click=ask_rollback, args=(target,))
     with right, st.container(border=True):
         st.markdown("**Download the original file of a submission**")
         stored = [int(r.id) for r in history.itertuples() if r.has_file]

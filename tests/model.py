@@ -49,6 +49,11 @@ class Money:
     lines: int
     lines_without_available: int
     lines_without_expenditure: int
+    required_without_available: float
+    #: the share of the money a ratio rests on: available on lines with spending reported ÷ all available, and
+    #: required on lines with an available figure ÷ all required
+    delivery_basis: float | None
+    coverage_basis: float | None
 
 
 def money(rows: list[dict]) -> Money:
@@ -72,6 +77,9 @@ def money(rows: list[dict]) -> Money:
         lines=len(rows),
         lines_without_available=len(rows) - len(with_available),
         lines_without_expenditure=len(rows) - len(with_expenditure),
+        required_without_available=sum(r["required"] for r in rows if r["available"] is None),
+        delivery_basis=ratio(sum(r["available"] for r in both), sum(r["available"] for r in with_available)),
+        coverage_basis=ratio(sum(r["required"] for r in with_available), sum(r["required"] for r in rows)),
     )
 
 

@@ -40,7 +40,8 @@ def test_overview_as_of_a_date_shows_the_figures_then(two_versions):
     no_errors(app)
     shown = cards(app)
     assert shown["Required"] == format_money(then[0]) and shown["Available"] == format_money(then[1])
-    assert f"as of {BEFORE:%-d %b %Y}" in app.caption[0].value
+    statement = next(m.value for m in app.markdown if m.value.startswith("**Figures cover:**"))
+    assert f"as of {BEFORE:%-d %b %Y}" in statement.replace("\u2060", "").replace("\\", "")
     app = open_page("overview")
     assert cards(app)["Required"] == format_money(now[0])
 

@@ -181,13 +181,18 @@ def choose(page, label: str, option: str) -> None:
     settle(page)
 
 
+def gap_label(m: model.Money) -> str:
+    """The gap card's label: the requirement without an available figure is named beside the gap."""
+    return "Funding gap" + (" + not reported" if m.required_without_available else "")
+
+
 def overview_cards(f: Filters) -> dict[str, str]:
     m = model.money(model.budget_rows(f))
     counts = model.status_counts(f)
     actions = model.action_summary(f)
     return {
         "Required": format_money(m.required), "Available": format_money(m.available),
-        "Spent": format_money(m.expenditure), "Funding gap": format_money(m.funding_gap),
+        "Spent": format_money(m.expenditure), gap_label(m): format_money(m.funding_gap),
         "Delivery rate": format_rate(m.delivery_rate),
         "Indicators on track": f"{counts['achieved'] + counts['on track']} of {sum(counts.values())}",
         "Actions completed": f"{actions['completed']} of {actions['actions']}",

@@ -121,11 +121,12 @@ def expected_overview_cards(f: Filters) -> dict[str, str]:
     counts = model.status_counts(f)
     actions = model.action_summary(f)
     gap = m.funding_gap
+    gap_label = "Funding gap" if gap is None or gap >= 0 else "Funding surplus"
     return {
         "Required": format_money(m.required),
         "Available": format_money(m.available),
         "Spent": format_money(m.expenditure),
-        ("Funding gap" if gap is None or gap >= 0 else "Funding surplus"): format_money(abs(gap) if gap else gap),
+        gap_label + (" + not reported" if m.required_without_available else ""): format_money(abs(gap) if gap else gap),
         "Delivery rate": format_rate(m.delivery_rate),
         "Indicators on track": f"{counts['achieved'] + counts['on track']} of {sum(counts.values())}",
         "Actions completed": f"{actions['completed']} of {actions['actions']}",
@@ -220,8 +221,9 @@ def test_funding_gap_cards_and_tables(dashboard_db, f):
     shown = cards(app)
     assert shown["Required"] == format_money(m.required)
     assert shown["Available"] == format_money(m.available)
-    assert shown.get("Funding gap", shown.get("Funding surplus")) == format_money(
-        abs(m.funding_gap) if m.funding_gap else m.funding_gap)
+    gap_label = next(label for label in shown if label.startswith(("Funding gap", "Funding surplus")))
+    assert gap_label.endswith(" + not reported") == bool(m.required_without_available)
+    assert shown[gap_label] == format_money(abs(m.funding_gap) if m.funding_gap else m.funding_gap)
     assert shown["Coverage"] == format_rate(m.coverage)
     agencies = table(app, "gaps-by-agency").set_index("Agency")
     expected = model.by(model.budget_rows(f), model.agency_group)

@@ -138,7 +138,7 @@ def test_close_and_reopen_on_the_command_line(con, tmp_path, capsys):
     db = ["--db", str(path)]
     assert load_bytes(store.connection.connect(path), SCENARIOS["budget"]["A"], "a.xlsx", plan=PLAN,
                       country=COUNTRY).status == "committed"
-    from etl import accounts
+    from store import accounts
     c = store.connection.connect(path)
     accounts.add_user(c, "amina", "focal_point", ["UNDP"], "a long password")
     accounts.add_user(c, "vera", "admin", [], "another long password")

@@ -129,7 +129,7 @@ def test_how_to_fix_lines():
     assert fix("unknown_agency", "agency", "a known UN entity code such as UNDP").startswith("Use a UN entity code")
     assert "yyyy-mm-dd" in fix("bad_value", "as_of", "a date such as 2018-12-31")
     assert "header row" in fix("missing_column", "required", "missing required column 'required' (also accepted: x)")
-    assert "Fill in" in fix("value_required", "output_code", "a value: output_code is required")
+    assert "Fill in" in fix("value_required", "output_code", "a value (the output_code column must be filled in)")
     assert fix("total_row", None, "total row skipped (totals are computed, never loaded)", "warning").startswith(
         "Nothing to do")
     assert fix("figure_out_of_bounds", "required", "an amount below 10,000,000,000,000").startswith("Check the figure")

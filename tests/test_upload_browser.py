@@ -26,7 +26,18 @@ from analytics.filters import Filters
 from core.formatting import format_money, format_rate
 from etl.template import template_bytes
 from tests import model
-from tests.test_browser import CHROMIUM, browser, metrics, new_page, open_url, overview_cards, screenshot, serve, settle  # noqa: F401  (browser: the same fixture, one Chromium per module)
+from tests.test_browser import (  # noqa: F401  (browser: the same fixture, one Chromium per module)
+    CHROMIUM,
+    browser,
+    gap_label,
+    metrics,
+    new_page,
+    open_url,
+    overview_cards,
+    screenshot,
+    serve,
+    settle,
+)
 from tests.test_upload import PASSWORD, add_accounts, budget_rows, fill_template, with_three_errors
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -136,8 +147,9 @@ def cards_with(new_rows: list[dict]) -> dict[str, str]:
     cards = overview_cards(Filters())
     m = model.money(model.budget_rows(Filters()) + [
         {"required": r["required"], "available": r["available"], "expenditure": r["expenditure"]} for r in new_rows])
+    cards = {label: value for label, value in cards.items() if not label.startswith("Funding gap")}
     cards.update({"Required": format_money(m.required), "Available": format_money(m.available),
-                  "Spent": format_money(m.expenditure), "Funding gap": format_money(m.funding_gap),
+                  "Spent": format_money(m.expenditure), gap_label(m): format_money(m.funding_gap),
                   "Delivery rate": format_rate(m.delivery_rate)})
     return cards
 
@@ -220,7 +232,14 @@ def test_focal_point_fixes_errors_commits_and_rolls_back(site, browser, tmp_path
     open_select(page, "Submission to roll back")
     page.get_by_role("option", name=mine[0]).click()
     settle(page)
-    page.get_by_role("button", name="Roll back").click()
+    page.get_by_role("button", name="Roll back…").click()
+    # it asks first, naming the submission's file and what will be withdrawn and restored
+    asked = page.locator('[data-testid="stAlertContentWarning"]', has_text="Roll back submission")
+    asked.wait_for()
+    assert "undp-cbf-2026-fixed.xlsx" in asked.inner_text()
+    assert "3 current row(s) will be withdrawn" in asked.inner_text()
+    settle(page)
+    page.get_by_role("button", name=re.compile(r"^Yes, roll back submission \d+$")).click()
     page.get_by_text("rolled back: 3 row(s) withdrawn").wait_for()
     settle(page)
     screenshot(page, "upload-rolled-back")

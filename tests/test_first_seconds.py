@@ -1,0 +1,206 @@
+"""Issue 10, the first ten seconds: the period and scope of every page, the year slider's bounds per country,
+plans with their years, the share of money a ratio rests on, plain empty states per country, completeness that
+never judges an ended plan, the Needs attention panel, the exports' names and Filters sheet, values as typed."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from analytics import attention, exports, scope
+from analytics.filters import Filters
+from app.scope import statement, years_phrase
+from app.testing import open_page
+from core.formatting import as_typed, format_money, format_rate, plan_label
+import store.connection
+from etl.load import load_bytes
+from tests import model
+from tests.fixtures import ANGOLA, PLAN_A, PLAN_B, VIET_NAM
+from tests.test_load import BUDGET_HEADER, workbook_bytes
+
+TODAY = dt.date(2026, 11, 30)
+
+
+def markdown(app) -> str:
+    return " ".join(m.value for m in app.markdown)
+
+
+# --- words ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("first,last,expected", [
+    (2019, 2023, "2019–2023"), (2024, 2026, "2024–2026 to date"), (2024, 2028, "2024–2026 to date, 2027–2028 planned"),
+    (2027, 2028, "2027–2028 planned"), (2026, 2026, "2026 to date"), (2021, 2021, "2021"), (None, None,
+                                                                                            "no dated figures")])
+def test_years_are_said_to_date_and_planned(first, last, expected):
+    assert years_phrase(first, last, TODAY) == expected
+
+
+@pytest.mark.parametrize("plan,first,last,countries,expected", [
+    ("United Nations Sustainable Development Cooperation Framework", 2018, 2022, 1,
+     "United Nations Sustainable Development Cooperation Framework (2018–2022)"),
+    ("UNSDCF", 2016, 2028, 27, "UNSDCF (2016–2028, 27 countries)"),
+    ("UNSDCF 2023-2027", 2023, 2025, 1, "UNSDCF 2023-2027"),  # the name states its years already
+    ("UNSDCF", None, None, 1, "UNSDCF"), (None, 2020, 2021, 1, "(no plan) (2020–2021)"),
+])
+def test_plans_are_labelled_with_their_years(plan, first, last, countries, expected):
+    assert plan_label(plan, first, last, countries) == expected
+
+
+def test_values_in_messages_are_as_typed():
+    assert [as_typed(v) for v in (20019.0, 12.5, "20019", None, 7)] == ["20019", "12.5", "20019", "", "7"]
+
+
+def test_the_statement_names_plans_country_years_and_the_other_filters():
+    plans = [{"country": "Jordan", "plan": "UNSDCF", "year_from": 2023, "year_to": 2027, "first_year": 2023,
+              "last_year": 2027}]
+    assert statement(plans, Filters(country="Jordan", agency="UNDP"), {}, "budget", TODAY) == (
+        "UNSDCF (2023–2027) · Jordan · 2023–2026 to date, 2027 planned · agency UNDP (incl. joint sub-outputs)")
+    many = [{**plans[0], "country": c, "plan": f"P{c}"} for c in "ABCD"]
+    assert statement(many, Filters(), {}, "actions", TODAY) == "4 plans · 4 countries · deadlines 2023–2026 to " \
+                                                               "date, 2027 planned"
+    assert statement([], Filters(), {}) == "No figures in view"
+
+
+# --- reads on the seeded data ---------------------------------------------------------------------------------
+
+def test_plans_in_view_and_their_years(seeded_db):
+    seen = scope.in_view(seeded_db, Filters(country=VIET_NAM))
+    assert [(p["country"], p["plan"]) for p in seen] == [(VIET_NAM, PLAN_B)]
+    rows = model.budget_rows(Filters(country=VIET_NAM))
+    years = [r["year"] for r in rows] + [r["year"] for r in model.indicator_rows(Filters(country=VIET_NAM))
+                                         if "year" in r]
+    assert (seen[0]["year_from"], seen[0]["year_to"]) == (min(years), max(years))
+    assert scope.current_plan(seeded_db, Filters(country=ANGOLA), TODAY)["plan"] == PLAN_A
+
+
+
+
+def test_needs_attention_lists_the_largest_gaps_and_lowest_delivery(seeded_db):
+    found = attention.needs_attention(seeded_db, Filters())
+    by_agency = {a: m for a, m in model.by(model.budget_rows(), model.agency_group).items()
+                 if a not in ("Joint", "(no agency)")}
+    gaps = sorted(((m.funding_gap, a) for a, m in by_agency.items() if (m.funding_gap or 0) > 0), reverse=True)
+    assert list(found["agencies"]["agency"]) == [a for _, a in gaps[:attention.TOP]]
+    rates = sorted((m.delivery_rate, a) for a, m in by_agency.items() if m.delivery_rate is not None)
+    assert list(found["low_delivery"]["agency"]) == [a for _, a in rates[:attention.TOP]]
+    assert found["off_track_count"] == model.status_counts()["off track"]
+    assert found["overdue_count"] == model.action_summary()["overdue"]
+
+
+# --- pages ----------------------------------------------------------------------------------------------------
+
+def test_every_page_states_its_period_and_scope(dashboard_db):
+    for page in ("overview", "delivery", "funding_gaps", "indicators", "recommendations"):
+        app = open_page(page, {"country": VIET_NAM})
+        assert not app.exception
+        said = markdown(app)
+        assert f"Figures cover:** {PLAN_B} · {VIET_NAM} · " in said.replace("\\", ""), (page, said)
+
+
+def test_cards_state_the_money_a_ratio_rests_on(dashboard_db):
+    app = open_page("delivery")
+    m = model.money(model.budget_rows())
+    card = next(x for x in app.metric if x.label == "Delivery rate")
+    assert card.value == format_rate(m.delivery_rate)
+    assert m.delivery_basis < 0.995  # the seeded data leave some spending unreported
+    assert card.delta == f"on {format_rate(m.delivery_basis)} of available funds"
+    gap = next(x for x in open_page("overview").metric if x.label.startswith("Funding gap"))
+    assert gap.label == "Funding gap + not reported"
+    assert gap.delta == f"+ {format_money(m.required_without_available).removeprefix('USD ')} not reported"
+
+
+@pytest.fixture
+def countries_db(tmp_path, seeded_db_path, monkeypatch):
+    """The seeded data plus Kenya (budget only, 2019–2020, plan 'UNDAF 2018-2020': ended) and Chad (2025–2027)."""
+    db = tmp_path / "countries.duckdb"
+    shutil.copy(seeded_db_path, db)
+    con = store.connection.connect(db)
+    for country, plan, years in (("Kenya", "UNDAF 2018-2020", (2019, 2020)), ("Chad", "UNSDCF Chad", (2025, 2027))):
+        rows = [[year, "1", "x", "1.1", "UNDP", 100, 50, 10] for year in years]
+        assert load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), f"{country}.xlsx", plan=plan,
+                          country=country).status == "committed"
+    con.close()
+    monkeypatch.setenv("UNCT_DB", str(db))
+    return db
+
+
+def test_the_year_slider_spans_the_chosen_countrys_years(countries_db):
+    app = open_page("overview", {"country": "Kenya"})
+    assert not app.exception
+    slider = app.slider(key="years")
+    assert (slider.min, slider.max) == (2019, 2020)
+    app = open_page("overview", {"country": "Chad"})
+    assert (app.slider(key="years").min, app.slider(key="years").max) == (2025, 2027)
+    assert open_page("overview").slider(key="years").min == 2019
+
+
+def test_choosing_a_country_opens_its_current_plan_years_to_date(countries_db):
+    app = open_page("overview")
+    app.selectbox(key="country").set_value("Chad").run()
+    assert app.selectbox(key="plan").value == "UNSDCF Chad"
+    this_year = dt.date.today().year
+    assert app.slider(key="years").value == (2025, max(2025, min(2027, this_year)))
+
+
+def test_agency_choices_are_those_of_the_country(countries_db):
+    con = store.connection.connect(countries_db)
+    try:
+        assert [a["code"] for a in scope.filter_options(con, Filters(country="Kenya"))["agencies"]] == ["UNDP"]
+        assert len(scope.filter_options(con)["agencies"]) > 1
+    finally:
+        con.close()
+    app = open_page("overview", {"country": "Kenya"})
+    assert app.selectbox(key="agency").options == ["UNDP"]
+
+
+def test_a_country_without_indicators_says_so_plainly(countries_db):
+    app = open_page("overview", {"country": "Kenya"})
+    infos = " ".join(i.value for i in app.info).replace("\\", "")
+    assert "No indicator data for Kenya yet. To add them, an agency focal point uploads the indicators workbook " \
+           "of Kenya on the Upload page" in infos
+    assert "No recommendations or actions for Kenya yet" in infos
+    assert "Nothing matches these filters" not in infos
+    page = open_page("indicators", {"country": "Kenya"})
+    assert "No indicator data for Kenya yet" in " ".join(i.value for i in page.info)
+
+
+def test_completeness_never_judges_an_ended_plan(countries_db):
+    app = open_page("overview", {"country": "Kenya"})
+    captions = " ".join(c.value for c in app.caption).replace("\\", "")
+    assert "Reporting completeness is not assessed for plans that have ended (1): UNDAF 2018-2020." in captions
+    assert "Reporting completeness, UNDAF" not in captions and "agencies have submitted" not in captions
+
+
+def test_the_demo_banner_shows_only_with_demo_data_in_view(dashboard_db):
+    assert not [w for w in open_page("overview").warning if "Demo data" in w.value]
+
+
+def test_the_needs_attention_panel_links_to_the_narrowed_pages(dashboard_db):
+    app = open_page("overview", {"country": ANGOLA})
+    assert not app.exception
+    said = markdown(app)
+    assert "**Needs attention**" in said and "*Largest funding gaps*" in said
+
+
+# --- exports --------------------------------------------------------------------------------------------------
+
+def test_export_names_carry_the_filters():
+    assert exports.file_stem("budget", ["Jordan", None, "2023–2025", None, "UNDP"]) == "budget-jordan-2023-2025-undp"
+    assert exports.file_stem("actions", []) == "actions"
+
+
+def test_the_excel_export_has_a_filters_sheet_and_readable_columns():
+    df = pd.DataFrame({"outcome_code": ["1"], "required": [1.0],
+                       "created_at": [pd.Timestamp("2026-01-02 03:04:05.678")]})
+    data = exports.safe_excel_bytes(df.rename(columns=exports.human_labels(list(df.columns))), "Budget",
+                                    about=[("Filters", "Jordan · 2023–2025"), ("Exported by", "=cmd")])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Budget", "Filters"]
+    assert [c.value for c in book["Budget"][1]] == ["Outcome code", "Required", "Loaded at"]
+    assert book["Budget"]["C2"].value == dt.datetime(2026, 1, 2, 3, 4, 5)  # no microseconds
+    assert [[c.value for c in r] for r in book["Filters"].iter_rows()] == [
+        ["Filters", "Jordan · 2023–2025"], ["Exported by", "'=cmd"]]
