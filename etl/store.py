@@ -373,8 +373,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _seed_entities(con) -> None:
-    con.executemany("INSERT INTO entities (code, name, aliases, origin) VALUES (?, ?, ?, 'shipped')",
-                    [[e.code, e.name, list(e.aliases)] for e in SHIPPED_ENTITIES])
+    """The shipped entity list in one statement (row by row, it was most of a new database's creation)."""
+    con.execute("INSERT INTO entities (code, name, aliases, origin) SELECT unnest(?), unnest(?), unnest(?), 'shipped'",
+                [[e.code for e in SHIPPED_ENTITIES], [e.name for e in SHIPPED_ENTITIES],
+                 [list(e.aliases) for e in SHIPPED_ENTITIES]])
 
 
 # ---------------------------------------------------------------- reads the writers need
