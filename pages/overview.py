@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import actions, activity, budget, indicators, metrics
+from analytics import actions, activity, budget, metrics
 from analytics import filters as registry
 from app import cards, charts, data, frame, notes, tables
 from app.filter_bar import filter_summary
@@ -92,7 +92,7 @@ with right, frame.section("Indicator status"):
     elif not h["indicators"]:
         frame.empty_state("filtered")
     else:
-        counts = data.cached(indicators.status_counts, filters)
+        counts = h["indicator_statuses"]
         fig = go.Figure(go.Bar(
             x=counts["indicators"], y=[s.capitalize() for s in counts["status"]], orientation="h",
             marker_color=[charts.INDICATOR_STATUS_COLORS[s] for s in counts["status"]],
