@@ -114,8 +114,17 @@ PARTIAL_SUMS = ("sum(required) AS required, sum(available) AS available, sum(exp
                 " count(*) AS _lines")
 MISSING_PATTERN = "required IS NULL, available IS NULL, expenditure IS NULL"
 _LINE_COUNT = re.compile(r"count\(\*\)( FILTER \(WHERE [^()]*\))?")
-BUDGET_METRICS_OF_PARTIALS = _LINE_COUNT.sub(r"coalesce(sum(_lines)\1, 0)::BIGINT", BUDGET_METRICS)
-assert "count(" not in BUDGET_METRICS_OF_PARTIALS, "a budget metric counts something other than lines"
+
+
+def of_partials(sql: str) -> str:
+    """Budget metrics' SQL over the partial sums (`PARTIAL_SUMS`): each count of lines becomes a sum of `_lines`."""
+    done = _LINE_COUNT.sub(r"coalesce(sum(_lines)\1, 0)::BIGINT", sql)
+    if "count(" in done:
+        raise ValueError(f"not a sum or a count of budget lines: {sql}")
+    return done
+
+
+BUDGET_METRICS_OF_PARTIALS = of_partials(BUDGET_METRICS)
 
 # --- indicators (view `indicator_values`, one row per indicator) --------------------------------------
 
