@@ -1,10 +1,10 @@
 """Sessions benchmark: page runs under 20 concurrent sessions, served by 1 or by 2 dashboard processes.
 
 Each session is an AppTest (the page's whole script run, as Streamlit's server runs it for a browser tab, without
-the websocket) in its own thread; a dashboard process holds its share of the sessions, and its query cache and
-DuckDB connection are shared by them, as in `streamlit run`. Every session opens its page, then runs it `--runs`
-times, the query cache cleared by each process before its first run (the first visitors after a new
-submission) and kept after. Printed per setting: the median and 90th-percentile page time a session waited, and
+the websocket and the browser's drawing) in its own thread; a dashboard process holds its share of the sessions,
+and its query cache and DuckDB connection are shared by them, as in `streamlit run`. Every session opens its page,
+then runs it `--runs` times, the query cache cleared by each process before its first run (the first visitors
+after a new submission) and kept after. Printed per setting: the median and 90th-percentile page time a session waited, and
 the page runs served per second.
 
 The embedded store is one file that one process opens for writing, so each of 2 processes gets its own copy of the
@@ -25,11 +25,31 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BENCH = Path(__file__).resolve().parent
+
+
+def _share_the_runtime() -> None:
+    """AppTest installs a mock Streamlit Runtime for each run and removes it at the end: sessions running at once
+    in threads would find none. Here the last one installed stays visible to all of them (a real server has one
+    Runtime for all its sessions)."""
+    from streamlit.runtime import Runtime
+
+    kept: list[Any] = []
+    original = Runtime.instance.__func__
+
+    def instance(cls: type[Runtime]) -> Runtime:
+        if cls._instance is not None:
+            kept[:] = [cls._instance]
+            return cls._instance
+        return kept[0] if kept else original(cls)
+
+    Runtime.instance = classmethod(instance)  # type: ignore[method-assign, assignment]
+    Runtime.exists = classmethod(lambda cls: cls._instance is not None or bool(kept))  # type: ignore[method-assign]
 
 
 def serve(db: Path, sessions: int, runs: int, page: str, start_at: float) -> dict:
@@ -39,6 +59,7 @@ def serve(db: Path, sessions: int, runs: int, page: str, start_at: float) -> dic
 
     from app.testing import open_page
 
+    _share_the_runtime()
     open_page(page, timeout=600)  # imports and the connection, before the clock starts
     st.cache_data.clear()
     waits: list[float] = []
