@@ -4,8 +4,8 @@ Each session is an AppTest (the page's whole script run, as Streamlit's server r
 the websocket and the browser's drawing) in its own thread; a dashboard process holds its share of the sessions,
 and its query cache and DuckDB connection are shared by them, as in `streamlit run`. Every session opens its page,
 then runs it `--runs` times, the query cache cleared by each process before its first run (the first visitors
-after a new submission) and kept after. Printed per setting: the median and 90th-percentile page time a session waited, and
-the page runs served per second.
+after a new submission) and kept after. Printed per setting: the median and 90th-percentile page time a session
+waited, and the page runs served per second.
 
 The embedded store is one file that one process opens for writing, so each of 2 processes gets its own copy of the
 database (what two machines with a copy each would do; a shared DuckLake catalog is the other helper's part).
