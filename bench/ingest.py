@@ -54,12 +54,15 @@ def concurrent(commands: list[list[str]]) -> list[float]:
     started = time.perf_counter()
     children = [subprocess.Popen(c, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                 for c in commands]
-    ends = []
-    for child in children:
-        if child.wait() not in (0, 1):  # 1: a file had warnings/errors the CLI reports; anything else failed
-            raise RuntimeError(child.stderr.read().decode()[-2000:])
-        ends.append(time.perf_counter() - started)
-    return ends
+    ends: list[float | None] = [None] * len(children)
+    while None in ends:
+        for n, child in enumerate(children):
+            if ends[n] is None and child.poll() is not None:
+                ends[n] = time.perf_counter() - started
+                if child.returncode not in (0, 1):  # 1: a file had errors the CLI reports; anything else failed
+                    raise RuntimeError(child.stderr.read().decode()[-2000:])
+        time.sleep(0.05)
+    return [end for end in ends if end is not None]
 
 
 def main() -> None:
