@@ -87,9 +87,10 @@ demo: $(STAMP)
 	$(PY) -m etl demo
 
 bench: $(STAMP)
-	$(PY) bench/ingest.py
+	$(PY) bench/ingest.py --loaders 2
 	$(PY) bench/pages.py
 	$(PY) bench/brief.py
+	$(PY) bench/sessions.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/oidc/node_modules

@@ -41,6 +41,7 @@ def headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]
     statuses = indicators.status_counts(con, filters)
     counts = dict(zip(statuses["status"], statuses["indicators"]))
     result.update({
+        "indicator_statuses": statuses,  # the Overview's chart (measured once, see README: Benchmarks)
         "indicators": int(sum(counts.values())),
         "indicators_achieved": counts["achieved"],
         "indicators_on_track": counts["on track"],
@@ -96,11 +97,14 @@ def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
     undated = filters.without("year_from", "year_to")
     w, iw = where("budget", undated), where("indicators", undated)
     agency_clause = " AND l.a = ?" if filters.agency else ""
+    # the lines are first reduced to one row per plan, agency field and year (a few thousand at 10 M lines):
+    # splitting each line's agency field was most of the time (EXPLAIN ANALYZE; README: Benchmarks)
     return frame(con, f"""
         WITH lines AS (
-            SELECT coalesce(country, '') AS country, plan, trim(unnest({AGENCY_LIST})) AS a, year,
-                   expenditure IS NOT NULL AS has_spending
-            FROM budget{w.sql()}),
+            SELECT country, plan, trim(unnest({AGENCY_LIST})) AS a, year, has_spending
+            FROM (SELECT coalesce(country, '') AS country, plan, agency, year,
+                         bool_or(expenditure IS NOT NULL) AS has_spending
+                  FROM budget{w.sql()} GROUP BY ALL)),
         years AS (  -- never a future year: a plan that has not reported spending yet is taken this year
             SELECT country, plan,
                    coalesce(?::INTEGER, max(year) FILTER (WHERE has_spending AND year <= year(current_date)),
@@ -171,10 +175,9 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
         plan_params = []
     plans = [r[0] for r in rows(con, f"SELECT plan FROM ({plans_sql}) WHERE trim(plan) <> '' ORDER BY plan",
                                 plan_params)]
-    years_row = rows(con, """SELECT min(y), max(y) FROM (
-        SELECT min(year) AS y FROM budget UNION ALL SELECT max(year) FROM budget
-        UNION ALL SELECT min(year(period_end)) FROM indicator_values
-        UNION ALL SELECT max(year(period_end)) FROM indicator_values)""")[0]
+    years_row = rows(con, """SELECT min(low), max(high) FROM (
+        SELECT min(year) AS low, max(year) AS high FROM budget
+        UNION ALL SELECT min(year(period_end)), max(year(period_end)) FROM indicator_values)""")[0]
     agencies = rows(con, f"""
         WITH codes AS (
             SELECT DISTINCT trim(unnest({AGENCY_LIST})) AS code
@@ -183,9 +186,8 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
             WHERE agency IS NOT NULL)
         SELECT c.code, any_value(e.name) FROM codes c LEFT JOIN entities e ON e.code = c.code
         WHERE c.code <> '' GROUP BY c.code ORDER BY c.code""")
-    present = rows(con, """SELECT (SELECT count(*) > 0 FROM budget) OR (SELECT count(*) > 0 FROM suboutput_list),
-                                  (SELECT count(*) > 0 FROM indicator_values),
-                                  (SELECT count(*) > 0 FROM actions), (SELECT count(*) > 0 FROM submissions)""")[0]
+    present = rows(con, """SELECT EXISTS (FROM budget) OR EXISTS (FROM suboutput_list), EXISTS (FROM indicator_values),
+                                  EXISTS (FROM actions), EXISTS (FROM submissions)""")[0]
     return {
         "countries": countries,
         "plans": plans,

@@ -20,8 +20,12 @@ def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
     """Required, available, expenditure, gap and rates over the filtered lines, with the counts of
     lines lacking a figure and the currencies involved."""
     w = where("budget", filters)
-    result = record(con, f"""SELECT {metrics.BUDGET_METRICS}, count(*) FILTER (WHERE {JOINT}) AS joint_lines,
-                                    list(DISTINCT currency) AS currencies FROM budget{w.sql()}""", w.params)
+    result = record(con, f"""
+        SELECT {metrics.BUDGET_METRICS_OF_PARTIALS},
+               coalesce(sum(_lines) FILTER (WHERE is_joint), 0)::BIGINT AS joint_lines,
+               list(DISTINCT currency) AS currencies
+        FROM (SELECT {JOINT} AS is_joint, currency, {metrics.PARTIAL_SUMS} FROM budget{w.sql()}
+              GROUP BY is_joint, currency, {metrics.MISSING_PATTERN})""", w.params)
     result["currencies"] = sorted(c for c in (result.get("currencies") or []) if c)
     return result
 
@@ -57,12 +61,15 @@ def by(con: duckdb.DuckDBPyConnection, filters: Filters, level: str) -> pd.DataF
         else:
             select.append(c)
     group = ", ".join(str(i + 1) for i in range(len(select)))
+    names = ", ".join(c.rsplit(" AS ", 1)[-1] for c in select)  # the groups' columns in the partial sums
     if "outcome_title" in columns:
-        select.append(f"{OUTCOME_KEY} AS outcome_key")
+        names += f", {OUTCOME_KEY} AS outcome_key"
     order = "year" if level == "year" else "required DESC NULLS LAST"
     df = frame(con, f"""
-        SELECT {', '.join(select)}, {metrics.BUDGET_METRICS}
-        FROM budget{w.sql()} GROUP BY {group} ORDER BY {order}""", w.params)
+        SELECT {names}, {metrics.BUDGET_METRICS_OF_PARTIALS}
+        FROM (SELECT {', '.join(select)}, {metrics.PARTIAL_SUMS} FROM budget{w.sql()}
+              GROUP BY {group}, {metrics.MISSING_PATTERN})
+        GROUP BY {group} ORDER BY {order}""", w.params)
     if level in ("outcome", "output", "output_agency"):
         _label_outcomes(df, level)
     if "agency" in df.columns:

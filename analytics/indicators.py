@@ -45,7 +45,11 @@ def progress(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 
 def status_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """How many indicators are achieved, on track, off track, without data (all four, zeros kept)."""
-    measured = progress(con, filters)
+    return count_statuses(progress(con, filters))
+
+
+def count_statuses(measured: pd.DataFrame) -> pd.DataFrame:
+    """The status counts of indicators already measured (`progress`): a page holding them reads nothing again."""
     counts = measured["status"].value_counts() if len(measured) else pd.Series(dtype="int64")
     return pd.DataFrame({"status": list(metrics.INDICATOR_STATUSES),
                          "indicators": [int(counts.get(s, 0)) for s in metrics.INDICATOR_STATUSES]})

@@ -10,6 +10,7 @@ A ratio with a zero denominator is NULL (shown as '—'), never 0 % or infinity.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from core.formatting import format_count, format_money, format_rate
@@ -117,6 +118,26 @@ BUDGET = (REQUIRED, AVAILABLE, EXPENDITURE, FUNDING_GAP, COVERAGE, DELIVERY_RATE
           AVAILABLE_WITHOUT_REQUIRED, AVAILABLE_WITH_EXPENDITURE, EXPENDITURE_WITH_AVAILABLE, AVAILABLE_WITH_REQUIRED,
           DELIVERY_BASIS, COVERAGE_BASIS)
 BUDGET_METRICS = ",\n    ".join(f"{m.sql} AS {m.name}" for m in BUDGET)
+#: the budget lines reduced to partial sums (`SELECT <groups>, {PARTIAL_SUMS} FROM budget GROUP BY <groups>,
+#: {MISSING_PATTERN}`): in a row, a figure's sum is NULL exactly when the lines lack it, and `_lines` counts them.
+#: Over such rows `BUDGET_METRICS_OF_PARTIALS` — the same definitions, each line count a sum of `_lines` — gives
+#: the figures `BUDGET_METRICS` gives over the lines, with one plain aggregation of the lines instead of fifteen
+#: filtered ones (4 × faster at 10 M lines; README: Benchmarks)
+PARTIAL_SUMS = ("sum(required) AS required, sum(available) AS available, sum(expenditure) AS expenditure,"
+                " count(*) AS _lines")
+MISSING_PATTERN = "required IS NULL, available IS NULL, expenditure IS NULL"
+_LINE_COUNT = re.compile(r"count\(\*\)( FILTER \(WHERE [^()]*\))?")
+
+
+def of_partials(sql: str) -> str:
+    """Budget metrics' SQL over the partial sums (`PARTIAL_SUMS`): each count of lines becomes a sum of `_lines`."""
+    done = _LINE_COUNT.sub(r"coalesce(sum(_lines)\1, 0)::BIGINT", sql)
+    if "count(" in done:
+        raise ValueError(f"not a sum or a count of budget lines: {sql}")
+    return done
+
+
+BUDGET_METRICS_OF_PARTIALS = of_partials(BUDGET_METRICS)
 
 # --- indicators (view `indicator_values`, one row per indicator) --------------------------------------
 

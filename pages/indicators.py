@@ -18,7 +18,7 @@ if progress.empty:
     frame.nothing_in_view("indicators", filters)
     st.stop()
 
-counts = data.cached(indicators.status_counts, filters)
+counts = indicators.count_statuses(progress)
 n = dict(zip(counts["status"], counts["indicators"]))
 with frame.section():
     row = st.columns(5)

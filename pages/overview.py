@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import actions, activity, budget, indicators, metrics
+from analytics import actions, activity, budget, metrics
 from analytics import filters as registry
 from analytics import scope as scope_reads
 from app import attention, cards, charts, data, frame, notes, scope, tables
@@ -100,7 +100,7 @@ with right, frame.section("Indicator status"):
     if not h["indicators"]:
         frame.nothing_in_view("indicators")
     else:
-        counts = data.cached(indicators.status_counts, filters)
+        counts = h["indicator_statuses"]
         fig = charts.indicator_status_bars(counts)
         table = counts.rename(columns={"status": "Status", "indicators": "Indicators"})
         charts.chart_with_table(fig, table, "indicator-status")

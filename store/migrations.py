@@ -90,8 +90,10 @@ def _initial_schema(con) -> None:
             password_hash VARCHAR, created_at TIMESTAMP DEFAULT current_timestamp)""",
     ):
         con.execute(sql)
-    con.executemany("INSERT INTO entities (code, name, aliases, origin) VALUES (?, ?, ?, 'shipped')",
-                    [[e.code, e.name, list(e.aliases)] for e in SHIPPED_ENTITIES])
+    # the shipped entity list in one statement (row by row, it was most of a new database's creation)
+    con.execute("INSERT INTO entities (code, name, aliases, origin) SELECT unnest(?), unnest(?), unnest(?), 'shipped'",
+                [[e.code for e in SHIPPED_ENTITIES], [e.name for e in SHIPPED_ENTITIES],
+                 [list(e.aliases) for e in SHIPPED_ENTITIES]])
 
 
 @migration(2, "indicators take their plan's country")

@@ -11,12 +11,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
+import store.connection
 from analytics import attention, exports, scope
 from analytics.filters import Filters
 from app.scope import statement, years_phrase
 from app.testing import open_page
 from core.formatting import as_typed, format_money, format_rate, plan_label
-import store.connection
 from etl.load import load_bytes
 from tests import model
 from tests.fixtures import ANGOLA, PLAN_A, PLAN_B, VIET_NAM

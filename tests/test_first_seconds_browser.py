@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+import store.connection
 from analytics.filters import Filters
 from core.formatting import format_rate
-import store.connection
 from etl.load import load_bytes
 from tests import model
 from tests.fixtures import PLAN_B, VIET_NAM

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import store.connection
-from analytics import actions, activity, budget, exports, indicators
+from analytics import actions, activity, budget, exports, indicators, metrics
 from analytics.exports import safe_csv_bytes, safe_excel_bytes
-from analytics.filters import Filters
+from analytics.filters import Filters, where
 from analytics.identity import outcome_key
 from core.formatting import format_money, format_rate, outcome_label, shorten, unique_labels
 from tests import model
@@ -62,6 +62,28 @@ def assert_money(actual: dict | pd.Series, expected: model.Money) -> None:
 @pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
 def test_budget_totals_equal_the_model(seeded_db, filters):
     assert_money(budget.totals(seeded_db, filters), model.money(model.budget_rows(filters)))
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
+def test_budget_figures_from_partial_sums_equal_those_from_the_lines(seeded_db, filters):
+    """Totals and summaries aggregate the lines into partial sums first (README: Benchmarks): every metric, missing
+    figures and zero denominators included, must come out as the metric's definition gives it over the lines."""
+    w = where("budget", filters)
+    direct = seeded_db.execute(f"SELECT {metrics.BUDGET_METRICS} FROM budget{w.sql()}", w.params).df()
+    totals = budget.totals(seeded_db, filters)
+    for name in direct.columns:
+        assert close(totals[name], direct[name].iloc[0]), (name, totals[name], direct[name].iloc[0])
+    by_year = seeded_db.execute(f"SELECT year, {metrics.BUDGET_METRICS} FROM budget{w.sql()} GROUP BY year "
+                                "ORDER BY year", w.params).df()
+    pd.testing.assert_frame_equal(budget.by(seeded_db, filters, "year")[list(by_year.columns)], by_year,
+                                  check_dtype=False)
+
+
+def test_partial_sums_refuse_a_metric_that_counts_anything_but_lines():
+    assert metrics.of_partials("count(*) FILTER (WHERE available IS NULL)") == \
+        "coalesce(sum(_lines) FILTER (WHERE available IS NULL), 0)::BIGINT"
+    with pytest.raises(ValueError, match="not a sum or a count of budget lines"):
+        metrics.of_partials("count(DISTINCT agency)")
 
 
 def test_headline_unfiltered_figures(seeded_db):
