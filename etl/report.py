@@ -139,6 +139,8 @@ HINTS: dict[str, str | Callable[[Problem], str]] = {
     "formula_left_empty": LEFT_EMPTY,
     "indirect_cost_arithmetic": CHECK_ARITHMETIC,
     "total_arithmetic": CHECK_ARITHMETIC,
+    "above_ceiling": "Check both figures (a wrong column or unit?); if they are right, nothing to do: the row was "
+                     "loaded as written.",
     "suboutput_differs": "Nothing to do if the later row is right; otherwise delete it from the file and load it "
                          "again.",
     "country_unknown": "To show these rows under their country, choose it for the file (the Upload page's Country "
