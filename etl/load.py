@@ -264,9 +264,7 @@ def _indicator_rows(rows: list[dict]) -> list[dict]:
 def _action_rows(rows: list[dict]) -> list[dict]:
     today = dt.date.today()
     return [{**r, "source_type": r.get("source_type") or "evaluation", "as_of": r.get("as_of") or today,
-             # the currency of a cost or funding figure (USD unless stated); a row with neither has none
-             "currency": r.get("currency") or ("USD" if r.get("planned_cost") is not None
-                                               or r.get("funded") is not None else None)} for r in rows]
+             "currency": r.get("currency") or "USD"} for r in rows]  # of the cost and funding, as a budget's
 
 
 #: per kind, what its validated rows gain before they are stored (defaults and derived columns)

@@ -550,7 +550,7 @@ def _check_ceilings(ds: Dataset, kind: Kind, fit: HeaderFit, r: int, row: dict) 
     at = {name: i for i, name in fit.columns.items()}
     for figure, ceiling in kind.not_above:
         value, limit = row.get(figure), row.get(ceiling)
-        if value is not None and limit is not None and _differs(value, limit) and value > limit:
+        if value is not None and limit is not None and value > limit >= 0 and _differs(value, limit):
             ds.warn(fit.sheet.name, cell_ref(r, at[figure]), figure, fit.sheet.rows[r][at[figure]],
                     f"at most the {ceiling} ({limit:,.2f} in {cell_ref(r, at[ceiling])}): {figure} is "
                     f"{value - limit:,.2f} above it (kept as written)", code="above_ceiling")
