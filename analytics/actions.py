@@ -131,8 +131,8 @@ def cost_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, A
     and how many do not, and the currencies their figures are in."""
     w = where("actions", filters)
     result = record(con, f"""SELECT {metrics.COST_METRICS}, {FUNDED_WITHOUT_COST},
-                                    list(DISTINCT currency) FILTER (WHERE planned_cost IS NOT NULL OR funded IS NOT NULL)
-                                        AS currencies
+                                    list(DISTINCT currency) FILTER (
+                                        WHERE planned_cost IS NOT NULL OR funded IS NOT NULL) AS currencies
                              FROM actions{w.sql()}""", w.params)
     result["currencies"] = sorted(c for c in (result.get("currencies") or []) if c)
     return result

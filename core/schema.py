@@ -419,8 +419,8 @@ ACTIONS = Kind(
         # a costed work plan (SPEC §2.3): what a deliverable costs, what is secured for it and from whom
         Column("planned_cost", "money", False, (
             "cost", "costs", "budget", "planned cost", "estimated cost", "total cost", "cost estimate",
-            "planned budget", "indicative budget", "budget required", "coût", "cout", "coûts", "couts", "coût estimé",
-            "cout estime", "coût prévu", "budget prévu", "costo", "costos", "costo estimado", "costo previsto",
+            "planned budget", "indicative budget", "budget required", "coût", "cout", "coûts", "couts",
+            "coût estimé", "cout estime", "coût prévu", "budget prévu", "costo", "costos", "costo estimado", "costo previsto",
             "presupuesto", "presupuesto estimado"),
                "What the deliverable costs (≥ 0); blank = not costed", "45000"),
         Column("funded", "money", False, (

@@ -897,9 +897,9 @@ WORKPLAN_COSTS = {
     "3.3": (60_000, 0, "To be mobilised"), "4.2": (40_000, 40_000, "WFP"), "4.3": (22_000, 15_000, "FAO"),
     "5.1": (35_000, 35_000, "UNFPA, IOM"),
 }
-#: the Human Rights Working Group's costed annual work plan (after the working group's terms of reference: deliverables
-#: per One Programme pillar, updated every quarter): (pillar, area of work, [(deliverable, leads, agency, timeline, status, cost,
-#: funds secured, source of funds, comments)])
+#: the Human Rights Working Group's costed annual work plan (after the working group's terms of reference:
+#: deliverables per One Programme pillar, updated every quarter): (pillar, area of work, [(deliverable, leads, agency,
+#: timeline, status, cost, funds secured, source of funds, comments)])
 DEMO_HRWG = "DEMO — Human Rights Working Group: costed annual work plan 2026 (demo data)"
 HRWG_WORKPLAN = (
     ("Peace, Security and Rule of Law", "Follow-up to the human rights mechanisms", [
@@ -927,7 +927,8 @@ HRWG_WORKPLAN = (
          24_000, None, None, "Funding not yet reported."),
     ]),
 )
-HRWG_HEADER = ("Source type", "Source title", "Pillar", "Priority area", "Deliverable no.", "Deliverable", "Lead(s)", "Agency",
+HRWG_HEADER = ("Source type", "Source title", "Pillar", "Priority area", "Deliverable no.", "Deliverable", "Lead(s)",
+               "Agency",
                "Timeline", "Status", "Estimated cost (USD)", "Funds secured (USD)", "Source of funds", "Comments")
 
 ACTIONS_HEADER = ("Source type", "Source title", "Rec. No.", "Recommendation", "Management response",

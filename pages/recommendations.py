@@ -129,8 +129,9 @@ with right, frame.section("Ageing of open actions"):
 
 # --- costed work plans: cost, funds secured and gap by status and by group; quarterly status changes ----------
 #: the cost figures under the names the funding-gap bars draw (required → planned cost, available → funds secured)
-AS_GAP_BARS = {"planned_cost": "required", "funded": "available", "cost_gap": "funding_gap", "funded_share": "coverage",
-               "cost_without_funding": "required_without_available", "funded_without_cost": "available_without_required"}
+AS_GAP_BARS = {"planned_cost": "required", "funded": "available", "cost_gap": "funding_gap",
+               "funded_share": "coverage", "cost_without_funding": "required_without_available",
+               "funded_without_cost": "available_without_required"}
 COST_COLUMNS = ("planned_cost", "funded", "cost_gap", "funded_share", "actions", "costed", "without_cost",
                 "cost_without_funding")
 

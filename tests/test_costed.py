@@ -106,7 +106,8 @@ def test_the_template_round_trip_carries_cost_funding_source_and_group(con):
     ("Fonds mobilisés", "funded"), ("Financiado", "funded"), ("Fondos asegurados", "funded"),
     ("Source of funds", "funding_source"), ("Funded by", "funding_source"), ("Source de financement", "funding_source"),
     ("Fuente de financiamiento", "funding_source"), ("Donor", "funding_source"),
-    ("Pillar", "work_group"), ("Working group", "work_group"), ("Results group", "work_group"), ("Pilier", "work_group"),
+    ("Pillar", "work_group"), ("Working group", "work_group"), ("Results group", "work_group"),
+    ("Pilier", "work_group"),
     ("Groupe de travail", "work_group"), ("Grupo de trabajo", "work_group"), ("Pilar", "work_group"),
     ("Devise", "currency"),
 ])
@@ -253,8 +254,9 @@ def test_cost_sums_by_status_and_group_equal_the_work_plans(demo_db):
 def test_no_cost_is_not_zero_cost(con):
     """Deliverables without a cost are counted as such and left out of every sum; funding without a cost is
     outside the gap; a plan with no cost at all sums to NULL (shown '—'), never USD 0."""
-    assert load(con, plan_file(["1.1", "Area", "A", "OHCHR", "Ongoing", None, None, None, None],
-                               ["1.2", "Area", "B", "OHCHR", "Ongoing", None, 5000, "UNDP", None])).status == "committed"
+    result = load(con, plan_file(["1.1", "Area", "A", "OHCHR", "Ongoing", None, None, None, None],
+                                 ["1.2", "Area", "B", "OHCHR", "Ongoing", None, 5000, "UNDP", None]))
+    assert result.status == "committed"
     totals = actions.cost_totals(con, Filters())
     assert (totals["planned_cost"], totals["cost_gap"], totals["funded_share"]) == (None, None, None)
     assert (totals["costed"], totals["without_cost"], totals["funded"], totals["funded_without_cost"]) == (
