@@ -201,6 +201,31 @@ IMPLEMENTATION_RATE = _rate(
                            f" / NULLIF(count(*) FILTER (WHERE status NOT IN {_statuses(SET_ASIDE_STATUSES)}), 0)",
     "Implementation rate", "Completed ÷ all actions except those no longer applicable or deprioritized.")
 
+# --- costed work plans (view `actions`: a deliverable's planned_cost and the funds secured, `funded`) ------------
+#: as for budget money, a blank cost or funding is "not stated", never zero: the gap and the funded share cover
+#: the deliverables that state both, and the counts say how many state no cost
+
+PLANNED_COST = _money("planned_cost", "sum(planned_cost)", "Planned cost",
+                      "What the costed deliverables and actions cost. Those with no cost stated are not counted "
+                      "as zero.")
+FUNDED = _money("funded", "sum(funded)", "Funds secured",
+                "Money secured for them. Those with no funding figure are not counted as zero.")
+#: planned cost − funds secured over the deliverables stating both; negative lines (funds above cost) offset others
+COST_GAP = _money("cost_gap", "sum(planned_cost - funded)", "Funding gap",
+                  "Planned cost minus funds secured, over the deliverables stating both.")
+FUNDED_SHARE = _rate("funded_share", "sum(funded) FILTER (WHERE planned_cost IS NOT NULL)"
+                                     " / NULLIF(sum(planned_cost) FILTER (WHERE funded IS NOT NULL), 0)",
+                     "Funded", "Funds secured ÷ planned cost, over the deliverables stating both.")
+COSTED = Metric("costed", "count(*) FILTER (WHERE planned_cost IS NOT NULL)", "Costed",
+                "Deliverables and actions with a planned cost.")
+WITHOUT_COST = Metric("without_cost", "count(*) FILTER (WHERE planned_cost IS NULL)", "No cost stated",
+                      "Deliverables and actions without a planned cost (not counted as zero).")
+COST_WITHOUT_FUNDING = _money("cost_without_funding", "sum(planned_cost) FILTER (WHERE funded IS NULL)",
+                              "Cost, funding not reported")
+#: every cost summary's figures, in this order (`COST_METRICS`)
+WORK_PLAN_COST = (PLANNED_COST, FUNDED, COST_GAP, FUNDED_SHARE, ACTIONS, COSTED, WITHOUT_COST, COST_WITHOUT_FUNDING)
+COST_METRICS = ",\n    ".join(f"{m.sql} AS {m.name}" for m in WORK_PLAN_COST)
+
 # --- reporting ------------------------------------------------------------------------------------
 
 #: agencies with a submission for the period (current data for the year: a budget line of that year or an
@@ -212,8 +237,10 @@ COMPLETENESS = _rate("completeness", "count(DISTINCT a) FILTER (WHERE reported) 
 #: the registry: every metric by the column name reads return it as
 METRICS: dict[str, Metric] = {m.name: m for m in (
     *BUDGET, PROGRESS, EXPECTED_PROGRESS, ACTIONS, COMPLETED, OPEN, OVERDUE, SET_ASIDE, IMPLEMENTATION_RATE,
-    COMPLETENESS)}
+    *WORK_PLAN_COST, COMPLETENESS)}
 #: table headers of the budget figures ('Required (USD)')
 BUDGET_HEADERS = {m.name: m.header for m in BUDGET}
+#: table headers of the cost figures of work plans ('Planned cost (USD)')
+COST_HEADERS = {m.name: m.header for m in WORK_PLAN_COST}
 #: columns holding a ratio (shown as a percentage in tables and their CSVs)
 RATE_COLUMNS = tuple(name for name, m in METRICS.items() if m.rate)

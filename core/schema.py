@@ -130,6 +130,9 @@ class Kind(Dataset):
     parts: tuple[Table, ...] = ()
     #: the figures the upload preview totals before → after, besides the number of rows
     totals: tuple[str, ...] = ()
+    #: (figure, ceiling) pairs: a row whose figure exceeds its ceiling is warned on the figure's cell (funds
+    #: secured above a deliverable's cost)
+    not_above: tuple[tuple[str, str], ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -250,7 +253,8 @@ INDICATOR_ROWS = Table(
 ACTION_ROWS = Table(
     "action_rows",
     _stored("""plan country source_type source_title recommendation_no recommendation management_response action_no
-               action responsible agency deadline:DATE status comments as_of:DATE"""),
+               action responsible agency deadline:DATE status comments as_of:DATE
+               planned_cost:DOUBLE funded:DOUBLE funding_source work_group currency"""),
     replace_scope=f"""s.source_title = t.source_title AND {SAME_COUNTRY}
               AND s.agency IS NOT DISTINCT FROM t.agency""",
     scope_key="source_title")
@@ -371,7 +375,7 @@ ACTIONS = Kind(
     view=View("actions", ACTION_ROWS.name, (
         "source_type", "source_title", "recommendation_no", "recommendation", "management_response", "action_no",
         "action", "responsible", "agency", "deadline", "status", "comments", "as_of", f"{OVERDUE} AS overdue",
-        "country", "plan", "submission_id")),
+        "country", "plan", "submission_id", "planned_cost", "funded", "funding_source", "work_group", "currency")),
     export_title="Recommendations and actions",
     export_order="source_title, recommendation_no, action_no",
     empty="No recommendations or actions yet — upload a management response or work plan on the Upload page, "
@@ -412,7 +416,34 @@ ACTIONS = Kind(
                "Draft strategy circulated"),
         Column("as_of", "date", False, ("as of", "status date", "reported on", "date of update"),
                "Date the status was reported (default: upload date)", "2026-06-30"),
+        # a costed work plan (SPEC §2.3): what a deliverable costs, what is secured for it and from whom
+        Column("planned_cost", "money", False, (
+            "cost", "costs", "budget", "planned cost", "estimated cost", "total cost", "cost estimate",
+            "planned budget", "indicative budget", "budget required", "coût", "cout", "coûts", "couts",
+            "coût estimé", "cout estime", "coût prévu", "budget prévu", "costo", "costos", "costo estimado", "costo previsto",
+            "presupuesto", "presupuesto estimado"),
+               "What the deliverable costs (≥ 0); blank = not costed", "45000"),
+        Column("funded", "money", False, (
+            "funds secured", "funding secured", "secured", "secured funding", "amount secured", "available",
+            "funds available", "funds mobilized", "funds mobilised", "resources mobilized", "financé", "finance",
+            "financement acquis", "fonds mobilisés", "fonds mobilises", "montant mobilisé", "financiado",
+            "fondos asegurados", "fondos movilizados", "financiamiento asegurado", "financiación asegurada"),
+               "Money secured for it (≥ 0); blank = not reported", "30000"),
+        Column("funding_source", "text", False, (
+            "source of funds", "source of funding", "funded by", "funding source", "donor", "fund", "source des fonds",
+            "source de financement", "financé par", "finance par", "bailleur", "bailleur de fonds",
+            "fuente de financiamiento", "fuente de financiación", "fuente de fondos", "financiado por", "donante"),
+               "Where the money comes from (core, a fund, a donor)", "UN Peacebuilding Fund"),
+        Column("work_group", "text", False, (
+            "group", "pillar", "results group", "working group", "thematic group", "programme pillar",
+            "program pillar", "one programme pillar", "groupe", "groupe de travail", "groupe de résultats",
+            "groupe thématique", "pilier", "grupo", "grupo de trabajo", "grupo de resultados", "grupo temático",
+            "pilar"),
+               "The working group, results group or pillar that owns the deliverable", "Human Rights Working Group"),
+        Column("currency", "currency", False, ("ccy", "devise", "moneda"),
+               "ISO 4217 code of the cost and funding; default USD", "USD"),
     ),
+    not_above=(("funded", "planned_cost"),),
 )
 
 #: the kinds users upload, in the order the pages offer them

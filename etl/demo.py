@@ -8,8 +8,8 @@ Country Team would upload:
   2023–2027 carry figures;
 - ``demo_indicators.xlsx``: outcome indicators in the long format of SPEC §2.2, under two title rows;
 - ``demo_actions.xlsx``: an evaluation management response (recommendations merged over their key
-  actions, as real ones are) and a results-group work plan with [COMPLETED] / [ONGOING] statuses
-  (SPEC §2.3).
+  actions, as real ones are), a results-group work plan with [COMPLETED] / [ONGOING] statuses and
+  a human rights working group's costed annual work plan by pillar (SPEC §2.3).
 
 Every name a user sees says it is demo data. The structures, words and agency mixes follow the
 public documents the product was designed from (UN INFO exports, the management response of the
@@ -888,11 +888,54 @@ WORKPLAN = (
     ]),
 )
 
+#: the work plan is costed (SPEC §2.3): deliverable no. → (cost, funds secured, source of funds); a deliverable not
+#: listed states no cost, as in real plans (staff time, or not costed yet)
+WORKPLAN_COSTS = {
+    "1.1": (12_000, 12_000, "OHCHR extrabudgetary"), "1.2": (85_000, 50_000, "UN Peacebuilding Fund (demo)"),
+    "1.3": (20_000, None, None), "2.1": (30_000, 30_000, "UNDP core"), "2.2": (45_000, 20_000, "UNDP core"),
+    "3.1": (25_000, 10_000, "Joint SDG Fund (demo)"), "3.2": (18_000, 18_000, "UN Women core"),
+    "3.3": (60_000, 0, "To be mobilised"), "4.2": (40_000, 40_000, "WFP"), "4.3": (22_000, 15_000, "FAO"),
+    "5.1": (35_000, 35_000, "UNFPA, IOM"),
+}
+#: the Human Rights Working Group's costed annual work plan (after the working group's terms of reference:
+#: deliverables per One Programme pillar, updated every quarter): (pillar, area of work, [(deliverable, leads, agency,
+#: timeline, status, cost, funds secured, source of funds, comments)])
+DEMO_HRWG = "DEMO — Human Rights Working Group: costed annual work plan 2026 (demo data)"
+HRWG_WORKPLAN = (
+    ("Peace, Security and Rule of Law", "Follow-up to the human rights mechanisms", [
+        ("Joint UN submission to the Universal Periodic Review, with a matrix to follow up the accepted "
+         "recommendations.", "OHCHR, UNDP", "OHCHR", "2026/06", "Completed", 38_000, 38_000,
+         "OHCHR extrabudgetary", "Submission sent in May; follow-up matrix shared with the UNCT."),
+        ("Train justice and security sector focal points on the Human Rights Due Diligence Policy.", "OHCHR",
+         "OHCHR", "2026/09", "Ongoing", 52_000, 30_000, "UN Peacebuilding Fund (demo)",
+         "Two of four trainings held."),
+    ]),
+    ("Governance and Public Institutions", "The national human rights institution", [
+        ("Support the national human rights commission to prepare its accreditation review.", "UNDP, OHCHR",
+         "UNDP", "2026/12", "Ongoing", 75_000, 40_000, "UNDP core", ""),
+        ("Human rights analysis for the Common Country Analysis update.", "OHCHR, RCO", "OHCHR", "2026/03",
+         "Completed", None, None, None, "Staff time; no cost."),
+    ]),
+    ("Sustainable Economic Transformation", "Business and human rights", [
+        ("Baseline assessment of business and human rights in the extractive sector.", "UNDP, ILO", "ILO",
+         "2027/03", "Not started", 60_000, 0, "To be mobilised", "Concept note drafted."),
+    ]),
+    ("Human Development", "Advocacy and human rights data", [
+        ("Joint UN event with civil society on Human Rights Day (10 December).", "UNICEF, UN Women", "UNICEF",
+         "Dec 2026", "Planned", 15_000, 15_000, "UNCT pooled funds (demo)", ""),
+        ("Guidance on disability-inclusive data for the 2027 census.", "UNFPA", "UNFPA", "2027/03", "Ongoing",
+         24_000, None, None, "Funding not yet reported."),
+    ]),
+)
+HRWG_HEADER = ("Source type", "Source title", "Pillar", "Priority area", "Deliverable no.", "Deliverable", "Lead(s)",
+               "Agency",
+               "Timeline", "Status", "Estimated cost (USD)", "Funds secured (USD)", "Source of funds", "Comments")
+
 ACTIONS_HEADER = ("Source type", "Source title", "Rec. No.", "Recommendation", "Management response",
                   "Key action no.", "Key action(s)", "Responsible unit(s)", "Agency", "Deadline", "Status",
                   "Comments")
 WORKPLAN_HEADER = ("Source type", "Source title", "Priority area", "Deliverable no.", "Deliverable", "Lead(s)",
-                   "Agency", "Timeline", "Status", "Comments")
+                   "Agency", "Timeline", "Status", "Comments", "Cost (USD)", "Funded (USD)", "Source of funds")
 
 
 def _deadline_cell(cell, value) -> None:
@@ -938,15 +981,28 @@ def write_actions(path: Path, rng: random.Random) -> Path:
         first = row
         for i, (deliverable, leads, agency, timeline, status, comment) in enumerate(deliverables, 1):
             values = ["workplan", DEMO_WORKPLAN, area if i == 1 else None, f"{area_no}.{i}", deliverable, leads,
-                      agency, None, status, comment or None]
+                      agency, None, status, comment or None, *WORKPLAN_COSTS.get(f"{area_no}.{i}", (None,) * 3)]
             for col, value in enumerate(values, 1):
                 wp.cell(row=row, column=col, value=value).alignment = top
             _deadline_cell(wp.cell(row=row, column=8), timeline)
             row += 1
         if row - 1 > first:
             wp.merge_cells(start_row=first, start_column=3, end_row=row - 1, end_column=3)
-    for letter, width in zip("ABCDEFGHIJ", (11, 30, 50, 12, 60, 28, 11, 12, 18, 40)):
+    for letter, width in zip("ABCDEFGHIJKLM", (11, 30, 50, 12, 60, 28, 11, 12, 18, 40, 12, 12, 24)):
         wp.column_dimensions[letter].width = width
+
+    hr = wb.create_sheet("HRWG work plan")
+    hr.append([DEMO_HRWG])
+    hr["A1"].font = Font(bold=True, size=13)
+    hr.append(list(HRWG_HEADER))
+    _bold_header(hr, 2, len(HRWG_HEADER))
+    for pillar_no, (pillar, area, deliverables) in enumerate(HRWG_WORKPLAN, 1):
+        for i, (deliverable, leads, agency, timeline, status, cost, funded, source, comment) in enumerate(
+                deliverables, 1):
+            hr.append(["workplan", DEMO_HRWG, pillar, area, f"{pillar_no}.{i}", deliverable, leads, agency, timeline,
+                       status, cost, funded, source, comment or None])
+    for letter, width in zip("ABCDEFGHIJKLMN", (11, 30, 30, 30, 12, 60, 20, 11, 12, 12, 14, 14, 26, 40)):
+        hr.column_dimensions[letter].width = width
     del rng  # the actions are fixed text; the seed only varies the budget and indicator figures
     return _save(wb, path)
 

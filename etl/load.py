@@ -264,7 +264,8 @@ def _indicator_rows(rows: list[dict]) -> list[dict]:
 
 def _action_rows(rows: list[dict]) -> list[dict]:
     today = dt.date.today()
-    return [{**r, "source_type": r.get("source_type") or "evaluation", "as_of": r.get("as_of") or today} for r in rows]
+    return [{**r, "source_type": r.get("source_type") or "evaluation", "as_of": r.get("as_of") or today,
+             "currency": r.get("currency") or "USD"} for r in rows]  # of the cost and funding, as a budget's
 
 
 #: per kind, what its validated rows gain before they are stored (defaults and derived columns)
@@ -645,7 +646,7 @@ SAMPLE_ROWS = 5
 def preview_sample(cur, kind: str, sids: list[int]) -> dict:
     """A few of the rows Commit would add and of the current rows it would replace (inside the dry run's
     transaction, after the write): {'added': DataFrame, 'replaced': DataFrame}."""
-    table, columns = store.FACT_TABLES[kind], ", ".join(SAMPLE_COLUMNS[kind])
+    table, columns = KINDS[kind].table.name, ", ".join(SAMPLE_COLUMNS[kind])
     marks = ", ".join("?" * len(sids))
     return {
         "added": cur.execute(f"SELECT {columns} FROM {table} WHERE submission_id IN ({marks}) AND current "

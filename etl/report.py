@@ -139,6 +139,8 @@ HINTS: dict[str, str | Callable[[Problem], str]] = {
     "formula_left_empty": LEFT_EMPTY,
     "indirect_cost_arithmetic": CHECK_ARITHMETIC,
     "total_arithmetic": CHECK_ARITHMETIC,
+    "above_ceiling": "Check both figures (a wrong column or unit?); if they are right, nothing to do: the row was "
+                     "loaded as written.",
     "suboutput_differs": "Nothing to do if the later row is right; otherwise delete it from the file and load it "
                          "again.",
     "country_unknown": "To show these rows under their country, choose it for the file (the Upload page's Country "
@@ -162,6 +164,8 @@ HINTS: dict[str, str | Callable[[Problem], str]] = {
                          "command line), or fill the file's country column.",
     "replaces_other_agency": "Remove this row: it would replace another agency's rows (a sub-output ID is that "
                              "agency's). Its focal point or an administrator loads them.",
+    "period_closed": "Ask an administrator to reopen the period (the command in the message, or the Closed periods "
+                     "page) if its figures must change; then load the file again.",
     "foreign_agency_row": "Remove the rows of other agencies, or ask an administrator to add the agency to your "
                           "account.",
     "figure_out_of_bounds": "Check the figure: no real one is that large (or that small): a wrong unit or a formula "

@@ -535,12 +535,25 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
                 ds.error(sheet.name, cell_ref(r, at), " / ".join(group), None,
                          f"a value in {' or '.join(group)} (one of the two is required on every row)",
                          code="missing_one_of_values")
+        _check_ceilings(ds, kind, fit, r, row)
         ds.rows.append(row)
         if costs is not None:
             costs.line(row)
     if costs is not None:
         costs.finish()
     _check_duplicate_keys(ds, kind, sheet.name)
+
+
+def _check_ceilings(ds: Dataset, kind: Kind, fit: HeaderFit, r: int, row: dict) -> None:
+    """A warning on the figure's cell for each figure above its ceiling on the row (`Kind.not_above`: funds
+    secured above a deliverable's cost); the row loads as written."""
+    at = {name: i for i, name in fit.columns.items()}
+    for figure, ceiling in kind.not_above:
+        value, limit = row.get(figure), row.get(ceiling)
+        if value is not None and limit is not None and value > limit >= 0 and _differs(value, limit):
+            ds.warn(fit.sheet.name, cell_ref(r, at[figure]), figure, fit.sheet.rows[r][at[figure]],
+                    f"at most the {ceiling} ({limit:,.2f} in {cell_ref(r, at[ceiling])}): {figure} is "
+                    f"{value - limit:,.2f} above it (kept as written)", code="above_ceiling")
 
 
 def _header_currency(ds: Dataset, fit: HeaderFit, kind: Kind) -> str | None | bool:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics import budget, metrics
 from app import cards, charts, data, frame, notes, tables
+from app.compare import year_on_year
 from app.filter_bar import clear_filters, outcome_title
 from app.text import md_escape
 from core.formatting import count_of, format_count, format_money, format_rate, is_missing
@@ -177,3 +178,6 @@ if filters.agency:
         config["Year"] = st.column_config.NumberColumn("Year", format="%d")
         tables.show_table(table, column_config=config, key="table-agency-lines")
         tables.download_csv(table, f"budget-lines-{filters.agency}")
+
+with frame.section("Year on year"):
+    year_on_year(filters, "delivery")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from analytics import budget, metrics
 from app import cards, charts, data, frame, notes, tables
+from app.compare import year_on_year
 from app.filter_bar import clear_filters, outcome_title
 from app.text import md_escape
 from core.formatting import count_of, format_money, format_rate
@@ -125,3 +126,6 @@ with frame.section("By funding source"):
     else:
         charts.chart_with_table(charts.gap_bars(sources, "funding_source"), table, "gaps-by-funding-source",
                                 column_config=tables.budget_column_config(table), note=cut)
+
+with frame.section("Year on year"):
+    year_on_year(filters, "gaps")

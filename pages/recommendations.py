@@ -8,8 +8,8 @@ from analytics import actions, metrics
 from analytics import filters as registry
 from analytics.actions import ACTION_STATUSES
 from app import cards, charts, data, frame, notes, tables
-from app.text import plot_text, recommendation_label
-from core.formatting import UNTITLED_SOURCE, format_count, text
+from app.text import md_escape, plot_text, recommendation_label
+from core.formatting import UNTITLED_SOURCE, format_count, format_money, text
 
 frame.require_frame()
 
@@ -126,3 +126,93 @@ with right, frame.section("Ageing of open actions"):
     table = ageing.rename(columns={"ageing": "Time past deadline", "open_actions": "Open actions"})
     charts.chart_with_table(fig, table, "action-ageing",
                             note="Open = ongoing or not started, counted by how far past the deadline they are today.")
+
+# --- costed work plans: cost, funds secured and gap by status and by group; quarterly status changes ----------
+#: the cost figures under the names the funding-gap bars draw (required → planned cost, available → funds secured)
+AS_GAP_BARS = {"planned_cost": "required", "funded": "available", "cost_gap": "funding_gap",
+               "funded_share": "coverage", "cost_without_funding": "required_without_available",
+               "funded_without_cost": "available_without_required"}
+COST_COLUMNS = ("planned_cost", "funded", "cost_gap", "funded_share", "actions", "costed", "without_cost",
+                "cost_without_funding")
+
+
+def cost_table(df, labels: dict[str, str]):
+    """A cost summary with readable headers (the Metric registry's), its share as a percentage."""
+    table = df[[*labels, *COST_COLUMNS]].copy()
+    table["funded_share"] = tables.percent(table["funded_share"])
+    return table.rename(columns={**labels, **metrics.COST_HEADERS})
+
+
+def cost_bars(df, label_column: str, name: str, labels: dict[str, str], note: str | None = None) -> None:
+    """Each costed row's cost as a bar: funds secured, gap, funding not reported (the Funding gaps page's bars);
+    the table lists every row, costed or not."""
+    costed = df[df["planned_cost"].notna()]
+    table = cost_table(df, labels)
+    if costed.empty:
+        st.caption("None of these states a planned cost.")
+        tables.show_table(table, column_config=tables.budget_column_config(table), key=f"table-{name}")
+        return
+    fig = charts.gap_bars(costed.rename(columns=AS_GAP_BARS), label_column)
+    charts.chart_with_table(fig, table, name, column_config=tables.budget_column_config(table), note=note)
+
+
+costs = data.cached(actions.cost_totals, filters)
+with frame.section("Cost of the work plans"):
+    if not costs["costed"] and costs["funded"] is None:
+        st.caption("No deliverable or action in view states a planned cost. A costed work plan adds the columns "
+                   "planned_cost, funded and funding_source (see the actions template on the Upload page).")
+    else:
+        row = st.columns(4)
+        cards.metric_card(row[0], metrics.PLANNED_COST, costs["planned_cost"],
+                          caption=f"{format_count(costs['costed'])} of {format_count(costs['actions'])} costed")
+        cards.metric_card(row[1], metrics.FUNDED, costs["funded"])
+        surplus = costs["cost_gap"] is not None and costs["cost_gap"] < 0
+        cards.metric_card(row[2], metrics.COST_GAP, -costs["cost_gap"] if surplus else costs["cost_gap"],
+                          label="Funds above cost" if surplus else None)
+        cards.metric_card(row[3], metrics.FUNDED_SHARE, costs["funded_share"])
+        said = [f"{format_count(costs['without_cost'])} of {format_count(costs['actions'])} deliverables and actions "
+                "state no cost: they are left out of the sums, not counted as zero."] if costs["without_cost"] else []
+        if costs["cost_without_funding"] is not None:
+            said.append(f"{format_money(costs['cost_without_funding'])} of cost has no funding figure: it is outside "
+                        "the gap and the funded share.")
+        if costs["funded_without_cost"] is not None:
+            said.append(f"{format_money(costs['funded_without_cost'])} is secured for deliverables that state no "
+                        "cost.")
+        if len(costs["currencies"]) > 1:
+            st.warning("Costs are in several currencies (" + md_escape(", ".join(costs["currencies"])) +
+                       "): the sums add them as written.")
+        st.caption(" ".join(said))
+        by_status = data.cached(actions.cost_by, filters, "status").assign(
+            label=lambda d: [charts.ACTION_STATUS_LABELS.get(s, s) for s in d["status"]])
+        cost_bars(by_status, "label", "cost-by-status", {"label": "Status"})
+        groups, cut = tables.top_rows(data.cached(actions.cost_by, filters, "group"), "groups",
+                                      measure="the largest cost", sort_by="planned_cost")
+        groups = groups.assign(label=[f"{text(g) or '(no group)'} · {text(s) or UNTITLED_SOURCE}"
+                                      for g, s in zip(groups["work_group"], groups["source_title"])])
+        st.markdown("**By group or pillar**")
+        cost_bars(groups, "label", "cost-by-group", {"work_group": "Group or pillar", "source_title": "Source"},
+                  note=notes.join_notes("A deliverable's group is its working group, results group or pillar "
+                                        "column, else its priority area.", cut))
+
+with frame.section("Status change since the previous quarter"):
+    since = st.date_input("Compared with the statuses loaded by", value=actions.previous_quarter_end(),
+                          key="status-since", help="The end of the previous quarter by default: what the last "
+                                                   "quarterly update to the UNCT showed.")
+    changes = data.cached(actions.status_changes, filters, since)
+    counts = changes["change"].value_counts()
+    st.caption(f"Since {since:%d %b %Y}: {format_count(counts.get('changed', 0))} changed status, "
+               f"{format_count(counts.get('new', 0))} new (loaded since), "
+               f"{format_count(counts.get('unchanged', 0))} unchanged. Statuses as loaded by that day's end "
+               "(the submission history).")
+    moved = changes[changes["change"] != "unchanged"]
+    if not moved.empty:
+        table = moved[["source_title", "work_group", "action_no", "action", "agency", "previous_status", "status",
+                       "change", "planned_cost", "funded"]].copy()
+        for column in ("previous_status", "status"):
+            table[column] = [charts.ACTION_STATUS_LABELS.get(s, s) for s in table[column]]
+        table = table.rename(columns={
+            "source_title": "Source", "work_group": "Group or pillar", "action_no": "Action no.", "action": "Action",
+            "agency": "Agency", "previous_status": f"Status on {since:%d %b %Y}", "status": "Status now",
+            "change": "Change", **metrics.COST_HEADERS})
+        tables.show_table(table, column_config=tables.budget_column_config(table), key="table-status-changes")
+        tables.download_csv(table, "status-changes")

@@ -137,6 +137,14 @@ def _closed_periods(con) -> None:
         action VARCHAR NOT NULL, user_name VARCHAR, changed_at TIMESTAMP NOT NULL)""")
 
 
+@migration(7, "costed work plans: an action's planned cost, funds secured, their source, its group and currency")
+def _costed_actions(con) -> None:
+    """Rows loaded before have none of these: NULL, never zero (a deliverable without a cost is not costed)."""
+    for column, sql_type in (("planned_cost", "DOUBLE"), ("funded", "DOUBLE"), ("funding_source", "VARCHAR"),
+                             ("work_group", "VARCHAR"), ("currency", "VARCHAR")):
+        con.execute(f"ALTER TABLE action_rows ADD COLUMN IF NOT EXISTS {column} {sql_type}")
+
+
 #: the newest schema version (a database opened read-only must already have it)
 SCHEMA_VERSION = max(MIGRATIONS)
 

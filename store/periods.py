@@ -160,7 +160,7 @@ def check_load(cur, ds, submission_id: int | None = None) -> None:
                 SELECT t.country, t.plan, t.year FROM {table} t
                 WHERE t.current AND EXISTS (SELECT 1 FROM {scope} s WHERE {same_scope})"""
     for hit in _hits(cur, rows):
-        ds.error(None, None, None, None, _message(hit, "it would change"))
+        ds.error(None, None, None, None, _message(hit, "it would change"), code="period_closed")
 
 
 def check_rollback(con, submission_id: int) -> None:

@@ -266,7 +266,7 @@ def _actions(path: Path, sheet: str, header_row: int, no_col: str, text_col: str
 
 def test_actions_statuses_deadlines_and_sources(files):
     path = files[demo.ACTIONS_FILE]
-    assert CalamineWorkbook.from_path(path).sheet_names == ["Management response", "Workplan"]
+    assert CalamineWorkbook.from_path(path).sheet_names == ["Management response", "Workplan", "HRWG work plan"]
     evaluation = _actions(path, "Management response", 1, "Key action no.", "Key action(s)", "Deadline")
     workplan = _actions(path, "Workplan", 2, "Deliverable no.", "Deliverable", "Timeline")
     assert "demo data" in sheet_rows(path, "Management response")[0][0]
@@ -294,6 +294,26 @@ def test_actions_statuses_deadlines_and_sources(files):
     assert all(2 <= len(v) <= 4 for v in by_rec.values())
     responses = {r["Management response"] for r in evaluation if r["Management response"]}
     assert "Accepted" in responses and len(responses) >= 2
+
+
+def test_the_work_plans_are_costed_with_gaps_and_blanks(files):
+    """Both work plans state a cost, the funds secured and their source for most deliverables; some state no cost
+    or no funding (never zero), none secures more than it costs; the working group's plan is by pillar."""
+    path = files[demo.ACTIONS_FILE]
+    results_group = _actions(path, "Workplan", 2, "Deliverable no.", "Deliverable", "Timeline")
+    working_group = _actions(path, "HRWG work plan", 1, "Deliverable no.", "Deliverable", "Timeline")
+    for rows, cost, funded in ((results_group, "Cost (USD)", "Funded (USD)"),
+                               (working_group, "Estimated cost (USD)", "Funds secured (USD)")):
+        costs = [(amount(r[cost]), amount(r[funded])) for r in rows]
+        assert sum(c is not None for c, _ in costs) >= len(rows) - 2
+        assert any(c is None for c, _ in costs) and any(c is not None and f is None for c, f in costs)
+        assert any(f == 0 for _, f in costs)  # nothing secured yet: a whole gap
+        assert all(f <= c for c, f in costs if c is not None and f is not None)
+        assert all(r["Source of funds"] for r, (c, f) in zip(rows, costs) if f)
+    assert {r["Source title"] for r in working_group} == {demo.DEMO_HRWG}
+    assert len({r["Pillar"] for r in working_group}) == 4
+    assert sum(amount(r["Estimated cost (USD)"]) or 0 for r in working_group) == 264_000
+    assert sum(amount(r["Funds secured (USD)"]) or 0 for r in working_group) == 123_000
 
 
 def test_recommendations_merged_over_their_key_actions(files):
