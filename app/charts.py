@@ -18,15 +18,8 @@ from app.frame import empty_state, guarded
 from app.tables import budget_column_config, download_csv, full_names, percent, show_table
 from app.text import plot_text, slug
 from core.formatting import format_money, format_rate, is_missing, shorten, text
+from core.palette import ACTION_STATUS_COLORS, MONEY_COLORS
 
-MONEY_COLORS = {
-    "required": "#9AA5B1",       # slate grey
-    "available": "#0072B2",      # blue
-    "expenditure": "#009E73",    # bluish green
-    "gap": "#D55E00",            # vermillion
-    "surplus": "#56B4E9",        # sky blue
-    "not_reported": "#DADDE1",   # light grey
-}
 MONEY_NAMES = {
     **{m.name: m.label for m in (metrics.REQUIRED, metrics.AVAILABLE, metrics.EXPENDITURE)}, "gap": "Funding gap",
     "surplus": "Surplus (over-funded)", "not_reported": "Available not reported",
@@ -40,27 +33,11 @@ INDICATOR_STATUS_COLORS = {
     "no data": "#BDBDBD",
 }
 
-ACTION_STATUS_COLORS = {
-    "completed": "#009E73",
-    "ongoing": "#0072B2",
-    "not_started": "#E69F00",
-    "continuous": "#56B4E9",
-    "no_longer_applicable": "#BDBDBD",
-    "deprioritized": "#8C7B6B",
-}
 ACTION_STATUS_LABELS = {
     "completed": "Completed", "ongoing": "Ongoing", "not_started": "Not started", "continuous": "Continuous",
     "no_longer_applicable": "No longer applicable", "deprioritized": "Deprioritized",
 }
 
-AGEING_COLORS = {
-    "Not yet due": "#56B4E9",
-    "1–90 days late": "#FDB863",
-    "91–180 days late": "#F08A3C",
-    "181–365 days late": "#D55E00",
-    "More than a year late": "#8B1E00",
-    "No deadline": "#BDBDBD",
-}
 
 #: coverage 0 → 100 %: vermillion (little funded) through pale to blue (funded), readable by the colour-blind
 COVERAGE_SCALE = [[0.0, "#D55E00"], [0.5, "#F7F0D8"], [1.0, "#0072B2"]]

@@ -9,6 +9,7 @@ from analytics import filters as registry
 from analytics.actions import ACTION_STATUSES
 from app import cards, charts, data, frame, notes, tables
 from app.text import md_escape, plot_text, recommendation_label
+from core import palette
 from core.formatting import UNTITLED_SOURCE, format_count, format_money, text
 
 frame.require_frame()
@@ -117,7 +118,7 @@ with right, frame.section("Ageing of open actions"):
     ageing = data.cached(actions.ageing, filters)
     fig = go.Figure(go.Bar(
         y=ageing["ageing"], x=ageing["open_actions"], orientation="h",
-        marker_color=[charts.AGEING_COLORS[b] for b in ageing["ageing"]],
+        marker_color=[palette.AGEING_COLORS[b] for b in ageing["ageing"]],
         text=ageing["open_actions"], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x} open actions<extra></extra>"))
     charts.layout(fig, height=360, legend=False, x_title="Open actions")
