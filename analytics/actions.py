@@ -4,6 +4,7 @@ costed work plans (planned cost, funds secured, gap) and each deliverable's stat
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import duckdb
@@ -12,16 +13,17 @@ import pandas as pd
 from analytics import metrics
 from analytics.filters import Filters, where
 from analytics.identity import NOT_ASSIGNED, entity_names
-from analytics.sql import frame, record, rows
-from core.schema import STATUSES
+from analytics.sql import Where, frame, record, rows
+from core.schema import STATUSES, TODAY
 
 #: the six statuses (SPEC §3), in the order charts stack them
 ACTION_STATUSES = STATUSES
 
-DAYS_LATE = "date_diff('day', deadline, current_date)"
+#: days past the deadline on the day the figures are taken at (today, or the as-of date: store.history.AsOf)
+DAYS_LATE = f"date_diff('day', deadline, {TODAY})"
 AGEING_BUCKET = f"""CASE
     WHEN deadline IS NULL THEN 'No deadline'
-    WHEN deadline >= current_date THEN 'Not yet due'
+    WHEN deadline >= {TODAY} THEN 'Not yet due'
     WHEN {DAYS_LATE} <= 90 THEN '1–90 days late'
     WHEN {DAYS_LATE} <= 180 THEN '91–180 days late'
     WHEN {DAYS_LATE} <= 365 THEN '181–365 days late'
@@ -126,10 +128,19 @@ _STATUS_ORDER = "list_position([" + ", ".join(f"'{s}'" for s in ACTION_STATUSES)
 FUNDED_WITHOUT_COST = "sum(funded) FILTER (WHERE planned_cost IS NULL) AS funded_without_cost"
 
 
-def cost_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
-    """Planned cost, funds secured, funding gap and funded share of the actions in view, how many state a cost
-    and how many do not, and the currencies their figures are in."""
+def _in_view(filters: Filters, workplans_only: bool) -> Where:
+    """The actions in view; only the work plans' deliverables (source type workplan) with `workplans_only`."""
     w = where("actions", filters)
+    if workplans_only:
+        w.add("source_type = 'workplan'")
+    return w
+
+
+def cost_totals(con: duckdb.DuckDBPyConnection, filters: Filters, workplans_only: bool = False) -> dict[str, Any]:
+    """Planned cost, funds secured, funding gap and funded share of the actions in view (the work plans' deliverables
+    only, with `workplans_only`), how many state a cost and how many do not, and the currencies their figures are
+    in."""
+    w = _in_view(filters, workplans_only)
     result = record(con, f"""SELECT {metrics.COST_METRICS}, {FUNDED_WITHOUT_COST},
                                     list(DISTINCT currency) FILTER (
                                         WHERE planned_cost IS NOT NULL OR funded IS NOT NULL) AS currencies
@@ -138,12 +149,13 @@ def cost_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, A
     return result
 
 
-def cost_by(con: duckdb.DuckDBPyConnection, filters: Filters, level: str) -> pd.DataFrame:
+def cost_by(con: duckdb.DuckDBPyConnection, filters: Filters, level: str, workplans_only: bool = False) -> pd.DataFrame:
     """The cost figures (metrics.WORK_PLAN_COST) by `level`: status, source, or group (a source's working groups,
-    pillars or priority areas); every action in view counts, costed or not, so the counts say what lacks a cost."""
+    pillars or priority areas); every action in view (deliverable, with `workplans_only`) counts, costed or not, so
+    the counts say what lacks a cost."""
     if level not in _COST_LEVELS:
         raise ValueError(f"unknown grouping {level!r}; expected one of {', '.join(_COST_LEVELS)}")
-    w = where("actions", filters)
+    w = _in_view(filters, workplans_only)
     select = _COST_LEVELS[level]
     group = ", ".join(str(i + 1) for i in range(len(select)))
     order = _STATUS_ORDER if level == "status" else "planned_cost DESC NULLS LAST, actions DESC, " + group
@@ -162,69 +174,44 @@ def previous_quarter_end(today: dt.date | None = None) -> dt.date:
     return first_of_quarter - dt.timedelta(days=1)
 
 
-def _moment(since: dt.date | dt.datetime) -> dt.datetime:
-    """A date stands for its end (what was loaded that day counts); a datetime for itself."""
-    return since if isinstance(since, dt.datetime) else dt.datetime.combine(since, dt.time.max)
-
-
-def rows_as_of(since: dt.date | dt.datetime) -> tuple[str, list]:
-    """SQL (and its parameters) of the action rows as they stood at `since`, from the submission history: the
-    rows of the latest submission of each scope (source, country, agency: what a load replaces) among those
-    committed by then and not rolled back by then.
-
-    THE source of previous statuses (status_changes, deliverables): to be switched to the store's row-visibility
-    history ("figures as of a date") when that is merged. Limits of this one: the time is the submission's
-    `created_at` (when the file was loaded, by the server's clock), not the status's `as_of` date; a scope is
-    matched on its exact country (a load also replaces rows of the same source and agency without a country);
-    and a rollback's time counts only for the rolled-back submission itself."""
-    moment = _moment(since)
-    return ("""SELECT * EXCLUDE (latest) FROM (
-                   SELECT r.*, max(r.submission_id) OVER (PARTITION BY r.source_title, r.country, r.agency) AS latest
-                   FROM action_rows r JOIN submission_log l ON l.submission_id = r.submission_id
-                   WHERE l.status IN ('committed', 'rolled_back') AND l.created_at <= ?
-                     AND (l.rolled_back_at IS NULL OR l.rolled_back_at > ?))
-               WHERE submission_id = latest""", [moment, moment])
-
-
-#: a key action is the same one in two submissions when its source, country, agency, recommendation (its number,
-#: else its text) and action number are
-_SAME_ACTION = " AND ".join(f"p.{c} IS NOT DISTINCT FROM a.{c}" for c in (
-    "source_title", "country", "agency", "recommendation_no", "action_no")) + (
-    " AND (a.recommendation_no IS NOT NULL OR p.recommendation IS NOT DISTINCT FROM a.recommendation)")
-#: new (not in the rows as they stood), changed or unchanged
+#: a key action is the same one at two moments when its source, country, agency, recommendation (its number, else
+#: its text) and action number are: one JSON text, so missing parts match as missing
+ACTION_KEY = ("to_json([source_title, country, agency, recommendation_no,"
+              " CASE WHEN recommendation_no IS NULL THEN recommendation END, action_no])")
+#: new (not in view at the earlier date), changed or unchanged
 CHANGES = ("new", "changed", "unchanged")
 
 
-def _changes(con: duckdb.DuckDBPyConnection, filters: Filters, since: dt.date | dt.datetime,
-             workplans_only: bool) -> pd.DataFrame:
-    w = where("actions", filters)
-    if workplans_only:
-        w.add("source_type = 'workplan'")
-    previous, previous_params = rows_as_of(since)
-    # the filters' parameters come first in the text: the current rows are selected in a CTE ahead of the past
+def listing(con: duckdb.DuckDBPyConnection, filters: Filters, workplans_only: bool = False) -> pd.DataFrame:
+    """Every action in view (only the work plans' deliverables, source type workplan, with `workplans_only`) with
+    its group, status, cost, funds secured and gap, by source, group and action number: read at two dates, what
+    `status_changes` compares."""
+    w = _in_view(filters, workplans_only)
     return frame(con, f"""
-        WITH a AS (SELECT *, {GROUP} AS grp FROM actions{w.sql()}), p AS ({previous})
-        SELECT a.source_type, a.source_title, a.grp AS work_group,
-               a.recommendation_no, a.recommendation, a.action_no, a.action, a.responsible, a.agency, a.deadline,
-               a.status, p.status AS previous_status,
-               CASE WHEN p.status IS NULL THEN 'new' WHEN p.status <> a.status THEN 'changed' ELSE 'unchanged' END
-                   AS change,
-               a.planned_cost, a.funded, a.planned_cost - a.funded AS cost_gap, a.funding_source, a.currency,
-               a.as_of, a.country, a.plan
-        FROM a LEFT JOIN p ON {_SAME_ACTION}
-        ORDER BY a.source_title, a.grp NULLS LAST,
-                 try_cast(regexp_extract(a.action_no, '\\d+') AS INTEGER) NULLS LAST, a.action_no""",
-                 [*w.params, *previous_params])
+        SELECT {ACTION_KEY} AS action_key, source_type, source_title, {GROUP} AS work_group,
+               recommendation_no, recommendation, action_no, action, responsible, agency, deadline, status,
+               planned_cost, funded, planned_cost - funded AS cost_gap, funding_source, currency, as_of, country, plan
+        FROM actions{w.sql()}
+        ORDER BY source_title, work_group NULLS LAST,
+                 try_cast(regexp_extract(action_no, '\\d+') AS INTEGER) NULLS LAST, action_no, action_key""",
+                 w.params)
 
 
-def status_changes(con: duckdb.DuckDBPyConnection, filters: Filters, since: dt.date | dt.datetime) -> pd.DataFrame:
-    """Every action in view with its status now and as it stood at `since` (`previous_status`, NULL when it was
-    not loaded yet) and the change: new, changed or unchanged (`rows_as_of` says where the past comes from)."""
-    return _changes(con, filters, since, workplans_only=False)
+def earlier(filters: Filters, day: dt.date) -> Filters:
+    """The filters of the `listing` to compare with at `day`: the same, as of `day`, without the year range (which
+    narrows deadlines: an action whose deadline has moved is the same action)."""
+    return replace(filters.without("year_from", "year_to"), as_of=day)
 
 
-def deliverables(con: duckdb.DuckDBPyConnection, filters: Filters, since: dt.date | dt.datetime) -> pd.DataFrame:
-    """The work plans' deliverables (source type workplan) by work plan and group, with cost, funds secured, gap,
-    funding source, status and the status change since `since` (e.g. `previous_quarter_end()`): the meeting
-    brief's table."""
-    return _changes(con, filters, since, workplans_only=True)
+def status_changes(now: pd.DataFrame, then: pd.DataFrame) -> pd.DataFrame:
+    """`now` (a `listing`) with each action's status as it stood when `then` (the same listing at an earlier date,
+    `earlier`) was read — `previous_status`, NULL when the action was not in view — and the change: new, changed or
+    unchanged. Both reads come from the store's history (`store.history`: the views as of a date)."""
+    previous = then.drop_duplicates("action_key")[["action_key", "status"]].rename(
+        columns={"status": "previous_status"})
+    out = now.merge(previous, on="action_key", how="left", validate="many_to_one")
+    out["change"] = ["new" if not isinstance(p, str) else "changed" if p != s else "unchanged"
+                     for p, s in zip(out["previous_status"], out["status"])]
+    columns = [c for c in now.columns if c != "action_key"]
+    at = columns.index("status") + 1
+    return out[[*columns[:at], "previous_status", "change", *columns[at:]]]

@@ -48,6 +48,12 @@ def status_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     return count_statuses(progress(con, filters))
 
 
+def status_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, int]:
+    """Indicators in view (`indicators`) and how many have each status (the Indicators page's cards)."""
+    counts = status_counts(con, filters)
+    return {"indicators": int(counts["indicators"].sum()), **dict(zip(counts["status"], counts["indicators"]))}
+
+
 def count_statuses(measured: pd.DataFrame) -> pd.DataFrame:
     """The status counts of indicators already measured (`progress`): a page holding them reads nothing again."""
     counts = measured["status"].value_counts() if len(measured) else pd.Series(dtype="int64")

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 import streamlit as st
 
 from analytics import metrics
+from analytics.actions import previous_quarter_end
 from analytics.filters import Filters, parse_day
 from analytics.metrics import Metric
 from app import data
@@ -23,20 +24,22 @@ SINCE_KEY = "since"
 
 @dataclass(frozen=True)
 class Then:
-    """The cards' figures as of an earlier date: `figures` is what the cards' own read returned as of `day`."""
+    """The cards' figures as of an earlier date: `figures` is what the cards' own read returned as of `day`, with
+    `filters` (the page's, as of `day`)."""
 
     day: dt.date
     figures: Mapping[str, Any]
+    filters: Filters | None = None
 
-
-def previous_quarter_end(day: dt.date) -> dt.date:
-    """The last day of the quarter before the one `day` is in (30 Sep for any day of October to December)."""
-    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1) - dt.timedelta(days=1)
+    def also(self, read: Callable[..., Mapping[str, Any]]) -> Then:
+        """Another read's figures as of the same date (a second row of cards)."""
+        return Then(self.day, data.cached(read, self.filters), self.filters)
 
 
 def then(read: Callable[..., Mapping[str, Any]], filters: Filters) -> Then | None:
     """The sidebar's "Change since" date (default: the end of the quarter before the figures' date) and `read` as of
-    it: what `metric_card` compares with. None when the date is not before the figures' own date."""
+    it: what `metric_card` compares with. None when the date is not before the figures' own date. Once per page (it
+    draws the date box); `Then.also` reads more figures as of the same date."""
     now = filters.as_of or history.now().date()
     asked = st.query_params.get(SINCE_KEY)
     if asked and parse_day(asked) is None:
@@ -48,24 +51,31 @@ def then(read: Callable[..., Mapping[str, Any]], filters: Filters) -> Then | Non
                                 help="The cards show how each figure changed since the end of this day (UTC).")
     if not day or day >= now:
         return None
-    return Then(day, data.cached(read, replace(filters, as_of=day)))
+    earlier = replace(filters, as_of=day)
+    return Then(day, data.cached(read, earlier), earlier)
 
 
-def change(metric: Metric, value: object, before: object, day: dt.date) -> str:
+def change(metric: Metric | None, value: object, before: object, day: dt.date) -> str:
     """'+ USD 12.0 M since 30 Sep 2025', '-3 pts since …', 'no change since …' (a ratio changes by percentage
-    points); '' when either figure is missing."""
+    points; `metric` None: a count, '+2 since …'); '' when either figure is missing."""
     if value is None or before is None or value != value or before != before:
         return ""
     diff = float(value) - float(before)  # type: ignore[arg-type]
     since = f"since {day:%-d %b %Y}"
-    if metric.rate:
+    if metric is not None and metric.rate:
         points = round(diff * 100)
         return f"{points:+d} pts {since}" if points else f"no change {since}"
     if round(diff, 2) == 0:
         return f"no change {since}"
     sign = "+" if diff > 0 else "-"
-    shown = format_money(abs(diff)) if metric.unit == "USD" else format_count(abs(diff))
+    shown = format_money(abs(diff)) if metric is not None and metric.unit == "USD" else format_count(abs(diff))
     return f"{sign} {shown} {since}"
+
+
+def change_since(then: Then | None, name: str, value: object, metric: Metric | None = None) -> str | None:
+    """How figure `name` of `then.figures` moved to `value` ('+2 since 30 Sep 2026'; `metric` None: a count); None
+    without an earlier date."""
+    return change(metric, value, then.figures.get(name), then.day) if then else None
 
 
 def card(column: Any, label: str, value: str, help: str | None = None, caption: str | None = None,

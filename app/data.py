@@ -56,6 +56,12 @@ def _cached(db: str, version: tuple, read: str, filters: tuple, args: tuple, _fu
     return _function(history.as_of(_connect(db), f.as_of), f, *args)  # as of a date: the views as they stood
 
 
+def reader(filters: Filters):
+    """What a read outside `cached` (a download made when its button is clicked) reads through: the connection, as
+    of the filters' date when they have one (the views as they stood then)."""
+    return history.as_of(connection(), filters.as_of)
+
+
 def cached(read: Callable[..., R], filters: Filters | None = None, *args: Any) -> R:
     """`read(con, filters, *args)`, cached per (database, data version, read, filters, args); `filters` None: the
     filter bar's."""

@@ -1,11 +1,14 @@
 """A meeting brief's figures, gathered from the store by the query functions the pages read (`analytics.*`, one
 definition per metric) and drawn by the pages' own chart builders (`app.charts`): the brief can never disagree
-with the dashboard. Everything the brief reads from the store is read here; `brief.html`, `brief.pdf` and
-`brief.xlsx` only lay out the `Brief` this returns."""
+with the dashboard. Every read goes through the store's history (`store.history`: the views as they stood at the
+brief's moment, as the pages' "Figures as of" does), and so does the change since the previous quarter. Everything
+the brief reads from the store is read here; `brief.html`, `brief.pdf` and `brief.xlsx` only lay out the `Brief`
+this returns."""
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+from dataclasses import replace
 
 import duckdb
 import pandas as pd
@@ -14,7 +17,8 @@ from analytics import actions, activity, budget, indicators, metrics
 from analytics import filters as registry
 from analytics.filters import Filters
 from app import cards, charts, notes, tables
-from brief.document import Attention, Brief, Card, Period, Section, Table
+from brief.document import Attention, Brief, Card, Section, Table, moment_label
+from brief.request import BriefError, Period
 from core.formatting import (
     DASH,
     NO_PLAN,
@@ -28,18 +32,17 @@ from core.formatting import (
     shorten,
     text,
 )
+from store import history
 
 #: rows the PDF shows of each table (the workbook holds every row); chosen so each part fits its page
 OUTCOMES_SHOWN, AGENCIES_SHOWN, INDICATORS_SHOWN, OVERDUE_SHOWN, SOURCES_SHOWN = 8, 12, 10, 8, 5
+DELIVERABLES_SHOWN, GROUPS_SHOWN = 18, 8
 #: items per concern on the "needs attention" page
 ATTENTION_ITEMS = 4
 #: indicator statuses, the one needing attention first
 _STATUS_ORDER = {"off track": 0, "no data": 1, "on track": 2, "achieved": 3}
 
-
-class BriefError(ValueError):
-    """A brief that cannot be made as asked (unknown country or plan, a date it cannot take); the text is what
-    the user reads."""
+__all__ = ["BriefError", "collect", "scope"]
 
 
 def _choices(wanted: str, known: list[str], what: str) -> str:
@@ -51,54 +54,72 @@ def _choices(wanted: str, known: list[str], what: str) -> str:
     return f"{what}: {listed}" if known else f"there are no {what} yet: load data first"
 
 
-def scope(con: duckdb.DuckDBPyConnection, country: str, plan: str | None) -> list[str]:
-    """The plans a brief of `country` (and `plan`) covers; a BriefError names the choices when either is unknown."""
+def scope(con, country: str, plan: str | None, when: str = "") -> list[str]:
+    """The plans a brief of `country` (and `plan`) covers; a BriefError names the choices when either is unknown
+    (`when`: ' on 30 Sep 2025' for a brief as of a date)."""
     countries = activity.filter_options(con)["countries"]
     if country not in countries:
-        raise BriefError(f"No data for country {country!r}: {_choices(country, countries, 'countries with data')}")
+        raise BriefError(f"No data for country {country!r}{when}: "
+                         f"{_choices(country, countries, 'countries with data' + when)}")
     plans = activity.filter_options(con, Filters(country=country))["plans"]
     if plan is None:
         return plans
     if plan not in plans:
-        raise BriefError(f"{country} has no plan {plan!r}: {_choices(plan, plans, f'plans of {country}')}")
+        raise BriefError(f"{country} has no plan {plan!r}{when}: {_choices(plan, plans, f'plans of {country}')}")
     return [plan]
 
 
-def collect(con: duckdb.DuckDBPyConnection, country: str, plan: str | None = None, period: Period | None = None,
-            as_of: dt.datetime | None = None, now: dt.datetime | None = None) -> Brief:
-    """The brief of a country (and one of its plans) for a period, from the current data.
+def moment(as_of: dt.date | dt.datetime | None) -> tuple[dt.datetime | None, dt.date]:
+    """The moment a brief's figures are taken at (None: now) and its day (UTC); a date is the end of that day. A
+    moment still to come is refused: the history cannot say what the figures will be."""
+    today = history.now().date()
+    if as_of is None:
+        return None, today
+    at = as_of if isinstance(as_of, dt.datetime) else history.end_of_day(as_of)
+    if at.date() > today:
+        raise BriefError(f"The figures as of {at.date():%-d %b %Y} are not known yet: choose today or an earlier "
+                         "date (or leave out the as-of date for the current figures).")
+    return at, at.date()
 
-    `as_of` (figures as they stood at a moment) is part of the interface for the as-of work to come; it is not
-    applied yet, so any value other than None is refused rather than silently ignored."""
-    if as_of is not None:
-        raise BriefError("Figures as of a date are not available yet: the brief shows the current figures "
-                         "(leave out the as-of date).")
-    plans = scope(con, country, plan)
+
+def collect(con: duckdb.DuckDBPyConnection, country: str, plan: str | None = None, period: Period | None = None,
+            as_of: dt.date | dt.datetime | None = None, now: dt.datetime | None = None) -> Brief:
+    """The brief of a country (and one of its plans) for a period, with the figures as they stood at `as_of` (the
+    end of that day, UTC, or that moment; None: now). The cards' change and the work plans' status change are
+    since the end of the quarter before the figures' day, from the same history."""
+    at, day = moment(as_of)
+    reader = history.at(con, at)
+    plans = scope(reader, country, plan, f" on {day:%-d %b %Y}" if at else "")
     period = period or Period()
-    filters = Filters(country=country, plan=plan, year_from=period.year, year_to=period.year)
-    h = activity.headline(con, filters)
-    completeness = _completeness(activity.reporting_completeness(con, filters), several=len(plans) > 1)
-    fresh = activity.freshness(con, filters)
-    outcomes = budget.by(con, filters, "outcome")
-    agencies = budget.by(con, filters, "agency")
-    progress = indicators.progress(con, filters)
-    overdue = actions.overdue(con, filters, limit=10_000)
+    filters = Filters(country=country, plan=plan, year_from=period.year, year_to=period.year,
+                      as_of=day if at else None)
+    since = actions.previous_quarter_end(day)
+    earlier = history.as_of(con, since)
+    h = activity.headline(reader, filters)
+    then = cards.Then(since, activity.headline(earlier, replace(filters, as_of=since)))
+    completeness = _completeness(activity.reporting_completeness(reader, filters), several=len(plans) > 1)
+    fresh = activity.freshness(reader, filters)
+    outcomes = budget.by(reader, filters, "outcome")
+    agencies = budget.by(reader, filters, "agency")
+    progress = indicators.progress(reader, filters)
+    overdue = actions.overdue(reader, filters, limit=10_000)
     sections = [
         _money_section(outcomes, h, several=len(plans) > 1),
         _agency_section(agencies, h),
-        _indicator_section(con, filters, progress, h, several=len(plans) > 1),
-        _action_section(con, filters, overdue, h),
+        _indicator_section(reader, filters, progress, h, several=len(plans) > 1),
+        _action_section(reader, filters, overdue, h, day),
+        _workplan_section(reader, earlier, filters, since),
     ]
     data_as_of = fresh["last_submission"].max() if len(fresh) else None
     return Brief(
         country=country, plans=plans, period=period,
         generated_at=(now or dt.datetime.now()).replace(microsecond=0),
         data_as_of=None if is_missing(data_as_of) else pd.Timestamp(data_as_of).to_pydatetime(),
-        as_of=as_of, completeness=completeness, headline=_headline_table(h),
-        cards=[Card(c.label, c.value, c.caption) for c in cards.headline(h)],
+        as_of=at, since=since, completeness=completeness, headline=_headline_table(h, then),
+        cards=[Card(c.label, c.value, c.caption, cards.delta(c, then)) for c in cards.headline(h)],
         sections=sections,
         attention=_attention(outcomes, agencies, progress, overdue, h, completeness.frame),
-        not_reported=_not_reported(con, filters, h, completeness.frame, period),
+        not_reported=_not_reported(reader, filters, h, completeness.frame, period, at),
         definitions=DEFINITIONS)
 
 
@@ -136,16 +157,19 @@ _HEADLINE_COUNTS = (
     ("actions_overdue", "Actions overdue"), ("actions_set_aside", "Actions set aside"))
 
 
-def _headline_table(h: dict) -> Table:
+def _headline_table(h: dict, then: cards.Then) -> Table:
+    """The headline figures with their value at the end of the previous quarter (`then`, from the history)."""
+    keys = [m.name for m, _ in _HEADLINE] + [key for key, _ in _HEADLINE_COUNTS] + ["actions_implementation_rate"]
     names = [m.label for m, _ in _HEADLINE] + [label for _, label in _HEADLINE_COUNTS]
-    values = [h[m.name] for m, _ in _HEADLINE] + [h[key] for key, _ in _HEADLINE_COUNTS]
-    kinds = [kind for _, kind in _HEADLINE] + ["count"] * len(_HEADLINE_COUNTS)
     names.append(metrics.IMPLEMENTATION_RATE.label)
-    values.append(h["actions_implementation_rate"])
-    kinds.append("rate")
-    frame = pd.DataFrame({"Figure": names, "Value": pd.Series(values, dtype="object"),
+    kinds = [kind for _, kind in _HEADLINE] + ["count"] * len(_HEADLINE_COUNTS) + ["rate"]
+    earlier = f"On {then.day:%-d %b %Y}"
+    frame = pd.DataFrame({"Figure": names, "Value": pd.Series([h[k] for k in keys], dtype="object"),
+                          earlier: pd.Series([then.figures[k] for k in keys], dtype="object"),
                           "Unit": [{"money": "USD", "rate": "%", "count": ""}[k] for k in kinds]})
-    return Table("headline", "Headline figures", frame, kinds={"Value": "row"}, row_kinds=kinds)
+    return Table("headline", "Headline figures", frame, kinds={"Value": "row", earlier: "row"}, row_kinds=kinds,
+                 note=f"“{earlier}”: the figures as the dashboard showed them at the end of that day, the end of the "
+                      "previous quarter.")
 
 
 def _budget_frame(df: pd.DataFrame, label: str, label_column: str, extra: dict[str, str] | None = None) -> pd.DataFrame:
@@ -249,7 +273,8 @@ def _indicator_section(con: duckdb.DuckDBPyConnection, filters: Filters, progres
     return section
 
 
-def _action_section(con: duckdb.DuckDBPyConnection, filters: Filters, overdue: pd.DataFrame, h: dict) -> Section:
+def _action_section(con: duckdb.DuckDBPyConnection, filters: Filters, overdue: pd.DataFrame, h: dict,
+                    day: dt.date) -> Section:
     section = Section("actions", "Recommendations and key actions",
                       lead="Evaluation, audit and review recommendations and work-plan deliverables.")
     if not h["actions"]:
@@ -261,7 +286,7 @@ def _action_section(con: duckdb.DuckDBPyConnection, filters: Filters, overdue: p
              f"{format_count(h['actions'] - h['actions_set_aside'])} applicable"),
         Card("Actions", format_count(h["actions"]), f"{format_count(h['actions_set_aside'])} set aside"),
         Card(metrics.OPEN.label, format_count(h["actions_open"]), metrics.OPEN.help),
-        Card(metrics.OVERDUE.label, format_count(h["actions_overdue"]), "past the deadline")]
+        Card(metrics.OVERDUE.label, format_count(h["actions_overdue"]), f"past the deadline on {day:%-d %b %Y}")]
     section.chart = charts.action_status_bars(actions.status_counts(con, filters))
     frame = pd.DataFrame({
         "Days late": overdue["days_late"], "Deadline": overdue["deadline"],
@@ -278,7 +303,8 @@ def _action_section(con: duckdb.DuckDBPyConnection, filters: Filters, overdue: p
         clip=80, kinds={"Days late": "count", "Deadline": "date"},
         pdf_columns=["Days late", "Deadline", "Action no.", "Action", "Responsible", "Agency", "Status"], wide="Action",
         note=notes.join_notes(_cut_note(len(frame), OVERDUE_SHOWN, "overdue actions", "the longest delay"),
-                              metrics.OVERDUE.help) if len(frame) else "No action is overdue."))
+                              metrics.OVERDUE.help, f"Days late are counted to {day:%-d %b %Y}.")
+        if len(frame) else "No action is overdue."))
     sources = actions.by_source(con, filters).sort_values("actions", ascending=False, kind="stable")
     section.tables.append(Table(
         "sources", "By source", pd.DataFrame({
@@ -290,6 +316,85 @@ def _action_section(con: duckdb.DuckDBPyConnection, filters: Filters, overdue: p
                metrics.IMPLEMENTATION_RATE.label: "rate"},
         shown=SOURCES_SHOWN, clip=90, wide="Source",
         note=_cut_note(len(sources), SOURCES_SHOWN, "sources", "the most actions")))
+    return section
+
+
+def _workplan_section(con: duckdb.DuckDBPyConnection, earlier: duckdb.DuckDBPyConnection, filters: Filters,
+                      since: dt.date) -> Section:
+    """Each working group's deliverables with cost, funds secured, status and the status change since `since`
+    (the previous quarter's end): the statuses then are read through `earlier`, the store as it stood then."""
+    when = f"{since:%-d %b %Y}"
+    section = Section("workplans", "Work plans: deliverables by working group",
+                      lead=f"The costed work plans' deliverables by working group or pillar: cost, funds secured, "
+                           f"status, and the status change since {when}, the end of the previous quarter (statuses "
+                           "as the dashboard showed them then).")
+    now = actions.listing(con, filters, workplans_only=True)
+    if now.empty:
+        section.empty = "No work-plan deliverables are loaded for this country and period."
+        return section
+    changes = actions.status_changes(now, actions.listing(earlier, actions.earlier(filters, since),
+                                                          workplans_only=True))
+    counts = changes["change"].value_counts()
+    costs = actions.cost_totals(con, filters, workplans_only=True)
+    section.cards = [
+        Card("Deliverables", format_count(costs["actions"]),
+             f"{format_count(costs['costed'])} costed, {format_count(costs['without_cost'])} without a cost"),
+        Card(metrics.PLANNED_COST.label, metrics.PLANNED_COST.shown(costs["planned_cost"]),
+             f"{metrics.FUNDED.label} {metrics.FUNDED.shown(costs['funded'])}"),
+        Card(metrics.COST_GAP.label, metrics.COST_GAP.shown(costs["cost_gap"]),
+             f"{metrics.FUNDED_SHARE.label} {metrics.FUNDED_SHARE.shown(costs['funded_share'])}"),
+        Card(f"Changed since {when}", format_count(counts.get("changed", 0)),
+             f"{format_count(counts.get('new', 0))} new, {format_count(counts.get('unchanged', 0))} unchanged")]
+    groups = actions.cost_by(con, filters, "group", workplans_only=True)
+    moved = changes.assign(changed=changes["change"] == "changed", new=changes["change"] == "new").groupby(
+        ["source_title", "work_group"], dropna=False)[["changed", "new"]].sum().reset_index()
+    groups = groups.merge(moved, on=["source_title", "work_group"], how="left")
+    section.tables.append(Table(
+        "workgroups", "By working group", pd.DataFrame({
+            "Group or pillar": [text(v) or "(no group)" for v in groups["work_group"]],
+            "Work plan": [text(v) or UNTITLED_SOURCE for v in groups["source_title"]],
+            "Deliverables": groups["actions"], "Costed": groups["costed"],
+            **{metrics.COST_HEADERS[m.name]: groups[m.name] for m in (
+                metrics.PLANNED_COST, metrics.FUNDED, metrics.COST_GAP, metrics.FUNDED_SHARE)},
+            f"Changed since {when}": groups["changed"].fillna(0).astype(int),
+            f"New since {when}": groups["new"].fillna(0).astype(int)}),
+        kinds={"Deliverables": "count", "Costed": "count", f"Changed since {when}": "count",
+               f"New since {when}": "count", **{metrics.COST_HEADERS[m.name]: "rate" if m.rate else "money" for m in (
+                   metrics.PLANNED_COST, metrics.FUNDED, metrics.COST_GAP, metrics.FUNDED_SHARE)}},
+        shown=GROUPS_SHOWN, clip=40, wide="Group or pillar",
+        pdf_columns=["Group or pillar", "Deliverables", metrics.COST_HEADERS["planned_cost"],
+                     metrics.COST_HEADERS["funded"], metrics.COST_HEADERS["cost_gap"], f"Changed since {when}",
+                     f"New since {when}"],
+        total={"Group or pillar": "Total", "Deliverables": costs["actions"], "Costed": costs["costed"],
+               **{metrics.COST_HEADERS[m.name]: costs[m.name] for m in (
+                   metrics.PLANNED_COST, metrics.FUNDED, metrics.COST_GAP, metrics.FUNDED_SHARE)},
+               f"Changed since {when}": int(counts.get("changed", 0)), f"New since {when}": int(counts.get("new", 0))},
+        note=notes.join_notes(_cut_note(len(groups), GROUPS_SHOWN, "groups", "the largest cost"),
+                              "A deliverable's group is its working group, results group or pillar, else its "
+                              "priority area. Costs are summed over the deliverables that state them.")))
+    status = [charts.ACTION_STATUS_LABELS.get(v, v) for v in changes["status"]]
+    before = [charts.ACTION_STATUS_LABELS.get(v, v) if isinstance(v, str) else "not loaded"
+              for v in changes["previous_status"]]
+    section.tables.append(Table(
+        "deliverables", "Deliverables", pd.DataFrame({
+            "Group or pillar": [text(v) or "(no group)" for v in changes["work_group"]],
+            "No.": [text(v) or "" for v in changes["action_no"]],
+            "Deliverable": [text(v) or "" for v in changes["action"]],
+            "Responsible": [text(v) or text(a) or "" for v, a in zip(changes["responsible"], changes["agency"])],
+            metrics.COST_HEADERS["planned_cost"]: changes["planned_cost"],
+            metrics.COST_HEADERS["funded"]: changes["funded"],
+            "Funding source": [text(v) or "" for v in changes["funding_source"]],
+            f"Status on {when}": before, "Status": status,
+            "Change": [c.capitalize() for c in changes["change"]],
+            "Work plan": [text(v) or UNTITLED_SOURCE for v in changes["source_title"]],
+            "Deadline": changes["deadline"]}),
+        kinds={metrics.COST_HEADERS["planned_cost"]: "money", metrics.COST_HEADERS["funded"]: "money",
+               "Deadline": "date"},
+        shown=DELIVERABLES_SHOWN, clip=70, wide="Deliverable",
+        pdf_columns=["Group or pillar", "No.", "Deliverable", metrics.COST_HEADERS["planned_cost"],
+                     metrics.COST_HEADERS["funded"], f"Status on {when}", "Status"],
+        note=(f"The first {DELIVERABLES_SHOWN} of {len(changes):,} deliverables, by work plan and group; every row "
+              "is in the Excel brief." if len(changes) > DELIVERABLES_SHOWN else None)))
     return section
 
 
@@ -344,7 +449,7 @@ def _attention(outcomes: pd.DataFrame, agencies: pd.DataFrame, progress: pd.Data
 # --- footnotes --------------------------------------------------------------------------------------------
 
 def _not_reported(con: duckdb.DuckDBPyConnection, filters: Filters, h: dict, completeness: pd.DataFrame,
-                  period: Period) -> list[str]:
+                  period: Period, at: dt.datetime | None) -> list[str]:
     """What the figures leave out, and why, in the words of the pages' notes."""
     out = [notes.missing_figures_note(h), notes.suboutputs_note(budget.suboutput_totals(con, filters))]
     for row in budget.plan_summary(con, filters).itertuples():
@@ -363,7 +468,9 @@ def _not_reported(con: duckdb.DuckDBPyConnection, filters: Filters, h: dict, com
         out.append(f"Budgets are annual: the {period.label} brief shows the {period.year} budget figures, indicator "
                    f"values of periods ending in {period.year} and actions with deadlines in {period.year}.")
     out.extend(registry.notes("indicators", filters) + registry.notes("actions", filters))
-    out.append("Overdue counts and days late are as of today.")
+    out.append("Overdue counts and days late are as of today." if at is None else
+               f"Every figure is as the dashboard showed it at {moment_label(at)}, overdue counts and days late "
+               "included; later loads and roll-backs are not in it.")
     return [n for n in out if n]
 
 

@@ -4,69 +4,26 @@ attention and its footnotes. `brief.collect` fills it from the store's queries; 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from brief.request import Period
 
 #: how a table column is shown: money (USD), rate (a fraction, shown as %), count, number (an indicator's value),
 #: year, date, text; "row": each row's own kind (`Table.row_kinds`). Columns not listed are text.
 COLUMN_KINDS = ("money", "rate", "count", "number", "year", "date", "text", "row")
 
 
-class PeriodError(ValueError):
-    """A --year or --quarter the brief cannot take; its text is what the user reads."""
-
-
-_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$")
-_QUARTER_MONTHS = {1: "Jan–Mar", 2: "Apr–Jun", 3: "Jul–Sep", 4: "Oct–Dec"}
-
-
-@dataclass(frozen=True)
-class Period:
-    """The period a brief covers: one year, one quarter of a year, or (neither) every year in view."""
-
-    year: int | None = None
-    quarter: int | None = None
-
-    @classmethod
-    def parse(cls, year: int | None = None, quarter: str | None = None) -> Period:
-        """From --year Y or --quarter 2025Q3 (also 2025-Q3, 2025 q3); at most one of the two."""
-        if year is not None and quarter:
-            raise PeriodError("Give --year or --quarter, not both.")
-        if quarter:
-            match = _QUARTER.match(quarter)
-            if not match:
-                raise PeriodError(f"--quarter {quarter!r}: a quarter such as 2025Q3 (year, Q, 1 to 4)")
-            year, number = int(match.group(1)), int(match.group(2))
-            cls._check_year(year, "--quarter")
-            return cls(year=year, quarter=number)
-        if year is not None:
-            cls._check_year(year, "--year")
-            return cls(year=year)
-        return cls()
-
-    @staticmethod
-    def _check_year(year: int, option: str) -> None:
-        if not 2000 <= year <= 2100:
-            raise PeriodError(f"{option}: {year} is not a year from 2000 to 2100")
-
-    @property
-    def label(self) -> str:
-        if self.quarter:
-            return f"{self.year} Q{self.quarter} ({_QUARTER_MONTHS[self.quarter]} {self.year})"
-        return str(self.year) if self.year else "All years"
-
-    @property
-    def end(self) -> dt.date | None:
-        """The period's last day (None for every year)."""
-        if self.year is None:
-            return None
-        if self.quarter:
-            month = self.quarter * 3
-            return (dt.date(self.year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
-        return dt.date(self.year, 12, 31)
+def moment_label(at: dt.datetime | None) -> str:
+    """When a brief's figures are taken: 'now (the current figures)', 'the end of 30 Sep 2025 (UTC)' for a day,
+    '2026-11-30 05:40:12 UTC' for a moment."""
+    if at is None:
+        return "now (the current figures)"
+    if at.time() == dt.time.max:
+        return f"the end of {at:%-d %b %Y} (UTC)"
+    return f"{at:%Y-%m-%d %H:%M:%S} UTC"
 
 
 @dataclass
@@ -76,6 +33,7 @@ class Card:
     label: str
     value: str
     caption: str | None = None
+    change: str | None = None  # how it moved since the previous quarter's end ('+ USD 1.2 M since 30 Sep 2026')
 
 
 @dataclass
@@ -143,6 +101,7 @@ class Brief:
     generated_at: dt.datetime
     data_as_of: dt.datetime | None  # the latest submission whose rows are in the brief
     as_of: dt.datetime | None  # the moment the figures are taken at (None: now, the current figures)
+    since: dt.date  # the end of the previous quarter: what the cards' change and the status changes are since
     completeness: Table
     headline: Table
     cards: list[Card]

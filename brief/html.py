@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from pathlib import Path
 
 import pandas as pd
-import plotly
 import plotly.graph_objects as go
 
-from brief.document import Attention, Brief, Card, Section, Table
+from brief.document import Attention, Brief, Card, Section, Table, moment_label
 from core.formatting import DASH, format_count, format_money, format_number, format_rate, is_missing, shorten
 
-#: the plotly.js bundle the installed plotly package ships (the version the dashboard's charts are made for)
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 #: the width of a chart on an A4 page with 14 mm margins (182 mm at 96 px per inch), and its greatest height
 CHART_WIDTH, CHART_HEIGHT = 680, 360
 
@@ -91,8 +87,9 @@ def _cards(cards: list[Card]) -> str:
     out = []
     for card in cards:
         caption = f'<div class="caption">{esc(card.caption)}</div>' if card.caption else ""
+        change = f'<div class="change">{esc(card.change)}</div>' if card.change else ""
         out.append(f'<div class="card"><div class="label">{esc(card.label)}</div>'
-                   f'<div class="value">{esc(card.value)}</div>{caption}</div>')
+                   f'<div class="value">{esc(card.value)}</div>{change}{caption}</div>')
     return f'<div class="cards">{"".join(out)}</div>'
 
 
@@ -149,12 +146,12 @@ def _attention(items: list[Attention]) -> str:
 
 
 def _cover(brief: Brief) -> str:
-    as_of = ("current figures (as of now)" if brief.as_of is None
-             else f"figures as they stood at {stamp(brief.as_of)}")
     facts = [("Country", brief.country), ("Plan", brief.plan_label), ("Period", brief.period.label),
+             ("Figures as of", moment_label(brief.as_of)),
              ("Data as of", f"{stamp(brief.data_as_of)} (the latest submission in this brief)"
               if brief.data_as_of else "no submission yet"),
-             ("Figures", as_of), ("Prepared", stamp(brief.generated_at))]
+             ("Change since", f"{brief.since:%-d %b %Y}, the end of the previous quarter"),
+             ("Prepared", stamp(brief.generated_at))]
     rows = "".join(f'<tr><th>{esc(k)}</th><td data-fact="{esc(k)}">{esc(v)}</td></tr>' for k, v in facts)
     return (f'<section class="cover"><p class="kicker">UNCT meeting brief</p><h1>{esc(brief.country)}</h1>'
             f'<p class="subtitle">{esc(brief.period.label)} · {esc(brief.plan_label)}</p>'
@@ -168,75 +165,6 @@ def _footnotes(brief: Brief) -> str:
     missing = "".join(f"<li>{esc(n)}</li>" for n in brief.not_reported) or "<li>Every figure in view is reported.</li>"
     return (f'<section class="page" id="notes"><h2>Notes</h2><h3>What is not reported</h3><ul>{missing}</ul>'
             f'<h3>How each figure is computed</h3><dl>{definitions}</dl></section>')
-
-
-STYLE = """
-@page { size: A4; margin: 14mm 14mm 16mm 14mm; }
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { font-family: "DejaVu Sans", "Source Sans Pro", Arial, sans-serif; font-size: 10pt; color: #000;
-       line-height: 1.35; margin: 0; }
-h1 { font-size: 30pt; margin: 2mm 0 1mm; }
-h2 { font-size: 17pt; margin: 0 0 3mm; border-bottom: 2px solid #000; padding-bottom: 1mm; }
-h3 { font-size: 12pt; margin: 5mm 0 2mm; }
-section.page { break-before: page; }
-section.short { margin-top: 8mm; break-inside: avoid; }
-.kicker { font-size: 12pt; text-transform: uppercase; letter-spacing: 0.08em; margin: 0; }
-.subtitle { font-size: 13pt; margin: 0 0 5mm; }
-.cover h2 { margin-top: 6mm; }
-table.facts { border-collapse: collapse; font-size: 11pt; margin-bottom: 2mm; }
-table.facts th { text-align: left; padding: 1mm 6mm 1mm 0; vertical-align: top; white-space: nowrap; }
-table.facts td { padding: 1mm 0; }
-.cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 2.5mm; margin: 2mm 0 3mm; }
-.card { border: 1.5px solid #000; padding: 2mm 2.5mm; break-inside: avoid; }
-.card .label { font-size: 9pt; font-weight: bold; text-transform: uppercase; letter-spacing: 0.03em; }
-.card .value { font-size: 15pt; font-weight: bold; margin: 1mm 0; white-space: nowrap; }
-.card .caption { font-size: 8.5pt; }
-th.wide { width: 40%; }
-h2, h3 { break-after: avoid; }
-table.data { border-collapse: collapse; width: 100%; font-size: 9pt; margin: 1mm 0; }
-table.data th { text-align: left; border-bottom: 1.5px solid #000; padding: 1mm 1.5mm; vertical-align: bottom; }
-table.data td { border-bottom: 0.5px solid #888; padding: 0.8mm 1.5mm; vertical-align: top; }
-table.data tbody tr:nth-child(even) td { background: #F0F0F0; }
-table.data tfoot td { border-top: 1.5px solid #000; border-bottom: none; font-weight: bold; }
-table.data .money, table.data .rate, table.data .count, table.data .number, table.data .year { text-align: right;
-       font-variant-numeric: tabular-nums; }
-table.data td.money, table.data td.rate, table.data td.count, table.data td.number, table.data td.year,
-table.data td.date { white-space: nowrap; }
-thead { display: table-header-group; }
-tr { break-inside: avoid; }
-.chart { width: 680px; margin: 1mm 0; break-inside: avoid; }
-.note, .lead { font-size: 9pt; margin: 1mm 0 2mm; }
-.lead { font-size: 10.5pt; }
-.empty, .none { font-size: 11pt; font-style: italic; }
-.concern { break-inside: avoid; }
-.concern ol { margin: 0 0 2mm; padding-left: 6mm; font-size: 10pt; }
-.concern li { margin-bottom: 0.8mm; }
-dl { font-size: 9pt; } dt { font-weight: bold; margin-top: 1.5mm; } dd { margin: 0 0 0 5mm; }
-ul { font-size: 9.5pt; padding-left: 5mm; }
-"""
-
-#: defines drawBrief(body, figures): the brief's body goes in, then each chart (its JSON text) is drawn into its
-#: place; the promise settles when every chart is drawn
-DRAW = """
-window.drawBrief = (title, body, figures) => {
-  document.title = title;
-  document.body.innerHTML = body;
-  return Promise.all(figures.map((text, i) => {
-    const figure = JSON.parse(text);
-    return Plotly.newPlot('chart-' + i, figure.data, figure.layout, {staticPlot: true});
-  })).then(() => figures.length);
-};
-"""
-
-
-def shell(plotly_src: str | None = None) -> str:
-    """The page the brief is printed from, before its content: the print style, plotly.js (from the installed
-    bundle's file: URL by default) and `drawBrief`. Loading it can start while the figures are gathered."""
-    src = plotly_src or PLOTLY_JS.as_uri()
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>UNCT meeting brief</title>'
-            f'<style>{STYLE}</style><script src="{esc(src)}"></script><script>{DRAW}</script></head>'
-            "<body></body></html>")
 
 
 def body(brief: Brief) -> tuple[str, list[str]]:

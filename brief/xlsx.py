@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from analytics.exports import neutralise, safe_frame
-from brief.document import Brief, Table
+from brief.document import Brief, Table, moment_label
 from brief.html import stamp
 
 #: Excel number formats per column kind
@@ -84,11 +84,11 @@ def _write_cover(book: Workbook, brief: Brief) -> None:
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 90
     wrap = Alignment(wrap_text=True, vertical="top")
-    as_of = "now (the current figures)" if brief.as_of is None else stamp(brief.as_of)
     facts = [("UNCT meeting brief", ""), ("Country", brief.country), ("Plan", "; ".join(brief.plans) or "(all)"),
              ("Period", brief.period.label),
              ("Years", str(brief.period.year) if brief.period.year else "all years in view"),
-             ("Figures as of", as_of), ("Data as of", stamp(brief.data_as_of)),
+             ("Figures as of", moment_label(brief.as_of)), ("Data as of", stamp(brief.data_as_of)),
+             ("Change since", f"{brief.since:%-d %b %Y}, the end of the previous quarter"),
              ("Prepared", stamp(brief.generated_at)), ("", ""),
              ("Sheets", "One per table of the PDF brief, every row (the PDF may show the first rows only). Money "
                         "in USD; rates as percentages of the exact fraction.")]

@@ -265,6 +265,10 @@ def _current(table: Table, name: str) -> View:
     return View(name, table.name, (*table.column_names, "submission_id"))
 
 
+#: the day figures are taken at: the SQL variable an as-of cursor sets (store.history.AsOf), else today
+FIGURES_DAY = "figures_day"
+TODAY = f"coalesce(getvariable('{FIGURES_DAY}'), current_date)"
+
 #: an action is overdue when it is still to be done and its deadline has passed (SPEC §9)
 OVERDUE = "coalesce(status IN ('ongoing', 'not_started') AND deadline < current_date, FALSE)"
 

@@ -76,7 +76,7 @@ if not count:
     st.stop()
 
 st.metric("Rows matching the filters", format_count(count))
-con = data.connection()
+con = data.reader(filters)  # the downloads are made on click, outside the cache: as of the filters' date too
 readable = st.toggle("Readable column names (“Outcome code”, not “outcome_code”)", key="labels",
                      bind="query-params")
 # the file's name carries the filters: budget-jordan-2023-2025.csv
@@ -94,7 +94,7 @@ def csv_bytes() -> bytes:
 
 
 # read while the page runs (the file is made when its button is clicked, outside the page's run)
-user = auth.current_user(con)
+user = auth.current_user(data.connection())
 version = st.session_state.get("_data_version") or ()
 
 

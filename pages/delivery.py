@@ -16,21 +16,22 @@ from core.formatting import count_of, format_count, format_money, format_rate, i
 frame.require_frame()
 
 filters, totals = frame.budget_page("Delivery", "Spending against available resources")
+then = cards.then(budget.totals, filters)  # the same figures as of the "Change since" date
 
 with frame.section():
     row = st.columns(4)
-    cards.metric_card(row[0], metrics.AVAILABLE, totals["available"],
+    cards.metric_card(row[0], metrics.AVAILABLE, totals["available"], then=then,
                       caption=count_of(totals['lines_without_available'], "line") + " not reported"
                       if totals["lines_without_available"] else None)
-    cards.metric_card(row[1], metrics.EXPENDITURE, totals["expenditure"],
+    cards.metric_card(row[1], metrics.EXPENDITURE, totals["expenditure"], then=then,
                       caption=count_of(totals['lines_without_expenditure'], "line") + " not reported"
                       if totals["lines_without_expenditure"] else None)
     cards.ratio_card(row[2], metrics.DELIVERY_RATE, totals["delivery_rate"], totals["delivery_basis"],
-                     "available funds",
+                     "available funds", then=then,
                      caption=(f"over {format_money(totals['available_with_expenditure'])} available with spending "
                               "reported" if totals["available_with_expenditure"] is not None
                               else "no spending reported yet"))
-    cards.metric_card(row[3], metrics.BURN_RATE, totals["burn_rate"],
+    cards.metric_card(row[3], metrics.BURN_RATE, totals["burn_rate"], then=then,
                       caption="over the lines with spending reported" if totals["lines_without_expenditure"] else None)
     for note in (notes.missing_figures_note(totals),
                  notes.joint_note(totals["joint_lines"]), *notes.plan_notes(indirect_costs="never")):

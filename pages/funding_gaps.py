@@ -15,15 +15,17 @@ from core.formatting import count_of, format_money, format_rate
 frame.require_frame()
 
 filters, totals = frame.budget_page("Funding gaps", "Required against available resources")
+then = cards.then(budget.totals, filters)  # the same figures as of the "Change since" date
 
 with frame.section():
     row = st.columns(4)
-    cards.metric_card(row[0], metrics.REQUIRED, totals["required"], caption=count_of(totals['lines'], "budget line"))
-    cards.metric_card(row[1], metrics.AVAILABLE, totals["available"],
+    cards.metric_card(row[0], metrics.REQUIRED, totals["required"], caption=count_of(totals['lines'], "budget line"),
+                      then=then)
+    cards.metric_card(row[1], metrics.AVAILABLE, totals["available"], then=then,
                       caption=count_of(totals['lines_without_available'], "line") + " not reported"
                       if totals["lines_without_available"] else None)
-    cards.gap_card(row[2], totals)
-    cards.ratio_card(row[3], metrics.COVERAGE, totals["coverage"], totals["coverage_basis"], "required",
+    cards.gap_card(row[2], totals, then=then)
+    cards.ratio_card(row[3], metrics.COVERAGE, totals["coverage"], totals["coverage_basis"], "required", then=then,
                      caption=(f"{format_money(totals['required_without_available'])} required without an available "
                               "figure" if totals["lines_without_available"] else None))
     st.caption(cards.budget_sum(totals))

@@ -20,11 +20,13 @@ if progress.empty:
 
 counts = indicators.count_statuses(progress)
 n = dict(zip(counts["status"], counts["indicators"]))
+then = cards.then(indicators.status_totals, filters)  # the same counts as of the "Change since" date
 with frame.section():
     row = st.columns(5)
-    cards.card(row[0], "Indicators", str(len(progress)))
+    cards.card(row[0], "Indicators", str(len(progress)), delta=cards.change_since(then, "indicators", len(progress)))
     for column, status in zip(row[1:], metrics.INDICATOR_STATUSES):
-        cards.card(column, status.capitalize(), str(n[status]), help=metrics.INDICATOR_STATUS_HELP[status])
+        cards.card(column, status.capitalize(), str(n[status]), help=metrics.INDICATOR_STATUS_HELP[status],
+                   delta=cards.change_since(then, status, n[status]), worse_up=status in ("off track", "no data"))
     st.caption(" ".join([metrics.PROGRESS.help or "", metrics.EXPECTED_PROGRESS.help or "",
                          *registry.notes("indicators", filters)]))
 

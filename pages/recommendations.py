@@ -21,11 +21,12 @@ if not totals["actions"]:
     frame.nothing_in_view("actions", filters)
     st.stop()
 
+then = cards.then(actions.totals, filters)  # the same figures as of the "Change since" date
 with frame.section():
     row = st.columns(5)
     for column, metric in zip(row, (metrics.ACTIONS, metrics.COMPLETED, metrics.IMPLEMENTATION_RATE, metrics.OPEN,
                                     metrics.OVERDUE)):
-        cards.metric_card(column, metric, totals[metric.name])
+        cards.metric_card(column, metric, totals[metric.name], then=then)
     filter_notes = registry.notes("actions", filters)
     if filter_notes:
         st.caption(" ".join(filter_notes))
@@ -163,14 +164,19 @@ with frame.section("Cost of the work plans"):
         st.caption("No deliverable or action in view states a planned cost. A costed work plan adds the columns "
                    "planned_cost, funded and funding_source (see the actions template on the Upload page).")
     else:
+        cost_then = then.also(actions.cost_totals) if then else None
         row = st.columns(4)
-        cards.metric_card(row[0], metrics.PLANNED_COST, costs["planned_cost"],
+        cards.metric_card(row[0], metrics.PLANNED_COST, costs["planned_cost"], then=cost_then,
                           caption=f"{format_count(costs['costed'])} of {format_count(costs['actions'])} costed")
-        cards.metric_card(row[1], metrics.FUNDED, costs["funded"])
+        cards.metric_card(row[1], metrics.FUNDED, costs["funded"], then=cost_then)
         surplus = costs["cost_gap"] is not None and costs["cost_gap"] < 0
-        cards.metric_card(row[2], metrics.COST_GAP, -costs["cost_gap"] if surplus else costs["cost_gap"],
-                          label="Funds above cost" if surplus else None)
-        cards.metric_card(row[3], metrics.FUNDED_SHARE, costs["funded_share"])
+        gap = -costs["cost_gap"] if surplus else costs["cost_gap"]
+        before = cost_then.figures.get("cost_gap") if cost_then else None
+        cards.card(row[2], "Funds above cost" if surplus else metrics.COST_GAP.label, metrics.COST_GAP.shown(gap),
+                   help=metrics.COST_GAP.help, worse_up=not surplus,
+                   delta=cards.change(metrics.COST_GAP, gap, -before if surplus and before is not None else before,
+                                      cost_then.day) if cost_then else None)
+        cards.metric_card(row[3], metrics.FUNDED_SHARE, costs["funded_share"], then=cost_then)
         said = [f"{format_count(costs['without_cost'])} of {format_count(costs['actions'])} deliverables and actions "
                 "state no cost: they are left out of the sums, not counted as zero."] if costs["without_cost"] else []
         if costs["cost_without_funding"] is not None:
@@ -195,25 +201,29 @@ with frame.section("Cost of the work plans"):
                   note=notes.join_notes("A deliverable's group is its working group, results group or pillar "
                                         "column, else its priority area.", cut))
 
-with frame.section("Status change since the previous quarter"):
-    since = st.date_input("Compared with the statuses loaded by", value=actions.previous_quarter_end(),
-                          key="status-since", help="The end of the previous quarter by default: what the last "
-                                                   "quarterly update to the UNCT showed.")
-    changes = data.cached(actions.status_changes, filters, since)
-    counts = changes["change"].value_counts()
-    st.caption(f"Since {since:%d %b %Y}: {format_count(counts.get('changed', 0))} changed status, "
-               f"{format_count(counts.get('new', 0))} new (loaded since), "
-               f"{format_count(counts.get('unchanged', 0))} unchanged. Statuses as loaded by that day's end "
-               "(the submission history).")
-    moved = changes[changes["change"] != "unchanged"]
-    if not moved.empty:
-        table = moved[["source_title", "work_group", "action_no", "action", "agency", "previous_status", "status",
-                       "change", "planned_cost", "funded"]].copy()
-        for column in ("previous_status", "status"):
-            table[column] = [charts.ACTION_STATUS_LABELS.get(s, s) for s in table[column]]
-        table = table.rename(columns={
-            "source_title": "Source", "work_group": "Group or pillar", "action_no": "Action no.", "action": "Action",
-            "agency": "Agency", "previous_status": f"Status on {since:%d %b %Y}", "status": "Status now",
-            "change": "Change", **metrics.COST_HEADERS})
-        tables.show_table(table, column_config=tables.budget_column_config(table), key="table-status-changes")
-        tables.download_csv(table, "status-changes")
+with frame.section(f"Status change since {then.day:%-d %b %Y}" if then else "Status change since a date"):
+    if then is None:
+        st.caption("Choose a “Change since” date in the sidebar before the figures' date to see which statuses "
+                   "changed since then.")
+    else:
+        # each action's status now and as it stood at the date: both read from the store's history
+        changes = actions.status_changes(data.cached(actions.listing, filters),
+                                         data.cached(actions.listing, actions.earlier(filters, then.day)))
+        counts = changes["change"].value_counts()
+        st.caption(f"Since {then.day:%-d %b %Y} (the sidebar's “Change since”): "
+                   f"{format_count(counts.get('changed', 0))} changed status, "
+                   f"{format_count(counts.get('new', 0))} new (loaded since), "
+                   f"{format_count(counts.get('unchanged', 0))} unchanged. Statuses as the dashboard showed them at "
+                   "the end of that day.")
+        moved = changes[changes["change"] != "unchanged"]
+        if not moved.empty:
+            table = moved[["source_title", "work_group", "action_no", "action", "agency", "previous_status",
+                           "status", "change", "planned_cost", "funded"]].copy()
+            for column in ("previous_status", "status"):
+                table[column] = [charts.ACTION_STATUS_LABELS.get(s, s) for s in table[column]]
+            table = table.rename(columns={
+                "source_title": "Source", "work_group": "Group or pillar", "action_no": "Action no.",
+                "action": "Action", "agency": "Agency", "previous_status": f"Status on {then.day:%-d %b %Y}",
+                "status": "Status now", "change": "Change", **metrics.COST_HEADERS})
+            tables.show_table(table, column_config=tables.budget_column_config(table), key="table-status-changes")
+            tables.download_csv(table, "status-changes")

@@ -31,18 +31,24 @@ def views(con) -> dict[str, list[tuple]]:
 
 def figures(con) -> dict:
     """What pages and exports read, through `con` (tables as CSV text: a missing figure is NaN, never equal to
-    itself)."""
+    itself). Sums to 10 significant digits: DuckDB adds doubles in whatever order its threads meet the rows, so a
+    sum may differ in its last bit from one read of the same rows to the next (on main as well)."""
     f = Filters()
-    return {"budget": budget.totals(con, f), "by_outcome": table(budget.by(con, f, "outcome")),
-            "suboutputs": budget.suboutput_totals(con, f), "progress": table(indicators.progress(con, f)),
-            "actions": actions.totals(con, f),
-            **{f"export_{k}": exports.safe_csv_bytes(exports.rows(con, f, k))
-               for k in ("budget", "indicators", "actions")}}
+    return {"budget": rounded(budget.totals(con, f)), "by_outcome": table(budget.by(con, f, "outcome")),
+            "suboutputs": rounded(budget.suboutput_totals(con, f)), "progress": table(indicators.progress(con, f)),
+            "actions": rounded(actions.totals(con, f)),
+            **{f"export_{k}": sorted(exports.safe_csv_bytes(exports.rows(con, f, k)).splitlines())
+               for k in ("budget", "indicators", "actions")}}  # ties of the export's order come in any order
+
+
+def rounded(record: dict) -> dict:
+    return {k: float(f"{v:.10g}") if isinstance(v, float) else v for k, v in record.items()}
 
 
 def table(df) -> str:
-    """A frame as CSV text, its rows sorted (ties of a page's order may come in any order)."""
-    return "".join(sorted(df.to_csv(index=False).splitlines(keepends=True)))
+    """A frame as CSV text (sums to 10 significant digits), its rows sorted (ties of a page's order may come in any
+    order)."""
+    return "".join(sorted(df.to_csv(index=False, float_format="%.10g").splitlines(keepends=True)))
 
 
 def uninfo(con, name: str) -> int:

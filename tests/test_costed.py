@@ -27,6 +27,7 @@ from etl import demo
 from etl.load import load_bytes
 from etl.template import template_bytes
 from etl.validate import match_header
+from store import history
 from tests import model
 from tests.fixtures import BUDGET_ROWS
 
@@ -266,8 +267,19 @@ def test_no_cost_is_not_zero_cost(con):
 
 # --- status changes since a date (the quarterly update) ---------------------------------------------------------
 
-def _backdate(con, submission_id: int, when: dt.datetime) -> None:
-    con.execute("UPDATE submission_log SET created_at = ? WHERE submission_id = ?", [when, submission_id])
+def _changes(con, since: dt.date, workplans_only: bool = False) -> pd.DataFrame:
+    """Each action's status now and as the store showed it at the end of `since` (the page's and the brief's read)."""
+    return actions.status_changes(
+        actions.listing(con, Filters(), workplans_only),
+        actions.listing(history.as_of(con, since), actions.earlier(Filters(), since), workplans_only))
+
+
+def _shown(con, submission_id: int, start: dt.datetime, end: dt.datetime | None = None) -> None:
+    """A submission's rows shown from `start` (and, when closed, until `end`): the history as if loaded then."""
+    con.execute("UPDATE row_visibility SET shown_from = ? WHERE submission_id = ?", [start, submission_id])
+    if end is not None:
+        con.execute("UPDATE row_visibility SET shown_until = ? WHERE submission_id = ? AND shown_until IS NOT NULL",
+                    [end, submission_id])
 
 
 def test_status_change_since_the_previous_quarter_from_the_history(con):
@@ -278,22 +290,22 @@ def test_status_change_since_the_previous_quarter_from_the_history(con):
                    ["1.2", "Area", "HRDDP training", "OHCHR", "Not started", 52000, 30000, None, "Rule of law"],
                    ["1.4", "Area", "Human Rights Day", "OHCHR", "Planned", 15000, 15000, "Pooled", "Development"])
     first = load(con, q3, "q3.xlsx")
-    _backdate(con, first.submission_id, dt.datetime(2026, 9, 15, 10, 0))
     second = load(con, q4, "q4.xlsx")
-    _backdate(con, second.submission_id, dt.datetime(2026, 11, 20, 10, 0))
+    _shown(con, first.submission_id, dt.datetime(2026, 9, 15, 10, 0), dt.datetime(2026, 11, 20, 10, 0))
+    _shown(con, second.submission_id, dt.datetime(2026, 11, 20, 10, 0))
 
     quarter_end = actions.previous_quarter_end(dt.date(2026, 11, 30))
     assert quarter_end == dt.date(2026, 9, 30)
-    changes = actions.status_changes(con, Filters(), quarter_end).sort_values("action_no")
+    changes = _changes(con, quarter_end).sort_values("action_no")
     assert [(r["action_no"], r["previous_status"] if r["previous_status"] == r["previous_status"] else None,
              r["status"], r["change"]) for r in changes.to_dict("records")] == [
         ("1.1", "ongoing", "completed", "changed"), ("1.2", "not_started", "not_started", "unchanged"),
         ("1.4", None, "not_started", "new")]
-    # before anything was loaded everything is new; loaded the same day counts (a date is its day's end)
-    assert set(actions.status_changes(con, Filters(), dt.date(2026, 9, 1))["change"]) == {"new"}
-    assert list(actions.status_changes(con, Filters(), dt.date(2026, 11, 20))["change"]) == ["unchanged"] * 3
+    # before anything was shown everything is new; shown by the day's end counts (a date is its day's end)
+    assert set(_changes(con, dt.date(2026, 9, 1))["change"]) == {"new"}
+    assert list(_changes(con, dt.date(2026, 11, 20))["change"]) == ["unchanged"] * 3
 
-    brief = actions.deliverables(con, Filters(), quarter_end)
+    brief = _changes(con, quarter_end, workplans_only=True)
     assert list(brief.columns[:3]) == ["source_type", "source_title", "work_group"]
     assert [(r["work_group"], r["action_no"], r["planned_cost"], r["funded"], r["cost_gap"])
             for r in brief.to_dict("records")] == [("Development", "1.4", 15000.0, 15000.0, 0.0),
@@ -302,20 +314,37 @@ def test_status_change_since_the_previous_quarter_from_the_history(con):
 
     # the Q4 update rolled back (after the quarter's end): the Q3 rows are current again, nothing changed since
     store.writes.rollback(con, second.submission_id)
-    assert list(actions.status_changes(con, Filters(), quarter_end)["change"]) == ["unchanged"] * 3
-    # the Q3 file rolled back before the quarter's end, the Q4 one loaded again: nothing stood at the quarter's end
+    assert list(_changes(con, quarter_end)["change"]) == ["unchanged"] * 3
+    # the Q3 file was rolled back before the quarter's end (its first showing ended on 20 Sep), the Q4 one is
+    # loaded again: nothing stood at the quarter's end
     store.writes.rollback(con, first.submission_id)
-    con.execute("UPDATE submission_log SET rolled_back_at = ? WHERE submission_id = ?",
-                [dt.datetime(2026, 9, 20), first.submission_id])
+    con.execute("UPDATE row_visibility SET shown_until = ? WHERE submission_id = ? AND shown_from < ?",
+                [dt.datetime(2026, 9, 20), first.submission_id, dt.datetime(2026, 9, 16)])
     assert load(con, q4, "q4.xlsx").status == "committed"
-    assert list(actions.status_changes(con, Filters(), quarter_end)["change"]) == ["new"] * 3
+    assert list(_changes(con, quarter_end)["change"]) == ["new"] * 3
+
+
+def test_the_change_since_is_read_from_the_visibility_history_not_the_log(con):
+    """A deliverable replaced and shown again: the submission log cannot say when it came back, the history can. The
+    statuses at a date are those the store showed then, whatever the log's times say."""
+    q3 = plan_file(["1.1", "Area", "UPR submission", "OHCHR", "Ongoing", None, None, None, "Rule of law"])
+    q4 = plan_file(["1.1", "Area", "UPR submission", "OHCHR", "Completed", None, None, None, "Rule of law"])
+    first, second = load(con, q3, "q3.xlsx"), load(con, q4, "q4.xlsx")
+    # the log says the Q4 file came before the quarter's end; the history says Q3 was shown until 20 Nov
+    con.execute("UPDATE submission_log SET created_at = ? WHERE submission_id = ?",
+                [dt.datetime(2026, 9, 1), second.submission_id])
+    _shown(con, first.submission_id, dt.datetime(2026, 9, 15, 10, 0), dt.datetime(2026, 11, 20, 10, 0))
+    _shown(con, second.submission_id, dt.datetime(2026, 11, 20, 10, 0))
+    changes = _changes(con, dt.date(2026, 9, 30))
+    assert list(zip(changes["previous_status"], changes["status"], changes["change"])) == [
+        ("ongoing", "completed", "changed")]
 
 
 def test_another_agencys_plan_of_the_same_source_is_its_own_history(con):
     """Two agencies' rows of one source are two scopes: a later load by one does not hide the other's past."""
     load(con, plan_file(["1.1", "Area", "A", "OHCHR", "Ongoing", None, None, None, None]), "ohchr.xlsx")
     load(con, plan_file(["1.1", "Area", "A", "UNDP", "Completed", None, None, None, None]), "undp.xlsx")
-    changes = actions.status_changes(con, Filters(), dt.datetime.now() + dt.timedelta(days=1))
+    changes = _changes(con, history.now().date())
     assert sorted(zip(changes["agency"], changes["previous_status"], changes["change"])) == [
         ("OHCHR", "ongoing", "unchanged"), ("UNDP", "completed", "unchanged")]
 
