@@ -35,8 +35,10 @@ from core.formatting import (
 from store import history
 
 #: rows the PDF shows of each table (the workbook holds every row); chosen so each part fits its page
-OUTCOMES_SHOWN, AGENCIES_SHOWN, INDICATORS_SHOWN, OVERDUE_SHOWN, SOURCES_SHOWN = 8, 12, 10, 8, 5
-DELIVERABLES_SHOWN, GROUPS_SHOWN = 18, 8
+OUTCOMES_SHOWN, AGENCIES_SHOWN, INDICATORS_SHOWN, OVERDUE_SHOWN, SOURCES_SHOWN = 8, 12, 10, 5, 5
+DELIVERABLES_SHOWN = 16
+#: a deliverable without a working group, pillar or priority area
+NO_GROUP = "(no group)"
 #: items per concern on the "needs attention" page
 ATTENTION_ITEMS = 4
 #: indicator statuses, the one needing attention first
@@ -55,13 +57,17 @@ def _choices(wanted: str, known: list[str], what: str) -> str:
 
 
 def scope(con, country: str, plan: str | None, when: str = "") -> list[str]:
-    """The plans a brief of `country` (and `plan`) covers; a BriefError names the choices when either is unknown
-    (`when`: ' on 30 Sep 2025' for a brief as of a date)."""
-    countries = activity.filter_options(con)["countries"]
+    """The plans a brief of `country` (and `plan`) covers: those of the country's budget, sub-outputs, indicators
+    and actions (one read, `activity.plan_choices`); a BriefError names the choices when either is unknown (`when`:
+    ' on 30 Sep 2025' for a brief as of a date)."""
+    choices = [(p, c) for p, c, _, _ in activity.plan_choices(con) if text(c)]
+    countries = sorted({c for _, c in choices})
+    if not countries and when:
+        raise BriefError(f"Nothing had been loaded{when}: choose a later date.")
     if country not in countries:
         raise BriefError(f"No data for country {country!r}{when}: "
                          f"{_choices(country, countries, 'countries with data' + when)}")
-    plans = activity.filter_options(con, Filters(country=country))["plans"]
+    plans = sorted({p for p, c in choices if c == country})
     if plan is None:
         return plans
     if plan not in plans:
@@ -300,7 +306,7 @@ def _action_section(con: duckdb.DuckDBPyConnection, filters: Filters, overdue: p
     })
     section.tables.append(Table(
         "overdue", f"Overdue key actions ({format_count(h['actions_overdue'])})", frame, shown=OVERDUE_SHOWN,
-        clip=80, kinds={"Days late": "count", "Deadline": "date"},
+        clip=56, kinds={"Days late": "count", "Deadline": "date"},
         pdf_columns=["Days late", "Deadline", "Action no.", "Action", "Responsible", "Agency", "Status"], wide="Action",
         note=notes.join_notes(_cut_note(len(frame), OVERDUE_SHOWN, "overdue actions", "the longest delay"),
                               metrics.OVERDUE.help, f"Days late are counted to {day:%-d %b %Y}.")
@@ -314,7 +320,7 @@ def _action_section(con: duckdb.DuckDBPyConnection, filters: Filters, overdue: p
             metrics.IMPLEMENTATION_RATE.label: sources["implementation_rate"]}),
         kinds={"Actions": "count", "Completed": "count", "Overdue": "count",
                metrics.IMPLEMENTATION_RATE.label: "rate"},
-        shown=SOURCES_SHOWN, clip=90, wide="Source",
+        shown=SOURCES_SHOWN, clip=60, wide="Source",
         note=_cut_note(len(sources), SOURCES_SHOWN, "sources", "the most actions")))
     return section
 
@@ -349,53 +355,61 @@ def _workplan_section(con: duckdb.DuckDBPyConnection, earlier: duckdb.DuckDBPyCo
     moved = changes.assign(changed=changes["change"] == "changed", new=changes["change"] == "new").groupby(
         ["source_title", "work_group"], dropna=False)[["changed", "new"]].sum().reset_index()
     groups = groups.merge(moved, on=["source_title", "work_group"], how="left")
+    groups[["changed", "new"]] = groups[["changed", "new"]].fillna(0).astype(int)
+    money = (metrics.PLANNED_COST, metrics.FUNDED, metrics.COST_GAP, metrics.FUNDED_SHARE)
+    several = changes["source_title"].nunique() > 1
     section.tables.append(Table(
         "workgroups", "By working group", pd.DataFrame({
-            "Group or pillar": [text(v) or "(no group)" for v in groups["work_group"]],
+            "Group or pillar": [text(v) or NO_GROUP for v in groups["work_group"]],
             "Work plan": [text(v) or UNTITLED_SOURCE for v in groups["source_title"]],
             "Deliverables": groups["actions"], "Costed": groups["costed"],
-            **{metrics.COST_HEADERS[m.name]: groups[m.name] for m in (
-                metrics.PLANNED_COST, metrics.FUNDED, metrics.COST_GAP, metrics.FUNDED_SHARE)},
-            f"Changed since {when}": groups["changed"].fillna(0).astype(int),
-            f"New since {when}": groups["new"].fillna(0).astype(int)}),
+            **{metrics.COST_HEADERS[m.name]: groups[m.name] for m in money},
+            f"Changed since {when}": groups["changed"], f"New since {when}": groups["new"]}),
         kinds={"Deliverables": "count", "Costed": "count", f"Changed since {when}": "count",
-               f"New since {when}": "count", **{metrics.COST_HEADERS[m.name]: "rate" if m.rate else "money" for m in (
-                   metrics.PLANNED_COST, metrics.FUNDED, metrics.COST_GAP, metrics.FUNDED_SHARE)}},
-        shown=GROUPS_SHOWN, clip=40, wide="Group or pillar",
-        pdf_columns=["Group or pillar", "Deliverables", metrics.COST_HEADERS["planned_cost"],
-                     metrics.COST_HEADERS["funded"], metrics.COST_HEADERS["cost_gap"], f"Changed since {when}",
-                     f"New since {when}"],
+               f"New since {when}": "count", **{metrics.COST_HEADERS[m.name]: "rate" if m.rate else "money"
+                                                for m in money}},
+        in_pdf=False,
         total={"Group or pillar": "Total", "Deliverables": costs["actions"], "Costed": costs["costed"],
-               **{metrics.COST_HEADERS[m.name]: costs[m.name] for m in (
-                   metrics.PLANNED_COST, metrics.FUNDED, metrics.COST_GAP, metrics.FUNDED_SHARE)},
-               f"Changed since {when}": int(counts.get("changed", 0)), f"New since {when}": int(counts.get("new", 0))},
-        note=notes.join_notes(_cut_note(len(groups), GROUPS_SHOWN, "groups", "the largest cost"),
-                              "A deliverable's group is its working group, results group or pillar, else its "
-                              "priority area. Costs are summed over the deliverables that state them.")))
-    status = [charts.ACTION_STATUS_LABELS.get(v, v) for v in changes["status"]]
-    before = [charts.ACTION_STATUS_LABELS.get(v, v) if isinstance(v, str) else "not loaded"
-              for v in changes["previous_status"]]
+               **{metrics.COST_HEADERS[m.name]: costs[m.name] for m in money},
+               f"Changed since {when}": int(counts.get("changed", 0)), f"New since {when}": int(counts.get("new", 0))}))
+    # the PDF lists the deliverables under a heading per group, which says the group's figures
+    headings = {_group_name(g, s, several): (
+        f"{count_of(r.actions, 'deliverable')}, {metrics.PLANNED_COST.shown(r.planned_cost)} planned, "
+        f"{metrics.FUNDED.shown(r.funded)} secured")
+        for g, s, r in zip(groups["work_group"], groups["source_title"], groups.itertuples())}
     section.tables.append(Table(
         "deliverables", "Deliverables", pd.DataFrame({
-            "Group or pillar": [text(v) or "(no group)" for v in changes["work_group"]],
+            "Group or pillar": [_group_name(g, s, several) for g, s in zip(changes["work_group"],
+                                                                            changes["source_title"])],
             "No.": [text(v) or "" for v in changes["action_no"]],
             "Deliverable": [text(v) or "" for v in changes["action"]],
             "Responsible": [text(v) or text(a) or "" for v, a in zip(changes["responsible"], changes["agency"])],
             metrics.COST_HEADERS["planned_cost"]: changes["planned_cost"],
             metrics.COST_HEADERS["funded"]: changes["funded"],
             "Funding source": [text(v) or "" for v in changes["funding_source"]],
-            f"Status on {when}": before, "Status": status,
+            f"Status on {when}": [charts.ACTION_STATUS_LABELS.get(v, v) if isinstance(v, str) else "(new)"
+                                  for v in changes["previous_status"]],
+            "Status": [charts.ACTION_STATUS_LABELS.get(v, v) for v in changes["status"]],
             "Change": [c.capitalize() for c in changes["change"]],
             "Work plan": [text(v) or UNTITLED_SOURCE for v in changes["source_title"]],
             "Deadline": changes["deadline"]}),
         kinds={metrics.COST_HEADERS["planned_cost"]: "money", metrics.COST_HEADERS["funded"]: "money",
                "Deadline": "date"},
-        shown=DELIVERABLES_SHOWN, clip=70, wide="Deliverable",
-        pdf_columns=["Group or pillar", "No.", "Deliverable", metrics.COST_HEADERS["planned_cost"],
-                     metrics.COST_HEADERS["funded"], f"Status on {when}", "Status"],
-        note=(f"The first {DELIVERABLES_SHOWN} of {len(changes):,} deliverables, by work plan and group; every row "
-              "is in the Excel brief." if len(changes) > DELIVERABLES_SHOWN else None)))
+        shown=DELIVERABLES_SHOWN, clip=44, wide="Deliverable", group="Group or pillar", group_notes=headings,
+        pdf_columns=["No.", "Deliverable", metrics.COST_HEADERS["planned_cost"], metrics.COST_HEADERS["funded"],
+                     f"Status on {when}", "Status"],
+        note=notes.join_notes(
+            f"The first {DELIVERABLES_SHOWN} of {len(changes):,} deliverables, by work plan and group; every row is "
+            "in the Excel brief." if len(changes) > DELIVERABLES_SHOWN else None,
+            "A deliverable's group is its working group, results group or pillar, else its priority area. Costs "
+            "are summed over the deliverables that state them; “—”: no cost or funding stated.")))
     return section
+
+
+def _group_name(group: object, source: object, several: bool) -> str:
+    """A work-plan group as the brief names it (with its work plan when several are in view)."""
+    name = text(group) or NO_GROUP
+    return f"{shorten(text(source) or UNTITLED_SOURCE, 32)} › {name}" if several else name
 
 
 def _cut_note(rows: int, shown: int, what: str, measure: str) -> str | None:

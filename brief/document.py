@@ -53,6 +53,9 @@ class Table:
     clip: int | None = None  # the PDF shortens longer texts to this many characters (the workbook never does)
     pdf_columns: list[str] | None = None  # the columns the PDF shows (None: all; the workbook has all)
     wide: str | None = None  # the text column the PDF gives most of the width to
+    group: str | None = None  # a column whose runs of equal values the PDF heads with a row (then left out)
+    group_notes: dict[str, str] | None = None  # what each group's heading row says after its name
+    in_pdf: bool = True  # False: the workbook's only (the PDF says the same another way)
 
     def kind(self, column: str, row: int | None = None) -> str:
         kind = self.kinds.get(column, "text")

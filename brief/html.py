@@ -17,6 +17,9 @@ from core.formatting import DASH, format_count, format_money, format_number, for
 
 #: the width of a chart on an A4 page with 14 mm margins (182 mm at 96 px per inch), and its greatest height
 CHART_WIDTH, CHART_HEIGHT = 680, 360
+#: a horizontal bar chart's printed height: its axis and margins, and each bar's row (labels of two lines, of one),
+#: at least
+BAR_BASE, BAR_ROW, BAR_ROW_ONE_LINE, CHART_MIN = 70, 34, 26, 180
 
 #: patterns laid over bar colours that are hard to tell apart in black-and-white print (same colours kept)
 PRINT_PATTERNS = {
@@ -69,8 +72,14 @@ def _table(table: Table) -> str:
     rows = table.pdf_rows
     head = "".join(f'<th class="{table.kind(c, 0)}{" wide" if c == table.wide else ""}">{esc(c)}</th>'
                    for c in rows.columns)
-    body = []
-    for i, record in enumerate(rows.itertuples(index=False, name=None)):
+    groups = list(table.frame[table.group].head(len(rows))) if table.group else [None] * len(rows)
+    body, heading = [], None
+    for i, (group, record) in enumerate(zip(groups, rows.itertuples(index=False, name=None))):
+        if table.group and (i == 0 or group != heading):  # a run of rows of one group: its heading first
+            heading = group
+            text = table.group_notes.get(group, "") if table.group_notes else ""
+            body.append(f'<tr class="group"><td colspan="{len(rows.columns)}"><div>{esc(shorten(str(group), 80))}'
+                        f'{f" <span>· {esc(text)}</span>" if text else ""}</div></td></tr>')
         body.append("<tr>" + "".join(_cell(table, c, v, i) for c, v in zip(rows.columns, record)) + "</tr>")
     foot = ""
     if table.total is not None:
@@ -97,8 +106,12 @@ def print_figure(fig: go.Figure) -> go.Figure:
     """A copy of a dashboard figure sized for the A4 page, static, with patterns on the bar colours that
     grey alike in black-and-white print (the colours themselves are the dashboard's)."""
     fig = go.Figure(fig)
-    fig.update_layout(width=CHART_WIDTH, height=min(fig.layout.height or CHART_HEIGHT, CHART_HEIGHT),
-                      paper_bgcolor="white", plot_bgcolor="white")
+    labels = [str(v) for t in fig.data if t.type == "bar" and t.orientation == "h" and t.y is not None
+              for v in t.y]
+    bars = len(dict.fromkeys(labels))
+    row = BAR_ROW if any("<br>" in v for v in labels) else BAR_ROW_ONE_LINE
+    height = min(fig.layout.height or CHART_HEIGHT, CHART_HEIGHT, max(BAR_BASE + row * bars, CHART_MIN))
+    fig.update_layout(width=CHART_WIDTH, height=height, paper_bgcolor="white", plot_bgcolor="white")
     fig.update_xaxes(showgrid=True, gridcolor="#D0D0D0", linecolor="#333333", zerolinecolor="#333333")
     fig.update_yaxes(gridcolor="#D0D0D0", linecolor="#333333")
     for trace in fig.data:
@@ -130,7 +143,7 @@ def _section(section: Section, charts: list[str]) -> str:
         parts.append(f'<div class="chart" id="chart-{len(charts) - 1}"></div>')
         if section.chart_note:
             parts.append(f'<p class="note">{esc(section.chart_note)}</p>')
-    parts.extend(_table(t) for t in section.tables)
+    parts.extend(_table(t) for t in section.tables if t.in_pdf)
     parts.extend(f'<p class="note">{esc(n)}</p>' for n in section.notes)
     parts.append("</section>")
     return "".join(parts)

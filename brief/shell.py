@@ -51,6 +51,9 @@ table.data { border-collapse: collapse; width: 100%; font-size: 9pt; margin: 1mm
 table.data th { text-align: left; border-bottom: 1.5px solid #000; padding: 1mm 1.5mm; vertical-align: bottom; }
 table.data td { border-bottom: 0.5px solid #888; padding: 0.8mm 1.5mm; vertical-align: top; }
 table.data tbody tr:nth-child(even) td { background: #F0F0F0; }
+table.data tr.group td { background: #FFFFFF; border-bottom: 1.5px solid #000; padding-top: 2mm; font-weight: bold; }
+table.data tr.group td div { max-width: 180mm; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+table.data tr.group td span { font-weight: normal; }
 table.data tfoot td { border-top: 1.5px solid #000; border-bottom: none; font-weight: bold; }
 table.data .money, table.data .rate, table.data .count, table.data .number, table.data .year { text-align: right;
        font-variant-numeric: tabular-nums; }

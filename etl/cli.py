@@ -133,6 +133,8 @@ def _parser() -> argparse.ArgumentParser:
     period = brief.add_mutually_exclusive_group()
     period.add_argument("--year", type=int)
     period.add_argument("--quarter", metavar="YYYYQn", help="e.g. 2025Q3")
+    brief.add_argument("--as-of", metavar="DATE",
+                       help="the figures as they stood at the end of DATE (YYYY-MM-DD, UTC), e.g. the last meeting")
     brief.add_argument("-o", "--output", type=Path, required=True, help="FILE.pdf or FILE.xlsx")
 
     template = command("template", "write an empty template workbook for a dataset kind")
@@ -355,8 +357,8 @@ def _write_file(path: Path, data: bytes) -> bool:
 
 
 def cmd_brief(args) -> int:
-    from brief import FORMATS, Period, PeriodError, build
-    from brief.collect import BriefError
+    from analytics.filters import parse_day
+    from brief import FORMATS, BriefError, Period, PeriodError, build
     from brief.pdf import PdfError
 
     fmt = args.output.suffix.lower().lstrip(".")
@@ -366,15 +368,19 @@ def cmd_brief(args) -> int:
         period = Period.parse(args.year, args.quarter)
     except PeriodError as exc:
         return _usage(str(exc))
+    day = parse_day(args.as_of)
+    if args.as_of and day is None:
+        return _usage(f"--as-of {args.as_of!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-09-30.")
     con = _connect(args, writes=False)
     try:
-        data = build(con, args.country, args.plan, period, fmt)
+        data = build(con, args.country, args.plan, period, fmt, as_of=day)
     except (BriefError, PdfError) as exc:
         say(exc, err=True)
         return EXIT_ERRORS
     if not _write_file(args.output, data):
         return EXIT_ERRORS
-    say(f"Brief for {args.country}, {period.label}, written to {args.output}")
+    say(f"Brief for {args.country}, {period.label}{f', as of {day:%-d %b %Y}' if day else ''}, written to "
+        f"{args.output}")
     return EXIT_OK
 
 
