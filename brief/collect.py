@@ -36,7 +36,7 @@ from store import history
 
 #: rows the PDF shows of each table (the workbook holds every row); chosen so each part fits its page
 OUTCOMES_SHOWN, AGENCIES_SHOWN, INDICATORS_SHOWN, OVERDUE_SHOWN, SOURCES_SHOWN = 8, 12, 10, 5, 5
-DELIVERABLES_SHOWN = 16
+DELIVERABLES_SHOWN = 14
 #: a deliverable without a working group, pillar or priority area
 NO_GROUP = "(no group)"
 #: items per concern on the "needs attention" page
@@ -44,7 +44,7 @@ ATTENTION_ITEMS = 4
 #: indicator statuses, the one needing attention first
 _STATUS_ORDER = {"off track": 0, "no data": 1, "on track": 2, "achieved": 3}
 
-__all__ = ["BriefError", "collect", "scope"]
+__all__ = ["BriefError", "collect", "problem", "scope"]
 
 
 def _choices(wanted: str, known: list[str], what: str) -> str:
@@ -73,6 +73,16 @@ def scope(con, country: str, plan: str | None, when: str = "") -> list[str]:
     if plan not in plans:
         raise BriefError(f"{country} has no plan {plan!r}{when}: {_choices(plan, plans, f'plans of {country}')}")
     return [plan]
+
+
+def problem(con, filters: Filters) -> str | None:
+    """Why no brief of the filters' country and plan can be made (their as-of date: read through `con` as of it);
+    None when one can. What the Overview says instead of its buttons."""
+    try:
+        scope(con, filters.country or "", filters.plan, f" on {filters.as_of:%-d %b %Y}" if filters.as_of else "")
+    except BriefError as error:
+        return str(error)
+    return None
 
 
 def moment(as_of: dt.date | dt.datetime | None) -> tuple[dt.datetime | None, dt.date]:
@@ -395,7 +405,7 @@ def _workplan_section(con: duckdb.DuckDBPyConnection, earlier: duckdb.DuckDBPyCo
             "Deadline": changes["deadline"]}),
         kinds={metrics.COST_HEADERS["planned_cost"]: "money", metrics.COST_HEADERS["funded"]: "money",
                "Deadline": "date"},
-        shown=DELIVERABLES_SHOWN, clip=44, wide="Deliverable", group="Group or pillar", group_notes=headings,
+        shown=DELIVERABLES_SHOWN, clip=38, wide="Deliverable", group="Group or pillar", group_notes=headings,
         pdf_columns=["No.", "Deliverable", metrics.COST_HEADERS["planned_cost"], metrics.COST_HEADERS["funded"],
                      f"Status on {when}", "Status"],
         note=notes.join_notes(

@@ -17,9 +17,9 @@ from core.formatting import DASH, format_count, format_money, format_number, for
 
 #: the width of a chart on an A4 page with 14 mm margins (182 mm at 96 px per inch), and its greatest height
 CHART_WIDTH, CHART_HEIGHT = 680, 360
-#: a horizontal bar chart's printed height: its axis and margins, and each bar's row (labels of two lines, of one),
-#: at least
-BAR_BASE, BAR_ROW, BAR_ROW_ONE_LINE, CHART_MIN = 70, 34, 26, 180
+#: a chart of horizontal bars labelled in one line is printed no taller than its axis and margins and a row per
+#: bar, and at least so tall
+BAR_BASE, BAR_ROW, CHART_MIN = 70, 26, 180
 
 #: patterns laid over bar colours that are hard to tell apart in black-and-white print (same colours kept)
 PRINT_PATTERNS = {
@@ -106,11 +106,11 @@ def print_figure(fig: go.Figure) -> go.Figure:
     """A copy of a dashboard figure sized for the A4 page, static, with patterns on the bar colours that
     grey alike in black-and-white print (the colours themselves are the dashboard's)."""
     fig = go.Figure(fig)
+    height = min(fig.layout.height or CHART_HEIGHT, CHART_HEIGHT)
     labels = [str(v) for t in fig.data if t.type == "bar" and t.orientation == "h" and t.y is not None
               for v in t.y]
-    bars = len(dict.fromkeys(labels))
-    row = BAR_ROW if any("<br>" in v for v in labels) else BAR_ROW_ONE_LINE
-    height = min(fig.layout.height or CHART_HEIGHT, CHART_HEIGHT, max(BAR_BASE + row * bars, CHART_MIN))
+    if labels and not any("<br>" in v for v in labels):  # one line per bar: a status chart needs less height
+        height = min(height, max(BAR_BASE + BAR_ROW * len(dict.fromkeys(labels)), CHART_MIN))
     fig.update_layout(width=CHART_WIDTH, height=height, paper_bgcolor="white", plot_bgcolor="white")
     fig.update_xaxes(showgrid=True, gridcolor="#D0D0D0", linecolor="#333333", zerolinecolor="#333333")
     fig.update_yaxes(gridcolor="#D0D0D0", linecolor="#333333")

@@ -7,7 +7,7 @@ import streamlit as st
 from analytics import actions, activity, budget, metrics
 from analytics import filters as registry
 from analytics import scope as scope_reads
-from app import attention, cards, charts, data, frame, notes, scope, tables
+from app import attention, cards, charts, data, frame, meeting_brief, notes, scope, tables
 from app.text import md_escape
 from core.formatting import NO_PLAN, count_of, format_count, format_rate, text
 
@@ -182,3 +182,7 @@ with right, frame.section("Data freshness"):
             st.caption("Each plan in its own reporting year (the end of the year filter, else its latest year "
                        "with spending reported): agencies with data for that year ÷ agencies with a budget line "
                        "in the plan.")
+
+# --- the UNCT meeting brief of this view, as PDF and Excel -----------------------------------------------
+with frame.section():
+    meeting_brief.meeting_brief_panel(filters)

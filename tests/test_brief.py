@@ -17,8 +17,9 @@ from analytics import actions, activity, budget, indicators, metrics
 from analytics.filters import Filters
 from brief import Period, PeriodError
 from brief import html as brief_html
-from brief.collect import BriefError, collect
+from brief.collect import BriefError, collect, problem
 from etl import cli
+from store import history
 from tests.fixtures import ANGOLA, PLAN_A, VIET_NAM
 from tests.null_data import NULL_HEAVY, write_db
 
@@ -189,9 +190,30 @@ def test_an_unknown_country_or_plan_names_the_choices(seeded_db):
     with pytest.raises(BriefError) as refused:
         collect(seeded_db, VIET_NAM, PLAN_A)
     assert str(refused.value).startswith(f"Viet Nam has no plan '{PLAN_A}': ")
+
+
+
+def test_a_date_the_history_cannot_answer_is_refused(seeded_db):
+    tomorrow = history.now().date() + dt.timedelta(days=1)
     with pytest.raises(BriefError) as refused:
-        collect(seeded_db, ANGOLA, as_of=dt.datetime(2025, 9, 30))
-    assert "not available yet" in str(refused.value)
+        collect(seeded_db, ANGOLA, as_of=tomorrow)
+    assert str(refused.value) == (f"The figures as of {tomorrow:%-d %b %Y} are not known yet: choose today or an "
+                                  "earlier date (or leave out the as-of date for the current figures).")
+    with pytest.raises(BriefError) as refused:
+        collect(seeded_db, ANGOLA, as_of=dt.date(2001, 1, 1))
+    assert str(refused.value) == "Nothing had been loaded on 1 Jan 2001: choose a later date."
+    assert problem(history.as_of(seeded_db, dt.date(2001, 1, 1)), Filters(country=ANGOLA, as_of=dt.date(2001, 1, 1))) \
+        == "Nothing had been loaded on 1 Jan 2001: choose a later date."
+    assert problem(seeded_db, Filters(country=ANGOLA)) is None
+
+
+@pytest.mark.parametrize(("plan", "period", "as_of", "fmt", "name"), [
+    (None, Period(), None, "pdf", "meeting-brief-angola.pdf"),
+    (PLAN_A, Period(year=2025), None, "xlsx", "meeting-brief-angola-unsdcf-angola-2023-2027-2025.xlsx"),
+    (None, Period(year=2025, quarter=3), dt.date(2025, 9, 30), "pdf", "meeting-brief-angola-2025-q3-as-of-2025-09-30.pdf"),
+])
+def test_the_file_name_carries_what_the_brief_covers(plan, period, as_of, fmt, name):
+    assert brief.file_name(ANGOLA, plan, period, as_of, fmt) == name
 
 
 # --- the command line -------------------------------------------------------------------------------------
