@@ -8,7 +8,9 @@ import pytest
 import store.connection
 import store.migrations
 import store.writes
-from app.cards import previous_quarter_end
+from analytics import actions, budget, indicators, metrics
+from analytics.filters import Filters
+from app.cards import change, previous_quarter_end
 from app.testing import open_page
 from core.formatting import format_money
 from store import history
@@ -74,3 +76,49 @@ def test_a_mistyped_as_of_date_in_a_link_is_reported(two_versions):
         "This link asks for as\\_of “2025\\-02\\-30”, which the data do not have: the page shows everything else "
         "the link asks for. The link may be older than the data, or mistyped."]
     assert cards(app)["Required"] == format_money(two_versions[1][0])  # the figures as they are now
+
+
+@pytest.fixture
+def three_kinds(tmp_path, monkeypatch):
+    """Budget, indicators and actions loaded 100 days ago (A), replaced today (B); the pages' reads of each, as the
+    store showed them then (read before B was loaded, on the current views) and now."""
+    path = tmp_path / "kinds.duckdb"
+    con = store.connection.connect(path)
+    for kind in ("budget", "indicators", "actions"):
+        load(con, kind, ["A"])
+    then = _reads(con)
+    con.execute("UPDATE row_visibility SET shown_from = shown_from - INTERVAL 100 DAY")
+    for kind in ("budget", "indicators", "actions"):
+        load(con, kind, ["B"])
+    now = _reads(con)
+    con.close()
+    monkeypatch.setenv("UNCT_DB", str(path))
+    return then, now
+
+
+def _reads(con) -> dict:
+    f = Filters()
+    return {"budget": budget.totals(con, f), "indicators": indicators.status_totals(con, f),
+            "actions": actions.totals(con, f)}
+
+
+@pytest.mark.parametrize(("page", "kind", "cards_and_figures"), [
+    ("delivery", "budget", {"Available": (metrics.AVAILABLE, "available"), "Spent": (metrics.EXPENDITURE, "expenditure"),
+                            "Spent of required": (metrics.BURN_RATE, "burn_rate")}),
+    ("funding_gaps", "budget", {"Required": (metrics.REQUIRED, "required"),
+                                "Available": (metrics.AVAILABLE, "available")}),
+    ("indicators", "indicators", {"Indicators": (None, "indicators"), "On track": (None, "on track"),
+                                  "Off track": (None, "off track")}),
+    ("recommendations", "actions", {"Actions": (metrics.ACTIONS, "actions"), "Completed": (metrics.COMPLETED, "completed"),
+                                    "Implementation rate": (metrics.IMPLEMENTATION_RATE, "implementation_rate")}),
+])
+def test_every_page_with_cards_shows_their_change_since_a_date(three_kinds, page, kind, cards_and_figures):
+    then, now = three_kinds
+    app = open_page(page, {"since": BEFORE.isoformat()})
+    no_errors(app)
+    deltas = {m.label: m.delta for m in app.metric}
+    for label, (metric, name) in cards_and_figures.items():
+        expected = change(metric, now[kind][name], then[kind][name], BEFORE)
+        assert expected and deltas[label] == expected, (label, deltas)
+    assert any(deltas[label] != f"no change since {BEFORE:%-d %b %Y}" for label in cards_and_figures)
+    assert app.date_input(key="since").value == BEFORE

@@ -15,6 +15,8 @@ import brief
 import store.connection
 from analytics import actions, activity, budget, indicators, metrics
 from analytics.filters import Filters
+from app.testing import open_page
+from app.text import md_escape
 from brief import Period, PeriodError
 from brief import html as brief_html
 from brief.collect import BriefError, collect, problem
@@ -225,7 +227,28 @@ def test_brief_command_writes_the_workbook(seeded_db_path, tmp_path, capsys):
     assert rows_of(workbook(out.read_bytes())["Brief"])[3][1] == "2025"
 
 
+def test_brief_command_as_of_a_date(seeded_db_path, tmp_path, capsys):
+    day = history.now().date() - dt.timedelta(days=1)
+    out = tmp_path / "brief.xlsx"
+    assert cli.main(["--db", str(seeded_db_path), "brief", "--country", ANGOLA, "--as-of", day.isoformat(),
+                     "-o", str(out)]) == 0
+    assert capsys.readouterr().out == f"Brief for {ANGOLA}, All years, as of {day:%-d %b %Y}, written to {out}\n"
+    cover = {r[0]: r[1] for r in rows_of(workbook(out.read_bytes())["Brief"]) if r and r[0]}
+    assert cover["Figures as of"] == f"the end of {day:%-d %b %Y} (UTC)"
+    con = store.connection.connect(seeded_db_path, read_only=True)
+    try:
+        h = activity.headline(history.as_of(con, day), Filters(country=ANGOLA, as_of=day))
+    finally:
+        con.close()
+    headline = {r[0]: r[1] for r in rows_of(workbook(out.read_bytes())["Headline figures"])[1:]}
+    assert headline["Required"] == approx(h["required"]) and headline["Actions overdue"] == h["actions_overdue"]
+
+
 @pytest.mark.parametrize(("args", "code", "message"), [
+    (["--country", ANGOLA, "--as-of", "2025-02-30", "-o", "b.xlsx"], 2,
+     "python -m etl: error: --as-of '2025-02-30' is not a date: write it as YYYY-MM-DD, e.g. 2025-09-30."),
+    (["--country", ANGOLA, "--as-of", "2001-01-01", "-o", "b.xlsx"], 1,
+     "Nothing had been loaded on 1 Jan 2001: choose a later date."),
     (["--country", ANGOLA, "-o", "brief.docx"], 2,
      "python -m etl: error: -o brief.docx: the brief is written as FILE.pdf or FILE.xlsx"),
     (["--country", ANGOLA, "--quarter", "2025Q9", "-o", "b.xlsx"], 2,
@@ -246,3 +269,29 @@ def test_brief_command_runs_as_a_module(seeded_db_path, tmp_path):
                            "-o", str(out)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert out.stat().st_size > 0
+
+
+# --- the Overview's panel -----------------------------------------------------------------------------------
+
+def test_the_overview_offers_the_brief_of_a_chosen_country_only(dashboard_db):
+    app = open_page("overview")
+    assert not app.exception
+    assert any(i.value.startswith("The meeting brief is a country's: choose a **Country** in the sidebar")
+               for i in app.info)
+    assert not [b for b in app.get("download_button") if b.proto.label in ("PDF brief", "Excel brief")]
+
+    app = open_page("overview", {"country": ANGOLA, "years": ["2024", "2025"]})
+    assert not app.exception and not app.error
+    period = app.selectbox(key="brief-period")
+    assert (period.options, period.value) == (["2025", "2024", "All years"], "2025")
+    assert [b.proto.label for b in app.get("download_button")][-2:] == ["PDF brief", "Excel brief"]
+    assert any(c.value.startswith(md_escape(f"For all plans of {ANGOLA}, 2025, current figures: cover, needs "))
+               for c in app.caption)
+
+
+def test_the_overview_says_why_a_country_has_no_brief_at_a_date(dashboard_db):
+    app = open_page("overview", {"country": ANGOLA, "as_of": "2001-01-01"})
+    assert not app.exception
+    assert [w.value for w in app.warning if "Nothing had been loaded" in w.value] == [
+        md_escape("Nothing had been loaded on 1 Jan 2001: choose a later date.")]
+    assert not [b for b in app.get("download_button") if b.proto.label == "PDF brief"]
