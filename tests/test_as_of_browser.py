@@ -9,7 +9,7 @@ import pytest
 import store.connection
 from core.formatting import format_rate
 from tests.test_as_of_pages import BEFORE
-from tests.test_browser import CHROMIUM, browser, metrics, new_page, open_url, serve, settle  # noqa: F401
+from tests.test_browser import CHROMIUM, browser, metrics, new_page, open_url, read_download, serve, settle  # noqa: F401
 from tests.test_rollback import load
 
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(), reason="no system Chromium")
@@ -49,3 +49,15 @@ def test_the_as_of_choice_shows_the_figures_then(server, browser):  # noqa: F811
     fresh = new_page(browser)  # the bookmarked address, in a fresh browser
     open_url(fresh, page.url)
     assert metrics(fresh, 5)["Delivery rate"] == format_rate(then)
+
+
+def test_the_exports_downloads_are_as_of_the_date_too(server, browser):  # noqa: F811
+    """The rows a download holds are those the page counts and previews: as of the date (the file is made when its
+    button is clicked, outside the page's cached reads)."""
+    base, _ = server
+    page = new_page(browser, downloads=True)
+    open_url(page, f"{base}/data_export?as_of={BEFORE.isoformat()}")
+    rows = read_download(page, "Download CSV")
+    assert sorted(float(r["required"]) for r in rows) == [100, 200, 300, 1000]  # A (tests/test_rollback.SCENARIOS)
+    open_url(page, f"{base}/data_export")
+    assert sorted(float(r["required"]) for r in read_download(page, "Download CSV")) == [110, 120, 330, 1000]  # B
