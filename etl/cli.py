@@ -14,6 +14,7 @@ The command line is an administrator's tool: whoever may write the database file
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shlex
 import sys
@@ -371,6 +372,10 @@ def cmd_brief(args) -> int:
     day = parse_day(args.as_of)
     if args.as_of and day is None:
         return _usage(f"--as-of {args.as_of!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-09-30.")
+    # the brief draws with the dashboard's chart builders, whose module caches say, outside a dashboard, that they
+    # cache in memory: true, and no concern of the command line's user
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").addFilter(
+        lambda record: "No runtime found" not in record.getMessage())
     con = _connect(args, writes=False)
     try:
         data = build(con, args.country, args.plan, period, fmt, as_of=day)

@@ -103,13 +103,15 @@ def _reads(con) -> dict:
 
 
 @pytest.mark.parametrize(("page", "kind", "cards_and_figures"), [
-    ("delivery", "budget", {"Available": (metrics.AVAILABLE, "available"), "Spent": (metrics.EXPENDITURE, "expenditure"),
+    ("delivery", "budget", {"Available": (metrics.AVAILABLE, "available"),
+                            "Spent": (metrics.EXPENDITURE, "expenditure"),
                             "Spent of required": (metrics.BURN_RATE, "burn_rate")}),
     ("funding_gaps", "budget", {"Required": (metrics.REQUIRED, "required"),
                                 "Available": (metrics.AVAILABLE, "available")}),
     ("indicators", "indicators", {"Indicators": (None, "indicators"), "On track": (None, "on track"),
                                   "Off track": (None, "off track")}),
-    ("recommendations", "actions", {"Actions": (metrics.ACTIONS, "actions"), "Completed": (metrics.COMPLETED, "completed"),
+    ("recommendations", "actions", {"Actions": (metrics.ACTIONS, "actions"),
+                                    "Completed": (metrics.COMPLETED, "completed"),
                                     "Implementation rate": (metrics.IMPLEMENTATION_RATE, "implementation_rate")}),
 ])
 def test_every_page_with_cards_shows_their_change_since_a_date(three_kinds, page, kind, cards_and_figures):

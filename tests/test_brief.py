@@ -212,7 +212,8 @@ def test_a_date_the_history_cannot_answer_is_refused(seeded_db):
 @pytest.mark.parametrize(("plan", "period", "as_of", "fmt", "name"), [
     (None, Period(), None, "pdf", "meeting-brief-angola.pdf"),
     (PLAN_A, Period(year=2025), None, "xlsx", "meeting-brief-angola-unsdcf-angola-2023-2027-2025.xlsx"),
-    (None, Period(year=2025, quarter=3), dt.date(2025, 9, 30), "pdf", "meeting-brief-angola-2025-q3-as-of-2025-09-30.pdf"),
+    (None, Period(year=2025, quarter=3), dt.date(2025, 9, 30), "pdf",
+     "meeting-brief-angola-2025-q3-as-of-2025-09-30.pdf"),
 ])
 def test_the_file_name_carries_what_the_brief_covers(plan, period, as_of, fmt, name):
     assert brief.file_name(ANGOLA, plan, period, as_of, fmt) == name

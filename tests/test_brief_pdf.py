@@ -189,7 +189,8 @@ def test_a_brief_as_of_a_moment_is_the_same_after_later_loads_and_rollbacks(demo
         overdue_then = activity.headline(con, Filters(country=demo.DEMO_COUNTRY))["actions_overdue"]
 
         # later: a quarterly update of the human rights work plan, a new budget, the indicators rolled back
-        update = plan_file(["1.1", "Area", "UPR submission", "OHCHR", "Completed", 38000, 38000, "OHCHR", "Rule of law"])
+        update = plan_file(["1.1", "Area", "UPR submission", "OHCHR", "Completed", 38000, 38000, "OHCHR",
+                            "Rule of law"])
         assert load_bytes(con, update, "hrwg-q4.xlsx", plan=demo.DEMO_PLAN, country=demo.DEMO_COUNTRY,
                           source=demo.DEMO_HRWG).status == "committed"
         cbf = workbook_bytes({"Budget": [BUDGET_HEADER, [2026, "1.1", "Health", "1.1.9", "UNDP", 5e6, 1e6, 5e5]]})
