@@ -107,8 +107,11 @@ def payload_site(tmp_path_factory, seeded_db_path, image_host):
 LIVE_DOM = """(payloadWords) => {
     const found = [];
     for (const a of document.querySelectorAll('a[href]')) {
-        const href = a.getAttribute('href');
-        if (/evil\\.example|javascript:|mailto:|127\\.0\\.0\\.1:\\d+\\/(md|html)/i.test(href)) found.push('link ' + href);
+        // where the link goes, not what its address carries: the pages' own links may carry a payload as a
+        // filter value (the Overview's "Needs attention" links to a narrowed page)
+        const href = a.getAttribute('href'), to = new URL(href, document.baseURI);
+        if (/evil\\.example/i.test(to.hostname) || /^(javascript|mailto|data):$/i.test(to.protocol)
+            || (to.host === location.host && /^\\/(md|html)/i.test(to.pathname))) found.push('link ' + href);
     }
     for (const e of document.querySelectorAll('strong, em, del, s, b, i')) {
         if (payloadWords.includes(e.textContent.trim())) found.push('emphasis ' + e.outerHTML);
