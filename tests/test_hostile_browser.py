@@ -16,7 +16,6 @@ import http.server
 import re
 import shutil
 import threading
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -29,10 +28,6 @@ from tests.test_browser import CHROMIUM, PAGES, browser, new_page, open_url, scr
 from tests.test_literal_text import add_payloads, as_agency, payload_links
 from tests.test_upload import add_accounts
 from tests.test_upload_browser import sign_in
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chromium not installed")
 
 LEAKED = re.compile(r"\b(nan|NaN|None|<NA>|NaT)\b")
 FAILED = "could not be drawn"
