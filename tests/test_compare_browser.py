@@ -34,7 +34,8 @@ def test_compare_two_years_per_agency_on_the_delivery_page(server, browser):  # 
 
     page.get_by_role("tab", name="Table").last.click()
     settle(page)
-    rows = {r["Agency"]: r for r in read_download(page, "Download this table (CSV)", within=page.locator("[role=tabpanel]:visible").last)}
+    table_tab = page.locator("[role=tabpanel]:visible").last
+    rows = {r["Agency"]: r for r in read_download(page, "Download this table (CSV)", within=table_tab)}
     assert set(rows) == {"UNDP", "UNICEF", "FAO", "UNFPA", "WHO", "Joint"}
     for agency, row in rows.items():
         spent = {}
