@@ -17,10 +17,7 @@ from analytics.filters import Filters
 from store import history
 from tests.fixtures import ANGOLA
 from tests.test_brief_pdf import money_cards, read_pdf
-from tests.test_browser import CHROMIUM, browser, new_page, open_url, serve  # noqa: F401
-
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chromium not installed")]
+from tests.test_browser import browser, new_page, open_url, serve  # noqa: F401
 
 
 @pytest.fixture(scope="module")
