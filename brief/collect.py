@@ -102,15 +102,19 @@ def collect(con: duckdb.DuckDBPyConnection, country: str, plan: str | None = Non
             as_of: dt.date | dt.datetime | None = None, now: dt.datetime | None = None) -> Brief:
     """The brief of a country (and one of its plans) for a period, with the figures as they stood at `as_of` (the
     end of that day, UTC, or that moment; None: now). The cards' change and the work plans' status change are
-    since the end of the quarter before the figures' day, from the same history."""
+    since the end of the quarter before the figures' day, from the same history. All the figures are read in one
+    session (`history.Session`: one state, even if a load commits meanwhile), those of the quarter's end in another."""
     at, day = moment(as_of)
-    reader = history.at(con, at)
+    since = actions.previous_quarter_end(day)
+    with history.Session(con, at) as reader, history.Session(con, history.end_of_day(since)) as earlier:
+        return _collect(reader, earlier, country, plan, period or Period(), at, day, since, now)
+
+
+def _collect(reader: history.Session, earlier: history.Session, country: str, plan: str | None, period: Period,
+             at: dt.datetime | None, day: dt.date, since: dt.date, now: dt.datetime | None) -> Brief:
     plans = scope(reader, country, plan, f" on {day:%-d %b %Y}" if at else "")
-    period = period or Period()
     filters = Filters(country=country, plan=plan, year_from=period.year, year_to=period.year,
                       as_of=day if at else None)
-    since = actions.previous_quarter_end(day)
-    earlier = history.as_of(con, since)
     h = activity.headline(reader, filters)
     then = cards.Then(since, activity.headline(earlier, replace(filters, as_of=since)))
     completeness = _completeness(activity.reporting_completeness(reader, filters), several=len(plans) > 1)

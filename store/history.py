@@ -168,36 +168,94 @@ def at(con, moment: dt.datetime | dt.date | None):
     return as_of(con, moment)
 
 
-def shown_rows(table: str, moment: dt.datetime, catalog: str) -> str:
-    """SQL: the rows of `table` shown at `moment`, those whose group has an interval holding it. Joining every row
+def _parts(table: str, moment: dt.datetime, catalog: str) -> tuple[str, str]:
+    """SQL of the two sets `shown_rows` reads: the submissions whose open intervals all began by `moment`, and the
+    intervals the other rows are matched against."""
+    stamp = f"TIMESTAMP '{moment.isoformat(sep=' ')}'"
+    visibility = f"""(SELECT * FROM "{catalog}".main.row_visibility WHERE tbl = '{table}')"""
+    open_by = (f"SELECT submission_id FROM {visibility} WHERE shown_until IS NULL GROUP BY submission_id "
+               f"HAVING max(shown_from) <= {stamp}")
+    holding = (f"SELECT * FROM {visibility} WHERE shown_from <= {stamp} AND (shown_until > {stamp} OR "
+               f"(shown_until IS NULL AND submission_id NOT IN ({open_by})))")
+    return open_by, holding
+
+
+def shown_rows(table: str, catalog: str, open_by: str, holding: str) -> str:
+    """SQL: the rows of `table` shown at a moment, those whose group has an interval holding it. Joining every row
     with every group takes seconds at 10 M lines, so most rows are answered by their submission alone: a current
     row's group has exactly one interval still open (and a row that is no longer current, none), so the current rows
-    of a submission whose open intervals all began by the moment are shown — an `IN` on a few hundred ids. Only the
-    other rows are matched group by group, against the intervals that can still hold them: the closed ones holding
-    the moment, and the open ones of the other submissions (shown, hidden, shown again after the moment)."""
-    stamp = f"TIMESTAMP '{moment.isoformat(sep=' ')}'"
+    of a submission whose open intervals all began by the moment (`open_by`) are shown — an `IN` on a few hundred
+    ids. Only the other rows are matched group by group, against the intervals that can still hold them (`holding`):
+    the closed ones holding the moment, and the open ones of the other submissions (shown, hidden, shown again after
+    the moment). `open_by` and `holding` are queries or tables (`_parts`)."""
     source = f'"{catalog}".main.{table}'
-    visibility = f"""(SELECT * FROM "{catalog}".main.row_visibility WHERE tbl = '{table}')"""
-    open_by = (f"(SELECT submission_id FROM {visibility} WHERE shown_until IS NULL GROUP BY submission_id "
-               f"HAVING max(shown_from) <= {stamp})")
-    return f"""(SELECT * FROM {source} WHERE current AND submission_id IN {open_by}
+    return f"""(SELECT * FROM {source} WHERE current AND submission_id IN (SELECT submission_id FROM {open_by})
                 UNION ALL
-                SELECT r.* FROM {source} r SEMI JOIN (
-                    SELECT * FROM {visibility} WHERE shown_from <= {stamp}
-                    AND (shown_until > {stamp} OR (shown_until IS NULL AND submission_id NOT IN {open_by}))) v
-                ON {_same_group(table)}
-                WHERE NOT (r.current AND r.submission_id IN {open_by}))"""
+                SELECT r.* FROM {source} r SEMI JOIN {holding} v ON {_same_group(table)}
+                WHERE NOT (r.current AND r.submission_id IN (SELECT submission_id FROM {open_by})))"""
 
 
-def as_of_views(con, moment: dt.datetime, day: dt.date) -> list[str]:
+def as_of_views(con, moment: dt.datetime, day: dt.date, kept: bool = False) -> list[str]:
     """The statements making each view of SPEC §9 a temporary view of the rows shown at `moment` (same name, same
-    columns: store.views.VIEWS with its table's `WHERE current` replaced by `shown_rows`)."""
+    columns: store.views.VIEWS with its table's `WHERE current` replaced by `shown_rows`). `kept`: the two sets
+    `shown_rows` reads are computed once into temporary tables first (a `Session`'s many reads), else in each read."""
     catalog = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
     out = []
     for sql in VIEWS:
         for table in TABLES:
             if f"FROM {table} WHERE current" in sql:
+                open_by, holding = _parts(table, moment, catalog)
+                if kept:
+                    out += [f"CREATE OR REPLACE TEMP TABLE as_of_open_{table} AS {open_by}",
+                            f"CREATE OR REPLACE TEMP TABLE as_of_holding_{table} AS {holding}"]
+                    open_by, holding = f"temp.as_of_open_{table}", f"temp.as_of_holding_{table}"
+                else:
+                    open_by, holding = f"({open_by})", f"({holding})"
                 out.append(sql.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW")
-                           .replace(f"FROM {table} WHERE current", f"FROM {shown_rows(table, moment, catalog)} r")
+                           .replace(f"FROM {table} WHERE current",
+                                    f"FROM {shown_rows(table, catalog, open_by, holding)} r")
                            .replace("current_date", f"DATE '{day.isoformat()}'"))
     return out
+
+
+class Session:
+    """A run of reads in one thread (a meeting brief's) on one cursor, in one read transaction: every read sees the
+    same state, even if a load commits meanwhile; and, with a `moment`, the views as they stood then, made once for
+    all the reads (at 10 M lines, computing which submissions and intervals hold the moment once instead of in each
+    read). Reads take it as a connection (`cursor()`); `close()` ends it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, moment: dt.datetime | None = None) -> None:
+        self._cur = con.cursor()
+        self._cur.execute("BEGIN TRANSACTION")
+        if moment is not None:
+            for sql in as_of_views(self._cur, moment, moment.date(), kept=True):
+                self._cur.execute(sql)
+            self._cur.execute(f"SET VARIABLE {FIGURES_DAY} = DATE '{moment.date().isoformat()}'")
+
+    def cursor(self) -> _Kept:
+        return _Kept(self._cur)
+
+    def close(self) -> None:
+        try:
+            self._cur.execute("ROLLBACK")  # it wrote nothing but its temporary tables
+        finally:
+            self._cur.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Kept:
+    """A session's cursor as a read sees it: each read closes the cursor it took, which must outlive the read."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self._cur = cur
+
+    def __getattr__(self, name: str):
+        return getattr(self._cur, name)
+
+    def close(self) -> None:
+        """Kept open: the session closes it."""
