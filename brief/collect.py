@@ -227,7 +227,7 @@ def _money_section(outcomes: pd.DataFrame, h: dict, several: bool) -> Section:
                           if len(outcomes) > len(shown) else None)
     frame = _budget_frame(outcomes, "Outcome", "outcome", {"plan": "Plan"} if several else None)
     section.tables.append(Table(
-        "outcomes", "By outcome", frame, kinds=_BUDGET_KINDS, shown=OUTCOMES_SHOWN, clip=56, wide="Outcome",
+        "outcomes", "By outcome", frame, kinds=_BUDGET_KINDS, shown=OUTCOMES_SHOWN, clip=44, wide="Outcome",
         pdf_columns=[c for c in frame.columns if c != "Plan"],
         total=_budget_total(h, "Outcome"),
         note=_cut_note(len(frame), OUTCOMES_SHOWN, "outcomes", "the largest requirement")))
@@ -519,6 +519,10 @@ DEFINITIONS: list[tuple[str, str]] = [
     (metrics.IMPLEMENTATION_RATE.label, metrics.IMPLEMENTATION_RATE.help or ""),
     ("Overdue action", metrics.OVERDUE.help or ""),
     (f"Reporting {metrics.COMPLETENESS.label.lower()}", metrics.COMPLETENESS.help or ""),
+    (f"Work plans: {metrics.PLANNED_COST.label.lower()}", metrics.PLANNED_COST.help or ""),
+    (f"Work plans: {metrics.COST_GAP.label.lower()}", metrics.COST_GAP.help or ""),
+    ("Change since", "How a figure moved since the end of the previous quarter, against the figure as the dashboard "
+                     "showed it at the end of that day (UTC); a rate moves in percentage points (pts)."),
     ("Not reported", "A blank available or spent figure is not reported, never zero: the line is left out of both "
                      "sides of each ratio. A ratio with nothing to divide by is shown as “—”, never 0 %."),
 ]

@@ -16,7 +16,7 @@ from brief.document import Attention, Brief, Card, Section, Table, moment_label
 from core.formatting import DASH, format_count, format_money, format_number, format_rate, is_missing, shorten
 
 #: the width of a chart on an A4 page with 14 mm margins (182 mm at 96 px per inch), and its greatest height
-CHART_WIDTH, CHART_HEIGHT = 680, 360
+CHART_WIDTH, CHART_HEIGHT = 680, 420
 #: a chart of horizontal bars labelled in one line is printed no taller than its axis and margins and a row per
 #: bar, and at least so tall
 BAR_BASE, BAR_ROW, CHART_MIN = 70, 26, 180
