@@ -52,11 +52,19 @@ def headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]
     return result
 
 
+#: when a submission's data were reported: the day its file states (etl.reported), else the day it was loaded
+REPORTED = "coalesce(s.reported_on, s.created_at::DATE)"
+#: where that day comes from: 'export date', 'date in the file', 'date in the file name', 'file date' or 'loaded'
+REPORTED_FROM = "CASE WHEN s.reported_on IS NOT NULL THEN coalesce(s.reported_from, 'file date') ELSE 'loaded' END"
+
+
 def freshness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per agency: when its current rows last arrived (the latest submission that brought any of its
-    budget lines, indicator values or actions — a joint line counts for each of its agencies), per
-    dataset, with the file and the days since. Country, plan and agency filters apply; years and
-    outcome do not (freshness is about when data came in)."""
+    """Per agency: when its current data were last reported (`last_reported`, the latest day of the submissions
+    that brought any of its budget lines, indicator values or actions — the export's or file's date when the file
+    states one, else the day it was loaded; `reported_from` says which) and the days since; per dataset the same
+    day; when the latest of them was loaded (`last_submission`) and its file. A joint line counts for each of its
+    agencies. Country, plan and agency filters apply; years and outcome do not (freshness is about when data came
+    in). Oldest first."""
     undated = filters.without("year_from", "year_to", "outcome")
     bw, iw, aw = where("budget", undated), where("indicators", undated), where("actions", undated)
     agency_clause = " WHERE agency = ?" if filters.agency else ""
@@ -69,18 +77,21 @@ def freshness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
             UNION ALL SELECT trim(agency), submission_id, 'actions'
                 FROM (SELECT DISTINCT agency, submission_id FROM actions{aw.sql()})),
         per AS (
-            SELECT b.a AS agency, b.dataset, s.created_at, s.file_name, b.submission_id
+            SELECT b.a AS agency, b.dataset, s.created_at, s.file_name, b.submission_id,
+                   {REPORTED} AS reported, {REPORTED_FROM} AS reported_from
             FROM brought b LEFT JOIN submissions s USING (submission_id)
             WHERE b.a IS NOT NULL AND b.a <> '')
-        SELECT agency, max(created_at) AS last_submission,
-               date_diff('day', max(created_at)::DATE, current_date) AS days_since,
+        SELECT agency, max(reported) AS last_reported,
+               arg_max(reported_from, (reported, created_at)) AS reported_from,
+               date_diff('day', max(reported), current_date) AS days_since,
+               max(created_at) AS last_submission,
                arg_max(file_name, created_at) AS last_file,
-               max(created_at) FILTER (WHERE dataset = 'budget') AS last_budget,
-               max(created_at) FILTER (WHERE dataset = 'indicators') AS last_indicators,
-               max(created_at) FILTER (WHERE dataset = 'actions') AS last_actions,
+               max(reported) FILTER (WHERE dataset = 'budget') AS last_budget,
+               max(reported) FILTER (WHERE dataset = 'indicators') AS last_indicators,
+               max(reported) FILTER (WHERE dataset = 'actions') AS last_actions,
                count(DISTINCT submission_id) AS submissions
         FROM per{agency_clause}
-        GROUP BY agency ORDER BY last_submission NULLS FIRST, agency""",
+        GROUP BY agency ORDER BY last_reported NULLS FIRST, agency""",
                 [*bw.params, *iw.params, *aw.params, *([filters.agency] if filters.agency else [])])
     names = entity_names(con)
     df.insert(1, "agency_name", [names.get(a, "") for a in df["agency"]])
@@ -93,7 +104,8 @@ def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
     a plan with none yet is taken this year, or its first year if it starts later): the
     agencies expected (a budget line in the plan), those with a submission for the year
     (`metrics.COMPLETENESS`) and the rest by name; and, as the RCO chases it too, the agencies whose
-    expenditure for the year is not reported yet. Least complete first."""
+    expenditure for the year is not reported yet; when the plan's current data were last reported
+    (`last_reported`, `reported_from`: as `freshness` says it). Least complete first."""
     undated = filters.without("year_from", "year_to")
     w, iw = where("budget", undated), where("indicators", undated)
     agency_clause = " AND l.a = ?" if filters.agency else ""
@@ -101,8 +113,8 @@ def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
     # splitting each line's agency field was most of the time (EXPLAIN ANALYZE; README: Benchmarks)
     return frame(con, f"""
         WITH lines AS (
-            SELECT country, plan, trim(unnest({AGENCY_LIST})) AS a, year, has_spending
-            FROM (SELECT coalesce(country, '') AS country, plan, agency, year,
+            SELECT country, plan, trim(unnest({AGENCY_LIST})) AS a, year, has_spending, submission_id
+            FROM (SELECT coalesce(country, '') AS country, plan, agency, year, submission_id,
                          bool_or(expenditure IS NOT NULL) AS has_spending
                   FROM budget{w.sql()} GROUP BY ALL)),
         years AS (  -- never a future year: a plan that has not reported spending yet is taken this year
@@ -112,8 +124,14 @@ def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
             FROM lines GROUP BY country, plan),
         indicator_agencies AS (
             SELECT DISTINCT coalesce(country, '') AS country, plan, trim(unnest({AGENCY_LIST})) AS a,
-                   year(period_end) AS year
+                   year(period_end) AS year, submission_id
             FROM indicator_values{iw.sql()}),
+        reported_days AS (
+            SELECT b.country, b.plan, max({REPORTED}) AS last_reported,
+                   arg_max({REPORTED_FROM}, ({REPORTED}, s.created_at)) AS reported_from
+            FROM (SELECT DISTINCT country, plan, submission_id FROM lines
+                  UNION SELECT DISTINCT country, plan, submission_id FROM indicator_agencies) b
+            JOIN submissions s USING (submission_id) GROUP BY ALL),
         per AS (
             SELECT l.country, l.plan, l.a, y.year,
                    bool_or(l.year = y.year) OR bool_or(i.a IS NOT NULL) AS reported,
@@ -122,20 +140,22 @@ def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
             LEFT JOIN indicator_agencies i ON i.country = l.country AND i.plan = l.plan AND i.a = l.a
                                           AND i.year = y.year
             WHERE l.a <> ''{agency_clause} GROUP BY l.country, l.plan, l.a, y.year)
-        SELECT nullif(country, '') AS country, plan, year, count(DISTINCT a) AS agencies_expected,
-               count(DISTINCT a) FILTER (WHERE reported) AS agencies_reported,
+        SELECT nullif(p.country, '') AS country, p.plan, p.year, count(DISTINCT p.a) AS agencies_expected,
+               count(DISTINCT p.a) FILTER (WHERE p.reported) AS agencies_reported,
                {metrics.COMPLETENESS.sql} AS completeness,
-               string_agg(a, ', ' ORDER BY a) FILTER (WHERE NOT reported) AS not_reported,
-               count(DISTINCT a) FILTER (WHERE spent) AS agencies_with_expenditure,
-               string_agg(a, ', ' ORDER BY a) FILTER (WHERE NOT spent) AS no_expenditure
-        FROM per GROUP BY country, plan, year ORDER BY completeness, country, plan""",
+               string_agg(p.a, ', ' ORDER BY p.a) FILTER (WHERE NOT p.reported) AS not_reported,
+               count(DISTINCT p.a) FILTER (WHERE p.spent) AS agencies_with_expenditure,
+               string_agg(p.a, ', ' ORDER BY p.a) FILTER (WHERE NOT p.spent) AS no_expenditure,
+               any_value(r.last_reported) AS last_reported, any_value(r.reported_from) AS reported_from
+        FROM per p LEFT JOIN reported_days r ON r.country = p.country AND r.plan = p.plan
+        GROUP BY p.country, p.plan, p.year ORDER BY completeness, p.country, p.plan""",
         [*w.params, filters.year_to, *iw.params, *([filters.agency] if filters.agency else [])])
 
 
 def submission_history(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING,
                        limit: int = 1000) -> pd.DataFrame:
-    """The latest submissions, newest first: who, when, what, how many rows, status, and whether the
-    original file is kept (for the Upload page's history, roll-back and download)."""
+    """The latest submissions, newest first: who, when, what, how many rows, status, whether the original file is
+    kept (for the Upload page's history, roll-back and download) and the day its file says it was reported."""
     w = where("submissions", filters)
     kept = ("EXISTS (SELECT 1 FROM submission_files f WHERE f.submission_id = s.submission_id)"
             if "submission_files" in {r[0] for r in rows(con, "SELECT table_name FROM information_schema.tables")}
@@ -143,7 +163,7 @@ def submission_history(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYT
     return frame(con, f"""
         SELECT submission_id AS id, created_at AS "when", kind AS dataset, file_name AS file, user_name AS "user",
                agency, plan, rows_added AS added, rows_replaced AS replaced, rows_rejected AS rejected, status,
-               {kept} AS has_file
+               {kept} AS has_file, s.reported_on, s.reported_from
         FROM submissions s{w.sql()} ORDER BY created_at DESC, submission_id DESC LIMIT ?""", [*w.params, limit])
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 from analytics.exports import safe_csv_bytes
 from analytics.metrics import BUDGET_HEADERS, COVERAGE, RATE_COLUMNS, REQUIRED
 from app.text import slug
-from core.formatting import DASH, UNTITLED_OUTCOME, UNTITLED_OUTPUT, is_missing, titled
+from core.formatting import DASH, UNTITLED_OUTCOME, UNTITLED_OUTPUT, is_missing, reported_phrase, titled
 
 DEFAULT_BUDGET_METRICS = ("required", "available", "expenditure", "funding_gap", "coverage", "delivery_rate",
                           "lines_without_available", "lines_without_expenditure")
@@ -106,3 +106,36 @@ def download_csv(table: pd.DataFrame, name: str, label: str = "Download this tab
     st.download_button(label, data=functools.partial(safe_csv_bytes, rounded(table)),
                        file_name=f"{slug(name)}.csv", mime="text/csv", key=f"download-{slug(name)}",
                        on_click="ignore", icon=":material/download:", help=CSV_PRECISION_NOTE)
+
+
+def freshness_table(fresh: pd.DataFrame) -> pd.DataFrame:
+    """`activity.freshness` as the Overview shows it: the day each agency's data were last reported, saying which
+    day it is ('reported 11 Jun 2025 (export date)', 'loaded 30 Nov 2026'), the days since, per dataset, when the
+    latest was loaded and its file."""
+    said = [reported_phrase(d, f) for d, f in zip(fresh["last_reported"], fresh["reported_from"])]
+    return fresh.assign(said=said)[[
+        "agency", "said", "days_since", "last_budget", "last_indicators", "last_actions", "last_submission",
+        "last_file", "agency_name"]].rename(columns={
+            "agency": "Agency", "said": "Last reported", "days_since": "Days since", "last_budget": "Budget",
+            "last_indicators": "Indicators", "last_actions": "Actions", "last_submission": "Loaded",
+            "last_file": "Last file", "agency_name": "Name"})
+
+
+def freshness_column_config() -> dict[str, Any]:
+    days = {c: st.column_config.DateColumn(c, format="YYYY-MM-DD", width="small",
+                                           help=f"When the agency's {c.lower()} data were last reported")
+            for c in ("Budget", "Indicators", "Actions")}
+    return {
+        **days,
+        "Agency": st.column_config.TextColumn("Agency", width="small", pinned=True),
+        "Last reported": st.column_config.TextColumn(
+            "Last reported", width="medium",
+            help="The export's or file's own date when it states one (which date is said in brackets), else the day "
+                 "the file was loaded"),
+        "Days since": st.column_config.NumberColumn("Days since", width="small",
+                                                    help="Days since the data were last reported"),
+        "Loaded": st.column_config.DatetimeColumn("Loaded", format="YYYY-MM-DD HH:mm", width="small",
+                                                  help="When the latest of these files was loaded"),
+        "Last file": st.column_config.TextColumn("Last file", width="medium"),
+        "Name": st.column_config.TextColumn("Name", width="medium"),
+    }

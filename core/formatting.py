@@ -221,3 +221,23 @@ def as_typed(value: object) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     return str(value)
+
+
+#: the source of a day that is only the load's (analytics.activity.REPORTED_FROM)
+LOADED = "loaded"
+
+
+def format_day(day: object) -> str:
+    """'12 Mar 2025'; '—' when missing."""
+    if is_missing(day):
+        return DASH
+    return f"{day:%-d %b %Y}" if hasattr(day, "strftime") else str(day)
+
+
+def reported_phrase(day: object, source: object) -> str:
+    """When data were reported, saying which day it is: 'reported 12 Mar 2025 (export date)' when the file states
+    it, 'loaded 14 Mar 2025' when only the load dates it; '—' without a day."""
+    if is_missing(day):
+        return DASH
+    said = text(source)
+    return f"{LOADED} {format_day(day)}" if not said or said == LOADED else f"reported {format_day(day)} ({said})"

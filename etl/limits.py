@@ -29,6 +29,8 @@ MAX_PARTS = 10_000
 #: an XML prolog (declaration, comments) or a single cell longer than this is not a spreadsheet
 MAX_PROLOG_BYTES = MB
 MAX_ELEMENT_BYTES = 16 * MB
+#: a workbook's properties part (docProps/core.xml: when it was saved) is read for the report date up to this size
+MAX_PROPERTIES_BYTES = 64 * 1024
 #: problem cells remembered per sheet (errors, formulas without a value); the count is always exact
 MAX_CELLS_LISTED = 1000
 

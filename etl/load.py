@@ -26,6 +26,7 @@ from core.errors import FileError, ParseError, Problem
 from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, PLAN_COUNTRIES, SAME_COUNTRY, SUBOUTPUTS, Stored
 from etl import limits
 from etl.read import read_file
+from etl.reported import Reported, reported
 from etl.validate import Dataset, _check_duplicate_keys, validate
 from store import history, periods
 
@@ -93,6 +94,8 @@ class Prepared:
     data: bytes
     digest: str
     dataset: Dataset
+    #: when its data were reported, as far as the file says (etl.reported); None: dated by its load
+    reported: Reported | None = None
 
 
 def load_path(con, path: str | Path, **options) -> LoadResult:
@@ -218,7 +221,7 @@ def prepare(data: bytes, file_name: str, digest: str, opts: Options, entities: l
                     row[key] = value
     if opts.allowed_agencies is not None and not ds.errors:
         check_agencies(ds, opts.allowed_agencies)
-    return Prepared(data, digest, ds)
+    return Prepared(data, digest, ds, reported(data, file_name, sheets, ds.rows))
 
 
 def check_agencies(ds: Dataset, allowed: set[str]) -> None:
@@ -370,7 +373,8 @@ def _submission_meta(item: Prepared, user: str | None) -> dict:
     rows = ds.suboutputs if ds.layout == "uninfo" else ds.rows
     return dict(kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=item.digest, user_name=user,
                 agency=_single(r.get("agency") for r in rows), plan=_single(r.get("plan") for r in rows),
-                country=_single(r.get("country") for r in rows), warnings=[str(p) for p in ds.warnings[:1000]])
+                country=_single(r.get("country") for r in rows), warnings=[str(p) for p in ds.warnings[:1000]],
+                reported_on=item.reported and item.reported.day, reported_from=item.reported and item.reported.source)
 
 
 def _refuse(writer, item: Prepared, result: LoadResult, dry_run: bool) -> None:

@@ -9,7 +9,7 @@ from analytics import filters as registry
 from analytics import scope as scope_reads
 from app import attention, cards, charts, data, frame, notes, scope, tables
 from app.text import md_escape
-from core.formatting import NO_PLAN, count_of, format_count, format_rate, text
+from core.formatting import NO_PLAN, count_of, format_count, format_rate, reported_phrase, text
 
 frame.require_frame()
 
@@ -126,25 +126,13 @@ with right, frame.section("Data freshness"):
         frame.empty_state("submissions")
     else:
         fresh = data.cached(activity.freshness, filters)
-        table = fresh[["agency", "last_submission", "days_since", "last_budget", "last_indicators", "last_actions",
-                       "last_file", "agency_name"]].rename(columns={
-            "agency": "Agency", "agency_name": "Name", "last_submission": "Last submission",
-            "days_since": "Days since", "last_budget": "Budget", "last_indicators": "Indicators",
-            "last_actions": "Actions", "last_file": "Last file"})
-        dates = {c: st.column_config.DatetimeColumn(c, format="YYYY-MM-DD", width="small" if c != "Last submission"
-                                                    else None)
-                 for c in ("Last submission", "Budget", "Indicators", "Actions")}
-        tables.show_table(table, key="table-freshness", column_config={
-            **dates,
-            "Agency": st.column_config.TextColumn("Agency", width="small", pinned=True),
-            "Days since": st.column_config.NumberColumn("Days since", help="Days since the last submission",
-                                                        width="small"),
-            "Last file": st.column_config.TextColumn("Last file", width="medium"),
-            "Name": st.column_config.TextColumn("Name", width="medium"),
-        })
+        table = tables.freshness_table(fresh)
+        tables.show_table(table, key="table-freshness", column_config=tables.freshness_column_config())
         tables.download_csv(table, "data-freshness")
-        st.caption("When each agency's current data last arrived (a joint sub-output counts for each of its "
-                   "agencies), oldest first.")
+        st.caption("When each agency's current data were last reported, oldest first: the export's or file's own "
+                   "date when it states one (a UN INFO export's date, a date in the file or its name, the day the "
+                   "workbook was saved), else the day it was loaded; days since count from it. A joint sub-output "
+                   "counts for each of its agencies.")
         completeness = data.cached(activity.reporting_completeness, filters)
         # a plan that has ended is never judged ("0 of 14 agencies have submitted for 2024" for a 2018–2022 plan)
         ended = data.cached(scope_reads.ended_plans, filters)
@@ -166,15 +154,17 @@ with right, frame.section("Data freshness"):
                 st.caption(md_escape(
                     f"Reporting completeness, {where}: {rec.agencies_reported} of {rec.agencies_expected} "
                     f"agencies have submitted data for {rec.year} ({format_rate(rec.completeness)}){pending}."
-                    f"{unspent}"))
+                    f"{unspent} Data last {reported_phrase(rec.last_reported, rec.reported_from)}."))
         else:  # many plans (UN INFO exports of several countries): one table, least complete first
             st.markdown("**Reporting completeness per plan**")
-            table = completeness.assign(completeness=tables.percent(completeness["completeness"]))[[
+            table = completeness.assign(completeness=tables.percent(completeness["completeness"]), last_reported=[
+                reported_phrase(d, f) for d, f in zip(completeness["last_reported"], completeness["reported_from"])])[[
                 "country", "completeness", "agencies_reported", "agencies_expected", "year", "not_reported",
-                "no_expenditure", "plan"]].rename(columns={
+                "no_expenditure", "last_reported", "plan"]].rename(columns={
                     "country": "Country", "plan": "Plan", "year": "Year", "completeness": metrics.COMPLETENESS.header,
                     "agencies_reported": "Submitted", "agencies_expected": "Expected",
-                    "not_reported": "Not yet submitted", "no_expenditure": "Spending not reported"})
+                    "not_reported": "Not yet submitted", "no_expenditure": "Spending not reported",
+                    "last_reported": "Data last"})
             tables.show_table(table, key="table-completeness", column_config={
                 **tables.budget_column_config(table), "Year": st.column_config.NumberColumn("Year", format="%d"),
                 **tables.text_columns("Plan", "Not yet submitted", "Spending not reported", width="medium")})

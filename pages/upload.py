@@ -22,7 +22,7 @@ from app import auth, frame, tables
 from app.data import connection, current_filters
 from app.filter_bar import filter_summary
 from app.text import md_escape
-from core.formatting import as_typed, is_missing, text
+from core.formatting import as_typed, is_missing, reported_phrase, text
 from core.schema import KINDS
 from etl.load import LoadResult, load_bytes
 from etl.report import error_report_bytes, how_to_fix
@@ -486,8 +486,11 @@ else:
     refused_files = int((history["status"] == "rejected").sum())
     if refused_files and not st.toggle(f"Show refused files ({refused_files:,})", key="upload_history_refused"):
         history = history[history["status"] != "rejected"]
-    shown = history.assign(status=lambda d: d["status"].str.replace("_", " "))[
-        ["id", "when", "user", "file", "dataset", "agency", "status", "added", "replaced", "rejected", "plan"]]
+    shown = history.assign(status=lambda d: d["status"].str.replace("_", " "), reported=[
+        reported_phrase(d, f) if not is_missing(d) else "" for d, f in zip(history["reported_on"],
+                                                                              history["reported_from"])])[
+        ["id", "when", "user", "file", "dataset", "agency", "status", "added", "replaced", "rejected", "reported",
+         "plan"]]
     st.dataframe(shown, hide_index=True, width="stretch", key="upload_history", placeholder="—",
                  column_config={
                      "id": st.column_config.NumberColumn("id", width="small"),
@@ -496,6 +499,10 @@ else:
                      "added": st.column_config.NumberColumn("rows added", format="localized"),
                      "replaced": st.column_config.NumberColumn("rows replaced", format="localized"),
                      "rejected": st.column_config.NumberColumn("rows rejected", format="localized"),
+                     "reported": st.column_config.TextColumn(
+                         "data reported", help="The day the file says its data were reported (a UN INFO export's "
+                                               "date, a date in the file or its name, the day the workbook was "
+                                               "saved); blank when it says none"),
                  })
     described = label(history)
     left, right = st.columns(2)

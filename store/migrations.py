@@ -145,6 +145,14 @@ def _costed_actions(con) -> None:
         con.execute(f"ALTER TABLE action_rows ADD COLUMN IF NOT EXISTS {column} {sql_type}")
 
 
+@migration(8, "when a submission's data were reported: the export's or file's date, and where it comes from")
+def _reported_on(con) -> None:
+    """etl.reported: a UN INFO export's date, a date the file states, or the workbook's saved date. Submissions
+    loaded before have none: NULL, and the dashboard counts from their load."""
+    for column, sql_type in (("reported_on", "DATE"), ("reported_from", "VARCHAR")):
+        con.execute(f"ALTER TABLE submission_log ADD COLUMN IF NOT EXISTS {column} {sql_type}")
+
+
 #: the newest schema version (a database opened read-only must already have it)
 SCHEMA_VERSION = max(MIGRATIONS)
 

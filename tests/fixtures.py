@@ -247,7 +247,7 @@ ACTION_ROWS = _action_rows()
 # --- submissions --------------------------------------------------------------------------------
 SUBMISSION_COLUMNS = [
     "submission_id", "kind", "file_name", "sha256", "user_name", "agency", "plan", "created_at", "rows_added",
-    "rows_replaced", "rows_rejected", "status",
+    "rows_replaced", "rows_rejected", "status", "reported_on", "reported_from",
 ]
 
 _SUBMISSIONS = [
@@ -269,6 +269,10 @@ _SUBMISSIONS = [
     (16, "budget", "who_cbf_v2.xlsx", "WHO", PLAN_A, dt.datetime(2025, 7, 3, 9, 0), "rolled_back"),
 ]
 
+#: submission → the day its file says the data were reported, and where that day comes from (etl.reported); the
+#: others are dated by their load
+_REPORTED = {5: (dt.date(2025, 3, 28), "export date"), 10: (dt.date(2025, 5, 20), "date in the file")}
+
 
 def _submission_rows() -> list[dict]:
     rows = []
@@ -277,6 +281,7 @@ def _submission_rows() -> list[dict]:
             "submission_id": sid, "kind": kind, "file_name": name, "sha256": f"{sid:064x}", "user_name": "focal",
             "agency": agency, "plan": plan, "created_at": created, "rows_added": 2 if status == "committed" else 0,
             "rows_replaced": 0, "rows_rejected": 3 if status == "rejected" else 0, "status": status,
+            "reported_on": _REPORTED.get(sid, (None,))[0], "reported_from": _REPORTED.get(sid, (None, None))[1],
         })
     return rows
 

@@ -211,6 +211,24 @@ def ageing_bucket(r: dict, today: dt.date | None = None) -> str:
 
 # --- submissions ------------------------------------------------------------------------------------
 
+def last_reported_per_agency() -> dict[str, dict]:
+    """agency → {'all': (day, where it comes from), 'budget': day, …}: the day each submission's data were reported
+    (its file's date when it states one, else the day it was loaded: 'loaded') over the submissions that brought
+    the agency's rows; the latest day, its source that of the latest-loaded submission of that day."""
+    said = {s["submission_id"]: ((s["reported_on"], s["reported_from"]) if s["reported_on"]
+                                 else (s["created_at"].date(), "loaded"), s["created_at"]) for s in SUBMISSION_ROWS}
+    last: dict[str, dict] = {}
+    for dataset, rows in (("budget", BUDGET_ROWS), ("indicators", INDICATOR_ROWS), ("actions", ACTION_ROWS)):
+        for r in rows:
+            for agency in agencies_of(r):
+                (day, source), loaded = said[r["submission_id"]]
+                entry = last.setdefault(agency, {})
+                if "all" not in entry or (day, loaded) > entry["order"]:
+                    entry["all"], entry["order"] = (day, source), (day, loaded)
+                entry[dataset] = max(entry.get(dataset, day), day)
+    return last
+
+
 def last_submission_per_agency() -> dict[str, dict]:
     """agency → {'all': latest, 'budget': …, 'indicators': …, 'actions': …} over the submissions that
     brought the agency's rows (a joint line counts for each of its agencies)."""

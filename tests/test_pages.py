@@ -3,6 +3,7 @@ charts equal the plain-Python model (tests/model.py), and filters change them as
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import math
 import re
@@ -15,7 +16,7 @@ import pytest
 from analytics.filters import Filters
 from analytics.identity import outcome_key
 from app.testing import PAGE_FILES, open_page
-from core.formatting import format_count, format_money, format_rate
+from core.formatting import format_count, format_money, format_rate, reported_phrase
 from tests import model
 from tests.fixtures import ANGOLA, PLAN_A, VIET_NAM
 
@@ -168,10 +169,14 @@ def test_overview_filter_changes_the_figures(dashboard_db):
 def test_overview_freshness(dashboard_db):
     app = open_page("overview")
     fresh = table(app, "data-freshness").set_index("Agency")
-    expected = model.last_submission_per_agency()
+    expected = model.last_reported_per_agency()
     assert set(fresh.index) == set(expected)
     for agency, when in expected.items():
-        assert fresh.loc[agency, "Last submission"] == pd.Timestamp(when["all"])
+        assert fresh.loc[agency, "Last reported"] == reported_phrase(*when["all"]), agency
+        assert fresh.loc[agency, "Days since"] == (dt.date.today() - when["all"][0]).days, agency
+    assert fresh.loc["WHO", "Last reported"] == "reported 20 May 2025 (date in the file)"
+    assert fresh.loc["UNFPA", "Last reported"] == "loaded 4 Jun 2025"
+    assert fresh.loc["UNICEF", "Budget"] == pd.Timestamp("2025-03-28")  # the export's date, before its load on 2 Apr
 
 
 # --- Delivery ---------------------------------------------------------------------------------------
@@ -383,7 +388,8 @@ def test_overview_says_who_has_not_reported(dashboard_db):
     no_errors(app)
     captions = [re.sub(r"\\(.)", r"\1", c.value) for c in app.caption]
     assert (f"Reporting completeness, {PLAN_A}: 4 of 5 agencies have submitted data for 2025 (80 %) — not yet: "
-            "UNFPA. Spending for 2025 not reported by: UNFPA, WHO.") in captions, captions
+            "UNFPA. Spending for 2025 not reported by: UNFPA, WHO. Data last reported 20 May 2025 (date in the file).") \
+        in captions, captions
 
 
 def test_the_missing_figures_note_always_names_its_subject():

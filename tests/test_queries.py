@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 
@@ -333,12 +334,20 @@ def test_freshness_is_when_each_agency_s_rows_arrived(seeded_db):
     assert set(fresh.index) == set(expected)
     for agency, when in expected.items():
         assert fresh.loc[agency, "last_submission"] == pd.Timestamp(when["all"]), agency
+    reported = model.last_reported_per_agency()
+    for agency, when in reported.items():
+        day, source = when["all"]
+        assert (fresh.loc[agency, "last_reported"], fresh.loc[agency, "reported_from"]) == (pd.Timestamp(day), source)
+        assert fresh.loc[agency, "days_since"] == (dt.date.today() - when["all"][0]).days, agency
         for dataset in ("budget", "indicators", "actions"):
             shown = fresh.loc[agency, f"last_{dataset}"]
             assert (pd.isna(shown) and dataset not in when) or shown == pd.Timestamp(when[dataset]), (agency, dataset)
-    # WHO: the rolled-back who_cbf_v2.xlsx brought no current rows; the latest is the indicators file
+    # WHO: the rolled-back who_cbf_v2.xlsx brought no current rows; the latest is the indicators file, which states
+    # the day it was reported
     assert fresh.loc["WHO", "last_file"] == "angola_indicators.xlsx"
-    assert fresh.loc["WHO", "last_budget"] == pd.Timestamp("2025-05-07 09:00")
+    assert fresh.loc["WHO", "last_budget"] == pd.Timestamp("2025-05-07")
+    assert (fresh.loc["WHO", "last_reported"], fresh.loc["WHO", "reported_from"]) == (pd.Timestamp("2025-05-20"),
+                                                                                         "date in the file")
     assert list(activity.freshness(seeded_db, Filters(agency="FAO"))["agency"]) == ["FAO"]
 
 
