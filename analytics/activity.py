@@ -163,7 +163,7 @@ def submission_history(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYT
     return frame(con, f"""
         SELECT submission_id AS id, created_at AS "when", kind AS dataset, file_name AS file, user_name AS "user",
                agency, plan, rows_added AS added, rows_replaced AS replaced, rows_rejected AS rejected, status,
-               {kept} AS has_file, s.reported_on, s.reported_from
+               {kept} AS has_file, reported_on, reported_from
         FROM submissions s{w.sql()} ORDER BY created_at DESC, submission_id DESC LIMIT ?""", [*w.params, limit])
 
 

@@ -451,7 +451,7 @@ KINDS: Registry = Registry("dataset kind", (BUDGET, INDICATORS, ACTIONS))
 
 SUBMISSIONS = Dataset(
     name="submissions",
-    view=View("submissions", "submission_log", (
+    view=View("submissions", "submission_log LEFT JOIN submission_dates USING (submission_id)", (
         "submission_id", "kind", "file_name", "sha256", "user_name", "agency", "plan", "created_at", "rows_added",
         "rows_replaced", "rows_rejected", "status", "country", "layout", "duplicate_of", "rolled_back_at",
         "rolled_back_by", "len(warnings) AS warning_count", "reported_on", "reported_from"), current_only=False),

@@ -147,10 +147,13 @@ def _costed_actions(con) -> None:
 
 @migration(8, "when a submission's data were reported: the export's or file's date, and where it comes from")
 def _reported_on(con) -> None:
-    """etl.reported: a UN INFO export's date, a date the file states, or the workbook's saved date. Submissions
-    loaded before have none: NULL, and the dashboard counts from their load."""
-    for column, sql_type in (("reported_on", "DATE"), ("reported_from", "VARCHAR")):
-        con.execute(f"ALTER TABLE submission_log ADD COLUMN IF NOT EXISTS {column} {sql_type}")
+    """etl.reported: a UN INFO export's date, a date the file states, or the workbook's saved date, per submission;
+    the `submissions` view shows them as nullable columns (NULL: dated by its load, as every submission loaded
+    before). A table of its own, not columns added to submission_log: DuckDB 1.5 cannot replay from its write-ahead
+    log an ALTER TABLE … ADD COLUMN on a table with a function default (`created_at … DEFAULT current_timestamp`),
+    so a process stopped before its next checkpoint would leave a database that no longer opens."""
+    con.execute("""CREATE TABLE IF NOT EXISTS submission_dates (
+        submission_id BIGINT NOT NULL, reported_on DATE NOT NULL, reported_from VARCHAR NOT NULL)""")
 
 
 #: the newest schema version (a database opened read-only must already have it)

@@ -57,10 +57,13 @@ def next_submission_id(con, after: int = 0) -> int:
     return max(last, after) + 1
 
 
-def record_submission(con, submission_id: int, **fields) -> None:
+def record_submission(con, submission_id: int, reported_on=None, reported_from=None, **fields) -> None:
+    """A new row of the submission log (and, when its file says when its data were reported, that day)."""
     columns = ["submission_id", *fields]
     con.execute(f"INSERT INTO submission_log ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                 [submission_id, *fields.values()])
+    if reported_on is not None:
+        con.execute("INSERT INTO submission_dates VALUES (?, ?, ?)", [submission_id, reported_on, reported_from])
 
 
 def log_submission(con, **fields) -> int:

@@ -247,7 +247,7 @@ ACTION_ROWS = _action_rows()
 # --- submissions --------------------------------------------------------------------------------
 SUBMISSION_COLUMNS = [
     "submission_id", "kind", "file_name", "sha256", "user_name", "agency", "plan", "created_at", "rows_added",
-    "rows_replaced", "rows_rejected", "status", "reported_on", "reported_from",
+    "rows_replaced", "rows_rejected", "status",
 ]
 
 _SUBMISSIONS = [
@@ -318,6 +318,8 @@ def build_seeded_db(path: str | Path, *, empty: bool = False) -> Path:
             _insert(con, "indicator_rows", INDICATOR_COLUMNS, INDICATOR_ROWS)
             _insert(con, "action_rows", [c for c in ACTION_COLUMNS if c != "overdue"], ACTION_ROWS)
             _insert(con, "submission_log", SUBMISSION_COLUMNS, SUBMISSION_ROWS)
+            _insert(con, "submission_dates", ["submission_id", "reported_on", "reported_from"],
+                    [r for r in SUBMISSION_ROWS if r["reported_on"]])
             plans = {(r["country"], r["plan"]) for r in BUDGET_ROWS}
             con.executemany("INSERT INTO plans (country, plan) VALUES (?, ?) ON CONFLICT DO NOTHING",
                             sorted(plans))

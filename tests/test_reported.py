@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -173,14 +175,31 @@ def test_migration_8_leaves_earlier_submissions_dated_by_their_load(tmp_path):
                       country="Kenya").status == "committed"
     con.execute("DELETE FROM schema_migrations WHERE version = 8")
     con.execute("DROP VIEW submissions")
-    for column in ("reported_on", "reported_from"):
-        con.execute(f"ALTER TABLE submission_log DROP COLUMN {column}")
+    con.execute("DROP TABLE submission_dates")
     con.close()
     con = store.connection.connect(path)
     assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.migrations.SCHEMA_VERSION
     assert con.execute("SELECT reported_on, reported_from FROM submissions").fetchall() == [(None, None)]
     fresh = activity.freshness(con, Filters())
     assert (fresh["reported_from"][0], fresh["days_since"][0]) == ("loaded", 0)
+    con.close()
+
+
+def test_a_process_stopped_right_after_migration_8_leaves_a_database_that_opens(tmp_path):
+    """DuckDB 1.5 cannot replay an ALTER TABLE … ADD COLUMN on submission_log (its created_at default is a
+    function) from the write-ahead log: the migration adds a table instead."""
+    path = tmp_path / "v7.duckdb"
+    con = store.connection.connect(path)
+    con.execute("DELETE FROM schema_migrations WHERE version = 8")
+    con.execute("DROP VIEW submissions")
+    con.execute("DROP TABLE submission_dates")
+    con.close()  # checkpointed: the database as release 7 left it
+    code = (f"import os, store.connection; con = store.connection.connect({str(path)!r}); "
+            "os._exit(0)")  # migrated, then gone before any checkpoint
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+    assert path.with_name(path.name + ".wal").exists()
+    con = store.connection.connect(path)
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.migrations.SCHEMA_VERSION
     con.close()
 
 
