@@ -210,7 +210,8 @@ _LABELS = {"suboutput_id": "Sub-output ID", "suboutput_code": "Sub-output code",
            "submission_id": "Submission", "sha256": "File fingerprint (SHA-256)", "created_at": "Loaded at",
            "user_name": "Loaded by", "rows_added": "Rows added", "rows_replaced": "Rows replaced",
            "rows_rejected": "Rows refused", "recommendation_no": "Recommendation no.", "action_no": "Action no.",
-           "period_end": "Period end", "gms_rate": "GMS rate"}
+           "period_end": "Period end", "gms_rate": "GMS rate", "reported_on": "Data reported on",
+           "reported_from": "Report date from"}
 
 
 def human_labels(columns: Sequence[str]) -> dict[str, str]:

@@ -32,6 +32,9 @@ class Filters:
     agency: str | None = None
     #: the figures as they stood at the end of this day (UTC; store.history), None: as they are now
     as_of: dt.date | None = None
+    #: only the current plan of each country, its years to date: the view the dashboard opens on when no country or
+    #: plan is chosen (the filter bar sets it; `PlanView`). False: every plan
+    current_plans: bool = False
 
     def to_query_params(self, labels: Mapping[str, str] | None = None) -> dict[str, str | list[str]]:
         """The URL query parameters that reproduce these filters (the filter bar's widget keys).
@@ -53,7 +56,9 @@ class Filters:
         return cls(**values)
 
     def without(self, *names: str) -> Filters:
-        return replace(self, **{n: None for n in names})
+        """These filters with the named fields back to their defaults (all)."""
+        defaults = {f.name: f.default for f in fields(self)}
+        return replace(self, **{n: defaults[n] for n in names})
 
     def applying_to(self, dataset: str) -> Filters:
         """These filters without those that do not apply to `dataset` (what a page about it is narrowed to)."""
@@ -64,7 +69,8 @@ class Filters:
 
     @property
     def is_empty(self) -> bool:
-        return all(v is None for v in asdict(self).values())
+        """Nothing chosen: the view the dashboard opens on (the current plans, or every plan) with no filter set."""
+        return all(v is None for k, v in asdict(self).items() if k != "current_plans")
 
 
 #: no filter set: all the data
@@ -107,6 +113,8 @@ class Choice:
     names: Callable[[Mapping[str, Any]], dict[str, str]] | None = None
     #: a caption at the foot of the sidebar while it is set ({} is the value)
     sidebar_note: str | None = None
+    #: the summary names the value by its label in `labels` (a plan as 'Plan name (years)'); the URL keeps the value
+    worded: bool = False
 
     widget = "select"
 
@@ -136,7 +144,7 @@ class Choice:
         value = getattr(f, self.key)
         if not value:
             return None
-        return self.summary(str(labels.get(value, value)) if self.labels else value, dataset)
+        return self.summary(str(labels.get(value, value)) if self.labels or self.worded else value, dataset)
 
 
 @dataclass(frozen=True)
@@ -229,6 +237,44 @@ class AsOfDate:
         return f"as of {f.as_of:%-d %b %Y}" if f.as_of and self.where[dataset] is not None else None
 
 
+@dataclass(frozen=True)
+class PlanView:
+    """Which plans the dashboard shows when no country and no plan is chosen: the current plan of each country, its
+    years to date (`Filters.current_plans`, the view it opens on), or every plan and year. A toggle under the plan box,
+    `all_plans=true` in the URL for every plan; with a country or a plan chosen it does not apply (and is not in the
+    URL). A condition is SQL without parameters."""
+
+    key: str
+    label: str
+    help: str
+    where: Mapping[str, str | None]
+    #: dataset → what the view is called on a page about it (the years to date cut budget years and indicator
+    #: periods, not deadlines)
+    said: Mapping[str, str]
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    widget = "toggle"
+    fields = ("current_plans",)
+
+    def is_set(self, f: Filters) -> bool:
+        return bool(f.current_plans)
+
+    def add_to(self, w: Where, dataset: str, f: Filters) -> None:
+        condition = self.where[dataset]
+        if condition is not None and f.current_plans:
+            w.add(condition)
+
+    def to_params(self, f: Filters, labels: Mapping[str, str]) -> dict[str, str | list[str]]:
+        return {} if f.current_plans or f.country or f.plan else {self.key: "true"}
+
+    def from_params(self, params: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, Any]:
+        chosen = _last(params, "country") or _last(params, "plan")
+        return {"current_plans": not chosen and (_last(params, self.key) or "").lower() != "true"}
+
+    def described(self, f: Filters, dataset: str, labels: Mapping[str, str]) -> str | None:
+        return self.said.get(dataset) if f.current_plans and self.where[dataset] is not None else None
+
+
 def parse_day(text: str | None) -> dt.date | None:
     """'2025-09-30' → that date; None for anything else (a link's mistyped date is reported, not guessed)."""
     try:
@@ -237,7 +283,30 @@ def parse_day(text: str | None) -> dt.date | None:
         return None
 
 
-Filter = Choice | YearRange | AsOfDate
+Filter = Choice | YearRange | AsOfDate | PlanView
+
+#: each country's plans with data (budget years and the years indicator periods end in): country ('' for none), plan,
+#: first and last year
+PLAN_SPANS = """SELECT coalesce(country, '') AS country, plan, min(year) AS first_year, max(year) AS last_year
+    FROM (SELECT country, plan, year FROM budget
+          UNION ALL SELECT country, plan, year(period_end) FROM indicator_values)
+    WHERE coalesce(plan, '') <> '' GROUP BY ALL"""
+#: which of a country's plans is current in year {year}: the one whose years hold it (the latest-starting when several
+#: do), else the latest-starting one that has begun, else the first to come
+CURRENT_FIRST = """(first_year <= {year} AND last_year >= {year}) DESC, (first_year <= {year}) DESC,
+    CASE WHEN first_year <= {year} THEN -first_year ELSE first_year END, plan"""
+#: (country, plan) of the plans with data that are not their country's current plan this year
+_NOT_CURRENT = f"""(SELECT country, plan FROM ({PLAN_SPANS})
+    QUALIFY row_number() OVER (PARTITION BY country ORDER BY {CURRENT_FIRST.format(year='year(current_date)')}) > 1)"""
+
+
+def current_plan(alias: str = "") -> str:
+    """SQL: the row (of the view aliased `alias`) is of the current plan of its country — or of a plan known from no
+    budget line or indicator (an evaluation's actions, a plan whose sub-outputs have no figure yet), which no other
+    plan of its country is current instead of."""
+    return f"(coalesce({alias}country, ''), coalesce({alias}plan, '')) NOT IN {_NOT_CURRENT}"
+
+
 
 #: the plans of a country's budget lines and indicator values (a submission without a country of its own is in
 #: the country of its plan)
@@ -278,9 +347,22 @@ FILTERS: tuple[Filter, ...] = (
         notes={"actions": "The country filter keeps actions of that country's plans."}),
     Choice(
         key="plan", label="Plan (Cooperation Framework)", placeholder="All plans", options=lambda o: o["plans"],
-        narrowed_by=("country",), clears=("outcome",), summary=lambda value, dataset: value,
+        narrowed_by=("country",), clears=("outcome",), summary=lambda value, dataset: value, worded=True,
         where={"budget": "plan = ?", "indicators": "plan = ?", "actions": "plan = ?", "submissions": "plan = ?",
                "suboutputs": "s.plan = ?", "indirect_costs": "plan = ?"}),
+    PlanView(
+        key="all_plans", label="All plans and years",
+        help="Off: the current plan of each country (the one whose years hold this year, else the latest begun), its "
+             "years to date — the view the dashboard opens on. On: every plan of every country, every year.",
+        where={"budget": f"{current_plan()} AND year <= year(current_date)",
+               "indicators": f"{current_plan()} AND year(period_end) <= year(current_date)",
+               "actions": current_plan(), "submissions": None, "suboutputs": current_plan("s."),
+               "indirect_costs": f"{current_plan()} AND (year IS NULL OR year <= year(current_date))"},
+        said={"budget": "current plan of each country, years to date",
+              "indicators": "current plan of each country, years to date",
+              "actions": "current plan of each country", "suboutputs": "current plan of each country",
+              "indirect_costs": "current plan of each country, years to date"},
+        notes={"actions": "Actions of the current plan of each country are shown with every deadline."}),
     YearRange(
         key="years", label="Years",
         where={"budget": Bounds("year >= ?", "year <= ?"),
@@ -297,7 +379,7 @@ FILTERS: tuple[Filter, ...] = (
                "indicators": "The year range limits which reporting periods count."}),
     Choice(
         key="outcome", label="Outcome", placeholder="All outcomes",
-        options=lambda o: [x["key"] for x in o["outcomes"]], narrowed_by=("country", "plan"),
+        options=lambda o: [x["key"] for x in o["outcomes"]], narrowed_by=("country", "plan", "current_plans"),
         labels=lambda o: {x["key"]: x["label"] for x in o["outcomes"]}, summary=_outcome_summary,
         where={"budget": f"{OUTCOME_IDENTITY} IN {_OUTCOME}", "indicators": _INDICATOR_OF_OUTCOME,
                "actions": None, "submissions": None, "suboutputs": f"{OUTCOME_KEY} = ?",
@@ -309,7 +391,7 @@ FILTERS: tuple[Filter, ...] = (
                              "of its outputs' codes in that plan."}),
     Choice(
         key="agency", label="Agency", placeholder="All agencies", options=lambda o: [a["code"] for a in o["agencies"]],
-        narrowed_by=("country", "plan"),
+        narrowed_by=("country", "plan", "current_plans"),
         names=lambda o: {a["code"]: a["name"] for a in o["agencies"]}, summary=_agency_summary,
         help="UN entity code. Joint sub-outputs that list the agency are included.",
         sidebar_note="Agency {}: its own budget lines plus joint sub-outputs it takes part in (their money is not "
@@ -341,8 +423,9 @@ def where(dataset: str, f: Filters) -> Where:
 
 
 def summary(f: Filters, dataset: str, labels: Mapping[str, str]) -> list[str]:
-    """What a page about `dataset` is narrowed to, one phrase per filter set ('Angola', '2024–2025', 'agency
-    UNDP (incl. joint sub-outputs)'); `labels`: outcome key → label."""
+    """What a page about `dataset` is narrowed to, one phrase per filter set ('Angola', 'UNSDCF (2023–2027)',
+    '2024–2025', 'agency UNDP (incl. joint sub-outputs)'); `labels`: outcome key → label, plan → 'Plan name
+    (years)'."""
     return [text for flt in FILTERS if (text := flt.described(f, dataset, labels))]
 
 

@@ -1,6 +1,7 @@
 """What the figures in view cover: the plans (each with its own years, for "Plan name (years)"), the years of
 the data in view, the years of a country's or plan's data (the year slider's bounds), each country's current
-plan (the view choosing a country opens on), and the agencies present in a country or plan (the agency list).
+plan (the view choosing a country opens on, and the view the dashboard opens on: `Filters.current_plans`), and the
+agencies present in a country or plan (the agency list).
 
 A plan's years are those of its data: budget years and the years its indicator periods end in."""
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 import duckdb
 
 from analytics import activity
-from analytics.filters import EVERYTHING, Filters, where
+from analytics.filters import CURRENT_FIRST, EVERYTHING, PLAN_SPANS, Filters, where
 from analytics.identity import AGENCY_LIST
 from analytics.sql import rows
 from core.formatting import A_YEAR
@@ -20,10 +21,7 @@ from core.formatting import A_YEAR
 _YEAR_OF = {"budget": ("budget", "year"), "indicators": ("indicator_values", "year(period_end)"),
             "actions": ("actions", "year(deadline)")}
 #: every plan's data years, per country ('' for none)
-_PLAN_SPANS = """SELECT coalesce(country, '') AS country, plan, min(year) AS first_year, max(year) AS last_year
-    FROM (SELECT country, plan, year FROM budget
-          UNION ALL SELECT country, plan, year(period_end) FROM indicator_values)
-    WHERE coalesce(plan, '') <> '' GROUP BY ALL"""
+_PLAN_SPANS = PLAN_SPANS
 
 
 def in_view(con: duckdb.DuckDBPyConnection, filters: Filters,
@@ -45,9 +43,10 @@ def in_view(con: duckdb.DuckDBPyConnection, filters: Filters,
 
 
 def year_bounds(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING) -> tuple[int | None, int | None]:
-    """The first and last year of the budget and indicator data of the chosen country and plan (the other
-    filters do not narrow the slider's scale)."""
-    scope = Filters(country=filters.country, plan=filters.plan)
+    """The first and last year of the budget and indicator data of the chosen country and plan — in the view the
+    dashboard opens on, of the current plan of each country up to this year (the other filters do not narrow the
+    slider's scale)."""
+    scope = Filters(country=filters.country, plan=filters.plan, current_plans=filters.current_plans)
     bw, iw = where("budget", scope), where("indicators", scope)
     lo, hi = rows(con, f"""SELECT min(y), max(y) FROM (
         SELECT year AS y FROM budget{bw.sql()}
@@ -71,17 +70,22 @@ def current_plan(con: duckdb.DuckDBPyConnection, filters: Filters,
     else the latest-starting one that has begun, else the first to come; None without plans."""
     year = (today or dt.date.today()).year
     found = rows(con, f"""SELECT plan, first_year, last_year FROM ({_PLAN_SPANS}) WHERE country = ?
-                          ORDER BY (first_year <= ? AND last_year >= ?) DESC, (first_year <= ?) DESC,
-                                   CASE WHEN first_year <= ? THEN -first_year ELSE first_year END, plan
-                          LIMIT 1""", [filters.country, year, year, year, year])
+                          ORDER BY {CURRENT_FIRST.format(year='?')} LIMIT 1""", [filters.country, *[year] * 4])
     return dict(zip(("plan", "first_year", "last_year"), found[0])) if found else None
 
 
 def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING) -> dict[str, Any]:
     """`activity.filter_options` with the agencies narrowed to those with rows in the chosen country and plan
-    (budget lines, indicators, actions, sub-outputs; each agency of a joint sub-output)."""
+    (budget lines, indicators, actions, sub-outputs; each agency of a joint sub-output), the outcomes and agencies
+    to those of the current plans in the view the dashboard opens on."""
     options = activity.filter_options(con, filters)
-    scope = Filters(country=filters.country, plan=filters.plan)
+    scope = Filters(country=filters.country, plan=filters.plan, current_plans=filters.current_plans)
+    if filters.current_plans:
+        w = where("budget", scope)
+        current = {r[0] for r in rows(con, f"SELECT DISTINCT plan FROM budget{w.sql()}", w.params)}
+        w = where("suboutputs", scope)
+        current |= {r[0] for r in rows(con, f"SELECT DISTINCT plan FROM suboutput_list s{w.sql()}", w.params)}
+        options["outcomes"] = [o for o in options["outcomes"] if o["plan"] in current]
     parts, params = [], []
     for dataset, view in (("budget", "budget"), ("indicators", "indicator_values"), ("actions", "actions")):
         w = where(dataset, scope)
@@ -100,7 +104,7 @@ def has_rows(con: duckdb.DuckDBPyConnection, filters: Filters, dataset: str) -> 
     """Whether the chosen country and plan hold any row of `dataset` (budget, indicators, actions) whatever the
     other filters: a page says "no indicator data for Jordan yet" rather than "nothing matches these filters"."""
     view = _YEAR_OF[dataset][0]
-    w = where(dataset, Filters(country=filters.country, plan=filters.plan))
+    w = where(dataset, Filters(country=filters.country, plan=filters.plan, current_plans=filters.current_plans))
     return bool(rows(con, f"SELECT EXISTS (SELECT 1 FROM {view}{w.sql()})", w.params)[0][0])
 
 

@@ -31,12 +31,37 @@ def _none(what: str) -> None:
     st.caption(what)
 
 
+#: the panel's heading anchor: the line at the top of the Overview links to it
+ANCHOR = "needs-attention"
+
+
+def attention_line(filters: Filters) -> None:
+    """One line at the top of the Overview, above the cards, with the first of each list of the panel (visible on a
+    laptop without scrolling) and a link down to the panel; nothing when nothing needs attention."""
+    found = data.cached(attention.needs_attention, filters)
+    parts = []
+    if not found["outcomes"].empty:
+        top = found["outcomes"].iloc[0]
+        parts.append(f"largest gap {md_escape(format_money(top.funding_gap))} "
+                     f"({md_escape(shorten(top.outcome, 45))})")
+    if not found["low_delivery"].empty:
+        low = found["low_delivery"].iloc[0]
+        parts.append(f"lowest delivery {md_escape(format_rate(low.delivery_rate))} ({md_escape(low.agency)})")
+    if found["off_track_count"]:
+        parts.append(f"{found['off_track_count']} indicator{'s' * (found['off_track_count'] != 1)} off track")
+    if found["overdue_count"]:
+        parts.append(f"{found['overdue_count']} action{'s' * (found['overdue_count'] != 1)} overdue")
+    if parts:
+        st.markdown(f":material/priority_high: **Needs attention:** {' · '.join(parts)} · "
+                    f"[the list :material/arrow_downward:](#{ANCHOR})")
+
+
 def attention_panel(filters: Filters) -> None:
     """Two columns of two: funding gaps and delivery, indicators and actions; a line per item, each a link, its
     figure first."""
     found = data.cached(attention.needs_attention, filters)
     with st.container(border=True, key="needs-attention"):
-        st.markdown("**Needs attention**")
+        st.subheader("Needs attention", anchor=ANCHOR)
         money, results = st.columns(2, gap="large")
         gaps, delivery, indicators, actions = money.container(), money.container(), results.container(), \
             results.container()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics import compare
 from analytics.filters import Filters
-from app import charts, data, tables
+from app import charts, data, scope, tables
 from app.text import plot_text
 from core.formatting import format_money, format_rate, is_missing
 
@@ -83,7 +83,7 @@ def _table(df, label: str, page: str, first: int, second: int):
     else:
         columns.append("agency_name")
         names["agency_name"] = "Name"
-    table = df.copy()
+    table = scope.with_plan_names(df)
     for m in compare.FIGURES[page]:
         unit = "%" if m.rate else "USD"
         for suffix, title in ((first, f"{m.label} {first}"), (second, f"{m.label} {second}"),

@@ -12,7 +12,7 @@ import streamlit as st
 from analytics import activity
 from analytics import filters as registry
 from analytics import scope as scope_reads
-from analytics.filters import FILTER_KEYS, FILTERS, AsOfDate, Choice, Filters, YearRange
+from analytics.filters import FILTER_KEYS, FILTERS, AsOfDate, Choice, Filters, PlanView, YearRange
 from app import data, scope
 from app.text import md_escape
 from core.formatting import titled
@@ -28,6 +28,8 @@ def clear_filters(*keys: str) -> None:
             bounds = st.session_state.get("_year_bounds")
             if bounds:
                 st.session_state[key] = bounds
+        elif isinstance(_BY_KEY.get(key), PlanView):  # back to the view the dashboard opens on
+            st.session_state[key] = False
         elif key in st.session_state:
             st.session_state[key] = None
 
@@ -56,6 +58,8 @@ def filter_bar(page: str | None = None) -> Filters:
             values, shown[flt.key] = _year_range(flt, chosen)
         elif isinstance(flt, AsOfDate):
             values, shown[flt.key] = _as_of(flt)
+        elif isinstance(flt, PlanView):
+            values, shown[flt.key] = _plan_view(flt, chosen)
         else:
             values, shown[flt.key] = _choice(flt, every, chosen)
         chosen.update(values)
@@ -77,6 +81,9 @@ def _take_address(every: Mapping[str, Any]) -> None:
     keeps a widget's value over the address's once the widget exists)."""
     for flt in FILTERS:
         asked = st.query_params.get_all(flt.key)
+        if isinstance(flt, PlanView):
+            st.session_state[flt.key] = bool(asked) and asked[-1].lower() == "true"
+            continue
         if isinstance(flt, YearRange):
             years = sorted(int(y) for y in asked if y.strip().isdigit())
             if years:
@@ -99,8 +106,11 @@ def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) ->
     shown_as = scope.plan_names(chosen.get("country")) if flt.key == "plan" else {}
     on_change, args = (scope.open_country, None) if flt.key == "country" else (
         clear_filters if flt.clears else None, flt.clears or None)
+    # no plan chosen: the plans in view are each country's current one, unless every plan was asked for
+    placeholder = (scope.CURRENT_PLANS if flt.key == "plan" and not chosen.get("country") and not _everything_asked()
+                   else flt.placeholder)
     value = st.sidebar.selectbox(
-        flt.label, _with_current(flt.options(options), flt.key), index=None, placeholder=flt.placeholder,
+        flt.label, _with_current(flt.options(options), flt.key), index=None, placeholder=placeholder,
         key=flt.key, bind="query-params", on_change=on_change, args=args,
         format_func=(lambda v: labels.get(v, f"({flt.key} {v})")) if labels is not None
         else (lambda v: shown_as.get(v, str(v))), help=flt.help)
@@ -110,11 +120,31 @@ def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) ->
     return {flt.key: value}, (labels.get(value) if labels is not None and value else value)
 
 
+def _everything_asked() -> bool:
+    """Whether the "All plans and years" toggle is on (its value, or before it is drawn, the address's)."""
+    key = next(flt.key for flt in FILTERS if isinstance(flt, PlanView))
+    if key in st.session_state:
+        return bool(st.session_state[key])
+    return st.query_params.get(key, "").lower() == "true"
+
+
+def _plan_view(flt: PlanView, chosen: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+    """Under the plan box while no country or plan is chosen: the toggle from the current plan of each country, years
+    to date (off: the view the dashboard opens on) to every plan and year; whether the current plans are shown, and
+    what the toggle shows."""
+    if chosen.get("country") or chosen.get("plan"):
+        return {"current_plans": False}, None
+    everything = st.sidebar.toggle(flt.label, key=flt.key, bind="query-params", help=flt.help)
+    return {"current_plans": not everything}, ("true" if everything else None)
+
+
 def _year_range(flt: YearRange, chosen_filters: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     """The years slider over the years of the chosen country's and plan's data (all data's when neither is
-    chosen); the range chosen (none when it is every year), and what it shows."""
+    chosen; the current plans' up to this year in the view the dashboard opens on); the range chosen (none when it
+    is every year), and what it shows."""
     lo, hi = data.cached(scope_reads.year_bounds, Filters(country=chosen_filters.get("country"),
-                                                          plan=chosen_filters.get("plan")))
+                                                          plan=chosen_filters.get("plan"),
+                                                          current_plans=bool(chosen_filters.get("current_plans"))))
     if lo is None or hi is None or lo >= hi:
         if lo is not None:
             st.sidebar.caption(f"{flt.label}: {int(lo)} (the only year with data)")
@@ -172,7 +202,7 @@ def unrecognised_link_filters(asked: Mapping[str, list[str]], shown: Mapping[str
     as 'agency “XYZ”'; Streamlit drops such values from the address without a word."""
     dropped = []
     for key, values in asked.items():
-        if not values:
+        if not values or isinstance(_BY_KEY[key], PlanView):  # a toggle: every value is one it can take
             continue
         taken = shown.get(key)
         if isinstance(_BY_KEY[key], YearRange):
@@ -188,6 +218,11 @@ def outcome_labels() -> dict[str, str]:
     return {o["key"]: o["label"] for o in data.options().get("outcomes", [])}
 
 
+def value_labels(filters: Filters | None = None) -> dict[str, str]:
+    """What the filter bar shows for a value: outcome key → its label, plan → 'Plan name (years)' (for summaries)."""
+    return {**outcome_labels(), **scope.plan_names((filters or data.current_filters()).country)}
+
+
 def outcome_title(key: str | None) -> str:
     """The chosen outcome in full: 'code · title (plan)'."""
     for o in data.options().get("outcomes", []):
@@ -199,5 +234,5 @@ def outcome_title(key: str | None) -> str:
 def filter_summary(filters: Filters | None = None, kind: str = "budget") -> str:
     """'Angola · 2024–2025 · UNDP' — what the page is narrowed to, markdown-escaped (`kind`: the dataset
     the page shows; only budget lines have joint sub-outputs)."""
-    parts = registry.summary(filters or data.current_filters(), kind, outcome_labels())
+    parts = registry.summary(filters or data.current_filters(), kind, value_labels(filters))
     return md_escape(" · ".join(parts)) if parts else "All data"

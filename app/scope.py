@@ -4,9 +4,11 @@ on: its current plan, years to date."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from analytics import filters as registry
@@ -14,11 +16,14 @@ from analytics import scope
 from analytics.filters import Filters
 from app import data
 from app.text import md_escape
-from core.formatting import plan_label, year_span
+from core.formatting import NO_PLAN, plan_label, text, unique_labels, year_span
 
-#: what the sidebar says about the view a country opens on
-DEFAULT_VIEW_NOTE = ("Choosing a country opens its current plan, years to date; clear the plan or widen the years to "
-                     "see more.")
+#: the view the dashboard opens on, in words (the plan box's placeholder, the period statement)
+CURRENT_PLANS = "Current plan of each country"
+#: what the sidebar says about the views the dashboard and a country open on
+DEFAULT_VIEW_NOTE = ("With no country or plan chosen, the figures are those of the current plan of each country, its "
+                     "years to date (turn on “All plans and years” to see everything). Choosing a country opens its "
+                     "current plan, years to date; clear the plan or widen the years to see more.")
 #: dataset → what its years are
 _YEARS_ARE = {"actions": "deadlines "}
 
@@ -43,8 +48,12 @@ def statement(plans: list[Mapping[str, Any]], filters: Filters, labels: Mapping[
     'UNSDCF (2023–2027) · Angola · 2023–2025 · agency UNDP'. `plans`: `scope.in_view`; `labels`: outcome labels."""
     if not plans:
         return "No figures in view"
+    parts = []
+    if filters.current_plans:  # the view the dashboard opens on, said first
+        to_date = dataset != "actions" and filters.year_from is None and filters.year_to is None
+        parts.append(CURRENT_PLANS + (" · years to date" if to_date else ""))
     names = sorted({plan_label(p["plan"], p["first_year"], p["last_year"]) for p in plans})
-    parts = ["; ".join(names) if len(names) <= 3 else f"{len(names)} plans"]
+    parts.append("; ".join(names) if len(names) <= 3 else f"{len(names)} plans")
     countries = sorted({p["country"] for p in plans if p["country"]})
     if filters.country or len(countries) == 1:
         parts.append(filters.country or countries[0])
@@ -54,7 +63,8 @@ def statement(plans: list[Mapping[str, Any]], filters: Filters, labels: Mapping[
     lasts = [p["year_to"] for p in plans if p["year_to"] is not None]
     parts.append(_YEARS_ARE.get(dataset, "") + years_phrase(min(firsts, default=None), max(lasts, default=None),
                                                             today))
-    parts += registry.summary(filters.without("country", "plan", "year_from", "year_to"), dataset, labels)
+    parts += registry.summary(filters.without("country", "plan", "year_from", "year_to", "current_plans"), dataset,
+                              labels)
     return " · ".join(parts)
 
 
@@ -64,14 +74,49 @@ def show_statement(dataset: str = "budget", datasets: tuple[str, ...] | None = N
     f = filters or data.current_filters()
     plans = data.cached(scope.in_view, f, datasets or (dataset,))
     labels = {o["key"]: o["label"] for o in data.options().get("outcomes", [])}
-    st.markdown(f"**Figures cover:** {md_escape(statement(plans, f, labels, dataset))}")
+    said = f"**Figures cover:** {md_escape(statement(plans, f, labels, dataset))}"
+    if not f.current_plans:
+        st.markdown(said)
+        return
+    words, button = st.columns([5, 1], vertical_alignment="center")
+    words.markdown(said)
+    button.button("All plans and years", key="show-all-plans", type="tertiary", icon=":material/unfold_more:",
+                  on_click=show_everything, help="Show every plan of every country, every year (the sidebar's "
+                                                 "“All plans and years”)")
+
+
+def show_everything() -> None:
+    """Callback: from the view the dashboard opens on to every plan and year (the filter bar's toggle)."""
+    st.session_state[next(flt.key for flt in registry.FILTERS if isinstance(flt, registry.PlanView))] = True
 
 
 def plan_names(country: str | None) -> dict[str, str]:
-    """Plan → 'Plan name (years)' for the plans of `country` (of all countries: with how many use the name)."""
+    """Plan → 'Plan name (years)' for the plans of `country` (of all countries: with how many use the name), every
+    label different (two names that read alike — a trailing space, another dash — get '#2')."""
     spans = data.cached(scope.plan_spans, Filters(country=country))
-    return {plan: plan_label(plan, s["first_year"], s["last_year"], 1 if country else s["countries"])
-            for plan, s in spans.items()}
+    plans = sorted(spans)
+    labels = [plan_label(p, spans[p]["first_year"], spans[p]["last_year"], 1 if country else spans[p]["countries"])
+              for p in plans]
+    return dict(zip(plans, unique_labels(labels, [None] * len(plans))))
+
+
+def plan_names_of(plans: Iterable[object], countries: Iterable[object] | None = None) -> list[str]:
+    """'Plan name (years)' for each plan (of each country when given, else of the country chosen), as every list and
+    table names it; '(no plan)' without one."""
+    chosen = data.current_filters().country
+    out = []
+    for plan, country in zip(plans, countries if countries is not None else itertools.repeat(None)):
+        name = text(plan)
+        out.append(plan_names(text(country) or chosen).get(name, plan_label(name)) if name else NO_PLAN)
+    return out
+
+
+def with_plan_names(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with its `plan` column as 'Plan name (years)' (of its `country` column when it has one): for tables,
+    chart hovers and captions, never for a key."""
+    if "plan" not in df or df.empty:
+        return df
+    return df.assign(plan=plan_names_of(df["plan"], df["country"] if "country" in df else None))
 
 
 def open_country() -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics import exports
 from analytics import filters as registry
 from app import auth, data, frame, tables
-from app.filter_bar import filter_summary, outcome_labels
+from app.filter_bar import filter_summary, outcome_labels, value_labels
 from core.formatting import format_count
 
 frame.require_frame()
@@ -80,9 +80,10 @@ con = data.connection()
 readable = st.toggle("Readable column names (“Outcome code”, not “outcome_code”)", key="labels",
                      bind="query-params")
 # the file's name carries the filters: budget-jordan-2023-2025.csv
-years = registry.summary(filters.without("country", "plan", "outcome", "agency"), kind, {})
+years = registry.summary(filters.without("country", "plan", "outcome", "agency", "current_plans"), kind, {})
 outcome = outcome_labels().get(filters.outcome) if filters.outcome else None
-base_name = exports.file_stem(kind, [filters.country, filters.plan, *years, outcome, filters.agency])
+base_name = exports.file_stem(kind, ["current plans" if filters.current_plans else None, filters.country, filters.plan,
+                                     *years, outcome, filters.agency])
 
 
 def labelled(rows):
@@ -100,7 +101,7 @@ version = st.session_state.get("_data_version") or ()
 
 def about() -> list[tuple[str, object]]:
     """The Excel file's "Filters" sheet: what was applied, when, by whom, and how recent the data are."""
-    applied = " · ".join(registry.summary(filters, kind, outcome_labels())) or "All data"
+    applied = " · ".join(registry.summary(filters, kind, value_labels(filters))) or "All data"
     return [("Dataset", DATASET_TITLES[kind]), ("Filters", applied),
             *((name, value) for name, value in (
                 ("Strategic priority", detail and detail.strategic_priority),

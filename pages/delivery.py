@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import budget, metrics
-from app import cards, charts, data, frame, notes, tables
+from app import cards, charts, data, frame, notes, scope, tables
 from app.compare import year_on_year
 from app.filter_bar import clear_filters, outcome_title
 from app.text import md_escape
@@ -88,14 +88,14 @@ with frame.section("Outputs of the chosen outcome" if filters.outcome else "By o
         st.caption(md_escape(outcome_title(filters.outcome)))
         st.button("Back to all outcomes", on_click=clear_filters, args=("outcome",),
                   icon=":material/arrow_back:")
-        outputs, cut = tables.top_rows(data.cached(budget.by, filters, "output"), "outputs")
+        outputs, cut = tables.top_rows(scope.with_plan_names(data.cached(budget.by, filters, "output")), "outputs")
         fig = delivery_bars(outputs, "output", None, "output")
         table = tables.budget_table(outputs, {"outcome": "Outcome", "output": "Output", "plan": "Plan"},
                                     DELIVERY_METRICS)
         charts.chart_with_table(fig, table, "delivery-by-output", column_config=tables.budget_column_config(table),
                                 note=notes.join_notes(BARS_NOTE, cut))
     else:
-        outcomes, cut = tables.top_rows(data.cached(budget.by, filters, "outcome"), "outcomes")
+        outcomes, cut = tables.top_rows(scope.with_plan_names(data.cached(budget.by, filters, "outcome")), "outcomes")
         fig = delivery_bars(outcomes, "outcome", "outcome_key", "outcome")
         table = tables.budget_table(outcomes, {"outcome": "Outcome", "plan": "Plan"}, DELIVERY_METRICS)
         charts.chart_with_table(fig, table, "delivery-by-outcome", column_config=tables.budget_column_config(table),
@@ -161,6 +161,7 @@ with frame.section("Delivery rate table"):
 if filters.agency:
     with frame.section(f"Budget lines of {md_escape(filters.agency)}"):
         lines, count = data.cached(budget.lines, filters)
+        lines = scope.with_plan_names(lines)
         st.caption(f"{count_of(count, 'line')}, including joint sub-outputs that {md_escape(filters.agency)} "
                    "takes part in" + (f" (the first {format_count(len(lines))} shown)" if count > len(lines) else "")
                    + ".")

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import budget, metrics
-from app import cards, charts, data, frame, notes, tables
+from app import cards, charts, data, frame, notes, scope, tables
 from app.compare import year_on_year
 from app.filter_bar import clear_filters, outcome_title
 from app.text import md_escape
@@ -41,7 +41,7 @@ GAP_METRICS = ("required", "available", "funding_gap", "coverage", "required_wit
 def by_gap(level: str, what: str) -> tuple[pd.DataFrame, str | None]:
     """The rows of `level` largest funding gap first (surpluses and rows without a gap last), and the note when
     the chart keeps only the first of them."""
-    rows = data.cached(budget.by, filters, level)
+    rows = scope.with_plan_names(data.cached(budget.by, filters, level))  # plans as "Plan name (years)"
     rows = rows.sort_values("funding_gap", ascending=False, na_position="last", kind="stable")
     return tables.top_rows(rows, what, measure="the largest funding gap")
 

@@ -6,14 +6,14 @@ import streamlit as st
 
 from analytics import filters as registry
 from analytics import indicators, metrics
-from app import cards, charts, data, frame, notes, tables
+from app import cards, charts, data, frame, notes, scope, tables
 from app.text import plot_text
 from core.formatting import format_number, format_rate, indicator_label, is_missing, unique_labels
 
 frame.require_frame()
 
 filters = frame.page_start("Indicators", "Progress from baseline to target", "indicators")
-progress = data.cached(indicators.progress, filters)
+progress = scope.with_plan_names(data.cached(indicators.progress, filters))  # plans as "Plan name (years)"
 if progress.empty:
     frame.nothing_in_view("indicators", filters)
     st.stop()

@@ -24,6 +24,8 @@ if not (data.has_data("budget") or data.has_data("indicators") or data.has_data(
 scope.show_statement("budget", ("budget", "indicators"))
 
 filters = data.current_filters()
+with frame.section():  # where the problem is, in a line, above the cards: the panel below has the list
+    attention.attention_line(filters)
 h = data.cached(activity.headline, filters)
 then = cards.then(activity.headline, filters)  # the same figures as of the "Change since" date
 

@@ -206,7 +206,7 @@ def test_delivery_drills_into_an_outcome_and_an_agency(dashboard_db):
     expected = model.by(model.budget_rows(Filters(outcome=HEALTH)), lambda r: r["output_code"])
     assert sorted(o.split(" · ")[0] for o in outputs["Output"]) == sorted(expected)
     assert close(outputs["Spent (USD)"].sum(), sum(e.expenditure or 0 for e in expected.values()))
-    app.button[0].click().run()  # "Back to all outcomes"
+    next(b for b in app.button if b.label == "Back to all outcomes").click().run()
     assert app.selectbox(key="outcome").value is None
     assert len(table(app, "delivery-by-outcome")) == 4
     app.selectbox(key="agency").set_value("UNICEF").run()

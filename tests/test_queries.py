@@ -390,8 +390,13 @@ def test_filters_round_trip_through_query_params():
     assert Filters.from_query_params(params) == f
     labels = {HEALTH: "1 · By 2027…"}
     assert Filters.from_query_params(f.to_query_params(labels), {v: k for k, v in labels.items()}) == f
-    assert Filters.from_query_params({}) == Filters()
-    assert Filters.from_query_params({"years": ["x"]}) == Filters()
+    # the bare address is the view the dashboard opens on: the current plan of each country; everything is asked for
+    assert Filters.from_query_params({}) == Filters(current_plans=True)
+    assert Filters.from_query_params({"years": ["x"]}) == Filters(current_plans=True)
+    assert Filters().to_query_params() == {"all_plans": "true"}
+    assert Filters.from_query_params({"all_plans": "true"}) == Filters()
+    assert Filters(current_plans=True, agency="UNDP").to_query_params() == {"agency": "UNDP"}
+    assert Filters.from_query_params({"plan": PLAN_A, "all_plans": "true"}) == Filters(plan=PLAN_A)
 
 
 def test_user_values_are_parameters_not_sql(seeded_db):
