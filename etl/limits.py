@@ -31,6 +31,8 @@ MAX_PROLOG_BYTES = MB
 MAX_ELEMENT_BYTES = 16 * MB
 #: a workbook's properties part (docProps/core.xml: when it was saved) is read for the report date up to this size
 MAX_PROPERTIES_BYTES = 64 * 1024
+#: the text of every cell that refers to a shared string, summed (python-calamine copies the string into each)
+MAX_SHARED_TEXT_BYTES = int(os.environ.get("UNCT_MAX_SHARED_TEXT_MB", "128")) * MB
 #: problem cells remembered per sheet (errors, formulas without a value); the count is always exact
 MAX_CELLS_LISTED = 1000
 
