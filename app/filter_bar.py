@@ -105,9 +105,11 @@ def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) ->
     # a plan is listed with its years ("… (2023–2027)"); the address keeps its name
     shown_as = scope.plan_names(chosen.get("country")) if flt.key == "plan" else {}
     asked = st.query_params.get_all(flt.key)
-    if asked and asked[-1] in shown_as and asked[-1] != shown_as[asked[-1]]:
-        # the address names the plan (a bookmark, a link the pages write): the box's address holds what it shows
-        st.session_state[flt.key] = asked[-1]
+    named = scope.plan_asked(asked[-1], shown_as) if asked and shown_as else None
+    if named and asked[-1] != shown_as[named]:
+        # the address names the plan (a bookmark, a link the pages write), or labels it with other years (the data
+        # grew since): the box's address holds what it shows
+        st.session_state[flt.key] = named
     on_change, args = (scope.open_country, None) if flt.key == "country" else (
         clear_filters if flt.clears else None, flt.clears or None)
     # no plan chosen: the plans in view are each country's current one, unless every plan was asked for
@@ -123,7 +125,8 @@ def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) ->
         st.sidebar.caption(md_escape(names[value]))
     if labels is not None and value:
         return {flt.key: value}, labels.get(value)
-    return {flt.key: value}, ({value, shown_as[value]} if value in shown_as else value)
+    return {flt.key: value}, ({value, shown_as[value], *asked[-1:]} if value in shown_as and named == value
+                              else {value, shown_as[value]} if value in shown_as else value)
 
 
 def _everything_asked() -> bool:

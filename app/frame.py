@@ -127,7 +127,7 @@ def nothing_in_view(kind: str, filters: Filters | None = None) -> None:
     match none."""
     f = filters or data.current_filters()
     if kind in _NOT_YET and (f.country or f.plan) and not data.cached(scope_reads.has_rows, f, kind):
-        where = " · ".join(v for v in (f.country, f.plan) if v)
+        where = " · ".join(v for v in (f.country, f.plan and scope.plan_names_of([f.plan])[0]) if v)
         what, how = _NOT_YET[kind]
         st.info(f"No {what} for {md_escape(where)} yet. To add them, {how.format(md_escape(f.country or f.plan))}",
                 icon=":material/info:")

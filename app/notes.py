@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from analytics import budget
-from app import data
+from app import data, scope
 from app.text import md_escape
 from core.formatting import count_of, format_count, format_money
 
@@ -74,7 +74,7 @@ def plan_notes(indirect_costs: str = "always") -> list[str]:
     notes = [suboutputs_note(data.cached(budget.suboutput_totals, filters))]
     one_plan = bool(filters.plan) or len(data.options().get("plans", [])) == 1
     if indirect_costs == "always" or (indirect_costs == "one plan" and one_plan):
-        notes.append(indirect_costs_note(data.cached(budget.plan_summary, filters)))
+        notes.append(indirect_costs_note(scope.with_plan_names(data.cached(budget.plan_summary, filters))))
     return [note for note in notes if note]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from analytics import scope
 from analytics.filters import Filters
 from app import data
 from app.text import md_escape
-from core.formatting import NO_PLAN, plan_label, text, unique_labels, year_span
+from core.formatting import NO_PLAN, plan_label, text, year_span
 
 #: the view the dashboard opens on, in words (the plan box's placeholder, the period statement)
 CURRENT_PLANS = "Current plan of each country"
@@ -24,6 +25,8 @@ CURRENT_PLANS = "Current plan of each country"
 DEFAULT_VIEW_NOTE = ("With no country or plan chosen, the figures are those of the current plan of each country, its "
                      "years to date (turn on “All plans and years” to see everything). Choosing a country opens its "
                      "current plan, years to date; clear the plan or widen the years to see more.")
+#: what a plan's label adds to its name: '(2023–2027)', '(2016–2028, 27 countries)', then '#2' for a look-alike
+_LABEL_DETAILS = re.compile(r"(?: \((?:\d{4}(?:–\d{4})?)?(?:, \d+ countries)?\))?(?: #\d+)?$")
 #: dataset → what its years are
 _YEARS_ARE = {"actions": "deadlines "}
 
@@ -94,10 +97,26 @@ def plan_names(country: str | None) -> dict[str, str]:
     """Plan → 'Plan name (years)' for the plans of `country` (of all countries: with how many use the name), every
     label different (two names that read alike — a trailing space, another dash — get '#2')."""
     spans = data.cached(scope.plan_spans, Filters(country=country))
-    plans = sorted(spans)
-    labels = [plan_label(p, spans[p]["first_year"], spans[p]["last_year"], 1 if country else spans[p]["countries"])
-              for p in plans]
-    return dict(zip(plans, unique_labels(labels, [None] * len(plans))))
+    names, seen = {}, {}
+    for plan in sorted(spans):
+        label = plan_label(plan, spans[plan]["first_year"], spans[plan]["last_year"],
+                           1 if country else spans[plan]["countries"])
+        look = " ".join(label.split()).casefold()  # what a reader tells apart: not spaces, not letter case
+        seen[look] = seen.get(look, 0) + 1
+        names[plan] = label if seen[look] == 1 else f"{label} #{seen[look]}"
+    return names
+
+
+def plan_asked(value: str, names: Mapping[str, str]) -> str | None:
+    """The plan an address names: by its name, its label ('Plan name (years)'), or a label of other years (a bookmark
+    made before the data grew); None when it names none of `names` (plan → label)."""
+    if value in names:
+        return value
+    by_label = {label: plan for plan, label in names.items()}
+    if value in by_label:
+        return by_label[value]
+    bare = _LABEL_DETAILS.sub("", value)
+    return bare if bare in names else None
 
 
 def plan_names_of(plans: Iterable[object], countries: Iterable[object] | None = None) -> list[str]:

@@ -9,7 +9,7 @@ from analytics import filters as registry
 from analytics import scope as scope_reads
 from app import attention, cards, charts, data, frame, notes, scope, tables
 from app.text import md_escape
-from core.formatting import NO_PLAN, count_of, format_count, format_rate, reported_phrase, text
+from core.formatting import count_of, format_count, format_rate, reported_phrase, text
 
 frame.require_frame()
 
@@ -139,8 +139,9 @@ with right, frame.section("Data freshness"):
         # a plan that has ended is never judged ("0 of 14 agencies have submitted for 2024" for a 2018–2022 plan)
         ended = data.cached(scope_reads.ended_plans, filters)
         has_ended = [(text(c), p) in ended for c, p in zip(completeness["country"], completeness["plan"])]
+        completeness = completeness.assign(plan=scope.plan_names_of(completeness["plan"], completeness["country"]))
         if any(has_ended):
-            names = sorted({text(p) or NO_PLAN for p, e in zip(completeness["plan"], has_ended) if e})
+            names = sorted({p for p, e in zip(completeness["plan"], has_ended) if e})
             st.caption(md_escape(f"Reporting completeness is not assessed for plans that have ended "
                                  f"({len(names)}): {'; '.join(names[:5])}{' and others' if len(names) > 5 else ''}."))
             completeness = completeness[[not e for e in has_ended]]
@@ -151,8 +152,7 @@ with right, frame.section("Data freshness"):
                 unspent = (f" Spending for {rec.year} not reported by: {rec.no_expenditure}."
                            if isinstance(rec.no_expenditure, str) else "")
                 # a plan name can be two countries' (UN INFO's "United Nations Sustainable Development…")
-                plan = text(rec.plan) or NO_PLAN
-                where = f"{plan} ({text(rec.country)})" if text(rec.country) and shared_plans else plan
+                where = f"{rec.plan} ({text(rec.country)})" if text(rec.country) and shared_plans else rec.plan
                 st.caption(md_escape(
                     f"Reporting completeness, {where}: {rec.agencies_reported} of {rec.agencies_expected} "
                     f"agencies have submitted data for {rec.year} ({format_rate(rec.completeness)}){pending}."
