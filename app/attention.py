@@ -52,7 +52,7 @@ def attention_line(filters: Filters) -> None:
     if found["overdue_count"]:
         parts.append(f"{found['overdue_count']} action{'s' * (found['overdue_count'] != 1)} overdue")
     if parts:
-        st.markdown(f":material/priority_high: **Needs attention:** {' · '.join(parts)} · "
+        st.markdown(f":orange[:material/warning:] **Needs attention:** {' · '.join(parts)} · "
                     f"[the list :material/arrow_downward:](#{ANCHOR})")
 
 

@@ -14,6 +14,7 @@ from analytics import metrics
 from analytics.filters import Filters, parse_day
 from analytics.metrics import Metric
 from app import data
+from app.text import md_escape
 from core.formatting import count_of, format_count, format_money, format_rate, is_missing
 from store import history
 
@@ -199,8 +200,8 @@ def gap_card(column: Any, totals: dict[str, Any], caption: str | None = None, th
         st.metric(f"{label} + not reported", format_money(shown), delta=f"+ {_amount(unreported)} not reported",
                   delta_color="off", delta_arrow="off", border=True,
                   help=f"{metrics.FUNDING_GAP.help} Not reported: the requirement of lines with no available figure.")
-        if caption:
-            st.caption(caption)
+        if caption:  # it may begin with the change, "+ USD 1.8 M since …": never a Markdown list item
+            st.caption(md_escape(caption))
 
 
 def budget_sum(totals: dict[str, Any]) -> str:

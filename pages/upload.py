@@ -22,7 +22,7 @@ from app import auth, frame, tables
 from app.data import connection, current_filters
 from app.filter_bar import filter_summary
 from app.text import md_escape
-from core.formatting import as_typed, is_missing, reported_phrase, text
+from core.formatting import as_typed, format_day, is_missing, text
 from core.schema import KINDS
 from etl.load import LoadResult, load_bytes
 from etl.report import error_report_bytes, how_to_fix
@@ -448,7 +448,7 @@ def confirm_rollback(submission_id: int) -> None:
                f"row(s) will be withdrawn, and up to **{what['restored']:,}** earlier row(s) it replaced will be "
                "current again (a row a later submission has replaced since stays with that one).",
                icon=":material/warning:")
-    yes, no, _ = st.columns([1, 1, 2])
+    yes, no, _ = st.columns([2, 1, 2])  # the question's button names the submission: room for it
     yes.button(f"Yes, roll back submission {submission_id}", key="upload_rollback_confirm", type="primary",
                on_click=roll_back, args=(submission_id,))
     no.button("Cancel", key="upload_rollback_cancel", on_click=cancel_rollback)
@@ -487,9 +487,9 @@ else:
     if refused_files and not st.toggle(f"Show refused files ({refused_files:,})", key="upload_history_refused"):
         history = history[history["status"] != "rejected"]
     shown = history.assign(status=lambda d: d["status"].str.replace("_", " "), reported=[
-        reported_phrase(d, f) if not is_missing(d) else "" for d, f in zip(history["reported_on"],
-                                                                              history["reported_from"])])[
-        ["id", "when", "user", "file", "dataset", "agency", "status", "added", "replaced", "rejected", "reported",
+        f"{format_day(d)} ({f})" if not is_missing(d) else "" for d, f in zip(history["reported_on"],
+                                                                                 history["reported_from"])])[
+        ["id", "when", "reported", "user", "file", "dataset", "agency", "status", "added", "replaced", "rejected",
          "plan"]]
     st.dataframe(shown, hide_index=True, width="stretch", key="upload_history", placeholder="—",
                  column_config={
