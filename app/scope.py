@@ -56,7 +56,8 @@ def statement(plans: list[Mapping[str, Any]], filters: Filters, labels: Mapping[
         to_date = dataset != "actions" and filters.year_from is None and filters.year_to is None
         parts.append(CURRENT_PLANS + (" · years to date" if to_date else ""))
     names = sorted({plan_label(p["plan"], p["first_year"], p["last_year"]) for p in plans})
-    parts.append("; ".join(names) if len(names) <= 3 else f"{len(names)} plans")
+    # many: how many plans, a plan being a country's (27 countries' "UNSDCF" are 27 plans)
+    parts.append("; ".join(names) if len(names) <= 3 else f"{len({(p['country'], p['plan']) for p in plans})} plans")
     countries = sorted({p["country"] for p in plans if p["country"]})
     if filters.country or len(countries) == 1:
         parts.append(filters.country or countries[0])
