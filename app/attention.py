@@ -52,8 +52,8 @@ def attention_line(filters: Filters) -> None:
     if found["overdue_count"]:
         parts.append(f"{found['overdue_count']} action{'s' * (found['overdue_count'] != 1)} overdue")
     if parts:
-        st.markdown(f":orange[:material/warning:] **Needs attention:** {' · '.join(parts)} · "
-                    f"[the list :material/arrow_downward:](#{ANCHOR})")
+        # no Markdown icons or colours here: a page's Markdown holds none (stored text in it could not be told apart)
+        st.markdown(f"⚠ **Needs attention:** {' · '.join(parts)} · [the list ↓](#{ANCHOR})")
 
 
 def attention_panel(filters: Filters) -> None:
