@@ -337,10 +337,10 @@ def cmd_template(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from etl import demo
+    from demo import generate
 
     if args.files:
-        for path in demo.write_demo_files(args.files):
+        for path in generate.write_demo_files(args.files):
             say(path)
         return EXIT_OK
     path = store.connection.db_path(getattr(args, "db", None))
@@ -349,7 +349,7 @@ def cmd_demo(args) -> int:
             store.connection.connect(path, busy_advice=BUSY_ADVICE["demo"]).close()
         except DatabaseDamaged:
             pass  # replaced by the rebuild
-    summary = demo.build_demo(path, progress=ProgressBar(1).update)
+    summary = generate.build_demo(path, progress=ProgressBar(1).update)
     say(summary)
     return EXIT_OK
 
