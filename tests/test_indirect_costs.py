@@ -13,8 +13,8 @@ import store.writes
 from analytics import activity, budget
 from analytics.filters import Filters
 from analytics.identity import outcome_key
+from etl.indirect import indirect_cost_label
 from etl.load import load_bytes, load_path
-from etl.validate import indirect_cost_label
 from tests.test_load import workbook_bytes
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "undg-hrm-operational-plan-2011-2013.txt"

@@ -561,8 +561,8 @@ def test_many_files_are_written_in_bounded_batches(con, monkeypatch):
     ("Total enrolment in primary school increased", False), ("Total factor productivity rises", False),
 ])
 def test_total_rows_are_labels_not_sentences(label, total):
-    from etl.validate import _is_total_row
-    assert _is_total_row([label, None, None]) is total
+    from etl.dataset import is_total_row
+    assert is_total_row([label, None, None]) is total
 
 
 def test_a_title_beginning_with_total_is_data_not_a_total_row(con):

@@ -1,0 +1,315 @@
+"""UN INFO "Data Explorer" exports (SPEC §2.1b): one sub-output per row, its year blocks → budget rows.
+
+A real export must load: cells a parser refuses are left empty with a warning, the same sub-output twice
+counts once (a differing later row wins), unknown agency abbreviations are added from the Agencies column.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import operator
+import re
+
+from core import parse
+from core.entities import Entity, EntityResolver
+from core.errors import ParseError
+from etl.dataset import Dataset, HeaderFit, is_total_row
+from etl.read import FORMULA_WITHOUT_VALUE, cell_position, cell_ref, column_letter
+
+YEAR_BLOCK = re.compile(r"^\s*((?:19|20)\d\d)\s+(required|available|expenditure|narrative)\s*$", re.IGNORECASE)
+
+#: UN INFO export columns (SPEC §2.1b) → what we keep
+UNINFO_COLUMNS = {
+    "country": "Country",
+    "plan": "Plan name",
+    "strategic_priority_code": "Strategic priority code",
+    "strategic_priority": "Strategic priority",
+    "outcome_code": "Outcome code",
+    "outcome_title": "Outcome",
+    "output_code": "Output code",
+    "output_title": "Output",
+    "suboutput_code": "Sub-Output code",
+    "suboutput_title": "Sub-Output",
+    "suboutput_id": "ID",
+    "start_date": "Start date",
+    "end_date": "End date",
+    "suboutput_status": "Status",
+    "agency_codes": "Agency abbreviations",
+    "agency_names": "Agencies",
+    "contributing_partners": "Contributing partners",
+    "sdg_goals": "SDG Goals",
+    "total_required": "Total required resources",
+    "total_available": "Total available resources",
+    "total_expenditure": "Total expenditure resources",
+}
+UNINFO_REQUIRED = ("country", "plan", "suboutput_id", "agency_codes", "total_required")
+UNINFO_UNKNOWN_OK = ("strategic_priority_code", "outcome_code", "suboutput_code")
+
+
+def is_uninfo_header(cells: list) -> bool:
+    names = {str(c).strip() for c in cells if isinstance(c, str)}
+    return {"ID", "Agency abbreviations", "Total required resources"} <= names and any(
+        YEAR_BLOCK.match(n) for n in names)
+
+
+def _cell_text(ds: Dataset, sheet: str, r: int, i: int | None, column: str, value) -> str | None:
+    """Text of a UN INFO cell, garbled accents repaired (`parse.repair_mojibake`); the common case (plain
+    text, '-' for empty) without the general parser."""
+    if type(value) is str:
+        text = value.strip()
+        if not text or text in ("-", "–", "—"):
+            return None
+        if text.startswith("#"):  # perhaps an Excel error (#REF!): the parser decides
+            text = _parsed_or_warned(ds, sheet, r, i, column, value, parse.parse_text)
+    else:
+        text = _parsed_or_warned(ds, sheet, r, i, column, value, parse.parse_text)
+    if text is None or text.isascii():
+        return text
+    fixed = parse.repair_mojibake(text)
+    if fixed != text:
+        ds.repaired.append((sheet, cell_ref(r, i) if i is not None else None, text, fixed))
+    return fixed
+
+
+def _cell_code(ds: Dataset, sheet: str, r: int, i: int | None, column: str, value) -> str | None:
+    if type(value) is float and value.is_integer():
+        return str(int(value))
+    if type(value) is str and value and value[-1] not in " .:" and value[0] != " " and "  " not in value \
+            and value != "-" and not value.startswith("#"):
+        return value
+    return _parsed_or_warned(ds, sheet, r, i, column, value, parse.parse_code)
+
+
+def _parsed_or_warned(ds: Dataset, sheet: str, r: int, i: int | None, column: str, value, parser) -> str | None:
+    """A real export must load: a cell the parser refuses (an Excel error such as #NAME?) is left
+    empty with a warning naming it."""
+    if parse.is_blank(value):
+        return None
+    try:
+        return parser(value)
+    except ParseError as exc:
+        ds.warn(sheet, cell_ref(r, i or 0), column, value, exc.expected + " (left empty)", code="value_left_empty")
+        return None
+
+
+def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> None:
+    """One sub-output per row; one budget row per sub-output × year that has any figure (SPEC §2.1b)."""
+    sheet = fit.sheet
+    header = [str(c).strip() if c is not None else "" for c in sheet.rows[fit.row]]
+    position = {name: i for i, name in reversed(list(enumerate(header)))}
+    col = {key: position.get(name) for key, name in UNINFO_COLUMNS.items()}
+    for key in UNINFO_REQUIRED:
+        if col[key] is None:
+            ds.error(sheet.name, cell_ref(fit.row, 0), UNINFO_COLUMNS[key], None,
+                     f"missing column '{UNINFO_COLUMNS[key]}' of the UN INFO export", code="uninfo_missing_column")
+    if ds.errors:
+        return
+    money_columns = []  # (year, measure, column index)
+    for i, name in enumerate(header):
+        match = YEAR_BLOCK.match(name)
+        if match and match.group(2).lower() != "narrative":
+            money_columns.append((int(match.group(1)), match.group(2).lower(), i))
+    money_getter = operator.itemgetter(*[i for _, _, i in money_columns]) if money_columns else (lambda cells: ())
+    if len(money_columns) == 1:
+        single = money_getter
+        money_getter = lambda cells: (single(cells),)  # noqa: E731
+    known_new: dict[str, Entity] = {}
+    agency_cache: dict[object, tuple[str | None, bool]] = {}
+    kept: dict[str, int] = {}  # sub-output ID → index of the row whose content is kept
+    #: per sub-output ID, in the order first seen: the sub-output and its figure rows (a later row of the
+    #: same ID replaces them where it stood)
+    by_id: dict[str, tuple[dict, list[dict]]] = {}
+    identical: list[tuple[int, int]] = []  # (row, the earlier row it repeats), 1-based
+    text_keys = [(k, col[k]) for k in ("country", "plan", "strategic_priority", "outcome_title", "output_title",
+                                       "suboutput_title", "suboutput_status", "contributing_partners", "sdg_goals")]
+    code_keys = [(k, col[k]) for k in ("strategic_priority_code", "outcome_code", "output_code", "suboutput_code",
+                                       "suboutput_id")]
+    id_col, width = col["suboutput_id"], len(header)
+    smallest, largest = parse.MIN_MAGNITUDE, parse.MAX_AMOUNT  # an amount outside is refused by parse_money
+    unsaved_by_row: dict[int, list[int]] = {}
+    for ref in sheet.formulas_without_value:
+        r, c = cell_position(ref)
+        unsaved_by_row.setdefault(r, []).append(c)
+
+    for r in range(fit.row + 1, len(sheet.rows)):
+        cells = sheet.rows[r]
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        if parse.is_blank(cells[id_col]):
+            if all(parse.is_blank(c) for c in cells):
+                continue
+            if is_total_row(cells):
+                ds.warn(sheet.name, cell_ref(r, 0), None, next(c for c in cells if not parse.is_blank(c)),
+                        "total row skipped (totals are computed, never loaded)", code="total_row")
+                continue
+        for i in unsaved_by_row.get(r, ()):  # formulas Excel never computed: the ID is required, the rest left empty
+            column = header[i] if i < len(header) else None
+            if i == id_col:
+                ds.error(sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE, code="formula_without_value")
+            else:
+                ds.warn(sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE + " (left empty)",
+                        code="formula_left_empty")
+        sub = {"_sheet": sheet.name, "_row": r + 1}
+        for key, i in text_keys:
+            sub[key] = None if i is None else _cell_text(ds, sheet.name, r, i, UNINFO_COLUMNS[key], cells[i])
+        for key, i in code_keys:
+            sub[key] = None if i is None else _cell_code(ds, sheet.name, r, i, UNINFO_COLUMNS[key], cells[i])
+        sub_id = sub["suboutput_id"]
+        if sub_id is None:
+            ds.error(sheet.name, cell_ref(r, id_col), "ID", cells[id_col],
+                     "the sub-output's ID (the key of a UN INFO row)", code="suboutput_id_missing")
+            continue
+        if sub_id in kept:  # the same sub-output again: a copy counts once, a different row wins
+            earlier = kept[sub_id]
+            differ = _differing_columns(header, sheet.rows[earlier], cells)
+            if not differ:
+                identical.append((r + 1, earlier + 1))
+                continue
+            ds.warn(sheet.name, cell_ref(r, id_col), "ID", sub_id,
+                    f"the same sub-output as row {earlier + 1}, differing in {', '.join(differ)}: this later row "
+                    f"wins (its details and figures replace those of row {earlier + 1})", code="suboutput_differs")
+        kept[sub_id] = r
+        for key in UNINFO_UNKNOWN_OK:
+            if sub[key] is None and col[key] is not None:
+                ds.warn(sheet.name, cell_ref(r, col[key]), UNINFO_COLUMNS[key], cells[col[key]],
+                        "code missing: kept as unknown (the ID is the key)", code="code_missing")
+        if sub["suboutput_status"]:
+            sub["suboutput_status"] = sub["suboutput_status"].lower()
+        for key in ("start_date", "end_date"):
+            i = col[key]
+            value = cells[i] if i is not None else None
+            if type(value) is dt.date:
+                sub[key] = value
+                continue
+            try:
+                sub[key] = parse.parse_date(value)
+            except ParseError as exc:
+                ds.warn(sheet.name, cell_ref(r, i), UNINFO_COLUMNS[key], value, exc.expected + " (left empty)",
+                        code="value_left_empty")
+                sub[key] = None
+        codes_value = cells[col["agency_codes"]]
+        if codes_value in agency_cache:
+            sub["agency"], sub["joint"] = agency_cache[codes_value]
+        else:
+            names_value = cells[col["agency_names"]] if col["agency_names"] is not None else None
+            found = len(known_new)
+            sub["agency"], sub["joint"] = _uninfo_agencies(ds, sheet.name, cell_ref(r, col["agency_codes"]),
+                                                           codes_value, names_value, resolver, known_new)
+            if len(known_new) == found and sub["agency"] is not None:
+                agency_cache[codes_value] = (sub["agency"], sub["joint"])
+        lines: list[dict] = []
+        by_id[sub_id] = (sub, lines)
+        figures = {}
+        values = money_getter(cells)
+        for j in [j for j, v in enumerate(values) if v != "" and v is not None]:  # most year cells are empty
+            year, measure, i = money_columns[j]
+            value = values[j]
+            if type(value) is float and (smallest <= value <= largest or value == 0):
+                amount = value
+            else:
+                try:
+                    amount = parse.parse_money(value)
+                except ParseError as exc:
+                    ds.unreadable(sheet.name, cell_ref(r, i), f"{year} {measure.title()}", value, exc)
+                    continue
+                if amount is not None and amount < 0:
+                    ds.error(sheet.name, cell_ref(r, i), f"{year} {measure.title()}", value, "an amount ≥ 0",
+                             code="negative_amount")
+                    continue
+            figures.setdefault(year, [None, None, None])[MEASURE_INDEX[measure]] = amount
+        for year, (required, available, expenditure) in sorted(figures.items()):
+            if required is not None or available is not None or expenditure is not None:
+                lines.append({"suboutput_id": sub_id, "year": year, "required": required,
+                                "available": available, "expenditure": expenditure})
+    ds.new_entities = list(known_new.values())
+    for sub, lines in by_id.values():
+        ds.suboutputs.append(sub)
+        ds.rows.extend(lines)
+    if identical:  # one warning for the file, naming the first copies
+        shown = ", ".join(f"row {row} = row {first}" for row, first in identical[:5])
+        more = f" and {len(identical) - 5:,} more" if len(identical) > 5 else ""
+        ds.warn(sheet.name, cell_ref(identical[0][0] - 1, id_col), "ID", None,
+                f"{len(identical):,} row(s) repeat an earlier row of the same ID exactly ({shown}{more}): "
+                "each sub-output is counted once", code="suboutput_repeated")
+    moneyless = [sub for sub, lines in by_id.values() if not lines]
+    if moneyless:
+        ds.warn(sheet.name, cell_ref(moneyless[0]["_row"] - 1, id_col), "ID", moneyless[0]["suboutput_id"],
+                f"{len(moneyless):,} of {len(by_id):,} sub-output(s) have no money figure in any year: kept in the "
+                "plan and counted (this is the first)", code="suboutput_without_money")
+
+
+def _differing_columns(header: list[str], first: list, second: list) -> list[str]:
+    """The header names of the columns where two rows of an export differ (spaces and '-' for empty ignored)."""
+    def value(cells, i):
+        cell = cells[i] if i < len(cells) else None
+        if isinstance(cell, str):
+            cell = cell.strip()
+            return None if cell in ("", "-", "–", "—") else cell
+        return cell
+    width = max(len(header), len(first), len(second))
+    return [(header[i] if i < len(header) and header[i] else column_letter(i)) for i in range(width)
+            if value(first, i) != value(second, i)]
+
+
+MEASURE_INDEX = {"required": 0, "available": 1, "expenditure": 2}
+
+
+def _uninfo_agencies(ds, sheet_name, cell, codes_value, names_value, resolver, known_new) -> tuple[str | None, bool]:
+    """'FAO; WHO' → ('FAO;WHO', True); unknown abbreviations are added from the Agencies column.
+
+    Real exports list the full names in their own (alphabetical) order, so an unknown abbreviation
+    takes a full name left over once the names of known entities are set aside; with several unknowns,
+    each takes the name whose initials match it best (UNSOA ↔ "United Nations Support Office for AMISOM").
+    """
+    items = resolver.split(parse.parse_text(codes_value) or "")
+    if not items:
+        ds.warn(sheet_name, cell, "Agency abbreviations", codes_value, "no agency given: shown as 'Unknown'",
+                code="agency_missing")
+        return None, False
+    codes = [item if item in known_new else resolver.try_resolve(item) for item in items]
+    unknown = [item for item, code in zip(items, codes) if code is None]
+    if unknown:
+        # full names hold commas ("…Educational, Scientific and Cultural…"): they split on ';' only
+        names = [n.strip() for n in parse.repair_mojibake(parse.parse_text(names_value) or "").split(";") if n.strip()]
+        spare = [n for n in names if resolver.try_resolve(n) is None and n not in
+                 {e.name for e in known_new.values()}]
+        matched = _match_by_initials(unknown, spare) if len(spare) == len(unknown) else {}
+        for item in unknown:
+            name = matched.get(item, item)
+            known_new[item] = Entity(item, name, ())
+            ds.warn(sheet_name, cell, "Agency abbreviations", item,
+                    f"not in the UN entity list: added as '{item}' ({name}) from the file's Agencies column",
+                    code="entity_added")
+        codes = [code or item for item, code in zip(items, codes)]
+    distinct = list(dict.fromkeys(codes))
+    return ";".join(distinct), len(distinct) > 1
+
+
+_MINOR_WORDS = {"of", "for", "the", "in", "and", "on", "to", "de", "des", "du", "la", "le", "et", "a", "an"}
+
+
+def _initials(name: str) -> str:
+    """'United Nations Support Office for AMISOM' → 'UNSOA' (minor words left out)."""
+    return "".join(w[0] for w in re.findall(r"[A-Za-z][\w'-]*", name) if w.lower() not in _MINOR_WORDS).upper()
+
+
+def _common_run(a: str, b: str) -> int:
+    """Length of the longest common subsequence of two short strings."""
+    row = [0] * (len(b) + 1)
+    for ch in a:
+        previous = 0
+        for j, other in enumerate(b, 1):
+            previous, row[j] = row[j], previous + 1 if ch == other else max(row[j], row[j - 1])
+    return row[-1]
+
+
+def _match_by_initials(codes: list[str], names: list[str]) -> dict[str, str]:
+    """Pair each abbreviation with one name, the pairing whose initials agree best (ties: the file's order)."""
+    if len(codes) == 1:
+        return {codes[0]: names[0]}
+    if len(codes) > 7:  # too many to try every pairing; real rows have two or three
+        return dict(zip(codes, names))
+    initials = [_initials(n) for n in names]
+    best = max(itertools.permutations(range(len(names))),
+               key=lambda order: sum(_common_run(c.upper(), initials[i]) for c, i in zip(codes, order)))
+    return {c: names[i] for c, i in zip(codes, best)}
