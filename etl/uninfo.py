@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 import operator
 import re
+from collections.abc import Callable
 
 from core import parse
 from core.entities import Entity, EntityResolver
@@ -94,89 +95,154 @@ def _parsed_or_warned(ds: Dataset, sheet: str, r: int, i: int | None, column: st
 
 def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> None:
     """One sub-output per row; one budget row per sub-output × year that has any figure (SPEC §2.1b)."""
-    sheet = fit.sheet
-    header = [str(c).strip() if c is not None else "" for c in sheet.rows[fit.row]]
+    columns = _columns(ds, fit)
+    if columns is None:
+        return
+    export = _ExportSheet(ds, fit, resolver, *columns)
+    for r in range(fit.row + 1, len(fit.sheet.rows)):
+        export.read_row(r)
+    export.finish()
+
+
+def _columns(ds: Dataset, fit: HeaderFit) -> tuple[list[str], dict[str, int | None]] | None:
+    """The header's names and where each kept column is; None (with an error each) when a required one is missing."""
+    header = [str(c).strip() if c is not None else "" for c in fit.sheet.rows[fit.row]]
     position = {name: i for i, name in reversed(list(enumerate(header)))}
     col = {key: position.get(name) for key, name in UNINFO_COLUMNS.items()}
     for key in UNINFO_REQUIRED:
         if col[key] is None:
-            ds.error(sheet.name, cell_ref(fit.row, 0), UNINFO_COLUMNS[key], None,
+            ds.error(fit.sheet.name, cell_ref(fit.row, 0), UNINFO_COLUMNS[key], None,
                      f"missing column '{UNINFO_COLUMNS[key]}' of the UN INFO export", code="uninfo_missing_column")
-    if ds.errors:
-        return
-    money_columns = []  # (year, measure, column index)
+    return None if ds.errors else (header, col)
+
+
+def _money_columns(header: list[str]) -> tuple[list[tuple[int, str, int]], Callable[[list], tuple]]:
+    """The (year, measure, column index) of every money column of the year blocks, and a getter of their cells."""
+    money_columns = []
     for i, name in enumerate(header):
         match = YEAR_BLOCK.match(name)
         if match and match.group(2).lower() != "narrative":
             money_columns.append((int(match.group(1)), match.group(2).lower(), i))
-    money_getter = operator.itemgetter(*[i for _, _, i in money_columns]) if money_columns else (lambda cells: ())
+    if not money_columns:
+        return money_columns, lambda cells: ()
+    getter = operator.itemgetter(*[i for _, _, i in money_columns])
     if len(money_columns) == 1:
-        single = money_getter
-        money_getter = lambda cells: (single(cells),)  # noqa: E731
-    known_new: dict[str, Entity] = {}
-    agency_cache: dict[object, tuple[str | None, bool]] = {}
-    kept: dict[str, int] = {}  # sub-output ID → index of the row whose content is kept
-    #: per sub-output ID, in the order first seen: the sub-output and its figure rows (a later row of the
-    #: same ID replaces them where it stood)
-    by_id: dict[str, tuple[dict, list[dict]]] = {}
-    identical: list[tuple[int, int]] = []  # (row, the earlier row it repeats), 1-based
-    text_keys = [(k, col[k]) for k in ("country", "plan", "strategic_priority", "outcome_title", "output_title",
-                                       "suboutput_title", "suboutput_status", "contributing_partners", "sdg_goals")]
-    code_keys = [(k, col[k]) for k in ("strategic_priority_code", "outcome_code", "output_code", "suboutput_code",
-                                       "suboutput_id")]
-    id_col, width = col["suboutput_id"], len(header)
-    smallest, largest = parse.MIN_MAGNITUDE, parse.MAX_AMOUNT  # an amount outside is refused by parse_money
-    unsaved_by_row: dict[int, list[int]] = {}
-    for ref in sheet.formulas_without_value:
-        r, c = cell_position(ref)
-        unsaved_by_row.setdefault(r, []).append(c)
+        return money_columns, lambda cells: (getter(cells),)
+    return money_columns, getter
 
-    for r in range(fit.row + 1, len(sheet.rows)):
-        cells = sheet.rows[r]
-        if len(cells) < width:
-            cells = cells + [None] * (width - len(cells))
-        if parse.is_blank(cells[id_col]):
-            if all(parse.is_blank(c) for c in cells):
-                continue
-            if is_total_row(cells):
-                ds.warn(sheet.name, cell_ref(r, 0), None, next(c for c in cells if not parse.is_blank(c)),
-                        "total row skipped (totals are computed, never loaded)", code="total_row")
-                continue
-        for i in unsaved_by_row.get(r, ()):  # formulas Excel never computed: the ID is required, the rest left empty
-            column = header[i] if i < len(header) else None
-            if i == id_col:
-                ds.error(sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE, code="formula_without_value")
+
+TEXT_KEYS = ("country", "plan", "strategic_priority", "outcome_title", "output_title", "suboutput_title",
+             "suboutput_status", "contributing_partners", "sdg_goals")
+CODE_KEYS = ("strategic_priority_code", "outcome_code", "output_code", "suboutput_code", "suboutput_id")
+
+
+class _ExportSheet:
+    """The rows of one export sheet read in order, with what a row needs of the rows before it: the sub-outputs
+    kept so far (a later row of the same ID replaces an earlier one where it stood), exact repeats, the agencies
+    resolved and the entities added."""
+
+    def __init__(self, ds: Dataset, fit: HeaderFit, resolver: EntityResolver, header: list[str],
+                 col: dict[str, int | None]):
+        self.ds, self.sheet, self.resolver, self.header, self.col = ds, fit.sheet, resolver, header, col
+        self.money_columns, self.money_getter = _money_columns(header)
+        self.text_keys = [(k, col[k]) for k in TEXT_KEYS]
+        self.code_keys = [(k, col[k]) for k in CODE_KEYS]
+        id_col = col["suboutput_id"]
+        assert id_col is not None  # a required column
+        self.id_col = id_col
+        self.width = len(header)
+        self.known_new: dict[str, Entity] = {}
+        self.agency_cache: dict[object, tuple[str | None, bool]] = {}
+        self.kept: dict[str, int] = {}  # sub-output ID → index of the row whose content is kept
+        #: per sub-output ID, in the order first seen: the sub-output and its figure rows
+        self.by_id: dict[str, tuple[dict, list[dict]]] = {}
+        self.identical: list[tuple[int, int]] = []  # (row, the earlier row it repeats), 1-based
+        self.unsaved_by_row: dict[int, list[int]] = {}
+        for ref in self.sheet.formulas_without_value:
+            r, c = cell_position(ref)
+            self.unsaved_by_row.setdefault(r, []).append(c)
+
+    def read_row(self, r: int) -> None:
+        """Row `r`: a sub-output and its figure rows, a repeat, or a row passed over (blank, a total)."""
+        cells = self.sheet.rows[r]
+        if len(cells) < self.width:
+            cells = cells + [None] * (self.width - len(cells))
+        if self._passed_over(r, cells):
+            return
+        self._report_unsaved(r)
+        sub = self._suboutput(r, cells)
+        if sub is None or self._repeats(r, cells, sub["suboutput_id"]):
+            return
+        self.kept[sub["suboutput_id"]] = r
+        self._warn_missing_codes(r, cells, sub)
+        self._dates(r, cells, sub)
+        sub["agency"], sub["joint"] = self._agency(r, cells)
+        self.by_id[sub["suboutput_id"]] = (sub, self._figures(r, cells, sub["suboutput_id"]))
+
+    def _passed_over(self, r: int, cells: list) -> bool:
+        """A row without an ID that is blank, or a total row (with a warning)."""
+        if not parse.is_blank(cells[self.id_col]):
+            return False
+        if all(parse.is_blank(c) for c in cells):
+            return True
+        if is_total_row(cells):
+            self.ds.warn(self.sheet.name, cell_ref(r, 0), None, next(c for c in cells if not parse.is_blank(c)),
+                         "total row skipped (totals are computed, never loaded)", code="total_row")
+            return True
+        return False
+
+    def _report_unsaved(self, r: int) -> None:
+        """Formulas Excel never computed: the ID is required, the rest left empty."""
+        for i in self.unsaved_by_row.get(r, ()):
+            column = self.header[i] if i < len(self.header) else None
+            if i == self.id_col:
+                self.ds.error(self.sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE,
+                              code="formula_without_value")
             else:
-                ds.warn(sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE + " (left empty)",
-                        code="formula_left_empty")
-        sub = {"_sheet": sheet.name, "_row": r + 1}
-        for key, i in text_keys:
-            sub[key] = None if i is None else _cell_text(ds, sheet.name, r, i, UNINFO_COLUMNS[key], cells[i])
-        for key, i in code_keys:
-            sub[key] = None if i is None else _cell_code(ds, sheet.name, r, i, UNINFO_COLUMNS[key], cells[i])
-        sub_id = sub["suboutput_id"]
-        if sub_id is None:
-            ds.error(sheet.name, cell_ref(r, id_col), "ID", cells[id_col],
+                self.ds.warn(self.sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE + " (left empty)",
+                             code="formula_left_empty")
+
+    def _suboutput(self, r: int, cells: list) -> dict | None:
+        """The sub-output's texts and codes; None (with an error) when it has no ID."""
+        ds, name = self.ds, self.sheet.name
+        sub: dict = {"_sheet": name, "_row": r + 1}
+        for key, i in self.text_keys:
+            sub[key] = None if i is None else _cell_text(ds, name, r, i, UNINFO_COLUMNS[key], cells[i])
+        for key, i in self.code_keys:
+            sub[key] = None if i is None else _cell_code(ds, name, r, i, UNINFO_COLUMNS[key], cells[i])
+        if sub["suboutput_id"] is None:
+            ds.error(name, cell_ref(r, self.id_col), "ID", cells[self.id_col],
                      "the sub-output's ID (the key of a UN INFO row)", code="suboutput_id_missing")
-            continue
-        if sub_id in kept:  # the same sub-output again: a copy counts once, a different row wins
-            earlier = kept[sub_id]
-            differ = _differing_columns(header, sheet.rows[earlier], cells)
-            if not differ:
-                identical.append((r + 1, earlier + 1))
-                continue
-            ds.warn(sheet.name, cell_ref(r, id_col), "ID", sub_id,
-                    f"the same sub-output as row {earlier + 1}, differing in {', '.join(differ)}: this later row "
-                    f"wins (its details and figures replace those of row {earlier + 1})", code="suboutput_differs")
-        kept[sub_id] = r
+            return None
+        return sub
+
+    def _repeats(self, r: int, cells: list, sub_id: str) -> bool:
+        """The same sub-output again: an exact copy counts once (True); a different row wins (with a warning)."""
+        earlier = self.kept.get(sub_id)
+        if earlier is None:
+            return False
+        differ = _differing_columns(self.header, self.sheet.rows[earlier], cells)
+        if not differ:
+            self.identical.append((r + 1, earlier + 1))
+            return True
+        self.ds.warn(self.sheet.name, cell_ref(r, self.id_col), "ID", sub_id,
+                     f"the same sub-output as row {earlier + 1}, differing in {', '.join(differ)}: this later row "
+                     f"wins (its details and figures replace those of row {earlier + 1})", code="suboutput_differs")
+        return False
+
+    def _warn_missing_codes(self, r: int, cells: list, sub: dict) -> None:
         for key in UNINFO_UNKNOWN_OK:
-            if sub[key] is None and col[key] is not None:
-                ds.warn(sheet.name, cell_ref(r, col[key]), UNINFO_COLUMNS[key], cells[col[key]],
-                        "code missing: kept as unknown (the ID is the key)", code="code_missing")
+            i = self.col[key]
+            if sub[key] is None and i is not None:
+                self.ds.warn(self.sheet.name, cell_ref(r, i), UNINFO_COLUMNS[key], cells[i],
+                             "code missing: kept as unknown (the ID is the key)", code="code_missing")
         if sub["suboutput_status"]:
             sub["suboutput_status"] = sub["suboutput_status"].lower()
+
+    def _dates(self, r: int, cells: list, sub: dict) -> None:
+        """Start and end dates; one that does not read as a date is left empty with a warning."""
         for key in ("start_date", "end_date"):
-            i = col[key]
+            i = self.col[key]
             value = cells[i] if i is not None else None
             if type(value) is dt.date:
                 sub[key] = value
@@ -184,58 +250,80 @@ def validate_uninfo(ds: Dataset, fit: HeaderFit, resolver: EntityResolver) -> No
             try:
                 sub[key] = parse.parse_date(value)
             except ParseError as exc:
-                ds.warn(sheet.name, cell_ref(r, i), UNINFO_COLUMNS[key], value, exc.expected + " (left empty)",
-                        code="value_left_empty")
+                self.ds.warn(self.sheet.name, cell_ref(r, i or 0), UNINFO_COLUMNS[key], value,
+                             exc.expected + " (left empty)", code="value_left_empty")
                 sub[key] = None
-        codes_value = cells[col["agency_codes"]]
-        if codes_value in agency_cache:
-            sub["agency"], sub["joint"] = agency_cache[codes_value]
-        else:
-            names_value = cells[col["agency_names"]] if col["agency_names"] is not None else None
-            found = len(known_new)
-            sub["agency"], sub["joint"] = _uninfo_agencies(ds, sheet.name, cell_ref(r, col["agency_codes"]),
-                                                           codes_value, names_value, resolver, known_new)
-            if len(known_new) == found and sub["agency"] is not None:
-                agency_cache[codes_value] = (sub["agency"], sub["joint"])
-        lines: list[dict] = []
-        by_id[sub_id] = (sub, lines)
-        figures = {}
-        values = money_getter(cells)
+
+    def _agency(self, r: int, cells: list) -> tuple[str | None, bool]:
+        """The agency codes and whether the sub-output is joint; the same cell text is resolved once, unless it
+        adds entities (each row then names them)."""
+        at = self.col["agency_codes"]
+        assert at is not None  # a required column
+        codes_value = cells[at]
+        if codes_value in self.agency_cache:
+            return self.agency_cache[codes_value]
+        names_at = self.col["agency_names"]
+        names_value = cells[names_at] if names_at is not None else None
+        found = len(self.known_new)
+        agency = _uninfo_agencies(self.ds, self.sheet.name, cell_ref(r, at), codes_value, names_value, self.resolver,
+                                  self.known_new)
+        if len(self.known_new) == found and agency[0] is not None:
+            self.agency_cache[codes_value] = agency
+        return agency
+
+    def _figures(self, r: int, cells: list, sub_id: str) -> list[dict]:
+        """One budget row per year with any figure; an amount that is refused or negative is an error."""
+        figures: dict[int, list] = {}
+        values = self.money_getter(cells)
         for j in [j for j, v in enumerate(values) if v != "" and v is not None]:  # most year cells are empty
-            year, measure, i = money_columns[j]
-            value = values[j]
-            if type(value) is float and (smallest <= value <= largest or value == 0):
-                amount = value
-            else:
-                try:
-                    amount = parse.parse_money(value)
-                except ParseError as exc:
-                    ds.unreadable(sheet.name, cell_ref(r, i), f"{year} {measure.title()}", value, exc)
-                    continue
-                if amount is not None and amount < 0:
-                    ds.error(sheet.name, cell_ref(r, i), f"{year} {measure.title()}", value, "an amount ≥ 0",
-                             code="negative_amount")
-                    continue
-            figures.setdefault(year, [None, None, None])[MEASURE_INDEX[measure]] = amount
-        for year, (required, available, expenditure) in sorted(figures.items()):
-            if required is not None or available is not None or expenditure is not None:
-                lines.append({"suboutput_id": sub_id, "year": year, "required": required,
-                                "available": available, "expenditure": expenditure})
-    ds.new_entities = list(known_new.values())
-    for sub, lines in by_id.values():
-        ds.suboutputs.append(sub)
-        ds.rows.extend(lines)
-    if identical:  # one warning for the file, naming the first copies
-        shown = ", ".join(f"row {row} = row {first}" for row, first in identical[:5])
-        more = f" and {len(identical) - 5:,} more" if len(identical) > 5 else ""
-        ds.warn(sheet.name, cell_ref(identical[0][0] - 1, id_col), "ID", None,
-                f"{len(identical):,} row(s) repeat an earlier row of the same ID exactly ({shown}{more}): "
-                "each sub-output is counted once", code="suboutput_repeated")
-    moneyless = [sub for sub, lines in by_id.values() if not lines]
-    if moneyless:
-        ds.warn(sheet.name, cell_ref(moneyless[0]["_row"] - 1, id_col), "ID", moneyless[0]["suboutput_id"],
-                f"{len(moneyless):,} of {len(by_id):,} sub-output(s) have no money figure in any year: kept in the "
-                "plan and counted (this is the first)", code="suboutput_without_money")
+            year, measure, i = self.money_columns[j]
+            amount = _amount(self.ds, self.sheet.name, r, i, f"{year} {measure.title()}", values[j])
+            if amount is not _REFUSED:
+                figures.setdefault(year, [None, None, None])[MEASURE_INDEX[measure]] = amount
+        return [{"suboutput_id": sub_id, "year": year, "required": required, "available": available,
+                 "expenditure": expenditure}
+                for year, (required, available, expenditure) in sorted(figures.items())
+                if required is not None or available is not None or expenditure is not None]
+
+    def finish(self) -> None:
+        """Hand the sub-outputs and their rows to the dataset, in the order first seen; warn once for the file
+        about exact repeats and sub-outputs without money."""
+        ds, name, id_col = self.ds, self.sheet.name, self.id_col
+        ds.new_entities = list(self.known_new.values())
+        for sub, lines in self.by_id.values():
+            ds.suboutputs.append(sub)
+            ds.rows.extend(lines)
+        if self.identical:  # one warning for the file, naming the first copies
+            identical = self.identical
+            shown = ", ".join(f"row {row} = row {first}" for row, first in identical[:5])
+            more = f" and {len(identical) - 5:,} more" if len(identical) > 5 else ""
+            ds.warn(name, cell_ref(identical[0][0] - 1, id_col), "ID", None,
+                    f"{len(identical):,} row(s) repeat an earlier row of the same ID exactly ({shown}{more}): "
+                    "each sub-output is counted once", code="suboutput_repeated")
+        moneyless = [sub for sub, lines in self.by_id.values() if not lines]
+        if moneyless:
+            ds.warn(name, cell_ref(moneyless[0]["_row"] - 1, id_col), "ID", moneyless[0]["suboutput_id"],
+                    f"{len(moneyless):,} of {len(self.by_id):,} sub-output(s) have no money figure in any year: kept "
+                    "in the plan and counted (this is the first)", code="suboutput_without_money")
+
+
+#: what `_amount` returns for a cell it refused (None is an empty amount)
+_REFUSED = object()
+
+
+def _amount(ds: Dataset, sheet: str, r: int, i: int, column: str, value: object) -> float | None | object:
+    """The amount of a year cell (a float in bounds as it is: the common case), or `_REFUSED` with an error."""
+    if type(value) is float and (parse.MIN_MAGNITUDE <= value <= parse.MAX_AMOUNT or value == 0):
+        return value
+    try:
+        amount = parse.parse_money(value)
+    except ParseError as exc:
+        ds.unreadable(sheet, cell_ref(r, i), column, value, exc)
+        return _REFUSED
+    if amount is not None and amount < 0:
+        ds.error(sheet, cell_ref(r, i), column, value, "an amount ≥ 0", code="negative_amount")
+        return _REFUSED
+    return amount
 
 
 def _differing_columns(header: list[str], first: list, second: list) -> list[str]:
