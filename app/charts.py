@@ -1,10 +1,9 @@
-"""Charts: one colour per meaning on every page (colour-blind-safe Okabe–Ito base), Plotly figures with the
+"""Charts: one colour per meaning on every page (from core.palette), Plotly figures with the
 dashboard's layout, money scales and escaped labels, and `chart_with_table`: a chart and, one click away, the
 table behind it with its CSV. Chart text is entity-escaped (`plot_text`), so Plotly shows stored text literally."""
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,80 +12,25 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import metrics
-from analytics.identity import GROUP_LABELS, JOINT_LABEL
+from analytics.identity import GROUP_LABELS
 from app.frame import empty_state, guarded
 from app.tables import budget_column_config, download_csv, full_names, percent, show_table
 from app.text import plot_text, slug
+from core import palette
 from core.formatting import format_money, format_rate, is_missing, shorten, text
 
-MONEY_COLORS = {
-    "required": "#9AA5B1",       # slate grey
-    "available": "#0072B2",      # blue
-    "expenditure": "#009E73",    # bluish green
-    "gap": "#D55E00",            # vermillion
-    "surplus": "#56B4E9",        # sky blue
-    "not_reported": "#DADDE1",   # light grey
-}
 MONEY_NAMES = {
     **{m.name: m.label for m in (metrics.REQUIRED, metrics.AVAILABLE, metrics.EXPENDITURE)}, "gap": "Funding gap",
     "surplus": "Surplus (over-funded)", "not_reported": "Available not reported",
 }
 
-INDICATOR_STATUS_COLORS = {
-    "achieved": "#00593C",
-    "on track": "#009E73",
-    "off track": "#D55E00",
-    "no data": "#BDBDBD",
-}
-
-ACTION_STATUS_COLORS = {
-    "completed": "#009E73",
-    "ongoing": "#0072B2",
-    "not_started": "#E69F00",
-    "continuous": "#56B4E9",
-    "no_longer_applicable": "#BDBDBD",
-    "deprioritized": "#8C7B6B",
-}
 ACTION_STATUS_LABELS = {
     "completed": "Completed", "ongoing": "Ongoing", "not_started": "Not started", "continuous": "Continuous",
     "no_longer_applicable": "No longer applicable", "deprioritized": "Deprioritized",
 }
 
-AGEING_COLORS = {
-    "Not yet due": "#56B4E9",
-    "1–90 days late": "#FDB863",
-    "91–180 days late": "#F08A3C",
-    "181–365 days late": "#D55E00",
-    "More than a year late": "#8B1E00",
-    "No deadline": "#BDBDBD",
-}
 
-JOINT_COLOR = "#4D4D4D"
-#: the treemap's outcome and output tiles, behind their agencies' colours
-OUTCOME_TILE_COLOR = "#E8ECF1"
-OUTPUT_TILE_COLOR = "#F4F6F8"
-_AGENCY_FIXED = {
-    "UNDP": "#0468B1", "UNICEF": "#1CABE2", "WHO": "#7F3C8D", "FAO": "#3E8E41", "UNFPA": "#E68310",
-    "UN Women": "#008B8B", "UN-Women": "#008B8B", "ILO": "#A5AA99", "UNESCO": "#CF1C90", "WFP": "#E73F74",
-    "UNHCR": "#11A579", "IOM": "#3969AC", "UNODC": "#F2B701", "UNEP": "#80BA5A", "UNIDO": "#E17C05",
-    "OHCHR": "#4B4B8F", "UN-Habitat": "#008695", "UNAIDS": "#C0392B", "RCO": "#6F6F6F", "UNOPS": "#9C6B30",
-    "IFAD": "#5F4690", "UNV": "#1D6996", "OCHA": "#994E95", "ITC": "#666666", "UNCTAD": "#38A6A5",
-}
-_AGENCY_CYCLE = ("#5F4690", "#1D6996", "#38A6A5", "#0F8554", "#73AF48", "#EDAD08", "#E17C05", "#CC503E",
-                 "#94346E", "#6F4070", "#994E95", "#666666")
-
-
-def agency_color(code: str) -> str:
-    """The agency's colour on every page ('Joint' is dark grey; unknown codes get a stable colour)."""
-    if code == JOINT_LABEL or str(code).startswith("Joint"):
-        return JOINT_COLOR
-    if code in _AGENCY_FIXED:
-        return _AGENCY_FIXED[code]
-    digest = int(hashlib.md5(str(code).encode()).hexdigest(), 16)
-    return _AGENCY_CYCLE[digest % len(_AGENCY_CYCLE)]
-
-
-FONT = dict(family="Source Sans Pro, Segoe UI, Arial, sans-serif", size=14, color="#262730")
+FONT = dict(family="Source Sans Pro, Segoe UI, Arial, sans-serif", size=14, color=palette.INK)
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
                  "toImageButtonOptions": {"format": "png", "scale": 2}}
 
@@ -281,8 +225,8 @@ def gap_bars(df: pd.DataFrame, label_column: str, key_column: str | None = None,
     fig = go.Figure()
     names = {"funded": "Available (funded)", "gap": "Funding gap", "not_reported": "Available not reported",
              "surplus": "Surplus (over-funded)"}
-    colors = {"funded": MONEY_COLORS["available"], "gap": MONEY_COLORS["gap"],
-              "not_reported": MONEY_COLORS["not_reported"], "surplus": MONEY_COLORS["surplus"]}
+    colors = {"funded": palette.MONEY_COLORS["available"], "gap": palette.MONEY_COLORS["gap"],
+              "not_reported": palette.MONEY_COLORS["not_reported"], "surplus": palette.MONEY_COLORS["surplus"]}
     for part in ("funded", "gap", "not_reported", "surplus"):
         values = segments[part] / divisor
         if not (segments[part] > 0).any():
@@ -313,7 +257,8 @@ def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
     ids, labels, parents, values, colors, hover = (list(column) for column in zip(*_treemap_tiles(tree)))
     fig = go.Figure(go.Treemap(
         ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
-        marker=dict(colors=colors, line=dict(width=1, color="white")), hovertext=hover, hoverinfo="text",
+        marker=dict(colors=colors, line=dict(width=1, color=palette.TREEMAP_COLORS["border"])), hovertext=hover,
+        hoverinfo="text",
         customdata=[format_money(v) for v in values], texttemplate="%{label}<br>%{customdata}", maxdepth=3,
         pathbar=dict(visible=True)))
     layout(fig, height=640, legend=False)
@@ -343,16 +288,16 @@ def _treemap_tiles(tree: pd.DataFrame) -> list[tuple[str, str, str, float, str, 
     tiles = []
     for key, group in leaves.groupby("outcome_key", sort=False):
         label, total = group["outcome"].iloc[0], float(group["required"].sum())
-        tiles.append((str(key), plot_text(shorten(label, 40)), "", total, OUTCOME_TILE_COLOR,
+        tiles.append((str(key), plot_text(shorten(label, 40)), "", total, palette.TREEMAP_COLORS["outcome"],
                       f"{plot_text(label)}<br>Required: {format_money(total)}"))
     for output_id, group in leaves.groupby("output_id", sort=False):
         label, total = group["output"].iloc[0], float(group["required"].sum())
         tiles.append((str(output_id), plot_text(shorten(label, 36)), group["outcome_key"].iloc[0], total,
-                      OUTPUT_TILE_COLOR, f"{plot_text(label)}<br>Required: {format_money(total)}"))
+                      palette.TREEMAP_COLORS["output"], f"{plot_text(label)}<br>Required: {format_money(total)}"))
     for leaf, (oid, label, req, avail, cov) in enumerate(zip(leaves["output_id"], leaves["agency_label"],
                                                              leaves["required"], leaves["available"],
                                                              leaves["coverage"])):
-        tiles.append((f"{oid}/{leaf}", plot_text(label), oid, float(req), agency_color(label),
+        tiles.append((f"{oid}/{leaf}", plot_text(label), oid, float(req), palette.agency_color(label),
                       f"{plot_text(label)}<br>Required: {format_money(req)}<br>Available: {format_money(avail)}"
                       f"<br>Coverage: {format_rate(cov)}"))
     return tiles

@@ -9,6 +9,7 @@ from analytics import filters as registry
 from app import cards, charts, data, frame, notes, tables
 from app.filter_bar import filter_summary
 from app.text import md_escape
+from core import palette
 from core.formatting import NO_PLAN, count_of, format_count, format_rate, text
 
 frame.require_frame()
@@ -78,7 +79,7 @@ with left, frame.section("Money by year"):
         fig = go.Figure()
         for column in ("required", "available", "expenditure"):
             fig.add_bar(x=[str(y) for y in years["year"]], y=years[column] / divisor,
-                        name=charts.MONEY_NAMES[column], marker_color=charts.MONEY_COLORS[column],
+                        name=charts.MONEY_NAMES[column], marker_color=palette.MONEY_COLORS[column],
                         hovertext=charts.money_hover(charts.MONEY_NAMES[column], years[column]), hoverinfo="text")
         charts.layout(fig, height=360, x_title="Year", y_title=unit)
         fig.update_layout(barmode="group")
@@ -95,7 +96,7 @@ with right, frame.section("Indicator status"):
         counts = data.cached(indicators.status_counts, filters)
         fig = go.Figure(go.Bar(
             x=counts["indicators"], y=[s.capitalize() for s in counts["status"]], orientation="h",
-            marker_color=[charts.INDICATOR_STATUS_COLORS[s] for s in counts["status"]],
+            marker_color=[palette.INDICATOR_STATUS_COLORS[s] for s in counts["status"]],
             text=counts["indicators"], textposition="outside", cliponaxis=False,
             hovertemplate="%{y}: %{x} indicators<extra></extra>"))
         charts.layout(fig, height=300, legend=False, x_title="Indicators")
@@ -116,7 +117,7 @@ with left, frame.section("Recommendations and actions"):
         labels = [charts.ACTION_STATUS_LABELS[s] for s in counts["status"]]
         fig = go.Figure(go.Bar(
             x=counts["actions"], y=labels, orientation="h",
-            marker_color=[charts.ACTION_STATUS_COLORS[s] for s in counts["status"]],
+            marker_color=[palette.ACTION_STATUS_COLORS[s] for s in counts["status"]],
             text=counts["actions"], textposition="outside", cliponaxis=False,
             hovertemplate="%{y}: %{x} actions<extra></extra>"))
         charts.layout(fig, height=330, legend=False, x_title="Actions")

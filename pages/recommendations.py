@@ -9,6 +9,7 @@ from analytics import filters as registry
 from analytics.actions import ACTION_STATUSES
 from app import cards, charts, data, frame, notes, tables
 from app.text import plot_text, recommendation_label
+from core import palette
 from core.formatting import UNTITLED_SOURCE, format_count, text
 
 frame.require_frame()
@@ -41,7 +42,7 @@ def status_bars(df, label_column: str, name: str, *, drill=None, key_column: str
         if not (df[status] > 0).any():
             continue
         fig.add_bar(y=labels, x=df[status], orientation="h", name=charts.ACTION_STATUS_LABELS[status],
-                    marker_color=charts.ACTION_STATUS_COLORS[status], customdata=[[k] for k in keys],
+                    marker_color=palette.ACTION_STATUS_COLORS[status], customdata=[[k] for k in keys],
                     hovertext=[f"{f}<br>{charts.ACTION_STATUS_LABELS[status]}: {v}"
                                for f, v in zip(full, df[status])],
                     hoverinfo="text")
@@ -117,7 +118,7 @@ with right, frame.section("Ageing of open actions"):
     ageing = data.cached(actions.ageing, filters)
     fig = go.Figure(go.Bar(
         y=ageing["ageing"], x=ageing["open_actions"], orientation="h",
-        marker_color=[charts.AGEING_COLORS[b] for b in ageing["ageing"]],
+        marker_color=[palette.AGEING_COLORS[b] for b in ageing["ageing"]],
         text=ageing["open_actions"], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x} open actions<extra></extra>"))
     charts.layout(fig, height=360, legend=False, x_title="Open actions")
