@@ -173,7 +173,7 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
             costs.line(row)
     if costs is not None:
         costs.finish()
-    _check_duplicate_keys(ds, kind, sheet.name)
+    check_duplicate_keys(ds, kind, sheet.name)
 
 
 def _header_currency(ds: Dataset, fit: HeaderFit, kind: Kind) -> str | None | bool:
@@ -190,7 +190,7 @@ def _header_currency(ds: Dataset, fit: HeaderFit, kind: Kind) -> str | None | bo
     return codes.pop() if codes else None
 
 
-def _check_duplicate_keys(ds: Dataset, kind: Kind, sheet: str) -> None:
+def check_duplicate_keys(ds: Dataset, kind: Kind, sheet: str) -> None:
     """Refuse the rows of `sheet` whose key an earlier row of the file already has (in this sheet or an
     earlier one: the same row in two sheets would otherwise be loaded twice)."""
     seen: dict[tuple, tuple[str, int]] = {}
