@@ -90,24 +90,7 @@ CODE_COLUMNS = {"outcome_code", "output_code", "indicator_code", "result_code", 
 def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fill: dict[str, str]) -> None:
     kind = KINDS[fit.kind]
     sheet = fit.sheet
-    header = sheet.rows[fit.row]
-    for i, cell in enumerate(header):
-        if i not in fit.columns and not parse.is_blank(cell):
-            ds.warn(sheet.name, cell_ref(fit.row, i), None, cell,
-                    f"unknown column ignored (the {kind.name} columns are: {', '.join(c.name for c in kind.columns)})",
-                    code="unknown_column")
-    present = set(fit.columns.values())
-    for column in kind.columns:
-        if column.required and column.name not in present and not (column.file_level and fill.get(column.name)):
-            hint = " (or choose it for the whole file at upload time)" if column.file_level else ""
-            synonyms = ", ".join(column.synonyms[:4])
-            ds.error(sheet.name, cell_ref(fit.row, 0), column.name, None,
-                     f"missing required column '{column.name}' (also accepted: {synonyms}){hint}",
-                     code="missing_column")
-    for group in kind.one_of:
-        if not present & set(group):
-            ds.error(sheet.name, cell_ref(fit.row, 0), " / ".join(group), None,
-                     f"one of the columns {' or '.join(group)} is required", code="missing_one_of_columns")
+    _check_header(ds, fit, kind, fill)
     if ds.errors:
         return
     money_currency = _header_currency(ds, fit, kind)
@@ -130,50 +113,89 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
             continue
         if costs is not None and costs.take(r, cells):
             continue
-        row = {"_sheet": sheet.name, "_row": r + 1}
-        for i, (name, column, parser) in parsers.items():
-            value = cells[i] if i < len(cells) else None
-            if (r, i) in unsaved:  # the cell holds a formula Excel never computed: no value to load
-                required = column.required and not (column.file_level and fill.get(name))
-                (ds.error if required else ds.warn)(sheet.name, cell_ref(r, i), name, None,
-                                                    FORMULA_WITHOUT_VALUE + ("" if required else " (left empty)"),
-                                                    code="formula_without_value" if required else "formula_left_empty")
-                row[name] = None
-                continue
-            try:
-                row[name] = parser(value)
-            except ParseError as exc:
-                ds.unreadable(sheet.name, cell_ref(r, i), name, value, exc)
-                row[name] = None
-                continue
-            if row[name] is None and column.required and not (column.file_level and fill.get(name)):
-                ds.error(sheet.name, cell_ref(r, i), name, value, f"a value: {column.name} is required",
-                         code="value_required")
-            if column.type == "money" and row[name] is not None and row[name] < 0:
-                ds.error(sheet.name, cell_ref(r, i), name, value, "an amount ≥ 0", code="negative_amount")
+        row = _read_cells(ds, sheet.name, r, cells, parsers, unsaved, fill)
         for name, value in fill.items():
             if name in kind.column_names and row.get(name) is None:
                 row[name] = value
         if money_currency:  # the money headers' currency, unless the row's currency cell says it
-            at = next((i for i, n in fit.columns.items() if n == "currency"), None)
-            written = cells[at] if at is not None and at < len(cells) else None
-            if parse.is_blank(written):
-                row["currency"] = money_currency
-            elif row.get("currency") not in (None, money_currency):
-                ds.error(sheet.name, cell_ref(r, at), "currency", written,
-                         f"{money_currency}, the currency the money columns' headers name", code="currency_conflict")
-        for group in kind.one_of:  # e.g. a key action needs its recommendation's number or text
-            if all(row.get(name) is None for name in group):
-                at = next(i for i, name in fit.columns.items() if name in group)
-                ds.error(sheet.name, cell_ref(r, at), " / ".join(group), None,
-                         f"a value in {' or '.join(group)} (one of the two is required on every row)",
-                         code="missing_one_of_values")
+            _row_currency(ds, fit, r, cells, row, money_currency)
+        _check_one_of(ds, fit, kind, r, row)
         ds.rows.append(row)
         if costs is not None:
             costs.line(row)
     if costs is not None:
         costs.finish()
     check_duplicate_keys(ds, kind, sheet.name)
+
+
+def _check_header(ds: Dataset, fit: HeaderFit, kind: Kind, fill: dict[str, str]) -> None:
+    """Unknown columns are warned about; each required column (or one-of group) the header lacks is an error."""
+    sheet = fit.sheet
+    header = sheet.rows[fit.row]
+    for i, cell in enumerate(header):
+        if i not in fit.columns and not parse.is_blank(cell):
+            ds.warn(sheet.name, cell_ref(fit.row, i), None, cell,
+                    f"unknown column ignored (the {kind.name} columns are: {', '.join(c.name for c in kind.columns)})",
+                    code="unknown_column")
+    present = set(fit.columns.values())
+    for column in kind.columns:
+        if column.required and column.name not in present and not (column.file_level and fill.get(column.name)):
+            hint = " (or choose it for the whole file at upload time)" if column.file_level else ""
+            synonyms = ", ".join(column.synonyms[:4])
+            ds.error(sheet.name, cell_ref(fit.row, 0), column.name, None,
+                     f"missing required column '{column.name}' (also accepted: {synonyms}){hint}",
+                     code="missing_column")
+    for group in kind.one_of:
+        if not present & set(group):
+            ds.error(sheet.name, cell_ref(fit.row, 0), " / ".join(group), None,
+                     f"one of the columns {' or '.join(group)} is required", code="missing_one_of_columns")
+
+
+def _read_cells(ds: Dataset, sheet: str, r: int, cells: list, parsers: dict, unsaved: set[tuple[int, int]],
+                fill: dict[str, str]) -> dict:
+    """Row `r`'s cells read by their columns' parsers; a refused, missing or negative value is an error."""
+    row: dict = {"_sheet": sheet, "_row": r + 1}
+    for i, (name, column, parser) in parsers.items():
+        value = cells[i] if i < len(cells) else None
+        if (r, i) in unsaved:  # the cell holds a formula Excel never computed: no value to load
+            required = column.required and not (column.file_level and fill.get(name))
+            (ds.error if required else ds.warn)(sheet, cell_ref(r, i), name, None,
+                                                FORMULA_WITHOUT_VALUE + ("" if required else " (left empty)"),
+                                                code="formula_without_value" if required else "formula_left_empty")
+            row[name] = None
+            continue
+        try:
+            row[name] = parser(value)
+        except ParseError as exc:
+            ds.unreadable(sheet, cell_ref(r, i), name, value, exc)
+            row[name] = None
+            continue
+        if row[name] is None and column.required and not (column.file_level and fill.get(name)):
+            ds.error(sheet, cell_ref(r, i), name, value, f"a value: {column.name} is required",
+                     code="value_required")
+        if column.type == "money" and row[name] is not None and row[name] < 0:
+            ds.error(sheet, cell_ref(r, i), name, value, "an amount ≥ 0", code="negative_amount")
+    return row
+
+
+def _row_currency(ds: Dataset, fit: HeaderFit, r: int, cells: list, row: dict, money_currency: str) -> None:
+    """The money headers' currency for a row whose currency cell is blank; a different one written is an error."""
+    at = next((i for i, n in fit.columns.items() if n == "currency"), None)
+    written = cells[at] if at is not None and at < len(cells) else None
+    if parse.is_blank(written):
+        row["currency"] = money_currency
+    elif row.get("currency") not in (None, money_currency):
+        ds.error(fit.sheet.name, cell_ref(r, at), "currency", written,
+                 f"{money_currency}, the currency the money columns' headers name", code="currency_conflict")
+
+
+def _check_one_of(ds: Dataset, fit: HeaderFit, kind: Kind, r: int, row: dict) -> None:
+    for group in kind.one_of:  # e.g. a key action needs its recommendation's number or text
+        if all(row.get(name) is None for name in group):
+            at = next(i for i, name in fit.columns.items() if name in group)
+            ds.error(fit.sheet.name, cell_ref(r, at), " / ".join(group), None,
+                     f"a value in {' or '.join(group)} (one of the two is required on every row)",
+                     code="missing_one_of_values")
 
 
 def _header_currency(ds: Dataset, fit: HeaderFit, kind: Kind) -> str | None | bool:
