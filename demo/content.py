@@ -588,7 +588,7 @@ RECOMMENDATIONS = (
 )
 
 # (priority area, [(deliverable, leads, agency, timeline, status, comments)])
-WORKPLAN = (
+WORKPLAN: tuple[tuple[str, list[tuple]], ...] = (
     ("Ensure the centrality of protection throughout the response, with agreed, measurable indicators "
      "reviewed at mid-term", [
         ("Provide protection inputs to the UNCT annual horizon-scanning on critical protection concerns.",

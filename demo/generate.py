@@ -187,8 +187,8 @@ def _suboutput_rows(rng: random.Random) -> list[dict]:
     return rows
 
 
-def _plan_years(rng: random.Random, scale: float) -> dict:
-    """Dates, status and the year blocks of one sub-output."""
+def _dates_and_status(rng: random.Random) -> tuple[dt.date, dt.date, str]:
+    """A sub-output's start and end dates and its status (pipeline, cancelled, closed…), drawn in this order."""
     draw = rng.random()
     start_year = 2023 if draw < 0.6 else 2024 if draw < 0.85 else 2025 if draw < 0.95 else 2026
     end_year = max(start_year, rng.choices((2024, 2025, 2026, 2027), weights=(8, 14, 26, 52))[0])
@@ -214,7 +214,13 @@ def _plan_years(rng: random.Random, scale: float) -> dict:
     if status == "Cancelled":
         end_year = min(end_year, start_year + 1)
         end = dt.date(end_year, 12, 31)
+    return start, end, status
 
+
+def _plan_years(rng: random.Random, scale: float) -> dict:
+    """Dates, status and the year blocks of one sub-output."""
+    start, end, status = _dates_and_status(rng)
+    start_year, end_year = start.year, end.year
     row: dict = {"Start date": start, "End date": end, "Status": status}
     for year in UNINFO_YEARS:
         row.update({f"{year} Required": "", f"{year} Available": "", f"{year} Expenditure": "",
@@ -248,7 +254,7 @@ def _plan_years(rng: random.Random, scale: float) -> dict:
     return row
 
 
-def _amount(value: object) -> float:
+def _amount(value: str | float | None) -> float:
     if value in ("", None):
         return 0.0
     return float(str(value).replace(",", "")) if isinstance(value, str) else float(value)

@@ -14,6 +14,7 @@ The command line is an administrator's tool: whoever may write the database file
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shlex
 import sys
@@ -50,6 +51,11 @@ BUSY_ADVICE = {
 def say(text: object = "", err: bool = False) -> None:
     """Print a line, its control and bidi characters shown visibly (see the module's docstring)."""
     print(printable(text), file=sys.stderr if err else sys.stdout)
+
+
+def _part_of(bar: ProgressBar, share: tuple[float, float], fraction: float, text: str) -> None:
+    """Progress of one batch as its share (start, width) of the whole bar."""
+    bar.update(share[0] + fraction * share[1], text)
 
 
 class ProgressBar:
@@ -215,7 +221,7 @@ def cmd_load(args) -> int:
         try:
             results = load_many(con, files, kind=args.kind, plan=args.plan, country=args.country,
                                 source=args.source, agency=args.agency, user=args.user, allowed_agencies=allowed,
-                                dry_run=args.dry_run, progress=lambda f, t: bar.update(share[0] + f * share[1], t),
+                                dry_run=args.dry_run, progress=functools.partial(_part_of, bar, share),
                                 workers=min(len(files), os.cpu_count() or 1, 4))
         except duckdb.Error as exc:  # the store failed mid-load (a full disk): say which files it took down
             failure = store.connection.unusable(exc, store.connection.db_path(getattr(args, "db", None)))

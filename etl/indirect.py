@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Callable
+from collections.abc import Callable
+from typing import Any, cast
 
 from core import parse
 from core.errors import ParseError
@@ -93,7 +94,7 @@ class IndirectCosts:
         if self.blocks[-1]["costs"]:
             label = self._label(cells, is_total_label)
             at, amount = self._amount(r, cells, label[0] if label else None, quiet=True)
-            if amount is not None:
+            if amount is not None and at is not None:  # an amount is always found at a column
                 self.blocks[-1]["totals"].append((cell_ref(r, at), amount))
 
     def _label(self, cells: list, read: Callable[[object], object]) -> tuple[int, object] | None:
@@ -115,9 +116,10 @@ class IndirectCosts:
         found = self._label(cells, indirect_cost_label)
         if found is None:
             return False
-        label_at, (cost_type, rate) = found
+        label_at, what = found
+        cost_type, rate = cast(tuple[str, float | None], what)  # what indirect_cost_label returns
         ds, sheet = self.ds, self.sheet
-        cost = {"_sheet": sheet, "_row": r + 1, "_cell": cell_ref(r, label_at), "cost_type": cost_type,
+        cost: dict[str, Any] = {"_sheet": sheet, "_row": r + 1, "_cell": cell_ref(r, label_at), "cost_type": cost_type,
                 "label": " ".join(str(cells[label_at]).split()), "rate": rate}
         errors = len(ds.errors)
         amount_at, cost["required"] = self._amount(r, cells, label_at)

@@ -10,9 +10,10 @@ import datetime as dt
 import hashlib
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import cast
 
 import duckdb
 import pyarrow as pa
@@ -47,6 +48,12 @@ class LoadResult:
     warnings: list[Problem] = field(default_factory=list)
     duplicate_of: dict | None = None
     preview: dict | None = None
+
+    @property
+    def sid(self) -> int:
+        """The submission id of a result being written (`_write` sets it before the file writes anything)."""
+        assert self.submission_id is not None
+        return self.submission_id
 
     @property
     def ok(self) -> bool:
@@ -122,13 +129,13 @@ def load_many(con, files: list[tuple[bytes, str]], *, dry_run: bool = False, pro
     records a rejected file in the history even on a dry run (the Upload page's check).
     """
     if len(files) > BATCH_FILES:  # bounded memory: validated files are held until their batch is written
-        results = []
+        batches: list[LoadResult] = []
         for start in range(0, len(files), BATCH_FILES):
             share = (start / len(files), min(BATCH_FILES, len(files) - start) / len(files))
             part = (lambda f, t, s=share: progress(s[0] + f * s[1], t)) if progress else None
-            results += load_many(con, files[start:start + BATCH_FILES], dry_run=dry_run, progress=part,
+            batches += load_many(con, files[start:start + BATCH_FILES], dry_run=dry_run, progress=part,
                                  workers=workers, record_rejected=record_rejected, **options)
-        return results
+        return batches
     opts = Options(**options)
     step = progress or (lambda fraction, text: None)
     results: list[LoadResult | None] = [None] * len(files)
@@ -153,7 +160,9 @@ def load_many(con, files: list[tuple[bytes, str]], *, dry_run: bool = False, pro
             prepared.append((n, outcome))
     step(0.85, "writing" if not dry_run else "measuring the changes")
     while prepared:  # the same content twice in one call: the second is written after, as a duplicate
-        seen, batch, later = set(), [], []
+        seen: set[str] = set()
+        batch: list[tuple[int, Prepared]] = []
+        later: list[tuple[int, Prepared]] = []
         for n, item in prepared:
             (later if item.digest in seen else batch).append((n, item))
             seen.add(item.digest)
@@ -161,7 +170,7 @@ def load_many(con, files: list[tuple[bytes, str]], *, dry_run: bool = False, pro
             results[n] = result
         prepared = later
     step(1.0, "done")
-    return results
+    return cast(list[LoadResult], results)  # every file has its result by now
 
 
 def _prepare_all(jobs: list[tuple], workers: int):
@@ -310,7 +319,7 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
     """
     with store.transactions.write_lock:
         results: list[LoadResult] = []
-        todo = []
+        todo: list[tuple[Prepared, LoadResult]] = []
         for item in batch:
             previous = store.writes.find_duplicate(con, item.digest, item.dataset.kind)
             if previous:  # the same content was committed meanwhile (a concurrent upload, or earlier in this batch)
@@ -320,7 +329,7 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
             ds = item.dataset
             result = LoadResult(ds.file_name, "valid" if dry_run else "committed", ds.kind, ds.layout,
                                 warnings=ds.warnings)
-            result.submission_id = store.writes.next_submission_id(con, after=todo[-1][1].submission_id if todo else 0)
+            result.submission_id = store.writes.next_submission_id(con, after=todo[-1][1].sid if todo else 0)
             results.append(result)
             todo.append((item, result))
         writer = con.cursor()  # this batch's own connection: its staging and transaction stay private
@@ -328,7 +337,7 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
             if not dry_run:
                 writer.execute("BEGIN")
                 for item, result in todo:
-                    store.writes.record_submission(writer, result.submission_id, status="loading",
+                    store.writes.record_submission(writer, result.sid, status="loading",
                                             **_submission_meta(item, opts.user))
                 writer.execute("COMMIT")
             writer.execute("BEGIN")
@@ -348,7 +357,7 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
                 if not dry_run:
                     try:
                         for _, result in todo:
-                            store.writes.finish_submission(writer, result.submission_id, status="failed")
+                            store.writes.finish_submission(writer, result.sid, status="failed")
                     except duckdb.Error as failure:  # a full disk: the next store.connection.connect marks them failed
                         exc.add_note(f"(marking the load failed failed too: {failure})")
                 raise
@@ -377,16 +386,16 @@ def _refuse(writer, item: Prepared, result: LoadResult, dry_run: bool) -> None:
     result.status, result.errors, result.warnings = "rejected", ds.errors, ds.warnings
     result.rows_added = result.rows_replaced = 0
     if not dry_run:
-        store.writes.finish_submission(writer, result.submission_id, **_rejected_fields(ds))
+        store.writes.finish_submission(writer, result.sid, **_rejected_fields(ds))
 
 
 def _stage_uninfo(writer, group: list[tuple[Prepared, LoadResult]]) -> None:
     figures, subs = [], []
     for item, result in group:
         frames = build_frames(item.dataset)
-        sid = pa.array([result.submission_id] * frames["staged_figures"].num_rows, type=pa.int64())
+        sid = pa.array([result.sid] * frames["staged_figures"].num_rows, type=pa.int64())
         figures.append(frames["staged_figures"].append_column("sid", sid))
-        sid = pa.array([result.submission_id] * frames["staged_suboutputs"].num_rows, type=pa.int64())
+        sid = pa.array([result.sid] * frames["staged_suboutputs"].num_rows, type=pa.int64())
         subs.append(frames["staged_suboutputs"].append_column("sid", sid))
     store.writes.stage(writer, "staged_figures", pa.concat_tables(figures))
     store.writes.stage(writer, "staged_suboutputs", pa.concat_tables(subs))
@@ -401,7 +410,7 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Option
             store.writes.stage_retiring(writer, "budget", uninfo=True)
         if opts.allowed_agencies is not None:
             for item, result in group:
-                check_boundaries(writer, item.dataset, opts.allowed_agencies, result.submission_id)
+                check_boundaries(writer, item.dataset, opts.allowed_agencies, result.sid)
             refused = [(item, result) for item, result in group if item.dataset.errors]
             for item, result in refused:
                 _refuse(writer, item, result, dry_run)
@@ -414,19 +423,19 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Option
         if dry_run:
             before = preview_before(writer, "budget", [item.dataset for item, _ in group])
             for item, result in group:  # a dry run records nothing outside its transaction
-                store.writes.record_submission(writer, result.submission_id, status="loading",
+                store.writes.record_submission(writer, result.sid, status="loading",
                                         **_submission_meta(item, opts.user))
         entities = {e.code: e for item, _ in group for e in item.dataset.new_entities}
         for entity in entities.values():
             store.writes.add_entity(writer, entity.code, entity.name, origin="uninfo")
-        store.writes.upsert_plans(writer, group[0][1].submission_id, source="staged_suboutputs")
-        counts = store.writes.replace_and_insert_uninfo(writer, [result.submission_id for _, result in group])
+        store.writes.upsert_plans(writer, group[0][1].sid, source="staged_suboutputs")
+        counts = store.writes.replace_and_insert_uninfo(writer, [result.sid for _, result in group])
         for item, result in group:
-            result.rows_added, result.rows_replaced = counts.get(result.submission_id, (0, 0))
-            store.writes.finish_submission(writer, result.submission_id, status="committed", rows_added=result.rows_added,
+            result.rows_added, result.rows_replaced = counts.get(result.sid, (0, 0))
+            store.writes.finish_submission(writer, result.sid, status="committed", rows_added=result.rows_added,
                                     rows_replaced=result.rows_replaced)
             if not dry_run:
-                store.writes.keep_file(writer, result.submission_id, item.data)
+                store.writes.keep_file(writer, result.sid, item.data)
         if dry_run:
             group[0][1].preview = {**before, "after": preview_totals(writer, "budget")}
     finally:
@@ -440,7 +449,9 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Option
 def _write_one(writer, item: Prepared, result: LoadResult, opts: Options, dry_run: bool) -> None:
     """Inside the open transaction: settle the rows' country, check what the file would replace, then retire
     it, insert the file's rows and mark it committed — or refuse the file, having written nothing."""
-    ds, sid = item.dataset, result.submission_id
+    ds, sid = item.dataset, result.sid
+    kind = ds.kind
+    assert kind is not None  # a validated file has its kind
     settle_countries(writer, ds)
     result.warnings = ds.warnings
     if ds.errors:
@@ -453,18 +464,18 @@ def _write_one(writer, item: Prepared, result: LoadResult, opts: Options, dry_ru
         store.writes.stage(writer, name, frame)
     try:
         if opts.allowed_agencies is not None or dry_run:  # what it would retire: to check, or to preview
-            store.writes.stage_retiring(writer, ds.kind, uninfo=False)
+            store.writes.stage_retiring(writer, kind, uninfo=False)
         if opts.allowed_agencies is not None:
             check_boundaries(writer, ds, opts.allowed_agencies)
             if ds.errors:
                 return _refuse(writer, item, result, dry_run)
         if dry_run:
-            before = preview_before(writer, ds.kind, [ds])
+            before = preview_before(writer, kind, [ds])
             store.writes.record_submission(writer, sid, status="loading", **_submission_meta(item, opts.user))
         for entity in ds.new_entities:
             store.writes.add_entity(writer, entity.code, entity.name, origin="uninfo")
         store.writes.upsert_plans(writer, sid)
-        added, replaced = store.writes.replace_and_insert(writer, ds.kind, sid, columns)
+        added, replaced = store.writes.replace_and_insert(writer, kind, sid, columns)
         if "staged_indirect" in frames:  # a budget's indirect costs go with its lines
             store.writes.replace_and_insert_indirect(writer, sid)
         store.writes.finish_submission(writer, sid, status="committed", rows_added=added, rows_replaced=replaced,
@@ -472,7 +483,7 @@ def _write_one(writer, item: Prepared, result: LoadResult, opts: Options, dry_ru
                                 warnings=[str(p) for p in ds.warnings[:1000]])
         result.rows_added, result.rows_replaced = added, replaced
         if dry_run:
-            result.preview = {**before, "after": preview_totals(writer, ds.kind)}
+            result.preview = {**before, "after": preview_totals(writer, kind)}
         else:
             store.writes.keep_file(writer, sid, item.data)
     finally:

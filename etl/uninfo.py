@@ -57,7 +57,7 @@ def _cell_text(ds: Dataset, sheet: str, r: int, i: int | None, column: str, valu
     """Text of a UN INFO cell, garbled accents repaired (`parse.repair_mojibake`); the common case (plain
     text, '-' for empty) without the general parser."""
     if type(value) is str:
-        text = value.strip()
+        text: str | None = value.strip()
         if not text or text in ("-", "–", "—"):
             return None
         if text.startswith("#"):  # perhaps an Excel error (#REF!): the parser decides

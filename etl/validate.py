@@ -6,7 +6,8 @@ exports are read by etl/uninfo.py, a budget's indirect-cost rows by etl/indirect
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import Literal
 
 from core import parse
 from core.entities import Entity, EntityResolver
@@ -184,7 +185,7 @@ def _row_currency(ds: Dataset, fit: HeaderFit, r: int, cells: list, row: dict, m
     written = cells[at] if at is not None and at < len(cells) else None
     if parse.is_blank(written):
         row["currency"] = money_currency
-    elif row.get("currency") not in (None, money_currency):
+    elif at is not None and row.get("currency") not in (None, money_currency):  # written: `at` is its column
         ds.error(fit.sheet.name, cell_ref(r, at), "currency", written,
                  f"{money_currency}, the currency the money columns' headers name", code="currency_conflict")
 
@@ -198,7 +199,7 @@ def _check_one_of(ds: Dataset, fit: HeaderFit, kind: Kind, r: int, row: dict) ->
                      code="missing_one_of_values")
 
 
-def _header_currency(ds: Dataset, fit: HeaderFit, kind: Kind) -> str | None | bool:
+def _header_currency(ds: Dataset, fit: HeaderFit, kind: Kind) -> str | None | Literal[False]:
     """The currency the money columns' headers carry ('Required (EUR)'), None when they name none, or
     False (with an error) when two headers name different currencies."""
     header = fit.sheet.rows[fit.row]
@@ -230,9 +231,9 @@ def check_duplicate_keys(ds: Dataset, kind: Kind, sheet: str) -> None:
 # ---------------------------------------------------------------- entry point
 
 def validate(sheets: list[Sheet], file_name: str, entities: list[Entity], kind: str | None = None,
-             fill: dict[str, str] | None = None) -> Dataset:
+             fill: dict[str, str | None] | None = None) -> Dataset:
     """Find the sheets that hold a dataset kind and validate them into one Dataset."""
-    fill = {k: v for k, v in (fill or {}).items() if v}
+    given = {k: v for k, v in (fill or {}).items() if v}  # blank choices fill nothing
     ds = Dataset(file_name)
     if kind is not None and kind not in KINDS:
         ds.error(None, None, None, kind, f"a dataset kind: {', '.join(KINDS)}", code="unknown_kind")
@@ -274,7 +275,7 @@ def validate(sheets: list[Sheet], file_name: str, entities: list[Entity], kind: 
         if fit.layout == "uninfo":
             validate_uninfo(ds, fit, resolver)
         else:
-            validate_canonical(ds, fit, resolver, fill)
+            validate_canonical(ds, fit, resolver, given)
     if not ds.rows and not ds.suboutputs and not ds.errors:  # an export's sub-outputs count without figures
         ds.error(ds.sheets[0] if ds.sheets else None, None, None, None,
                  "at least one data row below the header (the file has a header only)", code="no_data_rows")

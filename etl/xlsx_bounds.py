@@ -11,7 +11,7 @@ from etl.limits import MAX_ELEMENT_BYTES, MB
 try:  # installed with pandas; without it cells are checked by regex alone (see cells_inside)
     import numpy as np
 except ImportError:  # pragma: no cover
-    np = None
+    np = None  # type: ignore[assignment]
 
 CHUNK = MB  # inflated bytes handled at a time
 
@@ -97,7 +97,7 @@ def _work(size: int):
     return work
 
 
-def cells_inside(buf: bytes, end: int, letters: bytes, digits: bytes) -> int | None:
+def cells_inside(buf: bytes, end: int, letters: bytes, digits: bytes) -> int | None:  # noqa: C901 (one vectorised pass; README)
     """The number of cells in buf[:end] when `odd_cell(int(digits), columns of letters)` finds none there:
     every cell start `<c` followed by \\s, > or / is `<c r="…"` with a reference inside A1:letters digits (upper-
     case letters, a number without leading zeros). None when that is not certain; the regex then decides.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import NoReturn
 
 from etl.limits import (
     MAX_CELLS,
@@ -88,7 +89,7 @@ class SheetScanner:
         # after the previous <row> element
         self.row_counter = -1  # row of the last <row> element (0-based)
         self.col = -1  # column of the last cell placed
-        self.cell = None  # open cell: [row, col, type, has_formula, value or None, value start]
+        self.cell: list | None = None  # open cell: [row, col, type, has_formula, value or None, value start]
         self.unfollowed: list[tuple[bytes, int]] = []  # pieces (buf, end) read the fast way that the counters do
         self.unfollowed_bytes = 0  # not reflect yet: they matter only to a later piece read element by element
         self.started = False
@@ -169,12 +170,12 @@ class SheetScanner:
         """Read the piece buf[:end] (sliced off only when it is read one of the slower ways)."""
         if _PREFIXED_HINT.search(buf, 0, end):  # b":c" or b":row" in the piece
             original = buf[:end]
-            buf = _unprefixed(original)
-            if buf is None:  # unusual prefixes: element by element
+            plain = _unprefixed(original)
+            if plain is None:  # unusual prefixes: element by element
                 self._rows_followed()
                 self._tokens(original)
                 return
-            end = len(buf)
+            buf, end = plain, len(plain)
         written = None if self.odd is None else cells_inside(buf, end, *self.bound)
         if written is None:
             written = buf.count(b'<c r="', 0, end)
@@ -222,6 +223,7 @@ class SheetScanner:
         last_cell = buf.rfind(b'<c r="', 0, end)
         if last_cell > last_row:
             ref = _REF.match(buf[last_cell + 6:buf.find(b'"', last_cell + 6, end)])
+            assert ref is not None  # the piece's cells are all `<c r="…"` inside the dimension
             self.col = column_number(ref.group(1)) - 1
         elif last_row != -1:
             self.col = -1
@@ -338,7 +340,7 @@ class SheetScanner:
     def _finish(self) -> None:
         self._close_cell()
         rows, columns = self.max_row + 1, self.max_col + 1
-        if self.fast_cells:
+        if self.fast_cells and self.claim is not None:  # a fast piece was read on the claim's word
             rows, columns = max(rows, self.claim[0]), max(columns, self.claim[1])
         self.scan.rows, self.scan.columns = rows, columns
         self._check_grid(rows, columns)
@@ -361,16 +363,16 @@ class SheetScanner:
             refuse(self.file_name, f"sheet '{self.scan.name}' holds more than {MAX_CELLS:,} cells; the limit is "
                                   f"{MAX_CELLS:,} cells")
 
-    def _refuse_cell(self, row: int, col: int) -> None:
+    def _refuse_cell(self, row: int, col: int) -> NoReturn:
         ref = f"{column_letters(col + 1)}{row + 1}"
         refuse(self.file_name, f"sheet '{self.scan.name}' has a cell at {ref}, beyond the limit of {MAX_ROWS:,} rows "
                               f"and {MAX_COLUMNS:,} columns; it was not read")
 
-    def _refuse_ref(self, ref: bytes) -> None:
+    def _refuse_ref(self, ref: bytes) -> NoReturn:
         refuse(self.file_name, f"sheet '{self.scan.name}' has a cell reference {ref[:20].decode('utf-8', 'replace')!r} "
                               "that is not a cell address; it was not read")
 
-    def _refuse_element(self, carry: bytes) -> None:
+    def _refuse_element(self, carry: bytes) -> NoReturn:
         cell = CELL_TAG.match(carry)  # the carry starts at the last row or cell start
         what = f"cell {cell.group(1).decode().upper()} holds more than" if cell else "holds a single XML element over"
         refuse(self.file_name, f"sheet '{self.scan.name}' {what} {MAX_ELEMENT_BYTES // MB} MB, which no spreadsheet "
@@ -398,7 +400,7 @@ def _marks(buf: bytes, end: int, byte: bytes, marker: bytes, pattern: re.Pattern
 def _unprefixed(piece: bytes) -> bytes | None:
     """The piece with namespace prefixes dropped from its row, cell, formula and value elements
     (`<x:c r="A1">` → `<c r="A1">`, which python-calamine reads alike); None if some remain."""
-    done = set()
+    done: set[bytes] = set()
     while True:
         match = _PREFIXED_ROW_OR_CELL.search(piece)
         if match is None:

@@ -73,8 +73,8 @@ class _TextBound:
             self.open_at, start = None, closed.end()
         if end - start > MAX_ELEMENT_BYTES:  # texts begun and ended within the piece may be over the cap too
             self._within(buf, start, end)
-        closed = _rfind_tag(buf, start, end, self.ends, self.end)
-        opened = self.start.search(buf, closed if closed != -1 else start, end)  # a text still open at the end
+        last_end = _rfind_tag(buf, start, end, self.ends, self.end)
+        opened = self.start.search(buf, last_end if last_end != -1 else start, end)  # a text still open at the end
         if opened is not None:
             self.open_at, self.label = opened.start() + base, self._describe(buf, start, opened.start())
             self._check(end + base - self.open_at)
@@ -115,7 +115,8 @@ class CellTexts(_TextBound):
 
     def _describe(self, buf: bytes, start: int, at: int) -> str:
         cell = _rfind_tag(buf, max(start, at - 4096), at, [b"<c", b":c"], CELL_TAG)
-        ref = CELL_TAG.match(buf, cell).group(1).decode().upper() if cell != -1 else None
+        tag = CELL_TAG.match(buf, cell) if cell != -1 else None
+        ref = tag.group(1).decode().upper() if tag else None
         return f"sheet '{self.sheet}' " + (f"cell {ref}" if ref else "has a cell that")
 
 

@@ -246,7 +246,7 @@ def test_year_and_agency_filters_in_the_url(server, browser):
 def read_download(page, button_name: str) -> list[dict]:
     """Click the visible download button `button_name`; the downloaded CSV's rows."""
     with page.expect_download() as info:
-        page.locator(f'[data-testid="stDownloadButton"] button:visible', has_text=button_name).first.click()
+        page.locator('[data-testid="stDownloadButton"] button:visible', has_text=button_name).first.click()
     path = info.value.path()
     text = Path(path).read_bytes().decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text, newline="")))

@@ -1,4 +1,4 @@
-"""The demo input files (demo/generate.py, demo/content.py) read back, with python-calamine, as the data they claim to be.
+"""The demo input files (demo/generate.py) read back, with python-calamine, as the data they claim to be.
 
 Every expectation is computed here with plain arithmetic from the cells, not with the product's parsers.
 """

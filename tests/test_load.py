@@ -149,7 +149,7 @@ def test_the_same_file_twice_changes_nothing_and_says_when(con):
 
 
 def test_a_resubmission_replaces_that_agencys_rows_and_rollback_restores_them_exactly(con):
-    first = load_bytes(con, budget_file(GOOD_ROWS), "cbf.xlsx", plan=PLAN)
+    load_bytes(con, budget_file(GOOD_ROWS), "cbf.xlsx", plan=PLAN)
     before_all, before_undp = budget_totals(con), budget_totals(con, "UNDP")
     revised = [[2025, "1.1", "Governance", "1.1.1", "UNDP", 300000, 250000, 200000],
                [2025, "1.1", "Governance", "1.1.4", "UNDP", 50000, 0, 0]]

@@ -25,11 +25,13 @@ import store.writes
 from analytics.filters import Filters
 from core.formatting import format_money, format_rate
 from etl.template import template_bytes
-from tests import model
-from tests.test_browser import CHROMIUM, browser, metrics, new_page, open_url, overview_cards, screenshot, serve, settle  # noqa: F401  (browser: the same fixture, one Chromium per module)
+from tests import model, test_browser
+from tests.test_browser import CHROMIUM, metrics, new_page, open_url, overview_cards, screenshot, serve, settle
 from tests.test_upload import PASSWORD, add_accounts, budget_rows, fill_template, with_three_errors
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+
+browser = test_browser.browser  # the same fixture: one Chromium per module
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chromium not installed")
 
