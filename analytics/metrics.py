@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from core.formatting import format_count, format_money, format_rate
+from core.schema import OPEN_ACTION_STATUSES, sql_list
 
 
 @dataclass(frozen=True)
@@ -172,18 +173,12 @@ INDICATOR_STATUS_HELP = {
 
 # --- actions (view `actions`) ---------------------------------------------------------------------
 
-#: an open action: ongoing or not started (the view's `overdue` flag: open and past its deadline's month end)
-OPEN_ACTION_STATUSES = ("ongoing", "not_started")
 #: actions that no longer count towards the implementation rate
 SET_ASIDE_STATUSES = ("no_longer_applicable", "deprioritized")
 
 
-def _statuses(statuses: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{s}'" for s in statuses) + ")"
-
-
-#: an action is open (SQL)
-IS_OPEN = f"status IN {_statuses(OPEN_ACTION_STATUSES)}"
+#: an action is open (SQL; OPEN_ACTION_STATUSES lives in core.schema, which builds the views' overdue flag from it)
+IS_OPEN = f"status IN {sql_list(OPEN_ACTION_STATUSES)}"
 
 ACTIONS = Metric("actions", "count(*)", "Actions")
 COMPLETED = Metric("completed", "count(*) FILTER (WHERE status = 'completed')", "Completed",
@@ -193,12 +188,12 @@ OPEN = Metric("open", f"count(*) FILTER (WHERE {IS_OPEN})", "Open",
 OVERDUE = Metric("overdue", "count(*) FILTER (WHERE overdue)", "Overdue",
                  help="Ongoing or not started and past the deadline (the end of the month when only a month was "
                       "given).")
-SET_ASIDE = Metric("set_aside", f"count(*) FILTER (WHERE status IN {_statuses(SET_ASIDE_STATUSES)})", "Set aside",
+SET_ASIDE = Metric("set_aside", f"count(*) FILTER (WHERE status IN {sql_list(SET_ASIDE_STATUSES)})", "Set aside",
                    help="No longer applicable or deprioritized.")
 #: completed ÷ (all actions − no longer applicable − deprioritized)
 IMPLEMENTATION_RATE = _rate(
     "implementation_rate", "(count(*) FILTER (WHERE status = 'completed'))::DOUBLE"
-                           f" / NULLIF(count(*) FILTER (WHERE status NOT IN {_statuses(SET_ASIDE_STATUSES)}), 0)",
+                           f" / NULLIF(count(*) FILTER (WHERE status NOT IN {sql_list(SET_ASIDE_STATUSES)}), 0)",
     "Implementation rate", "Completed ÷ all actions except those no longer applicable or deprioritized.")
 
 # --- costed work plans (view `actions`: a deliverable's planned_cost and the funds secured, `funded`) ------------

@@ -1,4 +1,4 @@
-"""Charts: one colour per meaning on every page (colour-blind-safe Okabe–Ito base), Plotly figures with the
+"""Charts: one colour per meaning on every page (from core.palette), Plotly figures with the
 dashboard's layout, money scales and escaped labels, and `chart_with_table`: a chart and, one click away, the
 table behind it with its CSV. Chart text is entity-escaped (`plot_text`), so Plotly shows stored text literally."""
 from __future__ import annotations
@@ -17,20 +17,12 @@ from analytics.identity import GROUP_LABELS
 from app.frame import empty_state, guarded
 from app.tables import budget_column_config, download_csv, full_names, percent, show_table
 from app.text import plot_text, slug
+from core import palette
 from core.formatting import format_money, format_rate, is_missing, shorten, text
-from core.palette import ACTION_STATUS_COLORS, MONEY_COLORS
 
 MONEY_NAMES = {
     **{m.name: m.label for m in (metrics.REQUIRED, metrics.AVAILABLE, metrics.EXPENDITURE)}, "gap": "Funding gap",
     "surplus": "Surplus (over-funded)", "not_reported": "Available not reported",
-}
-
-#: achieved and on track are different hues (blue, green), not two shades of one
-INDICATOR_STATUS_COLORS = {
-    "achieved": "#0072B2",
-    "on track": "#009E73",
-    "off track": "#D55E00",
-    "no data": "#BDBDBD",
 }
 
 ACTION_STATUS_LABELS = {
@@ -39,22 +31,14 @@ ACTION_STATUS_LABELS = {
 }
 
 
-#: coverage 0 → 100 %: vermillion (little funded) through pale to blue (funded), readable by the colour-blind
-COVERAGE_SCALE = [[0.0, "#D55E00"], [0.5, "#F7F0D8"], [1.0, "#0072B2"]]
-#: the treemap's outcome and output tiles, behind their agencies' coverage colours, and a tile without coverage
-OUTCOME_TILE_COLOR = "#E8ECF1"
-OUTPUT_TILE_COLOR = "#F4F6F8"
-NO_COVERAGE_COLOR = "#BDBDBD"
-
-
 def coverage_color(coverage: object) -> str:
-    """A tile's colour on `COVERAGE_SCALE` (coverage above 100 % as 100 %); grey without a coverage."""
+    """A tile's colour on the coverage scale (coverage above 100 % as 100 %); grey without a coverage."""
     if is_missing(coverage):
-        return NO_COVERAGE_COLOR
-    return sample_colorscale(COVERAGE_SCALE, [max(0.0, min(1.0, float(coverage)))])[0]  # type: ignore[arg-type]
+        return palette.TREEMAP_COLORS["no_coverage"]
+    return sample_colorscale(palette.COVERAGE_SCALE, [max(0.0, min(1.0, float(coverage)))])[0]  # type: ignore[arg-type]
 
 
-FONT = dict(family="Source Sans Pro, Segoe UI, Arial, sans-serif", size=14, color="#262730")
+FONT = dict(family="Source Sans Pro, Segoe UI, Arial, sans-serif", size=14, color=palette.INK)
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
                  "toImageButtonOptions": {"format": "png", "scale": 2}}
 
@@ -253,8 +237,8 @@ def gap_bars(df: pd.DataFrame, label_column: str, key_column: str | None = None,
     fig = go.Figure()
     names = {"funded": "Available (funded)", "gap": "Funding gap", "not_reported": "Available not reported",
              "surplus": "Surplus (over-funded)"}
-    colors = {"funded": MONEY_COLORS["available"], "gap": MONEY_COLORS["gap"],
-              "not_reported": MONEY_COLORS["not_reported"], "surplus": MONEY_COLORS["surplus"]}
+    colors = {"funded": palette.MONEY_COLORS["available"], "gap": palette.MONEY_COLORS["gap"],
+              "not_reported": palette.MONEY_COLORS["not_reported"], "surplus": palette.MONEY_COLORS["surplus"]}
     for part in ("funded", "gap", "not_reported", "surplus"):
         values = segments[part] / divisor
         if not (segments[part] > 0).any():
@@ -299,12 +283,13 @@ def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
     ids, labels, parents, values, colors, hover = (list(column) for column in zip(*_treemap_tiles(tree)))
     fig = go.Figure(go.Treemap(
         ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
-        marker=dict(colors=colors, line=dict(width=1, color="white")), hovertext=hover, hoverinfo="text",
+        marker=dict(colors=colors, line=dict(width=1, color=palette.TREEMAP_COLORS["border"])), hovertext=hover,
+        hoverinfo="text",
         customdata=[format_money(v) for v in values], texttemplate="%{label}<br>%{customdata}", maxdepth=3,
         pathbar=dict(visible=True)))
     # the colour scale's legend: a trace without points that only draws the scale
     fig.add_scatter(x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False, marker=dict(
-        colorscale=COVERAGE_SCALE, cmin=0, cmax=100, color=[0], showscale=True,
+        colorscale=palette.COVERAGE_SCALE, cmin=0, cmax=100, color=[0], showscale=True,
         colorbar=dict(title=dict(text="Coverage", font=dict(size=14, color=FONT["color"])), ticksuffix=" %",
                       tickfont=dict(size=14, color=FONT["color"]), len=0.8)))
     layout(fig, height=640, legend=False)
@@ -339,17 +324,16 @@ def _treemap_tiles(tree: pd.DataFrame) -> list[tuple[str, str, str, float, str, 
     tiles = []
     for key, group in leaves.groupby("outcome_key", sort=False):
         label, total = group["outcome"].iloc[0], float(group["required"].sum())
-        tiles.append((str(key), plot_text(shorten(label, 40)), "", total, OUTCOME_TILE_COLOR,
+        tiles.append((str(key), plot_text(shorten(label, 40)), "", total, palette.TREEMAP_COLORS["outcome"],
                       f"{plot_text(label)}<br>Required: {format_money(total)}"))
     for output_id, group in leaves.groupby("output_id", sort=False):
         label, total = group["output"].iloc[0], float(group["required"].sum())
         tiles.append((str(output_id), plot_text(shorten(label, 36)), group["outcome_key"].iloc[0], total,
-                      OUTPUT_TILE_COLOR, f"{plot_text(label)}<br>Required: {format_money(total)}"))
+                      palette.TREEMAP_COLORS["output"], f"{plot_text(label)}<br>Required: {format_money(total)}"))
     for leaf, (oid, label, req, avail, cov) in enumerate(zip(leaves["output_id"], leaves["agency_label"],
                                                              leaves["required"], leaves["available"],
                                                              leaves["coverage"])):
-        tiles.append((f"{oid}/{leaf}", plot_text(label), oid, float(req),
-                      coverage_color(cov),
+        tiles.append((f"{oid}/{leaf}", plot_text(label), oid, float(req), coverage_color(cov),
                       f"{plot_text(label)}<br>Required: {format_money(req)}<br>Available: {format_money(avail)}"
                       f"<br>Coverage: {format_rate(cov)}"))
     return tiles
@@ -363,7 +347,7 @@ def agency_delivery_bars(agencies: pd.DataFrame) -> go.Figure:
     rates = percent(agencies["delivery_rate"])
     fig = go.Figure(go.Bar(
         y=axis_labels(agencies["agency"], width=30), x=rates.fillna(0), orientation="h",
-        marker_color=MONEY_COLORS["expenditure"],  # one measure, one colour
+        marker_color=palette.MONEY_COLORS["expenditure"],  # one measure, one colour
         customdata=[[a] for a in agencies["agency"]],
         text=[format_rate(r) for r in agencies["delivery_rate"]], textposition="outside", cliponaxis=False,
         hovertext=[f"{plot_text(a)}<br>Available: {format_money(av)}<br>Spent: {format_money(ex)}"
@@ -381,7 +365,7 @@ def indicator_status_bars(counts: pd.DataFrame) -> go.Figure:
     """How many indicators are achieved, on track, off track, without data (indicators.status_counts)."""
     fig = go.Figure(go.Bar(
         x=counts["indicators"], y=[s.capitalize() for s in counts["status"]], orientation="h",
-        marker_color=[INDICATOR_STATUS_COLORS[s] for s in counts["status"]],
+        marker_color=[palette.INDICATOR_STATUS_COLORS[s] for s in counts["status"]],
         text=counts["indicators"], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x} indicators<extra></extra>"))
     layout(fig, height=300, legend=False, x_title="Indicators")
@@ -394,7 +378,7 @@ def action_status_bars(counts: pd.DataFrame) -> go.Figure:
     """Actions per status, all six (actions.status_counts)."""
     fig = go.Figure(go.Bar(
         x=counts["actions"], y=[ACTION_STATUS_LABELS[s] for s in counts["status"]], orientation="h",
-        marker_color=[ACTION_STATUS_COLORS[s] for s in counts["status"]],
+        marker_color=[palette.ACTION_STATUS_COLORS[s] for s in counts["status"]],
         text=counts["actions"], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x} actions<extra></extra>"))
     layout(fig, height=330, legend=False, x_title="Actions")

@@ -11,10 +11,9 @@ from analytics import compare
 from analytics.filters import Filters
 from app import charts, data, tables
 from app.text import plot_text
+from core import palette
 from core.formatting import format_money, format_rate, is_missing
 
-#: the earlier year light, the later dark (one hue: the years differ, not the measures)
-YEAR_COLORS = ("#9ECAE1", "#08519C")
 YEARLY_NOTE = ("Budget lines are yearly (a CBF and a UN INFO export state money per year), so years are compared: a "
                "quarter against the same quarter of the year before would need quarterly figures, which no budget "
                "line has.")
@@ -51,7 +50,7 @@ def year_on_year(filters: Filters, page: str) -> None:
     values = [shown[f"{lead.name}_{y}"] for y in (first, second)]
     divisor, unit = charts.money_scale([v for series in values for v in series.fillna(0)])
     fig = go.Figure()
-    for year, series, color in zip((first, second), values, YEAR_COLORS):
+    for year, series, color in zip((first, second), values, palette.COMPARE_YEAR_COLORS):
         # a funding gap below zero is a surplus: drawn as no gap, said in the bar's text (never a negative gap)
         drawn = series.clip(lower=0) if lead.name == "funding_gap" else series
         fig.add_bar(y=labels, x=drawn / divisor, orientation="h", name=str(year), marker_color=color,

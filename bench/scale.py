@@ -79,10 +79,13 @@ def build_scaled_db(path: str | Path, rows: int = 1_000_000, seed: float = 0.42)
                 baseline_year, target, target_year, period, period_end, actual, agency, means_of_verification,
                 submission_id)
             WITH g AS (SELECT i // 8 AS k, i % 8 AS y, random() AS r FROM range({indicators * 8}) t(i))
-            SELECT c.country, 'UNSDCF ' || c.country || CASE WHEN (g.k % 20) < 10 THEN ' 2019-2023' ELSE ' 2024-2028' END,
-                   ((g.k // 20) % 4 + 1) || '.' || ((g.k // 80) % 3 + 1) || '.' || chr((97 + (g.k // 240) % 26)::INTEGER)
+            SELECT c.country,
+                   'UNSDCF ' || c.country || CASE WHEN (g.k % 20) < 10 THEN ' 2019-2023' ELSE ' 2024-2028' END,
+                   ((g.k // 20) % 4 + 1) || '.' || ((g.k // 80) % 3 + 1) || '.'
+                       || chr((97 + (g.k // 240) % 26)::INTEGER)
                        || (g.k // 6240)::VARCHAR,
-                   'Indicator ' || g.k || ': share of people reached', ((g.k // 20) % 4 + 1) || '.' || ((g.k // 80) % 3 + 1),
+                   'Indicator ' || g.k || ': share of people reached',
+                   ((g.k // 20) % 4 + 1) || '.' || ((g.k // 80) % 3 + 1),
                    '%', 20 + (g.k % 30), 2019, 60 + (g.k % 30), 2028,
                    (2020 + g.y)::VARCHAR, make_date(2020 + g.y, 12, 31),
                    CASE WHEN g.r < 0.1 THEN NULL ELSE 20 + (g.k % 30) + g.y * 4 * (0.3 + g.r) END,
@@ -114,7 +117,8 @@ def build_scaled_db(path: str | Path, rows: int = 1_000_000, seed: float = 0.42)
                    'UNSDCF ' || c.country || CASE WHEN (t.n % 20) < 10 THEN ' 2019-2023' ELSE ' 2024-2028' END,
                    TIMESTAMP '2024-01-01' + INTERVAL (t.n * 7) HOUR, {rows} // 500, 0, 0,
                    CASE WHEN t.n % 17 = 0 THEN 'rolled_back' ELSE 'committed' END
-            FROM range(1, 801) t(n) JOIN country_pool c ON c.i = t.n % 10 JOIN agency_pool a ON a.i = t.n % {len(AGENCIES)}""")
+            FROM range(1, 801) t(n) JOIN country_pool c ON c.i = t.n % 10
+                 JOIN agency_pool a ON a.i = t.n % {len(AGENCIES)}""")
         history.fill(con)  # when each row was shown (figures as of a date), as for a database loaded before it
         con.execute("CHECKPOINT")
     finally:

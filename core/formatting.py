@@ -83,7 +83,7 @@ def format_count(x: object) -> str:
     """'1,234'; '—' when missing or not finite."""
     if is_missing(x) or not math.isfinite(float(x)):  # type: ignore[arg-type]
         return DASH
-    return f"{int(x):,}"  # type: ignore[arg-type]
+    return f"{int(x):,}"  # type: ignore[call-overload]
 
 
 def shorten(text: object, width: int = 60) -> str:
@@ -155,7 +155,7 @@ def format_number(x: object) -> str:
 
 def count_of(n: object, singular: str, plural: str | None = None) -> str:
     """'1 budget line', '16 budget lines', '1,204 lines'."""
-    number = 0 if is_missing(n) else int(n)  # type: ignore[arg-type]
+    number = 0 if is_missing(n) else int(n)  # type: ignore[call-overload]
     word = singular if number == 1 else (plural or singular + "s")
     return f"{number:,} {word}"
 

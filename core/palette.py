@@ -19,17 +19,18 @@ MONEY_COLORS = {
     "not_reported": "#DADDE1",   # light grey
 }
 
+#: achieved and on track are different hues (blue, green), not two shades of one
 INDICATOR_STATUS_COLORS = {
-    "achieved": "#00593C",
+    "achieved": "#0072B2",
     "on track": "#009E73",
     "off track": "#D55E00",
     "no data": "#BDBDBD",
 }
-#: an indicator's trend: its reported values and the baseline and target lines
+#: an indicator's trend: its reported values and the baseline and target lines (the target in dark green)
 INDICATOR_TREND_COLORS = {
     "reported": MONEY_COLORS["available"],
     "baseline": MONEY_COLORS["required"],
-    "target": INDICATOR_STATUS_COLORS["achieved"],
+    "target": "#00593C",
 }
 
 ACTION_STATUS_COLORS = {
@@ -52,8 +53,13 @@ AGEING_COLORS = {
 
 #: chart text, axes and marks drawn in ink (the indicator page's expected-progress marks and 100 % line)
 INK = "#262730"
-#: the treemap's outcome and output tiles (under the agencies' own colours) and the lines between tiles
-TREEMAP_COLORS = {"outcome": "#E8ECF1", "output": "#F4F6F8", "border": "white"}
+#: the treemap's outcome and output tiles (under the agencies' coverage colours), the lines between tiles and an
+#: agency's tile without a coverage
+TREEMAP_COLORS = {"outcome": "#E8ECF1", "output": "#F4F6F8", "border": "white", "no_coverage": "#BDBDBD"}
+#: coverage 0 → 100 %: vermillion (little funded) through pale to blue (funded), readable by the colour-blind
+COVERAGE_SCALE = [[0.0, "#D55E00"], [0.5, "#F7F0D8"], [1.0, "#0072B2"]]
+#: year on year: the earlier year light, the later dark (one hue: the years differ, not the measures)
+COMPARE_YEAR_COLORS = ("#9ECAE1", "#08519C")
 
 JOINT_COLOR = "#4D4D4D"
 AGENCY_COLORS = {

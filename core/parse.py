@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 import math
 import re
+from typing import TypeGuard
 
 from core.errors import ParseError
 from core.schema import CURRENCIES, RESPONSE_WORDS, SOURCE_TYPES, STATUS_WORDS
@@ -196,7 +197,8 @@ def parse_optional_year(value: object) -> int | None:
     return None if _is_missing(value) else parse_year(value)
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
+    """An int or float cell (not a bool); typed as float, which an int is usable as."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

@@ -205,6 +205,13 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
     "deprioritized": ("de-prioritized", "deprioritized", "deprioritised", "on hold"),
 }
 STATUSES = tuple(STATUS_WORDS)
+#: an open action: ongoing or not started (the view's `overdue` flag; analytics' open-action metrics)
+OPEN_ACTION_STATUSES = ("ongoing", "not_started")
+
+
+def sql_list(values: tuple[str, ...]) -> str:
+    """A tuple of fixed vocabulary words as an SQL list: ('a', 'b'). Only for constants, never user text."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 RESPONSE_WORDS: dict[str, tuple[str, ...]] = {
     "accepted": ("accepted", "agree", "agreed", "accept"),
@@ -266,7 +273,7 @@ def _current(table: Table, name: str) -> View:
 
 
 #: an action is overdue when it is still to be done and its deadline has passed (SPEC §9)
-OVERDUE = "coalesce(status IN ('ongoing', 'not_started') AND deadline < current_date, FALSE)"
+OVERDUE = f"coalesce(status IN {sql_list(OPEN_ACTION_STATUSES)} AND deadline < current_date, FALSE)"
 
 #: a plan is a plan of a country, and one plan name is used in many (27 countries call theirs "United Nations
 #: Sustainable Development Cooperation Framework" in UN INFO): rows may name their country (etl.load)

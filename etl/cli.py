@@ -14,6 +14,7 @@ The command line is an administrator's tool: whoever may write the database file
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shlex
 import sys
@@ -54,6 +55,11 @@ BUSY_ADVICE = {
 def say(text: object = "", err: bool = False) -> None:
     """Print a line, its control and bidi characters shown visibly (see the module's docstring)."""
     print(printable(text), file=sys.stderr if err else sys.stdout)
+
+
+def _part_of(bar: ProgressBar, share: tuple[float, float], fraction: float, text: str) -> None:
+    """Progress of one batch as its share (start, width) of the whole bar."""
+    bar.update(share[0] + fraction * share[1], text)
 
 
 class ProgressBar:
@@ -238,7 +244,7 @@ def cmd_load(args) -> int:
         try:
             results = load_many(con, files, kind=args.kind, plan=args.plan, country=args.country,
                                 source=args.source, agency=args.agency, user=args.user, allowed_agencies=allowed,
-                                dry_run=args.dry_run, progress=lambda f, t: bar.update(share[0] + f * share[1], t),
+                                dry_run=args.dry_run, progress=functools.partial(_part_of, bar, share),
                                 workers=min(len(files), os.cpu_count() or 1, 4))
         except duckdb.Error as exc:  # the store failed mid-load (a full disk): say which files it took down
             failure = store.connection.unusable(exc, store.connection.db_path(getattr(args, "db", None)))
@@ -389,10 +395,10 @@ def cmd_template(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from etl import demo
+    from demo import generate
 
     if args.files:
-        for path in demo.write_demo_files(args.files):
+        for path in generate.write_demo_files(args.files):
             say(path)
         return EXIT_OK
     path = store.connection.db_path(getattr(args, "db", None))
@@ -401,7 +407,7 @@ def cmd_demo(args) -> int:
             store.connection.connect(path, busy_advice=BUSY_ADVICE["demo"]).close()
         except DatabaseDamaged:
             pass  # replaced by the rebuild
-    summary = demo.build_demo(path, progress=ProgressBar(1).update)
+    summary = generate.build_demo(path, progress=ProgressBar(1).update)
     say(summary)
     return EXIT_OK
 

@@ -32,7 +32,7 @@ from core.errors import Problem
 from core.formatting import FORMULA_TRIGGERS, as_typed
 from core.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES
 from etl.read import read_file
-from etl.validate import YEAR_BLOCK
+from etl.uninfo import YEAR_BLOCK
 
 ERRORS_TITLE = "Errors"
 ERROR_FILL = PatternFill("solid", fgColor=palette.EXCEL_ERROR_FILL)

@@ -241,36 +241,7 @@ def _write_instructions(book: Workbook, kind: Kind, entities: list[Entity]) -> N
 
     row += 2
     _put(sheet, row, 1, "Good to know").font = Font(bold=True, size=12)
-    types = {c.type for c in kind.columns}
-    notes = []
-    if kind.name == "budget":
-        notes.append("Blank is not zero: a blank available or expenditure means \"not reported\", never 0; totals "
-                     "and rates leave such rows out and say how many lack a figure.")
-    elif kind.name == "indicators":
-        notes.append("Blank is not zero: a blank actual means \"not reported\", never 0.")
-    else:
-        notes.append("A blank source_type means evaluation; a blank as_of means the upload date.")
-    if "country" in kind.column_names:
-        notes.append("A plan is a plan of a country: many countries use the same plan name (\"United Nations "
-                     "Sustainable Development Cooperation Framework\"). A blank country takes the country chosen "
-                     "for the file, else the plan's country when its name is known in one country only; a plan "
-                     "name known in several countries needs the country, or the file is refused.")
-    notes.append("Do not add total or subtotal rows: totals are computed by the dashboard (such rows are skipped).")
-    if types & set(LIST_FOR_TYPE):
-        notes.append("Drop-down columns take the values of their list"
-                     + ("; agency takes the UN entity code (the codes and names are listed below)."
-                        if "agency" in types else "."))
-    if "money" in types:
-        notes.append("Money as plain numbers (e.g. 250000) in the row's currency (blank currency = USD).")
-    if types & {"date", "deadline"}:
-        notes.append("Dates as yyyy-mm-dd (e.g. 2026-06-30); a deadline may also be a month (2026/12).")
-    notes += [
-        "Uploading the same agency, plan and period again replaces the earlier figures (which are kept and can "
-        "be restored); uploading the identical file twice changes nothing.",
-        "A file with any error loads nothing: the validation report lists every error with its cell and how "
-        "to fix it. Correct the file and upload it again.",
-    ]
-    for note in notes:
+    for note in _good_to_know(kind):
         row += 1
         _put(sheet, row, 1, "• " + note).alignment = Alignment(wrap_text=False, vertical="top")
 
@@ -305,6 +276,40 @@ def _write_instructions(book: Workbook, kind: Kind, entities: list[Entity]) -> N
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A6"
 
+
+
+def _good_to_know(kind: Kind) -> list[str]:
+    """The instructions' notes for a kind: blanks, countries, totals, lists, money, dates, replacing, errors."""
+    types = {c.type for c in kind.columns}
+    notes = []
+    if kind.name == "budget":
+        notes.append("Blank is not zero: a blank available or expenditure means \"not reported\", never 0; totals "
+                     "and rates leave such rows out and say how many lack a figure.")
+    elif kind.name == "indicators":
+        notes.append("Blank is not zero: a blank actual means \"not reported\", never 0.")
+    else:
+        notes.append("A blank source_type means evaluation; a blank as_of means the upload date.")
+    if "country" in kind.column_names:
+        notes.append("A plan is a plan of a country: many countries use the same plan name (\"United Nations "
+                     "Sustainable Development Cooperation Framework\"). A blank country takes the country chosen "
+                     "for the file, else the plan's country when its name is known in one country only; a plan "
+                     "name known in several countries needs the country, or the file is refused.")
+    notes.append("Do not add total or subtotal rows: totals are computed by the dashboard (such rows are skipped).")
+    if types & set(LIST_FOR_TYPE):
+        notes.append("Drop-down columns take the values of their list"
+                     + ("; agency takes the UN entity code (the codes and names are listed below)."
+                        if "agency" in types else "."))
+    if "money" in types:
+        notes.append("Money as plain numbers (e.g. 250000) in the row's currency (blank currency = USD).")
+    if types & {"date", "deadline"}:
+        notes.append("Dates as yyyy-mm-dd (e.g. 2026-06-30); a deadline may also be a month (2026/12).")
+    notes += [
+        "Uploading the same agency, plan and period again replaces the earlier figures (which are kept and can "
+        "be restored); uploading the identical file twice changes nothing.",
+        "A file with any error loads nothing: the validation report lists every error with its cell and how "
+        "to fix it. Correct the file and upload it again.",
+    ]
+    return notes
 
 def template_bytes(kind: str, entities: list[Entity]) -> bytes:
     """The .xlsx upload template for a dataset kind (data sheet first, then Instructions, hidden Lists)."""

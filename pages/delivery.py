@@ -11,6 +11,7 @@ from app import cards, charts, data, frame, notes, tables
 from app.compare import year_on_year
 from app.filter_bar import clear_filters, outcome_title
 from app.text import md_escape
+from core import palette
 from core.formatting import count_of, format_count, format_money, format_rate, is_missing
 
 frame.require_frame()
@@ -48,12 +49,12 @@ def delivery_bars(df, label_column: str, keys_column: str | None, title_unit: st
     custom = list(zip(df[keys_column] if keys_column else [""] * len(df), full))
     fig = go.Figure()
     fig.add_bar(y=labels, x=available / divisor, name="Available (where spending is reported)", orientation="h",
-                marker_color=charts.MONEY_COLORS["available"], customdata=custom,
+                marker_color=palette.MONEY_COLORS["available"], customdata=custom,
                 hovertext=[f"{h}<br>All available: {format_money(a)}" for h, a in
                            zip(charts.money_hover("Available where spending is reported", available, full),
                                df["available"])], hoverinfo="text")
     fig.add_bar(y=labels, x=spent / divisor, name="Spent", orientation="h",
-                marker_color=charts.MONEY_COLORS["expenditure"], customdata=custom,
+                marker_color=palette.MONEY_COLORS["expenditure"], customdata=custom,
                 text=[f"delivery {format_rate(r)}" for r in df["delivery_rate"]], textposition="outside",
                 cliponaxis=False,
                 hovertext=[f"{h}<br>Delivery rate: {format_rate(r)}" for h, r in
@@ -131,7 +132,7 @@ with right, frame.section("Over the years"):
     fig = go.Figure()
     for column in ("available", "expenditure"):
         fig.add_scatter(x=[str(y) for y in years["year"]], y=years[column] / divisor, mode="lines+markers",
-                        name=charts.MONEY_NAMES[column], line=dict(color=charts.MONEY_COLORS[column], width=3),
+                        name=charts.MONEY_NAMES[column], line=dict(color=palette.MONEY_COLORS[column], width=3),
                         marker=dict(size=9),
                         hovertext=[f"{h}<br>Delivery rate: {format_rate(r)}" for h, r in
                                    zip(charts.money_hover(charts.MONEY_NAMES[column], years[column]),

@@ -10,6 +10,7 @@ from app import cards, charts, data, frame, notes, tables
 from app.compare import year_on_year
 from app.filter_bar import clear_filters, outcome_title
 from app.text import md_escape
+from core import palette
 from core.formatting import count_of, format_money, format_rate
 
 frame.require_frame()
@@ -98,7 +99,7 @@ with right, frame.section("Over the years"):
         dotted = color in ("gap", "surplus")
         fig.add_scatter(x=[str(y) for y in years["year"]], y=values / divisor, mode="lines+markers",
                         name=name,
-                        line=dict(color=charts.MONEY_COLORS[color], width=3, dash="dot" if dotted else None),
+                        line=dict(color=palette.MONEY_COLORS[color], width=3, dash="dot" if dotted else None),
                         marker=dict(size=9), connectgaps=False,
                         hovertext=[f"{h}<br>Coverage: {format_rate(c)}" for h, c in
                                    zip(charts.money_hover(name, values), years["coverage"])],

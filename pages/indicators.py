@@ -8,6 +8,7 @@ from analytics import filters as registry
 from analytics import indicators, metrics
 from app import cards, charts, data, frame, notes, tables
 from app.text import plot_text
+from core import palette
 from core.formatting import format_number, format_rate, indicator_label, is_missing, unique_labels
 
 frame.require_frame()
@@ -73,17 +74,18 @@ with frame.section("Progress to target"):
 
     fig = go.Figure()
     fig.add_bar(y=axis, x=clipped, orientation="h", name=metrics.PROGRESS.label,
-                marker_color=[charts.INDICATOR_STATUS_COLORS[s] for s in shown_progress["status"]],
+                marker_color=[palette.INDICATOR_STATUS_COLORS[s] for s in shown_progress["status"]],
                 text=[bar_text(s, p) for s, p in zip(shown_progress["status"], shown_progress["progress"])],
                 textposition="outside", cliponaxis=False, hovertext=hover, hoverinfo="text", showlegend=False)
     expected = tables.percent(shown_progress["expected_progress"]).where(shown_progress["status"] != "no data")
     fig.add_scatter(y=axis, x=expected, mode="markers", name=metrics.EXPECTED_PROGRESS.label,
-                    marker=dict(symbol="line-ns-open", size=24, color="#262730", line=dict(width=3, color="#262730")),
+                    marker=dict(symbol="line-ns-open", size=24, color=palette.INK,
+                                line=dict(width=3, color=palette.INK)),
                     hovertext=[f"Expected by now: {format_rate(e)}" for e in shown_progress["expected_progress"]],
                     hoverinfo="text")
-    for status, color in charts.INDICATOR_STATUS_COLORS.items():  # legend entries for the status colours
+    for status, color in palette.INDICATOR_STATUS_COLORS.items():  # legend entries for the status colours
         fig.add_bar(y=[None], x=[None], orientation="h", name=status.capitalize(), marker_color=color)
-    fig.add_vline(x=100, line=dict(color="#262730", width=1, dash="dash"))
+    fig.add_vline(x=100, line=dict(color=palette.INK, width=1, dash="dash"))
     charts.layout(fig, height=charts.bar_height(len(shown_progress), per_bar=42),
                   x_title="Progress from baseline to target (%)")
     fig.update_layout(barmode="overlay")
@@ -112,7 +114,7 @@ left, right = st.columns([1, 2], gap="large")
 with left, frame.section("Status"):
     fig = go.Figure(go.Pie(
         labels=[s.capitalize() for s in counts["status"]], values=counts["indicators"], hole=0.55, sort=False,
-        direction="clockwise", marker=dict(colors=[charts.INDICATOR_STATUS_COLORS[s] for s in counts["status"]]),
+        direction="clockwise", marker=dict(colors=[palette.INDICATOR_STATUS_COLORS[s] for s in counts["status"]]),
         textinfo="value", hovertemplate="%{label}: %{value} indicators<extra></extra>"))
     charts.layout(fig, height=360)
     fig.update_layout(annotations=[dict(text=f"{len(progress)}<br>indicators", showarrow=False,
@@ -132,18 +134,21 @@ with right, frame.section("Trend of one indicator"):
         fig = go.Figure()
         fig.add_scatter(x=[plot_text(p) for p in reported["period"]], y=reported["actual"],
                         mode="lines+markers+text",
-                        name="Reported value", line=dict(color="#0072B2", width=3), marker=dict(size=10),
+                        name="Reported value", line=dict(color=palette.INDICATOR_TREND_COLORS["reported"], width=3),
+                        marker=dict(size=10),
                         text=[format_number(a) for a in reported["actual"]], textposition="top center",
                         hovertext=[f"{plot_text(p)}: {format_number(a)}" for p, a in
                                    zip(reported["period"], reported["actual"])], hoverinfo="text")
         if not is_missing(chosen["baseline"]):
             since = "" if is_missing(chosen["baseline_year"]) else f" ({int(chosen['baseline_year'])})"
-            fig.add_hline(y=float(chosen["baseline"]), line=dict(color="#9AA5B1", dash="dot"),
+            fig.add_hline(y=float(chosen["baseline"]),
+                          line=dict(color=palette.INDICATOR_TREND_COLORS["baseline"], dash="dot"),
                           annotation_text=f"Baseline {format_number(chosen['baseline'])}{since}",
                           annotation_position="bottom left")
         if not is_missing(chosen["target"]):
             by = "" if is_missing(chosen["target_year"]) else f" by {int(chosen['target_year'])}"
-            fig.add_hline(y=float(chosen["target"]), line=dict(color="#00593C", dash="dash"),
+            fig.add_hline(y=float(chosen["target"]),
+                          line=dict(color=palette.INDICATOR_TREND_COLORS["target"], dash="dash"),
                           annotation_text=f"Target {format_number(chosen['target'])}{by}",
                           annotation_position="top left")
         unit = chosen["unit"] if isinstance(chosen["unit"], str) else ""

@@ -9,6 +9,7 @@ from analytics import filters as registry
 from analytics import scope as scope_reads
 from app import attention, cards, charts, data, frame, notes, scope, tables
 from app.text import md_escape
+from core import palette
 from core.formatting import NO_PLAN, count_of, format_count, format_rate, text
 
 frame.require_frame()
@@ -88,7 +89,7 @@ with left, frame.section("Money by year"):
         fig = go.Figure()
         for column in ("required", "available", "expenditure"):
             fig.add_bar(x=[str(y) for y in years["year"]], y=years[column] / divisor,
-                        name=charts.MONEY_NAMES[column], marker_color=charts.MONEY_COLORS[column],
+                        name=charts.MONEY_NAMES[column], marker_color=palette.MONEY_COLORS[column],
                         hovertext=charts.money_hover(charts.MONEY_NAMES[column], years[column]), hoverinfo="text")
         charts.layout(fig, height=360, x_title="Year", y_title=unit)
         fig.update_layout(barmode="group")

@@ -42,7 +42,7 @@ def status_bars(df, label_column: str, name: str, *, drill=None, key_column: str
         if not (df[status] > 0).any():
             continue
         fig.add_bar(y=labels, x=df[status], orientation="h", name=charts.ACTION_STATUS_LABELS[status],
-                    marker_color=charts.ACTION_STATUS_COLORS[status], customdata=[[k] for k in keys],
+                    marker_color=palette.ACTION_STATUS_COLORS[status], customdata=[[k] for k in keys],
                     hovertext=[f"{f}<br>{charts.ACTION_STATUS_LABELS[status]}: {v}"
                                for f, v in zip(full, df[status])],
                     hoverinfo="text")

@@ -76,7 +76,8 @@ def add_user(con, name: str, role: str, agencies: list[str], password: str | Non
     hashed = hash_password(password) if password else None
     con.execute("""INSERT INTO users (user_name, email, role, agencies, password_hash) VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT (user_name) DO UPDATE SET email = excluded.email, role = excluded.role,
-                   agencies = excluded.agencies, password_hash = coalesce(excluded.password_hash, users.password_hash)""",
+                   agencies = excluded.agencies,
+                   password_hash = coalesce(excluded.password_hash, users.password_hash)""",
                 [name, email, role, codes, hashed])
 
 

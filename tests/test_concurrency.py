@@ -19,7 +19,8 @@ V1 = [[2025, "1.1", "Governance", "1.1.1", "UNDP", 100, 50, 10], [2025, "1.1", "
       [2025, "1.2", "Justice", "1.2.1", "UNICEF", 1000, 900, 800]]
 V2 = [[2025, "1.1", "Governance", "1.1.1", "UNDP", 300, 300, 30], [2025, "1.1", "Governance", "1.1.3", "UNDP", 400, 0, 0],
       [2025, "1.1", "Governance", "1.1.4", "UNDP", 500, 10, 0]]
-STATE = "SELECT count(*), sum(required), (SELECT sum(s) FROM (SELECT sum(required) AS s FROM budget GROUP BY agency)) FROM budget"
+STATE = ("SELECT count(*), sum(required), (SELECT sum(s) FROM (SELECT sum(required) AS s FROM budget GROUP BY agency)) "
+         "FROM budget")
 
 
 def test_readers_see_the_state_before_or_after_a_submission_never_a_mix(tmp_path):

@@ -23,7 +23,7 @@ from analytics.identity import outcome_key
 from app.testing import open_page
 from core.formatting import format_count, format_money, format_rate
 from core.schema import ACTIONS
-from etl import demo
+from demo import content, generate
 from etl.load import load_bytes
 from etl.template import template_bytes
 from etl.validate import match_header
@@ -179,14 +179,14 @@ def _demo_deliverables() -> list[dict]:
                 "[CONTINUOUS]": "continuous", "[DE-PRIORITIZED]": "deprioritized", "Cancelled": "no_longer_applicable",
                 "Completed": "completed", "Ongoing": "ongoing", "Not started": "not_started", "Planned": "not_started"}
     out = []
-    for n, (area, items) in enumerate(demo.WORKPLAN, 1):
+    for n, (area, items) in enumerate(content.WORKPLAN, 1):
         for i, (_, _, _, _, status, _) in enumerate(items, 1):
-            cost, funded, _ = demo.WORKPLAN_COSTS.get(f"{n}.{i}", (None, None, None))
-            out.append({"source": demo.DEMO_WORKPLAN, "group": area, "status": statuses[status], "cost": cost,
+            cost, funded, _ = content.WORKPLAN_COSTS.get(f"{n}.{i}", (None, None, None))
+            out.append({"source": content.DEMO_WORKPLAN, "group": area, "status": statuses[status], "cost": cost,
                         "funded": funded})
-    for pillar, _, items in demo.HRWG_WORKPLAN:
+    for pillar, _, items in content.HRWG_WORKPLAN:
         for _, _, _, _, status, cost, funded, _, _ in items:
-            out.append({"source": demo.DEMO_HRWG, "group": pillar, "status": statuses[status], "cost": cost,
+            out.append({"source": content.DEMO_HRWG, "group": pillar, "status": statuses[status], "cost": cost,
                         "funded": funded})
     return out
 
@@ -207,7 +207,7 @@ def expected_costs(rows: list[dict]) -> dict:
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    demo.build_demo(path)
+    generate.build_demo(path)
     return path
 
 
@@ -240,13 +240,13 @@ def test_cost_sums_by_status_and_group_equal_the_work_plans(demo_db):
         groups = actions.cost_by(con, Filters(), "group")
         for (source, group), row in zip(zip(groups["source_title"], groups["work_group"]), groups.to_dict("records")):
             mine = [r for r in workplans if r["source"] == source and r["group"] == group]
-            if source in (demo.DEMO_WORKPLAN, demo.DEMO_HRWG):
+            if source in (content.DEMO_WORKPLAN, content.DEMO_HRWG):
                 same(row, expected_costs(mine))
             else:
                 assert row["planned_cost"] is None or math.isnan(row["planned_cost"])
                 assert row["without_cost"] == row["actions"]
-        pillars = groups[groups["source_title"] == demo.DEMO_HRWG]
-        assert set(pillars["work_group"]) == {p for p, _, _ in demo.HRWG_WORKPLAN}
+        pillars = groups[groups["source_title"] == content.DEMO_HRWG]
+        assert set(pillars["work_group"]) == {p for p, _, _ in content.HRWG_WORKPLAN}
     finally:
         con.close()
 
@@ -380,7 +380,7 @@ def test_the_recommendations_page_sums_cost_and_says_what_has_none(demo_db, monk
     assert cards["Funding gap"] == format_money(259_000)
     assert cards["Funded"] == format_rate(353_000 / (656_000 - 20_000 - 24_000))  # costs without funding left out
     captions = " ".join(c.value for c in app.caption)
-    every = len(_demo_deliverables()) + sum(len(a) for _, _, _, a in demo.RECOMMENDATIONS)
+    every = len(_demo_deliverables()) + sum(len(a) for _, _, _, a in content.RECOMMENDATIONS)
     costed = sum(r["cost"] is not None for r in _demo_deliverables())
     assert f"{format_count(costed)} of {format_count(every)} costed" in captions
     assert f"{format_count(every - costed)} of {format_count(every)} deliverables and actions state no cost" in captions

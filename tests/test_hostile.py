@@ -22,7 +22,7 @@ import pytest
 
 import store.connection
 from core.errors import FileError
-from etl import limits, xlsx_guard
+from etl import limits, xlsx_bounds, xlsx_guard
 from etl.load import load_bytes
 from etl.read import cell_ref, formulas_without_values, read_file
 from tests.hostile.make_corpus import BOMB_BYTES, BUILDERS, NOTHING, build_corpus
@@ -285,7 +285,7 @@ def test_the_scan_never_underestimates_the_grid(chunk, sheet_markup, tmp_path, m
 # ---------------------------------------------------------------- the array check of references agrees with the regex
 
 def test_the_array_check_of_references_never_passes_what_the_regex_stops():
-    """`_cells_inside` (numpy) may leave a piece to the `_odd_cell` regex, but never passes one the regex would
+    """`cells_inside` (numpy) may leave a piece to the `odd_cell` regex, but never passes one the regex would
     stop, and counts its cells as bytes.count does: cells at the dimension's edge, just beyond it or written
     oddly, in pieces cut anywhere. A piece of well-written cells inside the dimension it does pass."""
     from hypothesis import given, settings
@@ -293,7 +293,7 @@ def test_the_array_check_of_references_never_passes_what_the_regex_stops():
 
     from tests.hostile.make_corpus import column_letter
 
-    if xlsx_guard.np is None:
+    if xlsx_bounds.np is None:
         pytest.skip("numpy is not installed: the regex alone checks references")
     odd = ['<c>', '<c/>', '<c\tr="A1">', '<c  r="A1">', "<c r='A1'>", '<c s="1" r="A1">', '<c\x0br="A1">',
            '<c/r="A1">', '<c r="a1">', '<c r="A01">', '<c r="A0">', '<c r="1">', '<c r="">', '<c r="AB">',
@@ -324,17 +324,17 @@ def test_the_array_check_of_references_never_passes_what_the_regex_stops():
         return rows, columns, piece, max(end, 0), bad == 0
 
     def agree(rows, columns, piece, end, good):
-        bound = (xlsx_guard._column_letters(columns).encode(), str(rows).encode())
-        cells = xlsx_guard._cells_inside(piece + b'<c r="ZZZ99999999"', end, *bound)  # bytes past the end never count
+        bound = (xlsx_bounds.column_letters(columns).encode(), str(rows).encode())
+        cells = xlsx_bounds.cells_inside(piece + b'<c r="ZZZ99999999"', end, *bound)  # bytes past the end never count
         if cells is not None:
-            assert xlsx_guard._odd_cell(rows, columns).search(piece, 0, end) is None, piece[:end]
+            assert xlsx_bounds.odd_cell(rows, columns).search(piece, 0, end) is None, piece[:end]
             assert cells == piece.count(b'<c r="', 0, end)
         elif good and end == len(piece):
             raise AssertionError(f"well-written cells left to the regex: {piece!r}")
 
     for rows, columns in [(1, 1), (9, 26), (138, 93), (1000, 27), (200000, 500)]:
-        inside = f'<c r="{xlsx_guard._column_letters(columns)}{rows}"><v>1</v></c><c r="A1" t="s"><v>2</v></c>'
-        beyond = [f'<c r="{xlsx_guard._column_letters(columns + 1)}1"/>', f'<c r="A{rows + 1}"/>', f'<c r="A{rows}0"/>']
+        inside = f'<c r="{xlsx_bounds.column_letters(columns)}{rows}"><v>1</v></c><c r="A1" t="s"><v>2</v></c>'
+        beyond = [f'<c r="{xlsx_bounds.column_letters(columns + 1)}1"/>', f'<c r="A{rows + 1}"/>', f'<c r="A{rows}0"/>']
         for cell in [""] + odd + beyond:
             piece = f'<sheetData><row r="1">{inside * 3}{cell}{inside * 3}</row></sheetData>'.encode()
             agree(rows, columns, piece, len(piece), not cell)

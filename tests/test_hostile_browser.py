@@ -22,15 +22,18 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from app.text import WORD_JOINER
+from tests import test_browser
 from tests.fixtures import PLAN_A
 from tests.hostile.make_corpus import BUDGET_HEADER, csv_text, markdown_payloads
 from tests.null_data import NULL_HEAVY, write_db
-from tests.test_browser import CHROMIUM, PAGES, browser, new_page, open_url, screenshot, serve, settle  # noqa: F401  (browser: the same fixture, one Chromium per module)
+from tests.test_browser import CHROMIUM, PAGES, new_page, open_url, screenshot, serve, settle
 from tests.test_literal_text import add_payloads, as_agency, payload_links
 from tests.test_upload import add_accounts
 from tests.test_upload_browser import sign_in
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+
+browser = test_browser.browser  # the same fixture: one Chromium per module
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chromium not installed")
 
@@ -108,14 +111,16 @@ LIVE_DOM = """(payloadWords) => {
     const found = [];
     for (const a of document.querySelectorAll('a[href]')) {
         const href = a.getAttribute('href');
-        if (/evil\\.example|javascript:|mailto:|127\\.0\\.0\\.1:\\d+\\/(md|html)/i.test(href)) found.push('link ' + href);
+        if (/evil\\.example|javascript:|mailto:|127\\.0\\.0\\.1:\\d+\\/(md|html)/i.test(href))
+            found.push('link ' + href);
     }
     for (const e of document.querySelectorAll('strong, em, del, s, b, i')) {
         if (payloadWords.includes(e.textContent.trim())) found.push('emphasis ' + e.outerHTML);
     }
     for (const e of document.querySelectorAll('.stMarkdownColoredText, .katex, math, img, ' +
                                               '[data-testid="stMarkdownContainer"] span[role="img"]')) {
-        if (e.tagName !== 'IMG' || /127\\.0\\.0\\.1|evil/.test(e.getAttribute('src') || '')) found.push(e.outerHTML.slice(0, 120));
+        if (e.tagName !== 'IMG' || /127\\.0\\.0\\.1|evil/.test(e.getAttribute('src') || ''))
+            found.push(e.outerHTML.slice(0, 120));
     }
     return found;
 }"""

@@ -13,8 +13,8 @@ import store.writes
 from analytics import activity, budget
 from analytics.filters import Filters
 from analytics.identity import outcome_key
+from etl.indirect import indirect_cost_label
 from etl.load import load_bytes, load_path
-from etl.validate import indirect_cost_label
 from tests.test_load import workbook_bytes
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "undg-hrm-operational-plan-2011-2013.txt"
@@ -99,7 +99,8 @@ def test_the_seed_plans_budget_loads_with_its_support_cost_and_fee(con, label_at
         f"hrm-table-b.xlsx Table B!{label_cell}11: \"Administrative Agent's fee (1% of contributions received)\": "
         "administrative agent fee: kept apart from the programme lines, as an indirect cost of the plan (1 % of the "
         "contributions: the programme lines above it and their support costs)",
-        f"hrm-table-b.xlsx Table B!{label_cell}12: 'GRAND TOTAL': total row skipped (totals are computed, never loaded)",
+        f"hrm-table-b.xlsx Table B!{label_cell}12: 'GRAND TOTAL': "
+        "total row skipped (totals are computed, never loaded)",
         # a global trust fund's plan belongs to no country: said once (etl.load's country rule)
         f"hrm-table-b.xlsx Table B column country: plan '{PLAN}' is not known in any country yet: 5 row(s) loaded "
         "without a country show only under 'All countries' (to place them in a country, choose the country "

@@ -149,7 +149,7 @@ def test_the_same_file_twice_changes_nothing_and_says_when(con):
 
 
 def test_a_resubmission_replaces_that_agencys_rows_and_rollback_restores_them_exactly(con):
-    first = load_bytes(con, budget_file(GOOD_ROWS), "cbf.xlsx", plan=PLAN)
+    load_bytes(con, budget_file(GOOD_ROWS), "cbf.xlsx", plan=PLAN)
     before_all, before_undp = budget_totals(con), budget_totals(con, "UNDP")
     revised = [[2025, "1.1", "Governance", "1.1.1", "UNDP", 300000, 250000, 200000],
                [2025, "1.1", "Governance", "1.1.4", "UNDP", 50000, 0, 0]]
@@ -561,8 +561,8 @@ def test_many_files_are_written_in_bounded_batches(con, monkeypatch):
     ("Total enrolment in primary school increased", False), ("Total factor productivity rises", False),
 ])
 def test_total_rows_are_labels_not_sentences(label, total):
-    from etl.validate import _is_total_row
-    assert _is_total_row([label, None, None]) is total
+    from etl.dataset import is_total_row
+    assert is_total_row([label, None, None]) is total
 
 
 def test_a_title_beginning_with_total_is_data_not_a_total_row(con):

@@ -194,7 +194,7 @@ def test_a_cbf_without_outcome_descriptions_beside_one_with_them(tmp_path):
     con = store.connection.connect(db)
     described = [BUDGET_HEADER, [2025, "1", "Health for all", "1.1", "UNDP", 1000, 500, 100]]
     bare = [[c for c in BUDGET_HEADER if c != BUDGET_HEADER[2]], [2025, "1", "1.2", "UNICEF", 800, 200, None]]
-    for name, rows, agency in (("undp.xlsx", described, "UNDP"), ("unicef.xlsx", bare, "UNICEF")):
+    for name, rows, _agency in (("undp.xlsx", described, "UNDP"), ("unicef.xlsx", bare, "UNICEF")):
         result = load_bytes(con, workbook_bytes({"Budget": rows}), name, plan="UNSDCF", country="Kenya")
         assert result.status == "committed", [str(e) for e in result.errors]
     assert con.execute("SELECT count(*) FROM budget WHERE outcome_title IS NULL").fetchone()[0] == 1

@@ -281,7 +281,7 @@ def test_indicator_cards_and_progress_table(dashboard_db, f):
     got = {(p, c): (s, pr) for p, c, s, pr in zip(progress["Plan"], progress["Code"], progress["Status"],
                                                   progress["Progress (%)"])}
     assert got.keys() == {(k[1], k[2]) for k in expected}
-    for (country, plan, code), e in expected.items():
+    for (_country, plan, code), e in expected.items():
         status, value = got[(plan, code)]
         assert status == e["status"].capitalize() and close(value, percent(e["progress"]))
 

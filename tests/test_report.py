@@ -97,7 +97,7 @@ def test_formula_looking_values_stay_text(con):
 
 
 def test_hand_made_problems_rows_and_csv():
-    data = "year;output_code;agency\n2025;1.1.1;UNDP\n2025;1.1.1;UNDP\n".encode()
+    data = b"year;output_code;agency\n2025;1.1.1;UNDP\n2025;1.1.1;UNDP\n"
     problems = [
         Problem("b.csv", "b", "row 3", "plan, year", "2025 / 1.1.1", "a unique row: the same key is already on row 2",
                 code="duplicate_row"),

@@ -22,9 +22,9 @@ import random
 import struct
 import sys
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
 import openpyxl
