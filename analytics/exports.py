@@ -8,6 +8,7 @@ which a terminal runs as escapes) and the bidi controls that reverse text ('U+20
 'exe.png') are shown visibly ('␛', '<U+202E>'), in both formats; tab, newline and carriage return,
 and the bidi marks right-to-left text uses (U+200E, U+200F, U+061C), are kept.
 """
+
 from __future__ import annotations
 
 import io
@@ -42,9 +43,9 @@ class BudgetDetail:
     """Refinements of a budget export on the UN INFO fields kept for filtering (SPEC §2.1b)."""
 
     strategic_priority: str | None = None  # its title, as the export writes it
-    suboutput_status: str | None = None    # implementation, closed, pipeline…
-    sdg_goal: str | None = None            # one goal as written, e.g. '5 Gender Equality'
-    partner: str | None = None             # text a contributing partner's name contains (any case)
+    suboutput_status: str | None = None  # implementation, closed, pipeline…
+    sdg_goal: str | None = None  # one goal as written, e.g. '5 Gender Equality'
+    partner: str | None = None  # text a contributing partner's name contains (any case)
 
     def add_to(self, w: Where) -> None:
         if self.strategic_priority:
@@ -63,13 +64,23 @@ def budget_detail_options(con: duckdb.DuckDBPyConnection, filters: Filters) -> d
     w = where("budget", filters)
 
     def distinct(expression: str) -> list[str]:
-        return [r[0] for r in sql.rows(con, f"SELECT DISTINCT {expression} AS v FROM budget{w.sql()} "
-                                            "ORDER BY v", w.params) if r[0]]
+        return [
+            r[0]
+            for r in sql.rows(con, f"SELECT DISTINCT {expression} AS v FROM budget{w.sql()} ORDER BY v", w.params)
+            if r[0]
+        ]
 
-    goals = sql.rows(con, f"""SELECT DISTINCT g FROM (SELECT unnest({SDG_GOALS}) AS g FROM budget{w.sql()})
-                              WHERE g <> '' ORDER BY try_cast(split_part(g, ' ', 1) AS INTEGER), g""", w.params)
-    return {"strategic_priority": distinct("strategic_priority"), "suboutput_status": distinct("suboutput_status"),
-            "sdg_goal": [g[0] for g in goals]}
+    goals = sql.rows(
+        con,
+        f"""SELECT DISTINCT g FROM (SELECT unnest({SDG_GOALS}) AS g FROM budget{w.sql()})
+                              WHERE g <> '' ORDER BY try_cast(split_part(g, ' ', 1) AS INTEGER), g""",
+        w.params,
+    )
+    return {
+        "strategic_priority": distinct("strategic_priority"),
+        "suboutput_status": distinct("suboutput_status"),
+        "sdg_goal": [g[0] for g in goals],
+    }
 
 
 def _where(kind: str, filters: Filters, detail: BudgetDetail | None) -> Where:
@@ -87,8 +98,13 @@ def count(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str, detail: B
     return int(sql.rows(con, f"SELECT count(*) FROM {DATASETS[kind]}{w.sql()}", w.params)[0][0])
 
 
-def rows(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str, limit: int | None = None,
-         detail: BudgetDetail | None = None) -> pd.DataFrame:
+def rows(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    kind: str,
+    limit: int | None = None,
+    detail: BudgetDetail | None = None,
+) -> pd.DataFrame:
     """The filtered rows of a dataset (budget, indicators, actions, submissions), all view columns, in the
     dataset's order; `detail` narrows a budget export further."""
     w = _where(kind, filters, detail)
@@ -138,8 +154,7 @@ def safe_csv_bytes(df: pd.DataFrame) -> bytes:
     return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def safe_excel_bytes(df: pd.DataFrame, sheet_name: str = "Data",
-                     about: Sequence[tuple[str, object]] = ()) -> bytes:
+def safe_excel_bytes(df: pd.DataFrame, sheet_name: str = "Data", about: Sequence[tuple[str, object]] = ()) -> bytes:
     """An .xlsx workbook with one sheet, formula-safe: every text cell is written as text (never a
     formula or a link), numbers and dates stay numbers and dates. `about`: (what, value) rows of a second
     sheet, "Filters" (what was applied, when, by whom, data as of), as formula-safe as the data."""
@@ -204,17 +219,34 @@ def file_stem(kind: str, parts: Sequence[object]) -> str:
 
 
 #: a column of an export → its label for people ('outcome_code' → 'Outcome code'), where the plain rule would not do
-_LABELS = {"suboutput_id": "Sub-output ID", "suboutput_code": "Sub-output code", "suboutput_title": "Sub-output",
-           "suboutput_status": "Sub-output status", "sdg_goals": "SDG goals", "sdg_targets": "SDG targets",
-           "outcome_title": "Outcome", "output_title": "Output", "id": "ID", "as_of": "As of",
-           "submission_id": "Submission", "sha256": "File fingerprint (SHA-256)", "created_at": "Loaded at",
-           "user_name": "Loaded by", "rows_added": "Rows added", "rows_replaced": "Rows replaced",
-           "rows_rejected": "Rows refused", "recommendation_no": "Recommendation no.", "action_no": "Action no.",
-           "period_end": "Period end", "gms_rate": "GMS rate"}
+_LABELS = {
+    "suboutput_id": "Sub-output ID",
+    "suboutput_code": "Sub-output code",
+    "suboutput_title": "Sub-output",
+    "suboutput_status": "Sub-output status",
+    "sdg_goals": "SDG goals",
+    "sdg_targets": "SDG targets",
+    "outcome_title": "Outcome",
+    "output_title": "Output",
+    "id": "ID",
+    "as_of": "As of",
+    "submission_id": "Submission",
+    "sha256": "File fingerprint (SHA-256)",
+    "created_at": "Loaded at",
+    "user_name": "Loaded by",
+    "rows_added": "Rows added",
+    "rows_replaced": "Rows replaced",
+    "rows_rejected": "Rows refused",
+    "recommendation_no": "Recommendation no.",
+    "action_no": "Action no.",
+    "period_end": "Period end",
+    "gms_rate": "GMS rate",
+}
 
 
 def human_labels(columns: Sequence[str]) -> dict[str, str]:
     """Column → a label for people: the Metric registry's label for a metric ('Required'; the rows carry their
     currency), else the words with spaces ('Funding source')."""
-    return {c: _LABELS.get(c) or (METRICS[c].label if c in METRICS else c.replace("_", " ").capitalize())
-            for c in columns}
+    return {
+        c: _LABELS.get(c) or (METRICS[c].label if c in METRICS else c.replace("_", " ").capitalize()) for c in columns
+    }

@@ -8,6 +8,7 @@ blank (not reported), some lines are over-funded.
 
     python bench/scale.py bench/scaled.duckdb --rows 1000000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import store.connection  # noqa: E402
 from store import history  # noqa: E402
 
-AGENCIES = ["UNDP", "UNICEF", "UNFPA", "UN Women", "WHO", "FAO", "ILO", "UNESCO", "UNIDO", "UNAIDS", "UN-Habitat",
-            "UNODC", "UNV", "OHCHR", "UNHCR", "IOM", "WFP", "OCHA", "IFAD", "UNOPS", "UNEP", "ITC", "UNCTAD", "RCO"]
+AGENCIES = [
+    "UNDP",
+    "UNICEF",
+    "UNFPA",
+    "UN Women",
+    "WHO",
+    "FAO",
+    "ILO",
+    "UNESCO",
+    "UNIDO",
+    "UNAIDS",
+    "UN-Habitat",
+    "UNODC",
+    "UNV",
+    "OHCHR",
+    "UNHCR",
+    "IOM",
+    "WFP",
+    "OCHA",
+    "IFAD",
+    "UNOPS",
+    "UNEP",
+    "ITC",
+    "UNCTAD",
+    "RCO",
+]
 JOINT = ["UNDP;UNICEF", "FAO;WFP", "IOM;OHCHR;UNDP", "UNFPA;UN Women", "ILO;UNDP"]
 COUNTRIES = ["Angola", "Cambodia", "Ethiopia", "Fiji", "Ghana", "Lao PDR", "Malawi", "Nepal", "Senegal", "Viet Nam"]
 
@@ -34,12 +59,18 @@ def build_scaled_db(path: str | Path, rows: int = 1_000_000, seed: float = 0.42)
     con = store.connection.connect(path)
     try:
         con.execute(f"SELECT setseed({seed})")
-        con.execute("CREATE TEMP TABLE agency_pool AS SELECT unnest(?) AS agency, generate_subscripts(?, 1) - 1 AS i",
-                    [AGENCIES, AGENCIES])
-        con.execute("CREATE TEMP TABLE joint_pool AS SELECT unnest(?) AS agency, generate_subscripts(?, 1) - 1 AS i",
-                    [JOINT, JOINT])
-        con.execute("CREATE TEMP TABLE country_pool AS SELECT unnest(?) AS country, generate_subscripts(?, 1) - 1 AS i",
-                    [COUNTRIES, COUNTRIES])
+        con.execute(
+            "CREATE TEMP TABLE agency_pool AS SELECT unnest(?) AS agency, generate_subscripts(?, 1) - 1 AS i",
+            [AGENCIES, AGENCIES],
+        )
+        con.execute(
+            "CREATE TEMP TABLE joint_pool AS SELECT unnest(?) AS agency, generate_subscripts(?, 1) - 1 AS i",
+            [JOINT, JOINT],
+        )
+        con.execute(
+            "CREATE TEMP TABLE country_pool AS SELECT unnest(?) AS country, generate_subscripts(?, 1) - 1 AS i",
+            [COUNTRIES, COUNTRIES],
+        )
         # 20 plans (2 per country) × 4 strategic priorities × 3 outcomes × 5 outputs × 10 sub-outputs
         con.execute(f"""
             INSERT INTO budget_lines (country, plan, strategic_priority_code, strategic_priority, outcome_code,

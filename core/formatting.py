@@ -2,6 +2,7 @@
 
 Shared by the pages, the exports' previews and the tests, so that a card and its test agree.
 """
+
 from __future__ import annotations
 
 import functools
@@ -92,7 +93,7 @@ def shorten(text: object, width: int = 60) -> str:
     if len(s) <= width:
         return s
     cut = s[: width - 1]
-    if " " in cut[width // 2:]:
+    if " " in cut[width // 2 :]:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:-–") + "…"
 
@@ -132,8 +133,10 @@ def unique_labels(labels: list[str], extras: list[str]) -> list[str]:
     counts: dict[str, int] = {}
     for label in labels:
         counts[label] = counts.get(label, 0) + 1
-    out = [f"{label} ({shorten(extra, 30)})" if counts[label] > 1 and text(extra) else label
-           for label, extra in zip(labels, extras)]
+    out = [
+        f"{label} ({shorten(extra, 30)})" if counts[label] > 1 and text(extra) else label
+        for label, extra in zip(labels, extras)
+    ]
     seen: dict[str, int] = {}
     result = []
     for label in out:
@@ -164,9 +167,22 @@ def count_of(n: object, singular: str, plural: str | None = None) -> str:
 #: (terminal escapes: ESC [2J clears the screen), the invisible characters that reorder text (bidi
 #: embeddings, overrides, isolates and marks: 'U+202E gnp.exe' reads 'exe.png') or break lines, and the
 #: two noncharacters XML cannot hold
-_VISIBLE = {c: (chr(0x2400 + c) if c < 0x20 else "\u2421" if c == 0x7F else f"<U+{c:04X}>")
-            for c in [*range(0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029,
-                      *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFFFE, 0xFFFF]}
+_VISIBLE = {
+    c: (chr(0x2400 + c) if c < 0x20 else "\u2421" if c == 0x7F else f"<U+{c:04X}>")
+    for c in [
+        *range(0x20),
+        *range(0x7F, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        0x2028,
+        0x2029,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0xFFFE,
+        0xFFFF,
+    ]
+}
 
 
 def printable(text: object, keep: str = "") -> str:

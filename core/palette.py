@@ -3,6 +3,7 @@
 Chart colours are CSS hex ('#RRGGBB'); the Excel colours are openpyxl's 'RRGGBB'. The Streamlit theme (the
 page's own blue, background and text) is set in .streamlit/config.toml, which Streamlit reads itself.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,12 +12,12 @@ import hashlib
 
 #: money measures, the same on every page
 MONEY_COLORS = {
-    "required": "#9AA5B1",       # slate grey
-    "available": "#0072B2",      # blue
-    "expenditure": "#009E73",    # bluish green
-    "gap": "#D55E00",            # vermillion
-    "surplus": "#56B4E9",        # sky blue
-    "not_reported": "#DADDE1",   # light grey
+    "required": "#9AA5B1",  # slate grey
+    "available": "#0072B2",  # blue
+    "expenditure": "#009E73",  # bluish green
+    "gap": "#D55E00",  # vermillion
+    "surplus": "#56B4E9",  # sky blue
+    "not_reported": "#DADDE1",  # light grey
 }
 
 #: achieved and on track are different hues (blue, green), not two shades of one
@@ -63,15 +64,47 @@ COMPARE_YEAR_COLORS = ("#9ECAE1", "#08519C")
 
 JOINT_COLOR = "#4D4D4D"
 AGENCY_COLORS = {
-    "UNDP": "#0468B1", "UNICEF": "#1CABE2", "WHO": "#7F3C8D", "FAO": "#3E8E41", "UNFPA": "#E68310",
-    "UN Women": "#008B8B", "UN-Women": "#008B8B", "ILO": "#A5AA99", "UNESCO": "#CF1C90", "WFP": "#E73F74",
-    "UNHCR": "#11A579", "IOM": "#3969AC", "UNODC": "#F2B701", "UNEP": "#80BA5A", "UNIDO": "#E17C05",
-    "OHCHR": "#4B4B8F", "UN-Habitat": "#008695", "UNAIDS": "#C0392B", "RCO": "#6F6F6F", "UNOPS": "#9C6B30",
-    "IFAD": "#5F4690", "UNV": "#1D6996", "OCHA": "#994E95", "ITC": "#666666", "UNCTAD": "#38A6A5",
+    "UNDP": "#0468B1",
+    "UNICEF": "#1CABE2",
+    "WHO": "#7F3C8D",
+    "FAO": "#3E8E41",
+    "UNFPA": "#E68310",
+    "UN Women": "#008B8B",
+    "UN-Women": "#008B8B",
+    "ILO": "#A5AA99",
+    "UNESCO": "#CF1C90",
+    "WFP": "#E73F74",
+    "UNHCR": "#11A579",
+    "IOM": "#3969AC",
+    "UNODC": "#F2B701",
+    "UNEP": "#80BA5A",
+    "UNIDO": "#E17C05",
+    "OHCHR": "#4B4B8F",
+    "UN-Habitat": "#008695",
+    "UNAIDS": "#C0392B",
+    "RCO": "#6F6F6F",
+    "UNOPS": "#9C6B30",
+    "IFAD": "#5F4690",
+    "UNV": "#1D6996",
+    "OCHA": "#994E95",
+    "ITC": "#666666",
+    "UNCTAD": "#38A6A5",
 }
 #: the colours of agencies not listed above, each agency always given the same one
-AGENCY_CYCLE = ("#5F4690", "#1D6996", "#38A6A5", "#0F8554", "#73AF48", "#EDAD08", "#E17C05", "#CC503E",
-                "#94346E", "#6F4070", "#994E95", "#666666")
+AGENCY_CYCLE = (
+    "#5F4690",
+    "#1D6996",
+    "#38A6A5",
+    "#0F8554",
+    "#73AF48",
+    "#EDAD08",
+    "#E17C05",
+    "#CC503E",
+    "#94346E",
+    "#6F4070",
+    "#994E95",
+    "#666666",
+)
 
 
 def agency_color(code: str) -> str:

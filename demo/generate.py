@@ -13,6 +13,7 @@ Country Team would upload:
 
 `build_demo(db)` (`python -m etl demo`) rebuilds a database from freshly written files.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -99,8 +100,10 @@ def _save(wb: Workbook, path: Path) -> Path:
     wb.properties.creator = "UNCT Results Dashboard (demo data)"
     buffer = io.BytesIO()
     wb.save(buffer)
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
@@ -135,57 +138,81 @@ def _suboutput_rows(rng: random.Random) -> list[dict]:
             agencies.sort(key=str.lower)  # UN INFO lists the abbreviations alphabetically
             scale = AGENCY_SCALE[lead] * (1.4 if len(agencies) > 1 else 1.0)
             row = _plan_years(rng, scale)
-            row.update({
-                "Country": DEMO_COUNTRY,
-                "Plan name": DEMO_PLAN,
-                "Strategic priority code": float(sp),
-                "Strategic priority": f"Strategic Priority {sp} - {STRATEGIC_PRIORITIES[sp]}",
-                "Outcome code": float(outcome_code),
-                "Outcome": f"Outcome {outcome_code} - {OUTCOMES[outcome_code]}",
-                "Output code": output_code,
-                "Output": f"Output {output_code} - {title}",
-                "Sub-Output publication status": "Yes",
-                "Sub-Output code": float(number),
-                "Sub-Output": sub_title,
-                "ID": ids[n],
-                "Description": (f"Contributes to Output {output_code} through {qcpr.lower()} (demo data)."
-                                if rng.random() < 0.3 else "-"),
-                "Joint Programmes / Initiatives names": jp_name if len(agencies) > 1 else "-",
-                "Joint Programmes / Initiatives types": "Joint Programme" if len(agencies) > 1 and jp_name != "-" else "-",
-                "Agency abbreviations": "; ".join(agencies),
-                "Agencies": "; ".join(AGENCY_NAMES[a] for a in agencies),
-                "Contributing partners": ("-" if rng.random() < 0.1 else
-                                          "; ".join(rng.sample(CONTRIBUTING_PARTNERS, rng.choice((1, 1, 2, 3))))),
-                "Implementation partners": "; ".join(rng.sample(IMPLEMENTATION_PARTNERS[str(sp)],
-                                                                rng.choice((1, 2)))),
-                "SDG Targets": ",".join(SDG_TARGETS[t] for t in targets),
-                "SDG Goals": _goals(targets),
-                "Geography": (DEMO_COUNTRY if rng.random() < 0.7
-                              else f"{DEMO_COUNTRY} - {rng.choice(REGIONS)}"),
-                "QCPR function": qcpr if rng.random() < 0.75 else rng.choice((
-                    "Capacity Development/Technical Assistance", "Data Collection and Analysis",
-                    "Capacity Development/Technical Assistance; Policy Advice and Thought Leadership")),
-                "Humanitarian marker": ("Appeal" if output_code in ("2.2.2", "3.1.2") and rng.random() < 0.6
-                                        else "-"),
-                "Humanitarian marker narrative": "-",
-                "Gender marker": (GENDER_MARKERS[2] if sp == 4 and outcome_code == "4.2"
-                                  else rng.choice(GENDER_MARKERS[:3] + GENDER_MARKERS[:2] + GENDER_MARKERS[3:])),
-                "Gender marker narrative": "-",
-                "Human rights marker": (HUMAN_RIGHTS_MARKERS[2] if outcome_code == "4.1"
-                                        else rng.choice(HUMAN_RIGHTS_MARKERS)),
-                "Suboutput also contributes to the following outputs": "-",
-                "Human rights marker narrative": "-",
-                "Sustaining peace marker": rng.choice(PEACE_MARKERS) if sp == 4 else "-",
-                "Sustaining peace marker narrative": "-",
-                "LNOB groups targeted": lnob if rng.random() < 0.7 else "-",
-                "Focal users": "-",
-                "Non Monetary Assistance": "",
-            })
+            row.update(
+                {
+                    "Country": DEMO_COUNTRY,
+                    "Plan name": DEMO_PLAN,
+                    "Strategic priority code": float(sp),
+                    "Strategic priority": f"Strategic Priority {sp} - {STRATEGIC_PRIORITIES[sp]}",
+                    "Outcome code": float(outcome_code),
+                    "Outcome": f"Outcome {outcome_code} - {OUTCOMES[outcome_code]}",
+                    "Output code": output_code,
+                    "Output": f"Output {output_code} - {title}",
+                    "Sub-Output publication status": "Yes",
+                    "Sub-Output code": float(number),
+                    "Sub-Output": sub_title,
+                    "ID": ids[n],
+                    "Description": (
+                        f"Contributes to Output {output_code} through {qcpr.lower()} (demo data)."
+                        if rng.random() < 0.3
+                        else "-"
+                    ),
+                    "Joint Programmes / Initiatives names": jp_name if len(agencies) > 1 else "-",
+                    "Joint Programmes / Initiatives types": "Joint Programme"
+                    if len(agencies) > 1 and jp_name != "-"
+                    else "-",
+                    "Agency abbreviations": "; ".join(agencies),
+                    "Agencies": "; ".join(AGENCY_NAMES[a] for a in agencies),
+                    "Contributing partners": (
+                        "-"
+                        if rng.random() < 0.1
+                        else "; ".join(rng.sample(CONTRIBUTING_PARTNERS, rng.choice((1, 1, 2, 3))))
+                    ),
+                    "Implementation partners": "; ".join(
+                        rng.sample(IMPLEMENTATION_PARTNERS[str(sp)], rng.choice((1, 2)))
+                    ),
+                    "SDG Targets": ",".join(SDG_TARGETS[t] for t in targets),
+                    "SDG Goals": _goals(targets),
+                    "Geography": (DEMO_COUNTRY if rng.random() < 0.7 else f"{DEMO_COUNTRY} - {rng.choice(REGIONS)}"),
+                    "QCPR function": qcpr
+                    if rng.random() < 0.75
+                    else rng.choice(
+                        (
+                            "Capacity Development/Technical Assistance",
+                            "Data Collection and Analysis",
+                            "Capacity Development/Technical Assistance; Policy Advice and Thought Leadership",
+                        )
+                    ),
+                    "Humanitarian marker": (
+                        "Appeal" if output_code in ("2.2.2", "3.1.2") and rng.random() < 0.6 else "-"
+                    ),
+                    "Humanitarian marker narrative": "-",
+                    "Gender marker": (
+                        GENDER_MARKERS[2]
+                        if sp == 4 and outcome_code == "4.2"
+                        else rng.choice(GENDER_MARKERS[:3] + GENDER_MARKERS[:2] + GENDER_MARKERS[3:])
+                    ),
+                    "Gender marker narrative": "-",
+                    "Human rights marker": (
+                        HUMAN_RIGHTS_MARKERS[2] if outcome_code == "4.1" else rng.choice(HUMAN_RIGHTS_MARKERS)
+                    ),
+                    "Suboutput also contributes to the following outputs": "-",
+                    "Human rights marker narrative": "-",
+                    "Sustaining peace marker": rng.choice(PEACE_MARKERS) if sp == 4 else "-",
+                    "Sustaining peace marker narrative": "-",
+                    "LNOB groups targeted": lnob if rng.random() < 0.7 else "-",
+                    "Focal users": "-",
+                    "Non Monetary Assistance": "",
+                }
+            )
             for year in FILLED_YEARS:
                 if row[f"{year} Required"] != "" and year <= 2025 and rng.random() < 0.3:
                     row[f"{year} Narrative"] = rng.choice(NARRATIVES).format(
-                        agency=agencies[0], n=rng.randint(2, 12), people=rng.randint(3, 400) * 100,
-                        partner=row["Implementation partners"].split("; ")[0])
+                        agency=agencies[0],
+                        n=rng.randint(2, 12),
+                        people=rng.randint(3, 400) * 100,
+                        partner=row["Implementation partners"].split("; ")[0],
+                    )
             rows.append(row)
             n += 1
     return rows
@@ -227,8 +254,9 @@ def _plan_years(rng: random.Random, scale: float) -> dict:
     start_year, end_year = start.year, end.year
     row: dict = {"Start date": start, "End date": end, "Status": status}
     for year in UNINFO_YEARS:
-        row.update({f"{year} Required": "", f"{year} Available": "", f"{year} Expenditure": "",
-                    f"{year} Narrative": "-"})
+        row.update(
+            {f"{year} Required": "", f"{year} Available": "", f"{year} Expenditure": "", f"{year} Narrative": "-"}
+        )
     base = _money(rng, 40_000, 1_500_000) * scale
     for year in range(start_year, end_year + 1):
         if year not in FILLED_YEARS:
@@ -267,8 +295,13 @@ def _amount(value: str | float | None) -> float:
 def write_budget(path: Path, rng: random.Random) -> Path:
     rows = _suboutput_rows(rng)
     # a few figures stored as text, as some exports have them
-    money_cells = [(i, f"{y} {m}") for i, r in enumerate(rows) for y in FILLED_YEARS for m in MEASURES
-                   if isinstance(r[f"{y} {m}"], float) and r[f"{y} {m}"] > 0]
+    money_cells = [
+        (i, f"{y} {m}")
+        for i, r in enumerate(rows)
+        for y in FILLED_YEARS
+        for m in MEASURES
+        if isinstance(r[f"{y} {m}"], float) and r[f"{y} {m}"] > 0
+    ]
     for i, key in rng.sample(money_cells, 7):
         rows[i][key] = f"{int(rows[i][key]):,}"
     for r in rows:
@@ -289,7 +322,6 @@ def write_budget(path: Path, rng: random.Random) -> Path:
     return _save(wb, path)
 
 
-
 def write_indicators(path: Path, rng: random.Random) -> Path:
     wb = Workbook()
     ws = wb.active
@@ -299,8 +331,7 @@ def write_indicators(path: Path, rng: random.Random) -> Path:
     ws.append([])
     ws.append(list(INDICATOR_COLUMNS))
     _bold_header(ws, 3, len(INDICATOR_COLUMNS))
-    for (code, result, wording, unit, baseline, base_year, target, agency, mov, periods, shares,
-         decimals) in INDICATORS:
+    for code, result, wording, unit, baseline, base_year, target, agency, mov, periods, shares, decimals in INDICATORS:
         for period, share in zip(periods, shares):
             if share is None:
                 actual = None
@@ -309,11 +340,11 @@ def write_indicators(path: Path, rng: random.Random) -> Path:
                     share += rng.uniform(-0.03, 0.03)
                 actual = baseline + share * (target - baseline)
                 actual = round(actual, decimals) if decimals else int(round(actual))
-            ws.append([DEMO_PLAN, code, wording, result, unit, baseline, base_year, target, 2027, period, actual,
-                       agency, mov])
+            ws.append(
+                [DEMO_PLAN, code, wording, result, unit, baseline, base_year, target, 2027, period, actual, agency, mov]
+            )
     ws.freeze_panes = "A4"
     return _save(wb, path)
-
 
 
 def _deadline_cell(cell, value) -> None:
@@ -335,9 +366,20 @@ def write_actions(path: Path, rng: random.Random) -> Path:
     for rec_no, recommendation, response, actions in RECOMMENDATIONS:
         first = row
         for i, (action, responsible, deadline, status, comment) in enumerate(actions, 1):
-            values = ["evaluation", DEMO_EVALUATION, rec_no if i == 1 else None,
-                      recommendation if i == 1 else None, response if i == 1 else None, f"{rec_no}.{i}", action,
-                      responsible, "UN Women", None, status, comment or None]
+            values = [
+                "evaluation",
+                DEMO_EVALUATION,
+                rec_no if i == 1 else None,
+                recommendation if i == 1 else None,
+                response if i == 1 else None,
+                f"{rec_no}.{i}",
+                action,
+                responsible,
+                "UN Women",
+                None,
+                status,
+                comment or None,
+            ]
             for col, value in enumerate(values, 1):
                 ws.cell(row=row, column=col, value=value).alignment = top
             _deadline_cell(ws.cell(row=row, column=10), deadline)
@@ -358,8 +400,19 @@ def write_actions(path: Path, rng: random.Random) -> Path:
     for area_no, (area, deliverables) in enumerate(WORKPLAN, 1):
         first = row
         for i, (deliverable, leads, agency, timeline, status, comment) in enumerate(deliverables, 1):
-            values = ["workplan", DEMO_WORKPLAN, area if i == 1 else None, f"{area_no}.{i}", deliverable, leads,
-                      agency, None, status, comment or None, *WORKPLAN_COSTS.get(f"{area_no}.{i}", (None,) * 3)]
+            values = [
+                "workplan",
+                DEMO_WORKPLAN,
+                area if i == 1 else None,
+                f"{area_no}.{i}",
+                deliverable,
+                leads,
+                agency,
+                None,
+                status,
+                comment or None,
+                *WORKPLAN_COSTS.get(f"{area_no}.{i}", (None,) * 3),
+            ]
             for col, value in enumerate(values, 1):
                 wp.cell(row=row, column=col, value=value).alignment = top
             _deadline_cell(wp.cell(row=row, column=8), timeline)
@@ -376,9 +429,26 @@ def write_actions(path: Path, rng: random.Random) -> Path:
     _bold_header(hr, 2, len(HRWG_HEADER))
     for pillar_no, (pillar, area, deliverables) in enumerate(HRWG_WORKPLAN, 1):
         for i, (deliverable, leads, agency, timeline, status, cost, funded, source, comment) in enumerate(
-                deliverables, 1):
-            hr.append(["workplan", DEMO_HRWG, pillar, area, f"{pillar_no}.{i}", deliverable, leads, agency, timeline,
-                       status, cost, funded, source, comment or None])
+            deliverables, 1
+        ):
+            hr.append(
+                [
+                    "workplan",
+                    DEMO_HRWG,
+                    pillar,
+                    area,
+                    f"{pillar_no}.{i}",
+                    deliverable,
+                    leads,
+                    agency,
+                    timeline,
+                    status,
+                    cost,
+                    funded,
+                    source,
+                    comment or None,
+                ]
+            )
     for letter, width in zip("ABCDEFGHIJKLMN", (11, 30, 30, 30, 12, 60, 20, 11, 12, 12, 14, 14, 26, 40)):
         hr.column_dimensions[letter].width = width
     del rng  # the actions are fixed text; the seed only varies the budget and indicator figures
@@ -416,8 +486,9 @@ def build_demo(db: Path | str, progress=None) -> str:
                 progress(n / len(files), f"loading {path.name}")
             result = load_path(con, path, user="demo", **options.get(path.name, {}))
             if result.status != "committed":
-                raise RuntimeError(f"demo data did not load: {result.summary}: "
-                                   + "; ".join(str(e) for e in result.errors[:5]))
+                raise RuntimeError(
+                    f"demo data did not load: {result.summary}: " + "; ".join(str(e) for e in result.errors[:5])
+                )
             results.append(result)
     if progress:
         progress(1.0, "done")

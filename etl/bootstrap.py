@@ -1,5 +1,6 @@
 """`make run` step: load the demo data when the database holds no submission yet, then say how to
 create the first administrator (there is no default password)."""
+
 from __future__ import annotations
 
 import store.connection
@@ -17,8 +18,10 @@ def main() -> None:
         print(f"The database {path} is empty: loading the demo data (python -m etl demo).")
         print(generate.build_demo(path))
     if admins == 0:
-        print("No administrator yet. Create one (the password is read from the terminal):\n"
-              "    .venv/bin/python -m etl users add admin --role admin")
+        print(
+            "No administrator yet. Create one (the password is read from the terminal):\n"
+            "    .venv/bin/python -m etl users add admin --role admin"
+        )
 
 
 if __name__ == "__main__":

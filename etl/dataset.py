@@ -1,5 +1,6 @@
 """What validating a file produces and what its steps share: the Dataset (rows, problems), the header row
 found for a kind (HeaderFit), and total rows (computed, never loaded)."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,8 @@ TOTAL_LABEL = re.compile(
     r"(\s*$|\s*[:(\-–—=,.]|\s+(for|of|per|by|in|all|\d)"
     r"|\s+(budget|amount|usd|required|available|funded|funding|expenditures?|resources|costs?)\s*$"
     r"|\s+(outcomes?|outputs?|priority|agency|year)(\s+[\w.]+)?\s*$)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -46,8 +48,9 @@ class Dataset:
         return [p for p in self.problems if p.severity == "warning"]
 
     def error(self, sheet, cell, column, value, expected: str, *, code: str, suggestion: str | None = None):
-        self.problems.append(Problem(self.file_name, sheet, cell, column, value, expected, "error", code=code,
-                                     suggestion=suggestion))
+        self.problems.append(
+            Problem(self.file_name, sheet, cell, column, value, expected, "error", code=code, suggestion=suggestion)
+        )
 
     def warn(self, sheet, cell, column, value, expected: str, *, code: str):
         self.problems.append(Problem(self.file_name, sheet, cell, column, value, expected, "warning", code=code))

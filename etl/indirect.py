@@ -1,6 +1,7 @@
 """Indirect-cost rows of a canonical budget sheet (programme support cost, GMS, administrative agent fee…):
 recognised by their label in English, French or Spanish, kept apart from the programme lines, and their
 arithmetic checked against those lines."""
+
 from __future__ import annotations
 
 import re
@@ -18,17 +19,24 @@ from etl.read import FORMULA_WITHOUT_VALUE, cell_ref
 _LABEL_START = r"^\W*(?:(?:\d{1,2}|[ivx]{1,4}|[a-h])[.)]\s*|(?:add|plus)\b:?\s*)?"
 INDIRECT_LABELS = {
     # support costs on the direct costs (programme support cost, GMS, indirect support cost…)
-    "support": re.compile(_LABEL_START + r"""(?:
+    "support": re.compile(
+        _LABEL_START
+        + r"""(?:
         programm?e?s?\s+support\s+costs?|p\.?s\.?c\b|i\.?s\.?c\b|indirect\s+(?:support\s+)?costs?
         |g\.?m\.?s\b|general\s+management\s+support
         |(?:couts?|frais)\s+d'appui\s+(?:au|aux)\s+programmes?|(?:couts?|frais)\s+(?:d'appui\s+)?indirects?
         |(?:costos?|gastos?)\s+de\s+apoyo\s+(?:a|al)\s+(?:los\s+)?programas?|(?:costos?|gastos?)\s+indirectos?)""",
-                          re.VERBOSE),
+        re.VERBOSE,
+    ),
     # the administrative agent's fee of a pooled fund, on the contributions it receives
-    "fee": re.compile(_LABEL_START + r"""(?:
+    "fee": re.compile(
+        _LABEL_START
+        + r"""(?:
         administrative\s+agent'?s?\s+fees?|a\.?a\.?\s+fees?|mptf\s*(?:o|office)?\s+fees?
         |(?:frais|commission)\s+(?:de\s+l'|d'|de\s+)?agent\s+administratif
-        |(?:honorarios|comision|gastos|costos?)\s+(?:del\s+|de\s+)?agente\s+administrativo)""", re.VERBOSE),
+        |(?:honorarios|comision|gastos|costos?)\s+(?:del\s+|de\s+)?agente\s+administrativo)""",
+        re.VERBOSE,
+    ),
 }
 INDIRECT_COST_NAMES = {"support": "programme support cost", "fee": "administrative agent fee"}
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d+)?)\s*%")
@@ -66,8 +74,15 @@ class IndirectCosts:
     block's plan, year, agency and currency when they state none, and their arithmetic is checked on it.
     """
 
-    def __init__(self, ds: Dataset, fit: HeaderFit, parsers: dict, fill: dict[str, str], currency: str | None,
-                 unsaved: set[tuple[int, int]]):
+    def __init__(
+        self,
+        ds: Dataset,
+        fit: HeaderFit,
+        parsers: dict,
+        fill: dict[str, str],
+        currency: str | None,
+        unsaved: set[tuple[int, int]],
+    ):
         self.ds, self.sheet, self.parsers, self.fill, self.currency = ds, fit.sheet.name, parsers, fill, currency
         self.unsaved = unsaved
         self.at = {name: i for i, name in fit.columns.items()}
@@ -119,8 +134,14 @@ class IndirectCosts:
         label_at, what = found
         cost_type, rate = cast(tuple[str, float | None], what)  # what indirect_cost_label returns
         ds, sheet = self.ds, self.sheet
-        cost: dict[str, Any] = {"_sheet": sheet, "_row": r + 1, "_cell": cell_ref(r, label_at), "cost_type": cost_type,
-                "label": " ".join(str(cells[label_at]).split()), "rate": rate}
+        cost: dict[str, Any] = {
+            "_sheet": sheet,
+            "_row": r + 1,
+            "_cell": cell_ref(r, label_at),
+            "cost_type": cost_type,
+            "label": " ".join(str(cells[label_at]).split()),
+            "rate": rate,
+        }
         errors = len(ds.errors)
         amount_at, cost["required"] = self._amount(r, cells, label_at)
         cost["_amount_cell"] = cell_ref(r, amount_at if amount_at is not None else label_at)
@@ -136,37 +157,67 @@ class IndirectCosts:
             if name in ("available", "expenditure") and cost[name] is not None and cost[name] < 0:
                 ds.error(sheet, cell_ref(r, i), name, cells[i], "an amount ≥ 0", code="negative_amount")
         if all(cost.get(m) is None for m in ("required", "available", "expenditure")) and len(ds.errors) == errors:
-            ds.error(sheet, cost["_cell"], "required", cells[label_at],
-                     f"an amount for this {INDIRECT_COST_NAMES[cost_type]}: in the required column, or alone on "
-                     "its row", code="indirect_cost_without_amount")
+            ds.error(
+                sheet,
+                cost["_cell"],
+                "required",
+                cells[label_at],
+                f"an amount for this {INDIRECT_COST_NAMES[cost_type]}: in the required column, or alone on its row",
+                code="indirect_cost_without_amount",
+            )
         for name, value in self.fill.items():
             if name in ("plan", "agency") and cost.get(name) is None:
                 cost[name] = value
-        of = ("the direct costs above it" if cost_type == "support" else
-              "the contributions: the programme lines above it and their support costs")
-        ds.warn(sheet, cost["_cell"], None, cost["label"],
-                f"{INDIRECT_COST_NAMES[cost_type]}: kept apart from the programme lines, as an indirect cost of "
-                + (f"the plan ({_percent(rate)} of {of})" if rate is not None else
-                   "the plan (no rate in its label, so its arithmetic is not checked)"), code="indirect_cost")
+        of = (
+            "the direct costs above it"
+            if cost_type == "support"
+            else "the contributions: the programme lines above it and their support costs"
+        )
+        ds.warn(
+            sheet,
+            cost["_cell"],
+            None,
+            cost["label"],
+            f"{INDIRECT_COST_NAMES[cost_type]}: kept apart from the programme lines, as an indirect cost of "
+            + (
+                f"the plan ({_percent(rate)} of {of})"
+                if rate is not None
+                else "the plan (no rate in its label, so its arithmetic is not checked)"
+            ),
+            code="indirect_cost",
+        )
         self.blocks[-1]["costs"].append(cost)
         return True
 
-    def _amount(self, r: int, cells: list, label_at: int | None, quiet: bool = False) -> tuple[int | None, float | None]:
+    def _amount(
+        self, r: int, cells: list, label_at: int | None, quiet: bool = False
+    ) -> tuple[int | None, float | None]:
         """(column, amount) of an indirect-cost or total row: the required column's, else the one amount on
         the row outside the money columns (a valid year in the year column is the year); the amount is None
         when there is none or it is refused (with an error, unless `quiet`)."""
         required = self.at.get("required")
         if required is not None and (r, required) in self.unsaved:
             if not quiet:
-                self.ds.error(self.sheet, cell_ref(r, required), "required", None, FORMULA_WITHOUT_VALUE,
-                              code="formula_without_value")
+                self.ds.error(
+                    self.sheet,
+                    cell_ref(r, required),
+                    "required",
+                    None,
+                    FORMULA_WITHOUT_VALUE,
+                    code="formula_without_value",
+                )
             return None, None
         candidates = self._candidates(cells, label_at)
         if len(candidates) > 1:
             if not quiet:
-                self.ds.error(self.sheet, cell_ref(r, candidates[1]), "required", cells[candidates[1]],
-                              "one amount for an indirect cost: in the required column, or alone on its row",
-                              code="indirect_cost_two_amounts")
+                self.ds.error(
+                    self.sheet,
+                    cell_ref(r, candidates[1]),
+                    "required",
+                    cells[candidates[1]],
+                    "one amount for an indirect cost: in the required column, or alone on its row",
+                    code="indirect_cost_two_amounts",
+                )
             return None, None
         if not candidates:
             return None, None
@@ -179,8 +230,9 @@ class IndirectCosts:
             return at, None
         if amount is not None and amount < 0:
             if not quiet:
-                self.ds.error(self.sheet, cell_ref(r, at), "required", cells[at], "an amount ≥ 0",
-                              code="negative_amount")
+                self.ds.error(
+                    self.sheet, cell_ref(r, at), "required", cells[at], "an amount ≥ 0", code="negative_amount"
+                )
             return at, None
         return at, amount
 
@@ -191,8 +243,11 @@ class IndirectCosts:
         if required is not None and required < len(cells) and not parse.is_blank(cells[required]):
             return [required]
         year = self.at.get("year")
-        return [i for i, cell in enumerate(cells) if i != label_at and i not in self.money
-                and _is_amount(cell) and not (i == year and _is_year(cell))]
+        return [
+            i
+            for i, cell in enumerate(cells)
+            if i != label_at and i not in self.money and _is_amount(cell) and not (i == year and _is_year(cell))
+        ]
 
     def finish(self) -> None:
         """Give each indirect cost its block's plan, year, agency and currency, and check the arithmetic."""
@@ -207,11 +262,21 @@ class IndirectCosts:
                 cost["currency"] = cost["currency"] or self.currency or "USD"
                 if cost["plan"] is None:
                     plans = {line.get("plan") for line in lines} - {None}
-                    self.ds.error(self.sheet, cost["_cell"], "plan", cost["label"],
-                                  "the plan this indirect cost belongs to: "
-                                  + ("the programme lines above it name several" if len(plans) > 1 else
-                                     "the programme lines above it name none" if lines else
-                                     "there are no programme lines above it"), code="indirect_cost_without_plan")
+                    self.ds.error(
+                        self.sheet,
+                        cost["_cell"],
+                        "plan",
+                        cost["label"],
+                        "the plan this indirect cost belongs to: "
+                        + (
+                            "the programme lines above it name several"
+                            if len(plans) > 1
+                            else "the programme lines above it name none"
+                            if lines
+                            else "there are no programme lines above it"
+                        ),
+                        code="indirect_cost_without_plan",
+                    )
                 self.ds.indirect_costs.append(cost)
             if lines and all(line.get("required") is not None for line in lines):
                 self._check(block, sum(line["required"] for line in lines))
@@ -221,31 +286,53 @@ class IndirectCosts:
         total = programme + support costs + fees: a warning with the cell when one is off by more than a cent."""
         kinds = {k: [c for c in block["costs"] if c["cost_type"] == k] for k in INDIRECT_COST_NAMES}
         spent = {k: sum(c["required"] or 0.0 for c in costs) for k, costs in kinds.items()}
-        bases = {"support": (programme, f"the direct costs above it ({programme:,.2f})"),
-                 "fee": (programme + spent["support"], f"the contributions (programme {programme:,.2f} + support "
-                                                      f"costs {spent['support']:,.2f})")}
+        bases = {
+            "support": (programme, f"the direct costs above it ({programme:,.2f})"),
+            "fee": (
+                programme + spent["support"],
+                f"the contributions (programme {programme:,.2f} + support costs {spent['support']:,.2f})",
+            ),
+        }
         for cost_type, costs in kinds.items():
             rated = [c for c in costs if c["rate"] is not None and c["required"] is not None]
             if len(costs) > 1 and rated:
-                self.ds.warn(self.sheet, costs[1]["_cell"], None, costs[1]["label"],
-                             f"{len(costs)} {INDIRECT_COST_NAMES[cost_type]} rows below the same programme lines: "
-                             "each is kept; their arithmetic is not checked", code="indirect_costs_unchecked")
+                self.ds.warn(
+                    self.sheet,
+                    costs[1]["_cell"],
+                    None,
+                    costs[1]["label"],
+                    f"{len(costs)} {INDIRECT_COST_NAMES[cost_type]} rows below the same programme lines: "
+                    "each is kept; their arithmetic is not checked",
+                    code="indirect_costs_unchecked",
+                )
             elif rated:
                 cost = rated[0]
                 base, named = bases[cost_type]
                 expected = cost["rate"] * base
                 if differs(cost["required"], expected):
-                    self.ds.warn(self.sheet, cost["_amount_cell"], "required", cost["required"],
-                                 f"{_percent(cost['rate'])} of {named} is {expected:,.2f}: this "
-                                 f"{INDIRECT_COST_NAMES[cost_type]} differs by {cost['required'] - expected:+,.2f} "
-                                 "(kept as written)", code="indirect_cost_arithmetic")
+                    self.ds.warn(
+                        self.sheet,
+                        cost["_amount_cell"],
+                        "required",
+                        cost["required"],
+                        f"{_percent(cost['rate'])} of {named} is {expected:,.2f}: this "
+                        f"{INDIRECT_COST_NAMES[cost_type]} differs by {cost['required'] - expected:+,.2f} "
+                        "(kept as written)",
+                        code="indirect_cost_arithmetic",
+                    )
         whole = programme + spent["support"] + spent["fee"]
         for cell, stated in block["totals"]:
             if differs(stated, whole):
-                self.ds.warn(self.sheet, cell, None, stated,
-                             f"programme {programme:,.2f} + support costs {spent['support']:,.2f} + fees "
-                             f"{spent['fee']:,.2f} = {whole:,.2f}: this total differs by {stated - whole:+,.2f} "
-                             "(totals are computed, never loaded)", code="total_arithmetic")
+                self.ds.warn(
+                    self.sheet,
+                    cell,
+                    None,
+                    stated,
+                    f"programme {programme:,.2f} + support costs {spent['support']:,.2f} + fees "
+                    f"{spent['fee']:,.2f} = {whole:,.2f}: this total differs by {stated - whole:+,.2f} "
+                    "(totals are computed, never loaded)",
+                    code="total_arithmetic",
+                )
 
 
 def differs(stated: float, expected: float) -> bool:

@@ -4,6 +4,7 @@ The command line and the Upload page both call `load_bytes`; neither has load lo
 A dry run performs the whole load inside a transaction, measures what it would change (the
 preview) and rolls it back, so the preview is exactly what Commit will do.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,15 +67,19 @@ class LoadResult:
             d = self.duplicate_of or {}
             when = f"{d.get('created_at'):%Y-%m-%d %H:%M}" if d.get("created_at") else "earlier"
             who = d.get("user_name") or "an unnamed user"
-            return (f"{self.file_name}: already loaded on {when} by {who} (submission {d.get('submission_id')}); "
-                    "nothing changed")
+            return (
+                f"{self.file_name}: already loaded on {when} by {who} (submission {d.get('submission_id')}); "
+                "nothing changed"
+            )
         if self.status == "rejected":
             return f"{self.file_name}: {len(self.errors)} error(s); nothing was loaded"
         verb = "would add" if self.status == "valid" else "added"
         sid = f" as submission {self.submission_id}" if self.submission_id and self.status == "committed" else ""
-        return (f"{self.file_name}: {self.kind}{' (UN INFO export)' if self.layout == 'uninfo' else ''} "
-                f"{verb} {self.rows_added} row(s), replacing {self.rows_replaced}{sid}; "
-                f"{len(self.warnings)} warning(s)")
+        return (
+            f"{self.file_name}: {self.kind}{' (UN INFO export)' if self.layout == 'uninfo' else ''} "
+            f"{verb} {self.rows_added} row(s), replacing {self.rows_replaced}{sid}; "
+            f"{len(self.warnings)} warning(s)"
+        )
 
 
 def sha256(data: bytes) -> str:
@@ -115,14 +120,23 @@ def load_path(con, path: str | Path, **options) -> LoadResult:
     return load_bytes(con, data, path.name, **options)
 
 
-def load_bytes(con, data: bytes, file_name: str, *, dry_run: bool = False, progress: Progress | None = None,
-               **options) -> LoadResult:
+def load_bytes(
+    con, data: bytes, file_name: str, *, dry_run: bool = False, progress: Progress | None = None, **options
+) -> LoadResult:
     """Validate and load one file (options: see `Options`)."""
     return load_many(con, [(data, file_name)], dry_run=dry_run, progress=progress, **options)[0]
 
 
-def load_many(con, files: list[tuple[bytes, str]], *, dry_run: bool = False, progress: Progress | None = None,
-              workers: int = 1, record_rejected: bool = False, **options) -> list[LoadResult]:
+def load_many(
+    con,
+    files: list[tuple[bytes, str]],
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    workers: int = 1,
+    record_rejected: bool = False,
+    **options,
+) -> list[LoadResult]:
     """Validate and load several files; each file is all or nothing on its own.
 
     Files are read and validated (in `workers` processes when > 1), then every valid file is
@@ -134,8 +148,15 @@ def load_many(con, files: list[tuple[bytes, str]], *, dry_run: bool = False, pro
         for start in range(0, len(files), BATCH_FILES):
             share = (start / len(files), min(BATCH_FILES, len(files) - start) / len(files))
             part = (lambda f, t, s=share: progress(s[0] + f * s[1], t)) if progress else None
-            batches += load_many(con, files[start:start + BATCH_FILES], dry_run=dry_run, progress=part,
-                                 workers=workers, record_rejected=record_rejected, **options)
+            batches += load_many(
+                con,
+                files[start : start + BATCH_FILES],
+                dry_run=dry_run,
+                progress=part,
+                workers=workers,
+                record_rejected=record_rejected,
+                **options,
+            )
         return batches
     opts = Options(**options)
     step = progress or (lambda fraction, text: None)
@@ -179,8 +200,12 @@ def _prepare_all(jobs: list[tuple], workers: int):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_die_with, initargs=(os.getpid(),)) as pool:
+        with ProcessPoolExecutor(
+            min(workers, len(jobs)),
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_die_with,
+            initargs=(os.getpid(),),
+        ) as pool:
             yield from pool.map(_prepare_job, jobs)
     else:
         yield from map(_prepare_job, jobs)
@@ -216,8 +241,15 @@ def prepare(data: bytes, file_name: str, digest: str, opts: Options, entities: l
         try:
             fill["agency"] = EntityResolver(entities).resolve(opts.agency)
         except ParseError as exc:
-            ds.error(None, None, "agency", opts.agency, f"the agency chosen for the file: {exc.expected}",
-                     code=exc.code, suggestion=exc.suggestion)
+            ds.error(
+                None,
+                None,
+                "agency",
+                opts.agency,
+                f"the agency chosen for the file: {exc.expected}",
+                code=exc.code,
+                suggestion=exc.suggestion,
+            )
             return Prepared(data, digest, ds)
     ds = validate(sheets, file_name, entities, opts.kind, fill)
     given = {k: v for k, v in (("country", opts.country), ("plan", opts.plan)) if v}
@@ -238,9 +270,15 @@ def check_agencies(ds: Dataset, allowed: set[str]) -> None:
         foreign = [c for c in codes if c not in allowed]
         if foreign or not codes:
             shown = ", ".join(foreign) or "no agency"
-            ds.error(row["_sheet"], f"row {row['_row']}", "agency", shown,
-                     f"a row of your agencies ({', '.join(sorted(allowed)) or 'none on your account'}); "
-                     "your account may not load other agencies' rows", code="foreign_agency_row")
+            ds.error(
+                row["_sheet"],
+                f"row {row['_row']}",
+                "agency",
+                shown,
+                f"a row of your agencies ({', '.join(sorted(allowed)) or 'none on your account'}); "
+                "your account may not load other agencies' rows",
+                code="foreign_agency_row",
+            )
 
 
 def _rows_with_agency(ds: Dataset):
@@ -251,8 +289,10 @@ def build_frames(ds: Dataset) -> dict[str, pa.Table]:
     """Canonical rows → the typed tables staged for the insert, one column per stored column (core.schema)."""
     if ds.layout == "uninfo":  # figures and sub-outputs are joined in the database (see store.writes.stage_uninfo)
         figures = tuple(c for c in BUDGET_LINES.columns if c.name in UNINFO_FIGURES)
-        return {"staged_figures": _table(ds.rows, figures),
-                "staged_suboutputs": _table(ds.suboutputs, SUBOUTPUTS.columns)}
+        return {
+            "staged_figures": _table(ds.rows, figures),
+            "staged_suboutputs": _table(ds.suboutputs, SUBOUTPUTS.columns),
+        }
     kind = KINDS[ds.kind]
     frames = {"staged": _table(COMPLETE_ROWS[kind.name](ds.rows), kind.table.columns)}
     if INDIRECT_COST_ROWS in kind.parts:  # a budget's indirect costs go with its lines
@@ -274,15 +314,27 @@ def _indicator_rows(rows: list[dict]) -> list[dict]:
 
 def _action_rows(rows: list[dict]) -> list[dict]:
     today = dt.date.today()
-    return [{**r, "source_type": r.get("source_type") or "evaluation", "as_of": r.get("as_of") or today,
-             "currency": r.get("currency") or "USD"} for r in rows]  # of the cost and funding, as a budget's
+    return [
+        {
+            **r,
+            "source_type": r.get("source_type") or "evaluation",
+            "as_of": r.get("as_of") or today,
+            "currency": r.get("currency") or "USD",
+        }
+        for r in rows
+    ]  # of the cost and funding, as a budget's
 
 
 #: per kind, what its validated rows gain before they are stored (defaults and derived columns)
 COMPLETE_ROWS = {"budget": _budget_rows, "indicators": _indicator_rows, "actions": _action_rows}
 #: the Arrow type staged for each SQL type of a stored column, so DuckDB never guesses one from the first values
-ARROW_TYPES = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "INTEGER": pa.int32(), "DATE": pa.date32(),
-               "BOOLEAN": pa.bool_()}
+ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "DOUBLE": pa.float64(),
+    "INTEGER": pa.int32(),
+    "DATE": pa.date32(),
+    "BOOLEAN": pa.bool_(),
+}
 
 
 def _table(rows: list[dict], columns: tuple[Stored, ...]) -> pa.Table:
@@ -299,14 +351,24 @@ def _reject(con, prepared: Prepared, user: str | None, dry_run: bool) -> LoadRes
     result = LoadResult(ds.file_name, "rejected", ds.kind, ds.layout, errors=ds.errors, warnings=ds.warnings)
     if not dry_run:
         result.submission_id = store.writes.log_submission(
-            con, kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=prepared.digest, user_name=user,
-            **_rejected_fields(ds))
+            con,
+            kind=ds.kind,
+            layout=ds.layout,
+            file_name=ds.file_name,
+            sha256=prepared.digest,
+            user_name=user,
+            **_rejected_fields(ds),
+        )
     return result
 
 
 def _rejected_fields(ds: Dataset) -> dict:
-    return dict(status="rejected", rows_rejected=len(ds.suboutputs if ds.layout == "uninfo" else ds.rows),
-                errors=[str(p) for p in ds.errors[:1000]], warnings=[str(p) for p in ds.warnings[:1000]])
+    return dict(
+        status="rejected",
+        rows_rejected=len(ds.suboutputs if ds.layout == "uninfo" else ds.rows),
+        errors=[str(p) for p in ds.errors[:1000]],
+        warnings=[str(p) for p in ds.warnings[:1000]],
+    )
 
 
 def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_rejected: bool) -> list[LoadResult]:
@@ -325,12 +387,16 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
         for item in batch:
             previous = store.writes.find_duplicate(con, item.digest, item.dataset.kind)
             if previous:  # the same content was committed meanwhile (a concurrent upload, or earlier in this batch)
-                results.append(_duplicate(con, item.dataset.file_name, item.dataset.kind, item.digest, opts.user,
-                                          previous, dry_run))
+                results.append(
+                    _duplicate(
+                        con, item.dataset.file_name, item.dataset.kind, item.digest, opts.user, previous, dry_run
+                    )
+                )
                 continue
             ds = item.dataset
-            result = LoadResult(ds.file_name, "valid" if dry_run else "committed", ds.kind, ds.layout,
-                                warnings=ds.warnings)
+            result = LoadResult(
+                ds.file_name, "valid" if dry_run else "committed", ds.kind, ds.layout, warnings=ds.warnings
+            )
             result.submission_id = store.writes.next_submission_id(con, after=todo[-1][1].sid if todo else 0)
             results.append(result)
             todo.append((item, result))
@@ -339,8 +405,9 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
             if not dry_run:
                 writer.execute("BEGIN")
                 for item, result in todo:
-                    store.writes.record_submission(writer, result.sid, status="loading",
-                                            **_submission_meta(item, opts.user))
+                    store.writes.record_submission(
+                        writer, result.sid, status="loading", **_submission_meta(item, opts.user)
+                    )
                 writer.execute("COMMIT")
             writer.execute("BEGIN")
             try:
@@ -369,18 +436,36 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
         if dry_run:
             for item, result in todo:  # the Upload page's check records a refused file, as it does a rejected one
                 refused = result.status == "rejected" and record_rejected
-                result.submission_id = store.writes.log_submission(
-                    con, kind=item.dataset.kind, layout=item.dataset.layout, file_name=item.dataset.file_name,
-                    sha256=item.digest, user_name=opts.user, **_rejected_fields(item.dataset)) if refused else None
+                result.submission_id = (
+                    store.writes.log_submission(
+                        con,
+                        kind=item.dataset.kind,
+                        layout=item.dataset.layout,
+                        file_name=item.dataset.file_name,
+                        sha256=item.digest,
+                        user_name=opts.user,
+                        **_rejected_fields(item.dataset),
+                    )
+                    if refused
+                    else None
+                )
         return results
 
 
 def _submission_meta(item: Prepared, user: str | None) -> dict:
     ds = item.dataset
     rows = ds.suboutputs if ds.layout == "uninfo" else ds.rows
-    return dict(kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=item.digest, user_name=user,
-                agency=_single(r.get("agency") for r in rows), plan=_single(r.get("plan") for r in rows),
-                country=_single(r.get("country") for r in rows), warnings=[str(p) for p in ds.warnings[:1000]])
+    return dict(
+        kind=ds.kind,
+        layout=ds.layout,
+        file_name=ds.file_name,
+        sha256=item.digest,
+        user_name=user,
+        agency=_single(r.get("agency") for r in rows),
+        plan=_single(r.get("plan") for r in rows),
+        country=_single(r.get("country") for r in rows),
+        warnings=[str(p) for p in ds.warnings[:1000]],
+    )
 
 
 def _refuse(writer, item: Prepared, result: LoadResult, dry_run: bool) -> None:
@@ -428,8 +513,9 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Option
         if dry_run:
             before = preview_before(writer, "budget", [item.dataset for item, _ in group])
             for item, result in group:  # a dry run records nothing outside its transaction
-                store.writes.record_submission(writer, result.sid, status="loading",
-                                        **_submission_meta(item, opts.user))
+                store.writes.record_submission(
+                    writer, result.sid, status="loading", **_submission_meta(item, opts.user)
+                )
         entities = {e.code: e for item, _ in group for e in item.dataset.new_entities}
         for entity in entities.values():
             store.writes.add_entity(writer, entity.code, entity.name, origin="uninfo")
@@ -437,13 +523,17 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Option
         counts = store.writes.replace_and_insert_uninfo(writer, [result.sid for _, result in group])
         for item, result in group:
             result.rows_added, result.rows_replaced = counts.get(result.sid, (0, 0))
-            store.writes.finish_submission(writer, result.sid, status="committed", rows_added=result.rows_added,
-                                    rows_replaced=result.rows_replaced)
+            store.writes.finish_submission(
+                writer, result.sid, status="committed", rows_added=result.rows_added, rows_replaced=result.rows_replaced
+            )
             if not dry_run:
                 store.writes.keep_file(writer, result.sid, item.data)
         if dry_run:
-            group[0][1].preview = {**before, "after": preview_totals(writer, "budget"),
-                                   "sample": preview_sample(writer, "budget", [r.sid for _, r in group])}
+            group[0][1].preview = {
+                **before,
+                "after": preview_totals(writer, "budget"),
+                "sample": preview_sample(writer, "budget", [r.sid for _, r in group]),
+            }
     finally:
         writer.unregister("staged_figures")
         writer.unregister("staged_suboutputs")
@@ -485,13 +575,22 @@ def _write_one(writer, item: Prepared, result: LoadResult, opts: Options, dry_ru
         added, replaced = store.writes.replace_and_insert(writer, kind, sid, columns)
         if "staged_indirect" in frames:  # a budget's indirect costs go with its lines
             store.writes.replace_and_insert_indirect(writer, sid)
-        store.writes.finish_submission(writer, sid, status="committed", rows_added=added, rows_replaced=replaced,
-                                country=_single(r.get("country") for r in ds.rows),
-                                warnings=[str(p) for p in ds.warnings[:1000]])
+        store.writes.finish_submission(
+            writer,
+            sid,
+            status="committed",
+            rows_added=added,
+            rows_replaced=replaced,
+            country=_single(r.get("country") for r in ds.rows),
+            warnings=[str(p) for p in ds.warnings[:1000]],
+        )
         result.rows_added, result.rows_replaced = added, replaced
         if dry_run:
-            result.preview = {**before, "after": preview_totals(writer, kind),
-                              "sample": preview_sample(writer, kind, [sid])}
+            result.preview = {
+                **before,
+                "after": preview_totals(writer, kind),
+                "sample": preview_sample(writer, kind, [sid]),
+            }
         else:
             store.writes.keep_file(writer, sid, item.data)
     finally:
@@ -505,7 +604,13 @@ def _duplicate(con, file_name, kind, digest, user, previous, dry_run) -> LoadRes
     kind = kind or previous.get("kind")
     result = LoadResult(file_name, "duplicate", kind, duplicate_of=previous)
     if not dry_run:
-        result.submission_id = store.writes.log_submission(con, kind=kind, file_name=file_name, sha256=digest,
-                                                    user_name=user, status="duplicate",
-                                                    duplicate_of=previous["submission_id"])
+        result.submission_id = store.writes.log_submission(
+            con,
+            kind=kind,
+            file_name=file_name,
+            sha256=digest,
+            user_name=user,
+            status="duplicate",
+            duplicate_of=previous["submission_id"],
+        )
     return result

@@ -1,6 +1,7 @@
 """What the stored data decide about a file being loaded, inside its load's transaction: the country of its rows
 (a plan name several countries use), whether its rows cross another agency's (agency boundaries), and the
 preview's totals before → after and its sample of the rows added and replaced. Called by etl/load.py."""
+
 from __future__ import annotations
 
 from core.schema import KINDS, PLAN_COUNTRIES, SAME_COUNTRY
@@ -34,9 +35,14 @@ def settle_countries(cur, ds: Dataset) -> None:
             named.setdefault(row["plan"], set()).add(row["country"])
     if not open_rows:
         return
-    known = dict(cur.execute(f"""SELECT plan, list(DISTINCT country) FROM ({PLAN_COUNTRIES})
+    known = dict(
+        cur.execute(
+            f"""SELECT plan, list(DISTINCT country) FROM ({PLAN_COUNTRIES})
                                  WHERE plan IN (SELECT unnest(?)) AND coalesce(country, '') <> ''
-                                 GROUP BY plan""", [list(open_rows)]).fetchall())
+                                 GROUP BY plan""",
+            [list(open_rows)],
+        ).fetchall()
+    )
     filled = False
     for plan, rows in open_rows.items():
         countries = sorted(set(known.get(plan) or ()) | named.get(plan, set()))
@@ -45,14 +51,24 @@ def settle_countries(cur, ds: Dataset) -> None:
                 row["country"] = countries[0]
             filled = True
         elif countries:
-            ds.error(rows[0]["_sheet"], None, "country", None,
-                     f"plan '{plan}' exists in {', '.join(countries)} ({len(countries)} countries): {CHOOSE_COUNTRY}",
-                     code="country_ambiguous")
+            ds.error(
+                rows[0]["_sheet"],
+                None,
+                "country",
+                None,
+                f"plan '{plan}' exists in {', '.join(countries)} ({len(countries)} countries): {CHOOSE_COUNTRY}",
+                code="country_ambiguous",
+            )
         else:
-            ds.warn(rows[0]["_sheet"], None, "country", None,
-                    f"plan '{plan}' is not known in any country yet: {len(rows):,} row(s) loaded without a country "
-                    f"show only under 'All countries' (to place them in a country, {CHOOSE_COUNTRY})",
-                    code="country_unknown")
+            ds.warn(
+                rows[0]["_sheet"],
+                None,
+                "country",
+                None,
+                f"plan '{plan}' is not known in any country yet: {len(rows):,} row(s) loaded without a country "
+                f"show only under 'All countries' (to place them in a country, {CHOOSE_COUNTRY})",
+                code="country_unknown",
+            )
     if filled and not ds.errors:  # rows that now have the same country may repeat one another
         for sheet in ds.sheets:
             check_duplicate_keys(ds, KINDS[ds.kind], sheet)
@@ -70,23 +86,37 @@ def check_boundaries(cur, ds: Dataset, allowed: set[str], sid: int | None = None
         rows = {sub["suboutput_id"]: sub for sub in ds.suboutputs}
         for ref, found in sorted(owners.items(), key=lambda o: rows[o[0]]["_row"]):
             row = rows[ref]
-            ds.error(row["_sheet"], f"row {row['_row']}", "ID", None,
-                     f"ID {ref} is a sub-output of {' and '.join(sorted(found))}; your account may replace only "
-                     f"{mine} rows", code="replaces_other_agency")
+            ds.error(
+                row["_sheet"],
+                f"row {row['_row']}",
+                "ID",
+                None,
+                f"ID {ref} is a sub-output of {' and '.join(sorted(found))}; your account may replace only {mine} rows",
+                code="replaces_other_agency",
+            )
         return
     for ref, found in sorted(owners.items(), key=lambda o: int(o[0])):
         row = ds.rows[int(ref)]
-        ds.error(row["_sheet"], f"row {row['_row']}", "agency", row.get("agency"),
-                 f"it would replace current rows of {' and '.join(sorted(found))}; your account may replace only "
-                 f"{mine} rows", code="replaces_other_agency")
+        ds.error(
+            row["_sheet"],
+            f"row {row['_row']}",
+            "agency",
+            row.get("agency"),
+            f"it would replace current rows of {' and '.join(sorted(found))}; your account may replace only "
+            f"{mine} rows",
+            code="replaces_other_agency",
+        )
 
 
 def _foreign(cur, agencies: set[str], sid: int | None = None) -> list[tuple]:
     """Rows of `retiring` that belong to none of `agencies` (a joint row belongs to each of its agencies, a
     row without an agency to none): (staged row, agency, scope, country)."""
-    return cur.execute("""SELECT ref, agency, scope, country FROM retiring
+    return cur.execute(
+        """SELECT ref, agency, scope, country FROM retiring
                           WHERE NOT coalesce(list_has_any(string_split(agency, ';'), ?::VARCHAR[]), FALSE)
-                            AND coalesce(sid = ?, TRUE) ORDER BY ALL""", [sorted(agencies), sid]).fetchall()
+                            AND coalesce(sid = ?, TRUE) ORDER BY ALL""",
+        [sorted(agencies), sid],
+    ).fetchall()
 
 
 def _owner(agency: str | None, scope: str | None, country: str | None, layout: str) -> str:
@@ -100,6 +130,7 @@ def _owner(agency: str | None, scope: str | None, country: str | None, layout: s
 
 # ---------------------------------------------------------------- the preview: totals before → after
 
+
 def preview_before(cur, kind: str, datasets: list[Dataset]) -> dict:
     """Fix what the preview covers (`preview_scope`), then measure it before the write: {'before', 'others'}."""
     uninfo = datasets[0].layout == "uninfo"
@@ -107,8 +138,13 @@ def preview_before(cur, kind: str, datasets: list[Dataset]) -> dict:
     cur.execute(f"""CREATE OR REPLACE TEMP TABLE preview_scope AS
                     SELECT DISTINCT {KINDS[kind].table.scope_key} AS scope, country, agency FROM {source}
                     UNION SELECT DISTINCT scope, country, agency FROM retiring""")
-    own = {code for ds in datasets for row in (ds.suboutputs if uninfo else ds.rows)
-           for code in (row.get("agency") or "").split(";") if code}
+    own = {
+        code
+        for ds in datasets
+        for row in (ds.suboutputs if uninfo else ds.rows)
+        for code in (row.get("agency") or "").split(";")
+        if code
+    }
     others = sorted({agency or "" for _, agency, _, _ in _foreign(cur, own)})
     return {"before": preview_totals(cur, kind), "others": others}
 
@@ -134,17 +170,34 @@ def preview_totals(con, kind: str) -> dict:
 
 def preview_scope(con, kind: str) -> dict:
     """What the before → after totals cover: the plans (or evaluations) of a country and the agencies, sorted."""
-    scopes = [f"{scope} ({country})" if country else scope for scope, country in con.execute(
-        "SELECT DISTINCT scope, country FROM preview_scope WHERE scope IS NOT NULL ORDER BY 1, 2").fetchall()]
-    agencies = [r[0] for r in con.execute(
-        "SELECT DISTINCT agency FROM preview_scope WHERE agency IS NOT NULL ORDER BY 1").fetchall()]
+    scopes = [
+        f"{scope} ({country})" if country else scope
+        for scope, country in con.execute(
+            "SELECT DISTINCT scope, country FROM preview_scope WHERE scope IS NOT NULL ORDER BY 1, 2"
+        ).fetchall()
+    ]
+    agencies = [
+        r[0]
+        for r in con.execute("SELECT DISTINCT agency FROM preview_scope WHERE agency IS NOT NULL ORDER BY 1").fetchall()
+    ]
     return {"scopes": scopes, "agencies": agencies}
 
 
 #: the columns a preview's sample shows of each kind's rows
 SAMPLE_COLUMNS = {
-    "budget": ("country", "plan", "outcome_code", "output_code", "suboutput_title", "agency", "year", "required",
-               "available", "expenditure", "currency"),
+    "budget": (
+        "country",
+        "plan",
+        "outcome_code",
+        "output_code",
+        "suboutput_title",
+        "agency",
+        "year",
+        "required",
+        "available",
+        "expenditure",
+        "currency",
+    ),
     "indicators": ("country", "plan", "indicator_code", "indicator", "period", "actual", "target", "agency"),
     "actions": ("source_title", "recommendation_no", "action_no", "action", "agency", "deadline", "status"),
 }
@@ -157,8 +210,10 @@ def preview_sample(cur, kind: str, sids: list[int]) -> dict:
     table, columns = KINDS[kind].table.name, ", ".join(SAMPLE_COLUMNS[kind])
     marks = ", ".join("?" * len(sids))
     return {
-        "added": cur.execute(f"SELECT {columns} FROM {table} WHERE submission_id IN ({marks}) AND current "
-                             f"LIMIT {SAMPLE_ROWS}", sids).df(),
-        "replaced": cur.execute(f"SELECT {columns} FROM {table} WHERE replaced_by IN ({marks}) "
-                                f"LIMIT {SAMPLE_ROWS}", sids).df(),
+        "added": cur.execute(
+            f"SELECT {columns} FROM {table} WHERE submission_id IN ({marks}) AND current LIMIT {SAMPLE_ROWS}", sids
+        ).df(),
+        "replaced": cur.execute(
+            f"SELECT {columns} FROM {table} WHERE replaced_by IN ({marks}) LIMIT {SAMPLE_ROWS}", sids
+        ).df(),
     }

@@ -3,6 +3,7 @@
 A real export must load: cells a parser refuses are left empty with a warning, the same sub-output twice
 counts once (a differing later row wins), unknown agency abbreviations are added from the Agencies column.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,7 +51,8 @@ UNINFO_UNKNOWN_OK = ("strategic_priority_code", "outcome_code", "suboutput_code"
 def is_uninfo_header(cells: list) -> bool:
     names = {str(c).strip() for c in cells if isinstance(c, str)}
     return {"ID", "Agency abbreviations", "Total required resources"} <= names and any(
-        YEAR_BLOCK.match(n) for n in names)
+        YEAR_BLOCK.match(n) for n in names
+    )
 
 
 def _cell_text(ds: Dataset, sheet: str, r: int, i: int | None, column: str, value) -> str | None:
@@ -75,8 +77,15 @@ def _cell_text(ds: Dataset, sheet: str, r: int, i: int | None, column: str, valu
 def _cell_code(ds: Dataset, sheet: str, r: int, i: int | None, column: str, value) -> str | None:
     if type(value) is float and value.is_integer():
         return str(int(value))
-    if type(value) is str and value and value[-1] not in " .:" and value[0] != " " and "  " not in value \
-            and value != "-" and not value.startswith("#"):
+    if (
+        type(value) is str
+        and value
+        and value[-1] not in " .:"
+        and value[0] != " "
+        and "  " not in value
+        and value != "-"
+        and not value.startswith("#")
+    ):
         return value
     return _parsed_or_warned(ds, sheet, r, i, column, value, parse.parse_code)
 
@@ -111,8 +120,14 @@ def _columns(ds: Dataset, fit: HeaderFit) -> tuple[list[str], dict[str, int | No
     col = {key: position.get(name) for key, name in UNINFO_COLUMNS.items()}
     for key in UNINFO_REQUIRED:
         if col[key] is None:
-            ds.error(fit.sheet.name, cell_ref(fit.row, 0), UNINFO_COLUMNS[key], None,
-                     f"missing column '{UNINFO_COLUMNS[key]}' of the UN INFO export", code="uninfo_missing_column")
+            ds.error(
+                fit.sheet.name,
+                cell_ref(fit.row, 0),
+                UNINFO_COLUMNS[key],
+                None,
+                f"missing column '{UNINFO_COLUMNS[key]}' of the UN INFO export",
+                code="uninfo_missing_column",
+            )
     return None if ds.errors else (header, col)
 
 
@@ -131,8 +146,17 @@ def _money_columns(header: list[str]) -> tuple[list[tuple[int, str, int]], Calla
     return money_columns, getter
 
 
-TEXT_KEYS = ("country", "plan", "strategic_priority", "outcome_title", "output_title", "suboutput_title",
-             "suboutput_status", "contributing_partners", "sdg_goals")
+TEXT_KEYS = (
+    "country",
+    "plan",
+    "strategic_priority",
+    "outcome_title",
+    "output_title",
+    "suboutput_title",
+    "suboutput_status",
+    "contributing_partners",
+    "sdg_goals",
+)
 CODE_KEYS = ("strategic_priority_code", "outcome_code", "output_code", "suboutput_code", "suboutput_id")
 
 
@@ -141,8 +165,9 @@ class _ExportSheet:
     kept so far (a later row of the same ID replaces an earlier one where it stood), exact repeats, the agencies
     resolved and the entities added."""
 
-    def __init__(self, ds: Dataset, fit: HeaderFit, resolver: EntityResolver, header: list[str],
-                 col: dict[str, int | None]):
+    def __init__(
+        self, ds: Dataset, fit: HeaderFit, resolver: EntityResolver, header: list[str], col: dict[str, int | None]
+    ):
         self.ds, self.sheet, self.resolver, self.header, self.col = ds, fit.sheet, resolver, header, col
         self.money_columns, self.money_getter = _money_columns(header)
         self.text_keys = [(k, col[k]) for k in TEXT_KEYS]
@@ -186,8 +211,14 @@ class _ExportSheet:
         if all(parse.is_blank(c) for c in cells):
             return True
         if is_total_row(cells):
-            self.ds.warn(self.sheet.name, cell_ref(r, 0), None, next(c for c in cells if not parse.is_blank(c)),
-                         "total row skipped (totals are computed, never loaded)", code="total_row")
+            self.ds.warn(
+                self.sheet.name,
+                cell_ref(r, 0),
+                None,
+                next(c for c in cells if not parse.is_blank(c)),
+                "total row skipped (totals are computed, never loaded)",
+                code="total_row",
+            )
             return True
         return False
 
@@ -196,11 +227,18 @@ class _ExportSheet:
         for i in self.unsaved_by_row.get(r, ()):
             column = self.header[i] if i < len(self.header) else None
             if i == self.id_col:
-                self.ds.error(self.sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE,
-                              code="formula_without_value")
+                self.ds.error(
+                    self.sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE, code="formula_without_value"
+                )
             else:
-                self.ds.warn(self.sheet.name, cell_ref(r, i), column, None, FORMULA_WITHOUT_VALUE + " (left empty)",
-                             code="formula_left_empty")
+                self.ds.warn(
+                    self.sheet.name,
+                    cell_ref(r, i),
+                    column,
+                    None,
+                    FORMULA_WITHOUT_VALUE + " (left empty)",
+                    code="formula_left_empty",
+                )
 
     def _suboutput(self, r: int, cells: list) -> dict | None:
         """The sub-output's texts and codes; None (with an error) when it has no ID."""
@@ -211,8 +249,14 @@ class _ExportSheet:
         for key, i in self.code_keys:
             sub[key] = None if i is None else _cell_code(ds, name, r, i, UNINFO_COLUMNS[key], cells[i])
         if sub["suboutput_id"] is None:
-            ds.error(name, cell_ref(r, self.id_col), "ID", cells[self.id_col],
-                     "the sub-output's ID (the key of a UN INFO row)", code="suboutput_id_missing")
+            ds.error(
+                name,
+                cell_ref(r, self.id_col),
+                "ID",
+                cells[self.id_col],
+                "the sub-output's ID (the key of a UN INFO row)",
+                code="suboutput_id_missing",
+            )
             return None
         return sub
 
@@ -225,17 +269,29 @@ class _ExportSheet:
         if not differ:
             self.identical.append((r + 1, earlier + 1))
             return True
-        self.ds.warn(self.sheet.name, cell_ref(r, self.id_col), "ID", sub_id,
-                     f"the same sub-output as row {earlier + 1}, differing in {', '.join(differ)}: this later row "
-                     f"wins (its details and figures replace those of row {earlier + 1})", code="suboutput_differs")
+        self.ds.warn(
+            self.sheet.name,
+            cell_ref(r, self.id_col),
+            "ID",
+            sub_id,
+            f"the same sub-output as row {earlier + 1}, differing in {', '.join(differ)}: this later row "
+            f"wins (its details and figures replace those of row {earlier + 1})",
+            code="suboutput_differs",
+        )
         return False
 
     def _warn_missing_codes(self, r: int, cells: list, sub: dict) -> None:
         for key in UNINFO_UNKNOWN_OK:
             i = self.col[key]
             if sub[key] is None and i is not None:
-                self.ds.warn(self.sheet.name, cell_ref(r, i), UNINFO_COLUMNS[key], cells[i],
-                             "code missing: kept as unknown (the ID is the key)", code="code_missing")
+                self.ds.warn(
+                    self.sheet.name,
+                    cell_ref(r, i),
+                    UNINFO_COLUMNS[key],
+                    cells[i],
+                    "code missing: kept as unknown (the ID is the key)",
+                    code="code_missing",
+                )
         if sub["suboutput_status"]:
             sub["suboutput_status"] = sub["suboutput_status"].lower()
 
@@ -250,8 +306,14 @@ class _ExportSheet:
             try:
                 sub[key] = parse.parse_date(value)
             except ParseError as exc:
-                self.ds.warn(self.sheet.name, cell_ref(r, i or 0), UNINFO_COLUMNS[key], value,
-                             exc.expected + " (left empty)", code="value_left_empty")
+                self.ds.warn(
+                    self.sheet.name,
+                    cell_ref(r, i or 0),
+                    UNINFO_COLUMNS[key],
+                    value,
+                    exc.expected + " (left empty)",
+                    code="value_left_empty",
+                )
                 sub[key] = None
 
     def _agency(self, r: int, cells: list) -> tuple[str | None, bool]:
@@ -265,8 +327,9 @@ class _ExportSheet:
         names_at = self.col["agency_names"]
         names_value = cells[names_at] if names_at is not None else None
         found = len(self.known_new)
-        agency = uninfo_agencies(self.ds, self.sheet.name, cell_ref(r, at), codes_value, names_value, self.resolver,
-                                  self.known_new)
+        agency = uninfo_agencies(
+            self.ds, self.sheet.name, cell_ref(r, at), codes_value, names_value, self.resolver, self.known_new
+        )
         if len(self.known_new) == found and agency[0] is not None:
             self.agency_cache[codes_value] = agency
         return agency
@@ -280,10 +343,17 @@ class _ExportSheet:
             amount = _amount(self.ds, self.sheet.name, r, i, f"{year} {measure.title()}", values[j])
             if amount is not _REFUSED:
                 figures.setdefault(year, [None, None, None])[MEASURE_INDEX[measure]] = amount
-        return [{"suboutput_id": sub_id, "year": year, "required": required, "available": available,
-                 "expenditure": expenditure}
-                for year, (required, available, expenditure) in sorted(figures.items())
-                if required is not None or available is not None or expenditure is not None]
+        return [
+            {
+                "suboutput_id": sub_id,
+                "year": year,
+                "required": required,
+                "available": available,
+                "expenditure": expenditure,
+            }
+            for year, (required, available, expenditure) in sorted(figures.items())
+            if required is not None or available is not None or expenditure is not None
+        ]
 
     def finish(self) -> None:
         """Hand the sub-outputs and their rows to the dataset, in the order first seen; warn once for the file
@@ -297,14 +367,26 @@ class _ExportSheet:
             identical = self.identical
             shown = ", ".join(f"row {row} = row {first}" for row, first in identical[:5])
             more = f" and {len(identical) - 5:,} more" if len(identical) > 5 else ""
-            ds.warn(name, cell_ref(identical[0][0] - 1, id_col), "ID", None,
-                    f"{len(identical):,} row(s) repeat an earlier row of the same ID exactly ({shown}{more}): "
-                    "each sub-output is counted once", code="suboutput_repeated")
+            ds.warn(
+                name,
+                cell_ref(identical[0][0] - 1, id_col),
+                "ID",
+                None,
+                f"{len(identical):,} row(s) repeat an earlier row of the same ID exactly ({shown}{more}): "
+                "each sub-output is counted once",
+                code="suboutput_repeated",
+            )
         moneyless = [sub for sub, lines in self.by_id.values() if not lines]
         if moneyless:
-            ds.warn(name, cell_ref(moneyless[0]["_row"] - 1, id_col), "ID", moneyless[0]["suboutput_id"],
-                    f"{len(moneyless):,} of {len(self.by_id):,} sub-output(s) have no money figure in any year: kept "
-                    "in the plan and counted (this is the first)", code="suboutput_without_money")
+            ds.warn(
+                name,
+                cell_ref(moneyless[0]["_row"] - 1, id_col),
+                "ID",
+                moneyless[0]["suboutput_id"],
+                f"{len(moneyless):,} of {len(self.by_id):,} sub-output(s) have no money figure in any year: kept "
+                "in the plan and counted (this is the first)",
+                code="suboutput_without_money",
+            )
 
 
 #: what `_amount` returns for a cell it refused (None is an empty amount)
@@ -328,15 +410,20 @@ def _amount(ds: Dataset, sheet: str, r: int, i: int, column: str, value: object)
 
 def _differing_columns(header: list[str], first: list, second: list) -> list[str]:
     """The header names of the columns where two rows of an export differ (spaces and '-' for empty ignored)."""
+
     def value(cells, i):
         cell = cells[i] if i < len(cells) else None
         if isinstance(cell, str):
             cell = cell.strip()
             return None if cell in ("", "-", "–", "—") else cell
         return cell
+
     width = max(len(header), len(first), len(second))
-    return [(header[i] if i < len(header) and header[i] else column_letter(i)) for i in range(width)
-            if value(first, i) != value(second, i)]
+    return [
+        (header[i] if i < len(header) and header[i] else column_letter(i))
+        for i in range(width)
+        if value(first, i) != value(second, i)
+    ]
 
 
 MEASURE_INDEX = {"required": 0, "available": 1, "expenditure": 2}

@@ -1,5 +1,6 @@
 """The agencies of a UN INFO sub-output: its 'Agency abbreviations' resolved against the UN entity list, and an
 abbreviation the list lacks added with its full name from the 'Agencies' column (matched by initials)."""
+
 from __future__ import annotations
 
 import itertools
@@ -18,23 +19,33 @@ def uninfo_agencies(ds, sheet_name, cell, codes_value, names_value, resolver, kn
     """
     items = resolver.split(parse.parse_text(codes_value) or "")
     if not items:
-        ds.warn(sheet_name, cell, "Agency abbreviations", codes_value, "no agency given: shown as 'Unknown'",
-                code="agency_missing")
+        ds.warn(
+            sheet_name,
+            cell,
+            "Agency abbreviations",
+            codes_value,
+            "no agency given: shown as 'Unknown'",
+            code="agency_missing",
+        )
         return None, False
     codes = [item if item in known_new else resolver.try_resolve(item) for item in items]
     unknown = [item for item, code in zip(items, codes) if code is None]
     if unknown:
         # full names hold commas ("…Educational, Scientific and Cultural…"): they split on ';' only
         names = [n.strip() for n in parse.repair_mojibake(parse.parse_text(names_value) or "").split(";") if n.strip()]
-        spare = [n for n in names if resolver.try_resolve(n) is None and n not in
-                 {e.name for e in known_new.values()}]
+        spare = [n for n in names if resolver.try_resolve(n) is None and n not in {e.name for e in known_new.values()}]
         matched = _match_by_initials(unknown, spare) if len(spare) == len(unknown) else {}
         for item in unknown:
             name = matched.get(item, item)
             known_new[item] = Entity(item, name, ())
-            ds.warn(sheet_name, cell, "Agency abbreviations", item,
-                    f"not in the UN entity list: added as '{item}' ({name}) from the file's Agencies column",
-                    code="entity_added")
+            ds.warn(
+                sheet_name,
+                cell,
+                "Agency abbreviations",
+                item,
+                f"not in the UN entity list: added as '{item}' ({name}) from the file's Agencies column",
+                code="entity_added",
+            )
         codes = [code or item for item, code in zip(items, codes)]
     distinct = list(dict.fromkeys(codes))
     return ";".join(distinct), len(distinct) > 1
@@ -65,6 +76,8 @@ def _match_by_initials(codes: list[str], names: list[str]) -> dict[str, str]:
     if len(codes) > 7:  # too many to try every pairing; real rows have two or three
         return dict(zip(codes, names))
     initials = [_initials(n) for n in names]
-    best = max(itertools.permutations(range(len(names))),
-               key=lambda order: sum(_common_run(c.upper(), initials[i]) for c, i in zip(codes, order)))
+    best = max(
+        itertools.permutations(range(len(names))),
+        key=lambda order: sum(_common_run(c.upper(), initials[i]) for c, i in zip(codes, order)),
+    )
     return {c: names[i] for c, i in zip(codes, best)}

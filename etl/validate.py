@@ -4,6 +4,7 @@ A problem names the file, sheet, cell, column, the bad value and what was expect
 load, warnings do not. Nothing here touches the database (the entity list is passed in). UN INFO
 exports are read by etl/uninfo.py, a budget's indirect-cost rows by etl/indirect.py.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -22,6 +23,7 @@ HEADER_SCAN_ROWS = 30
 
 
 # ---------------------------------------------------------------- header matching
+
 
 def _synonym_index(kind: Kind) -> dict[str, str]:
     """Folded header text → canonical column; canonical names win over another column's synonym."""
@@ -54,7 +56,7 @@ def find_header(sheet: Sheet, kind: str | None) -> HeaderFit | None:
             if kind in (None, "budget"):
                 return HeaderFit(sheet, r, "budget", "uninfo", {}, 1000)
             continue
-        for name in ([kind] if kind else KINDS):
+        for name in [kind] if kind else KINDS:
             columns = match_header(cells, name)
             required = [c for c in KINDS[name].required_columns if not KINDS[name].column(c).file_level]
             hits = sum(c in columns.values() for c in required)
@@ -66,6 +68,7 @@ def find_header(sheet: Sheet, kind: str | None) -> HeaderFit | None:
 
 
 # ---------------------------------------------------------------- parsing cells
+
 
 def _parser(column_type: str, resolver: EntityResolver) -> Callable[[object], object]:
     return {
@@ -97,8 +100,14 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
     money_currency = _header_currency(ds, fit, kind)
     if money_currency is False:
         return
-    parsers = {i: (name, kind.column(name), parse.parse_code if name in CODE_COLUMNS
-                   else _parser(kind.column(name).type, resolver)) for i, name in fit.columns.items()}
+    parsers = {
+        i: (
+            name,
+            kind.column(name),
+            parse.parse_code if name in CODE_COLUMNS else _parser(kind.column(name).type, resolver),
+        )
+        for i, name in fit.columns.items()
+    }
     unsaved = {cell_position(ref) for ref in sheet.formulas_without_value}
     costs = IndirectCosts(ds, fit, parsers, fill, money_currency, unsaved) if fit.kind == "budget" else None
     for r in range(fit.row + 1, len(sheet.rows)):
@@ -107,8 +116,14 @@ def validate_canonical(ds: Dataset, fit: HeaderFit, resolver: EntityResolver, fi
             continue
         if is_total_row(cells) or (costs is not None and costs.is_total_beside(cells)):
             at = next(i for i, c in enumerate(cells) if is_total_label(c))
-            ds.warn(sheet.name, cell_ref(r, at), None, cells[at],
-                    "total row skipped (totals are computed, never loaded)", code="total_row")
+            ds.warn(
+                sheet.name,
+                cell_ref(r, at),
+                None,
+                cells[at],
+                "total row skipped (totals are computed, never loaded)",
+                code="total_row",
+            )
             if costs is not None:
                 costs.total(r, cells)
             continue
@@ -136,34 +151,56 @@ def _check_header(ds: Dataset, fit: HeaderFit, kind: Kind, fill: dict[str, str])
     header = sheet.rows[fit.row]
     for i, cell in enumerate(header):
         if i not in fit.columns and not parse.is_blank(cell):
-            ds.warn(sheet.name, cell_ref(fit.row, i), None, cell,
-                    f"unknown column ignored (the {kind.name} columns are: {', '.join(c.name for c in kind.columns)})",
-                    code="unknown_column")
+            ds.warn(
+                sheet.name,
+                cell_ref(fit.row, i),
+                None,
+                cell,
+                f"unknown column ignored (the {kind.name} columns are: {', '.join(c.name for c in kind.columns)})",
+                code="unknown_column",
+            )
     present = set(fit.columns.values())
     for column in kind.columns:
         if column.required and column.name not in present and not (column.file_level and fill.get(column.name)):
             hint = " (or choose it for the whole file at upload time)" if column.file_level else ""
             synonyms = ", ".join(column.synonyms[:4])
-            ds.error(sheet.name, cell_ref(fit.row, 0), column.name, None,
-                     f"missing required column '{column.name}' (also accepted: {synonyms}){hint}",
-                     code="missing_column")
+            ds.error(
+                sheet.name,
+                cell_ref(fit.row, 0),
+                column.name,
+                None,
+                f"missing required column '{column.name}' (also accepted: {synonyms}){hint}",
+                code="missing_column",
+            )
     for group in kind.one_of:
         if not present & set(group):
-            ds.error(sheet.name, cell_ref(fit.row, 0), " / ".join(group), None,
-                     f"one of the columns {' or '.join(group)} is required", code="missing_one_of_columns")
+            ds.error(
+                sheet.name,
+                cell_ref(fit.row, 0),
+                " / ".join(group),
+                None,
+                f"one of the columns {' or '.join(group)} is required",
+                code="missing_one_of_columns",
+            )
 
 
-def _read_cells(ds: Dataset, sheet: str, r: int, cells: list, parsers: dict, unsaved: set[tuple[int, int]],
-                fill: dict[str, str]) -> dict:
+def _read_cells(
+    ds: Dataset, sheet: str, r: int, cells: list, parsers: dict, unsaved: set[tuple[int, int]], fill: dict[str, str]
+) -> dict:
     """Row `r`'s cells read by their columns' parsers; a refused, missing or negative value is an error."""
     row: dict = {"_sheet": sheet, "_row": r + 1}
     for i, (name, column, parser) in parsers.items():
         value = cells[i] if i < len(cells) else None
         if (r, i) in unsaved:  # the cell holds a formula Excel never computed: no value to load
             required = column.required and not (column.file_level and fill.get(name))
-            (ds.error if required else ds.warn)(sheet, cell_ref(r, i), name, None,
-                                                FORMULA_WITHOUT_VALUE + ("" if required else " (left empty)"),
-                                                code="formula_without_value" if required else "formula_left_empty")
+            (ds.error if required else ds.warn)(
+                sheet,
+                cell_ref(r, i),
+                name,
+                None,
+                FORMULA_WITHOUT_VALUE + ("" if required else " (left empty)"),
+                code="formula_without_value" if required else "formula_left_empty",
+            )
             row[name] = None
             continue
         try:
@@ -173,8 +210,14 @@ def _read_cells(ds: Dataset, sheet: str, r: int, cells: list, parsers: dict, uns
             row[name] = None
             continue
         if row[name] is None and column.required and not (column.file_level and fill.get(name)):
-            ds.error(sheet, cell_ref(r, i), name, value, f"a value (the {column.name} column must be filled in)",
-                     code="value_required")
+            ds.error(
+                sheet,
+                cell_ref(r, i),
+                name,
+                value,
+                f"a value (the {column.name} column must be filled in)",
+                code="value_required",
+            )
         if column.type == "money" and row[name] is not None and row[name] < 0:
             ds.error(sheet, cell_ref(r, i), name, value, "an amount ≥ 0", code="negative_amount")
     return row
@@ -187,17 +230,28 @@ def _row_currency(ds: Dataset, fit: HeaderFit, r: int, cells: list, row: dict, m
     if parse.is_blank(written):
         row["currency"] = money_currency
     elif at is not None and row.get("currency") not in (None, money_currency):  # written: `at` is its column
-        ds.error(fit.sheet.name, cell_ref(r, at), "currency", written,
-                 f"{money_currency}, the currency the money columns' headers name", code="currency_conflict")
+        ds.error(
+            fit.sheet.name,
+            cell_ref(r, at),
+            "currency",
+            written,
+            f"{money_currency}, the currency the money columns' headers name",
+            code="currency_conflict",
+        )
 
 
 def _check_one_of(ds: Dataset, fit: HeaderFit, kind: Kind, r: int, row: dict) -> None:
     for group in kind.one_of:  # e.g. a key action needs its recommendation's number or text
         if all(row.get(name) is None for name in group):
             at = next(i for i, name in fit.columns.items() if name in group)
-            ds.error(fit.sheet.name, cell_ref(r, at), " / ".join(group), None,
-                     f"a value in {' or '.join(group)} (one of the two is required on every row)",
-                     code="missing_one_of_values")
+            ds.error(
+                fit.sheet.name,
+                cell_ref(r, at),
+                " / ".join(group),
+                None,
+                f"a value in {' or '.join(group)} (one of the two is required on every row)",
+                code="missing_one_of_values",
+            )
 
 
 def _check_ceilings(ds: Dataset, kind: Kind, fit: HeaderFit, r: int, row: dict) -> None:
@@ -207,9 +261,15 @@ def _check_ceilings(ds: Dataset, kind: Kind, fit: HeaderFit, r: int, row: dict) 
     for figure, ceiling in kind.not_above:
         value, limit = row.get(figure), row.get(ceiling)
         if value is not None and limit is not None and value > limit >= 0 and differs(value, limit):
-            ds.warn(fit.sheet.name, cell_ref(r, at[figure]), figure, fit.sheet.rows[r][at[figure]],
-                    f"at most the {ceiling} ({limit:,.2f} in {cell_ref(r, at[ceiling])}): {figure} is "
-                    f"{value - limit:,.2f} above it (kept as written)", code="above_ceiling")
+            ds.warn(
+                fit.sheet.name,
+                cell_ref(r, at[figure]),
+                figure,
+                fit.sheet.rows[r][at[figure]],
+                f"at most the {ceiling} ({limit:,.2f} in {cell_ref(r, at[ceiling])}): {figure} is "
+                f"{value - limit:,.2f} above it (kept as written)",
+                code="above_ceiling",
+            )
 
 
 def _header_currency(ds: Dataset, fit: HeaderFit, kind: Kind) -> str | None | Literal[False]:
@@ -219,9 +279,14 @@ def _header_currency(ds: Dataset, fit: HeaderFit, kind: Kind) -> str | None | Li
     named = {i: header_currency(header[i]) for i, name in fit.columns.items() if kind.column(name).type == "money"}
     codes = {code for code in named.values() if code}
     if len(codes) > 1:
-        ds.error(fit.sheet.name, cell_ref(fit.row, min(i for i, c in named.items() if c)), None,
-                 " / ".join(sorted(codes)), "one currency for every money column of a sheet (convert the "
-                 "amounts, or split the file)", code="two_currencies")
+        ds.error(
+            fit.sheet.name,
+            cell_ref(fit.row, min(i for i, c in named.items() if c)),
+            None,
+            " / ".join(sorted(codes)),
+            "one currency for every money column of a sheet (convert the amounts, or split the file)",
+            code="two_currencies",
+        )
         return False
     return codes.pop() if codes else None
 
@@ -237,14 +302,26 @@ def check_duplicate_keys(ds: Dataset, kind: Kind, sheet: str) -> None:
         elif row["_sheet"] == sheet:
             where, first = seen[key]
             place = f"row {first}" if where == sheet else f"row {first} of sheet '{where}'"
-            ds.error(sheet, f"row {row['_row']}", ", ".join(kind.key), " / ".join(str(k) for k in key if k is not None),
-                     f"a unique row: the same {', '.join(kind.key)} is already on {place}", code="duplicate_row")
+            ds.error(
+                sheet,
+                f"row {row['_row']}",
+                ", ".join(kind.key),
+                " / ".join(str(k) for k in key if k is not None),
+                f"a unique row: the same {', '.join(kind.key)} is already on {place}",
+                code="duplicate_row",
+            )
 
 
 # ---------------------------------------------------------------- entry point
 
-def validate(sheets: list[Sheet], file_name: str, entities: list[Entity], kind: str | None = None,
-             fill: dict[str, str | None] | None = None) -> Dataset:
+
+def validate(
+    sheets: list[Sheet],
+    file_name: str,
+    entities: list[Entity],
+    kind: str | None = None,
+    fill: dict[str, str | None] | None = None,
+) -> Dataset:
     """Find the sheets that hold a dataset kind and validate them into one Dataset."""
     given = {k: v for k, v in (fill or {}).items() if v}  # blank choices fill nothing
     ds = Dataset(file_name)
@@ -264,24 +341,45 @@ def validate(sheets: list[Sheet], file_name: str, entities: list[Entity], kind: 
         fit = find_header(sheet, kind)
         if fit is None:
             if any(any(not parse.is_blank(c) for c in row) for row in sheet.rows):
-                ds.warn(sheet.name, None, None, None, "passed over: no header row of a dataset kind was found",
-                        code="sheet_passed_over")
+                ds.warn(
+                    sheet.name,
+                    None,
+                    None,
+                    None,
+                    "passed over: no header row of a dataset kind was found",
+                    code="sheet_passed_over",
+                )
             continue
         fits.append(fit)
     if not fits:
-        wanted = f"the {kind} columns ({', '.join(KINDS[kind].required_columns)})" if kind else \
-            "a header row of a dataset kind (budget, indicators or actions) in the first 30 rows"
+        wanted = (
+            f"the {kind} columns ({', '.join(KINDS[kind].required_columns)})"
+            if kind
+            else "a header row of a dataset kind (budget, indicators or actions) in the first 30 rows"
+        )
         ds.error(None, None, None, None, f"no sheet holds {wanted}", code="no_header")
         return ds
     chosen = kind or max(fits, key=lambda f: f.score).kind
     for fit in fits:
         if fit.kind != chosen:
-            ds.warn(fit.sheet.name, None, None, None, f"passed over: it holds {fit.kind}, not {chosen}",
-                    code="sheet_passed_over")
+            ds.warn(
+                fit.sheet.name,
+                None,
+                None,
+                None,
+                f"passed over: it holds {fit.kind}, not {chosen}",
+                code="sheet_passed_over",
+            )
             continue
         if ds.layout == "uninfo" or (ds.sheets and fit.layout == "uninfo"):
-            ds.warn(fit.sheet.name, None, None, None, "passed over: one UN INFO export sheet per file",
-                    code="sheet_passed_over")
+            ds.warn(
+                fit.sheet.name,
+                None,
+                None,
+                None,
+                "passed over: one UN INFO export sheet per file",
+                code="sheet_passed_over",
+            )
             continue
         ds.kind, ds.layout = fit.kind, fit.layout
         ds.sheets.append(fit.sheet.name)
@@ -290,11 +388,23 @@ def validate(sheets: list[Sheet], file_name: str, entities: list[Entity], kind: 
         else:
             validate_canonical(ds, fit, resolver, given)
     if not ds.rows and not ds.suboutputs and not ds.errors:  # an export's sub-outputs count without figures
-        ds.error(ds.sheets[0] if ds.sheets else None, None, None, None,
-                 "at least one data row below the header (the file has a header only)", code="no_data_rows")
+        ds.error(
+            ds.sheets[0] if ds.sheets else None,
+            None,
+            None,
+            None,
+            "at least one data row below the header (the file has a header only)",
+            code="no_data_rows",
+        )
     if ds.repaired:  # one warning for the file, with its first case
         sheet, cell, written, fixed = ds.repaired[0]
-        ds.warn(sheet, cell, None, written, f"{len(ds.repaired):,} text cell(s) had garbled accents and "
-                f"punctuation (UTF-8 read as Mac Roman) and were repaired, e.g. this one to '{fixed}'",
-                code="text_repaired")
+        ds.warn(
+            sheet,
+            cell,
+            None,
+            written,
+            f"{len(ds.repaired):,} text cell(s) had garbled accents and "
+            f"punctuation (UTF-8 read as Mac Roman) and were repaired, e.g. this one to '{fixed}'",
+            code="text_repaired",
+        )
     return ds

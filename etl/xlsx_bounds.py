@@ -1,6 +1,7 @@
 """Cells of a worksheet piece checked against the sheet's `<dimension>` at C speed: numpy arrays (`cells_inside`),
 or a regex bounded by the dimension (`odd_cell`) where they leave doubt. Part of the workbook scanner
 (etl/xlsx_guard.py)."""
+
 from __future__ import annotations
 
 import re
@@ -34,11 +35,13 @@ def column_letters(number: int) -> str:
 
 # ---------------------------------------------------------------- regexes bounded by a sheet's dimension
 
+
 def _up_to(bound: bytes, first_low: int, low: int, high: int) -> bytes:
     """A regex for the strings over the characters low…high (the first one at least first_low), one to
     len(bound) long, that are at most `bound` when exactly as long as it. Written as a trie, one
     character class per position, so a match hardly ever backtracks: the regex is tried at every cell of a
     piece the array check (`cells_inside`) leaves in doubt."""
+
     def chars(a: int, b: int) -> bytes:
         return re.escape(bytes([a])) if a == b else b"[%c-%c]" % (a, b)
 
@@ -109,8 +112,8 @@ def cells_inside(buf: bytes, end: int, letters: bytes, digits: bytes) -> int | N
         return None
     a = np.frombuffer(buf, np.uint8, end)
     work = _work(2 * end)
-    starts = np.equal(a[:-1], ord("<"), out=work[:end - 1])
-    starts &= np.equal(a[1:], ord("c"), out=work[end:2 * end - 1])
+    starts = np.equal(a[:-1], ord("<"), out=work[: end - 1])
+    starts &= np.equal(a[1:], ord("c"), out=work[end : 2 * end - 1])
     at = np.flatnonzero(starts)
     del starts, work
     if len(at) > end // 8:
@@ -121,7 +124,7 @@ def cells_inside(buf: bytes, end: int, letters: bytes, digits: bytes) -> int | N
         tail = at[at + 2 + 8 * words > end]
         if any(p + 2 < end and _CELL_NEXT[a[p + 2]] for p in tail.tolist()):
             return None
-        at = at[:len(at) - len(tail)]
+        at = at[: len(at) - len(tail)]
     if not len(at):
         return 0
     at += 2
@@ -145,10 +148,10 @@ def cells_inside(buf: bytes, end: int, letters: bytes, digits: bytes) -> int | N
         return None
     count = np.ones(n, np.int8)  # letters: 1 … len(letters); more end in a letter where a digit must come
     run = np.ones(n, bool)
-    for column in ref[1:len(letters)]:
+    for column in ref[1 : len(letters)]:
         run &= upper(column)
         count += run
-    number = ref[1:len(digits) + 2]  # the bytes after the letters
+    number = ref[1 : len(digits) + 2]  # the bytes after the letters
     for k in range(2, len(letters) + 1):
         shifted = count == k
         number = [np.where(shifted, ref[i + k], byte) for i, byte in enumerate(number)]
@@ -168,7 +171,7 @@ def cells_inside(buf: bytes, end: int, letters: bytes, digits: bytes) -> int | N
         longest = lengths == len(bound)  # as long as the bound: compared with it, as big-endian integers
         if longest.any():
             value = np.zeros(int(longest.sum()), np.int64)
-            for byte in columns[:len(bound)]:
+            for byte in columns[: len(bound)]:
                 value = value * 256 + byte[longest]
             if value.max() > int.from_bytes(bound, "big"):
                 return None

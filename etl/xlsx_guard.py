@@ -25,6 +25,7 @@ The caps themselves are set in etl.limits. This module checks the archive and ev
 is scanned by etl/xlsx_sheet.py, its cells checked against its dimension by etl/xlsx_bounds.py, texts followed
 by etl/xlsx_texts.py.
 """
+
 from __future__ import annotations
 
 import io
@@ -56,8 +57,9 @@ try:  # SPEC: workbooks are untrusted XML; every XML parse here goes through def
     import defusedxml  # noqa: F401
     from defusedxml import ElementTree as SafeElementTree
 except ImportError as exc:  # pragma: no cover - a broken installation
-    raise ImportError("defusedxml is required to read uploaded workbooks safely: "
-                      "pip install -r requirements.txt") from exc
+    raise ImportError(
+        "defusedxml is required to read uploaded workbooks safely: pip install -r requirements.txt"
+    ) from exc
 
 _PROBE = 4096  # inflated first, of a part only its prolog is checked in
 _STORED, _DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
@@ -77,16 +79,17 @@ class WorkbookScan:
 
 # ---------------------------------------------------------------- reading parts safely
 
+
 def _part_chunks(data: bytes, info: zipfile.ZipInfo, file_name: str, cap: int, first: int | None = None):
     """The part's inflated bytes, CHUNK at a time (the first piece `first` bytes at most, when given);
     refuses a part larger than its declared size or `cap`."""
     offset = info.header_offset
-    header = data[offset:offset + _LOCAL_HEADER.size]
+    header = data[offset : offset + _LOCAL_HEADER.size]
     if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
         refuse(file_name, f"the workbook is damaged (part {info.filename} cannot be found in the archive)")
     fields = _LOCAL_HEADER.unpack(header)
     start = offset + _LOCAL_HEADER.size + fields[-2] + fields[-1]
-    raw = memoryview(data)[start:start + info.compress_size]
+    raw = memoryview(data)[start : start + info.compress_size]
     if len(raw) < info.compress_size:
         refuse(file_name, f"the workbook is damaged (part {info.filename} is cut short)")
     limit = min(info.file_size, cap)
@@ -95,7 +98,7 @@ def _part_chunks(data: bytes, info: zipfile.ZipInfo, file_name: str, cap: int, f
     if info.compress_type == _STORED:
         at = 0
         while at < len(raw):
-            piece = bytes(raw[at:at + size])
+            piece = bytes(raw[at : at + size])
             at += size
             size = CHUNK
             produced += len(piece)
@@ -110,7 +113,7 @@ def _part_chunks(data: bytes, info: zipfile.ZipInfo, file_name: str, cap: int, f
                 if inflater.unconsumed_tail:
                     piece = inflater.decompress(inflater.unconsumed_tail, size)
                 elif at < len(raw):
-                    piece = inflater.decompress(raw[at:at + CHUNK], size)
+                    piece = inflater.decompress(raw[at : at + CHUNK], size)
                     at += CHUNK
                 else:
                     piece = inflater.decompress(b"", size)  # output zlib still holds
@@ -127,14 +130,20 @@ def _part_chunks(data: bytes, info: zipfile.ZipInfo, file_name: str, cap: int, f
         if not inflater.eof:
             refuse(file_name, f"the workbook is damaged (part {info.filename} is cut short)")
     if produced != info.file_size:
-        refuse(file_name, f"the workbook is damaged (part {info.filename} holds {produced:,} bytes but its "
-                         f"directory entry says {info.file_size:,}); it was not read")
+        refuse(
+            file_name,
+            f"the workbook is damaged (part {info.filename} holds {produced:,} bytes but its "
+            f"directory entry says {info.file_size:,}); it was not read",
+        )
 
 
 def _oversized(file_name: str, info: zipfile.ZipInfo, cap: int):
     if info.file_size <= cap:  # the directory entry understates the part: a disguised bomb
-        refuse(file_name, f"part {info.filename} unpacks to more than the {info.file_size:,} bytes its directory "
-                         "entry declares (a disguised decompression bomb); it was not read")
+        refuse(
+            file_name,
+            f"part {info.filename} unpacks to more than the {info.file_size:,} bytes its directory "
+            "entry declares (a disguised decompression bomb); it was not read",
+        )
     refuse(file_name, f"part {info.filename} unpacks to more than {cap // MB} MB; the limit is {cap // MB} MB")
 
 
@@ -157,14 +166,18 @@ class _Prolog:
         if not self.root_found:
             verdict = _prolog_verdict(self.head)
             if verdict == "not utf-8":
-                refuse(self.file_name, f"part {self.part} is not UTF-8 XML, which a workbook saved by Excel always "
-                                      "is; it was refused")
+                refuse(
+                    self.file_name,
+                    f"part {self.part} is not UTF-8 XML, which a workbook saved by Excel always is; it was refused",
+                )
             if verdict == "dtd":
                 _refuse_dtd(self.file_name, self.part)
             self.root_found = verdict == "root"
             if not self.root_found and len(self.head) > MAX_PROLOG_BYTES:
-                refuse(self.file_name, f"part {self.part} starts with more than {MAX_PROLOG_BYTES // MB} MB of XML "
-                                      "prolog; it was refused")
+                refuse(
+                    self.file_name,
+                    f"part {self.part} starts with more than {MAX_PROLOG_BYTES // MB} MB of XML prolog; it was refused",
+                )
         if self.first_checked and self.root_found:
             self.head = b""
             return True
@@ -197,8 +210,9 @@ def _check_prolog_only(chunks, file_name: str, part: str) -> None:
 
 
 def _refuse_dtd(file_name: str, part: str):
-    refuse(file_name, f"part {part} declares XML entities (DOCTYPE/ENTITY), which a workbook never needs; "
-                     "it was refused")
+    refuse(
+        file_name, f"part {part} declares XML entities (DOCTYPE/ENTITY), which a workbook never needs; it was refused"
+    )
 
 
 def _prolog_verdict(head: bytes) -> str:
@@ -252,8 +266,11 @@ def _sheet_parts(data: bytes, archive: zipfile.ZipFile, file_name: str) -> tuple
     workbook's relationships name as shared strings."""
     book = _read_small(data, archive, "xl/workbook.xml", file_name)
     if book is None:
-        refuse(file_name, "the file is a zip archive but not an Excel .xlsx workbook (it has no xl/workbook.xml); "
-                         "open it in Excel and save it as .xlsx")
+        refuse(
+            file_name,
+            "the file is a zip archive but not an Excel .xlsx workbook (it has no xl/workbook.xml); "
+            "open it in Excel and save it as .xlsx",
+        )
     rels = _read_small(data, archive, "xl/_rels/workbook.xml.rels", file_name) or b"<Relationships/>"
     targets, strings = {}, set()
     for rel in _parse_xml(rels, file_name, "xl/_rels/workbook.xml.rels").iter():
@@ -273,6 +290,7 @@ def _sheet_parts(data: bytes, archive: zipfile.ZipFile, file_name: str) -> tuple
 
 
 # ---------------------------------------------------------------- the workbook check
+
 
 def check_workbook(data: bytes, file_name: str) -> WorkbookScan:
     """Refuse zip bombs, oversized or sparse sheets and XML entity declarations before parsing.
@@ -298,7 +316,9 @@ def check_workbook(data: bytes, file_name: str) -> WorkbookScan:
 def _open_archive(data: bytes, file_name: str) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
     """The workbook's zip archive and its parts, refused when damaged or holding too many parts."""
     if next(itertools.islice(_CENTRAL_ENTRY.finditer(data), MAX_PARTS, None), None):  # > MAX_PARTS signatures
-        refuse(file_name, f"the workbook has more than {MAX_PARTS:,} parts, which no spreadsheet needs; it was not read")
+        refuse(
+            file_name, f"the workbook has more than {MAX_PARTS:,} parts, which no spreadsheet needs; it was not read"
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -319,30 +339,43 @@ def _check_declared_sizes(infos: list[zipfile.ZipInfo], file_name: str) -> None:
             refuse(file_name, f"part {info.filename} uses a compression Excel never writes; it was not read")
         total += info.file_size
         if total > MAX_UNCOMPRESSED_BYTES:
-            refuse(file_name, f"the workbook unpacks to more than {MAX_UNCOMPRESSED_BYTES // MB} MB; the limit is "
-                              f"{MAX_UNCOMPRESSED_BYTES // MB} MB (a decompression bomb or an oversized sheet); "
-                              "it was not read")
+            refuse(
+                file_name,
+                f"the workbook unpacks to more than {MAX_UNCOMPRESSED_BYTES // MB} MB; the limit is "
+                f"{MAX_UNCOMPRESSED_BYTES // MB} MB (a decompression bomb or an oversized sheet); "
+                "it was not read",
+            )
         ratio = info.file_size / info.compress_size if info.compress_size else 0
         if ratio > MAX_COMPRESSION_RATIO and info.file_size > RATIO_CHECKED_ABOVE:
-            refuse(file_name, f"part {info.filename} is compressed {info.file_size // info.compress_size}:1, "
-                              f"beyond the limit of {MAX_COMPRESSION_RATIO}:1 that only a decompression bomb "
-                              "exceeds; it was not read")
+            refuse(
+                file_name,
+                f"part {info.filename} is compressed {info.file_size // info.compress_size}:1, "
+                f"beyond the limit of {MAX_COMPRESSION_RATIO}:1 that only a decompression bomb "
+                "exceeds; it was not read",
+            )
 
 
 def _check_part_sizes(infos: list[zipfile.ZipInfo], by_part: dict, strings: set[str], file_name: str) -> None:
     """Each sheet and the shared strings within MAX_SHEET_BYTES, by their declared sizes."""
     for info in infos:
         if info.filename in by_part and info.file_size > MAX_SHEET_BYTES:
-            refuse(file_name, f"sheet '{by_part[info.filename][0]}' unpacks to {info.file_size / MB:,.0f} MB; the "
-                              f"limit is {MAX_SHEET_BYTES // MB} MB per sheet (a decompression bomb or an oversized "
-                              "sheet); it was not read")
+            refuse(
+                file_name,
+                f"sheet '{by_part[info.filename][0]}' unpacks to {info.file_size / MB:,.0f} MB; the "
+                f"limit is {MAX_SHEET_BYTES // MB} MB per sheet (a decompression bomb or an oversized "
+                "sheet); it was not read",
+            )
         if info.filename in strings and info.file_size > MAX_SHEET_BYTES:
-            refuse(file_name, f"the shared strings (part {info.filename}) unpack to {info.file_size / MB:,.0f} MB; "
-                              f"the limit is {MAX_SHEET_BYTES // MB} MB per part; it was not read")
+            refuse(
+                file_name,
+                f"the shared strings (part {info.filename}) unpack to {info.file_size / MB:,.0f} MB; "
+                f"the limit is {MAX_SHEET_BYTES // MB} MB per part; it was not read",
+            )
 
 
-def _scan_parts(data: bytes, infos: list[zipfile.ZipInfo], by_part: dict, strings: set[str],
-                file_name: str) -> dict[str, SheetScan]:
+def _scan_parts(
+    data: bytes, infos: list[zipfile.ZipInfo], by_part: dict, strings: set[str], file_name: str
+) -> dict[str, SheetScan]:
     """Every XML part checked: sheets inflated whole and scanned (their grids summed against MAX_CELLS), large
     shared strings followed text by text, other parts as far as their prolog. The scans by sheet part."""
     scans = {}
@@ -359,12 +392,16 @@ def _scan_parts(data: bytes, infos: list[zipfile.ZipInfo], by_part: dict, string
             continue  # images, vbaProject.bin: never parsed
         if name in by_part:  # a sheet: inflated whole (its true size verified) and scanned
             scan = SheetScan(name, *by_part[name])
-            SheetScanner(scan, file_name, info.file_size > MAX_ELEMENT_BYTES).run(_check_prolog(chunks, file_name,
-                                                                                                 name))
+            SheetScanner(scan, file_name, info.file_size > MAX_ELEMENT_BYTES).run(
+                _check_prolog(chunks, file_name, name)
+            )
             grid += scan.rows * scan.columns
             if grid > MAX_CELLS:
-                refuse(file_name, f"the workbook's sheets span {grid:,} cells; the limit is {MAX_CELLS:,} cells "
-                                  "(is a stray cell far below or to the right of the data?)")
+                refuse(
+                    file_name,
+                    f"the workbook's sheets span {grid:,} cells; the limit is {MAX_CELLS:,} cells "
+                    "(is a stray cell far below or to the right of the data?)",
+                )
             scans[name] = scan
         elif long_strings:  # could hold a text over the cap, or more than MAX_CELLS <si/>
             SharedTexts(file_name, name).run(_check_prolog(chunks, file_name, name))
@@ -390,5 +427,9 @@ def _first_chunks(data: bytes, info: zipfile.ZipInfo, file_name: str, whole: boo
 def _is_xml(name: str, head: bytes, by_part: dict) -> bool:
     """A part python-calamine may parse as XML: a sheet, a .xml or .rels name, or content that looks like XML
     (parts are found through relationships, whatever their names)."""
-    return (name in by_part or name.lower().endswith((".xml", ".rels")) or head[:2] in (b"\xff\xfe", b"\xfe\xff")
-            or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"))
+    return (
+        name in by_part
+        or name.lower().endswith((".xml", ".rels"))
+        or head[:2] in (b"\xff\xfe", b"\xfe\xff")
+        or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+    )

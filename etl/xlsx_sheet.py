@@ -1,5 +1,6 @@
 """One worksheet part scanned in chunks (`SheetScanner`): the grid python-calamine will allocate, Excel error cells
 and formulas saved without a value. Part of the workbook scanner (etl/xlsx_guard.py)."""
+
 from __future__ import annotations
 
 import re
@@ -131,7 +132,7 @@ class SheetScanner:
         if data_at is None and not final:
             return False
         self.started = True
-        head = buf[:data_at.start()] if data_at else buf
+        head = buf[: data_at.start()] if data_at else buf
         match = _DIMENSION.search(head)
         if match:
             ref = match.group(1).decode("ascii", "replace").strip().split(":")[-1]
@@ -222,7 +223,7 @@ class SheetScanner:
                 self.row_counter = max([self.row_counter, *numbered]) + rows - len(numbered)
         last_cell = buf.rfind(b'<c r="', 0, end)
         if last_cell > last_row:
-            ref = _REF.match(buf[last_cell + 6:buf.find(b'"', last_cell + 6, end)])
+            ref = _REF.match(buf[last_cell + 6 : buf.find(b'"', last_cell + 6, end)])
             assert ref is not None  # the piece's cells are all `<c r="…"` inside the dimension
             self.col = column_number(ref.group(1)) - 1
         elif last_row != -1:
@@ -240,8 +241,14 @@ class SheetScanner:
         if rows - 1 > self.max_row or columns - 1 > self.max_col:
             self.max_row, self.max_col = max(self.max_row, rows - 1), max(self.max_col, columns - 1)
             if self.max_row >= MAX_ROWS or self.max_col >= MAX_COLUMNS:
-                worst = max(refs, key=lambda ref: (int(ref[1]) > MAX_ROWS or column_number(ref[0]) > MAX_COLUMNS,
-                                                  int(ref[1]), column_number(ref[0])))
+                worst = max(
+                    refs,
+                    key=lambda ref: (
+                        int(ref[1]) > MAX_ROWS or column_number(ref[0]) > MAX_COLUMNS,
+                        int(ref[1]),
+                        column_number(ref[0]),
+                    ),
+                )
                 self._refuse_cell(int(worst[1]) - 1, column_number(worst[0]) - 1)
         return True
 
@@ -250,8 +257,10 @@ class SheetScanner:
         t='e') and read one by one. No marker overlaps a `<c r="`, so a marker's cell starts at the last one
         before it."""
         starts = set()
-        for marks in (_marks(buf, end, b"f", b"<f", _FORMULA_MARK),
-                      (found.start() - 3 for found in _ERROR_MARK.finditer(buf, 0, end))):
+        for marks in (
+            _marks(buf, end, b"f", b"<f", _FORMULA_MARK),
+            (found.start() - 3 for found in _ERROR_MARK.finditer(buf, 0, end)),
+        ):
             start, since = -1, 0
             for at in marks:  # each stretch of the piece is searched once: linear
                 start = max(start, buf.rfind(b'<c r="', since, at))
@@ -263,7 +272,7 @@ class SheetScanner:
         state = (self.scan.cells, self.row_counter, self.col, self.max_row, self.max_col)
         for start in sorted(starts):
             stop = buf.find(b"<c", start + 2, end)
-            self._tokens(buf[start:stop if stop != -1 else end])
+            self._tokens(buf[start : stop if stop != -1 else end])
             self._close_cell()
         self.scan.cells, self.row_counter, self.col, self.max_row, self.max_col = state
 
@@ -294,7 +303,7 @@ class SheetScanner:
                 elif name == b"v":
                     if closing:
                         if self.cell[5] is not None:
-                            self.cell[4] = piece[self.cell[5]:token.start()]
+                            self.cell[4] = piece[self.cell[5] : token.start()]
                     elif empty:
                         self.cell[4] = b""
                     else:
@@ -349,34 +358,51 @@ class SheetScanner:
     def _check_grid(self, rows: int, columns: int, claimed: str | None = None) -> None:
         sheet = self.scan.name
         if claimed is not None and (rows > MAX_ROWS or columns > MAX_COLUMNS or rows * columns > MAX_CELLS):
-            refuse(self.file_name, f"sheet '{sheet}' claims {rows:,} rows × {columns:,} columns (its <dimension> "
-                                  f"is {claimed}); the limit is {MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns and "
-                                  f"{MAX_CELLS:,} cells; it was not read")
+            refuse(
+                self.file_name,
+                f"sheet '{sheet}' claims {rows:,} rows × {columns:,} columns (its <dimension> "
+                f"is {claimed}); the limit is {MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns and "
+                f"{MAX_CELLS:,} cells; it was not read",
+            )
         check_rows(rows, columns, self.file_name, sheet)
         if rows * columns > MAX_CELLS:
-            refuse(self.file_name, f"sheet '{sheet}' spans {rows:,} rows × {columns:,} columns = {rows * columns:,} "
-                                  f"cells; the limit is {MAX_CELLS:,} cells (is a stray cell far below or to the "
-                                  "right of the data?)")
+            refuse(
+                self.file_name,
+                f"sheet '{sheet}' spans {rows:,} rows × {columns:,} columns = {rows * columns:,} "
+                f"cells; the limit is {MAX_CELLS:,} cells (is a stray cell far below or to the "
+                "right of the data?)",
+            )
 
     def _check_cells(self) -> None:
         if self.scan.cells > MAX_CELLS:
-            refuse(self.file_name, f"sheet '{self.scan.name}' holds more than {MAX_CELLS:,} cells; the limit is "
-                                  f"{MAX_CELLS:,} cells")
+            refuse(
+                self.file_name,
+                f"sheet '{self.scan.name}' holds more than {MAX_CELLS:,} cells; the limit is {MAX_CELLS:,} cells",
+            )
 
     def _refuse_cell(self, row: int, col: int) -> NoReturn:
         ref = f"{column_letters(col + 1)}{row + 1}"
-        refuse(self.file_name, f"sheet '{self.scan.name}' has a cell at {ref}, beyond the limit of {MAX_ROWS:,} rows "
-                              f"and {MAX_COLUMNS:,} columns; it was not read")
+        refuse(
+            self.file_name,
+            f"sheet '{self.scan.name}' has a cell at {ref}, beyond the limit of {MAX_ROWS:,} rows "
+            f"and {MAX_COLUMNS:,} columns; it was not read",
+        )
 
     def _refuse_ref(self, ref: bytes) -> NoReturn:
-        refuse(self.file_name, f"sheet '{self.scan.name}' has a cell reference {ref[:20].decode('utf-8', 'replace')!r} "
-                              "that is not a cell address; it was not read")
+        refuse(
+            self.file_name,
+            f"sheet '{self.scan.name}' has a cell reference {ref[:20].decode('utf-8', 'replace')!r} "
+            "that is not a cell address; it was not read",
+        )
 
     def _refuse_element(self, carry: bytes) -> NoReturn:
         cell = CELL_TAG.match(carry)  # the carry starts at the last row or cell start
         what = f"cell {cell.group(1).decode().upper()} holds more than" if cell else "holds a single XML element over"
-        refuse(self.file_name, f"sheet '{self.scan.name}' {what} {MAX_ELEMENT_BYTES // MB} MB, which no spreadsheet "
-                              "cell needs; it was not read")
+        refuse(
+            self.file_name,
+            f"sheet '{self.scan.name}' {what} {MAX_ELEMENT_BYTES // MB} MB, which no spreadsheet "
+            "cell needs; it was not read",
+        )
 
 
 def _marks(buf: bytes, end: int, byte: bytes, marker: bytes, pattern: re.Pattern):

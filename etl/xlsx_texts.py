@@ -1,6 +1,7 @@
 """Texts python-calamine builds whole (a shared string, an inline string, a cell's value), followed from their start
 tag to their end tag and refused over MAX_ELEMENT_BYTES before they are built. Part of the workbook scanner
 (etl/xlsx_guard.py)."""
+
 from __future__ import annotations
 
 import re
@@ -59,12 +60,18 @@ class _TextBound:
                 return
             self.in_body, start = True, found.start()
         if buf.find(b"<!", start, end) != -1 or buf.find(b"<?", start, end) != -1:
-            refuse(self.file_name, f"part {self.part} holds an XML comment, CDATA section or processing instruction "
-                                  f"among its {self.where}, which spreadsheet programs never write (it could hide "
-                                  "where a text ends); it was not read")
+            refuse(
+                self.file_name,
+                f"part {self.part} holds an XML comment, CDATA section or processing instruction "
+                f"among its {self.where}, which spreadsheet programs never write (it could hide "
+                "where a text ends); it was not read",
+            )
         if (_QUOTED_LT_AT_END if at_tag else _QUOTED_LT).search(buf, start, end):
-            refuse(self.file_name, f"part {self.part} holds '<' inside an attribute value, which is not well-formed "
-                                  "XML (it could hide where a text ends); it was not read")
+            refuse(
+                self.file_name,
+                f"part {self.part} holds '<' inside an attribute value, which is not well-formed "
+                "XML (it could hide where a text ends); it was not read",
+            )
         if self.open_at is not None:  # a text begun in an earlier piece
             closed = self.end.search(buf, start, end)
             self._check((closed.start() if closed else end) + base - self.open_at)
@@ -97,8 +104,11 @@ class _TextBound:
 
     def _check(self, size: int) -> None:
         if size > MAX_ELEMENT_BYTES:
-            refuse(self.file_name, f"{self.label} holds more than {MAX_ELEMENT_BYTES // MB} MB of text, which no "
-                                  "spreadsheet cell needs; it was not read")
+            refuse(
+                self.file_name,
+                f"{self.label} holds more than {MAX_ELEMENT_BYTES // MB} MB of text, which no "
+                "spreadsheet cell needs; it was not read",
+            )
 
     def _describe(self, buf: bytes, start: int, at: int) -> str:
         raise NotImplementedError
@@ -138,8 +148,9 @@ class SharedTexts(_TextBound):
             last = buf.rfind(b"<")
             cut, at_tag = (len(buf), False) if last == -1 or _WHOLE_TAG.match(buf, last) else (last, True)
             if len(buf) - cut > MAX_ELEMENT_BYTES:
-                refuse(self.file_name, f"part {self.part} holds a tag over {MAX_ELEMENT_BYTES // MB} MB; it was "
-                                      "not read")
+                refuse(
+                    self.file_name, f"part {self.part} holds a tag over {MAX_ELEMENT_BYTES // MB} MB; it was not read"
+                )
             if cut:
                 self._counted(buf, 0, cut, at_tag)
             carry = buf[cut:]

@@ -1,5 +1,6 @@
 """The views of the query surface (SPEC §9) as SQL: what `migrations.migrate` (re)creates and what
 `history.as_of_views` turns into the views of an earlier moment. core.schema declares them."""
+
 from __future__ import annotations
 
 from core.schema import DATASETS, View

@@ -5,6 +5,7 @@ modules; no module over the line limit; every page file registered; every comman
 An exception is listed by name with its reason, and a listed exception that no longer occurs fails the test, so
 the list never outlives the code it excuses.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,7 +56,9 @@ LONG_MODULES = {
 
 
 def production_files() -> list[Path]:
-    files = [path for package in PACKAGES if (ROOT / package).is_dir() for path in sorted((ROOT / package).glob("*.py"))]
+    files = [
+        path for package in PACKAGES if (ROOT / package).is_dir() for path in sorted((ROOT / package).glob("*.py"))
+    ]
     return [*files, ROOT / "dashboard.py"]
 
 
@@ -83,7 +86,7 @@ def imported_modules(module: str) -> set[str]:
             base = node.module or ""
             if node.level:  # relative: resolved against the importing module's package
                 package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
-                base = ".".join(package[:len(package) - node.level + 1] + ([base] if base else []))
+                base = ".".join(package[: len(package) - node.level + 1] + ([base] if base else []))
             names = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
         else:
             continue
@@ -166,8 +169,9 @@ def test_the_cycle_check_finds_a_cycle(monkeypatch):
 
 
 def test_no_module_over_the_line_limit():
-    lengths = {str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
-               for path in MODULES.values()}
+    lengths = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines()) for path in MODULES.values()
+    }
     over = {name: n for name, n in lengths.items() if n > LONG_MODULES.get(name, (LINE_LIMIT,))[0]}
     assert not over, f"modules over their limit ({LINE_LIMIT} lines unless listed in LONG_MODULES): {over}"
     assert set(LONG_MODULES) <= set(lengths), "a listed long module is gone"
@@ -204,8 +208,21 @@ def test_every_cli_command_is_in_the_readme():
 @pytest.mark.parametrize("module", ["core", "store", "analytics"])
 def test_the_lower_layers_do_not_import_streamlit(module):
     """core, store and analytics run in the command line and the tests without a Streamlit session."""
-    importing = [m for m in MODULES if layer(m) == module and "streamlit" in {
-        name.split(".")[0] for node in ast.walk(ast.parse(MODULES[m].read_text(encoding="utf-8")))
-        for name in ([a.name for a in node.names] if isinstance(node, ast.Import) else
-                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])}]
+    importing = [
+        m
+        for m in MODULES
+        if layer(m) == module
+        and "streamlit"
+        in {
+            name.split(".")[0]
+            for node in ast.walk(ast.parse(MODULES[m].read_text(encoding="utf-8")))
+            for name in (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+        }
+    ]
     assert importing == []

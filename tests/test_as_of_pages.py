@@ -1,4 +1,5 @@
 """The as-of date and the change since a date on the pages (AppTest), against the store's figures in SQL."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,5 +73,6 @@ def test_a_mistyped_as_of_date_in_a_link_is_reported(two_versions):
     app = open_page("overview", {"as_of": "2025-02-30"})
     assert [w.value for w in app.warning] == [
         "This link asks for as\\_of “2025\\-02\\-30”, which the data do not have: the page shows everything else "
-        "the link asks for. The link may be older than the data, or mistyped."]
+        "the link asks for. The link may be older than the data, or mistyped."
+    ]
     assert cards(app)["Required"] == format_money(two_versions[1][0])  # the figures as they are now

@@ -2,6 +2,7 @@
 
 Every expectation is computed here with plain arithmetic from the cells, not with the product's parsers.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -81,7 +82,8 @@ def test_the_sample_files_in_the_repository_are_the_demo_files(files):
         assert committed.sheet_names == generated.sheet_names, name
         for sheet in generated.sheet_names:
             assert sheet_rows(sample / name, sheet) == sheet_rows(path, sheet), (
-                f"data/sample/{name} [{sheet}] differs from the generator: run python -m etl demo --files data/sample")
+                f"data/sample/{name} [{sheet}] differs from the generator: run python -m etl demo --files data/sample"
+            )
 
 
 # --- budget: a UN INFO export ----------------------------------------------------------------------------
@@ -106,14 +108,19 @@ def test_budget_labelled_demo_and_shaped_like_a_plan(budget):
     assert 3 <= len({r["Strategic priority code"] for r in rows}) <= 4
     assert 6 <= len({r["Outcome code"] for r in rows}) <= 8
     assert 18 <= len({r["Output code"] for r in rows}) <= 24
-    assert all(isinstance(r["Strategic priority code"], float) and isinstance(r["Outcome code"], float)
-               for r in rows)
+    assert all(isinstance(r["Strategic priority code"], float) and isinstance(r["Outcome code"], float) for r in rows)
     for r in rows:  # the outcome code is the outcome's number under its strategic priority
         assert str(r["Outcome code"]).split(".")[0] == str(int(r["Strategic priority code"]))
         assert r["Output code"].startswith(str(r["Outcome code"]) + ".")
         assert r["Start date"] <= r["End date"]
-    assert {r["Status"] for r in rows} == {"Pipeline", "Implementation", "Finalisation", "Closed", "Suspended",
-                                           "Cancelled"}
+    assert {r["Status"] for r in rows} == {
+        "Pipeline",
+        "Implementation",
+        "Finalisation",
+        "Closed",
+        "Suspended",
+        "Cancelled",
+    }
     assert all(re.fullmatch(r"\d{1,2} [A-Za-z ,\-]+(; \d{1,2} [A-Za-z ,\-]+)*", r["SDG Goals"]) for r in rows)
     assert any(r["Contributing partners"] not in ("-", "") for r in rows)
 
@@ -151,8 +158,13 @@ def test_money_ranges_text_numbers_blanks_and_overfunding(budget):
     _, rows = budget
     cells = [(r, y) for r in rows for y in range(2023, 2028) if amount(r[f"{y} Required"]) is not None]
     assert all(20_000 <= amount(r[f"{y} Required"]) <= 3_000_000 for r, y in cells)
-    texts = [r[f"{y} {m}"] for r in rows for y in content.UNINFO_YEARS for m in MEASURES
-             if isinstance(r[f"{y} {m}"], str) and r[f"{y} {m}"]]
+    texts = [
+        r[f"{y} {m}"]
+        for r in rows
+        for y in content.UNINFO_YEARS
+        for m in MEASURES
+        if isinstance(r[f"{y} {m}"], str) and r[f"{y} {m}"]
+    ]
     assert texts and all("," in t for t in texts)
     assert any(amount(r[f"{y} Available"]) is None for r, y in cells)  # not reported
     over = [1 for r, y in cells if (amount(r[f"{y} Available"]) or 0) > amount(r[f"{y} Required"])]
@@ -206,8 +218,21 @@ def test_indicators_sheet(files, budget):
     rows = sheet_rows(files[content.INDICATORS_FILE], "Indicators")
     assert "demo data" in rows[0][0]
     assert all(c == "" for c in rows[1])
-    assert rows[2] == ["plan", "indicator_code", "indicator", "result_code", "unit", "baseline", "baseline_year",
-                       "target", "target_year", "period", "actual", "agency", "means_of_verification"]
+    assert rows[2] == [
+        "plan",
+        "indicator_code",
+        "indicator",
+        "result_code",
+        "unit",
+        "baseline",
+        "baseline_year",
+        "target",
+        "target_year",
+        "period",
+        "actual",
+        "agency",
+        "means_of_verification",
+    ]
     data = [dict(zip(rows[2], r)) for r in rows[3:]]
     assert {r["plan"] for r in data} == {content.DEMO_PLAN}
     codes = {r["indicator_code"] for r in data}
@@ -255,7 +280,7 @@ def _deadline(value) -> dt.date:
 def _actions(path: Path, sheet: str, header_row: int, no_col: str, text_col: str, deadline_col: str) -> list[dict]:
     rows = sheet_rows(path, sheet)
     header = rows[header_row]
-    data = [dict(zip(header, r)) for r in rows[header_row + 1:]]
+    data = [dict(zip(header, r)) for r in rows[header_row + 1 :]]
     for r in data:
         r["_group"] = _group(r["Status"])
         r["_deadline"] = _deadline(r[deadline_col])
@@ -302,8 +327,10 @@ def test_the_work_plans_are_costed_with_gaps_and_blanks(files):
     path = files[content.ACTIONS_FILE]
     results_group = _actions(path, "Workplan", 2, "Deliverable no.", "Deliverable", "Timeline")
     working_group = _actions(path, "HRWG work plan", 1, "Deliverable no.", "Deliverable", "Timeline")
-    for rows, cost, funded in ((results_group, "Cost (USD)", "Funded (USD)"),
-                               (working_group, "Estimated cost (USD)", "Funds secured (USD)")):
+    for rows, cost, funded in (
+        (results_group, "Cost (USD)", "Funded (USD)"),
+        (working_group, "Estimated cost (USD)", "Funds secured (USD)"),
+    ):
         costs = [(amount(r[cost]), amount(r[funded])) for r in rows]
         assert sum(c is not None for c, _ in costs) >= len(rows) - 2
         assert any(c is None for c, _ in costs) and any(c is not None and f is None for c, f in costs)

@@ -9,6 +9,7 @@ Run `pytest tests/test_hostile.py -s` for a table of each case's time and memory
 printed (speed goals live in bench/); the bombs' memory is asserted, since refusing them without
 reading the sheet is the point.
 """
+
 from __future__ import annotations
 
 import resource
@@ -30,11 +31,27 @@ from tests.hostile.make_corpus import BOMB_BYTES, BUILDERS, NOTHING, build_corpu
 ROOT = Path(__file__).resolve().parents[1]
 MEASURES: dict[str, tuple[str, float, float, float]] = {}  # case → (outcome, seconds, traced MB, RSS growth MB)
 #: refused before any sheet is read: Python memory stays far below the files' unpacked size
-REFUSED_UNREAD = {"bomb", "bomb_disguised", "bomb_within_the_size_caps", "bomb_under_the_ratio_cap",
-                  "giant_shared_string", "giant_shared_string_runs", "giant_shared_string_hidden_ends",
-                  "giant_shared_string_quoted_ends", "giant_inline_string", "giant_inline_string_false_cells",
-                  "giant_cell_value", "dimension_claim", "far_cell", "far_cell_odd_markup",
-                  "far_cell_hidden_sheet", "stray_cell_grid", "billion_laughs", "external_entity", "many_parts"}
+REFUSED_UNREAD = {
+    "bomb",
+    "bomb_disguised",
+    "bomb_within_the_size_caps",
+    "bomb_under_the_ratio_cap",
+    "giant_shared_string",
+    "giant_shared_string_runs",
+    "giant_shared_string_hidden_ends",
+    "giant_shared_string_quoted_ends",
+    "giant_inline_string",
+    "giant_inline_string_false_cells",
+    "giant_cell_value",
+    "dimension_claim",
+    "far_cell",
+    "far_cell_odd_markup",
+    "far_cell_hidden_sheet",
+    "stray_cell_grid",
+    "billion_laughs",
+    "external_entity",
+    "many_parts",
+}
 
 
 @pytest.fixture(scope="session")
@@ -173,6 +190,7 @@ def test_real_exports_keep_their_error_cells_as_text():
 
 # ---------------------------------------------------------------- Streamlit settings
 
+
 def test_streamlit_config_is_hardened():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     server, client = config["server"], config["client"]
@@ -209,6 +227,7 @@ def test_defusedxml_is_required():
 
 # ---------------------------------------------------------------- the scan never underestimates python-calamine's grid
 
+
 def _cell_markup(draw, row: int, col: int, with_ref: bool) -> str:
     from hypothesis import strategies as st
 
@@ -221,7 +240,7 @@ def _cell_markup(draw, row: int, col: int, with_ref: bool) -> str:
     if draw(st.booleans()):
         attrs.insert(draw(st.integers(0, len(attrs))), 's="1"')
     space = draw(st.sampled_from([" ", "\n", "  "]))
-    value = draw(st.sampled_from(["<v>1</v>", '<f>1+1</f>', "<v>2</v>", "<is><t>x</t></is>"]))
+    value = draw(st.sampled_from(["<v>1</v>", "<f>1+1</f>", "<v>2</v>", "<is><t>x</t></is>"]))
     kind = ' t="inlineStr"' if value.startswith("<is>") else ""
     return f"<c{space if attrs else ''}{' '.join(attrs)}{kind}>{value}</c>"
 
@@ -243,8 +262,13 @@ def sheet_markup():
             rows.append(head + "".join(cells) + "</row>")
         body = "".join(rows)
         if draw(st.booleans()):
-            body = body.replace("<row", "<x:row").replace("</row>", "</x:row>").replace("<c", "<x:c") \
-                .replace("</c>", "</x:c>").replace("<x:c>", "<x:c>")
+            body = (
+                body.replace("<row", "<x:row")
+                .replace("</row>", "</x:row>")
+                .replace("<c", "<x:c")
+                .replace("</c>", "</x:c>")
+                .replace("<x:c>", "<x:c>")
+            )
         dimension = draw(st.one_of(st.none(), st.sampled_from(["A1", "A1:C3", "A1:AO61"])))
         return body, dimension
 
@@ -267,8 +291,10 @@ def test_the_scan_never_underestimates_the_grid(chunk, sheet_markup, tmp_path, m
     def check(drawn):
         body, dimension = drawn
         dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-        xml = (f'{DECLARATION}<worksheet xmlns="{MAIN_NS}" xmlns:x="{MAIN_NS}">{dim}<sheetData>{body}'
-               "</sheetData></worksheet>")
+        xml = (
+            f'{DECLARATION}<worksheet xmlns="{MAIN_NS}" xmlns:x="{MAIN_NS}">{dim}<sheetData>{body}'
+            "</sheetData></worksheet>"
+        )
         data = write_workbook(tmp_path / "fuzz.xlsx", {"S": xml}).read_bytes()
         scan = xlsx_guard.check_workbook(data, "fuzz.xlsx").sheets[0]
         try:
@@ -284,6 +310,7 @@ def test_the_scan_never_underestimates_the_grid(chunk, sheet_markup, tmp_path, m
 
 # ---------------------------------------------------------------- the array check of references agrees with the regex
 
+
 def test_the_array_check_of_references_never_passes_what_the_regex_stops():
     """`cells_inside` (numpy) may leave a piece to the `odd_cell` regex, but never passes one the regex would
     stop, and counts its cells as bytes.count does: cells at the dimension's edge, just beyond it or written
@@ -295,10 +322,33 @@ def test_the_array_check_of_references_never_passes_what_the_regex_stops():
 
     if xlsx_bounds.np is None:
         pytest.skip("numpy is not installed: the regex alone checks references")
-    odd = ['<c>', '<c/>', '<c\tr="A1">', '<c  r="A1">', "<c r='A1'>", '<c s="1" r="A1">', '<c\x0br="A1">',
-           '<c/r="A1">', '<c r="a1">', '<c r="A01">', '<c r="A0">', '<c r="1">', '<c r="">', '<c r="AB">',
-           '<c r="A1B2">', '<c r="A1 ">', '<c r="AAA1">', '<c r="A-1">', '<c r="@1">', '<c r="[1">', '<c r="A:1">',
-           '<c r="A1:">', '<c r="A1/">', '<c', '<c r="A']
+    odd = [
+        "<c>",
+        "<c/>",
+        '<c\tr="A1">',
+        '<c  r="A1">',
+        "<c r='A1'>",
+        '<c s="1" r="A1">',
+        '<c\x0br="A1">',
+        '<c/r="A1">',
+        '<c r="a1">',
+        '<c r="A01">',
+        '<c r="A0">',
+        '<c r="1">',
+        '<c r="">',
+        '<c r="AB">',
+        '<c r="A1B2">',
+        '<c r="A1 ">',
+        '<c r="AAA1">',
+        '<c r="A-1">',
+        '<c r="@1">',
+        '<c r="[1">',
+        '<c r="A:1">',
+        '<c r="A1:">',
+        '<c r="A1/">',
+        "<c",
+        '<c r="A',
+    ]
 
     @st.composite
     def pieces(draw):

@@ -2,6 +2,7 @@
 it survives a reload (F5), mid-upload included, through a signed, expiring, HttpOnly cookie that page scripts
 cannot read; signing out ends it for good (a reload, or the old cookie replayed, stays signed out); an expired
 or tampered cookie signs nobody in."""
+
 from __future__ import annotations
 
 import shutil
