@@ -82,11 +82,11 @@ def by(con: duckdb.DuckDBPyConnection, filters: Filters, level: str) -> pd.DataF
     if level in ("outcome", "output", "output_agency"):
         _label_outcomes(df, level)
     if "agency" in df.columns:
-        names = entity_names(con)
+        full_names = entity_names(con)
         df.insert(
             df.columns.get_loc("agency") + 1,
             "agency_name",
-            ["Joint sub-outputs (money not split)" if a == JOINT_LABEL else names.get(a, a) for a in df["agency"]],
+            ["Joint sub-outputs (money not split)" if a == JOINT_LABEL else full_names.get(a, a) for a in df["agency"]],
         )
     return df
 

@@ -86,6 +86,9 @@ def _take_address(every: Mapping[str, Any]) -> None:
             else:
                 st.session_state.pop(flt.key, None)
             continue
+        if isinstance(flt, AsOfDate):  # the date box holds a date: the address's, when it is one
+            st.session_state[flt.key] = registry.parse_day(asked[-1]) if asked else None
+            continue
         value = asked[-1] if asked else None
         if value is not None and flt.labels:  # the address carries an outcome's label
             value = {label: key for key, label in flt.labels(every).items()}.get(value, value)

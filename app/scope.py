@@ -5,7 +5,7 @@ on: its current plan, years to date."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -40,7 +40,7 @@ def years_phrase(first: int | None, last: int | None, today: dt.date | None = No
 
 
 def statement(
-    plans: list[Mapping[str, Any]],
+    plans: Sequence[Mapping[str, Any]],
     filters: Filters,
     labels: Mapping[str, str],
     dataset: str = "budget",

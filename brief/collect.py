@@ -511,7 +511,8 @@ def _attention(
             f"Indicators off track ({format_count(h['indicators_off_track'])})",
             [
                 f"{text(r.indicator_code) or ''} {shorten(text(r.indicator) or UNTITLED_INDICATOR, 90)}: progress "
-                f"{format_rate(r.progress)}, expected {format_rate(r.expected_progress)} by {text(r.latest_period) or DASH}"
+                f"{format_rate(r.progress)}, expected {format_rate(r.expected_progress)} "
+                f"by {text(r.latest_period) or DASH}"
                 for r in off.itertuples()
             ],
             "No indicator is off track." if len(progress) else "No indicator values loaded.",
@@ -519,7 +520,8 @@ def _attention(
         Attention(
             f"Overdue key actions ({format_count(h['actions_overdue'])})",
             [
-                f"{format_count(r.days_late)} days late — {text(r.action_no) or ''} {shorten(text(r.action) or '', 90)} "
+                f"{format_count(r.days_late)} days late — {text(r.action_no) or ''} "
+                f"{shorten(text(r.action) or '', 90)} "
                 f"(responsible: {text(r.responsible) or text(r.agency) or 'not assigned'})"
                 for r in overdue.head(ATTENTION_ITEMS).itertuples()
             ],

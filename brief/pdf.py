@@ -88,7 +88,8 @@ class Printer:
                     exc
                     if isinstance(exc, PdfError)
                     else PdfError(
-                        f"Chromium could not print the brief: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                        "Chromium could not print the brief: "
+                        + (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
                     ),
                 )
             )

@@ -2,10 +2,10 @@
 
 Names, the results framework, SDG targets, partners, narratives, indicators, the management response and
 the work plans (costed; one by pillar) that demo/generate.py writes into the three workbooks a UN Country
-Team would upload (SPEC §2.1b, §2.2, §2.3). Every name a user sees says it is demo data. The structures, words and agency mixes
-follow the public documents the product was designed from (UN INFO exports, the management response of
-the UN Women strategic partnerships evaluation, the IASC Results Group 1 work plan); no row of those
-documents is copied.
+Team would upload (SPEC §2.1b, §2.2, §2.3). Every name a user sees says it is demo data. The structures,
+words and agency mixes follow the public documents the product was designed from (UN INFO exports, the
+management response of the UN Women strategic partnerships evaluation, the IASC Results Group 1 work plan);
+no row of those documents is copied.
 """
 
 from __future__ import annotations
@@ -1312,7 +1312,7 @@ WORKPLAN_COSTS = {
 #: deliverables per One Programme pillar, updated every quarter): (pillar, area of work, [(deliverable, leads, agency,
 #: timeline, status, cost, funds secured, source of funds, comments)])
 DEMO_HRWG = "DEMO — Human Rights Working Group: costed annual work plan 2026 (demo data)"
-HRWG_WORKPLAN = (
+HRWG_WORKPLAN: tuple[tuple[str, str, list[tuple]], ...] = (
     (
         "Peace, Security and Rule of Law",
         "Follow-up to the human rights mechanisms",

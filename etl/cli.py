@@ -143,9 +143,9 @@ def _parser() -> argparse.ArgumentParser:
     brief = command("brief", "the UNCT meeting brief of a country for a period, as PDF or Excel")
     brief.add_argument("--country", required=True)
     brief.add_argument("--plan", help="one of the country's plans (default: all of them)")
-    period = brief.add_mutually_exclusive_group()
-    period.add_argument("--year", type=int)
-    period.add_argument("--quarter", metavar="YYYYQn", help="e.g. 2025Q3")
+    when = brief.add_mutually_exclusive_group()
+    when.add_argument("--year", type=int)
+    when.add_argument("--quarter", metavar="YYYYQn", help="e.g. 2025Q3")
     brief.add_argument("-o", "--output", type=Path, required=True, help="FILE.pdf or FILE.xlsx")
 
     template = command("template", "write an empty template workbook for a dataset kind")

@@ -319,10 +319,10 @@ def _action_rows(rows: list[dict]) -> list[dict]:
             **r,
             "source_type": r.get("source_type") or "evaluation",
             "as_of": r.get("as_of") or today,
-            "currency": r.get("currency") or "USD",
+            "currency": r.get("currency") or "USD",  # of the cost and funding, as a budget's
         }
         for r in rows
-    ]  # of the cost and funding, as a budget's
+    ]
 
 
 #: per kind, what its validated rows gain before they are stored (defaults and derived columns)

@@ -8,8 +8,8 @@ rows of a group are always current together; and a row's rowid cannot name it (D
 open transaction temporary ones). A group may be shown more than once (replaced, then shown again when the
 replacing submission is rolled back): one interval each time.
 
-The views as of a moment are the views of SPEC §9 (`store.views.VIEWS`) over the rows shown then, made temporary views of
-the same names on a cursor (`AsOf.cursor`), so every read of `analytics` runs unchanged. Without an as-of date
+The views as of a moment are the views of SPEC §9 (`store.views.VIEWS`) over the rows shown then, made temporary
+views of the same names on a cursor (`AsOf.cursor`), so every read of `analytics` runs unchanged. Without an as-of date
 nothing here is read: the views of current rows stay exactly as they are.
 """
 
