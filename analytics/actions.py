@@ -14,7 +14,7 @@ from analytics import metrics
 from analytics.filters import Filters, where
 from analytics.identity import NOT_ASSIGNED, entity_names
 from analytics.sql import frame, record, rows
-from core.schema import STATUSES
+from core.vocabulary import STATUSES
 
 #: the six statuses (SPEC §3), in the order charts stack them
 ACTION_STATUSES = STATUSES

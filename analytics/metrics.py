@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from core.formatting import format_count, format_money, format_rate
-from core.schema import OPEN_ACTION_STATUSES, sql_list
+from core.vocabulary import OPEN_ACTION_STATUSES, sql_list
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ INDICATOR_STATUS_HELP = {
 SET_ASIDE_STATUSES = ("no_longer_applicable", "deprioritized")
 
 
-#: an action is open (SQL; OPEN_ACTION_STATUSES lives in core.schema, which builds the views' overdue flag from it)
+#: an action is open (SQL; OPEN_ACTION_STATUSES: core.vocabulary, from which core.schema builds the overdue flag)
 IS_OPEN = f"status IN {sql_list(OPEN_ACTION_STATUSES)}"
 
 ACTIONS = Metric("actions", "count(*)", "Actions")

@@ -27,6 +27,8 @@ DEFAULT_BUDGET_METRICS = (
 )
 #: charts show at most this many rows (bars); their tables show the same rows
 CHART_ROWS = 25
+#: the MIME type of an Excel workbook, for download buttons
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def percent(series: pd.Series) -> pd.Series:

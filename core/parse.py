@@ -14,7 +14,7 @@ import re
 from typing import TypeGuard
 
 from core.errors import ParseError
-from core.schema import CURRENCIES, RESPONSE_WORDS, SOURCE_TYPES, STATUS_WORDS
+from core.vocabulary import CURRENCIES, RESPONSE_WORDS, SOURCE_TYPES, STATUS_WORDS
 
 MONEY = "an amount such as 1,234.50 or USD 1,234"
 NUMBER = "a number such as 42, 1,234.5 or 45%"

@@ -1,6 +1,7 @@
 """Load one file: read, validate, then commit all of it in one transaction, or nothing (SPEC §7).
 
-The command line and the Upload page both call `load_bytes`; neither has load logic of its own.
+The command line and the Upload page both call `load_bytes`; neither has load logic of its own. Reading and
+validating (in worker processes for a batch) is etl.prepare; what the stored data decide is etl.stored.
 A dry run performs the whole load inside a transaction, measures what it would change (the
 preview) and rolls it back, so the preview is exactly what Commit will do.
 """
@@ -8,9 +9,6 @@ preview) and rolls it back, so the preview is exactly what Commit will do.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,13 +21,13 @@ import store.connection
 import store.transactions
 import store.writes
 from core import parse
-from core.entities import EntityResolver
-from core.errors import FileError, ParseError, Problem
-from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, SUBOUTPUTS, Stored
+from core.errors import FileError, Problem
+from core.registry import Stored
+from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, SUBOUTPUTS
 from etl import limits
-from etl.read import read_file
+from etl.dataset import Dataset
+from etl.prepare import Options, Prepared, prepare_all, sha256
 from etl.stored import check_boundaries, preview_before, preview_sample, preview_totals, settle_countries
-from etl.validate import Dataset, validate
 from store import history, periods
 
 Progress = Callable[[float, str], None]
@@ -80,32 +78,6 @@ class LoadResult:
             f"{verb} {self.rows_added} row(s), replacing {self.rows_replaced}{sid}; "
             f"{len(self.warnings)} warning(s)"
         )
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-@dataclass
-class Options:
-    """What the user chose for a whole upload (SPEC §8 `load` options)."""
-
-    kind: str | None = None
-    plan: str | None = None
-    country: str | None = None
-    source: str | None = None
-    agency: str | None = None
-    user: str | None = None
-    allowed_agencies: set[str] | None = None  # a focal point's agencies; None = any
-
-
-@dataclass
-class Prepared:
-    """One file read and validated, not yet written: pure data, so it can cross process boundaries."""
-
-    data: bytes
-    digest: str
-    dataset: Dataset
 
 
 def load_path(con, path: str | Path, **options) -> LoadResult:
@@ -172,7 +144,7 @@ def load_many(
     entities = store.writes.entities(con)
     jobs = [(data, file_name, digest, opts, entities) for _, data, file_name, digest in pending]
     prepared = []
-    for done, (item, outcome) in enumerate(zip(pending, _prepare_all(jobs, workers))):
+    for done, (item, outcome) in enumerate(zip(pending, prepare_all(jobs, workers))):
         n = item[0]
         step(0.8 * (done + 1) / max(len(pending), 1), f"checked {item[2]}")
         if outcome.dataset.errors:
@@ -193,96 +165,6 @@ def load_many(
         prepared = later
     step(1.0, "done")
     return cast(list[LoadResult], results)  # every file has its result by now
-
-
-def _prepare_all(jobs: list[tuple], workers: int):
-    if workers > 1 and len(jobs) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(
-            min(workers, len(jobs)),
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_die_with,
-            initargs=(os.getpid(),),
-        ) as pool:
-            yield from pool.map(_prepare_job, jobs)
-    else:
-        yield from map(_prepare_job, jobs)
-
-
-def _die_with(parent: int) -> None:
-    """Start of a worker: have the kernel kill it when the loading process ends (Linux's PR_SET_PDEATHSIG),
-    however that ends (SIGKILL included), so that the workers of a killed load never outlive it."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the pool's own shutdown is all there is
-        return
-    if os.getppid() != parent:  # the parent ended before the signal was armed
-        os._exit(1)
-
-
-def _prepare_job(job: tuple) -> Prepared:
-    return prepare(*job)
-
-
-def prepare(data: bytes, file_name: str, digest: str, opts: Options, entities: list) -> Prepared:
-    """Read and validate one file against the entity list; touches no database."""
-    ds = Dataset(file_name)
-    try:
-        sheets = read_file(data, file_name)
-    except FileError as exc:
-        ds.error(None, None, None, None, exc.reason, code="unreadable_file")
-        return Prepared(data, digest, ds)
-    fill = {"plan": opts.plan, "country": opts.country, "source_title": opts.source}
-    if opts.agency:
-        try:
-            fill["agency"] = EntityResolver(entities).resolve(opts.agency)
-        except ParseError as exc:
-            ds.error(
-                None,
-                None,
-                "agency",
-                opts.agency,
-                f"the agency chosen for the file: {exc.expected}",
-                code=exc.code,
-                suggestion=exc.suggestion,
-            )
-            return Prepared(data, digest, ds)
-    ds = validate(sheets, file_name, entities, opts.kind, fill)
-    given = {k: v for k, v in (("country", opts.country), ("plan", opts.plan)) if v}
-    if ds.layout == "canonical":  # the file's own column wins; the option fills what it lacks
-        for row in [*ds.rows, *ds.indirect_costs]:
-            for key, value in given.items():
-                if row.get(key) is None:
-                    row[key] = value
-    if opts.allowed_agencies is not None and not ds.errors:
-        check_agencies(ds, opts.allowed_agencies)
-    return Prepared(data, digest, ds)
-
-
-def check_agencies(ds: Dataset, allowed: set[str]) -> None:
-    """A focal point may load only their agencies' rows: one foreign row rejects the file (SPEC §10)."""
-    for row in _rows_with_agency(ds):
-        codes = [c for c in (row.get("agency") or "").split(";") if c]
-        foreign = [c for c in codes if c not in allowed]
-        if foreign or not codes:
-            shown = ", ".join(foreign) or "no agency"
-            ds.error(
-                row["_sheet"],
-                f"row {row['_row']}",
-                "agency",
-                shown,
-                f"a row of your agencies ({', '.join(sorted(allowed)) or 'none on your account'}); "
-                "your account may not load other agencies' rows",
-                code="foreign_agency_row",
-            )
-
-
-def _rows_with_agency(ds: Dataset):
-    return ds.suboutputs if ds.layout == "uninfo" else [*ds.rows, *ds.indirect_costs]
 
 
 def build_frames(ds: Dataset) -> dict[str, pa.Table]:

@@ -31,7 +31,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from core import palette
 from core.errors import Problem
 from core.formatting import FORMULA_TRIGGERS, as_typed
-from core.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES
+from core.schema import KINDS
+from core.vocabulary import RESPONSES, SOURCE_TYPES, STATUSES
 from etl.read import read_file
 from etl.uninfo import YEAR_BLOCK
 

@@ -27,7 +27,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from core import palette
 from core.entities import Entity
-from core.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES, Column, Kind
+from core.registry import Column, Kind
+from core.schema import KINDS
+from core.vocabulary import RESPONSES, SOURCE_TYPES, STATUSES
 
 #: the template of each kind, by file name (`Kind.template_file`)
 TEMPLATE_FILE_NAMES: dict[str, str] = {name: kind.template_file for name, kind in KINDS.items()}

@@ -13,7 +13,9 @@ from typing import Literal
 from core import parse
 from core.entities import Entity, EntityResolver
 from core.errors import ParseError
-from core.schema import KINDS, Kind, header_currency, header_key
+from core.registry import Kind
+from core.schema import KINDS
+from core.vocabulary import header_currency, header_key
 from etl.dataset import Dataset, HeaderFit, is_total_label, is_total_row
 from etl.indirect import IndirectCosts, differs
 from etl.read import FORMULA_WITHOUT_VALUE, Sheet, cell_position, cell_ref

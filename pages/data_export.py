@@ -177,7 +177,7 @@ with right:
         "Download Excel",
         data=excel_bytes,
         file_name=f"{base_name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=tables.XLSX,
         key="export-xlsx",
         on_click="ignore",
         icon=":material/table:",

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import budget, metrics
-from app import cards, charts, data, frame, notes, tables
+from app import cards, charts, data, frame, notes, tables, treemap
 from app.compare import year_on_year
 from app.filter_bar import clear_filters, outcome_title
 from app.text import md_escape
@@ -161,7 +161,7 @@ with right, frame.section("Over the years"):
 
 with frame.section("Outcome → output → agency"):
     tree, leaves = data.cached(budget.tree, filters)
-    charts.treemap_section(tree, leaves)
+    treemap.requirement_treemap(tree, leaves)
 
 with frame.section("By funding source"):
     sources, cut = by_gap("funding_source", "funding sources")

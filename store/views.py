@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from core.schema import DATASETS, View
+from core.registry import View
+from core.schema import DATASETS
 
 
 def _view_sql(view: View) -> str:

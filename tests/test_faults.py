@@ -426,7 +426,7 @@ def held_db(tmp_path):
 
 
 def test_every_command_says_what_to_do_while_the_dashboard_holds_the_database(held_db, tmp_path):
-    from etl.cli import BUSY_ADVICE
+    from etl.console import BUSY_ADVICE
 
     db, pid = held_db
     for command in COMMANDS:

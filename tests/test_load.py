@@ -11,7 +11,8 @@ import pytest
 import store.connection
 import store.migrations
 import store.writes
-from core.schema import DATASETS, EXPORTS, KINDS, Kind, UnknownKind
+from core.registry import Kind, UnknownKind
+from core.schema import DATASETS, EXPORTS, KINDS
 from etl.load import load_bytes
 
 PLAN = "UNSDCF 2023-2027"

@@ -25,7 +25,7 @@ from core.parse import (
     period_end,
     period_year,
 )
-from core.schema import RESPONSES, SOURCE_TYPES, STATUSES
+from core.vocabulary import RESPONSES, SOURCE_TYPES, STATUSES
 
 D = dt.date
 

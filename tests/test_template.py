@@ -10,7 +10,8 @@ import pytest
 
 import store.connection
 import store.writes
-from core.schema import KINDS, STATUSES
+from core.schema import KINDS
+from core.vocabulary import STATUSES
 from etl.load import load_bytes
 from etl.template import INSTRUCTIONS_MARKER, LISTS_MARKER, MONEY_FORMAT, TEMPLATE_FILE_NAMES, template_bytes
 
