@@ -25,15 +25,9 @@ from analytics.filters import Filters, where
 from analytics.metrics import METRICS
 from analytics.sql import Where
 from core.formatting import FORMULA_TRIGGERS, printable
+from core.registry import Dataset
+from core.schema import EXPORTS
 
-#: the view each dataset is exported from, and the order of its rows
-DATASETS = {"budget": "budget", "indicators": "indicator_values", "actions": "actions", "submissions": "submissions"}
-_EXPORT_ORDER = {
-    "budget": "plan, outcome_code, output_code, agency, year",
-    "indicators": "plan, indicator_code, period_end, agency",
-    "actions": "source_title, recommendation_no, action_no",
-    "submissions": "submission_id",
-}
 #: the SDG goals of a sub-output ('5 Gender Equality; 10 Reduced Inequalities' → a list)
 SDG_GOALS = r"list_transform(string_split(coalesce(sdg_goals, ''), ';'), g -> trim(g))"
 
@@ -83,19 +77,20 @@ def budget_detail_options(con: duckdb.DuckDBPyConnection, filters: Filters) -> d
     }
 
 
-def _where(kind: str, filters: Filters, detail: BudgetDetail | None) -> Where:
-    if kind not in DATASETS:
-        raise ValueError(f"unknown dataset {kind!r}; expected one of {', '.join(DATASETS)}")
+def _where(kind: str, filters: Filters, detail: BudgetDetail | None) -> tuple[Dataset, Where]:
+    """The dataset exported (an unknown or unexported name is the registry's error, naming those exported) and
+    the WHERE of the filters and the budget refinements."""
+    dataset = EXPORTS[kind]
     w = where(kind, filters)
     if detail and kind == "budget":
         detail.add_to(w)
-    return w
+    return dataset, w
 
 
 def count(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str, detail: BudgetDetail | None = None) -> int:
     """How many rows `rows` returns (without a limit)."""
-    w = _where(kind, filters, detail)
-    return int(sql.rows(con, f"SELECT count(*) FROM {DATASETS[kind]}{w.sql()}", w.params)[0][0])
+    dataset, w = _where(kind, filters, detail)
+    return int(sql.rows(con, f"SELECT count(*) FROM {dataset.view.name}{w.sql()}", w.params)[0][0])
 
 
 def rows(
@@ -107,13 +102,15 @@ def rows(
 ) -> pd.DataFrame:
     """The filtered rows of a dataset (budget, indicators, actions, submissions), all view columns, in the
     dataset's order; `detail` narrows a budget export further."""
-    w = _where(kind, filters, detail)
+    dataset, w = _where(kind, filters, detail)
     params: list[Any] = list(w.params)
     limit_sql = ""
     if limit is not None:
         limit_sql = " LIMIT ?"
         params.append(int(limit))
-    return sql.frame(con, f"SELECT * FROM {DATASETS[kind]}{w.sql()} ORDER BY {_EXPORT_ORDER[kind]}{limit_sql}", params)
+    return sql.frame(
+        con, f"SELECT * FROM {dataset.view.name}{w.sql()} ORDER BY {dataset.export_order}{limit_sql}", params
+    )
 
 
 # --- formula-safe bytes -----------------------------------------------------------------------------

@@ -16,13 +16,8 @@ from analytics.filters import EVERYTHING, Filters, where
 from analytics.identity import AGENCY_LIST
 from analytics.sql import rows
 from core.formatting import A_YEAR
+from core.schema import KINDS
 
-#: dataset → (view, the year of a row)
-_YEAR_OF = {
-    "budget": ("budget", "year"),
-    "indicators": ("indicator_values", "year(period_end)"),
-    "actions": ("actions", "year(deadline)"),
-}
 #: every plan's data years, per country ('' for none)
 _PLAN_SPANS = """SELECT coalesce(country, '') AS country, plan, min(year) AS first_year, max(year) AS last_year
     FROM (SELECT country, plan, year FROM budget
@@ -37,7 +32,7 @@ def in_view(
     (`year_from`, `year_to`) and the plan's own years (`first_year`, `last_year`), by plan and country."""
     parts, params = [], []
     for dataset in datasets:
-        view, year = _YEAR_OF[dataset]
+        view, year = KINDS[dataset].view.name, KINDS[dataset].year
         w = where(dataset, filters)
         parts.append(f"SELECT coalesce(country, '') AS country, plan, {year} AS year FROM {view}{w.sql()}")
         params += w.params
@@ -132,7 +127,7 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
 def has_rows(con: duckdb.DuckDBPyConnection, filters: Filters, dataset: str) -> bool:
     """Whether the chosen country and plan hold any row of `dataset` (budget, indicators, actions) whatever the
     other filters: a page says "no indicator data for Jordan yet" rather than "nothing matches these filters"."""
-    view = _YEAR_OF[dataset][0]
+    view = KINDS[dataset].view.name
     w = where(dataset, Filters(country=filters.country, plan=filters.plan))
     return bool(rows(con, f"SELECT EXISTS (SELECT 1 FROM {view}{w.sql()})", w.params)[0][0])
 

@@ -95,6 +95,8 @@ class Dataset:
     #: shown where a page has none of its rows; what the dashboard's filters do to it on the export page
     empty: str = ""
     filter_note: str = ""
+    #: the year of a row, SQL over its view (the period statement's data years); None: rows have no year
+    year: str | None = None
 
     @property
     def exportable(self) -> bool:
@@ -118,8 +120,10 @@ class Kind(Dataset):
     #: where its rows go; other tables its uploads fill (a UN INFO export's sub-outputs, a budget's indirect costs)
     table: Table
     parts: tuple[Table, ...] = ()
-    #: the figures the upload preview totals before → after, besides the number of rows
+    #: the figures the upload preview totals before → after, besides the number of rows; the columns its sample
+    #: of the rows added and replaced shows
     totals: tuple[str, ...] = ()
+    sample: tuple[str, ...] = ()
     #: (figure, ceiling) pairs: a row whose figure exceeds its ceiling is warned on the figure's cell (funds
     #: secured above a deliverable's cost)
     not_above: tuple[tuple[str, str], ...] = ()

@@ -96,6 +96,20 @@ BUDGET = Kind(
     view=_current(BUDGET_LINES, "budget"),
     export_title="Budget (CBF and expenditure)",
     export_order="plan, outcome_code, output_code, agency, year",
+    year="year",
+    sample=(
+        "country",
+        "plan",
+        "outcome_code",
+        "output_code",
+        "suboutput_title",
+        "agency",
+        "year",
+        "required",
+        "available",
+        "expenditure",
+        "currency",
+    ),
     empty="No budget data yet — upload a CBF or UN INFO export on the Upload page, "
     "or run `python -m etl demo` to load the demo data.",
     filter_note="All filters apply. The agency filter keeps joint sub-outputs that list the agency.",
@@ -221,6 +235,8 @@ INDICATORS = Kind(
     view=_current(INDICATOR_ROWS, "indicator_values"),
     export_title="Indicator values",
     export_order="plan, indicator_code, period_end, agency",
+    year="year(period_end)",
+    sample=("country", "plan", "indicator_code", "indicator", "period", "actual", "target", "agency"),
     empty="No indicator data yet — upload an indicators workbook on the Upload page, or run `python -m etl demo`.",
     filter_note="Country, plan, agency and outcome (indicators whose result code is the outcome's or its outputs' "
     "code) apply; the year range applies to the reporting period.",
@@ -338,6 +354,8 @@ ACTIONS = Kind(
     ),
     export_title="Recommendations and actions",
     export_order="source_title, recommendation_no, action_no",
+    year="year(deadline)",
+    sample=("source_title", "recommendation_no", "action_no", "action", "agency", "deadline", "status"),
     empty="No recommendations or actions yet — upload a management response or work plan on the Upload page, "
     "or run `python -m etl demo`.",
     filter_note="Country (through the plan), plan and agency apply; the year range applies to deadlines (actions "

@@ -183,31 +183,14 @@ def preview_scope(con, kind: str) -> dict:
     return {"scopes": scopes, "agencies": agencies}
 
 
-#: the columns a preview's sample shows of each kind's rows
-SAMPLE_COLUMNS = {
-    "budget": (
-        "country",
-        "plan",
-        "outcome_code",
-        "output_code",
-        "suboutput_title",
-        "agency",
-        "year",
-        "required",
-        "available",
-        "expenditure",
-        "currency",
-    ),
-    "indicators": ("country", "plan", "indicator_code", "indicator", "period", "actual", "target", "agency"),
-    "actions": ("source_title", "recommendation_no", "action_no", "action", "agency", "deadline", "status"),
-}
+#: the rows a preview's sample shows of each part (columns: the kind's `sample`)
 SAMPLE_ROWS = 5
 
 
 def preview_sample(cur, kind: str, sids: list[int]) -> dict:
     """A few of the rows Commit would add and of the current rows it would replace (inside the dry run's
     transaction, after the write): {'added': DataFrame, 'replaced': DataFrame}."""
-    table, columns = KINDS[kind].table.name, ", ".join(SAMPLE_COLUMNS[kind])
+    table, columns = KINDS[kind].table.name, ", ".join(KINDS[kind].sample)
     marks = ", ".join("?" * len(sids))
     return {
         "added": cur.execute(
