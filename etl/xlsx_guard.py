@@ -50,6 +50,7 @@ from etl.limits import (
     refuse,
 )
 from etl.xlsx_bounds import CHUNK
+from etl.xlsx_shared import check_shared_text
 from etl.xlsx_sheet import SheetScan, SheetScanner
 from etl.xlsx_texts import SharedTexts
 
@@ -308,6 +309,14 @@ def check_workbook(data: bytes, file_name: str) -> WorkbookScan:
             strings.add(info.filename)
     _check_part_sizes(infos, by_part, strings, file_name)
     scans = _scan_parts(data, infos, by_part, strings, file_name)
+    parts = {info.filename: info for info in infos}
+    sheet_names = {part: name for part, (name, _) in by_part.items() if part in parts}
+    check_shared_text(
+        lambda part: _part_chunks(data, parts[part], file_name, MAX_SHEET_BYTES),
+        sheet_names,
+        sorted(strings & set(parts)),
+        file_name,
+    )
     ordered = [scans[part] for part, _, _ in sheets if part in scans]
     ordered += [scan for part, scan in scans.items() if scan not in ordered]
     return WorkbookScan(ordered)

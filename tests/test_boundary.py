@@ -64,6 +64,7 @@ def test_a_failing_chart_leaves_the_rest_of_the_page(dashboard_db, monkeypatch, 
         "Delivery rate by agency",
         "Over the years",
         "Delivery rate table",
+        "Year on year",
     ]
     assert len(app.metric) == 4  # the cards
     downloads = {b.key for b in app.get("download_button")}

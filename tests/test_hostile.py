@@ -51,6 +51,8 @@ REFUSED_UNREAD = {
     "billion_laughs",
     "external_entity",
     "many_parts",
+    "shared_string_repeated",
+    "shared_string_repeated_odd_markup",
 }
 
 

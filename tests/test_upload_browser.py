@@ -28,7 +28,6 @@ from core.formatting import format_money, format_rate
 from etl.template import template_bytes
 from tests import model, test_browser
 from tests.test_browser import (
-    CHROMIUM,
     gap_label,
     metrics,
     new_page,
@@ -40,11 +39,7 @@ from tests.test_browser import (
 )
 from tests.test_upload import PASSWORD, add_accounts, budget_rows, fill_template, with_three_errors
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
 browser = test_browser.browser  # the same fixture: one Chromium per module
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chromium not installed")
 
 
 # --- fixtures ---------------------------------------------------------------------------------------------
