@@ -16,9 +16,11 @@ from typing import Any
 
 from analytics.identity import AGENCY_MATCH, OUTCOME_IDENTITY, OUTCOME_KEY
 from analytics.sql import Where
+from core import schema
 
-#: the datasets a filter has a condition on: the views pages read (sub-outputs: `suboutput_list s`)
-DATASETS = ("budget", "indicators", "actions", "submissions", "suboutputs", "indirect_costs")
+#: the datasets a filter has a condition on: every dataset of the registry, the views pages read (sub-outputs:
+#: `suboutput_list s`); each filter declares its condition on each (tests/test_registries.py)
+DATASETS = tuple(schema.DATASETS)
 
 
 @dataclass(frozen=True)
