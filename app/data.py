@@ -1,6 +1,7 @@
 """What pages read, and how: the process's one DuckDB connection, the data version, and `cached(read, filters,
 *args)` — a read of `analytics` passed by reference and cached per database, data version, read, filters and
 arguments. Also what the filter bar left in the session: the current filters and the filter options."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -35,8 +36,11 @@ def connection() -> duckdb.DuckDBPyConnection:
     try:
         return _connect(db_path())
     except (StoreUnavailable, duckdb.IOException) as error:  # held by another process, damaged, unwritable
-        st.error(md_escape(error) if isinstance(error, StoreUnavailable) else
-                 f"The database {md_escape(db_path())} cannot be opened: {md_escape(error)}")
+        st.error(
+            md_escape(error)
+            if isinstance(error, StoreUnavailable)
+            else f"The database {md_escape(db_path())} cannot be opened: {md_escape(error)}"
+        )
         st.stop()
         raise  # st.stop() raises; this line only reassures type checkers
 
@@ -70,8 +74,16 @@ def current_filters() -> Filters:
 
 
 EMPTY_OPTIONS: dict[str, Any] = {
-    "countries": [], "plans": [], "year_min": None, "year_max": None, "outcomes": [], "agencies": [],
-    "has_budget": False, "has_indicators": False, "has_actions": False, "has_submissions": False,
+    "countries": [],
+    "plans": [],
+    "year_min": None,
+    "year_max": None,
+    "outcomes": [],
+    "agencies": [],
+    "has_budget": False,
+    "has_indicators": False,
+    "has_actions": False,
+    "has_submissions": False,
 }
 
 

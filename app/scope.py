@@ -1,12 +1,13 @@
 """The period and scope of a page, in words, next to its figures ("UNSDCF (2023–2027) · Cambodia · 2024–2026
 to date, 2027–2028 planned"), plan names with their years in every list, and the view choosing a country opens
 on: its current plan, years to date."""
+
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -45,8 +46,13 @@ def years_phrase(first: int | None, last: int | None, today: dt.date | None = No
     return done if last == year else f"{done}, {year_span(year + 1, last)} planned"
 
 
-def statement(plans: list[Mapping[str, Any]], filters: Filters, labels: Mapping[str, str],
-              dataset: str = "budget", today: dt.date | None = None) -> str:
+def statement(
+    plans: Sequence[Mapping[str, Any]],
+    filters: Filters,
+    labels: Mapping[str, str],
+    dataset: str = "budget",
+    today: dt.date | None = None,
+) -> str:
     """The plans, country and years the figures in view cover, then the other filters set (plain text):
     'UNSDCF (2023–2027) · Angola · 2023–2025 · agency UNDP'. `plans`: `scope.in_view`; `labels`: outcome labels."""
     if not plans:
@@ -72,8 +78,9 @@ def statement(plans: list[Mapping[str, Any]], filters: Filters, labels: Mapping[
     return " · ".join(parts)
 
 
-def show_statement(dataset: str = "budget", datasets: tuple[str, ...] | None = None,
-                   filters: Filters | None = None) -> None:
+def show_statement(
+    dataset: str = "budget", datasets: tuple[str, ...] | None = None, filters: Filters | None = None
+) -> None:
     """The page's period and scope, under its title (`datasets`: those its figures come from)."""
     f = filters or data.current_filters()
     plans = data.cached(scope.in_view, f, datasets or (dataset,))

@@ -9,6 +9,7 @@ Each database is measured in its own process, so the peak resident memory (RSS) 
 "warm" runs hit the per-filter cache (every later visitor). Goal: ≤ 0.5 s per page on the demo data,
 ≤ 1.5 s at 1 M rows.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -78,7 +79,7 @@ def build(name: str, path: Path, rows: int, rebuild: bool) -> None:
         return
     started = time.perf_counter()
     if name == "demo":
-        from etl.demo import build_demo
+        from demo.generate import build_demo
 
         build_demo(path)
     else:
@@ -118,8 +119,12 @@ def main() -> int:
     all_ok = True
     for name, path in (("demo", args.demo_db), ("scaled", args.scaled_db)):
         build(name, path, args.rows, args.rebuild)
-        child = subprocess.run([sys.executable, __file__, "--measure", str(path), "--runs", str(args.runs)],
-                               capture_output=True, text=True, cwd=ROOT)
+        child = subprocess.run(
+            [sys.executable, __file__, "--measure", str(path), "--runs", str(args.runs)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         if child.returncode != 0:
             print(child.stderr[-4000:], file=sys.stderr)
             return 2

@@ -1,5 +1,6 @@
 """`make run` step: load the demo data when the database holds no submission yet, then say how to
 create the first administrator (there is no default password)."""
+
 from __future__ import annotations
 
 import store.connection
@@ -8,17 +9,19 @@ import store.connection
 def main() -> None:
     path = store.connection.db_path()
     con = store.connection.connect(path)
-    submissions = con.execute("SELECT count(*) FROM submission_log").fetchone()[0]
-    admins = con.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0]
+    submissions = con.execute("SELECT count(*) FROM submission_log").fetchone()[0]  # type: ignore[index]  # one row
+    admins = con.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0]  # type: ignore[index]
     con.close()
     if submissions == 0:
-        from etl import demo
+        from demo import generate
 
         print(f"The database {path} is empty: loading the demo data (python -m etl demo).")
-        print(demo.build_demo(path))
+        print(generate.build_demo(path))
     if admins == 0:
-        print("No administrator yet. Create one (the password is read from the terminal):\n"
-              "    .venv/bin/python -m etl users add admin --role admin")
+        print(
+            "No administrator yet. Create one (the password is read from the terminal):\n"
+            "    .venv/bin/python -m etl users add admin --role admin"
+        )
 
 
 if __name__ == "__main__":

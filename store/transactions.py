@@ -1,4 +1,5 @@
 """One writer at a time, and the roll-back after a failed write (used by migrations, loads and rollbacks)."""
+
 from __future__ import annotations
 
 import threading
