@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-from analytics.identity import AGENCY_MATCH, OUTCOME_IDENTITY, OUTCOME_KEY
+from analytics.identity import AGENCY_MATCH, OUTCOME_IDENTITY, OUTCOME_KEY, current_plan
 from analytics.sql import Where
 from core import schema
 
@@ -60,7 +60,7 @@ class Filters:
 
     def without(self, *names: str) -> Filters:
         """These filters with the named fields back to their defaults (all)."""
-        defaults = {f.name: f.default for f in fields(self)}
+        defaults: dict[str, Any] = {f.name: f.default for f in fields(self)}
         return replace(self, **{n: defaults[n] for n in names})
 
     def applying_to(self, dataset: str) -> Filters:
@@ -287,29 +287,6 @@ def parse_day(text: str | None) -> dt.date | None:
 
 
 Filter = Choice | YearRange | AsOfDate | PlanView
-
-#: each country's plans with data (budget years and the years indicator periods end in): country ('' for none), plan,
-#: first and last year
-PLAN_SPANS = """SELECT coalesce(country, '') AS country, plan, min(year) AS first_year, max(year) AS last_year
-    FROM (SELECT country, plan, year FROM budget
-          UNION ALL SELECT country, plan, year(period_end) FROM indicator_values)
-    WHERE coalesce(plan, '') <> '' GROUP BY ALL"""
-#: which of a country's plans is current in year {year}: the one whose years hold it (the latest-starting when several
-#: do), else the latest-starting one that has begun, else the first to come
-CURRENT_FIRST = """(first_year <= {year} AND last_year >= {year}) DESC, (first_year <= {year}) DESC,
-    CASE WHEN first_year <= {year} THEN -first_year ELSE first_year END, plan"""
-#: (country, plan) of the plans with data that are not their country's current plan this year
-_NOT_CURRENT = f"""(SELECT country, plan FROM ({PLAN_SPANS})
-    QUALIFY row_number() OVER (PARTITION BY country ORDER BY {CURRENT_FIRST.format(year='year(current_date)')}) > 1)"""
-
-
-def current_plan(alias: str = "") -> str:
-    """SQL: the row (of the view aliased `alias`) is of the current plan of its country — or of a plan known from no
-    budget line or indicator (an evaluation's actions, a plan whose sub-outputs have no figure yet), which no other
-    plan of its country is current instead of."""
-    return f"(coalesce({alias}country, ''), coalesce({alias}plan, '')) NOT IN {_NOT_CURRENT}"
-
-
 
 #: the plans of a country's budget lines and indicator values (a submission without a country of its own is in
 #: the country of its plan)

@@ -13,8 +13,8 @@ from typing import Any
 import duckdb
 
 from analytics import activity
-from analytics.filters import CURRENT_FIRST, EVERYTHING, PLAN_SPANS, Filters, where
-from analytics.identity import AGENCY_LIST
+from analytics.filters import EVERYTHING, Filters, where
+from analytics.identity import AGENCY_LIST, CURRENT_FIRST, PLAN_SPANS
 from analytics.sql import rows
 from core.formatting import A_YEAR
 from core.schema import KINDS

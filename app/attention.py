@@ -43,8 +43,7 @@ def attention_line(filters: Filters) -> None:
     parts = []
     if not found["outcomes"].empty:
         top = found["outcomes"].iloc[0]
-        parts.append(f"largest gap {md_escape(format_money(top.funding_gap))} "
-                     f"({md_escape(shorten(top.outcome, 45))})")
+        parts.append(f"largest gap {md_escape(format_money(top.funding_gap))} ({md_escape(shorten(top.outcome, 45))})")
     if not found["low_delivery"].empty:
         low = found["low_delivery"].iloc[0]
         parts.append(f"lowest delivery {md_escape(format_rate(low.delivery_rate))} ({md_escape(low.agency)})")

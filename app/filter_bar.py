@@ -141,8 +141,13 @@ def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) ->
         st.sidebar.caption(md_escape(names[value]))
     if labels is not None and value:
         return {flt.key: value}, labels.get(value)
-    return {flt.key: value}, ({value, shown_as[value], *asked[-1:]} if value in shown_as and named == value
-                              else {value, shown_as[value]} if value in shown_as else value)
+    return {flt.key: value}, (
+        {value, shown_as[value], *asked[-1:]}
+        if value in shown_as and named == value
+        else {value, shown_as[value]}
+        if value in shown_as
+        else value
+    )
 
 
 def _everything_asked() -> bool:

@@ -23,9 +23,11 @@ from core.formatting import NO_PLAN, plan_label, text, year_span
 #: the view the dashboard opens on, in words (the plan box's placeholder, the period statement)
 CURRENT_PLANS = "Current plan of each country"
 #: what the sidebar says about the views the dashboard and a country open on
-DEFAULT_VIEW_NOTE = ("With no country or plan chosen, the figures are those of the current plan of each country, its "
-                     "years to date (turn on “All plans and years” to see everything). Choosing a country opens its "
-                     "current plan, years to date; clear the plan or widen the years to see more.")
+DEFAULT_VIEW_NOTE = (
+    "With no country or plan chosen, the figures are those of the current plan of each country, its "
+    "years to date (turn on “All plans and years” to see everything). Choosing a country opens its "
+    "current plan, years to date; clear the plan or widen the years to see more."
+)
 #: what a plan's label adds to its name: '(2023–2027)', '(2016–2028, 27 countries)', then '#2' for a look-alike
 _LABEL_DETAILS = re.compile(r"(?: \((?:\d{4}(?:–\d{4})?)?(?:, \d+ countries)?\))?(?: #\d+)?$")
 #: dataset → what its years are
@@ -71,10 +73,10 @@ def statement(
         parts.append(f"{len(countries)} countries" if countries else "no country given")
     firsts = [p["year_from"] for p in plans if p["year_from"] is not None]
     lasts = [p["year_to"] for p in plans if p["year_to"] is not None]
-    parts.append(_YEARS_ARE.get(dataset, "") + years_phrase(min(firsts, default=None), max(lasts, default=None),
-                                                            today))
-    parts += registry.summary(filters.without("country", "plan", "year_from", "year_to", "current_plans"), dataset,
-                              labels)
+    parts.append(_YEARS_ARE.get(dataset, "") + years_phrase(min(firsts, default=None), max(lasts, default=None), today))
+    parts += registry.summary(
+        filters.without("country", "plan", "year_from", "year_to", "current_plans"), dataset, labels
+    )
     return " · ".join(parts)
 
 
@@ -91,9 +93,14 @@ def show_statement(
         return
     words, button = st.columns([5, 1], vertical_alignment="center")
     words.markdown(said)
-    button.button("All plans and years", key="show-all-plans", type="tertiary", icon=":material/unfold_more:",
-                  on_click=show_everything, help="Show every plan of every country, every year (the sidebar's "
-                                                 "“All plans and years”)")
+    button.button(
+        "All plans and years",
+        key="show-all-plans",
+        type="tertiary",
+        icon=":material/unfold_more:",
+        on_click=show_everything,
+        help="Show every plan of every country, every year (the sidebar's “All plans and years”)",
+    )
 
 
 def show_everything() -> None:
@@ -105,10 +112,12 @@ def plan_names(country: str | None) -> dict[str, str]:
     """Plan → 'Plan name (years)' for the plans of `country` (of all countries: with how many use the name), every
     label different (two names that read alike — a trailing space, another dash — get '#2')."""
     spans = data.cached(scope.plan_spans, Filters(country=country))
-    names, seen = {}, {}
+    names: dict[str, str] = {}
+    seen: dict[str, int] = {}
     for plan in sorted(spans):
-        label = plan_label(plan, spans[plan]["first_year"], spans[plan]["last_year"],
-                           1 if country else spans[plan]["countries"])
+        label = plan_label(
+            plan, spans[plan]["first_year"], spans[plan]["last_year"], 1 if country else spans[plan]["countries"]
+        )
         look = " ".join(label.split()).casefold()  # what a reader tells apart: not spaces, not letter case
         seen[look] = seen.get(look, 0) + 1
         names[plan] = label if seen[look] == 1 else f"{label} #{seen[look]}"

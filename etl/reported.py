@@ -14,6 +14,7 @@ The workbook has passed `etl.xlsx_guard` before this reads it; its properties pa
 cap and parsed with defusedxml (no DTD): they are metadata, so a damaged or oversized part costs the date, never
 the load.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,10 +39,12 @@ TITLE_ROWS = 10
 EARLIEST = dt.date(2000, 1, 1)
 
 _EXPORT_SHEET = re.compile(r"^export_(\d{4}-\d{2}-\d{2})$", re.IGNORECASE)
-_LABEL = re.compile(r"^\s*(?:date\s+of\s+(?:the\s+)?(?:export|report|reporting|submission|update)|"
-                    r"(?:exported|extracted|reported|submitted|updated|generated)\s+on|export\s+date|report\s+date|"
-                    r"reporting\s+date|submission\s+date|(?:data|figures|status)\s+as\s+of|as\s+of)\s*[:\-–]?\s*",
-                    re.IGNORECASE)
+_LABEL = re.compile(
+    r"^\s*(?:date\s+of\s+(?:the\s+)?(?:export|report|reporting|submission|update)|"
+    r"(?:exported|extracted|reported|submitted|updated|generated)\s+on|export\s+date|report\s+date|"
+    r"reporting\s+date|submission\s+date|(?:data|figures|status)\s+as\s+of|as\s+of)\s*[:\-–]?\s*",
+    re.IGNORECASE,
+)
 _ISO_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.](0[1-9]|1[0-2])[-_.](0[1-9]|[12]\d|3[01])(?!\d)")
 _W3CDTF = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 
@@ -54,8 +57,9 @@ class Reported:
     source: str
 
 
-def reported(data: bytes, file_name: str, sheets: list[Sheet], rows: Iterable[dict] = (),
-             today: dt.date | None = None) -> Reported | None:
+def reported(
+    data: bytes, file_name: str, sheets: list[Sheet], rows: Iterable[dict] = (), today: dt.date | None = None
+) -> Reported | None:
     """The day a file's data were reported (see the module's docstring), or None: dated by its load."""
     latest = (today or dt.datetime.now(dt.UTC).date()) + dt.timedelta(days=1)  # a day ahead: time zones
 
@@ -64,10 +68,15 @@ def reported(data: bytes, file_name: str, sheets: list[Sheet], rows: Iterable[di
 
     visible = [s for s in sheets if s.visible]
     candidates = itertools.chain(
-        ((EXPORT_DATE, _export_day(visible)), (STATED, _stated_day(visible)), (STATED, _latest_as_of(rows, plausible)),
-         (FILE_NAME, _day_in_name(file_name))),
-        ((FILE_DATE, day) for day in _saved_days(data)))  # read only when nothing before gives a day
-    return next((Reported(day, source) for source, day in candidates if plausible(day)), None)
+        (
+            (EXPORT_DATE, _export_day(visible)),
+            (STATED, _stated_day(visible)),
+            (STATED, _latest_as_of(rows, plausible)),
+            (FILE_NAME, _day_in_name(file_name)),
+        ),
+        ((FILE_DATE, day) for day in _saved_days(data)),
+    )  # read only when nothing before gives a day
+    return next((Reported(day, source) for source, day in candidates if day is not None and plausible(day)), None)
 
 
 def _export_day(sheets: list[Sheet]) -> dt.date | None:
@@ -88,10 +97,10 @@ def _stated_day(sheets: list[Sheet]) -> dt.date | None:
                 label = _LABEL.match(cell)
                 if not label:
                     continue
-                rest = cell[label.end():].strip()
+                rest = cell[label.end() :].strip()
                 if rest:
                     return _day(rest)
-                following = next((c for c in row[i + 1:] if not parse.is_blank(c)), None)
+                following = next((c for c in row[i + 1 :] if not parse.is_blank(c)), None)
                 return _day(following) if following is not None else None
     return None
 

@@ -107,8 +107,17 @@ readable = st.toggle("Readable column names (“Outcome code”, not “outcome_
 # the file's name carries the filters: budget-jordan-2023-2025.csv
 years = registry.summary(filters.without("country", "plan", "outcome", "agency", "current_plans"), kind, {})
 outcome = outcome_labels().get(filters.outcome) if filters.outcome else None
-base_name = exports.file_stem(kind, ["current plans" if filters.current_plans else None, filters.country, filters.plan,
-                                     *years, outcome, filters.agency])
+base_name = exports.file_stem(
+    kind,
+    [
+        "current plans" if filters.current_plans else None,
+        filters.country,
+        filters.plan,
+        *years,
+        outcome,
+        filters.agency,
+    ],
+)
 
 
 def labelled(rows):

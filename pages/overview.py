@@ -191,9 +191,9 @@ with right, frame.section("Data freshness"):
         tables.show_table(table, key="table-freshness", column_config=tables.freshness_column_config())
         tables.download_csv(table, "data-freshness")
         st.caption(
-            "When each agency's current data were last reported, oldest first: the export's or file's own date when it "
-            "states one (a UN INFO export's date, a date in the file or its name, the day the workbook was saved), else "
-            "the day it was loaded; days since count from it. A joint sub-output counts for each of its agencies."
+            "When each agency's current data were last reported, oldest first: the export's or file's own date when "
+            "it states one (a UN INFO export's date, a date in the file or its name, the day the workbook was saved), "
+            "else the day it was loaded; days since count from it. A joint sub-output counts for each of its agencies."
         )
         completeness = data.cached(activity.reporting_completeness, filters)
         # a plan that has ended is never judged ("0 of 14 agencies have submitted for 2024" for a 2018–2022 plan)

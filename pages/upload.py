@@ -388,7 +388,22 @@ else:
             f"{format_day(d)} ({f})" if not is_missing(d) else ""
             for d, f in zip(history["reported_on"], history["reported_from"])
         ],
-    )[["id", "when", "reported", "user", "file", "dataset", "agency", "status", "added", "replaced", "rejected", "plan"]]
+    )[
+        [
+            "id",
+            "when",
+            "reported",
+            "user",
+            "file",
+            "dataset",
+            "agency",
+            "status",
+            "added",
+            "replaced",
+            "rejected",
+            "plan",
+        ]
+    ]
     st.dataframe(
         shown,
         hide_index=True,

@@ -718,8 +718,12 @@ def build_seeded_db(path: str | Path, *, empty: bool = False) -> Path:
             _insert(con, "indicator_rows", INDICATOR_COLUMNS, INDICATOR_ROWS)
             _insert(con, "action_rows", [c for c in ACTION_COLUMNS if c != "overdue"], ACTION_ROWS)
             _insert(con, "submission_log", SUBMISSION_COLUMNS, SUBMISSION_ROWS)
-            _insert(con, "submission_dates", ["submission_id", "reported_on", "reported_from"],
-                    [r for r in SUBMISSION_ROWS if r["reported_on"]])
+            _insert(
+                con,
+                "submission_dates",
+                ["submission_id", "reported_on", "reported_from"],
+                [r for r in SUBMISSION_ROWS if r["reported_on"]],
+            )
             plans = {(r["country"], r["plan"]) for r in BUDGET_ROWS}
             con.executemany("INSERT INTO plans (country, plan) VALUES (?, ?) ON CONFLICT DO NOTHING", sorted(plans))
             for _ in SUBMISSION_ROWS:  # keep the submission sequence past the seeded ids

@@ -222,12 +222,18 @@ def ageing_bucket(r: dict, today: dt.date | None = None) -> str:
 
 # --- submissions ------------------------------------------------------------------------------------
 
+
 def last_reported_per_agency() -> dict[str, dict]:
     """agency → {'all': (day, where it comes from), 'budget': day, …}: the day each submission's data were reported
     (its file's date when it states one, else the day it was loaded: 'loaded') over the submissions that brought
     the agency's rows; the latest day, its source that of the latest-loaded submission of that day."""
-    said = {s["submission_id"]: ((s["reported_on"], s["reported_from"]) if s["reported_on"]
-                                 else (s["created_at"].date(), "loaded"), s["created_at"]) for s in SUBMISSION_ROWS}
+    said = {
+        s["submission_id"]: (
+            (s["reported_on"], s["reported_from"]) if s["reported_on"] else (s["created_at"].date(), "loaded"),
+            s["created_at"],
+        )
+        for s in SUBMISSION_ROWS
+    }
     last: dict[str, dict] = {}
     for dataset, rows in (("budget", BUDGET_ROWS), ("indicators", INDICATOR_ROWS), ("actions", ACTION_ROWS)):
         for r in rows:

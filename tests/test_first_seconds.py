@@ -222,7 +222,9 @@ def test_the_demo_banner_shows_only_with_demo_data_in_view(dashboard_db):
 def test_the_needs_attention_panel_links_to_the_narrowed_pages(dashboard_db):
     app = open_page("overview", {"country": ANGOLA})
     assert not app.exception
-    assert [h.value for h in app.subheader if h.value == "Needs attention"] and "*Largest funding gaps*" in markdown(app)
+    assert [h.value for h in app.subheader if h.value == "Needs attention"] and "*Largest funding gaps*" in markdown(
+        app
+    )
 
 
 def test_needs_attention_is_said_in_a_line_above_the_cards(dashboard_db):
@@ -233,8 +235,10 @@ def test_needs_attention_is_said_in_a_line_above_the_cards(dashboard_db):
     con.close()
     top, low = found["outcomes"].iloc[0], found["low_delivery"].iloc[0]
     line = next(m.value for m in app.markdown if "**Needs attention:**" in m.value).replace("\\", "")
-    assert f"largest gap {format_money(top.funding_gap)}" in line and f"lowest delivery {format_rate(low.delivery_rate)} " \
-        f"({low.agency})" in line
+    assert (
+        f"largest gap {format_money(top.funding_gap)}" in line
+        and f"lowest delivery {format_rate(low.delivery_rate)} ({low.agency})" in line
+    )
     assert f"{found['off_track_count']} indicator" in line and f"{found['overdue_count']} actions overdue" in line
     assert line.endswith("(#needs-attention)")
     # it comes before the first card
@@ -247,9 +251,12 @@ def test_needs_attention_is_said_in_a_line_above_the_cards(dashboard_db):
 THIS_YEAR = dt.date.today().year
 #: (country, plan, {year: required}) loaded beside the seeded data: Kenya's ended UNDAF and its current UNSDCF (a
 #: year past this one), and two plans of Ghana whose names differ by a space only
-VIEW_PLANS = [("Kenya", "UNDAF 2018-2020", {2019: 100_000, 2020: 100_000}),
-              ("Kenya", "UNSDCF Kenya", {2024: 1_000_000, 2025: 2_000_000, 2026: 4_000_000, 2027: 8_000_000}),
-              ("Ghana", "UNSDCF Ghana", {2024: 10_000_000}), ("Ghana", "UNSDCF  Ghana", {2024: 20_000_000})]
+VIEW_PLANS = [
+    ("Kenya", "UNDAF 2018-2020", {2019: 100_000, 2020: 100_000}),
+    ("Kenya", "UNSDCF Kenya", {2024: 1_000_000, 2025: 2_000_000, 2026: 4_000_000, 2027: 8_000_000}),
+    ("Ghana", "UNSDCF Ghana", {2024: 10_000_000}),
+    ("Ghana", "UNSDCF  Ghana", {2024: 20_000_000}),
+]
 #: each country's current plan (Ghana's two begin together: the first by name)
 CURRENT = {("Kenya", "UNSDCF Kenya"), ("Ghana", "UNSDCF  Ghana")}
 
@@ -261,8 +268,16 @@ def views_db(tmp_path, seeded_db_path, monkeypatch):
     con = store.connection.connect(db)
     for country, plan, years in VIEW_PLANS:
         rows = [[year, "1", "x", "1.1", "UNDP", required, None, None] for year, required in years.items()]
-        assert load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), f"{country}-{len(plan)}.xlsx",
-                          plan=plan, country=country).status == "committed"
+        assert (
+            load_bytes(
+                con,
+                workbook_bytes({"B": [BUDGET_HEADER, *rows]}),
+                f"{country}-{len(plan)}.xlsx",
+                plan=plan,
+                country=country,
+            ).status
+            == "committed"
+        )
     con.close()
     monkeypatch.setenv("UNCT_DB", str(db))
     return db
@@ -271,8 +286,12 @@ def views_db(tmp_path, seeded_db_path, monkeypatch):
 def required_of(current_only: bool) -> float:
     """The seeded plans (each its country's current one, years before this) plus the plans above."""
     seeded = model.money(model.budget_rows()).required
-    return seeded + sum(required for country, plan, years in VIEW_PLANS for year, required in years.items()
-                        if not current_only or ((country, plan) in CURRENT and year <= THIS_YEAR))
+    return seeded + sum(
+        required
+        for country, plan, years in VIEW_PLANS
+        for year, required in years.items()
+        if not current_only or ((country, plan) in CURRENT and year <= THIS_YEAR)
+    )
 
 
 def test_the_current_plans_to_date_are_a_filter_of_their_own(views_db):
@@ -315,8 +334,12 @@ def test_the_statement_offers_everything(views_db):
 
 def test_an_address_asks_for_everything_and_old_bookmarks_keep_their_plan(views_db):
     assert cards(open_page("overview", {"all_plans": "true"}))["Required"] == format_money(required_of(False))
-    for asked in ("UNDAF 2018-2020", "UNSDCF Kenya", "UNSDCF Kenya (2024–2027)",
-                  "UNSDCF Kenya (2024–2026)"):  # its name, its label, its label before the data grew
+    for asked in (
+        "UNDAF 2018-2020",
+        "UNSDCF Kenya",
+        "UNSDCF Kenya (2024–2027)",
+        "UNSDCF Kenya (2024–2026)",
+    ):  # its name, its label, its label before the data grew
         app = open_page("overview", {"country": "Kenya", "plan": asked})
         assert not app.exception and not [w for w in app.warning if "which the data do not have" in w.value]
         plan = asked.split(" (")[0]
@@ -333,8 +356,12 @@ def test_plans_are_named_with_their_years_everywhere(views_db):
     assert "Kenya · UNSDCF Kenya (2024–2027)" in page.caption[0].value.replace("\\", "")
     labels = {"UNSDCF Kenya": "UNSDCF Kenya (2024–2027)"}
     assert registry.summary(Filters(country="Kenya", plan="UNSDCF Kenya"), "budget", labels) == [
-        "Kenya", "UNSDCF Kenya (2024–2027)"]
-    assert registry.summary(Filters(current_plans=True), "budget", {}) == ["current plan of each country, years to date"]
+        "Kenya",
+        "UNSDCF Kenya (2024–2027)",
+    ]
+    assert registry.summary(Filters(current_plans=True), "budget", {}) == [
+        "current plan of each country, years to date"
+    ]
     funding = open_page("funding_gaps", {"country": "Kenya", "plan": "UNSDCF Kenya"})
     assert set(table(funding, "gaps-by-outcome")["Plan"]) == {"UNSDCF Kenya (2024–2027)"}
 

@@ -5,6 +5,7 @@ per country, the card that states the money its ratio rests on, the plain empty 
 (in a line above the cards at 1366×768, its link down to the panel, the panel's links to the narrowed pages), the
 roll-back confirmation (what it withdraws and restores; Cancel changes nothing), no "Page not found" on the first
 view after a server start. Screenshots at 1366×768 and 1920×1080 go to tests/screenshots/ (git-ignored)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,11 +22,10 @@ from app.scope import years_phrase
 from core.formatting import format_money, format_rate
 from etl.load import load_bytes
 from etl.template import template_bytes
-from tests import model
+from tests import model, test_browser
 from tests.fixtures import PLAN_A, PLAN_B, VIET_NAM
-from tests.test_browser import (  # noqa: F401  (browser: the shared fixture, one Chromium per module)
+from tests.test_browser import (
     SCREENSHOTS,
-    browser,
     choose,
     metrics,
     open_url,
@@ -36,6 +36,7 @@ from tests.test_load import BUDGET_HEADER, workbook_bytes
 from tests.test_upload import add_accounts, budget_rows, fill_template
 from tests.test_upload_browser import go, open_select, sign_in
 
+browser = test_browser.browser  # the shared fixture: one Chromium per module; a missing Chromium fails, never skips
 SIZES = {"laptop": (1366, 768), "projector": (1920, 1080)}
 THIS_YEAR = dt.date.today().year
 
@@ -47,10 +48,17 @@ def site(tmp_path_factory, seeded_db_path):
     db = tmp_path_factory.mktemp("first-seconds") / "dashboard.duckdb"
     shutil.copy(seeded_db_path, db)
     con = store.connection.connect(db)
-    for country, plan, years in (("Kenya", "UNDAF 2018-2020", (2019, 2020)), ("Chad", "UNSDCF Chad", (2025, 2026, 2027))):
+    for country, plan, years in (
+        ("Kenya", "UNDAF 2018-2020", (2019, 2020)),
+        ("Chad", "UNSDCF Chad", (2025, 2026, 2027)),
+    ):
         rows = [[year, "1", "x", "1.1", "UNDP", 100_000 * (year - 2018), 50, 10] for year in years]
-        assert load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), f"{country}.xlsx", plan=plan,
-                          country=country).status == "committed"
+        assert (
+            load_bytes(
+                con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), f"{country}.xlsx", plan=plan, country=country
+            ).status
+            == "committed"
+        )
     con.close()
     with serve(db) as base:
         yield base
@@ -114,8 +122,9 @@ def test_the_opening_view_is_said_and_everything_is_one_click_away(site, browser
     settle(page)
     assert not statement(page).startswith("Figures cover: Current plan")
     assert parse_qs(urlsplit(page.url).query).get("all_plans") == ["true"]
-    assert metrics(page, 8)["Required"] == format_money(required + sum(100_000 * (y - 2018) for y in (2027,)
-                                                                       if y > THIS_YEAR))
+    assert metrics(page, 8)["Required"] == format_money(
+        required + sum(100_000 * (y - 2018) for y in (2027,) if y > THIS_YEAR)
+    )
     everything = page.url
     page.context.close()
     again = page_of(browser)  # the address keeps the choice
@@ -133,8 +142,10 @@ def test_the_period_statement_and_the_card_basis(site, browser):
     card = page.locator('[data-testid="stMetric"]', has_text="Delivery rate")
     assert card.locator('[data-testid="stMetricValue"]').inner_text().strip() == format_rate(m.delivery_rate)
     assert m.delivery_basis < 0.995  # the seeded data of Viet Nam leave spending unreported: the card says so
-    assert card.locator('[data-testid="stMetricDelta"]').inner_text().strip() == \
-        f"on {format_rate(m.delivery_basis)} of available funds"
+    assert (
+        card.locator('[data-testid="stMetricDelta"]').inner_text().strip()
+        == f"on {format_rate(m.delivery_basis)} of available funds"
+    )
     page.context.close()
 
 
@@ -257,9 +268,15 @@ def test_the_roll_back_asks_first_naming_what_it_withdraws_and_restores(tmp_path
 @pytest.mark.parametrize("size", list(SIZES))
 def test_screenshots_of_the_first_view(site, browser, size):
     page = page_of(browser, size)
-    for name, path in (("overview", ""), ("overview-kenya", "?country=Kenya"), ("funding-gaps", "funding_gaps"),
-                       ("delivery", "delivery"), ("indicators", "indicators"), ("recommendations", "recommendations"),
-                       ("data-export", "data_export")):
+    for name, path in (
+        ("overview", ""),
+        ("overview-kenya", "?country=Kenya"),
+        ("funding-gaps", "funding_gaps"),
+        ("delivery", "delivery"),
+        ("indicators", "indicators"),
+        ("recommendations", "recommendations"),
+        ("data-export", "data_export"),
+    ):
         open_url(page, f"{site}/{path}")
         page.wait_for_timeout(800)
         shot(page, f"first-view-{name}-{SIZES[size][0]}x{SIZES[size][1]}")

@@ -159,5 +159,6 @@ def test_every_payload_reaches_the_page_escaped(payload_db, payload):
     ):
         assert any(expected in t for t in shown), expected
     # the plan, named with its years (a name stating a year already is left as it is)
-    assert any(f"Reporting completeness, {payload} (" in t or f"Reporting completeness, {payload}:" in t
-               for t in shown), payload
+    assert any(
+        f"Reporting completeness, {payload} (" in t or f"Reporting completeness, {payload}:" in t for t in shown
+    ), payload

@@ -394,8 +394,10 @@ def test_freshness_is_when_each_agency_s_rows_arrived(seeded_db):
     # the day it was reported
     assert fresh.loc["WHO", "last_file"] == "angola_indicators.xlsx"
     assert fresh.loc["WHO", "last_budget"] == pd.Timestamp("2025-05-07")
-    assert (fresh.loc["WHO", "last_reported"], fresh.loc["WHO", "reported_from"]) == (pd.Timestamp("2025-05-20"),
-                                                                                         "date in the file")
+    assert (fresh.loc["WHO", "last_reported"], fresh.loc["WHO", "reported_from"]) == (
+        pd.Timestamp("2025-05-20"),
+        "date in the file",
+    )
     assert list(activity.freshness(seeded_db, Filters(agency="FAO"))["agency"]) == ["FAO"]
 
 
