@@ -31,7 +31,7 @@ def sign_in_page() -> None:
                 "can be read without an account.")
     left, _ = st.columns([1, 1])
     with left:
-        auth.login_form(con, key="sign_in", after="start")
+        auth.login_form(key="sign_in", after="start")
 
 
 def sign_out_page() -> None:

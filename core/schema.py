@@ -454,7 +454,7 @@ SUBMISSIONS = Dataset(
     view=View("submissions", "submission_log", (
         "submission_id", "kind", "file_name", "sha256", "user_name", "agency", "plan", "created_at", "rows_added",
         "rows_replaced", "rows_rejected", "status", "country", "layout", "duplicate_of", "rolled_back_at",
-        "rolled_back_by", "len(warnings) AS warning_count"), current_only=False),
+        "rolled_back_by", "coalesce(len(warnings), 0) AS warning_count"), current_only=False),
     export_title="Submissions",
     export_order="submission_id",
     empty="No submissions yet — upload a file on the Upload page, or run `python -m etl demo`.",

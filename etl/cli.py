@@ -17,11 +17,13 @@ import argparse
 import os
 import shlex
 import sys
+import time
 from pathlib import Path
 
 import duckdb
 
 import store.connection
+import store.transactions
 import store.writes
 from core.errors import DatabaseBusy, DatabaseDamaged, DatabaseUnwritable, FileError, StoreUnavailable
 from core.formatting import printable
@@ -48,6 +50,7 @@ BUSY_ADVICE = {
     "close": f"Close the period on the dashboard's Closed periods page, {_AGAIN}",
     "reopen": f"Reopen the period on the dashboard's Closed periods page, {_AGAIN}",
     "periods": f"The dashboard's Closed periods page lists them, {_AGAIN}",
+    "migrate": "Stop the dashboard while the database is copied, then run the command again.",
 }
 
 
@@ -80,7 +83,8 @@ class ProgressBar:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description="UNCT Results Dashboard data tools")
-    parser.add_argument("--db", help="database file (default $UNCT_DB or data/unct.duckdb)")
+    parser.add_argument("--db", help="database file, or a shared store's URL ducklake:postgres:… (default $UNCT_DB "
+                                     "or data/unct.duckdb)")
     # --db is also accepted after any command or sub-action (SPEC §8); SUPPRESS keeps a value given
     # earlier on the line from being overwritten by None where the option is not repeated
     db_option = argparse.ArgumentParser(add_help=False)
@@ -164,6 +168,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--alias", action="extend", nargs="+", default=[], metavar="A",
                      help="other spellings that resolve to CODE: --alias A B or --alias A --alias B")
     add.add_argument("--user", help="as this account (it must be an admin)")
+
+    migrate = command("migrate", "copy the database file (--db), with its history and kept originals, into a new "
+                                 "shared store")
+    migrate.add_argument("--to", required=True, metavar="URL",
+                         help="ducklake:postgres:dbname=… host=… port=… user=… ($UNCT_DATA_PATH: its data folder)")
     return parser
 
 
@@ -176,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         say(exc, err=True)
         return EXIT_BUSY if isinstance(exc, DatabaseBusy) else EXIT_STORE
     except duckdb.Error as exc:  # met while the command ran: a block that fails its checksum, a full disk …
-        failure = store.connection.unusable(exc, store.connection.db_path(getattr(args, "db", None)))
+        failure = store.connection.unusable(exc, store.connection.target(getattr(args, "db", None)))
         if failure is None:
             raise
         say(failure, err=True)
@@ -186,11 +195,11 @@ def main(argv: list[str] | None = None) -> int:
 def _connect(args, writes: bool = True):
     """The database, for this command (its advice when the file is busy). A command that only reads opens a
     file it cannot write read-only."""
-    path = store.connection.db_path(getattr(args, "db", None))
+    path = store.connection.target(getattr(args, "db", None))
     try:
         return store.connection.connect(path, busy_advice=BUSY_ADVICE[args.command])
     except DatabaseUnwritable:
-        if writes or not path.is_file():
+        if writes or not Path(path).is_file():
             raise
         return store.connection.connect(path, read_only=True, busy_advice=BUSY_ADVICE[args.command])
 
@@ -241,7 +250,7 @@ def cmd_load(args) -> int:
                                 dry_run=args.dry_run, progress=lambda f, t: bar.update(share[0] + f * share[1], t),
                                 workers=min(len(files), os.cpu_count() or 1, 4))
         except duckdb.Error as exc:  # the store failed mid-load (a full disk): say which files it took down
-            failure = store.connection.unusable(exc, store.connection.db_path(getattr(args, "db", None)))
+            failure = store.connection.unusable(exc, store.connection.target(getattr(args, "db", None)))
             if failure is None:
                 raise
             bar.close()
@@ -395,6 +404,9 @@ def cmd_demo(args) -> int:
         for path in demo.write_demo_files(args.files):
             say(path)
         return EXIT_OK
+    if store.connection.shared_url(getattr(args, "db", None)):
+        return _usage("demo builds a database file: build it into one (--db FILE), then copy it into the shared "
+                      "store with: python -m etl --db FILE migrate --to URL")
     path = store.connection.db_path(getattr(args, "db", None))
     if path.is_file():  # the rebuild deletes the file: not while another program holds it
         try:
@@ -483,7 +495,8 @@ def _add_entity(con, args) -> int:
             return _usage(f"{label!r} already stands for {other}: it cannot also name {code}.")
     old = current.get(code)
     if old is None:
-        store.writes.add_entity(con, code, name, tuple(dict.fromkeys(aliases)), origin="admin")
+        store.transactions.write_transaction(con, store.writes.add_entity, code, name, tuple(dict.fromkeys(aliases)),
+                                             "admin")
         _saved(con, args)
         say(f"Added {code} ({name}).")
         return EXIT_OK
@@ -498,6 +511,35 @@ def _add_entity(con, args) -> int:
     store.writes.update_entity(con, code, name, (*old.aliases, *added))
     _saved(con, args)
     say(f"Updated {code}: {'; '.join(changes)}.")
+    return EXIT_OK
+
+
+def cmd_migrate(args) -> int:
+    """`migrate --to URL`: the database file, whole, into a new shared store (store.lake.copy_into)."""
+    from store import lake
+
+    source = store.connection.target(getattr(args, "db", None))
+    if lake.is_lake(source) or not Path(source).is_file():
+        return _usage(f"{lake.describe(source)}: not a database file; --db names the file to copy.")
+    if not lake.is_lake(args.to):
+        return _usage(f"--to {args.to}: not a shared store; use ducklake:postgres:dbname=… host=… port=… user=….")
+    started = time.monotonic()
+    file = store.connection.connect(source, wait=0, busy_advice=BUSY_ADVICE["migrate"])
+    try:
+        shared = store.connection.connect(args.to)
+        try:
+            counts = lake.copy_into(file, shared, args.to)
+        except lake.NotEmpty as exc:
+            say(exc, err=True)
+            return EXIT_ERRORS
+        finally:
+            shared.close()
+    finally:
+        file.close()
+    say(f"Copied {source} into {lake.describe(args.to)} in {time.monotonic() - started:.1f} s: "
+        f"{counts.get('submission_log', 0):,} submissions, {counts.get('budget_lines', 0):,} budget lines, "
+        f"{counts.get('submission_files', 0):,} original files, {counts.get('users', 0):,} accounts.")
+    say(f"Point the dashboard and the commands at it: UNCT_DB='{lake.describe(args.to)}'")
     return EXIT_OK
 
 
@@ -570,7 +612,7 @@ def _ask_password() -> str:
 HANDLERS = {
     "load": cmd_load, "submissions": cmd_submissions, "rollback": cmd_rollback, "export": cmd_export,
     "template": cmd_template, "demo": cmd_demo, "brief": cmd_brief, "users": cmd_users, "entities": cmd_entities,
-    "close": cmd_period, "reopen": cmd_period, "periods": cmd_periods,
+    "close": cmd_period, "reopen": cmd_period, "periods": cmd_periods, "migrate": cmd_migrate,
 }
 
 if __name__ == "__main__":  # pragma: no cover

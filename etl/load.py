@@ -6,6 +6,7 @@ preview) and rolls it back, so the preview is exactly what Commit will do.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import os
@@ -27,7 +28,7 @@ from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, PLAN_COUNTRIES,
 from etl import limits
 from etl.read import read_file
 from etl.validate import Dataset, _check_duplicate_keys, validate
-from store import history, periods
+from store import history, lake, periods
 
 Progress = Callable[[float, str], None]
 #: files validated and written together by one load_many call (memory grows with the batch)
@@ -308,8 +309,18 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
     stored data — the rows' country (`settle_countries`) and the agency boundaries of what a file replaces
     (`check_boundaries`) — is decided inside the transaction, before the file writes anything: a file
     refused there is recorded as rejected and the others of the batch load.
+
+    On a shared store (store.lake) other processes load too: numbering, the duplicate check, the 'loading'
+    records and the writes are then one write transaction (`_write_shared`), run again when another process
+    committed meanwhile; a process killed mid-load leaves nothing there.
     """
     with store.transactions.write_lock:
+        if not dry_run and lake.is_shared(con):
+            writer = con.cursor()
+            try:
+                return store.transactions.write_transaction(writer, _write_shared, batch, opts)
+            finally:
+                writer.close()
         results: list[LoadResult] = []
         todo = []
         for item in batch:
@@ -328,18 +339,16 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
         try:
             if not dry_run:
                 writer.execute("BEGIN")
+                store.transactions.bump_version(writer)
                 for item, result in todo:
                     store.writes.record_submission(writer, result.submission_id, status="loading",
                                             **_submission_meta(item, opts.user))
                 writer.execute("COMMIT")
             writer.execute("BEGIN")
             try:
-                uninfo = [(item, result) for item, result in todo if item.dataset.layout == "uninfo"]
-                if uninfo:  # UN INFO exports replace by sub-output ID: written together, set-based
-                    _write_uninfo(writer, uninfo, opts, dry_run)
-                for item, result in todo:
-                    if item.dataset.layout != "uninfo":
-                        _write_one(writer, item, result, opts, dry_run)
+                if not dry_run:
+                    store.transactions.bump_version(writer)
+                _write_items(writer, todo, opts, dry_run)
                 if dry_run:
                     writer.execute("ROLLBACK")
                 else:
@@ -363,6 +372,39 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
                     con, kind=item.dataset.kind, layout=item.dataset.layout, file_name=item.dataset.file_name,
                     sha256=item.digest, user_name=opts.user, **_rejected_fields(item.dataset)) if refused else None
         return results
+
+
+def _write_shared(writer, batch: list[Prepared], opts: Options) -> list[LoadResult]:
+    """`_write` on a shared store, inside `store.transactions.write_transaction`: each attempt starts from the files
+    as validated (an attempt refused by a conflict has settled their countries and boundaries on older data)."""
+    batch = copy.deepcopy(batch)
+    results, todo = [], []
+    for item in batch:
+        ds = item.dataset
+        previous = store.writes.find_duplicate(writer, item.digest, ds.kind)
+        if previous:  # committed by another process meanwhile
+            results.append(_duplicate(writer, ds.file_name, ds.kind, item.digest, opts.user, previous, False,
+                                      in_transaction=True))
+            continue
+        result = LoadResult(ds.file_name, "committed", ds.kind, ds.layout, warnings=ds.warnings)
+        result.submission_id = store.writes.next_submission_id(writer, after=todo[-1][1].submission_id if todo else 0)
+        store.writes.record_submission(writer, result.submission_id, status="loading",
+                                       **_submission_meta(item, opts.user))
+        results.append(result)
+        todo.append((item, result))
+    _write_items(writer, todo, opts, False)
+    history.record_load(writer, [r.submission_id for _, r in todo if r.status == "committed"])
+    return results
+
+
+def _write_items(writer, todo: list[tuple[Prepared, LoadResult]], opts: Options, dry_run: bool) -> None:
+    """Inside the open transaction: the numbered files' rows (UN INFO exports first, together)."""
+    uninfo = [(item, result) for item, result in todo if item.dataset.layout == "uninfo"]
+    if uninfo:  # UN INFO exports replace by sub-output ID: written together, set-based
+        _write_uninfo(writer, uninfo, opts, dry_run)
+    for item, result in todo:
+        if item.dataset.layout != "uninfo":
+            _write_one(writer, item, result, opts, dry_run)
 
 
 def _submission_meta(item: Prepared, user: str | None) -> dict:
@@ -489,13 +531,19 @@ def _write_one(writer, item: Prepared, result: LoadResult, opts: Options, dry_ru
         writer.execute("DROP TABLE IF EXISTS preview_scope")
 
 
-def _duplicate(con, file_name, kind, digest, user, previous, dry_run) -> LoadResult:
+def _duplicate(con, file_name, kind, digest, user, previous, dry_run, in_transaction=False) -> LoadResult:
+    """A file whose content was committed before: recorded as a duplicate (in the caller's open transaction when
+    `in_transaction`, else in its own)."""
     kind = kind or previous.get("kind")
     result = LoadResult(file_name, "duplicate", kind, duplicate_of=previous)
     if not dry_run:
-        result.submission_id = store.writes.log_submission(con, kind=kind, file_name=file_name, sha256=digest,
-                                                    user_name=user, status="duplicate",
-                                                    duplicate_of=previous["submission_id"])
+        fields = dict(kind=kind, file_name=file_name, sha256=digest, user_name=user, status="duplicate",
+                      duplicate_of=previous["submission_id"])
+        if in_transaction:
+            result.submission_id = store.writes.next_submission_id(con)
+            store.writes.record_submission(con, result.submission_id, **fields)
+        else:
+            result.submission_id = store.writes.log_submission(con, **fields)
     return result
 
 

@@ -145,22 +145,44 @@ def _costed_actions(con) -> None:
         con.execute(f"ALTER TABLE action_rows ADD COLUMN IF NOT EXISTS {column} {sql_type}")
 
 
+@migration(8, "the store's version")
+def _store_version(con) -> None:
+    """Bumped by every write transaction (store.transactions.write_transaction): the data version every process's
+    caches read, and the one row that makes two concurrent writes to a shared store conflict, so they run one after
+    the other."""
+    con.execute("CREATE TABLE store_version (version BIGINT NOT NULL)")
+    con.execute("INSERT INTO store_version VALUES (1)")
+
+
 #: the newest schema version (a database opened read-only must already have it)
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring the database to the newest schema in place; each migration in its own transaction, then the views."""
-    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                "description VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)")
+class _Adapted:
+    """A connection whose statements pass through `ddl` first (a shared store's limits: store.lake.ddl); a
+    statement `ddl` maps to None is skipped."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, ddl: Callable[[str], str | None]) -> None:
+        self.con, self.ddl = con, ddl
+
+    def execute(self, sql: str, *params):
+        adapted = self.ddl(sql)
+        return self.con if adapted is None else self.con.execute(adapted, *params)
+
+
+def migrate(con: duckdb.DuckDBPyConnection, ddl: Callable[[str], str | None] | None = None) -> None:
+    """Bring the database to the newest schema in place; each migration in its own transaction, then the views.
+    `ddl` adapts each statement to the store (store.lake.ddl for DuckLake's limits)."""
+    con.execute((ddl or str)("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                             "description VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"))
     done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
     for step in MIGRATIONS.values():
         if step.version in done:
             continue
         con.execute("BEGIN")
         try:
-            step.apply(con)
+            step.apply(_Adapted(con, ddl) if ddl else con)
             con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)",
                         [step.version, step.description])
             con.execute("COMMIT")
