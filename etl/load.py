@@ -319,6 +319,9 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
             writer = con.cursor()
             try:
                 return store.transactions.write_transaction(writer, _write_shared, batch, opts)
+            except Exception as exc:
+                _record_failed(con, batch, opts, exc)
+                raise
             finally:
                 writer.close()
         results: list[LoadResult] = []
@@ -395,6 +398,16 @@ def _write_shared(writer, batch: list[Prepared], opts: Options) -> list[LoadResu
     _write_items(writer, todo, opts, False)
     history.record_load(writer, [r.submission_id for _, r in todo if r.status == "committed"])
     return results
+
+
+def _record_failed(con, batch: list[Prepared], opts: Options, error: Exception) -> None:
+    """A shared store's load that raised (nothing of it was committed): its files recorded as failed, as a load cut
+    off is on the file."""
+    try:
+        for item in batch:
+            store.writes.log_submission(con, **{**_submission_meta(item, opts.user), "status": "failed"})
+    except duckdb.Error as failure:  # the catalog is gone too
+        error.add_note(f"(recording the load as failed failed too: {failure})")
 
 
 def _write_items(writer, todo: list[tuple[Prepared, LoadResult]], opts: Options, dry_run: bool) -> None:

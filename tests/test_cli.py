@@ -131,7 +131,7 @@ def test_a_focal_point_may_not_retire_another_agencys_suboutputs(tmp_path):
 def test_readme_documents_every_command():
     readme = (ROOT / "README.md").read_text()
     for command in ("load", "submissions", "rollback", "export", "template", "demo", "users add", "users list",
-                    "users remove", "entities add", "entities list", "brief"):
+                    "users remove", "entities add", "entities list", "brief", "migrate"):
         assert f"python -m etl {command}" in readme, command
 
 

@@ -20,6 +20,7 @@ import store.writes
 from analytics import actions, activity, budget, indicators
 from analytics.filters import Filters
 from core.errors import StoreUnavailable
+from etl import load
 from etl.load import load_bytes, load_many
 from store import accounts, history, lake, periods
 from tests import test_rollback as files
@@ -103,6 +104,24 @@ def test_accounts_and_entities_keep_one_name_each_without_a_unique_key(store_tar
     for _ in range(2):
         store.transactions.write_transaction(con, store.writes.add_entity, "UNOSSC", "South-South", ("SSC",), "admin")
     assert len(store.writes.entities(con)) == entities + 1
+    con.close()
+
+
+def test_a_load_that_fails_halfway_leaves_nothing_but_its_failed_record(store_target, monkeypatch):
+    con = store.connection.connect(store_target)
+    load_bytes(con, undp(("1.1.1", 100)), "v1.xlsx", plan=PLAN)
+    before = con.execute("SELECT * FROM budget_lines ORDER BY ALL").fetchall()
+
+    def halfway(writer, todo, *args):
+        writer.execute("UPDATE budget_lines SET required = -1")  # a write the failure must take back
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(load, "_write_items", halfway)
+    with pytest.raises(RuntimeError, match="the disk went away"):
+        load_bytes(con, undp(("1.1.1", 150)), "v2.xlsx", plan=PLAN)
+    assert con.execute("SELECT * FROM budget_lines ORDER BY ALL").fetchall() == before
+    assert con.execute("SELECT file_name, status FROM submission_log ORDER BY submission_id").fetchall() == [
+        ("v1.xlsx", "committed"), ("v2.xlsx", "failed")]
     con.close()
 
 
