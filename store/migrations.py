@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -174,15 +175,16 @@ class _Adapted:
 def migrate(con: duckdb.DuckDBPyConnection, ddl: Callable[[str], str | None] | None = None) -> None:
     """Bring the database to the newest schema in place; each migration in its own transaction, then the views.
     `ddl` adapts each statement to the store (store.lake.ddl for DuckLake's limits)."""
-    con.execute((ddl or str)("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                             "description VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"))
+    adapted: Any = _Adapted(con, ddl) if ddl else con
+    adapted.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                    "description VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)")
     done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
     for step in MIGRATIONS.values():
         if step.version in done:
             continue
         con.execute("BEGIN")
         try:
-            step.apply(_Adapted(con, ddl) if ddl else con)
+            step.apply(adapted)
             con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)",
                         [step.version, step.description])
             con.execute("COMMIT")

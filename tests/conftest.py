@@ -11,7 +11,7 @@ import pytest
 
 import store.connection
 from tests.fixtures import build_seeded_db
-from tests.postgres import PostgresCluster, PostgresMissing, find_bindir
+from tests.postgres import PostgresCluster, PostgresMissing
 
 #: test modules that drive the running dashboard in Chromium, and those that take long (make test-fast skips both)
 BROWSER_MODULES = {"test_browser", "test_upload_browser", "test_hostile_browser", "test_sign_in_browser",
@@ -21,25 +21,7 @@ SLOW_MODULES = {"test_uninfo", "test_crash", "test_concurrency", "test_rollback"
                 "test_as_of", "test_shared_store"}
 
 
-#: the browser the browser tests drive (Debian's chromium)
-CHROMIUM = Path("/usr/bin/chromium")
-
-
 def pytest_collection_modifyitems(items):
-    """Mark browser and slow tests; stop at once, with the command that installs it, when a service the selected
-    tests need is missing (no test is skipped for a missing service: make test installs them, README: How to
-    test)."""
-    missing = []
-    if any({"postgres", "store_target"} & set(getattr(item, "fixturenames", ())) for item in items):
-        try:
-            find_bindir()
-        except PostgresMissing:
-            missing.append("postgresql")
-    if not CHROMIUM.exists() and any(item.module.__name__.rsplit(".", 1)[-1] in BROWSER_MODULES for item in items):
-        missing.append("chromium")
-    if missing:
-        raise pytest.UsageError(f"The selected tests need {' and '.join(missing)}, which this machine lacks. "
-                                f"Install: sudo apt-get install -y {' '.join(missing)} (make test does it as root).")
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1]
         if module in BROWSER_MODULES:
@@ -90,7 +72,10 @@ def postgres():
     """A private PostgreSQL cluster for the shared-store tests: a temporary folder, a loopback port, stopped and
     removed at the end of the session (tests/postgres.py; PostgreSQL's server programs must be installed: make test
     installs them)."""
-    cluster = PostgresCluster().start()
+    try:
+        cluster = PostgresCluster().start()
+    except PostgresMissing as missing:  # make test installs it: a missing server is a failed set-up, never a skip
+        pytest.fail(f"{missing} (make test installs them as root).", pytrace=False)
     yield cluster
     cluster.stop()
 
