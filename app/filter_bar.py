@@ -50,7 +50,7 @@ def filter_bar(page: str | None = None) -> Filters:
     bar = st.sidebar
     bar.header("Filters")
     chosen: dict[str, Any] = {}  # Filters fields
-    shown: dict[str, Any] = {}  # what each widget shows, as the address writes it
+    shown: dict[str, Any] = {}  # what each widget shows, as the address writes it (a plan: its name or its label)
     for flt in FILTERS:
         if isinstance(flt, YearRange):
             values, shown[flt.key] = _year_range(flt, chosen)
@@ -97,6 +97,10 @@ def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) ->
     labels = flt.labels(every) if flt.labels else None  # over all values, so that a label never changes
     # a plan is listed with its years ("… (2023–2027)"); the address keeps its name
     shown_as = scope.plan_names(chosen.get("country")) if flt.key == "plan" else {}
+    asked = st.query_params.get_all(flt.key)
+    if asked and asked[-1] in shown_as and asked[-1] != shown_as[asked[-1]]:
+        # the address names the plan (a bookmark, a link the pages write): the box's address holds what it shows
+        st.session_state[flt.key] = asked[-1]
     on_change, args = (scope.open_country, None) if flt.key == "country" else (
         clear_filters if flt.clears else None, flt.clears or None)
     value = st.sidebar.selectbox(
@@ -107,7 +111,9 @@ def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) ->
     names = flt.names(every) if flt.names else {}
     if value and names.get(value):
         st.sidebar.caption(md_escape(names[value]))
-    return {flt.key: value}, (labels.get(value) if labels is not None and value else value)
+    if labels is not None and value:
+        return {flt.key: value}, labels.get(value)
+    return {flt.key: value}, ({value, shown_as[value]} if value in shown_as else value)
 
 
 def _year_range(flt: YearRange, chosen_filters: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
@@ -178,7 +184,7 @@ def unrecognised_link_filters(asked: Mapping[str, list[str]], shown: Mapping[str
         if isinstance(_BY_KEY[key], YearRange):
             if taken != values:
                 dropped.append(f"{key} “{'–'.join(values)}”")
-        elif taken != values[0]:
+        elif values[0] not in (taken if isinstance(taken, set) else {taken}):  # a plan: its name or its label
             dropped.append(f"{key} “{values[0]}”")
     return [md_escape(d) for d in dropped]
 

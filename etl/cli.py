@@ -146,6 +146,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = command("demo", "(re)build the demo database")
     demo.add_argument("--files", type=Path, metavar="DIR",
                       help="only write the demo spreadsheets into DIR (the database is left alone)")
+    demo.add_argument("--replace", action="store_true",
+                      help="rebuild even when the database holds submissions other than the demo's (deleted)")
 
     users = command("users", "local accounts")
     actions = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
@@ -181,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     handler = HANDLERS[args.command]
     try:
         return handler(args)
+    except BrokenPipeError:  # the reader went away (`… submissions | head`): no traceback, nothing more to print
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except StoreUnavailable as exc:
         say(exc, err=True)
         return EXIT_BUSY if isinstance(exc, DatabaseBusy) else EXIT_STORE
@@ -408,14 +413,35 @@ def cmd_demo(args) -> int:
         return _usage("demo builds a database file: build it into one (--db FILE), then copy it into the shared "
                       "store with: python -m etl --db FILE migrate --to URL")
     path = store.connection.db_path(getattr(args, "db", None))
-    if path.is_file():  # the rebuild deletes the file: not while another program holds it
+    if path.is_file():  # the rebuild deletes the file: not while another program holds it, nor real data unasked
         try:
-            store.connection.connect(path, busy_advice=BUSY_ADVICE["demo"]).close()
+            con = store.connection.connect(path, busy_advice=BUSY_ADVICE["demo"])
         except DatabaseDamaged:
-            pass  # replaced by the rebuild
+            con = None  # replaced by the rebuild
+        if con is not None:
+            try:
+                theirs = _not_demo_submissions(con)
+            finally:
+                con.close()
+            if theirs and not args.replace:
+                say(f"{path} holds data that are not the demo's ({theirs}): rebuilding the demo would delete "
+                    "them. Give another --db for the demo, or add --replace to delete them.", err=True)
+                return EXIT_USAGE
     summary = demo.build_demo(path, progress=ProgressBar(1).update)
     say(summary)
     return EXIT_OK
+
+
+def _not_demo_submissions(con) -> str:
+    """The committed submissions not made by the demo's loader, in words ('3 submissions, the last uploaded by
+    amina on 2025-03-02'); empty when there are none."""
+    count, user, at = con.execute(
+        """SELECT count(*), arg_max(user_name, created_at), max(created_at) FROM submission_log
+           WHERE status = 'committed' AND user_name IS DISTINCT FROM 'demo'""").fetchone()
+    if not count:
+        return ""
+    return (f"{count} submission{'s' if count != 1 else ''}, the last uploaded by {user or 'an unnamed user'} "
+            f"on {at:%Y-%m-%d}")
 
 
 def cmd_users(args) -> int:

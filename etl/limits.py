@@ -29,6 +29,8 @@ MAX_PARTS = 10_000
 #: an XML prolog (declaration, comments) or a single cell longer than this is not a spreadsheet
 MAX_PROLOG_BYTES = MB
 MAX_ELEMENT_BYTES = 16 * MB
+#: the text of every cell that refers to a shared string, summed (python-calamine copies the string into each)
+MAX_SHARED_TEXT_BYTES = int(os.environ.get("UNCT_MAX_SHARED_TEXT_MB", "128")) * MB
 #: problem cells remembered per sheet (errors, formulas without a value); the count is always exact
 MAX_CELLS_LISTED = 1000
 

@@ -52,6 +52,7 @@ from etl.limits import (
     check_rows,
     refuse,
 )
+from etl.xlsx_shared import check_shared_text
 
 try:  # installed with pandas; without it cells are checked by regex alone (see _cells_inside)
     import numpy as np
@@ -502,6 +503,10 @@ def check_workbook(data: bytes, file_name: str) -> WorkbookScan:
             strings.add(info.filename)
     _check_part_sizes(infos, by_part, strings, file_name)
     scans = _scan_parts(data, infos, by_part, strings, file_name)
+    parts = {info.filename: info for info in infos}
+    sheet_names = {part: name for part, (name, _) in by_part.items() if part in parts}
+    check_shared_text(lambda part: _part_chunks(data, parts[part], file_name, MAX_SHEET_BYTES), sheet_names,
+                      sorted(strings & set(parts)), file_name)
     ordered = [scans[part] for part, _, _ in sheets if part in scans]
     ordered += [scan for part, scan in scans.items() if scan not in ordered]
     return WorkbookScan(ordered)

@@ -12,8 +12,6 @@ from tests.test_as_of_pages import BEFORE
 from tests.test_browser import CHROMIUM, browser, metrics, new_page, open_url, serve, settle  # noqa: F401
 from tests.test_rollback import load
 
-pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(), reason="no system Chromium")
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):

@@ -58,7 +58,7 @@ def test_a_failing_chart_leaves_the_rest_of_the_page(dashboard_db, monkeypatch, 
     assert not app.exception
     [error_id] = failure_ids(app)
     assert [h.value for h in app.subheader] == ["By outcome", "Delivery rate by agency", "Over the years",
-                                                 "Delivery rate table"]
+                                                 "Delivery rate table", "Year on year"]
     assert len(app.metric) == 4  # the cards
     downloads = {b.key for b in app.get("download_button")}
     assert {"download-delivery-by-outcome", "download-delivery-by-year", "download-delivery-rate-table"} <= downloads

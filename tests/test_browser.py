@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import playwright.sync_api as playwright_api
 import pytest
 
 from analytics.filters import Filters
@@ -23,8 +24,6 @@ from app.pages import PAGES as REGISTERED_PAGES
 from core.formatting import format_count, format_money, format_rate
 from tests import model
 from tests.fixtures import VIET_NAM
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "screenshots"
@@ -37,7 +36,6 @@ HEADINGS = {"overview": "UNCT Results Dashboard", "recommendations": "Recommenda
 PAGES = {("" if p.default else p.url_path): HEADINGS.get(p.url_path, p.title) for p in REGISTERED_PAGES
          if isinstance(p.script, str)}
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chromium not installed")
 
 
 def free_port() -> int:
@@ -91,6 +89,9 @@ def server(tmp_path_factory, seeded_db_path):
 
 @pytest.fixture(scope="module")
 def browser():
+    if not Path(CHROMIUM).exists():  # make test installs it: a missing browser is a failed set-up, never a skip
+        pytest.fail(f"The browser tests drive the system Chromium at {CHROMIUM}, which is missing: run `make test` "
+                    "(it installs it) or `apt-get install -y chromium` as root.", pytrace=False)
     with playwright_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -248,10 +249,11 @@ def test_year_and_agency_filters_in_the_url(server, browser):
     page.context.close()
 
 
-def read_download(page, button_name: str) -> list[dict]:
-    """Click the visible download button `button_name`; the downloaded CSV's rows."""
+def read_download(page, button_name: str, within=None) -> list[dict]:
+    """Click the visible download button `button_name` (the first on the page, or in the locator `within`); the
+    downloaded CSV's rows."""
     with page.expect_download() as info:
-        page.locator('[data-testid="stDownloadButton"] button:visible', has_text=button_name).first.click()
+        (within or page).locator('[data-testid="stDownloadButton"] button:visible', has_text=button_name).first.click()
     path = info.value.path()
     text = Path(path).read_bytes().decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text, newline="")))

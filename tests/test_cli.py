@@ -146,6 +146,24 @@ def test_demo_files_only_writes_the_spreadsheets(tmp_path):
     assert not db.exists()
 
 
+@pytest.mark.slow
+def test_demo_refuses_to_delete_real_data_unless_asked(tmp_path, files):
+    good, _ = files
+    db = tmp_path / "real.duckdb"
+    assert etl("load", good, "--plan", PLAN, "--country", "Kenya", db=db).returncode == 0
+    refused = etl("demo", db=db)
+    assert refused.returncode == 2
+    assert re.fullmatch(rf"{re.escape(str(db))} holds data that are not the demo's \(1 submission, the last "
+                        r"uploaded by .+ on \d{4}-\d\d-\d\d\): rebuilding the demo would delete them\. Give another "
+                        r"--db for the demo, or add --replace to delete them\.\n", refused.stderr), refused.stderr
+    assert "committed" in etl("submissions", db=db).stdout  # still there
+    replaced = etl("demo", "--replace", db=db)
+    assert replaced.returncode == 0, replaced.stderr
+    again = etl("demo", db=db)  # a database holding only the demo's submissions is rebuilt without asking
+    assert again.returncode == 0, again.stderr
+    assert "cbf.xlsx" not in etl("submissions", db=db).stdout  # only the demo's files now
+
+
 def test_a_single_sign_on_account_needs_no_password(tmp_path):
     db = tmp_path / "cli.duckdb"
     done = etl("users", "add", "amina", "--role", "focal_point", "--agency", "UNICEF", "--email",

@@ -3,15 +3,8 @@ Delivery page draws grouped bars whose legend names the two years, and the table
 figures and the change, equal to the plain-Python model of the seeded rows."""
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from tests.fixtures import BUDGET_ROWS
 from tests.test_browser import CHROMIUM, browser, new_page, open_url, read_download, screenshot, server, settle  # noqa: F401
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chromium not installed")
 
 
 def pick(page, label: str, option: str) -> None:
@@ -30,18 +23,19 @@ def test_compare_two_years_per_agency_on_the_delivery_page(server, browser):  # 
     pick(page, "Compared with", "2024")
     section = page.locator('[data-testid="stVerticalBlock"]').filter(has=page.get_by_text("Year on year", exact=True)
                                                                       ).last
-    section.get_by_role("button", name="Agency", exact=True).click()
+    section.get_by_role("radio", name="Agency", exact=True).click()  # a segmented control: its options are radios
     settle(page)
 
     chart = page.locator('[data-testid="stPlotlyChart"]').last
     chart.scroll_into_view_if_needed()
-    legend = [t.strip() for t in chart.locator(".legendtext").all_inner_texts()]
+    legend = [t.strip() for t in chart.locator(".legendtext").all_text_contents()]
     assert legend == ["2024", "2025"]
     screenshot(page, "delivery-year-on-year")
 
     page.get_by_role("tab", name="Table").last.click()
     settle(page)
-    rows = {r["Agency"]: r for r in read_download(page, "Download this table (CSV)")}
+    table_tab = page.locator("[role=tabpanel]:visible").last
+    rows = {r["Agency"]: r for r in read_download(page, "Download this table (CSV)", within=table_tab)}
     assert set(rows) == {"UNDP", "UNICEF", "FAO", "UNFPA", "WHO", "Joint"}
     for agency, row in rows.items():
         spent = {}

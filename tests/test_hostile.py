@@ -34,7 +34,8 @@ REFUSED_UNREAD = {"bomb", "bomb_disguised", "bomb_within_the_size_caps", "bomb_u
                   "giant_shared_string", "giant_shared_string_runs", "giant_shared_string_hidden_ends",
                   "giant_shared_string_quoted_ends", "giant_inline_string", "giant_inline_string_false_cells",
                   "giant_cell_value", "dimension_claim", "far_cell", "far_cell_odd_markup",
-                  "far_cell_hidden_sheet", "stray_cell_grid", "billion_laughs", "external_entity", "many_parts"}
+                  "far_cell_hidden_sheet", "stray_cell_grid", "billion_laughs", "external_entity", "many_parts",
+                  "shared_string_repeated", "shared_string_repeated_odd_markup"}
 
 
 @pytest.fixture(scope="session")

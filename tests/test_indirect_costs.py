@@ -118,7 +118,7 @@ def test_a_support_cost_that_does_not_add_up_is_loaded_and_warned_with_its_cell(
     assert result.status == "committed"
     checks = [str(w) for w in result.warnings if "differs by" in w.expected]
     assert checks == [
-        "hrm.xlsx Table B!G10 column required: 1500000.0: 7 % of the direct costs above it (21,716,630.00) is "
+        "hrm.xlsx Table B!G10 column required: 1500000: 7 % of the direct costs above it (21,716,630.00) is "
         "1,520,164.10: this programme support cost differs by -20,164.10 (kept as written)",
         "hrm.xlsx Table B!G11 column required: 232367.94: 1 % of the contributions (programme 21,716,630.00 + support "
         "costs 1,500,000.00) is 232,166.30: this administrative agent fee differs by +201.64 (kept as written)",
@@ -194,7 +194,7 @@ def test_per_agency_support_costs_below_each_agencys_block(con):
     result = load_bytes(con, workbook_bytes({"B": rows}), "cbf.xlsx")
     assert result.status == "committed", [str(e) for e in result.errors]
     assert [str(w) for w in result.warnings if "differs" in w.expected] == [
-        "cbf.xlsx B!G6 column required: 150.0: 7 % of the direct costs above it (2,000.00) is 140.00: this programme "
+        "cbf.xlsx B!G6 column required: 150: 7 % of the direct costs above it (2,000.00) is 140.00: this programme "
         "support cost differs by +10.00 (kept as written)"]
     assert con.execute("SELECT agency, year, label, required FROM indirect_costs ORDER BY agency").fetchall() == [
         ("UNDP", 2025, "GMS 7%", 150.0), ("UNICEF", 2025, "Indirect support costs (8%)", 320.0)]

@@ -62,6 +62,7 @@ def add_payloads(db: Path, payloads: list[str]) -> None:
     con = store.connection.connect(db)
     try:
         next_id = con.execute("SELECT max(submission_id) + 1 FROM submission_log").fetchone()[0]
+        this_year = dt.date.today().year
         for i, p in enumerate(payloads):
             sid = next_id + i
             store.writes.add_entity(con, as_agency(p), f"Entity {p}", origin="test")
@@ -72,8 +73,8 @@ def add_payloads(db: Path, payloads: list[str]) -> None:
             con.execute("INSERT INTO submission_files VALUES (?, ?)", [sid, b"PK"])
             con.execute("""INSERT INTO budget_lines (country, plan, outcome_code, outcome_title, output_code,
                                output_title, agency, funding_source, year, required, available, expenditure,
-                               submission_id) VALUES (?, ?, '1', ?, '1.1', ?, ?, ?, 2024, 100, 50, 80, ?)""",
-                        [p, p, p, p, as_agency(p), p, sid])
+                               submission_id) VALUES (?, ?, '1', ?, '1.1', ?, ?, ?, ?, 100, 50, 80, ?)""",
+                        [p, p, p, p, as_agency(p), p, this_year, sid])  # a running plan: completeness is shown
             con.execute("INSERT INTO plans (country, plan) VALUES (?, ?) ON CONFLICT DO NOTHING", [p, p])
             con.execute("""INSERT INTO indicator_rows (country, plan, indicator_code, indicator, result_code, unit,
                                baseline, target, period, period_end, actual, agency, submission_id)

@@ -326,7 +326,7 @@ def three_exports_sharing_a_suboutput() -> tuple[list[Path], str]:
 @pytest.fixture(scope="module")
 def exports():
     if not UNINFO.is_dir():
-        pytest.skip(f"no UN INFO exports in {UNINFO}")
+        pytest.fail(f"The real UN INFO exports are expected in {UNINFO} (next to the repository, as in CI).")
     return three_exports_sharing_a_suboutput()
 
 

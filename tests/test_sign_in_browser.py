@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,14 +13,13 @@ import pytest
 import store.connection
 from app import session
 from tests import test_browser, test_upload_browser
-from tests.test_browser import CHROMIUM, new_page, open_url, screenshot, serve, settle
+from tests.test_browser import new_page, open_url, screenshot, serve, settle
 from tests.test_upload import add_accounts, budget_rows, fill_template, with_three_errors
 from tests.test_upload_browser import nav, save, sign_in, upload
 
 browser = test_browser.browser  # the same fixtures: one Chromium per module,
 site = test_upload_browser.site  # a server per test with the test accounts, and the budget template
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chromium not installed")
 
 
 def session_cookie(page) -> dict | None:

@@ -23,13 +23,12 @@ import pytest
 import store.connection
 from store import accounts
 from tests import test_browser
-from tests.test_browser import CHROMIUM, ROOT, free_port, new_page, open_url, screenshot, serve, settle
+from tests.test_browser import ROOT, free_port, new_page, open_url, screenshot, serve, settle
 from tests.test_sign_in_browser import signed_in_as
 from tests.test_upload_browser import go, nav
 
 browser = test_browser.browser  # the same fixture: one Chromium per module
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chromium not installed")
 
 OIDC = ROOT / "tests" / "oidc"
 PROVIDER_PASSWORD = "provider password"

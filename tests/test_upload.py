@@ -662,7 +662,6 @@ def test_the_template_downloads_are_the_real_templates(db):
 UNINFO_FILES = ["Africa_crime.xlsx", "Asia_Pacific_crime.xlsx"]
 
 
-@pytest.mark.skipif(not UNINFO.exists(), reason="the UN INFO exports are not next to the repository")
 def test_uninfo_exports_one_by_one_with_progress_and_correct_totals(empty_db):
     app = open_app(user="root")
     seen_plans: set[str] = set()

@@ -40,11 +40,6 @@ from tests.test_browser import (  # noqa: F401  (browser: the same fixture, one 
 )
 from tests.test_upload import PASSWORD, add_accounts, budget_rows, fill_template, with_three_errors
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="system Chromium not installed")
-
-
 # --- fixtures ---------------------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -414,6 +414,41 @@ def giant_shared_string_quoted_ends(folder: Path) -> Case:
                   folder, strings=[(b"<si><r><t>", 1), (piece, GIANT_TEXT_MB // 8), (b"</t></r></si>", 1)])
 
 
+def _repeated_string_workbook(path: Path, cell: str, rows: int) -> Path:
+    """A budget workbook whose sheet refers `rows` × 10 times to one 1 MB shared string, the fourth (index 3, after
+    three empty ones); `cell` the markup of a reference, formatted with its cell address `ref`."""
+    header = cells_xml([BUDGET_HEADER])
+    body = "".join(f'<row r="{r}">' + "".join(cell.format(ref=f"{column_letter(c)}{r}") for c in range(10))
+                   + "</row>" for r in range(2, rows + 2))
+    prose = _prose().decode()
+    strings = (f'{DECLARATION}<sst xmlns="{MAIN_NS}" count="{rows * 10}" uniqueCount="4"><si/><si/>'
+               f'<si><t></t></si><si><t>{prose}</t></si></sst>')
+    return write_workbook(path, {"Budget": sheet_xml(header + body)}, shared_strings=strings)
+
+
+@case
+def shared_string_repeated(folder: Path) -> Case:
+    """python-calamine copies a shared string into each cell that refers to it: 20,000 references to one 1 MB
+    string in a 50 KB file would take 20 GB."""
+    return Case("shared_string_repeated", "repeated_string.xlsx",
+                "one 1 MB shared string referred to by 20,000 cells (20 GB once read)", "rejected",
+                ("sheet 'Budget' cell H14:", "more than 128 MB of text", "one text of 1.0 MB is used in 128 cells",
+                 "it was not read"), options=BUDGET,
+                path=_repeated_string_workbook(folder / "repeated_string.xlsx", '<c r="{ref}" t="s"><v>3</v></c>',
+                                               2000))
+
+
+@case
+def shared_string_repeated_odd_markup(folder: Path) -> Case:
+    """The same, written as python-calamine still reads it: the type after the address in single quotes with
+    spaces, a prefixed value element with a space, a formula before the value."""
+    return Case("shared_string_repeated_odd_markup", "repeated_string_odd.xlsx",
+                "the repeated shared string, its references in unusual but readable markup", "rejected",
+                ("sheet 'Budget' cell H14:", "more than 128 MB of text", "it was not read"), options=BUDGET,
+                path=_repeated_string_workbook(folder / "repeated_string_odd.xlsx",
+                                               "<c s=\"0\" r=\"{ref}\" t = 's' ><f>A1</f><v > 3 </v></c>", 2000))
+
+
 @case
 def giant_inline_string(folder: Path) -> Case:
     return _giant("giant_inline_string", "giant_inline.xlsx", "a 20 MB inline string",
