@@ -381,7 +381,8 @@ def _write_shared(writer, batch: list[Prepared], opts: Options) -> list[LoadResu
     """`_write` on a shared store, inside `store.transactions.write_transaction`: each attempt starts from the files
     as validated (an attempt refused by a conflict has settled their countries and boundaries on older data)."""
     batch = copy.deepcopy(batch)
-    results, todo = [], []
+    results: list[LoadResult] = []
+    todo: list[tuple[Prepared, LoadResult]] = []
     for item in batch:
         ds = item.dataset
         previous = store.writes.find_duplicate(writer, item.digest, ds.kind)

@@ -18,6 +18,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -73,7 +74,7 @@ def extension_directory() -> Path:
                     module = __import__(package)
                 except ImportError:
                     continue  # an optional catalog (sqlite) whose package is not installed
-                source = Path(module.__file__).parent / "extensions" / version / f"{shipped}.duckdb_extension"
+                source = Path(str(module.__file__)).parent / "extensions" / version / f"{shipped}.duckdb_extension"
                 presented = Path(staging) / f"{name}.duckdb_extension"
                 shutil.copyfile(source, presented)
                 con.execute(f"INSTALL {_literal(str(presented))}")
@@ -107,8 +108,7 @@ def connect(url: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         try:
             if not read_only:
                 migrations.migrate(con, ddl)
-            elif con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0] \
-                    < migrations.SCHEMA_VERSION:
+            elif _value(con, "SELECT coalesce(max(version), 0) FROM schema_migrations") < migrations.SCHEMA_VERSION:
                 raise DatabaseUnwritable(f"The store {describe(url)} needs this release's schema changes, which "
                                          "cannot be made read-only; open it once where it can be written.")
             return con
@@ -156,10 +156,16 @@ def _literal(text: str) -> str:
 
 def data_path(con: duckdb.DuckDBPyConnection) -> Path:
     """The folder of the store's Parquet files, as its catalog records it."""
-    name = con.execute("SELECT current_database()").fetchone()[0]
-    row = con.execute(f"SELECT value FROM \"__ducklake_metadata_{name.replace(chr(34), chr(34) * 2)}\""
-                      ".ducklake_metadata WHERE key = 'data_path'").fetchone()
-    return Path(row[0])
+    name = _value(con, "SELECT current_database()").replace('"', '""')
+    return Path(_value(con, f"""SELECT value FROM "__ducklake_metadata_{name}".ducklake_metadata
+                                WHERE key = 'data_path'"""))
+
+
+def _value(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    """The value a query of one row and one column returns (an aggregate, a setting)."""
+    row = con.execute(sql).fetchone()
+    assert row is not None, sql
+    return row[0]
 
 
 def folders(con: duckdb.DuckDBPyConnection, url: str) -> tuple[Path, ...]:
@@ -215,8 +221,7 @@ def copy_into(source: duckdb.DuckDBPyConnection, con: duckdb.DuckDBPyConnection,
     """Copy an embedded database (`source`, migrated) into a new shared store (`con`, on `url`), in one
     transaction: every table — the current and replaced rows, the submission history, when rows were shown, the
     closed periods, the kept original files, accounts and entities — as it is. Returns the rows copied per table."""
-    if con.execute("SELECT count(*) FROM submission_log").fetchone()[0] or \
-            con.execute("SELECT count(*) FROM users").fetchone()[0]:
+    if _value(con, "SELECT count(*) FROM submission_log") or _value(con, "SELECT count(*) FROM users"):
         raise NotEmpty(f"The store {describe(url)} already holds submissions or accounts: copy into a new, empty "
                        "store (a new PostgreSQL database, a new data folder).")
     tables = [name for (name,) in source.execute(
