@@ -30,34 +30,37 @@ def _connect_shared(target: str) -> duckdb.DuckDBPyConnection:
 class _HeldFile:
     """The database file, open while at least one script run of this process uses it: the last run to end closes
     it, so a command (`load`, `users add`…) waits at most for the page runs under way, and a page run waits
-    (store.connection.connect retries) while a command holds the file. A shared store stays connected."""
+    (store.connection.connect retries) while a command holds the file. A shared store stays connected.
+
+    A run is its thread (Streamlit runs each script run in a thread of its own): a run that ended without saying so
+    (an exception before dashboard.py's `finally`) lets go when its thread is gone."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.open: dict[str, tuple[duckdb.DuckDBPyConnection, int]] = {}  # path → (connection, runs using it)
-        self.runs = threading.local()  # the files this thread's script run holds
+        self.open: dict[str, duckdb.DuckDBPyConnection] = {}
+        self.holders: dict[threading.Thread, set[str]] = {}  # each running script run → the files it uses
 
     def connection(self, path: str) -> duckdb.DuckDBPyConnection:
-        held = self.runs.__dict__.setdefault("paths", set())
         with self.lock:
-            con, users = self.open.get(path) or (None, 0)
+            self._let_go(set())
+            con = self.open.get(path)
             if con is None:
-                con = store.connection.connect(path)
-            if path not in held:
-                users += 1
-                held.add(path)
-            self.open[path] = con, users
+                con = self.open[path] = store.connection.connect(path)
+            self.holders.setdefault(threading.current_thread(), set()).add(path)
             return con
 
     def release(self) -> None:
         """At the end of a script run: close what no other run of this process uses."""
         with self.lock:
-            for path in self.runs.__dict__.pop("paths", set()):
-                con, users = self.open.pop(path)
-                if users > 1:
-                    self.open[path] = con, users - 1
-                else:
-                    con.close()
+            self._let_go({threading.current_thread()})
+
+    def _let_go(self, runs: set[threading.Thread]) -> None:
+        """`runs`, and the runs whose thread is gone, no longer hold their files; close the files nobody holds."""
+        for run in runs | {t for t in self.holders if not t.is_alive()}:
+            self.holders.pop(run, None)
+        held = set().union(*self.holders.values())
+        for path in [p for p in self.open if p not in held]:
+            self.open.pop(path).close()
 
 
 _held = _HeldFile()

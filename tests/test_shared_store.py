@@ -9,6 +9,7 @@ import math
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -197,6 +198,29 @@ def test_a_commit_by_another_process_is_seen_by_the_next_query(lake_url, tmp_pat
     assert etl("--db", lake_url, "users", "add", "ann", "--role", "viewer", stdin=PASSWORD).returncode == 0
     assert activity.data_version(con) != version  # an account, too, is a new version of the store
     con.close()
+
+
+def test_the_dashboard_holds_the_file_only_while_its_runs_use_it(tmp_path):
+    """A command writes the file as soon as no script run of the dashboard uses it, also after a run that never said
+    it ended (its thread is gone)."""
+    from app.data import _HeldFile
+
+    path = str(tmp_path / "held.duckdb")
+    store.connection.connect(path).close()
+    held = _HeldFile()
+    run = threading.Thread(target=held.connection, args=(path,))  # a run that ends without release()
+    run.start()
+    run.join()
+    con = held.connection(path)  # this thread's run
+    assert con is held.open[path]
+    busy = etl("--db", path, "users", "add", "ann", "--role", "viewer", stdin=PASSWORD, UNCT_LOCK_WAIT="0")
+    assert busy.returncode == 3 and "is in use by another program" in busy.stderr
+    held.release()  # the last run ends: the file is let go of
+    assert held.open == {} and held.holders == {}
+    done = etl("--db", path, "users", "add", "ann", "--role", "viewer", stdin=PASSWORD, UNCT_LOCK_WAIT="0")
+    assert done.returncode == 0, done.stderr
+    assert [u["user_name"] for u in accounts.list_users(held.connection(path))] == ["ann"]  # opened again
+    held.release()
 
 
 #: a process whose write pauses inside its write transaction until the test says go, so that two writes certainly
