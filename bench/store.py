@@ -104,6 +104,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     build("demo", DEMO, 0, False)
+    print(f"machine load (1-minute average) {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     with PostgresCluster() as pg, tempfile.TemporaryDirectory() as scratch:
         os.environ["UNCT_DATA_PATH"] = str(Path(scratch) / "lake-data")
         url = "ducklake:postgres:" + pg.dsn
