@@ -7,6 +7,7 @@ sign-in's own route beside Streamlit's (app/session.py: the cookie that keeps a 
 The navigation comes from the Page registry (app/pages.py), which says who sees which page. With
 `UNCT_REQUIRE_LOGIN=1` every page asks for a sign-in first.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -42,8 +43,12 @@ CARD_STYLE = """<style>
 
 
 def main() -> None:
-    st.set_page_config(page_title="UNCT Results Dashboard", page_icon=":material/public:", layout="wide",
-                       initial_sidebar_state="expanded")
+    st.set_page_config(
+        page_title="UNCT Results Dashboard",
+        page_icon=":material/public:",
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
     st.html(CARD_STYLE)
     con = data.connection()
     user = auth.current_user(con)

@@ -1,6 +1,7 @@
 """What pages read, and how: the store's connection for this script run, the data version, and `cached(read,
 filters, *args)` — a read of `analytics` passed by reference and cached per database, data version, read, filters
 and arguments. Also what the filter bar left in the session: the current filters and the filter options."""
+
 from __future__ import annotations
 
 import threading
@@ -91,8 +92,11 @@ def connection() -> duckdb.DuckDBPyConnection:
     try:
         return _connect(db_path())
     except (StoreUnavailable, duckdb.IOException) as error:  # held by another process, damaged, unwritable
-        st.error(md_escape(error) if isinstance(error, StoreUnavailable) else
-                 f"The database {md_escape(store_name())} cannot be opened: {md_escape(error)}")
+        st.error(
+            md_escape(error)
+            if isinstance(error, StoreUnavailable)
+            else f"The database {md_escape(store_name())} cannot be opened: {md_escape(error)}"
+        )
         st.stop()
         raise  # st.stop() raises; this line only reassures type checkers
 
@@ -126,8 +130,16 @@ def current_filters() -> Filters:
 
 
 EMPTY_OPTIONS: dict[str, Any] = {
-    "countries": [], "plans": [], "year_min": None, "year_max": None, "outcomes": [], "agencies": [],
-    "has_budget": False, "has_indicators": False, "has_actions": False, "has_submissions": False,
+    "countries": [],
+    "plans": [],
+    "year_min": None,
+    "year_max": None,
+    "outcomes": [],
+    "agencies": [],
+    "has_budget": False,
+    "has_indicators": False,
+    "has_actions": False,
+    "has_submissions": False,
 }
 
 

@@ -5,6 +5,7 @@ it is (`require_frame`), and opens with its title and, when there is nothing to 
 The error boundary: an unexpected failure costs one part of a page, never the page. `section()` around each
 part, the catch-all in `run_page` and `guarded` callbacks log it with a short id on the server and show a plain
 message that names the id."""
+
 from __future__ import annotations
 
 import contextlib
@@ -53,12 +54,14 @@ def section(title: str | None = None) -> Iterator[None]:
 def guarded(callback: Callable[..., None]) -> Callable[..., None]:
     """A widget callback whose unexpected exception shows the plain message at the top of the page (a
     callback runs before the script, outside any section)."""
+
     @functools.wraps(callback)
     def run(*args: Any, **kwargs: Any) -> None:
         try:
             callback(*args, **kwargs)
         except Exception:
             st.error(report_failure(f"callback {callback.__name__}"), icon=":material/error:")
+
     return run
 
 
@@ -94,14 +97,14 @@ def require_frame() -> None:
 
 EMPTY = {
     "budget": "No budget data yet — upload a CBF or UN INFO export on the Upload page, "
-              "or run `python -m etl demo` to load the demo data.",
+    "or run `python -m etl demo` to load the demo data.",
     "indicators": "No indicator data yet — upload an indicators workbook on the Upload page, "
-                  "or run `python -m etl demo`.",
+    "or run `python -m etl demo`.",
     "actions": "No recommendations or actions yet — upload a management response or work plan on the "
-               "Upload page, or run `python -m etl demo`.",
+    "Upload page, or run `python -m etl demo`.",
     "submissions": "No submissions yet — upload a file on the Upload page, or run `python -m etl demo`.",
     "filtered": "Nothing matches these filters: clear one in the sidebar (each filter shows what it is set "
-                "to), or widen the year range.",
+    "to), or widen the year range.",
 }
 
 
@@ -112,12 +115,20 @@ def empty_state(kind: str) -> None:
 
 #: dataset → what it is, and how its data get into the dashboard ({} is the country or plan)
 _NOT_YET = {
-    "budget": ("budget data", "an agency focal point uploads its Common Budgetary Framework, or an administrator "
-                              "loads the UN INFO export of {}, on the Upload page (or with `python -m etl load`)."),
-    "indicators": ("indicator data", "an agency focal point uploads the indicators workbook of {} on the Upload page "
-                                     "(its template is there), or an administrator runs `python -m etl load`."),
-    "actions": ("recommendations or actions", "upload the management response or work plan of {} on the Upload "
-                                              "page, or run `python -m etl load`."),
+    "budget": (
+        "budget data",
+        "an agency focal point uploads its Common Budgetary Framework, or an administrator "
+        "loads the UN INFO export of {}, on the Upload page (or with `python -m etl load`).",
+    ),
+    "indicators": (
+        "indicator data",
+        "an agency focal point uploads the indicators workbook of {} on the Upload page "
+        "(its template is there), or an administrator runs `python -m etl load`.",
+    ),
+    "actions": (
+        "recommendations or actions",
+        "upload the management response or work plan of {} on the Upload page, or run `python -m etl load`.",
+    ),
 }
 
 
@@ -129,8 +140,10 @@ def nothing_in_view(kind: str, filters: Filters | None = None) -> None:
     if kind in _NOT_YET and (f.country or f.plan) and not data.cached(scope_reads.has_rows, f, kind):
         where = " · ".join(v for v in (f.country, f.plan) if v)
         what, how = _NOT_YET[kind]
-        st.info(f"No {what} for {md_escape(where)} yet. To add them, {how.format(md_escape(f.country or f.plan))}",
-                icon=":material/info:")
+        st.info(
+            f"No {what} for {md_escape(where)} yet. To add them, {how.format(md_escape(f.country or f.plan))}",
+            icon=":material/info:",
+        )
     elif kind in EMPTY and not data.has_data(kind):
         empty_state(kind)
     else:
@@ -140,8 +153,10 @@ def nothing_in_view(kind: str, filters: Filters | None = None) -> None:
 def no_surface_notice() -> bool:
     """Shows what to do when the database has no query surface yet; True when it was shown."""
     if st.session_state.get("_data_version") == data.NO_SURFACE:
-        st.warning(f"The database {md_escape(data.store_name())} has no data yet — run `python -m etl demo` to build "
-                   "the demo database, or load files on the Upload page.")
+        st.warning(
+            f"The database {md_escape(data.store_name())} has no data yet — run `python -m etl demo` to build "
+            "the demo database, or load files on the Upload page."
+        )
         return True
     return False
 

@@ -10,6 +10,7 @@ Each database is measured in its own process, so the peak resident memory (RSS) 
 "warm" runs hit the per-filter cache (every later visitor). Goal: ≤ 0.5 s per page on the demo data,
 ≤ 1.5 s at 1 M rows.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -122,8 +123,12 @@ def main() -> int:
     for name, path in stores:
         if name:
             build(name, path, args.rows, args.rebuild)
-        child = subprocess.run([sys.executable, __file__, "--measure", str(path), "--runs", str(args.runs)],
-                               capture_output=True, text=True, cwd=ROOT)
+        child = subprocess.run(
+            [sys.executable, __file__, "--measure", str(path), "--runs", str(args.runs)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         if child.returncode != 0:
             print(child.stderr[-4000:], file=sys.stderr)
             return 2

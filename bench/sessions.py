@@ -12,6 +12,7 @@ do); a shared store (`--db ducklake:…`) is served by every process at once, as
 
     python bench/sessions.py [--db bench/demo.duckdb | --db 'ducklake:postgres:…'] [--sessions 20] [--runs 5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -108,9 +109,27 @@ def measure(db: str, processes: int, sessions: int, runs: int, page: str) -> dic
                 shutil.copyfile(db, copy)
                 served = str(copy)
             share = sessions // processes + (1 if n < sessions % processes else 0)
-            children.append(subprocess.Popen(
-                [sys.executable, __file__, "--serve", served, "--sessions", str(share), "--runs", str(runs),
-                 "--page", page, "--start-at", str(start_at)], cwd=ROOT, stdout=subprocess.PIPE, text=True))
+            children.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--serve",
+                        served,
+                        "--sessions",
+                        str(share),
+                        "--runs",
+                        str(runs),
+                        "--page",
+                        page,
+                        "--start-at",
+                        str(start_at),
+                    ],
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+            )
         results = []
         for child in children:
             out, _ = child.communicate()
@@ -120,9 +139,14 @@ def measure(db: str, processes: int, sessions: int, runs: int, page: str) -> dic
     waits = sorted(w for r in results for w in r["waits"])
     failures = [f for r in results for f in r["failures"]]
     wall = max(r["seconds"] for r in results)
-    return {"processes": processes, "median": statistics.median(waits) if waits else None,
-            "p90": waits[int(0.9 * (len(waits) - 1))] if waits else None,
-            "runs_per_second": len(waits) / wall, "wall": wall, "failures": failures}
+    return {
+        "processes": processes,
+        "median": statistics.median(waits) if waits else None,
+        "p90": waits[int(0.9 * (len(waits) - 1))] if waits else None,
+        "runs_per_second": len(waits) / wall,
+        "wall": wall,
+        "failures": failures,
+    }
 
 
 def main() -> int:
@@ -149,8 +173,10 @@ def main() -> int:
     for processes in args.processes:
         r = measure(args.db, processes, args.sessions, args.runs, args.page)
         ok &= not r["failures"]
-        print(f"  {processes:>9} {r['median']:>10.2f} s {r['p90']:>8.2f} s {r['runs_per_second']:>8.2f} "
-              f"{r['wall']:>6.1f} s" + (f"  {len(r['failures'])} failed: {r['failures'][0]}" if r["failures"] else ""))
+        print(
+            f"  {processes:>9} {r['median']:>10.2f} s {r['p90']:>8.2f} s {r['runs_per_second']:>8.2f} "
+            f"{r['wall']:>6.1f} s" + (f"  {len(r['failures'])} failed: {r['failures'][0]}" if r["failures"] else "")
+        )
     return 0 if ok else 1
 
 

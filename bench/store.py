@@ -10,6 +10,7 @@ Measures, on the demo database (bench/demo.duckdb, built if missing):
 - the command line beside a serving dashboard: `python -m etl users add` while another process runs the
   Overview without a pause (cold caches), against the same command with no dashboard.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,8 +51,10 @@ def run(argv: list[str], stdin: str | None = None) -> tuple[float, subprocess.Co
 
 def connect_seconds(target: str) -> float:
     """`store.connect` in a fresh process, imports excluded."""
-    code = ("import sys, time; import store.connection; t = time.perf_counter(); "
-            "store.connection.connect(sys.argv[1]).close(); print(time.perf_counter() - t)")
+    code = (
+        "import sys, time; import store.connection; t = time.perf_counter(); "
+        "store.connection.connect(sys.argv[1]).close(); print(time.perf_counter() - t)"
+    )
     _, done = run([sys.executable, "-c", code, target])
     if done.returncode:
         raise RuntimeError(done.stderr)
@@ -71,8 +74,10 @@ def reopen_ms(path: Path, runs: int = 30) -> float:
 
 
 def pages(target: str, runs: int) -> dict:
-    code = (f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); from bench.pages import measure; "
-            f"print(json.dumps(measure(sys.argv[1], {runs})))")
+    code = (
+        f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); from bench.pages import measure; "
+        f"print(json.dumps(measure(sys.argv[1], {runs})))"
+    )
     _, done = run([sys.executable, "-c", code, target])
     if done.returncode:
         raise RuntimeError(done.stderr[-3000:])
@@ -81,14 +86,23 @@ def pages(target: str, runs: int) -> dict:
 
 def command_beside_dashboard(target: str, runs: int) -> tuple[float, float, float, int]:
     """Median seconds of `users add` with no dashboard, median and worst beside a busy one; failures."""
+
     def users_add(n: int) -> tuple[float, int]:
-        seconds, done = run([sys.executable, "-m", "etl", "--db", target, "users", "add", f"bench{n}", "--role",
-                             "viewer"], stdin="a long enough password\n")
+        seconds, done = run(
+            [sys.executable, "-m", "etl", "--db", target, "users", "add", f"bench{n}", "--role", "viewer"],
+            stdin="a long enough password\n",
+        )
         return seconds, done.returncode
 
     alone = [users_add(n)[0] for n in range(runs)]
-    dashboard = subprocess.Popen([sys.executable, "-c", DASHBOARD_LOOP], cwd=ROOT, stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL, text=True, env={**os.environ, "UNCT_DB": target})
+    dashboard = subprocess.Popen(
+        [sys.executable, "-c", DASHBOARD_LOOP],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "UNCT_DB": target},
+    )
     try:
         assert dashboard.stdout.readline().strip() == "serving"
         beside = [users_add(100 + n) for n in range(runs)]
@@ -112,22 +126,30 @@ def main() -> int:
         if done.returncode:
             raise RuntimeError(done.stderr)
         print(f"migrate --to (whole process): {seconds:.1f} s — {done.stdout.splitlines()[0]}")
-        print(f"connect in a new process: file {connect_seconds(str(DEMO)):.2f} s, "
-              f"DuckLake {statistics.median(connect_seconds(url) for _ in range(args.runs)):.2f} s")
+        print(
+            f"connect in a new process: file {connect_seconds(str(DEMO)):.2f} s, "
+            f"DuckLake {statistics.median(connect_seconds(url) for _ in range(args.runs)):.2f} s"
+        )
         print(f"dashboard's open + close of the file per script run: {reopen_ms(DEMO):.1f} ms")
         results = {name: pages(target, args.runs) for name, target in (("file", str(DEMO)), ("ducklake", url))}
         print(f"{'page':44} {'file cold':>10} {'warm':>7} {'lake cold':>10} {'warm':>7}")
         for file_page, lake_page in zip(results["file"]["pages"], results["ducklake"]["pages"]):
-            print(f"{file_page['page']:44} {file_page['cold']:9.3f}s {file_page['warm']:6.3f}s "
-                  f"{lake_page['cold']:9.3f}s {lake_page['warm']:6.3f}s")
-        print(f"peak RSS: file {results['file']['peak_rss_mib']:.0f} MiB, "
-              f"DuckLake {results['ducklake']['peak_rss_mib']:.0f} MiB")
+            print(
+                f"{file_page['page']:44} {file_page['cold']:9.3f}s {file_page['warm']:6.3f}s "
+                f"{lake_page['cold']:9.3f}s {lake_page['warm']:6.3f}s"
+            )
+        print(
+            f"peak RSS: file {results['file']['peak_rss_mib']:.0f} MiB, "
+            f"DuckLake {results['ducklake']['peak_rss_mib']:.0f} MiB"
+        )
         copy = Path(scratch) / "beside.duckdb"
         copy.write_bytes(DEMO.read_bytes())
         for name, target in (("file", str(copy)), ("ducklake", url)):
             alone, median, worst, failed = command_beside_dashboard(target, args.runs)
-            print(f"users add beside a busy dashboard ({name}): {median:.2f} s median, {worst:.2f} s worst "
-                  f"(alone {alone:.2f} s; extra wait {median - alone:+.2f} s), {failed} failed")
+            print(
+                f"users add beside a busy dashboard ({name}): {median:.2f} s median, {worst:.2f} s worst "
+                f"(alone {alone:.2f} s; extra wait {median - alone:+.2f} s), {failed} failed"
+            )
     return 0
 
 

@@ -11,6 +11,7 @@ Everything printed that a file, a cell, an account or the database supplied goes
 The command line is an administrator's tool: whoever may write the database file may manage `users` and
 `entities`. `--user NAME` (load, rollback, entities add) applies that account's role and agencies.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,7 +45,7 @@ BUSY_ADVICE = {
     "template": f"Download the template from the dashboard's Upload page, {_AGAIN}",
     "users": "Accounts are managed here only: stop the dashboard, run the command, then start the dashboard again.",
     "entities": "The entity list is managed here only: stop the dashboard, run the command, then start the "
-                "dashboard again.",
+    "dashboard again.",
     "demo": "Stop the dashboard, rebuild the demo database, then start the dashboard again.",
     "brief": f"The brief reads only; if the database stays busy, {_AGAIN}",
     "close": f"Close the period on the dashboard's Closed periods page, {_AGAIN}",
@@ -83,8 +84,9 @@ class ProgressBar:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description="UNCT Results Dashboard data tools")
-    parser.add_argument("--db", help="database file, or a shared store's URL ducklake:postgres:… (default $UNCT_DB "
-                                     "or data/unct.duckdb)")
+    parser.add_argument(
+        "--db", help="database file, or a shared store's URL ducklake:postgres:… (default $UNCT_DB or data/unct.duckdb)"
+    )
     # --db is also accepted after any command or sub-action (SPEC §8); SUPPRESS keeps a value given
     # earlier on the line from being overwritten by None where the option is not repeated
     db_option = argparse.ArgumentParser(add_help=False)
@@ -115,14 +117,20 @@ def _parser() -> argparse.ArgumentParser:
     for option in ("country", "plan", "agency"):
         export.add_argument(f"--{option}")
     export.add_argument("--year", type=int)
-    for option, what in (("strategic-priority", "its title as written"), ("suboutput-status", "e.g. closed"),
-                         ("sdg-goal", "e.g. '5 Gender Equality'"), ("partner", "text a contributing partner contains")):
+    for option, what in (
+        ("strategic-priority", "its title as written"),
+        ("suboutput-status", "e.g. closed"),
+        ("sdg-goal", "e.g. '5 Gender Equality'"),
+        ("partner", "text a contributing partner contains"),
+    ):
         export.add_argument(f"--{option}", help=f"budget (UN INFO fields): {what}")
     export.add_argument("-o", "--output", type=Path, help="FILE.csv or FILE.xlsx (default: CSV on stdout)")
     export.add_argument("--as-of", metavar="DATE", help="the rows as they stood at the end of DATE (YYYY-MM-DD, UTC)")
 
-    for verb, what in (("close", "close a plan's year (or quarter): no load or roll-back may change it"),
-                       ("reopen", "reopen a closed period")):
+    for verb, what in (
+        ("close", "close a plan's year (or quarter): no load or roll-back may change it"),
+        ("reopen", "reopen a closed period"),
+    ):
         period = command(verb, what)
         period.add_argument("--country", required=True)
         period.add_argument("--plan", required=True)
@@ -144,18 +152,31 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("-o", "--output", type=Path, required=True)
 
     demo = command("demo", "(re)build the demo database")
-    demo.add_argument("--files", type=Path, metavar="DIR",
-                      help="only write the demo spreadsheets into DIR (the database is left alone)")
-    demo.add_argument("--replace", action="store_true",
-                      help="rebuild even when the database holds submissions other than the demo's (deleted)")
+    demo.add_argument(
+        "--files",
+        type=Path,
+        metavar="DIR",
+        help="only write the demo spreadsheets into DIR (the database is left alone)",
+    )
+    demo.add_argument(
+        "--replace",
+        action="store_true",
+        help="rebuild even when the database holds submissions other than the demo's (deleted)",
+    )
 
     users = command("users", "local accounts")
     actions = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     add = command("add", "add or update an account; the password is read from stdin", actions)
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=["viewer", "focal_point", "admin"])
-    add.add_argument("--agency", action="extend", nargs="+", default=[], metavar="A",
-                     help="agencies of a focal point: --agency A B or --agency A --agency B")
+    add.add_argument(
+        "--agency",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="A",
+        help="agencies of a focal point: --agency A B or --agency A --agency B",
+    )
     add.add_argument("--email")
     command("list", "list accounts", actions)
     remove = command("remove", "remove an account", actions)
@@ -167,14 +188,25 @@ def _parser() -> argparse.ArgumentParser:
     add = command("add", "add an entity, or update the name of an existing code and add aliases", actions)
     add.add_argument("code", metavar="CODE")
     add.add_argument("name", metavar="NAME")
-    add.add_argument("--alias", action="extend", nargs="+", default=[], metavar="A",
-                     help="other spellings that resolve to CODE: --alias A B or --alias A --alias B")
+    add.add_argument(
+        "--alias",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="A",
+        help="other spellings that resolve to CODE: --alias A B or --alias A --alias B",
+    )
     add.add_argument("--user", help="as this account (it must be an admin)")
 
-    migrate = command("migrate", "copy the database file (--db), with its history and kept originals, into a new "
-                                 "shared store")
-    migrate.add_argument("--to", required=True, metavar="URL",
-                         help="ducklake:postgres:dbname=… host=… port=… user=… ($UNCT_DATA_PATH: its data folder)")
+    migrate = command(
+        "migrate", "copy the database file (--db), with its history and kept originals, into a new shared store"
+    )
+    migrate.add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="ducklake:postgres:dbname=… host=… port=… user=… ($UNCT_DATA_PATH: its data folder)",
+    )
     return parser
 
 
@@ -250,10 +282,20 @@ def cmd_load(args) -> int:
         if not files:
             continue
         try:
-            results = load_many(con, files, kind=args.kind, plan=args.plan, country=args.country,
-                                source=args.source, agency=args.agency, user=args.user, allowed_agencies=allowed,
-                                dry_run=args.dry_run, progress=lambda f, t: bar.update(share[0] + f * share[1], t),
-                                workers=min(len(files), os.cpu_count() or 1, 4))
+            results = load_many(
+                con,
+                files,
+                kind=args.kind,
+                plan=args.plan,
+                country=args.country,
+                source=args.source,
+                agency=args.agency,
+                user=args.user,
+                allowed_agencies=allowed,
+                dry_run=args.dry_run,
+                progress=lambda f, t: bar.update(share[0] + f * share[1], t),
+                workers=min(len(files), os.cpu_count() or 1, 4),
+            )
         except duckdb.Error as exc:  # the store failed mid-load (a full disk): say which files it took down
             failure = store.connection.unusable(exc, store.connection.target(getattr(args, "db", None)))
             if failure is None:
@@ -302,12 +344,16 @@ def cmd_submissions(args) -> int:
     if not rows:
         say("No submissions yet. Load a file with: python -m etl load FILE")
         return EXIT_OK
-    say(f"{'id':>4}  {'when':16}  {'status':11}  {'kind':10}  {'agency':10}  {'added':>6}  {'replaced':>8}  "
-        f"{'user':12}  file")
+    say(
+        f"{'id':>4}  {'when':16}  {'status':11}  {'kind':10}  {'agency':10}  {'added':>6}  {'replaced':>8}  "
+        f"{'user':12}  file"
+    )
     for sid, when, status, kind, agency, added, replaced, user, name in rows:
         agency, user = printable(agency), printable(user)  # cut after the control characters show, not before
-        say(f"{sid:>4}  {when:%Y-%m-%d %H:%M}  {status:11}  {kind or '':10}  {agency[:10]:10}  {added or 0:>6}  "
-            f"{replaced or 0:>8}  {user[:12]:12}  {name}")
+        say(
+            f"{sid:>4}  {when:%Y-%m-%d %H:%M}  {status:11}  {kind or '':10}  {agency[:10]:10}  {added or 0:>6}  "
+            f"{replaced or 0:>8}  {user[:12]:12}  {name}"
+        )
     return EXIT_OK
 
 
@@ -323,8 +369,10 @@ def cmd_rollback(args) -> int:
         say(exc, err=True)
         return EXIT_ERRORS
     _saved(con, args)
-    say(f"Rolled back submission {done['submission_id']}: {done['rows_hidden']} row(s) withdrawn, "
-        f"{done['rows_restored']} earlier row(s) restored.")
+    say(
+        f"Rolled back submission {done['submission_id']}: {done['rows_hidden']} row(s) withdrawn, "
+        f"{done['rows_restored']} earlier row(s) restored."
+    )
     return EXIT_OK
 
 
@@ -337,10 +385,15 @@ def cmd_export(args) -> int:
     if args.as_of and day is None:
         return _usage(f"--as-of {args.as_of!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-09-30.")
     con = _connect(args, writes=False)
-    filters = Filters(country=args.country, plan=args.plan, agency=args.agency, year_from=args.year, year_to=args.year,
-                      as_of=day)
-    detail = exports.BudgetDetail(strategic_priority=args.strategic_priority, suboutput_status=args.suboutput_status,
-                                  sdg_goal=args.sdg_goal, partner=args.partner)
+    filters = Filters(
+        country=args.country, plan=args.plan, agency=args.agency, year_from=args.year, year_to=args.year, as_of=day
+    )
+    detail = exports.BudgetDetail(
+        strategic_priority=args.strategic_priority,
+        suboutput_status=args.suboutput_status,
+        sdg_goal=args.sdg_goal,
+        partner=args.partner,
+    )
     if args.kind != "budget" and detail != exports.BudgetDetail():
         return _usage("--strategic-priority, --suboutput-status, --sdg-goal and --partner narrow a budget export only.")
     frame = exports.rows(history.as_of(con, day), filters, args.kind, detail=detail)
@@ -350,8 +403,11 @@ def cmd_export(args) -> int:
             data = printable(data.decode("utf-8-sig").replace("\r\n", "\n"), keep="\t\n").encode()
         sys.stdout.buffer.write(data)
         return EXIT_OK
-    data = (exports.safe_excel_bytes(frame, sheet_name=args.kind) if args.output.suffix.lower() == ".xlsx"
-            else exports.safe_csv_bytes(frame))
+    data = (
+        exports.safe_excel_bytes(frame, sheet_name=args.kind)
+        if args.output.suffix.lower() == ".xlsx"
+        else exports.safe_csv_bytes(frame)
+    )
     if not _write_file(args.output, data):
         return EXIT_ERRORS
     say(f"{len(frame)} row(s) written to {args.output}")
@@ -410,8 +466,10 @@ def cmd_demo(args) -> int:
             say(path)
         return EXIT_OK
     if store.connection.shared_url(getattr(args, "db", None)):
-        return _usage("demo builds a database file: build it into one (--db FILE), then copy it into the shared "
-                      "store with: python -m etl --db FILE migrate --to URL")
+        return _usage(
+            "demo builds a database file: build it into one (--db FILE), then copy it into the shared "
+            "store with: python -m etl --db FILE migrate --to URL"
+        )
     path = store.connection.db_path(getattr(args, "db", None))
     if path.is_file():  # the rebuild deletes the file: not while another program holds it, nor real data unasked
         try:
@@ -424,8 +482,11 @@ def cmd_demo(args) -> int:
             finally:
                 con.close()
             if theirs and not args.replace:
-                say(f"{path} holds data that are not the demo's ({theirs}): rebuilding the demo would delete "
-                    "them. Give another --db for the demo, or add --replace to delete them.", err=True)
+                say(
+                    f"{path} holds data that are not the demo's ({theirs}): rebuilding the demo would delete "
+                    "them. Give another --db for the demo, or add --replace to delete them.",
+                    err=True,
+                )
                 return EXIT_USAGE
     summary = demo.build_demo(path, progress=ProgressBar(1).update)
     say(summary)
@@ -437,11 +498,14 @@ def _not_demo_submissions(con) -> str:
     amina on 2025-03-02'); empty when there are none."""
     count, user, at = con.execute(
         """SELECT count(*), arg_max(user_name, created_at), max(created_at) FROM submission_log
-           WHERE status = 'committed' AND user_name IS DISTINCT FROM 'demo'""").fetchone()
+           WHERE status = 'committed' AND user_name IS DISTINCT FROM 'demo'"""
+    ).fetchone()
     if not count:
         return ""
-    return (f"{count} submission{'s' if count != 1 else ''}, the last uploaded by {user or 'an unnamed user'} "
-            f"on {at:%Y-%m-%d}")
+    return (
+        f"{count} submission{'s' if count != 1 else ''}, the last uploaded by {user or 'an unnamed user'} "
+        f"on {at:%Y-%m-%d}"
+    )
 
 
 def cmd_users(args) -> int:
@@ -450,8 +514,10 @@ def cmd_users(args) -> int:
     con = _connect(args, writes=args.users_command != "list")
     if args.users_command == "list":
         for user in accounts.list_users(con):
-            say(f"{printable(user['user_name']):16} {user['role']:12} "
-                f"{printable(', '.join(user['agencies'])) or '-':20} {user['email'] or ''}")
+            say(
+                f"{printable(user['user_name']):16} {user['role']:12} "
+                f"{printable(', '.join(user['agencies'])) or '-':20} {user['email'] or ''}"
+            )
         return EXIT_OK
     if args.users_command == "remove":
         removed = accounts.remove_user(con, args.name)
@@ -475,9 +541,12 @@ def cmd_users(args) -> int:
 def cmd_entities(args) -> int:
     con = _connect(args, writes=args.entities_command != "list")
     if args.entities_command == "list":
-        rows = [(printable(code), origin, printable(name), printable("; ".join(aliases or ())))
-                for code, origin, name, aliases in
-                con.execute("SELECT code, origin, name, aliases FROM entities ORDER BY code").fetchall()]
+        rows = [
+            (printable(code), origin, printable(name), printable("; ".join(aliases or ())))
+            for code, origin, name, aliases in con.execute(
+                "SELECT code, origin, name, aliases FROM entities ORDER BY code"
+            ).fetchall()
+        ]
         width = max([len(code) for code, *_ in rows] + [4])
         name_width = max(len(name) for _, _, name, _ in rows)  # the shipped entities are always there
         say(f"{'code':{width}}  {'origin':7}  {'name':{name_width}}  aliases")
@@ -495,34 +564,45 @@ def _add_entity(con, args) -> int:
     if args.user:  # as with load and rollback, --user is checked when given
         user = accounts.get_user(con, args.user)
         if user is None or user["role"] != "admin":
-            say(f"There is no account {args.user!r}." if user is None else
-                f"{args.user} is a {user['role']}: only admins may add or change entities.", err=True)
+            say(
+                f"There is no account {args.user!r}."
+                if user is None
+                else f"{args.user} is a {user['role']}: only admins may add or change entities.",
+                err=True,
+            )
             return EXIT_ERRORS
     code, name = " ".join(args.code.split()), " ".join(args.name.split())
     aliases = [" ".join(a.split()) for a in args.alias]
     # codes are stored as written and matched ignoring case, spaces and punctuation (core.entities),
     # so 'UN Women' and 'World Bank' are valid codes; ';' and ',' separate agencies in a cell
     if not entity_key(code) or len(code) > 20 or any(c in code for c in ";,"):
-        return _usage(f"{args.code!r} is not an entity code: give a short code such as UNOSSC "
-                      "(at most 20 characters, no ';' or ',').")
+        return _usage(
+            f"{args.code!r} is not an entity code: give a short code such as UNOSSC "
+            "(at most 20 characters, no ';' or ',')."
+        )
     if not entity_key(name):
-        return _usage(f"{args.name!r} is not an entity name: give the full name, e.g. "
-                      "\"United Nations Office for South-South Cooperation\".")
+        return _usage(
+            f"{args.name!r} is not an entity name: give the full name, e.g. "
+            '"United Nations Office for South-South Cooperation".'
+        )
     current = {e.code: e for e in store.writes.entities(con)}
     resolver = EntityResolver(current.values())
     taken = resolver.try_resolve(code)
     if taken is not None and taken != code:
         how = "the entity list writes it" if entity_key(taken) == entity_key(code) else "it already stands for"
-        return _usage(f"Code {code!r} is taken: {how} {taken}. To change {taken}, run: "
-                      f"python -m etl entities add {shlex.quote(taken)} NAME")
+        return _usage(
+            f"Code {code!r} is taken: {how} {taken}. To change {taken}, run: "
+            f"python -m etl entities add {shlex.quote(taken)} NAME"
+        )
     for label in [name, *aliases]:
         other = resolver.try_resolve(label)
         if other is not None and other != code:
             return _usage(f"{label!r} already stands for {other}: it cannot also name {code}.")
     old = current.get(code)
     if old is None:
-        store.transactions.write_transaction(con, store.writes.add_entity, code, name, tuple(dict.fromkeys(aliases)),
-                                             "admin")
+        store.transactions.write_transaction(
+            con, store.writes.add_entity, code, name, tuple(dict.fromkeys(aliases)), "admin"
+        )
         _saved(con, args)
         say(f"Added {code} ({name}).")
         return EXIT_OK
@@ -530,7 +610,8 @@ def _add_entity(con, args) -> int:
     known = {entity_key(label) for label in (old.code, old.name, *old.aliases)}
     added = [a for a in dict.fromkeys(aliases) if entity_key(a) not in known]
     changes = ([f"name {old.name!r} → {name!r}"] if name != old.name else []) + (
-        [f"alias(es) {', '.join(added)} added"] if added else [])
+        [f"alias(es) {', '.join(added)} added"] if added else []
+    )
     if not changes:
         say(f"{code} already reads so: nothing changed.")
         return EXIT_OK
@@ -562,9 +643,11 @@ def cmd_migrate(args) -> int:
             shared.close()
     finally:
         file.close()
-    say(f"Copied {source} into {lake.describe(args.to)} in {time.monotonic() - started:.1f} s: "
+    say(
+        f"Copied {source} into {lake.describe(args.to)} in {time.monotonic() - started:.1f} s: "
         f"{counts.get('submission_log', 0):,} submissions, {counts.get('budget_lines', 0):,} budget lines, "
-        f"{counts.get('submission_files', 0):,} original files, {counts.get('users', 0):,} accounts.")
+        f"{counts.get('submission_files', 0):,} original files, {counts.get('users', 0):,} accounts."
+    )
     say(f"Point the dashboard and the commands at it: UNCT_DB='{lake.describe(args.to)}'")
     return EXIT_OK
 
@@ -584,8 +667,10 @@ def cmd_period(args) -> int:
         return EXIT_ERRORS
     _saved(con, args)
     if args.command == "close":
-        say(f"Closed {period}: loads and roll-backs that would change it are refused until it is reopened "
-            f"({period.command('reopen')}).")
+        say(
+            f"Closed {period}: loads and roll-backs that would change it are refused until it is reopened "
+            f"({period.command('reopen')})."
+        )
     else:
         say(f"Reopened {period}.")
     return EXIT_OK
@@ -602,13 +687,17 @@ def cmd_periods(args) -> int:
     now = periods.closed(con)
     say("Closed now:" if now else "No period is closed now.")
     for p in now:
-        say(f"  {periods.Period(p['country'], p['plan'], p['year'], p['quarter'])}  closed by "
-            f"{p['user_name'] or 'an unnamed user'} on {p['changed_at']:%Y-%m-%d %H:%M} UTC")
+        say(
+            f"  {periods.Period(p['country'], p['plan'], p['year'], p['quarter'])}  closed by "
+            f"{p['user_name'] or 'an unnamed user'} on {p['changed_at']:%Y-%m-%d %H:%M} UTC"
+        )
     say("History:")
     for e in entries:
         period = periods.Period(e["country"], e["plan"], e["year"], e["quarter"])
-        say(f"  {e['changed_at']:%Y-%m-%d %H:%M} UTC  {e['action']:8}  {period}  by "
-            f"{e['user_name'] or 'an unnamed user'}")
+        say(
+            f"  {e['changed_at']:%Y-%m-%d %H:%M} UTC  {e['action']:8}  {period}  by "
+            f"{e['user_name'] or 'an unnamed user'}"
+        )
     return EXIT_OK
 
 
@@ -618,8 +707,12 @@ def _is_admin(con, name: str, what: str) -> bool:
 
     user = accounts.get_user(con, name)
     if user is None or user["role"] != "admin":
-        say(f"There is no account {name!r}." if user is None else
-            f"{name} is a {user['role']}: only admins may {what}.", err=True)
+        say(
+            f"There is no account {name!r}."
+            if user is None
+            else f"{name} is a {user['role']}: only admins may {what}.",
+            err=True,
+        )
         return False
     return True
 
@@ -636,9 +729,19 @@ def _ask_password() -> str:
 
 
 HANDLERS = {
-    "load": cmd_load, "submissions": cmd_submissions, "rollback": cmd_rollback, "export": cmd_export,
-    "template": cmd_template, "demo": cmd_demo, "brief": cmd_brief, "users": cmd_users, "entities": cmd_entities,
-    "close": cmd_period, "reopen": cmd_period, "periods": cmd_periods, "migrate": cmd_migrate,
+    "load": cmd_load,
+    "submissions": cmd_submissions,
+    "rollback": cmd_rollback,
+    "export": cmd_export,
+    "template": cmd_template,
+    "demo": cmd_demo,
+    "brief": cmd_brief,
+    "users": cmd_users,
+    "entities": cmd_entities,
+    "close": cmd_period,
+    "reopen": cmd_period,
+    "periods": cmd_periods,
+    "migrate": cmd_migrate,
 }
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ The command line and the Upload page both call `load_bytes`; neither has load lo
 A dry run performs the whole load inside a transaction, measures what it would change (the
 preview) and rolls it back, so the preview is exactly what Commit will do.
 """
+
 from __future__ import annotations
 
 import copy
@@ -59,15 +60,19 @@ class LoadResult:
             d = self.duplicate_of or {}
             when = f"{d.get('created_at'):%Y-%m-%d %H:%M}" if d.get("created_at") else "earlier"
             who = d.get("user_name") or "an unnamed user"
-            return (f"{self.file_name}: already loaded on {when} by {who} (submission {d.get('submission_id')}); "
-                    "nothing changed")
+            return (
+                f"{self.file_name}: already loaded on {when} by {who} (submission {d.get('submission_id')}); "
+                "nothing changed"
+            )
         if self.status == "rejected":
             return f"{self.file_name}: {len(self.errors)} error(s); nothing was loaded"
         verb = "would add" if self.status == "valid" else "added"
         sid = f" as submission {self.submission_id}" if self.submission_id and self.status == "committed" else ""
-        return (f"{self.file_name}: {self.kind}{' (UN INFO export)' if self.layout == 'uninfo' else ''} "
-                f"{verb} {self.rows_added} row(s), replacing {self.rows_replaced}{sid}; "
-                f"{len(self.warnings)} warning(s)")
+        return (
+            f"{self.file_name}: {self.kind}{' (UN INFO export)' if self.layout == 'uninfo' else ''} "
+            f"{verb} {self.rows_added} row(s), replacing {self.rows_replaced}{sid}; "
+            f"{len(self.warnings)} warning(s)"
+        )
 
 
 def sha256(data: bytes) -> str:
@@ -108,14 +113,23 @@ def load_path(con, path: str | Path, **options) -> LoadResult:
     return load_bytes(con, data, path.name, **options)
 
 
-def load_bytes(con, data: bytes, file_name: str, *, dry_run: bool = False, progress: Progress | None = None,
-               **options) -> LoadResult:
+def load_bytes(
+    con, data: bytes, file_name: str, *, dry_run: bool = False, progress: Progress | None = None, **options
+) -> LoadResult:
     """Validate and load one file (options: see `Options`)."""
     return load_many(con, [(data, file_name)], dry_run=dry_run, progress=progress, **options)[0]
 
 
-def load_many(con, files: list[tuple[bytes, str]], *, dry_run: bool = False, progress: Progress | None = None,
-              workers: int = 1, record_rejected: bool = False, **options) -> list[LoadResult]:
+def load_many(
+    con,
+    files: list[tuple[bytes, str]],
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    workers: int = 1,
+    record_rejected: bool = False,
+    **options,
+) -> list[LoadResult]:
     """Validate and load several files; each file is all or nothing on its own.
 
     Files are read and validated (in `workers` processes when > 1), then every valid file is
@@ -127,8 +141,15 @@ def load_many(con, files: list[tuple[bytes, str]], *, dry_run: bool = False, pro
         for start in range(0, len(files), BATCH_FILES):
             share = (start / len(files), min(BATCH_FILES, len(files) - start) / len(files))
             part = (lambda f, t, s=share: progress(s[0] + f * s[1], t)) if progress else None
-            results += load_many(con, files[start:start + BATCH_FILES], dry_run=dry_run, progress=part,
-                                 workers=workers, record_rejected=record_rejected, **options)
+            results += load_many(
+                con,
+                files[start : start + BATCH_FILES],
+                dry_run=dry_run,
+                progress=part,
+                workers=workers,
+                record_rejected=record_rejected,
+                **options,
+            )
         return results
     opts = Options(**options)
     step = progress or (lambda fraction, text: None)
@@ -170,8 +191,12 @@ def _prepare_all(jobs: list[tuple], workers: int):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_die_with, initargs=(os.getpid(),)) as pool:
+        with ProcessPoolExecutor(
+            min(workers, len(jobs)),
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_die_with,
+            initargs=(os.getpid(),),
+        ) as pool:
             yield from pool.map(_prepare_job, jobs)
     else:
         yield from map(_prepare_job, jobs)
@@ -207,8 +232,15 @@ def prepare(data: bytes, file_name: str, digest: str, opts: Options, entities: l
         try:
             fill["agency"] = EntityResolver(entities).resolve(opts.agency)
         except ParseError as exc:
-            ds.error(None, None, "agency", opts.agency, f"the agency chosen for the file: {exc.expected}",
-                     code=exc.code, suggestion=exc.suggestion)
+            ds.error(
+                None,
+                None,
+                "agency",
+                opts.agency,
+                f"the agency chosen for the file: {exc.expected}",
+                code=exc.code,
+                suggestion=exc.suggestion,
+            )
             return Prepared(data, digest, ds)
     ds = validate(sheets, file_name, entities, opts.kind, fill)
     given = {k: v for k, v in (("country", opts.country), ("plan", opts.plan)) if v}
@@ -229,9 +261,15 @@ def check_agencies(ds: Dataset, allowed: set[str]) -> None:
         foreign = [c for c in codes if c not in allowed]
         if foreign or not codes:
             shown = ", ".join(foreign) or "no agency"
-            ds.error(row["_sheet"], f"row {row['_row']}", "agency", shown,
-                     f"a row of your agencies ({', '.join(sorted(allowed)) or 'none on your account'}); "
-                     "your account may not load other agencies' rows", code="foreign_agency_row")
+            ds.error(
+                row["_sheet"],
+                f"row {row['_row']}",
+                "agency",
+                shown,
+                f"a row of your agencies ({', '.join(sorted(allowed)) or 'none on your account'}); "
+                "your account may not load other agencies' rows",
+                code="foreign_agency_row",
+            )
 
 
 def _rows_with_agency(ds: Dataset):
@@ -242,8 +280,10 @@ def build_frames(ds: Dataset) -> dict[str, pa.Table]:
     """Canonical rows → the typed tables staged for the insert, one column per stored column (core.schema)."""
     if ds.layout == "uninfo":  # figures and sub-outputs are joined in the database (see store.writes.stage_uninfo)
         figures = tuple(c for c in BUDGET_LINES.columns if c.name in UNINFO_FIGURES)
-        return {"staged_figures": _table(ds.rows, figures),
-                "staged_suboutputs": _table(ds.suboutputs, SUBOUTPUTS.columns)}
+        return {
+            "staged_figures": _table(ds.rows, figures),
+            "staged_suboutputs": _table(ds.suboutputs, SUBOUTPUTS.columns),
+        }
     kind = KINDS[ds.kind]
     frames = {"staged": _table(COMPLETE_ROWS[kind.name](ds.rows), kind.table.columns)}
     if INDIRECT_COST_ROWS in kind.parts:  # a budget's indirect costs go with its lines
@@ -265,15 +305,27 @@ def _indicator_rows(rows: list[dict]) -> list[dict]:
 
 def _action_rows(rows: list[dict]) -> list[dict]:
     today = dt.date.today()
-    return [{**r, "source_type": r.get("source_type") or "evaluation", "as_of": r.get("as_of") or today,
-             "currency": r.get("currency") or "USD"} for r in rows]  # of the cost and funding, as a budget's
+    return [
+        {
+            **r,
+            "source_type": r.get("source_type") or "evaluation",
+            "as_of": r.get("as_of") or today,
+            "currency": r.get("currency") or "USD",
+        }
+        for r in rows
+    ]  # of the cost and funding, as a budget's
 
 
 #: per kind, what its validated rows gain before they are stored (defaults and derived columns)
 COMPLETE_ROWS = {"budget": _budget_rows, "indicators": _indicator_rows, "actions": _action_rows}
 #: the Arrow type staged for each SQL type of a stored column, so DuckDB never guesses one from the first values
-ARROW_TYPES = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "INTEGER": pa.int32(), "DATE": pa.date32(),
-               "BOOLEAN": pa.bool_()}
+ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "DOUBLE": pa.float64(),
+    "INTEGER": pa.int32(),
+    "DATE": pa.date32(),
+    "BOOLEAN": pa.bool_(),
+}
 
 
 def _table(rows: list[dict], columns: tuple[Stored, ...]) -> pa.Table:
@@ -290,14 +342,24 @@ def _reject(con, prepared: Prepared, user: str | None, dry_run: bool) -> LoadRes
     result = LoadResult(ds.file_name, "rejected", ds.kind, ds.layout, errors=ds.errors, warnings=ds.warnings)
     if not dry_run:
         result.submission_id = store.writes.log_submission(
-            con, kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=prepared.digest, user_name=user,
-            **_rejected_fields(ds))
+            con,
+            kind=ds.kind,
+            layout=ds.layout,
+            file_name=ds.file_name,
+            sha256=prepared.digest,
+            user_name=user,
+            **_rejected_fields(ds),
+        )
     return result
 
 
 def _rejected_fields(ds: Dataset) -> dict:
-    return dict(status="rejected", rows_rejected=len(ds.suboutputs if ds.layout == "uninfo" else ds.rows),
-                errors=[str(p) for p in ds.errors[:1000]], warnings=[str(p) for p in ds.warnings[:1000]])
+    return dict(
+        status="rejected",
+        rows_rejected=len(ds.suboutputs if ds.layout == "uninfo" else ds.rows),
+        errors=[str(p) for p in ds.errors[:1000]],
+        warnings=[str(p) for p in ds.warnings[:1000]],
+    )
 
 
 def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_rejected: bool) -> list[LoadResult]:
@@ -329,12 +391,16 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
         for item in batch:
             previous = store.writes.find_duplicate(con, item.digest, item.dataset.kind)
             if previous:  # the same content was committed meanwhile (a concurrent upload, or earlier in this batch)
-                results.append(_duplicate(con, item.dataset.file_name, item.dataset.kind, item.digest, opts.user,
-                                          previous, dry_run))
+                results.append(
+                    _duplicate(
+                        con, item.dataset.file_name, item.dataset.kind, item.digest, opts.user, previous, dry_run
+                    )
+                )
                 continue
             ds = item.dataset
-            result = LoadResult(ds.file_name, "valid" if dry_run else "committed", ds.kind, ds.layout,
-                                warnings=ds.warnings)
+            result = LoadResult(
+                ds.file_name, "valid" if dry_run else "committed", ds.kind, ds.layout, warnings=ds.warnings
+            )
             result.submission_id = store.writes.next_submission_id(con, after=todo[-1][1].submission_id if todo else 0)
             results.append(result)
             todo.append((item, result))
@@ -344,8 +410,9 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
                 writer.execute("BEGIN")
                 store.transactions.bump_version(writer)
                 for item, result in todo:
-                    store.writes.record_submission(writer, result.submission_id, status="loading",
-                                            **_submission_meta(item, opts.user))
+                    store.writes.record_submission(
+                        writer, result.submission_id, status="loading", **_submission_meta(item, opts.user)
+                    )
                 writer.execute("COMMIT")
             writer.execute("BEGIN")
             try:
@@ -371,9 +438,19 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
         if dry_run:
             for item, result in todo:  # the Upload page's check records a refused file, as it does a rejected one
                 refused = result.status == "rejected" and record_rejected
-                result.submission_id = store.writes.log_submission(
-                    con, kind=item.dataset.kind, layout=item.dataset.layout, file_name=item.dataset.file_name,
-                    sha256=item.digest, user_name=opts.user, **_rejected_fields(item.dataset)) if refused else None
+                result.submission_id = (
+                    store.writes.log_submission(
+                        con,
+                        kind=item.dataset.kind,
+                        layout=item.dataset.layout,
+                        file_name=item.dataset.file_name,
+                        sha256=item.digest,
+                        user_name=opts.user,
+                        **_rejected_fields(item.dataset),
+                    )
+                    if refused
+                    else None
+                )
         return results
 
 
@@ -387,13 +464,15 @@ def _write_shared(writer, batch: list[Prepared], opts: Options) -> list[LoadResu
         ds = item.dataset
         previous = store.writes.find_duplicate(writer, item.digest, ds.kind)
         if previous:  # committed by another process meanwhile
-            results.append(_duplicate(writer, ds.file_name, ds.kind, item.digest, opts.user, previous, False,
-                                      in_transaction=True))
+            results.append(
+                _duplicate(writer, ds.file_name, ds.kind, item.digest, opts.user, previous, False, in_transaction=True)
+            )
             continue
         result = LoadResult(ds.file_name, "committed", ds.kind, ds.layout, warnings=ds.warnings)
         result.submission_id = store.writes.next_submission_id(writer, after=todo[-1][1].submission_id if todo else 0)
-        store.writes.record_submission(writer, result.submission_id, status="loading",
-                                       **_submission_meta(item, opts.user))
+        store.writes.record_submission(
+            writer, result.submission_id, status="loading", **_submission_meta(item, opts.user)
+        )
         results.append(result)
         todo.append((item, result))
     _write_items(writer, todo, opts, False)
@@ -424,9 +503,17 @@ def _write_items(writer, todo: list[tuple[Prepared, LoadResult]], opts: Options,
 def _submission_meta(item: Prepared, user: str | None) -> dict:
     ds = item.dataset
     rows = ds.suboutputs if ds.layout == "uninfo" else ds.rows
-    return dict(kind=ds.kind, layout=ds.layout, file_name=ds.file_name, sha256=item.digest, user_name=user,
-                agency=_single(r.get("agency") for r in rows), plan=_single(r.get("plan") for r in rows),
-                country=_single(r.get("country") for r in rows), warnings=[str(p) for p in ds.warnings[:1000]])
+    return dict(
+        kind=ds.kind,
+        layout=ds.layout,
+        file_name=ds.file_name,
+        sha256=item.digest,
+        user_name=user,
+        agency=_single(r.get("agency") for r in rows),
+        plan=_single(r.get("plan") for r in rows),
+        country=_single(r.get("country") for r in rows),
+        warnings=[str(p) for p in ds.warnings[:1000]],
+    )
 
 
 def _refuse(writer, item: Prepared, result: LoadResult, dry_run: bool) -> None:
@@ -474,8 +561,9 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Option
         if dry_run:
             before = _preview_before(writer, "budget", [item.dataset for item, _ in group])
             for item, result in group:  # a dry run records nothing outside its transaction
-                store.writes.record_submission(writer, result.submission_id, status="loading",
-                                        **_submission_meta(item, opts.user))
+                store.writes.record_submission(
+                    writer, result.submission_id, status="loading", **_submission_meta(item, opts.user)
+                )
         entities = {e.code: e for item, _ in group for e in item.dataset.new_entities}
         for entity in entities.values():
             store.writes.add_entity(writer, entity.code, entity.name, origin="uninfo")
@@ -483,13 +571,21 @@ def _write_uninfo(writer, group: list[tuple[Prepared, LoadResult]], opts: Option
         counts = store.writes.replace_and_insert_uninfo(writer, [result.submission_id for _, result in group])
         for item, result in group:
             result.rows_added, result.rows_replaced = counts.get(result.submission_id, (0, 0))
-            store.writes.finish_submission(writer, result.submission_id, status="committed", rows_added=result.rows_added,
-                                    rows_replaced=result.rows_replaced)
+            store.writes.finish_submission(
+                writer,
+                result.submission_id,
+                status="committed",
+                rows_added=result.rows_added,
+                rows_replaced=result.rows_replaced,
+            )
             if not dry_run:
                 store.writes.keep_file(writer, result.submission_id, item.data)
         if dry_run:
-            group[0][1].preview = {**before, "after": preview_totals(writer, "budget"),
-                                   "sample": preview_sample(writer, "budget", [r.submission_id for _, r in group])}
+            group[0][1].preview = {
+                **before,
+                "after": preview_totals(writer, "budget"),
+                "sample": preview_sample(writer, "budget", [r.submission_id for _, r in group]),
+            }
     finally:
         writer.unregister("staged_figures")
         writer.unregister("staged_suboutputs")
@@ -529,13 +625,22 @@ def _write_one(writer, item: Prepared, result: LoadResult, opts: Options, dry_ru
         added, replaced = store.writes.replace_and_insert(writer, ds.kind, sid, columns)
         if "staged_indirect" in frames:  # a budget's indirect costs go with its lines
             store.writes.replace_and_insert_indirect(writer, sid)
-        store.writes.finish_submission(writer, sid, status="committed", rows_added=added, rows_replaced=replaced,
-                                country=_single(r.get("country") for r in ds.rows),
-                                warnings=[str(p) for p in ds.warnings[:1000]])
+        store.writes.finish_submission(
+            writer,
+            sid,
+            status="committed",
+            rows_added=added,
+            rows_replaced=replaced,
+            country=_single(r.get("country") for r in ds.rows),
+            warnings=[str(p) for p in ds.warnings[:1000]],
+        )
         result.rows_added, result.rows_replaced = added, replaced
         if dry_run:
-            result.preview = {**before, "after": preview_totals(writer, ds.kind),
-                              "sample": preview_sample(writer, ds.kind, [sid])}
+            result.preview = {
+                **before,
+                "after": preview_totals(writer, ds.kind),
+                "sample": preview_sample(writer, ds.kind, [sid]),
+            }
         else:
             store.writes.keep_file(writer, sid, item.data)
     finally:
@@ -551,8 +656,14 @@ def _duplicate(con, file_name, kind, digest, user, previous, dry_run, in_transac
     kind = kind or previous.get("kind")
     result = LoadResult(file_name, "duplicate", kind, duplicate_of=previous)
     if not dry_run:
-        fields = dict(kind=kind, file_name=file_name, sha256=digest, user_name=user, status="duplicate",
-                      duplicate_of=previous["submission_id"])
+        fields = dict(
+            kind=kind,
+            file_name=file_name,
+            sha256=digest,
+            user_name=user,
+            status="duplicate",
+            duplicate_of=previous["submission_id"],
+        )
         if in_transaction:
             result.submission_id = store.writes.next_submission_id(con)
             store.writes.record_submission(con, result.submission_id, **fields)
@@ -588,9 +699,14 @@ def settle_countries(cur, ds: Dataset) -> None:
             named.setdefault(row["plan"], set()).add(row["country"])
     if not open_rows:
         return
-    known = dict(cur.execute(f"""SELECT plan, list(DISTINCT country) FROM ({PLAN_COUNTRIES})
+    known = dict(
+        cur.execute(
+            f"""SELECT plan, list(DISTINCT country) FROM ({PLAN_COUNTRIES})
                                  WHERE plan IN (SELECT unnest(?)) AND coalesce(country, '') <> ''
-                                 GROUP BY plan""", [list(open_rows)]).fetchall())
+                                 GROUP BY plan""",
+            [list(open_rows)],
+        ).fetchall()
+    )
     filled = False
     for plan, rows in open_rows.items():
         countries = sorted(set(known.get(plan) or ()) | named.get(plan, set()))
@@ -599,14 +715,24 @@ def settle_countries(cur, ds: Dataset) -> None:
                 row["country"] = countries[0]
             filled = True
         elif countries:
-            ds.error(rows[0]["_sheet"], None, "country", None,
-                     f"plan '{plan}' exists in {', '.join(countries)} ({len(countries)} countries): {CHOOSE_COUNTRY}",
-                     code="country_ambiguous")
+            ds.error(
+                rows[0]["_sheet"],
+                None,
+                "country",
+                None,
+                f"plan '{plan}' exists in {', '.join(countries)} ({len(countries)} countries): {CHOOSE_COUNTRY}",
+                code="country_ambiguous",
+            )
         else:
-            ds.warn(rows[0]["_sheet"], None, "country", None,
-                    f"plan '{plan}' is not known in any country yet: {len(rows):,} row(s) loaded without a country "
-                    f"show only under 'All countries' (to place them in a country, {CHOOSE_COUNTRY})",
-                    code="country_unknown")
+            ds.warn(
+                rows[0]["_sheet"],
+                None,
+                "country",
+                None,
+                f"plan '{plan}' is not known in any country yet: {len(rows):,} row(s) loaded without a country "
+                f"show only under 'All countries' (to place them in a country, {CHOOSE_COUNTRY})",
+                code="country_unknown",
+            )
     if filled and not ds.errors:  # rows that now have the same country may repeat one another
         for sheet in ds.sheets:
             _check_duplicate_keys(ds, KINDS[ds.kind], sheet)
@@ -624,23 +750,37 @@ def check_boundaries(cur, ds: Dataset, allowed: set[str], sid: int | None = None
         rows = {sub["suboutput_id"]: sub for sub in ds.suboutputs}
         for ref, found in sorted(owners.items(), key=lambda o: rows[o[0]]["_row"]):
             row = rows[ref]
-            ds.error(row["_sheet"], f"row {row['_row']}", "ID", None,
-                     f"ID {ref} is a sub-output of {' and '.join(sorted(found))}; your account may replace only "
-                     f"{mine} rows", code="replaces_other_agency")
+            ds.error(
+                row["_sheet"],
+                f"row {row['_row']}",
+                "ID",
+                None,
+                f"ID {ref} is a sub-output of {' and '.join(sorted(found))}; your account may replace only {mine} rows",
+                code="replaces_other_agency",
+            )
         return
     for ref, found in sorted(owners.items(), key=lambda o: int(o[0])):
         row = ds.rows[int(ref)]
-        ds.error(row["_sheet"], f"row {row['_row']}", "agency", row.get("agency"),
-                 f"it would replace current rows of {' and '.join(sorted(found))}; your account may replace only "
-                 f"{mine} rows", code="replaces_other_agency")
+        ds.error(
+            row["_sheet"],
+            f"row {row['_row']}",
+            "agency",
+            row.get("agency"),
+            f"it would replace current rows of {' and '.join(sorted(found))}; your account may replace only "
+            f"{mine} rows",
+            code="replaces_other_agency",
+        )
 
 
 def _foreign(cur, agencies: set[str], sid: int | None = None) -> list[tuple]:
     """Rows of `retiring` that belong to none of `agencies` (a joint row belongs to each of its agencies, a
     row without an agency to none): (staged row, agency, scope, country)."""
-    return cur.execute("""SELECT ref, agency, scope, country FROM retiring
+    return cur.execute(
+        """SELECT ref, agency, scope, country FROM retiring
                           WHERE NOT coalesce(list_has_any(string_split(agency, ';'), ?::VARCHAR[]), FALSE)
-                            AND coalesce(sid = ?, TRUE) ORDER BY ALL""", [sorted(agencies), sid]).fetchall()
+                            AND coalesce(sid = ?, TRUE) ORDER BY ALL""",
+        [sorted(agencies), sid],
+    ).fetchall()
 
 
 def _owner(agency: str | None, scope: str | None, country: str | None, layout: str) -> str:
@@ -654,6 +794,7 @@ def _owner(agency: str | None, scope: str | None, country: str | None, layout: s
 
 # ---------------------------------------------------------------- the preview: totals before → after
 
+
 def _preview_before(cur, kind: str, datasets: list[Dataset]) -> dict:
     """Fix what the preview covers (`preview_scope`), then measure it before the write: {'before', 'others'}."""
     uninfo = datasets[0].layout == "uninfo"
@@ -661,8 +802,13 @@ def _preview_before(cur, kind: str, datasets: list[Dataset]) -> dict:
     cur.execute(f"""CREATE OR REPLACE TEMP TABLE preview_scope AS
                     SELECT DISTINCT {KINDS[kind].table.scope_key} AS scope, country, agency FROM {source}
                     UNION SELECT DISTINCT scope, country, agency FROM retiring""")
-    own = {code for ds in datasets for row in (ds.suboutputs if uninfo else ds.rows)
-           for code in (row.get("agency") or "").split(";") if code}
+    own = {
+        code
+        for ds in datasets
+        for row in (ds.suboutputs if uninfo else ds.rows)
+        for code in (row.get("agency") or "").split(";")
+        if code
+    }
     others = sorted({agency or "" for _, agency, _, _ in _foreign(cur, own)})
     return {"before": preview_totals(cur, kind), "others": others}
 
@@ -688,17 +834,34 @@ def preview_totals(con, kind: str) -> dict:
 
 def preview_scope(con, kind: str) -> dict:
     """What the before → after totals cover: the plans (or evaluations) of a country and the agencies, sorted."""
-    scopes = [f"{scope} ({country})" if country else scope for scope, country in con.execute(
-        "SELECT DISTINCT scope, country FROM preview_scope WHERE scope IS NOT NULL ORDER BY 1, 2").fetchall()]
-    agencies = [r[0] for r in con.execute(
-        "SELECT DISTINCT agency FROM preview_scope WHERE agency IS NOT NULL ORDER BY 1").fetchall()]
+    scopes = [
+        f"{scope} ({country})" if country else scope
+        for scope, country in con.execute(
+            "SELECT DISTINCT scope, country FROM preview_scope WHERE scope IS NOT NULL ORDER BY 1, 2"
+        ).fetchall()
+    ]
+    agencies = [
+        r[0]
+        for r in con.execute("SELECT DISTINCT agency FROM preview_scope WHERE agency IS NOT NULL ORDER BY 1").fetchall()
+    ]
     return {"scopes": scopes, "agencies": agencies}
 
 
 #: the columns a preview's sample shows of each kind's rows
 SAMPLE_COLUMNS = {
-    "budget": ("country", "plan", "outcome_code", "output_code", "suboutput_title", "agency", "year", "required",
-               "available", "expenditure", "currency"),
+    "budget": (
+        "country",
+        "plan",
+        "outcome_code",
+        "output_code",
+        "suboutput_title",
+        "agency",
+        "year",
+        "required",
+        "available",
+        "expenditure",
+        "currency",
+    ),
     "indicators": ("country", "plan", "indicator_code", "indicator", "period", "actual", "target", "agency"),
     "actions": ("source_title", "recommendation_no", "action_no", "action", "agency", "deadline", "status"),
 }
@@ -711,8 +874,10 @@ def preview_sample(cur, kind: str, sids: list[int]) -> dict:
     table, columns = KINDS[kind].table.name, ", ".join(SAMPLE_COLUMNS[kind])
     marks = ", ".join("?" * len(sids))
     return {
-        "added": cur.execute(f"SELECT {columns} FROM {table} WHERE submission_id IN ({marks}) AND current "
-                             f"LIMIT {SAMPLE_ROWS}", sids).df(),
-        "replaced": cur.execute(f"SELECT {columns} FROM {table} WHERE replaced_by IN ({marks}) "
-                                f"LIMIT {SAMPLE_ROWS}", sids).df(),
+        "added": cur.execute(
+            f"SELECT {columns} FROM {table} WHERE submission_id IN ({marks}) AND current LIMIT {SAMPLE_ROWS}", sids
+        ).df(),
+        "replaced": cur.execute(
+            f"SELECT {columns} FROM {table} WHERE replaced_by IN ({marks}) LIMIT {SAMPLE_ROWS}", sids
+        ).df(),
     }

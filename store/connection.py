@@ -5,6 +5,7 @@ Reads (analytics) and writes (store.writes) both go through `connect()`: a datab
 (DuckLake on PostgreSQL or SQLite, store.lake) named by a `ducklake:` URL — callers do not tell them apart.
 Opening a writable database migrates it (store.migrations).
 """
+
 from __future__ import annotations
 
 import os
@@ -28,25 +29,40 @@ _HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 #: the advice of DatabaseBusy when the caller gives none (the dashboard opening a file a command holds)
 BUSY_ADVICE = "Try again once it has finished."
 #: DuckDB's (and the file system's) words for a file that cannot be written → what the user reads
-_UNWRITABLE = (("Read-only file system", "the file system is read-only", "Commands that only read it still work."),
-               ("Permission denied", "permission denied", "Give this account write access to it and its folder."),
-               ("No space left on device", "the disk is full", "Free some space and run the command again."),
-               ("Disk quota exceeded", "the disk quota is used up", "Free some space and run the command again."),
-               ("File too large", "the file has reached the largest size this process may write",
-                "Raise that limit (ulimit -f) and run the command again."))
+_UNWRITABLE = (
+    ("Read-only file system", "the file system is read-only", "Commands that only read it still work."),
+    ("Permission denied", "permission denied", "Give this account write access to it and its folder."),
+    ("No space left on device", "the disk is full", "Free some space and run the command again."),
+    ("Disk quota exceeded", "the disk quota is used up", "Free some space and run the command again."),
+    (
+        "File too large",
+        "the file has reached the largest size this process may write",
+        "Raise that limit (ulimit -f) and run the command again.",
+    ),
+)
 #: … for a file that cannot be read as a database → what it is (after "The database PATH")
-_DAMAGED = ((re.compile(r"Corrupt WAL file: entry at byte position (\d+)"),
-             lambda m, wal: f"has a damaged write-ahead log, {wal} (entry at byte {int(m[1]):,})"),
-            (re.compile(r"Corrupt database file:.*block at location (\d+)"),
-             lambda m, wal: f"is damaged: a block fails its checksum (at byte {int(m[1]):,})"),
-            (re.compile(r"Corrupt database file|checksum"), lambda m, wal: "is damaged: a block fails its checksum"),
-            (re.compile(r"Could not read enough bytes"), lambda m, wal: "is damaged: the file is cut short"),
-            (re.compile(r"not a valid DuckDB database file"), lambda m, wal: "is not a DuckDB database file"),
-            (re.compile(r"Is a directory"), lambda m, wal: "is a folder, not a database file"),
-            (re.compile(r'Extension "(\w+)" is an existing extension'),
-             lambda m, wal: f"is not a DuckDB database file (DuckDB takes it for a {m[1]} file)"),
-            (re.compile(r"version number (\d+).*can only read version (\d+)"),
-             lambda m, wal: f"was written by another DuckDB release (storage version {m[1]}; this one reads {m[2]})"))
+_DAMAGED = (
+    (
+        re.compile(r"Corrupt WAL file: entry at byte position (\d+)"),
+        lambda m, wal: f"has a damaged write-ahead log, {wal} (entry at byte {int(m[1]):,})",
+    ),
+    (
+        re.compile(r"Corrupt database file:.*block at location (\d+)"),
+        lambda m, wal: f"is damaged: a block fails its checksum (at byte {int(m[1]):,})",
+    ),
+    (re.compile(r"Corrupt database file|checksum"), lambda m, wal: "is damaged: a block fails its checksum"),
+    (re.compile(r"Could not read enough bytes"), lambda m, wal: "is damaged: the file is cut short"),
+    (re.compile(r"not a valid DuckDB database file"), lambda m, wal: "is not a DuckDB database file"),
+    (re.compile(r"Is a directory"), lambda m, wal: "is a folder, not a database file"),
+    (
+        re.compile(r'Extension "(\w+)" is an existing extension'),
+        lambda m, wal: f"is not a DuckDB database file (DuckDB takes it for a {m[1]} file)",
+    ),
+    (
+        re.compile(r"version number (\d+).*can only read version (\d+)"),
+        lambda m, wal: f"was written by another DuckDB release (storage version {m[1]}; this one reads {m[2]})",
+    ),
+)
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
@@ -76,8 +92,12 @@ def local_folder(path: str | os.PathLike | None = None) -> Path:
     return (DEFAULT_DB if shared_url(path) else db_path(path)).resolve().parent
 
 
-def connect(path: str | os.PathLike | None = None, read_only: bool = False, wait: float | None = None,
-            busy_advice: str = BUSY_ADVICE) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | os.PathLike | None = None,
+    read_only: bool = False,
+    wait: float | None = None,
+    busy_advice: str = BUSY_ADVICE,
+) -> duckdb.DuckDBPyConnection:
     """Open the database, creating and migrating it when writable; a `ducklake:` URL (here or in $UNCT_DB) opens
     the shared store (store.lake).
 
@@ -95,9 +115,11 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False, wait
     while True:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            con = duckdb.connect(str(target), read_only=read_only,
-                                 config={"autoinstall_known_extensions": False,
-                                         "autoload_known_extensions": False})
+            con = duckdb.connect(
+                str(target),
+                read_only=read_only,
+                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+            )
             break
         except (duckdb.Error, OSError) as exc:
             if _LOCK_CONFLICT not in str(exc):
@@ -105,8 +127,10 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False, wait
             if time.monotonic() >= deadline:
                 holder = _HOLDER.search(str(exc))
                 by = f"process {holder[2]}, {Path(holder[1]).name}: " if holder else ""
-                raise DatabaseBusy(f"The database {target} is in use by another program ({by}most likely the "
-                                   f"running dashboard). {busy_advice}") from None
+                raise DatabaseBusy(
+                    f"The database {target} is in use by another program ({by}most likely the "
+                    f"running dashboard). {busy_advice}"
+                ) from None
             time.sleep(0.25)
     try:
         if not replayed:
@@ -117,8 +141,10 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False, wait
             # nothing of it was committed, and the history says so
             con.execute("UPDATE submission_log SET status = 'failed' WHERE status = 'loading'")
         elif con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0] < SCHEMA_VERSION:
-            raise DatabaseUnwritable(f"The database {target} needs this release's schema changes, which cannot be "
-                                     "made while it is opened read-only; open it once where it can be written.")
+            raise DatabaseUnwritable(
+                f"The database {target} needs this release's schema changes, which cannot be "
+                "made while it is opened read-only; open it once where it can be written."
+            )
         lock_down(con, target.parent)
     except BaseException as exc:
         con.close()
@@ -152,8 +178,10 @@ def _check_length(con: duckdb.DuckDBPyConnection, target: Path) -> None:
     trimmed from the file at a checkpoint: only used blocks must all be there.)"""
     block_size, blocks = con.execute("SELECT block_size, used_blocks FROM pragma_database_size()").fetchone()
     if blocks and target.stat().st_size < _FILE_HEADERS + blocks * block_size:
-        raise DatabaseDamaged(f"The database {target} is damaged: the file is cut short. Nothing was changed. "
-                              "Restore the last backup copy of it (README: Backing up and restoring the store).")
+        raise DatabaseDamaged(
+            f"The database {target} is damaged: the file is cut short. Nothing was changed. "
+            "Restore the last backup copy of it (README: Backing up and restoring the store)."
+        )
 
 
 #: errors about the store itself (its file, its catalog), not about a statement
@@ -171,18 +199,24 @@ def unusable(error: BaseException, path: str | os.PathLike) -> StoreUnavailable 
     wal = path.with_name(path.name + ".wal")
     for words, reason, advice in _UNWRITABLE:
         if words in text:
-            done = DatabaseUnwritable(f"The database {path} cannot be written: {reason}. Nothing was changed. "
-                                      f"{advice}", reason)
+            done = DatabaseUnwritable(
+                f"The database {path} cannot be written: {reason}. Nothing was changed. {advice}", reason
+            )
             done.__cause__ = error
             return done
     for pattern, describe in _DAMAGED:
         found = pattern.search(text)
         if found:
             what = describe(found, wal)
-            kept = (f" Keep {wal} with it: it holds the changes made since the file was last written."
-                    if wal.exists() and "write-ahead log" not in what else "")
-            done = DatabaseDamaged(f"The database {path} {what}. Nothing was changed. Restore the last backup copy "
-                                   f"of it (README: Backing up and restoring the store).{kept}")
+            kept = (
+                f" Keep {wal} with it: it holds the changes made since the file was last written."
+                if wal.exists() and "write-ahead log" not in what
+                else ""
+            )
+            done = DatabaseDamaged(
+                f"The database {path} {what}. Nothing was changed. Restore the last backup copy "
+                f"of it (README: Backing up and restoring the store).{kept}"
+            )
             done.__cause__ = error
             return done
     if isinstance(error, _IO_ERRORS):  # about the file, in other words
@@ -208,9 +242,12 @@ def checkpoint(con, path: str | os.PathLike | None = None) -> None:
             raise
         if not isinstance(failure, DatabaseUnwritable):
             raise failure from exc
-        raise DatabaseUnwritable(f"The database {target} cannot be written: {failure.reason}. The change was "
-                                 f"committed and is kept in {target.name}.wal, which is applied when the database "
-                                 "is next opened; free some space before the next change.", failure.reason) from exc
+        raise DatabaseUnwritable(
+            f"The database {target} cannot be written: {failure.reason}. The change was "
+            f"committed and is kept in {target.name}.wal, which is applied when the database "
+            "is next opened; free some space before the next change.",
+            failure.reason,
+        ) from exc
 
 
 def lock_down(con: duckdb.DuckDBPyConnection, *folders: Path) -> None:

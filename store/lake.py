@@ -11,6 +11,7 @@ DuckLake has no PRIMARY KEY, UNIQUE, indexes, sequences or list defaults: the sc
 keys are kept by the code (submission numbers from the log inside the serialised write transaction). Extensions
 load from the pinned pip packages (duckdb-extension-ducklake, -postgres, -sqlite-scanner), never downloaded.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,10 @@ from store.transactions import is_conflict, write_transaction
 PREFIX = "ducklake:"
 #: catalog kind in the URL → the extension that reaches it (its name as DuckDB knows it), its pip package, and the
 #: name of the extension file the package ships
-CATALOGS = {"postgres": ("postgres_scanner", "duckdb_extension_postgres", "postgres"),
-            "sqlite": ("sqlite_scanner", "duckdb_extension_sqlite_scanner", "sqlite_scanner")}
+CATALOGS = {
+    "postgres": ("postgres_scanner", "duckdb_extension_postgres", "postgres"),
+    "sqlite": ("sqlite_scanner", "duckdb_extension_sqlite_scanner", "sqlite_scanner"),
+}
 EXTENSIONS = [("ducklake", "duckdb_extension_ducklake", "ducklake"), *CATALOGS.values()]
 
 
@@ -41,10 +44,12 @@ def is_lake(target: object) -> bool:
 
 def catalog_kind(url: str) -> str:
     """'postgres' or 'sqlite'; any other catalog is refused with the forms that work."""
-    kind, _, rest = url[len(PREFIX):].partition(":")
+    kind, _, rest = url[len(PREFIX) :].partition(":")
     if kind not in CATALOGS or not rest:
-        raise StoreUnavailable(f"The store {describe(url)} is not one this release opens: use "
-                               "ducklake:postgres:dbname=… host=… port=… user=… or ducklake:sqlite:PATH.")
+        raise StoreUnavailable(
+            f"The store {describe(url)} is not one this release opens: use "
+            "ducklake:postgres:dbname=… host=… port=… user=… or ducklake:sqlite:PATH."
+        )
     return kind
 
 
@@ -55,19 +60,27 @@ def describe(url: str) -> str:
 
 # ---------------------------------------------------------------- extensions, offline
 
+
 def extension_directory() -> Path:
     """A private DuckDB extension folder holding the pinned packages' files under the names DuckDB expects (the
     postgres package ships postgres.duckdb_extension; DuckDB checks the name compiled in, postgres_scanner).
     Filled once per DuckDB release by INSTALL of the local files: nothing is downloaded."""
-    base = Path(os.environ.get("UNCT_EXTENSION_DIR") or
-                Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unct" / "duckdb-extensions")
+    base = Path(
+        os.environ.get("UNCT_EXTENSION_DIR")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unct" / "duckdb-extensions"
+    )
     version = "v" + duckdb.__version__
     if all(next((base / version).glob(f"*/{name}.duckdb_extension"), None) for name, _, _ in EXTENSIONS):
         return base
     base.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=base) as staging:
-        con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False,
-                                     "extension_directory": str(base)})
+        con = duckdb.connect(
+            config={
+                "autoinstall_known_extensions": False,
+                "autoload_known_extensions": False,
+                "extension_directory": str(base),
+            }
+        )
         try:
             for name, package, shipped in EXTENSIONS:
                 try:
@@ -84,8 +97,12 @@ def extension_directory() -> Path:
 
 
 def _config(read_only: bool = False) -> dict:
-    return {"autoinstall_known_extensions": False, "autoload_known_extensions": False,
-            "extension_directory": str(extension_directory()), **({"access_mode": "READ_ONLY"} if read_only else {})}
+    return {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "extension_directory": str(extension_directory()),
+        **({"access_mode": "READ_ONLY"} if read_only else {}),
+    }
 
 
 # ---------------------------------------------------------------- connect
@@ -109,8 +126,10 @@ def connect(url: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             if not read_only:
                 migrations.migrate(con, ddl)
             elif _value(con, "SELECT coalesce(max(version), 0) FROM schema_migrations") < migrations.SCHEMA_VERSION:
-                raise DatabaseUnwritable(f"The store {describe(url)} needs this release's schema changes, which "
-                                         "cannot be made read-only; open it once where it can be written.")
+                raise DatabaseUnwritable(
+                    f"The store {describe(url)} needs this release's schema changes, which "
+                    "cannot be made read-only; open it once where it can be written."
+                )
             return con
         except duckdb.Error as exc:
             con.close()
@@ -137,8 +156,10 @@ def create(url: str) -> None:
     """A new store: the catalog's tables, and the data folder ($UNCT_DATA_PATH) recorded in it."""
     folder = os.environ.get("UNCT_DATA_PATH")
     if not folder:
-        raise StoreUnavailable(f"The store {describe(url)} is new: set UNCT_DATA_PATH to the folder for its data "
-                               "files (every process must reach it at the same path), then run again.")
+        raise StoreUnavailable(
+            f"The store {describe(url)} is new: set UNCT_DATA_PATH to the folder for its data "
+            "files (every process must reach it at the same path), then run again."
+        )
     Path(folder).mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(config=_config())
     try:
@@ -157,8 +178,13 @@ def _literal(text: str) -> str:
 def data_path(con: duckdb.DuckDBPyConnection) -> Path:
     """The folder of the store's Parquet files, as its catalog records it."""
     name = _value(con, "SELECT current_database()").replace('"', '""')
-    return Path(_value(con, f"""SELECT value FROM "__ducklake_metadata_{name}".ducklake_metadata
-                                WHERE key = 'data_path'"""))
+    return Path(
+        _value(
+            con,
+            f"""SELECT value FROM "__ducklake_metadata_{name}".ducklake_metadata
+                                WHERE key = 'data_path'""",
+        )
+    )
 
 
 def _value(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
@@ -178,23 +204,31 @@ def folders(con: duckdb.DuckDBPyConnection, url: str) -> tuple[Path, ...]:
 def unreachable(error: BaseException, url: str) -> StoreUnavailable:
     """The catalog cannot be reached or read: what the user reads (StoreUnavailable, exit code 4)."""
     first = describe(str(error).splitlines()[0] if str(error) else repr(error))  # it may quote the URL
-    done = StoreUnavailable(f"The shared store {describe(url)} cannot be used: {first}. Check that its catalog is "
-                            "running and reachable from this machine.")
+    done = StoreUnavailable(
+        f"The shared store {describe(url)} cannot be used: {first}. Check that its catalog is "
+        "running and reachable from this machine."
+    )
     done.__cause__ = error
     return done
 
 
 def is_shared(con) -> bool:
     """Whether `con` is on a DuckLake store (written by other processes too)."""
-    return con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = current_database() "
-                       "AND type = 'ducklake'").fetchone()[0] > 0
+    return (
+        con.execute(
+            "SELECT count(*) FROM duckdb_databases() WHERE database_name = current_database() AND type = 'ducklake'"
+        ).fetchone()[0]
+        > 0
+    )
 
 
 # ---------------------------------------------------------------- DDL for DuckLake
 
-_DDL_REWRITES = ((re.compile(r",\s*PRIMARY KEY\s*\([^)]*\)", re.I), ""),
-                 (re.compile(r"\s+(PRIMARY KEY|UNIQUE)\b", re.I), ""),
-                 (re.compile(r"\s+DEFAULT\s+\[\]", re.I), ""))
+_DDL_REWRITES = (
+    (re.compile(r",\s*PRIMARY KEY\s*\([^)]*\)", re.I), ""),
+    (re.compile(r"\s+(PRIMARY KEY|UNIQUE)\b", re.I), ""),
+    (re.compile(r"\s+DEFAULT\s+\[\]", re.I), ""),
+)
 
 
 def ddl(sql: str) -> str | None:
@@ -209,6 +243,7 @@ def ddl(sql: str) -> str | None:
 
 # ---------------------------------------------------------------- migrate --to
 
+
 class NotEmpty(RuntimeError):
     """The shared store named for a copy already holds data."""
 
@@ -222,11 +257,17 @@ def copy_into(source: duckdb.DuckDBPyConnection, con: duckdb.DuckDBPyConnection,
     transaction: every table — the current and replaced rows, the submission history, when rows were shown, the
     closed periods, the kept original files, accounts and entities — as it is. Returns the rows copied per table."""
     if _value(con, "SELECT count(*) FROM submission_log") or _value(con, "SELECT count(*) FROM users"):
-        raise NotEmpty(f"The store {describe(url)} already holds submissions or accounts: copy into a new, empty "
-                       "store (a new PostgreSQL database, a new data folder).")
-    tables = [name for (name,) in source.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND NOT temporary ORDER BY table_name").fetchall()]
+        raise NotEmpty(
+            f"The store {describe(url)} already holds submissions or accounts: copy into a new, empty "
+            "store (a new PostgreSQL database, a new data folder)."
+        )
+    tables = [
+        name
+        for (name,) in source.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND NOT temporary ORDER BY table_name"
+        ).fetchall()
+    ]
 
     def copy(con) -> dict[str, int]:
         counts = {}

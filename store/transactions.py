@@ -1,5 +1,6 @@
 """One writer at a time: in this process (`write_lock`), and across the processes sharing a store
 (`write_transaction`); the roll-back after a failed write (used by migrations, loads and rollbacks)."""
+
 from __future__ import annotations
 
 import os
@@ -58,8 +59,10 @@ def write_transaction(con, work: Callable[..., T], *args: Any, wait: float | Non
                 if not is_conflict(exc):
                     raise
                 if time.monotonic() >= deadline:
-                    raise WriteConflict("Other changes to the store kept coming while this one was being written; "
-                                        "nothing of it was stored. Run it again.") from exc
+                    raise WriteConflict(
+                        "Other changes to the store kept coming while this one was being written; "
+                        "nothing of it was stored. Run it again."
+                    ) from exc
             time.sleep(random.uniform(0.01, 0.05) * min(attempt, 20))
 
 

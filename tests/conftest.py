@@ -1,5 +1,6 @@
 """Shared fixtures: a seeded database (known rows, see tests/fixtures.py), an empty one, and the
 environment that points the dashboard at them."""
+
 from __future__ import annotations
 
 import shutil
@@ -14,11 +15,28 @@ from tests.fixtures import build_seeded_db
 from tests.postgres import PostgresCluster, PostgresMissing
 
 #: test modules that drive the running dashboard in Chromium, and those that take long (make test-fast skips both)
-BROWSER_MODULES = {"test_browser", "test_upload_browser", "test_hostile_browser", "test_sign_in_browser",
-                   "test_sso_browser", "test_brief_pdf", "test_as_of_browser",
-                   "test_first_seconds_browser", "test_compare_browser", "test_shared_dashboards"}
-SLOW_MODULES = {"test_uninfo", "test_crash", "test_concurrency", "test_rollback", "test_sign_in", "test_faults",
-                "test_as_of", "test_shared_store"}
+BROWSER_MODULES = {
+    "test_browser",
+    "test_upload_browser",
+    "test_hostile_browser",
+    "test_sign_in_browser",
+    "test_sso_browser",
+    "test_brief_pdf",
+    "test_as_of_browser",
+    "test_first_seconds_browser",
+    "test_compare_browser",
+    "test_shared_dashboards",
+}
+SLOW_MODULES = {
+    "test_uninfo",
+    "test_crash",
+    "test_concurrency",
+    "test_rollback",
+    "test_sign_in",
+    "test_faults",
+    "test_as_of",
+    "test_shared_store",
+}
 
 
 def pytest_collection_modifyitems(items):

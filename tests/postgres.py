@@ -8,6 +8,7 @@ Works as root (initdb and postgres refuse root: the folder is given to the `post
 binaries run through `runuser -u postgres --`) and as any other user (runs them directly). Fails loudly,
 naming what is missing, when the binaries are not there.
 """
+
 from __future__ import annotations
 
 import glob
@@ -33,14 +34,18 @@ def find_bindir() -> Path:
         out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True)
         if out.returncode == 0:
             candidates.append(Path(out.stdout.strip()))
-    candidates += [Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"),
-                                            key=lambda p: int(p.split("/")[-2]), reverse=True)]
+    candidates += [
+        Path(p)
+        for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]), reverse=True)
+    ]
     for folder in candidates:
         if (folder / "initdb").exists() and (folder / "pg_ctl").exists() and (folder / "postgres").exists():
             return folder
-    raise PostgresMissing("PostgreSQL's server programs (initdb, pg_ctl, postgres) were not found in "
-                          f"{', '.join(map(str, candidates)) or 'pg_config --bindir or /usr/lib/postgresql/*/bin'}; "
-                          "install them (apt-get install postgresql) or set UNCT_PG_BINDIR")
+    raise PostgresMissing(
+        "PostgreSQL's server programs (initdb, pg_ctl, postgres) were not found in "
+        f"{', '.join(map(str, candidates)) or 'pg_config --bindir or /usr/lib/postgresql/*/bin'}; "
+        "install them (apt-get install postgresql) or set UNCT_PG_BINDIR"
+    )
 
 
 def free_port() -> int:
@@ -80,16 +85,46 @@ class PostgresCluster:
             shutil.chown(self.folder, self.owner, self.owner)
             os.chmod(self.folder, 0o700)
         data, self.sockets = self.folder / "data", self.folder / "sock"
-        self._run([str(self.bindir / "initdb"), "-D", str(data), "-U", self.user, "--auth=trust",
-                   "--no-sync", "-E", "UTF8", "--locale=C"])
+        self._run(
+            [
+                str(self.bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                self.user,
+                "--auth=trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ]
+        )
         self._run(["mkdir", str(self.sockets)])
         for _ in range(5):  # a port taken between free_port() and the start: try another
             self.port = free_port()
-            opts = (f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-            done = subprocess.run(self._as_owner([str(self.bindir / "pg_ctl"), "-D", str(data), "-l",
-                                                  str(self.folder / "server.log"), "-o", opts, "-w", "-t", "30",
-                                                  "start"]), capture_output=True, text=True)
+            opts = (
+                f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            )
+            done = subprocess.run(
+                self._as_owner(
+                    [
+                        str(self.bindir / "pg_ctl"),
+                        "-D",
+                        str(data),
+                        "-l",
+                        str(self.folder / "server.log"),
+                        "-o",
+                        opts,
+                        "-w",
+                        "-t",
+                        "30",
+                        "start",
+                    ]
+                ),
+                capture_output=True,
+                text=True,
+            )
             if done.returncode == 0:
                 break
         else:
@@ -99,8 +134,19 @@ class PostgresCluster:
 
     def createdb(self, name: str, template: str | None = None) -> str:
         """A new database (a copy of `template` when given); its connection string."""
-        self._run([str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
-                   *(["-T", template] if template else []), name])
+        self._run(
+            [
+                str(self.bindir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
+                *(["-T", template] if template else []),
+                name,
+            ]
+        )
         return self.dsn_for(name)
 
     def dsn_for(self, name: str) -> str:
@@ -111,14 +157,33 @@ class PostgresCluster:
         return self.dsn_for(self.dbname)
 
     def psql(self, sql: str, db: str | None = None) -> str:
-        return self._run([str(self.bindir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
-                          "-d", db or self.dbname, "-At", "-c", sql]).stdout
+        return self._run(
+            [
+                str(self.bindir / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
+                "-d",
+                db or self.dbname,
+                "-At",
+                "-c",
+                sql,
+            ]
+        ).stdout
 
     def stop(self) -> None:
         if self.folder is None:
             return
-        subprocess.run(self._as_owner([str(self.bindir / "pg_ctl"), "-D", str(self.folder / "data"), "-m",
-                                       "immediate", "-w", "stop"]), capture_output=True, text=True)
+        subprocess.run(
+            self._as_owner(
+                [str(self.bindir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop"]
+            ),
+            capture_output=True,
+            text=True,
+        )
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder = None
 
@@ -127,4 +192,3 @@ class PostgresCluster:
 
     def __exit__(self, *exc):
         self.stop()
-

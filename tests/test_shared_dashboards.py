@@ -2,6 +2,7 @@
 (on the embedded file, which each holds only while a script run uses it, and on DuckLake on PostgreSQL); a server
 killed during an upload — its rows written, not yet committed — leaves the other serving and no half-loaded
 submission in the store."""
+
 from __future__ import annotations
 
 import contextlib
@@ -52,10 +53,23 @@ def serving(target: str, log: Path, stall: Path | None = None):
     start = [sys.executable, "-c", WRITING_THEN_STALLED] if stall else [sys.executable, "-m", "streamlit", "run"]
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [*start, str(ROOT / "dashboard.py"), "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env={**os.environ, "UNCT_DB": target, **({"UNCT_TEST_WRITING": str(stall)} if stall else {})},
-            stdout=out, stderr=subprocess.STDOUT)
+            [
+                *start,
+                str(ROOT / "dashboard.py"),
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "UNCT_DB": target, **({"UNCT_TEST_WRITING": str(stall)} if stall else {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 120
@@ -89,16 +103,23 @@ def test_a_command_line_load_shows_in_two_dashboards_serving_one_store(store_tar
     load_bytes(con, undp(("1.1.1", 100_000), ("1.1.2", 200_000)), "v1.xlsx", plan=PLAN)
     con.close()
     before = required(store_target)
-    with serving(store_target, tmp_path / "a.log") as (first, _), \
-            serving(store_target, tmp_path / "b.log") as (second, _):
+    with (
+        serving(store_target, tmp_path / "a.log") as (first, _),
+        serving(store_target, tmp_path / "b.log") as (second, _),
+    ):
         pages = [new_page(browser), new_page(browser)]
         for page, base in zip(pages, (first, second)):
             open_url(page, base)
             assert metrics(page)["Required"] == before
         sample = tmp_path / "v2.xlsx"
         sample.write_bytes(undp(("1.1.1", 150_000), ("1.1.2", 250_000), ("1.1.3", 1_000_000)))
-        done = subprocess.run([sys.executable, "-m", "etl", "--db", store_target, "load", str(sample), "--plan", PLAN],
-                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "etl", "--db", store_target, "load", str(sample), "--plan", PLAN],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr
         after = required(store_target)
         assert after != before
@@ -108,7 +129,8 @@ def test_a_command_line_load_shows_in_two_dashboards_serving_one_store(store_tar
 
 
 def test_a_server_killed_during_an_upload_leaves_the_other_serving_and_no_half_loaded_submission(
-        store_target, browser, tmp_path):  # noqa: F811
+    store_target, browser, tmp_path
+):  # noqa: F811
     con = store.connection.connect(store_target)
     accounts.add_user(con, "ada", "admin", [], PASSWORD)
     load_bytes(con, undp(("1.1.1", 100_000)), "v1.xlsx", plan=PLAN)
@@ -116,8 +138,10 @@ def test_a_server_killed_during_an_upload_leaves_the_other_serving_and_no_half_l
     before = required(store_target)
     export = min(UNINFO.glob("*.xlsx"), key=lambda p: p.stat().st_size)
     writing = tmp_path / "writing"
-    with serving(store_target, tmp_path / "a.log", stall=writing) as (first, victim), \
-            serving(store_target, tmp_path / "b.log") as (second, _):
+    with (
+        serving(store_target, tmp_path / "a.log", stall=writing) as (first, victim),
+        serving(store_target, tmp_path / "b.log") as (second, _),
+    ):
         page = new_page(browser)
         sign_in(page, first, "ada")
         go(page, "Upload")
@@ -141,7 +165,12 @@ def test_a_server_killed_during_an_upload_leaves_the_other_serving_and_no_half_l
     # store's load was one transaction, its record included: nothing of it is there
     assert log == [("v1.xlsx", "committed")] + ([(export.name, "failed")] if store_target.endswith(".duckdb") else [])
     for table in ("budget_lines", "suboutputs", "submission_files", "row_visibility"):
-        assert con.execute(f"SELECT count(*) FROM {table} t JOIN submission_log l USING (submission_id) "
-                           "WHERE l.status <> 'committed'").fetchone()[0] == 0, table
+        assert (
+            con.execute(
+                f"SELECT count(*) FROM {table} t JOIN submission_log l USING (submission_id) "
+                "WHERE l.status <> 'committed'"
+            ).fetchone()[0]
+            == 0
+        ), table
     assert con.execute("SELECT count(*) FROM budget_lines").fetchone()[0] == 1
     con.close()

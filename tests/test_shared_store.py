@@ -3,6 +3,7 @@ duplicates, replace with history, agency permissions, closed periods, figures as
 and writes from several processes at once end as if they had run one after the other. `migrate --to` copies a file
 into it, figures identical. (Rollback in any order, and closed periods, run on both stores in test_rollback.py and
 test_periods.py.)"""
+
 from __future__ import annotations
 
 import math
@@ -32,12 +33,19 @@ PASSWORD = "a long enough password"
 COUNTRY = "Demoland"
 #: the reads behind the pages, called with (con, Filters()), compared across stores and moments
 PAGE_READS = {
-    "headline": activity.headline, "budget_totals": budget.totals, "suboutput_totals": budget.suboutput_totals,
-    "plan_summary": budget.plan_summary, "completeness": activity.reporting_completeness,
-    "filter_options": activity.filter_options, "progress": indicators.progress, "action_totals": actions.totals,
+    "headline": activity.headline,
+    "budget_totals": budget.totals,
+    "suboutput_totals": budget.suboutput_totals,
+    "plan_summary": budget.plan_summary,
+    "completeness": activity.reporting_completeness,
+    "filter_options": activity.filter_options,
+    "progress": indicators.progress,
+    "action_totals": actions.totals,
     "cost_totals": actions.cost_totals,
-    **{f"budget_by_{level}": (lambda con, f, level=level: budget.by(con, f, level))
-       for level in ("outcome", "agency", "year")},
+    **{
+        f"budget_by_{level}": (lambda con, f, level=level: budget.by(con, f, level))
+        for level in ("outcome", "agency", "year")
+    },
     "actions_by_agency": actions.by_agency,
 }
 
@@ -49,14 +57,22 @@ def undp(*figures, year: int = 2025) -> bytes:
 
 def etl(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
     """`python -m etl ARGS` in a new process."""
-    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True, input=stdin,
-                          timeout=300, env={**os.environ, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=300,
+        env={**os.environ, **env},
+    )
 
 
 def test_all_or_nothing_duplicates_and_replacement_with_history(store_target):
     con = store.connection.connect(store_target)
-    broken = files.budget([2025, "1.1", "Gov", "1.1.1", "UNDP", 100, 50, 10],
-                          [2025, "1.1", "Gov", "1.1.2", "UNDP", "lots", 0, 0])
+    broken = files.budget(
+        [2025, "1.1", "Gov", "1.1.1", "UNDP", 100, 50, 10], [2025, "1.1", "Gov", "1.1.2", "UNDP", "lots", 0, 0]
+    )
     refused = load_bytes(con, broken, "broken.xlsx", plan=PLAN)
     assert refused.status == "rejected" and any("lots" in str(e) for e in refused.errors)
     assert con.execute("SELECT count(*) FROM budget_lines").fetchone()[0] == 0
@@ -69,10 +85,16 @@ def test_all_or_nothing_duplicates_and_replacement_with_history(store_target):
     assert again.duplicate_of["submission_id"] == first.submission_id
     assert (second.rows_added, second.rows_replaced) == (1, 2)
     assert con.execute("SELECT count(*), sum(required) FROM budget").fetchone() == (1, 150.0)
-    assert con.execute("SELECT count(*) FROM budget_lines WHERE replaced_by = ?", [second.submission_id]
-                       ).fetchone()[0] == 2  # the earlier version is kept
+    assert (
+        con.execute("SELECT count(*) FROM budget_lines WHERE replaced_by = ?", [second.submission_id]).fetchone()[0]
+        == 2
+    )  # the earlier version is kept
     assert con.execute("SELECT submission_id, status, warning_count FROM submissions ORDER BY 1").fetchall() == [
-        (1, "rejected", 0), (2, "committed", 1), (3, "duplicate", 0), (4, "committed", 1)]
+        (1, "rejected", 0),
+        (2, "committed", 1),
+        (3, "duplicate", 0),
+        (4, "committed", 1),
+    ]
     assert store.writes.original_file(con, second.submission_id) == ("v2.xlsx", v2)
     assert con.execute("SELECT count(*) FROM plans").fetchone()[0] == 1  # one plan, however often it is loaded
     con.close()
@@ -82,8 +104,14 @@ def test_a_focal_point_can_neither_replace_nor_roll_back_another_agencys_rows(st
     con = store.connection.connect(store_target)
     accounts.add_user(con, "fatou", "focal_point", ["UNICEF"], PASSWORD)
     theirs = load_bytes(con, undp(("1.1.1", 100)), "undp.xlsx", plan=PLAN)
-    refused = load_bytes(con, undp(("1.1.1", 999)), "mine.xlsx", plan=PLAN, user="fatou",
-                         allowed_agencies=accounts.upload_scope(con, "fatou"))
+    refused = load_bytes(
+        con,
+        undp(("1.1.1", 999)),
+        "mine.xlsx",
+        plan=PLAN,
+        user="fatou",
+        allowed_agencies=accounts.upload_scope(con, "fatou"),
+    )
     assert refused.status == "rejected"
     assert con.execute("SELECT sum(required) FROM budget").fetchone()[0] == 100
     with pytest.raises(accounts.PermissionDenied):
@@ -122,7 +150,9 @@ def test_a_load_that_fails_halfway_leaves_nothing_but_its_failed_record(store_ta
         load_bytes(con, undp(("1.1.1", 150)), "v2.xlsx", plan=PLAN)
     assert con.execute("SELECT * FROM budget_lines ORDER BY ALL").fetchall() == before
     assert con.execute("SELECT file_name, status FROM submission_log ORDER BY submission_id").fetchall() == [
-        ("v1.xlsx", "committed"), ("v2.xlsx", "failed")]
+        ("v1.xlsx", "committed"),
+        ("v2.xlsx", "failed"),
+    ]
     con.close()
 
 
@@ -144,16 +174,19 @@ def test_a_closed_period_holds_on_both_stores(store_target):
 def sample_files() -> list[tuple[bytes, str]]:
     """Files of every kind: a CBF budget, indicators, costed actions and two real UN INFO exports."""
     exports = sorted(UNINFO.glob("*.xlsx"), key=lambda p: p.stat().st_size)[:2]
-    return [(undp(("1.1.1", 100), ("1.1.2", 200)), "cbf.xlsx"),
-            (files.indicators(ind("a", "2025", 50), ind("b", "2025", 30)), "indicators.xlsx"),
-            (files.actions(["Audit 2024", "1", "1.1", "Fix it", "Not started", "UNDP"]), "actions.xlsx"),
-            *((p.read_bytes(), p.name) for p in exports)]
+    return [
+        (undp(("1.1.1", 100), ("1.1.2", 200)), "cbf.xlsx"),
+        (files.indicators(ind("a", "2025", 50), ind("b", "2025", 30)), "indicators.xlsx"),
+        (files.actions(["Audit 2024", "1", "1.1", "Fix it", "Not started", "UNDP"]), "actions.xlsx"),
+        *((p.read_bytes(), p.name) for p in exports),
+    ]
 
 
 def page_figures(con) -> dict:
     """What the pages show, comparable with ==: tables as sorted records (rows tied on the sort key come in
     either order), a missing figure (NaN) as None, amounts to a ten-thousandth (a sum of doubles depends on the
     order its terms are added in)."""
+
     def plain(value):
         if hasattr(value, "to_dict"):
             return sorted(plain(value.to_dict("records")), key=repr)
@@ -246,9 +279,13 @@ sys.exit(code)
 
 
 def paused(tmp_path: Path, n: int, lake_url: str, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", PAUSED, str(tmp_path / "go"), str(tmp_path / f"ready-{n}"),
-                             "--db", lake_url, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", PAUSED, str(tmp_path / "go"), str(tmp_path / f"ready-{n}"), "--db", lake_url, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def until_ready(tmp_path: Path, n: int) -> None:
@@ -272,8 +309,9 @@ def test_two_loads_at_once_from_two_processes_end_as_if_one_ran_after_the_other(
     assert [loader.returncode for loader in loaders] == [0, 0], outputs
     assert sum(int(out.split("runs")[-1]) for out, _ in outputs) >= 3  # one commit was refused, its load ran again
 
-    log = con.execute("SELECT submission_id, file_name, status, rows_added, rows_replaced FROM submission_log "
-                      "ORDER BY submission_id").fetchall()
+    log = con.execute(
+        "SELECT submission_id, file_name, status, rows_added, rows_replaced FROM submission_log ORDER BY submission_id"
+    ).fetchall()
     assert [row[0] for row in log] == [1, 2, 3]  # numbered once each, no gap, no reuse
     if same_file:
         assert sorted(row[2] for row in log[1:]) == ["committed", "duplicate"]
@@ -286,9 +324,14 @@ def test_two_loads_at_once_from_two_processes_end_as_if_one_ran_after_the_other(
         current = con.execute("SELECT sum(required) FROM budget").fetchone()[0]
         assert current == (7.0 if later[1] == "b.xlsx" else 230.0)
     # when each row was shown follows the same serial order: one interval open per current group
-    assert con.execute("SELECT count(*) FROM row_visibility WHERE tbl = 'budget_lines' AND shown_until IS NULL"
-                       ).fetchone()[0] == con.execute("SELECT count(DISTINCT (submission_id, suboutput_id)) FROM "
-                                                      "budget_lines WHERE current").fetchone()[0]
+    assert (
+        con.execute(
+            "SELECT count(*) FROM row_visibility WHERE tbl = 'budget_lines' AND shown_until IS NULL"
+        ).fetchone()[0]
+        == con.execute(
+            "SELECT count(DISTINCT (submission_id, suboutput_id)) FROM budget_lines WHERE current"
+        ).fetchone()[0]
+    )
     con.close()
 
 
@@ -312,7 +355,9 @@ def test_a_period_closed_by_another_process_during_a_load_refuses_it(lake_url, t
     assert int(out.split("runs")[-1]) == 2
     assert con.execute("SELECT * FROM budget_lines ORDER BY ALL").fetchall() == before
     assert con.execute("SELECT status FROM submission_log ORDER BY submission_id").fetchall() == [
-        ("committed",), ("rejected",)]
+        ("committed",),
+        ("rejected",),
+    ]
     con.close()
 
 
@@ -345,8 +390,12 @@ def test_migrate_copies_a_file_with_its_history_into_a_shared_store(lake_url, tm
     latest = load_bytes(shared, undp(("1.1.1", 160)), "v3.xlsx", plan=PLAN, country=COUNTRY)
     assert latest.submission_id == 7
     store.writes.rollback(shared, latest.submission_id)
-    assert shared.execute("SELECT sum(required) FROM budget WHERE agency = 'UNDP' AND year = 2025 AND plan = ?",
-                          [PLAN]).fetchone()[0] == 150
+    assert (
+        shared.execute(
+            "SELECT sum(required) FROM budget WHERE agency = 'UNDP' AND year = 2025 AND plan = ?", [PLAN]
+        ).fetchone()[0]
+        == 150
+    )
     shared.close()
 
     again = etl("--db", str(path), "migrate", "--to", lake_url)
@@ -357,11 +406,19 @@ def test_migrate_copies_a_file_with_its_history_into_a_shared_store(lake_url, tm
 def test_a_new_store_needs_its_data_folder_and_a_lost_catalog_says_so(postgres, tmp_path):
     url = "ducklake:postgres:" + postgres.createdb("unnamed_folder")
     env = {k: v for k, v in os.environ.items() if k != "UNCT_DATA_PATH"}
-    done = subprocess.run([sys.executable, "-m", "etl", "--db", url, "submissions"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "--db", url, "submissions"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert done.returncode == 4
-    assert done.stderr == (f"The store {url} is new: set UNCT_DATA_PATH to the folder for its data files (every "
-                           "process must reach it at the same path), then run again.\n")
+    assert done.stderr == (
+        f"The store {url} is new: set UNCT_DATA_PATH to the folder for its data files (every "
+        "process must reach it at the same path), then run again.\n"
+    )
     nowhere = f"ducklake:postgres:dbname=nowhere host=127.0.0.1 port={postgres.port} user=unct password=secret"
     done = etl("--db", nowhere, "submissions", UNCT_DATA_PATH=str(tmp_path))
     assert done.returncode == 4 and "Traceback" not in done.stderr and "secret" not in done.stderr
