@@ -6,6 +6,7 @@ clauses, the filter bar (app/filter_bar.py), the summary and the pages' notes al
 Adding a filter: a field of `Filters` and an entry in `FILTERS` (a `Choice`, or a `YearRange`); the values to
 choose from come from `analytics.activity.filter_options`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +16,11 @@ from typing import Any
 
 from analytics.identity import AGENCY_MATCH, OUTCOME_IDENTITY, OUTCOME_KEY
 from analytics.sql import Where
+from core import schema
 
-#: the datasets a filter has a condition on: the views pages read (sub-outputs: `suboutput_list s`)
-DATASETS = ("budget", "indicators", "actions", "submissions", "suboutputs", "indirect_costs")
+#: the datasets a filter has a condition on: every dataset of the registry, the views pages read (sub-outputs:
+#: `suboutput_list s`); each filter declares its condition on each (tests/test_registries.py)
+DATASETS = tuple(schema.DATASETS)
 
 
 @dataclass(frozen=True)
@@ -241,8 +244,9 @@ Filter = Choice | YearRange | AsOfDate
 
 #: the plans of a country's budget lines and indicator values (a submission without a country of its own is in
 #: the country of its plan)
-_PLANS_OF_COUNTRY = ("(SELECT plan FROM budget WHERE country = ?"
-                     " UNION SELECT plan FROM indicator_values WHERE country = ?)")
+_PLANS_OF_COUNTRY = (
+    "(SELECT plan FROM budget WHERE country = ? UNION SELECT plan FROM indicator_values WHERE country = ?)"
+)
 #: the outcome with the chosen key, as its identity (an outcome's code repeats across plans)
 _OUTCOME = f"""(SELECT coalesce(plan, ''), coalesce(outcome_code, ''), coalesce(outcome_title, '')
     FROM (SELECT DISTINCT plan, outcome_code, outcome_title FROM budget) WHERE {OUTCOME_KEY} = ?)"""
@@ -268,62 +272,112 @@ def _agency_summary(code: str, dataset: str) -> str:
 
 FILTERS: tuple[Filter, ...] = (
     Choice(
-        key="country", label="Country", placeholder="All countries", options=lambda o: o["countries"],
-        clears=("plan", "outcome"), summary=lambda value, dataset: value,
-        where={"budget": "country = ?", "indicators": "country = ?",
-               # the country stored with the action (at load, from its plan: etl.load)
-               "actions": "country = ?",
-               "submissions": f"coalesce(country = ?, plan IN {_PLANS_OF_COUNTRY})",
-               "suboutputs": "s.country = ?", "indirect_costs": "country = ?"},
-        notes={"actions": "The country filter keeps actions of that country's plans."}),
+        key="country",
+        label="Country",
+        placeholder="All countries",
+        options=lambda o: o["countries"],
+        clears=("plan", "outcome"),
+        summary=lambda value, dataset: value,
+        where={
+            "budget": "country = ?",
+            "indicators": "country = ?",
+            # the country stored with the action (at load, from its plan: etl.load)
+            "actions": "country = ?",
+            "submissions": f"coalesce(country = ?, plan IN {_PLANS_OF_COUNTRY})",
+            "suboutputs": "s.country = ?",
+            "indirect_costs": "country = ?",
+        },
+        notes={"actions": "The country filter keeps actions of that country's plans."},
+    ),
     Choice(
-        key="plan", label="Plan (Cooperation Framework)", placeholder="All plans", options=lambda o: o["plans"],
-        narrowed_by=("country",), clears=("outcome",), summary=lambda value, dataset: value,
-        where={"budget": "plan = ?", "indicators": "plan = ?", "actions": "plan = ?", "submissions": "plan = ?",
-               "suboutputs": "s.plan = ?", "indirect_costs": "plan = ?"}),
+        key="plan",
+        label="Plan (Cooperation Framework)",
+        placeholder="All plans",
+        options=lambda o: o["plans"],
+        narrowed_by=("country",),
+        clears=("outcome",),
+        summary=lambda value, dataset: value,
+        where={
+            "budget": "plan = ?",
+            "indicators": "plan = ?",
+            "actions": "plan = ?",
+            "submissions": "plan = ?",
+            "suboutputs": "s.plan = ?",
+            "indirect_costs": "plan = ?",
+        },
+    ),
     YearRange(
-        key="years", label="Years",
-        where={"budget": Bounds("year >= ?", "year <= ?"),
-               "indicators": Bounds("year(period_end) >= ?", "year(period_end) <= ?"),
-               "actions": Bounds("(deadline IS NULL OR year(deadline) >= ?)",
-                                 "(deadline IS NULL OR year(deadline) <= ?)"),
-               "submissions": None,
-               # a sub-output with a figure in the range, or without any figure (it has no year)
-               "suboutputs": """(f.funded IS NULL OR s.suboutput_id IN (SELECT suboutput_id FROM budget
+        key="years",
+        label="Years",
+        where={
+            "budget": Bounds("year >= ?", "year <= ?"),
+            "indicators": Bounds("year(period_end) >= ?", "year(period_end) <= ?"),
+            "actions": Bounds("(deadline IS NULL OR year(deadline) >= ?)", "(deadline IS NULL OR year(deadline) <= ?)"),
+            "submissions": None,
+            # a sub-output with a figure in the range, or without any figure (it has no year)
+            "suboutputs": """(f.funded IS NULL OR s.suboutput_id IN (SELECT suboutput_id FROM budget
                   WHERE year >= coalesce(?::INTEGER, year) AND year <= coalesce(?::INTEGER, year)))""",
-               # indirect costs stated for no year are on several years' lines
-               "indirect_costs": Bounds("(year IS NULL OR year >= ?)", "(year IS NULL OR year <= ?)")},
-        notes={"actions": "The year range applies to deadlines; actions without a deadline are always shown.",
-               "indicators": "The year range limits which reporting periods count."}),
+            # indirect costs stated for no year are on several years' lines
+            "indirect_costs": Bounds("(year IS NULL OR year >= ?)", "(year IS NULL OR year <= ?)"),
+        },
+        notes={
+            "actions": "The year range applies to deadlines; actions without a deadline are always shown.",
+            "indicators": "The year range limits which reporting periods count.",
+        },
+    ),
     Choice(
-        key="outcome", label="Outcome", placeholder="All outcomes",
-        options=lambda o: [x["key"] for x in o["outcomes"]], narrowed_by=("country", "plan"),
-        labels=lambda o: {x["key"]: x["label"] for x in o["outcomes"]}, summary=_outcome_summary,
-        where={"budget": f"{OUTCOME_IDENTITY} IN {_OUTCOME}", "indicators": _INDICATOR_OF_OUTCOME,
-               "actions": None, "submissions": None, "suboutputs": f"{OUTCOME_KEY} = ?",
-               # an outcome has no indirect costs: none are summed for one
-               "indirect_costs": "FALSE"},
-        notes={"actions": "Actions are not linked to outcomes: the outcome filter does not apply to them or to "
-                          "their figures.",
-               "indicators": "The outcome filter keeps indicators whose result code is the outcome's code or one "
-                             "of its outputs' codes in that plan."}),
-    Choice(
-        key="agency", label="Agency", placeholder="All agencies", options=lambda o: [a["code"] for a in o["agencies"]],
+        key="outcome",
+        label="Outcome",
+        placeholder="All outcomes",
+        options=lambda o: [x["key"] for x in o["outcomes"]],
         narrowed_by=("country", "plan"),
-        names=lambda o: {a["code"]: a["name"] for a in o["agencies"]}, summary=_agency_summary,
+        labels=lambda o: {x["key"]: x["label"] for x in o["outcomes"]},
+        summary=_outcome_summary,
+        where={
+            "budget": f"{OUTCOME_IDENTITY} IN {_OUTCOME}",
+            "indicators": _INDICATOR_OF_OUTCOME,
+            "actions": None,
+            "submissions": None,
+            "suboutputs": f"{OUTCOME_KEY} = ?",
+            # an outcome has no indirect costs: none are summed for one
+            "indirect_costs": "FALSE",
+        },
+        notes={
+            "actions": "Actions are not linked to outcomes: the outcome filter does not apply to them or to "
+            "their figures.",
+            "indicators": "The outcome filter keeps indicators whose result code is the outcome's code or one "
+            "of its outputs' codes in that plan.",
+        },
+    ),
+    Choice(
+        key="agency",
+        label="Agency",
+        placeholder="All agencies",
+        options=lambda o: [a["code"] for a in o["agencies"]],
+        narrowed_by=("country", "plan"),
+        names=lambda o: {a["code"]: a["name"] for a in o["agencies"]},
+        summary=_agency_summary,
         help="UN entity code. Joint sub-outputs that list the agency are included.",
         sidebar_note="Agency {}: its own budget lines plus joint sub-outputs it takes part in (their money is not "
-                     "split between agencies).",
-        where={"budget": AGENCY_MATCH, "indicators": AGENCY_MATCH, "actions": AGENCY_MATCH,
-               # a submission without an agency (a file of several) is every agency's
-               "submissions": f"(agency IS NULL OR {AGENCY_MATCH})",
-               "suboutputs": AGENCY_MATCH, "indirect_costs": AGENCY_MATCH}),
+        "split between agencies).",
+        where={
+            "budget": AGENCY_MATCH,
+            "indicators": AGENCY_MATCH,
+            "actions": AGENCY_MATCH,
+            # a submission without an agency (a file of several) is every agency's
+            "submissions": f"(agency IS NULL OR {AGENCY_MATCH})",
+            "suboutputs": AGENCY_MATCH,
+            "indirect_costs": AGENCY_MATCH,
+        },
+    ),
     AsOfDate(
-        key="as_of", label="Figures as of",
+        key="as_of",
+        label="Figures as of",
         help="Show the figures as they stood at the end of this day (UTC), e.g. the last UNCT meeting: later "
-             "uploads and roll-backs are left out. Empty: the figures as they are now.",
+        "uploads and roll-backs are left out. Empty: the figures as they are now.",
         where={**{d: "" for d in DATASETS}, "submissions": None},
-        notes={"submissions": "The history lists every submission, whatever the as-of date."}),
+        notes={"submissions": "The history lists every submission, whatever the as-of date."},
+    ),
 )
 #: the URL query parameters (and widget keys) of the filters
 FILTER_KEYS = tuple(flt.key for flt in FILTERS)
@@ -349,5 +403,8 @@ def summary(f: Filters, dataset: str, labels: Mapping[str, str]) -> list[str]:
 def notes(dataset: str, f: Filters, *, only_ignored: bool = False) -> list[str]:
     """What a page about `dataset` says about the filters set in `f` that apply there differently, or not at all
     (`only_ignored`: only those that do not apply)."""
-    return [flt.notes[dataset] for flt in FILTERS if dataset in flt.notes and flt.is_set(f)
-            and (flt.where[dataset] is None or not only_ignored)]
+    return [
+        flt.notes[dataset]
+        for flt in FILTERS
+        if dataset in flt.notes and flt.is_set(f) and (flt.where[dataset] is None or not only_ignored)
+    ]

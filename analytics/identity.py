@@ -5,6 +5,7 @@ Outcome codes are not unique across plans or strategic priorities (real UN INFO 
 identified by (plan, outcome_code, outcome_title); `Filters.outcome` holds its short key (`outcome_key()`),
 which is what a page passes around.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,11 +17,14 @@ from core.formatting import NO_AGENCY, is_missing
 
 #: outcome identity (plan, code, title), and its short key for URLs and selections
 OUTCOME_IDENTITY = "(coalesce(plan, ''), coalesce(outcome_code, ''), coalesce(outcome_title, ''))"
-OUTCOME_KEY = ("substr(md5(concat_ws(chr(31), coalesce(plan, ''), coalesce(outcome_code, ''),"
-               " coalesce(outcome_title, ''))), 1, 10)")
+OUTCOME_KEY = (
+    "substr(md5(concat_ws(chr(31), coalesce(plan, ''), coalesce(outcome_code, ''),"
+    " coalesce(outcome_title, ''))), 1, 10)"
+)
 #: an indicator is its country, plan and code
-INDICATOR_KEY = ("substr(md5(concat_ws(chr(31), coalesce(country, ''), coalesce(plan, ''),"
-                 " coalesce(indicator_code, ''))), 1, 10)")
+INDICATOR_KEY = (
+    "substr(md5(concat_ws(chr(31), coalesce(country, ''), coalesce(plan, ''), coalesce(indicator_code, ''))), 1, 10)"
+)
 
 #: a sub-output carried out by several entities (money not split)
 JOINT = "(coalesce(joint, false) OR coalesce(contains(agency, ';'), false))"

@@ -1,6 +1,7 @@
 """The filter bar: one sidebar widget per entry of the Filter registry (`analytics.filters.FILTERS`), each bound
 to the URL query parameter of its key, so the address always reproduces the view; and what the bar is set to,
 in words (`filter_summary`, `outcome_title`)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,7 +66,8 @@ def filter_bar(page: str | None = None) -> Filters:
         st.container(key="banner-link").warning(
             "This link asks for " + "; ".join(dropped) + ", which the data do not have: the page shows "
             "everything else the link asks for. The link may be older than the data, or mistyped.",
-            icon=":material/link_off:")
+            icon=":material/link_off:",
+        )
     st.session_state["_filters"] = filters
     _foot(filters, every)
     return filters
@@ -84,6 +86,9 @@ def _take_address(every: Mapping[str, Any]) -> None:
             else:
                 st.session_state.pop(flt.key, None)
             continue
+        if isinstance(flt, AsOfDate):  # the date box holds a date: the address's, when it is one
+            st.session_state[flt.key] = registry.parse_day(asked[-1]) if asked else None
+            continue
         value = asked[-1] if asked else None
         if value is not None and flt.labels:  # the address carries an outcome's label
             value = {label: key for key, label in flt.labels(every).items()}.get(value, value)
@@ -101,13 +106,25 @@ def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) ->
     if asked and asked[-1] in shown_as and asked[-1] != shown_as[asked[-1]]:
         # the address names the plan (a bookmark, a link the pages write): the box's address holds what it shows
         st.session_state[flt.key] = asked[-1]
-    on_change, args = (scope.open_country, None) if flt.key == "country" else (
-        clear_filters if flt.clears else None, flt.clears or None)
+    on_change, args = (
+        (scope.open_country, None)
+        if flt.key == "country"
+        else (clear_filters if flt.clears else None, flt.clears or None)
+    )
     value = st.sidebar.selectbox(
-        flt.label, _with_current(flt.options(options), flt.key), index=None, placeholder=flt.placeholder,
-        key=flt.key, bind="query-params", on_change=on_change, args=args,
-        format_func=(lambda v: labels.get(v, f"({flt.key} {v})")) if labels is not None
-        else (lambda v: shown_as.get(v, str(v))), help=flt.help)
+        flt.label,
+        _with_current(flt.options(options), flt.key),
+        index=None,
+        placeholder=flt.placeholder,
+        key=flt.key,
+        bind="query-params",
+        on_change=on_change,
+        args=args,
+        format_func=(lambda v: labels.get(v, f"({flt.key} {v})"))
+        if labels is not None
+        else (lambda v: shown_as.get(v, str(v))),
+        help=flt.help,
+    )
     names = flt.names(every) if flt.names else {}
     if value and names.get(value):
         st.sidebar.caption(md_escape(names[value]))
@@ -119,8 +136,9 @@ def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) ->
 def _year_range(flt: YearRange, chosen_filters: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     """The years slider over the years of the chosen country's and plan's data (all data's when neither is
     chosen); the range chosen (none when it is every year), and what it shows."""
-    lo, hi = data.cached(scope_reads.year_bounds, Filters(country=chosen_filters.get("country"),
-                                                          plan=chosen_filters.get("plan")))
+    lo, hi = data.cached(
+        scope_reads.year_bounds, Filters(country=chosen_filters.get("country"), plan=chosen_filters.get("plan"))
+    )
     if lo is None or hi is None or lo >= hi:
         if lo is not None:
             st.sidebar.caption(f"{flt.label}: {int(lo)} (the only year with data)")
@@ -133,8 +151,10 @@ def _year_range(flt: YearRange, chosen_filters: Mapping[str, Any]) -> tuple[dict
         # the whole range rather than silently filtering the new years out
         st.session_state[flt.key] = chosen = bounds
     if chosen and (chosen[0] < lo or chosen[1] > hi):  # the data's years changed since it was chosen
-        st.session_state[flt.key] = (min(max(int(chosen[0]), int(lo)), int(hi)),
-                                     max(min(int(chosen[1]), int(hi)), int(lo)))
+        st.session_state[flt.key] = (
+            min(max(int(chosen[0]), int(lo)), int(hi)),
+            max(min(int(chosen[1]), int(hi)), int(lo)),
+        )
     chosen = st.sidebar.slider(flt.label, int(lo), int(hi), value=bounds, step=1, key=flt.key, bind="query-params")
     shown = [str(v) for v in chosen]
     if tuple(chosen) == bounds:
@@ -144,8 +164,16 @@ def _year_range(flt: YearRange, chosen_filters: Mapping[str, Any]) -> tuple[dict
 
 def _as_of(flt: AsOfDate) -> tuple[dict[str, Any], Any]:
     """The as-of date box (empty: the figures as they are now); its date, and what it shows."""
-    day = st.sidebar.date_input(flt.label, value=None, min_value=dt.date(2000, 1, 1), max_value=history.now().date(),
-                                key=flt.key, bind="query-params", help=flt.help, format="YYYY-MM-DD")
+    day = st.sidebar.date_input(
+        flt.label,
+        value=None,
+        min_value=dt.date(2000, 1, 1),
+        max_value=history.now().date(),
+        key=flt.key,
+        bind="query-params",
+        help=flt.help,
+        format="YYYY-MM-DD",
+    )
     return {"as_of": day}, (day.isoformat() if day else None)
 
 
@@ -158,16 +186,18 @@ def _foot(filters: Filters, every: Mapping[str, Any]) -> None:
     """Below the widgets: clearing and sharing the view, the demo-data warning, the notes of the filters set."""
     bar = st.sidebar
     if not filters.is_empty:
-        bar.button("Clear all filters", on_click=clear_filters, args=FILTER_KEYS, key="clear-filters",
-                   width="stretch")
+        bar.button("Clear all filters", on_click=clear_filters, args=FILTER_KEYS, key="clear-filters", width="stretch")
     bar.caption(scope.DEFAULT_VIEW_NOTE)
-    bar.caption("These filters are kept in the page address: bookmark it or send it to a colleague "
-                "to share exactly this view.")
+    bar.caption(
+        "These filters are kept in the page address: bookmark it or send it to a colleague to share exactly this view."
+    )
     in_view = data.cached(scope_reads.in_view, filters, ("budget", "indicators", "actions"))
     if any("(demo data)" in (p["plan"] or "") for p in in_view):  # only when demo figures are in view
         st.container(key="banner-demo").warning(
-            "**Demo data.** The figures of \"Demoland\" are generated for demonstration; they are not a real country "
-            "team's. Run `python -m etl load` or use the Upload page to load real files.", icon=":material/science:")
+            '**Demo data.** The figures of "Demoland" are generated for demonstration; they are not a real country '
+            "team's. Run `python -m etl load` or use the Upload page to load real files.",
+            icon=":material/science:",
+        )
     for flt in FILTERS:
         if isinstance(flt, Choice) and flt.sidebar_note and flt.is_set(filters):
             bar.caption(flt.sidebar_note.format(md_escape(getattr(filters, flt.key))))

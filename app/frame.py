@@ -23,6 +23,7 @@ from analytics import scope as scope_reads
 from analytics.filters import Filters
 from app import data, notes, scope
 from app.text import md_escape
+from core.schema import DATASETS
 
 _log = get_logger("unct.dashboard")
 FAILURE_MESSAGE = "This part of the page could not be drawn; the error is logged as {error_id}."
@@ -95,22 +96,17 @@ def require_frame() -> None:
 
 # --- the head of a page, and what it shows instead when there is nothing to show -----------------------
 
-EMPTY = {
-    "budget": "No budget data yet — upload a CBF or UN INFO export on the Upload page, "
-    "or run `python -m etl demo` to load the demo data.",
-    "indicators": "No indicator data yet — upload an indicators workbook on the Upload page, "
-    "or run `python -m etl demo`.",
-    "actions": "No recommendations or actions yet — upload a management response or work plan on the "
-    "Upload page, or run `python -m etl demo`.",
-    "submissions": "No submissions yet — upload a file on the Upload page, or run `python -m etl demo`.",
-    "filtered": "Nothing matches these filters: clear one in the sidebar (each filter shows what it is set "
-    "to), or widen the year range.",
-}
+#: what a part of a page says when the filters match none of its rows (a dataset without rows at all says its own
+#: `empty`, core.schema)
+FILTERED = (
+    "Nothing matches these filters: clear one in the sidebar (each filter shows what it is set to), or widen the "
+    "year range."
+)
 
 
 def empty_state(kind: str) -> None:
     """What to do when a dataset has no rows yet (`kind`), or when the filters match none ('filtered')."""
-    st.info(EMPTY[kind])
+    st.info(FILTERED if kind == "filtered" else DATASETS[kind].empty)
 
 
 #: dataset → what it is, and how its data get into the dashboard ({} is the country or plan)
@@ -144,7 +140,7 @@ def nothing_in_view(kind: str, filters: Filters | None = None) -> None:
             f"No {what} for {md_escape(where)} yet. To add them, {how.format(md_escape(f.country or f.plan))}",
             icon=":material/info:",
         )
-    elif kind in EMPTY and not data.has_data(kind):
+    elif kind in DATASETS and DATASETS[kind].empty and not data.has_data(kind):
         empty_state(kind)
     else:
         empty_state("filtered")

@@ -61,7 +61,7 @@ class Page:
         return {
             "everyone": True,
             "uploaders": auth.can_upload(user),
-            "admins": bool(user) and user["role"] == "admin",
+            "admins": bool(user and user["role"] == "admin"),
             "signed out": not user,
             "signed in": bool(user),
         }[self.shown_to]

@@ -1,10 +1,11 @@
 """The period and scope of a page, in words, next to its figures ("UNSDCF (2023–2027) · Cambodia · 2024–2026
 to date, 2027–2028 planned"), plan names with their years in every list, and the view choosing a country opens
 on: its current plan, years to date."""
+
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -17,8 +18,9 @@ from app.text import md_escape
 from core.formatting import plan_label, year_span
 
 #: what the sidebar says about the view a country opens on
-DEFAULT_VIEW_NOTE = ("Choosing a country opens its current plan, years to date; clear the plan or widen the years to "
-                     "see more.")
+DEFAULT_VIEW_NOTE = (
+    "Choosing a country opens its current plan, years to date; clear the plan or widen the years to see more."
+)
 #: dataset → what its years are
 _YEARS_ARE = {"actions": "deadlines "}
 
@@ -37,8 +39,13 @@ def years_phrase(first: int | None, last: int | None, today: dt.date | None = No
     return done if last == year else f"{done}, {year_span(year + 1, last)} planned"
 
 
-def statement(plans: list[Mapping[str, Any]], filters: Filters, labels: Mapping[str, str],
-              dataset: str = "budget", today: dt.date | None = None) -> str:
+def statement(
+    plans: Sequence[Mapping[str, Any]],
+    filters: Filters,
+    labels: Mapping[str, str],
+    dataset: str = "budget",
+    today: dt.date | None = None,
+) -> str:
     """The plans, country and years the figures in view cover, then the other filters set (plain text):
     'UNSDCF (2023–2027) · Angola · 2023–2025 · agency UNDP'. `plans`: `scope.in_view`; `labels`: outcome labels."""
     if not plans:
@@ -52,14 +59,14 @@ def statement(plans: list[Mapping[str, Any]], filters: Filters, labels: Mapping[
         parts.append(f"{len(countries)} countries" if countries else "no country given")
     firsts = [p["year_from"] for p in plans if p["year_from"] is not None]
     lasts = [p["year_to"] for p in plans if p["year_to"] is not None]
-    parts.append(_YEARS_ARE.get(dataset, "") + years_phrase(min(firsts, default=None), max(lasts, default=None),
-                                                            today))
+    parts.append(_YEARS_ARE.get(dataset, "") + years_phrase(min(firsts, default=None), max(lasts, default=None), today))
     parts += registry.summary(filters.without("country", "plan", "year_from", "year_to"), dataset, labels)
     return " · ".join(parts)
 
 
-def show_statement(dataset: str = "budget", datasets: tuple[str, ...] | None = None,
-                   filters: Filters | None = None) -> None:
+def show_statement(
+    dataset: str = "budget", datasets: tuple[str, ...] | None = None, filters: Filters | None = None
+) -> None:
     """The page's period and scope, under its title (`datasets`: those its figures come from)."""
     f = filters or data.current_filters()
     plans = data.cached(scope.in_view, f, datasets or (dataset,))
@@ -70,8 +77,10 @@ def show_statement(dataset: str = "budget", datasets: tuple[str, ...] | None = N
 def plan_names(country: str | None) -> dict[str, str]:
     """Plan → 'Plan name (years)' for the plans of `country` (of all countries: with how many use the name)."""
     spans = data.cached(scope.plan_spans, Filters(country=country))
-    return {plan: plan_label(plan, s["first_year"], s["last_year"], 1 if country else s["countries"])
-            for plan, s in spans.items()}
+    return {
+        plan: plan_label(plan, s["first_year"], s["last_year"], 1 if country else s["countries"])
+        for plan, s in spans.items()
+    }
 
 
 def open_country() -> None:

@@ -1,5 +1,6 @@
 """The tables pages show, and behind every chart: readable headers (the Metric registry's), rates as
 percentages (75.2, not 0.752) so their CSVs read right, full names, and a formula-safe CSV download."""
+
 from __future__ import annotations
 
 import functools
@@ -14,10 +15,20 @@ from analytics.metrics import BUDGET_HEADERS, COVERAGE, RATE_COLUMNS, REQUIRED
 from app.text import slug
 from core.formatting import DASH, UNTITLED_OUTCOME, UNTITLED_OUTPUT, is_missing, titled
 
-DEFAULT_BUDGET_METRICS = ("required", "available", "expenditure", "funding_gap", "coverage", "delivery_rate",
-                          "lines_without_available", "lines_without_expenditure")
+DEFAULT_BUDGET_METRICS = (
+    "required",
+    "available",
+    "expenditure",
+    "funding_gap",
+    "coverage",
+    "delivery_rate",
+    "lines_without_available",
+    "lines_without_expenditure",
+)
 #: charts show at most this many rows (bars); their tables show the same rows
 CHART_ROWS = 25
+#: the MIME type of an Excel workbook, for download buttons
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def percent(series: pd.Series) -> pd.Series:
@@ -35,8 +46,9 @@ def full_names(df: pd.DataFrame, label_column: str) -> list[str]:
     return ["" if is_missing(v) else str(v) for v in df[label_column]]
 
 
-def budget_table(df: pd.DataFrame, labels: dict[str, str],
-                 metrics: Sequence[str] = DEFAULT_BUDGET_METRICS) -> pd.DataFrame:
+def budget_table(
+    df: pd.DataFrame, labels: dict[str, str], metrics: Sequence[str] = DEFAULT_BUDGET_METRICS
+) -> pd.DataFrame:
     """The chart's rows with readable headers: the row's name first, then the metrics, then long context
     columns (plan, agency name), so the figures are in sight without scrolling sideways."""
     trailing = [c for c in labels if c in ("plan", "agency_name")]
@@ -68,21 +80,32 @@ def text_columns(*names: str, width: Literal["small", "medium", "large"] = "larg
     return {n: st.column_config.TextColumn(n, width=width) for n in names}
 
 
-def top_rows(df: pd.DataFrame, what: str, n: int = CHART_ROWS, measure: str = "the largest requirement",
-             sort_by: str | None = None) -> tuple[pd.DataFrame, str | None]:
+def top_rows(
+    df: pd.DataFrame,
+    what: str,
+    n: int = CHART_ROWS,
+    measure: str = "the largest requirement",
+    sort_by: str | None = None,
+) -> tuple[pd.DataFrame, str | None]:
     """The first `n` rows (largest first: the query's order, or `sort_by` descending) and a note when
     some were left out, so a chart stays readable and its table is exactly what it shows."""
     if len(df) <= n:
         return df, None
     top = df.sort_values(sort_by, ascending=False, kind="stable").head(n) if sort_by else df.head(n)
-    return top, (f"The chart and its table show the {n} {what} with {measure}, of {len(df):,}. "
-                 "Narrow the view with the filters, or get every row on the Data export page.")
+    return top, (
+        f"The chart and its table show the {n} {what} with {measure}, of {len(df):,}. "
+        "Narrow the view with the filters, or get every row on the Data export page."
+    )
 
 
-def show_table(table: pd.DataFrame, *, column_config: dict | None = None, key: str | None = None,
-               height: int | Literal["auto", "stretch", "content"] = "auto") -> None:
-    st.dataframe(table, hide_index=True, column_config=column_config, placeholder=DASH, key=key,
-                 height=height)
+def show_table(
+    table: pd.DataFrame,
+    *,
+    column_config: dict | None = None,
+    key: str | None = None,
+    height: int | Literal["auto", "stretch", "content"] = "auto",
+) -> None:
+    st.dataframe(table, hide_index=True, column_config=column_config, placeholder=DASH, key=key, height=height)
 
 
 #: what a table's CSV rounds to (decimal places), by the unit its header ends with: the Metric registry's precision
@@ -103,6 +126,13 @@ def rounded(table: pd.DataFrame) -> pd.DataFrame:
 def download_csv(table: pd.DataFrame, name: str, label: str = "Download this table (CSV)") -> None:
     """A formula-safe CSV download of exactly `table`, rounded to the stated precision."""
     # the bytes are made when the button is clicked, not on every run of the page
-    st.download_button(label, data=functools.partial(safe_csv_bytes, rounded(table)),
-                       file_name=f"{slug(name)}.csv", mime="text/csv", key=f"download-{slug(name)}",
-                       on_click="ignore", icon=":material/download:", help=CSV_PRECISION_NOTE)
+    st.download_button(
+        label,
+        data=functools.partial(safe_csv_bytes, rounded(table)),
+        file_name=f"{slug(name)}.csv",
+        mime="text/csv",
+        key=f"download-{slug(name)}",
+        on_click="ignore",
+        icon=":material/download:",
+        help=CSV_PRECISION_NOTE,
+    )

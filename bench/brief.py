@@ -7,6 +7,7 @@ process: imports, Chromium's start and plotly.js included), PDF and Excel. Goal:
 Prints the median and every run's wall time, and the PDF's stages measured in one process (gathering the figures
 from the store, printing: Chromium starts while the figures are gathered, so the total is less than the sum).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,12 @@ def build_db(path: Path) -> None:
 
 def command_seconds(db: Path, country: str, output: Path) -> float:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "etl", "--db", str(db), "brief", "--country", country,
-                           "-o", str(output)], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "--db", str(db), "brief", "--country", country, "-o", str(output)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"brief failed: {done.stderr.strip()}")
@@ -79,8 +84,10 @@ def main() -> int:
         for fmt in ("pdf", "xlsx"):
             times = [command_seconds(db, args.country, Path(folder) / f"brief.{fmt}") for _ in range(args.runs)]
             runs = ", ".join(f"{t:.2f}" for t in times)
-            print(f"python -m etl brief --country {args.country} -o brief.{fmt}: "
-                  f"median {statistics.median(times):.2f} s (runs: {runs})")
+            print(
+                f"python -m etl brief --country {args.country} -o brief.{fmt}: "
+                f"median {statistics.median(times):.2f} s (runs: {runs})"
+            )
             if fmt == "pdf":
                 pdf_median = statistics.median(times)
     for name, seconds in stages(db, args.country).items():

@@ -80,7 +80,7 @@ def build(name: str, path: Path, rows: int, rebuild: bool) -> None:
         return
     started = time.perf_counter()
     if name == "demo":
-        from etl.demo import build_demo
+        from demo.generate import build_demo
 
         build_demo(path)
     else:

@@ -163,7 +163,7 @@ def main() -> int:
         print(json.dumps(serve(args.serve, args.sessions, args.runs, args.page, args.start_at)))
         return 0
     if not args.db.startswith("ducklake:") and not Path(args.db).exists():
-        from etl.demo import build_demo
+        from demo.generate import build_demo
 
         build_demo(args.db)
     print(f"{args.page} page, {args.sessions} concurrent sessions × {args.runs} runs, {args.db}")

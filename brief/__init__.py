@@ -1,6 +1,7 @@
 """The UNCT meeting brief: a country's figures for a period as an A4 PDF (cover, headline cards, money by outcome,
 agencies' delivery, indicators, recommendations, what needs attention, footnotes) or as an Excel workbook with
 one sheet per table. `build` is what the command line (`python -m etl brief`) and the Overview's button call."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,14 @@ FORMATS = ("pdf", "xlsx")
 __all__ = ["FORMATS", "Period", "PeriodError", "build"]
 
 
-def build(con: duckdb.DuckDBPyConnection, country: str, plan: str | None = None, period: Period | None = None,
-          fmt: str = "pdf", as_of: dt.datetime | None = None) -> bytes:
+def build(
+    con: duckdb.DuckDBPyConnection,
+    country: str,
+    plan: str | None = None,
+    period: Period | None = None,
+    fmt: str = "pdf",
+    as_of: dt.datetime | None = None,
+) -> bytes:
     """The brief's bytes: `fmt` "pdf" or "xlsx". `as_of` is not applied yet (see `brief.collect.collect`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown brief format {fmt!r}; expected one of {', '.join(FORMATS)}")

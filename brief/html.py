@@ -4,6 +4,7 @@ Plotly figure drawn by the plotly.js bundle of the installed plotly package (no 
 Stored text is never markup: cells, labels and notes go through `esc`; a figure travels as JSON text, handed to
 `drawBrief` as a string (never parsed as HTML); chart labels are entity-escaped by the chart builders, as on the
 pages."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,9 +25,9 @@ CHART_WIDTH, CHART_HEIGHT = 680, 360
 
 #: patterns laid over bar colours that are hard to tell apart in black-and-white print (same colours kept)
 PRINT_PATTERNS = {
-    "#D55E00": "/",   # funding gap, off track (vermillion)
-    "#009E73": ".",   # spent, completed, on track (bluish green)
-    "#E69F00": "x",   # not started (orange)
+    "#D55E00": "/",  # funding gap, off track (vermillion)
+    "#009E73": ".",  # spent, completed, on track (bluish green)
+    "#E69F00": "x",  # not started (orange)
 }
 
 #: drawn over the bar's own colour (overlay), in black lines dense enough to tell apart in grey
@@ -71,28 +72,34 @@ def _cell(table: Table, column: str, value: object, row: int | None) -> str:
 
 def _table(table: Table) -> str:
     rows = table.pdf_rows
-    head = "".join(f'<th class="{table.kind(c, 0)}{" wide" if c == table.wide else ""}">{esc(c)}</th>'
-                   for c in rows.columns)
+    head = "".join(
+        f'<th class="{table.kind(c, 0)}{" wide" if c == table.wide else ""}">{esc(c)}</th>' for c in rows.columns
+    )
     body = []
     for i, record in enumerate(rows.itertuples(index=False, name=None)):
         body.append("<tr>" + "".join(_cell(table, c, v, i) for c, v in zip(rows.columns, record)) + "</tr>")
     foot = ""
     if table.total is not None:
-        cells = "".join(_cell(table, c, table.total.get(c), None) if c in table.total else "<td></td>"
-                        for c in rows.columns)
+        cells = "".join(
+            _cell(table, c, table.total.get(c), None) if c in table.total else "<td></td>" for c in rows.columns
+        )
         foot = f"<tfoot><tr>{cells}</tr></tfoot>"
     title = f"<h3>{esc(table.title)}</h3>" if table.title else ""
     note = f'<p class="note">{esc(table.note)}</p>' if table.note else ""
-    return (f'<div class="block">{title}<table class="data" data-table="{esc(table.key)}"><thead><tr>{head}</tr>'
-            f"</thead><tbody>{''.join(body)}</tbody>{foot}</table>{note}</div>")
+    return (
+        f'<div class="block">{title}<table class="data" data-table="{esc(table.key)}"><thead><tr>{head}</tr>'
+        f"</thead><tbody>{''.join(body)}</tbody>{foot}</table>{note}</div>"
+    )
 
 
 def _cards(cards: list[Card]) -> str:
     out = []
     for card in cards:
         caption = f'<div class="caption">{esc(card.caption)}</div>' if card.caption else ""
-        out.append(f'<div class="card"><div class="label">{esc(card.label)}</div>'
-                   f'<div class="value">{esc(card.value)}</div>{caption}</div>')
+        out.append(
+            f'<div class="card"><div class="label">{esc(card.label)}</div>'
+            f'<div class="value">{esc(card.value)}</div>{caption}</div>'
+        )
     return f'<div class="cards">{"".join(out)}</div>'
 
 
@@ -100,8 +107,12 @@ def print_figure(fig: go.Figure) -> go.Figure:
     """A copy of a dashboard figure sized for the A4 page, static, with patterns on the bar colours that
     grey alike in black-and-white print (the colours themselves are the dashboard's)."""
     fig = go.Figure(fig)
-    fig.update_layout(width=CHART_WIDTH, height=min(fig.layout.height or CHART_HEIGHT, CHART_HEIGHT),
-                      paper_bgcolor="white", plot_bgcolor="white")
+    fig.update_layout(
+        width=CHART_WIDTH,
+        height=min(fig.layout.height or CHART_HEIGHT, CHART_HEIGHT),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
     fig.update_xaxes(showgrid=True, gridcolor="#D0D0D0", linecolor="#333333", zerolinecolor="#333333")
     fig.update_yaxes(gridcolor="#D0D0D0", linecolor="#333333")
     for trace in fig.data:
@@ -142,32 +153,47 @@ def _section(section: Section, charts: list[str]) -> str:
 def _attention(items: list[Attention]) -> str:
     blocks = []
     for concern in items:
-        listed = ("<ol>" + "".join(f"<li>{esc(i)}</li>" for i in concern.items) + "</ol>" if concern.items
-                  else f'<p class="none">{esc(concern.none)}</p>')
+        listed = (
+            "<ol>" + "".join(f"<li>{esc(i)}</li>" for i in concern.items) + "</ol>"
+            if concern.items
+            else f'<p class="none">{esc(concern.none)}</p>'
+        )
         blocks.append(f'<div class="concern"><h3>{esc(concern.title)}</h3>{listed}</div>')
     return f'<section class="page" id="attention"><h2>Needs attention</h2>{"".join(blocks)}</section>'
 
 
 def _cover(brief: Brief) -> str:
-    as_of = ("current figures (as of now)" if brief.as_of is None
-             else f"figures as they stood at {stamp(brief.as_of)}")
-    facts = [("Country", brief.country), ("Plan", brief.plan_label), ("Period", brief.period.label),
-             ("Data as of", f"{stamp(brief.data_as_of)} (the latest submission in this brief)"
-              if brief.data_as_of else "no submission yet"),
-             ("Figures", as_of), ("Prepared", stamp(brief.generated_at))]
+    as_of = "current figures (as of now)" if brief.as_of is None else f"figures as they stood at {stamp(brief.as_of)}"
+    facts = [
+        ("Country", brief.country),
+        ("Plan", brief.plan_label),
+        ("Period", brief.period.label),
+        (
+            "Data as of",
+            f"{stamp(brief.data_as_of)} (the latest submission in this brief)"
+            if brief.data_as_of
+            else "no submission yet",
+        ),
+        ("Figures", as_of),
+        ("Prepared", stamp(brief.generated_at)),
+    ]
     rows = "".join(f'<tr><th>{esc(k)}</th><td data-fact="{esc(k)}">{esc(v)}</td></tr>' for k, v in facts)
-    return (f'<section class="cover"><p class="kicker">UNCT meeting brief</p><h1>{esc(brief.country)}</h1>'
-            f'<p class="subtitle">{esc(brief.period.label)} · {esc(brief.plan_label)}</p>'
-            f'<table class="facts">{rows}</table>'
-            f'<h2>Reporting completeness</h2>{_table(brief.completeness)}'
-            f"<h2>Headline figures</h2>{_cards(brief.cards)}</section>")
+    return (
+        f'<section class="cover"><p class="kicker">UNCT meeting brief</p><h1>{esc(brief.country)}</h1>'
+        f'<p class="subtitle">{esc(brief.period.label)} · {esc(brief.plan_label)}</p>'
+        f'<table class="facts">{rows}</table>'
+        f"<h2>Reporting completeness</h2>{_table(brief.completeness)}"
+        f"<h2>Headline figures</h2>{_cards(brief.cards)}</section>"
+    )
 
 
 def _footnotes(brief: Brief) -> str:
     definitions = "".join(f"<dt>{esc(name)}</dt><dd>{esc(meaning)}</dd>" for name, meaning in brief.definitions)
     missing = "".join(f"<li>{esc(n)}</li>" for n in brief.not_reported) or "<li>Every figure in view is reported.</li>"
-    return (f'<section class="page" id="notes"><h2>Notes</h2><h3>What is not reported</h3><ul>{missing}</ul>'
-            f'<h3>How each figure is computed</h3><dl>{definitions}</dl></section>')
+    return (
+        f'<section class="page" id="notes"><h2>Notes</h2><h3>What is not reported</h3><ul>{missing}</ul>'
+        f"<h3>How each figure is computed</h3><dl>{definitions}</dl></section>"
+    )
 
 
 STYLE = """
@@ -234,9 +260,11 @@ def shell(plotly_src: str | None = None) -> str:
     """The page the brief is printed from, before its content: the print style, plotly.js (from the installed
     bundle's file: URL by default) and `drawBrief`. Loading it can start while the figures are gathered."""
     src = plotly_src or PLOTLY_JS.as_uri()
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>UNCT meeting brief</title>'
-            f'<style>{STYLE}</style><script src="{esc(src)}"></script><script>{DRAW}</script></head>'
-            "<body></body></html>")
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>UNCT meeting brief</title>'
+        f'<style>{STYLE}</style><script src="{esc(src)}"></script><script>{DRAW}</script></head>'
+        "<body></body></html>"
+    )
 
 
 def body(brief: Brief) -> tuple[str, list[str]]:
@@ -255,6 +283,8 @@ def title(brief: Brief) -> str:
 def footer(brief: Brief) -> str:
     """Chromium's footer template: the brief's name and the page number (escaped like the rest)."""
     what = esc(f"UNCT meeting brief · {brief.country} · {brief.period.label}")
-    return ('<div style="font-family: \'DejaVu Sans\', sans-serif; font-size: 8pt; width: 100%; margin: 0 14mm; '
-            f'display: flex; justify-content: space-between;"><span>{what}</span>'
-            '<span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>')
+    return (
+        "<div style=\"font-family: 'DejaVu Sans', sans-serif; font-size: 8pt; width: 100%; margin: 0 14mm; "
+        f'display: flex; justify-content: space-between;"><span>{what}</span>'
+        '<span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>'
+    )

@@ -6,6 +6,7 @@ of a PDF's time. The shell is opened from a temporary file (a file: URL), so plo
 passing 4.7 MB through Playwright's pipe; every request that is not a file: URL is refused, so printing never
 reaches a network. The PDF is printed once every chart is drawn; a chart that fails stops the brief with its
 message instead of printing a blank."""
+
 from __future__ import annotations
 
 import os
@@ -34,9 +35,11 @@ def chromium_path() -> str:
         return path
     found = shutil.which("chromium")
     if not found:
-        raise PdfError(f"The PDF brief needs Chromium, which is not installed at {path}. Install it "
-                       "(make run's set-up does: sudo apt-get install -y chromium) or set UNCT_CHROMIUM to its "
-                       "path; the Excel brief (-o FILE.xlsx) needs nothing more.")
+        raise PdfError(
+            f"The PDF brief needs Chromium, which is not installed at {path}. Install it "
+            "(make run's set-up does: sudo apt-get install -y chromium) or set UNCT_CHROMIUM to its "
+            "path; the Excel brief (-o FILE.xlsx) needs nothing more."
+        )
     return found
 
 
@@ -79,8 +82,17 @@ class Printer:
         try:
             self._serve()
         except BaseException as exc:  # handed to the thread that asked for the PDF
-            self._result.put((None, exc if isinstance(exc, PdfError) else PdfError(
-                f"Chromium could not print the brief: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")))
+            self._result.put(
+                (
+                    None,
+                    exc
+                    if isinstance(exc, PdfError)
+                    else PdfError(
+                        "Chromium could not print the brief: "
+                        + (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+                    ),
+                )
+            )
 
     def _serve(self) -> None:
         from playwright.sync_api import sync_playwright
@@ -93,8 +105,9 @@ class Printer:
             try:
                 page = browser.new_page()
                 page.set_default_timeout(STEP_TIMEOUT_MS)
-                page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-                           else route.abort())
+                page.route(
+                    "**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort()
+                )
                 errors: list[str] = []
                 page.on("pageerror", lambda error: errors.append(str(error)))
                 page.goto(source.as_uri())
@@ -108,8 +121,14 @@ class Printer:
                     raise PdfError(f"A chart of the brief could not be drawn: {str(exc).splitlines()[0]}") from exc
                 if errors:
                     raise PdfError(f"A chart of the brief could not be drawn: {errors[0]}")
-                data = page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
-                                display_header_footer=True, header_template="<span></span>", footer_template=footer)
+                data = page.pdf(
+                    format="A4",
+                    print_background=True,
+                    prefer_css_page_size=True,
+                    display_header_footer=True,
+                    header_template="<span></span>",
+                    footer_template=footer,
+                )
                 self._result.put((data, None))
             finally:
                 browser.close()

@@ -6,6 +6,8 @@ staging tables of etl.load); the scope a new submission replaces (SQL shared by 
 its labels and empty-state text. A `Dataset` is what the dashboard reads and exports: a view of the query surface
 (SPEC §9). Every kind is a dataset; "submissions" (the history) is a dataset but no kind, and a budget's sub-outputs
 and indirect costs are datasets of tables its uploads fill. An unknown name is an error, never a silent default.
+What each entry declares is in core.registry; the words users write (statuses, responses, currencies) in
+core.vocabulary.
 
 Adding a kind: its entry here, a migration creating its table (store.migrations), its validation (etl.validate),
 the row completion of etl.load and its page (README: How it is built).
@@ -13,215 +15,8 @@ the row completion of etl.load and its page (README: How it is built).
 
 from __future__ import annotations
 
-import functools
-import re
-from dataclasses import dataclass
-
-
-class UnknownKind(ValueError):
-    """A dataset or kind name that is not in the registry; the text lists the known ones."""
-
-
-class Registry(dict):
-    """Entries by name; looking up an unknown name raises UnknownKind naming the known ones."""
-
-    def __init__(self, what: str, entries):
-        super().__init__((entry.name, entry) for entry in entries)
-        self.what = what
-
-    def __missing__(self, name):
-        raise UnknownKind(f"unknown {self.what} {name!r}; one of {', '.join(self)}")
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of an uploaded file, as the readers match it and the validator reads it."""
-
-    name: str
-    type: str  # text, int, year, money, number, date, deadline, agency, status, response, period, source_type, currency
-    required: bool = False
-    synonyms: tuple[str, ...] = ()
-    description: str = ""
-    example: str = ""
-    #: may be given once for the whole file at upload time instead (plan, source_title, a budget's agency; the
-    #: optional country): then required only where that is not done
-    file_level: bool = False
-
-
-@dataclass(frozen=True)
-class Stored:
-    """A column of a fact table and its SQL type (the staging Arrow tables of etl.load follow it)."""
-
-    name: str
-    type: str = "VARCHAR"  # VARCHAR, DOUBLE, INTEGER, DATE, BOOLEAN
-
-
-def _stored(names: str) -> tuple[Stored, ...]:
-    """'country plan year:INTEGER' → the stored columns, VARCHAR where no type is written."""
-    return tuple(Stored(*word.split(":")) for word in names.split())
-
-
-@dataclass(frozen=True)
-class Table:
-    """A versioned fact table: besides its columns every row carries the submission that brought it, a
-    `current` flag and, once replaced, the submission that replaced it (`replaced_by`; see store.writes)."""
-
-    name: str
-    columns: tuple[Stored, ...]
-    #: SQL condition that stored row `t` lies in the scope of staged row `s`: the current rows a load of `s`
-    #: replaces, and that a rollback gives back (None: replaced by UN INFO sub-output ID only)
-    replace_scope: str | None = None
-    #: what names a scope besides its country and agency (a plan, or an actions row's source)
-    scope_key: str | None = None
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns)
-
-
-@dataclass(frozen=True)
-class View:
-    """A view of the query surface (SPEC §9): its select list (column names or 'expression AS name') over
-    one table, of the current rows only unless `current_only` is False."""
-
-    name: str
-    source: str
-    select: tuple[str, ...]
-    current_only: bool = True
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return tuple(item.rsplit(" AS ", 1)[-1] for item in self.select)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Dataset:
-    """What the dashboard reads, filters and (when it has an export order) exports: one view's rows."""
-
-    name: str
-    view: View
-    #: the Data export page's name for it; its rows' order in an export (None: not exported)
-    export_title: str = ""
-    export_order: str | None = None
-    #: shown where a page has none of its rows; what the dashboard's filters do to it on the export page
-    empty: str = ""
-    filter_note: str = ""
-
-    @property
-    def exportable(self) -> bool:
-        return self.export_order is not None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Kind(Dataset):
-    """A dataset kind users upload: how its files are read and checked, where its rows are stored."""
-
-    title: str
-    grain: str
-    columns: tuple[Column, ...]
-    #: columns that identify one row inside a file (duplicates are refused)
-    key: tuple[str, ...]
-    #: groups of which at least one column must be present
-    one_of: tuple[tuple[str, ...], ...] = ()
-    #: the template's data sheet; the Upload page's name for the kind
-    sheet_title: str
-    upload_label: str
-    #: where its rows go; other tables its uploads fill (a UN INFO export's sub-outputs, a budget's indirect costs)
-    table: Table
-    parts: tuple[Table, ...] = ()
-    #: the figures the upload preview totals before → after, besides the number of rows
-    totals: tuple[str, ...] = ()
-    #: (figure, ceiling) pairs: a row whose figure exceeds its ceiling is warned on the figure's cell (funds
-    #: secured above a deliverable's cost)
-    not_above: tuple[tuple[str, str], ...] = ()
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
-    @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    @property
-    def required_columns(self) -> list[str]:
-        return [c.name for c in self.columns if c.required]
-
-    @property
-    def tables(self) -> tuple[Table, ...]:
-        return (self.table, *self.parts)
-
-    @property
-    def template_file(self) -> str:
-        return f"unct-{self.name}-template.xlsx"
-
-
-# ---------------------------------------------------------------- vocabularies
-
-#: the ISO 4217 currency codes a money header or currency cell may name
-CURRENCIES = frozenset(
-    """
-AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD
-CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP
-GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD
-KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK
-NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS
-SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST
-XAF XCD XCG XDR XOF XPF YER ZAR ZMW ZWG ZWL
-""".split()
-)
-
-#: a currency a header carries: '(EUR)', '(US$)', '(€)', 'in GBP', a trailing 'USD'
-_HEADER_CURRENCY = re.compile(
-    r"\(\s*(?:in\s+)?([a-z]{3}|us\$|\$|€|£)\s*\)|\bin\s+([a-z]{3})\s*$|\b(usd|eur|gbp|chf)\s*$"
-    r"|\b(us\$)",
-    re.IGNORECASE,
-)
-_SYMBOLS = {"$": "USD", "us$": "USD", "US$": "USD", "€": "EUR", "£": "GBP"}
-_COMMON = {"usd", "eur", "gbp", "chf", "us$"}
-
-
-@functools.lru_cache(maxsize=8192)
-def header_currency(text: object) -> str | None:
-    """The ISO 4217 code a column header carries ('Total Required Resources (USD)' → 'USD'), else None."""
-    for match in _HEADER_CURRENCY.finditer(str(text or "")):
-        written = next(g for g in match.groups() if g)
-        code = _SYMBOLS.get(written.lower(), written.upper())
-        # a lower-case word is a currency only when it is a common one ('(all)' is no Albanian lek)
-        if code in CURRENCIES and (written.isupper() or written.lower() in _COMMON or written in _SYMBOLS):
-            return code
-    return None
-
-
-@functools.lru_cache(maxsize=8192)  # header rows repeat from sheet to sheet and file to file
-def header_key(text: object) -> str:
-    """Header text folded for matching: case, spaces, punctuation and a currency it carries ignored."""
-    s = str(text or "").strip()
-    if header_currency(s):
-        s = _HEADER_CURRENCY.sub(" ", s)
-    return re.sub(r"[^a-z0-9]+", "", s.lower())
-
-
-#: canonical status ← accepted spellings (SPEC §3), compared after folding case and brackets
-STATUS_WORDS: dict[str, tuple[str, ...]] = {
-    "completed": ("completed", "complete", "done", "implemented", "closed", "fully implemented"),
-    "ongoing": ("ongoing", "in progress", "initiated", "under way", "underway", "partially implemented", "started"),
-    "not_started": ("not started", "not initiated", "pending", "planned"),
-    "continuous": ("continuous", "continuing", "recurrent"),
-    "no_longer_applicable": ("no longer applicable", "n/a", "not applicable", "cancelled", "canceled", "withdrawn"),
-    "deprioritized": ("de-prioritized", "deprioritized", "deprioritised", "on hold"),
-}
-STATUSES = tuple(STATUS_WORDS)
-
-RESPONSE_WORDS: dict[str, tuple[str, ...]] = {
-    "accepted": ("accepted", "agree", "agreed", "accept"),
-    "partially_accepted": ("partially accepted", "partially agree", "partially agreed", "partly accepted"),
-    "rejected": ("rejected", "disagree", "not accepted", "reject"),
-    "noted": ("noted",),
-}
-RESPONSES = tuple(RESPONSE_WORDS)
-
-SOURCE_TYPES = ("evaluation", "audit", "review", "human_rights_mechanism", "workplan")
-
+from core.registry import Column, Dataset, Kind, Registry, Table, View, stored
+from core.vocabulary import OPEN_ACTION_STATUSES, sql_list
 
 # ---------------------------------------------------------------- tables, views and the scopes loads replace
 
@@ -236,25 +31,25 @@ _FIGURES = "required:DOUBLE available:DOUBLE expenditure:DOUBLE"
 
 BUDGET_LINES = Table(
     "budget_lines",
-    _stored(f"{_SUBOUTPUT} funding_source year:INTEGER {_FIGURES} currency"),
+    stored(f"{_SUBOUTPUT} funding_source year:INTEGER {_FIGURES} currency"),
     replace_scope=f"""t.suboutput_id IS NULL AND s.plan = t.plan AND {SAME_COUNTRY}
               AND s.agency IS NOT DISTINCT FROM t.agency AND s.year = t.year""",
     scope_key="plan",
 )
 #: a UN INFO export's sub-outputs, with or without figures (replaced by their ID)
-SUBOUTPUTS = Table("suboutputs", _stored(_SUBOUTPUT))
+SUBOUTPUTS = Table("suboutputs", stored(_SUBOUTPUT))
 #: a budget's indirect costs (programme support cost, administrative agent fee…), kept apart from its lines. A
 #: later budget (lines or indirect costs) of the same plan and agency retires them, for their year, or for any
 #: year when either side states none (a support cost on several years' lines is stale once any of them is replaced)
 INDIRECT_COST_ROWS = Table(
     "indirect_cost_rows",
-    _stored(f"country plan year:INTEGER agency cost_type label rate:DOUBLE {_FIGURES} currency"),
+    stored(f"country plan year:INTEGER agency cost_type label rate:DOUBLE {_FIGURES} currency"),
     replace_scope=f"""s.plan = t.plan AND {SAME_COUNTRY}
               AND s.agency IS NOT DISTINCT FROM t.agency AND (s.year IS NULL OR t.year IS NULL OR s.year = t.year)""",
 )
 INDICATOR_ROWS = Table(
     "indicator_rows",
-    _stored("""country plan indicator_code indicator result_code unit baseline:DOUBLE baseline_year:INTEGER
+    stored("""country plan indicator_code indicator result_code unit baseline:DOUBLE baseline_year:INTEGER
                target:DOUBLE target_year:INTEGER period period_end:DATE actual:DOUBLE agency means_of_verification"""),
     replace_scope=f"""s.plan = t.plan AND {SAME_COUNTRY}
               AND s.agency IS NOT DISTINCT FROM t.agency AND s.period = t.period""",
@@ -262,7 +57,7 @@ INDICATOR_ROWS = Table(
 )
 ACTION_ROWS = Table(
     "action_rows",
-    _stored("""plan country source_type source_title recommendation_no recommendation management_response action_no
+    stored("""plan country source_type source_title recommendation_no recommendation management_response action_no
                action responsible agency deadline:DATE status comments as_of:DATE
                planned_cost:DOUBLE funded:DOUBLE funding_source work_group currency"""),
     replace_scope=f"""s.source_title = t.source_title AND {SAME_COUNTRY}
@@ -277,7 +72,7 @@ def _current(table: Table, name: str) -> View:
 
 
 #: an action is overdue when it is still to be done and its deadline has passed (SPEC §9)
-OVERDUE = "coalesce(status IN ('ongoing', 'not_started') AND deadline < current_date, FALSE)"
+OVERDUE = f"coalesce(status IN {sql_list(OPEN_ACTION_STATUSES)} AND deadline < current_date, FALSE)"
 
 #: a plan is a plan of a country, and one plan name is used in many (27 countries call theirs "United Nations
 #: Sustainable Development Cooperation Framework" in UN INFO): rows may name their country (etl.load)
@@ -301,6 +96,20 @@ BUDGET = Kind(
     view=_current(BUDGET_LINES, "budget"),
     export_title="Budget (CBF and expenditure)",
     export_order="plan, outcome_code, output_code, agency, year",
+    year="year",
+    sample=(
+        "country",
+        "plan",
+        "outcome_code",
+        "output_code",
+        "suboutput_title",
+        "agency",
+        "year",
+        "required",
+        "available",
+        "expenditure",
+        "currency",
+    ),
     empty="No budget data yet — upload a CBF or UN INFO export on the Upload page, "
     "or run `python -m etl demo` to load the demo data.",
     filter_note="All filters apply. The agency filter keeps joint sub-outputs that list the agency.",
@@ -426,6 +235,8 @@ INDICATORS = Kind(
     view=_current(INDICATOR_ROWS, "indicator_values"),
     export_title="Indicator values",
     export_order="plan, indicator_code, period_end, agency",
+    year="year(period_end)",
+    sample=("country", "plan", "indicator_code", "indicator", "period", "actual", "target", "agency"),
     empty="No indicator data yet — upload an indicators workbook on the Upload page, or run `python -m etl demo`.",
     filter_note="Country, plan, agency and outcome (indicators whose result code is the outcome's or its outputs' "
     "code) apply; the year range applies to the reporting period.",
@@ -543,6 +354,8 @@ ACTIONS = Kind(
     ),
     export_title="Recommendations and actions",
     export_order="source_title, recommendation_no, action_no",
+    year="year(deadline)",
+    sample=("source_title", "recommendation_no", "action_no", "action", "agency", "deadline", "status"),
     empty="No recommendations or actions yet — upload a management response or work plan on the Upload page, "
     "or run `python -m etl demo`.",
     filter_note="Country (through the plan), plan and agency apply; the year range applies to deadlines (actions "

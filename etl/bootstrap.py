@@ -9,8 +9,8 @@ import store.connection
 def main() -> None:
     path = store.connection.target()
     con = store.connection.connect(path)
-    submissions = con.execute("SELECT count(*) FROM submission_log").fetchone()[0]
-    admins = con.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0]
+    submissions = con.execute("SELECT count(*) FROM submission_log").fetchone()[0]  # type: ignore[index]  # one row
+    admins = con.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0]  # type: ignore[index]
     con.close()
     if submissions == 0 and store.connection.shared_url(path):  # the demo is built as a file (python -m etl demo)
         print(
@@ -18,10 +18,10 @@ def main() -> None:
             "a database file into a new store (python -m etl --db FILE migrate --to URL)."
         )
     elif submissions == 0:
-        from etl import demo
+        from demo import generate
 
         print(f"The database {path} is empty: loading the demo data (python -m etl demo).")
-        print(demo.build_demo(path))
+        print(generate.build_demo(path))
     if admins == 0:
         print(
             "No administrator yet. Create one (the password is read from the terminal):\n"

@@ -9,55 +9,49 @@ Everything printed that a file, a cell, an account or the database supplied goes
 `formatting.printable`: a control character (a terminal escape) or a bidi override shows visibly.
 
 The command line is an administrator's tool: whoever may write the database file may manage `users` and
-`entities`. `--user NAME` (load, rollback, entities add) applies that account's role and agencies.
+`entities`. `--user NAME` (load, rollback, entities add) applies that account's role and agencies. This module
+holds the parser and the data commands; the administration commands (users, entities, closed periods) are in
+etl.admin, and what every command shares (exit codes, printing, the database for a command) in etl.console.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
-import shlex
 import sys
-import time
 from pathlib import Path
 
 import duckdb
 
 import store.connection
-import store.transactions
 import store.writes
-from core.errors import DatabaseBusy, DatabaseDamaged, DatabaseUnwritable, FileError, StoreUnavailable
+from core.errors import DatabaseBusy, DatabaseDamaged, FileError, StoreUnavailable
 from core.formatting import printable
 from core.schema import KINDS
 from etl import limits
+from etl.admin import cmd_entities, cmd_migrate, cmd_period, cmd_periods, cmd_users
+from etl.console import (
+    BUSY_ADVICE,
+    EXIT_BUSY,
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_STORE,
+    EXIT_USAGE,
+    connect,
+    saved,
+    say,
+    usage,
+)
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUSY, EXIT_STORE = 0, 1, 2, 3, 4
 #: files read and loaded together: at most load.BATCH_FILES of them and this many bytes (read only when their
 #: turn comes, each refused by its size on disk before it is read)
 BATCH_BYTES = 4 * limits.MAX_FILE_BYTES
-_AGAIN = "or stop the dashboard and run the command again."
-#: what a command can do instead while another program (the dashboard) holds the database
-BUSY_ADVICE = {
-    "load": f"Upload the file through the dashboard's Upload page, {_AGAIN}",
-    "rollback": f"Roll the submission back on the dashboard's Upload page, {_AGAIN}",
-    "submissions": f"The dashboard's Upload page shows the history, {_AGAIN}",
-    "export": f"Download the export from the dashboard's Data export page, {_AGAIN}",
-    "template": f"Download the template from the dashboard's Upload page, {_AGAIN}",
-    "users": "Accounts are managed here only: stop the dashboard, run the command, then start the dashboard again.",
-    "entities": "The entity list is managed here only: stop the dashboard, run the command, then start the "
-    "dashboard again.",
-    "demo": "Stop the dashboard, rebuild the demo database, then start the dashboard again.",
-    "brief": f"The brief reads only; if the database stays busy, {_AGAIN}",
-    "close": f"Close the period on the dashboard's Closed periods page, {_AGAIN}",
-    "reopen": f"Reopen the period on the dashboard's Closed periods page, {_AGAIN}",
-    "periods": f"The dashboard's Closed periods page lists them, {_AGAIN}",
-    "migrate": "Stop the dashboard while the database is copied, then run the command again.",
-}
 
 
-def say(text: object = "", err: bool = False) -> None:
-    """Print a line, its control and bidi characters shown visibly (see the module's docstring)."""
-    print(printable(text), file=sys.stderr if err else sys.stdout)
+def _part_of(bar: ProgressBar, share: tuple[float, float], fraction: float, text: str) -> None:
+    """Progress of one batch as its share (start, width) of the whole bar."""
+    bar.update(share[0] + fraction * share[1], text)
 
 
 class ProgressBar:
@@ -84,9 +78,7 @@ class ProgressBar:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description="UNCT Results Dashboard data tools")
-    parser.add_argument(
-        "--db", help="database file, or a shared store's URL ducklake:postgres:… (default $UNCT_DB or data/unct.duckdb)"
-    )
+    parser.add_argument("--db", help="database file or shared store URL (default $UNCT_DB or data/unct.duckdb)")
     # --db is also accepted after any command or sub-action (SPEC §8); SUPPRESS keeps a value given
     # earlier on the line from being overwritten by None where the option is not repeated
     db_option = argparse.ArgumentParser(add_help=False)
@@ -142,9 +134,9 @@ def _parser() -> argparse.ArgumentParser:
     brief = command("brief", "the UNCT meeting brief of a country for a period, as PDF or Excel")
     brief.add_argument("--country", required=True)
     brief.add_argument("--plan", help="one of the country's plans (default: all of them)")
-    period = brief.add_mutually_exclusive_group()
-    period.add_argument("--year", type=int)
-    period.add_argument("--quarter", metavar="YYYYQn", help="e.g. 2025Q3")
+    when = brief.add_mutually_exclusive_group()
+    when.add_argument("--year", type=int)
+    when.add_argument("--quarter", metavar="YYYYQn", help="e.g. 2025Q3")
     brief.add_argument("-o", "--output", type=Path, required=True, help="FILE.pdf or FILE.xlsx")
 
     template = command("template", "write an empty template workbook for a dataset kind")
@@ -197,16 +189,8 @@ def _parser() -> argparse.ArgumentParser:
         help="other spellings that resolve to CODE: --alias A B or --alias A --alias B",
     )
     add.add_argument("--user", help="as this account (it must be an admin)")
-
-    migrate = command(
-        "migrate", "copy the database file (--db), with its history and kept originals, into a new shared store"
-    )
-    migrate.add_argument(
-        "--to",
-        required=True,
-        metavar="URL",
-        help="ducklake:postgres:dbname=… host=… port=… user=… ($UNCT_DATA_PATH: its data folder)",
-    )
+    migrate = command("migrate", "copy the database file (--db), history included, into a new shared store")
+    migrate.add_argument("--to", required=True, metavar="URL", help="ducklake:postgres:dbname=… host=… user=…")
     return parser
 
 
@@ -229,23 +213,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_STORE
 
 
-def _connect(args, writes: bool = True):
-    """The database, for this command (its advice when the file is busy). A command that only reads opens a
-    file it cannot write read-only."""
-    path = store.connection.target(getattr(args, "db", None))
-    try:
-        return store.connection.connect(path, busy_advice=BUSY_ADVICE[args.command])
-    except DatabaseUnwritable:
-        if writes or not Path(path).is_file():
-            raise
-        return store.connection.connect(path, read_only=True, busy_advice=BUSY_ADVICE[args.command])
-
-
-def _saved(con, args) -> None:
-    """After a command's change is committed: written into the database file now (a full disk is said here)."""
-    store.connection.checkpoint(con, getattr(args, "db", None))
-
-
 def cmd_load(args) -> int:
     for path in args.files:
         if not path.is_file():
@@ -254,7 +221,7 @@ def cmd_load(args) -> int:
     from etl.load import BATCH_FILES, load_many
     from store import accounts
 
-    con = _connect(args)
+    con = connect(args)
     allowed = None
     if args.user:
         try:
@@ -293,7 +260,7 @@ def cmd_load(args) -> int:
                 user=args.user,
                 allowed_agencies=allowed,
                 dry_run=args.dry_run,
-                progress=lambda f, t: bar.update(share[0] + f * share[1], t),
+                progress=functools.partial(_part_of, bar, share),
                 workers=min(len(files), os.cpu_count() or 1, 4),
             )
         except duckdb.Error as exc:  # the store failed mid-load (a full disk): say which files it took down
@@ -308,7 +275,7 @@ def cmd_load(args) -> int:
             worst = max(worst, _report(result))
     bar.close()
     if not args.dry_run:  # loads, rejections and duplicates are recorded
-        _saved(con, args)
+        saved(con, args)
     return worst
 
 
@@ -337,7 +304,7 @@ def _report(result) -> int:
 
 
 def cmd_submissions(args) -> int:
-    con = _connect(args, writes=False)
+    con = connect(args, writes=False)
     rows = con.execute("""SELECT submission_id, created_at, status, kind, coalesce(agency, ''), rows_added,
                                  rows_replaced, coalesce(user_name, ''), file_name
                           FROM submissions ORDER BY submission_id""").fetchall()
@@ -360,7 +327,7 @@ def cmd_submissions(args) -> int:
 def cmd_rollback(args) -> int:
     from store import accounts
 
-    con = _connect(args)
+    con = connect(args)
     try:
         if args.user:
             accounts.check_rollback(con, args.user, args.submission_id)
@@ -368,7 +335,7 @@ def cmd_rollback(args) -> int:
     except (store.writes.RollbackError, accounts.PermissionDenied) as exc:
         say(exc, err=True)
         return EXIT_ERRORS
-    _saved(con, args)
+    saved(con, args)
     say(
         f"Rolled back submission {done['submission_id']}: {done['rows_hidden']} row(s) withdrawn, "
         f"{done['rows_restored']} earlier row(s) restored."
@@ -383,8 +350,8 @@ def cmd_export(args) -> int:
 
     day = parse_day(args.as_of)
     if args.as_of and day is None:
-        return _usage(f"--as-of {args.as_of!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-09-30.")
-    con = _connect(args, writes=False)
+        return usage(f"--as-of {args.as_of!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-09-30.")
+    con = connect(args, writes=False)
     filters = Filters(
         country=args.country, plan=args.plan, agency=args.agency, year_from=args.year, year_to=args.year, as_of=day
     )
@@ -395,7 +362,7 @@ def cmd_export(args) -> int:
         partner=args.partner,
     )
     if args.kind != "budget" and detail != exports.BudgetDetail():
-        return _usage("--strategic-priority, --suboutput-status, --sdg-goal and --partner narrow a budget export only.")
+        return usage("--strategic-priority, --suboutput-status, --sdg-goal and --partner narrow a budget export only.")
     frame = exports.rows(history.as_of(con, day), filters, args.kind, detail=detail)
     if args.output is None:
         data = exports.safe_csv_bytes(frame)
@@ -431,12 +398,12 @@ def cmd_brief(args) -> int:
 
     fmt = args.output.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        return _usage(f"-o {args.output}: the brief is written as FILE.pdf or FILE.xlsx")
+        return usage(f"-o {args.output}: the brief is written as FILE.pdf or FILE.xlsx")
     try:
         period = Period.parse(args.year, args.quarter)
     except PeriodError as exc:
-        return _usage(str(exc))
-    con = _connect(args, writes=False)
+        return usage(str(exc))
+    con = connect(args, writes=False)
     try:
         data = build(con, args.country, args.plan, period, fmt)
     except (BriefError, PdfError) as exc:
@@ -451,7 +418,7 @@ def cmd_brief(args) -> int:
 def cmd_template(args) -> int:
     from etl import template
 
-    con = _connect(args, writes=False)
+    con = connect(args, writes=False)
     if not _write_file(args.output, template.template_bytes(args.kind, store.writes.entities(con))):
         return EXIT_ERRORS
     say(f"Template for {args.kind} written to {args.output}")
@@ -459,16 +426,15 @@ def cmd_template(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from etl import demo
+    from demo import generate
 
     if args.files:
-        for path in demo.write_demo_files(args.files):
+        for path in generate.write_demo_files(args.files):
             say(path)
         return EXIT_OK
     if store.connection.shared_url(getattr(args, "db", None)):
-        return _usage(
-            "demo builds a database file: build it into one (--db FILE), then copy it into the shared "
-            "store with: python -m etl --db FILE migrate --to URL"
+        return usage(
+            "demo builds a database file: build it (--db FILE), then: python -m etl --db FILE migrate --to URL"
         )
     path = store.connection.db_path(getattr(args, "db", None))
     if path.is_file():  # the rebuild deletes the file: not while another program holds it, nor real data unasked
@@ -488,7 +454,7 @@ def cmd_demo(args) -> int:
                     err=True,
                 )
                 return EXIT_USAGE
-    summary = demo.build_demo(path, progress=ProgressBar(1).update)
+    summary = generate.build_demo(path, progress=ProgressBar(1).update)
     say(summary)
     return EXIT_OK
 
@@ -506,226 +472,6 @@ def _not_demo_submissions(con) -> str:
         f"{count} submission{'s' if count != 1 else ''}, the last uploaded by {user or 'an unnamed user'} "
         f"on {at:%Y-%m-%d}"
     )
-
-
-def cmd_users(args) -> int:
-    from store import accounts
-
-    con = _connect(args, writes=args.users_command != "list")
-    if args.users_command == "list":
-        for user in accounts.list_users(con):
-            say(
-                f"{printable(user['user_name']):16} {user['role']:12} "
-                f"{printable(', '.join(user['agencies'])) or '-':20} {user['email'] or ''}"
-            )
-        return EXIT_OK
-    if args.users_command == "remove":
-        removed = accounts.remove_user(con, args.name)
-        if removed:
-            _saved(con, args)
-        say(f"Removed {args.name}." if removed else f"There is no account {args.name}.")
-        return EXIT_OK if removed else EXIT_ERRORS
-    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else _ask_password()
-    if not password and args.email:
-        password = None  # a single-sign-on account: it signs in through the identity provider only
-    try:
-        accounts.add_user(con, args.name, args.role, args.agency, password, email=args.email)
-    except ValueError as exc:
-        say(exc, err=True)
-        return EXIT_ERRORS
-    _saved(con, args)
-    say(f"Account {args.name} ({args.role}) saved.")
-    return EXIT_OK
-
-
-def cmd_entities(args) -> int:
-    con = _connect(args, writes=args.entities_command != "list")
-    if args.entities_command == "list":
-        rows = [
-            (printable(code), origin, printable(name), printable("; ".join(aliases or ())))
-            for code, origin, name, aliases in con.execute(
-                "SELECT code, origin, name, aliases FROM entities ORDER BY code"
-            ).fetchall()
-        ]
-        width = max([len(code) for code, *_ in rows] + [4])
-        name_width = max(len(name) for _, _, name, _ in rows)  # the shipped entities are always there
-        say(f"{'code':{width}}  {'origin':7}  {'name':{name_width}}  aliases")
-        for code, origin, name, aliases in rows:
-            say(f"{code:{width}}  {origin:7}  {name:{name_width}}  {aliases}".rstrip())
-        return EXIT_OK
-    return _add_entity(con, args)
-
-
-def _add_entity(con, args) -> int:
-    """`entities add`: check the code, name and aliases against the list, then add or update (origin 'admin')."""
-    from core.entities import EntityResolver, entity_key
-    from store import accounts
-
-    if args.user:  # as with load and rollback, --user is checked when given
-        user = accounts.get_user(con, args.user)
-        if user is None or user["role"] != "admin":
-            say(
-                f"There is no account {args.user!r}."
-                if user is None
-                else f"{args.user} is a {user['role']}: only admins may add or change entities.",
-                err=True,
-            )
-            return EXIT_ERRORS
-    code, name = " ".join(args.code.split()), " ".join(args.name.split())
-    aliases = [" ".join(a.split()) for a in args.alias]
-    # codes are stored as written and matched ignoring case, spaces and punctuation (core.entities),
-    # so 'UN Women' and 'World Bank' are valid codes; ';' and ',' separate agencies in a cell
-    if not entity_key(code) or len(code) > 20 or any(c in code for c in ";,"):
-        return _usage(
-            f"{args.code!r} is not an entity code: give a short code such as UNOSSC "
-            "(at most 20 characters, no ';' or ',')."
-        )
-    if not entity_key(name):
-        return _usage(
-            f"{args.name!r} is not an entity name: give the full name, e.g. "
-            '"United Nations Office for South-South Cooperation".'
-        )
-    current = {e.code: e for e in store.writes.entities(con)}
-    resolver = EntityResolver(current.values())
-    taken = resolver.try_resolve(code)
-    if taken is not None and taken != code:
-        how = "the entity list writes it" if entity_key(taken) == entity_key(code) else "it already stands for"
-        return _usage(
-            f"Code {code!r} is taken: {how} {taken}. To change {taken}, run: "
-            f"python -m etl entities add {shlex.quote(taken)} NAME"
-        )
-    for label in [name, *aliases]:
-        other = resolver.try_resolve(label)
-        if other is not None and other != code:
-            return _usage(f"{label!r} already stands for {other}: it cannot also name {code}.")
-    old = current.get(code)
-    if old is None:
-        store.transactions.write_transaction(
-            con, store.writes.add_entity, code, name, tuple(dict.fromkeys(aliases)), "admin"
-        )
-        _saved(con, args)
-        say(f"Added {code} ({name}).")
-        return EXIT_OK
-    # an existing code: new name, aliases added to its own
-    known = {entity_key(label) for label in (old.code, old.name, *old.aliases)}
-    added = [a for a in dict.fromkeys(aliases) if entity_key(a) not in known]
-    changes = ([f"name {old.name!r} → {name!r}"] if name != old.name else []) + (
-        [f"alias(es) {', '.join(added)} added"] if added else []
-    )
-    if not changes:
-        say(f"{code} already reads so: nothing changed.")
-        return EXIT_OK
-    store.writes.update_entity(con, code, name, (*old.aliases, *added))
-    _saved(con, args)
-    say(f"Updated {code}: {'; '.join(changes)}.")
-    return EXIT_OK
-
-
-def cmd_migrate(args) -> int:
-    """`migrate --to URL`: the database file, whole, into a new shared store (store.lake.copy_into)."""
-    from store import lake
-
-    source = store.connection.target(getattr(args, "db", None))
-    if lake.is_lake(source) or not Path(source).is_file():
-        return _usage(f"{lake.describe(source)}: not a database file; --db names the file to copy.")
-    if not lake.is_lake(args.to):
-        return _usage(f"--to {args.to}: not a shared store; use ducklake:postgres:dbname=… host=… port=… user=….")
-    started = time.monotonic()
-    file = store.connection.connect(source, wait=0, busy_advice=BUSY_ADVICE["migrate"])
-    try:
-        shared = store.connection.connect(args.to)
-        try:
-            counts = lake.copy_into(file, shared, args.to)
-        except lake.NotEmpty as exc:
-            say(exc, err=True)
-            return EXIT_ERRORS
-        finally:
-            shared.close()
-    finally:
-        file.close()
-    say(
-        f"Copied {source} into {lake.describe(args.to)} in {time.monotonic() - started:.1f} s: "
-        f"{counts.get('submission_log', 0):,} submissions, {counts.get('budget_lines', 0):,} budget lines, "
-        f"{counts.get('submission_files', 0):,} original files, {counts.get('users', 0):,} accounts."
-    )
-    say(f"Point the dashboard and the commands at it: UNCT_DB='{lake.describe(args.to)}'")
-    return EXIT_OK
-
-
-def cmd_period(args) -> int:
-    """`close` and `reopen`: an administrator's (with --user, the account must be an admin), recorded in the log."""
-    from store import periods
-
-    con = _connect(args)
-    if args.user and not _is_admin(con, args.user, "close or reopen periods"):
-        return EXIT_ERRORS
-    period = periods.Period(" ".join(args.country.split()), " ".join(args.plan.split()), args.year, args.quarter)
-    try:
-        (periods.close if args.command == "close" else periods.reopen)(con, period, args.user)
-    except periods.PeriodError as exc:
-        say(exc, err=True)
-        return EXIT_ERRORS
-    _saved(con, args)
-    if args.command == "close":
-        say(
-            f"Closed {period}: loads and roll-backs that would change it are refused until it is reopened "
-            f"({period.command('reopen')})."
-        )
-    else:
-        say(f"Reopened {period}.")
-    return EXIT_OK
-
-
-def cmd_periods(args) -> int:
-    from store import periods
-
-    con = _connect(args, writes=False)
-    entries = periods.log(con)
-    if not entries:
-        say("No period has been closed. Close one with: python -m etl close --country C --plan P --year Y")
-        return EXIT_OK
-    now = periods.closed(con)
-    say("Closed now:" if now else "No period is closed now.")
-    for p in now:
-        say(
-            f"  {periods.Period(p['country'], p['plan'], p['year'], p['quarter'])}  closed by "
-            f"{p['user_name'] or 'an unnamed user'} on {p['changed_at']:%Y-%m-%d %H:%M} UTC"
-        )
-    say("History:")
-    for e in entries:
-        period = periods.Period(e["country"], e["plan"], e["year"], e["quarter"])
-        say(
-            f"  {e['changed_at']:%Y-%m-%d %H:%M} UTC  {e['action']:8}  {period}  by "
-            f"{e['user_name'] or 'an unnamed user'}"
-        )
-    return EXIT_OK
-
-
-def _is_admin(con, name: str, what: str) -> bool:
-    """Whether account `name` is an admin; else says so (as `entities add` does)."""
-    from store import accounts
-
-    user = accounts.get_user(con, name)
-    if user is None or user["role"] != "admin":
-        say(
-            f"There is no account {name!r}."
-            if user is None
-            else f"{name} is a {user['role']}: only admins may {what}.",
-            err=True,
-        )
-        return False
-    return True
-
-
-def _usage(message: str) -> int:
-    say(f"python -m etl: error: {message}", err=True)
-    return EXIT_USAGE
-
-
-def _ask_password() -> str:
-    import getpass
-
-    return getpass.getpass("Password: ")
 
 
 HANDLERS = {

@@ -5,6 +5,7 @@ The file size is checked here before a file is read; the rest of the caps are ch
 All caps can be changed through the environment: UNCT_MAX_FILE_MB, UNCT_MAX_UNCOMPRESSED_MB,
 UNCT_MAX_SHEET_MB, UNCT_MAX_ROWS, UNCT_MAX_CELLS.
 """
+
 from __future__ import annotations
 
 import os

@@ -123,7 +123,10 @@ def connect(
             break
         except (duckdb.Error, OSError) as exc:
             if _LOCK_CONFLICT not in str(exc):
-                raise unusable(exc, target) or exc
+                failure = unusable(exc, target)
+                if failure is None:
+                    raise
+                raise failure from exc
             if time.monotonic() >= deadline:
                 holder = _HOLDER.search(str(exc))
                 by = f"process {holder[2]}, {Path(holder[1]).name}: " if holder else ""
@@ -140,7 +143,7 @@ def connect(
             # a load still 'loading' when the file is opened was cut off (killed, crashed, a full disk):
             # nothing of it was committed, and the history says so
             con.execute("UPDATE submission_log SET status = 'failed' WHERE status = 'loading'")
-        elif con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0] < SCHEMA_VERSION:
+        elif con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0] < SCHEMA_VERSION:  # type: ignore[index]  # an aggregate: one row
             raise DatabaseUnwritable(
                 f"The database {target} needs this release's schema changes, which cannot be "
                 "made while it is opened read-only; open it once where it can be written."
@@ -148,9 +151,10 @@ def connect(
         lock_down(con, target.parent)
     except BaseException as exc:
         con.close()
-        if isinstance(exc, duckdb.Error):
-            raise unusable(exc, target) or exc
-        raise
+        failure = unusable(exc, target) if isinstance(exc, duckdb.Error) else None
+        if failure is None:
+            raise
+        raise failure from exc
     return con
 
 
@@ -176,7 +180,7 @@ def _check_length(con: duckdb.DuckDBPyConnection, target: Path) -> None:
     """A file shorter than the blocks in use was cut short: DuckDB reads only the blocks a query needs, so
     without this check a truncated file would answer from what is left of it. (Free blocks at the end are
     trimmed from the file at a checkpoint: only used blocks must all be there.)"""
-    block_size, blocks = con.execute("SELECT block_size, used_blocks FROM pragma_database_size()").fetchone()
+    block_size, blocks = con.execute("SELECT block_size, used_blocks FROM pragma_database_size()").fetchone()  # type: ignore[misc]  # one row
     if blocks and target.stat().st_size < _FILE_HEADERS + blocks * block_size:
         raise DatabaseDamaged(
             f"The database {target} is damaged: the file is cut short. Nothing was changed. "
@@ -199,7 +203,7 @@ def unusable(error: BaseException, path: str | os.PathLike) -> StoreUnavailable 
     wal = path.with_name(path.name + ".wal")
     for words, reason, advice in _UNWRITABLE:
         if words in text:
-            done = DatabaseUnwritable(
+            done: StoreUnavailable = DatabaseUnwritable(
                 f"The database {path} cannot be written: {reason}. Nothing was changed. {advice}", reason
             )
             done.__cause__ = error
@@ -257,7 +261,7 @@ def lock_down(con: duckdb.DuckDBPyConnection, *folders: Path) -> None:
     Uploaded files reach DuckDB only as registered Arrow tables, never as paths. Opening the same file again in
     this process shares the locked instance, so the settings are applied once.
     """
-    if con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
+    if con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:  # type: ignore[index]  # one row
         return
     allowed = ", ".join("'" + str(folder.resolve()).replace("'", "''") + "/'" for folder in folders)
     con.execute(f"SET allowed_directories = [{allowed}]")

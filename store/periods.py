@@ -181,6 +181,7 @@ def check_load(cur, ds, submission_id: int | None = None) -> None:
     if cur.execute("SELECT count(*) FROM period_log").fetchone()[0] == 0:
         return
     if ds.layout == "uninfo":
+        assert submission_id is not None  # a UN INFO export is checked by its own submission in its batch
         sid = int(submission_id)
         rows = {
             "budget_lines": f"""SELECT country, plan, year FROM staged WHERE sid = {sid}

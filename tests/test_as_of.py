@@ -1,5 +1,6 @@
 """Figures as of a date (store.history): whatever is loaded and rolled back later, in any order, the figures as of a
 moment are those the store showed at that moment — every view, every page read and every export."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,11 +34,14 @@ def figures(con) -> dict:
     """What pages and exports read, through `con` (tables as CSV text: a missing figure is NaN, never equal to
     itself)."""
     f = Filters()
-    return {"budget": budget.totals(con, f), "by_outcome": table(budget.by(con, f, "outcome")),
-            "suboutputs": budget.suboutput_totals(con, f), "progress": table(indicators.progress(con, f)),
-            "actions": actions.totals(con, f),
-            **{f"export_{k}": exports.safe_csv_bytes(exports.rows(con, f, k))
-               for k in ("budget", "indicators", "actions")}}
+    return {
+        "budget": budget.totals(con, f),
+        "by_outcome": table(budget.by(con, f, "outcome")),
+        "suboutputs": budget.suboutput_totals(con, f),
+        "progress": table(indicators.progress(con, f)),
+        "actions": actions.totals(con, f),
+        **{f"export_{k}": exports.safe_csv_bytes(exports.rows(con, f, k)) for k in ("budget", "indicators", "actions")},
+    }
 
 
 def table(df) -> str:
@@ -68,10 +72,18 @@ def test_figures_as_of_a_moment_survive_later_loads_and_rollbacks(tmp_path, orde
     ids["digital"], ids["education"] = uninfo(con, EXPORTS[1]), uninfo(con, EXPORTS[2])
     snapshot()
     later = [(kind, name) for kind in ("budget_indirect", "indicators", "actions") for name in ("B", "C")]
-    steps = {"latest first": [("education", None), *reversed(later)],
-             "earliest first": [*later, ("crime", None)],
-             "interleaved": [("budget_indirect", "B"), ("digital", None), ("indicators", "C"), ("actions", "B"),
-                             ("crime", None), ("budget_indirect", "C")]}[order]
+    steps = {
+        "latest first": [("education", None), *reversed(later)],
+        "earliest first": [*later, ("crime", None)],
+        "interleaved": [
+            ("budget_indirect", "B"),
+            ("digital", None),
+            ("indicators", "C"),
+            ("actions", "B"),
+            ("crime", None),
+            ("budget_indirect", "C"),
+        ],
+    }[order]
     for kind, name in steps:
         store.writes.rollback(con, ids[kind][name] if name else ids[kind])
         snapshot()

@@ -1,6 +1,7 @@
 """The PDF meeting brief, printed by the system Chromium and read back with pdftotext: country, period, totals
 and the overdue count equal the store's queries, on a fixture with indicators and actions, on NULL-heavy data, on
 hostile text and on the 22 real UN INFO exports (issue 13)."""
+
 from __future__ import annotations
 
 import io
@@ -30,15 +31,17 @@ def read_pdf(data: bytes, tmp_path: Path) -> tuple[str, int]:
     path = tmp_path / "brief.pdf"
     path.write_bytes(data)
     assert data.startswith(b"%PDF-")
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return " ".join(text.split()), text.count("\f")
 
 
 def money_cards(h: dict) -> str:
     """The first row of headline cards as pdftotext reads it: the four labels, then the four amounts."""
-    return ("REQUIRED AVAILABLE SPENT FUNDING GAP " +
-            " ".join(format_money(h[k]) for k in ("required", "available", "expenditure", "funding_gap")))
+    return "REQUIRED AVAILABLE SPENT FUNDING GAP " + " ".join(
+        format_money(h[k]) for k in ("required", "available", "expenditure", "funding_gap")
+    )
 
 
 def test_pdf_brief_reads_back_the_stores_figures(seeded_db, tmp_path):
@@ -55,17 +58,27 @@ def test_pdf_brief_reads_back_the_stores_figures(seeded_db, tmp_path):
     for days, number in zip(overdue["days_late"], overdue["action_no"]):
         assert f"{days} days late — {number} " in text
     assert f"{h['indicators_on_track'] + h['indicators_achieved']} of {h['indicators']}" in text
-    for section in ("Reporting completeness", "Headline figures", "Needs attention", "Money by outcome",
-                    "Agencies' delivery", "Indicators", "Recommendations and key actions", "What is not reported",
-                    "How each figure is computed"):
+    for section in (
+        "Reporting completeness",
+        "Headline figures",
+        "Needs attention",
+        "Money by outcome",
+        "Agencies' delivery",
+        "Indicators",
+        "Recommendations and key actions",
+        "What is not reported",
+        "How each figure is computed",
+    ):
         assert section in text, section
     assert f"page 1 of {pages}" in text
 
 
 def test_pdf_brief_of_a_quarter_from_the_command_line(seeded_db_path, tmp_path, capsys):
     out = tmp_path / "q.pdf"
-    assert cli.main(["--db", str(seeded_db_path), "brief", "--country", ANGOLA, "--quarter", "2025Q3",
-                     "-o", str(out)]) == 0
+    assert (
+        cli.main(["--db", str(seeded_db_path), "brief", "--country", ANGOLA, "--quarter", "2025Q3", "-o", str(out)])
+        == 0
+    )
     assert capsys.readouterr().out == f"Brief for {ANGOLA}, 2025 Q3 (Jul–Sep 2025), written to {out}\n"
     text, _ = read_pdf(out.read_bytes(), tmp_path)
     con = store.connection.connect(seeded_db_path)

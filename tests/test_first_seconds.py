@@ -1,6 +1,7 @@
 """Issue 10, the first ten seconds: the period and scope of every page, the year slider's bounds per country,
 plans with their years, the share of money a ratio rests on, plain empty states per country, completeness that
 never judges an ended plan, the Needs attention panel, the exports' names and Filters sheet, values as typed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,21 +32,39 @@ def markdown(app) -> str:
 
 # --- words ----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("first,last,expected", [
-    (2019, 2023, "2019–2023"), (2024, 2026, "2024–2026 to date"), (2024, 2028, "2024–2026 to date, 2027–2028 planned"),
-    (2027, 2028, "2027–2028 planned"), (2026, 2026, "2026 to date"), (2021, 2021, "2021"), (None, None,
-                                                                                            "no dated figures")])
+
+@pytest.mark.parametrize(
+    "first,last,expected",
+    [
+        (2019, 2023, "2019–2023"),
+        (2024, 2026, "2024–2026 to date"),
+        (2024, 2028, "2024–2026 to date, 2027–2028 planned"),
+        (2027, 2028, "2027–2028 planned"),
+        (2026, 2026, "2026 to date"),
+        (2021, 2021, "2021"),
+        (None, None, "no dated figures"),
+    ],
+)
 def test_years_are_said_to_date_and_planned(first, last, expected):
     assert years_phrase(first, last, TODAY) == expected
 
 
-@pytest.mark.parametrize("plan,first,last,countries,expected", [
-    ("United Nations Sustainable Development Cooperation Framework", 2018, 2022, 1,
-     "United Nations Sustainable Development Cooperation Framework (2018–2022)"),
-    ("UNSDCF", 2016, 2028, 27, "UNSDCF (2016–2028, 27 countries)"),
-    ("UNSDCF 2023-2027", 2023, 2025, 1, "UNSDCF 2023-2027"),  # the name states its years already
-    ("UNSDCF", None, None, 1, "UNSDCF"), (None, 2020, 2021, 1, "(no plan) (2020–2021)"),
-])
+@pytest.mark.parametrize(
+    "plan,first,last,countries,expected",
+    [
+        (
+            "United Nations Sustainable Development Cooperation Framework",
+            2018,
+            2022,
+            1,
+            "United Nations Sustainable Development Cooperation Framework (2018–2022)",
+        ),
+        ("UNSDCF", 2016, 2028, 27, "UNSDCF (2016–2028, 27 countries)"),
+        ("UNSDCF 2023-2027", 2023, 2025, 1, "UNSDCF 2023-2027"),  # the name states its years already
+        ("UNSDCF", None, None, 1, "UNSDCF"),
+        (None, 2020, 2021, 1, "(no plan) (2020–2021)"),
+    ],
+)
 def test_plans_are_labelled_with_their_years(plan, first, last, countries, expected):
     assert plan_label(plan, first, last, countries) == expected
 
@@ -55,43 +74,56 @@ def test_values_in_messages_are_as_typed():
 
 
 def test_the_statement_names_plans_country_years_and_the_other_filters():
-    plans = [{"country": "Jordan", "plan": "UNSDCF", "year_from": 2023, "year_to": 2027, "first_year": 2023,
-              "last_year": 2027}]
+    plans = [
+        {
+            "country": "Jordan",
+            "plan": "UNSDCF",
+            "year_from": 2023,
+            "year_to": 2027,
+            "first_year": 2023,
+            "last_year": 2027,
+        }
+    ]
     assert statement(plans, Filters(country="Jordan", agency="UNDP"), {}, "budget", TODAY) == (
-        "UNSDCF (2023–2027) · Jordan · 2023–2026 to date, 2027 planned · agency UNDP (incl. joint sub-outputs)")
+        "UNSDCF (2023–2027) · Jordan · 2023–2026 to date, 2027 planned · agency UNDP (incl. joint sub-outputs)"
+    )
     many = [{**plans[0], "country": c, "plan": f"P{c}"} for c in "ABCD"]
-    assert statement(many, Filters(), {}, "actions", TODAY) == "4 plans · 4 countries · deadlines 2023–2026 to " \
-                                                               "date, 2027 planned"
+    assert (
+        statement(many, Filters(), {}, "actions", TODAY) == "4 plans · 4 countries · deadlines 2023–2026 to "
+        "date, 2027 planned"
+    )
     assert statement([], Filters(), {}) == "No figures in view"
 
 
 # --- reads on the seeded data ---------------------------------------------------------------------------------
 
+
 def test_plans_in_view_and_their_years(seeded_db):
     seen = scope.in_view(seeded_db, Filters(country=VIET_NAM))
     assert [(p["country"], p["plan"]) for p in seen] == [(VIET_NAM, PLAN_B)]
     rows = model.budget_rows(Filters(country=VIET_NAM))
-    years = [r["year"] for r in rows] + [r["year"] for r in model.indicator_rows(Filters(country=VIET_NAM))
-                                         if "year" in r]
+    years = [r["year"] for r in rows] + [
+        r["year"] for r in model.indicator_rows(Filters(country=VIET_NAM)) if "year" in r
+    ]
     assert (seen[0]["year_from"], seen[0]["year_to"]) == (min(years), max(years))
     assert scope.current_plan(seeded_db, Filters(country=ANGOLA), TODAY)["plan"] == PLAN_A
 
 
-
-
 def test_needs_attention_lists_the_largest_gaps_and_lowest_delivery(seeded_db):
     found = attention.needs_attention(seeded_db, Filters())
-    by_agency = {a: m for a, m in model.by(model.budget_rows(), model.agency_group).items()
-                 if a not in ("Joint", "(no agency)")}
+    by_agency = {
+        a: m for a, m in model.by(model.budget_rows(), model.agency_group).items() if a not in ("Joint", "(no agency)")
+    }
     gaps = sorted(((m.funding_gap, a) for a, m in by_agency.items() if (m.funding_gap or 0) > 0), reverse=True)
-    assert list(found["agencies"]["agency"]) == [a for _, a in gaps[:attention.TOP]]
+    assert list(found["agencies"]["agency"]) == [a for _, a in gaps[: attention.TOP]]
     rates = sorted((m.delivery_rate, a) for a, m in by_agency.items() if m.delivery_rate is not None)
-    assert list(found["low_delivery"]["agency"]) == [a for _, a in rates[:attention.TOP]]
+    assert list(found["low_delivery"]["agency"]) == [a for _, a in rates[: attention.TOP]]
     assert found["off_track_count"] == model.status_counts()["off track"]
     assert found["overdue_count"] == model.action_summary()["overdue"]
 
 
 # --- pages ----------------------------------------------------------------------------------------------------
+
 
 def test_every_page_states_its_period_and_scope(dashboard_db):
     for page in ("overview", "delivery", "funding_gaps", "indicators", "recommendations"):
@@ -121,8 +153,12 @@ def countries_db(tmp_path, seeded_db_path, monkeypatch):
     con = store.connection.connect(db)
     for country, plan, years in (("Kenya", "UNDAF 2018-2020", (2019, 2020)), ("Chad", "UNSDCF Chad", (2025, 2027))):
         rows = [[year, "1", "x", "1.1", "UNDP", 100, 50, 10] for year in years]
-        assert load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), f"{country}.xlsx", plan=plan,
-                          country=country).status == "committed"
+        assert (
+            load_bytes(
+                con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), f"{country}.xlsx", plan=plan, country=country
+            ).status
+            == "committed"
+        )
     con.close()
     monkeypatch.setenv("UNCT_DB", str(db))
     return db
@@ -160,8 +196,10 @@ def test_agency_choices_are_those_of_the_country(countries_db):
 def test_a_country_without_indicators_says_so_plainly(countries_db):
     app = open_page("overview", {"country": "Kenya"})
     infos = " ".join(i.value for i in app.info).replace("\\", "")
-    assert "No indicator data for Kenya yet. To add them, an agency focal point uploads the indicators workbook " \
-           "of Kenya on the Upload page" in infos
+    assert (
+        "No indicator data for Kenya yet. To add them, an agency focal point uploads the indicators workbook "
+        "of Kenya on the Upload page" in infos
+    )
     assert "No recommendations or actions for Kenya yet" in infos
     assert "Nothing matches these filters" not in infos
     page = open_page("indicators", {"country": "Kenya"})
@@ -188,19 +226,26 @@ def test_the_needs_attention_panel_links_to_the_narrowed_pages(dashboard_db):
 
 # --- exports --------------------------------------------------------------------------------------------------
 
+
 def test_export_names_carry_the_filters():
     assert exports.file_stem("budget", ["Jordan", None, "2023–2025", None, "UNDP"]) == "budget-jordan-2023-2025-undp"
     assert exports.file_stem("actions", []) == "actions"
 
 
 def test_the_excel_export_has_a_filters_sheet_and_readable_columns():
-    df = pd.DataFrame({"outcome_code": ["1"], "required": [1.0],
-                       "created_at": [pd.Timestamp("2026-01-02 03:04:05.678")]})
-    data = exports.safe_excel_bytes(df.rename(columns=exports.human_labels(list(df.columns))), "Budget",
-                                    about=[("Filters", "Jordan · 2023–2025"), ("Exported by", "=cmd")])
+    df = pd.DataFrame(
+        {"outcome_code": ["1"], "required": [1.0], "created_at": [pd.Timestamp("2026-01-02 03:04:05.678")]}
+    )
+    data = exports.safe_excel_bytes(
+        df.rename(columns=exports.human_labels(list(df.columns))),
+        "Budget",
+        about=[("Filters", "Jordan · 2023–2025"), ("Exported by", "=cmd")],
+    )
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Budget", "Filters"]
     assert [c.value for c in book["Budget"][1]] == ["Outcome code", "Required", "Loaded at"]
     assert book["Budget"]["C2"].value == dt.datetime(2026, 1, 2, 3, 4, 5)  # no microseconds
     assert [[c.value for c in r] for r in book["Filters"].iter_rows()] == [
-        ["Filters", "Jordan · 2023–2025"], ["Exported by", "'=cmd"]]
+        ["Filters", "Jordan · 2023–2025"],
+        ["Exported by", "'=cmd"],
+    ]

@@ -2,6 +2,7 @@
 the year slider's bounds per country, the card that states the money its ratio rests on, the plain empty state of a
 country, no "Page not found" on the first view after a server start; screenshots at 1366×768 and 1920×1080 go to
 tests/screenshots/ (git-ignored). The roll-back confirmation is in test_upload_browser."""
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,12 @@ def site(tmp_path_factory, seeded_db_path):
     shutil.copy(seeded_db_path, db)
     con = store.connection.connect(db)
     rows = [[year, "1", "x", "1.1", "UNDP", 100, 50, 10] for year in (2019, 2020)]
-    assert load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), "kenya.xlsx", plan="UNDAF 2018-2020",
-                      country="Kenya").status == "committed"
+    assert (
+        load_bytes(
+            con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), "kenya.xlsx", plan="UNDAF 2018-2020", country="Kenya"
+        ).status
+        == "committed"
+    )
     con.close()
     with serve(db) as base:
         yield base
@@ -86,8 +91,10 @@ def test_the_period_statement_and_the_card_basis(site, chromium):
     card = page.locator('[data-testid="stMetric"]', has_text="Delivery rate")
     assert card.locator('[data-testid="stMetricValue"]').inner_text().strip() == format_rate(m.delivery_rate)
     if m.delivery_basis is not None and m.delivery_basis < 0.995:
-        assert card.locator('[data-testid="stMetricDelta"]').inner_text().strip() == \
-            f"on {format_rate(m.delivery_basis)} of available funds"
+        assert (
+            card.locator('[data-testid="stMetricDelta"]').inner_text().strip()
+            == f"on {format_rate(m.delivery_basis)} of available funds"
+        )
     page.context.close()
 
 
@@ -131,8 +138,12 @@ def test_the_needs_attention_panel_links_to_the_narrowed_page(site, chromium):
 @pytest.mark.parametrize("size", list(SIZES))
 def test_screenshots_of_the_first_view(site, chromium, size):
     page = page_of(chromium, size)
-    for name, path in (("overview", ""), ("overview-kenya", "?country=Kenya"), ("funding-gaps", "funding_gaps"),
-                       ("delivery", "delivery")):
+    for name, path in (
+        ("overview", ""),
+        ("overview-kenya", "?country=Kenya"),
+        ("funding-gaps", "funding_gaps"),
+        ("delivery", "delivery"),
+    ):
         open_url(page, f"{site}/{path}")
         page.wait_for_timeout(800)
         shot(page, f"first-view-{name}-{SIZES[size][0]}x{SIZES[size][1]}")

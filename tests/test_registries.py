@@ -1,6 +1,7 @@
 """The Filter, Metric and Page registries are complete: every filter states its condition on every dataset (and
 that condition runs on the dataset's view), every figure a read returns is a registered metric, every page
 has one address."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,12 +18,23 @@ from tests.test_queries import HEALTH
 
 #: each dataset's view as the reads query it (sub-outputs: joined to the sub-outputs with a budget line)
 FROM = {
-    "budget": "budget", "indicators": "indicator_values", "actions": "actions", "submissions": "submissions",
-    "suboutputs": "suboutput_list s " + budget._FUNDED, "indirect_costs": "indirect_costs",
+    "budget": "budget",
+    "indicators": "indicator_values",
+    "actions": "actions",
+    "submissions": "submissions",
+    "suboutputs": "suboutput_list s " + budget._FUNDED,
+    "indirect_costs": "indirect_costs",
 }
 #: one value per filter field, each matching some of the seeded data
-ONE_EACH = {"country": ANGOLA, "plan": PLAN_A, "outcome": HEALTH, "agency": "UNDP",
-            "year_from": 2024, "year_to": 2025, "as_of": dt.date(2025, 9, 30)}
+ONE_EACH = {
+    "country": ANGOLA,
+    "plan": PLAN_A,
+    "outcome": HEALTH,
+    "agency": "UNDP",
+    "year_from": 2024,
+    "year_to": 2025,
+    "as_of": dt.date(2025, 9, 30),
+}
 
 
 def test_every_filter_states_its_condition_on_every_dataset():

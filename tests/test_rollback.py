@@ -144,14 +144,11 @@ def state(con, tables) -> list[tuple]:
 
 
 def rolled_back_rows_are_out(con, tables) -> bool:
-    return all(
-        con.execute(f"""SELECT count(*) FROM {table} t JOIN submission_log f USING (submission_id)
-                               WHERE f.status = 'rolled_back' AND (t.current OR t.replaced_by IS NOT NULL)""").fetchone()[
-            0
-        ]
-        == 0
-        for table in tables
+    query = (
+        "SELECT count(*) FROM {} t JOIN submission_log f USING (submission_id) "
+        "WHERE f.status = 'rolled_back' AND (t.current OR t.replaced_by IS NOT NULL)"
     )
+    return all(con.execute(query.format(table)).fetchone()[0] == 0 for table in tables)
 
 
 def current_budget(con, agency="UNDP") -> list[tuple]:
