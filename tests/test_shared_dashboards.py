@@ -20,13 +20,15 @@ from analytics.filters import Filters
 from core.formatting import format_money
 from etl.load import load_bytes
 from store import accounts
-from tests.test_browser import browser, free_port, metrics, new_page, open_url  # noqa: F401 (fixture)
+from tests import test_browser
+from tests.test_browser import free_port, metrics, new_page, open_url
 from tests.test_rollback import PLAN, UNINFO
 from tests.test_shared_store import undp
 from tests.test_upload import PASSWORD  # the one sign_in types
 from tests.test_upload_browser import go, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
+browser = test_browser.browser  # the same fixture: one Chromium per module
 #: a dashboard whose load stops inside its write transaction, the rows written and not committed, and says so
 #: (the file named by $UNCT_TEST_WRITING appears): the moment the test kills it
 WRITING_THEN_STALLED = """
@@ -98,7 +100,7 @@ def required(target: str) -> str:
         con.close()
 
 
-def test_a_command_line_load_shows_in_two_dashboards_serving_one_store(store_target, browser, tmp_path):  # noqa: F811
+def test_a_command_line_load_shows_in_two_dashboards_serving_one_store(store_target, browser, tmp_path):
     con = store.connection.connect(store_target)
     load_bytes(con, undp(("1.1.1", 100_000), ("1.1.2", 200_000)), "v1.xlsx", plan=PLAN)
     con.close()
@@ -130,7 +132,7 @@ def test_a_command_line_load_shows_in_two_dashboards_serving_one_store(store_tar
 
 def test_a_server_killed_during_an_upload_leaves_the_other_serving_and_no_half_loaded_submission(
     store_target, browser, tmp_path
-):  # noqa: F811
+):
     con = store.connection.connect(store_target)
     accounts.add_user(con, "ada", "admin", [], PASSWORD)
     load_bytes(con, undp(("1.1.1", 100_000)), "v1.xlsx", plan=PLAN)
