@@ -62,7 +62,7 @@ def main() -> None:
         st.markdown("Sign in to see the dashboards.")
         left, _ = st.columns([1, 1])
         with left:
-            auth.login_form(con, key="gate")
+            auth.login_form(key="gate")
         st.stop()
     if st.session_state.pop(auth.AFTER_SIGN_IN_KEY, None) and page is by_path["sign_in"]:
         st.switch_page(by_path["upload" if auth.can_upload(user) else "overview"])
@@ -77,7 +77,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # the app's script, run by Streamlit for every page view
-    main()
+    try:
+        main()
+    finally:  # the database file is held only while script runs use it (README: Deployment)
+        data.end_run()
 else:  # imported by `streamlit run dashboard.py` (or an ASGI server: `uvicorn dashboard:app`)
     from streamlit.runtime.pages_manager import PagesManager
 

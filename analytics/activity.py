@@ -17,7 +17,7 @@ from core.formatting import outcome_label, unique_labels
 from core.schema import PLAN_COUNTRIES
 
 #: the views and tables every page reads
-SURFACE = ("budget", "indicator_values", "actions", "submissions", "entities")
+SURFACE = ("budget", "indicator_values", "actions", "submissions", "entities", "store_version")
 
 
 def missing_surface(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -30,10 +30,12 @@ def missing_surface(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
-    """Changes whenever a submission lands, is rolled back or changes status (for cache invalidation)."""
+    """Changes whenever a submission lands, is rolled back or changes status, or any other write commits (the
+    store's version, read from the store: a commit by any process shows at every process's next page run)."""
     row = rows(
         con,
-        """SELECT count(*), max(submission_id), max(created_at)::VARCHAR,
+        """SELECT (SELECT max(version) FROM store_version), count(*), max(submission_id),
+                              max(created_at)::VARCHAR,
                               count(*) FILTER (WHERE status = 'committed'),
                               count(*) FILTER (WHERE status = 'rolled_back')
                        FROM submissions""",

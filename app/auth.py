@@ -29,7 +29,7 @@ from typing import Any
 import streamlit as st
 
 import store.connection
-from app import session
+from app import data, session
 from app.text import md_escape
 from store import accounts
 
@@ -154,7 +154,7 @@ def _sessions_of(folder: str, configured_secret: str) -> session.Sessions:
 
 def _sessions() -> session.Sessions:
     """The remembered sign-ins of the database's folder."""
-    folder = store.connection.db_path().resolve().parent
+    folder = store.connection.local_folder()
     return _sessions_of(str(folder), str(_secrets_section("unct").get("session_secret") or ""))
 
 
@@ -266,7 +266,7 @@ def sign_in(con, name: str, password: str) -> str | None:
     return None
 
 
-def login_form(con, key: str = "login", *, after: str | None = None) -> None:
+def login_form(key: str = "login", *, after: str | None = None) -> None:
     """The local-account form, and the single sign-on button(s) when configured.
 
     `after`: on success, remember it (AFTER_SIGN_IN_KEY) so dashboard.py can open the right page.
@@ -275,7 +275,7 @@ def login_form(con, key: str = "login", *, after: str | None = None) -> None:
         st.markdown("**Sign in with your dashboard account**")
         st.text_input("User name or e-mail", autocomplete="username", key=f"{key}_name")
         st.text_input("Password", type="password", autocomplete="current-password", key=f"{key}_password")
-        st.form_submit_button("Sign in", type="primary", on_click=_submit, args=(con, key, after))
+        st.form_submit_button("Sign in", type="primary", on_click=_submit, args=(key, after))
     problem = st.session_state.pop(f"{key}_problem", None)
     if problem:
         st.error(problem)
@@ -286,11 +286,12 @@ def login_form(con, key: str = "login", *, after: str | None = None) -> None:
     )
 
 
-def _submit(con, key: str, after: str | None) -> None:
+def _submit(key: str, after: str | None) -> None:
+    """Sign-in callback; it runs at the start of the next script run, with that run's connection."""
     name = st.session_state.get(f"{key}_name") or ""
     password = st.session_state.get(f"{key}_password") or ""
     st.session_state[f"{key}_password"] = ""
-    problem = sign_in(con, name, password)
+    problem = sign_in(data.connection(), name, password)
     if problem:
         st.session_state[f"{key}_problem"] = problem
     elif after:

@@ -150,7 +150,7 @@ def no_surface_notice() -> bool:
     """Shows what to do when the database has no query surface yet; True when it was shown."""
     if st.session_state.get("_data_version") == data.NO_SURFACE:
         st.warning(
-            f"The database {md_escape(data.db_path())} has no data yet — run `python -m etl demo` to build "
+            f"The database {md_escape(data.store_name())} has no data yet — run `python -m etl demo` to build "
             "the demo database, or load files on the Upload page."
         )
         return True

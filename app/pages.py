@@ -34,7 +34,7 @@ def sign_in_page() -> None:
     )
     left, _ = st.columns([1, 1])
     with left:
-        auth.login_form(con, key="sign_in", after="start")
+        auth.login_form(key="sign_in", after="start")
 
 
 def sign_out_page() -> None:

@@ -82,6 +82,10 @@ class DatabaseBusy(StoreUnavailable):
     """Another process holds the database file (SPEC §7: say plainly what to do)."""
 
 
+class WriteConflict(DatabaseBusy):
+    """Other processes kept changing the shared store for longer than a write may wait; nothing of it was stored."""
+
+
 class DatabaseDamaged(StoreUnavailable):
     """The database file (or its write-ahead log) is damaged, cut short or not a DuckDB database."""
 

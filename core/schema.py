@@ -622,7 +622,7 @@ SUBMISSIONS = Dataset(
             "duplicate_of",
             "rolled_back_at",
             "rolled_back_by",
-            "len(warnings) AS warning_count",
+            "coalesce(len(warnings), 0) AS warning_count",
             "reported_on",
             "reported_from",
         ),

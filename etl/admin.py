@@ -1,15 +1,18 @@
-"""The administration commands of `python -m etl`: accounts (`users`), the UN entity list (`entities`) and closed
-periods (`close`, `reopen`, `periods`). Whoever may write the database file may run them; `--user NAME` applies
-that account's role where a command says so."""
+"""The administration commands of `python -m etl`: accounts (`users`), the UN entity list (`entities`), closed
+periods (`close`, `reopen`, `periods`) and the move to a shared store (`migrate`). Whoever may write the database
+file may run them; `--user NAME` applies that account's role where a command says so."""
 
 from __future__ import annotations
 
 import shlex
 import sys
+import time
+from pathlib import Path
 
+import store.transactions
 import store.writes
 from core.formatting import printable
-from etl.console import EXIT_ERRORS, EXIT_OK, connect, saved, say, usage
+from etl.console import BUSY_ADVICE, EXIT_ERRORS, EXIT_OK, connect, saved, say, usage
 
 
 def cmd_users(args) -> int:
@@ -104,7 +107,9 @@ def _add_entity(con, args) -> int:
             return usage(f"{label!r} already stands for {other}: it cannot also name {code}.")
     old = current.get(code)
     if old is None:
-        store.writes.add_entity(con, code, name, tuple(dict.fromkeys(aliases)), origin="admin")
+        store.transactions.write_transaction(
+            con, store.writes.add_entity, code, name, tuple(dict.fromkeys(aliases)), "admin"
+        )
         saved(con, args)
         say(f"Added {code} ({name}).")
         return EXIT_OK
@@ -192,3 +197,35 @@ def _ask_password() -> str:
     import getpass
 
     return getpass.getpass("Password: ")
+
+
+def cmd_migrate(args) -> int:
+    """`migrate --to URL`: the database file, whole, into a new shared store (store.lake.copy_into)."""
+    import store.connection
+    from store import lake
+
+    source = store.connection.target(getattr(args, "db", None))
+    if lake.is_lake(source) or not Path(source).is_file():
+        return usage(f"{lake.describe(source)}: not a database file; --db names the file to copy.")
+    if not lake.is_lake(args.to):
+        return usage(f"--to {args.to}: not a shared store; use ducklake:postgres:dbname=… host=… port=… user=….")
+    started = time.monotonic()
+    file = store.connection.connect(source, wait=0, busy_advice=BUSY_ADVICE["migrate"])
+    try:
+        shared = store.connection.connect(args.to)
+        try:
+            counts = lake.copy_into(file, shared, args.to)
+        except lake.NotEmpty as exc:
+            say(exc, err=True)
+            return EXIT_ERRORS
+        finally:
+            shared.close()
+    finally:
+        file.close()
+    say(
+        f"Copied {source} into {lake.describe(args.to)} in {time.monotonic() - started:.1f} s: "
+        f"{counts.get('submission_log', 0):,} submissions, {counts.get('budget_lines', 0):,} budget lines, "
+        f"{counts.get('submission_files', 0):,} original files, {counts.get('users', 0):,} accounts."
+    )
+    say(f"Point the dashboard and the commands at it: UNCT_DB='{lake.describe(args.to)}'")
+    return EXIT_OK

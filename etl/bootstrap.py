@@ -7,12 +7,17 @@ import store.connection
 
 
 def main() -> None:
-    path = store.connection.db_path()
+    path = store.connection.target()
     con = store.connection.connect(path)
     submissions = con.execute("SELECT count(*) FROM submission_log").fetchone()[0]  # type: ignore[index]  # one row
     admins = con.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0]  # type: ignore[index]
     con.close()
-    if submissions == 0:
+    if submissions == 0 and store.connection.shared_url(path):  # the demo is built as a file (python -m etl demo)
+        print(
+            f"The shared store {store.connection.describe(path)} is empty: load files (python -m etl load), or copy "
+            "a database file into a new store (python -m etl --db FILE migrate --to URL)."
+        )
+    elif submissions == 0:
         from demo import generate
 
         print(f"The database {path} is empty: loading the demo data (python -m etl demo).")

@@ -30,7 +30,7 @@ from core.errors import DatabaseBusy, DatabaseDamaged, FileError, StoreUnavailab
 from core.formatting import printable
 from core.schema import KINDS
 from etl import limits
-from etl.admin import cmd_entities, cmd_period, cmd_periods, cmd_users
+from etl.admin import cmd_entities, cmd_migrate, cmd_period, cmd_periods, cmd_users
 from etl.console import (
     BUSY_ADVICE,
     EXIT_BUSY,
@@ -78,7 +78,7 @@ class ProgressBar:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description="UNCT Results Dashboard data tools")
-    parser.add_argument("--db", help="database file (default $UNCT_DB or data/unct.duckdb)")
+    parser.add_argument("--db", help="database file or shared store URL (default $UNCT_DB or data/unct.duckdb)")
     # --db is also accepted after any command or sub-action (SPEC §8); SUPPRESS keeps a value given
     # earlier on the line from being overwritten by None where the option is not repeated
     db_option = argparse.ArgumentParser(add_help=False)
@@ -189,6 +189,8 @@ def _parser() -> argparse.ArgumentParser:
         help="other spellings that resolve to CODE: --alias A B or --alias A --alias B",
     )
     add.add_argument("--user", help="as this account (it must be an admin)")
+    migrate = command("migrate", "copy the database file (--db), history included, into a new shared store")
+    migrate.add_argument("--to", required=True, metavar="URL", help="ducklake:postgres:dbname=… host=… user=…")
     return parser
 
 
@@ -204,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         say(exc, err=True)
         return EXIT_BUSY if isinstance(exc, DatabaseBusy) else EXIT_STORE
     except duckdb.Error as exc:  # met while the command ran: a block that fails its checksum, a full disk …
-        failure = store.connection.unusable(exc, store.connection.db_path(getattr(args, "db", None)))
+        failure = store.connection.unusable(exc, store.connection.target(getattr(args, "db", None)))
         if failure is None:
             raise
         say(failure, err=True)
@@ -262,7 +264,7 @@ def cmd_load(args) -> int:
                 workers=min(len(files), os.cpu_count() or 1, 4),
             )
         except duckdb.Error as exc:  # the store failed mid-load (a full disk): say which files it took down
-            failure = store.connection.unusable(exc, store.connection.db_path(getattr(args, "db", None)))
+            failure = store.connection.unusable(exc, store.connection.target(getattr(args, "db", None)))
             if failure is None:
                 raise
             bar.close()
@@ -430,6 +432,10 @@ def cmd_demo(args) -> int:
         for path in generate.write_demo_files(args.files):
             say(path)
         return EXIT_OK
+    if store.connection.shared_url(getattr(args, "db", None)):
+        return usage(
+            "demo builds a database file: build it (--db FILE), then: python -m etl --db FILE migrate --to URL"
+        )
     path = store.connection.db_path(getattr(args, "db", None))
     if path.is_file():  # the rebuild deletes the file: not while another program holds it, nor real data unasked
         try:
@@ -481,6 +487,7 @@ HANDLERS = {
     "close": cmd_period,
     "reopen": cmd_period,
     "periods": cmd_periods,
+    "migrate": cmd_migrate,
 }
 
 if __name__ == "__main__":  # pragma: no cover

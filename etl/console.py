@@ -5,6 +5,7 @@ holds it), saving a change, and a usage error."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import store.connection
 from core.errors import DatabaseUnwritable
@@ -27,6 +28,7 @@ BUSY_ADVICE = {
     "close": f"Close the period on the dashboard's Closed periods page, {_AGAIN}",
     "reopen": f"Reopen the period on the dashboard's Closed periods page, {_AGAIN}",
     "periods": f"The dashboard's Closed periods page lists them, {_AGAIN}",
+    "migrate": "Stop the dashboard while the database is copied, then run the command again.",
 }
 
 
@@ -38,11 +40,11 @@ def say(text: object = "", err: bool = False) -> None:
 def connect(args, writes: bool = True):
     """The database, for this command (its advice when the file is busy). A command that only reads opens a
     file it cannot write read-only."""
-    path = store.connection.db_path(getattr(args, "db", None))
+    path = store.connection.target(getattr(args, "db", None))  # a file, or a shared store's URL
     try:
         return store.connection.connect(path, busy_advice=BUSY_ADVICE[args.command])
     except DatabaseUnwritable:
-        if writes or not path.is_file():
+        if writes or not Path(path).is_file():
             raise
         return store.connection.connect(path, read_only=True, busy_advice=BUSY_ADVICE[args.command])
 

@@ -8,6 +8,7 @@ preview) and rolls it back, so the preview is exactly what Commit will do.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from etl import limits
 from etl.dataset import Dataset
 from etl.prepare import Options, Prepared, prepare_all, sha256
 from etl.stored import check_boundaries, preview_before, preview_sample, preview_totals, settle_countries
-from store import history, periods
+from store import history, lake, periods
 
 Progress = Callable[[float, str], None]
 #: files validated and written together by one load_many call (memory grows with the batch)
@@ -262,8 +263,14 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
     stored data — the rows' country (`settle_countries`) and the agency boundaries of what a file replaces
     (`check_boundaries`) — is decided inside the transaction, before the file writes anything: a file
     refused there is recorded as rejected and the others of the batch load.
+
+    On a shared store (store.lake) other processes load too: numbering, the duplicate check, the 'loading'
+    records and the writes are then one write transaction (`_write_shared`), run again when another process
+    committed meanwhile; a process killed mid-load leaves nothing there.
     """
     with store.transactions.write_lock:
+        if not dry_run and lake.is_shared(con):
+            return _write_shared(con, batch, opts)
         results: list[LoadResult] = []
         todo: list[tuple[Prepared, LoadResult]] = []
         for item in batch:
@@ -286,6 +293,7 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
         try:
             if not dry_run:
                 writer.execute("BEGIN")
+                store.transactions.bump_version(writer)
                 for item, result in todo:
                     store.writes.record_submission(
                         writer, result.sid, status="loading", **_submission_meta(item, opts.user)
@@ -293,12 +301,9 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
                 writer.execute("COMMIT")
             writer.execute("BEGIN")
             try:
-                uninfo = [(item, result) for item, result in todo if item.dataset.layout == "uninfo"]
-                if uninfo:  # UN INFO exports replace by sub-output ID: written together, set-based
-                    _write_uninfo(writer, uninfo, opts, dry_run)
-                for item, result in todo:
-                    if item.dataset.layout != "uninfo":
-                        _write_one(writer, item, result, opts, dry_run)
+                if not dry_run:
+                    store.transactions.bump_version(writer)
+                _write_items(writer, todo, opts, dry_run)
                 if dry_run:
                     writer.execute("ROLLBACK")
                 else:
@@ -332,6 +337,57 @@ def _write(con, batch: list[Prepared], opts: Options, dry_run: bool, record_reje
                     else None
                 )
         return results
+
+
+def _write_shared(con, batch: list[Prepared], opts: Options) -> list[LoadResult]:
+    """`_write` on a shared store: one write transaction (store.transactions.write_transaction), run again from the
+    files as validated when another process committed meanwhile; a load that raises is recorded as failed."""
+    writer = con.cursor()
+    try:
+        return store.transactions.write_transaction(writer, _write_batch, batch, opts)
+    except Exception as exc:
+        try:
+            for item in batch:
+                store.writes.log_submission(con, **{**_submission_meta(item, opts.user), "status": "failed"})
+        except duckdb.Error as failure:  # the catalog is gone too
+            exc.add_note(f"(recording the load as failed failed too: {failure})")
+        raise
+    finally:
+        writer.close()
+
+
+def _write_batch(writer, batch: list[Prepared], opts: Options) -> list[LoadResult]:
+    """Inside the write transaction: number the files, record them, write their rows (each attempt starts from a
+    copy of the files as validated: a refused attempt settled their countries and boundaries on older data)."""
+    batch = copy.deepcopy(batch)
+    results: list[LoadResult] = []
+    todo: list[tuple[Prepared, LoadResult]] = []
+    for item in batch:
+        ds = item.dataset
+        previous = store.writes.find_duplicate(writer, item.digest, ds.kind)
+        if previous:  # committed by another process meanwhile
+            results.append(
+                _duplicate(writer, ds.file_name, ds.kind, item.digest, opts.user, previous, False, in_transaction=True)
+            )
+            continue
+        result = LoadResult(ds.file_name, "committed", ds.kind, ds.layout, warnings=ds.warnings)
+        result.submission_id = store.writes.next_submission_id(writer, after=todo[-1][1].sid if todo else 0)
+        store.writes.record_submission(writer, result.sid, status="loading", **_submission_meta(item, opts.user))
+        results.append(result)
+        todo.append((item, result))
+    _write_items(writer, todo, opts, False)
+    history.record_load(writer, [r.sid for _, r in todo if r.status == "committed"])
+    return results
+
+
+def _write_items(writer, todo: list[tuple[Prepared, LoadResult]], opts: Options, dry_run: bool) -> None:
+    """Inside the open transaction: the numbered files' rows (UN INFO exports first, together)."""
+    uninfo = [(item, result) for item, result in todo if item.dataset.layout == "uninfo"]
+    if uninfo:  # UN INFO exports replace by sub-output ID: written together, set-based
+        _write_uninfo(writer, uninfo, opts, dry_run)
+    for item, result in todo:
+        if item.dataset.layout != "uninfo":
+            _write_one(writer, item, result, opts, dry_run)
 
 
 def _submission_meta(item: Prepared, user: str | None) -> dict:
@@ -484,12 +540,13 @@ def _write_one(writer, item: Prepared, result: LoadResult, opts: Options, dry_ru
         writer.execute("DROP TABLE IF EXISTS preview_scope")
 
 
-def _duplicate(con, file_name, kind, digest, user, previous, dry_run) -> LoadResult:
+def _duplicate(con, file_name, kind, digest, user, previous, dry_run, in_transaction=False) -> LoadResult:
+    """A file whose content was committed before: recorded as a duplicate (in the caller's open transaction when
+    `in_transaction`, else in its own)."""
     kind = kind or previous.get("kind")
     result = LoadResult(file_name, "duplicate", kind, duplicate_of=previous)
     if not dry_run:
-        result.submission_id = store.writes.log_submission(
-            con,
+        fields = dict(
             kind=kind,
             file_name=file_name,
             sha256=digest,
@@ -497,4 +554,9 @@ def _duplicate(con, file_name, kind, digest, user, previous, dry_run) -> LoadRes
             status="duplicate",
             duplicate_of=previous["submission_id"],
         )
+        if in_transaction:
+            result.submission_id = store.writes.next_submission_id(con)
+            store.writes.record_submission(con, result.submission_id, **fields)
+        else:
+            result.submission_id = store.writes.log_submission(con, **fields)
     return result

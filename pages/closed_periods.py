@@ -29,11 +29,12 @@ st.caption(
 
 
 def _act(verb: str, period: periods.Period | None) -> None:
-    """Close or reopen button callback."""
+    """Close or reopen button callback, through this run's connection (the run that drew the button may have let the
+    database go)."""
     if period is None:
         return
     try:
-        (periods.close if verb == "close" else periods.reopen)(con, period, user["user_name"])
+        (periods.close if verb == "close" else periods.reopen)(connection(), period, user["user_name"])
     except periods.PeriodError as error:
         st.session_state["periods_message"] = ("error", str(error))
     else:

@@ -53,7 +53,7 @@ if not auth.can_upload(user):
         st.info("Sign in to upload your agency's spreadsheets. The dashboards themselves need no account.")
         left, _ = st.columns([1, 1])
         with left:
-            auth.login_form(con, key="upload_login")
+            auth.login_form(key="upload_login")
     st.stop()
 
 is_admin = user["role"] == "admin"
@@ -213,8 +213,9 @@ def check(data: bytes, name: str, options: dict) -> LoadResult:
 
 @frame.guarded
 def commit(data: bytes, name: str, options: dict, preview: dict | None) -> None:
-    """Commit button callback: the real load (it re-checks everything inside its transaction)."""
-    done = load_bytes(con, data, name, user=user["user_name"], allowed_agencies=scope(options), **options)
+    """Commit button callback: the real load (it re-checks everything inside its transaction), through this run's
+    connection (the run that drew the button may have let the database go)."""
+    done = load_bytes(connection(), data, name, user=user["user_name"], allowed_agencies=scope(options), **options)
     st.session_state["upload_last"] = {"result": done, "preview": preview}
     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # an empty uploader
     st.session_state.pop("upload_checked", None)
@@ -283,8 +284,8 @@ else:
 def roll_back(submission_id: int) -> None:
     """Roll back button callback."""
     try:
-        accounts.check_rollback(con, user["user_name"], submission_id)
-        done = store.writes.rollback(con, submission_id, user["user_name"])
+        accounts.check_rollback(connection(), user["user_name"], submission_id)  # this run's connection
+        done = store.writes.rollback(connection(), submission_id, user["user_name"])
     except (store.writes.RollbackError, accounts.PermissionDenied) as error:
         st.session_state["upload_rollback_message"] = ("error", str(error))
     else:

@@ -17,6 +17,7 @@ import bcrypt
 from core.entities import EntityResolver
 from core.schema import KINDS
 from store import writes
+from store.transactions import write_transaction
 
 ROLES = ("viewer", "focal_point", "admin")
 MIN_PASSWORD = 8
@@ -69,33 +70,36 @@ def add_user(con, name: str, role: str, agencies: list[str], password: str | Non
     if password is not None and len(password) < MIN_PASSWORD:
         raise ValueError(f"The password must have at least {MIN_PASSWORD} characters.")
     email = (email or "").strip() or None
-    _refuse_ambiguous_names(con, name, email)
     resolver = EntityResolver(writes.entities(con))
     codes = [resolver.resolve(a) for a in agencies]
     if role == "focal_point" and not codes:
         raise ValueError("A focal point needs at least one --agency.")
     hashed = hash_password(password) if password else None
-    con.execute(
-        """INSERT INTO users (user_name, email, role, agencies, password_hash) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT (user_name) DO UPDATE SET email = excluded.email, role = excluded.role,
-                   agencies = excluded.agencies,
-                   password_hash = coalesce(excluded.password_hash, users.password_hash)""",
-        [name, email, role, codes, hashed],
-    )
+
+    def write(con) -> None:  # the names are checked where they are written: a shared store has no unique keys
+        _refuse_ambiguous_names(con, name, email)
+        changed = con.execute(
+            """UPDATE users SET email = ?, role = ?, agencies = ?,
+                                 password_hash = coalesce(?, password_hash) WHERE user_name = ?""",
+            [email, role, codes, hashed, name],
+        ).fetchone()[0]
+        if not changed:
+            con.execute(
+                "INSERT INTO users (user_name, email, role, agencies, password_hash) VALUES (?, ?, ?, ?, ?)",
+                [name, email, role, codes, hashed],
+            )
+
+    write_transaction(con, write)
 
 
 def _refuse_ambiguous_names(con, name: str, email: str | None) -> None:
     """A user name or e-mail must name one account only: a sign-in or a single sign-on by it could otherwise land
     in the wrong account."""
-    clash = (
-        con.cursor()
-        .execute(
-            """SELECT user_name, email FROM users WHERE user_name <> ?
+    clash = con.execute(  # inside the write transaction: what it will commit beside
+        """SELECT user_name, email FROM users WHERE user_name <> ?
            AND (lower(email) IN (lower(?), lower(?)) OR lower(user_name) = lower(?)) ORDER BY user_name LIMIT 1""",
-            [name, name, email, email],
-        )
-        .fetchone()
-    )
+        [name, name, email, email],
+    ).fetchone()
     if clash:
         other, other_email = clash
         taken = other_email if other_email and other_email.lower() in (name.lower(), (email or "").lower()) else other
@@ -112,7 +116,9 @@ def list_users(con) -> list[dict]:
 
 
 def remove_user(con, name: str) -> bool:
-    return con.execute("DELETE FROM users WHERE user_name = ?", [name]).fetchone()[0] > 0
+    return write_transaction(
+        con, lambda con: con.execute("DELETE FROM users WHERE user_name = ?", [name]).fetchone()[0] > 0
+    )
 
 
 def get_user(con, name: str) -> dict | None:

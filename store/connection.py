@@ -1,9 +1,9 @@
 """Opening the database: the one connection factory, its lock-down, DuckDB's errors as one-line messages, and the
 checkpoint that makes a full disk say so.
 
-Reads (analytics) and writes (store.writes) both go through `connect()` so that a shared catalog (DuckLake on
-PostgreSQL) can be attached here later without touching callers. Opening a writable database migrates it
-(store.migrations).
+Reads (analytics) and writes (store.writes) both go through `connect()`: a database file, or a shared store
+(DuckLake on PostgreSQL or SQLite, store.lake) named by a `ducklake:` URL — callers do not tell them apart.
+Opening a writable database migrates it (store.migrations).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from core.errors import DatabaseBusy, DatabaseDamaged, DatabaseUnwritable, StoreUnavailable
+from store import lake
 from store.migrations import SCHEMA_VERSION, migrate
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "unct.duckdb"
@@ -65,8 +66,30 @@ _DAMAGED = (
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
-    """The database file: the argument, else $UNCT_DB, else data/unct.duckdb."""
+    """The database file: the argument, else $UNCT_DB, else data/unct.duckdb (a shared store's URL: `target`)."""
     return Path(path or os.environ.get("UNCT_DB") or DEFAULT_DB)
+
+
+def shared_url(path: str | os.PathLike | None = None) -> str | None:
+    """The shared store's `ducklake:` URL when the argument, else $UNCT_DB, names one; else None (a file)."""
+    named = str(path or os.environ.get("UNCT_DB") or "")
+    return named if lake.is_lake(named) else None
+
+
+def target(path: str | os.PathLike | None = None) -> str:
+    """The store as named: a shared store's `ducklake:` URL as given, else the database file's path."""
+    return shared_url(path) or str(db_path(path))
+
+
+def describe(path: str | os.PathLike | None = None) -> str:
+    """The store as the user may read it (a password in a shared store's URL masked)."""
+    return lake.describe(target(path))
+
+
+def local_folder(path: str | os.PathLike | None = None) -> Path:
+    """The folder of this installation's own files (the session secret, the signed-out list): the database file's,
+    or for a shared store the project's data/ folder (never the working directory a URL's 'parent' would be)."""
+    return (DEFAULT_DB if shared_url(path) else db_path(path)).resolve().parent
 
 
 def connect(
@@ -75,12 +98,16 @@ def connect(
     wait: float | None = None,
     busy_advice: str = BUSY_ADVICE,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the database, creating and migrating it when writable.
+    """Open the database, creating and migrating it when writable; a `ducklake:` URL (here or in $UNCT_DB) opens
+    the shared store (store.lake).
 
     When another process holds the file, retry for `wait` seconds, then raise DatabaseBusy (its text ends
     with `busy_advice`: what the caller can do instead). A damaged file raises DatabaseDamaged, one that
-    cannot be written (or created) DatabaseUnwritable.
+    cannot be written (or created) DatabaseUnwritable; a shared store that cannot be reached, StoreUnavailable.
     """
+    url = shared_url(path)
+    if url:
+        return _connect_shared(url, read_only)
     target = db_path(path)
     # blocks a write-ahead log adds exist only in memory until the next checkpoint: the length check needs none
     replayed = target.with_name(target.name + ".wal").exists()
@@ -131,6 +158,20 @@ def connect(
     return con
 
 
+def _connect_shared(url: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """The shared store, migrated (store.lake), locked down to its data folder."""
+    con = lake.connect(url, read_only=read_only)
+    try:
+        lock_down(con, *lake.folders(con, url))
+    except duckdb.Error as exc:
+        con.close()
+        raise lake.unreachable(exc, url) from exc
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 #: the file's three header blocks (DuckDB's main header and its two database headers)
 _FILE_HEADERS = 3 * 4096
 
@@ -147,10 +188,17 @@ def _check_length(con: duckdb.DuckDBPyConnection, target: Path) -> None:
         )
 
 
+#: errors about the store itself (its file, its catalog), not about a statement
+_IO_ERRORS = (duckdb.IOException, duckdb.FatalException, OSError)
+
+
 def unusable(error: BaseException, path: str | os.PathLike) -> StoreUnavailable | None:
     """What a DuckDB or file-system error says about the database file: DatabaseDamaged or DatabaseUnwritable
     with a one-line text (what is wrong, what to do), else StoreUnavailable with DuckDB's first line for any
-    other input/output or fatal error; chained to the error. None for an error about something else (a bug)."""
+    other input/output or fatal error; chained to the error. None for an error about something else (a bug).
+    On a shared store (`path` a `ducklake:` URL), an input/output error is its catalog or data folder failing."""
+    if lake.is_lake(path):
+        return lake.unreachable(error, str(path)) if isinstance(error, _IO_ERRORS) else None
     text, path = str(error), Path(path)
     wal = path.with_name(path.name + ".wal")
     for words, reason, advice in _UNWRITABLE:
@@ -175,7 +223,7 @@ def unusable(error: BaseException, path: str | os.PathLike) -> StoreUnavailable 
             )
             done.__cause__ = error
             return done
-    if isinstance(error, (duckdb.IOException, duckdb.FatalException, OSError)):  # about the file, in other words
+    if isinstance(error, _IO_ERRORS):  # about the file, in other words
         done = StoreUnavailable(f"The database {path} cannot be used: {text.splitlines()[0] if text else error!r}")
         done.__cause__ = error
         return done
@@ -185,7 +233,10 @@ def unusable(error: BaseException, path: str | os.PathLike) -> StoreUnavailable 
 def checkpoint(con, path: str | os.PathLike | None = None) -> None:
     """Write the committed changes into the database file now. DuckDB would do it when the connection closes,
     silently failing on a full disk; done here, the command that filled the disk says so. What was committed
-    stays in the write-ahead log (applied when the file is next opened) when this fails."""
+    stays in the write-ahead log (applied when the file is next opened) when this fails. (A shared store's commits
+    are in its data files already.)"""
+    if shared_url(path):
+        return
     try:
         con.execute("CHECKPOINT")
     except duckdb.Error as exc:
@@ -203,16 +254,16 @@ def checkpoint(con, path: str | os.PathLike | None = None) -> None:
         ) from exc
 
 
-def lock_down(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """No file access outside the database's folder, then freeze the settings (README: Reliability).
+def lock_down(con: duckdb.DuckDBPyConnection, *folders: Path) -> None:
+    """No file access outside the database's folder (a shared store's: its data folder), then freeze the settings
+    (README: Reliability).
 
-    Uploaded files reach DuckDB only as registered Arrow tables, never as paths; a shared catalog
-    (DuckLake) would be attached above this line. Opening the same file again in this process
-    shares the locked instance, so the settings are applied once.
+    Uploaded files reach DuckDB only as registered Arrow tables, never as paths. Opening the same file again in
+    this process shares the locked instance, so the settings are applied once.
     """
     if con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:  # type: ignore[index]  # one row
         return
-    allowed = str(folder.resolve()).replace("'", "''") + "/"
-    con.execute(f"SET allowed_directories = ['{allowed}']")
+    allowed = ", ".join("'" + str(folder.resolve()).replace("'", "''") + "/'" for folder in folders)
+    con.execute(f"SET allowed_directories = [{allowed}]")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -169,13 +170,36 @@ def _reported_on(con) -> None:
         submission_id BIGINT NOT NULL, reported_on DATE NOT NULL, reported_from VARCHAR NOT NULL)""")
 
 
+@migration(9, "the store's version")
+def _store_version(con) -> None:
+    """Bumped by every write transaction (store.transactions.write_transaction): the data version every process's
+    caches read, and the one row that makes two concurrent writes to a shared store conflict, so they run one after
+    the other."""
+    con.execute("CREATE TABLE store_version (version BIGINT NOT NULL)")
+    con.execute("INSERT INTO store_version VALUES (1)")
+
+
 #: the newest schema version (a database opened read-only must already have it)
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring the database to the newest schema in place; each migration in its own transaction, then the views."""
-    con.execute(
+class _Adapted:
+    """A connection whose statements pass through `ddl` first (a shared store's limits: store.lake.ddl); a
+    statement `ddl` maps to None is skipped."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, ddl: Callable[[str], str | None]) -> None:
+        self.con, self.ddl = con, ddl
+
+    def execute(self, sql: str, *params):
+        adapted = self.ddl(sql)
+        return self.con if adapted is None else self.con.execute(adapted, *params)
+
+
+def migrate(con: duckdb.DuckDBPyConnection, ddl: Callable[[str], str | None] | None = None) -> None:
+    """Bring the database to the newest schema in place; each migration in its own transaction, then the views.
+    `ddl` adapts each statement to the store (store.lake.ddl for DuckLake's limits)."""
+    adapted: Any = _Adapted(con, ddl) if ddl else con
+    adapted.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
         "description VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"
     )
@@ -185,7 +209,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             continue
         con.execute("BEGIN")
         try:
-            step.apply(con)
+            step.apply(adapted)
             con.execute(
                 "INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [step.version, step.description]
             )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from core.errors import RollbackError
 from core.schema import PLAN_COUNTRIES, REPLACE_SCOPE
 from store import history
-from store.transactions import write_lock
+from store.transactions import write_transaction
 
 #: the periods closed now: each (country, plan, year, quarter) whose latest entry is a closing
 CLOSED = """SELECT country, plan, year, quarter, user_name, changed_at FROM (
@@ -103,10 +103,12 @@ def _state(con, period: Period) -> tuple | None:
 
 
 def close(con, period: Period, user: str | None = None) -> None:
-    """Close a period of a plan of a country (known in the data); recorded in period_log."""
+    """Close a period of a plan of a country (known in the data); recorded in period_log, in a write transaction
+    (on a shared store, after any load another process is committing: a load never slips into a closed period)."""
     if period.quarter is not None and period.quarter not in (1, 2, 3, 4):
         raise PeriodError(f"Quarter {period.quarter} does not exist: a quarter is 1, 2, 3 or 4.")
-    with write_lock:
+
+    def write(con) -> None:
         plans = [
             p
             for (p,) in con.execute(
@@ -130,13 +132,18 @@ def close(con, period: Period, user: str | None = None) -> None:
             )
         _record(con, period, "closed", user)
 
+    write_transaction(con, write)
+
 
 def reopen(con, period: Period, user: str | None = None) -> None:
-    """Reopen a closed period; recorded in period_log."""
-    with write_lock:
+    """Reopen a closed period; recorded in period_log (in a write transaction)."""
+
+    def write(con) -> None:
         if _state(con, period) is None:
             raise PeriodError(f"{period} is not closed: nothing changed.")
         _record(con, period, "reopened", user)
+
+    write_transaction(con, write)
 
 
 def _record(con, period: Period, action: str, user: str | None) -> None:

@@ -15,7 +15,7 @@ from core.entities import Entity
 from core.errors import RollbackError
 from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, REPLACE_SCOPE, SUBOUTPUTS
 from store import history, periods
-from store.transactions import abandon, write_lock
+from store.transactions import write_lock, write_transaction
 
 # ---------------------------------------------------------------- reads the writers need
 
@@ -26,19 +26,23 @@ def entities(con) -> list[Entity]:
 
 
 def add_entity(con, code: str, name: str, aliases: tuple[str, ...] = (), origin: str = "admin") -> None:
-    """A new entity; an existing code is left alone (UN INFO loads add entities this way)."""
+    """A new entity; an existing code is left alone (UN INFO loads add entities this way). Inside a write
+    transaction (a shared store has no unique keys: the check is the key)."""
     con.execute(
-        "INSERT INTO entities (code, name, aliases, origin) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [code, name, list(aliases), origin],
+        "INSERT INTO entities (code, name, aliases, origin) SELECT ?, ?, ?, ? "
+        "WHERE NOT EXISTS (SELECT 1 FROM entities WHERE code = ?)",
+        [code, name, list(aliases), origin, code],
     )
 
 
 def update_entity(con, code: str, name: str, aliases: tuple[str, ...]) -> None:
     """An administrator's new name and aliases for an existing entity (its origin becomes 'admin')."""
-    with write_lock:
-        con.execute(
+    write_transaction(
+        con,
+        lambda c: c.execute(
             "UPDATE entities SET name = ?, aliases = ?, origin = 'admin' WHERE code = ?", [name, list(aliases), code]
-        )
+        ),
+    )
 
 
 def find_duplicate(con, sha256: str, kind: str | None) -> dict | None:
@@ -58,7 +62,8 @@ def find_duplicate(con, sha256: str, kind: str | None) -> dict | None:
 
 
 def next_submission_id(con, after: int = 0) -> int:
-    """The next free submission number (callers hold write_lock, and one process writes the file).
+    """The next free submission number (callers hold write_lock, and one process writes the file; on a shared
+    store they are inside a write transaction, which serialises them with other processes' writes).
 
     Computed from the log rather than a sequence: a sequence's position is not reliably restored
     when a process is killed mid-load, and a reused number would collide with the 'loading' record.
@@ -80,11 +85,15 @@ def record_submission(con, submission_id: int, reported_on=None, reported_from=N
 
 
 def log_submission(con, **fields) -> int:
-    """Record a submission that writes no rows (rejected, duplicate); returns its number."""
-    with write_lock:
+    """Record a submission that writes no rows (rejected, duplicate), in its own write transaction; returns its
+    number."""
+
+    def record(con) -> int:
         submission_id = next_submission_id(con)
         record_submission(con, submission_id, **fields)
-    return submission_id
+        return submission_id
+
+    return write_transaction(con, record)
 
 
 def finish_submission(con, submission_id: int, **fields) -> None:
@@ -122,8 +131,9 @@ def upsert_plans(con, submission_id: int, source: str = "staged") -> None:
     """Record the plans (and countries) the staged rows (or `source`, e.g. the staged sub-outputs, whose
     plans need no figures) belong to."""
     con.execute(
-        f"""INSERT INTO plans SELECT DISTINCT coalesce(country, ''), plan, ? FROM {source}
-                    WHERE plan IS NOT NULL ON CONFLICT DO NOTHING""",
+        f"""INSERT INTO plans SELECT DISTINCT coalesce(s.country, ''), s.plan, ? FROM {source} s
+                    WHERE s.plan IS NOT NULL AND NOT EXISTS (SELECT 1 FROM plans p
+                        WHERE p.country = coalesce(s.country, '') AND p.plan = s.plan)""",
         [submission_id],
     )
 
@@ -270,51 +280,43 @@ def rollback(con, submission_id: int, user_name: str | None = None) -> dict:
     first such) later submission, so that rolling that one back restores it in turn. Any committed
     submission can so be rolled back, in any order.
     """
-    with write_lock:
-        return _rollback(con, submission_id, user_name)
+    return write_transaction(con, _rollback, submission_id, user_name)
 
 
 def _rollback(con, submission_id: int, user_name: str | None) -> dict:
-    con.execute("BEGIN")
-    try:
-        info = submission(con, submission_id)
-        if info is None:
-            raise RollbackError(f"There is no submission {submission_id}.")
-        if info["status"] != "committed":
-            raise RollbackError(
-                f"Submission {submission_id} is {info['status']}; only a committed submission can be rolled back."
-            )
-        periods.check_rollback(con, submission_id)  # a roll-back that would change a closed period is refused
-        finish_submission(con, submission_id, status="rolled_back", rolled_back_at=_now(), rolled_back_by=user_name)
-        changed_at = history.now()
-        kind, fact_table = info["kind"], KINDS[info["kind"]].table.name
-        counts = {}
-        tables = (fact_table, "suboutputs", "indirect_cost_rows") if fact_table == "budget_lines" else (fact_table,)
-        for table in tables:
-            # its rows leave every chain: hidden, and no longer pointing at what replaced them
-            hidden = con.execute(
-                f"SELECT count(*) FILTER (current) FROM {table} WHERE submission_id = ?", [submission_id]
-            ).fetchone()[0]
-            con.execute(
-                f"UPDATE {table} SET current = FALSE, replaced_by = NULL WHERE submission_id = ?", [submission_id]
-            )
-            # what it replaced: current again, or passed on to the later submission that took the scope over
-            con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE rollback_next AS
-                            SELECT t.rowid AS row_id, {_next_replacer(table, kind, submission_id)} AS next_id
-                            FROM {table} t WHERE t.replaced_by = ?""",
-                [submission_id],
-            )
-            restored = con.execute("SELECT count(*) FROM rollback_next WHERE next_id IS NULL").fetchone()[0]
-            con.execute(f"""UPDATE {table} t SET current = n.next_id IS NULL, replaced_by = n.next_id
-                            FROM rollback_next n WHERE t.rowid = n.row_id""")
-            history.record_rollback(con, table, submission_id, changed_at)
-            con.execute("DROP TABLE rollback_next")
-            counts[table] = hidden, restored
-        con.execute("COMMIT")
-    except Exception as exc:
-        abandon(con, exc)
-        raise
+    """Inside the write transaction (run again from here when another process committed meanwhile)."""
+    info = submission(con, submission_id)
+    if info is None:
+        raise RollbackError(f"There is no submission {submission_id}.")
+    if info["status"] != "committed":
+        raise RollbackError(
+            f"Submission {submission_id} is {info['status']}; only a committed submission can be rolled back."
+        )
+    periods.check_rollback(con, submission_id)  # a roll-back that would change a closed period is refused
+    finish_submission(con, submission_id, status="rolled_back", rolled_back_at=_now(), rolled_back_by=user_name)
+    changed_at = history.now()
+    kind, fact_table = info["kind"], KINDS[info["kind"]].table.name
+    counts = {}
+    tables = (fact_table, "suboutputs", "indirect_cost_rows") if fact_table == "budget_lines" else (fact_table,)
+    for table in tables:
+        # its rows leave every chain: hidden, and no longer pointing at what replaced them
+        hidden = con.execute(
+            f"SELECT count(*) FILTER (current) FROM {table} WHERE submission_id = ?", [submission_id]
+        ).fetchone()[0]
+        con.execute(f"UPDATE {table} SET current = FALSE, replaced_by = NULL WHERE submission_id = ?", [submission_id])
+        # what it replaced: current again, or passed on to the later submission that took the scope over
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE rollback_next AS
+                        SELECT t.rowid AS row_id, {_next_replacer(table, kind, submission_id)} AS next_id
+                        FROM {table} t WHERE t.replaced_by = ?""",
+            [submission_id],
+        )
+        restored = con.execute("SELECT count(*) FROM rollback_next WHERE next_id IS NULL").fetchone()[0]
+        con.execute(f"""UPDATE {table} t SET current = n.next_id IS NULL, replaced_by = n.next_id
+                        FROM rollback_next n WHERE t.rowid = n.row_id""")
+        history.record_rollback(con, table, submission_id, changed_at)
+        con.execute("DROP TABLE rollback_next")
+        counts[table] = hidden, restored
     hidden, restored = counts[fact_table]
     return {"submission_id": submission_id, "rows_hidden": hidden, "rows_restored": restored}
 

@@ -176,6 +176,7 @@ def test_readme_documents_every_command():
         "entities add",
         "entities list",
         "brief",
+        "migrate",
     ):
         assert f"python -m etl {command}" in readme, command
 

@@ -37,8 +37,9 @@ def closing(con, period: Period) -> str:
 
 
 @pytest.fixture
-def con(tmp_path):
-    con = store.connection.connect(tmp_path / "periods.duckdb")
+def con(store_target):
+    """A new store, the embedded file and DuckLake on PostgreSQL."""
+    con = store.connection.connect(store_target)
     yield con
     con.close()
 
@@ -156,7 +157,7 @@ def test_uninfo_exports_are_held_by_the_years_of_their_lines(con, tmp_path):
     assert facts(con)[1] == before[1]  # the sub-outputs are untouched
 
 
-def test_close_and_reopen_on_the_command_line(con, tmp_path, capsys):
+def test_close_and_reopen_on_the_command_line(tmp_path, capsys):
     path = tmp_path / "cli.duckdb"
     db = ["--db", str(path)]
     assert (

@@ -175,8 +175,9 @@ def budget_sums(con, agency="UNDP") -> tuple:
 
 
 @pytest.fixture
-def con(tmp_path):
-    connection = store.connection.connect(tmp_path / "rollback.duckdb")
+def con(store_target):
+    """A new store, the embedded file and DuckLake on PostgreSQL (the replays, to compare with, are files)."""
+    connection = store.connection.connect(store_target)
     yield connection
     connection.close()
 
