@@ -78,9 +78,10 @@ test: $(STAMP) system $(OIDC)
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow and not browser" -n $(WORKERS) --dist loadscope
 
-## make lint: ruff (lint) and mypy
+## make lint: ruff (lint and format check) and mypy (settings in pyproject.toml)
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
 demo: $(STAMP)

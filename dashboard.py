@@ -7,6 +7,7 @@ sign-in's own route beside Streamlit's (app/session.py: the cookie that keeps a 
 The navigation comes from the Page registry (app/pages.py), which says who sees which page. With
 `UNCT_REQUIRE_LOGIN=1` every page asks for a sign-in first.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -42,8 +43,12 @@ CARD_STYLE = """<style>
 
 
 def main() -> None:
-    st.set_page_config(page_title="UNCT Results Dashboard", page_icon=":material/public:", layout="wide",
-                       initial_sidebar_state="expanded")
+    st.set_page_config(
+        page_title="UNCT Results Dashboard",
+        page_icon=":material/public:",
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
     st.html(CARD_STYLE)
     con = data.connection()
     user = auth.current_user(con)
@@ -57,7 +62,7 @@ def main() -> None:
         st.markdown("Sign in to see the dashboards.")
         left, _ = st.columns([1, 1])
         with left:
-            auth.login_form(con, key="gate")
+            auth.login_form(key="gate")
         st.stop()
     if st.session_state.pop(auth.AFTER_SIGN_IN_KEY, None) and page is by_path["sign_in"]:
         st.switch_page(by_path["upload" if auth.can_upload(user) else "overview"])
@@ -72,7 +77,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # the app's script, run by Streamlit for every page view
-    main()
+    try:
+        main()
+    finally:  # the database file is held only while script runs use it (README: Deployment)
+        data.end_run()
 else:  # imported by `streamlit run dashboard.py` (or an ASGI server: `uvicorn dashboard:app`)
     from streamlit.runtime.pages_manager import PagesManager
 

@@ -1,6 +1,7 @@
 """Action reads (view `actions`: recommendations and their key actions, work-plan deliverables): totals,
 status counts by source, recommendation and agency, the overdue list and the ageing of open actions; the cost of
 costed work plans (planned cost, funds secured, gap) and each deliverable's status change since a date."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,8 @@ from analytics import metrics
 from analytics.filters import Filters, where
 from analytics.identity import NOT_ASSIGNED, entity_names
 from analytics.sql import Where, frame, record, rows
-from core.schema import STATUSES, TODAY
+from core.schema import TODAY
+from core.vocabulary import STATUSES
 
 #: the six statuses (SPEC §3), in the order charts stack them
 ACTION_STATUSES = STATUSES
@@ -28,15 +30,33 @@ AGEING_BUCKET = f"""CASE
     WHEN {DAYS_LATE} <= 180 THEN '91–180 days late'
     WHEN {DAYS_LATE} <= 365 THEN '181–365 days late'
     ELSE 'More than a year late' END"""
-AGEING_BUCKETS = ("Not yet due", "1–90 days late", "91–180 days late", "181–365 days late",
-                  "More than a year late", "No deadline")
+AGEING_BUCKETS = (
+    "Not yet due",
+    "1–90 days late",
+    "91–180 days late",
+    "181–365 days late",
+    "More than a year late",
+    "No deadline",
+)
 
-_TOTALS = ", ".join(f"{m.sql} AS {m.name}" for m in (metrics.ACTIONS, metrics.COMPLETED, metrics.OPEN,
-                                                     metrics.OVERDUE, metrics.SET_ASIDE, metrics.IMPLEMENTATION_RATE))
+_TOTALS = ", ".join(
+    f"{m.sql} AS {m.name}"
+    for m in (
+        metrics.ACTIONS,
+        metrics.COMPLETED,
+        metrics.OPEN,
+        metrics.OVERDUE,
+        metrics.SET_ASIDE,
+        metrics.IMPLEMENTATION_RATE,
+    )
+)
 #: per-status counts (one column per status) and the totals of a group of actions
-_STATUS_COUNTS = ", ".join([*(f"count(*) FILTER (WHERE status = '{s}') AS {s}" for s in ACTION_STATUSES),
-                            *(f"{m.sql} AS {m.name}" for m in (metrics.ACTIONS, metrics.OVERDUE,
-                                                               metrics.IMPLEMENTATION_RATE))])
+_STATUS_COUNTS = ", ".join(
+    [
+        *(f"count(*) FILTER (WHERE status = '{s}') AS {s}" for s in ACTION_STATUSES),
+        *(f"{m.sql} AS {m.name}" for m in (metrics.ACTIONS, metrics.OVERDUE, metrics.IMPLEMENTATION_RATE)),
+    ]
+)
 
 
 def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
@@ -48,9 +68,13 @@ def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
 def _status_pivot(con: duckdb.DuckDBPyConnection, filters: Filters, group_sql: list[str], order: str) -> pd.DataFrame:
     w = where("actions", filters)
     group = ", ".join(str(i + 1) for i in range(len(group_sql)))
-    return frame(con, f"""
-        SELECT {', '.join(group_sql)}, {_STATUS_COUNTS}
-        FROM actions{w.sql()} GROUP BY {group} ORDER BY {order}""", w.params)
+    return frame(
+        con,
+        f"""
+        SELECT {", ".join(group_sql)}, {_STATUS_COUNTS}
+        FROM actions{w.sql()} GROUP BY {group} ORDER BY {order}""",
+        w.params,
+    )
 
 
 def by_source(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -58,26 +82,32 @@ def by_source(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return _status_pivot(con, filters, ["source_type", "source_title"], "source_title")
 
 
-def by_recommendation(con: duckdb.DuckDBPyConnection, filters: Filters,
-                      source_title: str | None = None) -> pd.DataFrame:
+def by_recommendation(
+    con: duckdb.DuckDBPyConnection, filters: Filters, source_title: str | None = None
+) -> pd.DataFrame:
     """Status counts per recommendation (of one source, or all)."""
     w = where("actions", filters)
     if source_title is not None:
         w.add("source_title = ?", source_title)
-    return frame(con, f"""
+    return frame(
+        con,
+        f"""
         SELECT source_title, recommendation_no, any_value(recommendation) AS recommendation,
                any_value(management_response) AS management_response, {_STATUS_COUNTS}
         FROM actions{w.sql()}
         -- a recommendation is its number; without one (work-plan priority areas), its text
         GROUP BY source_title, recommendation_no, CASE WHEN recommendation_no IS NULL THEN recommendation END
         ORDER BY source_title, try_cast(regexp_extract(recommendation_no, '\\d+') AS INTEGER) NULLS LAST,
-                 recommendation_no""", w.params)
+                 recommendation_no""",
+        w.params,
+    )
 
 
 def by_agency(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Status counts per responsible agency ('Not assigned' when none)."""
-    df = _status_pivot(con, filters, [f"coalesce(nullif(trim(agency), ''), '{NOT_ASSIGNED}') AS agency"],
-                       "actions DESC, agency")
+    df = _status_pivot(
+        con, filters, [f"coalesce(nullif(trim(agency), ''), '{NOT_ASSIGNED}') AS agency"], "actions DESC, agency"
+    )
     names = entity_names(con)
     df.insert(1, "agency_name", [names.get(a, a) for a in df["agency"]])
     return df
@@ -87,18 +117,21 @@ def status_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     """Actions per status (all six, zeros kept)."""
     w = where("actions", filters)
     counts = dict(rows(con, f"SELECT status, count(*) FROM actions{w.sql()} GROUP BY status", w.params))
-    return pd.DataFrame({"status": list(ACTION_STATUSES),
-                         "actions": [int(counts.get(s, 0)) for s in ACTION_STATUSES]})
+    return pd.DataFrame({"status": list(ACTION_STATUSES), "actions": [int(counts.get(s, 0)) for s in ACTION_STATUSES]})
 
 
 def overdue(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 500) -> pd.DataFrame:
     """Overdue actions, the longest overdue first."""
     w = where("actions", filters)
     w.add("overdue")
-    return frame(con, f"""
+    return frame(
+        con,
+        f"""
         SELECT source_title, recommendation_no, action_no, action, responsible, agency, deadline,
                {DAYS_LATE} AS days_late, status, comments, as_of
-        FROM actions{w.sql()} ORDER BY deadline, source_title, action_no LIMIT ?""", [*w.params, limit])
+        FROM actions{w.sql()} ORDER BY deadline, source_title, action_no LIMIT ?""",
+        [*w.params, limit],
+    )
 
 
 def ageing(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -106,16 +139,16 @@ def ageing(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     w = where("actions", filters)
     w.add(metrics.IS_OPEN)
     counts = dict(rows(con, f"SELECT {AGEING_BUCKET}, count(*) FROM actions{w.sql()} GROUP BY 1", w.params))
-    return pd.DataFrame({"ageing": list(AGEING_BUCKETS),
-                         "open_actions": [int(counts.get(b, 0)) for b in AGEING_BUCKETS]})
+    return pd.DataFrame(
+        {"ageing": list(AGEING_BUCKETS), "open_actions": [int(counts.get(b, 0)) for b in AGEING_BUCKETS]}
+    )
 
 
 # --- costed work plans ----------------------------------------------------------------------------
 
 #: a deliverable's group: its working group, results group or pillar (`work_group`), else its priority area (the
 #: work plan's `recommendation`, or its number); NULL when it has none of them
-GROUP = ("coalesce(nullif(trim(work_group), ''), nullif(trim(recommendation), ''),"
-         " nullif(trim(recommendation_no), ''))")
+GROUP = "coalesce(nullif(trim(work_group), ''), nullif(trim(recommendation), ''), nullif(trim(recommendation_no), ''))"
 #: what a cost summary is grouped by: status (in the order of ACTION_STATUSES), the source (work plan, evaluation…),
 #: or the source's groups
 _COST_LEVELS = {
@@ -141,10 +174,14 @@ def cost_totals(con: duckdb.DuckDBPyConnection, filters: Filters, workplans_only
     only, with `workplans_only`), how many state a cost and how many do not, and the currencies their figures are
     in."""
     w = _in_view(filters, workplans_only)
-    result = record(con, f"""SELECT {metrics.COST_METRICS}, {FUNDED_WITHOUT_COST},
+    result = record(
+        con,
+        f"""SELECT {metrics.COST_METRICS}, {FUNDED_WITHOUT_COST},
                                     list(DISTINCT currency) FILTER (
                                         WHERE planned_cost IS NOT NULL OR funded IS NOT NULL) AS currencies
-                             FROM actions{w.sql()}""", w.params)
+                             FROM actions{w.sql()}""",
+        w.params,
+    )
     result["currencies"] = sorted(c for c in (result.get("currencies") or []) if c)
     return result
 
@@ -159,12 +196,17 @@ def cost_by(con: duckdb.DuckDBPyConnection, filters: Filters, level: str, workpl
     select = _COST_LEVELS[level]
     group = ", ".join(str(i + 1) for i in range(len(select)))
     order = _STATUS_ORDER if level == "status" else "planned_cost DESC NULLS LAST, actions DESC, " + group
-    return frame(con, f"""
-        SELECT {', '.join(select)}, {metrics.COST_METRICS}, {FUNDED_WITHOUT_COST}
-        FROM actions{w.sql()} GROUP BY {group} ORDER BY {order}""", w.params)
+    return frame(
+        con,
+        f"""
+        SELECT {", ".join(select)}, {metrics.COST_METRICS}, {FUNDED_WITHOUT_COST}
+        FROM actions{w.sql()} GROUP BY {group} ORDER BY {order}""",
+        w.params,
+    )
 
 
 # --- quarterly updates: the status change since a date ----------------------------------------------
+
 
 def previous_quarter_end(today: dt.date | None = None) -> dt.date:
     """The last day of the quarter before today's (22 Nov 2026 → 30 Sep 2026): what a quarterly update compares
@@ -176,8 +218,10 @@ def previous_quarter_end(today: dt.date | None = None) -> dt.date:
 
 #: a key action is the same one at two moments when its source, country, agency, recommendation (its number, else
 #: its text) and action number are: one JSON text, so missing parts match as missing
-ACTION_KEY = ("to_json([source_title, country, agency, recommendation_no,"
-              " CASE WHEN recommendation_no IS NULL THEN recommendation END, action_no])")
+ACTION_KEY = (
+    "to_json([source_title, country, agency, recommendation_no,"
+    " CASE WHEN recommendation_no IS NULL THEN recommendation END, action_no])"
+)
 #: new (not in view at the earlier date), changed or unchanged
 CHANGES = ("new", "changed", "unchanged")
 
@@ -187,14 +231,17 @@ def listing(con: duckdb.DuckDBPyConnection, filters: Filters, workplans_only: bo
     its group, status, cost, funds secured and gap, by source, group and action number: read at two dates, what
     `status_changes` compares."""
     w = _in_view(filters, workplans_only)
-    return frame(con, f"""
+    return frame(
+        con,
+        f"""
         SELECT {ACTION_KEY} AS action_key, source_type, source_title, {GROUP} AS work_group,
                recommendation_no, recommendation, action_no, action, responsible, agency, deadline, status,
                planned_cost, funded, planned_cost - funded AS cost_gap, funding_source, currency, as_of, country, plan
         FROM actions{w.sql()}
         ORDER BY source_title, work_group NULLS LAST,
                  try_cast(regexp_extract(action_no, '\\d+') AS INTEGER) NULLS LAST, action_no, action_key""",
-                 w.params)
+        w.params,
+    )
 
 
 def earlier(filters: Filters, day: dt.date) -> Filters:
@@ -208,10 +255,13 @@ def status_changes(now: pd.DataFrame, then: pd.DataFrame) -> pd.DataFrame:
     `earlier`) was read — `previous_status`, NULL when the action was not in view — and the change: new, changed or
     unchanged. Both reads come from the store's history (`store.history`: the views as of a date)."""
     previous = then.drop_duplicates("action_key")[["action_key", "status"]].rename(
-        columns={"status": "previous_status"})
+        columns={"status": "previous_status"}
+    )
     out = now.merge(previous, on="action_key", how="left", validate="many_to_one")
-    out["change"] = ["new" if not isinstance(p, str) else "changed" if p != s else "unchanged"
-                     for p, s in zip(out["previous_status"], out["status"])]
+    out["change"] = [
+        "new" if not isinstance(p, str) else "changed" if p != s else "unchanged"
+        for p, s in zip(out["previous_status"], out["status"])
+    ]
     columns = [c for c in now.columns if c != "action_key"]
     at = columns.index("status") + 1
     return out[[*columns[:at], "previous_status", "change", *columns[at:]]]

@@ -2,6 +2,7 @@
 and agencies with the largest funding gaps, the agencies with the lowest delivery rate, the indicators off
 track and the overdue actions, each few enough to read in ten seconds. Every figure is the one its page shows
 (the same reads, `budget.by`, `indicators.progress`, `actions.overdue`)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,6 +1,7 @@
 """Budget reads (view `budget`): totals, summaries by outcome, output, agency, year or funding source, the
 requirement's tree, the lines themselves; the plan's structure as UN INFO lists it (sub-outputs with or
 without money, view `suboutput_list`) and its indirect costs (view `indirect_costs`)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,12 +21,16 @@ def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
     """Required, available, expenditure, gap and rates over the filtered lines, with the counts of
     lines lacking a figure and the currencies involved."""
     w = where("budget", filters)
-    result = record(con, f"""
+    result = record(
+        con,
+        f"""
         SELECT {metrics.BUDGET_METRICS_OF_PARTIALS},
                coalesce(sum(_lines) FILTER (WHERE is_joint), 0)::BIGINT AS joint_lines,
                list(DISTINCT currency) AS currencies
         FROM (SELECT {JOINT} AS is_joint, currency, {metrics.PARTIAL_SUMS} FROM budget{w.sql()}
-              GROUP BY is_joint, currency, {metrics.MISSING_PATTERN})""", w.params)
+              GROUP BY is_joint, currency, {metrics.MISSING_PATTERN})""",
+        w.params,
+    )
     result["currencies"] = sorted(c for c in (result.get("currencies") or []) if c)
     return result
 
@@ -65,18 +70,24 @@ def by(con: duckdb.DuckDBPyConnection, filters: Filters, level: str) -> pd.DataF
     if "outcome_title" in columns:
         names += f", {OUTCOME_KEY} AS outcome_key"
     order = "year" if level == "year" else "required DESC NULLS LAST"
-    df = frame(con, f"""
+    df = frame(
+        con,
+        f"""
         SELECT {names}, {metrics.BUDGET_METRICS_OF_PARTIALS}
-        FROM (SELECT {', '.join(select)}, {metrics.PARTIAL_SUMS} FROM budget{w.sql()}
+        FROM (SELECT {", ".join(select)}, {metrics.PARTIAL_SUMS} FROM budget{w.sql()}
               GROUP BY {group}, {metrics.MISSING_PATTERN})
-        GROUP BY {group} ORDER BY {order}""", w.params)
+        GROUP BY {group} ORDER BY {order}""",
+        w.params,
+    )
     if level in ("outcome", "output", "output_agency"):
         _label_outcomes(df, level)
     if "agency" in df.columns:
-        names = entity_names(con)
-        df.insert(df.columns.get_loc("agency") + 1, "agency_name",
-                  ["Joint sub-outputs (money not split)" if a == JOINT_LABEL else names.get(a, a)
-                   for a in df["agency"]])
+        full_names = entity_names(con)
+        df.insert(
+            df.columns.get_loc("agency") + 1,
+            "agency_name",
+            ["Joint sub-outputs (money not split)" if a == JOINT_LABEL else full_names.get(a, a) for a in df["agency"]],
+        )
     return df
 
 
@@ -111,14 +122,18 @@ def tree(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 300) -> 
     """Outcome → output → agency leaves (joint lines as one 'Joint: A + B' leaf) with required,
     available and coverage; the `limit` leaves with the largest requirement, and how many there were."""
     w = where("budget", filters)
-    df = frame(con, f"""
+    df = frame(
+        con,
+        f"""
         SELECT plan, outcome_code, outcome_title, output_code, output_title, agency, {JOINT} AS joint,
                {OUTCOME_KEY} AS outcome_key, sum(required) AS required, sum(available) AS available,
                {metrics.COVERAGE.sql} AS coverage,
                {metrics.LINES_WITHOUT_AVAILABLE.sql} AS lines_without_available, count(*) OVER () AS leaves
         FROM budget{w.sql()}
         GROUP BY plan, outcome_code, outcome_title, output_code, output_title, agency, {JOINT}
-        ORDER BY required DESC NULLS LAST LIMIT ?""", [*w.params, limit])
+        ORDER BY required DESC NULLS LAST LIMIT ?""",
+        [*w.params, limit],
+    )
     total = int(df["leaves"].iloc[0]) if len(df) else 0
     df = df.drop(columns="leaves")
     df.insert(0, "outcome_key", df.pop("outcome_key"))
@@ -136,8 +151,21 @@ def tile_label(agency: object, joint: object) -> str:
     return codes[0] if codes else NO_AGENCY
 
 
-LINE_COLUMNS = ("plan", "outcome_code", "outcome_title", "output_code", "output_title", "suboutput_title",
-                "agency", "funding_source", "year", "required", "available", "expenditure", "currency")
+LINE_COLUMNS = (
+    "plan",
+    "outcome_code",
+    "outcome_title",
+    "output_code",
+    "output_title",
+    "suboutput_title",
+    "agency",
+    "funding_source",
+    "year",
+    "required",
+    "available",
+    "expenditure",
+    "currency",
+)
 
 
 def lines(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 1000) -> tuple[pd.DataFrame, int]:
@@ -146,10 +174,14 @@ def lines(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 1000) -
     w = where("budget", filters)
     total = rows(con, f"SELECT count(*) FROM budget{w.sql()}", w.params)[0][0]
     # one line's delivery rate: the delivery rate over a group of one line
-    df = frame(con, f"""
-        SELECT {', '.join(LINE_COLUMNS)}, expenditure / NULLIF(available, 0) AS delivery_rate
+    df = frame(
+        con,
+        f"""
+        SELECT {", ".join(LINE_COLUMNS)}, expenditure / NULLIF(available, 0) AS delivery_rate
         FROM budget{w.sql()}
-        ORDER BY plan, outcome_code, outcome_title, output_code, year, agency LIMIT ?""", [*w.params, limit])
+        ORDER BY plan, outcome_code, outcome_title, output_code, year, agency LIMIT ?""",
+        [*w.params, limit],
+    )
     return df, int(total)
 
 
@@ -166,31 +198,41 @@ def suboutputs_by_outcome(con: duckdb.DuckDBPyConnection, filters: Filters) -> p
     """Per outcome (plan, code, title), its outputs and sub-outputs as the UN INFO exports list them, with or
     without money, and how many of the sub-outputs have no budget figure in any year."""
     w = where("suboutputs", filters)
-    return frame(con, f"""
+    return frame(
+        con,
+        f"""
         SELECT {OUTCOME_KEY} AS outcome_key, plan, outcome_code, outcome_title,
                count(DISTINCT {_OUTPUT_IDENTITY}) AS outputs, count(DISTINCT s.suboutput_id) AS suboutputs,
                {SUBOUTPUTS_WITHOUT_FIGURES} AS suboutputs_without_figures
         FROM suboutput_list s {_FUNDED}{w.sql()}
-        GROUP BY plan, outcome_code, outcome_title ORDER BY plan, outcome_code, outcome_title""", w.params)
+        GROUP BY plan, outcome_code, outcome_title ORDER BY plan, outcome_code, outcome_title""",
+        w.params,
+    )
 
 
 def suboutput_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
     """Outcomes, outputs and sub-outputs in view (UN INFO, with or without money), and how many of the
     sub-outputs have no budget figure in any year."""
     w = where("suboutputs", filters)
-    return record(con, f"""
+    return record(
+        con,
+        f"""
         SELECT count(DISTINCT {OUTCOME_IDENTITY}) AS outcomes,
                count(DISTINCT ({OUTCOME_IDENTITY}, {_OUTPUT_IDENTITY})) AS outputs,
                count(DISTINCT s.suboutput_id) AS suboutputs,
                {SUBOUTPUTS_WITHOUT_FIGURES} AS suboutputs_without_figures
-        FROM suboutput_list s {_FUNDED}{w.sql()}""", w.params)
+        FROM suboutput_list s {_FUNDED}{w.sql()}""",
+        w.params,
+    )
 
 
 def plan_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per plan (of a country) with indirect costs in view: programme (its budget lines' required) + support
     costs + fees = total. An outcome has no indirect costs, so none are summed for one (an empty table)."""
     w, iw = where("budget", filters), where("indirect_costs", filters)
-    return frame(con, f"""
+    return frame(
+        con,
+        f"""
         WITH costs AS (
             SELECT country, plan, coalesce(sum(required) FILTER (WHERE cost_type = 'support'), 0) AS support_costs,
                    coalesce(sum(required) FILTER (WHERE cost_type = 'fee'), 0) AS fees, min(currency) AS currency
@@ -199,4 +241,6 @@ def plan_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
         SELECT c.country, c.plan, coalesce(l.programme, 0) AS programme, c.support_costs, c.fees,
                coalesce(l.programme, 0) + c.support_costs + c.fees AS total, c.currency
         FROM costs c LEFT JOIN lines l ON l.plan = c.plan AND l.country IS NOT DISTINCT FROM c.country
-        ORDER BY c.country, c.plan""", [*iw.params, *w.params])
+        ORDER BY c.country, c.plan""",
+        [*iw.params, *w.params],
+    )

@@ -4,6 +4,7 @@ Budget lines are yearly (a CBF and a UN INFO export state money per year), so a 
 quarter against the same quarter of the year before needs quarterly figures, which no budget line has. The year
 range of the filters gives way to the two years compared; every other filter applies.
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -32,8 +33,9 @@ def years(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[int]:
     return [y for (y,) in rows(con, f"SELECT DISTINCT year FROM budget{w.sql()} ORDER BY year DESC", w.params)]
 
 
-def side_by_side(con: duckdb.DuckDBPyConnection, filters: Filters, level: str, first: int, second: int,
-                 page: str = "gaps") -> pd.DataFrame:
+def side_by_side(
+    con: duckdb.DuckDBPyConnection, filters: Filters, level: str, first: int, second: int, page: str = "gaps"
+) -> pd.DataFrame:
     """Per outcome or agency: each figure of `page` (FIGURES) for `first` and for `second` (`required_2024`,
     `required_2025`…) and its change (`required_change`: second − first; for a rate, in points of the ratio).
 
@@ -48,27 +50,41 @@ def side_by_side(con: duckdb.DuckDBPyConnection, filters: Filters, level: str, f
     names = [item.rsplit(" AS ", 1)[-1] for item in select]
     pivot = []
     for m in (*figures, metrics.LINES):
-        pivot += [f"any_value({m.name}) FILTER (WHERE year = {int(first)}) AS {m.name}_{int(first)}",
-                  f"any_value({m.name}) FILTER (WHERE year = {int(second)}) AS {m.name}_{int(second)}"]
+        pivot += [
+            f"any_value({m.name}) FILTER (WHERE year = {int(first)}) AS {m.name}_{int(first)}",
+            f"any_value({m.name}) FILTER (WHERE year = {int(second)}) AS {m.name}_{int(second)}",
+        ]
         if m is not metrics.LINES:
-            pivot.append(f"any_value({m.name}) FILTER (WHERE year = {int(second)})"
-                         f" - any_value({m.name}) FILTER (WHERE year = {int(first)}) AS {m.name}_change")
+            pivot.append(
+                f"any_value({m.name}) FILTER (WHERE year = {int(second)})"
+                f" - any_value({m.name}) FILTER (WHERE year = {int(first)}) AS {m.name}_change"
+            )
     group = ", ".join(str(i + 1) for i in range(len(select)))
     lead = figures[0].name
-    df = frame(con, f"""
+    df = frame(
+        con,
+        f"""
         WITH per_year AS (
-            SELECT {', '.join(select)}, year, {', '.join(f'{m.sql} AS {m.name}' for m in (*figures, metrics.LINES))}
+            SELECT {", ".join(select)}, year, {", ".join(f"{m.sql} AS {m.name}" for m in (*figures, metrics.LINES))}
             FROM budget{w.sql()} GROUP BY {group}, year)
-        SELECT {', '.join(names)}, {', '.join(pivot)}
-        FROM per_year GROUP BY {', '.join(names)}
-        ORDER BY greatest({lead}_{int(first)}, {lead}_{int(second)}) DESC NULLS LAST, {', '.join(names)}""",
-               w.params)
+        SELECT {", ".join(names)}, {", ".join(pivot)}
+        FROM per_year GROUP BY {", ".join(names)}
+        ORDER BY greatest({lead}_{int(first)}, {lead}_{int(second)}) DESC NULLS LAST, {", ".join(names)}""",
+        w.params,
+    )
     if level == "outcome":
-        df.insert(0, "outcome", unique_labels([outcome_label(c, t) for c, t in zip(df["outcome_code"],
-                                                                                  df["outcome_title"])],
-                                              list(df["plan"])))
+        df.insert(
+            0,
+            "outcome",
+            unique_labels(
+                [outcome_label(c, t) for c, t in zip(df["outcome_code"], df["outcome_title"])], list(df["plan"])
+            ),
+        )
     else:
         known = entity_names(con)
-        df.insert(1, "agency_name", ["Joint sub-outputs (money not split)" if a == JOINT_LABEL else known.get(a, a)
-                                     for a in df["agency"]])
+        df.insert(
+            1,
+            "agency_name",
+            ["Joint sub-outputs (money not split)" if a == JOINT_LABEL else known.get(a, a) for a in df["agency"]],
+        )
     return df

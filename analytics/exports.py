@@ -8,6 +8,7 @@ which a terminal runs as escapes) and the bidi controls that reverse text ('U+20
 'exe.png') are shown visibly ('␛', '<U+202E>'), in both formats; tab, newline and carriage return,
 and the bidi marks right-to-left text uses (U+200E, U+200F, U+061C), are kept.
 """
+
 from __future__ import annotations
 
 import io
@@ -24,15 +25,9 @@ from analytics.filters import Filters, where
 from analytics.metrics import METRICS
 from analytics.sql import Where
 from core.formatting import FORMULA_TRIGGERS, printable
+from core.registry import Dataset
+from core.schema import EXPORTS
 
-#: the view each dataset is exported from, and the order of its rows
-DATASETS = {"budget": "budget", "indicators": "indicator_values", "actions": "actions", "submissions": "submissions"}
-_EXPORT_ORDER = {
-    "budget": "plan, outcome_code, output_code, agency, year",
-    "indicators": "plan, indicator_code, period_end, agency",
-    "actions": "source_title, recommendation_no, action_no",
-    "submissions": "submission_id",
-}
 #: the SDG goals of a sub-output ('5 Gender Equality; 10 Reduced Inequalities' → a list)
 SDG_GOALS = r"list_transform(string_split(coalesce(sdg_goals, ''), ';'), g -> trim(g))"
 
@@ -42,9 +37,9 @@ class BudgetDetail:
     """Refinements of a budget export on the UN INFO fields kept for filtering (SPEC §2.1b)."""
 
     strategic_priority: str | None = None  # its title, as the export writes it
-    suboutput_status: str | None = None    # implementation, closed, pipeline…
-    sdg_goal: str | None = None            # one goal as written, e.g. '5 Gender Equality'
-    partner: str | None = None             # text a contributing partner's name contains (any case)
+    suboutput_status: str | None = None  # implementation, closed, pipeline…
+    sdg_goal: str | None = None  # one goal as written, e.g. '5 Gender Equality'
+    partner: str | None = None  # text a contributing partner's name contains (any case)
 
     def add_to(self, w: Where) -> None:
         if self.strategic_priority:
@@ -63,41 +58,59 @@ def budget_detail_options(con: duckdb.DuckDBPyConnection, filters: Filters) -> d
     w = where("budget", filters)
 
     def distinct(expression: str) -> list[str]:
-        return [r[0] for r in sql.rows(con, f"SELECT DISTINCT {expression} AS v FROM budget{w.sql()} "
-                                            "ORDER BY v", w.params) if r[0]]
+        return [
+            r[0]
+            for r in sql.rows(con, f"SELECT DISTINCT {expression} AS v FROM budget{w.sql()} ORDER BY v", w.params)
+            if r[0]
+        ]
 
-    goals = sql.rows(con, f"""SELECT DISTINCT g FROM (SELECT unnest({SDG_GOALS}) AS g FROM budget{w.sql()})
-                              WHERE g <> '' ORDER BY try_cast(split_part(g, ' ', 1) AS INTEGER), g""", w.params)
-    return {"strategic_priority": distinct("strategic_priority"), "suboutput_status": distinct("suboutput_status"),
-            "sdg_goal": [g[0] for g in goals]}
+    goals = sql.rows(
+        con,
+        f"""SELECT DISTINCT g FROM (SELECT unnest({SDG_GOALS}) AS g FROM budget{w.sql()})
+                              WHERE g <> '' ORDER BY try_cast(split_part(g, ' ', 1) AS INTEGER), g""",
+        w.params,
+    )
+    return {
+        "strategic_priority": distinct("strategic_priority"),
+        "suboutput_status": distinct("suboutput_status"),
+        "sdg_goal": [g[0] for g in goals],
+    }
 
 
-def _where(kind: str, filters: Filters, detail: BudgetDetail | None) -> Where:
-    if kind not in DATASETS:
-        raise ValueError(f"unknown dataset {kind!r}; expected one of {', '.join(DATASETS)}")
+def _where(kind: str, filters: Filters, detail: BudgetDetail | None) -> tuple[Dataset, Where]:
+    """The dataset exported (an unknown or unexported name is the registry's error, naming those exported) and
+    the WHERE of the filters and the budget refinements."""
+    dataset = EXPORTS[kind]
     w = where(kind, filters)
     if detail and kind == "budget":
         detail.add_to(w)
-    return w
+    return dataset, w
 
 
 def count(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str, detail: BudgetDetail | None = None) -> int:
     """How many rows `rows` returns (without a limit)."""
-    w = _where(kind, filters, detail)
-    return int(sql.rows(con, f"SELECT count(*) FROM {DATASETS[kind]}{w.sql()}", w.params)[0][0])
+    dataset, w = _where(kind, filters, detail)
+    return int(sql.rows(con, f"SELECT count(*) FROM {dataset.view.name}{w.sql()}", w.params)[0][0])
 
 
-def rows(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str, limit: int | None = None,
-         detail: BudgetDetail | None = None) -> pd.DataFrame:
+def rows(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    kind: str,
+    limit: int | None = None,
+    detail: BudgetDetail | None = None,
+) -> pd.DataFrame:
     """The filtered rows of a dataset (budget, indicators, actions, submissions), all view columns, in the
     dataset's order; `detail` narrows a budget export further."""
-    w = _where(kind, filters, detail)
+    dataset, w = _where(kind, filters, detail)
     params: list[Any] = list(w.params)
     limit_sql = ""
     if limit is not None:
         limit_sql = " LIMIT ?"
         params.append(int(limit))
-    return sql.frame(con, f"SELECT * FROM {DATASETS[kind]}{w.sql()} ORDER BY {_EXPORT_ORDER[kind]}{limit_sql}", params)
+    return sql.frame(
+        con, f"SELECT * FROM {dataset.view.name}{w.sql()} ORDER BY {dataset.export_order}{limit_sql}", params
+    )
 
 
 # --- formula-safe bytes -----------------------------------------------------------------------------
@@ -138,8 +151,7 @@ def safe_csv_bytes(df: pd.DataFrame) -> bytes:
     return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def safe_excel_bytes(df: pd.DataFrame, sheet_name: str = "Data",
-                     about: Sequence[tuple[str, object]] = ()) -> bytes:
+def safe_excel_bytes(df: pd.DataFrame, sheet_name: str = "Data", about: Sequence[tuple[str, object]] = ()) -> bytes:
     """An .xlsx workbook with one sheet, formula-safe: every text cell is written as text (never a
     formula or a link), numbers and dates stay numbers and dates. `about`: (what, value) rows of a second
     sheet, "Filters" (what was applied, when, by whom, data as of), as formula-safe as the data."""
@@ -204,17 +216,36 @@ def file_stem(kind: str, parts: Sequence[object]) -> str:
 
 
 #: a column of an export → its label for people ('outcome_code' → 'Outcome code'), where the plain rule would not do
-_LABELS = {"suboutput_id": "Sub-output ID", "suboutput_code": "Sub-output code", "suboutput_title": "Sub-output",
-           "suboutput_status": "Sub-output status", "sdg_goals": "SDG goals", "sdg_targets": "SDG targets",
-           "outcome_title": "Outcome", "output_title": "Output", "id": "ID", "as_of": "As of",
-           "submission_id": "Submission", "sha256": "File fingerprint (SHA-256)", "created_at": "Loaded at",
-           "user_name": "Loaded by", "rows_added": "Rows added", "rows_replaced": "Rows replaced",
-           "rows_rejected": "Rows refused", "recommendation_no": "Recommendation no.", "action_no": "Action no.",
-           "period_end": "Period end", "gms_rate": "GMS rate"}
+_LABELS = {
+    "suboutput_id": "Sub-output ID",
+    "suboutput_code": "Sub-output code",
+    "suboutput_title": "Sub-output",
+    "suboutput_status": "Sub-output status",
+    "sdg_goals": "SDG goals",
+    "sdg_targets": "SDG targets",
+    "outcome_title": "Outcome",
+    "output_title": "Output",
+    "id": "ID",
+    "as_of": "As of",
+    "submission_id": "Submission",
+    "sha256": "File fingerprint (SHA-256)",
+    "created_at": "Loaded at",
+    "user_name": "Loaded by",
+    "rows_added": "Rows added",
+    "rows_replaced": "Rows replaced",
+    "rows_rejected": "Rows refused",
+    "recommendation_no": "Recommendation no.",
+    "action_no": "Action no.",
+    "period_end": "Period end",
+    "gms_rate": "GMS rate",
+    "reported_on": "Data reported on",
+    "reported_from": "Report date from",
+}
 
 
 def human_labels(columns: Sequence[str]) -> dict[str, str]:
     """Column → a label for people: the Metric registry's label for a metric ('Required'; the rows carry their
     currency), else the words with spaces ('Funding source')."""
-    return {c: _LABELS.get(c) or (METRICS[c].label if c in METRICS else c.replace("_", " ").capitalize())
-            for c in columns}
+    return {
+        c: _LABELS.get(c) or (METRICS[c].label if c in METRICS else c.replace("_", " ").capitalize()) for c in columns
+    }

@@ -6,6 +6,7 @@ clauses, the filter bar (app/filter_bar.py), the summary and the pages' notes al
 Adding a filter: a field of `Filters` and an entry in `FILTERS` (a `Choice`, or a `YearRange`); the values to
 choose from come from `analytics.activity.filter_options`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,11 +14,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-from analytics.identity import AGENCY_MATCH, OUTCOME_IDENTITY, OUTCOME_KEY
+from analytics.identity import AGENCY_MATCH, OUTCOME_IDENTITY, OUTCOME_KEY, current_plan
 from analytics.sql import Where
+from core import schema
 
-#: the datasets a filter has a condition on: the views pages read (sub-outputs: `suboutput_list s`)
-DATASETS = ("budget", "indicators", "actions", "submissions", "suboutputs", "indirect_costs")
+#: the datasets a filter has a condition on: every dataset of the registry, the views pages read (sub-outputs:
+#: `suboutput_list s`); each filter declares its condition on each (tests/test_registries.py)
+DATASETS = tuple(schema.DATASETS)
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ class Filters:
     agency: str | None = None
     #: the figures as they stood at the end of this day (UTC; store.history), None: as they are now
     as_of: dt.date | None = None
+    #: only the current plan of each country, its years to date: the view the dashboard opens on when no country or
+    #: plan is chosen (the filter bar sets it; `PlanView`). False: every plan
+    current_plans: bool = False
 
     def to_query_params(self, labels: Mapping[str, str] | None = None) -> dict[str, str | list[str]]:
         """The URL query parameters that reproduce these filters (the filter bar's widget keys).
@@ -53,7 +59,9 @@ class Filters:
         return cls(**values)
 
     def without(self, *names: str) -> Filters:
-        return replace(self, **{n: None for n in names})
+        """These filters with the named fields back to their defaults (all)."""
+        defaults: dict[str, Any] = {f.name: f.default for f in fields(self)}
+        return replace(self, **{n: defaults[n] for n in names})
 
     def applying_to(self, dataset: str) -> Filters:
         """These filters without those that do not apply to `dataset` (what a page about it is narrowed to)."""
@@ -64,7 +72,8 @@ class Filters:
 
     @property
     def is_empty(self) -> bool:
-        return all(v is None for v in asdict(self).values())
+        """Nothing chosen: the view the dashboard opens on (the current plans, or every plan) with no filter set."""
+        return all(v is None for k, v in asdict(self).items() if k != "current_plans")
 
 
 #: no filter set: all the data
@@ -107,6 +116,8 @@ class Choice:
     names: Callable[[Mapping[str, Any]], dict[str, str]] | None = None
     #: a caption at the foot of the sidebar while it is set ({} is the value)
     sidebar_note: str | None = None
+    #: the summary names the value by its label in `labels` (a plan as 'Plan name (years)'); the URL keeps the value
+    worded: bool = False
 
     widget = "select"
 
@@ -136,7 +147,7 @@ class Choice:
         value = getattr(f, self.key)
         if not value:
             return None
-        return self.summary(str(labels.get(value, value)) if self.labels else value, dataset)
+        return self.summary(str(labels.get(value, value)) if self.labels or self.worded else value, dataset)
 
 
 @dataclass(frozen=True)
@@ -229,6 +240,44 @@ class AsOfDate:
         return f"as of {f.as_of:%-d %b %Y}" if f.as_of and self.where[dataset] is not None else None
 
 
+@dataclass(frozen=True)
+class PlanView:
+    """Which plans the dashboard shows when no country and no plan is chosen: the current plan of each country, its
+    years to date (`Filters.current_plans`, the view it opens on), or every plan and year. A toggle under the plan box,
+    `all_plans=true` in the URL for every plan; with a country or a plan chosen it does not apply (and is not in the
+    URL). A condition is SQL without parameters."""
+
+    key: str
+    label: str
+    help: str
+    where: Mapping[str, str | None]
+    #: dataset → what the view is called on a page about it (the years to date cut budget years and indicator
+    #: periods, not deadlines)
+    said: Mapping[str, str]
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    widget = "toggle"
+    fields = ("current_plans",)
+
+    def is_set(self, f: Filters) -> bool:
+        return bool(f.current_plans)
+
+    def add_to(self, w: Where, dataset: str, f: Filters) -> None:
+        condition = self.where[dataset]
+        if condition is not None and f.current_plans:
+            w.add(condition)
+
+    def to_params(self, f: Filters, labels: Mapping[str, str]) -> dict[str, str | list[str]]:
+        return {} if f.current_plans or f.country or f.plan else {self.key: "true"}
+
+    def from_params(self, params: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, Any]:
+        chosen = _last(params, "country") or _last(params, "plan")
+        return {"current_plans": not chosen and (_last(params, self.key) or "").lower() != "true"}
+
+    def described(self, f: Filters, dataset: str, labels: Mapping[str, str]) -> str | None:
+        return self.said.get(dataset) if f.current_plans and self.where[dataset] is not None else None
+
+
 def parse_day(text: str | None) -> dt.date | None:
     """'2025-09-30' → that date; None for anything else (a link's mistyped date is reported, not guessed)."""
     try:
@@ -237,12 +286,13 @@ def parse_day(text: str | None) -> dt.date | None:
         return None
 
 
-Filter = Choice | YearRange | AsOfDate
+Filter = Choice | YearRange | AsOfDate | PlanView
 
 #: the plans of a country's budget lines and indicator values (a submission without a country of its own is in
 #: the country of its plan)
-_PLANS_OF_COUNTRY = ("(SELECT plan FROM budget WHERE country = ?"
-                     " UNION SELECT plan FROM indicator_values WHERE country = ?)")
+_PLANS_OF_COUNTRY = (
+    "(SELECT plan FROM budget WHERE country = ? UNION SELECT plan FROM indicator_values WHERE country = ?)"
+)
 #: the outcome with the chosen key, as its identity (an outcome's code repeats across plans)
 _OUTCOME = f"""(SELECT coalesce(plan, ''), coalesce(outcome_code, ''), coalesce(outcome_title, '')
     FROM (SELECT DISTINCT plan, outcome_code, outcome_title FROM budget) WHERE {OUTCOME_KEY} = ?)"""
@@ -268,62 +318,135 @@ def _agency_summary(code: str, dataset: str) -> str:
 
 FILTERS: tuple[Filter, ...] = (
     Choice(
-        key="country", label="Country", placeholder="All countries", options=lambda o: o["countries"],
-        clears=("plan", "outcome"), summary=lambda value, dataset: value,
-        where={"budget": "country = ?", "indicators": "country = ?",
-               # the country stored with the action (at load, from its plan: etl.load)
-               "actions": "country = ?",
-               "submissions": f"coalesce(country = ?, plan IN {_PLANS_OF_COUNTRY})",
-               "suboutputs": "s.country = ?", "indirect_costs": "country = ?"},
-        notes={"actions": "The country filter keeps actions of that country's plans."}),
+        key="country",
+        label="Country",
+        placeholder="All countries",
+        options=lambda o: o["countries"],
+        clears=("plan", "outcome"),
+        summary=lambda value, dataset: value,
+        where={
+            "budget": "country = ?",
+            "indicators": "country = ?",
+            # the country stored with the action (at load, from its plan: etl.load)
+            "actions": "country = ?",
+            "submissions": f"coalesce(country = ?, plan IN {_PLANS_OF_COUNTRY})",
+            "suboutputs": "s.country = ?",
+            "indirect_costs": "country = ?",
+        },
+        notes={"actions": "The country filter keeps actions of that country's plans."},
+    ),
     Choice(
-        key="plan", label="Plan (Cooperation Framework)", placeholder="All plans", options=lambda o: o["plans"],
-        narrowed_by=("country",), clears=("outcome",), summary=lambda value, dataset: value,
-        where={"budget": "plan = ?", "indicators": "plan = ?", "actions": "plan = ?", "submissions": "plan = ?",
-               "suboutputs": "s.plan = ?", "indirect_costs": "plan = ?"}),
+        key="plan",
+        label="Plan (Cooperation Framework)",
+        placeholder="All plans",
+        options=lambda o: o["plans"],
+        narrowed_by=("country",),
+        clears=("outcome",),
+        summary=lambda value, dataset: value,
+        worded=True,
+        where={
+            "budget": "plan = ?",
+            "indicators": "plan = ?",
+            "actions": "plan = ?",
+            "submissions": "plan = ?",
+            "suboutputs": "s.plan = ?",
+            "indirect_costs": "plan = ?",
+        },
+    ),
+    PlanView(
+        key="all_plans",
+        label="All plans and years",
+        help="Off: the current plan of each country (the one whose years hold this year, else the latest begun), its "
+        "years to date — the view the dashboard opens on. On: every plan of every country, every year.",
+        where={
+            "budget": f"{current_plan()} AND year <= year(current_date)",
+            "indicators": f"{current_plan()} AND year(period_end) <= year(current_date)",
+            "actions": current_plan(),
+            "submissions": None,
+            "suboutputs": current_plan("s."),
+            "indirect_costs": f"{current_plan()} AND (year IS NULL OR year <= year(current_date))",
+        },
+        said={
+            "budget": "current plan of each country, years to date",
+            "indicators": "current plan of each country, years to date",
+            "actions": "current plan of each country",
+            "suboutputs": "current plan of each country",
+            "indirect_costs": "current plan of each country, years to date",
+        },
+        notes={"actions": "Actions of the current plan of each country are shown with every deadline."},
+    ),
     YearRange(
-        key="years", label="Years",
-        where={"budget": Bounds("year >= ?", "year <= ?"),
-               "indicators": Bounds("year(period_end) >= ?", "year(period_end) <= ?"),
-               "actions": Bounds("(deadline IS NULL OR year(deadline) >= ?)",
-                                 "(deadline IS NULL OR year(deadline) <= ?)"),
-               "submissions": None,
-               # a sub-output with a figure in the range, or without any figure (it has no year)
-               "suboutputs": """(f.funded IS NULL OR s.suboutput_id IN (SELECT suboutput_id FROM budget
+        key="years",
+        label="Years",
+        where={
+            "budget": Bounds("year >= ?", "year <= ?"),
+            "indicators": Bounds("year(period_end) >= ?", "year(period_end) <= ?"),
+            "actions": Bounds("(deadline IS NULL OR year(deadline) >= ?)", "(deadline IS NULL OR year(deadline) <= ?)"),
+            "submissions": None,
+            # a sub-output with a figure in the range, or without any figure (it has no year)
+            "suboutputs": """(f.funded IS NULL OR s.suboutput_id IN (SELECT suboutput_id FROM budget
                   WHERE year >= coalesce(?::INTEGER, year) AND year <= coalesce(?::INTEGER, year)))""",
-               # indirect costs stated for no year are on several years' lines
-               "indirect_costs": Bounds("(year IS NULL OR year >= ?)", "(year IS NULL OR year <= ?)")},
-        notes={"actions": "The year range applies to deadlines; actions without a deadline are always shown.",
-               "indicators": "The year range limits which reporting periods count."}),
+            # indirect costs stated for no year are on several years' lines
+            "indirect_costs": Bounds("(year IS NULL OR year >= ?)", "(year IS NULL OR year <= ?)"),
+        },
+        notes={
+            "actions": "The year range applies to deadlines; actions without a deadline are always shown.",
+            "indicators": "The year range limits which reporting periods count.",
+        },
+    ),
     Choice(
-        key="outcome", label="Outcome", placeholder="All outcomes",
-        options=lambda o: [x["key"] for x in o["outcomes"]], narrowed_by=("country", "plan"),
-        labels=lambda o: {x["key"]: x["label"] for x in o["outcomes"]}, summary=_outcome_summary,
-        where={"budget": f"{OUTCOME_IDENTITY} IN {_OUTCOME}", "indicators": _INDICATOR_OF_OUTCOME,
-               "actions": None, "submissions": None, "suboutputs": f"{OUTCOME_KEY} = ?",
-               # an outcome has no indirect costs: none are summed for one
-               "indirect_costs": "FALSE"},
-        notes={"actions": "Actions are not linked to outcomes: the outcome filter does not apply to them or to "
-                          "their figures.",
-               "indicators": "The outcome filter keeps indicators whose result code is the outcome's code or one "
-                             "of its outputs' codes in that plan."}),
+        key="outcome",
+        label="Outcome",
+        placeholder="All outcomes",
+        options=lambda o: [x["key"] for x in o["outcomes"]],
+        narrowed_by=("country", "plan", "current_plans"),
+        labels=lambda o: {x["key"]: x["label"] for x in o["outcomes"]},
+        summary=_outcome_summary,
+        where={
+            "budget": f"{OUTCOME_IDENTITY} IN {_OUTCOME}",
+            "indicators": _INDICATOR_OF_OUTCOME,
+            "actions": None,
+            "submissions": None,
+            "suboutputs": f"{OUTCOME_KEY} = ?",
+            # an outcome has no indirect costs: none are summed for one
+            "indirect_costs": "FALSE",
+        },
+        notes={
+            "actions": "Actions are not linked to outcomes: the outcome filter does not apply to them or to "
+            "their figures.",
+            "indicators": "The outcome filter keeps indicators whose result code is the outcome's code or one "
+            "of its outputs' codes in that plan.",
+        },
+    ),
     Choice(
-        key="agency", label="Agency", placeholder="All agencies", options=lambda o: [a["code"] for a in o["agencies"]],
-        narrowed_by=("country", "plan"),
-        names=lambda o: {a["code"]: a["name"] for a in o["agencies"]}, summary=_agency_summary,
+        key="agency",
+        label="Agency",
+        placeholder="All agencies",
+        options=lambda o: [a["code"] for a in o["agencies"]],
+        narrowed_by=("country", "plan", "current_plans"),
+        names=lambda o: {a["code"]: a["name"] for a in o["agencies"]},
+        summary=_agency_summary,
         help="UN entity code. Joint sub-outputs that list the agency are included.",
         sidebar_note="Agency {}: its own budget lines plus joint sub-outputs it takes part in (their money is not "
-                     "split between agencies).",
-        where={"budget": AGENCY_MATCH, "indicators": AGENCY_MATCH, "actions": AGENCY_MATCH,
-               # a submission without an agency (a file of several) is every agency's
-               "submissions": f"(agency IS NULL OR {AGENCY_MATCH})",
-               "suboutputs": AGENCY_MATCH, "indirect_costs": AGENCY_MATCH}),
+        "split between agencies).",
+        where={
+            "budget": AGENCY_MATCH,
+            "indicators": AGENCY_MATCH,
+            "actions": AGENCY_MATCH,
+            # a submission without an agency (a file of several) is every agency's
+            "submissions": f"(agency IS NULL OR {AGENCY_MATCH})",
+            "suboutputs": AGENCY_MATCH,
+            "indirect_costs": AGENCY_MATCH,
+        },
+    ),
     AsOfDate(
-        key="as_of", label="Figures as of",
+        key="as_of",
+        label="Figures as of",
         help="Show the figures as they stood at the end of this day (UTC), e.g. the last UNCT meeting: later "
-             "uploads and roll-backs are left out. Empty: the figures as they are now.",
+        "uploads and roll-backs are left out. Empty: the figures as they are now.",
         where={**{d: "" for d in DATASETS}, "submissions": None},
-        notes={"submissions": "The history lists every submission, whatever the as-of date."}),
+        notes={"submissions": "The history lists every submission, whatever the as-of date."},
+    ),
 )
 #: the URL query parameters (and widget keys) of the filters
 FILTER_KEYS = tuple(flt.key for flt in FILTERS)
@@ -341,13 +464,17 @@ def where(dataset: str, f: Filters) -> Where:
 
 
 def summary(f: Filters, dataset: str, labels: Mapping[str, str]) -> list[str]:
-    """What a page about `dataset` is narrowed to, one phrase per filter set ('Angola', '2024–2025', 'agency
-    UNDP (incl. joint sub-outputs)'); `labels`: outcome key → label."""
+    """What a page about `dataset` is narrowed to, one phrase per filter set ('Angola', 'UNSDCF (2023–2027)',
+    '2024–2025', 'agency UNDP (incl. joint sub-outputs)'); `labels`: outcome key → label, plan → 'Plan name
+    (years)'."""
     return [text for flt in FILTERS if (text := flt.described(f, dataset, labels))]
 
 
 def notes(dataset: str, f: Filters, *, only_ignored: bool = False) -> list[str]:
     """What a page about `dataset` says about the filters set in `f` that apply there differently, or not at all
     (`only_ignored`: only those that do not apply)."""
-    return [flt.notes[dataset] for flt in FILTERS if dataset in flt.notes and flt.is_set(f)
-            and (flt.where[dataset] is None or not only_ignored)]
+    return [
+        flt.notes[dataset]
+        for flt in FILTERS
+        if dataset in flt.notes and flt.is_set(f) and (flt.where[dataset] is None or not only_ignored)
+    ]

@@ -1,5 +1,6 @@
 """Indicator reads (view `indicator_values`): progress to target per indicator and its status, the status
 counts, and one indicator's reported values over time."""
+
 from __future__ import annotations
 
 import duckdb
@@ -15,7 +16,9 @@ def progress(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """One row per indicator: the latest reported actual in the filtered periods, progress to target,
     the share of the period elapsed by then (what 'on track' is measured against) and the status."""
     w = where("indicators", filters)
-    return frame(con, f"""
+    return frame(
+        con,
+        f"""
         WITH v AS (SELECT * FROM indicator_values{w.sql()}),
         defn AS (
             SELECT country, plan, indicator_code, indicator, result_code, unit, baseline, baseline_year,
@@ -40,7 +43,9 @@ def progress(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
                baseline, baseline_year, target, target_year, latest_period, latest_actual, progress,
                expected_progress, {metrics.INDICATOR_STATUS} AS status, agency
         FROM measured
-        ORDER BY plan, indicator_code""", w.params)
+        ORDER BY plan, indicator_code""",
+        w.params,
+    )
 
 
 def status_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -57,15 +62,23 @@ def status_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str,
 def count_statuses(measured: pd.DataFrame) -> pd.DataFrame:
     """The status counts of indicators already measured (`progress`): a page holding them reads nothing again."""
     counts = measured["status"].value_counts() if len(measured) else pd.Series(dtype="int64")
-    return pd.DataFrame({"status": list(metrics.INDICATOR_STATUSES),
-                         "indicators": [int(counts.get(s, 0)) for s in metrics.INDICATOR_STATUSES]})
+    return pd.DataFrame(
+        {
+            "status": list(metrics.INDICATOR_STATUSES),
+            "indicators": [int(counts.get(s, 0)) for s in metrics.INDICATOR_STATUSES],
+        }
+    )
 
 
 def trend(con: duckdb.DuckDBPyConnection, filters: Filters, key: str) -> pd.DataFrame:
     """Reported values of one indicator (by its key) over the filtered periods, with baseline and target."""
     w = where("indicators", filters)
     w.add(f"{INDICATOR_KEY} = ?", key)
-    return frame(con, f"""
+    return frame(
+        con,
+        f"""
         SELECT period, period_end, actual, agency, baseline, baseline_year, target, target_year, unit,
                means_of_verification
-        FROM indicator_values{w.sql()} ORDER BY period_end, agency""", w.params)
+        FROM indicator_values{w.sql()} ORDER BY period_end, agency""",
+        w.params,
+    )

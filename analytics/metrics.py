@@ -8,12 +8,14 @@ Money rules (SPEC §2.1, §2.1b):
   never split its money (see `analytics.identity`).
 A ratio with a zero denominator is NULL (shown as '—'), never 0 % or infinity.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
 from core.formatting import format_count, format_money, format_rate
+from core.vocabulary import OPEN_ACTION_STATUSES, sql_list
 
 
 @dataclass(frozen=True)
@@ -60,71 +62,120 @@ def _rate(name: str, sql: str, label: str, help: str | None = None) -> Metric:
 # --- budget lines (view `budget`) -----------------------------------------------------------------
 
 REQUIRED = _money("required", "sum(required)", "Required", "Total required resources of the budget lines in view.")
-AVAILABLE = _money("available", "sum(available)", "Available",
-                   "Resources available (secured). Lines with no available figure are not counted as zero.")
-EXPENDITURE = _money("expenditure", "sum(expenditure)", "Spent",
-                     "Expenditure. Lines with no expenditure figure are not counted as zero.")
+AVAILABLE = _money(
+    "available",
+    "sum(available)",
+    "Available",
+    "Resources available (secured). Lines with no available figure are not counted as zero.",
+)
+EXPENDITURE = _money(
+    "expenditure", "sum(expenditure)", "Spent", "Expenditure. Lines with no expenditure figure are not counted as zero."
+)
 #: required − available; lines whose available (or, in UN INFO exports, required) is not reported drop out (NULL
 #: arithmetic), so the gap covers exactly the lines that `coverage` covers. Negative = over-funded (a surplus).
-FUNDING_GAP = _money("funding_gap", "sum(required - available)", "Funding gap",
-                     "Required minus available, over the lines whose available figure is reported. Negative "
-                     "(over-funded) lines offset the others.")
-COVERAGE = _rate("coverage", "sum(available) FILTER (WHERE required IS NOT NULL)"
-                             " / NULLIF(sum(required) FILTER (WHERE available IS NOT NULL), 0)",
-                 "Coverage", "Available ÷ required, over the lines whose available figure is reported.")
-DELIVERY_RATE = _rate("delivery_rate", "sum(expenditure) FILTER (WHERE available IS NOT NULL)"
-                                       " / NULLIF(sum(available) FILTER (WHERE expenditure IS NOT NULL), 0)",
-                      "Delivery rate", "Spent ÷ available, over the budget lines where both figures are reported. "
-                                       "'—' when nothing is available.")
-BURN_RATE = _rate("burn_rate", "sum(expenditure) FILTER (WHERE required IS NOT NULL)"
-                               " / NULLIF(sum(required) FILTER (WHERE expenditure IS NOT NULL), 0)",
-                  "Spent of required", "Spent ÷ required (burn rate of the requirement), over lines where spending "
-                                       "is reported.")
+FUNDING_GAP = _money(
+    "funding_gap",
+    "sum(required - available)",
+    "Funding gap",
+    "Required minus available, over the lines whose available figure is reported. Negative "
+    "(over-funded) lines offset the others.",
+)
+COVERAGE = _rate(
+    "coverage",
+    "sum(available) FILTER (WHERE required IS NOT NULL)"
+    " / NULLIF(sum(required) FILTER (WHERE available IS NOT NULL), 0)",
+    "Coverage",
+    "Available ÷ required, over the lines whose available figure is reported.",
+)
+DELIVERY_RATE = _rate(
+    "delivery_rate",
+    "sum(expenditure) FILTER (WHERE available IS NOT NULL)"
+    " / NULLIF(sum(available) FILTER (WHERE expenditure IS NOT NULL), 0)",
+    "Delivery rate",
+    "Spent ÷ available, over the budget lines where both figures are reported. '—' when nothing is available.",
+)
+BURN_RATE = _rate(
+    "burn_rate",
+    "sum(expenditure) FILTER (WHERE required IS NOT NULL)"
+    " / NULLIF(sum(required) FILTER (WHERE expenditure IS NOT NULL), 0)",
+    "Spent of required",
+    "Spent ÷ required (burn rate of the requirement), over lines where spending is reported.",
+)
 LINES = Metric("lines", "count(*)", "Budget lines")
-LINES_WITHOUT_AVAILABLE = Metric("lines_without_available", "count(*) FILTER (WHERE available IS NULL)",
-                                 "Lines, no available figure")
-LINES_WITHOUT_EXPENDITURE = Metric("lines_without_expenditure", "count(*) FILTER (WHERE expenditure IS NULL)",
-                                   "Lines, no spent figure")
-REQUIRED_WITHOUT_AVAILABLE = _money("required_without_available", "sum(required) FILTER (WHERE available IS NULL)",
-                                    "Required, available not reported")
+LINES_WITHOUT_AVAILABLE = Metric(
+    "lines_without_available", "count(*) FILTER (WHERE available IS NULL)", "Lines, no available figure"
+)
+LINES_WITHOUT_EXPENDITURE = Metric(
+    "lines_without_expenditure", "count(*) FILTER (WHERE expenditure IS NULL)", "Lines, no spent figure"
+)
+REQUIRED_WITHOUT_AVAILABLE = _money(
+    "required_without_available", "sum(required) FILTER (WHERE available IS NULL)", "Required, available not reported"
+)
 #: UN INFO year blocks can hold money available with no requirement stated: outside gap and coverage
-LINES_WITHOUT_REQUIRED = Metric("lines_without_required", "count(*) FILTER (WHERE required IS NULL)",
-                                "Lines, no required figure")
-AVAILABLE_WITHOUT_REQUIRED = _money("available_without_required", "sum(available) FILTER (WHERE required IS NULL)",
-                                    "Available, no requirement stated")
+LINES_WITHOUT_REQUIRED = Metric(
+    "lines_without_required", "count(*) FILTER (WHERE required IS NULL)", "Lines, no required figure"
+)
+AVAILABLE_WITHOUT_REQUIRED = _money(
+    "available_without_required", "sum(available) FILTER (WHERE required IS NULL)", "Available, no requirement stated"
+)
 #: the two sides of the delivery rate, so a chart can show exactly what the rate divides
-AVAILABLE_WITH_EXPENDITURE = _money("available_with_expenditure",
-                                    "sum(available) FILTER (WHERE expenditure IS NOT NULL)",
-                                    "Available, spending reported")
-EXPENDITURE_WITH_AVAILABLE = _money("expenditure_with_available",
-                                    "sum(expenditure) FILTER (WHERE available IS NOT NULL)",
-                                    "Spent, available reported")
+AVAILABLE_WITH_EXPENDITURE = _money(
+    "available_with_expenditure",
+    "sum(available) FILTER (WHERE expenditure IS NOT NULL)",
+    "Available, spending reported",
+)
+EXPENDITURE_WITH_AVAILABLE = _money(
+    "expenditure_with_available", "sum(expenditure) FILTER (WHERE available IS NOT NULL)", "Spent, available reported"
+)
 #: the available side of the funding gap: required = this + funding gap + required without an available figure
-AVAILABLE_WITH_REQUIRED = _money("available_with_required", "sum(available) FILTER (WHERE required IS NOT NULL)",
-                                 "Available, requirement stated")
+AVAILABLE_WITH_REQUIRED = _money(
+    "available_with_required", "sum(available) FILTER (WHERE required IS NOT NULL)", "Available, requirement stated"
+)
 #: how much of the money a ratio rests on: a card states it when the ratio leaves some out
-DELIVERY_BASIS = _rate("delivery_basis", "sum(available) FILTER (WHERE expenditure IS NOT NULL)"
-                                         " / NULLIF(sum(available), 0)",
-                       "Delivery rate basis", "The share of the money available that is on lines with spending "
-                                              "reported: the delivery rate rests on it alone.")
-COVERAGE_BASIS = _rate("coverage_basis", "sum(required) FILTER (WHERE available IS NOT NULL)"
-                                         " / NULLIF(sum(required), 0)",
-                       "Coverage basis", "The share of the requirement that is on lines with an available figure: "
-                                         "coverage and the funding gap rest on it alone.")
+DELIVERY_BASIS = _rate(
+    "delivery_basis",
+    "sum(available) FILTER (WHERE expenditure IS NOT NULL) / NULLIF(sum(available), 0)",
+    "Delivery rate basis",
+    "The share of the money available that is on lines with spending reported: the delivery rate rests on it alone.",
+)
+COVERAGE_BASIS = _rate(
+    "coverage_basis",
+    "sum(required) FILTER (WHERE available IS NOT NULL) / NULLIF(sum(required), 0)",
+    "Coverage basis",
+    "The share of the requirement that is on lines with an available figure: "
+    "coverage and the funding gap rest on it alone.",
+)
 
 #: every budget summary's figures, in this order (`BUDGET_METRICS`)
-BUDGET = (REQUIRED, AVAILABLE, EXPENDITURE, FUNDING_GAP, COVERAGE, DELIVERY_RATE, BURN_RATE, LINES,
-          LINES_WITHOUT_AVAILABLE, LINES_WITHOUT_EXPENDITURE, REQUIRED_WITHOUT_AVAILABLE, LINES_WITHOUT_REQUIRED,
-          AVAILABLE_WITHOUT_REQUIRED, AVAILABLE_WITH_EXPENDITURE, EXPENDITURE_WITH_AVAILABLE, AVAILABLE_WITH_REQUIRED,
-          DELIVERY_BASIS, COVERAGE_BASIS)
+BUDGET = (
+    REQUIRED,
+    AVAILABLE,
+    EXPENDITURE,
+    FUNDING_GAP,
+    COVERAGE,
+    DELIVERY_RATE,
+    BURN_RATE,
+    LINES,
+    LINES_WITHOUT_AVAILABLE,
+    LINES_WITHOUT_EXPENDITURE,
+    REQUIRED_WITHOUT_AVAILABLE,
+    LINES_WITHOUT_REQUIRED,
+    AVAILABLE_WITHOUT_REQUIRED,
+    AVAILABLE_WITH_EXPENDITURE,
+    EXPENDITURE_WITH_AVAILABLE,
+    AVAILABLE_WITH_REQUIRED,
+    DELIVERY_BASIS,
+    COVERAGE_BASIS,
+)
 BUDGET_METRICS = ",\n    ".join(f"{m.sql} AS {m.name}" for m in BUDGET)
 #: the budget lines reduced to partial sums (`SELECT <groups>, {PARTIAL_SUMS} FROM budget GROUP BY <groups>,
 #: {MISSING_PATTERN}`): in a row, a figure's sum is NULL exactly when the lines lack it, and `_lines` counts them.
 #: Over such rows `BUDGET_METRICS_OF_PARTIALS` — the same definitions, each line count a sum of `_lines` — gives
 #: the figures `BUDGET_METRICS` gives over the lines, with one plain aggregation of the lines instead of fifteen
 #: filtered ones (4 × faster at 10 M lines; README: Benchmarks)
-PARTIAL_SUMS = ("sum(required) AS required, sum(available) AS available, sum(expenditure) AS expenditure,"
-                " count(*) AS _lines")
+PARTIAL_SUMS = (
+    "sum(required) AS required, sum(available) AS available, sum(expenditure) AS expenditure, count(*) AS _lines"
+)
 MISSING_PATTERN = "required IS NULL, available IS NULL, expenditure IS NULL"
 _LINE_COUNT = re.compile(r"count\(\*\)( FILTER \(WHERE [^()]*\))?")
 
@@ -142,8 +193,12 @@ BUDGET_METRICS_OF_PARTIALS = of_partials(BUDGET_METRICS)
 # --- indicators (view `indicator_values`, one row per indicator) --------------------------------------
 
 #: (latest actual − baseline) ÷ (target − baseline); NULL when target = baseline
-PROGRESS = _rate("progress", "(latest_actual - baseline) / NULLIF(target - baseline, 0)", "Progress",
-                 "Progress = (latest value − baseline) ÷ (target − baseline); it works for targets that go down too.")
+PROGRESS = _rate(
+    "progress",
+    "(latest_actual - baseline) / NULLIF(target - baseline, 0)",
+    "Progress",
+    "Progress = (latest value − baseline) ÷ (target − baseline); it works for targets that go down too.",
+)
 #: share of the baseline-year → target-year period elapsed at the latest reported period's end (or today when
 #: nothing is reported), counted from 31 Dec of the baseline year to 31 Dec of the target year
 EXPECTED_PROGRESS = _rate(
@@ -151,8 +206,10 @@ EXPECTED_PROGRESS = _rate(
     "greatest(0.0, least(1.0, date_diff('day', make_date(baseline_year, 12, 31),"
     " coalesce(latest_period_end, current_date))::DOUBLE"
     " / NULLIF(date_diff('day', make_date(baseline_year, 12, 31), make_date(target_year, 12, 31)), 0)))",
-    "Expected by now", "“Expected by now” is the share of the time from the end of the baseline year to the end of "
-                       "the target year that had passed at the latest report.")
+    "Expected by now",
+    "“Expected by now” is the share of the time from the end of the baseline year to the end of "
+    "the target year that had passed at the latest report.",
+)
 #: achieved (progress ≥ 1), on track (progress ≥ elapsed share; the whole period when years are unknown),
 #: off track, no data. When target = baseline (progress undefined) the target is met or it is not.
 INDICATOR_STATUS = """CASE
@@ -172,56 +229,87 @@ INDICATOR_STATUS_HELP = {
 
 # --- actions (view `actions`) ---------------------------------------------------------------------
 
-#: an open action: ongoing or not started (the view's `overdue` flag: open and past its deadline's month end)
-OPEN_ACTION_STATUSES = ("ongoing", "not_started")
 #: actions that no longer count towards the implementation rate
 SET_ASIDE_STATUSES = ("no_longer_applicable", "deprioritized")
 
 
-def _statuses(statuses: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{s}'" for s in statuses) + ")"
-
-
-#: an action is open (SQL)
-IS_OPEN = f"status IN {_statuses(OPEN_ACTION_STATUSES)}"
+#: an action is open (SQL; OPEN_ACTION_STATUSES: core.vocabulary, from which core.schema builds the overdue flag)
+IS_OPEN = f"status IN {sql_list(OPEN_ACTION_STATUSES)}"
 
 ACTIONS = Metric("actions", "count(*)", "Actions")
-COMPLETED = Metric("completed", "count(*) FILTER (WHERE status = 'completed')", "Completed",
-                   help="Key actions and deliverables marked completed.")
-OPEN = Metric("open", f"count(*) FILTER (WHERE {IS_OPEN})", "Open",
-              help="Ongoing or not started.")
-OVERDUE = Metric("overdue", "count(*) FILTER (WHERE overdue)", "Overdue",
-                 help="Ongoing or not started and past the deadline (the end of the month when only a month was "
-                      "given).")
-SET_ASIDE = Metric("set_aside", f"count(*) FILTER (WHERE status IN {_statuses(SET_ASIDE_STATUSES)})", "Set aside",
-                   help="No longer applicable or deprioritized.")
+COMPLETED = Metric(
+    "completed",
+    "count(*) FILTER (WHERE status = 'completed')",
+    "Completed",
+    help="Key actions and deliverables marked completed.",
+)
+OPEN = Metric("open", f"count(*) FILTER (WHERE {IS_OPEN})", "Open", help="Ongoing or not started.")
+OVERDUE = Metric(
+    "overdue",
+    "count(*) FILTER (WHERE overdue)",
+    "Overdue",
+    help="Ongoing or not started and past the deadline (the end of the month when only a month was given).",
+)
+SET_ASIDE = Metric(
+    "set_aside",
+    f"count(*) FILTER (WHERE status IN {sql_list(SET_ASIDE_STATUSES)})",
+    "Set aside",
+    help="No longer applicable or deprioritized.",
+)
 #: completed ÷ (all actions − no longer applicable − deprioritized)
 IMPLEMENTATION_RATE = _rate(
-    "implementation_rate", "(count(*) FILTER (WHERE status = 'completed'))::DOUBLE"
-                           f" / NULLIF(count(*) FILTER (WHERE status NOT IN {_statuses(SET_ASIDE_STATUSES)}), 0)",
-    "Implementation rate", "Completed ÷ all actions except those no longer applicable or deprioritized.")
+    "implementation_rate",
+    "(count(*) FILTER (WHERE status = 'completed'))::DOUBLE"
+    f" / NULLIF(count(*) FILTER (WHERE status NOT IN {sql_list(SET_ASIDE_STATUSES)}), 0)",
+    "Implementation rate",
+    "Completed ÷ all actions except those no longer applicable or deprioritized.",
+)
 
 # --- costed work plans (view `actions`: a deliverable's planned_cost and the funds secured, `funded`) ------------
 #: as for budget money, a blank cost or funding is "not stated", never zero: the gap and the funded share cover
 #: the deliverables that state both, and the counts say how many state no cost
 
-PLANNED_COST = _money("planned_cost", "sum(planned_cost)", "Planned cost",
-                      "What the costed deliverables and actions cost. Those with no cost stated are not counted "
-                      "as zero.")
-FUNDED = _money("funded", "sum(funded)", "Funds secured",
-                "Money secured for them. Those with no funding figure are not counted as zero.")
+PLANNED_COST = _money(
+    "planned_cost",
+    "sum(planned_cost)",
+    "Planned cost",
+    "What the costed deliverables and actions cost. Those with no cost stated are not counted as zero.",
+)
+FUNDED = _money(
+    "funded",
+    "sum(funded)",
+    "Funds secured",
+    "Money secured for them. Those with no funding figure are not counted as zero.",
+)
 #: planned cost − funds secured over the deliverables stating both; negative lines (funds above cost) offset others
-COST_GAP = _money("cost_gap", "sum(planned_cost - funded)", "Funding gap",
-                  "Planned cost minus funds secured, over the deliverables stating both.")
-FUNDED_SHARE = _rate("funded_share", "sum(funded) FILTER (WHERE planned_cost IS NOT NULL)"
-                                     " / NULLIF(sum(planned_cost) FILTER (WHERE funded IS NOT NULL), 0)",
-                     "Funded", "Funds secured ÷ planned cost, over the deliverables stating both.")
-COSTED = Metric("costed", "count(*) FILTER (WHERE planned_cost IS NOT NULL)", "Costed",
-                "Deliverables and actions with a planned cost.")
-WITHOUT_COST = Metric("without_cost", "count(*) FILTER (WHERE planned_cost IS NULL)", "No cost stated",
-                      "Deliverables and actions without a planned cost (not counted as zero).")
-COST_WITHOUT_FUNDING = _money("cost_without_funding", "sum(planned_cost) FILTER (WHERE funded IS NULL)",
-                              "Cost, funding not reported")
+COST_GAP = _money(
+    "cost_gap",
+    "sum(planned_cost - funded)",
+    "Funding gap",
+    "Planned cost minus funds secured, over the deliverables stating both.",
+)
+FUNDED_SHARE = _rate(
+    "funded_share",
+    "sum(funded) FILTER (WHERE planned_cost IS NOT NULL)"
+    " / NULLIF(sum(planned_cost) FILTER (WHERE funded IS NOT NULL), 0)",
+    "Funded",
+    "Funds secured ÷ planned cost, over the deliverables stating both.",
+)
+COSTED = Metric(
+    "costed",
+    "count(*) FILTER (WHERE planned_cost IS NOT NULL)",
+    "Costed",
+    "Deliverables and actions with a planned cost.",
+)
+WITHOUT_COST = Metric(
+    "without_cost",
+    "count(*) FILTER (WHERE planned_cost IS NULL)",
+    "No cost stated",
+    "Deliverables and actions without a planned cost (not counted as zero).",
+)
+COST_WITHOUT_FUNDING = _money(
+    "cost_without_funding", "sum(planned_cost) FILTER (WHERE funded IS NULL)", "Cost, funding not reported"
+)
 #: every cost summary's figures, in this order (`COST_METRICS`)
 WORK_PLAN_COST = (PLANNED_COST, FUNDED, COST_GAP, FUNDED_SHARE, ACTIONS, COSTED, WITHOUT_COST, COST_WITHOUT_FUNDING)
 COST_METRICS = ",\n    ".join(f"{m.sql} AS {m.name}" for m in WORK_PLAN_COST)
@@ -230,14 +318,30 @@ COST_METRICS = ",\n    ".join(f"{m.sql} AS {m.name}" for m in WORK_PLAN_COST)
 
 #: agencies with a submission for the period (current data for the year: a budget line of that year or an
 #: indicator value of a period ending in it) ÷ agencies expected in the plan (with a budget line in it)
-COMPLETENESS = _rate("completeness", "count(DISTINCT a) FILTER (WHERE reported) / NULLIF(count(DISTINCT a), 0)",
-                     "Completeness", "Agencies with data for the plan's reporting year ÷ agencies with a budget "
-                                     "line in the plan.")
+COMPLETENESS = _rate(
+    "completeness",
+    "count(DISTINCT a) FILTER (WHERE reported) / NULLIF(count(DISTINCT a), 0)",
+    "Completeness",
+    "Agencies with data for the plan's reporting year ÷ agencies with a budget line in the plan.",
+)
 
 #: the registry: every metric by the column name reads return it as
-METRICS: dict[str, Metric] = {m.name: m for m in (
-    *BUDGET, PROGRESS, EXPECTED_PROGRESS, ACTIONS, COMPLETED, OPEN, OVERDUE, SET_ASIDE, IMPLEMENTATION_RATE,
-    *WORK_PLAN_COST, COMPLETENESS)}
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        *BUDGET,
+        PROGRESS,
+        EXPECTED_PROGRESS,
+        ACTIONS,
+        COMPLETED,
+        OPEN,
+        OVERDUE,
+        SET_ASIDE,
+        IMPLEMENTATION_RATE,
+        *WORK_PLAN_COST,
+        COMPLETENESS,
+    )
+}
 #: table headers of the budget figures ('Required (USD)')
 BUDGET_HEADERS = {m.name: m.header for m in BUDGET}
 #: table headers of the cost figures of work plans ('Planned cost (USD)')

@@ -1,8 +1,10 @@
 """What the figures in view cover: the plans (each with its own years, for "Plan name (years)"), the years of
 the data in view, the years of a country's or plan's data (the year slider's bounds), each country's current
-plan (the view choosing a country opens on), and the agencies present in a country or plan (the agency list).
+plan (the view choosing a country opens on, and the view the dashboard opens on: `Filters.current_plans`), and the
+agencies present in a country or plan (the agency list).
 
 A plan's years are those of its data: budget years and the years its indicator periods end in."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,46 +14,54 @@ import duckdb
 
 from analytics import activity
 from analytics.filters import EVERYTHING, Filters, where
-from analytics.identity import AGENCY_LIST
+from analytics.identity import AGENCY_LIST, CURRENT_FIRST, PLAN_SPANS
 from analytics.sql import rows
 from core.formatting import A_YEAR
+from core.schema import KINDS
 
-#: dataset → (view, the year of a row)
-_YEAR_OF = {"budget": ("budget", "year"), "indicators": ("indicator_values", "year(period_end)"),
-            "actions": ("actions", "year(deadline)")}
 #: every plan's data years, per country ('' for none)
-_PLAN_SPANS = """SELECT coalesce(country, '') AS country, plan, min(year) AS first_year, max(year) AS last_year
-    FROM (SELECT country, plan, year FROM budget
-          UNION ALL SELECT country, plan, year(period_end) FROM indicator_values)
-    WHERE coalesce(plan, '') <> '' GROUP BY ALL"""
+_PLAN_SPANS = PLAN_SPANS
 
 
-def in_view(con: duckdb.DuckDBPyConnection, filters: Filters,
-            datasets: tuple[str, ...] = ("budget", "indicators")) -> list[dict[str, Any]]:
+def in_view(
+    con: duckdb.DuckDBPyConnection, filters: Filters, datasets: tuple[str, ...] = ("budget", "indicators")
+) -> list[dict[str, Any]]:
     """The plans with rows of `datasets` in view, each with its country, the years of its rows in view
     (`year_from`, `year_to`) and the plan's own years (`first_year`, `last_year`), by plan and country."""
     parts, params = [], []
     for dataset in datasets:
-        view, year = _YEAR_OF[dataset]
+        view, year = KINDS[dataset].view.name, KINDS[dataset].year
         w = where(dataset, filters)
         parts.append(f"SELECT coalesce(country, '') AS country, plan, {year} AS year FROM {view}{w.sql()}")
         params += w.params
-    return [dict(zip(("country", "plan", "year_from", "year_to", "first_year", "last_year"), r)) for r in rows(con, f"""
-        WITH v AS ({' UNION ALL '.join(parts)}), spans AS ({_PLAN_SPANS})
+    return [
+        dict(zip(("country", "plan", "year_from", "year_to", "first_year", "last_year"), r))
+        for r in rows(
+            con,
+            f"""
+        WITH v AS ({" UNION ALL ".join(parts)}), spans AS ({_PLAN_SPANS})
         SELECT nullif(v.country, '') AS country, v.plan, min(v.year), max(v.year),
                any_value(s.first_year), any_value(s.last_year)
         FROM v LEFT JOIN spans s ON s.country = v.country AND s.plan = v.plan
-        GROUP BY v.country, v.plan ORDER BY v.plan NULLS LAST, v.country""", params)]
+        GROUP BY v.country, v.plan ORDER BY v.plan NULLS LAST, v.country""",
+            params,
+        )
+    ]
 
 
 def year_bounds(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING) -> tuple[int | None, int | None]:
-    """The first and last year of the budget and indicator data of the chosen country and plan (the other
-    filters do not narrow the slider's scale)."""
-    scope = Filters(country=filters.country, plan=filters.plan)
+    """The first and last year of the budget and indicator data of the chosen country and plan — in the view the
+    dashboard opens on, of the current plan of each country up to this year (the other filters do not narrow the
+    slider's scale)."""
+    scope = Filters(country=filters.country, plan=filters.plan, current_plans=filters.current_plans)
     bw, iw = where("budget", scope), where("indicators", scope)
-    lo, hi = rows(con, f"""SELECT min(y), max(y) FROM (
+    lo, hi = rows(
+        con,
+        f"""SELECT min(y), max(y) FROM (
         SELECT year AS y FROM budget{bw.sql()}
-        UNION ALL SELECT year(period_end) FROM indicator_values{iw.sql()})""", [*bw.params, *iw.params])[0]
+        UNION ALL SELECT year(period_end) FROM indicator_values{iw.sql()})""",
+        [*bw.params, *iw.params],
+    )[0]
     return (None if lo is None else int(lo)), (None if hi is None else int(hi))
 
 
@@ -59,29 +69,44 @@ def plan_spans(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING) ->
     """Plan name → its years (`first_year`, `last_year`, over its countries) and how many countries use the name,
     for the plans of the chosen country (every plan without one)."""
     country = "WHERE country = ?" if filters.country else ""
-    return {plan: {"first_year": first, "last_year": last, "countries": countries} for plan, first, last, countries
-            in rows(con, f"""SELECT plan, min(first_year), max(last_year), count(DISTINCT nullif(country, ''))
+    return {
+        plan: {"first_year": first, "last_year": last, "countries": countries}
+        for plan, first, last, countries in rows(
+            con,
+            f"""SELECT plan, min(first_year), max(last_year), count(DISTINCT nullif(country, ''))
                              FROM ({_PLAN_SPANS}) {country} GROUP BY plan""",
-                    [filters.country] if filters.country else [])}
+            [filters.country] if filters.country else [],
+        )
+    }
 
 
-def current_plan(con: duckdb.DuckDBPyConnection, filters: Filters,
-                 today: dt.date | None = None) -> dict[str, Any] | None:
+def current_plan(
+    con: duckdb.DuckDBPyConnection, filters: Filters, today: dt.date | None = None
+) -> dict[str, Any] | None:
     """The plan the chosen country is in now: the one whose years hold this year (the latest-starting when several do),
     else the latest-starting one that has begun, else the first to come; None without plans."""
     year = (today or dt.date.today()).year
-    found = rows(con, f"""SELECT plan, first_year, last_year FROM ({_PLAN_SPANS}) WHERE country = ?
-                          ORDER BY (first_year <= ? AND last_year >= ?) DESC, (first_year <= ?) DESC,
-                                   CASE WHEN first_year <= ? THEN -first_year ELSE first_year END, plan
-                          LIMIT 1""", [filters.country, year, year, year, year])
+    found = rows(
+        con,
+        f"""SELECT plan, first_year, last_year FROM ({_PLAN_SPANS}) WHERE country = ?
+                          ORDER BY {CURRENT_FIRST.format(year="?")} LIMIT 1""",
+        [filters.country, year, year, year, year],
+    )
     return dict(zip(("plan", "first_year", "last_year"), found[0])) if found else None
 
 
 def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING) -> dict[str, Any]:
     """`activity.filter_options` with the agencies narrowed to those with rows in the chosen country and plan
-    (budget lines, indicators, actions, sub-outputs; each agency of a joint sub-output)."""
+    (budget lines, indicators, actions, sub-outputs; each agency of a joint sub-output), the outcomes and agencies
+    to those of the current plans in the view the dashboard opens on."""
     options = activity.filter_options(con, filters)
-    scope = Filters(country=filters.country, plan=filters.plan)
+    scope = Filters(country=filters.country, plan=filters.plan, current_plans=filters.current_plans)
+    if filters.current_plans:
+        w = where("budget", scope)
+        current = {r[0] for r in rows(con, f"SELECT DISTINCT plan FROM budget{w.sql()}", w.params)}
+        w = where("suboutputs", scope)
+        current |= {r[0] for r in rows(con, f"SELECT DISTINCT plan FROM suboutput_list s{w.sql()}", w.params)}
+        options["outcomes"] = [o for o in options["outcomes"] if o["plan"] in current]
     parts, params = [], []
     for dataset, view in (("budget", "budget"), ("indicators", "indicator_values"), ("actions", "actions")):
         w = where(dataset, scope)
@@ -90,8 +115,15 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
     w = where("suboutputs", scope)
     parts.append(f"SELECT DISTINCT agency FROM suboutput_list s{w.sql()}")
     params += w.params
-    present = {r[0] for r in rows(con, f"""SELECT DISTINCT trim(unnest({AGENCY_LIST}))
-                                            FROM ({' UNION '.join(parts)}) WHERE agency IS NOT NULL""", params)}
+    present = {
+        r[0]
+        for r in rows(
+            con,
+            f"""SELECT DISTINCT trim(unnest({AGENCY_LIST}))
+                                            FROM ({" UNION ".join(parts)}) WHERE agency IS NOT NULL""",
+            params,
+        )
+    }
     options["agencies"] = [a for a in options["agencies"] if a["code"] in present]
     return options
 
@@ -99,13 +131,14 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
 def has_rows(con: duckdb.DuckDBPyConnection, filters: Filters, dataset: str) -> bool:
     """Whether the chosen country and plan hold any row of `dataset` (budget, indicators, actions) whatever the
     other filters: a page says "no indicator data for Jordan yet" rather than "nothing matches these filters"."""
-    view = _YEAR_OF[dataset][0]
-    w = where(dataset, Filters(country=filters.country, plan=filters.plan))
+    view = KINDS[dataset].view.name
+    w = where(dataset, Filters(country=filters.country, plan=filters.plan, current_plans=filters.current_plans))
     return bool(rows(con, f"SELECT EXISTS (SELECT 1 FROM {view}{w.sql()})", w.params)[0][0])
 
 
-def ended_plans(con: duckdb.DuckDBPyConnection, filters: Filters,
-                today: dt.date | None = None) -> set[tuple[str | None, str]]:
+def ended_plans(
+    con: duckdb.DuckDBPyConnection, filters: Filters, today: dt.date | None = None
+) -> set[tuple[str | None, str]]:
     """(country, plan) of the plans in view that have ended: the last year their name states is past ('UNDAF
     2019-2023'), or, for a name that states none, their data stop before last year (a current plan whose
     figures for this year are not in yet has not ended). Reporting completeness never judges such a plan."""
@@ -113,8 +146,9 @@ def ended_plans(con: duckdb.DuckDBPyConnection, filters: Filters,
     undated = filters.without("year_from", "year_to")
     w = where("budget", undated)
     ended = set()
-    for country, plan, last in rows(con, f"SELECT country, plan, max(year) FROM budget{w.sql()} GROUP BY ALL",
-                                    w.params):
+    for country, plan, last in rows(
+        con, f"SELECT country, plan, max(year) FROM budget{w.sql()} GROUP BY ALL", w.params
+    ):
         named = [int(y) for y in A_YEAR.findall(plan or "")]
         if (max(named) < year) if named else (last is not None and last < year - 1):
             ended.add((country, plan))

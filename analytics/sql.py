@@ -1,5 +1,6 @@
 """Running SQL: a WHERE clause built from parameterised conditions, and the three ways a read fetches
 (a DataFrame, rows, one record), each on its own cursor so that pages may read in parallel threads."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -12,6 +12,7 @@ Streamlit's OIDC login (`st.login`) when `.streamlit/secrets.toml` has an `[auth
   was typed (per typed identifier for names of no account, so that probing them is limited too), and per
   browser session.
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,13 +29,13 @@ from typing import Any
 import streamlit as st
 
 import store.connection
-from app import session
+from app import data, session
 from app.text import md_escape
 from store import accounts
 
-SESSION_KEY = "unct_user"          # the signed-in user name
+SESSION_KEY = "unct_user"  # the signed-in user name
 SESSION_TOKEN_KEY = "unct_session_token"  # the token of a sign-in with a password (app/session.py)
-HAND_OFF_KEY = "unct_session_ticket"      # a ticket the browser has still to swap for its cookie
+HAND_OFF_KEY = "unct_session_ticket"  # a ticket the browser has still to swap for its cookie
 AFTER_SIGN_IN_KEY = "unct_after_sign_in"
 SSO_UNKNOWN_KEY = "unct_sso_unknown"
 MAX_ATTEMPTS = 5
@@ -46,6 +47,7 @@ USER_STATE_PREFIXES = ("upload_", "_upload")
 
 
 # ---------------------------------------------------------------------------------------- settings
+
 
 def _secrets_section(name: str) -> dict:
     try:
@@ -72,8 +74,11 @@ def sso_providers() -> list[str | None]:
         return []
     if all(section.get(k) for k in _PROVIDER_KEYS):
         return [None]
-    return [name for name, value in section.items()
-            if isinstance(value, dict) and all(value.get(k) for k in _PROVIDER_KEYS) and "_" not in name]
+    return [
+        name
+        for name, value in section.items()
+        if isinstance(value, dict) and all(value.get(k) for k in _PROVIDER_KEYS) and "_" not in name
+    ]
 
 
 def oidc_configured() -> bool:
@@ -93,9 +98,9 @@ def login_required_to_view() -> bool:
 
 # ---------------------------------------------------------------------------------------- the user
 
+
 def _public(account: dict) -> dict:
-    return {"user_name": account["user_name"], "role": account["role"],
-            "agencies": sorted(account["agencies"] or [])}
+    return {"user_name": account["user_name"], "role": account["role"], "agencies": sorted(account["agencies"] or [])}
 
 
 def _sso_user() -> Any:
@@ -132,10 +137,13 @@ def sso_refusal() -> None:
     unknown = st.session_state.get(SSO_UNKNOWN_KEY)
     if not unknown:
         return
-    st.warning(f"Your organisation account ({md_escape(unknown)}) has no access to this dashboard yet. Ask "
-               "the dashboard's administrator (usually the RCO data officer) to add it, with your role and "
-               "agency (administrators: `python -m etl users add NAME --role viewer --email EMAIL`). An e-mail "
-               "that your organisation marks as not verified is not accepted.", icon=":material/block:")
+    st.warning(
+        f"Your organisation account ({md_escape(unknown)}) has no access to this dashboard yet. Ask "
+        "the dashboard's administrator (usually the RCO data officer) to add it, with your role and "
+        "agency (administrators: `python -m etl users add NAME --role viewer --email EMAIL`). An e-mail "
+        "that your organisation marks as not verified is not accepted.",
+        icon=":material/block:",
+    )
     st.button("Sign out of this organisation account", key="sso_refused_sign_out", on_click=logout)
 
 
@@ -146,7 +154,7 @@ def _sessions_of(folder: str, configured_secret: str) -> session.Sessions:
 
 def _sessions() -> session.Sessions:
     """The remembered sign-ins of the database's folder."""
-    folder = store.connection.db_path().resolve().parent
+    folder = store.connection.local_folder()
     return _sessions_of(str(folder), str(_secrets_section("unct").get("session_secret") or ""))
 
 
@@ -169,8 +177,11 @@ def _sign_in_holds(account: dict) -> bool:
     if token is None:
         return True
     claims = _sessions().read(token)
-    return (claims is not None and claims.user_name == account["user_name"]
-            and claims.password == _sessions().fingerprint(account["password_hash"]))
+    return (
+        claims is not None
+        and claims.user_name == account["user_name"]
+        and claims.password == _sessions().fingerprint(account["password_hash"])
+    )
 
 
 def can_upload(user: dict | None) -> bool:
@@ -185,6 +196,7 @@ def describe(user: dict) -> str:
 
 
 # ---------------------------------------------------------------------------------------- signing in
+
 
 class FailedSignIns:
     """Failed sign-ins of the last LOCKOUT_SECONDS, for the whole server process: per account (whichever of its
@@ -254,7 +266,7 @@ def sign_in(con, name: str, password: str) -> str | None:
     return None
 
 
-def login_form(con, key: str = "login", *, after: str | None = None) -> None:
+def login_form(key: str = "login", *, after: str | None = None) -> None:
     """The local-account form, and the single sign-on button(s) when configured.
 
     `after`: on success, remember it (AFTER_SIGN_IN_KEY) so dashboard.py can open the right page.
@@ -263,21 +275,23 @@ def login_form(con, key: str = "login", *, after: str | None = None) -> None:
         st.markdown("**Sign in with your dashboard account**")
         st.text_input("User name or e-mail", autocomplete="username", key=f"{key}_name")
         st.text_input("Password", type="password", autocomplete="current-password", key=f"{key}_password")
-        st.form_submit_button("Sign in", type="primary", on_click=_submit, args=(con, key, after))
+        st.form_submit_button("Sign in", type="primary", on_click=_submit, args=(key, after))
     problem = st.session_state.pop(f"{key}_problem", None)
     if problem:
         st.error(problem)
     sso_buttons(key)
-    st.caption("No account yet? Ask the dashboard's administrator (usually the RCO data officer) for one, "
-               "naming your agency.", help="Administrators: `python -m etl users add NAME --role focal_point "
-               "--agency UNDP` (see the README).")
+    st.caption(
+        "No account yet? Ask the dashboard's administrator (usually the RCO data officer) for one, naming your agency.",
+        help="Administrators: `python -m etl users add NAME --role focal_point --agency UNDP` (see the README).",
+    )
 
 
-def _submit(con, key: str, after: str | None) -> None:
+def _submit(key: str, after: str | None) -> None:
+    """Sign-in callback; it runs at the start of the next script run, with that run's connection."""
     name = st.session_state.get(f"{key}_name") or ""
     password = st.session_state.get(f"{key}_password") or ""
     st.session_state[f"{key}_password"] = ""
-    problem = sign_in(con, name, password)
+    problem = sign_in(data.connection(), name, password)
     if problem:
         st.session_state[f"{key}_problem"] = problem
     elif after:
@@ -289,15 +303,25 @@ def sso_buttons(key: str) -> None:
     if not providers:
         return
     if not sso_ready():
-        st.caption("Single sign-on is configured, but the Authlib or httpx2 package is missing: "
-                   "`pip install -r requirements.txt`.")
+        st.caption(
+            "Single sign-on is configured, but the Authlib or httpx2 package is missing: "
+            "`pip install -r requirements.txt`."
+        )
         return
     st.markdown("or")
     for provider in providers:
-        label = ("Sign in with your organisation's account" if provider is None
-                 else f"Sign in with {provider.replace('-', ' ').title()}")
-        st.button(label, key=f"{key}_sso_{provider or 'default'}", icon=":material/badge:",
-                  on_click=st.login, args=() if provider is None else (provider,))
+        label = (
+            "Sign in with your organisation's account"
+            if provider is None
+            else f"Sign in with {provider.replace('-', ' ').title()}"
+        )
+        st.button(
+            label,
+            key=f"{key}_sso_{provider or 'default'}",
+            icon=":material/badge:",
+            on_click=st.login,
+            args=() if provider is None else (provider,),
+        )
 
 
 def _clear_user_state() -> None:

@@ -1,6 +1,8 @@
-"""Charts: one colour per meaning on every page (colour-blind-safe Okabe–Ito base), Plotly figures with the
+"""Charts: one colour per meaning on every page (from core.palette), Plotly figures with the
 dashboard's layout, money scales and escaped labels, and `chart_with_table`: a chart and, one click away, the
-table behind it with its CSV. Chart text is entity-escaped (`plot_text`), so Plotly shows stored text literally."""
+table behind it with its CSV. Chart text is entity-escaped (`plot_text`), so Plotly shows stored text literally.
+The Funding gaps page's requirement treemap is app/treemap.py."""
+
 from __future__ import annotations
 
 import functools
@@ -10,53 +12,38 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.colors import sample_colorscale
 
 from analytics import metrics
 from analytics.identity import GROUP_LABELS
-from app.frame import empty_state, guarded
-from app.tables import budget_column_config, download_csv, full_names, percent, show_table
+from app.frame import guarded
+from app.tables import download_csv, full_names, percent, show_table
 from app.text import plot_text, slug
+from core import palette
 from core.formatting import format_money, format_rate, is_missing, shorten, text
-from core.palette import ACTION_STATUS_COLORS, MONEY_COLORS
 
 MONEY_NAMES = {
-    **{m.name: m.label for m in (metrics.REQUIRED, metrics.AVAILABLE, metrics.EXPENDITURE)}, "gap": "Funding gap",
-    "surplus": "Surplus (over-funded)", "not_reported": "Available not reported",
-}
-
-#: achieved and on track are different hues (blue, green), not two shades of one
-INDICATOR_STATUS_COLORS = {
-    "achieved": "#0072B2",
-    "on track": "#009E73",
-    "off track": "#D55E00",
-    "no data": "#BDBDBD",
+    **{m.name: m.label for m in (metrics.REQUIRED, metrics.AVAILABLE, metrics.EXPENDITURE)},
+    "gap": "Funding gap",
+    "surplus": "Surplus (over-funded)",
+    "not_reported": "Available not reported",
 }
 
 ACTION_STATUS_LABELS = {
-    "completed": "Completed", "ongoing": "Ongoing", "not_started": "Not started", "continuous": "Continuous",
-    "no_longer_applicable": "No longer applicable", "deprioritized": "Deprioritized",
+    "completed": "Completed",
+    "ongoing": "Ongoing",
+    "not_started": "Not started",
+    "continuous": "Continuous",
+    "no_longer_applicable": "No longer applicable",
+    "deprioritized": "Deprioritized",
 }
 
 
-#: coverage 0 → 100 %: vermillion (little funded) through pale to blue (funded), readable by the colour-blind
-COVERAGE_SCALE = [[0.0, "#D55E00"], [0.5, "#F7F0D8"], [1.0, "#0072B2"]]
-#: the treemap's outcome and output tiles, behind their agencies' coverage colours, and a tile without coverage
-OUTCOME_TILE_COLOR = "#E8ECF1"
-OUTPUT_TILE_COLOR = "#F4F6F8"
-NO_COVERAGE_COLOR = "#BDBDBD"
-
-
-def coverage_color(coverage: object) -> str:
-    """A tile's colour on `COVERAGE_SCALE` (coverage above 100 % as 100 %); grey without a coverage."""
-    if is_missing(coverage):
-        return NO_COVERAGE_COLOR
-    return sample_colorscale(COVERAGE_SCALE, [max(0.0, min(1.0, float(coverage)))])[0]  # type: ignore[arg-type]
-
-
-FONT = dict(family="Source Sans Pro, Segoe UI, Arial, sans-serif", size=14, color="#262730")
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
-                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+FONT = dict(family="Source Sans Pro, Segoe UI, Arial, sans-serif", size=14, color=palette.INK)
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
 
 
 def money_scale(values: Sequence[float]) -> tuple[float, str]:
@@ -72,14 +59,26 @@ def money_scale(values: Sequence[float]) -> tuple[float, str]:
     return 1.0, "USD"
 
 
-def layout(fig: go.Figure, *, title: str | None = None, height: int | None = None, legend: bool = True,
-           x_title: str | None = None, y_title: str | None = None) -> go.Figure:
+def layout(
+    fig: go.Figure,
+    *,
+    title: str | None = None,
+    height: int | None = None,
+    legend: bool = True,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> go.Figure:
     fig.update_layout(
         title=dict(text=plot_text(title), x=0, xanchor="left", font=dict(size=17)) if title else None,
-        font=FONT, height=height, margin=dict(l=10, r=20, t=56 if title else 20, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, title_text="",
-                    traceorder="normal") if legend else None,
-        showlegend=legend, hoverlabel=dict(font_size=14, align="left"), bargap=0.25,
+        font=FONT,
+        height=height,
+        margin=dict(l=10, r=20, t=56 if title else 20, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, title_text="", traceorder="normal")
+        if legend
+        else None,
+        showlegend=legend,
+        hoverlabel=dict(font_size=14, align="left"),
+        bargap=0.25,
         separators=".,",
     )
     if x_title is not None:
@@ -155,17 +154,30 @@ def money_hover(name: str, values: Sequence[float], extra: Sequence[str] | None 
     return lines
 
 
-def chart_with_table(fig: go.Figure, table: pd.DataFrame, name: str, *, column_config: dict | None = None,
-                     note: str | None = None, drill: Callable[[str], None] | None = None) -> None:
+def chart_with_table(
+    fig: go.Figure,
+    table: pd.DataFrame,
+    name: str,
+    *,
+    column_config: dict | None = None,
+    note: str | None = None,
+    drill: Callable[[str], None] | None = None,
+) -> None:
     """A chart, and one click away the table behind it with a formula-safe CSV of exactly that table.
 
     `drill(chart_key)` runs when the user clicks a bar (e.g. `drill_to_outcome`)."""
     chart_key = f"chart-{slug(name)}"
     chart_tab, table_tab = st.tabs(["Chart", "Table"])
     with chart_tab:
-        st.plotly_chart(fig, key=chart_key, on_select=functools.partial(drill, chart_key) if drill else "ignore",
-                        selection_mode="points", config=PLOTLY_CONFIG, theme="streamlit",
-                        alt=name.replace("-", " ").capitalize())
+        st.plotly_chart(
+            fig,
+            key=chart_key,
+            on_select=functools.partial(drill, chart_key) if drill else "ignore",
+            selection_mode="points",
+            config=PLOTLY_CONFIG,
+            theme="streamlit",
+            alt=name.replace("-", " ").capitalize(),
+        )
     with table_tab:
         show_table(table, column_config=column_config, key=f"table-{slug(name)}")
         download_csv(table, name)
@@ -215,18 +227,22 @@ def gap_segments(df: pd.DataFrame) -> pd.DataFrame:
     funded = available up to the requirement of the lines that report both; gap = the positive funding
     gap; surplus = the negative one; not reported = required of lines with no available figure. Money
     available on lines with no requirement stated is no part of a requirement bar (the table shows it)."""
+
     def number(column: str) -> pd.Series:
         return pd.to_numeric(df[column], errors="coerce").fillna(0.0)
 
     required_without = number("required_without_available")
     gap = number("funding_gap")
     available = number("available") - number("available_without_required")
-    return pd.DataFrame({
-        "funded": available - (-gap).clip(lower=0),
-        "gap": gap.clip(lower=0),
-        "surplus": (-gap).clip(lower=0),
-        "not_reported": required_without,
-    }, index=df.index)
+    return pd.DataFrame(
+        {
+            "funded": available - (-gap).clip(lower=0),
+            "gap": gap.clip(lower=0),
+            "surplus": (-gap).clip(lower=0),
+            "not_reported": required_without,
+        },
+        index=df.index,
+    )
 
 
 def hover_names(df: pd.DataFrame, label_column: str) -> list[str]:
@@ -237,8 +253,9 @@ def hover_names(df: pd.DataFrame, label_column: str) -> list[str]:
     return names
 
 
-def gap_bars(df: pd.DataFrame, label_column: str, key_column: str | None = None, *,
-             horizontal: bool = True) -> go.Figure:
+def gap_bars(
+    df: pd.DataFrame, label_column: str, key_column: str | None = None, *, horizontal: bool = True
+) -> go.Figure:
     """Stacked bars of funded / gap / not reported / surplus per row, in the money colours, each row's gap written
     at the end of its bar."""
     segments = gap_segments(df)
@@ -247,38 +264,64 @@ def gap_bars(df: pd.DataFrame, label_column: str, key_column: str | None = None,
     labels = axis_labels(rows) if horizontal else [plot_text(v) for v in rows]
     full = hover_names(df, label_column)
     keys = list(df[key_column]) if key_column else [""] * len(df)
-    detail = [f"{f}<br>Required: {format_money(r)}<br>Available: {format_money(a)}<br>"
-              f"Gap: {format_money(g)}<br>Coverage: {format_rate(c)}"
-              for f, r, a, g, c in zip(full, df["required"], df["available"], df["funding_gap"], df["coverage"])]
+    detail = [
+        f"{f}<br>Required: {format_money(r)}<br>Available: {format_money(a)}<br>"
+        f"Gap: {format_money(g)}<br>Coverage: {format_rate(c)}"
+        for f, r, a, g, c in zip(full, df["required"], df["available"], df["funding_gap"], df["coverage"])
+    ]
     fig = go.Figure()
-    names = {"funded": "Available (funded)", "gap": "Funding gap", "not_reported": "Available not reported",
-             "surplus": "Surplus (over-funded)"}
-    colors = {"funded": MONEY_COLORS["available"], "gap": MONEY_COLORS["gap"],
-              "not_reported": MONEY_COLORS["not_reported"], "surplus": MONEY_COLORS["surplus"]}
+    names = {
+        "funded": "Available (funded)",
+        "gap": "Funding gap",
+        "not_reported": "Available not reported",
+        "surplus": "Surplus (over-funded)",
+    }
+    colors = {
+        "funded": palette.MONEY_COLORS["available"],
+        "gap": palette.MONEY_COLORS["gap"],
+        "not_reported": palette.MONEY_COLORS["not_reported"],
+        "surplus": palette.MONEY_COLORS["surplus"],
+    }
     for part in ("funded", "gap", "not_reported", "surplus"):
         values = segments[part] / divisor
         if not (segments[part] > 0).any():
             continue
-        common = dict(name=names[part], marker_color=colors[part], customdata=[[k] for k in keys],
-                      hovertext=[f"{d}<br><i>{names[part]}: {format_money(v)}</i>" for d, v in
-                                 zip(detail, segments[part])], hoverinfo="text")
+        common = dict(
+            name=names[part],
+            marker_color=colors[part],
+            customdata=[[k] for k in keys],
+            hovertext=[f"{d}<br><i>{names[part]}: {format_money(v)}</i>" for d, v in zip(detail, segments[part])],
+            hoverinfo="text",
+        )
         if horizontal:
             fig.add_bar(y=labels, x=values, orientation="h", **common)
         else:
             fig.add_bar(x=labels, y=values, **common)
     # each bar's gap written at its end ("gap USD 12.1 M"; "surplus …" beyond the requirement)
     ends = segments.sum(axis=1) / divisor
-    written = [f"gap {format_money(g)}" if g > 0 else (f"surplus {format_money(u)}" if u > 0 else "")
-               for g, u in zip(segments["gap"], segments["surplus"])]
-    marks = dict(mode="text", text=[plot_text(w) for w in written], name="Gap labels", showlegend=False,
-                 hoverinfo="skip",
-                 textfont=dict(size=14, color=FONT["color"]), cliponaxis=False)
+    written = [
+        f"gap {format_money(g)}" if g > 0 else (f"surplus {format_money(u)}" if u > 0 else "")
+        for g, u in zip(segments["gap"], segments["surplus"])
+    ]
+    marks = dict(
+        mode="text",
+        text=[plot_text(w) for w in written],
+        name="Gap labels",
+        showlegend=False,
+        hoverinfo="skip",
+        textfont=dict(size=14, color=FONT["color"]),
+        cliponaxis=False,
+    )
     if horizontal:
         fig.add_scatter(y=labels, x=ends, textposition="middle right", **marks)
     else:
         fig.add_scatter(x=labels, y=ends, textposition="top center", **marks)
-    layout(fig, height=bar_height(len(df), per_bar=40) if horizontal else 380,
-           x_title=unit if horizontal else None, y_title=None if horizontal else unit)
+    layout(
+        fig,
+        height=bar_height(len(df), per_bar=40) if horizontal else 380,
+        x_title=unit if horizontal else None,
+        y_title=None if horizontal else unit,
+    )
     fig.update_layout(barmode="stack")
     longest = float(ends.max()) if len(ends) else 0.0
     if horizontal:
@@ -290,87 +333,36 @@ def gap_bars(df: pd.DataFrame, label_column: str, key_column: str | None = None,
     return fig
 
 
-def treemap_section(tree: pd.DataFrame, leaves: int) -> None:
-    """Treemap of the requirement: outcome → output → agency (joint sub-outputs as one 'Joint: …' tile),
-    agency tiles coloured by coverage, with the colour scale beside; with the table behind it."""
-    if tree.empty:
-        empty_state("filtered")
-        return
-    ids, labels, parents, values, colors, hover = (list(column) for column in zip(*_treemap_tiles(tree)))
-    fig = go.Figure(go.Treemap(
-        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
-        marker=dict(colors=colors, line=dict(width=1, color="white")), hovertext=hover, hoverinfo="text",
-        customdata=[format_money(v) for v in values], texttemplate="%{label}<br>%{customdata}", maxdepth=3,
-        pathbar=dict(visible=True)))
-    # the colour scale's legend: a trace without points that only draws the scale
-    fig.add_scatter(x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False, marker=dict(
-        colorscale=COVERAGE_SCALE, cmin=0, cmax=100, color=[0], showscale=True,
-        colorbar=dict(title=dict(text="Coverage", font=dict(size=14, color=FONT["color"])), ticksuffix=" %",
-                      tickfont=dict(size=14, color=FONT["color"]), len=0.8)))
-    layout(fig, height=640, legend=False)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    # a label too small to read is left out (the tile keeps its hover; a click zooms into it)
-    fig.update_layout(uniformtext=dict(minsize=11, mode="hide"))
-    fig.update_layout(margin=dict(l=0, r=0, t=30, b=0))
-    table = tree[["outcome", "output", "agency_label", "required", "available", "coverage",
-                  "lines_without_available"]].copy()
-    table["coverage"] = percent(table["coverage"])
-    table = table.rename(columns={"outcome": "Outcome", "output": "Output", "agency_label": "Agency",
-                                  **{m.name: m.header for m in (metrics.REQUIRED, metrics.AVAILABLE, metrics.COVERAGE,
-                                                                metrics.LINES_WITHOUT_AVAILABLE)}})
-    note = ("Tile size = required; colour = coverage (available ÷ required): red where little of the requirement is "
-            "funded, blue where it is; grey = no available figure reported. Joint sub-outputs are one tile (money "
-            "not split).")
-    if leaves > len(tree):
-        note += f" The {len(tree)} largest of {leaves} tiles are shown."
-    chart_with_table(fig, table, "requirement-treemap", column_config=budget_column_config(table), note=note)
-
-
-def _treemap_tiles(tree: pd.DataFrame) -> list[tuple[str, str, str, float, str, str]]:
-    """The treemap's tiles as (id, label, parent, value, colour, hover): the outcomes, their outputs (light
-    grey), and the outputs' agencies (coloured by coverage); a parent carries the sum of the tiles shown under it
-    (branchvalues="total")."""
-    # an output is its outcome and its code and title as stored (a missing one apart from an empty one)
-    outputs = tree.groupby(["outcome_key", "output_code", "output_title"], dropna=False, sort=False).ngroup()
-    leaves = tree.assign(
-        required=pd.to_numeric(tree["required"], errors="coerce").fillna(0.0),
-        output_id=[f"{k}/{n}" for k, n in zip(tree["outcome_key"], outputs)])
-    tiles = []
-    for key, group in leaves.groupby("outcome_key", sort=False):
-        label, total = group["outcome"].iloc[0], float(group["required"].sum())
-        tiles.append((str(key), plot_text(shorten(label, 40)), "", total, OUTCOME_TILE_COLOR,
-                      f"{plot_text(label)}<br>Required: {format_money(total)}"))
-    for output_id, group in leaves.groupby("output_id", sort=False):
-        label, total = group["output"].iloc[0], float(group["required"].sum())
-        tiles.append((str(output_id), plot_text(shorten(label, 36)), group["outcome_key"].iloc[0], total,
-                      OUTPUT_TILE_COLOR, f"{plot_text(label)}<br>Required: {format_money(total)}"))
-    for leaf, (oid, label, req, avail, cov) in enumerate(zip(leaves["output_id"], leaves["agency_label"],
-                                                             leaves["required"], leaves["available"],
-                                                             leaves["coverage"])):
-        tiles.append((f"{oid}/{leaf}", plot_text(label), oid, float(req),
-                      coverage_color(cov),
-                      f"{plot_text(label)}<br>Required: {format_money(req)}<br>Available: {format_money(avail)}"
-                      f"<br>Coverage: {format_rate(cov)}"))
-    return tiles
-
-
 # --- figures the pages and the meeting brief share (one definition each) -------------------------------
+
 
 def agency_delivery_bars(agencies: pd.DataFrame) -> go.Figure:
     """The delivery rate per agency (budget.by 'agency', in the order given), the rate written after each bar;
     one measure, one colour."""
     rates = percent(agencies["delivery_rate"])
-    fig = go.Figure(go.Bar(
-        y=axis_labels(agencies["agency"], width=30), x=rates.fillna(0), orientation="h",
-        marker_color=MONEY_COLORS["expenditure"],  # one measure, one colour
-        customdata=[[a] for a in agencies["agency"]],
-        text=[format_rate(r) for r in agencies["delivery_rate"]], textposition="outside", cliponaxis=False,
-        hovertext=[f"{plot_text(a)}<br>Available: {format_money(av)}<br>Spent: {format_money(ex)}"
-                   f"<br>Delivery rate: {format_rate(r)}"
-                   for a, av, ex, r in zip(agencies["agency"], agencies["available_with_expenditure"],
-                                           agencies["expenditure_with_available"], agencies["delivery_rate"])],
-        hoverinfo="text"))
+    fig = go.Figure(
+        go.Bar(
+            y=axis_labels(agencies["agency"], width=30),
+            x=rates.fillna(0),
+            orientation="h",
+            marker_color=palette.MONEY_COLORS["expenditure"],  # one measure, one colour
+            customdata=[[a] for a in agencies["agency"]],
+            text=[format_rate(r) for r in agencies["delivery_rate"]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=[
+                f"{plot_text(a)}<br>Available: {format_money(av)}<br>Spent: {format_money(ex)}"
+                f"<br>Delivery rate: {format_rate(r)}"
+                for a, av, ex, r in zip(
+                    agencies["agency"],
+                    agencies["available_with_expenditure"],
+                    agencies["expenditure_with_available"],
+                    agencies["delivery_rate"],
+                )
+            ],
+            hoverinfo="text",
+        )
+    )
     layout(fig, height=bar_height(len(agencies), per_bar=40), legend=False, x_title=metrics.DELIVERY_RATE.header)
     fig.update_xaxes(range=[0, max(100.0, float(rates.max()) if rates.notna().any() else 0.0) * 1.18])
     category_rows(fig)
@@ -379,11 +371,18 @@ def agency_delivery_bars(agencies: pd.DataFrame) -> go.Figure:
 
 def indicator_status_bars(counts: pd.DataFrame) -> go.Figure:
     """How many indicators are achieved, on track, off track, without data (indicators.status_counts)."""
-    fig = go.Figure(go.Bar(
-        x=counts["indicators"], y=[s.capitalize() for s in counts["status"]], orientation="h",
-        marker_color=[INDICATOR_STATUS_COLORS[s] for s in counts["status"]],
-        text=counts["indicators"], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x} indicators<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=counts["indicators"],
+            y=[s.capitalize() for s in counts["status"]],
+            orientation="h",
+            marker_color=[palette.INDICATOR_STATUS_COLORS[s] for s in counts["status"]],
+            text=counts["indicators"],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x} indicators<extra></extra>",
+        )
+    )
     layout(fig, height=300, legend=False, x_title="Indicators")
     category_rows(fig)
     count_axis(fig, counts["indicators"].max())
@@ -392,11 +391,18 @@ def indicator_status_bars(counts: pd.DataFrame) -> go.Figure:
 
 def action_status_bars(counts: pd.DataFrame) -> go.Figure:
     """Actions per status, all six (actions.status_counts)."""
-    fig = go.Figure(go.Bar(
-        x=counts["actions"], y=[ACTION_STATUS_LABELS[s] for s in counts["status"]], orientation="h",
-        marker_color=[ACTION_STATUS_COLORS[s] for s in counts["status"]],
-        text=counts["actions"], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x} actions<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=counts["actions"],
+            y=[ACTION_STATUS_LABELS[s] for s in counts["status"]],
+            orientation="h",
+            marker_color=[palette.ACTION_STATUS_COLORS[s] for s in counts["status"]],
+            text=counts["actions"],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x} actions<extra></extra>",
+        )
+    )
     layout(fig, height=330, legend=False, x_title="Actions")
     category_rows(fig)
     count_axis(fig, counts["actions"].max())

@@ -1,8 +1,10 @@
-"""What pages read, and how: the process's one DuckDB connection, the data version, and `cached(read, filters,
-*args)` — a read of `analytics` passed by reference and cached per database, data version, read, filters and
-arguments. Also what the filter bar left in the session: the current filters and the filter options."""
+"""What pages read, and how: the store's connection for this script run, the data version, and `cached(read,
+filters, *args)` — a read of `analytics` passed by reference and cached per database, data version, read, filters
+and arguments. Also what the filter bar left in the session: the current filters and the filter options."""
+
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,21 +24,79 @@ NO_SURFACE = ("no-surface",)
 
 
 @st.cache_resource(show_spinner=False)
-def _connect(path: str) -> duckdb.DuckDBPyConnection:
-    return store.connection.connect(path)
+def _connect_shared(target: str) -> duckdb.DuckDBPyConnection:
+    return store.connection.connect(target)
+
+
+class _HeldFile:
+    """The database file, open while at least one script run of this process uses it: the last run to end closes
+    it, so a command (`load`, `users add`…) waits at most for the page runs under way, and a page run waits
+    (store.connection.connect retries) while a command holds the file. A shared store stays connected.
+
+    A run is its thread (Streamlit runs each script run in a thread of its own): a run that ended without saying so
+    (an exception before dashboard.py's `finally`) lets go when its thread is gone."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.open: dict[str, duckdb.DuckDBPyConnection] = {}
+        self.holders: dict[threading.Thread, set[str]] = {}  # each running script run → the files it uses
+
+    def connection(self, path: str) -> duckdb.DuckDBPyConnection:
+        with self.lock:
+            self._let_go(set())
+            con = self.open.get(path)
+            if con is None:
+                con = self.open[path] = store.connection.connect(path)
+            self.holders.setdefault(threading.current_thread(), set()).add(path)
+            return con
+
+    def release(self) -> None:
+        """At the end of a script run: close what no other run of this process uses."""
+        with self.lock:
+            self._let_go({threading.current_thread()})
+
+    def _let_go(self, runs: set[threading.Thread]) -> None:
+        """`runs`, and the runs whose thread is gone, no longer hold their files; close the files nobody holds."""
+        for run in runs | {t for t in self.holders if not t.is_alive()}:
+            self.holders.pop(run, None)
+        held = set().union(*self.holders.values())
+        for path in [p for p in self.open if p not in held]:
+            self.open.pop(path).close()
+
+
+_held = _HeldFile()
+
+
+def _connect(target: str) -> duckdb.DuckDBPyConnection:
+    return _connect_shared(target) if store.connection.shared_url(target) else _held.connection(target)
+
+
+def end_run() -> None:
+    """The script run is over (dashboard.py): the database file is let go of when no other run uses it."""
+    _held.release()
 
 
 def db_path() -> str:
-    return str(store.connection.db_path())
+    """The store: the database file's path, or the shared store's URL (store.connection.target)."""
+    return store.connection.target()
+
+
+def store_name() -> str:
+    """The store as the user may read it (a password in a shared store's URL masked)."""
+    return store.connection.describe()
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    """The process's one DuckDB connection (the Upload page writes through it too)."""
+    """The store's connection for this script run (the Upload page writes through it too; a callback, which runs
+    at the start of the next script run, asks again rather than keeping an earlier run's)."""
     try:
         return _connect(db_path())
     except (StoreUnavailable, duckdb.IOException) as error:  # held by another process, damaged, unwritable
-        st.error(md_escape(error) if isinstance(error, StoreUnavailable) else
-                 f"The database {md_escape(db_path())} cannot be opened: {md_escape(error)}")
+        st.error(
+            md_escape(error)
+            if isinstance(error, StoreUnavailable)
+            else f"The database {md_escape(store_name())} cannot be opened: {md_escape(error)}"
+        )
         st.stop()
         raise  # st.stop() raises; this line only reassures type checkers
 
@@ -76,8 +136,16 @@ def current_filters() -> Filters:
 
 
 EMPTY_OPTIONS: dict[str, Any] = {
-    "countries": [], "plans": [], "year_min": None, "year_max": None, "outcomes": [], "agencies": [],
-    "has_budget": False, "has_indicators": False, "has_actions": False, "has_submissions": False,
+    "countries": [],
+    "plans": [],
+    "year_min": None,
+    "year_max": None,
+    "outcomes": [],
+    "agencies": [],
+    "has_budget": False,
+    "has_indicators": False,
+    "has_actions": False,
+    "has_submissions": False,
 }
 
 

@@ -1,6 +1,7 @@
 """The filter bar: one sidebar widget per entry of the Filter registry (`analytics.filters.FILTERS`), each bound
 to the URL query parameter of its key, so the address always reproduces the view; and what the bar is set to,
 in words (`filter_summary`, `outcome_title`)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ import streamlit as st
 from analytics import activity
 from analytics import filters as registry
 from analytics import scope as scope_reads
-from analytics.filters import FILTER_KEYS, FILTERS, AsOfDate, Choice, Filters, YearRange
+from analytics.filters import FILTER_KEYS, FILTERS, AsOfDate, Choice, Filters, PlanView, YearRange
 from app import data, scope
 from app.text import md_escape
 from core.formatting import titled
@@ -28,6 +29,8 @@ def clear_filters(*keys: str) -> None:
             bounds = st.session_state.get("_year_bounds")
             if bounds:
                 st.session_state[key] = bounds
+        elif isinstance(_BY_KEY.get(key), PlanView):  # back to the view the dashboard opens on
+            st.session_state[key] = False
         elif key in st.session_state:
             st.session_state[key] = None
 
@@ -56,6 +59,8 @@ def filter_bar(page: str | None = None) -> Filters:
             values, shown[flt.key] = _year_range(flt, chosen)
         elif isinstance(flt, AsOfDate):
             values, shown[flt.key] = _as_of(flt)
+        elif isinstance(flt, PlanView):
+            values, shown[flt.key] = _plan_view(flt, chosen)
         else:
             values, shown[flt.key] = _choice(flt, every, chosen)
         chosen.update(values)
@@ -65,7 +70,8 @@ def filter_bar(page: str | None = None) -> Filters:
         st.container(key="banner-link").warning(
             "This link asks for " + "; ".join(dropped) + ", which the data do not have: the page shows "
             "everything else the link asks for. The link may be older than the data, or mistyped.",
-            icon=":material/link_off:")
+            icon=":material/link_off:",
+        )
     st.session_state["_filters"] = filters
     _foot(filters, every)
     return filters
@@ -77,12 +83,18 @@ def _take_address(every: Mapping[str, Any]) -> None:
     keeps a widget's value over the address's once the widget exists)."""
     for flt in FILTERS:
         asked = st.query_params.get_all(flt.key)
+        if isinstance(flt, PlanView):
+            st.session_state[flt.key] = bool(asked) and asked[-1].lower() == "true"
+            continue
         if isinstance(flt, YearRange):
             years = sorted(int(y) for y in asked if y.strip().isdigit())
             if years:
                 st.session_state[flt.key] = (years[0], years[-1])
             else:
                 st.session_state.pop(flt.key, None)
+            continue
+        if isinstance(flt, AsOfDate):  # the date box holds a date: the address's, when it is one
+            st.session_state[flt.key] = registry.parse_day(asked[-1]) if asked else None
             continue
         value = asked[-1] if asked else None
         if value is not None and flt.labels:  # the address carries an outcome's label
@@ -98,29 +110,76 @@ def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) ->
     # a plan is listed with its years ("… (2023–2027)"); the address keeps its name
     shown_as = scope.plan_names(chosen.get("country")) if flt.key == "plan" else {}
     asked = st.query_params.get_all(flt.key)
-    if asked and asked[-1] in shown_as and asked[-1] != shown_as[asked[-1]]:
-        # the address names the plan (a bookmark, a link the pages write): the box's address holds what it shows
-        st.session_state[flt.key] = asked[-1]
-    on_change, args = (scope.open_country, None) if flt.key == "country" else (
-        clear_filters if flt.clears else None, flt.clears or None)
+    named = scope.plan_asked(asked[-1], shown_as) if asked and shown_as else None
+    if named and asked[-1] != shown_as[named]:
+        # the address names the plan (a bookmark, a link the pages write), or labels it with other years (the data
+        # grew since): the box's address holds what it shows
+        st.session_state[flt.key] = named
+    on_change, args = (
+        (scope.open_country, None)
+        if flt.key == "country"
+        else (clear_filters if flt.clears else None, flt.clears or None)
+    )
+    # no plan chosen: the plans in view are each country's current one, unless every plan was asked for
+    current = flt.key == "plan" and not chosen.get("country") and not _everything_asked()
     value = st.sidebar.selectbox(
-        flt.label, _with_current(flt.options(options), flt.key), index=None, placeholder=flt.placeholder,
-        key=flt.key, bind="query-params", on_change=on_change, args=args,
-        format_func=(lambda v: labels.get(v, f"({flt.key} {v})")) if labels is not None
-        else (lambda v: shown_as.get(v, str(v))), help=flt.help)
+        flt.label,
+        _with_current(flt.options(options), flt.key),
+        index=None,
+        placeholder=scope.CURRENT_PLANS if current else flt.placeholder,
+        key=flt.key,
+        bind="query-params",
+        on_change=on_change,
+        args=args,
+        format_func=(lambda v: labels.get(v, f"({flt.key} {v})"))
+        if labels is not None
+        else (lambda v: shown_as.get(v, str(v))),
+        help=flt.help,
+    )
     names = flt.names(every) if flt.names else {}
     if value and names.get(value):
         st.sidebar.caption(md_escape(names[value]))
     if labels is not None and value:
         return {flt.key: value}, labels.get(value)
-    return {flt.key: value}, ({value, shown_as[value]} if value in shown_as else value)
+    return {flt.key: value}, (
+        {value, shown_as[value], *asked[-1:]}
+        if value in shown_as and named == value
+        else {value, shown_as[value]}
+        if value in shown_as
+        else value
+    )
+
+
+def _everything_asked() -> bool:
+    """Whether the "All plans and years" toggle is on (its value, or before it is drawn, the address's)."""
+    key = next(flt.key for flt in FILTERS if isinstance(flt, PlanView))
+    if key in st.session_state:
+        return bool(st.session_state[key])
+    return st.query_params.get(key, "").lower() == "true"
+
+
+def _plan_view(flt: PlanView, chosen: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+    """Under the plan box while no country or plan is chosen: the toggle from the current plan of each country, years
+    to date (off: the view the dashboard opens on) to every plan and year; whether the current plans are shown, and
+    what the toggle shows."""
+    if chosen.get("country") or chosen.get("plan"):
+        return {"current_plans": False}, None
+    everything = st.sidebar.toggle(flt.label, key=flt.key, bind="query-params", help=flt.help)
+    return {"current_plans": not everything}, ("true" if everything else None)
 
 
 def _year_range(flt: YearRange, chosen_filters: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     """The years slider over the years of the chosen country's and plan's data (all data's when neither is
-    chosen); the range chosen (none when it is every year), and what it shows."""
-    lo, hi = data.cached(scope_reads.year_bounds, Filters(country=chosen_filters.get("country"),
-                                                          plan=chosen_filters.get("plan")))
+    chosen; the current plans' up to this year in the view the dashboard opens on); the range chosen (none when it
+    is every year), and what it shows."""
+    lo, hi = data.cached(
+        scope_reads.year_bounds,
+        Filters(
+            country=chosen_filters.get("country"),
+            plan=chosen_filters.get("plan"),
+            current_plans=bool(chosen_filters.get("current_plans")),
+        ),
+    )
     if lo is None or hi is None or lo >= hi:
         if lo is not None:
             st.sidebar.caption(f"{flt.label}: {int(lo)} (the only year with data)")
@@ -133,8 +192,10 @@ def _year_range(flt: YearRange, chosen_filters: Mapping[str, Any]) -> tuple[dict
         # the whole range rather than silently filtering the new years out
         st.session_state[flt.key] = chosen = bounds
     if chosen and (chosen[0] < lo or chosen[1] > hi):  # the data's years changed since it was chosen
-        st.session_state[flt.key] = (min(max(int(chosen[0]), int(lo)), int(hi)),
-                                     max(min(int(chosen[1]), int(hi)), int(lo)))
+        st.session_state[flt.key] = (
+            min(max(int(chosen[0]), int(lo)), int(hi)),
+            max(min(int(chosen[1]), int(hi)), int(lo)),
+        )
     chosen = st.sidebar.slider(flt.label, int(lo), int(hi), value=bounds, step=1, key=flt.key, bind="query-params")
     shown = [str(v) for v in chosen]
     if tuple(chosen) == bounds:
@@ -144,8 +205,16 @@ def _year_range(flt: YearRange, chosen_filters: Mapping[str, Any]) -> tuple[dict
 
 def _as_of(flt: AsOfDate) -> tuple[dict[str, Any], Any]:
     """The as-of date box (empty: the figures as they are now); its date, and what it shows."""
-    day = st.sidebar.date_input(flt.label, value=None, min_value=dt.date(2000, 1, 1), max_value=history.now().date(),
-                                key=flt.key, bind="query-params", help=flt.help, format="YYYY-MM-DD")
+    day = st.sidebar.date_input(
+        flt.label,
+        value=None,
+        min_value=dt.date(2000, 1, 1),
+        max_value=history.now().date(),
+        key=flt.key,
+        bind="query-params",
+        help=flt.help,
+        format="YYYY-MM-DD",
+    )
     return {"as_of": day}, (day.isoformat() if day else None)
 
 
@@ -158,16 +227,18 @@ def _foot(filters: Filters, every: Mapping[str, Any]) -> None:
     """Below the widgets: clearing and sharing the view, the demo-data warning, the notes of the filters set."""
     bar = st.sidebar
     if not filters.is_empty:
-        bar.button("Clear all filters", on_click=clear_filters, args=FILTER_KEYS, key="clear-filters",
-                   width="stretch")
+        bar.button("Clear all filters", on_click=clear_filters, args=FILTER_KEYS, key="clear-filters", width="stretch")
     bar.caption(scope.DEFAULT_VIEW_NOTE)
-    bar.caption("These filters are kept in the page address: bookmark it or send it to a colleague "
-                "to share exactly this view.")
+    bar.caption(
+        "These filters are kept in the page address: bookmark it or send it to a colleague to share exactly this view."
+    )
     in_view = data.cached(scope_reads.in_view, filters, ("budget", "indicators", "actions"))
     if any("(demo data)" in (p["plan"] or "") for p in in_view):  # only when demo figures are in view
         st.container(key="banner-demo").warning(
-            "**Demo data.** The figures of \"Demoland\" are generated for demonstration; they are not a real country "
-            "team's. Run `python -m etl load` or use the Upload page to load real files.", icon=":material/science:")
+            '**Demo data.** The figures of "Demoland" are generated for demonstration; they are not a real country '
+            "team's. Run `python -m etl load` or use the Upload page to load real files.",
+            icon=":material/science:",
+        )
     for flt in FILTERS:
         if isinstance(flt, Choice) and flt.sidebar_note and flt.is_set(filters):
             bar.caption(flt.sidebar_note.format(md_escape(getattr(filters, flt.key))))
@@ -178,7 +249,7 @@ def unrecognised_link_filters(asked: Mapping[str, list[str]], shown: Mapping[str
     as 'agency “XYZ”'; Streamlit drops such values from the address without a word."""
     dropped = []
     for key, values in asked.items():
-        if not values:
+        if not values or isinstance(_BY_KEY[key], PlanView):  # a toggle: every value is one it can take
             continue
         taken = shown.get(key)
         if isinstance(_BY_KEY[key], YearRange):
@@ -194,6 +265,11 @@ def outcome_labels() -> dict[str, str]:
     return {o["key"]: o["label"] for o in data.options().get("outcomes", [])}
 
 
+def value_labels(filters: Filters | None = None) -> dict[str, str]:
+    """What the filter bar shows for a value: outcome key → its label, plan → 'Plan name (years)' (for summaries)."""
+    return {**outcome_labels(), **scope.plan_names((filters or data.current_filters()).country)}
+
+
 def outcome_title(key: str | None) -> str:
     """The chosen outcome in full: 'code · title (plan)'."""
     for o in data.options().get("outcomes", []):
@@ -205,5 +281,5 @@ def outcome_title(key: str | None) -> str:
 def filter_summary(filters: Filters | None = None, kind: str = "budget") -> str:
     """'Angola · 2024–2025 · UNDP' — what the page is narrowed to, markdown-escaped (`kind`: the dataset
     the page shows; only budget lines have joint sub-outputs)."""
-    parts = registry.summary(filters or data.current_filters(), kind, outcome_labels())
+    parts = registry.summary(filters or data.current_filters(), kind, value_labels(filters))
     return md_escape(" · ".join(parts)) if parts else "All data"

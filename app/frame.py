@@ -5,6 +5,7 @@ it is (`require_frame`), and opens with its title and, when there is nothing to 
 The error boundary: an unexpected failure costs one part of a page, never the page. `section()` around each
 part, the catch-all in `run_page` and `guarded` callbacks log it with a short id on the server and show a plain
 message that names the id."""
+
 from __future__ import annotations
 
 import contextlib
@@ -22,6 +23,7 @@ from analytics import scope as scope_reads
 from analytics.filters import Filters
 from app import data, notes, scope
 from app.text import md_escape
+from core.schema import DATASETS
 
 _log = get_logger("unct.dashboard")
 FAILURE_MESSAGE = "This part of the page could not be drawn; the error is logged as {error_id}."
@@ -53,12 +55,14 @@ def section(title: str | None = None) -> Iterator[None]:
 def guarded(callback: Callable[..., None]) -> Callable[..., None]:
     """A widget callback whose unexpected exception shows the plain message at the top of the page (a
     callback runs before the script, outside any section)."""
+
     @functools.wraps(callback)
     def run(*args: Any, **kwargs: Any) -> None:
         try:
             callback(*args, **kwargs)
         except Exception:
             st.error(report_failure(f"callback {callback.__name__}"), icon=":material/error:")
+
     return run
 
 
@@ -92,32 +96,35 @@ def require_frame() -> None:
 
 # --- the head of a page, and what it shows instead when there is nothing to show -----------------------
 
-EMPTY = {
-    "budget": "No budget data yet — upload a CBF or UN INFO export on the Upload page, "
-              "or run `python -m etl demo` to load the demo data.",
-    "indicators": "No indicator data yet — upload an indicators workbook on the Upload page, "
-                  "or run `python -m etl demo`.",
-    "actions": "No recommendations or actions yet — upload a management response or work plan on the "
-               "Upload page, or run `python -m etl demo`.",
-    "submissions": "No submissions yet — upload a file on the Upload page, or run `python -m etl demo`.",
-    "filtered": "Nothing matches these filters: clear one in the sidebar (each filter shows what it is set "
-                "to), or widen the year range.",
-}
+#: what a part of a page says when the filters match none of its rows (a dataset without rows at all says its own
+#: `empty`, core.schema)
+FILTERED = (
+    "Nothing matches these filters: clear one in the sidebar (each filter shows what it is set to), or widen the "
+    "year range."
+)
 
 
 def empty_state(kind: str) -> None:
     """What to do when a dataset has no rows yet (`kind`), or when the filters match none ('filtered')."""
-    st.info(EMPTY[kind])
+    st.info(FILTERED if kind == "filtered" else DATASETS[kind].empty)
 
 
 #: dataset → what it is, and how its data get into the dashboard ({} is the country or plan)
 _NOT_YET = {
-    "budget": ("budget data", "an agency focal point uploads its Common Budgetary Framework, or an administrator "
-                              "loads the UN INFO export of {}, on the Upload page (or with `python -m etl load`)."),
-    "indicators": ("indicator data", "an agency focal point uploads the indicators workbook of {} on the Upload page "
-                                     "(its template is there), or an administrator runs `python -m etl load`."),
-    "actions": ("recommendations or actions", "upload the management response or work plan of {} on the Upload "
-                                              "page, or run `python -m etl load`."),
+    "budget": (
+        "budget data",
+        "an agency focal point uploads its Common Budgetary Framework, or an administrator "
+        "loads the UN INFO export of {}, on the Upload page (or with `python -m etl load`).",
+    ),
+    "indicators": (
+        "indicator data",
+        "an agency focal point uploads the indicators workbook of {} on the Upload page "
+        "(its template is there), or an administrator runs `python -m etl load`.",
+    ),
+    "actions": (
+        "recommendations or actions",
+        "upload the management response or work plan of {} on the Upload page, or run `python -m etl load`.",
+    ),
 }
 
 
@@ -127,11 +134,13 @@ def nothing_in_view(kind: str, filters: Filters | None = None) -> None:
     match none."""
     f = filters or data.current_filters()
     if kind in _NOT_YET and (f.country or f.plan) and not data.cached(scope_reads.has_rows, f, kind):
-        where = " · ".join(v for v in (f.country, f.plan) if v)
+        where = " · ".join(v for v in (f.country, f.plan and scope.plan_names_of([f.plan])[0]) if v)
         what, how = _NOT_YET[kind]
-        st.info(f"No {what} for {md_escape(where)} yet. To add them, {how.format(md_escape(f.country or f.plan))}",
-                icon=":material/info:")
-    elif kind in EMPTY and not data.has_data(kind):
+        st.info(
+            f"No {what} for {md_escape(where)} yet. To add them, {how.format(md_escape(f.country or f.plan))}",
+            icon=":material/info:",
+        )
+    elif kind in DATASETS and DATASETS[kind].empty and not data.has_data(kind):
         empty_state(kind)
     else:
         empty_state("filtered")
@@ -140,8 +149,10 @@ def nothing_in_view(kind: str, filters: Filters | None = None) -> None:
 def no_surface_notice() -> bool:
     """Shows what to do when the database has no query surface yet; True when it was shown."""
     if st.session_state.get("_data_version") == data.NO_SURFACE:
-        st.warning(f"The database {md_escape(data.db_path())} has no data yet — run `python -m etl demo` to build "
-                   "the demo database, or load files on the Upload page.")
+        st.warning(
+            f"The database {md_escape(data.store_name())} has no data yet — run `python -m etl demo` to build "
+            "the demo database, or load files on the Upload page."
+        )
         return True
     return False
 

@@ -9,6 +9,7 @@ stay registered but hidden, so a bookmarked link opens the page, which then says
 
 Adding a page: its script in pages/ (first line `frame.require_frame()`) and an entry here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -27,11 +28,13 @@ def sign_in_page() -> None:
     if user:
         st.success(f"You are signed in as {md_escape(auth.describe(user))}.")
         return
-    st.markdown("Focal points and administrators sign in to upload their agency's data; the dashboards "
-                "can be read without an account.")
+    st.markdown(
+        "Focal points and administrators sign in to upload their agency's data; the dashboards "
+        "can be read without an account."
+    )
     left, _ = st.columns([1, 1])
     with left:
-        auth.login_form(con, key="sign_in", after="start")
+        auth.login_form(key="sign_in", after="start")
 
 
 def sign_out_page() -> None:
@@ -55,9 +58,13 @@ class Page:
     default: bool = False
 
     def visible(self, user: dict | None) -> bool:
-        return {"everyone": True, "uploaders": auth.can_upload(user), "admins": bool(user) and user["role"] == "admin",
-                "signed out": not user,
-                "signed in": bool(user)}[self.shown_to]
+        return {
+            "everyone": True,
+            "uploaders": auth.can_upload(user),
+            "admins": bool(user and user["role"] == "admin"),
+            "signed out": not user,
+            "signed in": bool(user),
+        }[self.shown_to]
 
 
 PAGES = (
@@ -84,8 +91,13 @@ def navigation(user: dict | None) -> tuple[dict[str, list[st.Page]], dict[str, s
     sections: dict[str, list[st.Page]] = {}
     by_path: dict[str, st.Page] = {}
     for page in PAGES:
-        by_path[page.url_path] = st.Page(page.script, title=page.title, icon=page.icon, url_path=page.url_path,
-                                         default=page.default,
-                                         visibility="visible" if page.visible(user) else "hidden")
+        by_path[page.url_path] = st.Page(
+            page.script,
+            title=page.title,
+            icon=page.icon,
+            url_path=page.url_path,
+            default=page.default,
+            visibility="visible" if page.visible(user) else "hidden",
+        )
         sections.setdefault(page.section, []).append(by_path[page.url_path])
     return sections, by_path

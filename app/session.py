@@ -16,6 +16,7 @@ Signing out puts the session id on the signed-out list (kept in the data folder,
 hands the browser a ticket that deletes the cookie. The secret is $UNCT_SESSION_SECRET, else `session_secret`
 under [unct] in secrets.toml, else one generated at first use into the data folder (`session-secret`).
 """
+
 from __future__ import annotations
 
 import base64
@@ -65,6 +66,7 @@ def _unb64(text: str) -> bytes:
 @dataclass(frozen=True)
 class Claims:
     """What a genuine token says: whose sign-in, which one, until when, for which password."""
+
     user_name: str
     session_id: str
     expires: int
@@ -88,8 +90,9 @@ class Sessions:
             if len(configured) < MIN_SECRET:
                 raise SessionSecretError(
                     f"The session secret ($UNCT_SESSION_SECRET or session_secret under [unct] in secrets.toml) has "
-                    f"{len(configured)} characters; it needs at least {MIN_SECRET}: python -c \"import secrets; "
-                    f"print(secrets.token_hex(32))\"")
+                    f'{len(configured)} characters; it needs at least {MIN_SECRET}: python -c "import secrets; '
+                    f'print(secrets.token_hex(32))"'
+                )
             return configured.encode()
         path = self.folder / SECRET_FILE
         try:
@@ -100,8 +103,10 @@ class Sessions:
                 pass
             key = path.read_bytes().strip()
         except OSError as error:
-            raise SessionSecretError(f"No session secret can be kept in {self.folder} ({error.strerror}): set "
-                                     f"$UNCT_SESSION_SECRET, or make the folder writable.") from error
+            raise SessionSecretError(
+                f"No session secret can be kept in {self.folder} ({error.strerror}): set "
+                f"$UNCT_SESSION_SECRET, or make the folder writable."
+            ) from error
         if len(key) < MIN_SECRET:
             raise SessionSecretError(f"{path} holds no usable session secret: delete it, and a new one is made.")
         return key
@@ -116,8 +121,12 @@ class Sessions:
     # -- tokens ----------------------------------------------------------------------------------------
 
     def issue(self, user_name: str, password_hash: str | None, now: float | None = None) -> str:
-        claims = {"u": user_name, "s": secrets.token_urlsafe(16),
-                  "e": int((now or time.time()) + lifetime_seconds()), "p": self.fingerprint(password_hash)}
+        claims = {
+            "u": user_name,
+            "s": secrets.token_urlsafe(16),
+            "e": int((now or time.time()) + lifetime_seconds()),
+            "p": self.fingerprint(password_hash),
+        }
         payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
         return f"{payload}.{self._sign(payload)}"
 
@@ -158,8 +167,11 @@ class Sessions:
         except FileNotFoundError:
             return {}
         except (OSError, ValueError, TypeError, AttributeError) as error:
-            log.warning("The signed-out list %s cannot be read (%s): starting an empty one",
-                        self.folder / SIGNED_OUT_FILE, error)
+            log.warning(
+                "The signed-out list %s cannot be read (%s): starting an empty one",
+                self.folder / SIGNED_OUT_FILE,
+                error,
+            )
             return {}
 
     def _save_signed_out(self) -> None:

@@ -5,6 +5,7 @@ Streamlit decides at each AppTest run whether the app is a legacy "pages/ folder
 AppTest the legacy path loses the frame's widgets after the first rerun. The real server settles this
 on the first `st.navigation` call; here we settle it up front.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,8 +37,7 @@ def use_navigation_only() -> None:
     _patched = True
 
 
-def open_page(page: str = "overview", query_params: dict[str, Any] | None = None,
-              timeout: float = 60) -> AppTest:
+def open_page(page: str = "overview", query_params: dict[str, Any] | None = None, timeout: float = 60) -> AppTest:
     """Run the dashboard on `page` (a key of PAGE_FILES) with URL query parameters; returns the AppTest."""
     use_navigation_only()
     app = AppTest.from_file(str(DASHBOARD), default_timeout=timeout)

@@ -1,6 +1,7 @@
 """Stored or URL text made safe for what shows it: Plotly labels and hovers (`plot_text`) and everything
 Streamlit renders as Markdown (`md_escape`); and the labels pages build from stored text. Stored text never
 reaches HTML: tables go through st.dataframe, which shows text as it is."""
+
 from __future__ import annotations
 
 import html

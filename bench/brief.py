@@ -10,6 +10,7 @@ kept profile holds it compiled: every later brief); the median of the warm runs 
 the same PDF as of a date (today's end: every figure read through the store's history), and the stages in one
 process (gathering the figures, drawing and printing; Chromium starts while the figures are gathered).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,16 +45,32 @@ def build_uninfo(path: Path) -> None:
         con.close()
 
 
-def command_seconds(db: Path, country: str, output: Path, profile: Path,
-                    as_of: dt.date | None = None) -> tuple[float, float]:
+def command_seconds(
+    db: Path, country: str, output: Path, profile: Path, as_of: dt.date | None = None
+) -> tuple[float, float]:
     """One `python -m etl brief` run: its wall time, and the CPU time of the process and all it waited for
     (Playwright's driver, Chromium) — the machine's other work moves the first, hardly the second."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "etl", "--db", str(db), "brief", "--country", country,
-                           *(["--as-of", as_of.isoformat()] if as_of else []), "-o", str(output)],
-                          cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "UNCT_BRIEF_CACHE": str(profile)})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "etl",
+            "--db",
+            str(db),
+            "brief",
+            "--country",
+            country,
+            *(["--as-of", as_of.isoformat()] if as_of else []),
+            "-o",
+            str(output),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "UNCT_BRIEF_CACHE": str(profile)},
+    )
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -79,8 +96,11 @@ def stages(db: Path, country: str, profile: Path) -> dict[str, float]:
         printed = time.perf_counter()
     finally:
         con.close()
-    return {"gather the figures": gathered - started, "gather them as of a date": as_of - gathered,
-            "whole PDF (imports paid)": printed - as_of}
+    return {
+        "gather the figures": gathered - started,
+        "gather them as of a date": as_of - gathered,
+        "whole PDF (imports paid)": printed - as_of,
+    }
 
 
 def measure(name: str, db: Path, country: str, runs: int) -> bool:
@@ -92,13 +112,18 @@ def measure(name: str, db: Path, country: str, runs: int) -> bool:
         cold = [command_seconds(db, country, out / "brief.pdf", out / f"cold-{n}") for n in range(2)]
         warm = [command_seconds(db, country, out / "brief.pdf", profile) for _ in range(runs + 2)][2:]
         excel = [command_seconds(db, country, out / "brief.xlsx", profile) for _ in range(runs)]
-        as_of = [command_seconds(db, country, out / "brief.pdf", profile, history.now().date())
-                 for _ in range(runs)]
-        for label, runs_ in (("PDF, cold (new profile)", cold), ("PDF, warm (kept profile)", warm),
-                             ("Excel", excel), ("PDF as of a date, warm", as_of)):
+        as_of = [command_seconds(db, country, out / "brief.pdf", profile, history.now().date()) for _ in range(runs)]
+        for label, runs_ in (
+            ("PDF, cold (new profile)", cold),
+            ("PDF, warm (kept profile)", warm),
+            ("Excel", excel),
+            ("PDF as of a date, warm", as_of),
+        ):
             walls, cpus = [w for w, _ in runs_], [c for _, c in runs_]
-            print(f"  {label}: median {statistics.median(walls):.2f} s wall, {statistics.median(cpus):.2f} s CPU "
-                  f"(runs: {', '.join(f'{w:.2f}/{c:.2f}' for w, c in runs_)})")
+            print(
+                f"  {label}: median {statistics.median(walls):.2f} s wall, {statistics.median(cpus):.2f} s CPU "
+                f"(runs: {', '.join(f'{w:.2f}/{c:.2f}' for w, c in runs_)})"
+            )
         for stage, seconds in stages(db, country, profile).items():
             print(f"    {stage}: {seconds:.2f} s")
     print(f"  load average: {', '.join(f'{v:.1f}' for v in os.getloadavg())} (2 cores)")

@@ -9,6 +9,7 @@ of the exports into one database (the second waits for the file lock, then loads
 
     .venv/bin/python bench/ingest.py [--repeat 5] [--loaders 2]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,9 @@ def concurrent(commands: list[list[str]]) -> list[float]:
     """Wall time of each of several processes started together (a load waits up to 5 minutes for the file)."""
     env = {**os.environ, "UNCT_LOCK_WAIT": "300"}
     started = time.perf_counter()
-    children = [subprocess.Popen(c, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-                for c in commands]
+    children = [
+        subprocess.Popen(c, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for c in commands
+    ]
     ends: list[float | None] = [None] * len(children)
     while None in ends:
         for n, child in enumerate(children):
@@ -82,26 +84,41 @@ def main() -> None:
         read, load = statistics.median(reads), statistics.median(loads)
         print(f"machine load (1-minute average) {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"files                        {len(files)}")
-        print(f"read only (python-calamine)  {read:6.2f} s  median of {args.repeat}: "
-              + ", ".join(f"{t:.2f}" for t in reads))
-        print(f"python -m etl load, new db   {load:6.2f} s  median of {args.repeat}: "
-              + ", ".join(f"{t:.2f}" for t in loads))
+        print(
+            f"read only (python-calamine)  {read:6.2f} s  median of {args.repeat}: "
+            + ", ".join(f"{t:.2f}" for t in reads)
+        )
+        print(
+            f"python -m etl load, new db   {load:6.2f} s  median of {args.repeat}: "
+            + ", ".join(f"{t:.2f}" for t in loads)
+        )
         print(f"ratio load / read            {load / read:6.2f}    (goal ≤ 2.0)")
         print(f"peak memory (RSS) of a load  {max(peaks):6.0f} MB  (goal < 500 MB)")
         if args.loaders > 1:
-            both = [concurrent([load_command(Path(folder) / f"c{r}_{i}.duckdb", files) for i in range(args.loaders)])
-                    for r in range(args.repeat)]
-            print(f"{args.loaders} loads at once, new dbs    "
-                  + "; ".join(f"loader {i + 1} {statistics.median(t[i] for t in both):.2f} s"
-                              for i in range(args.loaders)) + f" (median of {args.repeat})")
-            halves = [files[i::args.loaders] for i in range(args.loaders)]
-            shared = [concurrent([load_command(Path(folder) / f"s{r}.duckdb", half) for half in halves])
-                      for r in range(args.repeat)]
-            print(f"{args.loaders} loads at once, one db     "
-                  + "; ".join(f"loader {i + 1} {statistics.median(t[i] for t in shared):.2f} s"
-                              for i in range(args.loaders))
-                  + f" (median of {args.repeat}; each loads 1/{args.loaders} of the files, the second waits for "
-                    "the file lock)")
+            both = [
+                concurrent([load_command(Path(folder) / f"c{r}_{i}.duckdb", files) for i in range(args.loaders)])
+                for r in range(args.repeat)
+            ]
+            print(
+                f"{args.loaders} loads at once, new dbs    "
+                + "; ".join(
+                    f"loader {i + 1} {statistics.median(t[i] for t in both):.2f} s" for i in range(args.loaders)
+                )
+                + f" (median of {args.repeat})"
+            )
+            halves = [files[i :: args.loaders] for i in range(args.loaders)]
+            shared = [
+                concurrent([load_command(Path(folder) / f"s{r}.duckdb", half) for half in halves])
+                for r in range(args.repeat)
+            ]
+            print(
+                f"{args.loaders} loads at once, one db     "
+                + "; ".join(
+                    f"loader {i + 1} {statistics.median(t[i] for t in shared):.2f} s" for i in range(args.loaders)
+                )
+                + f" (median of {args.repeat}; each loads 1/{args.loaders} of the files, the second waits for "
+                "the file lock)"
+            )
 
 
 if __name__ == "__main__":

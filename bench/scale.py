@@ -8,6 +8,7 @@ blank (not reported), some lines are over-funded.
 
     python bench/scale.py bench/scaled.duckdb --rows 1000000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import store.connection  # noqa: E402
 from store import history  # noqa: E402
 
-AGENCIES = ["UNDP", "UNICEF", "UNFPA", "UN Women", "WHO", "FAO", "ILO", "UNESCO", "UNIDO", "UNAIDS", "UN-Habitat",
-            "UNODC", "UNV", "OHCHR", "UNHCR", "IOM", "WFP", "OCHA", "IFAD", "UNOPS", "UNEP", "ITC", "UNCTAD", "RCO"]
+AGENCIES = [
+    "UNDP",
+    "UNICEF",
+    "UNFPA",
+    "UN Women",
+    "WHO",
+    "FAO",
+    "ILO",
+    "UNESCO",
+    "UNIDO",
+    "UNAIDS",
+    "UN-Habitat",
+    "UNODC",
+    "UNV",
+    "OHCHR",
+    "UNHCR",
+    "IOM",
+    "WFP",
+    "OCHA",
+    "IFAD",
+    "UNOPS",
+    "UNEP",
+    "ITC",
+    "UNCTAD",
+    "RCO",
+]
 JOINT = ["UNDP;UNICEF", "FAO;WFP", "IOM;OHCHR;UNDP", "UNFPA;UN Women", "ILO;UNDP"]
 COUNTRIES = ["Angola", "Cambodia", "Ethiopia", "Fiji", "Ghana", "Lao PDR", "Malawi", "Nepal", "Senegal", "Viet Nam"]
 
@@ -34,12 +59,18 @@ def build_scaled_db(path: str | Path, rows: int = 1_000_000, seed: float = 0.42)
     con = store.connection.connect(path)
     try:
         con.execute(f"SELECT setseed({seed})")
-        con.execute("CREATE TEMP TABLE agency_pool AS SELECT unnest(?) AS agency, generate_subscripts(?, 1) - 1 AS i",
-                    [AGENCIES, AGENCIES])
-        con.execute("CREATE TEMP TABLE joint_pool AS SELECT unnest(?) AS agency, generate_subscripts(?, 1) - 1 AS i",
-                    [JOINT, JOINT])
-        con.execute("CREATE TEMP TABLE country_pool AS SELECT unnest(?) AS country, generate_subscripts(?, 1) - 1 AS i",
-                    [COUNTRIES, COUNTRIES])
+        con.execute(
+            "CREATE TEMP TABLE agency_pool AS SELECT unnest(?) AS agency, generate_subscripts(?, 1) - 1 AS i",
+            [AGENCIES, AGENCIES],
+        )
+        con.execute(
+            "CREATE TEMP TABLE joint_pool AS SELECT unnest(?) AS agency, generate_subscripts(?, 1) - 1 AS i",
+            [JOINT, JOINT],
+        )
+        con.execute(
+            "CREATE TEMP TABLE country_pool AS SELECT unnest(?) AS country, generate_subscripts(?, 1) - 1 AS i",
+            [COUNTRIES, COUNTRIES],
+        )
         # 20 plans (2 per country) × 4 strategic priorities × 3 outcomes × 5 outputs × 10 sub-outputs
         con.execute(f"""
             INSERT INTO budget_lines (country, plan, strategic_priority_code, strategic_priority, outcome_code,
@@ -79,10 +110,13 @@ def build_scaled_db(path: str | Path, rows: int = 1_000_000, seed: float = 0.42)
                 baseline_year, target, target_year, period, period_end, actual, agency, means_of_verification,
                 submission_id)
             WITH g AS (SELECT i // 8 AS k, i % 8 AS y, random() AS r FROM range({indicators * 8}) t(i))
-            SELECT c.country, 'UNSDCF ' || c.country || CASE WHEN (g.k % 20) < 10 THEN ' 2019-2023' ELSE ' 2024-2028' END,
-                   ((g.k // 20) % 4 + 1) || '.' || ((g.k // 80) % 3 + 1) || '.' || chr((97 + (g.k // 240) % 26)::INTEGER)
+            SELECT c.country,
+                   'UNSDCF ' || c.country || CASE WHEN (g.k % 20) < 10 THEN ' 2019-2023' ELSE ' 2024-2028' END,
+                   ((g.k // 20) % 4 + 1) || '.' || ((g.k // 80) % 3 + 1) || '.'
+                       || chr((97 + (g.k // 240) % 26)::INTEGER)
                        || (g.k // 6240)::VARCHAR,
-                   'Indicator ' || g.k || ': share of people reached', ((g.k // 20) % 4 + 1) || '.' || ((g.k // 80) % 3 + 1),
+                   'Indicator ' || g.k || ': share of people reached',
+                   ((g.k // 20) % 4 + 1) || '.' || ((g.k // 80) % 3 + 1),
                    '%', 20 + (g.k % 30), 2019, 60 + (g.k % 30), 2028,
                    (2020 + g.y)::VARCHAR, make_date(2020 + g.y, 12, 31),
                    CASE WHEN g.r < 0.1 THEN NULL ELSE 20 + (g.k % 30) + g.y * 4 * (0.3 + g.r) END,
@@ -114,7 +148,8 @@ def build_scaled_db(path: str | Path, rows: int = 1_000_000, seed: float = 0.42)
                    'UNSDCF ' || c.country || CASE WHEN (t.n % 20) < 10 THEN ' 2019-2023' ELSE ' 2024-2028' END,
                    TIMESTAMP '2024-01-01' + INTERVAL (t.n * 7) HOUR, {rows} // 500, 0, 0,
                    CASE WHEN t.n % 17 = 0 THEN 'rolled_back' ELSE 'committed' END
-            FROM range(1, 801) t(n) JOIN country_pool c ON c.i = t.n % 10 JOIN agency_pool a ON a.i = t.n % {len(AGENCIES)}""")
+            FROM range(1, 801) t(n) JOIN country_pool c ON c.i = t.n % 10
+                 JOIN agency_pool a ON a.i = t.n % {len(AGENCIES)}""")
         history.fill(con)  # when each row was shown (figures as of a date), as for a database loaded before it
         con.execute("CHECKPOINT")
     finally:

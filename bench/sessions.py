@@ -7,11 +7,12 @@ then runs it `--runs` times, the query cache cleared by each process before its 
 after a new submission) and kept after. Printed per setting: the median and 90th-percentile page time a session
 waited, and the page runs served per second.
 
-The embedded store is one file that one process opens for writing, so each of 2 processes gets its own copy of the
-database (what two machines with a copy each would do; a shared DuckLake catalog is the other helper's part).
+On the embedded file each of 2 processes gets its own copy of the database (what two machines with a copy each would
+do); a shared store (`--db ducklake:…`) is served by every process at once, as a deployment behind a proxy does.
 
-    python bench/sessions.py [--db bench/demo.duckdb] [--sessions 20] [--runs 5] [--page overview]
+    python bench/sessions.py [--db bench/demo.duckdb | --db 'ducklake:postgres:…'] [--sessions 20] [--runs 5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,7 +53,7 @@ def _share_the_runtime() -> None:
     Runtime.exists = classmethod(lambda cls: cls._instance is not None or bool(kept))  # type: ignore[method-assign]
 
 
-def serve(db: Path, sessions: int, runs: int, page: str, start_at: float) -> dict:
+def serve(db: Path | str, sessions: int, runs: int, page: str, start_at: float) -> dict:
     """In this process (one dashboard process): `sessions` threads each running the page `runs` times."""
     os.environ["UNCT_DB"] = str(db)
     import streamlit as st
@@ -94,19 +95,41 @@ def serve(db: Path, sessions: int, runs: int, page: str, start_at: float) -> dic
     return {"waits": waits, "failures": failures, "seconds": time.perf_counter() - began}
 
 
-def measure(db: Path, processes: int, sessions: int, runs: int, page: str) -> dict:
-    """`sessions` sessions spread over `processes` dashboard processes, each on its own copy of the database."""
+def measure(db: str, processes: int, sessions: int, runs: int, page: str) -> dict:
+    """`sessions` sessions spread over `processes` dashboard processes, each on its own copy of a database file, or
+    all on one shared store."""
     with tempfile.TemporaryDirectory() as folder:
         start_at = time.time() + 20 + 10 * processes  # time for every process to start and warm its imports
         children = []
         for n in range(processes):
-            copy = Path(folder) / f"copy{n}" / db.name
-            copy.parent.mkdir()
-            shutil.copyfile(db, copy)
+            served = db
+            if not db.startswith("ducklake:"):
+                copy = Path(folder) / f"copy{n}" / Path(db).name
+                copy.parent.mkdir()
+                shutil.copyfile(db, copy)
+                served = str(copy)
             share = sessions // processes + (1 if n < sessions % processes else 0)
-            children.append(subprocess.Popen(
-                [sys.executable, __file__, "--serve", str(copy), "--sessions", str(share), "--runs", str(runs),
-                 "--page", page, "--start-at", str(start_at)], cwd=ROOT, stdout=subprocess.PIPE, text=True))
+            children.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--serve",
+                        served,
+                        "--sessions",
+                        str(share),
+                        "--runs",
+                        str(runs),
+                        "--page",
+                        page,
+                        "--start-at",
+                        str(start_at),
+                    ],
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+            )
         results = []
         for child in children:
             out, _ = child.communicate()
@@ -116,26 +139,31 @@ def measure(db: Path, processes: int, sessions: int, runs: int, page: str) -> di
     waits = sorted(w for r in results for w in r["waits"])
     failures = [f for r in results for f in r["failures"]]
     wall = max(r["seconds"] for r in results)
-    return {"processes": processes, "median": statistics.median(waits) if waits else None,
-            "p90": waits[int(0.9 * (len(waits) - 1))] if waits else None,
-            "runs_per_second": len(waits) / wall, "wall": wall, "failures": failures}
+    return {
+        "processes": processes,
+        "median": statistics.median(waits) if waits else None,
+        "p90": waits[int(0.9 * (len(waits) - 1))] if waits else None,
+        "runs_per_second": len(waits) / wall,
+        "wall": wall,
+        "failures": failures,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=BENCH / "demo.duckdb")
+    parser.add_argument("--db", default=str(BENCH / "demo.duckdb"), help="a database file or a shared store's URL")
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--runs", type=int, default=5, help="page runs per session (the first cold)")
     parser.add_argument("--page", default="overview")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)  # child: one dashboard process
+    parser.add_argument("--serve", help=argparse.SUPPRESS)  # child: one dashboard process
     parser.add_argument("--start-at", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         print(json.dumps(serve(args.serve, args.sessions, args.runs, args.page, args.start_at)))
         return 0
-    if not args.db.exists():
-        from etl.demo import build_demo
+    if not args.db.startswith("ducklake:") and not Path(args.db).exists():
+        from demo.generate import build_demo
 
         build_demo(args.db)
     print(f"{args.page} page, {args.sessions} concurrent sessions × {args.runs} runs, {args.db}")
@@ -145,8 +173,10 @@ def main() -> int:
     for processes in args.processes:
         r = measure(args.db, processes, args.sessions, args.runs, args.page)
         ok &= not r["failures"]
-        print(f"  {processes:>9} {r['median']:>10.2f} s {r['p90']:>8.2f} s {r['runs_per_second']:>8.2f} "
-              f"{r['wall']:>6.1f} s" + (f"  {len(r['failures'])} failed: {r['failures'][0]}" if r["failures"] else ""))
+        print(
+            f"  {processes:>9} {r['median']:>10.2f} s {r['p90']:>8.2f} s {r['runs_per_second']:>8.2f} "
+            f"{r['wall']:>6.1f} s" + (f"  {len(r['failures'])} failed: {r['failures'][0]}" if r["failures"] else "")
+        )
     return 0 if ok else 1
 
 

@@ -2,6 +2,7 @@
 agencies' delivery, indicators, recommendations, work plans, what needs attention, footnotes) or as an Excel
 workbook with one sheet per table, as they stand now or as they stood at a date. `build` is what the command line
 (`python -m etl brief`) and the Overview's "Meeting brief" button call."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +14,14 @@ FORMATS = ("pdf", "xlsx")
 __all__ = ["FORMATS", "BriefError", "Period", "PeriodError", "build", "file_name"]
 
 
-def build(con, country: str, plan: str | None = None, period: Period | None = None, fmt: str = "pdf",
-          as_of: dt.date | dt.datetime | None = None) -> bytes:
+def build(
+    con,
+    country: str,
+    plan: str | None = None,
+    period: Period | None = None,
+    fmt: str = "pdf",
+    as_of: dt.date | dt.datetime | None = None,
+) -> bytes:
     """The brief's bytes: `fmt` "pdf" or "xlsx"; `as_of` the figures as they stood at the end of that day (UTC) or,
     a datetime, at that moment (UTC); None: as they are now. `con` is the store's connection."""
     if fmt not in FORMATS:

@@ -1,6 +1,7 @@
 """What a meeting brief holds, as plain data: the facts of its cover, its cards, its tables and charts, what needs
 attention and its footnotes. `brief.collect` fills it from the store's queries; `brief.html`, `brief.pdf` and
 `brief.xlsx` only lay it out, so the PDF and the workbook can never disagree."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -4,6 +4,7 @@ Plotly figure drawn by the plotly.js bundle of the installed plotly package (no 
 Stored text is never markup: cells, labels and notes go through `esc`; a figure travels as JSON text, handed to
 `drawBrief` as a string (never parsed as HTML); chart labels are entity-escaped by the chart builders, as on the
 pages."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,9 +24,9 @@ BAR_BASE, BAR_ROW, CHART_MIN = 70, 26, 180
 
 #: patterns laid over bar colours that are hard to tell apart in black-and-white print (same colours kept)
 PRINT_PATTERNS = {
-    "#D55E00": "/",   # funding gap, off track (vermillion)
-    "#009E73": ".",   # spent, completed, on track (bluish green)
-    "#E69F00": "x",   # not started (orange)
+    "#D55E00": "/",  # funding gap, off track (vermillion)
+    "#009E73": ".",  # spent, completed, on track (bluish green)
+    "#E69F00": "x",  # not started (orange)
 }
 
 #: drawn over the bar's own colour (overlay), in black lines dense enough to tell apart in grey
@@ -70,26 +71,32 @@ def _cell(table: Table, column: str, value: object, row: int | None) -> str:
 
 def _table(table: Table) -> str:
     rows = table.pdf_rows
-    head = "".join(f'<th class="{table.kind(c, 0)}{" wide" if c == table.wide else ""}">{esc(c)}</th>'
-                   for c in rows.columns)
+    head = "".join(
+        f'<th class="{table.kind(c, 0)}{" wide" if c == table.wide else ""}">{esc(c)}</th>' for c in rows.columns
+    )
     groups = list(table.frame[table.group].head(len(rows))) if table.group else [None] * len(rows)
     body, heading = [], None
     for i, (group, record) in enumerate(zip(groups, rows.itertuples(index=False, name=None))):
         if table.group and (i == 0 or group != heading):  # a run of rows of one group: its heading first
             heading = group
-            text = table.group_notes.get(group, "") if table.group_notes else ""
-            body.append(f'<tr class="group"><td colspan="{len(rows.columns)}"><div>{esc(shorten(str(group), 80))}'
-                        f'{f" <span>· {esc(text)}</span>" if text else ""}</div></td></tr>')
+            text = table.group_notes.get(str(group), "") if table.group_notes else ""
+            body.append(
+                f'<tr class="group"><td colspan="{len(rows.columns)}"><div>{esc(shorten(str(group), 80))}'
+                f"{f' <span>· {esc(text)}</span>' if text else ''}</div></td></tr>"
+            )
         body.append("<tr>" + "".join(_cell(table, c, v, i) for c, v in zip(rows.columns, record)) + "</tr>")
     foot = ""
     if table.total is not None:
-        cells = "".join(_cell(table, c, table.total.get(c), None) if c in table.total else "<td></td>"
-                        for c in rows.columns)
+        cells = "".join(
+            _cell(table, c, table.total.get(c), None) if c in table.total else "<td></td>" for c in rows.columns
+        )
         foot = f"<tfoot><tr>{cells}</tr></tfoot>"
     title = f"<h3>{esc(table.title)}</h3>" if table.title else ""
     note = f'<p class="note">{esc(table.note)}</p>' if table.note else ""
-    return (f'<div class="block">{title}<table class="data" data-table="{esc(table.key)}"><thead><tr>{head}</tr>'
-            f"</thead><tbody>{''.join(body)}</tbody>{foot}</table>{note}</div>")
+    return (
+        f'<div class="block">{title}<table class="data" data-table="{esc(table.key)}"><thead><tr>{head}</tr>'
+        f"</thead><tbody>{''.join(body)}</tbody>{foot}</table>{note}</div>"
+    )
 
 
 def _cards(cards: list[Card]) -> str:
@@ -97,8 +104,10 @@ def _cards(cards: list[Card]) -> str:
     for card in cards:
         caption = f'<div class="caption">{esc(card.caption)}</div>' if card.caption else ""
         change = f'<div class="change">{esc(card.change)}</div>' if card.change else ""
-        out.append(f'<div class="card"><div class="label">{esc(card.label)}</div>'
-                   f'<div class="value">{esc(card.value)}</div>{change}{caption}</div>')
+        out.append(
+            f'<div class="card"><div class="label">{esc(card.label)}</div>'
+            f'<div class="value">{esc(card.value)}</div>{change}{caption}</div>'
+        )
     return f'<div class="cards">{"".join(out)}</div>'
 
 
@@ -107,8 +116,7 @@ def print_figure(fig: go.Figure) -> go.Figure:
     grey alike in black-and-white print (the colours themselves are the dashboard's)."""
     fig = go.Figure(fig)
     height = min(fig.layout.height or CHART_HEIGHT, CHART_HEIGHT)
-    labels = [str(v) for t in fig.data if t.type == "bar" and t.orientation == "h" and t.y is not None
-              for v in t.y]
+    labels = [str(v) for t in fig.data if t.type == "bar" and t.orientation == "h" and t.y is not None for v in t.y]
     if labels and not any("<br>" in v for v in labels):  # one line per bar: a status chart needs less height
         height = min(height, max(BAR_BASE + BAR_ROW * len(dict.fromkeys(labels)), CHART_MIN))
     fig.update_layout(width=CHART_WIDTH, height=height, paper_bgcolor="white", plot_bgcolor="white")
@@ -152,32 +160,47 @@ def _section(section: Section, charts: list[str]) -> str:
 def _attention(items: list[Attention]) -> str:
     blocks = []
     for concern in items:
-        listed = ("<ol>" + "".join(f"<li>{esc(i)}</li>" for i in concern.items) + "</ol>" if concern.items
-                  else f'<p class="none">{esc(concern.none)}</p>')
+        listed = (
+            "<ol>" + "".join(f"<li>{esc(i)}</li>" for i in concern.items) + "</ol>"
+            if concern.items
+            else f'<p class="none">{esc(concern.none)}</p>'
+        )
         blocks.append(f'<div class="concern"><h3>{esc(concern.title)}</h3>{listed}</div>')
     return f'<section class="page" id="attention"><h2>Needs attention</h2>{"".join(blocks)}</section>'
 
 
 def _cover(brief: Brief) -> str:
-    facts = [("Country", brief.country), ("Plan", brief.plan_label), ("Period", brief.period.label),
-             ("Figures as of", moment_label(brief.as_of)),
-             ("Data as of", f"{stamp(brief.data_as_of)} (the latest submission in this brief)"
-              if brief.data_as_of else "no submission yet"),
-             ("Change since", f"{brief.since:%-d %b %Y}, the end of the previous quarter"),
-             ("Prepared", stamp(brief.generated_at))]
+    facts = [
+        ("Country", brief.country),
+        ("Plan", brief.plan_label),
+        ("Period", brief.period.label),
+        ("Figures as of", moment_label(brief.as_of)),
+        (
+            "Data as of",
+            f"{stamp(brief.data_as_of)} (the latest submission in this brief)"
+            if brief.data_as_of
+            else "no submission yet",
+        ),
+        ("Change since", f"{brief.since:%-d %b %Y}, the end of the previous quarter"),
+        ("Prepared", stamp(brief.generated_at)),
+    ]
     rows = "".join(f'<tr><th>{esc(k)}</th><td data-fact="{esc(k)}">{esc(v)}</td></tr>' for k, v in facts)
-    return (f'<section class="cover"><p class="kicker">UNCT meeting brief</p><h1>{esc(brief.country)}</h1>'
-            f'<p class="subtitle">{esc(brief.period.label)} · {esc(brief.plan_label)}</p>'
-            f'<table class="facts">{rows}</table>'
-            f'<h2>Reporting completeness</h2>{_table(brief.completeness)}'
-            f"<h2>Headline figures</h2>{_cards(brief.cards)}</section>")
+    return (
+        f'<section class="cover"><p class="kicker">UNCT meeting brief</p><h1>{esc(brief.country)}</h1>'
+        f'<p class="subtitle">{esc(brief.period.label)} · {esc(brief.plan_label)}</p>'
+        f'<table class="facts">{rows}</table>'
+        f"<h2>Reporting completeness</h2>{_table(brief.completeness)}"
+        f"<h2>Headline figures</h2>{_cards(brief.cards)}</section>"
+    )
 
 
 def _footnotes(brief: Brief) -> str:
     definitions = "".join(f"<dt>{esc(name)}</dt><dd>{esc(meaning)}</dd>" for name, meaning in brief.definitions)
     missing = "".join(f"<li>{esc(n)}</li>" for n in brief.not_reported) or "<li>Every figure in view is reported.</li>"
-    return (f'<section class="page" id="notes"><h2>Notes</h2><h3>What is not reported</h3><ul>{missing}</ul>'
-            f'<h3>How each figure is computed</h3><dl>{definitions}</dl></section>')
+    return (
+        f'<section class="page" id="notes"><h2>Notes</h2><h3>What is not reported</h3><ul>{missing}</ul>'
+        f"<h3>How each figure is computed</h3><dl>{definitions}</dl></section>"
+    )
 
 
 def body(brief: Brief) -> tuple[str, list[str]]:
@@ -196,6 +219,8 @@ def title(brief: Brief) -> str:
 def footer(brief: Brief) -> str:
     """Chromium's footer template: the brief's name and the page number (escaped like the rest)."""
     what = esc(f"UNCT meeting brief · {brief.country} · {brief.period.label}")
-    return ('<div style="font-family: \'DejaVu Sans\', sans-serif; font-size: 8pt; width: 100%; margin: 0 14mm; '
-            f'display: flex; justify-content: space-between;"><span>{what}</span>'
-            '<span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>')
+    return (
+        "<div style=\"font-family: 'DejaVu Sans', sans-serif; font-size: 8pt; width: 100%; margin: 0 14mm; "
+        f'display: flex; justify-content: space-between;"><span>{what}</span>'
+        '<span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>'
+    )

@@ -10,6 +10,7 @@ and V8's compiled code from one run to the next (0.4 s instead of 3–4 s from t
 content never goes through the server or the cache: it is handed to the page by Playwright. The page's
 Content-Security-Policy allows its own two scripts and nothing else. The PDF is printed once every chart is drawn;
 a chart that fails stops the brief with its message instead of printing a blank."""
+
 from __future__ import annotations
 
 import contextlib
@@ -45,9 +46,11 @@ def chromium_path() -> str:
         return path
     found = shutil.which("chromium")
     if not found:
-        raise PdfError(f"The PDF brief needs Chromium, which is not installed at {path}. Install it "
-                       "(make run's set-up does: sudo apt-get install -y chromium) or set UNCT_CHROMIUM to its "
-                       "path; the Excel brief (-o FILE.xlsx) needs nothing more.")
+        raise PdfError(
+            f"The PDF brief needs Chromium, which is not installed at {path}. Install it "
+            "(make run's set-up does: sudo apt-get install -y chromium) or set UNCT_CHROMIUM to its "
+            "path; the Excel brief (-o FILE.xlsx) needs nothing more."
+        )
     return found
 
 
@@ -90,8 +93,11 @@ def _files() -> dict[str, tuple[Path | bytes, str, str]]:
     return {
         "/": (page, "text/html; charset=utf-8", "no-store"),
         f"/{DRAW_JS}": (shell.DRAW.encode(), "text/javascript; charset=utf-8", "no-store"),
-        f"/{shell.plotly_js_name()}": (shell.plotly_js(), "text/javascript; charset=utf-8",
-                                       "public, max-age=31536000, immutable"),
+        f"/{shell.plotly_js_name()}": (
+            shell.plotly_js(),
+            "text/javascript; charset=utf-8",
+            "public, max-age=31536000, immutable",
+        ),
     }
 
 
@@ -173,8 +179,17 @@ class Printer:
         try:
             self._serve()
         except BaseException as exc:  # handed to the thread that asked for the PDF
-            self._result.put((None, exc if isinstance(exc, PdfError) else PdfError(
-                f"Chromium could not print the brief: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")))
+            self._result.put(
+                (
+                    None,
+                    exc
+                    if isinstance(exc, PdfError)
+                    else PdfError(
+                        "Chromium could not print the brief: "
+                        + (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+                    ),
+                )
+            )
 
     def _serve(self) -> None:
         from playwright.sync_api import sync_playwright
@@ -182,8 +197,11 @@ class Printer:
         executable = chromium_path()
         with _server() as port, _profile() as profile, sync_playwright() as playwright:
             context = playwright.chromium.launch_persistent_context(
-                str(profile), executable_path=executable, timeout=STEP_TIMEOUT_MS,
-                args=[f"--host-resolver-rules=MAP {HOST}:80 127.0.0.1:{port}, MAP * ~NOTFOUND"])
+                str(profile),
+                executable_path=executable,
+                timeout=STEP_TIMEOUT_MS,
+                args=[f"--host-resolver-rules=MAP {HOST}:80 127.0.0.1:{port}, MAP * ~NOTFOUND"],
+            )
             try:
                 page = context.pages[0] if context.pages else context.new_page()
                 page.set_default_timeout(STEP_TIMEOUT_MS)
@@ -200,8 +218,14 @@ class Printer:
                     raise PdfError(f"A chart of the brief could not be drawn: {str(exc).splitlines()[0]}") from exc
                 if errors:
                     raise PdfError(f"A chart of the brief could not be drawn: {errors[0]}")
-                data = page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
-                                display_header_footer=True, header_template="<span></span>", footer_template=footer)
+                data = page.pdf(
+                    format="A4",
+                    print_background=True,
+                    prefer_css_page_size=True,
+                    display_header_footer=True,
+                    header_template="<span></span>",
+                    footer_template=footer,
+                )
                 self._result.put((data, None))
             finally:
                 context.close()

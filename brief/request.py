@@ -1,6 +1,7 @@
 """What a brief is asked for — a country, a plan, a period, the moment its figures are taken at — and the errors
 of a request it cannot take. Light on purpose (the standard library only): the command line and the Overview read
 it before the heavy imports, so Chromium can start meanwhile."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,7 +64,7 @@ class Period:
             return None
         if self.quarter:
             month = self.quarter * 3
-            return (dt.date(self.year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
+            return dt.date(self.year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
         return dt.date(self.year, 12, 31)
 
 
@@ -72,5 +73,15 @@ def file_name(country: str, plan: str | None, period: Period, as_of: dt.date | N
     exports' names: letters and digits only, each part cut to 40 characters)."""
     from analytics.exports import file_stem
 
-    return file_stem("meeting-brief", [country, plan, period.label.split(" (")[0] if period.year else None,
-                                       f"as-of-{as_of.isoformat()}" if as_of else None]) + f".{fmt}"
+    return (
+        file_stem(
+            "meeting-brief",
+            [
+                country,
+                plan,
+                period.label.split(" (")[0] if period.year else None,
+                f"as-of-{as_of.isoformat()}" if as_of else None,
+            ],
+        )
+        + f".{fmt}"
+    )

@@ -2,6 +2,7 @@
 plotly package (the version the dashboard's charts are made for) and `drawBrief`, which puts the brief's body in
 and draws each chart. Light on purpose (the standard library only): Chromium loads it while the figures are still
 being imported and gathered (`brief.pdf`)."""
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -87,13 +88,17 @@ window.drawBrief = (title, body, figures) => {
 
 #: the print page may load its own two scripts and nothing else (stored text is escaped before it gets there; this
 #: is the second lock): no other script, frame, connection, image or font source
-POLICY = ("default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
-          "connect-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'")
+POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "connect-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'"
+)
 
 
 def page(plotly_src: str, draw_src: str) -> str:
     """The print page's HTML: the style, then plotly.js and drawBrief from their addresses on the page's own
     origin."""
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>UNCT meeting brief</title>'
-            f'<style>{STYLE}</style><script src="{plotly_src}"></script><script src="{draw_src}"></script></head>'
-            "<body></body></html>")
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>UNCT meeting brief</title>'
+        f'<style>{STYLE}</style><script src="{plotly_src}"></script><script src="{draw_src}"></script></head>'
+        "<body></body></html>"
+    )

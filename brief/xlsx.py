@@ -3,6 +3,7 @@ the PDF with every row (the PDF may show the first rows only). Values are the qu
 rates as fractions formatted as percentages, dates as dates — so a Results Group chair can paste them into the
 annual UN Country Results Report. Formula-safe as every export: text cells go through the export's
 neutralising and are written as text, never as formulas or links."""
+
 from __future__ import annotations
 
 import io
@@ -18,8 +19,14 @@ from brief.document import Brief, Table, moment_label
 from brief.html import stamp
 
 #: Excel number formats per column kind
-NUMBER_FORMATS = {"money": "#,##0", "rate": "0.0%", "count": "#,##0", "year": "0", "date": "yyyy-mm-dd",
-                  "number": "General"}
+NUMBER_FORMATS = {
+    "money": "#,##0",
+    "rate": "0.0%",
+    "count": "#,##0",
+    "year": "0",
+    "date": "yyyy-mm-dd",
+    "number": "General",
+}
 COVER_SHEET = "Brief"
 
 
@@ -84,14 +91,23 @@ def _write_cover(book: Workbook, brief: Brief) -> None:
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 90
     wrap = Alignment(wrap_text=True, vertical="top")
-    facts = [("UNCT meeting brief", ""), ("Country", brief.country), ("Plan", "; ".join(brief.plans) or "(all)"),
-             ("Period", brief.period.label),
-             ("Years", str(brief.period.year) if brief.period.year else "all years in view"),
-             ("Figures as of", moment_label(brief.as_of)), ("Data as of", stamp(brief.data_as_of)),
-             ("Change since", f"{brief.since:%-d %b %Y}, the end of the previous quarter"),
-             ("Prepared", stamp(brief.generated_at)), ("", ""),
-             ("Sheets", "One per table of the PDF brief, every row (the PDF may show the first rows only). Money "
-                        "in USD; rates as percentages of the exact fraction.")]
+    facts = [
+        ("UNCT meeting brief", ""),
+        ("Country", brief.country),
+        ("Plan", "; ".join(brief.plans) or "(all)"),
+        ("Period", brief.period.label),
+        ("Years", str(brief.period.year) if brief.period.year else "all years in view"),
+        ("Figures as of", moment_label(brief.as_of)),
+        ("Data as of", stamp(brief.data_as_of)),
+        ("Change since", f"{brief.since:%-d %b %Y}, the end of the previous quarter"),
+        ("Prepared", stamp(brief.generated_at)),
+        ("", ""),
+        (
+            "Sheets",
+            "One per table of the PDF brief, every row (the PDF may show the first rows only). Money "
+            "in USD; rates as percentages of the exact fraction.",
+        ),
+    ]
     for label, value in facts:
         value_cell = _text_cell(sheet, value)
         value_cell.alignment = wrap

@@ -4,6 +4,7 @@ An agency value is normalised to its entity's code. Matching ignores case, space
 and accepts the code, the full name or an alias; an unknown value is an error suggesting the
 closest known code, so a typo never creates an agency.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -26,46 +27,79 @@ SHIPPED_ENTITIES: tuple[Entity, ...] = (
     Entity("UNDP", "United Nations Development Programme"),
     Entity("UNICEF", "United Nations Children's Fund", ("UN Children's Fund",)),
     Entity("UNFPA", "United Nations Population Fund"),
-    Entity("UN Women", "United Nations Entity for Gender Equality and the Empowerment of Women",
-           ("UN-Women", "UNWomen", "UN WOMEN")),
+    Entity(
+        "UN Women",
+        "United Nations Entity for Gender Equality and the Empowerment of Women",
+        ("UN-Women", "UNWomen", "UN WOMEN"),
+    ),
     Entity("WHO", "World Health Organization"),
     Entity("FAO", "Food and Agriculture Organization of the United Nations", ("Food and Agriculture Organization",)),
     Entity("ILO", "International Labour Organization", ("International Labor Organization",)),
     Entity("UNESCO", "United Nations Educational, Scientific and Cultural Organization"),
     Entity("UNIDO", "United Nations Industrial Development Organization"),
-    Entity("UNAIDS", "Joint United Nations Programme on HIV/AIDS",
-           ("United Nations Joint Programme on HIV and AIDS Secretariat",)),
-    Entity("UN-Habitat", "United Nations Human Settlements Programme",
-           ("UN-HABITAT", "UNHABITAT", "UN Habitat", "United Nations Human Settlement Programme")),
+    Entity(
+        "UNAIDS",
+        "Joint United Nations Programme on HIV/AIDS",
+        ("United Nations Joint Programme on HIV and AIDS Secretariat",),
+    ),
+    Entity(
+        "UN-Habitat",
+        "United Nations Human Settlements Programme",
+        ("UN-HABITAT", "UNHABITAT", "UN Habitat", "United Nations Human Settlement Programme"),
+    ),
     Entity("UNODC", "United Nations Office on Drugs and Crime"),
     Entity("UNV", "United Nations Volunteers", ("UN Volunteers",)),
-    Entity("OHCHR", "Office of the United Nations High Commissioner for Human Rights",
-           ("UN Human Rights", "United Nations High Commissioner for Human Rights")),
-    Entity("UNHCR", "Office of the United Nations High Commissioner for Refugees",
-           ("United Nations High Commissioner for Refugees", "UN Refugee Agency")),
+    Entity(
+        "OHCHR",
+        "Office of the United Nations High Commissioner for Human Rights",
+        ("UN Human Rights", "United Nations High Commissioner for Human Rights"),
+    ),
+    Entity(
+        "UNHCR",
+        "Office of the United Nations High Commissioner for Refugees",
+        ("United Nations High Commissioner for Refugees", "UN Refugee Agency"),
+    ),
     Entity("IOM", "International Organization for Migration"),
     Entity("WFP", "World Food Programme", ("United Nations World Food Programme",)),
     Entity("OCHA", "United Nations Office for the Coordination of Humanitarian Affairs", ("UNOCHA",)),
     Entity("IFAD", "International Fund for Agricultural Development"),
     Entity("UNOPS", "United Nations Office for Project Services"),
     Entity("UNEP", "United Nations Environment Programme", ("UN Environment", "UN Environment Programme")),
-    Entity("ITC", "International Trade Centre",
-           ("WTO-ITC", "World Trade Organization - International Trade Centre")),
+    Entity("ITC", "International Trade Centre", ("WTO-ITC", "World Trade Organization - International Trade Centre")),
     Entity("UNCTAD", "United Nations Conference on Trade and Development", ("UN Trade and Development",)),
-    Entity("ESCAP", "Economic and Social Commission for Asia and the Pacific",
-           ("UN ESCAP", "UNESCAP", "United Nations Economic and Social Commission for Asia and the Pacific")),
-    Entity("ECA", "Economic Commission for Africa",
-           ("UN ECA", "UNECA", "United Nations Economic Commission for Africa")),
-    Entity("ECLAC", "Economic Commission for Latin America and the Caribbean",
-           ("UN ECLAC", "UNECLAC", "CEPAL", "United Nations Economic Commission for Latin America and the Caribbean")),
-    Entity("ESCWA", "Economic and Social Commission for Western Asia",
-           ("UN ESCWA", "United Nations Economic and Social Commission for Western Asia")),
+    Entity(
+        "ESCAP",
+        "Economic and Social Commission for Asia and the Pacific",
+        ("UN ESCAP", "UNESCAP", "United Nations Economic and Social Commission for Asia and the Pacific"),
+    ),
+    Entity(
+        "ECA", "Economic Commission for Africa", ("UN ECA", "UNECA", "United Nations Economic Commission for Africa")
+    ),
+    Entity(
+        "ECLAC",
+        "Economic Commission for Latin America and the Caribbean",
+        ("UN ECLAC", "UNECLAC", "CEPAL", "United Nations Economic Commission for Latin America and the Caribbean"),
+    ),
+    Entity(
+        "ESCWA",
+        "Economic and Social Commission for Western Asia",
+        ("UN ESCWA", "United Nations Economic and Social Commission for Western Asia"),
+    ),
     Entity("ECE", "Economic Commission for Europe", ("UNECE", "United Nations Economic Commission for Europe")),
     Entity("UNDRR", "United Nations Office for Disaster Risk Reduction", ("UNISDR",)),
     Entity("UNFCCC", "United Nations Framework Convention on Climate Change"),
-    Entity("RCO", "United Nations Resident Coordinator Office",
-           ("UN RCO", "UNRCO", "Resident Coordinator Office", "Resident Coordinator's Office", "RC Office",
-            "Office of the Resident Coordinator")),
+    Entity(
+        "RCO",
+        "United Nations Resident Coordinator Office",
+        (
+            "UN RCO",
+            "UNRCO",
+            "Resident Coordinator Office",
+            "Resident Coordinator's Office",
+            "RC Office",
+            "Office of the Resident Coordinator",
+        ),
+    ),
     Entity("UNCDF", "United Nations Capital Development Fund"),
     Entity("ITU", "International Telecommunication Union"),
     Entity("IAEA", "International Atomic Energy Agency"),
@@ -87,8 +121,7 @@ SHIPPED_ENTITIES: tuple[Entity, ...] = (
     Entity("UNWTO", "World Tourism Organization (UN Tourism)", ("UN Tourism", "World Tourism Organization")),
     Entity("WIPO", "World Intellectual Property Organization"),
     Entity("UNRWA", "United Nations Relief and Works Agency for Palestine Refugees in the Near East"),
-    Entity("World Bank", "World Bank Group",
-           ("IBRD", "International Bank for Reconstruction and Development", "WBG")),
+    Entity("World Bank", "World Bank Group", ("IBRD", "International Bank for Reconstruction and Development", "WBG")),
     Entity("UNODA", "United Nations Office for Disarmament Affairs"),
     Entity("UNDCO", "United Nations Development Coordination Office", ("DCO",)),
 )
@@ -129,12 +162,17 @@ class EntityResolver:
         text = str(value).strip()
         suggestion = self.closest(text)
         if suggestion:
-            raise ParseError(f"a known UN entity — did you mean {suggestion}?",
-                             f'"{text}" is not a known UN entity — did you mean {suggestion}?', code="unknown_agency",
-                             suggestion=suggestion)
-        raise ParseError("a known UN entity code such as UNDP",
-                         f'"{text}" is not a known UN entity — use a code from the list of UN entities',
-                         code="unknown_agency")
+            raise ParseError(
+                f"a known UN entity — did you mean {suggestion}?",
+                f'"{text}" is not a known UN entity — did you mean {suggestion}?',
+                code="unknown_agency",
+                suggestion=suggestion,
+            )
+        raise ParseError(
+            "a known UN entity code such as UNDP",
+            f'"{text}" is not a known UN entity — use a code from the list of UN entities',
+            code="unknown_agency",
+        )
 
     def closest(self, text: str) -> str | None:
         """The code of the entity whose code, name or alias is nearest to the text, if any is near.

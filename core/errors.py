@@ -4,6 +4,7 @@ A `Problem` is one thing wrong with an uploaded file (an error: nothing is loade
 warning). Its `code`, a short stable name such as "missing_column" or "total_row", says what kind of problem it
 is: the validation report's "how to fix" line keys on it (etl.report.HINTS), never on the message's words.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,8 +16,9 @@ class ParseError(ValueError):
     """A cell value that cannot be read; `expected` is a short phrase of what would be accepted, `code` the
     code of the problem it makes and `suggestion` a value the user probably meant (an entity code)."""
 
-    def __init__(self, expected: str, message: str | None = None, code: str = "bad_value",
-                 suggestion: str | None = None):
+    def __init__(
+        self, expected: str, message: str | None = None, code: str = "bad_value", suggestion: str | None = None
+    ):
         super().__init__(message or f"expected {expected}")
         self.expected = expected
         self.code = code
@@ -60,8 +62,11 @@ class Problem:
         if self.column:
             parts.append(f"column {self.column}")
         head = " ".join(parts)
-        value = "" if self.value is None or self.value == "" else (
-            f" {self.value!r}:" if isinstance(self.value, str) else f" {as_typed(self.value)}:")
+        value = (
+            ""
+            if self.value is None or self.value == ""
+            else (f" {self.value!r}:" if isinstance(self.value, str) else f" {as_typed(self.value)}:")
+        )
         return f"{head}:{value} {self.expected}"
 
 
@@ -75,6 +80,10 @@ class StoreUnavailable(RuntimeError):
 
 class DatabaseBusy(StoreUnavailable):
     """Another process holds the database file (SPEC §7: say plainly what to do)."""
+
+
+class WriteConflict(DatabaseBusy):
+    """Other processes kept changing the shared store for longer than a write may wait; nothing of it was stored."""
 
 
 class DatabaseDamaged(StoreUnavailable):

@@ -2,6 +2,7 @@
 
 Shared by the pages, the exports' previews and the tests, so that a card and its test agree.
 """
+
 from __future__ import annotations
 
 import functools
@@ -83,7 +84,7 @@ def format_count(x: object) -> str:
     """'1,234'; '—' when missing or not finite."""
     if is_missing(x) or not math.isfinite(float(x)):  # type: ignore[arg-type]
         return DASH
-    return f"{int(x):,}"  # type: ignore[arg-type]
+    return f"{int(x):,}"  # type: ignore[call-overload]
 
 
 def shorten(text: object, width: int = 60) -> str:
@@ -92,7 +93,7 @@ def shorten(text: object, width: int = 60) -> str:
     if len(s) <= width:
         return s
     cut = s[: width - 1]
-    if " " in cut[width // 2:]:
+    if " " in cut[width // 2 :]:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:-–") + "…"
 
@@ -132,8 +133,10 @@ def unique_labels(labels: list[str], extras: list[str]) -> list[str]:
     counts: dict[str, int] = {}
     for label in labels:
         counts[label] = counts.get(label, 0) + 1
-    out = [f"{label} ({shorten(extra, 30)})" if counts[label] > 1 and text(extra) else label
-           for label, extra in zip(labels, extras)]
+    out = [
+        f"{label} ({shorten(extra, 30)})" if counts[label] > 1 and text(extra) else label
+        for label, extra in zip(labels, extras)
+    ]
     seen: dict[str, int] = {}
     result = []
     for label in out:
@@ -155,7 +158,7 @@ def format_number(x: object) -> str:
 
 def count_of(n: object, singular: str, plural: str | None = None) -> str:
     """'1 budget line', '16 budget lines', '1,204 lines'."""
-    number = 0 if is_missing(n) else int(n)  # type: ignore[arg-type]
+    number = 0 if is_missing(n) else int(n)  # type: ignore[call-overload]
     word = singular if number == 1 else (plural or singular + "s")
     return f"{number:,} {word}"
 
@@ -164,9 +167,22 @@ def count_of(n: object, singular: str, plural: str | None = None) -> str:
 #: (terminal escapes: ESC [2J clears the screen), the invisible characters that reorder text (bidi
 #: embeddings, overrides, isolates and marks: 'U+202E gnp.exe' reads 'exe.png') or break lines, and the
 #: two noncharacters XML cannot hold
-_VISIBLE = {c: (chr(0x2400 + c) if c < 0x20 else "\u2421" if c == 0x7F else f"<U+{c:04X}>")
-            for c in [*range(0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029,
-                      *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFFFE, 0xFFFF]}
+_VISIBLE = {
+    c: (chr(0x2400 + c) if c < 0x20 else "\u2421" if c == 0x7F else f"<U+{c:04X}>")
+    for c in [
+        *range(0x20),
+        *range(0x7F, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        0x2028,
+        0x2029,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0xFFFE,
+        0xFFFF,
+    ]
+}
 
 
 def printable(text: object, keep: str = "") -> str:
@@ -221,3 +237,23 @@ def as_typed(value: object) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     return str(value)
+
+
+#: the source of a day that is only the load's (analytics.activity.REPORTED_FROM)
+LOADED = "loaded"
+
+
+def format_day(day: object) -> str:
+    """'12 Mar 2025'; '—' when missing."""
+    if is_missing(day):
+        return DASH
+    return f"{day:%-d %b %Y}" if hasattr(day, "strftime") else str(day)
+
+
+def reported_phrase(day: object, source: object) -> str:
+    """When data were reported, saying which day it is: 'reported 12 Mar 2025 (export date)' when the file states
+    it, 'loaded 14 Mar 2025' when only the load dates it; '—' without a day."""
+    if is_missing(day):
+        return DASH
+    said = text(source)
+    return f"{LOADED} {format_day(day)}" if not said or said == LOADED else f"reported {format_day(day)} ({said})"

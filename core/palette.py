@@ -3,6 +3,7 @@
 Chart colours are CSS hex ('#RRGGBB'); the Excel colours are openpyxl's 'RRGGBB'. The Streamlit theme (the
 page's own blue, background and text) is set in .streamlit/config.toml, which Streamlit reads itself.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,25 +12,26 @@ import hashlib
 
 #: money measures, the same on every page
 MONEY_COLORS = {
-    "required": "#9AA5B1",       # slate grey
-    "available": "#0072B2",      # blue
-    "expenditure": "#009E73",    # bluish green
-    "gap": "#D55E00",            # vermillion
-    "surplus": "#56B4E9",        # sky blue
-    "not_reported": "#DADDE1",   # light grey
+    "required": "#9AA5B1",  # slate grey
+    "available": "#0072B2",  # blue
+    "expenditure": "#009E73",  # bluish green
+    "gap": "#D55E00",  # vermillion
+    "surplus": "#56B4E9",  # sky blue
+    "not_reported": "#DADDE1",  # light grey
 }
 
+#: achieved and on track are different hues (blue, green), not two shades of one
 INDICATOR_STATUS_COLORS = {
-    "achieved": "#00593C",
+    "achieved": "#0072B2",
     "on track": "#009E73",
     "off track": "#D55E00",
     "no data": "#BDBDBD",
 }
-#: an indicator's trend: its reported values and the baseline and target lines
+#: an indicator's trend: its reported values and the baseline and target lines (the target in dark green)
 INDICATOR_TREND_COLORS = {
     "reported": MONEY_COLORS["available"],
     "baseline": MONEY_COLORS["required"],
-    "target": INDICATOR_STATUS_COLORS["achieved"],
+    "target": "#00593C",
 }
 
 ACTION_STATUS_COLORS = {
@@ -52,20 +54,57 @@ AGEING_COLORS = {
 
 #: chart text, axes and marks drawn in ink (the indicator page's expected-progress marks and 100 % line)
 INK = "#262730"
-#: the treemap's outcome and output tiles (under the agencies' own colours) and the lines between tiles
-TREEMAP_COLORS = {"outcome": "#E8ECF1", "output": "#F4F6F8", "border": "white"}
+#: the treemap's outcome and output tiles (under the agencies' coverage colours), the lines between tiles and an
+#: agency's tile without a coverage
+TREEMAP_COLORS = {"outcome": "#E8ECF1", "output": "#F4F6F8", "border": "white", "no_coverage": "#BDBDBD"}
+#: coverage 0 → 100 %: vermillion (little funded) through pale to blue (funded), readable by the colour-blind
+COVERAGE_SCALE = [[0.0, "#D55E00"], [0.5, "#F7F0D8"], [1.0, "#0072B2"]]
+#: year on year: the earlier year light, the later dark (one hue: the years differ, not the measures)
+COMPARE_YEAR_COLORS = ("#9ECAE1", "#08519C")
 
 JOINT_COLOR = "#4D4D4D"
 AGENCY_COLORS = {
-    "UNDP": "#0468B1", "UNICEF": "#1CABE2", "WHO": "#7F3C8D", "FAO": "#3E8E41", "UNFPA": "#E68310",
-    "UN Women": "#008B8B", "UN-Women": "#008B8B", "ILO": "#A5AA99", "UNESCO": "#CF1C90", "WFP": "#E73F74",
-    "UNHCR": "#11A579", "IOM": "#3969AC", "UNODC": "#F2B701", "UNEP": "#80BA5A", "UNIDO": "#E17C05",
-    "OHCHR": "#4B4B8F", "UN-Habitat": "#008695", "UNAIDS": "#C0392B", "RCO": "#6F6F6F", "UNOPS": "#9C6B30",
-    "IFAD": "#5F4690", "UNV": "#1D6996", "OCHA": "#994E95", "ITC": "#666666", "UNCTAD": "#38A6A5",
+    "UNDP": "#0468B1",
+    "UNICEF": "#1CABE2",
+    "WHO": "#7F3C8D",
+    "FAO": "#3E8E41",
+    "UNFPA": "#E68310",
+    "UN Women": "#008B8B",
+    "UN-Women": "#008B8B",
+    "ILO": "#A5AA99",
+    "UNESCO": "#CF1C90",
+    "WFP": "#E73F74",
+    "UNHCR": "#11A579",
+    "IOM": "#3969AC",
+    "UNODC": "#F2B701",
+    "UNEP": "#80BA5A",
+    "UNIDO": "#E17C05",
+    "OHCHR": "#4B4B8F",
+    "UN-Habitat": "#008695",
+    "UNAIDS": "#C0392B",
+    "RCO": "#6F6F6F",
+    "UNOPS": "#9C6B30",
+    "IFAD": "#5F4690",
+    "UNV": "#1D6996",
+    "OCHA": "#994E95",
+    "ITC": "#666666",
+    "UNCTAD": "#38A6A5",
 }
 #: the colours of agencies not listed above, each agency always given the same one
-AGENCY_CYCLE = ("#5F4690", "#1D6996", "#38A6A5", "#0F8554", "#73AF48", "#EDAD08", "#E17C05", "#CC503E",
-                "#94346E", "#6F4070", "#994E95", "#666666")
+AGENCY_CYCLE = (
+    "#5F4690",
+    "#1D6996",
+    "#38A6A5",
+    "#0F8554",
+    "#73AF48",
+    "#EDAD08",
+    "#E17C05",
+    "#CC503E",
+    "#94346E",
+    "#6F4070",
+    "#994E95",
+    "#666666",
+)
 
 
 def agency_color(code: str) -> str:

@@ -4,15 +4,17 @@ A raw cell is what python-calamine or the csv module gives: str, int, float, boo
 datetime.date, datetime.datetime, datetime.time or None. Each parser either returns the
 canonical value or raises ParseError saying, in the user's words, what was expected.
 """
+
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import math
 import re
+from typing import TypeGuard
 
 from core.errors import ParseError
-from core.schema import CURRENCIES, RESPONSE_WORDS, SOURCE_TYPES, STATUS_WORDS
+from core.vocabulary import CURRENCIES, RESPONSE_WORDS, SOURCE_TYPES, STATUS_WORDS
 
 MONEY = "an amount such as 1,234.50 or USD 1,234"
 NUMBER = "a number such as 42, 1,234.5 or 45%"
@@ -38,9 +40,19 @@ MONEY_BOUND = f"an amount below {MAX_AMOUNT:,.0f}"
 NUMBER_BOUND = f"a number below {MAX_NUMBER:,.0f} in size"
 TINY = "0, or a figure above 1e-100 in size (one this small is no real figure)"
 #: what a cell holding an Excel error such as #REF! should have held instead
-_NOUN = {MONEY: "a number", NUMBER: "a number", YEAR: "a year", DATE: "a date", DEADLINE: "a date",
-         PERIOD: "a period", CURRENCY: "a currency code", STATUS: "a status", RESPONSE: "a management response",
-         SOURCE_TYPE: "a source type", TEXT: "text"}
+_NOUN = {
+    MONEY: "a number",
+    NUMBER: "a number",
+    YEAR: "a year",
+    DATE: "a date",
+    DEADLINE: "a date",
+    PERIOD: "a period",
+    CURRENCY: "a currency code",
+    STATUS: "a status",
+    RESPONSE: "a management response",
+    SOURCE_TYPE: "a source type",
+    TEXT: "text",
+}
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 #: Excel serial day numbers accepted as dates (1954-10-03 … 2119-01-10, 1900 date system)
@@ -63,17 +75,31 @@ _NUMBER_TEXT = re.compile(
 )
 _GROUPED = re.compile(r"\d{1,3}(?:(?P<sep>[, ])\d{3})(?:(?P=sep)\d{3})*")
 
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-                "october", "november", "december")
+_MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, 1)} | {name[:3]: i for i, name in enumerate(_MONTH_NAMES, 1)}
 _MONTHS["sept"] = 9
 _MONTH = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 
 _ISO_DATE = re.compile(
-    r"(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+    r"(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
 _DAY_FIRST = re.compile(r"(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4})")
-_DAY_MONTH_NAME = re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s-]*{_MONTH}[\s,-]*(?P<year>\d{{4}})",
-                             re.IGNORECASE)
+_DAY_MONTH_NAME = re.compile(
+    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s-]*{_MONTH}[\s,-]*(?P<year>\d{{4}})", re.IGNORECASE
+)
 _MONTH_NAME_DAY = re.compile(rf"{_MONTH}\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s*(?P<year>\d{{4}})", re.IGNORECASE)
 _DATE_FORMS = (_ISO_DATE, _DAY_FIRST, _DAY_MONTH_NAME, _MONTH_NAME_DAY)
 
@@ -86,7 +112,6 @@ _DEADLINE_PREFIX = re.compile(r"^(?:by|before|end of|end|until)\s+", re.IGNORECA
 _YEAR_TEXT = re.compile(r"(?:FY\s*)?(?P<year>\d{4})(?:\.0*)?", re.IGNORECASE)
 _PERIOD_YEAR_FIRST = re.compile(r"(?:FY\s*)?(?P<year>\d{4})\s*[-/ ]?\s*(?P<part>[QHS])\s*(?P<n>\d)", re.IGNORECASE)
 _PERIOD_PART_FIRST = re.compile(r"(?P<part>[QHS])\s*(?P<n>\d)\s*[-/, ]?\s*(?:FY\s*)?(?P<year>\d{4})", re.IGNORECASE)
-
 
 
 def is_blank(value: object) -> bool:
@@ -122,8 +147,13 @@ def _number_text(text: str, expected: str, percent_allowed: bool, currency_allow
         raise ParseError(expected)
     signs = [s for s in (match["sign"], match["sign2"]) if s]
     has_currency = bool(match["prefix"] or match["suffix"])
-    if (len(signs) > 1 or (negative and signs) or (match["prefix"] and match["suffix"])
-            or (has_currency and not currency_allowed) or (match["percent"] and not percent_allowed)):
+    if (
+        len(signs) > 1
+        or (negative and signs)
+        or (match["prefix"] and match["suffix"])
+        or (has_currency and not currency_allowed)
+        or (match["percent"] and not percent_allowed)
+    ):
         raise ParseError(expected)
     whole = (match["int"] or "0").rstrip()
     if not whole.isdigit():
@@ -196,7 +226,8 @@ def parse_optional_year(value: object) -> int | None:
     return None if _is_missing(value) else parse_year(value)
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
+    """An int or float cell (not a bool); typed as float, which an int is usable as."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

@@ -6,216 +6,17 @@ staging tables of etl.load); the scope a new submission replaces (SQL shared by 
 its labels and empty-state text. A `Dataset` is what the dashboard reads and exports: a view of the query surface
 (SPEC §9). Every kind is a dataset; "submissions" (the history) is a dataset but no kind, and a budget's sub-outputs
 and indirect costs are datasets of tables its uploads fill. An unknown name is an error, never a silent default.
+What each entry declares is in core.registry; the words users write (statuses, responses, currencies) in
+core.vocabulary.
 
 Adding a kind: its entry here, a migration creating its table (store.migrations), its validation (etl.validate),
 the row completion of etl.load and its page (README: How it is built).
 """
+
 from __future__ import annotations
 
-import functools
-import re
-from dataclasses import dataclass
-
-
-class UnknownKind(ValueError):
-    """A dataset or kind name that is not in the registry; the text lists the known ones."""
-
-
-class Registry(dict):
-    """Entries by name; looking up an unknown name raises UnknownKind naming the known ones."""
-
-    def __init__(self, what: str, entries):
-        super().__init__((entry.name, entry) for entry in entries)
-        self.what = what
-
-    def __missing__(self, name):
-        raise UnknownKind(f"unknown {self.what} {name!r}; one of {', '.join(self)}")
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of an uploaded file, as the readers match it and the validator reads it."""
-
-    name: str
-    type: str  # text, int, year, money, number, date, deadline, agency, status, response, period, source_type, currency
-    required: bool = False
-    synonyms: tuple[str, ...] = ()
-    description: str = ""
-    example: str = ""
-    #: may be given once for the whole file at upload time instead (plan, source_title, a budget's agency; the
-    #: optional country): then required only where that is not done
-    file_level: bool = False
-
-
-@dataclass(frozen=True)
-class Stored:
-    """A column of a fact table and its SQL type (the staging Arrow tables of etl.load follow it)."""
-
-    name: str
-    type: str = "VARCHAR"  # VARCHAR, DOUBLE, INTEGER, DATE, BOOLEAN
-
-
-def _stored(names: str) -> tuple[Stored, ...]:
-    """'country plan year:INTEGER' → the stored columns, VARCHAR where no type is written."""
-    return tuple(Stored(*word.split(":")) for word in names.split())
-
-
-@dataclass(frozen=True)
-class Table:
-    """A versioned fact table: besides its columns every row carries the submission that brought it, a
-    `current` flag and, once replaced, the submission that replaced it (`replaced_by`; see store.writes)."""
-
-    name: str
-    columns: tuple[Stored, ...]
-    #: SQL condition that stored row `t` lies in the scope of staged row `s`: the current rows a load of `s`
-    #: replaces, and that a rollback gives back (None: replaced by UN INFO sub-output ID only)
-    replace_scope: str | None = None
-    #: what names a scope besides its country and agency (a plan, or an actions row's source)
-    scope_key: str | None = None
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns)
-
-
-@dataclass(frozen=True)
-class View:
-    """A view of the query surface (SPEC §9): its select list (column names or 'expression AS name') over
-    one table, of the current rows only unless `current_only` is False."""
-
-    name: str
-    source: str
-    select: tuple[str, ...]
-    current_only: bool = True
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return tuple(item.rsplit(" AS ", 1)[-1] for item in self.select)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Dataset:
-    """What the dashboard reads, filters and (when it has an export order) exports: one view's rows."""
-
-    name: str
-    view: View
-    #: the Data export page's name for it; its rows' order in an export (None: not exported)
-    export_title: str = ""
-    export_order: str | None = None
-    #: shown where a page has none of its rows; what the dashboard's filters do to it on the export page
-    empty: str = ""
-    filter_note: str = ""
-
-    @property
-    def exportable(self) -> bool:
-        return self.export_order is not None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Kind(Dataset):
-    """A dataset kind users upload: how its files are read and checked, where its rows are stored."""
-
-    title: str
-    grain: str
-    columns: tuple[Column, ...]
-    #: columns that identify one row inside a file (duplicates are refused)
-    key: tuple[str, ...]
-    #: groups of which at least one column must be present
-    one_of: tuple[tuple[str, ...], ...] = ()
-    #: the template's data sheet; the Upload page's name for the kind
-    sheet_title: str
-    upload_label: str
-    #: where its rows go; other tables its uploads fill (a UN INFO export's sub-outputs, a budget's indirect costs)
-    table: Table
-    parts: tuple[Table, ...] = ()
-    #: the figures the upload preview totals before → after, besides the number of rows
-    totals: tuple[str, ...] = ()
-    #: (figure, ceiling) pairs: a row whose figure exceeds its ceiling is warned on the figure's cell (funds
-    #: secured above a deliverable's cost)
-    not_above: tuple[tuple[str, str], ...] = ()
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
-    @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    @property
-    def required_columns(self) -> list[str]:
-        return [c.name for c in self.columns if c.required]
-
-    @property
-    def tables(self) -> tuple[Table, ...]:
-        return (self.table, *self.parts)
-
-    @property
-    def template_file(self) -> str:
-        return f"unct-{self.name}-template.xlsx"
-
-
-# ---------------------------------------------------------------- vocabularies
-
-#: the ISO 4217 currency codes a money header or currency cell may name
-CURRENCIES = frozenset("""
-AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD
-CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP
-GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD
-KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK
-NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS
-SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST
-XAF XCD XCG XDR XOF XPF YER ZAR ZMW ZWG ZWL
-""".split())
-
-#: a currency a header carries: '(EUR)', '(US$)', '(€)', 'in GBP', a trailing 'USD'
-_HEADER_CURRENCY = re.compile(r"\(\s*(?:in\s+)?([a-z]{3}|us\$|\$|€|£)\s*\)|\bin\s+([a-z]{3})\s*$|\b(usd|eur|gbp|chf)\s*$"
-                              r"|\b(us\$)", re.IGNORECASE)
-_SYMBOLS = {"$": "USD", "us$": "USD", "US$": "USD", "€": "EUR", "£": "GBP"}
-_COMMON = {"usd", "eur", "gbp", "chf", "us$"}
-
-
-@functools.lru_cache(maxsize=8192)
-def header_currency(text: object) -> str | None:
-    """The ISO 4217 code a column header carries ('Total Required Resources (USD)' → 'USD'), else None."""
-    for match in _HEADER_CURRENCY.finditer(str(text or "")):
-        written = next(g for g in match.groups() if g)
-        code = _SYMBOLS.get(written.lower(), written.upper())
-        # a lower-case word is a currency only when it is a common one ('(all)' is no Albanian lek)
-        if code in CURRENCIES and (written.isupper() or written.lower() in _COMMON or written in _SYMBOLS):
-            return code
-    return None
-
-
-@functools.lru_cache(maxsize=8192)  # header rows repeat from sheet to sheet and file to file
-def header_key(text: object) -> str:
-    """Header text folded for matching: case, spaces, punctuation and a currency it carries ignored."""
-    s = str(text or "").strip()
-    if header_currency(s):
-        s = _HEADER_CURRENCY.sub(" ", s)
-    return re.sub(r"[^a-z0-9]+", "", s.lower())
-
-
-#: canonical status ← accepted spellings (SPEC §3), compared after folding case and brackets
-STATUS_WORDS: dict[str, tuple[str, ...]] = {
-    "completed": ("completed", "complete", "done", "implemented", "closed", "fully implemented"),
-    "ongoing": ("ongoing", "in progress", "initiated", "under way", "underway", "partially implemented", "started"),
-    "not_started": ("not started", "not initiated", "pending", "planned"),
-    "continuous": ("continuous", "continuing", "recurrent"),
-    "no_longer_applicable": ("no longer applicable", "n/a", "not applicable", "cancelled", "canceled", "withdrawn"),
-    "deprioritized": ("de-prioritized", "deprioritized", "deprioritised", "on hold"),
-}
-STATUSES = tuple(STATUS_WORDS)
-
-RESPONSE_WORDS: dict[str, tuple[str, ...]] = {
-    "accepted": ("accepted", "agree", "agreed", "accept"),
-    "partially_accepted": ("partially accepted", "partially agree", "partially agreed", "partly accepted"),
-    "rejected": ("rejected", "disagree", "not accepted", "reject"),
-    "noted": ("noted",),
-}
-RESPONSES = tuple(RESPONSE_WORDS)
-
-SOURCE_TYPES = ("evaluation", "audit", "review", "human_rights_mechanism", "workplan")
-
+from core.registry import Column, Dataset, Kind, Registry, Table, View, stored
+from core.vocabulary import OPEN_ACTION_STATUSES, sql_list
 
 # ---------------------------------------------------------------- tables, views and the scopes loads replace
 
@@ -229,35 +30,40 @@ _SUBOUTPUT = """country plan strategic_priority_code strategic_priority outcome_
 _FIGURES = "required:DOUBLE available:DOUBLE expenditure:DOUBLE"
 
 BUDGET_LINES = Table(
-    "budget_lines", _stored(f"{_SUBOUTPUT} funding_source year:INTEGER {_FIGURES} currency"),
+    "budget_lines",
+    stored(f"{_SUBOUTPUT} funding_source year:INTEGER {_FIGURES} currency"),
     replace_scope=f"""t.suboutput_id IS NULL AND s.plan = t.plan AND {SAME_COUNTRY}
               AND s.agency IS NOT DISTINCT FROM t.agency AND s.year = t.year""",
-    scope_key="plan")
+    scope_key="plan",
+)
 #: a UN INFO export's sub-outputs, with or without figures (replaced by their ID)
-SUBOUTPUTS = Table("suboutputs", _stored(_SUBOUTPUT))
+SUBOUTPUTS = Table("suboutputs", stored(_SUBOUTPUT))
 #: a budget's indirect costs (programme support cost, administrative agent fee…), kept apart from its lines. A
 #: later budget (lines or indirect costs) of the same plan and agency retires them, for their year, or for any
 #: year when either side states none (a support cost on several years' lines is stale once any of them is replaced)
 INDIRECT_COST_ROWS = Table(
     "indirect_cost_rows",
-    _stored(f"country plan year:INTEGER agency cost_type label rate:DOUBLE {_FIGURES} currency"),
+    stored(f"country plan year:INTEGER agency cost_type label rate:DOUBLE {_FIGURES} currency"),
     replace_scope=f"""s.plan = t.plan AND {SAME_COUNTRY}
-              AND s.agency IS NOT DISTINCT FROM t.agency AND (s.year IS NULL OR t.year IS NULL OR s.year = t.year)""")
+              AND s.agency IS NOT DISTINCT FROM t.agency AND (s.year IS NULL OR t.year IS NULL OR s.year = t.year)""",
+)
 INDICATOR_ROWS = Table(
     "indicator_rows",
-    _stored("""country plan indicator_code indicator result_code unit baseline:DOUBLE baseline_year:INTEGER
+    stored("""country plan indicator_code indicator result_code unit baseline:DOUBLE baseline_year:INTEGER
                target:DOUBLE target_year:INTEGER period period_end:DATE actual:DOUBLE agency means_of_verification"""),
     replace_scope=f"""s.plan = t.plan AND {SAME_COUNTRY}
               AND s.agency IS NOT DISTINCT FROM t.agency AND s.period = t.period""",
-    scope_key="plan")
+    scope_key="plan",
+)
 ACTION_ROWS = Table(
     "action_rows",
-    _stored("""plan country source_type source_title recommendation_no recommendation management_response action_no
+    stored("""plan country source_type source_title recommendation_no recommendation management_response action_no
                action responsible agency deadline:DATE status comments as_of:DATE
                planned_cost:DOUBLE funded:DOUBLE funding_source work_group currency"""),
     replace_scope=f"""s.source_title = t.source_title AND {SAME_COUNTRY}
               AND s.agency IS NOT DISTINCT FROM t.agency""",
-    scope_key="source_title")
+    scope_key="source_title",
+)
 
 
 def _current(table: Table, name: str) -> View:
@@ -270,13 +76,15 @@ FIGURES_DAY = "figures_day"
 TODAY = f"coalesce(getvariable('{FIGURES_DAY}'), current_date)"
 
 #: an action is overdue when it is still to be done and its deadline has passed (SPEC §9)
-OVERDUE = "coalesce(status IN ('ongoing', 'not_started') AND deadline < current_date, FALSE)"
+OVERDUE = f"coalesce(status IN {sql_list(OPEN_ACTION_STATUSES)} AND deadline < current_date, FALSE)"
 
 #: a plan is a plan of a country, and one plan name is used in many (27 countries call theirs "United Nations
 #: Sustainable Development Cooperation Framework" in UN INFO): rows may name their country (etl.load)
 COUNTRY_SYNONYMS = ("country name", "programme country", "program country")
-COUNTRY_HELP = ("Country of the plan; blank: the country chosen for the file, else the plan's country when the "
-                "plan's name is known in one country only")
+COUNTRY_HELP = (
+    "Country of the plan; blank: the country chosen for the file, else the plan's country when the "
+    "plan's name is known in one country only"
+)
 
 
 BUDGET = Kind(
@@ -292,36 +100,130 @@ BUDGET = Kind(
     view=_current(BUDGET_LINES, "budget"),
     export_title="Budget (CBF and expenditure)",
     export_order="plan, outcome_code, output_code, agency, year",
+    year="year",
+    sample=(
+        "country",
+        "plan",
+        "outcome_code",
+        "output_code",
+        "suboutput_title",
+        "agency",
+        "year",
+        "required",
+        "available",
+        "expenditure",
+        "currency",
+    ),
     empty="No budget data yet — upload a CBF or UN INFO export on the Upload page, "
-          "or run `python -m etl demo` to load the demo data.",
+    "or run `python -m etl demo` to load the demo data.",
     filter_note="All filters apply. The agency filter keeps joint sub-outputs that list the agency.",
     columns=(
-        Column("plan", "text", True, ("framework", "cooperation framework", "unsdcf", "undaf", "one plan", "plan name"),
-               "Name of the Cooperation Framework", "UNSDCF 2023-2027", file_level=True),
+        Column(
+            "plan",
+            "text",
+            True,
+            ("framework", "cooperation framework", "unsdcf", "undaf", "one plan", "plan name"),
+            "Name of the Cooperation Framework",
+            "UNSDCF 2023-2027",
+            file_level=True,
+        ),
         Column("country", "text", False, COUNTRY_SYNONYMS, COUNTRY_HELP, "Angola", file_level=True),
-        Column("year", "year", True, ("fiscal year", "fy", "budget year"), "Calendar year of the figures (2000–2100)", "2025"),
-        Column("outcome_code", "text", True, ("outcome", "outcome no", "outcome number", "outcome code"),
-               "Outcome number as in the plan", "4.1"),
-        Column("outcome_title", "text", False, ("outcome description", "outcome title", "outcome statement"),
-               "Outcome statement", "People live free from violence"),
-        Column("output_code", "text", True, ("output", "output no", "output number", "output code"),
-               "Output number as in the plan", "4.1.2"),
-        Column("output_title", "text", False, ("output description", "output title", "output statement"),
-               "Output statement", "Justice institutions strengthened"),
-        Column("agency", "agency", True, ("un entity", "organization", "organisation", "puno", "agency fund programme",
-                                          "agency/fund/programme", "entity"),
-               "UN entity code (see the list on the Instructions sheet)", "UNDP", file_level=True),
-        Column("funding_source", "text", False, ("source", "core non core", "core/non-core", "fund", "funding"),
-               "Core, non-core or the fund's name", "Core"),
-        Column("required", "money", True, ("total required resources", "required resources", "planned budget", "budget",
-                                           "requested funds", "required"),
-               "Money required for the year (≥ 0)", "250000"),
-        Column("available", "money", False, ("available resources", "total available resources", "funded", "secured",
-                                             "resources available"),
-               "Money available (secured) for the year (≥ 0); blank = not reported", "180000"),
-        Column("expenditure", "money", False, ("expenditures", "spent", "delivery", "actual", "total expenditure resources",
-                                               "expenditure resources"),
-               "Money spent in the year (≥ 0); blank = not reported", "120000"),
+        Column(
+            "year",
+            "year",
+            True,
+            ("fiscal year", "fy", "budget year"),
+            "Calendar year of the figures (2000–2100)",
+            "2025",
+        ),
+        Column(
+            "outcome_code",
+            "text",
+            True,
+            ("outcome", "outcome no", "outcome number", "outcome code"),
+            "Outcome number as in the plan",
+            "4.1",
+        ),
+        Column(
+            "outcome_title",
+            "text",
+            False,
+            ("outcome description", "outcome title", "outcome statement"),
+            "Outcome statement",
+            "People live free from violence",
+        ),
+        Column(
+            "output_code",
+            "text",
+            True,
+            ("output", "output no", "output number", "output code"),
+            "Output number as in the plan",
+            "4.1.2",
+        ),
+        Column(
+            "output_title",
+            "text",
+            False,
+            ("output description", "output title", "output statement"),
+            "Output statement",
+            "Justice institutions strengthened",
+        ),
+        Column(
+            "agency",
+            "agency",
+            True,
+            (
+                "un entity",
+                "organization",
+                "organisation",
+                "puno",
+                "agency fund programme",
+                "agency/fund/programme",
+                "entity",
+            ),
+            "UN entity code (see the list on the Instructions sheet)",
+            "UNDP",
+            file_level=True,
+        ),
+        Column(
+            "funding_source",
+            "text",
+            False,
+            ("source", "core non core", "core/non-core", "fund", "funding"),
+            "Core, non-core or the fund's name",
+            "Core",
+        ),
+        Column(
+            "required",
+            "money",
+            True,
+            (
+                "total required resources",
+                "required resources",
+                "planned budget",
+                "budget",
+                "requested funds",
+                "required",
+            ),
+            "Money required for the year (≥ 0)",
+            "250000",
+        ),
+        Column(
+            "available",
+            "money",
+            False,
+            ("available resources", "total available resources", "funded", "secured", "resources available"),
+            "Money available (secured) for the year (≥ 0); blank = not reported",
+            "180000",
+        ),
+        Column(
+            "expenditure",
+            "money",
+            False,
+            ("expenditures", "spent", "delivery", "actual", "total expenditure resources", "expenditure resources"),
+            "Money spent in the year (≥ 0); blank = not reported",
+            "120000",
+        ),
         Column("currency", "currency", False, ("ccy",), "ISO 4217 code; default USD", "USD"),
     ),
 )
@@ -337,33 +239,83 @@ INDICATORS = Kind(
     view=_current(INDICATOR_ROWS, "indicator_values"),
     export_title="Indicator values",
     export_order="plan, indicator_code, period_end, agency",
+    year="year(period_end)",
+    sample=("country", "plan", "indicator_code", "indicator", "period", "actual", "target", "agency"),
     empty="No indicator data yet — upload an indicators workbook on the Upload page, or run `python -m etl demo`.",
     filter_note="Country, plan, agency and outcome (indicators whose result code is the outcome's or its outputs' "
-                "code) apply; the year range applies to the reporting period.",
+    "code) apply; the year range applies to the reporting period.",
     columns=(
-        Column("plan", "text", True, ("framework", "cooperation framework", "unsdcf", "undaf", "one plan", "plan name"),
-               "Name of the Cooperation Framework", "UNSDCF 2023-2027", file_level=True),
+        Column(
+            "plan",
+            "text",
+            True,
+            ("framework", "cooperation framework", "unsdcf", "undaf", "one plan", "plan name"),
+            "Name of the Cooperation Framework",
+            "UNSDCF 2023-2027",
+            file_level=True,
+        ),
         Column("country", "text", False, COUNTRY_SYNONYMS, COUNTRY_HELP, "Angola", file_level=True),
-        Column("indicator_code", "text", True, ("indicator code", "indicator no", "indicator number", "indicator id"),
-               "Indicator number as in the results framework", "1.1.a"),
-        Column("indicator", "text", True, ("indicator name", "indicator description", "indicator wording", "indicator title"),
-               "Wording of the indicator", "Share of births attended by skilled personnel"),
-        Column("result_code", "text", True, ("result", "result code", "outcome output", "outcome/output", "measures"),
-               "Outcome or output code the indicator measures", "1.1"),
+        Column(
+            "indicator_code",
+            "text",
+            True,
+            ("indicator code", "indicator no", "indicator number", "indicator id"),
+            "Indicator number as in the results framework",
+            "1.1.a",
+        ),
+        Column(
+            "indicator",
+            "text",
+            True,
+            ("indicator name", "indicator description", "indicator wording", "indicator title"),
+            "Wording of the indicator",
+            "Share of births attended by skilled personnel",
+        ),
+        Column(
+            "result_code",
+            "text",
+            True,
+            ("result", "result code", "outcome output", "outcome/output", "measures"),
+            "Outcome or output code the indicator measures",
+            "1.1",
+        ),
         Column("unit", "text", False, ("unit of measure", "measure", "uom"), "%, number, index or yes/no", "%"),
         Column("baseline", "number", True, ("baseline value",), "Baseline value", "42"),
         Column("baseline_year", "year", False, ("baseline year",), "Year of the baseline", "2022"),
         Column("target", "number", True, ("target value", "end target"), "Target value", "60"),
         Column("target_year", "year", False, ("target year",), "Year the target should be met", "2027"),
-        Column("period", "period", True, ("reporting period", "reporting year", "year", "as of period"),
-               "Reporting period: 2025, 2025-Q3 or 2025-H1", "2025"),
-        Column("actual", "number", False, ("actual value", "value", "result value", "achieved", "progress"),
-               "Value reached in the period; blank = not reported", "51"),
-        Column("agency", "agency", False, ("un entity", "organization", "organisation", "reporting agency", "entity"),
-               "UN entity reporting the value", "UNICEF"),
-        Column("means_of_verification", "text", False, ("means of verification", "mov", "source of data", "data source",
-                                                        "source"),
-               "Where the value comes from", "DHS 2025"),
+        Column(
+            "period",
+            "period",
+            True,
+            ("reporting period", "reporting year", "year", "as of period"),
+            "Reporting period: 2025, 2025-Q3 or 2025-H1",
+            "2025",
+        ),
+        Column(
+            "actual",
+            "number",
+            False,
+            ("actual value", "value", "result value", "achieved", "progress"),
+            "Value reached in the period; blank = not reported",
+            "51",
+        ),
+        Column(
+            "agency",
+            "agency",
+            False,
+            ("un entity", "organization", "organisation", "reporting agency", "entity"),
+            "UN entity reporting the value",
+            "UNICEF",
+        ),
+        Column(
+            "means_of_verification",
+            "text",
+            False,
+            ("means of verification", "mov", "source of data", "data source", "source"),
+            "Where the value comes from",
+            "DHS 2025",
+        ),
     ),
 )
 
@@ -376,76 +328,274 @@ ACTIONS = Kind(
     one_of=(("recommendation_no", "recommendation"),),
     upload_label="Recommendations and actions",
     table=ACTION_ROWS,
-    view=View("actions", ACTION_ROWS.name, (
-        "source_type", "source_title", "recommendation_no", "recommendation", "management_response", "action_no",
-        "action", "responsible", "agency", "deadline", "status", "comments", "as_of", f"{OVERDUE} AS overdue",
-        "country", "plan", "submission_id", "planned_cost", "funded", "funding_source", "work_group", "currency")),
+    view=View(
+        "actions",
+        ACTION_ROWS.name,
+        (
+            "source_type",
+            "source_title",
+            "recommendation_no",
+            "recommendation",
+            "management_response",
+            "action_no",
+            "action",
+            "responsible",
+            "agency",
+            "deadline",
+            "status",
+            "comments",
+            "as_of",
+            f"{OVERDUE} AS overdue",
+            "country",
+            "plan",
+            "submission_id",
+            "planned_cost",
+            "funded",
+            "funding_source",
+            "work_group",
+            "currency",
+        ),
+    ),
     export_title="Recommendations and actions",
     export_order="source_title, recommendation_no, action_no",
+    year="year(deadline)",
+    sample=("source_title", "recommendation_no", "action_no", "action", "agency", "deadline", "status"),
     empty="No recommendations or actions yet — upload a management response or work plan on the Upload page, "
-          "or run `python -m etl demo`.",
+    "or run `python -m etl demo`.",
     filter_note="Country (through the plan), plan and agency apply; the year range applies to deadlines (actions "
-                "without a deadline are kept); actions have no outcome.",
+    "without a deadline are kept); actions have no outcome.",
     columns=(
-        Column("source_type", "source_type", False, ("source type", "type of source"),
-               "evaluation, audit, review, human_rights_mechanism or workplan (default evaluation)", "evaluation"),
-        Column("source_title", "text", True, ("source", "evaluation", "evaluation title", "source title", "report"),
-               "Title of the evaluation, audit, review or work plan",
-               "Evaluation of UN Women strategic partnerships", file_level=True),
+        Column(
+            "source_type",
+            "source_type",
+            False,
+            ("source type", "type of source"),
+            "evaluation, audit, review, human_rights_mechanism or workplan (default evaluation)",
+            "evaluation",
+        ),
+        Column(
+            "source_title",
+            "text",
+            True,
+            ("source", "evaluation", "evaluation title", "source title", "report"),
+            "Title of the evaluation, audit, review or work plan",
+            "Evaluation of UN Women strategic partnerships",
+            file_level=True,
+        ),
         Column("country", "text", False, COUNTRY_SYNONYMS, COUNTRY_HELP, "Angola", file_level=True),
-        Column("recommendation_no", "text", False, ("rec no", "recommendation no", "recommendation number", "rec"),
-               "Number of the recommendation", "R3"),
-        Column("recommendation", "text", False, ("evaluation recommendation", "priority area", "finding",
-                                                 "recommendation text"),
-               "Text of the recommendation", "Strengthen partnerships with civil society"),
-        Column("management_response", "response", False, ("management response category", "response category",
-                                                          "management response"),
-               "accepted, partially_accepted, rejected or noted", "accepted"),
-        Column("action_no", "text", True, ("key action no", "deliverable no", "action number", "key action number",
-                                           "action no"),
-               "Number of the key action", "3.1"),
-        Column("action", "text", True, ("key action", "key actions", "deliverable", "concrete deliverable",
-                                        "action description"),
-               "What will be done", "Develop a partnership strategy"),
-        Column("responsible", "text", False, ("responsible unit", "responsible units", "lead", "leads",
-                                              "responsible unit(s)", "lead(s)"),
-               "Units or agencies responsible (free text)", "Strategic Partnerships Division"),
-        Column("agency", "agency", False, ("un entity", "organization", "organisation", "owner", "entity"),
-               "UN entity that owns the action", "UN Women"),
-        Column("deadline", "deadline", False, ("due date", "timeline", "deadline date", "time frame", "timeframe"),
-               "A month (2026/12, Dec 2026) or a day (2026-12-31)", "2026/12"),
-        Column("status", "status", True, ("implementation status", "status of implementation", "progress status"),
-               "completed, ongoing, not_started, continuous, no_longer_applicable, deprioritized", "ongoing"),
-        Column("comments", "text", False, ("comment", "remarks", "notes", "progress comments"), "Progress notes",
-               "Draft strategy circulated"),
-        Column("as_of", "date", False, ("as of", "status date", "reported on", "date of update"),
-               "Date the status was reported (default: upload date)", "2026-06-30"),
+        Column(
+            "recommendation_no",
+            "text",
+            False,
+            ("rec no", "recommendation no", "recommendation number", "rec"),
+            "Number of the recommendation",
+            "R3",
+        ),
+        Column(
+            "recommendation",
+            "text",
+            False,
+            ("evaluation recommendation", "priority area", "finding", "recommendation text"),
+            "Text of the recommendation",
+            "Strengthen partnerships with civil society",
+        ),
+        Column(
+            "management_response",
+            "response",
+            False,
+            ("management response category", "response category", "management response"),
+            "accepted, partially_accepted, rejected or noted",
+            "accepted",
+        ),
+        Column(
+            "action_no",
+            "text",
+            True,
+            ("key action no", "deliverable no", "action number", "key action number", "action no"),
+            "Number of the key action",
+            "3.1",
+        ),
+        Column(
+            "action",
+            "text",
+            True,
+            ("key action", "key actions", "deliverable", "concrete deliverable", "action description"),
+            "What will be done",
+            "Develop a partnership strategy",
+        ),
+        Column(
+            "responsible",
+            "text",
+            False,
+            ("responsible unit", "responsible units", "lead", "leads", "responsible unit(s)", "lead(s)"),
+            "Units or agencies responsible (free text)",
+            "Strategic Partnerships Division",
+        ),
+        Column(
+            "agency",
+            "agency",
+            False,
+            ("un entity", "organization", "organisation", "owner", "entity"),
+            "UN entity that owns the action",
+            "UN Women",
+        ),
+        Column(
+            "deadline",
+            "deadline",
+            False,
+            ("due date", "timeline", "deadline date", "time frame", "timeframe"),
+            "A month (2026/12, Dec 2026) or a day (2026-12-31)",
+            "2026/12",
+        ),
+        Column(
+            "status",
+            "status",
+            True,
+            ("implementation status", "status of implementation", "progress status"),
+            "completed, ongoing, not_started, continuous, no_longer_applicable, deprioritized",
+            "ongoing",
+        ),
+        Column(
+            "comments",
+            "text",
+            False,
+            ("comment", "remarks", "notes", "progress comments"),
+            "Progress notes",
+            "Draft strategy circulated",
+        ),
+        Column(
+            "as_of",
+            "date",
+            False,
+            ("as of", "status date", "reported on", "date of update"),
+            "Date the status was reported (default: upload date)",
+            "2026-06-30",
+        ),
         # a costed work plan (SPEC §2.3): what a deliverable costs, what is secured for it and from whom
-        Column("planned_cost", "money", False, (
-            "cost", "costs", "budget", "planned cost", "estimated cost", "total cost", "cost estimate",
-            "planned budget", "indicative budget", "budget required", "coût", "cout", "coûts", "couts",
-            "coût estimé", "cout estime", "coût prévu", "budget prévu", "costo", "costos", "costo estimado", "costo previsto",
-            "presupuesto", "presupuesto estimado"),
-               "What the deliverable costs (≥ 0); blank = not costed", "45000"),
-        Column("funded", "money", False, (
-            "funds secured", "funding secured", "secured", "secured funding", "amount secured", "available",
-            "funds available", "funds mobilized", "funds mobilised", "resources mobilized", "financé", "finance",
-            "financement acquis", "fonds mobilisés", "fonds mobilises", "montant mobilisé", "financiado",
-            "fondos asegurados", "fondos movilizados", "financiamiento asegurado", "financiación asegurada"),
-               "Money secured for it (≥ 0); blank = not reported", "30000"),
-        Column("funding_source", "text", False, (
-            "source of funds", "source of funding", "funded by", "funding source", "donor", "fund", "source des fonds",
-            "source de financement", "financé par", "finance par", "bailleur", "bailleur de fonds",
-            "fuente de financiamiento", "fuente de financiación", "fuente de fondos", "financiado por", "donante"),
-               "Where the money comes from (core, a fund, a donor)", "UN Peacebuilding Fund"),
-        Column("work_group", "text", False, (
-            "group", "pillar", "results group", "working group", "thematic group", "programme pillar",
-            "program pillar", "one programme pillar", "groupe", "groupe de travail", "groupe de résultats",
-            "groupe thématique", "pilier", "grupo", "grupo de trabajo", "grupo de resultados", "grupo temático",
-            "pilar"),
-               "The working group, results group or pillar that owns the deliverable", "Human Rights Working Group"),
-        Column("currency", "currency", False, ("ccy", "devise", "moneda"),
-               "ISO 4217 code of the cost and funding; default USD", "USD"),
+        Column(
+            "planned_cost",
+            "money",
+            False,
+            (
+                "cost",
+                "costs",
+                "budget",
+                "planned cost",
+                "estimated cost",
+                "total cost",
+                "cost estimate",
+                "planned budget",
+                "indicative budget",
+                "budget required",
+                "coût",
+                "cout",
+                "coûts",
+                "couts",
+                "coût estimé",
+                "cout estime",
+                "coût prévu",
+                "budget prévu",
+                "costo",
+                "costos",
+                "costo estimado",
+                "costo previsto",
+                "presupuesto",
+                "presupuesto estimado",
+            ),
+            "What the deliverable costs (≥ 0); blank = not costed",
+            "45000",
+        ),
+        Column(
+            "funded",
+            "money",
+            False,
+            (
+                "funds secured",
+                "funding secured",
+                "secured",
+                "secured funding",
+                "amount secured",
+                "available",
+                "funds available",
+                "funds mobilized",
+                "funds mobilised",
+                "resources mobilized",
+                "financé",
+                "finance",
+                "financement acquis",
+                "fonds mobilisés",
+                "fonds mobilises",
+                "montant mobilisé",
+                "financiado",
+                "fondos asegurados",
+                "fondos movilizados",
+                "financiamiento asegurado",
+                "financiación asegurada",
+            ),
+            "Money secured for it (≥ 0); blank = not reported",
+            "30000",
+        ),
+        Column(
+            "funding_source",
+            "text",
+            False,
+            (
+                "source of funds",
+                "source of funding",
+                "funded by",
+                "funding source",
+                "donor",
+                "fund",
+                "source des fonds",
+                "source de financement",
+                "financé par",
+                "finance par",
+                "bailleur",
+                "bailleur de fonds",
+                "fuente de financiamiento",
+                "fuente de financiación",
+                "fuente de fondos",
+                "financiado por",
+                "donante",
+            ),
+            "Where the money comes from (core, a fund, a donor)",
+            "UN Peacebuilding Fund",
+        ),
+        Column(
+            "work_group",
+            "text",
+            False,
+            (
+                "group",
+                "pillar",
+                "results group",
+                "working group",
+                "thematic group",
+                "programme pillar",
+                "program pillar",
+                "one programme pillar",
+                "groupe",
+                "groupe de travail",
+                "groupe de résultats",
+                "groupe thématique",
+                "pilier",
+                "grupo",
+                "grupo de trabajo",
+                "grupo de resultados",
+                "grupo temático",
+                "pilar",
+            ),
+            "The working group, results group or pillar that owns the deliverable",
+            "Human Rights Working Group",
+        ),
+        Column(
+            "currency",
+            "currency",
+            False,
+            ("ccy", "devise", "moneda"),
+            "ISO 4217 code of the cost and funding; default USD",
+            "USD",
+        ),
     ),
     not_above=(("funded", "planned_cost"),),
 )
@@ -455,10 +605,33 @@ KINDS: Registry = Registry("dataset kind", (BUDGET, INDICATORS, ACTIONS))
 
 SUBMISSIONS = Dataset(
     name="submissions",
-    view=View("submissions", "submission_log", (
-        "submission_id", "kind", "file_name", "sha256", "user_name", "agency", "plan", "created_at", "rows_added",
-        "rows_replaced", "rows_rejected", "status", "country", "layout", "duplicate_of", "rolled_back_at",
-        "rolled_back_by", "len(warnings) AS warning_count"), current_only=False),
+    view=View(
+        "submissions",
+        "submission_log LEFT JOIN submission_dates USING (submission_id)",
+        (
+            "submission_id",
+            "kind",
+            "file_name",
+            "sha256",
+            "user_name",
+            "agency",
+            "plan",
+            "created_at",
+            "rows_added",
+            "rows_replaced",
+            "rows_rejected",
+            "status",
+            "country",
+            "layout",
+            "duplicate_of",
+            "rolled_back_at",
+            "rolled_back_by",
+            "coalesce(len(warnings), 0) AS warning_count",
+            "reported_on",
+            "reported_from",
+        ),
+        current_only=False,
+    ),
     export_title="Submissions",
     export_order="submission_id",
     empty="No submissions yet — upload a file on the Upload page, or run `python -m etl demo`.",
@@ -467,11 +640,15 @@ SUBMISSIONS = Dataset(
 #: every dataset the dashboard reads: the kinds, the submission history, then the tables a budget fills besides
 #: its lines (`cost_type` of an indirect cost: 'support', a programme support cost on the direct costs, or 'fee',
 #: an administrative agent fee on the contributions; `rate` as its label states it, 0.07, NULL when none)
-DATASETS: Registry = Registry("dataset", (
-    *KINDS.values(), SUBMISSIONS,
-    Dataset(name="suboutputs", view=_current(SUBOUTPUTS, "suboutput_list")),
-    Dataset(name="indirect_costs", view=_current(INDIRECT_COST_ROWS, "indirect_costs")),
-))
+DATASETS: Registry = Registry(
+    "dataset",
+    (
+        *KINDS.values(),
+        SUBMISSIONS,
+        Dataset(name="suboutputs", view=_current(SUBOUTPUTS, "suboutput_list")),
+        Dataset(name="indirect_costs", view=_current(INDIRECT_COST_ROWS, "indirect_costs")),
+    ),
+)
 #: the datasets the Data export page and `python -m etl export` offer, in their order
 EXPORTS: Registry = Registry("dataset", (d for d in DATASETS.values() if d.exportable))
 
@@ -488,8 +665,10 @@ def dataset(name: str | None) -> Dataset:
 
 # Which current rows a staged submission replaces (SPEC §7): per kind, the table and the condition
 # that stored row `t` lies in the scope of staged row `s` (loads, rollbacks, history and closed periods share it).
-REPLACE_SCOPE = {**{name: (k.table.name, k.table.replace_scope) for name, k in KINDS.items()},
-                 "indirect_costs": (INDIRECT_COST_ROWS.name, INDIRECT_COST_ROWS.replace_scope)}
+REPLACE_SCOPE = {
+    **{name: (k.table.name, k.table.replace_scope) for name, k in KINDS.items()},
+    "indirect_costs": (INDIRECT_COST_ROWS.name, INDIRECT_COST_ROWS.replace_scope),
+}
 
 #: every plan of the current rows with its country, and the year of each budget line (NULL for a plan known from
 #: sub-outputs without figures, indicators or actions): the plans an upload may name (etl.load, the Upload page)

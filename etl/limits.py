@@ -5,6 +5,7 @@ The file size is checked here before a file is read; the rest of the caps are ch
 All caps can be changed through the environment: UNCT_MAX_FILE_MB, UNCT_MAX_UNCOMPRESSED_MB,
 UNCT_MAX_SHEET_MB, UNCT_MAX_ROWS, UNCT_MAX_CELLS.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,6 +30,8 @@ MAX_PARTS = 10_000
 #: an XML prolog (declaration, comments) or a single cell longer than this is not a spreadsheet
 MAX_PROLOG_BYTES = MB
 MAX_ELEMENT_BYTES = 16 * MB
+#: a workbook's properties part (docProps/core.xml: when it was saved) is read for the report date up to this size
+MAX_PROPERTIES_BYTES = 64 * 1024
 #: the text of every cell that refers to a shared string, summed (python-calamine copies the string into each)
 MAX_SHARED_TEXT_BYTES = int(os.environ.get("UNCT_MAX_SHARED_TEXT_MB", "128")) * MB
 #: problem cells remembered per sheet (errors, formulas without a value); the count is always exact

@@ -10,6 +10,7 @@ reads as an empty cell although it is not: an Excel error cell (`#REF!`, `#DIV/0
 its error text here, so the validator names the cell and the error; a formula saved without a value
 (a file written by a program, never opened in Excel) is listed in `Sheet.formulas_without_value`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -64,7 +65,7 @@ def cell_position(ref: str) -> tuple[int, int]:
     column = 0
     for ch in letters.upper():
         column = column * 26 + ord(ch) - 64
-    return int(ref[len(letters):]) - 1, column - 1
+    return int(ref[len(letters) :]) - 1, column - 1
 
 
 def detect_format(data: bytes, file_name: str) -> str:
@@ -79,11 +80,16 @@ def detect_format(data: bytes, file_name: str) -> str:
     if data.startswith(XLS_MAGIC):
         return "xls"
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise FileError(file_name, "the file is UTF-16 text (Excel's 'Unicode Text'); save it as 'CSV UTF-8' "
-                                   "or as an Excel workbook (.xlsx)")
+        raise FileError(
+            file_name,
+            "the file is UTF-16 text (Excel's 'Unicode Text'); save it as 'CSV UTF-8' or as an Excel workbook (.xlsx)",
+        )
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        raise FileError(file_name, f"the file is named {suffix} but is not an Excel workbook "
-                                   "(it looks like a text/CSV file); save it as .xlsx or rename it to .csv")
+        raise FileError(
+            file_name,
+            f"the file is named {suffix} but is not an Excel workbook "
+            "(it looks like a text/CSV file); save it as .xlsx or rename it to .csv",
+        )
     if b"\x00" in data[:4096]:
         raise FileError(file_name, "the file is neither an Excel workbook nor a text (CSV) file")
     return "csv"
@@ -96,8 +102,11 @@ def read_file(data: bytes, file_name: str) -> list[Sheet]:
     if fmt == "csv":
         return [read_csv(data, file_name)]
     if fmt == "xls":
-        raise FileError(file_name, "the file is an Excel 97-2003 workbook (.xls) or a password-protected workbook; "
-                                   "open it in Excel and save it as an Excel Workbook (.xlsx) without a password")
+        raise FileError(
+            file_name,
+            "the file is an Excel 97-2003 workbook (.xls) or a password-protected workbook; "
+            "open it in Excel and save it as an Excel Workbook (.xlsx) without a password",
+        )
     scan = xlsx_guard.check_workbook(data, file_name)
     return read_workbook(data, file_name, scan)
 
@@ -110,8 +119,11 @@ def formulas_without_values(data: bytes, file_name: str) -> dict[str, list[str]]
     """
     if detect_format(data, file_name) != "xlsx":
         return {}
-    return {scan.name: [cell_ref(r, c) for r, c in scan.unsaved_formulas]
-            for scan in xlsx_guard.check_workbook(data, file_name).sheets if scan.visible and scan.unsaved_formulas}
+    return {
+        scan.name: [cell_ref(r, c) for r, c in scan.unsaved_formulas]
+        for scan in xlsx_guard.check_workbook(data, file_name).sheets
+        if scan.visible and scan.unsaved_formulas
+    }
 
 
 def read_workbook(data: bytes, file_name: str, scan: xlsx_guard.WorkbookScan | None = None) -> list[Sheet]:
@@ -196,7 +208,10 @@ def read_csv(data: bytes, file_name: str) -> Sheet:
     except csv.Error as exc:
         where = f"line {len(rows) + 1}"
         if "field larger than field limit" in str(exc):
-            raise FileError(file_name, f"{where} holds a cell of more than {csv.field_size_limit():,} characters, "
-                                       "which no spreadsheet cell holds") from None
+            raise FileError(
+                file_name,
+                f"{where} holds a cell of more than {csv.field_size_limit():,} characters, "
+                "which no spreadsheet cell holds",
+            ) from None
         raise FileError(file_name, f"{where} cannot be read as CSV ({exc})") from None
     return Sheet(Path(file_name).stem, rows)

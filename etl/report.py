@@ -10,6 +10,7 @@
 Everything written is formula-safe: text is always stored as text (never as a formula), and text a
 spreadsheet would evaluate (= + - − @ tab CR) also carries Excel's quote prefix.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,9 +31,10 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from core import palette
 from core.errors import Problem
 from core.formatting import FORMULA_TRIGGERS, as_typed
-from core.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES
+from core.schema import KINDS
+from core.vocabulary import RESPONSES, SOURCE_TYPES, STATUSES
 from etl.read import read_file
-from etl.validate import YEAR_BLOCK
+from etl.uninfo import YEAR_BLOCK
 
 ERRORS_TITLE = "Errors"
 ERROR_FILL = PatternFill("solid", fgColor=palette.EXCEL_ERROR_FILL)
@@ -59,6 +61,7 @@ FILE_LEVEL = {c.name for kind in KINDS.values() for c in kind.columns if c.file_
 
 # ---------------------------------------------------------------- how to fix
 
+
 def _column_type(column: str | None) -> str | None:
     if not column:
         return None
@@ -71,14 +74,14 @@ def _column_type(column: str | None) -> str | None:
 
 _TYPE_FIX = {
     "agency": "Use a UN entity code from the template's agency drop-down, e.g. UNDP; an administrator can add a "
-              "missing entity.",
+    "missing entity.",
     "status": f"Use one of: {', '.join(STATUSES)} (accepted spellings such as 'in progress' or 'done' also work).",
     "response": f"Use one of: {', '.join(RESPONSES)} (agree / partially agree / disagree also work).",
     "source_type": f"Use one of: {', '.join(SOURCE_TYPES)}, or leave it blank for evaluation.",
     "year": "Enter a whole year between 2000 and 2100 as a number, e.g. 2025.",
     "int": "Enter a whole number, e.g. 2025.",
     "money": "Enter the amount as a number, e.g. 1234.50 (1,234.50 and USD 1,234 are also read); leave it blank "
-             "when not reported.",
+    "when not reported.",
     "number": "Enter a number, e.g. 42, 1,234.5 or 45%; leave it blank when not reported.",
     "date": "Enter a date as yyyy-mm-dd, e.g. 2026-06-30.",
     "deadline": "Enter a month (2026/12 or Dec 2026) or a day (2026-12-31).",
@@ -97,14 +100,18 @@ def _by_type(problem: Problem) -> str:
 
 def _agency(problem: Problem) -> str:
     if problem.suggestion:
-        return (f"Replace the value with {problem.suggestion} (or another code from the agency drop-down); "
-                "an administrator can add a missing entity.")
+        return (
+            f"Replace the value with {problem.suggestion} (or another code from the agency drop-down); "
+            "an administrator can add a missing entity."
+        )
     return _by_type(problem)
 
 
 def _missing_column(problem: Problem) -> str:
-    return (f"Add a column headed '{problem.column}' to the header row (or rename the column that holds it); "
-            "the template has every column.")
+    return (
+        f"Add a column headed '{problem.column}' to the header row (or rename the column that holds it); "
+        "the template has every column."
+    )
 
 
 def _missing_one_of(problem: Problem) -> str:
@@ -129,10 +136,10 @@ HINTS: dict[str, str | Callable[[Problem], str]] = {
     # warnings: the file loads
     "hidden_sheet": "Nothing to do: hidden sheets are never loaded. Unhide the sheet if its rows should be loaded.",
     "sheet_passed_over": "Nothing to do if this sheet holds no data to load; otherwise give it the template's header "
-                         "row.",
+    "row.",
     "total_row": "Nothing to do: totals are computed. Delete the row to silence this warning.",
     "unknown_column": "Rename the header to one of the listed column names if the column should be loaded; otherwise "
-                      "delete it or ignore this warning.",
+    "delete it or ignore this warning.",
     "code_missing": "Fill in the code if it is known; the row is loaded with the code unknown.",
     "entity_added": "Nothing to do if the entity is right; an administrator can correct its name.",
     "value_left_empty": LEFT_EMPTY,
@@ -140,11 +147,11 @@ HINTS: dict[str, str | Callable[[Problem], str]] = {
     "indirect_cost_arithmetic": CHECK_ARITHMETIC,
     "total_arithmetic": CHECK_ARITHMETIC,
     "above_ceiling": "Check both figures (a wrong column or unit?); if they are right, nothing to do: the row was "
-                     "loaded as written.",
+    "loaded as written.",
     "suboutput_differs": "Nothing to do if the later row is right; otherwise delete it from the file and load it "
-                         "again.",
+    "again.",
     "country_unknown": "To show these rows under their country, choose it for the file (the Upload page's Country "
-                       "field, --country on the command line) or fill the country column; else nothing to do.",
+    "field, --country on the command line) or fill the country column; else nothing to do.",
     "indirect_cost": NO_CHANGE,
     "indirect_costs_unchecked": NO_CHANGE,
     "suboutput_repeated": NO_CHANGE,
@@ -161,15 +168,15 @@ HINTS: dict[str, str | Callable[[Problem], str]] = {
     "value_required": _value_required,
     "duplicate_row": "Delete the duplicate row, or correct its key columns so that every row is unique.",
     "country_ambiguous": "Choose the plan's country for the file (the Upload page's Country field, --country on the "
-                         "command line), or fill the file's country column.",
+    "command line), or fill the file's country column.",
     "replaces_other_agency": "Remove this row: it would replace another agency's rows (a sub-output ID is that "
-                             "agency's). Its focal point or an administrator loads them.",
+    "agency's). Its focal point or an administrator loads them.",
     "period_closed": "Ask an administrator to reopen the period (the command in the message, or the Closed periods "
-                     "page) if its figures must change; then load the file again.",
+    "page) if its figures must change; then load the file again.",
     "foreign_agency_row": "Remove the rows of other agencies, or ask an administrator to add the agency to your "
-                          "account.",
+    "account.",
     "figure_out_of_bounds": "Check the figure: no real one is that large (or that small): a wrong unit or a formula "
-                            "error?",
+    "error?",
     "excel_error": "Replace the Excel error (#N/A, #REF!, …) with a value, or leave the cell blank if it is optional.",
     "unknown_agency": _agency,
     "negative_amount": "Enter the amount as a positive number, without a minus sign or brackets.",
@@ -194,6 +201,7 @@ def how_to_fix(problem: Problem) -> str:
 
 
 # ---------------------------------------------------------------- formula-safe cells
+
 
 def _clean(value: object) -> object:
     """A value openpyxl can store: XML-illegal characters dropped, unknown types as text."""
@@ -231,6 +239,7 @@ def _message(problem: Problem) -> str:
 
 # ---------------------------------------------------------------- locations
 
+
 @dataclass
 class _Marks:
     """Problems on one copied sheet, by cell (row, col) and by whole row; 1-based."""
@@ -264,7 +273,7 @@ def _title(name: str, taken: set[str]) -> str:
     while title.lower() in taken:
         n += 1
         suffix = f" ({n})"
-        title = base[:31 - len(suffix)] + suffix
+        title = base[: 31 - len(suffix)] + suffix
     taken.add(title.lower())
     return title
 
@@ -274,6 +283,7 @@ def _is_marker_sheet(rows: list[list]) -> bool:
 
 
 # ---------------------------------------------------------------- the workbook
+
 
 def _write_errors_sheet(book: Workbook, problems: list[Problem], titles: dict[str, str]) -> None:
     sheet = book.create_sheet(ERRORS_TITLE)
@@ -302,8 +312,17 @@ def _write_errors_sheet(book: Workbook, problems: list[Problem], titles: dict[st
             where.font = Font(color=palette.EXCEL_LINK, underline="single")
         expected, fix = _cell(sheet, problem.expected), _cell(sheet, how_to_fix(problem))
         expected.alignment = fix.alignment = wrap
-        sheet.append([severity, _cell(sheet, problem.sheet),
-                      where, _cell(sheet, problem.column), _cell(sheet, problem.value), expected, fix])
+        sheet.append(
+            [
+                severity,
+                _cell(sheet, problem.sheet),
+                where,
+                _cell(sheet, problem.column),
+                _cell(sheet, problem.value),
+                expected,
+                fix,
+            ]
+        )
 
 
 def _write_copy(book: Workbook, title: str, rows: list[list], marks: _Marks) -> None:
@@ -312,8 +331,9 @@ def _write_copy(book: Workbook, title: str, rows: list[list], marks: _Marks) -> 
     last_row = max([len(rows), *(r for r, _ in marks.cells), *marks.rows])
     width = max([width, *(c for _, c in marks.cells)])
     for col in range(1, width + 1):
-        longest = max((len(str(r[col - 1])) for r in rows[:60] if col - 1 < len(r) and r[col - 1] is not None),
-                      default=8)
+        longest = max(
+            (len(str(r[col - 1])) for r in rows[:60] if col - 1 < len(r) and r[col - 1] is not None), default=8
+        )
         sheet.column_dimensions[get_column_letter(col)].width = max(8, min(48, longest + 2))
     notes = 0
     for r in range(1, last_row + 1):
@@ -330,8 +350,10 @@ def _write_copy(book: Workbook, title: str, rows: list[list], marks: _Marks) -> 
                 cell.fill = ERROR_FILL if any(p.severity == "error" for p in problems) else WARNING_FILL
                 # the note goes on the cell itself, or on the first cell of a marked row
                 if (here or c == 1) and notes < MAX_NOTES_PER_SHEET:
-                    comment = Comment("\n\n".join(_message(p) for p in (here or []) + (row_problems if c == 1 else [])),
-                                      "UNCT validation")
+                    comment = Comment(
+                        "\n\n".join(_message(p) for p in (here or []) + (row_problems if c == 1 else [])),
+                        "UNCT validation",
+                    )
                     comment.width, comment.height = 360, 160
                     cell.comment = comment
                     notes += 1

@@ -13,6 +13,7 @@ The Instructions and Lists sheets carry a marker in A1 (`INSTRUCTIONS_MARKER`, `
 which `etl.validate.validate` knows them as the template's own sheets and passes them over silently,
 so a filled template loads with no warnings.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,7 +27,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from core import palette
 from core.entities import Entity
-from core.schema import KINDS, RESPONSES, SOURCE_TYPES, STATUSES, Column, Kind
+from core.registry import Column, Kind
+from core.schema import KINDS
+from core.vocabulary import RESPONSES, SOURCE_TYPES, STATUSES
 
 #: the template of each kind, by file name (`Kind.template_file`)
 TEMPLATE_FILE_NAMES: dict[str, str] = {name: kind.template_file for name, kind in KINDS.items()}
@@ -44,8 +47,15 @@ MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 TEXT_FORMAT = "@"
 #: codes typed into these columns stay text ("4.10" must not become the number 4.1)
-TEXT_COLUMNS = {"outcome_code", "output_code", "indicator_code", "result_code", "recommendation_no", "action_no",
-                "period"}
+TEXT_COLUMNS = {
+    "outcome_code",
+    "output_code",
+    "indicator_code",
+    "result_code",
+    "recommendation_no",
+    "action_no",
+    "period",
+}
 
 REQUIRED_FILL = PatternFill("solid", fgColor=palette.EXCEL_HEADER_FILL)
 OPTIONAL_FILL = PatternFill("solid", fgColor=palette.EXCEL_OPTIONAL_FILL)
@@ -109,8 +119,13 @@ def _lists(kind: Kind, entities: list[Entity]) -> dict[str, tuple[str, ...]]:
     return lists
 
 
-LIST_FOR_TYPE = {"agency": "agency", "status": "status", "response": "management_response",
-                 "source_type": "source_type", "currency": "currency"}
+LIST_FOR_TYPE = {
+    "agency": "agency",
+    "status": "status",
+    "response": "management_response",
+    "source_type": "source_type",
+    "currency": "currency",
+}
 
 
 def _required_label(kind: Kind, column: Column) -> str:
@@ -118,8 +133,10 @@ def _required_label(kind: Kind, column: Column) -> str:
     if column.file_level and column.required:
         return f"yes — or choose it once for the whole file at upload time ({option} on the command line)"
     if column.file_level:
-        return (f"no — or choose it once for the whole file at upload time ({option} on the command line); needed "
-                "when the plan's name is used in several countries")
+        return (
+            f"no — or choose it once for the whole file at upload time ({option} on the command line); needed "
+            "when the plan's name is used in several countries"
+        )
     if column.required:
         return "yes"
     for group in kind.one_of:
@@ -131,9 +148,12 @@ def _required_label(kind: Kind, column: Column) -> str:
 def _note(kind: Kind, column: Column) -> str:
     lines = [f"{column.name} — {'REQUIRED' if column.required else 'optional'}"]
     if column.file_level:
-        lines.append("(or chosen once for the whole file at upload time)" if column.required else
-                     "(or chosen once for the whole file at upload time; needed when the plan's name is used in "
-                     "several countries)")
+        lines.append(
+            "(or chosen once for the whole file at upload time)"
+            if column.required
+            else "(or chosen once for the whole file at upload time; needed when the plan's name is used in "
+            "several countries)"
+        )
     if column.description:
         lines.append(column.description)
     lines.append(f"Type: {TYPE_LABELS.get(column.type, column.type)}")
@@ -166,15 +186,30 @@ def _validation(column: Column, formulas: dict[str, str]) -> DataValidation | No
     title = column.name[:32]
     prompt = (column.description or column.name)[:255]
     if column.type == "year":
-        dv = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100", allow_blank=True,
-                            showErrorMessage=True, errorStyle="stop", errorTitle=title,
-                            error="Enter a whole year between 2000 and 2100, e.g. 2025.")
+        dv = DataValidation(
+            type="whole",
+            operator="between",
+            formula1="2000",
+            formula2="2100",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="stop",
+            errorTitle=title,
+            error="Enter a whole year between 2000 and 2100, e.g. 2025.",
+        )
     elif column.type in LIST_FOR_TYPE and LIST_FOR_TYPE[column.type] in formulas:
         formula = formulas[LIST_FOR_TYPE[column.type]]
         free = column.type == "currency"  # another ISO code may be typed
-        dv = DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
-                            showErrorMessage=not free, errorStyle="stop", errorTitle=title,
-                            error=f"Choose a value from the list ({column.name}).")
+        dv = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            showDropDown=False,
+            showErrorMessage=not free,
+            errorStyle="stop",
+            errorTitle=title,
+            error=f"Choose a value from the list ({column.name}).",
+        )
     else:
         return None
     dv.showInputMessage = True
@@ -219,20 +254,37 @@ def _write_instructions(book: Workbook, kind: Kind, entities: list[Entity]) -> N
     data_title = kind.sheet_title or kind.name.title()
     _put(sheet, 1, 1, INSTRUCTIONS_MARKER).font = Font(bold=True, size=14)
     _put(sheet, 2, 1, f"{kind.title} — {kind.grain}.").font = Font(bold=True)
-    _put(sheet, 3, 1, f"Fill the '{data_title}' sheet: keep its header row as it is and add one row per "
-                      f"{kind.grain.removeprefix('one row per ')}. Dark headers are required columns, light ones "
-                      "optional; point at a header to read its note. This sheet and the hidden Lists sheet are "
-                      "not read when you upload.")
+    _put(
+        sheet,
+        3,
+        1,
+        f"Fill the '{data_title}' sheet: keep its header row as it is and add one row per "
+        f"{kind.grain.removeprefix('one row per ')}. Dark headers are required columns, light ones "
+        "optional; point at a header to read its note. This sheet and the hidden Lists sheet are "
+        "not read when you upload.",
+    )
     row = 5
-    headers = ("column", "required?", "type", "what it means", "accepted synonyms (also read as this column)",
-               "example")
+    headers = (
+        "column",
+        "required?",
+        "type",
+        "what it means",
+        "accepted synonyms (also read as this column)",
+        "example",
+    )
     for index, text in enumerate(headers, start=1):
         cell = _put(sheet, row, index, text)
         cell.font, cell.fill, cell.border, cell.alignment = OPTIONAL_FONT, OPTIONAL_FILL, BORDER, HEADER_ALIGNMENT
     for column in kind.columns:
         row += 1
-        values = (column.name, _required_label(kind, column), TYPE_LABELS.get(column.type, column.type),
-                  column.description, ", ".join(column.synonyms), column.example)
+        values = (
+            column.name,
+            _required_label(kind, column),
+            TYPE_LABELS.get(column.type, column.type),
+            column.description,
+            ", ".join(column.synonyms),
+            column.example,
+        )
         for index, value in enumerate(values, start=1):
             cell = _put(sheet, row, index, value)
             cell.border, cell.alignment = BORDER, WRAP
@@ -241,36 +293,7 @@ def _write_instructions(book: Workbook, kind: Kind, entities: list[Entity]) -> N
 
     row += 2
     _put(sheet, row, 1, "Good to know").font = Font(bold=True, size=12)
-    types = {c.type for c in kind.columns}
-    notes = []
-    if kind.name == "budget":
-        notes.append("Blank is not zero: a blank available or expenditure means \"not reported\", never 0; totals "
-                     "and rates leave such rows out and say how many lack a figure.")
-    elif kind.name == "indicators":
-        notes.append("Blank is not zero: a blank actual means \"not reported\", never 0.")
-    else:
-        notes.append("A blank source_type means evaluation; a blank as_of means the upload date.")
-    if "country" in kind.column_names:
-        notes.append("A plan is a plan of a country: many countries use the same plan name (\"United Nations "
-                     "Sustainable Development Cooperation Framework\"). A blank country takes the country chosen "
-                     "for the file, else the plan's country when its name is known in one country only; a plan "
-                     "name known in several countries needs the country, or the file is refused.")
-    notes.append("Do not add total or subtotal rows: totals are computed by the dashboard (such rows are skipped).")
-    if types & set(LIST_FOR_TYPE):
-        notes.append("Drop-down columns take the values of their list"
-                     + ("; agency takes the UN entity code (the codes and names are listed below)."
-                        if "agency" in types else "."))
-    if "money" in types:
-        notes.append("Money as plain numbers (e.g. 250000) in the row's currency (blank currency = USD).")
-    if types & {"date", "deadline"}:
-        notes.append("Dates as yyyy-mm-dd (e.g. 2026-06-30); a deadline may also be a month (2026/12).")
-    notes += [
-        "Uploading the same agency, plan and period again replaces the earlier figures (which are kept and can "
-        "be restored); uploading the identical file twice changes nothing.",
-        "A file with any error loads nothing: the validation report lists every error with its cell and how "
-        "to fix it. Correct the file and upload it again.",
-    ]
-    for note in notes:
+    for note in _good_to_know(kind):
         row += 1
         _put(sheet, row, 1, "• " + note).alignment = Alignment(wrap_text=False, vertical="top")
 
@@ -282,8 +305,8 @@ def _write_instructions(book: Workbook, kind: Kind, entities: list[Entity]) -> N
         "In the dashboard: open the Upload page, choose this file, read the validation report, then commit it.",
         f"On the command line: python -m etl load {file_name} {options}".rstrip()
         + "   (add --dry-run to check the file without loading it).",
-        "A file-level value (" + ", ".join(f"{c.name} via {FILE_LEVEL_OPTIONS[c.name]}" for c in kind.columns
-                                           if c.file_level)
+        "A file-level value ("
+        + ", ".join(f"{c.name} via {FILE_LEVEL_OPTIONS[c.name]}" for c in kind.columns if c.file_level)
         + ") chosen at upload fills that column where it is blank, so the column may be left empty.",
     ]
     for step in steps:
@@ -304,6 +327,49 @@ def _write_instructions(book: Workbook, kind: Kind, entities: list[Entity]) -> N
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A6"
+
+
+def _good_to_know(kind: Kind) -> list[str]:
+    """The instructions' notes for a kind: blanks, countries, totals, lists, money, dates, replacing, errors."""
+    types = {c.type for c in kind.columns}
+    notes = []
+    if kind.name == "budget":
+        notes.append(
+            'Blank is not zero: a blank available or expenditure means "not reported", never 0; totals '
+            "and rates leave such rows out and say how many lack a figure."
+        )
+    elif kind.name == "indicators":
+        notes.append('Blank is not zero: a blank actual means "not reported", never 0.')
+    else:
+        notes.append("A blank source_type means evaluation; a blank as_of means the upload date.")
+    if "country" in kind.column_names:
+        notes.append(
+            'A plan is a plan of a country: many countries use the same plan name ("United Nations '
+            'Sustainable Development Cooperation Framework"). A blank country takes the country chosen '
+            "for the file, else the plan's country when its name is known in one country only; a plan "
+            "name known in several countries needs the country, or the file is refused."
+        )
+    notes.append("Do not add total or subtotal rows: totals are computed by the dashboard (such rows are skipped).")
+    if types & set(LIST_FOR_TYPE):
+        notes.append(
+            "Drop-down columns take the values of their list"
+            + (
+                "; agency takes the UN entity code (the codes and names are listed below)."
+                if "agency" in types
+                else "."
+            )
+        )
+    if "money" in types:
+        notes.append("Money as plain numbers (e.g. 250000) in the row's currency (blank currency = USD).")
+    if types & {"date", "deadline"}:
+        notes.append("Dates as yyyy-mm-dd (e.g. 2026-06-30); a deadline may also be a month (2026/12).")
+    notes += [
+        "Uploading the same agency, plan and period again replaces the earlier figures (which are kept and can "
+        "be restored); uploading the identical file twice changes nothing.",
+        "A file with any error loads nothing: the validation report lists every error with its cell and how "
+        "to fix it. Correct the file and upload it again.",
+    ]
+    return notes
 
 
 def template_bytes(kind: str, entities: list[Entity]) -> bytes:

@@ -29,8 +29,9 @@ _CELL = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]{1,3}[0-9]{1,7})[\"']")
 _LAST_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
 
 
-def check_shared_text(chunks_of: Callable[[str], Iterable[bytes]], sheets: Mapping[str, str], strings: Iterable[str],
-                      file_name: str) -> None:
+def check_shared_text(
+    chunks_of: Callable[[str], Iterable[bytes]], sheets: Mapping[str, str], strings: Iterable[str], file_name: str
+) -> None:
     """Refuse the workbook when its sheets' references to shared strings add up to more than MAX_SHARED_TEXT_BYTES
     of text, naming the sheet and the cell where the sum crosses it. `chunks_of(part)`: the part's inflated bytes
     piece by piece; `sheets`: sheet part → sheet name; `strings`: the shared-string parts python-calamine reads."""
@@ -112,7 +113,10 @@ def _refuse(file_name: str, sheet: str, piece: bytes, at: int, sizes: np.ndarray
     weights = np.bincount(valid, weights=sizes[valid])
     heaviest = int(weights.argmax())
     times = int(np.count_nonzero(valid == heaviest))
-    refuse(file_name, f"{where}: the cells up to here repeat the workbook's shared texts to more than "
-                      f"{MAX_SHARED_TEXT_BYTES // MB} MB of text (one text of {sizes[heaviest] / MB:,.1f} MB is used "
-                      f"in {times:,} cells of the sheet by then); reading it would take that much memory and more. The "
-                      f"limit is {MAX_SHARED_TEXT_BYTES // MB} MB of cell text per workbook; it was not read")
+    refuse(
+        file_name,
+        f"{where}: the cells up to here repeat the workbook's shared texts to more than "
+        f"{MAX_SHARED_TEXT_BYTES // MB} MB of text (one text of {sizes[heaviest] / MB:,.1f} MB is used "
+        f"in {times:,} cells of the sheet by then); reading it would take that much memory and more. The "
+        f"limit is {MAX_SHARED_TEXT_BYTES // MB} MB of cell text per workbook; it was not read",
+    )

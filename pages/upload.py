@@ -5,12 +5,11 @@ Nothing is written before Commit: the check is a dry run of the very load Commit
 Focal points load and roll back only their agencies' rows (SPEC §10); administrators any.
 Session keys of this page start with "upload_" (cleared at sign-out, see app.auth).
 """
+
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
-from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -18,27 +17,26 @@ import streamlit as st
 import store.writes
 from analytics import activity
 from analytics.rollback import rollback_preview
-from app import auth, frame, tables
+from app import auth, frame, load_result, tables
 from app.data import connection, current_filters
 from app.filter_bar import filter_summary
 from app.text import md_escape
-from core.formatting import as_typed, is_missing, text
+from core.formatting import format_day, is_missing, text
 from core.schema import KINDS
 from etl.load import LoadResult, load_bytes
-from etl.report import error_report_bytes, how_to_fix
 from etl.template import TEMPLATE_FILE_NAMES, template_bytes
 from store import accounts, periods
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: up to this many errors are shown as a plain table with wrapped text; more go in a scrollable grid
-TABLE_LIMIT = 100
 RECOGNISE = "Recognise from the header"
 FROM_FILE = "As in the file (its plan column)"
 OTHER_PLAN = "Another plan…"
 COUNTRY_FROM_PLAN = "From the file or plan"
 OTHER_COUNTRY = "Another country…"
-KIND_LABELS = {"budget": "Budget (CBF or UN INFO export)", "indicators": "Indicators",
-               "actions": "Recommendations and actions"}
+KIND_LABELS = {
+    "budget": "Budget (CBF or UN INFO export)",
+    "indicators": "Indicators",
+    "actions": "Recommendations and actions",
+}
 
 frame.require_frame()
 con = connection()
@@ -47,29 +45,34 @@ user = auth.current_user(con)
 st.title("Upload")
 if not auth.can_upload(user):
     if user:
-        st.warning(f"You are signed in as {md_escape(auth.describe(user))}: only focal points and "
-                   "administrators upload data. Ask an administrator if your role should change.")
+        st.warning(
+            f"You are signed in as {md_escape(auth.describe(user))}: only focal points and "
+            "administrators upload data. Ask an administrator if your role should change."
+        )
     else:
         st.info("Sign in to upload your agency's spreadsheets. The dashboards themselves need no account.")
         left, _ = st.columns([1, 1])
         with left:
-            auth.login_form(con, key="upload_login")
+            auth.login_form(key="upload_login")
     st.stop()
 
 is_admin = user["role"] == "admin"
 my_agencies: set[str] | None = None if is_admin else set(user["agencies"])
 if is_admin:
-    st.caption(f"Signed in as **{md_escape(auth.describe(user))}**: you may upload and roll back data of "
-               "any agency.")
+    st.caption(f"Signed in as **{md_escape(auth.describe(user))}**: you may upload and roll back data of any agency.")
 else:
-    st.caption(f"Signed in as **{md_escape(auth.describe(user))}**: you upload data of "
-               f"{md_escape(', '.join(sorted(my_agencies)))} only — a file holding a row of another agency "
-               "is refused whole.")
+    st.caption(
+        f"Signed in as **{md_escape(auth.describe(user))}**: you upload data of "
+        f"{md_escape(', '.join(sorted(my_agencies)))} only — a file holding a row of another agency "
+        "is refused whole."
+    )
 
-st.markdown("**How it works:** ① download the template of your dataset and fill it (a UN INFO export loads as "
-            "it is) → ② upload the file: it is checked at once and you see either every error with its cell, or "
-            "a preview of what will change, with a **Commit** button. Nothing is written before Commit. "
-            "③ History lists every submission; one can be rolled back, and its original file downloaded.")
+st.markdown(
+    "**How it works:** ① download the template of your dataset and fill it (a UN INFO export loads as "
+    "it is) → ② upload the file: it is checked at once and you see either every error with its cell, or "
+    "a preview of what will change, with a **Commit** button. Nothing is written before Commit. "
+    "③ History lists every submission; one can be rolled back, and its original file downloaded."
+)
 
 # ------------------------------------------------------------------------------------------ 1 templates
 st.subheader("① Templates", anchor="templates")
@@ -78,11 +81,19 @@ columns = st.columns(len(KINDS))
 for column, kind in zip(columns, KINDS.values()):
     with column.container(border=True, height="stretch"):
         st.markdown(f"**{md_escape(kind.title)}**  \n{md_escape(kind.grain)}")
-        st.download_button(f"Download the {kind.name} template", lambda k=kind.name: template_bytes(k, entities),
-                           file_name=TEMPLATE_FILE_NAMES[kind.name], mime=XLSX, key=f"upload_template_{kind.name}",
-                           icon=":material/download:", on_click="ignore")
-st.caption("Each template has drop-down lists for agencies and statuses and an Instructions sheet that explains "
-           "every column. Keep the header row; add rows below it.")
+        st.download_button(
+            f"Download the {kind.name} template",
+            lambda k=kind.name: template_bytes(k, entities),
+            file_name=TEMPLATE_FILE_NAMES[kind.name],
+            mime=tables.XLSX,
+            key=f"upload_template_{kind.name}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+st.caption(
+    "Each template has drop-down lists for agencies and statuses and an Instructions sheet that explains "
+    "every column. Keep the header row; add rows below it."
+)
 
 
 # ------------------------------------------------------------------------------------------ 2 upload
@@ -102,17 +113,24 @@ def options_form() -> dict:
     if my_agencies is not None and len(my_agencies) == 1:
         agency_options = sorted(my_agencies)
     else:
-        agency_options = ["Any of my agencies (as in the file)" if my_agencies else "Any agency (as in the file)",
-                          *(sorted(my_agencies) if my_agencies else [e.code for e in entities])]
+        agency_options = [
+            "Any of my agencies (as in the file)" if my_agencies else "Any agency (as in the file)",
+            *(sorted(my_agencies) if my_agencies else [e.code for e in entities]),
+        ]
     first, second, third, fourth, fifth = st.columns([1.1, 1.5, 1, 1, 1.1])
     with first:
-        kind_label = st.selectbox("Dataset", list(kinds), key="upload_kind",
-                                  help="Leave it to be recognised from the header row, or name it.")
+        kind_label = st.selectbox(
+            "Dataset", list(kinds), key="upload_kind", help="Leave it to be recognised from the header row, or name it."
+        )
     with second:
-        plan_choice = st.selectbox("Plan", [FROM_FILE, *plans, OTHER_PLAN], key="upload_plan",
-                                   help="For a file without a plan column, or rows with the plan left blank. "
-                                        "The file's own plan column wins. Plans are shown with their country "
-                                        "and years: many countries use the same plan name.")
+        plan_choice = st.selectbox(
+            "Plan",
+            [FROM_FILE, *plans, OTHER_PLAN],
+            key="upload_plan",
+            help="For a file without a plan column, or rows with the plan left blank. "
+            "The file's own plan column wins. Plans are shown with their country "
+            "and years: many countries use the same plan name.",
+        )
         plan, plan_country = plans.get(plan_choice, (None, None))
         if plan_choice == OTHER_PLAN:
             plan = st.text_input("Plan name", key="upload_plan_other", placeholder="e.g. UNSDCF 2023-2027")
@@ -122,26 +140,46 @@ def options_form() -> dict:
             country = plan_country
         else:
             country_choice = st.selectbox(
-                "Country", [COUNTRY_FROM_PLAN, *countries, OTHER_COUNTRY], key="upload_country",
+                "Country",
+                [COUNTRY_FROM_PLAN, *countries, OTHER_COUNTRY],
+                key="upload_country",
                 help="For rows without a country. Left as it is, a row takes its plan's country when the plan's "
-                     "name is known in one country only; a plan name several countries use needs the country.")
-            country = (st.text_input("Country name", key="upload_country_other", placeholder="e.g. Angola")
-                       if country_choice == OTHER_COUNTRY else None if country_choice == COUNTRY_FROM_PLAN
-                       else country_choice)
+                "name is known in one country only; a plan name several countries use needs the country.",
+            )
+            country = (
+                st.text_input("Country name", key="upload_country_other", placeholder="e.g. Angola")
+                if country_choice == OTHER_COUNTRY
+                else None
+                if country_choice == COUNTRY_FROM_PLAN
+                else country_choice
+            )
     with fourth:
-        agency = st.selectbox("Agency", agency_options, key="upload_agency",
-                              help="The agency you report for: a row of any other agency refuses the whole file. "
-                                   "In indicators and actions files, rows with no agency get this one.")
+        agency = st.selectbox(
+            "Agency",
+            agency_options,
+            key="upload_agency",
+            help="The agency you report for: a row of any other agency refuses the whole file. "
+            "In indicators and actions files, rows with no agency get this one.",
+        )
     kind = kinds[kind_label]
     with fifth:
-        source = st.text_input("Source title (actions files)", key="upload_source",
-                               disabled=kind not in (None, "actions"), placeholder="e.g. Evaluation of …",
-                               help="For recommendations and actions without a source_title column: the "
-                                    "evaluation, audit or work plan they come from.")
+        source = st.text_input(
+            "Source title (actions files)",
+            key="upload_source",
+            disabled=kind not in (None, "actions"),
+            placeholder="e.g. Evaluation of …",
+            help="For recommendations and actions without a source_title column: the "
+            "evaluation, audit or work plan they come from.",
+        )
     source = source if kind in (None, "actions") else None
     chosen_agency = agency if agency in (my_agencies or {e.code for e in entities}) else None
-    return {"kind": kind, "plan": (plan or "").strip() or None, "country": (country or "").strip() or None,
-            "source": (source or "").strip() or None, "agency": chosen_agency}
+    return {
+        "kind": kind,
+        "plan": (plan or "").strip() or None,
+        "country": (country or "").strip() or None,
+        "source": (source or "").strip() or None,
+        "agency": chosen_agency,
+    }
 
 
 def scope(options: dict) -> set[str] | None:
@@ -158,254 +196,85 @@ def check(data: bytes, name: str, options: dict) -> LoadResult:
         label = {"done": "finished"}.get(text, text)
         bar.progress(min(max(fraction, 0.0), 1.0), text=f"{md_escape(name)}: {md_escape(label)}…")
 
-    result = load_bytes(con, data, name, dry_run=True, record_rejected=True, user=user["user_name"],
-                        allowed_agencies=scope(options), progress=step, **options)
+    result = load_bytes(
+        con,
+        data,
+        name,
+        dry_run=True,
+        record_rejected=True,
+        user=user["user_name"],
+        allowed_agencies=scope(options),
+        progress=step,
+        **options,
+    )
     bar.progress(1.0, text=f"Read and checked {md_escape(name)} in {time.monotonic() - started:.1f} s.")
     return result
 
 
 @frame.guarded
 def commit(data: bytes, name: str, options: dict, preview: dict | None) -> None:
-    """Commit button callback: the real load (it re-checks everything inside its transaction)."""
-    done = load_bytes(con, data, name, user=user["user_name"], allowed_agencies=scope(options), **options)
+    """Commit button callback: the real load (it re-checks everything inside its transaction), through this run's
+    connection (the run that drew the button may have let the database go)."""
+    done = load_bytes(connection(), data, name, user=user["user_name"], allowed_agencies=scope(options), **options)
     st.session_state["upload_last"] = {"result": done, "preview": preview}
     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # an empty uploader
     st.session_state.pop("upload_checked", None)
 
 
-def problem_table(problems) -> pd.DataFrame:
-    return pd.DataFrame([{"sheet": p.sheet or "", "cell": p.cell or "", "column": p.column or "",
-                          "value": as_typed(p.value), "what was expected": p.expected,
-                          "how to fix": how_to_fix(p)} for p in problems],
-                        columns=["sheet", "cell", "column", "value", "what was expected", "how to fix"])
-
-
-#: what an agency-boundary error says, and whose the rows are (etl.load.check_boundaries)
-_BOUNDARY = re.compile(r"(?:is a sub-output of|would replace current rows of) (?P<owner>.+?); (?P<rule>your account "
-                       r"may replace only .+)$")
-
-
-def summarised(problems: list) -> list:
-    """The problems, with the rows refused because they belong to another agency summed up in one line per owner
-    (the agency, how many rows, the first of them) instead of one near-identical line per row."""
-    kept, owners = [], {}
-    for p in problems:
-        found = _BOUNDARY.search(p.expected or "")
-        if found:
-            owners.setdefault((p.sheet, found["owner"], found["rule"]), []).append(p)
-        else:
-            kept.append(p)
-    for (_, owner, rule), rows in owners.items():
-        first = ", ".join(p.cell for p in rows[:5] if p.cell) + (" …" if len(rows) > 5 else "")
-        kept.append(replace(rows[0], cell=first, value=None,
-                            expected=f"{len(rows):,} row(s) would replace rows of {owner}; {rule}"))
-    return kept
-
-
-def show_problems(problems, *, key: str) -> None:
-    table = problem_table(summarised(problems))
-    if len(table) <= TABLE_LIMIT:  # st.table renders Markdown in its cells: the values are shown as typed
-        st.table(table.style.format(md_escape), hide_index=True)
-    else:
-        st.dataframe(table, hide_index=True, key=key,
-                     column_config=tables.text_columns("what was expected", "how to fix"))
-
-
-def totals_table(preview: dict) -> pd.DataFrame:
-    """Before → after for the plans and agencies the file covers, as numbers (an empty scope counts 0;
-    a sum over figures nobody reported stays empty)."""
-    before, after = preview["before"], preview["after"]
-    rows = [("Rows", before["rows"], after["rows"])]
-    for key, label in (("required", "Required (USD)"), ("available", "Available (USD)"),
-                       ("expenditure", "Spent (USD)")):
-        if key in before:
-            rows.append((label, before[key], after[key]))
-    out = []
-    for label, b, a in rows:
-        b = 0.0 if (b is None and not before["rows"]) else b
-        a = 0.0 if (a is None and not after["rows"]) else a
-        b, a = (None if is_missing(v) else float(v) for v in (b, a))
-        out.append({"": label, "before": b, "after": a, "change": None if a is None or b is None else a - b})
-    return pd.DataFrame(out, columns=["", "before", "after", "change"]).astype(
-        {"before": "float64", "after": "float64", "change": "float64"})
-
-
-def agency_table(preview: dict) -> pd.DataFrame:
-    """Before → after per agency whose rows the file holds or replaces (a joint sub-output: its agencies); an
-    agency without rows on one side counts 0 there."""
-    before, after = preview["before"]["by_agency"], preview["after"]["by_agency"]
-    money = "required" in preview["before"]
-    rows = []
-    for agency in sorted(set(before) | set(after), key=lambda a: (a is None, a or "")):
-        was, will = before.get(agency, {"rows": 0, "required": 0.0}), after.get(agency, {"rows": 0, "required": 0.0})
-        row = {"agency": agency or "(no agency)", "rows before": was["rows"], "rows after": will["rows"]}
-        if money:
-            b, a = (None if is_missing(v) else float(v) for v in (was["required"], will["required"]))
-            row |= {"required before (USD)": b, "required after (USD)": a,
-                    "change (USD)": None if a is None or b is None else a - b}
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def show_totals(kind: str | None, preview: dict, heading: str, key: str) -> None:
-    """The before → after totals, and per agency when the file changes several agencies' rows; another agency's
-    rows that Commit replaces (an administrator's upload) are pointed out."""
-    st.markdown(heading.format(scope=scope_text(kind, preview)))
-    st.table(styled(totals_table(preview)), hide_index=True, width="content")
-    others = preview.get("others") or []
-    if others:
-        st.warning(f"This file replaces current rows of {listed([o or '(no agency)' for o in others])}, which it "
-                   "does not hold for them (sub-outputs whose ID it re-uses): their totals change as shown below.",
-                   icon=":material/warning:")
-    table = agency_table(preview)
-    if len(table) > 1 or others:
-        st.dataframe(table, hide_index=True, key=key, placeholder="—", column_config={
-            name: st.column_config.NumberColumn(name, format="localized") for name in table.columns[1:]})
-
-
-def styled(table: pd.DataFrame):
-    """Numbers stay numbers (so they are right-aligned, digits lined up); shown with thousands separators,
-    money with cents, the row count whole, changes signed and '—' where a figure is missing."""
-    def shown(places: int, sign: str = ""):
-        return lambda v: "—" if is_missing(v) else f"{v:{sign},.{places}f}"
-
-    rows, money = table.index[:1], table.index[1:]
-    return (table.style
-            .format(shown(0), subset=pd.IndexSlice[rows, ["before", "after"]])
-            .format(shown(0, "+"), subset=pd.IndexSlice[rows, ["change"]])
-            .format(shown(2), subset=pd.IndexSlice[money, ["before", "after"]])
-            .format(shown(2, "+"), subset=pd.IndexSlice[money, ["change"]]))
-
-
-def listed(names: list[str], limit: int = 4) -> str:
-    """'A', 'A and B', 'A, B, C and 2 more' — each name escaped and bold."""
-    shown = [f"**{md_escape(n)}**" for n in names[:limit]]
-    if len(names) > limit:
-        shown.append(f"{len(names) - limit} more")
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-
-
-def scope_text(kind: str | None, preview: dict) -> str:
-    """What the before → after totals cover, named: 'for plan X (Country) and agencies A and B'."""
-    after = preview.get("after") or {}
-    scopes, agencies = after.get("scopes") or [], after.get("agencies") or []
-    if not scopes:
-        return "for the plan(s) and agencies in this file"
-    noun = "evaluation" if kind == "actions" else "plan"
-    text = f"for {noun}{'s' if len(scopes) > 1 else ''} {listed(scopes)}"
-    if agencies:
-        text += f" and agenc{'ies' if len(agencies) > 1 else 'y'} {listed(agencies)}"
-    return text
-
-
-def kind_text(result: LoadResult) -> str:
-    if not result.kind:
-        return "file"
-    return f"{result.kind} file" + (" (UN INFO export)" if result.layout == "uninfo" else "")
-
-
-def show_warnings(result: LoadResult, key: str) -> None:
-    if result.warnings:
-        # a refused file does not load: its warnings are only worth reading with the errors
-        loads = result.status != "rejected"
-        with st.expander(f"{len(result.warnings)} warning(s)" + (" — the file loads, but read them" if loads
-                                                                 else " as well")):
-            show_problems(result.warnings, key=key)
-
-
-def when_text(value: object) -> str:
-    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, dt.datetime) else str(value or "an earlier date")
-
-
-def show_duplicate(result: LoadResult) -> None:
-    previous = result.duplicate_of or {}
-    st.info(f"**{md_escape(result.file_name)}** was already loaded on {when_text(previous.get('created_at'))} "
-            f"by {md_escape(previous.get('user_name') or 'an unnamed user')} "
-            f"(submission {previous.get('submission_id')}). Nothing changed.", icon=":material/content_copy:")
-
-
-def show_rejected(result: LoadResult, data: bytes, name: str) -> None:
-    count = len(result.errors)
-    st.error(f"**{md_escape(result.file_name)}** has {count} error{'s' if count != 1 else ''}. Nothing was "
-             "loaded. Fix them in your file and upload it again.", icon=":material/error:")
-    show_problems(result.errors, key="upload_errors")
-    report_name = f"validation-report-{name.rsplit('.', 1)[0]}.xlsx"
-    st.download_button("Download the validation report (.xlsx, errors highlighted)",
-                       lambda: error_report_bytes(result.file_name, data, result.errors + result.warnings),
-                       file_name=report_name, mime=XLSX, key="upload_report", icon=":material/download:",
-                       on_click="ignore")
-    st.caption("The report lists every error and holds a copy of your sheets with each offending cell in red "
-               "and a note saying what to change.")
-    show_warnings(result, "upload_report_warnings")
-
-
-def show_sample(result: LoadResult) -> None:
-    """A few of the rows Commit will add, and of the current rows it will replace (the preview's sample)."""
-    sample = (result.preview or {}).get("sample") or {}
-    for part, count, what in (("added", result.rows_added, "to be added"),
-                              ("replaced", result.rows_replaced, "to be replaced")):
-        rows = sample.get(part)
-        if rows is not None and len(rows):
-            st.markdown(f"Rows {what}: the first {len(rows)} of {count:,}")
-            tables.show_table(rows, key=f"upload_sample_{part}")
-
-
 def show_preview(result: LoadResult, data: bytes, name: str, options: dict) -> None:
-    st.success(f"**{md_escape(result.file_name)}** is a valid {kind_text(result)}. Commit will add "
-               f"**{result.rows_added:,}** row(s) and replace **{result.rows_replaced:,}** current row(s) (the "
-               "replaced rows are kept: rolling the submission back restores them).", icon=":material/check_circle:")
+    st.success(
+        f"**{md_escape(result.file_name)}** is a valid {load_result.kind_text(result)}. Commit will add "
+        f"**{result.rows_added:,}** row(s) and replace **{result.rows_replaced:,}** current row(s) (the "
+        "replaced rows are kept: rolling the submission back restores them).",
+        icon=":material/check_circle:",
+    )
     if result.preview:
-        show_totals(result.kind, result.preview, "Totals of the current data {scope}, before → after Commit:",
-                    "upload_preview_by_agency")
-        show_sample(result)
-    show_warnings(result, "upload_preview_warnings")
-    st.button("Commit", type="primary", key="upload_commit", icon=":material/cloud_upload:",
-              on_click=commit, args=(data, name, options, result.preview))
+        load_result.show_totals(
+            result.kind,
+            result.preview,
+            "Totals of the current data {scope}, before → after Commit:",
+            "upload_preview_by_agency",
+        )
+        load_result.show_sample(result)
+    load_result.show_warnings(result, "upload_preview_warnings")
+    st.button(
+        "Commit",
+        type="primary",
+        key="upload_commit",
+        icon=":material/cloud_upload:",
+        on_click=commit,
+        args=(data, name, options, result.preview),
+    )
     st.caption("Nothing has been written yet. Not right? Fix the file and upload it again instead.")
-
-
-def show_committed(last: dict) -> None:
-    result: LoadResult = last["result"]
-    if result.status == "committed":
-        st.success(f"**{md_escape(result.file_name)}** committed as submission {result.submission_id}: "
-                   f"{result.rows_added:,} row(s) added, {result.rows_replaced:,} replaced. Every page shows the "
-                   "new figures now; the submission is in ③ History, where it can be rolled back.",
-                   icon=":material/task_alt:")
-        if last.get("preview"):
-            show_totals(result.kind, last["preview"], "Totals {scope}, before → after:", "upload_committed_by_agency")
-        st.page_link("pages/overview.py", label="See the Overview", icon=":material/dashboard:")
-    elif result.status == "duplicate":
-        show_duplicate(result)
-    else:  # the data changed between the check and Commit in a way that makes the file invalid
-        st.error(f"**{md_escape(result.file_name)}** was not committed: {len(result.errors)} error(s). Nothing "
-                 "was loaded. Upload it again to see them.")
 
 
 st.subheader("② Upload, check and commit", anchor="upload")
 options = options_form()
 last = st.session_state.pop("upload_last", None)
 if last:
-    show_committed(last)
-uploaded = st.file_uploader("Workbook (.xlsx, .xlsm) or CSV file", type=["xlsx", "xlsm", "csv"],
-                            key=f"upload_file_{st.session_state.get('upload_round', 0)}",
-                            help="One dataset per file. The check starts as soon as the file is uploaded.")
+    load_result.show_committed(last)
+uploaded = st.file_uploader(
+    "Workbook (.xlsx, .xlsm) or CSV file",
+    type=["xlsx", "xlsm", "csv"],
+    key=f"upload_file_{st.session_state.get('upload_round', 0)}",
+    help="One dataset per file. The check starts as soon as the file is uploaded.",
+)
 if uploaded is None:
     st.session_state.pop("upload_checked", None)
     if not last:
         st.caption("Nothing is written until you press Commit after the check.")
 else:
     data = uploaded.getvalue()
-    check_key = (uploaded.file_id, uploaded.name, len(data), tuple(sorted(options.items())),
-                 activity.data_version(con))
+    check_key = (uploaded.file_id, uploaded.name, len(data), tuple(sorted(options.items())), activity.data_version(con))
     checked = st.session_state.get("upload_checked")
     if not checked or checked[0] != check_key:
         checked = (check_key, check(data, uploaded.name, options))
         st.session_state["upload_checked"] = checked
     result = checked[1]
     if result.status == "duplicate":
-        show_duplicate(result)
+        load_result.show_duplicate(result)
     elif result.status == "rejected":
-        show_rejected(result, data, uploaded.name)
+        load_result.show_rejected(result, data, uploaded.name)
     else:
         show_preview(result, data, uploaded.name, options)
 
@@ -415,14 +284,16 @@ else:
 def roll_back(submission_id: int) -> None:
     """Roll back button callback."""
     try:
-        accounts.check_rollback(con, user["user_name"], submission_id)
-        done = store.writes.rollback(con, submission_id, user["user_name"])
+        accounts.check_rollback(connection(), user["user_name"], submission_id)  # this run's connection
+        done = store.writes.rollback(connection(), submission_id, user["user_name"])
     except (store.writes.RollbackError, accounts.PermissionDenied) as error:
         st.session_state["upload_rollback_message"] = ("error", str(error))
     else:
         st.session_state["upload_rollback_message"] = (
-            "success", f"Submission {submission_id} rolled back: {done['rows_hidden']:,} row(s) withdrawn, "
-                       f"{done['rows_restored']:,} earlier row(s) restored.")
+            "success",
+            f"Submission {submission_id} rolled back: {done['rows_hidden']:,} row(s) withdrawn, "
+            f"{done['rows_restored']:,} earlier row(s) restored.",
+        )
     st.session_state["upload_rollback_choice"] = None
     st.session_state.pop("upload_rollback_pending", None)
 
@@ -440,17 +311,32 @@ def confirm_rollback(submission_id: int) -> None:
     """What the roll-back will withdraw and restore, named, with the buttons to do it or not."""
     what = rollback_preview(con, submission_id)
     when = f"{what['created_at']:%Y-%m-%d %H:%M}" if isinstance(what.get("created_at"), dt.datetime) else ""
-    about = " · ".join(x for x in (text(what.get("file_name")), text(what.get("kind")),
-                                   text(what.get("agency")) or "several agencies", text(what.get("plan")),
-                                   f"loaded {when}" if when else None,
-                                   f"by {text(what.get('user_name'))}" if text(what.get("user_name")) else None) if x)
-    st.warning(f"Roll back submission {submission_id} ({md_escape(about)})? Its **{what['withdrawn']:,}** current "
-               f"row(s) will be withdrawn, and up to **{what['restored']:,}** earlier row(s) it replaced will be "
-               "current again (a row a later submission has replaced since stays with that one).",
-               icon=":material/warning:")
-    yes, no, _ = st.columns([1, 1, 2])
-    yes.button(f"Yes, roll back submission {submission_id}", key="upload_rollback_confirm", type="primary",
-               on_click=roll_back, args=(submission_id,))
+    about = " · ".join(
+        x
+        for x in (
+            text(what.get("file_name")),
+            text(what.get("kind")),
+            text(what.get("agency")) or "several agencies",
+            text(what.get("plan")),
+            f"loaded {when}" if when else None,
+            f"by {text(what.get('user_name'))}" if text(what.get("user_name")) else None,
+        )
+        if x
+    )
+    st.warning(
+        f"Roll back submission {submission_id} ({md_escape(about)})? Its **{what['withdrawn']:,}** current "
+        f"row(s) will be withdrawn, and up to **{what['restored']:,}** earlier row(s) it replaced will be "
+        "current again (a row a later submission has replaced since stays with that one).",
+        icon=":material/warning:",
+    )
+    yes, no, _ = st.columns([2, 1, 2])  # the question's button names the submission: room for it
+    yes.button(
+        f"Yes, roll back submission {submission_id}",
+        key="upload_rollback_confirm",
+        type="primary",
+        on_click=roll_back,
+        args=(submission_id,),
+    )
     no.button("Cancel", key="upload_rollback_cancel", on_click=cancel_rollback)
 
 
@@ -460,8 +346,12 @@ def label(history: pd.DataFrame):
     def described(sid: int) -> str:
         r = rows[sid]
         when = f"{r.when:%Y-%m-%d %H:%M}" if not is_missing(r.when) else ""
-        return " · ".join(str(x) for x in (sid, text(r.file), text(r.dataset), text(r.agency) or "several agencies",
-                                           when, text(r.user)) if x)
+        return " · ".join(
+            str(x)
+            for x in (sid, text(r.file), text(r.dataset), text(r.agency) or "several agencies", when, text(r.user))
+            if x
+        )
+
     return described
 
 
@@ -470,9 +360,16 @@ filters = current_filters().applying_to("submissions")
 history = activity.submission_history(con, filters)
 closed_now = periods.closed(con)
 if closed_now:  # the closings and reopenings themselves: the Closed periods page (administrators)
-    st.caption("Closed periods — loads and roll-backs that would change them are refused: " + md_escape("; ".join(
-        f"{periods.Period(p['country'], p['plan'], p['year'], p['quarter'])} (closed by "
-        f"{p['user_name'] or 'an unnamed user'} on {p['changed_at']:%Y-%m-%d %H:%M} UTC)" for p in closed_now)))
+    st.caption(
+        "Closed periods — loads and roll-backs that would change them are refused: "
+        + md_escape(
+            "; ".join(
+                f"{periods.Period(p['country'], p['plan'], p['year'], p['quarter'])} (closed by "
+                f"{p['user_name'] or 'an unnamed user'} on {p['changed_at']:%Y-%m-%d %H:%M} UTC)"
+                for p in closed_now
+            )
+        )
+    )
 message = st.session_state.pop("upload_rollback_message", None)
 if message:
     (st.success if message[0] == "success" else st.error)(md_escape(message[1]))
@@ -486,17 +383,48 @@ else:
     refused_files = int((history["status"] == "rejected").sum())
     if refused_files and not st.toggle(f"Show refused files ({refused_files:,})", key="upload_history_refused"):
         history = history[history["status"] != "rejected"]
-    shown = history.assign(status=lambda d: d["status"].str.replace("_", " "))[
-        ["id", "when", "user", "file", "dataset", "agency", "status", "added", "replaced", "rejected", "plan"]]
-    st.dataframe(shown, hide_index=True, width="stretch", key="upload_history", placeholder="—",
-                 column_config={
-                     "id": st.column_config.NumberColumn("id", width="small"),
-                     "when": st.column_config.DatetimeColumn("when", format="YYYY-MM-DD HH:mm"),
-                     "file": st.column_config.TextColumn("file", width="medium"),
-                     "added": st.column_config.NumberColumn("rows added", format="localized"),
-                     "replaced": st.column_config.NumberColumn("rows replaced", format="localized"),
-                     "rejected": st.column_config.NumberColumn("rows rejected", format="localized"),
-                 })
+    shown = history.assign(
+        status=lambda d: d["status"].str.replace("_", " "),
+        reported=[
+            f"{format_day(d)} ({f})" if not is_missing(d) else ""
+            for d, f in zip(history["reported_on"], history["reported_from"])
+        ],
+    )[
+        [
+            "id",
+            "when",
+            "reported",
+            "user",
+            "file",
+            "dataset",
+            "agency",
+            "status",
+            "added",
+            "replaced",
+            "rejected",
+            "plan",
+        ]
+    ]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key="upload_history",
+        placeholder="—",
+        column_config={
+            "id": st.column_config.NumberColumn("id", width="small"),
+            "when": st.column_config.DatetimeColumn("when", format="YYYY-MM-DD HH:mm"),
+            "file": st.column_config.TextColumn("file", width="medium"),
+            "added": st.column_config.NumberColumn("rows added", format="localized"),
+            "replaced": st.column_config.NumberColumn("rows replaced", format="localized"),
+            "rejected": st.column_config.NumberColumn("rows rejected", format="localized"),
+            "reported": st.column_config.TextColumn(
+                "data reported",
+                help="The day the file says its data were reported (a UN INFO export's date, a date in the file or "
+                "its name, the day the workbook was saved); blank when it says none",
+            ),
+        },
+    )
     described = label(history)
     left, right = st.columns(2)
     with left, st.container(border=True):
@@ -504,28 +432,56 @@ else:
         committed = [int(r.id) for r in history.itertuples() if r.status == "committed"]
         refused = accounts.rollback_refusals(con, user["user_name"], committed)
         candidates = [sid for sid in committed if sid not in refused]
-        target = st.selectbox("Submission to roll back", candidates, index=None, format_func=described,
-                              placeholder="Choose a submission" if candidates else "Nothing you may roll back",
-                              key="upload_rollback_choice")
-        st.caption("Administrators may roll back any submission." if is_admin else
-                   f"You may roll back submissions of {md_escape(', '.join(sorted(my_agencies or [])))} that "
-                   "replaced no other agency's rows.")
+        target = st.selectbox(
+            "Submission to roll back",
+            candidates,
+            index=None,
+            format_func=described,
+            placeholder="Choose a submission" if candidates else "Nothing you may roll back",
+            key="upload_rollback_choice",
+        )
+        st.caption(
+            "Administrators may roll back any submission."
+            if is_admin
+            else f"You may roll back submissions of {md_escape(', '.join(sorted(my_agencies or [])))} that "
+            "replaced no other agency's rows."
+        )
         if target is not None:
-            st.caption("Its rows are withdrawn and the rows it replaced become current again — unless a later "
-                       "submission has replaced them since: they then stay with that one.")
+            st.caption(
+                "Its rows are withdrawn and the rows it replaced become current again — unless a later "
+                "submission has replaced them since: they then stay with that one."
+            )
         pending = st.session_state.get("upload_rollback_pending")
         if pending is not None and pending == target:
             confirm_rollback(pending)
         else:
-            st.button("Roll back…", key="upload_rollback", disabled=target is None, icon=":material/undo:",
-                      on_click=ask_rollback, args=(target,))
+            st.button(
+                "Roll back…",
+                key="upload_rollback",
+                disabled=target is None,
+                icon=":material/undo:",
+                on_click=ask_rollback,
+                args=(target,),
+            )
     with right, st.container(border=True):
         st.markdown("**Download the original file of a submission**")
         stored = [int(r.id) for r in history.itertuples() if r.has_file]
-        chosen = st.selectbox("Submission", stored, index=None, format_func=described, key="upload_original_choice",
-                              placeholder="Choose a submission" if stored else "No file kept yet")
+        chosen = st.selectbox(
+            "Submission",
+            stored,
+            index=None,
+            format_func=described,
+            key="upload_original_choice",
+            placeholder="Choose a submission" if stored else "No file kept yet",
+        )
         if chosen is not None:
             kept = store.writes.original_file(con, chosen)
             if kept:
-                st.download_button(f"Download {md_escape(kept[0])}", kept[1], file_name=kept[0],
-                                   key="upload_original", icon=":material/download:", on_click="ignore")
+                st.download_button(
+                    f"Download {md_escape(kept[0])}",
+                    kept[1],
+                    file_name=kept[0],
+                    key="upload_original",
+                    icon=":material/download:",
+                    on_click="ignore",
+                )

@@ -4,6 +4,7 @@ Roles: viewer (dashboards and exports), focal_point (also uploads and rolls back
 the account only), admin (everything). Only a bcrypt hash of a password is kept; an account is found by its
 user name or its e-mail (the e-mail in any letter case, as identity providers send it).
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,6 +17,7 @@ import bcrypt
 from core.entities import EntityResolver
 from core.schema import KINDS
 from store import writes
+from store.transactions import write_transaction
 
 ROLES = ("viewer", "focal_point", "admin")
 MIN_PASSWORD = 8
@@ -51,7 +53,7 @@ def check_password(password: str, stored: str) -> bool:
     and for a password over 72 bytes against a hash made before prehashing (bcrypt alone cannot take it)."""
     try:
         if stored.startswith(PREHASHED):
-            hashed = stored[len(PREHASHED):].encode()
+            hashed = stored[len(PREHASHED) :].encode()
             return bcrypt.checkpw(_prehash(password, hashed[:_BCRYPT_SALT_LENGTH]), hashed)
         return bcrypt.checkpw(_utf8(password), stored.encode())
     except ValueError:
@@ -68,25 +70,36 @@ def add_user(con, name: str, role: str, agencies: list[str], password: str | Non
     if password is not None and len(password) < MIN_PASSWORD:
         raise ValueError(f"The password must have at least {MIN_PASSWORD} characters.")
     email = (email or "").strip() or None
-    _refuse_ambiguous_names(con, name, email)
     resolver = EntityResolver(writes.entities(con))
     codes = [resolver.resolve(a) for a in agencies]
     if role == "focal_point" and not codes:
         raise ValueError("A focal point needs at least one --agency.")
     hashed = hash_password(password) if password else None
-    con.execute("""INSERT INTO users (user_name, email, role, agencies, password_hash) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT (user_name) DO UPDATE SET email = excluded.email, role = excluded.role,
-                   agencies = excluded.agencies, password_hash = coalesce(excluded.password_hash, users.password_hash)""",
-                [name, email, role, codes, hashed])
+
+    def write(con) -> None:  # the names are checked where they are written: a shared store has no unique keys
+        _refuse_ambiguous_names(con, name, email)
+        changed = con.execute(
+            """UPDATE users SET email = ?, role = ?, agencies = ?,
+                                 password_hash = coalesce(?, password_hash) WHERE user_name = ?""",
+            [email, role, codes, hashed, name],
+        ).fetchone()[0]
+        if not changed:
+            con.execute(
+                "INSERT INTO users (user_name, email, role, agencies, password_hash) VALUES (?, ?, ?, ?, ?)",
+                [name, email, role, codes, hashed],
+            )
+
+    write_transaction(con, write)
 
 
 def _refuse_ambiguous_names(con, name: str, email: str | None) -> None:
     """A user name or e-mail must name one account only: a sign-in or a single sign-on by it could otherwise land
     in the wrong account."""
-    clash = con.cursor().execute(
+    clash = con.execute(  # inside the write transaction: what it will commit beside
         """SELECT user_name, email FROM users WHERE user_name <> ?
            AND (lower(email) IN (lower(?), lower(?)) OR lower(user_name) = lower(?)) ORDER BY user_name LIMIT 1""",
-        [name, name, email, email]).fetchone()
+        [name, name, email, email],
+    ).fetchone()
     if clash:
         other, other_email = clash
         taken = other_email if other_email and other_email.lower() in (name.lower(), (email or "").lower()) else other
@@ -94,21 +107,32 @@ def _refuse_ambiguous_names(con, name: str, email: str | None) -> None:
 
 
 def list_users(con) -> list[dict]:
-    rows = con.cursor().execute(
-        "SELECT user_name, role, agencies, email, created_at FROM users ORDER BY user_name").fetchall()
+    rows = (
+        con.cursor()
+        .execute("SELECT user_name, role, agencies, email, created_at FROM users ORDER BY user_name")
+        .fetchall()
+    )
     return [dict(zip(("user_name", "role", "agencies", "email", "created_at"), r)) for r in rows]
 
 
 def remove_user(con, name: str) -> bool:
-    return con.execute("DELETE FROM users WHERE user_name = ?", [name]).fetchone()[0] > 0
+    return write_transaction(
+        con, lambda con: con.execute("DELETE FROM users WHERE user_name = ?", [name]).fetchone()[0] > 0
+    )
 
 
 def get_user(con, name: str) -> dict | None:
     """The account whose user name is `name`, else the one account whose e-mail is `name` in any letter case
     (None when several older accounts share that e-mail: it names none of them)."""
-    rows = con.cursor().execute(
-        """SELECT user_name, role, agencies, email, password_hash FROM users
-           WHERE user_name = ? OR lower(email) = lower(?) ORDER BY user_name = ? DESC""", [name, name, name]).fetchall()
+    rows = (
+        con.cursor()
+        .execute(
+            """SELECT user_name, role, agencies, email, password_hash FROM users
+           WHERE user_name = ? OR lower(email) = lower(?) ORDER BY user_name = ? DESC""",
+            [name, name, name],
+        )
+        .fetchall()
+    )
     if not rows or (len(rows) > 1 and rows[0][0] != name):
         return None
     return dict(zip(("user_name", "role", "agencies", "email", "password_hash"), rows[0]))
@@ -159,13 +183,19 @@ def rollback_refusals(con, name: str, submission_ids: list[int]) -> dict[int, st
         return {}
     cur = con.cursor()
     ids = [int(i) for i in submission_ids]
-    owners = dict(cur.execute("SELECT submission_id, agency FROM submission_log WHERE submission_id IN "
-                              "(SELECT unnest(?))", [ids]).fetchall())
+    owners = dict(
+        cur.execute(
+            "SELECT submission_id, agency FROM submission_log WHERE submission_id IN (SELECT unnest(?))", [ids]
+        ).fetchall()
+    )
     replaced: dict[int, set[str]] = {}
     tables = (*(kind.table.name for kind in KINDS.values()), "suboutputs")
-    for sid, agency in cur.execute(f"""SELECT DISTINCT replaced_by, agency FROM (
-            {' UNION ALL '.join(f'SELECT replaced_by, agency FROM {t}' for t in tables)})
-            WHERE replaced_by IN (SELECT unnest(?))""", [ids]).fetchall():
+    for sid, agency in cur.execute(
+        f"""SELECT DISTINCT replaced_by, agency FROM (
+            {" UNION ALL ".join(f"SELECT replaced_by, agency FROM {t}" for t in tables)})
+            WHERE replaced_by IN (SELECT unnest(?))""",
+        [ids],
+    ).fetchall():
         if not set((agency or "").split(";")) & scope:
             replaced.setdefault(sid, set()).add(agency or "no agency")
     mine = ", ".join(sorted(scope))
@@ -173,11 +203,14 @@ def rollback_refusals(con, name: str, submission_ids: list[int]) -> dict[int, st
     for sid in ids:
         codes = set((owners.get(sid) or "").split(";")) - {""}
         if sid in owners and (not codes or not codes <= scope):
-            refusals[sid] = (f"Submission {sid} holds rows of {owners[sid] or 'several agencies'}; "
-                             f"{name} may roll back only submissions of {mine}.")
+            refusals[sid] = (
+                f"Submission {sid} holds rows of {owners[sid] or 'several agencies'}; "
+                f"{name} may roll back only submissions of {mine}."
+            )
         elif sid in replaced:
-            refusals[sid] = (f"Submission {sid} replaced rows of {', '.join(sorted(replaced[sid]))}: rolling it back "
-                             f"would change them; {name} may roll back only submissions that changed rows of {mine} "
-                             "alone (an administrator may roll it back).")
+            refusals[sid] = (
+                f"Submission {sid} replaced rows of {', '.join(sorted(replaced[sid]))}: rolling it back "
+                f"would change them; {name} may roll back only submissions that changed rows of {mine} "
+                "alone (an administrator may roll it back)."
+            )
     return refusals
-

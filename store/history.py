@@ -8,14 +8,16 @@ rows of a group are always current together; and a row's rowid cannot name it (D
 open transaction temporary ones). A group may be shown more than once (replaced, then shown again when the
 replacing submission is rolled back): one interval each time.
 
-The views as of a moment are the views of SPEC §9 (`store.views.VIEWS`) over the rows shown then, made temporary views of
-the same names on a cursor (`AsOf.cursor`), so every read of `analytics` runs unchanged. Without an as-of date
+The views as of a moment are the views of SPEC §9 (`store.views.VIEWS`) over the rows shown then, made temporary
+views of the same names on a cursor (`AsOf.cursor`), so every read of `analytics` runs unchanged. Without an as-of date
 nothing here is read: the views of current rows stay exactly as they are.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 import duckdb
 
@@ -23,8 +25,13 @@ from core.schema import FIGURES_DAY, REPLACE_SCOPE
 from store.views import VIEWS
 
 #: the versioned fact tables, and the view of SPEC §9 over each (store.views.VIEWS)
-TABLES = {"budget_lines": "budget", "suboutputs": "suboutput_list", "indicator_rows": "indicator_values",
-          "action_rows": "actions", "indirect_cost_rows": "indirect_costs"}
+TABLES = {
+    "budget_lines": "budget",
+    "suboutputs": "suboutput_list",
+    "indicator_rows": "indicator_values",
+    "action_rows": "actions",
+    "indirect_cost_rows": "indirect_costs",
+}
 #: the columns naming a group of rows (besides the submission), per table: the scope columns it has
 _SCOPE = ("suboutput_id", "plan", "source_title", "country", "agency", "year", "period")
 GROUP_COLUMNS = {
@@ -50,8 +57,9 @@ def _groups(table: str, prefix: str = "") -> str:
 
 def _same_group(table: str) -> str:
     """Row `r` of `table` is in group `v` of row_visibility."""
-    return " AND ".join(["v.submission_id = r.submission_id",
-                         *(f"v.{c} IS NOT DISTINCT FROM r.{c}" for c in GROUP_COLUMNS[table])])
+    return " AND ".join(
+        ["v.submission_id = r.submission_id", *(f"v.{c} IS NOT DISTINCT FROM r.{c}" for c in GROUP_COLUMNS[table])]
+    )
 
 
 def now() -> dt.datetime:
@@ -66,6 +74,7 @@ def end_of_day(day: dt.date) -> dt.datetime:
 
 # ---------------------------------------------------------------- recording changes (inside the writer's transaction)
 
+
 def record_load(con, submission_ids: list[int], at: dt.datetime | None = None) -> None:
     """After a load's writes: the rows it made current are shown from `at`; the rows it retired, until `at`.
     (Rows of a batch replaced by a later file of the same batch were never shown: they get no interval.)"""
@@ -73,42 +82,55 @@ def record_load(con, submission_ids: list[int], at: dt.datetime | None = None) -
     ids = [int(s) for s in submission_ids]
     for table in TABLES:
         _close(con, table, at, "NOT current AND list_contains($2::BIGINT[], replaced_by)", ids)
-        con.execute(f"""INSERT INTO row_visibility SELECT DISTINCT ?, submission_id, {_groups(table)}, ?, NULL
-                        FROM {table} WHERE current AND list_contains(?::BIGINT[], submission_id)""", [table, at, ids])
+        con.execute(
+            f"""INSERT INTO row_visibility SELECT DISTINCT ?, submission_id, {_groups(table)}, ?, NULL
+                        FROM {table} WHERE current AND list_contains(?::BIGINT[], submission_id)""",
+            [table, at, ids],
+        )
 
 
 def record_rollback(con, table: str, submission_id: int, at: dt.datetime) -> None:
     """Inside `store.rollback`, for one table, once its rows are hidden and `rollback_next` says which rows it had
     replaced come back (next_id NULL): the hidden rows are shown until `at`, the restored ones from `at`."""
     _close(con, table, at, "submission_id = $2", submission_id)
-    con.execute(f"""INSERT INTO row_visibility SELECT DISTINCT ?, submission_id, {_groups(table)}, ?, NULL
+    con.execute(
+        f"""INSERT INTO row_visibility SELECT DISTINCT ?, submission_id, {_groups(table)}, ?, NULL
                     FROM {table} WHERE rowid IN (SELECT row_id FROM rollback_next WHERE next_id IS NULL)""",
-                [table, at])
+        [table, at],
+    )
 
 
 def _close(con, table: str, at: dt.datetime, rows: str, value: object) -> None:
     """The open intervals of the groups of `table`'s rows matching `rows` (in which `$2` is `value`) end at `at`."""
-    con.execute(f"""UPDATE row_visibility v SET shown_until = $1
-                    FROM (SELECT DISTINCT submission_id, {', '.join(GROUP_COLUMNS[table])} FROM {table} WHERE {rows}) r
-                    WHERE v.tbl = $3 AND v.shown_until IS NULL AND {_same_group(table)}""", [at, value, table])
+    con.execute(
+        f"""UPDATE row_visibility v SET shown_until = $1
+                    FROM (SELECT DISTINCT submission_id, {", ".join(GROUP_COLUMNS[table])} FROM {table} WHERE {rows}) r
+                    WHERE v.tbl = $3 AND v.shown_until IS NULL AND {_same_group(table)}""",
+        [at, value, table],
+    )
 
 
 # ---------------------------------------------------------------- filling it for a database written before it existed
+
 
 def _later(table: str) -> str:
     """SQL: for the retired row `t` of `table`, when the first submission loaded after its own (committed or
     rolled back since) that claims its scope was loaded: when the row stopped being shown, as far as the log says.
     The scopes are the loads' (core.schema.REPLACE_SCOPE; UN INFO rows by sub-output ID)."""
-    loaded = ("JOIN submission_log q ON q.submission_id = s.submission_id AND q.status IN ('committed', 'rolled_back') "
-              "AND q.submission_id > t.submission_id")
+    loaded = (
+        "JOIN submission_log q ON q.submission_id = s.submission_id AND q.status IN ('committed', 'rolled_back') "
+        "AND q.submission_id > t.submission_id"
+    )
     by_id = f"(SELECT min(q.created_at) FROM suboutputs s {loaded} WHERE s.suboutput_id = t.suboutput_id)"
     canonical = "q.layout IS DISTINCT FROM 'uninfo'"
     if table == "suboutputs":
         return by_id
     if table == "indirect_cost_rows":
         scope = REPLACE_SCOPE["indirect_costs"][1]
-        return (f"least((SELECT min(q.created_at) FROM budget_lines s {loaded} WHERE {canonical} AND {scope}), "
-                f"(SELECT min(q.created_at) FROM indirect_cost_rows s {loaded} WHERE {scope}))")
+        return (
+            f"least((SELECT min(q.created_at) FROM budget_lines s {loaded} WHERE {canonical} AND {scope}), "
+            f"(SELECT min(q.created_at) FROM indirect_cost_rows s {loaded} WHERE {scope}))"
+        )
     kind = {"budget_lines": "budget", "indicator_rows": "indicators", "action_rows": "actions"}[table]
     by_scope = f"(SELECT min(q.created_at) FROM {table} s {loaded} WHERE {canonical} AND {REPLACE_SCOPE[kind][1]})"
     return f"least({by_scope}, {by_id})" if table == "budget_lines" else by_scope
@@ -124,18 +146,17 @@ def fill(con) -> None:
     for table, columns in GROUP_COLUMNS.items():
         until = local.format(f"coalesce(least(l.rolled_back_at, {_later(table)}), l.created_at)")
         con.execute(f"""INSERT INTO row_visibility
-            SELECT '{table}', t.submission_id, {_groups(table, 't.')}, {local.format('l.created_at')},
+            SELECT '{table}', t.submission_id, {_groups(table, "t.")}, {local.format("l.created_at")},
                    CASE WHEN NOT t.current THEN {until} END
-            FROM (SELECT DISTINCT submission_id, {', '.join(columns)}, current FROM {table}) t
+            FROM (SELECT DISTINCT submission_id, {", ".join(columns)}, current FROM {table}) t
             JOIN submission_log l ON l.submission_id = t.submission_id
             WHERE l.status IN ('committed', 'rolled_back')""")
     # a group taken as shown beyond its end (a later claim was loaded before its own load) is shown for no time
     con.execute("UPDATE row_visibility SET shown_until = shown_from WHERE shown_until < shown_from")
 
 
-
-
 # ---------------------------------------------------------------- reading as of a moment
+
 
 @dataclass(frozen=True)
 class AsOf:
@@ -173,10 +194,14 @@ def _parts(table: str, moment: dt.datetime, catalog: str) -> tuple[str, str]:
     intervals the other rows are matched against."""
     stamp = f"TIMESTAMP '{moment.isoformat(sep=' ')}'"
     visibility = f"""(SELECT * FROM "{catalog}".main.row_visibility WHERE tbl = '{table}')"""
-    open_by = (f"SELECT submission_id FROM {visibility} WHERE shown_until IS NULL GROUP BY submission_id "
-               f"HAVING max(shown_from) <= {stamp}")
-    holding = (f"SELECT * FROM {visibility} WHERE shown_from <= {stamp} AND (shown_until > {stamp} OR "
-               f"(shown_until IS NULL AND submission_id NOT IN ({open_by})))")
+    open_by = (
+        f"SELECT submission_id FROM {visibility} WHERE shown_until IS NULL GROUP BY submission_id "
+        f"HAVING max(shown_from) <= {stamp}"
+    )
+    holding = (
+        f"SELECT * FROM {visibility} WHERE shown_from <= {stamp} AND (shown_until > {stamp} OR "
+        f"(shown_until IS NULL AND submission_id NOT IN ({open_by})))"
+    )
     return open_by, holding
 
 
@@ -206,15 +231,18 @@ def as_of_views(con, moment: dt.datetime, day: dt.date, kept: bool = False) -> l
             if f"FROM {table} WHERE current" in sql:
                 open_by, holding = _parts(table, moment, catalog)
                 if kept:
-                    out += [f"CREATE OR REPLACE TEMP TABLE as_of_open_{table} AS {open_by}",
-                            f"CREATE OR REPLACE TEMP TABLE as_of_holding_{table} AS {holding}"]
+                    out += [
+                        f"CREATE OR REPLACE TEMP TABLE as_of_open_{table} AS {open_by}",
+                        f"CREATE OR REPLACE TEMP TABLE as_of_holding_{table} AS {holding}",
+                    ]
                     open_by, holding = f"temp.as_of_open_{table}", f"temp.as_of_holding_{table}"
                 else:
                     open_by, holding = f"({open_by})", f"({holding})"
-                out.append(sql.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW")
-                           .replace(f"FROM {table} WHERE current",
-                                    f"FROM {shown_rows(table, catalog, open_by, holding)} r")
-                           .replace("current_date", f"DATE '{day.isoformat()}'"))
+                out.append(
+                    sql.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW")
+                    .replace(f"FROM {table} WHERE current", f"FROM {shown_rows(table, catalog, open_by, holding)} r")
+                    .replace("current_date", f"DATE '{day.isoformat()}'")
+                )
     return out
 
 
@@ -234,6 +262,11 @@ class Session:
 
     def cursor(self) -> _Kept:
         return _Kept(self._cur)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The session as the reads take a connection (all they do with it is `cursor()`)."""
+        return cast(duckdb.DuckDBPyConnection, self)
 
     def close(self) -> None:
         try:

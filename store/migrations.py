@@ -5,10 +5,12 @@ each in its own transaction, then (re)creates the views of the query surface (co
 A new dataset kind, or any change to the tables, is a new `@migration(next version, "what it does")` function
 at the end of this file; a released migration is never edited (databases out there have applied it).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -32,11 +34,13 @@ MIGRATIONS: dict[int, Migration] = {}
 
 def migration(version: int, description: str):
     """Register the decorated function as the schema change `version` (the next number after the last one)."""
+
     def register(apply: Callable[[duckdb.DuckDBPyConnection], None]):
         if version != len(MIGRATIONS) + 1:
             raise ValueError(f"migration {version} ({description}) after {len(MIGRATIONS)}: versions go 1, 2, 3, …")
         MIGRATIONS[version] = Migration(version, description, apply)
         return apply
+
     return register
 
 
@@ -91,9 +95,14 @@ def _initial_schema(con) -> None:
     ):
         con.execute(sql)
     # the shipped entity list in one statement (row by row, it was most of a new database's creation)
-    con.execute("INSERT INTO entities (code, name, aliases, origin) SELECT unnest(?), unnest(?), unnest(?), 'shipped'",
-                [[e.code for e in SHIPPED_ENTITIES], [e.name for e in SHIPPED_ENTITIES],
-                 [list(e.aliases) for e in SHIPPED_ENTITIES]])
+    con.execute(
+        "INSERT INTO entities (code, name, aliases, origin) SELECT unnest(?), unnest(?), unnest(?), 'shipped'",
+        [
+            [e.code for e in SHIPPED_ENTITIES],
+            [e.name for e in SHIPPED_ENTITIES],
+            [list(e.aliases) for e in SHIPPED_ENTITIES],
+        ],
+    )
 
 
 @migration(2, "indicators take their plan's country")
@@ -140,35 +149,75 @@ def _closed_periods(con) -> None:
 @migration(7, "costed work plans: an action's planned cost, funds secured, their source, its group and currency")
 def _costed_actions(con) -> None:
     """Rows loaded before have none of these: NULL, never zero (a deliverable without a cost is not costed)."""
-    for column, sql_type in (("planned_cost", "DOUBLE"), ("funded", "DOUBLE"), ("funding_source", "VARCHAR"),
-                             ("work_group", "VARCHAR"), ("currency", "VARCHAR")):
+    for column, sql_type in (
+        ("planned_cost", "DOUBLE"),
+        ("funded", "DOUBLE"),
+        ("funding_source", "VARCHAR"),
+        ("work_group", "VARCHAR"),
+        ("currency", "VARCHAR"),
+    ):
         con.execute(f"ALTER TABLE action_rows ADD COLUMN IF NOT EXISTS {column} {sql_type}")
+
+
+@migration(8, "when a submission's data were reported: the export's or file's date, and where it comes from")
+def _reported_on(con) -> None:
+    """etl.reported: a UN INFO export's date, a date the file states, or the workbook's saved date, per submission;
+    the `submissions` view shows them as nullable columns (NULL: dated by its load, as every submission loaded
+    before). A table of its own, not columns added to submission_log: DuckDB 1.5 cannot replay from its write-ahead
+    log an ALTER TABLE … ADD COLUMN on a table with a function default (`created_at … DEFAULT current_timestamp`),
+    so a process stopped before its next checkpoint would leave a database that no longer opens."""
+    con.execute("""CREATE TABLE IF NOT EXISTS submission_dates (
+        submission_id BIGINT NOT NULL, reported_on DATE NOT NULL, reported_from VARCHAR NOT NULL)""")
+
+
+@migration(9, "the store's version")
+def _store_version(con) -> None:
+    """Bumped by every write transaction (store.transactions.write_transaction): the data version every process's
+    caches read, and the one row that makes two concurrent writes to a shared store conflict, so they run one after
+    the other."""
+    con.execute("CREATE TABLE store_version (version BIGINT NOT NULL)")
+    con.execute("INSERT INTO store_version VALUES (1)")
 
 
 #: the newest schema version (a database opened read-only must already have it)
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
+class _Adapted:
+    """A connection whose statements pass through `ddl` first (a shared store's limits: store.lake.ddl); a
+    statement `ddl` maps to None is skipped."""
 
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring the database to the newest schema in place; each migration in its own transaction, then the views."""
-    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                "description VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)")
+    def __init__(self, con: duckdb.DuckDBPyConnection, ddl: Callable[[str], str | None]) -> None:
+        self.con, self.ddl = con, ddl
+
+    def execute(self, sql: str, *params):
+        adapted = self.ddl(sql)
+        return self.con if adapted is None else self.con.execute(adapted, *params)
+
+
+def migrate(con: duckdb.DuckDBPyConnection, ddl: Callable[[str], str | None] | None = None) -> None:
+    """Bring the database to the newest schema in place; each migration in its own transaction, then the views.
+    `ddl` adapts each statement to the store (store.lake.ddl for DuckLake's limits)."""
+    adapted: Any = _Adapted(con, ddl) if ddl else con
+    adapted.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+        "description VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"
+    )
     done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
     for step in MIGRATIONS.values():
         if step.version in done:
             continue
         con.execute("BEGIN")
         try:
-            step.apply(con)
-            con.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)",
-                        [step.version, step.description])
+            step.apply(adapted)
+            con.execute(
+                "INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [step.version, step.description]
+            )
             con.execute("COMMIT")
         except Exception as exc:
             abandon(con, exc)
             raise
-    current_views = {n for (n,) in con.execute(
-        "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    current_views = {n for (n,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     if not {d.view.name for d in DATASETS.values()} <= current_views or done != set(MIGRATIONS):
         for sql in VIEWS:
             con.execute(sql)

@@ -1,8 +1,10 @@
 """The views of the query surface (SPEC §9) as SQL: what `migrations.migrate` (re)creates and what
 `history.as_of_views` turns into the views of an earlier moment. core.schema declares them."""
+
 from __future__ import annotations
 
-from core.schema import DATASETS, View
+from core.registry import View
+from core.schema import DATASETS
 
 
 def _view_sql(view: View) -> str:

@@ -14,6 +14,7 @@ What the rows exercise:
 - indicators achieved / on track / off track / no data, one decreasing target, one target = baseline;
 - actions in every status, some overdue (deadline before today, status ongoing or not_started).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,24 +41,66 @@ ENTITIES = [
 # --- budget -------------------------------------------------------------------------------------
 _HIERARCHY = {
     # key: (country, plan, sp_code, sp, outcome_code, outcome_title, output_code, output_title)
-    "A-health": (ANGOLA, PLAN_A, "1", "People", "1",
-                 "By 2027, more children and women use quality health and nutrition services",
-                 "1.1", "Primary health care strengthened in the five poorest provinces"),
-    "A-nutrition": (ANGOLA, PLAN_A, "1", "People", "1",
-                    "By 2027, more children and women use quality health and nutrition services",
-                    "1.2", "Nutrition services scaled up"),
-    "A-governance": (ANGOLA, PLAN_A, "2", "Governance", "1",
-                     "By 2027, public institutions are more accountable and transparent",
-                     "1.1", "Justice sector capacity improved"),
-    "B-jobs": (VIET_NAM, PLAN_B, "1", "Prosperity", "1",
-               "By 2026, people benefit from inclusive growth and <b>decent</b> work",
-               "1.1", "Decent jobs for youth"),
-    "B-women": (VIET_NAM, PLAN_B, "1", "Prosperity", "1",
-                "By 2026, people benefit from inclusive growth and <b>decent</b> work",
-                "1.2", "@Women-owned enterprises supported"),
-    "B-climate": (VIET_NAM, PLAN_B, "2", "Planet", "2",
-                  "By 2026, communities are more resilient to climate change and disasters",
-                  "2.1", "Disaster risk reduction plans adopted"),
+    "A-health": (
+        ANGOLA,
+        PLAN_A,
+        "1",
+        "People",
+        "1",
+        "By 2027, more children and women use quality health and nutrition services",
+        "1.1",
+        "Primary health care strengthened in the five poorest provinces",
+    ),
+    "A-nutrition": (
+        ANGOLA,
+        PLAN_A,
+        "1",
+        "People",
+        "1",
+        "By 2027, more children and women use quality health and nutrition services",
+        "1.2",
+        "Nutrition services scaled up",
+    ),
+    "A-governance": (
+        ANGOLA,
+        PLAN_A,
+        "2",
+        "Governance",
+        "1",
+        "By 2027, public institutions are more accountable and transparent",
+        "1.1",
+        "Justice sector capacity improved",
+    ),
+    "B-jobs": (
+        VIET_NAM,
+        PLAN_B,
+        "1",
+        "Prosperity",
+        "1",
+        "By 2026, people benefit from inclusive growth and <b>decent</b> work",
+        "1.1",
+        "Decent jobs for youth",
+    ),
+    "B-women": (
+        VIET_NAM,
+        PLAN_B,
+        "1",
+        "Prosperity",
+        "1",
+        "By 2026, people benefit from inclusive growth and <b>decent</b> work",
+        "1.2",
+        "@Women-owned enterprises supported",
+    ),
+    "B-climate": (
+        VIET_NAM,
+        PLAN_B,
+        "2",
+        "Planet",
+        "2",
+        "By 2026, communities are more resilient to climate change and disasters",
+        "2.1",
+        "Disaster risk reduction plans adopted",
+    ),
 }
 
 #: (hierarchy key, agency, joint, suboutput_id, suboutput_title, funding source, year, required, available,
@@ -67,10 +110,32 @@ _BUDGET = [
     ("A-health", "UNICEF", False, None, None, "Core", 2024, 600_000, 450_000, 300_000, 1),
     ("A-health", "WHO", False, None, None, "Non-core", 2024, 300_000, 300_000, None, 2),
     ("A-health", "WHO", False, None, None, "Non-core", 2025, 250_000, None, None, 2),
-    ("A-nutrition", "UNDP;UNICEF", True, "SO-101", "=Community nutrition (joint programme)", None,
-     2024, 400_000, 500_000, 420_000, 5),
-    ("A-nutrition", "UNDP;UNICEF", True, "SO-101", "=Community nutrition (joint programme)", None,
-     2025, 450_000, 200_000, 50_000, 5),
+    (
+        "A-nutrition",
+        "UNDP;UNICEF",
+        True,
+        "SO-101",
+        "=Community nutrition (joint programme)",
+        None,
+        2024,
+        400_000,
+        500_000,
+        420_000,
+        5,
+    ),
+    (
+        "A-nutrition",
+        "UNDP;UNICEF",
+        True,
+        "SO-101",
+        "=Community nutrition (joint programme)",
+        None,
+        2025,
+        450_000,
+        200_000,
+        50_000,
+        5,
+    ),
     ("A-nutrition", "FAO", False, None, None, "Core", 2025, 150_000, 150_000, 90_000, 3),
     ("A-governance", "UNDP", False, None, None, "Core", 2023, 800_000, 600_000, 550_000, 4),
     ("A-governance", "UNDP", False, None, None, "Non-core", 2024, 900_000, 700_000, 400_000, 4),
@@ -84,10 +149,31 @@ _BUDGET = [
 ]
 
 BUDGET_COLUMNS = [
-    "country", "plan", "strategic_priority_code", "strategic_priority", "outcome_code", "outcome_title",
-    "output_code", "output_title", "suboutput_code", "suboutput_title", "suboutput_id", "suboutput_status",
-    "start_date", "end_date", "contributing_partners", "sdg_goals", "agency", "joint", "funding_source",
-    "year", "required", "available", "expenditure", "currency", "submission_id",
+    "country",
+    "plan",
+    "strategic_priority_code",
+    "strategic_priority",
+    "outcome_code",
+    "outcome_title",
+    "output_code",
+    "output_title",
+    "suboutput_code",
+    "suboutput_title",
+    "suboutput_id",
+    "suboutput_status",
+    "start_date",
+    "end_date",
+    "contributing_partners",
+    "sdg_goals",
+    "agency",
+    "joint",
+    "funding_source",
+    "year",
+    "required",
+    "available",
+    "expenditure",
+    "currency",
+    "submission_id",
 ]
 
 
@@ -95,18 +181,35 @@ def _budget_rows() -> list[dict]:
     rows = []
     for key, agency, joint, so_id, so_title, source, year, req, avail, exp, sub in _BUDGET:
         country, plan, sp_code, sp, oc, ot, pc, pt = _HIERARCHY[key]
-        rows.append({
-            "country": country, "plan": plan, "strategic_priority_code": sp_code, "strategic_priority": sp,
-            "outcome_code": oc, "outcome_title": ot, "output_code": pc, "output_title": pt,
-            "suboutput_code": "1" if so_id else None, "suboutput_title": so_title, "suboutput_id": so_id,
-            "suboutput_status": "implementation" if so_id else None,
-            "start_date": dt.date(2024, 1, 1) if so_id else None,
-            "end_date": dt.date(2025, 12, 31) if so_id else None,
-            "contributing_partners": "EU" if so_id else None, "sdg_goals": "2 Zero Hunger" if so_id else None,
-            "agency": agency, "joint": joint, "funding_source": source, "year": year,
-            "required": float(req), "available": None if avail is None else float(avail),
-            "expenditure": None if exp is None else float(exp), "currency": "USD", "submission_id": sub,
-        })
+        rows.append(
+            {
+                "country": country,
+                "plan": plan,
+                "strategic_priority_code": sp_code,
+                "strategic_priority": sp,
+                "outcome_code": oc,
+                "outcome_title": ot,
+                "output_code": pc,
+                "output_title": pt,
+                "suboutput_code": "1" if so_id else None,
+                "suboutput_title": so_title,
+                "suboutput_id": so_id,
+                "suboutput_status": "implementation" if so_id else None,
+                "start_date": dt.date(2024, 1, 1) if so_id else None,
+                "end_date": dt.date(2025, 12, 31) if so_id else None,
+                "contributing_partners": "EU" if so_id else None,
+                "sdg_goals": "2 Zero Hunger" if so_id else None,
+                "agency": agency,
+                "joint": joint,
+                "funding_source": source,
+                "year": year,
+                "required": float(req),
+                "available": None if avail is None else float(avail),
+                "expenditure": None if exp is None else float(exp),
+                "currency": "USD",
+                "submission_id": sub,
+            }
+        )
     return rows
 
 
@@ -114,27 +217,105 @@ BUDGET_ROWS = _budget_rows()
 
 # --- indicators ---------------------------------------------------------------------------------
 INDICATOR_COLUMNS = [
-    "country", "plan", "indicator_code", "indicator", "result_code", "unit", "baseline", "baseline_year",
-    "target", "target_year", "period", "period_end", "actual", "agency", "means_of_verification",
+    "country",
+    "plan",
+    "indicator_code",
+    "indicator",
+    "result_code",
+    "unit",
+    "baseline",
+    "baseline_year",
+    "target",
+    "target_year",
+    "period",
+    "period_end",
+    "actual",
+    "agency",
+    "means_of_verification",
     "submission_id",
 ]
 
 #: (country, plan, code, wording, result_code, unit, baseline, baseline_year, target, target_year, agency)
 _INDICATORS = {
-    "A-births": (ANGOLA, PLAN_A, "1.1.a", "Share of births attended by skilled personnel", "1.1", "%",
-                 60.0, 2022, 80.0, 2027, "UNICEF"),
-    "A-u5mr": (ANGOLA, PLAN_A, "1.1.b", "Under-five mortality per 1,000 live births", "1", "per 1,000",
-               50.0, 2022, 30.0, 2027, "WHO"),
-    "A-districts": (ANGOLA, PLAN_A, "1.2.a", "Districts with nutrition surveillance", "1.2", "number",
-                    2.0, 2022, 10.0, 2025, "UNICEF"),
-    "A-cpi": (ANGOLA, PLAN_A, "2.1.a", "=Corruption perception index score", "1.1", "index",
-              30.0, 2022, 40.0, 2027, "UNDP"),
-    "B-youth": (VIET_NAM, PLAN_B, "1.1.a", "Youth unemployment rate", "1.1", "%",
-                20.0, 2021, 15.0, 2026, "UNDP"),
-    "B-drr": (VIET_NAM, PLAN_B, "2.1.a", "Provinces with disaster risk reduction plans", "2.1", "number",
-              0.0, 2021, 10.0, 2026, "UNDP"),
-    "B-fund": (VIET_NAM, PLAN_B, "2.1.b", "National disaster fund maintained (1 = yes)", "2", "yes/no",
-               1.0, 2021, 1.0, 2026, "UNDP"),
+    "A-births": (
+        ANGOLA,
+        PLAN_A,
+        "1.1.a",
+        "Share of births attended by skilled personnel",
+        "1.1",
+        "%",
+        60.0,
+        2022,
+        80.0,
+        2027,
+        "UNICEF",
+    ),
+    "A-u5mr": (
+        ANGOLA,
+        PLAN_A,
+        "1.1.b",
+        "Under-five mortality per 1,000 live births",
+        "1",
+        "per 1,000",
+        50.0,
+        2022,
+        30.0,
+        2027,
+        "WHO",
+    ),
+    "A-districts": (
+        ANGOLA,
+        PLAN_A,
+        "1.2.a",
+        "Districts with nutrition surveillance",
+        "1.2",
+        "number",
+        2.0,
+        2022,
+        10.0,
+        2025,
+        "UNICEF",
+    ),
+    "A-cpi": (
+        ANGOLA,
+        PLAN_A,
+        "2.1.a",
+        "=Corruption perception index score",
+        "1.1",
+        "index",
+        30.0,
+        2022,
+        40.0,
+        2027,
+        "UNDP",
+    ),
+    "B-youth": (VIET_NAM, PLAN_B, "1.1.a", "Youth unemployment rate", "1.1", "%", 20.0, 2021, 15.0, 2026, "UNDP"),
+    "B-drr": (
+        VIET_NAM,
+        PLAN_B,
+        "2.1.a",
+        "Provinces with disaster risk reduction plans",
+        "2.1",
+        "number",
+        0.0,
+        2021,
+        10.0,
+        2026,
+        "UNDP",
+    ),
+    "B-fund": (
+        VIET_NAM,
+        PLAN_B,
+        "2.1.b",
+        "National disaster fund maintained (1 = yes)",
+        "2",
+        "yes/no",
+        1.0,
+        2021,
+        1.0,
+        2026,
+        "UNDP",
+    ),
 }
 
 #: (indicator key, period, actual, submission_id)
@@ -168,12 +349,26 @@ def _indicator_rows() -> list[dict]:
     rows = []
     for key, period, actual, sub in _INDICATOR_VALUES:
         country, plan, code, wording, result, unit, base, base_y, target, target_y, agency = _INDICATORS[key]
-        rows.append({
-            "country": country, "plan": plan, "indicator_code": code, "indicator": wording,
-            "result_code": result, "unit": unit, "baseline": base, "baseline_year": base_y, "target": target,
-            "target_year": target_y, "period": period, "period_end": period_end(period), "actual": actual,
-            "agency": agency, "means_of_verification": "Survey " + period, "submission_id": sub,
-        })
+        rows.append(
+            {
+                "country": country,
+                "plan": plan,
+                "indicator_code": code,
+                "indicator": wording,
+                "result_code": result,
+                "unit": unit,
+                "baseline": base,
+                "baseline_year": base_y,
+                "target": target,
+                "target_year": target_y,
+                "period": period,
+                "period_end": period_end(period),
+                "actual": actual,
+                "agency": agency,
+                "means_of_verification": "Survey " + period,
+                "submission_id": sub,
+            }
+        )
     return rows
 
 
@@ -181,8 +376,22 @@ INDICATOR_ROWS = _indicator_rows()
 
 # --- actions ------------------------------------------------------------------------------------
 ACTION_COLUMNS = [
-    "source_type", "source_title", "recommendation_no", "recommendation", "management_response", "action_no",
-    "action", "responsible", "agency", "deadline", "status", "comments", "as_of", "overdue", "country", "plan",
+    "source_type",
+    "source_title",
+    "recommendation_no",
+    "recommendation",
+    "management_response",
+    "action_no",
+    "action",
+    "responsible",
+    "agency",
+    "deadline",
+    "status",
+    "comments",
+    "as_of",
+    "overdue",
+    "country",
+    "plan",
     "submission_id",
 ]
 
@@ -198,47 +407,213 @@ def _days(n: int) -> dt.date:
 #: (source_type, source_title, rec no, recommendation, response, action no, action, responsible, agency,
 #:  deadline, status, comments, plan)
 _ACTIONS = [
-    ("evaluation", EVALUATION, "1", "Strengthen partnerships with civil society", "accepted", "1.1",
-     "Develop a partnership strategy", "Strategic Partnerships Division", "UN Women", _days(-400), "completed",
-     "Strategy approved", PLAN_A),
-    ("evaluation", EVALUATION, "1", "Strengthen partnerships with civil society", "accepted", "1.2",
-     "Map civil society partners", "Country offices", "UN Women", _days(-30), "ongoing",
-     "=HYPERLINK(\"http://example.org\")", PLAN_A),
-    ("evaluation", EVALUATION, "1", "Strengthen partnerships with civil society", "accepted", "1.3",
-     "Train staff on partnership agreements", "HR", "UN Women", _days(-200), "not_started", None, PLAN_A),
-    ("evaluation", EVALUATION, "2", "Improve results reporting", "partially_accepted", "2.1",
-     "Align indicators with the Cooperation Framework", "M&E unit", "UNDP", _days(90), "ongoing", None, PLAN_A),
-    ("evaluation", EVALUATION, "2", "Improve results reporting", "partially_accepted", "2.2",
-     "Publish annual results report", "M&E unit", "UNDP", _days(-800), "completed", None, PLAN_A),
-    ("evaluation", EVALUATION, "3", "Close the legacy programme", "rejected", "3.1",
-     "Close legacy programme accounts", "Finance", "UNDP", _days(-100), "no_longer_applicable", None, PLAN_A),
-    ("workplan", WORKPLAN, "1", "Joint programming", None, "1.1",
-     "Joint work plan for youth employment", "UNDP, UNICEF", "UNICEF", None, "continuous", None, PLAN_B),
-    ("workplan", WORKPLAN, "1", "Joint programming", None, "1.2",
-     "Common country analysis update", "RCO", "UNICEF", _days(-10), "not_started", None, PLAN_B),
-    ("workplan", WORKPLAN, "2", "Data and statistics", None, "2.1",
-     "-Support the census", "UNFPA", "UNFPA", _days(-45), "deprioritized", None, PLAN_B),
-    ("workplan", WORKPLAN, "2", "Data and statistics", None, "2.2",
-     "SDG data portal launched", "UNFPA", "UNFPA", _days(-60), "completed", None, PLAN_B),
-    ("workplan", WORKPLAN, "2", "Data and statistics", None, "2.3",
-     "Household survey fieldwork", "UNFPA", "UNFPA", _days(200), "not_started", None, PLAN_B),
-    ("workplan", WORKPLAN, "3", "Climate finance", None, "3.1",
-     "Climate finance roadmap", "UNDP", None, _days(-1000), "ongoing", None, PLAN_B),
+    (
+        "evaluation",
+        EVALUATION,
+        "1",
+        "Strengthen partnerships with civil society",
+        "accepted",
+        "1.1",
+        "Develop a partnership strategy",
+        "Strategic Partnerships Division",
+        "UN Women",
+        _days(-400),
+        "completed",
+        "Strategy approved",
+        PLAN_A,
+    ),
+    (
+        "evaluation",
+        EVALUATION,
+        "1",
+        "Strengthen partnerships with civil society",
+        "accepted",
+        "1.2",
+        "Map civil society partners",
+        "Country offices",
+        "UN Women",
+        _days(-30),
+        "ongoing",
+        '=HYPERLINK("http://example.org")',
+        PLAN_A,
+    ),
+    (
+        "evaluation",
+        EVALUATION,
+        "1",
+        "Strengthen partnerships with civil society",
+        "accepted",
+        "1.3",
+        "Train staff on partnership agreements",
+        "HR",
+        "UN Women",
+        _days(-200),
+        "not_started",
+        None,
+        PLAN_A,
+    ),
+    (
+        "evaluation",
+        EVALUATION,
+        "2",
+        "Improve results reporting",
+        "partially_accepted",
+        "2.1",
+        "Align indicators with the Cooperation Framework",
+        "M&E unit",
+        "UNDP",
+        _days(90),
+        "ongoing",
+        None,
+        PLAN_A,
+    ),
+    (
+        "evaluation",
+        EVALUATION,
+        "2",
+        "Improve results reporting",
+        "partially_accepted",
+        "2.2",
+        "Publish annual results report",
+        "M&E unit",
+        "UNDP",
+        _days(-800),
+        "completed",
+        None,
+        PLAN_A,
+    ),
+    (
+        "evaluation",
+        EVALUATION,
+        "3",
+        "Close the legacy programme",
+        "rejected",
+        "3.1",
+        "Close legacy programme accounts",
+        "Finance",
+        "UNDP",
+        _days(-100),
+        "no_longer_applicable",
+        None,
+        PLAN_A,
+    ),
+    (
+        "workplan",
+        WORKPLAN,
+        "1",
+        "Joint programming",
+        None,
+        "1.1",
+        "Joint work plan for youth employment",
+        "UNDP, UNICEF",
+        "UNICEF",
+        None,
+        "continuous",
+        None,
+        PLAN_B,
+    ),
+    (
+        "workplan",
+        WORKPLAN,
+        "1",
+        "Joint programming",
+        None,
+        "1.2",
+        "Common country analysis update",
+        "RCO",
+        "UNICEF",
+        _days(-10),
+        "not_started",
+        None,
+        PLAN_B,
+    ),
+    (
+        "workplan",
+        WORKPLAN,
+        "2",
+        "Data and statistics",
+        None,
+        "2.1",
+        "-Support the census",
+        "UNFPA",
+        "UNFPA",
+        _days(-45),
+        "deprioritized",
+        None,
+        PLAN_B,
+    ),
+    (
+        "workplan",
+        WORKPLAN,
+        "2",
+        "Data and statistics",
+        None,
+        "2.2",
+        "SDG data portal launched",
+        "UNFPA",
+        "UNFPA",
+        _days(-60),
+        "completed",
+        None,
+        PLAN_B,
+    ),
+    (
+        "workplan",
+        WORKPLAN,
+        "2",
+        "Data and statistics",
+        None,
+        "2.3",
+        "Household survey fieldwork",
+        "UNFPA",
+        "UNFPA",
+        _days(200),
+        "not_started",
+        None,
+        PLAN_B,
+    ),
+    (
+        "workplan",
+        WORKPLAN,
+        "3",
+        "Climate finance",
+        None,
+        "3.1",
+        "Climate finance roadmap",
+        "UNDP",
+        None,
+        _days(-1000),
+        "ongoing",
+        None,
+        PLAN_B,
+    ),
 ]
 
 
 def _action_rows() -> list[dict]:
     rows = []
     for st_, title, rec_no, rec, resp, act_no, act, responsible, agency, deadline, status, comments, plan in _ACTIONS:
-        rows.append({
-            "source_type": st_, "source_title": title, "recommendation_no": rec_no, "recommendation": rec,
-            "management_response": resp, "action_no": act_no, "action": act, "responsible": responsible,
-            "agency": agency, "deadline": deadline, "status": status, "comments": comments,
-            "as_of": TODAY - dt.timedelta(days=5),
-            "overdue": status in OPEN_STATUSES and deadline is not None and deadline < TODAY,
-            "country": {PLAN_A: ANGOLA, PLAN_B: VIET_NAM}[plan], "plan": plan,
-            "submission_id": 12 if title == EVALUATION else 13,
-        })
+        rows.append(
+            {
+                "source_type": st_,
+                "source_title": title,
+                "recommendation_no": rec_no,
+                "recommendation": rec,
+                "management_response": resp,
+                "action_no": act_no,
+                "action": act,
+                "responsible": responsible,
+                "agency": agency,
+                "deadline": deadline,
+                "status": status,
+                "comments": comments,
+                "as_of": TODAY - dt.timedelta(days=5),
+                "overdue": status in OPEN_STATUSES and deadline is not None and deadline < TODAY,
+                "country": {PLAN_A: ANGOLA, PLAN_B: VIET_NAM}[plan],
+                "plan": plan,
+                "submission_id": 12 if title == EVALUATION else 13,
+            }
+        )
     return rows
 
 
@@ -246,8 +621,18 @@ ACTION_ROWS = _action_rows()
 
 # --- submissions --------------------------------------------------------------------------------
 SUBMISSION_COLUMNS = [
-    "submission_id", "kind", "file_name", "sha256", "user_name", "agency", "plan", "created_at", "rows_added",
-    "rows_replaced", "rows_rejected", "status",
+    "submission_id",
+    "kind",
+    "file_name",
+    "sha256",
+    "user_name",
+    "agency",
+    "plan",
+    "created_at",
+    "rows_added",
+    "rows_replaced",
+    "rows_rejected",
+    "status",
 ]
 
 _SUBMISSIONS = [
@@ -269,24 +654,44 @@ _SUBMISSIONS = [
     (16, "budget", "who_cbf_v2.xlsx", "WHO", PLAN_A, dt.datetime(2025, 7, 3, 9, 0), "rolled_back"),
 ]
 
+#: submission → the day its file says the data were reported, and where that day comes from (etl.reported); the
+#: others are dated by their load
+_REPORTED = {5: (dt.date(2025, 3, 28), "export date"), 10: (dt.date(2025, 5, 20), "date in the file")}
+
 
 def _submission_rows() -> list[dict]:
     rows = []
     for sid, kind, name, agency, plan, created, status in _SUBMISSIONS:
-        rows.append({
-            "submission_id": sid, "kind": kind, "file_name": name, "sha256": f"{sid:064x}", "user_name": "focal",
-            "agency": agency, "plan": plan, "created_at": created, "rows_added": 2 if status == "committed" else 0,
-            "rows_replaced": 0, "rows_rejected": 3 if status == "rejected" else 0, "status": status,
-        })
+        rows.append(
+            {
+                "submission_id": sid,
+                "kind": kind,
+                "file_name": name,
+                "sha256": f"{sid:064x}",
+                "user_name": "focal",
+                "agency": agency,
+                "plan": plan,
+                "created_at": created,
+                "rows_added": 2 if status == "committed" else 0,
+                "rows_replaced": 0,
+                "rows_rejected": 3 if status == "rejected" else 0,
+                "status": status,
+                "reported_on": _REPORTED.get(sid, (None,))[0],
+                "reported_from": _REPORTED.get(sid, (None, None))[1],
+            }
+        )
     return rows
 
 
 SUBMISSION_ROWS = _submission_rows()
 
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: list[dict]) -> None:
     placeholders = ", ".join("?" for _ in columns)
-    con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
-                    [[row[c] for c in columns] for row in rows])
+    con.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
+        [[row[c] for c in columns] for row in rows],
+    )
 
 
 def build_seeded_db(path: str | Path, *, empty: bool = False) -> Path:
@@ -313,9 +718,14 @@ def build_seeded_db(path: str | Path, *, empty: bool = False) -> Path:
             _insert(con, "indicator_rows", INDICATOR_COLUMNS, INDICATOR_ROWS)
             _insert(con, "action_rows", [c for c in ACTION_COLUMNS if c != "overdue"], ACTION_ROWS)
             _insert(con, "submission_log", SUBMISSION_COLUMNS, SUBMISSION_ROWS)
+            _insert(
+                con,
+                "submission_dates",
+                ["submission_id", "reported_on", "reported_from"],
+                [r for r in SUBMISSION_ROWS if r["reported_on"]],
+            )
             plans = {(r["country"], r["plan"]) for r in BUDGET_ROWS}
-            con.executemany("INSERT INTO plans (country, plan) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                            sorted(plans))
+            con.executemany("INSERT INTO plans (country, plan) VALUES (?, ?) ON CONFLICT DO NOTHING", sorted(plans))
             for _ in SUBMISSION_ROWS:  # keep the submission sequence past the seeded ids
                 store.writes.next_submission_id(con)
             history.fill(con)  # when each row was shown, as the log tells (the rows bypassed the loads)

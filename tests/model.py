@@ -1,5 +1,6 @@
 """The metrics of SPEC §5 recomputed in plain Python from the fixture rows, independently of the SQL
 in analytics/, so tests compare two separate implementations."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,6 +59,7 @@ class Money:
 
 def money(rows: list[dict]) -> Money:
     """Blank available/expenditure = not reported: out of both sides of every ratio."""
+
     def total(values):
         values = [v for v in values if v is not None]
         return sum(values) if values else None
@@ -72,8 +74,7 @@ def money(rows: list[dict]) -> Money:
         funding_gap=total(r["required"] - r["available"] for r in with_available),
         coverage=ratio(sum(r["available"] for r in with_available), sum(r["required"] for r in with_available)),
         delivery_rate=ratio(sum(r["expenditure"] for r in both), sum(r["available"] for r in both)),
-        burn_rate=ratio(sum(r["expenditure"] for r in with_expenditure),
-                        sum(r["required"] for r in with_expenditure)),
+        burn_rate=ratio(sum(r["expenditure"] for r in with_expenditure), sum(r["required"] for r in with_expenditure)),
         lines=len(rows),
         lines_without_available=len(rows) - len(with_available),
         lines_without_expenditure=len(rows) - len(with_expenditure),
@@ -96,6 +97,7 @@ def agency_group(row: dict) -> str:
 
 # --- indicators -------------------------------------------------------------------------------------
 
+
 def indicator_rows(f: Filters = Filters()) -> list[dict]:
     out = []
     for r in INDICATOR_ROWS:
@@ -110,10 +112,14 @@ def indicator_rows(f: Filters = Filters()) -> list[dict]:
         if f.agency and r["agency"] != f.agency:
             continue
         if f.outcome:  # the outcome's own code or one of its outputs', in the outcome's country and plan
-            of_outcome = [b for b in BUDGET_ROWS
-                          if outcome_key(b["plan"], b["outcome_code"], b["outcome_title"]) == f.outcome]
-            results = {(b["country"] or "", b["plan"], code) for b in of_outcome
-                       for code in (b["outcome_code"], b["output_code"])}
+            of_outcome = [
+                b for b in BUDGET_ROWS if outcome_key(b["plan"], b["outcome_code"], b["outcome_title"]) == f.outcome
+            ]
+            results = {
+                (b["country"] or "", b["plan"], code)
+                for b in of_outcome
+                for code in (b["outcome_code"], b["output_code"])
+            }
             if (r["country"] or "", r["plan"], r["result_code"]) not in results:
                 continue
         out.append(r)
@@ -144,8 +150,12 @@ def indicator_status(f: Filters = Filters(), today: dt.date | None = None) -> di
         else:
             progress = (latest["actual"] - base) / (target - base)
             status = "achieved" if progress >= 1 else "on track" if progress >= expected else "off track"
-        result[key] = {"progress": progress, "expected": expected, "status": status,
-                       "latest": latest["actual"] if latest else None}
+        result[key] = {
+            "progress": progress,
+            "expected": expected,
+            "status": status,
+            "latest": latest["actual"] if latest else None,
+        }
     return result
 
 
@@ -157,6 +167,7 @@ def status_counts(f: Filters = Filters()) -> dict[str, int]:
 
 
 # --- actions ----------------------------------------------------------------------------------------
+
 
 def action_rows(f: Filters = Filters()) -> list[dict]:
     out = []
@@ -210,6 +221,30 @@ def ageing_bucket(r: dict, today: dt.date | None = None) -> str:
 
 
 # --- submissions ------------------------------------------------------------------------------------
+
+
+def last_reported_per_agency() -> dict[str, dict]:
+    """agency → {'all': (day, where it comes from), 'budget': day, …}: the day each submission's data were reported
+    (its file's date when it states one, else the day it was loaded: 'loaded') over the submissions that brought
+    the agency's rows; the latest day, its source that of the latest-loaded submission of that day."""
+    said = {
+        s["submission_id"]: (
+            (s["reported_on"], s["reported_from"]) if s["reported_on"] else (s["created_at"].date(), "loaded"),
+            s["created_at"],
+        )
+        for s in SUBMISSION_ROWS
+    }
+    last: dict[str, dict] = {}
+    for dataset, rows in (("budget", BUDGET_ROWS), ("indicators", INDICATOR_ROWS), ("actions", ACTION_ROWS)):
+        for r in rows:
+            for agency in agencies_of(r):
+                (day, source), loaded = said[r["submission_id"]]
+                entry = last.setdefault(agency, {})
+                if "all" not in entry or (day, loaded) > entry["order"]:
+                    entry["all"], entry["order"] = (day, source), (day, loaded)
+                entry[dataset] = max(entry.get(dataset, day), day)
+    return last
+
 
 def last_submission_per_agency() -> dict[str, dict]:
     """agency → {'all': latest, 'budget': …, 'indicators': …, 'actions': …} over the submissions that

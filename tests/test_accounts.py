@@ -1,4 +1,5 @@
 """Accounts and permissions (SPEC §10): hashing, roles, agency scope for loads and rollbacks."""
+
 from __future__ import annotations
 
 import bcrypt
@@ -84,8 +85,10 @@ def test_an_account_is_found_by_name_or_by_e_mail_in_any_case(con):
 def test_a_user_name_or_e_mail_names_one_account(con):
     accounts.add_user(con, "kofi", "viewer", [], "kofi password", email="kofi@unicef.org")
     accounts.add_user(con, "kofi", "viewer", [], None, email="KOFI@unicef.org")  # the same account: fine
-    with pytest.raises(ValueError, match="^KOFI@unicef.org already names account kofi: a user name or e-mail may "
-                                         "name one account only.$"):
+    with pytest.raises(
+        ValueError,
+        match="^KOFI@unicef.org already names account kofi: a user name or e-mail may name one account only.$",
+    ):
         accounts.add_user(con, "kofi2", "viewer", [], None, email="kofi@UNICEF.org")
     with pytest.raises(ValueError, match="^KOFI@unicef.org already names account kofi"):
         accounts.add_user(con, "kofi@unicef.org", "viewer", [], "long enough pw")
@@ -124,8 +127,7 @@ def test_a_focal_point_cannot_load_another_agencys_rows_and_the_rows_are_listed(
     assert [(e.cell, e.value) for e in result.errors] == [("row 5", "UNDP")]
     assert "your account may not load other agencies' rows" in result.errors[0].expected
     assert con.execute("SELECT count(*) FROM budget").fetchone()[0] == 0
-    own = load_bytes(con, budget_file(UNICEF_ROWS), "unicef.xlsx", plan=PLAN, user="amina",
-                     allowed_agencies={"UNICEF"})
+    own = load_bytes(con, budget_file(UNICEF_ROWS), "unicef.xlsx", plan=PLAN, user="amina", allowed_agencies={"UNICEF"})
     assert own.status == "committed"
 
 
@@ -146,16 +148,18 @@ def test_duplicate_upload_says_when_and_by_whom(con):
     again = load_bytes(con, data, "unicef (1).xlsx", plan=PLAN, user="amina", dry_run=True)
     assert again.status == "duplicate"
     when = f"{again.duplicate_of['created_at']:%Y-%m-%d %H:%M}"
-    assert again.summary == (f"unicef (1).xlsx: already loaded on {when} by amina (submission "
-                             f"{first.submission_id}); nothing changed")
+    assert again.summary == (
+        f"unicef (1).xlsx: already loaded on {when} by amina (submission {first.submission_id}); nothing changed"
+    )
     assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1  # a dry run records nothing
 
 
 # ---------------------------------------------------------------- agency boundaries of replacements (SPEC §2.1b, §10)
 
 #: UNICEF's export: five budget lines of three sub-outputs, USD 50 M required
-UNICEF_EXPORT = uninfo_file(uninfo_row(101, "UNICEF", 10e6, 10e6), uninfo_row(102, "UNICEF", 10e6, 10e6),
-                            uninfo_row(103, "UNICEF", 10e6))
+UNICEF_EXPORT = uninfo_file(
+    uninfo_row(101, "UNICEF", 10e6, 10e6), uninfo_row(102, "UNICEF", 10e6, 10e6), uninfo_row(103, "UNICEF", 10e6)
+)
 #: UNDP's export re-using two of UNICEF's IDs as UNDP's, and a sub-output of its own
 UNDP_EXPORT = uninfo_file(uninfo_row(101, "UNDP", 1e6), uninfo_row(102, "UNDP", 1e6), uninfo_row(201, "UNDP", 1e6))
 
@@ -186,28 +190,35 @@ def test_a_focal_point_cannot_retire_another_agencys_suboutputs(undp, dry_run):
     con = undp
     before = figures(con, "UNICEF")
     assert before == (5, 50e6)
-    result = load_bytes(con, UNDP_EXPORT, "undp.xlsx", user="dina", allowed_agencies={"UNDP"}, dry_run=dry_run,
-                        record_rejected=True)
+    result = load_bytes(
+        con, UNDP_EXPORT, "undp.xlsx", user="dina", allowed_agencies={"UNDP"}, dry_run=dry_run, record_rejected=True
+    )
     assert result.status == "rejected"
     assert [str(e) for e in result.errors] == [
         f"undp.xlsx Data Explorer!row {row} column ID: ID {sub} is a sub-output of UNICEF; your account may replace "
-        "only UNDP's rows" for row, sub in ((2, 101), (3, 102))]
+        "only UNDP's rows"
+        for row, sub in ((2, 101), (3, 102))
+    ]
     assert figures(con, "UNICEF") == before and figures(con, "UNDP") == (0, None)
     assert con.execute("SELECT count(*) FROM suboutput_list WHERE agency = 'UNDP'").fetchone()[0] == 0
-    assert con.execute("SELECT status, rows_added, errors FROM submission_log WHERE file_name = 'undp.xlsx'") \
-        .fetchall() == [("rejected", 0, [str(e) for e in result.errors])]
+    assert con.execute(
+        "SELECT status, rows_added, errors FROM submission_log WHERE file_name = 'undp.xlsx'"
+    ).fetchall() == [("rejected", 0, [str(e) for e in result.errors])]
 
 
-@pytest.mark.parametrize("stored, scope, refused_as", [
-    (uninfo_row(101, "UNICEF; WHO", 5e6), {"UNDP"}, "UNICEF and WHO (joint)"),
-    (uninfo_row(101, None, 5e6), {"UNDP"}, "no agency"),
-    (uninfo_row(101, "UNICEF"), {"UNDP"}, "UNICEF"),  # a sub-output without figures (kept in the plan)
-    (uninfo_row(101, "UNDP; UNICEF", 5e6), {"UNDP"}, None),  # joint with the uploader's agency
-    (uninfo_row(101, "UNDP", 5e6), {"UNDP"}, None),
-    (uninfo_row(101, "UNICEF", 5e6), {"UNDP", "UNICEF"}, None),  # a focal point of both
-], ids=["joint-of-others", "no-agency", "no-figures", "joint-with-mine", "mine", "both-mine"])
-def test_a_reused_id_may_retire_only_rows_one_of_whose_agencies_is_the_uploaders(store_con, stored, scope,
-                                                                                  refused_as):
+@pytest.mark.parametrize(
+    "stored, scope, refused_as",
+    [
+        (uninfo_row(101, "UNICEF; WHO", 5e6), {"UNDP"}, "UNICEF and WHO (joint)"),
+        (uninfo_row(101, None, 5e6), {"UNDP"}, "no agency"),
+        (uninfo_row(101, "UNICEF"), {"UNDP"}, "UNICEF"),  # a sub-output without figures (kept in the plan)
+        (uninfo_row(101, "UNDP; UNICEF", 5e6), {"UNDP"}, None),  # joint with the uploader's agency
+        (uninfo_row(101, "UNDP", 5e6), {"UNDP"}, None),
+        (uninfo_row(101, "UNICEF", 5e6), {"UNDP", "UNICEF"}, None),  # a focal point of both
+    ],
+    ids=["joint-of-others", "no-agency", "no-figures", "joint-with-mine", "mine", "both-mine"],
+)
+def test_a_reused_id_may_retire_only_rows_one_of_whose_agencies_is_the_uploaders(store_con, stored, scope, refused_as):
     con = store_con
     first = load_bytes(con, uninfo_file(stored, uninfo_row(102, "UNICEF", 1e6)), "first.xlsx")
     assert first.status == "committed", [str(e) for e in first.errors]
@@ -219,15 +230,17 @@ def test_a_reused_id_may_retire_only_rows_one_of_whose_agencies_is_the_uploaders
         return
     assert [str(e) for e in result.errors] == [
         f"reuse.xlsx Data Explorer!row 2 column ID: ID 101 is a sub-output of {refused_as}; your account may "
-        "replace only UNDP's rows"]
+        "replace only UNDP's rows"
+    ]
     assert con.execute("SELECT DISTINCT submission_id FROM suboutput_list").fetchall() == [(first.submission_id,)]
 
 
 def test_in_a_batch_only_the_file_crossing_the_boundary_is_refused(undp):
     con = undp
     own = uninfo_file(uninfo_row(301, "UNDP", 2e6))
-    results = load_many(con, [(UNDP_EXPORT, "undp.xlsx"), (own, "undp-own.xlsx")], user="dina",
-                        allowed_agencies={"UNDP"})
+    results = load_many(
+        con, [(UNDP_EXPORT, "undp.xlsx"), (own, "undp-own.xlsx")], user="dina", allowed_agencies={"UNDP"}
+    )
     assert [r.status for r in results] == ["rejected", "committed"]
     assert figures(con, "UNDP") == (1, 2e6) and figures(con, "UNICEF") == (5, 50e6)
 
@@ -242,14 +255,21 @@ def test_a_focal_points_file_replaces_only_its_agencys_rows_of_the_scope(store_c
         if kind == "budget":
             return workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "1.1", "x", "1.1.1", agency, 10, 5, 1]]})
         if kind == "indicators":
-            return workbook_bytes({"Indicators": [INDICATOR_HEADER, [
-                "a", "Births attended", "1.1", "%", 42, 2022, 60, 2027, "2025", 51, agency]]})
+            return workbook_bytes(
+                {
+                    "Indicators": [
+                        INDICATOR_HEADER,
+                        ["a", "Births attended", "1.1", "%", 42, 2022, 60, 2027, "2025", 51, agency],
+                    ]
+                }
+            )
         return workbook_bytes({"Actions": [ACTION_HEADER, ["CF evaluation", "1", "1.1", "Fix it", "Ongoing", agency]]})
 
     options = {"plan": PLAN, "country": "Kenya"}
     others = ("UNICEF",) if kind == "budget" else ("UNICEF", None)  # a budget line always has an agency
-    assert [load_bytes(con, file(agency), f"{agency}.xlsx", **options).status for agency in others] == \
-        ["committed"] * len(others)
+    assert [load_bytes(con, file(agency), f"{agency}.xlsx", **options).status for agency in others] == [
+        "committed"
+    ] * len(others)
     result = load_bytes(con, file("UNDP"), "undp.xlsx", allowed_agencies={"UNDP"}, **options)
     assert (result.status, result.rows_added, result.rows_replaced) == ("committed", 1, 0)
 
@@ -259,13 +279,15 @@ def test_the_boundary_follows_the_replace_scope(store_con, monkeypatch):
     con = store_con
     assert load_bytes(con, budget_file(UNICEF_ROWS), "unicef.xlsx", plan=PLAN, country="Kenya").status == "committed"
     table, scope = store.writes.REPLACE_SCOPE["budget"]
-    monkeypatch.setitem(store.writes.REPLACE_SCOPE, "budget",
-                        (table, scope.replace("AND s.agency IS NOT DISTINCT FROM t.agency", "")))
+    monkeypatch.setitem(
+        store.writes.REPLACE_SCOPE, "budget", (table, scope.replace("AND s.agency IS NOT DISTINCT FROM t.agency", ""))
+    )
     mine = [[2025, "2.1", "Children", "2.1.9", "UNDP", 1, 1, 1]]
     result = load_bytes(con, budget_file(mine), "undp.xlsx", plan=PLAN, country="Kenya", allowed_agencies={"UNDP"})
     assert [str(e) for e in result.errors] == [
         f"undp.xlsx Budget!row 4 column agency: 'UNDP': it would replace current rows of UNICEF in '{PLAN}' (Kenya); "
-        "your account may replace only UNDP's rows"]
+        "your account may replace only UNDP's rows"
+    ]
     assert figures(con, "UNICEF") == (1, 500.0)
 
 
@@ -277,8 +299,10 @@ def test_an_admins_preview_shows_every_agency_whose_rows_change(undp):
     before, after = preview["before"], preview["after"]
     assert (before["agencies"], before["scopes"]) == (["UNDP", "UNICEF"], ["UNSDCF (Kenya)"])
     assert before["by_agency"] == {"UNICEF": {"rows": 5, "required": 50e6, "available": 25e6, "expenditure": 12.5e6}}
-    assert after["by_agency"] == {"UNICEF": {"rows": 1, "required": 10e6, "available": 5e6, "expenditure": 2.5e6},
-                                  "UNDP": {"rows": 3, "required": 3e6, "available": 1.5e6, "expenditure": 0.75e6}}
+    assert after["by_agency"] == {
+        "UNICEF": {"rows": 1, "required": 10e6, "available": 5e6, "expenditure": 2.5e6},
+        "UNDP": {"rows": 3, "required": 3e6, "available": 1.5e6, "expenditure": 0.75e6},
+    }
     assert (before["required"], after["required"]) == (50e6, 13e6)
     assert figures(con, "UNICEF") == (5, 50e6)  # a dry run
 
@@ -290,13 +314,18 @@ def test_a_focal_point_may_not_roll_back_a_submission_that_replaced_another_agen
     crossing = load_bytes(con, UNDP_EXPORT, "undp.xlsx", user="root")
     own = load_bytes(con, uninfo_file(uninfo_row(201, "UNDP", 3e6)), "undp-v2.xlsx", user="root")
     assert (crossing.status, own.status) == ("committed", "committed")
-    with pytest.raises(accounts.PermissionDenied, match=(
+    with pytest.raises(
+        accounts.PermissionDenied,
+        match=(
             rf"^Submission {crossing.submission_id} replaced rows of UNICEF: rolling it back would change them; "
-            r"dina may roll back only submissions that changed rows of UNDP alone")):
+            r"dina may roll back only submissions that changed rows of UNDP alone"
+        ),
+    ):
         accounts.check_rollback(con, "dina", crossing.submission_id)
     with pytest.raises(accounts.PermissionDenied, match="holds rows of UNDP; amina may roll back only"):
         accounts.check_rollback(con, "amina", crossing.submission_id)
     accounts.check_rollback(con, "dina", own.submission_id)  # it replaced UNDP's sub-output 201 only
     accounts.check_rollback(con, "root", crossing.submission_id)
     assert accounts.rollback_refusals(con, "dina", [crossing.submission_id, own.submission_id]).keys() == {
-        crossing.submission_id}
+        crossing.submission_id
+    }

@@ -1,5 +1,6 @@
 """Figures as of a date (store.history): whatever is loaded and rolled back later, in any order, the figures as of a
 moment are those the store showed at that moment — every view, every page read and every export."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,11 +35,17 @@ def figures(con) -> dict:
     itself). Sums to 10 significant digits: DuckDB adds doubles in whatever order its threads meet the rows, so a
     sum may differ in its last bit from one read of the same rows to the next (on main as well)."""
     f = Filters()
-    return {"budget": rounded(budget.totals(con, f)), "by_outcome": table(budget.by(con, f, "outcome")),
-            "suboutputs": rounded(budget.suboutput_totals(con, f)), "progress": table(indicators.progress(con, f)),
-            "actions": rounded(actions.totals(con, f)),
-            **{f"export_{k}": sorted(exports.safe_csv_bytes(exports.rows(con, f, k)).splitlines())
-               for k in ("budget", "indicators", "actions")}}  # ties of the export's order come in any order
+    return {
+        "budget": rounded(budget.totals(con, f)),
+        "by_outcome": table(budget.by(con, f, "outcome")),
+        "suboutputs": rounded(budget.suboutput_totals(con, f)),
+        "progress": table(indicators.progress(con, f)),
+        "actions": rounded(actions.totals(con, f)),
+        **{
+            f"export_{k}": sorted(exports.safe_csv_bytes(exports.rows(con, f, k)).splitlines())
+            for k in ("budget", "indicators", "actions")
+        },
+    }  # ties of the export's order come in any order
 
 
 def rounded(record: dict) -> dict:
@@ -74,10 +81,18 @@ def test_figures_as_of_a_moment_survive_later_loads_and_rollbacks(tmp_path, orde
     ids["digital"], ids["education"] = uninfo(con, EXPORTS[1]), uninfo(con, EXPORTS[2])
     snapshot()
     later = [(kind, name) for kind in ("budget_indirect", "indicators", "actions") for name in ("B", "C")]
-    steps = {"latest first": [("education", None), *reversed(later)],
-             "earliest first": [*later, ("crime", None)],
-             "interleaved": [("budget_indirect", "B"), ("digital", None), ("indicators", "C"), ("actions", "B"),
-                             ("crime", None), ("budget_indirect", "C")]}[order]
+    steps = {
+        "latest first": [("education", None), *reversed(later)],
+        "earliest first": [*later, ("crime", None)],
+        "interleaved": [
+            ("budget_indirect", "B"),
+            ("digital", None),
+            ("indicators", "C"),
+            ("actions", "B"),
+            ("crime", None),
+            ("budget_indirect", "C"),
+        ],
+    }[order]
     for kind, name in steps:
         store.writes.rollback(con, ids[kind][name] if name else ids[kind])
         snapshot()

@@ -1,5 +1,6 @@
 """The as-of date in a real browser (system Chromium): typed in the sidebar, it lands in the address, the cards show
 the figures as they stood then, and the bookmarked address shows them again in a fresh browser."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit

@@ -1,4 +1,5 @@
 """The as-of date and the change since a date on the pages (AppTest), against the store's figures in SQL."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,7 @@ import store.writes
 from analytics import actions, budget, indicators, metrics
 from analytics.filters import Filters
 from app.cards import change, previous_quarter_end
-from app.testing import open_page
+from app.testing import PAGE_FILES, open_page
 from core.formatting import format_money
 from store import history
 from tests.test_pages import cards, no_errors
@@ -48,6 +49,20 @@ def test_overview_as_of_a_date_shows_the_figures_then(two_versions):
     assert cards(app)["Required"] == format_money(now[0])
 
 
+def test_a_link_to_another_page_as_of_a_date_shows_the_figures_then(two_versions):
+    """Arriving at another page by a link that carries `as_of` (the filters take the address's values): the page
+    reads as of that date (the filter bar took the date box's value from the address without failing)."""
+    then, now = two_versions
+    app = open_page("overview")
+    assert cards(app)["Available"] == format_money(now[1])
+    app.query_params["as_of"] = BEFORE.isoformat()
+    app.switch_page(PAGE_FILES["delivery"])
+    app.run()
+    no_errors(app)
+    assert app.date_input(key="as_of").value == BEFORE
+    assert cards(app)["Available"] == format_money(then[1])
+
+
 def test_cards_show_the_change_since_a_date(two_versions):
     then, now = two_versions
     app = open_page("overview", {"since": BEFORE.isoformat()})
@@ -74,7 +89,8 @@ def test_a_mistyped_as_of_date_in_a_link_is_reported(two_versions):
     app = open_page("overview", {"as_of": "2025-02-30"})
     assert [w.value for w in app.warning] == [
         "This link asks for as\\_of “2025\\-02\\-30”, which the data do not have: the page shows everything else "
-        "the link asks for. The link may be older than the data, or mistyped."]
+        "the link asks for. The link may be older than the data, or mistyped."
+    ]
     assert cards(app)["Required"] == format_money(two_versions[1][0])  # the figures as they are now
 
 
@@ -98,22 +114,46 @@ def three_kinds(tmp_path, monkeypatch):
 
 def _reads(con) -> dict:
     f = Filters()
-    return {"budget": budget.totals(con, f), "indicators": indicators.status_totals(con, f),
-            "actions": actions.totals(con, f)}
+    return {
+        "budget": budget.totals(con, f),
+        "indicators": indicators.status_totals(con, f),
+        "actions": actions.totals(con, f),
+    }
 
 
-@pytest.mark.parametrize(("page", "kind", "cards_and_figures"), [
-    ("delivery", "budget", {"Available": (metrics.AVAILABLE, "available"),
-                            "Spent": (metrics.EXPENDITURE, "expenditure"),
-                            "Spent of required": (metrics.BURN_RATE, "burn_rate")}),
-    ("funding_gaps", "budget", {"Required": (metrics.REQUIRED, "required"),
-                                "Available": (metrics.AVAILABLE, "available")}),
-    ("indicators", "indicators", {"Indicators": (None, "indicators"), "On track": (None, "on track"),
-                                  "Off track": (None, "off track")}),
-    ("recommendations", "actions", {"Actions": (metrics.ACTIONS, "actions"),
-                                    "Completed": (metrics.COMPLETED, "completed"),
-                                    "Implementation rate": (metrics.IMPLEMENTATION_RATE, "implementation_rate")}),
-])
+@pytest.mark.parametrize(
+    ("page", "kind", "cards_and_figures"),
+    [
+        (
+            "delivery",
+            "budget",
+            {
+                "Available": (metrics.AVAILABLE, "available"),
+                "Spent": (metrics.EXPENDITURE, "expenditure"),
+                "Spent of required": (metrics.BURN_RATE, "burn_rate"),
+            },
+        ),
+        (
+            "funding_gaps",
+            "budget",
+            {"Required": (metrics.REQUIRED, "required"), "Available": (metrics.AVAILABLE, "available")},
+        ),
+        (
+            "indicators",
+            "indicators",
+            {"Indicators": (None, "indicators"), "On track": (None, "on track"), "Off track": (None, "off track")},
+        ),
+        (
+            "recommendations",
+            "actions",
+            {
+                "Actions": (metrics.ACTIONS, "actions"),
+                "Completed": (metrics.COMPLETED, "completed"),
+                "Implementation rate": (metrics.IMPLEMENTATION_RATE, "implementation_rate"),
+            },
+        ),
+    ],
+)
 def test_every_page_with_cards_shows_their_change_since_a_date(three_kinds, page, kind, cards_and_figures):
     then, now = three_kinds
     app = open_page(page, {"since": BEFORE.isoformat()})

@@ -2,6 +2,7 @@
 could not be drawn; the error is logged as E-…" (no Streamlit error box naming Streamlit Cloud and chat
 assistants), the traceback goes to the server log under that id, and the rest of the page is drawn.
 Streamlit's own control flow (st.stop, st.rerun, st.switch_page) passes through."""
+
 from __future__ import annotations
 
 import logging
@@ -37,6 +38,7 @@ def fresh_queries():
 
 def fail_on(monkeypatch, read, when=lambda *args: True) -> None:
     """Make the read (a function of `analytics`) fail when `when(*args)`: the pages call it by reference."""
+
     def failing(con, filters, *args):
         if when(*args):
             raise RuntimeError("boom: the query failed")
@@ -57,8 +59,13 @@ def test_a_failing_chart_leaves_the_rest_of_the_page(dashboard_db, monkeypatch, 
     app = open_page("delivery")
     assert not app.exception
     [error_id] = failure_ids(app)
-    assert [h.value for h in app.subheader] == ["By outcome", "Delivery rate by agency", "Over the years",
-                                                 "Delivery rate table", "Year on year"]
+    assert [h.value for h in app.subheader] == [
+        "By outcome",
+        "Delivery rate by agency",
+        "Over the years",
+        "Delivery rate table",
+        "Year on year",
+    ]
     assert len(app.metric) == 4  # the cards
     downloads = {b.key for b in app.get("download_button")}
     assert {"download-delivery-by-outcome", "download-delivery-by-year", "download-delivery-rate-table"} <= downloads
@@ -68,9 +75,16 @@ def test_a_failing_chart_leaves_the_rest_of_the_page(dashboard_db, monkeypatch, 
     assert record.exc_info and record.exc_info[0] is RuntimeError
 
 
-@pytest.mark.parametrize("page,read", [("funding_gaps", budget.tree), ("indicators", indicators.trend),
-                                       ("recommendations", actions.ageing), ("overview", activity.freshness),
-                                       ("data_export", exports.rows)])
+@pytest.mark.parametrize(
+    "page,read",
+    [
+        ("funding_gaps", budget.tree),
+        ("indicators", indicators.trend),
+        ("recommendations", actions.ageing),
+        ("overview", activity.freshness),
+        ("data_export", exports.rows),
+    ],
+)
 def test_each_page_keeps_drawing_past_a_failing_part(dashboard_db, monkeypatch, fresh_queries, page, read):
     fail_on(monkeypatch, read)
     app = open_page(page)

@@ -1,6 +1,7 @@
 """The Overview's "Meeting brief" in a real browser (system Chromium): the button downloads the brief of the view —
 country, year, as-of date — under a name carrying them, and the PDF read back (pdftotext) holds the store's figures;
 without a country the panel says why there is no button (issue 13)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,6 +1,7 @@
 """The PDF meeting brief, printed by the system Chromium and read back with pdftotext: country, period, totals
 and the overdue count equal the store's queries, on a fixture with indicators and actions, on NULL-heavy data, on
 hostile text and on the 22 real UN INFO exports (issue 13)."""
+
 from __future__ import annotations
 
 import http.server
@@ -40,15 +41,17 @@ def read_pdf(data: bytes, tmp_path: Path) -> tuple[str, int]:
     path = tmp_path / "brief.pdf"
     path.write_bytes(data)
     assert data.startswith(b"%PDF-")
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return " ".join(text.split()), text.count("\f")
 
 
 def money_cards(h: dict) -> str:
     """The first row of headline cards as pdftotext reads it: the four labels, then the four amounts."""
-    return ("REQUIRED AVAILABLE SPENT FUNDING GAP " +
-            " ".join(format_money(h[k]) for k in ("required", "available", "expenditure", "funding_gap")))
+    return "REQUIRED AVAILABLE SPENT FUNDING GAP " + " ".join(
+        format_money(h[k]) for k in ("required", "available", "expenditure", "funding_gap")
+    )
 
 
 def test_pdf_brief_reads_back_the_stores_figures(seeded_db, tmp_path):
@@ -65,17 +68,27 @@ def test_pdf_brief_reads_back_the_stores_figures(seeded_db, tmp_path):
     for days, number in zip(overdue["days_late"], overdue["action_no"]):
         assert f"{days} days late — {number} " in text
     assert f"{h['indicators_on_track'] + h['indicators_achieved']} of {h['indicators']}" in text
-    for section in ("Reporting completeness", "Headline figures", "Needs attention", "Money by outcome",
-                    "Agencies' delivery", "Indicators", "Recommendations and key actions", "What is not reported",
-                    "How each figure is computed"):
+    for section in (
+        "Reporting completeness",
+        "Headline figures",
+        "Needs attention",
+        "Money by outcome",
+        "Agencies' delivery",
+        "Indicators",
+        "Recommendations and key actions",
+        "What is not reported",
+        "How each figure is computed",
+    ):
         assert section in text, section
     assert f"page 1 of {pages}" in text
 
 
 def test_pdf_brief_of_a_quarter_from_the_command_line(seeded_db_path, tmp_path, capsys):
     out = tmp_path / "q.pdf"
-    assert cli.main(["--db", str(seeded_db_path), "brief", "--country", ANGOLA, "--quarter", "2025Q3",
-                     "-o", str(out)]) == 0
+    assert (
+        cli.main(["--db", str(seeded_db_path), "brief", "--country", ANGOLA, "--quarter", "2025Q3", "-o", str(out)])
+        == 0
+    )
     assert capsys.readouterr().out == f"Brief for {ANGOLA}, 2025 Q3 (Jul–Sep 2025), written to {out}\n"
     text, _ = read_pdf(out.read_bytes(), tmp_path)
     con = store.connection.connect(seeded_db_path)
@@ -142,6 +155,7 @@ def test_brief_on_the_real_uninfo_exports(uninfo, tmp_path, country, year):
 
 # --- the brief as of a moment, the print page's locks ---------------------------------------------------------------
 
+
 @pytest.fixture(autouse=True)
 def chromium_profile(tmp_path_factory, monkeypatch):
     """Briefs printed with a profile of the test session's (not the user's cache folder), kept between tests."""
@@ -154,8 +168,10 @@ PREPARED = re.compile(r"Prepared \d{4}-\d\d-\d\d \d\d:\d\d")
 def cells(data: bytes) -> dict[str, list[list]]:
     """Every cell of every sheet of a workbook (the cover's "Prepared" stamp left out: the time it was made)."""
     book = load_workbook(io.BytesIO(data))
-    return {sheet.title: [list(r) for r in sheet.iter_rows(values_only=True) if not r or r[0] != "Prepared"]
-            for sheet in book}
+    return {
+        sheet.title: [list(r) for r in sheet.iter_rows(values_only=True) if not r or r[0] != "Prepared"]
+        for sheet in book
+    }
 
 
 def same_cells(got: dict, expected: dict) -> None:
@@ -189,14 +205,20 @@ def test_a_brief_as_of_a_moment_is_the_same_after_later_loads_and_rollbacks(demo
         overdue_then = activity.headline(con, Filters(country=demo.DEMO_COUNTRY))["actions_overdue"]
 
         # later: a quarterly update of the human rights work plan, a new budget, the indicators rolled back
-        update = plan_file(["1.1", "Area", "UPR submission", "OHCHR", "Completed", 38000, 38000, "OHCHR",
-                            "Rule of law"])
-        assert load_bytes(con, update, "hrwg-q4.xlsx", plan=demo.DEMO_PLAN, country=demo.DEMO_COUNTRY,
-                          source=demo.DEMO_HRWG).status == "committed"
+        update = plan_file(
+            ["1.1", "Area", "UPR submission", "OHCHR", "Completed", 38000, 38000, "OHCHR", "Rule of law"]
+        )
+        assert (
+            load_bytes(
+                con, update, "hrwg-q4.xlsx", plan=demo.DEMO_PLAN, country=demo.DEMO_COUNTRY, source=demo.DEMO_HRWG
+            ).status
+            == "committed"
+        )
         cbf = workbook_bytes({"Budget": [BUDGET_HEADER, [2026, "1.1", "Health", "1.1.9", "UNDP", 5e6, 1e6, 5e5]]})
         assert load_bytes(con, cbf, "cbf.xlsx", plan=demo.DEMO_PLAN, country=demo.DEMO_COUNTRY).status == "committed"
-        indicators_id = con.execute("SELECT max(submission_id) FROM submission_log WHERE kind = 'indicators'"
-                                    ).fetchone()[0]
+        indicators_id = con.execute(
+            "SELECT max(submission_id) FROM submission_log WHERE kind = 'indicators'"
+        ).fetchone()[0]
         store.writes.rollback(con, indicators_id)
 
         again_pdf = brief.build(con, demo.DEMO_COUNTRY, fmt="pdf", as_of=moment)
@@ -213,8 +235,9 @@ def test_a_brief_as_of_a_moment_is_the_same_after_later_loads_and_rollbacks(demo
     same_cells(cells(again_xlsx), cells(first_xlsx))
     # as of that moment the brief was the current one; the current brief has moved on since
     then = cells(current_then)
-    same_cells({k: v for k, v in cells(first_xlsx).items() if k != "Brief"},
-               {k: v for k, v in then.items() if k != "Brief"})
+    same_cells(
+        {k: v for k, v in cells(first_xlsx).items() if k != "Brief"}, {k: v for k, v in then.items() if k != "Brief"}
+    )
     now = cells(current_now)
     assert "Progress to target" in then and "Progress to target" not in now  # the indicators were rolled back
     assert now["By outcome"][-1] != then["By outcome"][-1] and now["Deliverables"] != then["Deliverables"]
@@ -228,18 +251,24 @@ def test_the_excel_brief_work_plans_equal_the_recommendations_pages_queries(demo
         since = actions.previous_quarter_end(history.now().date())
         groups = actions.cost_by(con, filters, "group", workplans_only=True)
         costs = actions.cost_totals(con, filters, workplans_only=True)
-        listing = actions.status_changes(actions.listing(con, filters, True),
-                                         actions.listing(history.as_of(con, since), actions.earlier(filters, since),
-                                                         True))
+        listing = actions.status_changes(
+            actions.listing(con, filters, True),
+            actions.listing(history.as_of(con, since), actions.earlier(filters, since), True),
+        )
         then = activity.headline(history.as_of(con, since), filters)
     finally:
         con.close()
     sheet = [list(r) for r in book["By working group"].iter_rows(values_only=True)]
     header, body, total = sheet[0], sheet[1:-1], sheet[-1]
     assert header[:4] == ["Group or pillar", "Work plan", "Deliverables", "Costed"]
-    assert [(r[0], r[1], r[2], r[3]) for r in body] == list(zip(
-        [g if isinstance(g, str) else "(no group)" for g in groups["work_group"]], groups["source_title"],
-        groups["actions"], groups["costed"]))
+    assert [(r[0], r[1], r[2], r[3]) for r in body] == list(
+        zip(
+            [g if isinstance(g, str) else "(no group)" for g in groups["work_group"]],
+            groups["source_title"],
+            groups["actions"],
+            groups["costed"],
+        )
+    )
     for i, name in ((4, "planned_cost"), (5, "funded"), (6, "cost_gap"), (7, "funded_share")):
         assert [r[i] for r in body] == [None if v != v else pytest.approx(v) for v in groups[name]], name
         assert total[i] == (None if costs[name] is None else pytest.approx(costs[name])), name
@@ -252,7 +281,8 @@ def test_the_excel_brief_work_plans_equal_the_recommendations_pages_queries(demo
     assert [r["Planned cost (USD)"] for r in rows] == [None if v != v else v for v in listing["planned_cost"]]
     assert [r["Change"] for r in rows] == [c.capitalize() for c in listing["change"]]
     assert [r[f"Status on {since:%-d %b %Y}"] for r in rows] == [
-        "(new)" if not isinstance(p, str) else ACTION_STATUS_LABELS[p] for p in listing["previous_status"]]
+        "(new)" if not isinstance(p, str) else ACTION_STATUS_LABELS[p] for p in listing["previous_status"]
+    ]
 
     # the headline sheet: each figure now and at the end of the previous quarter, from the history
     sheet = [list(r) for r in book["Headline figures"].iter_rows(values_only=True)]
@@ -279,9 +309,11 @@ def test_the_print_page_reaches_nothing_but_its_own_files(tmp_path):
     spy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Spy)
     threading.Thread(target=spy.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{spy.server_address[1]}"
-    body = (f'<img src="{url}/img"><img src="x" onerror="fetch(\'{url}/script\')">'
-            f'<link rel="stylesheet" href="{url}/css"><iframe src="{url}/frame"></iframe>'
-            f'<img src="http://example.com/named.png"><p>printed</p>')
+    body = (
+        f'<img src="{url}/img"><img src="x" onerror="fetch(\'{url}/script\')">'
+        f'<link rel="stylesheet" href="{url}/css"><iframe src="{url}/frame"></iframe>'
+        f'<img src="http://example.com/named.png"><p>printed</p>'
+    )
     try:
         with pdf.Printer.start() as printer:
             data = printer.print("t", body, [], "<span></span>")

@@ -1,6 +1,7 @@
 """The running dashboard in a real browser (system Chromium through Playwright): every page renders,
 a filter lands in the URL, the bookmarked URL shows the same figures in a fresh browser, downloads hold
 exactly the filtered rows. Full-page screenshots of every page go to tests/screenshots/ (git-ignored)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -28,14 +29,22 @@ from tests.fixtures import VIET_NAM
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 #: the heading a page shows where it is not its menu title (app/pages.py)
 HEADINGS = {"overview": "UNCT Results Dashboard", "recommendations": "Recommendations and actions"}
 #: url path → heading of every page with a script in the Page registry (the default page's path is "")
-PAGES = {("" if p.default else p.url_path): HEADINGS.get(p.url_path, p.title) for p in REGISTERED_PAGES
-         if isinstance(p.script, str)}
-
+PAGES = {
+    ("" if p.default else p.url_path): HEADINGS.get(p.url_path, p.title)
+    for p in REGISTERED_PAGES
+    if isinstance(p.script, str)
+}
 
 
 def free_port() -> int:
@@ -52,9 +61,27 @@ def serve(db: Path, env: dict | None = None, port: int | None = None, args: tupl
     port = port or free_port()
     log = open(db.with_suffix(".log"), "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *args],
-        cwd=ROOT, env={**os.environ, "UNCT_DB": str(db), **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            *args,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "UNCT_DB": str(db), **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -90,8 +117,11 @@ def server(tmp_path_factory, seeded_db_path):
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():  # make test installs it: a missing browser is a failed set-up, never a skip
-        pytest.fail(f"The browser tests drive the system Chromium at {CHROMIUM}, which is missing: run `make test` "
-                    "(it installs it) or `apt-get install -y chromium` as root.", pytrace=False)
+        pytest.fail(
+            f"The browser tests drive the system Chromium at {CHROMIUM}, which is missing: run `make test` "
+            "(it installs it) or `apt-get install -y chromium` as root.",
+            pytrace=False,
+        )
     with playwright_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -112,12 +142,15 @@ def settle(page) -> None:
         page.wait_for_timeout(300)
         page.wait_for_function(
             """() => document.querySelector('[data-testid="stApp"]')
-                     .getAttribute('data-test-script-state') === 'notRunning'""", timeout=30_000)
+                     .getAttribute('data-test-script-state') === 'notRunning'""",
+            timeout=30_000,
+        )
     page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                  .filter(e => e.offsetParent !== null).every(e => e.querySelector('.main-svg'))""",
-        timeout=30_000)
+        timeout=30_000,
+    )
 
 
 def screenshot(page, name: str) -> None:
@@ -153,15 +186,17 @@ def click_bar(page, bar, outcome, attempts: int = 3) -> None:
             return
         except playwright_api.TimeoutError:
             if attempt == attempts - 1:
-                raise AssertionError(f"{attempts} clicks at {box} (viewport {page.viewport_size}, "
-                                     f"{page.url}) changed nothing") from None
+                raise AssertionError(
+                    f"{attempts} clicks at {box} (viewport {page.viewport_size}, {page.url}) changed nothing"
+                ) from None
 
 
 def open_url(page, url: str) -> None:
     page.goto(url)
     settle(page)
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
-        '[data-testid="stException"]').first.inner_text()
+        '[data-testid="stException"]'
+    ).first.inner_text()
 
 
 def metrics(page, count: int = 1) -> dict[str, str]:
@@ -192,8 +227,10 @@ def overview_cards(f: Filters) -> dict[str, str]:
     counts = model.status_counts(f)
     actions = model.action_summary(f)
     return {
-        "Required": format_money(m.required), "Available": format_money(m.available),
-        "Spent": format_money(m.expenditure), gap_label(m): format_money(m.funding_gap),
+        "Required": format_money(m.required),
+        "Available": format_money(m.available),
+        "Spent": format_money(m.expenditure),
+        gap_label(m): format_money(m.funding_gap),
         "Delivery rate": format_rate(m.delivery_rate),
         "Indicators on track": f"{counts['achieved'] + counts['on track']} of {sum(counts.values())}",
         "Actions completed": f"{actions['completed']} of {actions['actions']}",
@@ -283,8 +320,11 @@ def test_stored_text_is_shown_literally(server, browser):
     """An outcome title holding '<b>decent</b>' is shown as typed on the axis and in the hover."""
     page = new_page(browser)
     open_url(page, f"{server}/funding_gaps?country={VIET_NAM.replace(' ', '+')}")
-    chart = page.locator('[data-testid="stPlotlyChart"]').filter(
-        has=page.locator(".ytick text", has_text="people benefit")).first
+    chart = (
+        page.locator('[data-testid="stPlotlyChart"]')
+        .filter(has=page.locator(".ytick text", has_text="people benefit"))
+        .first
+    )
     chart.locator(".ytick text").first.wait_for()
     ticks = [t.text_content() for t in chart.locator(".ytick text").all()]
     assert any("<b>decent</b>" in t for t in ticks), ticks
@@ -306,8 +346,11 @@ def test_clicking_an_outcome_drills_down_to_its_outputs(server, browser):
     open_url(page, f"{server}/delivery")
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.locator(".ytick text").first.wait_for()
-    click_bar(page, chart.locator(".trace.bars").first.locator(".point path").first,
-              page.get_by_text("Outputs of the chosen outcome"))
+    click_bar(
+        page,
+        chart.locator(".trace.bars").first.locator(".point path").first,
+        page.get_by_text("Outputs of the chosen outcome"),
+    )
     settle(page)
     assert "outcome" in parse_qs(urlsplit(page.url).query)
     screenshot(page, "delivery-outcome")

@@ -1,4 +1,5 @@
 """The command line (SPEC §8): exit codes, messages, and the same load as the Upload page."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def etl(*args, db: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl", "--db", str(db), *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, input=stdin, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "etl", "--db", str(db), *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -69,8 +76,20 @@ def test_rollback_restores_and_refuses_twice(tmp_path, files):
 def test_users_and_permissions_on_the_command_line(tmp_path, files):
     good, _ = files
     db = tmp_path / "cli.duckdb"
-    assert etl("users", "add", "amina", "--role", "focal_point", "--agency", "UNICEF", db=db,
-               stdin="correct horse battery\n").returncode == 0
+    assert (
+        etl(
+            "users",
+            "add",
+            "amina",
+            "--role",
+            "focal_point",
+            "--agency",
+            "UNICEF",
+            db=db,
+            stdin="correct horse battery\n",
+        ).returncode
+        == 0
+    )
     assert etl("users", "add", "viv", "--role", "viewer", db=db, stdin="another long pass\n").returncode == 0
     listing = etl("users", "list", db=db).stdout
     assert "amina" in listing and "focal_point" in listing and "UNICEF" in listing
@@ -101,7 +120,8 @@ def test_a_plan_known_in_several_countries_needs_the_country(tmp_path):
     assert refused.stdout.splitlines() == [
         "unicef.xlsx: 1 error(s); nothing was loaded",
         "  error: unicef.xlsx Budget column country: plan 'UNSDCF' exists in Ghana, Kenya (2 countries): choose "
-        "the country (--country, or the Upload page's Country field)"]
+        "the country (--country, or the Upload page's Country field)",
+    ]
     done = etl("load", cbf, "--plan", "UNSDCF", "--country", "Ghana", db=db)
     assert done.returncode == 0 and done.stdout.startswith("unicef.xlsx: budget added 1 row(s), replacing 0")
     exported = etl("export", "budget", "--country", "Ghana", "--agency", "UNICEF", db=db)
@@ -111,8 +131,20 @@ def test_a_plan_known_in_several_countries_needs_the_country(tmp_path):
 def test_a_focal_point_may_not_retire_another_agencys_suboutputs(tmp_path):
     db = tmp_path / "cli.duckdb"
     for name, agency in (("kofi", "UNICEF"), ("dina", "UNDP")):
-        assert etl("users", "add", name, "--role", "focal_point", "--agency", agency, db=db,
-                   stdin="correct horse battery\n").returncode == 0
+        assert (
+            etl(
+                "users",
+                "add",
+                name,
+                "--role",
+                "focal_point",
+                "--agency",
+                agency,
+                db=db,
+                stdin="correct horse battery\n",
+            ).returncode
+            == 0
+        )
     unicef, undp = tmp_path / "unicef.xlsx", tmp_path / "undp.xlsx"
     unicef.write_bytes(uninfo_file(uninfo_row(101, "UNICEF", 10e6, 10e6), uninfo_row(102, "UNICEF", 10e6)))
     undp.write_bytes(uninfo_file(uninfo_row(101, "UNDP", 1e6), uninfo_row(201, "UNDP", 1e6)))
@@ -123,25 +155,44 @@ def test_a_focal_point_may_not_retire_another_agencys_suboutputs(tmp_path):
         assert refused.stdout.splitlines() == [
             "undp.xlsx: 1 error(s); nothing was loaded",
             "  error: undp.xlsx Data Explorer!row 2 column ID: ID 101 is a sub-output of UNICEF; your account may "
-            "replace only UNDP's rows"]
+            "replace only UNDP's rows",
+        ]
     admin = etl("load", undp, "--dry-run", db=db)  # no --user: an administrator's tool
     assert admin.returncode == 0 and "would add 2 row(s), replacing 2" in admin.stdout
 
 
 def test_readme_documents_every_command():
     readme = (ROOT / "README.md").read_text()
-    for command in ("load", "submissions", "rollback", "export", "template", "demo", "users add", "users list",
-                    "users remove", "entities add", "entities list", "brief"):
+    for command in (
+        "load",
+        "submissions",
+        "rollback",
+        "export",
+        "template",
+        "demo",
+        "users add",
+        "users list",
+        "users remove",
+        "entities add",
+        "entities list",
+        "brief",
+        "migrate",
+    ):
         assert f"python -m etl {command}" in readme, command
 
 
 def test_demo_files_only_writes_the_spreadsheets(tmp_path):
     db = tmp_path / "untouched.duckdb"
-    done = subprocess.run([sys.executable, "-m", "etl", "--db", str(db), "demo", "--files", str(tmp_path / "sample")],
-                          cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "--db", str(db), "demo", "--files", str(tmp_path / "sample")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert sorted(Path(line).name for line in done.stdout.split()) == sorted(
-        p.name for p in (tmp_path / "sample").glob("*.xlsx"))
+        p.name for p in (tmp_path / "sample").glob("*.xlsx")
+    )
     assert len(done.stdout.split()) == 3
     assert not db.exists()
 
@@ -153,9 +204,12 @@ def test_demo_refuses_to_delete_real_data_unless_asked(tmp_path, files):
     assert etl("load", good, "--plan", PLAN, "--country", "Kenya", db=db).returncode == 0
     refused = etl("demo", db=db)
     assert refused.returncode == 2
-    assert re.fullmatch(rf"{re.escape(str(db))} holds data that are not the demo's \(1 submission, the last "
-                        r"uploaded by .+ on \d{4}-\d\d-\d\d\): rebuilding the demo would delete them\. Give another "
-                        r"--db for the demo, or add --replace to delete them\.\n", refused.stderr), refused.stderr
+    assert re.fullmatch(
+        rf"{re.escape(str(db))} holds data that are not the demo's \(1 submission, the last "
+        r"uploaded by .+ on \d{4}-\d\d-\d\d\): rebuilding the demo would delete them\. Give another "
+        r"--db for the demo, or add --replace to delete them\.\n",
+        refused.stderr,
+    ), refused.stderr
     assert "committed" in etl("submissions", db=db).stdout  # still there
     replaced = etl("demo", "--replace", db=db)
     assert replaced.returncode == 0, replaced.stderr
@@ -166,8 +220,19 @@ def test_demo_refuses_to_delete_real_data_unless_asked(tmp_path, files):
 
 def test_a_single_sign_on_account_needs_no_password(tmp_path):
     db = tmp_path / "cli.duckdb"
-    done = etl("users", "add", "amina", "--role", "focal_point", "--agency", "UNICEF", "--email",
-               "amina@example.org", db=db, stdin="\n")
+    done = etl(
+        "users",
+        "add",
+        "amina",
+        "--role",
+        "focal_point",
+        "--agency",
+        "UNICEF",
+        "--email",
+        "amina@example.org",
+        db=db,
+        stdin="\n",
+    )
     assert done.returncode == 0, done.stderr
     import store.connection
     from store import accounts
@@ -189,8 +254,14 @@ def columns(line: str) -> list[str]:
 def test_an_administrator_adds_an_entity_and_files_naming_it_load(tmp_path):
     db = tmp_path / "cli.duckdb"
     cbf = tmp_path / "ssc.xlsx"  # one row by the code, one by an alias
-    cbf.write_bytes(budget_file([[2025, "1.1", "x", "1.1.1", "UNOSSC", 1000, 500, 100],
-                                 [2025, "1.1", "x", "1.1.2", "South-South Office", 2000, None, None]]))
+    cbf.write_bytes(
+        budget_file(
+            [
+                [2025, "1.1", "x", "1.1.1", "UNOSSC", 1000, 500, 100],
+                [2025, "1.1", "x", "1.1.2", "South-South Office", 2000, None, None],
+            ]
+        )
+    )
     unknown = etl("load", cbf, "--plan", PLAN, db=db)
     assert unknown.returncode == 1 and "'UNOSSC'" in unknown.stdout  # a typo must not create an agency
     added = etl("entities", "add", "UNOSSC", SSC, "--alias", "South-South Office", "SSC Office", db=db)
@@ -210,7 +281,9 @@ def test_an_administrator_adds_an_entity_and_files_naming_it_load(tmp_path):
 
     con = store.connection.connect(db)
     assert con.execute("SELECT agency, required FROM budget ORDER BY output_code").fetchall() == [
-        ("UNOSSC", 1000.0), ("UNOSSC", 2000.0)]
+        ("UNOSSC", 1000.0),
+        ("UNOSSC", 2000.0),
+    ]
     con.close()
 
 
@@ -218,12 +291,17 @@ def test_entities_add_updates_an_existing_code_and_says_so(tmp_path):
     db = tmp_path / "cli.duckdb"
     same = etl("entities", "add", "UNICEF", "United Nations Children's Fund", "--alias", "UN Childrens Fund", db=db)
     assert same.stdout.strip() == "UNICEF already reads so: nothing changed."
-    assert columns(next(line for line in etl("entities", "list", db=db).stdout.splitlines()
-                        if line.startswith("UNICEF ")))[1] == "shipped"
+    assert (
+        columns(
+            next(line for line in etl("entities", "list", db=db).stdout.splitlines() if line.startswith("UNICEF "))
+        )[1]
+        == "shipped"
+    )
     renamed = etl("entities", "add", "UNDP", "UN Development Programme", "--alias", "PNUD", db=db)
     assert renamed.returncode == 0, renamed.stderr
-    assert renamed.stdout.strip() == ("Updated UNDP: name 'United Nations Development Programme' → "
-                                      "'UN Development Programme'; alias(es) PNUD added.")
+    assert renamed.stdout.strip() == (
+        "Updated UNDP: name 'United Nations Development Programme' → 'UN Development Programme'; alias(es) PNUD added."
+    )
     again = etl("entities", "add", "UNDP", "UN Development Programme", "--alias", "pnud", db=db)
     assert again.returncode == 0 and "nothing changed" in again.stdout
     row = next(line for line in etl("entities", "list", db=db).stdout.splitlines() if line.startswith("UNDP "))
@@ -254,8 +332,17 @@ def test_entities_add_refuses_a_bad_entry_naming_the_value(tmp_path):
         assert bad.returncode == 2, (args, bad.stdout)
         assert named in bad.stderr and "Traceback" not in bad.stderr, (args, bad.stderr)
     listing = etl("entities", "list", db=db).stdout
-    assert "NEWX" not in listing and not any(name in listing for name in (  # nothing was written
-        "Some name", "Two entities", "Punctuation", "Too long a code", "Another spelling", "An alias of"))
+    assert "NEWX" not in listing and not any(
+        name in listing
+        for name in (  # nothing was written
+            "Some name",
+            "Two entities",
+            "Punctuation",
+            "Too long a code",
+            "Another spelling",
+            "An alias of",
+        )
+    )
 
 
 def test_entities_add_as_a_user_must_be_an_admin(tmp_path):
@@ -272,15 +359,19 @@ def test_entities_add_as_a_user_must_be_an_admin(tmp_path):
 
 def run(*args) -> subprocess.CompletedProcess:
     """The command line without the leading --db that `etl()` puts first."""
-    return subprocess.run([sys.executable, "-m", "etl", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_every_command_takes_db_after_the_command_too(tmp_path):
     db, elsewhere = tmp_path / "cli.duckdb", tmp_path / "other" / "unused.duckdb"
     etl("users", "add", "amina", "--role", "viewer", db=db, stdin="correct horse battery\n")
-    for args in (["users", "list", "--db", db], ["users", "--db", db, "list"],
-                 ["--db", elsewhere, "users", "list", "--db", db]):  # the later --db wins
+    for args in (
+        ["users", "list", "--db", db],
+        ["users", "--db", db, "list"],
+        ["--db", elsewhere, "users", "list", "--db", db],
+    ):  # the later --db wins
         done = run(*args)
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("amina "), args
@@ -298,11 +389,34 @@ def test_every_command_takes_db_after_the_command_too(tmp_path):
 
 def test_users_add_takes_several_agencies_either_way(tmp_path):
     db = tmp_path / "cli.duckdb"
-    both = etl("users", "add", "amina", "--role", "focal_point", "--agency", "UNDP", "unicef", db=db,
-               stdin="correct horse battery\n")
+    both = etl(
+        "users",
+        "add",
+        "amina",
+        "--role",
+        "focal_point",
+        "--agency",
+        "UNDP",
+        "unicef",
+        db=db,
+        stdin="correct horse battery\n",
+    )
     assert both.returncode == 0, both.stderr
-    repeated = etl("users", "add", "bo", "--role", "focal_point", "--agency", "UNDP", "--agency", "UN-Women",
-                   "--email", "bo@example.org", db=db, stdin="correct horse battery\n")
+    repeated = etl(
+        "users",
+        "add",
+        "bo",
+        "--role",
+        "focal_point",
+        "--agency",
+        "UNDP",
+        "--agency",
+        "UN-Women",
+        "--email",
+        "bo@example.org",
+        db=db,
+        stdin="correct horse battery\n",
+    )
     assert repeated.returncode == 0, repeated.stderr
     import store.connection
     from store import accounts

@@ -1,6 +1,7 @@
 """The year-on-year compare control in a real browser (system Chromium): choosing two years and "per agency" on the
 Delivery page draws grouped bars whose legend names the two years, and the table behind them holds both years'
 figures and the change, equal to the plain-Python model of the seeded rows."""
+
 from __future__ import annotations
 
 from tests.fixtures import BUDGET_ROWS
@@ -21,8 +22,9 @@ def test_compare_two_years_per_agency_on_the_delivery_page(server, browser):  # 
     heading.scroll_into_view_if_needed()
     pick(page, "Year", "2025")
     pick(page, "Compared with", "2024")
-    section = page.locator('[data-testid="stVerticalBlock"]').filter(has=page.get_by_text("Year on year", exact=True)
-                                                                      ).last
+    section = (
+        page.locator('[data-testid="stVerticalBlock"]').filter(has=page.get_by_text("Year on year", exact=True)).last
+    )
     section.get_by_role("radio", name="Agency", exact=True).click()  # a segmented control: its options are radios
     settle(page)
 
@@ -40,8 +42,12 @@ def test_compare_two_years_per_agency_on_the_delivery_page(server, browser):  # 
     for agency, row in rows.items():
         spent = {}
         for year in (2024, 2025):
-            lines = [r for r in BUDGET_ROWS if r["year"] == year and (
-                "Joint" if ";" in (r["agency"] or "") or r["joint"] else r["agency"]) == agency]
+            lines = [
+                r
+                for r in BUDGET_ROWS
+                if r["year"] == year
+                and ("Joint" if ";" in (r["agency"] or "") or r["joint"] else r["agency"]) == agency
+            ]
             figures = [r["expenditure"] for r in lines if r["expenditure"] is not None]
             spent[year] = sum(figures) if figures else None
             assert _number(row[f"Spent {year} (USD)"]) == spent[year], (agency, year)

@@ -1,5 +1,6 @@
 """Concurrency (SPEC §7): readers never see half a submission; uploads are serialised; a second
 process gets a plain message, not a raw lock error."""
+
 from __future__ import annotations
 
 import os
@@ -15,11 +16,20 @@ from etl.load import load_bytes
 from tests.test_load import PLAN, budget_file
 
 ROOT = Path(__file__).resolve().parents[1]
-V1 = [[2025, "1.1", "Governance", "1.1.1", "UNDP", 100, 50, 10], [2025, "1.1", "Governance", "1.1.2", "UNDP", 200, 50, 10],
-      [2025, "1.2", "Justice", "1.2.1", "UNICEF", 1000, 900, 800]]
-V2 = [[2025, "1.1", "Governance", "1.1.1", "UNDP", 300, 300, 30], [2025, "1.1", "Governance", "1.1.3", "UNDP", 400, 0, 0],
-      [2025, "1.1", "Governance", "1.1.4", "UNDP", 500, 10, 0]]
-STATE = "SELECT count(*), sum(required), (SELECT sum(s) FROM (SELECT sum(required) AS s FROM budget GROUP BY agency)) FROM budget"
+V1 = [
+    [2025, "1.1", "Governance", "1.1.1", "UNDP", 100, 50, 10],
+    [2025, "1.1", "Governance", "1.1.2", "UNDP", 200, 50, 10],
+    [2025, "1.2", "Justice", "1.2.1", "UNICEF", 1000, 900, 800],
+]
+V2 = [
+    [2025, "1.1", "Governance", "1.1.1", "UNDP", 300, 300, 30],
+    [2025, "1.1", "Governance", "1.1.3", "UNDP", 400, 0, 0],
+    [2025, "1.1", "Governance", "1.1.4", "UNDP", 500, 10, 0],
+]
+STATE = (
+    "SELECT count(*), sum(required), (SELECT sum(s) FROM (SELECT sum(required) AS s FROM budget GROUP BY agency)) "
+    "FROM budget"
+)
 
 
 def test_readers_see_the_state_before_or_after_a_submission_never_a_mix(tmp_path):
@@ -92,16 +102,28 @@ def test_a_command_line_load_while_the_dashboard_holds_the_file_gets_a_plain_mes
     path = tmp_path / "held.duckdb"
     store.connection.connect(path).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
-                               "time.sleep(60)", str(path)], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         sample = tmp_path / "cbf.xlsx"
         sample.write_bytes(budget_file(V1))
         started = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "etl", "--db", str(path), "load", str(sample), "--plan", PLAN],
-                              cwd=ROOT, capture_output=True, text=True, env={**os.environ, "UNCT_LOCK_WAIT": "2"},
-                              timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "etl", "--db", str(path), "load", str(sample), "--plan", PLAN],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "UNCT_LOCK_WAIT": "2"},
+            timeout=60,
+        )
         waited = time.monotonic() - started
     finally:
         holder.kill()

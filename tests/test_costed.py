@@ -4,6 +4,7 @@ change since a date from the submission history; the budget pages' year-on-year 
 
 Expected figures are computed here in plain Python from the rows written (the demo work plans' own data, the
 seeded fixture's model), never with the SQL under test."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,7 @@ from analytics.identity import outcome_key
 from app.testing import open_page
 from core.formatting import format_count, format_money, format_rate
 from core.schema import ACTIONS
-from etl import demo
+from demo import content, generate
 from etl.load import load_bytes
 from etl.template import template_bytes
 from etl.validate import match_header
@@ -46,8 +47,18 @@ def workbook(rows: list[list], sheet: str = "Work plan") -> bytes:
     return out.getvalue()
 
 
-HEADER = ["Deliverable no.", "Priority area", "Deliverable", "Agency", "Status", "Cost (USD)", "Funds secured",
-          "Source of funds", "Pillar", "Source type"]
+HEADER = [
+    "Deliverable no.",
+    "Priority area",
+    "Deliverable",
+    "Agency",
+    "Status",
+    "Cost (USD)",
+    "Funds secured",
+    "Source of funds",
+    "Pillar",
+    "Source type",
+]
 
 
 def plan_file(*rows: list) -> bytes:
@@ -67,6 +78,7 @@ def load(con, data: bytes, name: str = "plan.xlsx", **options):
 
 # --- template, synonyms, validation ------------------------------------------------------------------------------
 
+
 def test_the_template_round_trip_carries_cost_funding_source_and_group(con):
     """The actions template has the five new columns; a filled copy loads them into the actions view as written,
     and a blank cost stays NULL (not costed), never 0."""
@@ -76,15 +88,33 @@ def test_the_template_round_trip_carries_cost_funding_source_and_group(con):
     for name in ("planned_cost", "funded", "funding_source", "work_group", "currency"):
         assert name in header
     at = {name: header.index(name) + 1 for name in header}
-    for r, values in enumerate((
-            {"action_no": "1.1", "recommendation": "Follow-up to the mechanisms", "action": "UPR submission",
-             "status": "completed", "planned_cost": 38000, "funded": 38000, "funding_source": "OHCHR",
-             "work_group": "Rule of law pillar"},
-            {"action_no": "1.2", "recommendation": "Follow-up to the mechanisms", "action": "HRDDP training",
-             "status": "ongoing", "planned_cost": 52000.5, "funded": None, "funding_source": None,
-             "work_group": "Rule of law pillar", "currency": "EUR"},
+    for r, values in enumerate(
+        (
+            {
+                "action_no": "1.1",
+                "recommendation": "Follow-up to the mechanisms",
+                "action": "UPR submission",
+                "status": "completed",
+                "planned_cost": 38000,
+                "funded": 38000,
+                "funding_source": "OHCHR",
+                "work_group": "Rule of law pillar",
+            },
+            {
+                "action_no": "1.2",
+                "recommendation": "Follow-up to the mechanisms",
+                "action": "HRDDP training",
+                "status": "ongoing",
+                "planned_cost": 52000.5,
+                "funded": None,
+                "funding_source": None,
+                "work_group": "Rule of law pillar",
+                "currency": "EUR",
+            },
             {"action_no": "2.1", "recommendation": "Advocacy", "action": "Human Rights Day", "status": "not_started"},
-    ), start=2):
+        ),
+        start=2,
+    ):
         for name, value in values.items():
             sheet.cell(row=r, column=at[name], value=value)
     out = io.BytesIO()
@@ -96,22 +126,43 @@ def test_the_template_round_trip_carries_cost_funding_source_and_group(con):
                           ORDER BY action_no""").fetchall() == [
         ("1.1", 38000.0, 38000.0, "OHCHR", "Rule of law pillar", "USD"),
         ("1.2", 52000.5, None, None, "Rule of law pillar", "EUR"),
-        ("2.1", None, None, None, None, "USD")]
+        ("2.1", None, None, None, None, "USD"),
+    ]
 
 
-@pytest.mark.parametrize("typed, column", [
-    ("Budget", "planned_cost"), ("Cost (USD)", "planned_cost"), ("Estimated cost", "planned_cost"),
-    ("Coût", "planned_cost"), ("Cout estime", "planned_cost"), ("Coût prévu (EUR)", "planned_cost"),
-    ("Costo", "planned_cost"), ("Presupuesto", "planned_cost"),
-    ("Funded", "funded"), ("Secured", "funded"), ("Funds secured (USD)", "funded"), ("Financé", "funded"),
-    ("Fonds mobilisés", "funded"), ("Financiado", "funded"), ("Fondos asegurados", "funded"),
-    ("Source of funds", "funding_source"), ("Funded by", "funding_source"), ("Source de financement", "funding_source"),
-    ("Fuente de financiamiento", "funding_source"), ("Donor", "funding_source"),
-    ("Pillar", "work_group"), ("Working group", "work_group"), ("Results group", "work_group"),
-    ("Pilier", "work_group"),
-    ("Groupe de travail", "work_group"), ("Grupo de trabajo", "work_group"), ("Pilar", "work_group"),
-    ("Devise", "currency"),
-])
+@pytest.mark.parametrize(
+    "typed, column",
+    [
+        ("Budget", "planned_cost"),
+        ("Cost (USD)", "planned_cost"),
+        ("Estimated cost", "planned_cost"),
+        ("Coût", "planned_cost"),
+        ("Cout estime", "planned_cost"),
+        ("Coût prévu (EUR)", "planned_cost"),
+        ("Costo", "planned_cost"),
+        ("Presupuesto", "planned_cost"),
+        ("Funded", "funded"),
+        ("Secured", "funded"),
+        ("Funds secured (USD)", "funded"),
+        ("Financé", "funded"),
+        ("Fonds mobilisés", "funded"),
+        ("Financiado", "funded"),
+        ("Fondos asegurados", "funded"),
+        ("Source of funds", "funding_source"),
+        ("Funded by", "funding_source"),
+        ("Source de financement", "funding_source"),
+        ("Fuente de financiamiento", "funding_source"),
+        ("Donor", "funding_source"),
+        ("Pillar", "work_group"),
+        ("Working group", "work_group"),
+        ("Results group", "work_group"),
+        ("Pilier", "work_group"),
+        ("Groupe de travail", "work_group"),
+        ("Grupo de trabajo", "work_group"),
+        ("Pilar", "work_group"),
+        ("Devise", "currency"),
+    ],
+)
 def test_the_words_focal_points_type_for_cost_funding_and_group(typed, column):
     matched = match_header(["Deliverable no.", "Deliverable", "Status", typed], "actions")
     assert matched[3] == column
@@ -125,12 +176,15 @@ def test_source_still_names_the_source_and_budget_files_stay_budgets():
 
 
 def test_bad_amounts_are_refused_by_cell_and_funds_above_cost_warned(con):
-    result = load(con, plan_file(
-        ["1.1", "Area", "A", "OHCHR", "Ongoing", "12abc", None, None, None],
-        ["1.2", "Area", "B", "OHCHR", "Ongoing", "(50)", "-3", None, None],
-        ["1.3", "Area", "C", "OHCHR", "Ongoing", "20000000000000", None, None, None],
-        ["1.4", "Area", "D", "OHCHR", "Ongoing", 1000, 1500, "UNDP", None],
-    ))
+    result = load(
+        con,
+        plan_file(
+            ["1.1", "Area", "A", "OHCHR", "Ongoing", "12abc", None, None, None],
+            ["1.2", "Area", "B", "OHCHR", "Ongoing", "(50)", "-3", None, None],
+            ["1.3", "Area", "C", "OHCHR", "Ongoing", "20000000000000", None, None, None],
+            ["1.4", "Area", "D", "OHCHR", "Ongoing", 1000, 1500, "UNDP", None],
+        ),
+    )
     assert result.status == "rejected"
     assert [str(e) for e in result.errors] == [
         "plan.xlsx Work plan!F2 column planned_cost: '12abc': an amount such as 1,234.50 or USD 1,234",
@@ -140,13 +194,19 @@ def test_bad_amounts_are_refused_by_cell_and_funds_above_cost_warned(con):
     ]
     assert [str(w) for w in result.warnings if w.code == "above_ceiling"] == [
         "plan.xlsx Work plan!G5 column funded: 1500: at most the planned_cost (1,000.00 in F5): funded is 500.00 "
-        "above it (kept as written)"]
+        "above it (kept as written)"
+    ]
     assert con.execute("SELECT count(*) FROM action_rows").fetchone()[0] == 0
 
 
 def test_funds_above_cost_load_with_the_warning_and_a_cent_is_no_excess(con):
-    result = load(con, plan_file(["1.1", "Area", "D", "OHCHR", "Ongoing", 1000, 1500, "UNDP", None],
-                                 ["1.2", "Area", "E", "OHCHR", "Ongoing", 1000, 1000.004, "UNDP", None]))
+    result = load(
+        con,
+        plan_file(
+            ["1.1", "Area", "D", "OHCHR", "Ongoing", 1000, 1500, "UNDP", None],
+            ["1.2", "Area", "E", "OHCHR", "Ongoing", 1000, 1000.004, "UNDP", None],
+        ),
+    )
     assert result.status == "committed"
     assert [w.cell for w in result.warnings if w.code == "above_ceiling"] == ["G2"]
     assert con.execute("SELECT funded FROM actions ORDER BY action_no").fetchall() == [(1500.0,), (1000.004,)]
@@ -165,8 +225,9 @@ def test_migration_7_leaves_earlier_rows_without_cost(tmp_path):
     con.close()
     con = store.connection.connect(path)
     assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.migrations.SCHEMA_VERSION
-    assert con.execute("SELECT action_no, planned_cost, funded, funding_source, work_group, currency FROM actions"
-                       ).fetchall() == [("1", None, None, None, None, None)]
+    assert con.execute(
+        "SELECT action_no, planned_cost, funded, funding_source, work_group, currency FROM actions"
+    ).fetchall() == [("1", None, None, None, None, None)]
     totals = actions.cost_totals(con, Filters())
     assert (totals["planned_cost"], totals["costed"], totals["without_cost"]) == (None, 0, 1)
     con.close()
@@ -174,21 +235,45 @@ def test_migration_7_leaves_earlier_rows_without_cost(tmp_path):
 
 # --- the sums of the Recommendations page ---------------------------------------------------------------------
 
+
 def _demo_deliverables() -> list[dict]:
     """The demo work plans' deliverables as the generator holds them (status words folded by hand)."""
-    statuses = {"[COMPLETED]": "completed", "[ONGOING]": "ongoing", "[PLANNED]": "not_started",
-                "[CONTINUOUS]": "continuous", "[DE-PRIORITIZED]": "deprioritized", "Cancelled": "no_longer_applicable",
-                "Completed": "completed", "Ongoing": "ongoing", "Not started": "not_started", "Planned": "not_started"}
+    statuses = {
+        "[COMPLETED]": "completed",
+        "[ONGOING]": "ongoing",
+        "[PLANNED]": "not_started",
+        "[CONTINUOUS]": "continuous",
+        "[DE-PRIORITIZED]": "deprioritized",
+        "Cancelled": "no_longer_applicable",
+        "Completed": "completed",
+        "Ongoing": "ongoing",
+        "Not started": "not_started",
+        "Planned": "not_started",
+    }
     out = []
-    for n, (area, items) in enumerate(demo.WORKPLAN, 1):
+    for n, (area, items) in enumerate(content.WORKPLAN, 1):
         for i, (_, _, _, _, status, _) in enumerate(items, 1):
-            cost, funded, _ = demo.WORKPLAN_COSTS.get(f"{n}.{i}", (None, None, None))
-            out.append({"source": demo.DEMO_WORKPLAN, "group": area, "status": statuses[status], "cost": cost,
-                        "funded": funded})
-    for pillar, _, items in demo.HRWG_WORKPLAN:
+            cost, funded, _ = content.WORKPLAN_COSTS.get(f"{n}.{i}", (None, None, None))
+            out.append(
+                {
+                    "source": content.DEMO_WORKPLAN,
+                    "group": area,
+                    "status": statuses[status],
+                    "cost": cost,
+                    "funded": funded,
+                }
+            )
+    for pillar, _, items in content.HRWG_WORKPLAN:
         for _, _, _, _, status, cost, funded, _, _ in items:
-            out.append({"source": demo.DEMO_HRWG, "group": pillar, "status": statuses[status], "cost": cost,
-                        "funded": funded})
+            out.append(
+                {
+                    "source": content.DEMO_HRWG,
+                    "group": pillar,
+                    "status": statuses[status],
+                    "cost": cost,
+                    "funded": funded,
+                }
+            )
     return out
 
 
@@ -196,19 +281,23 @@ def expected_costs(rows: list[dict]) -> dict:
     costed = [r for r in rows if r["cost"] is not None]
     both = [r for r in costed if r["funded"] is not None]
     funded = [r["funded"] for r in rows if r["funded"] is not None]
-    return {"planned_cost": sum(r["cost"] for r in costed) if costed else None,
-            "funded": sum(funded) if funded else None,
-            "cost_gap": sum(r["cost"] - r["funded"] for r in both) if both else None,
-            "funded_share": model.ratio(sum(r["funded"] for r in both), sum(r["cost"] for r in both)),
-            "costed": len(costed), "without_cost": len(rows) - len(costed),
-            "cost_without_funding": sum(r["cost"] for r in costed if r["funded"] is None)
-            if any(r["funded"] is None for r in costed) else None}
+    return {
+        "planned_cost": sum(r["cost"] for r in costed) if costed else None,
+        "funded": sum(funded) if funded else None,
+        "cost_gap": sum(r["cost"] - r["funded"] for r in both) if both else None,
+        "funded_share": model.ratio(sum(r["funded"] for r in both), sum(r["cost"] for r in both)),
+        "costed": len(costed),
+        "without_cost": len(rows) - len(costed),
+        "cost_without_funding": sum(r["cost"] for r in costed if r["funded"] is None)
+        if any(r["funded"] is None for r in costed)
+        else None,
+    }
 
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    demo.build_demo(path)
+    generate.build_demo(path)
     return path
 
 
@@ -227,8 +316,14 @@ def test_cost_sums_by_status_and_group_equal_the_work_plans(demo_db):
         every = con.execute("SELECT count(*) FROM actions").fetchone()[0]
         evaluation_actions = every - len(workplans)  # the management response states no cost
         totals = actions.cost_totals(con, Filters())
-        same(totals, {**expected_costs(workplans), "without_cost": expected_costs(workplans)["without_cost"]
-                      + evaluation_actions, "actions": every})
+        same(
+            totals,
+            {
+                **expected_costs(workplans),
+                "without_cost": expected_costs(workplans)["without_cost"] + evaluation_actions,
+                "actions": every,
+            },
+        )
         assert totals["planned_cost"] == 656_000 and totals["funded"] == 353_000 and totals["cost_gap"] == 259_000
         assert totals["currencies"] == ["USD"]
 
@@ -241,13 +336,13 @@ def test_cost_sums_by_status_and_group_equal_the_work_plans(demo_db):
         groups = actions.cost_by(con, Filters(), "group")
         for (source, group), row in zip(zip(groups["source_title"], groups["work_group"]), groups.to_dict("records")):
             mine = [r for r in workplans if r["source"] == source and r["group"] == group]
-            if source in (demo.DEMO_WORKPLAN, demo.DEMO_HRWG):
+            if source in (content.DEMO_WORKPLAN, content.DEMO_HRWG):
                 same(row, expected_costs(mine))
             else:
                 assert row["planned_cost"] is None or math.isnan(row["planned_cost"])
                 assert row["without_cost"] == row["actions"]
-        pillars = groups[groups["source_title"] == demo.DEMO_HRWG]
-        assert set(pillars["work_group"]) == {p for p, _, _ in demo.HRWG_WORKPLAN}
+        pillars = groups[groups["source_title"] == content.DEMO_HRWG]
+        assert set(pillars["work_group"]) == {p for p, _, _ in content.HRWG_WORKPLAN}
     finally:
         con.close()
 
@@ -255,40 +350,57 @@ def test_cost_sums_by_status_and_group_equal_the_work_plans(demo_db):
 def test_no_cost_is_not_zero_cost(con):
     """Deliverables without a cost are counted as such and left out of every sum; funding without a cost is
     outside the gap; a plan with no cost at all sums to NULL (shown '—'), never USD 0."""
-    result = load(con, plan_file(["1.1", "Area", "A", "OHCHR", "Ongoing", None, None, None, None],
-                                 ["1.2", "Area", "B", "OHCHR", "Ongoing", None, 5000, "UNDP", None]))
+    result = load(
+        con,
+        plan_file(
+            ["1.1", "Area", "A", "OHCHR", "Ongoing", None, None, None, None],
+            ["1.2", "Area", "B", "OHCHR", "Ongoing", None, 5000, "UNDP", None],
+        ),
+    )
     assert result.status == "committed"
     totals = actions.cost_totals(con, Filters())
     assert (totals["planned_cost"], totals["cost_gap"], totals["funded_share"]) == (None, None, None)
     assert (totals["costed"], totals["without_cost"], totals["funded"], totals["funded_without_cost"]) == (
-        0, 2, 5000.0, 5000.0)
+        0,
+        2,
+        5000.0,
+        5000.0,
+    )
     assert metrics.PLANNED_COST.shown(totals["planned_cost"]) == "—"
 
 
 # --- status changes since a date (the quarterly update) ---------------------------------------------------------
 
+
 def _changes(con, since: dt.date, workplans_only: bool = False) -> pd.DataFrame:
     """Each action's status now and as the store showed it at the end of `since` (the page's and the brief's read)."""
     return actions.status_changes(
         actions.listing(con, Filters(), workplans_only),
-        actions.listing(history.as_of(con, since), actions.earlier(Filters(), since), workplans_only))
+        actions.listing(history.as_of(con, since), actions.earlier(Filters(), since), workplans_only),
+    )
 
 
 def _shown(con, submission_id: int, start: dt.datetime, end: dt.datetime | None = None) -> None:
     """A submission's rows shown from `start` (and, when closed, until `end`): the history as if loaded then."""
     con.execute("UPDATE row_visibility SET shown_from = ? WHERE submission_id = ?", [start, submission_id])
     if end is not None:
-        con.execute("UPDATE row_visibility SET shown_until = ? WHERE submission_id = ? AND shown_until IS NOT NULL",
-                    [end, submission_id])
+        con.execute(
+            "UPDATE row_visibility SET shown_until = ? WHERE submission_id = ? AND shown_until IS NOT NULL",
+            [end, submission_id],
+        )
 
 
 def test_status_change_since_the_previous_quarter_from_the_history(con):
-    q3 = plan_file(["1.1", "Area", "UPR submission", "OHCHR", "Ongoing", 38000, 20000, "OHCHR", "Rule of law"],
-                   ["1.2", "Area", "HRDDP training", "OHCHR", "Not started", 52000, 0, None, "Rule of law"],
-                   ["1.3", "Area", "Dropped later", "OHCHR", "Ongoing", None, None, None, "Rule of law"])
-    q4 = plan_file(["1.1", "Area", "UPR submission", "OHCHR", "Completed", 38000, 38000, "OHCHR", "Rule of law"],
-                   ["1.2", "Area", "HRDDP training", "OHCHR", "Not started", 52000, 30000, None, "Rule of law"],
-                   ["1.4", "Area", "Human Rights Day", "OHCHR", "Planned", 15000, 15000, "Pooled", "Development"])
+    q3 = plan_file(
+        ["1.1", "Area", "UPR submission", "OHCHR", "Ongoing", 38000, 20000, "OHCHR", "Rule of law"],
+        ["1.2", "Area", "HRDDP training", "OHCHR", "Not started", 52000, 0, None, "Rule of law"],
+        ["1.3", "Area", "Dropped later", "OHCHR", "Ongoing", None, None, None, "Rule of law"],
+    )
+    q4 = plan_file(
+        ["1.1", "Area", "UPR submission", "OHCHR", "Completed", 38000, 38000, "OHCHR", "Rule of law"],
+        ["1.2", "Area", "HRDDP training", "OHCHR", "Not started", 52000, 30000, None, "Rule of law"],
+        ["1.4", "Area", "Human Rights Day", "OHCHR", "Planned", 15000, 15000, "Pooled", "Development"],
+    )
     first = load(con, q3, "q3.xlsx")
     second = load(con, q4, "q4.xlsx")
     _shown(con, first.submission_id, dt.datetime(2026, 9, 15, 10, 0), dt.datetime(2026, 11, 20, 10, 0))
@@ -297,20 +409,33 @@ def test_status_change_since_the_previous_quarter_from_the_history(con):
     quarter_end = actions.previous_quarter_end(dt.date(2026, 11, 30))
     assert quarter_end == dt.date(2026, 9, 30)
     changes = _changes(con, quarter_end).sort_values("action_no")
-    assert [(r["action_no"], r["previous_status"] if r["previous_status"] == r["previous_status"] else None,
-             r["status"], r["change"]) for r in changes.to_dict("records")] == [
-        ("1.1", "ongoing", "completed", "changed"), ("1.2", "not_started", "not_started", "unchanged"),
-        ("1.4", None, "not_started", "new")]
+    assert [
+        (
+            r["action_no"],
+            r["previous_status"] if r["previous_status"] == r["previous_status"] else None,
+            r["status"],
+            r["change"],
+        )
+        for r in changes.to_dict("records")
+    ] == [
+        ("1.1", "ongoing", "completed", "changed"),
+        ("1.2", "not_started", "not_started", "unchanged"),
+        ("1.4", None, "not_started", "new"),
+    ]
     # before anything was shown everything is new; shown by the day's end counts (a date is its day's end)
     assert set(_changes(con, dt.date(2026, 9, 1))["change"]) == {"new"}
     assert list(_changes(con, dt.date(2026, 11, 20))["change"]) == ["unchanged"] * 3
 
     brief = _changes(con, quarter_end, workplans_only=True)
     assert list(brief.columns[:3]) == ["source_type", "source_title", "work_group"]
-    assert [(r["work_group"], r["action_no"], r["planned_cost"], r["funded"], r["cost_gap"])
-            for r in brief.to_dict("records")] == [("Development", "1.4", 15000.0, 15000.0, 0.0),
-                                                   ("Rule of law", "1.1", 38000.0, 38000.0, 0.0),
-                                                   ("Rule of law", "1.2", 52000.0, 30000.0, 22000.0)]
+    assert [
+        (r["work_group"], r["action_no"], r["planned_cost"], r["funded"], r["cost_gap"])
+        for r in brief.to_dict("records")
+    ] == [
+        ("Development", "1.4", 15000.0, 15000.0, 0.0),
+        ("Rule of law", "1.1", 38000.0, 38000.0, 0.0),
+        ("Rule of law", "1.2", 52000.0, 30000.0, 22000.0),
+    ]
 
     # the Q4 update rolled back (after the quarter's end): the Q3 rows are current again, nothing changed since
     store.writes.rollback(con, second.submission_id)
@@ -318,8 +443,10 @@ def test_status_change_since_the_previous_quarter_from_the_history(con):
     # the Q3 file was rolled back before the quarter's end (its first showing ended on 20 Sep), the Q4 one is
     # loaded again: nothing stood at the quarter's end
     store.writes.rollback(con, first.submission_id)
-    con.execute("UPDATE row_visibility SET shown_until = ? WHERE submission_id = ? AND shown_from < ?",
-                [dt.datetime(2026, 9, 20), first.submission_id, dt.datetime(2026, 9, 16)])
+    con.execute(
+        "UPDATE row_visibility SET shown_until = ? WHERE submission_id = ? AND shown_from < ?",
+        [dt.datetime(2026, 9, 20), first.submission_id, dt.datetime(2026, 9, 16)],
+    )
     assert load(con, q4, "q4.xlsx").status == "committed"
     assert list(_changes(con, quarter_end)["change"]) == ["new"] * 3
 
@@ -331,13 +458,16 @@ def test_the_change_since_is_read_from_the_visibility_history_not_the_log(con):
     q4 = plan_file(["1.1", "Area", "UPR submission", "OHCHR", "Completed", None, None, None, "Rule of law"])
     first, second = load(con, q3, "q3.xlsx"), load(con, q4, "q4.xlsx")
     # the log says the Q4 file came before the quarter's end; the history says Q3 was shown until 20 Nov
-    con.execute("UPDATE submission_log SET created_at = ? WHERE submission_id = ?",
-                [dt.datetime(2026, 9, 1), second.submission_id])
+    con.execute(
+        "UPDATE submission_log SET created_at = ? WHERE submission_id = ?",
+        [dt.datetime(2026, 9, 1), second.submission_id],
+    )
     _shown(con, first.submission_id, dt.datetime(2026, 9, 15, 10, 0), dt.datetime(2026, 11, 20, 10, 0))
     _shown(con, second.submission_id, dt.datetime(2026, 11, 20, 10, 0))
     changes = _changes(con, dt.date(2026, 9, 30))
     assert list(zip(changes["previous_status"], changes["status"], changes["change"])) == [
-        ("ongoing", "completed", "changed")]
+        ("ongoing", "completed", "changed")
+    ]
 
 
 def test_another_agencys_plan_of_the_same_source_is_its_own_history(con):
@@ -346,17 +476,23 @@ def test_another_agencys_plan_of_the_same_source_is_its_own_history(con):
     load(con, plan_file(["1.1", "Area", "A", "UNDP", "Completed", None, None, None, None]), "undp.xlsx")
     changes = _changes(con, history.now().date())
     assert sorted(zip(changes["agency"], changes["previous_status"], changes["change"])) == [
-        ("OHCHR", "ongoing", "unchanged"), ("UNDP", "completed", "unchanged")]
+        ("OHCHR", "ongoing", "unchanged"),
+        ("UNDP", "completed", "unchanged"),
+    ]
 
 
 # --- year on year ----------------------------------------------------------------------------------------------
+
 
 def test_year_on_year_by_outcome_equals_each_year_on_its_own(seeded_db):
     """Every figure of both years and the change equal the plain-Python model of that outcome and year."""
     for page, figures in compare.FIGURES.items():
         df = compare.side_by_side(seeded_db, Filters(), "outcome", 2024, 2025, page)
-        outcomes = {outcome_key(r["plan"], r["outcome_code"], r["outcome_title"]) for r in BUDGET_ROWS
-                    if r["year"] in (2024, 2025)}
+        outcomes = {
+            outcome_key(r["plan"], r["outcome_code"], r["outcome_title"])
+            for r in BUDGET_ROWS
+            if r["year"] in (2024, 2025)
+        }
         assert set(df["outcome_key"]) == outcomes
         for row in df.to_dict("records"):
             by_year = {}
@@ -376,9 +512,15 @@ def test_year_on_year_by_agency_keeps_joint_lines_whole_and_ignores_the_year_ran
     df = compare.side_by_side(seeded_db, Filters(year_from=2025, year_to=2025), "agency", 2024, 2025, "gaps")
     for row in df.to_dict("records"):
         for year in (2024, 2025):
-            lines = [r for r in BUDGET_ROWS if r["year"] == year and (
-                ("Joint" if ";" in (r["agency"] or "") or r["joint"] else r["agency"] or "(no agency)")
-                == row["agency"])]
+            lines = [
+                r
+                for r in BUDGET_ROWS
+                if r["year"] == year
+                and (
+                    ("Joint" if ";" in (r["agency"] or "") or r["joint"] else r["agency"] or "(no agency)")
+                    == row["agency"]
+                )
+            ]
             required = [r["required"] for r in lines if r["required"] is not None]
             _approx(row[f"required_{year}"], sum(required) if required else None)
     assert "Joint" in set(df["agency"])
@@ -399,6 +541,7 @@ def _approx(got, expected) -> None:
 
 # --- pages ------------------------------------------------------------------------------------------------------
 
+
 def test_the_recommendations_page_sums_cost_and_says_what_has_none(demo_db, monkeypatch):
     monkeypatch.setenv("UNCT_DB", str(demo_db))
     app = open_page("recommendations")
@@ -409,13 +552,14 @@ def test_the_recommendations_page_sums_cost_and_says_what_has_none(demo_db, monk
     assert cards["Funding gap"] == format_money(259_000)
     assert cards["Funded"] == format_rate(353_000 / (656_000 - 20_000 - 24_000))  # costs without funding left out
     captions = " ".join(c.value for c in app.caption)
-    every = len(_demo_deliverables()) + sum(len(a) for _, _, _, a in demo.RECOMMENDATIONS)
+    every = len(_demo_deliverables()) + sum(len(a) for _, _, _, a in content.RECOMMENDATIONS)
     costed = sum(r["cost"] is not None for r in _demo_deliverables())
     assert f"{format_count(costed)} of {format_count(every)} costed" in captions
     assert f"{format_count(every - costed)} of {format_count(every)} deliverables and actions state no cost" in captions
     assert f"{format_money(44_000)} of cost has no funding figure" in captions
     assert "Status change since the previous quarter" in " ".join(m.value for m in app.markdown) or any(
-        "Status change" in str(h.value) for h in app.subheader)
+        "Status change" in str(h.value) for h in app.subheader
+    )
 
 
 @pytest.mark.parametrize("page, lead", [("delivery", "Spent"), ("funding_gaps", "Funding gap")])

@@ -1,5 +1,6 @@
 """Crash safety: a load killed (SIGKILL) at a random point leaves the figures as before or as after,
 the history says failed or committed accordingly, and a retry succeeds."""
+
 from __future__ import annotations
 
 import random
@@ -56,16 +57,21 @@ def test_killing_a_load_at_random_points_never_half_loads(states, tmp_path):
     for attempt in range(10):
         db = tmp_path / f"run{attempt}.duckdb"
         shutil.copy(base, db)
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(db), str(LOADED_FILE)], cwd=ROOT,
-                                 stdout=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(db), str(LOADED_FILE)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
         assert child.stdout.readline().strip() == "start"
         time.sleep(rng.uniform(0.0, 1.5))
         child.send_signal(signal.SIGKILL)
         child.wait()
         con = store.connection.connect(db)
         totals = con.execute(TOTALS).fetchone()
-        statuses = [s for (s,) in con.execute(
-            "SELECT status FROM submissions WHERE file_name = ? ORDER BY submission_id", [LOADED_FILE.name]).fetchall()]
+        statuses = [
+            s
+            for (s,) in con.execute(
+                "SELECT status FROM submissions WHERE file_name = ? ORDER BY submission_id", [LOADED_FILE.name]
+            ).fetchall()
+        ]
         assert "loading" not in statuses
         if totals == after:
             assert statuses == ["committed"]

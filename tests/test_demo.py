@@ -1,7 +1,8 @@
-"""The demo input files (etl/demo.py) read back, with python-calamine, as the data they claim to be.
+"""The demo input files (demo/generate.py) read back, with python-calamine, as the data they claim to be.
 
 Every expectation is computed here with plain arithmetic from the cells, not with the product's parsers.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from etl import demo
+from demo import content, generate
 
 REAL_EXPORT = Path(__file__).resolve().parents[2] / "shared" / "data" / "uninfo" / "Africa_crime.xlsx"
 AS_OF = dt.date(2026, 11, 22)
@@ -33,7 +34,7 @@ MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 @pytest.fixture(scope="module")
 def files(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("demo")
-    paths = demo.write_demo_files(folder)
+    paths = generate.write_demo_files(folder)
     return {p.name: p for p in paths}
 
 
@@ -54,22 +55,22 @@ def amount(value) -> float | None:
 
 @pytest.fixture(scope="module")
 def budget(files) -> tuple[list, list[dict]]:
-    rows = sheet_rows(files[demo.BUDGET_FILE])
+    rows = sheet_rows(files[content.BUDGET_FILE])
     return rows[0], [dict(zip(rows[0], r)) for r in rows[1:]]
 
 
 # --- files -----------------------------------------------------------------------------------------------
 def test_three_files_written(files):
-    assert sorted(files) == sorted([demo.BUDGET_FILE, demo.INDICATORS_FILE, demo.ACTIONS_FILE])
+    assert sorted(files) == sorted([content.BUDGET_FILE, content.INDICATORS_FILE, content.ACTIONS_FILE])
     assert all(p.stat().st_size > 0 for p in files.values())
 
 
 def test_same_seed_same_bytes_other_seed_other_figures(files, tmp_path):
-    again = {p.name: p for p in demo.write_demo_files(tmp_path / "again")}
+    again = {p.name: p for p in generate.write_demo_files(tmp_path / "again")}
     for name, path in files.items():
         assert again[name].read_bytes() == path.read_bytes(), name
-    other = demo.write_demo_files(tmp_path / "other", seed=7)[0]
-    assert sheet_rows(other)[1:] != sheet_rows(files[demo.BUDGET_FILE])[1:]
+    other = generate.write_demo_files(tmp_path / "other", seed=7)[0]
+    assert sheet_rows(other)[1:] != sheet_rows(files[content.BUDGET_FILE])[1:]
 
 
 def test_the_sample_files_in_the_repository_are_the_demo_files(files):
@@ -81,38 +82,44 @@ def test_the_sample_files_in_the_repository_are_the_demo_files(files):
         assert committed.sheet_names == generated.sheet_names, name
         for sheet in generated.sheet_names:
             assert sheet_rows(sample / name, sheet) == sheet_rows(path, sheet), (
-                f"data/sample/{name} [{sheet}] differs from the generator: run python -m etl demo --files data/sample")
+                f"data/sample/{name} [{sheet}] differs from the generator: run python -m etl demo --files data/sample"
+            )
 
 
 # --- budget: a UN INFO export ----------------------------------------------------------------------------
 def test_budget_header_is_the_uninfo_header(files, budget):
     header, _ = budget
-    assert header == list(demo.UNINFO_HEADER)
+    assert header == list(content.UNINFO_HEADER)
     assert len(header) == 93
-    assert CalamineWorkbook.from_path(files[demo.BUDGET_FILE]).sheet_names == ["export_2026-06-30"]
+    assert CalamineWorkbook.from_path(files[content.BUDGET_FILE]).sheet_names == ["export_2026-06-30"]
 
 
 def test_uninfo_header_matches_a_real_export():
-    assert sheet_rows(REAL_EXPORT)[0] == list(demo.UNINFO_HEADER)
+    assert sheet_rows(REAL_EXPORT)[0] == list(content.UNINFO_HEADER)
 
 
 def test_budget_labelled_demo_and_shaped_like_a_plan(budget):
     _, rows = budget
     assert 100 <= len(rows) <= 140
-    assert {r["Country"] for r in rows} == {demo.DEMO_COUNTRY}
-    assert {r["Plan name"] for r in rows} == {demo.DEMO_PLAN}
-    assert "demo data" in demo.DEMO_COUNTRY and "demo data" in demo.DEMO_PLAN
+    assert {r["Country"] for r in rows} == {content.DEMO_COUNTRY}
+    assert {r["Plan name"] for r in rows} == {content.DEMO_PLAN}
+    assert "demo data" in content.DEMO_COUNTRY and "demo data" in content.DEMO_PLAN
     assert 3 <= len({r["Strategic priority code"] for r in rows}) <= 4
     assert 6 <= len({r["Outcome code"] for r in rows}) <= 8
     assert 18 <= len({r["Output code"] for r in rows}) <= 24
-    assert all(isinstance(r["Strategic priority code"], float) and isinstance(r["Outcome code"], float)
-               for r in rows)
+    assert all(isinstance(r["Strategic priority code"], float) and isinstance(r["Outcome code"], float) for r in rows)
     for r in rows:  # the outcome code is the outcome's number under its strategic priority
         assert str(r["Outcome code"]).split(".")[0] == str(int(r["Strategic priority code"]))
         assert r["Output code"].startswith(str(r["Outcome code"]) + ".")
         assert r["Start date"] <= r["End date"]
-    assert {r["Status"] for r in rows} == {"Pipeline", "Implementation", "Finalisation", "Closed", "Suspended",
-                                           "Cancelled"}
+    assert {r["Status"] for r in rows} == {
+        "Pipeline",
+        "Implementation",
+        "Finalisation",
+        "Closed",
+        "Suspended",
+        "Cancelled",
+    }
     assert all(re.fullmatch(r"\d{1,2} [A-Za-z ,\-]+(; \d{1,2} [A-Za-z ,\-]+)*", r["SDG Goals"]) for r in rows)
     assert any(r["Contributing partners"] not in ("-", "") for r in rows)
 
@@ -128,17 +135,17 @@ def test_totals_equal_sum_of_years(budget):
     _, rows = budget
     for r in rows:
         for measure in MEASURES:
-            years = sum(amount(r[f"{y} {measure}"]) or 0.0 for y in demo.UNINFO_YEARS)
+            years = sum(amount(r[f"{y} {measure}"]) or 0.0 for y in content.UNINFO_YEARS)
             assert amount(r[f"Total {measure.lower()} resources"]) == pytest.approx(years), (r["ID"], measure)
 
 
 def test_years_with_figures_and_empty_cells_as_exported(budget):
     _, rows = budget
-    with_figures = {y for y in demo.UNINFO_YEARS for r in rows if amount(r[f"{y} Required"])}
+    with_figures = {y for y in content.UNINFO_YEARS for r in rows if amount(r[f"{y} Required"])}
     assert len(with_figures) >= 4
     assert with_figures <= set(range(2023, 2028))
     for r in rows:
-        for y in set(demo.UNINFO_YEARS) - set(range(2023, 2028)):
+        for y in set(content.UNINFO_YEARS) - set(range(2023, 2028)):
             assert [r[f"{y} {m}"] for m in MEASURES] == ["", "", ""]
             assert r[f"{y} Narrative"] == "-"
         assert r["Joint Programmes / Initiatives types"] in ("-", "Joint Programme")
@@ -150,8 +157,13 @@ def test_money_ranges_text_numbers_blanks_and_overfunding(budget):
     _, rows = budget
     cells = [(r, y) for r in rows for y in range(2023, 2028) if amount(r[f"{y} Required"]) is not None]
     assert all(20_000 <= amount(r[f"{y} Required"]) <= 3_000_000 for r, y in cells)
-    texts = [r[f"{y} {m}"] for r in rows for y in demo.UNINFO_YEARS for m in MEASURES
-             if isinstance(r[f"{y} {m}"], str) and r[f"{y} {m}"]]
+    texts = [
+        r[f"{y} {m}"]
+        for r in rows
+        for y in content.UNINFO_YEARS
+        for m in MEASURES
+        if isinstance(r[f"{y} {m}"], str) and r[f"{y} {m}"]
+    ]
     assert texts and all("," in t for t in texts)
     assert any(amount(r[f"{y} Available"]) is None for r, y in cells)  # not reported
     over = [1 for r, y in cells if (amount(r[f"{y} Available"]) or 0) > amount(r[f"{y} Required"])]
@@ -173,7 +185,7 @@ def test_agencies_and_joint_suboutputs(budget):
         names = r["Agencies"].split("; ")
         assert len(codes) == len(names)
         for code, name in zip(codes, names):
-            assert demo.AGENCY_NAMES[code] == name
+            assert content.AGENCY_NAMES[code] == name
         agencies.update(codes)
         joint += len(codes) > 1
     assert len(agencies) >= 6
@@ -202,13 +214,26 @@ def _indicator_status(rows: list[dict]) -> dict[str, str]:
 
 
 def test_indicators_sheet(files, budget):
-    rows = sheet_rows(files[demo.INDICATORS_FILE], "Indicators")
+    rows = sheet_rows(files[content.INDICATORS_FILE], "Indicators")
     assert "demo data" in rows[0][0]
     assert all(c == "" for c in rows[1])
-    assert rows[2] == ["plan", "indicator_code", "indicator", "result_code", "unit", "baseline", "baseline_year",
-                       "target", "target_year", "period", "actual", "agency", "means_of_verification"]
+    assert rows[2] == [
+        "plan",
+        "indicator_code",
+        "indicator",
+        "result_code",
+        "unit",
+        "baseline",
+        "baseline_year",
+        "target",
+        "target_year",
+        "period",
+        "actual",
+        "agency",
+        "means_of_verification",
+    ]
     data = [dict(zip(rows[2], r)) for r in rows[3:]]
-    assert {r["plan"] for r in data} == {demo.DEMO_PLAN}
+    assert {r["plan"] for r in data} == {content.DEMO_PLAN}
     codes = {r["indicator_code"] for r in data}
     assert 18 <= len(codes) <= 24
     _, budget_rows = budget
@@ -254,7 +279,7 @@ def _deadline(value) -> dt.date:
 def _actions(path: Path, sheet: str, header_row: int, no_col: str, text_col: str, deadline_col: str) -> list[dict]:
     rows = sheet_rows(path, sheet)
     header = rows[header_row]
-    data = [dict(zip(header, r)) for r in rows[header_row + 1:]]
+    data = [dict(zip(header, r)) for r in rows[header_row + 1 :]]
     for r in data:
         r["_group"] = _group(r["Status"])
         r["_deadline"] = _deadline(r[deadline_col])
@@ -264,16 +289,16 @@ def _actions(path: Path, sheet: str, header_row: int, no_col: str, text_col: str
 
 
 def test_actions_statuses_deadlines_and_sources(files):
-    path = files[demo.ACTIONS_FILE]
+    path = files[content.ACTIONS_FILE]
     assert CalamineWorkbook.from_path(path).sheet_names == ["Management response", "Workplan", "HRWG work plan"]
     evaluation = _actions(path, "Management response", 1, "Key action no.", "Key action(s)", "Deadline")
     workplan = _actions(path, "Workplan", 2, "Deliverable no.", "Deliverable", "Timeline")
     assert "demo data" in sheet_rows(path, "Management response")[0][0]
     assert {r["Source type"] for r in evaluation} == {"evaluation"}
     assert {r["Source type"] for r in workplan} == {"workplan"}
-    assert {r["Source title"] for r in evaluation} == {demo.DEMO_EVALUATION}
-    assert "strategic partnerships" in demo.DEMO_EVALUATION and "demo data" in demo.DEMO_EVALUATION
-    assert {r["Source title"] for r in workplan} == {demo.DEMO_WORKPLAN}
+    assert {r["Source title"] for r in evaluation} == {content.DEMO_EVALUATION}
+    assert "strategic partnerships" in content.DEMO_EVALUATION and "demo data" in content.DEMO_EVALUATION
+    assert {r["Source title"] for r in workplan} == {content.DEMO_WORKPLAN}
     assert any(str(r["Status"]).startswith("[") for r in workplan)
 
     everything = evaluation + workplan
@@ -298,25 +323,27 @@ def test_actions_statuses_deadlines_and_sources(files):
 def test_the_work_plans_are_costed_with_gaps_and_blanks(files):
     """Both work plans state a cost, the funds secured and their source for most deliverables; some state no cost
     or no funding (never zero), none secures more than it costs; the working group's plan is by pillar."""
-    path = files[demo.ACTIONS_FILE]
+    path = files[content.ACTIONS_FILE]
     results_group = _actions(path, "Workplan", 2, "Deliverable no.", "Deliverable", "Timeline")
     working_group = _actions(path, "HRWG work plan", 1, "Deliverable no.", "Deliverable", "Timeline")
-    for rows, cost, funded in ((results_group, "Cost (USD)", "Funded (USD)"),
-                               (working_group, "Estimated cost (USD)", "Funds secured (USD)")):
+    for rows, cost, funded in (
+        (results_group, "Cost (USD)", "Funded (USD)"),
+        (working_group, "Estimated cost (USD)", "Funds secured (USD)"),
+    ):
         costs = [(amount(r[cost]), amount(r[funded])) for r in rows]
         assert sum(c is not None for c, _ in costs) >= len(rows) - 2
         assert any(c is None for c, _ in costs) and any(c is not None and f is None for c, f in costs)
         assert any(f == 0 for _, f in costs)  # nothing secured yet: a whole gap
         assert all(f <= c for c, f in costs if c is not None and f is not None)
         assert all(r["Source of funds"] for r, (c, f) in zip(rows, costs) if f)
-    assert {r["Source title"] for r in working_group} == {demo.DEMO_HRWG}
+    assert {r["Source title"] for r in working_group} == {content.DEMO_HRWG}
     assert len({r["Pillar"] for r in working_group}) == 4
     assert sum(amount(r["Estimated cost (USD)"]) or 0 for r in working_group) == 264_000
     assert sum(amount(r["Funds secured (USD)"]) or 0 for r in working_group) == 123_000
 
 
 def test_recommendations_merged_over_their_key_actions(files):
-    path = files[demo.ACTIONS_FILE]
+    path = files[content.ACTIONS_FILE]
     book = CalamineWorkbook.from_path(path)
     sheet = book.get_sheet_by_name("Management response")
     rows = sheet.to_python()

@@ -9,6 +9,7 @@ Run `pytest tests/test_hostile.py -s` for a table of each case's time and memory
 printed (speed goals live in bench/); the bombs' memory is asserted, since refusing them without
 reading the sheet is the point.
 """
+
 from __future__ import annotations
 
 import resource
@@ -22,7 +23,7 @@ import pytest
 
 import store.connection
 from core.errors import FileError
-from etl import limits, xlsx_guard
+from etl import limits, xlsx_bounds, xlsx_guard
 from etl.load import load_bytes
 from etl.read import cell_ref, formulas_without_values, read_file
 from tests.hostile.make_corpus import BOMB_BYTES, BUILDERS, NOTHING, build_corpus
@@ -30,12 +31,29 @@ from tests.hostile.make_corpus import BOMB_BYTES, BUILDERS, NOTHING, build_corpu
 ROOT = Path(__file__).resolve().parents[1]
 MEASURES: dict[str, tuple[str, float, float, float]] = {}  # case → (outcome, seconds, traced MB, RSS growth MB)
 #: refused before any sheet is read: Python memory stays far below the files' unpacked size
-REFUSED_UNREAD = {"bomb", "bomb_disguised", "bomb_within_the_size_caps", "bomb_under_the_ratio_cap",
-                  "giant_shared_string", "giant_shared_string_runs", "giant_shared_string_hidden_ends",
-                  "giant_shared_string_quoted_ends", "giant_inline_string", "giant_inline_string_false_cells",
-                  "giant_cell_value", "dimension_claim", "far_cell", "far_cell_odd_markup",
-                  "far_cell_hidden_sheet", "stray_cell_grid", "billion_laughs", "external_entity", "many_parts",
-                  "shared_string_repeated", "shared_string_repeated_odd_markup"}
+REFUSED_UNREAD = {
+    "bomb",
+    "bomb_disguised",
+    "bomb_within_the_size_caps",
+    "bomb_under_the_ratio_cap",
+    "giant_shared_string",
+    "giant_shared_string_runs",
+    "giant_shared_string_hidden_ends",
+    "giant_shared_string_quoted_ends",
+    "giant_inline_string",
+    "giant_inline_string_false_cells",
+    "giant_cell_value",
+    "dimension_claim",
+    "far_cell",
+    "far_cell_odd_markup",
+    "far_cell_hidden_sheet",
+    "stray_cell_grid",
+    "billion_laughs",
+    "external_entity",
+    "many_parts",
+    "shared_string_repeated",
+    "shared_string_repeated_odd_markup",
+}
 
 
 @pytest.fixture(scope="session")
@@ -174,6 +192,7 @@ def test_real_exports_keep_their_error_cells_as_text():
 
 # ---------------------------------------------------------------- Streamlit settings
 
+
 def test_streamlit_config_is_hardened():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     server, client = config["server"], config["client"]
@@ -210,6 +229,7 @@ def test_defusedxml_is_required():
 
 # ---------------------------------------------------------------- the scan never underestimates python-calamine's grid
 
+
 def _cell_markup(draw, row: int, col: int, with_ref: bool) -> str:
     from hypothesis import strategies as st
 
@@ -222,7 +242,7 @@ def _cell_markup(draw, row: int, col: int, with_ref: bool) -> str:
     if draw(st.booleans()):
         attrs.insert(draw(st.integers(0, len(attrs))), 's="1"')
     space = draw(st.sampled_from([" ", "\n", "  "]))
-    value = draw(st.sampled_from(["<v>1</v>", '<f>1+1</f>', "<v>2</v>", "<is><t>x</t></is>"]))
+    value = draw(st.sampled_from(["<v>1</v>", "<f>1+1</f>", "<v>2</v>", "<is><t>x</t></is>"]))
     kind = ' t="inlineStr"' if value.startswith("<is>") else ""
     return f"<c{space if attrs else ''}{' '.join(attrs)}{kind}>{value}</c>"
 
@@ -244,8 +264,13 @@ def sheet_markup():
             rows.append(head + "".join(cells) + "</row>")
         body = "".join(rows)
         if draw(st.booleans()):
-            body = body.replace("<row", "<x:row").replace("</row>", "</x:row>").replace("<c", "<x:c") \
-                .replace("</c>", "</x:c>").replace("<x:c>", "<x:c>")
+            body = (
+                body.replace("<row", "<x:row")
+                .replace("</row>", "</x:row>")
+                .replace("<c", "<x:c")
+                .replace("</c>", "</x:c>")
+                .replace("<x:c>", "<x:c>")
+            )
         dimension = draw(st.one_of(st.none(), st.sampled_from(["A1", "A1:C3", "A1:AO61"])))
         return body, dimension
 
@@ -268,8 +293,10 @@ def test_the_scan_never_underestimates_the_grid(chunk, sheet_markup, tmp_path, m
     def check(drawn):
         body, dimension = drawn
         dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-        xml = (f'{DECLARATION}<worksheet xmlns="{MAIN_NS}" xmlns:x="{MAIN_NS}">{dim}<sheetData>{body}'
-               "</sheetData></worksheet>")
+        xml = (
+            f'{DECLARATION}<worksheet xmlns="{MAIN_NS}" xmlns:x="{MAIN_NS}">{dim}<sheetData>{body}'
+            "</sheetData></worksheet>"
+        )
         data = write_workbook(tmp_path / "fuzz.xlsx", {"S": xml}).read_bytes()
         scan = xlsx_guard.check_workbook(data, "fuzz.xlsx").sheets[0]
         try:
@@ -285,8 +312,9 @@ def test_the_scan_never_underestimates_the_grid(chunk, sheet_markup, tmp_path, m
 
 # ---------------------------------------------------------------- the array check of references agrees with the regex
 
+
 def test_the_array_check_of_references_never_passes_what_the_regex_stops():
-    """`_cells_inside` (numpy) may leave a piece to the `_odd_cell` regex, but never passes one the regex would
+    """`cells_inside` (numpy) may leave a piece to the `odd_cell` regex, but never passes one the regex would
     stop, and counts its cells as bytes.count does: cells at the dimension's edge, just beyond it or written
     oddly, in pieces cut anywhere. A piece of well-written cells inside the dimension it does pass."""
     from hypothesis import given, settings
@@ -294,12 +322,35 @@ def test_the_array_check_of_references_never_passes_what_the_regex_stops():
 
     from tests.hostile.make_corpus import column_letter
 
-    if xlsx_guard.np is None:
+    if xlsx_bounds.np is None:
         pytest.skip("numpy is not installed: the regex alone checks references")
-    odd = ['<c>', '<c/>', '<c\tr="A1">', '<c  r="A1">', "<c r='A1'>", '<c s="1" r="A1">', '<c\x0br="A1">',
-           '<c/r="A1">', '<c r="a1">', '<c r="A01">', '<c r="A0">', '<c r="1">', '<c r="">', '<c r="AB">',
-           '<c r="A1B2">', '<c r="A1 ">', '<c r="AAA1">', '<c r="A-1">', '<c r="@1">', '<c r="[1">', '<c r="A:1">',
-           '<c r="A1:">', '<c r="A1/">', '<c', '<c r="A']
+    odd = [
+        "<c>",
+        "<c/>",
+        '<c\tr="A1">',
+        '<c  r="A1">',
+        "<c r='A1'>",
+        '<c s="1" r="A1">',
+        '<c\x0br="A1">',
+        '<c/r="A1">',
+        '<c r="a1">',
+        '<c r="A01">',
+        '<c r="A0">',
+        '<c r="1">',
+        '<c r="">',
+        '<c r="AB">',
+        '<c r="A1B2">',
+        '<c r="A1 ">',
+        '<c r="AAA1">',
+        '<c r="A-1">',
+        '<c r="@1">',
+        '<c r="[1">',
+        '<c r="A:1">',
+        '<c r="A1:">',
+        '<c r="A1/">',
+        "<c",
+        '<c r="A',
+    ]
 
     @st.composite
     def pieces(draw):
@@ -325,17 +376,17 @@ def test_the_array_check_of_references_never_passes_what_the_regex_stops():
         return rows, columns, piece, max(end, 0), bad == 0
 
     def agree(rows, columns, piece, end, good):
-        bound = (xlsx_guard._column_letters(columns).encode(), str(rows).encode())
-        cells = xlsx_guard._cells_inside(piece + b'<c r="ZZZ99999999"', end, *bound)  # bytes past the end never count
+        bound = (xlsx_bounds.column_letters(columns).encode(), str(rows).encode())
+        cells = xlsx_bounds.cells_inside(piece + b'<c r="ZZZ99999999"', end, *bound)  # bytes past the end never count
         if cells is not None:
-            assert xlsx_guard._odd_cell(rows, columns).search(piece, 0, end) is None, piece[:end]
+            assert xlsx_bounds.odd_cell(rows, columns).search(piece, 0, end) is None, piece[:end]
             assert cells == piece.count(b'<c r="', 0, end)
         elif good and end == len(piece):
             raise AssertionError(f"well-written cells left to the regex: {piece!r}")
 
     for rows, columns in [(1, 1), (9, 26), (138, 93), (1000, 27), (200000, 500)]:
-        inside = f'<c r="{xlsx_guard._column_letters(columns)}{rows}"><v>1</v></c><c r="A1" t="s"><v>2</v></c>'
-        beyond = [f'<c r="{xlsx_guard._column_letters(columns + 1)}1"/>', f'<c r="A{rows + 1}"/>', f'<c r="A{rows}0"/>']
+        inside = f'<c r="{xlsx_bounds.column_letters(columns)}{rows}"><v>1</v></c><c r="A1" t="s"><v>2</v></c>'
+        beyond = [f'<c r="{xlsx_bounds.column_letters(columns + 1)}1"/>', f'<c r="A{rows + 1}"/>', f'<c r="A{rows}0"/>']
         for cell in [""] + odd + beyond:
             piece = f'<sheetData><row r="1">{inside * 3}{cell}{inside * 3}</row></sheetData>'.encode()
             agree(rows, columns, piece, len(piece), not cell)

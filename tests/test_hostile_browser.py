@@ -9,6 +9,7 @@
   holds no link to them, no emphasis or colour made of them, no formula, no icon, and the browser
   requests nothing from them (a local HTTP server counts the requests an image would make).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,19 +22,23 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from app.text import WORD_JOINER
+from tests import test_browser
 from tests.fixtures import PLAN_A
 from tests.hostile.make_corpus import BUDGET_HEADER, csv_text, markdown_payloads
 from tests.null_data import NULL_HEAVY, write_db
-from tests.test_browser import CHROMIUM, PAGES, browser, new_page, open_url, screenshot, serve, settle  # noqa: F401  (browser: the same fixture, one Chromium per module)
+from tests.test_browser import PAGES, new_page, open_url, screenshot, serve, settle
 from tests.test_literal_text import add_payloads, as_agency, payload_links
 from tests.test_upload import add_accounts
 from tests.test_upload_browser import sign_in
+
+browser = test_browser.browser  # the same fixture: one Chromium per module
 
 LEAKED = re.compile(r"\b(nan|NaN|None|<NA>|NaT)\b")
 FAILED = "could not be drawn"
 
 
 # --- a database of missing text ------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def null_site(tmp_path_factory):
@@ -64,6 +69,7 @@ def test_every_page_draws_a_database_of_missing_text(null_site, browser):
 
 
 # --- Markdown payloads -----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def image_host():
@@ -113,7 +119,8 @@ LIVE_DOM = """(payloadWords) => {
     }
     for (const e of document.querySelectorAll('.stMarkdownColoredText, .katex, math, img, ' +
                                               '[data-testid="stMarkdownContainer"] span[role="img"]')) {
-        if (e.tagName !== 'IMG' || /127\\.0\\.0\\.1|evil/.test(e.getAttribute('src') || '')) found.push(e.outerHTML.slice(0, 120));
+        if (e.tagName !== 'IMG' || /127\\.0\\.0\\.1|evil/.test(e.getAttribute('src') || ''))
+            found.push(e.outerHTML.slice(0, 120));
     }
     return found;
 }"""
@@ -135,6 +142,7 @@ def nothing_live(page, where: str) -> None:
 def watched(page, host: str):
     """Every request the page makes to the payloads' hosts."""
     made: list[str] = []
+
     def record(request) -> None:
         netloc = urlsplit(request.url).netloc.lower()
         if netloc == host or netloc.endswith("evil.example"):
@@ -151,8 +159,12 @@ def test_stored_markdown_is_shown_as_typed(payload_site, browser, image_host):
     every view under AppTest; here the browser shows what escaping leaves."""
     base, payloads, links = payload_site
     host, fetched = image_host
-    views = [(view, p) for i, p in enumerate(payloads) for view in links[3 * i:3 * i + 3]
-             if view[0] == "delivery" or (view[0] == "funding_gaps") == (i % 2 == 0)]
+    views = [
+        (view, p)
+        for i, p in enumerate(payloads)
+        for view in links[3 * i : 3 * i + 3]
+        if view[0] == "delivery" or (view[0] == "funding_gaps") == (i % 2 == 0)
+    ]
     page = new_page(browser)
     with watched(page, host) as made:
         for (path, params), payload in views:
@@ -161,10 +173,14 @@ def test_stored_markdown_is_shown_as_typed(payload_site, browser, image_host):
             nothing_live(page, where)
             text = shown_text(page)
             agency = as_agency(payload)
-            expected = {"delivery": [f"Budget lines of {agency}", f"Entity {payload}", f"Over 100 %: {agency}"],
-                        "funding_gaps": [f"1 · {payload} ({payload})",
-                                         f"Every budget line in view has the same funding source: {payload}"],
-                        "overview": [f"Reporting completeness, {payload}:", f"agency “{payload} (old link)”"]}[path]
+            expected = {
+                "delivery": [f"Budget lines of {agency}", f"Entity {payload}", f"Over 100 %: {agency}"],
+                "funding_gaps": [
+                    f"1 · {payload} ({payload})",
+                    f"Every budget line in view has the same funding source: {payload}",
+                ],
+                "overview": [f"Reporting completeness, {payload}:", f"agency “{payload} (old link)”"],
+            }[path]
             for sentence in expected:
                 assert sentence in text, (where, sentence)
         for path in ("indicators", "recommendations"):
@@ -184,7 +200,7 @@ def test_address_values_are_shown_as_typed(payload_site, browser, image_host):
     asked = [f"{p} (not in the data)" for p in payloads]
     with watched(page, host) as made:
         for start in range(0, len(asked), 4):
-            four = (asked[start:start + 4] * 4)[:4]
+            four = (asked[start : start + 4] * 4)[:4]
             params = dict(zip(("agency", "country", "plan", "outcome"), four))
             open_url(page, f"{base}/funding_gaps?{urlencode(params)}")
             nothing_live(page, str(params))
@@ -204,8 +220,12 @@ def test_upload_errors_and_file_names_are_shown_as_typed(payload_site, browser, 
     with watched(page, host) as made:
         sign_in(page, base, "root")
         path = tmp_path / "budget.csv"
-        path.write_bytes(csv_text([BUDGET_HEADER + ["Plan"]] + [
-            [p, "1.1", "Governance", "1.1.1", "UNDP", 1000, None, None, PLAN_A] for p in payloads]))  # bad years
+        path.write_bytes(
+            csv_text(
+                [BUDGET_HEADER + ["Plan"]]
+                + [[p, "1.1", "Governance", "1.1.1", "UNDP", 1000, None, None, PLAN_A] for p in payloads]
+            )
+        )  # bad years
         page.set_input_files('[data-testid="stMain"] input[type=file]', str(path))
         page.locator('[data-testid="stMain"] [data-testid="stTable"]').first.wait_for(timeout=60_000)
         settle(page)

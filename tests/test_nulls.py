@@ -6,6 +6,7 @@ agency)") and never "nan" or "None" on a card, caption, chart, table or its CSV.
 Under pandas 3 a missing text in a query's frame is NaN (`x or ""` lets it through); the Delivery and
 Funding gaps pages crashed on it in `outcome_key` ("sequence item 2: expected str instance, float found").
 """
+
 from __future__ import annotations
 
 import json
@@ -51,6 +52,7 @@ MISSING_VALUES = (None, float("nan"), pd.NA, "", "   ")
 
 # --- the normaliser and the labels ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("missing", MISSING_VALUES, ids=repr)
 def test_missing_text_gets_a_plain_label(missing):
     assert text(missing) is None
@@ -71,8 +73,12 @@ def test_python_outcome_key_equals_sql_on_missing_values():
     """The key the URL carries: SQL computes it for the pages; Python's (tests, model) must agree on NULL,
     on pandas' NaN and NA for NULL, on '' and on blanks."""
     con = duckdb.connect()
-    rows = [(plan, code, title) for plan in ("UNSDCF", "") for code in (None, "", " ", "1")
-            for title in (None, "", "Health")]
+    rows = [
+        (plan, code, title)
+        for plan in ("UNSDCF", "")
+        for code in (None, "", " ", "1")
+        for title in (None, "", "Health")
+    ]
     con.execute("CREATE TABLE o (plan VARCHAR, outcome_code VARCHAR, outcome_title VARCHAR)")
     con.executemany("INSERT INTO o VALUES (?, ?, ?)", rows)
     sql = f"SELECT *, {identity.OUTCOME_KEY} AS k FROM o"
@@ -87,10 +93,14 @@ def test_python_outcome_key_equals_sql_on_missing_values():
 
 # --- the pages on the issue's data -----------------------------------------------------------------------
 
+
 def every_text(app) -> list[str]:
     """What the visitor reads: titles, captions, notes, cards, options, chart labels and hovers, table cells."""
-    texts = [e.value for kind in ("title", "subheader", "caption", "markdown", "info", "warning", "success", "error")
-             for e in getattr(app, kind)]
+    texts = [
+        e.value
+        for kind in ("title", "subheader", "caption", "markdown", "info", "warning", "success", "error")
+        for e in getattr(app, kind)
+    ]
     texts += [f"{m.label} {m.value}" for m in app.metric]
     texts += [str(o) for box in app.selectbox for o in box.options]
     for chart in app.get("plotly_chart"):
@@ -194,7 +204,7 @@ def test_a_cbf_without_outcome_descriptions_beside_one_with_them(tmp_path):
     con = store.connection.connect(db)
     described = [BUDGET_HEADER, [2025, "1", "Health for all", "1.1", "UNDP", 1000, 500, 100]]
     bare = [[c for c in BUDGET_HEADER if c != BUDGET_HEADER[2]], [2025, "1", "1.2", "UNICEF", 800, 200, None]]
-    for name, rows, agency in (("undp.xlsx", described, "UNDP"), ("unicef.xlsx", bare, "UNICEF")):
+    for name, rows, _agency in (("undp.xlsx", described, "UNDP"), ("unicef.xlsx", bare, "UNICEF")):
         result = load_bytes(con, workbook_bytes({"Budget": rows}), name, plan="UNSDCF", country="Kenya")
         assert result.status == "committed", [str(e) for e in result.errors]
     assert con.execute("SELECT count(*) FROM budget WHERE outcome_title IS NULL").fetchone()[0] == 1
@@ -207,9 +217,13 @@ def test_a_cbf_without_outcome_descriptions_beside_one_with_them(tmp_path):
 
 # --- property: any such dataset, every page ---------------------------------------------------------------
 
+
 @pytest.mark.slow
-@settings(max_examples=int(os.environ.get("UNCT_NULL_EXAMPLES", "8")), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=int(os.environ.get("UNCT_NULL_EXAMPLES", "8")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(dataset=datasets())
 def test_every_page_draws_whatever_text_is_missing(tmp_path_factory, dataset):
     db = write_db(tmp_path_factory.getbasetemp() / f"generated-{uuid.uuid4().hex}.duckdb", dataset)

@@ -1,8 +1,10 @@
 """Every page under AppTest on the seeded database: the figures on cards and in the tables behind the
 charts equal the plain-Python model (tests/model.py), and filters change them as they should."""
+
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import math
 import re
@@ -15,7 +17,7 @@ import pytest
 from analytics.filters import Filters
 from analytics.identity import outcome_key
 from app.testing import PAGE_FILES, open_page
-from core.formatting import format_count, format_money, format_rate
+from core.formatting import format_count, format_money, format_rate, reported_phrase
 from tests import model
 from tests.fixtures import ANGOLA, PLAN_A, VIET_NAM
 
@@ -25,6 +27,7 @@ HEALTH_LABEL = "1 · By 2027, more children and women use quality health and…"
 
 
 # --- helpers ----------------------------------------------------------------------------------------
+
 
 def walk(node):
     yield node
@@ -79,6 +82,7 @@ def query_params(f: Filters) -> dict:
 
 # --- registration and safety ------------------------------------------------------------------------
 
+
 def test_every_page_file_is_in_the_page_registry():
     on_disk = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
     assert set(PAGE_FILES.values()) == on_disk
@@ -101,11 +105,17 @@ def test_every_page_runs(dashboard_db, page):
     assert app.sidebar.slider(key="years").value == (2023, 2025)
 
 
-@pytest.mark.parametrize("page,message", [
-    ("overview", "No budget data yet"), ("delivery", "No budget data yet"), ("funding_gaps", "No budget data yet"),
-    ("indicators", "No indicator data yet"), ("recommendations", "No recommendations or actions yet"),
-    ("data_export", "No budget data yet"),
-])
+@pytest.mark.parametrize(
+    "page,message",
+    [
+        ("overview", "No budget data yet"),
+        ("delivery", "No budget data yet"),
+        ("funding_gaps", "No budget data yet"),
+        ("indicators", "No indicator data yet"),
+        ("recommendations", "No recommendations or actions yet"),
+        ("data_export", "No budget data yet"),
+    ],
+)
 def test_empty_database_says_what_to_do(empty_db_path, monkeypatch, page, message):
     monkeypatch.setenv("UNCT_DB", str(empty_db_path))
     app = open_page(page)
@@ -115,6 +125,7 @@ def test_empty_database_says_what_to_do(empty_db_path, monkeypatch, page, messag
 
 
 # --- Overview ---------------------------------------------------------------------------------------
+
 
 def expected_overview_cards(f: Filters) -> dict[str, str]:
     m = model.money(model.budget_rows(f))
@@ -134,8 +145,16 @@ def expected_overview_cards(f: Filters) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("f", [Filters(), Filters(country=VIET_NAM), Filters(year_from=2024, year_to=2024),
-                               Filters(agency="UNICEF"), Filters(outcome=HEALTH)])
+@pytest.mark.parametrize(
+    "f",
+    [
+        Filters(),
+        Filters(country=VIET_NAM),
+        Filters(year_from=2024, year_to=2024),
+        Filters(agency="UNICEF"),
+        Filters(outcome=HEALTH),
+    ],
+)
 def test_overview_cards_and_year_table(dashboard_db, f):
     app = open_page("overview", query_params(f))
     no_errors(app)
@@ -168,22 +187,32 @@ def test_overview_filter_changes_the_figures(dashboard_db):
 def test_overview_freshness(dashboard_db):
     app = open_page("overview")
     fresh = table(app, "data-freshness").set_index("Agency")
-    expected = model.last_submission_per_agency()
+    expected = model.last_reported_per_agency()
     assert set(fresh.index) == set(expected)
     for agency, when in expected.items():
-        assert fresh.loc[agency, "Last submission"] == pd.Timestamp(when["all"])
+        assert fresh.loc[agency, "Last reported"] == reported_phrase(*when["all"]), agency
+        assert fresh.loc[agency, "Days since"] == (dt.date.today() - when["all"][0]).days, agency
+    assert fresh.loc["WHO", "Last reported"] == "reported 20 May 2025 (date in the file)"
+    assert fresh.loc["UNFPA", "Last reported"] == "loaded 4 Jun 2025"
+    assert fresh.loc["UNICEF", "Budget"] == pd.Timestamp("2025-03-28")  # the export's date, before its load on 2 Apr
 
 
 # --- Delivery ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("f", [Filters(), Filters(country=ANGOLA), Filters(agency="UNDP"),
-                               Filters(year_from=2023, year_to=2024)])
+
+@pytest.mark.parametrize(
+    "f", [Filters(), Filters(country=ANGOLA), Filters(agency="UNDP"), Filters(year_from=2023, year_to=2024)]
+)
 def test_delivery_cards_and_tables(dashboard_db, f):
     app = open_page("delivery", query_params(f))
     no_errors(app)
     m = model.money(model.budget_rows(f))
-    assert cards(app) == {"Available": format_money(m.available), "Spent": format_money(m.expenditure),
-                          "Delivery rate": format_rate(m.delivery_rate), "Spent of required": format_rate(m.burn_rate)}
+    assert cards(app) == {
+        "Available": format_money(m.available),
+        "Spent": format_money(m.expenditure),
+        "Delivery rate": format_rate(m.delivery_rate),
+        "Spent of required": format_rate(m.burn_rate),
+    }
     outcomes = table(app, "delivery-by-outcome")
     assert close(outcomes["Available (USD)"].sum(), m.available)
     assert close(outcomes["Spent (USD)"].sum(), m.expenditure)
@@ -201,7 +230,7 @@ def test_delivery_drills_into_an_outcome_and_an_agency(dashboard_db):
     expected = model.by(model.budget_rows(Filters(outcome=HEALTH)), lambda r: r["output_code"])
     assert sorted(o.split(" · ")[0] for o in outputs["Output"]) == sorted(expected)
     assert close(outputs["Spent (USD)"].sum(), sum(e.expenditure or 0 for e in expected.values()))
-    app.button[0].click().run()  # "Back to all outcomes"
+    next(b for b in app.button if b.label == "Back to all outcomes").click().run()
     assert app.selectbox(key="outcome").value is None
     assert len(table(app, "delivery-by-outcome")) == 4
     app.selectbox(key="agency").set_value("UNICEF").run()
@@ -212,8 +241,16 @@ def test_delivery_drills_into_an_outcome_and_an_agency(dashboard_db):
 
 # --- Funding gaps -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("f", [Filters(), Filters(country=VIET_NAM), Filters(agency="WHO"),
-                               Filters(country=VIET_NAM, agency="WHO", year_from=2025, year_to=2025)])
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        Filters(),
+        Filters(country=VIET_NAM),
+        Filters(agency="WHO"),
+        Filters(country=VIET_NAM, agency="WHO", year_from=2025, year_to=2025),
+    ],
+)
 def test_funding_gap_cards_and_tables(dashboard_db, f):
     app = open_page("funding_gaps", query_params(f))
     no_errors(app)
@@ -247,8 +284,10 @@ def test_an_over_funded_year_is_charted_as_a_surplus_not_a_negative_gap(dashboar
     no_errors(app)
     figures = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
     years = next(f for f in figures if [t["name"] for t in f["data"]][:2] == ["Required", "Available"])
-    traces = {t["name"]: {x: (None if math.isnan(y) else float(y)) for x, y in zip(t["x"], plotted(t["y"]))}
-              for t in years["data"]}
+    traces = {
+        t["name"]: {x: (None if math.isnan(y) else float(y)) for x, y in zip(t["x"], plotted(t["y"]))}
+        for t in years["data"]
+    }
     scale = max(m.required for m in expected.values()) / max(traces["Required"].values())  # USD per axis unit
     for year, m in expected.items():
         gap, surplus = traces["Funding gap"][str(year)], traces["Surplus"][str(year)]
@@ -267,21 +306,29 @@ def test_funding_gaps_zero_denominator_shows_dash(dashboard_db):
 
 # --- Indicators -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("f", [Filters(), Filters(year_from=2024, year_to=2024), Filters(country=VIET_NAM),
-                               Filters(outcome=HEALTH)])
+
+@pytest.mark.parametrize(
+    "f", [Filters(), Filters(year_from=2024, year_to=2024), Filters(country=VIET_NAM), Filters(outcome=HEALTH)]
+)
 def test_indicator_cards_and_progress_table(dashboard_db, f):
     app = open_page("indicators", query_params(f))
     no_errors(app)
     counts = model.status_counts(f)
-    assert cards(app) == {"Indicators": str(sum(counts.values())), "Achieved": str(counts["achieved"]),
-                          "On track": str(counts["on track"]), "Off track": str(counts["off track"]),
-                          "No data": str(counts["no data"])}
+    assert cards(app) == {
+        "Indicators": str(sum(counts.values())),
+        "Achieved": str(counts["achieved"]),
+        "On track": str(counts["on track"]),
+        "Off track": str(counts["off track"]),
+        "No data": str(counts["no data"]),
+    }
     progress = table(app, "indicator-progress")
     expected = model.indicator_status(f)
-    got = {(p, c): (s, pr) for p, c, s, pr in zip(progress["Plan"], progress["Code"], progress["Status"],
-                                                  progress["Progress (%)"])}
+    got = {
+        (p, c): (s, pr)
+        for p, c, s, pr in zip(progress["Plan"], progress["Code"], progress["Status"], progress["Progress (%)"])
+    }
     assert got.keys() == {(k[1], k[2]) for k in expected}
-    for (country, plan, code), e in expected.items():
+    for (_country, plan, code), e in expected.items():
         status, value = got[(plan, code)]
         assert status == e["status"].capitalize() and close(value, percent(e["progress"]))
 
@@ -297,15 +344,19 @@ def test_indicator_trend_follows_the_choice(dashboard_db):
 
 # --- Recommendations --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("f", [Filters(), Filters(country=VIET_NAM), Filters(agency="UN Women"),
-                               Filters(plan=PLAN_A)])
+
+@pytest.mark.parametrize("f", [Filters(), Filters(country=VIET_NAM), Filters(agency="UN Women"), Filters(plan=PLAN_A)])
 def test_recommendation_cards_and_overdue_list(dashboard_db, f):
     app = open_page("recommendations", query_params(f))
     no_errors(app)
     s = model.action_summary(f)
-    assert cards(app) == {"Actions": format_count(s["actions"]), "Completed": format_count(s["completed"]),
-                          "Implementation rate": format_rate(s["implementation_rate"]),
-                          "Open": format_count(s["open"]), "Overdue": format_count(s["overdue"])}
+    assert cards(app) == {
+        "Actions": format_count(s["actions"]),
+        "Completed": format_count(s["completed"]),
+        "Implementation rate": format_rate(s["implementation_rate"]),
+        "Open": format_count(s["open"]),
+        "Overdue": format_count(s["overdue"]),
+    }
     overdue_rows = [r for r in model.action_rows(f) if model.is_overdue(r)]
     if overdue_rows:
         overdue = table(app, "overdue-actions")
@@ -318,12 +369,16 @@ def test_recommendation_cards_and_overdue_list(dashboard_db, f):
 
 # --- Data export ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind,f,rows", [
-    ("budget", Filters(country=VIET_NAM), lambda f: model.budget_rows(f)),
-    ("budget", Filters(agency="UNICEF"), lambda f: model.budget_rows(f)),
-    ("indicators", Filters(year_from=2024, year_to=2024), lambda f: model.indicator_rows(f)),
-    ("actions", Filters(country=ANGOLA), lambda f: model.action_rows(f)),
-])
+
+@pytest.mark.parametrize(
+    "kind,f,rows",
+    [
+        ("budget", Filters(country=VIET_NAM), lambda f: model.budget_rows(f)),
+        ("budget", Filters(agency="UNICEF"), lambda f: model.budget_rows(f)),
+        ("indicators", Filters(year_from=2024, year_to=2024), lambda f: model.indicator_rows(f)),
+        ("actions", Filters(country=ANGOLA), lambda f: model.action_rows(f)),
+    ],
+)
 def test_data_export_counts_and_preview(dashboard_db, kind, f, rows):
     app = open_page("data_export", query_params(f))
     no_errors(app)
@@ -338,12 +393,17 @@ def test_data_export_counts_and_preview(dashboard_db, kind, f, rows):
     assert {b.key for b in app.get("download_button")} >= {"export-csv", "export-xlsx"}
 
 
-@pytest.mark.parametrize("params, keep", [
-    ({"sdg": "2 Zero Hunger"}, lambda r: "2 Zero Hunger" in (r["sdg_goals"] or "").split("; ")),
-    ({"priority": "Governance"}, lambda r: r["strategic_priority"] == "Governance"),
-    ({"status": "implementation", "priority": "People"},
-     lambda r: r["suboutput_status"] == "implementation" and r["strategic_priority"] == "People"),
-])
+@pytest.mark.parametrize(
+    "params, keep",
+    [
+        ({"sdg": "2 Zero Hunger"}, lambda r: "2 Zero Hunger" in (r["sdg_goals"] or "").split("; ")),
+        ({"priority": "Governance"}, lambda r: r["strategic_priority"] == "Governance"),
+        (
+            {"status": "implementation", "priority": "People"},
+            lambda r: r["suboutput_status"] == "implementation" and r["strategic_priority"] == "People",
+        ),
+    ],
+)
 def test_budget_export_narrowed_on_the_uninfo_fields(dashboard_db, params, keep):
     app = open_page("data_export", {"dataset": "budget", **params})
     no_errors(app)
@@ -365,12 +425,17 @@ def test_cached_figures_are_refreshed_when_a_submission_lands(fresh_db_path, mon
     assert cards(app)["Required"] == format_money(before.required)  # from the cache, unchanged
     con = store.connection.connect(fresh_db_path)
     try:
-        con.execute("""INSERT INTO submission_log (submission_id, kind, file_name, sha256, agency, plan, status)
-                       VALUES (100, 'budget', 'late.xlsx', 'f00', 'UNDP', ?, 'committed')""", [PLAN_A])
-        con.execute("""INSERT INTO budget_lines (country, plan, outcome_code, outcome_title, output_code, agency,
+        con.execute(
+            """INSERT INTO submission_log (submission_id, kind, file_name, sha256, agency, plan, status)
+                       VALUES (100, 'budget', 'late.xlsx', 'f00', 'UNDP', ?, 'committed')""",
+            [PLAN_A],
+        )
+        con.execute(
+            """INSERT INTO budget_lines (country, plan, outcome_code, outcome_title, output_code, agency,
                            year, required, available, expenditure, submission_id)
                        VALUES (?, ?, '9', 'A new outcome', '9.1', 'UNDP', 2025, 4000000, NULL, NULL, 100)""",
-                    [ANGOLA, PLAN_A])
+            [ANGOLA, PLAN_A],
+        )
     finally:
         con.close()
     app.run()
@@ -382,21 +447,29 @@ def test_overview_says_who_has_not_reported(dashboard_db):
     app = open_page("overview", {})
     no_errors(app)
     captions = [re.sub(r"\\(.)", r"\1", c.value) for c in app.caption]
-    assert (f"Reporting completeness, {PLAN_A}: 4 of 5 agencies have submitted data for 2025 (80 %) — not yet: "
-            "UNFPA. Spending for 2025 not reported by: UNFPA, WHO.") in captions, captions
+    assert (
+        f"Reporting completeness, {PLAN_A}: 4 of 5 agencies have submitted data for 2025 (80 %) — not yet: "
+        "UNFPA. Spending for 2025 not reported by: UNFPA, WHO. Data last reported 20 May 2025 (date in the file)."
+    ) in captions, captions
 
 
 def test_the_missing_figures_note_always_names_its_subject():
     from app.notes import missing_figures_note
 
-    totals = {"lines": 5, "lines_without_required": 0, "available_without_required": None,
-              "lines_without_available": 0, "lines_without_expenditure": 1}
+    totals = {
+        "lines": 5,
+        "lines_without_required": 0,
+        "available_without_required": None,
+        "lines_without_available": 0,
+        "lines_without_expenditure": 1,
+    }
     assert missing_figures_note(totals).startswith("1 of 5 budget lines has no expenditure figure. ")
     assert missing_figures_note(totals, expenditure=False) is None
     totals.update(lines_without_available=2, lines_without_required=1, available_without_required=2_500_000)
     assert missing_figures_note(totals).startswith(
         "1 of 5 budget lines has no required figure (USD 2.5 M available on them); 2 have no available figure; "
-        "1 has no expenditure figure. ")
+        "1 has no expenditure figure. "
+    )
 
 
 def chart_traces(app, first_trace: str) -> dict[str, dict]:
@@ -415,8 +488,11 @@ def test_delivery_bars_agree_with_the_rate_written_on_them(dashboard_db, f):
     traces = chart_traces(app, "Available (where spending is reported)")
     by_outcome = table(app, "delivery-by-outcome")
     assert len(traces["Spent"]) == len(by_outcome)
-    for (label, available), spent, rate in zip(traces["Available (where spending is reported)"].items(),
-                                               traces["Spent"].values(), by_outcome["Delivery rate (%)"]):
+    for (label, available), spent, rate in zip(
+        traces["Available (where spending is reported)"].items(),
+        traces["Spent"].values(),
+        by_outcome["Delivery rate (%)"],
+    ):
         if math.isnan(rate):
             continue
         assert close(100 * spent / available, rate), label
@@ -432,9 +508,14 @@ def test_a_period_without_spending_says_so_instead_of_an_empty_chart(dashboard_d
     assert table(app, "delivery-by-agency")["Delivery rate (%)"].isna().all()
 
 
-@pytest.mark.parametrize("params, named", [({"agency": "XYZ"}, "agency “XYZ”"),
-                                           ({"years": ["2030", "2031"]}, "years “2030–2031”"),
-                                           ({"outcome": "no such outcome", "agency": "UNICEF"}, "outcome “no such outcome”")])
+@pytest.mark.parametrize(
+    "params, named",
+    [
+        ({"agency": "XYZ"}, "agency “XYZ”"),
+        ({"years": ["2030", "2031"]}, "years “2030–2031”"),
+        ({"outcome": "no such outcome", "agency": "UNICEF"}, "outcome “no such outcome”"),
+    ],
+)
 def test_a_link_filter_the_data_do_not_have_is_named_not_dropped_silently(dashboard_db, params, named):
     app = open_page("overview", params)
     no_errors(app)
@@ -464,11 +545,17 @@ def test_many_plans_get_a_completeness_table_least_complete_first(tmp_path, monk
     db = tmp_path / "plans.duckdb"
     con = store.connection.connect(db)
     for n, country in enumerate(("Kenya", "Ghana", "Chad", "Peru")):  # n of 3 agencies report for 2025
-        rows = [[2025 if i < n else 2024, "1", "x", "1.1", agency, 10, 5, 1] for i, agency in
-                enumerate(("UNDP", "WHO", "FAO"))]
+        rows = [
+            [2025 if i < n else 2024, "1", "x", "1.1", agency, 10, 5, 1]
+            for i, agency in enumerate(("UNDP", "WHO", "FAO"))
+        ]
         rows.append([2025, "1", "x", "1.2", "UNICEF", 10, 5, 1])
-        assert load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), f"{country}.xlsx", plan="UNSDCF",
-                          country=country).status == "committed"
+        assert (
+            load_bytes(
+                con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), f"{country}.xlsx", plan="UNSDCF", country=country
+            ).status
+            == "committed"
+        )
     con.close()
     monkeypatch.setenv("UNCT_DB", str(db))
     app = open_page("overview")

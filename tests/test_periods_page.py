@@ -1,5 +1,6 @@
 """The Closed periods page (administrators): close and reopen a plan's year or quarter; the log; the Upload page
 names what is closed."""
+
 from __future__ import annotations
 
 import store.connection
@@ -19,14 +20,16 @@ def test_an_administrator_closes_and_reopens_a_year(db):  # noqa: F811
     con = store.connection.connect(db)
     closed = periods.closed(con)
     assert [(p["country"], p["plan"], p["year"], p["quarter"], p["user_name"]) for p in closed] == [
-        (ANGOLA, PLAN_A, 2025, None, "root")]
+        (ANGOLA, PLAN_A, 2025, None, "root")
+    ]
     log = app.dataframe[-1].value  # the log: the only table of the page
     assert list(log["action"]) == ["closed"] and list(log["by"]) == ["root"]
     # the Upload page names it
     upload = open_app("upload", "root")
     at = closed[0]["changed_at"]
-    expected = ("Closed periods — loads and roll-backs that would change them are refused: "
-                + md_escape(f"{PLAN_A} (Angola) 2025 (closed by root on {at:%Y-%m-%d %H:%M} UTC)"))
+    expected = "Closed periods — loads and roll-backs that would change them are refused: " + md_escape(
+        f"{PLAN_A} (Angola) 2025 (closed by root on {at:%Y-%m-%d %H:%M} UTC)"
+    )
     assert expected in [c.value for c in upload.caption]
     # closing it again says so; reopening it is logged
     app.selectbox(key="periods_plan").set_value((ANGOLA, PLAN_A))

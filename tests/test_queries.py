@@ -1,7 +1,9 @@
 """analytics/ on the seeded database: every figure equals the plain-Python model (tests/model.py)."""
+
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 
@@ -52,12 +54,23 @@ def close(a, b) -> bool:
 
 
 def assert_money(actual: dict | pd.Series, expected: model.Money) -> None:
-    for field in ("required", "available", "expenditure", "funding_gap", "coverage", "delivery_rate", "burn_rate",
-                  "lines", "lines_without_available", "lines_without_expenditure"):
+    for field in (
+        "required",
+        "available",
+        "expenditure",
+        "funding_gap",
+        "coverage",
+        "delivery_rate",
+        "burn_rate",
+        "lines",
+        "lines_without_available",
+        "lines_without_expenditure",
+    ):
         assert close(actual[field], getattr(expected, field)), (field, actual[field], getattr(expected, field))
 
 
 # --- budget -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("filters", FILTER_CASES, ids=IDS)
 def test_budget_totals_equal_the_model(seeded_db, filters):
@@ -73,15 +86,19 @@ def test_budget_figures_from_partial_sums_equal_those_from_the_lines(seeded_db, 
     totals = budget.totals(seeded_db, filters)
     for name in direct.columns:
         assert close(totals[name], direct[name].iloc[0]), (name, totals[name], direct[name].iloc[0])
-    by_year = seeded_db.execute(f"SELECT year, {metrics.BUDGET_METRICS} FROM budget{w.sql()} GROUP BY year "
-                                "ORDER BY year", w.params).df()
-    pd.testing.assert_frame_equal(budget.by(seeded_db, filters, "year")[list(by_year.columns)], by_year,
-                                  check_dtype=False)
+    by_year = seeded_db.execute(
+        f"SELECT year, {metrics.BUDGET_METRICS} FROM budget{w.sql()} GROUP BY year ORDER BY year", w.params
+    ).df()
+    pd.testing.assert_frame_equal(
+        budget.by(seeded_db, filters, "year")[list(by_year.columns)], by_year, check_dtype=False
+    )
 
 
 def test_partial_sums_refuse_a_metric_that_counts_anything_but_lines():
-    assert metrics.of_partials("count(*) FILTER (WHERE available IS NULL)") == \
-        "coalesce(sum(_lines) FILTER (WHERE available IS NULL), 0)::BIGINT"
+    assert (
+        metrics.of_partials("count(*) FILTER (WHERE available IS NULL)")
+        == "coalesce(sum(_lines) FILTER (WHERE available IS NULL), 0)::BIGINT"
+    )
     with pytest.raises(ValueError, match="not a sum or a count of budget lines"):
         metrics.of_partials("count(DISTINCT agency)")
 
@@ -92,12 +109,17 @@ def test_headline_unfiltered_figures(seeded_db):
     assert h["required"] == 6_020_000
     assert h["available"] == 4_150_000
     assert h["expenditure"] == 2_820_000
-    assert h["funding_gap"] == 1_420_000          # over the 14 lines with available reported
+    assert h["funding_gap"] == 1_420_000  # over the 14 lines with available reported
     assert h["lines_without_available"] == 2 and h["lines_without_expenditure"] == 4
     assert math.isclose(h["delivery_rate"], 2_820_000 / 3_750_000)
     assert math.isclose(h["coverage"], 4_150_000 / 5_570_000)
-    assert (h["indicators"], h["indicators_achieved"], h["indicators_on_track"], h["indicators_off_track"],
-            h["indicators_no_data"]) == (7, 2, 2, 2, 1)
+    assert (
+        h["indicators"],
+        h["indicators_achieved"],
+        h["indicators_on_track"],
+        h["indicators_off_track"],
+        h["indicators_no_data"],
+    ) == (7, 2, 2, 2, 1)
     assert (h["actions"], h["actions_completed"], h["actions_overdue"]) == (12, 3, 4)
     assert math.isclose(h["actions_implementation_rate"], 3 / 10)
     assert h["currencies"] == ["USD"] and h["joint_lines"] == 2
@@ -163,10 +185,13 @@ def test_agency_filter_includes_joint_lines_it_takes_part_in(seeded_db):
     assert budget.totals(seeded_db, Filters(agency="FAO"))["joint_lines"] == 0
 
 
-@pytest.mark.parametrize("by,key", [
-    ("year", lambda r: r["year"]),
-    ("funding_source", lambda r: r["funding_source"] or "Not specified"),
-])
+@pytest.mark.parametrize(
+    "by,key",
+    [
+        ("year", lambda r: r["year"]),
+        ("funding_source", lambda r: r["funding_source"] or "Not specified"),
+    ],
+)
 @pytest.mark.parametrize("filters", FILTER_CASES[:10], ids=IDS[:10])
 def test_by_year_and_funding_source(seeded_db, filters, by, key):
     df = budget.by(seeded_db, filters, by)
@@ -215,7 +240,11 @@ def test_reporting_completeness(seeded_db):
     assert df.loc[PLAN_B, "agencies_expected"] == 4
     df = activity.reporting_completeness(seeded_db, Filters(year_from=2023, year_to=2024)).set_index("plan")
     angola = df.loc[PLAN_A]
-    assert (angola["year"], angola["agencies_reported"], angola["not_reported"]) == (2024, 4, "FAO")  # FAO starts in 2025
+    assert (angola["year"], angola["agencies_reported"], angola["not_reported"]) == (
+        2024,
+        4,
+        "FAO",
+    )  # FAO starts in 2025
     assert angola["no_expenditure"] == "FAO, WHO"  # WHO left 2024 spending blank; UNFPA reported 0, which counts
 
 
@@ -224,8 +253,12 @@ def test_indicator_values_for_the_year_count_as_a_submission(tmp_path):
     from tests.test_load import BUDGET_HEADER, INDICATOR_HEADER, workbook_bytes
 
     con = store.connection.connect(tmp_path / "c.duckdb")
-    budget_rows = [BUDGET_HEADER, [2024, "1", "x", "1.1", "UNDP", 10, 5, 1], [2024, "1", "x", "1.1", "WHO", 10, 5, 1],
-                   [2025, "1", "x", "1.1", "UNDP", 10, 5, 2]]
+    budget_rows = [
+        BUDGET_HEADER,
+        [2024, "1", "x", "1.1", "UNDP", 10, 5, 1],
+        [2024, "1", "x", "1.1", "WHO", 10, 5, 1],
+        [2025, "1", "x", "1.1", "UNDP", 10, 5, 2],
+    ]
     values = [INDICATOR_HEADER, ["1.1.a", "Births attended", "1.1", "%", 40, 2022, 60, 2027, "2025", 50, "WHO"]]
     for name, data in (("b.xlsx", workbook_bytes({"Budget": budget_rows})), ("i.xlsx", workbook_bytes({"I": values}))):
         assert load_bytes(con, data, name, plan="P", country="C").status == "committed"
@@ -238,9 +271,16 @@ def test_indicator_values_for_the_year_count_as_a_submission(tmp_path):
 
 # --- indicators -------------------------------------------------------------------------------------
 
-INDICATOR_CASES = [Filters(), Filters(country=VIET_NAM), Filters(year_from=2023, year_to=2024),
-                   Filters(year_from=2024, year_to=2024), Filters(outcome=HEALTH), Filters(outcome=GOVERNANCE),
-                   Filters(agency="UNICEF"), Filters(plan=PLAN_A, year_to=2023, year_from=2023)]
+INDICATOR_CASES = [
+    Filters(),
+    Filters(country=VIET_NAM),
+    Filters(year_from=2023, year_to=2024),
+    Filters(year_from=2024, year_to=2024),
+    Filters(outcome=HEALTH),
+    Filters(outcome=GOVERNANCE),
+    Filters(agency="UNICEF"),
+    Filters(plan=PLAN_A, year_to=2023, year_from=2023),
+]
 
 
 @pytest.mark.parametrize("filters", INDICATOR_CASES, ids=[repr(vars(f)) for f in INDICATOR_CASES])
@@ -260,9 +300,9 @@ def test_indicator_progress_equals_model(seeded_db, filters):
 
 def test_indicator_statuses_by_hand(seeded_db):
     df = indicators.progress(seeded_db, Filters()).set_index(["plan", "indicator_code"])
-    assert df.loc[(PLAN_A, "1.1.a"), "status"] == "on track"      # 0.5 against 0.40 elapsed
-    assert df.loc[(PLAN_A, "1.1.b"), "status"] == "off track"     # decreasing target, 0.15
-    assert df.loc[(PLAN_A, "1.2.a"), "status"] == "achieved"      # 1.125
+    assert df.loc[(PLAN_A, "1.1.a"), "status"] == "on track"  # 0.5 against 0.40 elapsed
+    assert df.loc[(PLAN_A, "1.1.b"), "status"] == "off track"  # decreasing target, 0.15
+    assert df.loc[(PLAN_A, "1.2.a"), "status"] == "achieved"  # 1.125
     assert df.loc[(PLAN_A, "2.1.a"), "status"] == "no data"
     assert df.loc[(PLAN_B, "2.1.b"), "status"] == "achieved" and pd.isna(df.loc[(PLAN_B, "2.1.b"), "progress"])
     assert math.isclose(df.loc[(PLAN_A, "1.1.b"), "progress"], 3 / 20)
@@ -283,8 +323,14 @@ def test_indicator_trend(seeded_db):
 
 # --- actions ----------------------------------------------------------------------------------------
 
-ACTION_CASES = [Filters(), Filters(plan=PLAN_A), Filters(country=VIET_NAM), Filters(agency="UNFPA"),
-                Filters(year_from=2020, year_to=2020), Filters(outcome=HEALTH)]
+ACTION_CASES = [
+    Filters(),
+    Filters(plan=PLAN_A),
+    Filters(country=VIET_NAM),
+    Filters(agency="UNFPA"),
+    Filters(year_from=2020, year_to=2020),
+    Filters(outcome=HEALTH),
+]
 
 
 @pytest.mark.parametrize("filters", ACTION_CASES, ids=[repr(vars(f)) for f in ACTION_CASES])
@@ -296,7 +342,8 @@ def test_action_totals_equal_model(seeded_db, filters):
     counts = actions.status_counts(seeded_db, filters)
     rows = model.action_rows(filters)
     assert dict(zip(counts["status"], counts["actions"])) == {
-        s: sum(r["status"] == s for r in rows) for s in actions.ACTION_STATUSES}
+        s: sum(r["status"] == s for r in rows) for s in actions.ACTION_STATUSES
+    }
 
 
 def test_actions_by_source_recommendation_agency(seeded_db):
@@ -322,10 +369,12 @@ def test_overdue_list_and_ageing(seeded_db):
     ageing = actions.ageing(seeded_db, Filters())
     open_rows = [r for r in ACTION_ROWS if r["status"] in ("ongoing", "not_started")]
     assert dict(zip(ageing["ageing"], ageing["open_actions"])) == {
-        b: sum(model.ageing_bucket(r) == b for r in open_rows) for b in actions.AGEING_BUCKETS}
+        b: sum(model.ageing_bucket(r) == b for r in open_rows) for b in actions.AGEING_BUCKETS
+    }
 
 
 # --- submissions, freshness, version ----------------------------------------------------------------
+
 
 def test_freshness_is_when_each_agency_s_rows_arrived(seeded_db):
     fresh = activity.freshness(seeded_db, Filters()).set_index("agency")
@@ -333,12 +382,22 @@ def test_freshness_is_when_each_agency_s_rows_arrived(seeded_db):
     assert set(fresh.index) == set(expected)
     for agency, when in expected.items():
         assert fresh.loc[agency, "last_submission"] == pd.Timestamp(when["all"]), agency
+    reported = model.last_reported_per_agency()
+    for agency, when in reported.items():
+        day, source = when["all"]
+        assert (fresh.loc[agency, "last_reported"], fresh.loc[agency, "reported_from"]) == (pd.Timestamp(day), source)
+        assert fresh.loc[agency, "days_since"] == (dt.date.today() - when["all"][0]).days, agency
         for dataset in ("budget", "indicators", "actions"):
             shown = fresh.loc[agency, f"last_{dataset}"]
             assert (pd.isna(shown) and dataset not in when) or shown == pd.Timestamp(when[dataset]), (agency, dataset)
-    # WHO: the rolled-back who_cbf_v2.xlsx brought no current rows; the latest is the indicators file
+    # WHO: the rolled-back who_cbf_v2.xlsx brought no current rows; the latest is the indicators file, which states
+    # the day it was reported
     assert fresh.loc["WHO", "last_file"] == "angola_indicators.xlsx"
-    assert fresh.loc["WHO", "last_budget"] == pd.Timestamp("2025-05-07 09:00")
+    assert fresh.loc["WHO", "last_budget"] == pd.Timestamp("2025-05-07")
+    assert (fresh.loc["WHO", "last_reported"], fresh.loc["WHO", "reported_from"]) == (
+        pd.Timestamp("2025-05-20"),
+        "date in the file",
+    )
     assert list(activity.freshness(seeded_db, Filters(agency="FAO"))["agency"]) == ["FAO"]
 
 
@@ -359,6 +418,7 @@ def test_data_version_changes_when_a_submission_lands_or_is_rolled_back(fresh_db
 
 # --- filter options, query params, injection --------------------------------------------------------
 
+
 def test_filter_options(seeded_db):
     every = activity.filter_options(seeded_db)
     assert every["countries"] == [ANGOLA, VIET_NAM]
@@ -376,13 +436,17 @@ def test_filter_options(seeded_db):
 def test_filters_round_trip_through_query_params():
     f = Filters(country=ANGOLA, plan=PLAN_A, year_from=2024, year_to=2025, outcome=HEALTH, agency="UNDP")
     params = f.to_query_params()
-    assert params == {"country": ANGOLA, "plan": PLAN_A, "outcome": HEALTH, "agency": "UNDP",
-                      "years": ["2024", "2025"]}
+    assert params == {"country": ANGOLA, "plan": PLAN_A, "outcome": HEALTH, "agency": "UNDP", "years": ["2024", "2025"]}
     assert Filters.from_query_params(params) == f
     labels = {HEALTH: "1 · By 2027…"}
     assert Filters.from_query_params(f.to_query_params(labels), {v: k for k, v in labels.items()}) == f
-    assert Filters.from_query_params({}) == Filters()
-    assert Filters.from_query_params({"years": ["x"]}) == Filters()
+    # the bare address is the view the dashboard opens on: the current plan of each country; everything is asked for
+    assert Filters.from_query_params({}) == Filters(current_plans=True)
+    assert Filters.from_query_params({"years": ["x"]}) == Filters(current_plans=True)
+    assert Filters().to_query_params() == {"all_plans": "true"}
+    assert Filters.from_query_params({"all_plans": "true"}) == Filters()
+    assert Filters(current_plans=True, agency="UNDP").to_query_params() == {"agency": "UNDP"}
+    assert Filters.from_query_params({"plan": PLAN_A, "all_plans": "true"}) == Filters(plan=PLAN_A)
 
 
 def test_user_values_are_parameters_not_sql(seeded_db):
@@ -393,12 +457,16 @@ def test_user_values_are_parameters_not_sql(seeded_db):
 
 # --- export -----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind,rows,filters", [
-    ("budget", lambda f: model.budget_rows(f), Filters(country=VIET_NAM)),
-    ("budget", lambda f: model.budget_rows(f), Filters(agency="UNICEF", year_from=2024, year_to=2024)),
-    ("indicators", lambda f: model.indicator_rows(f), Filters(plan=PLAN_A)),
-    ("actions", lambda f: model.action_rows(f), Filters(country=VIET_NAM)),
-])
+
+@pytest.mark.parametrize(
+    "kind,rows,filters",
+    [
+        ("budget", lambda f: model.budget_rows(f), Filters(country=VIET_NAM)),
+        ("budget", lambda f: model.budget_rows(f), Filters(agency="UNICEF", year_from=2024, year_to=2024)),
+        ("indicators", lambda f: model.indicator_rows(f), Filters(plan=PLAN_A)),
+        ("actions", lambda f: model.action_rows(f), Filters(country=VIET_NAM)),
+    ],
+)
 def test_export_rows_match_the_filter(seeded_db, kind, rows, filters):
     df = exports.rows(seeded_db, filters, kind)
     assert len(df) == len(rows(filters)) == exports.count(seeded_db, filters, kind)
@@ -406,11 +474,17 @@ def test_export_rows_match_the_filter(seeded_db, kind, rows, filters):
 
 
 def test_safe_csv_bytes_exact_text():
-    df = pd.DataFrame({"text": ["=1+1", "+CMD", "-2", "@SUM(A1)", "\tx", "\rx", "plain", None],
-                       "amount": [1.5, -2.0, 3.0, 4.0, 5.0, 6.0, 7.0, None]})
+    df = pd.DataFrame(
+        {
+            "text": ["=1+1", "+CMD", "-2", "@SUM(A1)", "\tx", "\rx", "plain", None],
+            "amount": [1.5, -2.0, 3.0, 4.0, 5.0, 6.0, 7.0, None],
+        }
+    )
     data = safe_csv_bytes(df)
-    assert data == ("\ufefftext,amount\r\n'=1+1,1.5\r\n'+CMD,-2.0\r\n'-2,3.0\r\n'@SUM(A1),4.0\r\n"
-                    "'\tx,5.0\r\n\"'\rx\",6.0\r\nplain,7.0\r\n,\r\n").encode("utf-8")
+    assert data == (
+        "\ufefftext,amount\r\n'=1+1,1.5\r\n'+CMD,-2.0\r\n'-2,3.0\r\n'@SUM(A1),4.0\r\n"
+        "'\tx,5.0\r\n\"'\rx\",6.0\r\nplain,7.0\r\n,\r\n"
+    ).encode("utf-8")
     text = data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows[0] == ["text", "amount"]
@@ -419,11 +493,11 @@ def test_safe_csv_bytes_exact_text():
 
 
 def test_safe_excel_bytes_keeps_numbers_and_neutralises_text(tmp_path):
-    df = pd.DataFrame({"title": ["=HYPERLINK(\"http://x\")", "ok"], "required": [1000.0, None]})
+    df = pd.DataFrame({"title": ['=HYPERLINK("http://x")', "ok"], "required": [1000.0, None]})
     path = tmp_path / "x.xlsx"
     path.write_bytes(safe_excel_bytes(df))
     sheet = openpyxl.load_workbook(path).active
-    assert sheet["A2"].value == "'=HYPERLINK(\"http://x\")" and sheet["A2"].data_type == "s"
+    assert sheet["A2"].value == '\'=HYPERLINK("http://x")' and sheet["A2"].data_type == "s"
     assert sheet["B2"].value == 1000 and sheet["B2"].data_type == "n"
     assert sheet["B3"].value is None
 
@@ -437,16 +511,27 @@ def test_export_of_seeded_text_is_formula_safe(seeded_db):
 
 # --- formatting -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value,text", [
-    (12_400_000, "USD 12.4 M"), (999_600, "USD 1.0 M"), (450_000, "USD 450 K"), (0, "USD 0"),
-    (-1_500_000, "USD -1.5 M"), (2_500_000_000, "USD 2.5 B"), (None, "—"), (float("nan"), "—"),
-])
+
+@pytest.mark.parametrize(
+    "value,text",
+    [
+        (12_400_000, "USD 12.4 M"),
+        (999_600, "USD 1.0 M"),
+        (450_000, "USD 450 K"),
+        (0, "USD 0"),
+        (-1_500_000, "USD -1.5 M"),
+        (2_500_000_000, "USD 2.5 B"),
+        (None, "—"),
+        (float("nan"), "—"),
+    ],
+)
 def test_format_money(value, text):
     assert format_money(value) == text
 
 
-@pytest.mark.parametrize("value,text", [(0.634, "63 %"), (1, "100 %"), (0, "0 %"), (None, "—"),
-                                        (float("nan"), "—"), (float("inf"), "—")])
+@pytest.mark.parametrize(
+    "value,text", [(0.634, "63 %"), (1, "100 %"), (0, "0 %"), (None, "—"), (float("nan"), "—"), (float("inf"), "—")]
+)
 def test_format_rate(value, text):
     assert format_rate(value) == text
 
@@ -465,10 +550,12 @@ def test_work_plan_priority_areas_without_numbers_are_separate_recommendations(t
     from etl.load import load_bytes
     from tests.test_load import workbook_bytes
 
-    rows = [["Source type", "Priority area", "Deliverable no.", "Deliverable", "Status"],
-            ["workplan", "Protection at the centre", "1", "Indicators agreed", "[COMPLETED]"],
-            ["workplan", "Protection at the centre", "2", "Review held", "[ONGOING]"],
-            ["workplan", "Accountability to affected people", "1", "Feedback channels", "[CONTINUOUS]"]]
+    rows = [
+        ["Source type", "Priority area", "Deliverable no.", "Deliverable", "Status"],
+        ["workplan", "Protection at the centre", "1", "Indicators agreed", "[COMPLETED]"],
+        ["workplan", "Protection at the centre", "2", "Review held", "[ONGOING]"],
+        ["workplan", "Accountability to affected people", "1", "Feedback channels", "[CONTINUOUS]"],
+    ]
     con = store.connection.connect(tmp_path / "wp.duckdb")
     result = load_bytes(con, workbook_bytes({"Workplan": rows}), "wp.xlsx", source="RG1 work plan")
     assert result.status == "committed", [str(e) for e in result.errors]
@@ -488,8 +575,14 @@ def test_an_outcome_keeps_only_its_own_countrys_indicators(tmp_path):
     con = store.connection.connect(tmp_path / "two.duckdb")
     for country, title in (("Kenya", "Health for all"), ("Ghana", "Decent jobs")):
         budget_file = workbook_bytes({"Budget": [BUDGET_HEADER, [2025, "1", title, "1.1", "UNDP", 10, 5, 1]]})
-        indicator_file = workbook_bytes({"Indicators": [INDICATOR_HEADER, [
-            f"1.1.{country[0]}", f"{country} indicator", "1.1", "%", 40, 2022, 60, 2027, "2025", 50, "UNDP"]]})
+        indicator_file = workbook_bytes(
+            {
+                "Indicators": [
+                    INDICATOR_HEADER,
+                    [f"1.1.{country[0]}", f"{country} indicator", "1.1", "%", 40, 2022, 60, 2027, "2025", 50, "UNDP"],
+                ]
+            }
+        )
         for name, data in ((f"{country}-b.xlsx", budget_file), (f"{country}-i.xlsx", indicator_file)):
             result = load_bytes(con, data, name, plan="UNSDCF", country=country)
             assert result.status == "committed", [str(e) for e in result.errors]
@@ -506,25 +599,43 @@ def test_each_plan_is_measured_in_its_own_latest_year_and_country(tmp_path):
     from tests.test_load import BUDGET_HEADER, workbook_bytes
 
     con = store.connection.connect(tmp_path / "plans.duckdb")
-    files = {("Kenya", "UNSDCF"): [[2021, "1", "x", "1.1", "UNDP", 10, 5, 1], [2022, "1", "x", "1.1", "UNDP", 10, 5, 1],
-                                   [2021, "1", "x", "1.1", "WHO", 10, 5, 1]],
-             ("Ghana", "UNSDCF"): [[2025, "1", "x", "1.1", "UNDP", 10, 5, 1], [2025, "1", "x", "1.1", "WHO", 10, 5, 1],
-                                   [2026, "1", "x", "1.1", "WHO", 10, None, None]]}
+    files = {
+        ("Kenya", "UNSDCF"): [
+            [2021, "1", "x", "1.1", "UNDP", 10, 5, 1],
+            [2022, "1", "x", "1.1", "UNDP", 10, 5, 1],
+            [2021, "1", "x", "1.1", "WHO", 10, 5, 1],
+        ],
+        ("Ghana", "UNSDCF"): [
+            [2025, "1", "x", "1.1", "UNDP", 10, 5, 1],
+            [2025, "1", "x", "1.1", "WHO", 10, 5, 1],
+            [2026, "1", "x", "1.1", "WHO", 10, None, None],
+        ],
+    }
     for (country, plan), rows in files.items():
-        result = load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), f"{country}.xlsx", plan=plan,
-                            country=country)
+        result = load_bytes(
+            con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), f"{country}.xlsx", plan=plan, country=country
+        )
         assert result.status == "committed", [str(e) for e in result.errors]
     df = activity.reporting_completeness(con, Filters())
     rows = df[["country", "plan", "year", "agencies_reported", "agencies_expected", "not_reported"]]
     assert [tuple(None if pd.isna(v) else v for v in r) for r in rows.itertuples(index=False)] == [
-        ("Kenya", "UNSDCF", 2022, 1, 2, "WHO"), ("Ghana", "UNSDCF", 2025, 2, 2, None)]
+        ("Kenya", "UNSDCF", 2022, 1, 2, "WHO"),
+        ("Ghana", "UNSDCF", 2025, 2, 2, None),
+    ]
     chosen = activity.reporting_completeness(con, Filters(year_from=2021, year_to=2021))
     assert list(chosen["agencies_reported"]) == [0, 2]  # Ghana had nothing for 2021; Kenya both
     con.close()
 
 
-@pytest.mark.parametrize("f", [Filters(country=ANGOLA), Filters(outcome=HEALTH), Filters(agency="UNICEF", country=ANGOLA),
-                               Filters(plan=PLAN_A, year_from=2024, year_to=2024)])
+@pytest.mark.parametrize(
+    "f",
+    [
+        Filters(country=ANGOLA),
+        Filters(outcome=HEALTH),
+        Filters(agency="UNICEF", country=ANGOLA),
+        Filters(plan=PLAN_A, year_from=2024, year_to=2024),
+    ],
+)
 def test_reporting_completeness_under_every_filter(seeded_db, f):
     df = activity.reporting_completeness(seeded_db, f)
     assert len(df) >= 1 and (df["agencies_reported"] <= df["agencies_expected"]).all()
@@ -540,8 +651,11 @@ def test_the_reporting_year_is_never_in_the_future(tmp_path):
 
     this_year = dt.date.today().year
     con = store.connection.connect(tmp_path / "future.duckdb")
-    rows = [[this_year - 1, "1", "x", "1.1", "UNDP", 10, 5, None], [this_year, "1", "x", "1.1", "UNDP", 10, 5, None],
-            [this_year + 1, "1", "x", "1.1", "WHO", 10, 5, 1]]  # the only spending: a planned future year
+    rows = [
+        [this_year - 1, "1", "x", "1.1", "UNDP", 10, 5, None],
+        [this_year, "1", "x", "1.1", "UNDP", 10, 5, None],
+        [this_year + 1, "1", "x", "1.1", "WHO", 10, 5, 1],
+    ]  # the only spending: a planned future year
     assert load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), "f.xlsx", plan="P").status == "committed"
     assert list(activity.reporting_completeness(con, Filters())["year"]) == [this_year]
     con.close()

@@ -1,4 +1,5 @@
 """The validation report workbook (SPEC §7): every problem with its cell, the cells marked in a copy."""
+
 from __future__ import annotations
 
 import ast
@@ -60,7 +61,10 @@ def test_report_lists_and_marks_every_error(con):
     assert tuple(c.value for c in errors[1]) == REPORT_COLUMNS
     listed = [r for r in _rows(errors) if r["severity"] == "error"]
     assert sorted((r["sheet"], r["cell"], r["column"]) for r in listed) == [
-        ("Budget", "A4", "year"), ("Budget", "D3", "agency"), ("Budget", "E5", "required")]
+        ("Budget", "A4", "year"),
+        ("Budget", "D3", "agency"),
+        ("Budget", "E5", "required"),
+    ]
     for row in listed:
         assert row["what was expected"] and row["how to fix"]
     by_cell = {r["cell"]: r for r in listed}
@@ -97,10 +101,17 @@ def test_formula_looking_values_stay_text(con):
 
 
 def test_hand_made_problems_rows_and_csv():
-    data = "year;output_code;agency\n2025;1.1.1;UNDP\n2025;1.1.1;UNDP\n".encode()
+    data = b"year;output_code;agency\n2025;1.1.1;UNDP\n2025;1.1.1;UNDP\n"
     problems = [
-        Problem("b.csv", "b", "row 3", "plan, year", "2025 / 1.1.1", "a unique row: the same key is already on row 2",
-                code="duplicate_row"),
+        Problem(
+            "b.csv",
+            "b",
+            "row 3",
+            "plan, year",
+            "2025 / 1.1.1",
+            "a unique row: the same key is already on row 2",
+            code="duplicate_row",
+        ),
         Problem("b.csv", "b", "C2", "agency", "@SUM(A1)", "a known UN entity code such as UNDP", code="unknown_agency"),
         Problem("b.csv", None, None, None, None, "the file is damaged", code="unreadable_file"),
         Problem("b.csv", "b", "D1", None, "+cmd", "unknown column ignored", "warning", code="unknown_column"),
@@ -131,24 +142,46 @@ def test_how_to_fix_lines():
     assert "header row" in fix("missing_column", "required", "missing required column 'required' (also accepted: x)")
     assert "Fill in" in fix("value_required", "output_code", "a value (the output_code column must be filled in)")
     assert fix("total_row", None, "total row skipped (totals are computed, never loaded)", "warning").startswith(
-        "Nothing to do")
+        "Nothing to do"
+    )
     assert fix("figure_out_of_bounds", "required", "an amount below 10,000,000,000,000").startswith("Check the figure")
     assert fix("figure_out_of_bounds", "2024 Available", "an amount below 10,000,000,000,000").startswith(
-        "Check the figure")
-    assert "loaded as written" in fix("indirect_cost_arithmetic", "required", "7 % of the direct costs above it "
-                                      "(100.00) is 7.00: this programme support cost differs by +1.00 "
-                                      "(kept as written)", "warning")
-    assert "later row" in fix("suboutput_differs", "ID", "the same sub-output as row 4, differing in End date: this "
-                              "later row wins (its details and figures replace those of row 4)", "warning")
-    assert "Country field" in fix("country_ambiguous", "country", "plan 'UNSDCF' exists in Ghana, Kenya (2 countries): "
-                                  "choose the country (--country, or the Upload page's Country field)")
-    assert fix("replaces_other_agency", "ID", "ID 101 is a sub-output of UNICEF; your account may replace only "
-               "UNDP's rows").startswith("Remove this row")
-    assert "Country field" in fix("country_unknown", "country", "plan 'X' is not known in any country yet: 1 row(s) "
-                                  "loaded without a country show only under 'All countries'", "warning")
+        "Check the figure"
+    )
+    assert "loaded as written" in fix(
+        "indirect_cost_arithmetic",
+        "required",
+        "7 % of the direct costs above it "
+        "(100.00) is 7.00: this programme support cost differs by +1.00 "
+        "(kept as written)",
+        "warning",
+    )
+    assert "later row" in fix(
+        "suboutput_differs",
+        "ID",
+        "the same sub-output as row 4, differing in End date: this "
+        "later row wins (its details and figures replace those of row 4)",
+        "warning",
+    )
+    assert "Country field" in fix(
+        "country_ambiguous",
+        "country",
+        "plan 'UNSDCF' exists in Ghana, Kenya (2 countries): "
+        "choose the country (--country, or the Upload page's Country field)",
+    )
+    assert fix(
+        "replaces_other_agency", "ID", "ID 101 is a sub-output of UNICEF; your account may replace only UNDP's rows"
+    ).startswith("Remove this row")
+    assert "Country field" in fix(
+        "country_unknown",
+        "country",
+        "plan 'X' is not known in any country yet: 1 row(s) loaded without a country show only under 'All countries'",
+        "warning",
+    )
     # the hint keys on the code, never on the words: a plan named like another problem's phrase changes nothing
-    assert "Country field" in fix("country_unknown", "country", "plan 'hidden sheet' is not known in any country yet",
-                                  "warning")
+    assert "Country field" in fix(
+        "country_unknown", "country", "plan 'hidden sheet' is not known in any country yet", "warning"
+    )
 
 
 def test_every_problem_code_has_a_hint_and_every_hint_is_for_a_code_raised():
@@ -162,15 +195,17 @@ def test_every_problem_code_has_a_hint_and_every_hint_is_for_a_code_raised():
                 value = node.value
                 choices = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
                 for choice in choices:
-                    if (isinstance(choice, ast.Attribute) and choice.attr == "code") or \
-                            (isinstance(choice, ast.Name) and choice.id == "code"):
+                    if (isinstance(choice, ast.Attribute) and choice.attr == "code") or (
+                        isinstance(choice, ast.Name) and choice.id == "code"
+                    ):
                         continue  # passed on (a ParseError's, a parameter's)
-                    assert isinstance(choice, ast.Constant) and isinstance(choice.value, str), \
+                    assert isinstance(choice, ast.Constant) and isinstance(choice.value, str), (
                         f"{path.name}:{node.value.lineno}: a code is a literal"
+                    )
                     raised.add(choice.value)
             elif isinstance(node, ast.arguments):
                 named = [*node.posonlyargs, *node.args]
-                for arg, default in zip(named[len(named) - len(node.defaults):], node.defaults):
+                for arg, default in zip(named[len(named) - len(node.defaults) :], node.defaults):
                     if arg.arg == "code" and isinstance(default, ast.Constant):
                         raised.add(default.value)
     assert raised - set(HINTS) == set(), "codes raised without a hint"

@@ -1,6 +1,7 @@
 """Rollback (SPEC §7): any committed submission can be rolled back, in any order, and the data are then
 exactly as if it had never been loaded: what it replaced is current again unless a later submission has
 since taken that scope over, in which case it waits for that one to be rolled back in turn."""
+
 from __future__ import annotations
 
 import itertools
@@ -19,6 +20,7 @@ ACTION_HEADER = ["Source title", "Rec. No.", "Key action no.", "Key action(s)", 
 
 
 # ---------------------------------------------------------------- files
+
 
 def budget(*rows) -> bytes:
     return workbook_bytes({"Budget": [BUDGET_HEADER, *rows]})
@@ -40,13 +42,17 @@ def ind(code, period, actual, agency="UNICEF"):
 # rolling B back must give A's 2026 rows back but leave A's 2025 rows to C. UNICEF's rows are never touched.
 SCENARIOS = {
     "budget": {
-        "A": budget([2025, "1.1", "Gov", "1.1.1", "UNDP", 100, 50, 10],
-                    [2025, "1.1", "Gov", "1.1.2", "UNDP", 200, 60, 20],
-                    [2026, "1.2", "Justice", "1.2.1", "UNDP", 300, 70, 30],
-                    [2025, "1.3", "Health", "1.3.1", "UNICEF", 1000, 900, 800]),
-        "B": budget([2025, "1.1", "Gov", "1.1.1", "UNDP", 110, 55, 11],
-                    [2025, "1.1", "Gov", "1.1.3", "UNDP", 120, 0, 0],
-                    [2026, "1.2", "Justice", "1.2.1", "UNDP", 330, 77, 33]),
+        "A": budget(
+            [2025, "1.1", "Gov", "1.1.1", "UNDP", 100, 50, 10],
+            [2025, "1.1", "Gov", "1.1.2", "UNDP", 200, 60, 20],
+            [2026, "1.2", "Justice", "1.2.1", "UNDP", 300, 70, 30],
+            [2025, "1.3", "Health", "1.3.1", "UNICEF", 1000, 900, 800],
+        ),
+        "B": budget(
+            [2025, "1.1", "Gov", "1.1.1", "UNDP", 110, 55, 11],
+            [2025, "1.1", "Gov", "1.1.3", "UNDP", 120, 0, 0],
+            [2026, "1.2", "Justice", "1.2.1", "UNDP", 330, 77, 33],
+        ),
         "C": budget([2025, "1.1", "Gov", "1.1.1", "UNDP", 111, 56, 12]),
     },
     "indicators": {
@@ -55,15 +61,20 @@ SCENARIOS = {
         "C": indicators(ind("a", "2025", 58), ind("b", "2025", 33)),
     },
     "actions": {
-        "A": actions(["Audit 2024", "1", "1.1", "Fix it", "Not started", "UNDP"],
-                     ["Audit 2024", "1", "1.2", "Document it", "Not started", "UNDP"],
-                     ["Evaluation 2023", "2", "2.1", "Train", "Ongoing", "UNDP"],
-                     ["Audit 2024", "1", "1.3", "Check it", "Ongoing", "UNICEF"]),
-        "B": actions(["Audit 2024", "1", "1.1", "Fix it", "Ongoing", "UNDP"],
-                     ["Evaluation 2023", "2", "2.1", "Train", "Completed", "UNDP"]),
+        "A": actions(
+            ["Audit 2024", "1", "1.1", "Fix it", "Not started", "UNDP"],
+            ["Audit 2024", "1", "1.2", "Document it", "Not started", "UNDP"],
+            ["Evaluation 2023", "2", "2.1", "Train", "Ongoing", "UNDP"],
+            ["Audit 2024", "1", "1.3", "Check it", "Ongoing", "UNICEF"],
+        ),
+        "B": actions(
+            ["Audit 2024", "1", "1.1", "Fix it", "Ongoing", "UNDP"],
+            ["Evaluation 2023", "2", "2.1", "Train", "Completed", "UNDP"],
+        ),
         "C": actions(["Audit 2024", "1", "1.1", "Fix it", "Completed", "UNDP"]),
     },
 }
+
 
 def psc(label, amount):
     """An indirect-cost row below an agency's lines: a label and an amount only."""
@@ -73,19 +84,38 @@ def psc(label, amount):
 # The same, with indirect costs below each block of lines: A's UNDP support costs are per year (2025, 2026),
 # B's covers lines of both years (so it has no year), C adds a fee; UNICEF's GMS is never touched.
 SCENARIOS["budget_indirect"] = {
-    "A": budget([2025, "1.1", "Gov", "1.1.1", "UNDP", 100, 50, 10], [2025, "1.1", "Gov", "1.1.2", "UNDP", 200, 60, 20],
-                psc("Programme support cost (7%)", 21),
-                [2026, "1.2", "Justice", "1.2.1", "UNDP", 300, 70, 30], psc("PSC 7%", 21),
-                [2025, "1.3", "Health", "1.3.1", "UNICEF", 1000, 900, 800], psc("GMS (8%)", 80)),
-    "B": budget([2025, "1.1", "Gov", "1.1.1", "UNDP", 110, 55, 11], [2026, "1.2", "Justice", "1.2.1", "UNDP", 330, 77, 33],
-                psc("Programme support cost (7%)", 30.8)),
-    "C": budget([2025, "1.1", "Gov", "1.1.1", "UNDP", 111, 56, 12], psc("Programme support cost (7%)", 7.77),
-                psc("AA fee (1%)", 1.19)),
+    "A": budget(
+        [2025, "1.1", "Gov", "1.1.1", "UNDP", 100, 50, 10],
+        [2025, "1.1", "Gov", "1.1.2", "UNDP", 200, 60, 20],
+        psc("Programme support cost (7%)", 21),
+        [2026, "1.2", "Justice", "1.2.1", "UNDP", 300, 70, 30],
+        psc("PSC 7%", 21),
+        [2025, "1.3", "Health", "1.3.1", "UNICEF", 1000, 900, 800],
+        psc("GMS (8%)", 80),
+    ),
+    "B": budget(
+        [2025, "1.1", "Gov", "1.1.1", "UNDP", 110, 55, 11],
+        [2026, "1.2", "Justice", "1.2.1", "UNDP", 330, 77, 33],
+        psc("Programme support cost (7%)", 30.8),
+    ),
+    "C": budget(
+        [2025, "1.1", "Gov", "1.1.1", "UNDP", 111, 56, 12],
+        psc("Programme support cost (7%)", 7.77),
+        psc("AA fee (1%)", 1.19),
+    ),
 }
-OPTIONS = {"budget": {"plan": PLAN}, "budget_indirect": {"plan": PLAN}, "indicators": {"plan": PLAN, "country": "Demoland"},
-           "actions": {}}
-TABLES = {"budget": ("budget_lines", "suboutputs"), "budget_indirect": ("budget_lines", "indirect_cost_rows"),
-          "indicators": ("indicator_rows",), "actions": ("action_rows",)}
+OPTIONS = {
+    "budget": {"plan": PLAN},
+    "budget_indirect": {"plan": PLAN},
+    "indicators": {"plan": PLAN, "country": "Demoland"},
+    "actions": {},
+}
+TABLES = {
+    "budget": ("budget_lines", "suboutputs"),
+    "budget_indirect": ("budget_lines", "indirect_cost_rows"),
+    "indicators": ("indicator_rows",),
+    "actions": ("action_rows",),
+}
 
 
 def load(con, kind: str, names) -> dict[str, int]:
@@ -100,6 +130,7 @@ def load(con, kind: str, names) -> dict[str, int]:
 
 # ---------------------------------------------------------------- what the database holds
 
+
 def state(con, tables) -> list[tuple]:
     """Every row of the committed submissions, with whether it is current and which file replaced it,
     submissions named by file so that two databases can be compared."""
@@ -113,32 +144,40 @@ def state(con, tables) -> list[tuple]:
 
 
 def rolled_back_rows_are_out(con, tables) -> bool:
-    return all(con.execute(f"""SELECT count(*) FROM {table} t JOIN submission_log f USING (submission_id)
-                               WHERE f.status = 'rolled_back' AND (t.current OR t.replaced_by IS NOT NULL)""")
-               .fetchone()[0] == 0 for table in tables)
+    query = (
+        "SELECT count(*) FROM {} t JOIN submission_log f USING (submission_id) "
+        "WHERE f.status = 'rolled_back' AND (t.current OR t.replaced_by IS NOT NULL)"
+    )
+    return all(con.execute(query.format(table)).fetchone()[0] == 0 for table in tables)
 
 
 def current_budget(con, agency="UNDP") -> list[tuple]:
-    return con.execute("""SELECT b.year, b.output_code, b.agency, b.required, b.available, b.expenditure, s.file_name
+    return con.execute(
+        """SELECT b.year, b.output_code, b.agency, b.required, b.available, b.expenditure, s.file_name
                           FROM budget b JOIN submissions s USING (submission_id) WHERE b.agency = ?
-                          ORDER BY ALL""", [agency]).fetchall()
+                          ORDER BY ALL""",
+        [agency],
+    ).fetchall()
 
 
 def totals(con) -> tuple:
     """Lines and figures of the whole `budget` view (rounded to the cent: the order of a float sum varies)."""
-    count, *figures = con.execute("SELECT count(*), sum(required), sum(available), sum(expenditure) "
-                                  "FROM budget").fetchone()
+    count, *figures = con.execute(
+        "SELECT count(*), sum(required), sum(available), sum(expenditure) FROM budget"
+    ).fetchone()
     return count, *(None if f is None else round(f, 2) for f in figures)
 
 
 def budget_sums(con, agency="UNDP") -> tuple:
-    return con.execute("SELECT count(*), sum(required), sum(available), sum(expenditure) FROM budget "
-                       "WHERE agency = ?", [agency]).fetchone()
+    return con.execute(
+        "SELECT count(*), sum(required), sum(available), sum(expenditure) FROM budget WHERE agency = ?", [agency]
+    ).fetchone()
 
 
 @pytest.fixture
-def con(tmp_path):
-    connection = store.connection.connect(tmp_path / "rollback.duckdb")
+def con(store_target):
+    """A new store, the embedded file and DuckLake on PostgreSQL (the replays, to compare with, are files)."""
+    connection = store.connection.connect(store_target)
     yield connection
     connection.close()
 
@@ -161,13 +200,16 @@ def replay(tmp_path):
 
 # ---------------------------------------------------------------- budget, step by step
 
+
 def three_budget_versions(con) -> dict[str, int]:
     """A, then B replacing A's UNDP rows, then C replacing B's: each a full version of the same scope."""
     ids = {}
     for name, required in (("A", 100), ("B", 200), ("C", 300)):
-        data = budget([2025, "1.1", "Gov", "1.1.1", "UNDP", required, required // 2, required // 4],
-                      [2025, "1.1", "Gov", f"1.1.{required // 100 + 1}", "UNDP", required + 1, 0, 0],
-                      *([[2025, "1.3", "Health", "1.3.1", "UNICEF", 1000, 900, 800]] if name == "A" else []))
+        data = budget(
+            [2025, "1.1", "Gov", "1.1.1", "UNDP", required, required // 2, required // 4],
+            [2025, "1.1", "Gov", f"1.1.{required // 100 + 1}", "UNDP", required + 1, 0, 0],
+            *([[2025, "1.3", "Health", "1.3.1", "UNICEF", 1000, 900, 800]] if name == "A" else []),
+        )
         result = load_bytes(con, data, f"{name}.xlsx", plan=PLAN)
         assert result.status == "committed"
         ids[name] = result.submission_id
@@ -186,11 +228,13 @@ def test_rolling_back_the_middle_version_keeps_the_latest_and_then_the_latest_gi
     assert done == {"submission_id": ids["B"], "rows_hidden": 0, "rows_restored": 0}  # B's rows were all C's already
     assert current_budget(con) == C_ROWS and budget_sums(con) == (2, 601.0, 150.0, 75.0)
     assert current_budget(con, "UNICEF") == UNICEF
-    assert con.execute("SELECT status, rolled_back_by FROM submissions WHERE submission_id = ?",
-                       [ids["B"]]).fetchone() == ("rolled_back", "admin")
+    assert con.execute(
+        "SELECT status, rolled_back_by FROM submissions WHERE submission_id = ?", [ids["B"]]
+    ).fetchone() == ("rolled_back", "admin")
     # A's rows are still retired, now by C, so that rolling C back gives them back
-    assert con.execute("SELECT DISTINCT replaced_by FROM budget_lines WHERE submission_id = ? AND agency = 'UNDP'",
-                       [ids["A"]]).fetchall() == [(ids["C"],)]
+    assert con.execute(
+        "SELECT DISTINCT replaced_by FROM budget_lines WHERE submission_id = ? AND agency = 'UNDP'", [ids["A"]]
+    ).fetchall() == [(ids["C"],)]
     done = store.writes.rollback(con, ids["C"])
     assert done == {"submission_id": ids["C"], "rows_hidden": 2, "rows_restored": 2}
     assert current_budget(con) == A_ROWS and budget_sums(con) == (2, 201.0, 50.0, 25.0)
@@ -201,8 +245,10 @@ def test_rolling_back_the_latest_first_ends_the_same(con):
     ids = three_budget_versions(con)
     done = store.writes.rollback(con, ids["C"])
     assert done == {"submission_id": ids["C"], "rows_hidden": 2, "rows_restored": 2}
-    assert [r[:6] for r in current_budget(con)] == [(2025, "1.1.1", "UNDP", 200.0, 100.0, 50.0),
-                                                     (2025, "1.1.3", "UNDP", 201.0, 0.0, 0.0)]
+    assert [r[:6] for r in current_budget(con)] == [
+        (2025, "1.1.1", "UNDP", 200.0, 100.0, 50.0),
+        (2025, "1.1.3", "UNDP", 201.0, 0.0, 0.0),
+    ]
     done = store.writes.rollback(con, ids["B"])
     assert done == {"submission_id": ids["B"], "rows_hidden": 2, "rows_restored": 2}
     assert current_budget(con) == A_ROWS and budget_sums(con) == (2, 201.0, 50.0, 25.0)
@@ -225,8 +271,10 @@ def test_a_partly_taken_over_scope_comes_back_only_where_no_later_submission_too
     done = store.writes.rollback(con, ids["B"])
     # B's 2026 row is withdrawn and A's comes back; A's 2025 rows stay C's
     assert done == {"submission_id": ids["B"], "rows_hidden": 1, "rows_restored": 1}
-    assert current_budget(con) == [(2025, "1.1.1", "UNDP", 111.0, 56.0, 12.0, "C.xlsx"),
-                                   (2026, "1.2.1", "UNDP", 300.0, 70.0, 30.0, "A.xlsx")]
+    assert current_budget(con) == [
+        (2025, "1.1.1", "UNDP", 111.0, 56.0, 12.0, "C.xlsx"),
+        (2026, "1.2.1", "UNDP", 300.0, 70.0, 30.0, "A.xlsx"),
+    ]
     assert state(con, TABLES["budget"]) == replay("budget", ("A", "C"))
     done = store.writes.rollback(con, ids["C"])
     assert done == {"submission_id": ids["C"], "rows_hidden": 1, "rows_restored": 2}
@@ -236,6 +284,7 @@ def test_a_partly_taken_over_scope_comes_back_only_where_no_later_submission_too
 
 # ---------------------------------------------------------------- every kind, every order
 
+
 @pytest.mark.parametrize("kind", sorted(SCENARIOS))
 @pytest.mark.parametrize("order", list(itertools.permutations("ABC")), ids="".join)
 def test_any_order_of_rollbacks_leaves_the_data_as_if_those_files_were_never_loaded(con, replay, kind, order):
@@ -244,14 +293,13 @@ def test_any_order_of_rollbacks_leaves_the_data_as_if_those_files_were_never_loa
     fact = tables[0]
     for step, name in enumerate(order):
         before = set(con.execute(f"SELECT rowid FROM {fact} WHERE current").fetchall())
-        own = set(con.execute(f"SELECT rowid FROM {fact} WHERE current AND submission_id = ?",
-                              [ids[name]]).fetchall())
+        own = set(con.execute(f"SELECT rowid FROM {fact} WHERE current AND submission_id = ?", [ids[name]]).fetchall())
         done = store.writes.rollback(con, ids[name])
         after = set(con.execute(f"SELECT rowid FROM {fact} WHERE current").fetchall())
         assert done == {"submission_id": ids[name], "rows_hidden": len(own), "rows_restored": len(after - before)}
         assert before - after == own
-        remaining = tuple(n for n in "ABC" if n not in order[:step + 1])
-        assert state(con, tables) == replay(kind, remaining), f"after rolling back {order[:step + 1]}"
+        remaining = tuple(n for n in "ABC" if n not in order[: step + 1])
+        assert state(con, tables) == replay(kind, remaining), f"after rolling back {order[: step + 1]}"
         assert rolled_back_rows_are_out(con, tables)
 
 
@@ -266,46 +314,71 @@ def test_indirect_costs_go_with_the_lines_they_were_computed_on(con):
     took its year over."""
     ids = load(con, "budget_indirect", "ABC")
     assert current_indirect_costs(con) == [
-        ("UNDP", 2025, "AA fee (1%)", 1.19, "C.xlsx"), ("UNDP", 2025, "Programme support cost (7%)", 7.77, "C.xlsx"),
-        ("UNICEF", 2025, "GMS (8%)", 80.0, "A.xlsx")]
+        ("UNDP", 2025, "AA fee (1%)", 1.19, "C.xlsx"),
+        ("UNDP", 2025, "Programme support cost (7%)", 7.77, "C.xlsx"),
+        ("UNICEF", 2025, "GMS (8%)", 80.0, "A.xlsx"),
+    ]
     store.writes.rollback(con, ids["B"])
     assert current_indirect_costs(con) == [
-        ("UNDP", 2025, "AA fee (1%)", 1.19, "C.xlsx"), ("UNDP", 2025, "Programme support cost (7%)", 7.77, "C.xlsx"),
-        ("UNDP", 2026, "PSC 7%", 21.0, "A.xlsx"), ("UNICEF", 2025, "GMS (8%)", 80.0, "A.xlsx")]
+        ("UNDP", 2025, "AA fee (1%)", 1.19, "C.xlsx"),
+        ("UNDP", 2025, "Programme support cost (7%)", 7.77, "C.xlsx"),
+        ("UNDP", 2026, "PSC 7%", 21.0, "A.xlsx"),
+        ("UNICEF", 2025, "GMS (8%)", 80.0, "A.xlsx"),
+    ]
     store.writes.rollback(con, ids["C"])
     assert [row[2:] for row in current_indirect_costs(con)] == [
-        ("Programme support cost (7%)", 21.0, "A.xlsx"), ("PSC 7%", 21.0, "A.xlsx"), ("GMS (8%)", 80.0, "A.xlsx")]
+        ("Programme support cost (7%)", 21.0, "A.xlsx"),
+        ("PSC 7%", 21.0, "A.xlsx"),
+        ("GMS (8%)", 80.0, "A.xlsx"),
+    ]
 
 
 def test_indicators_replaced_twice_come_back_one_version_at_a_time(con):
     ids = load(con, "indicators", "ABC")
     values = "SELECT indicator_code, period, agency, actual FROM indicator_values ORDER BY ALL"
-    assert con.execute(values).fetchall() == [("a", "2025", "UNFPA", 9.0), ("a", "2025", "UNICEF", 58.0),
-                                              ("a", "2026", "UNICEF", 57.0), ("b", "2025", "UNICEF", 33.0),
-                                              ("c", "2026", "UNICEF", 1.0)]
+    assert con.execute(values).fetchall() == [
+        ("a", "2025", "UNFPA", 9.0),
+        ("a", "2025", "UNICEF", 58.0),
+        ("a", "2026", "UNICEF", 57.0),
+        ("b", "2025", "UNICEF", 33.0),
+        ("c", "2026", "UNICEF", 1.0),
+    ]
     store.writes.rollback(con, ids["B"])  # UNICEF 2025 stays C's; UNICEF 2026 is A's again
-    assert con.execute(values).fetchall() == [("a", "2025", "UNFPA", 9.0), ("a", "2025", "UNICEF", 58.0),
-                                              ("a", "2026", "UNICEF", 52.0), ("b", "2025", "UNICEF", 33.0)]
+    assert con.execute(values).fetchall() == [
+        ("a", "2025", "UNFPA", 9.0),
+        ("a", "2025", "UNICEF", 58.0),
+        ("a", "2026", "UNICEF", 52.0),
+        ("b", "2025", "UNICEF", 33.0),
+    ]
     store.writes.rollback(con, ids["C"])
-    assert con.execute(values).fetchall() == [("a", "2025", "UNFPA", 9.0), ("a", "2025", "UNICEF", 50.0),
-                                              ("a", "2026", "UNICEF", 52.0), ("b", "2025", "UNICEF", 30.0)]
+    assert con.execute(values).fetchall() == [
+        ("a", "2025", "UNFPA", 9.0),
+        ("a", "2025", "UNICEF", 50.0),
+        ("a", "2026", "UNICEF", 52.0),
+        ("b", "2025", "UNICEF", 30.0),
+    ]
 
 
 def test_actions_replaced_twice_come_back_one_version_at_a_time(con):
     ids = load(con, "actions", "ABC")
     status = "SELECT source_title, action_no, agency, status FROM actions ORDER BY ALL"
     store.writes.rollback(con, ids["C"])
-    assert con.execute(status).fetchall() == [("Audit 2024", "1.1", "UNDP", "ongoing"),
-                                              ("Audit 2024", "1.3", "UNICEF", "ongoing"),
-                                              ("Evaluation 2023", "2.1", "UNDP", "completed")]
+    assert con.execute(status).fetchall() == [
+        ("Audit 2024", "1.1", "UNDP", "ongoing"),
+        ("Audit 2024", "1.3", "UNICEF", "ongoing"),
+        ("Evaluation 2023", "2.1", "UNDP", "completed"),
+    ]
     store.writes.rollback(con, ids["B"])
-    assert con.execute(status).fetchall() == [("Audit 2024", "1.1", "UNDP", "not_started"),
-                                              ("Audit 2024", "1.2", "UNDP", "not_started"),
-                                              ("Audit 2024", "1.3", "UNICEF", "ongoing"),
-                                              ("Evaluation 2023", "2.1", "UNDP", "ongoing")]
+    assert con.execute(status).fetchall() == [
+        ("Audit 2024", "1.1", "UNDP", "not_started"),
+        ("Audit 2024", "1.2", "UNDP", "not_started"),
+        ("Audit 2024", "1.3", "UNICEF", "ongoing"),
+        ("Evaluation 2023", "2.1", "UNDP", "ongoing"),
+    ]
 
 
 # ---------------------------------------------------------------- UN INFO: scope is the sub-output ID
+
 
 def uninfo_ids(path: Path) -> set[str]:
     rows = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
@@ -317,8 +390,11 @@ def three_exports_sharing_a_suboutput() -> tuple[list[Path], str]:
     """The smallest three real exports that have a sub-output ID in common (found, not assumed)."""
     files = sorted(UNINFO.glob("*.xlsx"))
     ids = {f: uninfo_ids(f) for f in files}
-    best = min((sum(f.stat().st_size for f in trio), trio) for trio in itertools.combinations(files, 3)
-               if set.intersection(*(ids[f] for f in trio)))[1]
+    best = min(
+        (sum(f.stat().st_size for f in trio), trio)
+        for trio in itertools.combinations(files, 3)
+        if set.intersection(*(ids[f] for f in trio))
+    )[1]
     return list(best), min(set.intersection(*(ids[f] for f in best)))
 
 
@@ -331,14 +407,18 @@ def exports():
 
 def holder(con, sub_id: str) -> list[tuple]:
     """The file whose version of the sub-output is current (budget lines and the sub-output itself)."""
-    return con.execute("""SELECT DISTINCT s.file_name FROM budget b JOIN submissions s USING (submission_id)
+    return con.execute(
+        """SELECT DISTINCT s.file_name FROM budget b JOIN submissions s USING (submission_id)
                           WHERE b.suboutput_id = ? UNION ALL
                           SELECT DISTINCT s.file_name FROM suboutput_list b JOIN submissions s USING (submission_id)
-                          WHERE b.suboutput_id = ?""", [sub_id, sub_id]).fetchall()
+                          WHERE b.suboutput_id = ?""",
+        [sub_id, sub_id],
+    ).fetchall()
 
 
-@pytest.mark.parametrize("order", [(1, 2), (2, 1), (0, 1, 2)],
-                         ids=["middle-then-last", "last-then-middle", "oldest-first"])
+@pytest.mark.parametrize(
+    "order", [(1, 2), (2, 1), (0, 1, 2)], ids=["middle-then-last", "last-then-middle", "oldest-first"]
+)
 @pytest.mark.parametrize("batch", [False, True], ids=["one-by-one", "one-batch"])
 def test_a_uninfo_suboutput_replaced_twice(tmp_path, exports, order, batch):
     files, sub_id = exports
@@ -346,7 +426,7 @@ def test_a_uninfo_suboutput_replaced_twice(tmp_path, exports, order, batch):
 
     def fresh(name, chosen):
         db = store.connection.connect(tmp_path / f"{name}.duckdb")
-        results = (load_many(db, chosen, workers=1) if batch else [load_bytes(db, d, n) for d, n in chosen])
+        results = load_many(db, chosen, workers=1) if batch else [load_bytes(db, d, n) for d, n in chosen]
         assert [r.status for r in results] == ["committed"] * len(chosen)
         return db, [r.submission_id for r in results]
 
@@ -354,7 +434,7 @@ def test_a_uninfo_suboutput_replaced_twice(tmp_path, exports, order, batch):
     assert holder(con, sub_id) == [(files[2].name,)] * 2
     for step, index in enumerate(order):
         store.writes.rollback(con, ids[index])
-        remaining = [d for i, d in enumerate(data) if i not in order[:step + 1]]
+        remaining = [d for i, d in enumerate(data) if i not in order[: step + 1]]
         replayed, _ = fresh(f"replay-{step}", remaining)
         assert state(con, TABLES["budget"]) == state(replayed, TABLES["budget"])
         assert totals(con) == totals(replayed)
@@ -373,8 +453,9 @@ def test_a_uninfo_suboutput_in_three_versions_gives_back_each_versions_figures(c
     header = [str(h).strip() for h in rows[0]]
     at = header.index("ID")
     row = next(r for r in rows[1:] if r[at] not in ("", None) and str(int(r[at])) == sub_id)
-    figures = [i for i, h in enumerate(header)
-               if h.startswith("Total ") or h[:4].isdigit() and not h.endswith("Narrative")]
+    figures = [
+        i for i, h in enumerate(header) if h.startswith("Total ") or h[:4].isdigit() and not h.endswith("Narrative")
+    ]
 
     def version(factor):
         scaled = [float(v) * factor if i in figures and isinstance(v, (int, float)) else v for i, v in enumerate(row)]
@@ -397,6 +478,7 @@ def test_a_uninfo_suboutput_in_three_versions_gives_back_each_versions_figures(c
 
 # ---------------------------------------------------------------- what is still refused
 
+
 def test_what_cannot_be_rolled_back_says_why(con):
     ids = load(con, "budget", "A")
     with pytest.raises(store.writes.RollbackError, match="There is no submission 99"):
@@ -410,5 +492,8 @@ def test_what_cannot_be_rolled_back_says_why(con):
     assert again.status == "duplicate"
     with pytest.raises(store.writes.RollbackError, match="is duplicate"):
         store.writes.rollback(con, again.submission_id)
-    assert con.execute("SELECT status FROM submissions ORDER BY submission_id").fetchall() == \
-        [("rolled_back",), ("committed",), ("duplicate",)]
+    assert con.execute("SELECT status FROM submissions ORDER BY submission_id").fetchall() == [
+        ("rolled_back",),
+        ("committed",),
+        ("duplicate",),
+    ]

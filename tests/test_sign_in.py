@@ -1,6 +1,7 @@
 """Signing in with a local account under AppTest (SPEC §10): the lockout counts an account's failures whichever
 identifier was typed, a password of any length is checked (never a crash), and the remembered sign-in (a signed,
 expiring cookie, app/session.py) is honoured only when it is genuine, current and not signed out."""
+
 from __future__ import annotations
 
 import asyncio
@@ -52,6 +53,7 @@ def attempt(identifier: str, password: str, app=None):
 
 # --- lockout ---------------------------------------------------------------------------------------------
 
+
 def test_the_lockout_counts_the_account_whichever_identifier_is_typed(db):
     add_account(db, "amina.k", PASSWORD, email="Amina.K@undp.org")
     identifiers = ["amina.k", "amina.k@undp.org", "amina.k", "AMINA.K@UNDP.ORG", "amina.k"]
@@ -98,6 +100,7 @@ def test_typing_many_unknown_names_never_wipes_an_accounts_count(monkeypatch):
 
 # --- long passwords ----------------------------------------------------------------------------------------
 
+
 def test_a_password_over_72_bytes_signs_in_or_is_not_right(db):
     long_password = "a passphrase much longer than bcrypt's seventy-two bytes, typed whole " * 2
     add_account(db, "leila", long_password)
@@ -111,6 +114,7 @@ def test_a_password_over_72_bytes_signs_in_or_is_not_right(db):
 
 
 # --- the remembered sign-in in the session ---------------------------------------------------------------------
+
 
 def test_a_new_password_ends_the_accounts_sign_ins(db):
     app = attempt("amina", PASSWORD)
@@ -135,13 +139,15 @@ def test_a_sign_in_hands_the_browser_its_cookie_through_a_one_time_image(db):
     ticket = app.session_state[auth.HAND_OFF_KEY]
     assert session._tickets[ticket][0] == app.session_state[auth.SESSION_TOKEN_KEY]
     assert [h.proto.body for h in app.sidebar.get("html")] == [
-        f'<img src="/{session.ROUTE}?ticket={ticket}" alt="" width="1" height="1">']
+        f'<img src="/{session.ROUTE}?ticket={ticket}" alt="" width="1" height="1">'
+    ]
     session._take(ticket)  # the browser fetched it: the image is no longer shown
     app.run()
     assert not app.sidebar.get("html") and auth.HAND_OFF_KEY not in app.session_state
 
 
 # --- the remembered sign-in: tokens, the secret, the signed-out list -----------------------------------------
+
 
 @pytest.fixture
 def sessions(tmp_path, monkeypatch) -> session.Sessions:
@@ -163,8 +169,16 @@ def tampered(token: str) -> list[str]:
     payload, signature = token.split(".")
     claims = json.loads(session._unb64(payload))
     forged = session._b64(json.dumps({**claims, "u": "root"}).encode())
-    return [f"{forged}.{signature}", f"{payload}.{signature[:-2]}AA", payload, f"{payload}.", "", "..", "x" * 5000,
-            f"{session._b64(b'not json')}.{signature}"]
+    return [
+        f"{forged}.{signature}",
+        f"{payload}.{signature[:-2]}AA",
+        payload,
+        f"{payload}.",
+        "",
+        "..",
+        "x" * 5000,
+        f"{session._b64(b'not json')}.{signature}",
+    ]
 
 
 def test_a_tampered_or_foreign_token_is_refused(sessions, tmp_path):
@@ -197,8 +211,11 @@ def test_the_generated_secret_is_kept_private_and_reused(sessions, tmp_path):
     path.write_text("")  # cut off while being written
     with pytest.raises(session.SessionSecretError, match="holds no usable session secret: delete it"):
         session.Sessions(tmp_path)
-    with pytest.raises(session.SessionSecretError, match="No session secret can be kept in .*: set "
-                                                         r"\$UNCT_SESSION_SECRET"):
+    with pytest.raises(
+        session.SessionSecretError,
+        match="No session secret can be kept in .*: set "
+        r"\$UNCT_SESSION_SECRET",
+    ):
         session.Sessions(tmp_path / "no such folder")
 
 
@@ -218,9 +235,19 @@ def fetch(path: str, headers: dict | None = None, routes: list | None = None) ->
     from starlette.applications import Starlette
 
     url, _, query = path.partition("?")
-    scope = {"type": "http", "method": "GET", "path": url, "raw_path": url.encode(), "query_string": query.encode(),
-             "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()], "scheme": "http",
-             "server": ("127.0.0.1", 8501), "client": ("127.0.0.1", 5000), "root_path": "", "http_version": "1.1"}
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": url,
+        "raw_path": url.encode(),
+        "query_string": query.encode(),
+        "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
+        "scheme": "http",
+        "server": ("127.0.0.1", 8501),
+        "client": ("127.0.0.1", 5000),
+        "root_path": "",
+        "http_version": "1.1",
+    }
     sent: list[dict] = []
 
     async def receive():
@@ -246,8 +273,9 @@ def test_the_route_swaps_a_ticket_once_for_the_cookie():
 
 
 def test_over_https_the_cookie_is_secure_and_signing_out_deletes_it():
-    status, cookies = fetch(f"/dash/{session.ROUTE}?ticket={session.hand_off('the.token')}",
-                            {"X-Forwarded-Proto": "https"})
+    status, cookies = fetch(
+        f"/dash/{session.ROUTE}?ticket={session.hand_off('the.token')}", {"X-Forwarded-Proto": "https"}
+    )
     assert "; Secure" in cookies[0]
     status, cookies = fetch(f"/dash/{session.ROUTE}?ticket={session.hand_off(None)}")
     assert status == 200 and cookies[0].startswith('unct_session=""; expires=') and "Max-Age=0" in cookies[0]

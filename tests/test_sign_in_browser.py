@@ -2,6 +2,7 @@
 it survives a reload (F5), mid-upload included, through a signed, expiring, HttpOnly cookie that page scripts
 cannot read; signing out ends it for good (a reload, or the old cookie replayed, stays signed out); an expired
 or tampered cookie signs nobody in."""
+
 from __future__ import annotations
 
 import shutil
@@ -19,7 +20,6 @@ from tests.test_upload_browser import nav, save, sign_in, upload
 
 browser = test_browser.browser  # the same fixtures: one Chromium per module,
 site = test_upload_browser.site  # a server per test with the test accounts, and the budget template
-
 
 
 def session_cookie(page) -> dict | None:

@@ -10,6 +10,7 @@ temporary folder, through `--secrets.files`), pointing at the provider's metadat
 - a `roles` claim gives no rights (the account table decides), a person without an account, with an
   e-mail marked not verified, or with no `email` claim (only a `preferred_username`) is refused plainly.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,12 @@ PROVIDER_PASSWORD = "provider password"
 SSO_BUTTON = "Sign in with your organisation's account"
 #: the people the provider knows: login → the claims it sends about them
 PEOPLE = {
-    "amina@undp.org": {"email": "Amina@UNDP.org", "email_verified": True, "name": "Amina K.",
-                       "preferred_username": "amina@undp.org"},
+    "amina@undp.org": {
+        "email": "Amina@UNDP.org",
+        "email_verified": True,
+        "name": "Amina K.",
+        "preferred_username": "amina@undp.org",
+    },
     "vera@undp.org": {"email": "vera@undp.org", "email_verified": True, "roles": ["admin"], "name": "Vera"},
     "stranger@undp.org": {"email": "stranger@undp.org", "email_verified": True},
     "kofi@unicef.org": {"email": "kofi@unicef.org", "email_verified": False},
@@ -65,18 +70,33 @@ def site(tmp_path_factory, seeded_db_path):
     folder = tmp_path_factory.mktemp("sso")
     provider_port, dashboard_port = free_port(), free_port()
     issuer, base = f"http://localhost:{provider_port}", f"http://127.0.0.1:{dashboard_port}"
-    client = {"client_id": "unct-dashboard", "client_secret": secrets.token_hex(16),
-              "redirect_uris": [f"{base}/oauth2callback"], "post_logout_redirect_uris": [f"{base}/oauth2callback"]}
+    client = {
+        "client_id": "unct-dashboard",
+        "client_secret": secrets.token_hex(16),
+        "redirect_uris": [f"{base}/oauth2callback"],
+        "post_logout_redirect_uris": [f"{base}/oauth2callback"],
+    }
     config = folder / "provider.json"
-    config.write_text(json.dumps({"issuer": issuer, "port": provider_port, "client": client, "people": {
-        login: {"password": PROVIDER_PASSWORD, "claims": claims} for login, claims in PEOPLE.items()}}))
+    config.write_text(
+        json.dumps(
+            {
+                "issuer": issuer,
+                "port": provider_port,
+                "client": client,
+                "people": {
+                    login: {"password": PROVIDER_PASSWORD, "claims": claims} for login, claims in PEOPLE.items()
+                },
+            }
+        )
+    )
     (folder / "secrets.toml").write_text(
         "[auth]\n"
         f'redirect_uri = "{base}/oauth2callback"\n'
         f'cookie_secret = "{secrets.token_hex(32)}"\n'
         f'client_id = "{client["client_id"]}"\n'
         f'client_secret = "{client["client_secret"]}"\n'
-        f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n')
+        f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n'
+    )
     db = folder / "sso.duckdb"
     shutil.copy(seeded_db_path, db)
     con = store.connection.connect(db)
@@ -85,8 +105,9 @@ def site(tmp_path_factory, seeded_db_path):
     con.close()
 
     log = open(folder / "provider.log", "w")
-    provider = subprocess.Popen(["node", str(installed_provider()), str(config)], stdout=subprocess.PIPE,
-                                stderr=log, text=True)
+    provider = subprocess.Popen(
+        ["node", str(installed_provider()), str(config)], stdout=subprocess.PIPE, stderr=log, text=True
+    )
     try:
         assert provider.stdout.readline().strip() == "ready", (folder / "provider.log").read_text()
         with serve(db, port=dashboard_port, args=("--secrets.files", str(folder / "secrets.toml"))) as served:
@@ -155,9 +176,12 @@ def test_a_focal_point_signs_in_with_the_organisation_account_and_out_again(site
     page.context.close()
 
 
-@pytest.mark.parametrize("login,expected", [
-    ("vera@undp.org", "vera.sso (viewer)"),  # its roles claim says admin: the account table decides
-])
+@pytest.mark.parametrize(
+    "login,expected",
+    [
+        ("vera@undp.org", "vera.sso (viewer)"),  # its roles claim says admin: the account table decides
+    ],
+)
 def test_claims_give_no_rights_beyond_the_account(site, browser, login, expected):
     base, issuer = site
     page = new_page(browser)
@@ -166,17 +190,24 @@ def test_claims_give_no_rights_beyond_the_account(site, browser, login, expected
     page.context.close()
 
 
-@pytest.mark.parametrize("login,shown", [
-    ("stranger@undp.org", "stranger@undp.org"),  # no account with that e-mail
-    ("kofi@unicef.org", "kofi@unicef.org"),  # an account, but the provider says the e-mail is not verified
-    ("amina.upn", "(no e-mail given)"),  # only a preferred_username, which is not an e-mail the provider vouches for
-])
+@pytest.mark.parametrize(
+    "login,shown",
+    [
+        ("stranger@undp.org", "stranger@undp.org"),  # no account with that e-mail
+        ("kofi@unicef.org", "kofi@unicef.org"),  # an account, but the provider says the e-mail is not verified
+        (
+            "amina.upn",
+            "(no e-mail given)",
+        ),  # only a preferred_username, which is not an e-mail the provider vouches for
+    ],
+)
 def test_a_person_without_an_account_is_refused_plainly(site, browser, login, shown):
     base, issuer = site
     page = new_page(browser)
     sso_sign_in(page, base, issuer, login)
-    assert (f"Your organisation account ({shown}) has no access to this dashboard yet. Ask the dashboard's "
-            "administrator") in refusal(page)
+    assert (
+        f"Your organisation account ({shown}) has no access to this dashboard yet. Ask the dashboard's administrator"
+    ) in refusal(page)
     assert signed_in_as(page) is None and "Upload" not in nav(page) and "Sign in" in nav(page)
     go(page, "Delivery")  # on every page, until they sign out of that organisation account
     assert f"({shown}) has no access" in refusal(page)

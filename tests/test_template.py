@@ -1,4 +1,5 @@
 """Upload templates (SPEC §8 `template KIND`): a filled template loads as-is, with no warnings at all."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,8 @@ import pytest
 
 import store.connection
 import store.writes
-from core.schema import KINDS, STATUSES
+from core.schema import KINDS
+from core.vocabulary import STATUSES
 from etl.load import load_bytes
 from etl.template import INSTRUCTIONS_MARKER, LISTS_MARKER, MONEY_FORMAT, TEMPLATE_FILE_NAMES, template_bytes
 
@@ -19,40 +21,104 @@ SOURCE = "Evaluation of UN Women strategic partnerships"
 #: two realistic rows per kind, by canonical column (columns left out stay blank)
 ROWS = {
     "budget": [
-        {"plan": PLAN, "country": "Demoland",
-         "year": 2025, "outcome_code": "4.1", "outcome_title": "People live free from violence",
-         "output_code": "4.1.2", "output_title": "Justice institutions strengthened", "agency": "UNDP",
-         "funding_source": "Core", "required": 250000, "available": 180000, "expenditure": 120000.5,
-         "currency": "USD"},
-        {"plan": PLAN, "country": "Demoland",
-         "year": 2025, "outcome_code": "4.1", "outcome_title": "People live free from violence",
-         "output_code": "4.1.3", "output_title": "Survivors reach support services", "agency": "UN Women",
-         "funding_source": "Non-core", "required": 90000, "available": None, "expenditure": None,
-         "currency": "USD"},
+        {
+            "plan": PLAN,
+            "country": "Demoland",
+            "year": 2025,
+            "outcome_code": "4.1",
+            "outcome_title": "People live free from violence",
+            "output_code": "4.1.2",
+            "output_title": "Justice institutions strengthened",
+            "agency": "UNDP",
+            "funding_source": "Core",
+            "required": 250000,
+            "available": 180000,
+            "expenditure": 120000.5,
+            "currency": "USD",
+        },
+        {
+            "plan": PLAN,
+            "country": "Demoland",
+            "year": 2025,
+            "outcome_code": "4.1",
+            "outcome_title": "People live free from violence",
+            "output_code": "4.1.3",
+            "output_title": "Survivors reach support services",
+            "agency": "UN Women",
+            "funding_source": "Non-core",
+            "required": 90000,
+            "available": None,
+            "expenditure": None,
+            "currency": "USD",
+        },
     ],
     "indicators": [
-        {"plan": PLAN, "country": "Demoland",
-         "indicator_code": "1.1.a", "indicator": "Share of births attended by skilled personnel",
-         "result_code": "1.1", "unit": "%", "baseline": 42, "baseline_year": 2022, "target": 60,
-         "target_year": 2027, "period": "2025", "actual": 51, "agency": "UNICEF",
-         "means_of_verification": "DHS 2025"},
-        {"plan": PLAN, "country": "Demoland",
-         "indicator_code": "1.1.b", "indicator": "Number of districts with a costed nutrition plan",
-         "result_code": "1.1", "unit": "number", "baseline": 3, "baseline_year": 2022, "target": 12,
-         "target_year": 2027, "period": "2025-Q3", "actual": None, "agency": "WHO",
-         "means_of_verification": "Ministry of Health"},
+        {
+            "plan": PLAN,
+            "country": "Demoland",
+            "indicator_code": "1.1.a",
+            "indicator": "Share of births attended by skilled personnel",
+            "result_code": "1.1",
+            "unit": "%",
+            "baseline": 42,
+            "baseline_year": 2022,
+            "target": 60,
+            "target_year": 2027,
+            "period": "2025",
+            "actual": 51,
+            "agency": "UNICEF",
+            "means_of_verification": "DHS 2025",
+        },
+        {
+            "plan": PLAN,
+            "country": "Demoland",
+            "indicator_code": "1.1.b",
+            "indicator": "Number of districts with a costed nutrition plan",
+            "result_code": "1.1",
+            "unit": "number",
+            "baseline": 3,
+            "baseline_year": 2022,
+            "target": 12,
+            "target_year": 2027,
+            "period": "2025-Q3",
+            "actual": None,
+            "agency": "WHO",
+            "means_of_verification": "Ministry of Health",
+        },
     ],
     "actions": [
-        {"source_type": "evaluation", "source_title": SOURCE, "country": "Demoland", "recommendation_no": "R3",
-         "recommendation": "Strengthen partnerships with civil society", "management_response": "accepted",
-         "action_no": "3.1", "action": "Develop a partnership strategy", "responsible": "Partnerships Division",
-         "agency": "UN Women", "deadline": "2026/12", "status": "ongoing", "comments": "Draft circulated",
-         "as_of": dt.date(2026, 6, 30)},
-        {"source_type": "evaluation", "source_title": SOURCE, "country": "Demoland", "recommendation_no": "R3",
-         "recommendation": "Strengthen partnerships with civil society", "management_response": "accepted",
-         "action_no": "3.2", "action": "Train country offices on the strategy", "responsible": "Regional offices",
-         "agency": "UNDP", "deadline": dt.date(2027, 3, 31), "status": "not_started", "comments": None,
-         "as_of": dt.date(2026, 6, 30)},
+        {
+            "source_type": "evaluation",
+            "source_title": SOURCE,
+            "country": "Demoland",
+            "recommendation_no": "R3",
+            "recommendation": "Strengthen partnerships with civil society",
+            "management_response": "accepted",
+            "action_no": "3.1",
+            "action": "Develop a partnership strategy",
+            "responsible": "Partnerships Division",
+            "agency": "UN Women",
+            "deadline": "2026/12",
+            "status": "ongoing",
+            "comments": "Draft circulated",
+            "as_of": dt.date(2026, 6, 30),
+        },
+        {
+            "source_type": "evaluation",
+            "source_title": SOURCE,
+            "country": "Demoland",
+            "recommendation_no": "R3",
+            "recommendation": "Strengthen partnerships with civil society",
+            "management_response": "accepted",
+            "action_no": "3.2",
+            "action": "Train country offices on the strategy",
+            "responsible": "Regional offices",
+            "agency": "UNDP",
+            "deadline": dt.date(2027, 3, 31),
+            "status": "not_started",
+            "comments": None,
+            "as_of": dt.date(2026, 6, 30),
+        },
     ],
 }
 
@@ -97,8 +163,9 @@ def test_filled_template_loads_with_no_warnings(con, kind):
 
 def test_filled_budget_keeps_not_reported_blank(con):
     load_bytes(con, _fill(template_bytes("budget", store.writes.entities(con)), "budget"), "filled.xlsx", plan=PLAN)
-    rows = con.execute("SELECT output_code, agency, required, available, expenditure FROM budget "
-                       "ORDER BY output_code").fetchall()
+    rows = con.execute(
+        "SELECT output_code, agency, required, available, expenditure FROM budget ORDER BY output_code"
+    ).fetchall()
     assert rows == [("4.1.2", "UNDP", 250000.0, 180000.0, 120000.5), ("4.1.3", "UN Women", 90000.0, None, None)]
 
 
@@ -123,8 +190,7 @@ def test_template_layout(con, kind):
         if column.example:
             assert column.example in cell.comment.text
     required = [sheet.cell(row=1, column=i + 1).fill.fgColor.rgb for i, c in enumerate(spec.columns) if c.required]
-    optional = [sheet.cell(row=1, column=i + 1).fill.fgColor.rgb for i, c in enumerate(spec.columns)
-                if not c.required]
+    optional = [sheet.cell(row=1, column=i + 1).fill.fgColor.rgb for i, c in enumerate(spec.columns) if not c.required]
     assert len(set(required)) == 1 and not set(required) & set(optional)
     # every column explained on the Instructions sheet
     text = "\n".join(str(c.value) for row in book["Instructions"].iter_rows() for c in row if c.value)
@@ -191,7 +257,9 @@ def test_file_names_and_unknown_kind(con):
 
 
 def test_untouched_template_is_a_header_only_error(con):
-    result = load_bytes(con, template_bytes("budget", store.writes.entities(con)), "empty.xlsx", plan=PLAN, dry_run=True)
+    result = load_bytes(
+        con, template_bytes("budget", store.writes.entities(con)), "empty.xlsx", plan=PLAN, dry_run=True
+    )
     assert result.status == "rejected"
     assert result.warnings == []
     assert any("at least one data row" in e.expected for e in result.errors)

@@ -1,4 +1,5 @@
 """The 22 real UN INFO exports load as-is and reconcile with their own Total columns (SPEC §2.1b)."""
+
 from __future__ import annotations
 
 import collections
@@ -59,8 +60,9 @@ def test_every_file_commits(loaded):
 def test_one_row_per_suboutput_and_year_with_figures(loaded):
     con, _ = loaded
     expected = expected_from_files()
-    want = sum(1 for _, by_year, _ in expected.values() for figures in by_year.values()
-               if any(v is not None for v in figures))
+    want = sum(
+        1 for _, by_year, _ in expected.values() for figures in by_year.values() if any(v is not None for v in figures)
+    )
     got, distinct = con.execute("SELECT count(*), count(DISTINCT (suboutput_id, year)) FROM budget").fetchone()
     assert got == distinct == want
 
@@ -71,9 +73,13 @@ def test_totals_per_country_equal_the_files_total_columns(loaded):
     for country, _, totals in expected_from_files().values():
         for i, amount in enumerate(totals):
             want[country][i] += amount
-    got = {c: (r, a, e) for c, r, a, e in con.execute(
-        """SELECT country, coalesce(sum(required), 0), coalesce(sum(available), 0),
-                  coalesce(sum(expenditure), 0) FROM budget GROUP BY country""").fetchall()}
+    got = {
+        c: (r, a, e)
+        for c, r, a, e in con.execute(
+            """SELECT country, coalesce(sum(required), 0), coalesce(sum(available), 0),
+                  coalesce(sum(expenditure), 0) FROM budget GROUP BY country"""
+        ).fetchall()
+    }
     assert set(got) <= set(want)
     for country, (required, available, expenditure) in want.items():
         r, a, e = got.get(country, (0.0, 0.0, 0.0))
@@ -89,17 +95,20 @@ def test_totals_per_year_equal_the_year_columns(loaded):
         for year, figures in by_year.items():
             for i, amount in enumerate(figures):
                 want[year][i] += amount or 0.0
-    got = dict((y, (r, a, e)) for y, r, a, e in con.execute(
-        """SELECT year, coalesce(sum(required), 0), coalesce(sum(available), 0), coalesce(sum(expenditure), 0)
-           FROM budget GROUP BY year""").fetchall())
+    got = dict(
+        (y, (r, a, e))
+        for y, r, a, e in con.execute(
+            """SELECT year, coalesce(sum(required), 0), coalesce(sum(available), 0), coalesce(sum(expenditure), 0)
+           FROM budget GROUP BY year"""
+        ).fetchall()
+    )
     for year, figures in want.items():
         assert got.get(year, (0.0, 0.0, 0.0)) == pytest.approx(tuple(figures), abs=0.01), year
 
 
 def test_joint_suboutputs_keep_every_agency_without_splitting_money(loaded):
     con, _ = loaded
-    agency, joint = con.execute(
-        "SELECT agency, joint FROM suboutput_list WHERE suboutput_id = '88692'").fetchone()
+    agency, joint = con.execute("SELECT agency, joint FROM suboutput_list WHERE suboutput_id = '88692'").fetchone()
     assert (agency, joint) == ("FAO;WHO", True)
     # UN INFO lists entities no fixed list has: added from the file's own Agencies column
     name = con.execute("SELECT name FROM entities WHERE code = 'MONUSCO'").fetchone()[0]
@@ -122,8 +131,9 @@ def test_one_batch_equals_loading_the_files_one_by_one(loaded, tmp_path):
     con, one_by_one = loaded
     batch_con = store.connection.connect(tmp_path / "batch.duckdb")
     results = load_many(batch_con, [(f.read_bytes(), f.name) for f in FILES], workers=2)
-    assert [(r.status, r.rows_added, r.rows_replaced) for r in results] == \
-        [(r.status, r.rows_added, r.rows_replaced) for r in one_by_one]
+    assert [(r.status, r.rows_added, r.rows_replaced) for r in results] == [
+        (r.status, r.rows_added, r.rows_replaced) for r in one_by_one
+    ]
     snapshot = """SELECT suboutput_id, year, required, available, expenditure, agency, submission_id
                   FROM budget ORDER BY ALL"""
     assert batch_con.execute(snapshot).fetchall() == con.execute(snapshot).fetchall()
@@ -131,8 +141,12 @@ def test_one_batch_equals_loading_the_files_one_by_one(loaded, tmp_path):
     before_last = batch_con.execute("SELECT sum(required) FROM budget").fetchone()
     done = store.writes.rollback(batch_con, results[-1].submission_id)
     assert done["rows_restored"] == results[-1].rows_replaced
-    assert batch_con.execute("SELECT count(*) FROM budget WHERE submission_id = ?",
-                             [results[-1].submission_id]).fetchone()[0] == 0
+    assert (
+        batch_con.execute(
+            "SELECT count(*) FROM budget WHERE submission_id = ?", [results[-1].submission_id]
+        ).fetchone()[0]
+        == 0
+    )
     assert batch_con.execute("SELECT sum(required) FROM budget").fetchone() != before_last
     batch_con.close()
 
@@ -147,17 +161,24 @@ def test_the_funding_gap_reconciles_with_the_cards_and_the_bars(loaded):
 
     con, _ = loaded
     expected = expected_from_files()
-    no_required = [(by_year[y][1] or 0.0) for _, by_year, _ in expected.values() for y in by_year
-                   if by_year[y][0] is None and by_year[y][1] is not None]
+    no_required = [
+        (by_year[y][1] or 0.0)
+        for _, by_year, _ in expected.values()
+        for y in by_year
+        if by_year[y][0] is None and by_year[y][1] is not None
+    ]
     totals = budget.totals(con, Filters())
     assert no_required and totals["lines_without_required"] >= len(no_required)
     assert totals["available_without_required"] == pytest.approx(sum(no_required), abs=0.05)
-    both = con.execute("SELECT sum(required) - sum(available) FROM budget WHERE required IS NOT NULL "
-                       "AND available IS NOT NULL").fetchone()[0]
+    both = con.execute(
+        "SELECT sum(required) - sum(available) FROM budget WHERE required IS NOT NULL AND available IS NOT NULL"
+    ).fetchone()[0]
     assert totals["funding_gap"] == pytest.approx(both, abs=0.05)
     assert totals["funding_gap"] == pytest.approx(
         (totals["required"] - totals["required_without_available"])
-        - (totals["available"] - totals["available_without_required"]), abs=0.05)
+        - (totals["available"] - totals["available_without_required"]),
+        abs=0.05,
+    )
     note = missing_figures_note(totals)
     assert f"{totals['lines_without_required']:,} of {totals['lines']:,} budget lines have no required figure" in note
     years = budget.by(con, Filters(), "year")
@@ -172,9 +193,11 @@ def test_new_entities_take_their_own_full_names(loaded):
     whatever the order the Agencies column lists them in."""
     con, _ = loaded
     names = dict(con.execute("SELECT code, name FROM entities WHERE code IN ('UNSOA', 'UNSOM', 'UNAMA')").fetchall())
-    assert names == {"UNSOA": "United Nations Support Office for AMISOM",
-                     "UNSOM": "The United Nations Assistance Mission in Somalia",
-                     "UNAMA": "United Nations Assistance Mission in Afghanistan"}
+    assert names == {
+        "UNSOA": "United Nations Support Office for AMISOM",
+        "UNSOM": "The United Nations Assistance Mission in Somalia",
+        "UNAMA": "United Nations Assistance Mission in Afghanistan",
+    }
 
 
 def test_a_budget_export_narrowed_on_the_uninfo_fields(loaded, tmp_path):
@@ -190,12 +213,16 @@ def test_a_budget_export_narrowed_on_the_uninfo_fields(loaded, tmp_path):
         at = {str(h).strip(): i for i, h in enumerate(rows[0])}
         for row in rows[1:]:
             goals = [g.strip() for g in str(row[at["SDG Goals"]] or "").split(";")]
-            years = {int(h[:4]) for h in at if h[:4].isdigit()
-                     and any(_amount(row[at[f"{h[:4]} {m}"]]) is not None for m in MEASURES)}
+            years = {
+                int(h[:4])
+                for h in at
+                if h[:4].isdigit() and any(_amount(row[at[f"{h[:4]} {m}"]]) is not None for m in MEASURES)
+            }
             by_id[str(int(row[at["ID"]]))] = (goals, str(row[at["Status"]]).strip().lower(), len(years))
     expected = {i: n for i, (goals, status, n) in by_id.items() if "5 Gender Equality" in goals and status == "closed"}
     from analytics import exports
     from analytics.filters import Filters
+
     detail = exports.BudgetDetail(sdg_goal="5 Gender Equality", suboutput_status="closed")
     count = exports.count(con, Filters(), "budget", detail)
     assert count == sum(expected.values()) > 0  # one row per sub-output and year with figures
@@ -204,10 +231,28 @@ def test_a_budget_export_narrowed_on_the_uninfo_fields(loaded, tmp_path):
     db = tmp_path / "copy.duckdb"
     con.execute("CHECKPOINT")
     import shutil
-    shutil.copy(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0], db)
-    done = subprocess.run([sys.executable, "-m", "etl", "--db", str(db), "export", "budget", "--sdg-goal",
-                           "5 Gender Equality", "--suboutput-status", "closed"], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[1])
+
+    shutil.copy(
+        con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0], db
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "etl",
+            "--db",
+            str(db),
+            "export",
+            "budget",
+            "--sdg-goal",
+            "5 Gender Equality",
+            "--suboutput-status",
+            "closed",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(done.stdout.splitlines()))
     assert rows and {r["suboutput_status"] for r in rows} == {"closed"}
@@ -224,19 +269,35 @@ def test_garbled_accents_in_the_real_exports_are_repaired_and_said(loaded):
     instead of two ('UNSDCF 2022 ‚Äì 2026' and 'UNSDCF 2022 – 2026'), and each such file says so once."""
     con, results = loaded
     garbled = "%‚Ä%"
-    for column in ("country", "plan", "strategic_priority", "outcome_title", "output_title", "suboutput_title",
-                   "contributing_partners"):
-        assert con.execute(f"SELECT count(*) FROM budget WHERE {column} LIKE ? OR {column} LIKE '%√%'",
-                           [garbled]).fetchone()[0] == 0, column
-    assert con.execute("SELECT count(*) FROM entities WHERE name LIKE ? OR name LIKE '%√%'", [garbled]).fetchone()[0] == 0
+    for column in (
+        "country",
+        "plan",
+        "strategic_priority",
+        "outcome_title",
+        "output_title",
+        "suboutput_title",
+        "contributing_partners",
+    ):
+        assert (
+            con.execute(
+                f"SELECT count(*) FROM budget WHERE {column} LIKE ? OR {column} LIKE '%√%'", [garbled]
+            ).fetchone()[0]
+            == 0
+        ), column
+    assert (
+        con.execute("SELECT count(*) FROM entities WHERE name LIKE ? OR name LIKE '%√%'", [garbled]).fetchone()[0] == 0
+    )
     assert con.execute("SELECT DISTINCT plan FROM budget WHERE country = 'Cameroon'").fetchall() == [
-        ("UNSDCF 2022 – 2026",)]
+        ("UNSDCF 2022 – 2026",)
+    ]
     said = [r.file_name for r in results if any("garbled accents" in w.expected for w in r.warnings)]
     assert "Africa_crime.xlsx" in said and all(
-        sum("garbled accents" in w.expected for w in r.warnings) <= 1 for r in results)
+        sum("garbled accents" in w.expected for w in r.warnings) <= 1 for r in results
+    )
 
 
 # ---------------------------------------------------------------- the plan's structure, with or without money
+
 
 def _as_typed(text: str) -> str:
     """UTF-8 read as Mac Roman ('Gesti√≥n') back to what was typed, else the text unchanged."""
@@ -305,11 +366,17 @@ def test_outputs_and_suboutputs_per_outcome_equal_the_files(loaded, structure):
         if not years:
             without.add(sub_id)
     got = budget.suboutputs_by_outcome(con, Filters())
-    assert {(r.plan, r.outcome_code, r.outcome_title): (r.outputs, r.suboutputs, r.suboutputs_without_figures)
-            for r in got.itertuples()} == {k: tuple(len(s) for s in v) for k, v in want.items()}
+    assert {
+        (r.plan, r.outcome_code, r.outcome_title): (r.outputs, r.suboutputs, r.suboutputs_without_figures)
+        for r in got.itertuples()
+    } == {k: tuple(len(s) for s in v) for k, v in want.items()}
     totals = budget.suboutput_totals(con, Filters())
-    assert totals == {"outcomes": len(want), "outputs": sum(len(v[0]) for v in want.values()),
-                      "suboutputs": len(structure), "suboutputs_without_figures": 604}
+    assert totals == {
+        "outcomes": len(want),
+        "outputs": sum(len(v[0]) for v in want.values()),
+        "suboutputs": len(structure),
+        "suboutputs_without_figures": 604,
+    }
 
 
 @pytest.mark.parametrize("years", [(2023, 2023), (2020, 2021), (2030, 2031)])
@@ -343,11 +410,14 @@ def test_each_file_says_how_many_suboutputs_have_no_money(loaded):
             continue
         assert len(said) == 1, path.name
         assert said[0].cell == f"L{without[0]}" and said[0].column == "ID"
-        assert said[0].expected == (f"{len(without):,} of {len(rows) - 1:,} sub-output(s) have no money figure in "
-                                    "any year: kept in the plan and counted (this is the first)")
+        assert said[0].expected == (
+            f"{len(without):,} of {len(rows) - 1:,} sub-output(s) have no money figure in "
+            "any year: kept in the plan and counted (this is the first)"
+        )
 
 
 # ---------------------------------------------------------------- an export as it comes: repeated IDs, huge amounts
+
 
 def export_copy(path: Path, tmp_path: Path, edit) -> bytes:
     """A real export rewritten cell for cell (openpyxl), its rows first passed through `edit(rows)`."""
@@ -390,17 +460,26 @@ def test_an_export_with_a_repeated_id_loads_copies_once_and_the_later_row_wins(t
     said = [(w.cell, w.expected) for w in result.warnings if w.column == "ID" and "money figure" not in w.expected]
     last = len(rows) + 2  # the header, the copy and the changed row
     assert said == [
-        (f"L{last}", f"the same sub-output as row {changed + 1}, differing in End date, Total required resources, "
-                     f"2023 Required: this later row wins (its details and figures replace those of row {changed + 1})"),
-        ("L41", f"1 row(s) repeat an earlier row of the same ID exactly (row 41 = row {copied + 1}): each sub-output "
-                "is counted once"),
+        (
+            f"L{last}",
+            f"the same sub-output as row {changed + 1}, differing in End date, Total required resources, "
+            f"2023 Required: this later row wins (its details and figures replace those of row {changed + 1})",
+        ),
+        (
+            "L41",
+            f"1 row(s) repeat an earlier row of the same ID exactly (row 41 = row {copied + 1}): each sub-output "
+            "is counted once",
+        ),
     ]
     sub_id = str(int(rows[changed][at["ID"]]))
-    assert con.execute("SELECT required, end_date FROM budget WHERE suboutput_id = ? AND year = 2023",
-                       [sub_id]).fetchone() == (figure + 1000.0, dt.date(2030, 12, 31))
+    assert con.execute(
+        "SELECT required, end_date FROM budget WHERE suboutput_id = ? AND year = 2023", [sub_id]
+    ).fetchone() == (figure + 1000.0, dt.date(2030, 12, 31))
     ids = {str(int(r[at["ID"]])) for r in rows[1:]}
-    assert con.execute("SELECT count(DISTINCT suboutput_id), count(*) FROM suboutput_list").fetchone() == \
-        (len(ids), len(ids))
+    assert con.execute("SELECT count(DISTINCT suboutput_id), count(*) FROM suboutput_list").fetchone() == (
+        len(ids),
+        len(ids),
+    )
     plain = store.connection.connect(tmp_path / "plain.duckdb")
     assert load_path(plain, SMALL).status == "committed"
     lines = "SELECT count(*), sum(required) FROM budget"
@@ -424,8 +503,10 @@ def test_an_amount_of_1e308_in_an_export_is_refused_naming_the_cell(tmp_path):
     result = load_bytes(con, export_copy(SMALL, tmp_path, edit), "huge.xlsx")
     assert result.status == "rejected"
     from etl.read import cell_ref
+
     assert [(e.cell, e.column, e.value, e.expected) for e in result.errors] == [
         (cell_ref(1, at["2024 Available"]), "2024 Available", 1e308, "an amount below 10,000,000,000,000"),
-        (cell_ref(2, at["2025 Required"]), "2025 Required", "1e308", "an amount below 10,000,000,000,000")]
+        (cell_ref(2, at["2025 Required"]), "2025 Required", "1e308", "an amount below 10,000,000,000,000"),
+    ]
     assert con.execute("SELECT count(*) FROM budget").fetchone()[0] == 0
     con.close()

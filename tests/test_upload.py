@@ -5,6 +5,7 @@ one by one with a progress bar and a preview whose totals match the files' own T
 
 The helpers at the top (workbooks from the real template, accounts) serve tests/test_upload_browser.py too.
 """
+
 from __future__ import annotations
 
 import io
@@ -41,6 +42,7 @@ ACCOUNTS = {
 
 # --- helpers (shared with the browser tests) -----------------------------------------------------------
 
+
 def add_accounts(path: Path) -> None:
     con = store.connection.connect(path)
     try:
@@ -70,10 +72,21 @@ def cell_of(column: str, row: int, kind: str = "budget") -> str:
 
 def budget_rows(agency: str = "UNDP", year: int = 2026, plan: str = PLAN_A, base: float = 1_000_000) -> list[dict]:
     """Three correct budget rows of one agency for one plan and year (three outputs)."""
-    return [{"plan": plan, "year": year, "outcome_code": "1", "outcome_title": "Health and nutrition",
-             "output_code": f"1.{n + 1}", "output_title": f"Output 1.{n + 1}", "agency": agency,
-             "required": base + 250_000 * n, "available": base / 2 + 100_000 * n, "expenditure": base / 4}
-            for n in range(3)]
+    return [
+        {
+            "plan": plan,
+            "year": year,
+            "outcome_code": "1",
+            "outcome_title": "Health and nutrition",
+            "output_code": f"1.{n + 1}",
+            "output_title": f"Output 1.{n + 1}",
+            "agency": agency,
+            "required": base + 250_000 * n,
+            "available": base / 2 + 100_000 * n,
+            "expenditure": base / 4,
+        }
+        for n in range(3)
+    ]
 
 
 def with_three_errors(rows: list[dict]) -> tuple[list[dict], list[str]]:
@@ -103,14 +116,18 @@ def uninfo_totals(path: Path) -> dict:
             continue
         by_id[str(int(float(row[at["ID"]])))] = (
             (str(row[at["Country"]]).strip(), str(row[at["Plan name"]]).strip()),
-            [amount(row[at[f"Total {m} resources"]]) for m in ("required", "available", "expenditure")])
-    return {"plans": {plan for plan, _ in by_id.values()},
-            "required": sum(t[0] for _, t in by_id.values()),
-            "available": sum(t[1] for _, t in by_id.values()),
-            "expenditure": sum(t[2] for _, t in by_id.values())}
+            [amount(row[at[f"Total {m} resources"]]) for m in ("required", "available", "expenditure")],
+        )
+    return {
+        "plans": {plan for plan, _ in by_id.values()},
+        "required": sum(t[0] for _, t in by_id.values()),
+        "available": sum(t[1] for _, t in by_id.values()),
+        "expenditure": sum(t[2] for _, t in by_id.values()),
+    }
 
 
 # --- running the page ----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def db(tmp_path, seeded_db_path, monkeypatch) -> Path:
@@ -177,8 +194,10 @@ def template(path: Path, kind: str = "budget") -> bytes:
 def budget_totals(path: Path) -> tuple:
     con = store.connection.connect(path)
     try:
-        return con.execute("SELECT count(*), sum(required) FROM budget").fetchone() + con.execute(
-            "SELECT count(*) FROM submissions").fetchone()
+        return (
+            con.execute("SELECT count(*), sum(required) FROM budget").fetchone()
+            + con.execute("SELECT count(*) FROM submissions").fetchone()
+        )
     finally:
         con.close()
 
@@ -199,6 +218,7 @@ def preview_figures(app: AppTest) -> dict[str, tuple[float, float]]:
 
 
 # --- who gets the upload form ----------------------------------------------------------------------------
+
 
 def test_an_anonymous_visitor_gets_a_sign_in_form_and_no_upload_form(db):
     app = open_app()
@@ -287,9 +307,15 @@ def test_viewing_needs_no_sign_in_by_default(db):
 
 # --- single sign-on -------------------------------------------------------------------------------------
 
-SSO = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 40,
-                "client_id": "placeholder-client-id", "client_secret": "placeholder-secret",
-                "server_metadata_url": "https://login.example.org/.well-known/openid-configuration"}}
+SSO = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 40,
+        "client_id": "placeholder-client-id",
+        "client_secret": "placeholder-secret",
+        "server_metadata_url": "https://login.example.org/.well-known/openid-configuration",
+    }
+}
 
 
 def sso_buttons(app: AppTest) -> list[str]:
@@ -305,9 +331,14 @@ def test_the_single_sign_on_button_with_an_oidc_provider_in_secrets(db):
 
 
 def test_named_providers_get_a_button_each(db):
-    named = {"auth": {"redirect_uri": SSO["auth"]["redirect_uri"], "cookie_secret": "x" * 40,
-                      "microsoft": {k: SSO["auth"][k] for k in ("client_id", "client_secret", "server_metadata_url")},
-                      "incomplete": {"client_id": "only an id"}}}
+    named = {
+        "auth": {
+            "redirect_uri": SSO["auth"]["redirect_uri"],
+            "cookie_secret": "x" * 40,
+            "microsoft": {k: SSO["auth"][k] for k in ("client_id", "client_secret", "server_metadata_url")},
+            "incomplete": {"client_id": "only an id"},
+        }
+    }
     assert sso_buttons(open_app(secrets=named)) == ["Sign in with Microsoft"]
 
 
@@ -368,6 +399,7 @@ def rejected_and_recorded(path: Path, before: tuple) -> bool:
 
 # --- check, report, preview, commit ------------------------------------------------------------------------
 
+
 def test_every_error_with_its_cell_and_nothing_written(db):
     before = budget_totals(db)
     bad, cells = with_three_errors(budget_rows())
@@ -394,7 +426,8 @@ def test_preview_then_commit_then_roll_back(db):
     assert any("Commit will add 3 row(s) and replace 0" in plain(s) for s in texts(app.success))
     figures = preview_figures(app)
     assert f"Totals of the current data for plan {PLAN_A} ({ANGOLA}) and agency UNDP, before → after Commit:" in [
-        plain(m) for m in texts(app.markdown)]
+        plain(m) for m in texts(app.markdown)
+    ]
     assert figures["Rows"][1] - figures["Rows"][0] == 3
     added = sum(r["required"] for r in rows)
     assert figures["Required (USD)"][1] - figures["Required (USD)"][0] == pytest.approx(added)
@@ -447,8 +480,10 @@ def test_the_duplicate_message_says_when_and_by_whom(db):
     before = budget_totals(db)
     app = upload(open_app(user="amina"), "copy-of-undp-cbf.xlsx", data)
     message = plain(" ".join(texts(app.info)))
-    assert (f"copy-of-undp-cbf.xlsx was already loaded on {loaded_at:%Y-%m-%d %H:%M} by amina "
-            f"(submission {first.submission_id}). Nothing changed.") in message
+    assert (
+        f"copy-of-undp-cbf.xlsx was already loaded on {loaded_at:%Y-%m-%d %H:%M} by amina "
+        f"(submission {first.submission_id}). Nothing changed."
+    ) in message
     assert not [b for b in app.button if b.key == "upload_commit"]
     assert budget_totals(db) == before
 
@@ -486,8 +521,13 @@ def test_roll_back_choices_follow_the_agency(db):
     unicef = fill_template(template(db), budget_rows("UNICEF"))
     con = store.connection.connect(db)
     theirs = load_bytes(con, unicef, "unicef.xlsx", user="kofi", allowed_agencies={"UNICEF"}).submission_id
-    mine = load_bytes(con, fill_template(template(db), budget_rows("UNDP", 2027)), "undp.xlsx",
-                      user="amina", allowed_agencies={"UNDP"}).submission_id
+    mine = load_bytes(
+        con,
+        fill_template(template(db), budget_rows("UNDP", 2027)),
+        "undp.xlsx",
+        user="amina",
+        allowed_agencies={"UNDP"},
+    ).submission_id
     con.close()
     options = submission_ids(open_app(user="amina").selectbox(key="upload_rollback_choice"))
     assert mine in options and theirs not in options
@@ -524,8 +564,9 @@ def add_unsdcf_in(path: Path, *countries: str) -> None:
 def stored_countries(path: Path, agency: str) -> list[tuple]:
     con = store.connection.connect(path)
     try:
-        return con.execute("SELECT DISTINCT plan, country FROM budget WHERE agency = ? ORDER BY ALL",
-                           [agency]).fetchall()
+        return con.execute(
+            "SELECT DISTINCT plan, country FROM budget WHERE agency = ? ORDER BY ALL", [agency]
+        ).fetchall()
     finally:
         con.close()
 
@@ -534,10 +575,21 @@ def test_plans_are_offered_with_their_country_and_years_and_countries_too(db):
     add_unsdcf_in(db, "Kenya", "Ghana")
     app = open_app(user="amina")
     assert app.selectbox(key="upload_plan").options == [
-        "As in the file (its plan column)", f"{PLAN_A} ({ANGOLA}, 2023–2025)", f"{PLAN_B} ({VIET_NAM}, 2023–2025)",
-        f"{UNSDCF} (Ghana, 2025)", f"{UNSDCF} (Kenya, 2025)", "Another plan…"]
+        "As in the file (its plan column)",
+        f"{PLAN_A} ({ANGOLA}, 2023–2025)",
+        f"{PLAN_B} ({VIET_NAM}, 2023–2025)",
+        f"{UNSDCF} (Ghana, 2025)",
+        f"{UNSDCF} (Kenya, 2025)",
+        "Another plan…",
+    ]
     assert app.selectbox(key="upload_country").options == [
-        "From the file or plan", ANGOLA, "Ghana", "Kenya", VIET_NAM, "Another country…"]
+        "From the file or plan",
+        ANGOLA,
+        "Ghana",
+        "Kenya",
+        VIET_NAM,
+        "Another country…",
+    ]
     app.selectbox(key="upload_plan").select(f"{UNSDCF} (Ghana, 2025)")
     app.run()
     shown = [s for s in app.main.selectbox if s.label == "Country"]
@@ -553,9 +605,12 @@ def test_a_plan_name_several_countries_use_needs_the_country_on_the_page(db):
     assert any("has 1 error" in plain(e) for e in texts(app.error))
     table = app.table[0].value
     assert table[["column", "what was expected"]].values.tolist() == [
-        ["country", f"plan '{UNSDCF}' exists in Ghana, Kenya (2 countries): {CHOOSE}"]]
-    assert table["how to fix"].iloc[0] == ("Choose the plan's country for the file (the Upload page's Country field, "
-                                           "--country on the command line), or fill the file's country column.")
+        ["country", f"plan '{UNSDCF}' exists in Ghana, Kenya (2 countries): {CHOOSE}"]
+    ]
+    assert table["how to fix"].iloc[0] == (
+        "Choose the plan's country for the file (the Upload page's Country field, "
+        "--country on the command line), or fill the file's country column."
+    )
     assert rejected_and_recorded(db, before)
 
     app.selectbox(key="upload_country").select("Kenya")
@@ -563,7 +618,8 @@ def test_a_plan_name_several_countries_use_needs_the_country_on_the_page(db):
     no_exception(app)
     assert any("Commit will add 3 row(s) and replace 0" in plain(s) for s in texts(app.success))
     assert f"Totals of the current data for plan {UNSDCF} (Kenya) and agency UNDP, before → after Commit:" in [
-        plain(m) for m in texts(app.markdown)]
+        plain(m) for m in texts(app.markdown)
+    ]
     app.button(key="upload_commit").click()
     app.run()
     assert any("committed as submission" in plain(s) for s in texts(app.success))
@@ -602,11 +658,14 @@ def test_a_new_plan_with_another_country(db):
 
 # --- agency boundaries of replacements -----------------------------------------------------------------------
 
+
 def unicef_export_loaded(path: Path) -> None:
     con = store.connection.connect(path)
     try:
-        assert load_bytes(con, UNICEF_EXPORT, "unicef.xlsx", user="kofi", allowed_agencies={"UNICEF"}).status == \
-            "committed"
+        assert (
+            load_bytes(con, UNICEF_EXPORT, "unicef.xlsx", user="kofi", allowed_agencies={"UNICEF"}).status
+            == "committed"
+        )
     finally:
         con.close()
 
@@ -619,7 +678,8 @@ def test_a_focal_point_may_not_replace_another_agencys_suboutputs_on_the_page(db
     table = app.table[0].value
     # the rows of another agency are summed up in one line: the agency, how many rows, the first of them
     assert table[["cell", "column", "what was expected"]].values.tolist() == [
-        ["row 2, row 3", "ID", "2 row(s) would replace rows of UNICEF; your account may replace only UNDP's rows"]]
+        ["row 2, row 3", "ID", "2 row(s) would replace rows of UNICEF; your account may replace only UNDP's rows"]
+    ]
     assert rejected_and_recorded(db, before)
 
 
@@ -634,8 +694,10 @@ def test_an_admins_preview_and_commit_show_the_other_agencys_change(db):
     app = upload(open_app(user="root"), "undp.xlsx", UNDP_EXPORT)
     assert any("Commit will add 3 row(s) and replace 4" in plain(s) for s in texts(app.success))
     assert any("This file replaces current rows of UNICEF" in plain(w) for w in texts(app.warning))
-    assert "Totals of the current data for plan UNSDCF (Kenya) and agencies UNDP and UNICEF, before → after " \
-           "Commit:" in [plain(m) for m in texts(app.markdown)]
+    assert (
+        "Totals of the current data for plan UNSDCF (Kenya) and agencies UNDP and UNICEF, before → after "
+        "Commit:" in [plain(m) for m in texts(app.markdown)]
+    )
     figures = preview_figures(app)
     assert figures["Required (USD)"] == (50e6, 13e6)
     assert by_agency(app) == [["UNDP", 0, 3, 0, 3e6, 3e6], ["UNICEF", 5, 1, 50e6, 10e6, -40e6]]
@@ -679,8 +741,11 @@ def test_uninfo_exports_one_by_one_with_progress_and_correct_totals(empty_db):
             for country, plan in expected["plans"]:
                 assert f"{plan} ({country})" in scope, scope
         assert figures["Rows"][0] == 0
-        for label, key in (("Required (USD)", "required"), ("Available (USD)", "available"),
-                           ("Spent (USD)", "expenditure")):
+        for label, key in (
+            ("Required (USD)", "required"),
+            ("Available (USD)", "available"),
+            ("Spent (USD)", "expenditure"),
+        ):
             assert figures[label][0] == 0
             assert figures[label][1] == pytest.approx(expected[key], abs=0.01), (name, label)
         app.button(key="upload_commit").click()

@@ -9,6 +9,7 @@
 
 Screenshots of the Upload page go to tests/screenshots/ (git-ignored).
 """
+
 from __future__ import annotations
 
 import io
@@ -25,10 +26,8 @@ import store.writes
 from analytics.filters import Filters
 from core.formatting import format_money, format_rate
 from etl.template import template_bytes
-from tests import model
-from tests.test_browser import (  # noqa: F401  (browser: the same fixture, one Chromium per module)
-    CHROMIUM,
-    browser,
+from tests import model, test_browser
+from tests.test_browser import (
     gap_label,
     metrics,
     new_page,
@@ -40,7 +39,11 @@ from tests.test_browser import (  # noqa: F401  (browser: the same fixture, one 
 )
 from tests.test_upload import PASSWORD, add_accounts, budget_rows, fill_template, with_three_errors
 
+browser = test_browser.browser  # the same fixture: one Chromium per module
+
+
 # --- fixtures ---------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def site(tmp_path, seeded_db_path):
@@ -58,16 +61,20 @@ def site(tmp_path, seeded_db_path):
 
 # --- helpers ----------------------------------------------------------------------------------------------
 
+
 def nav(page) -> list[str]:
     """The titles in the navigation (each link also holds its icon's name on a line of its own)."""
-    return [a.inner_text().strip().split("\n")[-1].strip() for a in page.locator('[data-testid="stSidebarNav"] a').all()]
+    return [
+        a.inner_text().strip().split("\n")[-1].strip() for a in page.locator('[data-testid="stSidebarNav"] a').all()
+    ]
 
 
 def go(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
     page.wait_for_function(
         """t => [...document.querySelectorAll('h1')].some(h => h.innerText.trim() === t)""",
-        arg={"Overview": "UNCT Results Dashboard"}.get(title, title))
+        arg={"Overview": "UNCT Results Dashboard"}.get(title, title),
+    )
     settle(page)
 
 
@@ -140,16 +147,25 @@ def save(tmp_path: Path, name: str, data: bytes) -> Path:
 def cards_with(new_rows: list[dict]) -> dict[str, str]:
     """The Overview cards of the seeded data plus `new_rows` (budget only changes)."""
     cards = overview_cards(Filters())
-    m = model.money(model.budget_rows(Filters()) + [
-        {"required": r["required"], "available": r["available"], "expenditure": r["expenditure"]} for r in new_rows])
+    m = model.money(
+        model.budget_rows(Filters())
+        + [{"required": r["required"], "available": r["available"], "expenditure": r["expenditure"]} for r in new_rows]
+    )
     cards = {label: value for label, value in cards.items() if not label.startswith("Funding gap")}
-    cards.update({"Required": format_money(m.required), "Available": format_money(m.available),
-                  "Spent": format_money(m.expenditure), gap_label(m): format_money(m.funding_gap),
-                  "Delivery rate": format_rate(m.delivery_rate)})
+    cards.update(
+        {
+            "Required": format_money(m.required),
+            "Available": format_money(m.available),
+            "Spent": format_money(m.expenditure),
+            gap_label(m): format_money(m.funding_gap),
+            "Delivery rate": format_rate(m.delivery_rate),
+        }
+    )
     return cards
 
 
 # --- the tests ----------------------------------------------------------------------------------------------
+
 
 def test_focal_point_fixes_errors_commits_and_rolls_back(site, browser, tmp_path):
     base, _ = site
@@ -199,8 +215,11 @@ def test_focal_point_fixes_errors_commits_and_rolls_back(site, browser, tmp_path
     assert preview["Rows"]["change"] == "+3" and re.fullmatch(r"\+[\d,]+\.\d\d", preview["Spent (USD)"]["change"])
     aligned = page.locator('[data-testid="stMain"] [data-testid="stTable"] td', has_text=preview["Rows"]["after"])
     assert aligned.first.evaluate("e => getComputedStyle(e).textAlign") == "right"  # digits line up
-    for label, key in (("Required (USD)", "required"), ("Available (USD)", "available"),
-                       ("Spent (USD)", "expenditure")):
+    for label, key in (
+        ("Required (USD)", "required"),
+        ("Available (USD)", "available"),
+        ("Spent (USD)", "expenditure"),
+    ):
         change = amount(preview[label]["after"]) - amount(preview[label]["before"])
         assert change == pytest.approx(sum(r[key] for r in rows)), label
     screenshot(page, "upload-preview")
