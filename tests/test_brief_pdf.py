@@ -24,7 +24,9 @@ from analytics.filters import Filters
 from app.charts import ACTION_STATUS_LABELS
 from brief import Period, pdf
 from core.formatting import format_money, format_rate
-from etl import cli, demo
+from demo import content as demo
+from demo import generate
+from etl import cli
 from etl.load import load_bytes, load_path
 from store import history
 from tests.fixtures import ANGOLA
@@ -187,7 +189,7 @@ def same_cells(got: dict, expected: dict) -> None:
 @pytest.fixture(scope="module")
 def demo_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    demo.build_demo(path)
+    generate.build_demo(path)
     return path
 
 
