@@ -116,10 +116,21 @@ def _cached(db: str, version: tuple, read: str, filters: tuple, args: tuple, _fu
     return _function(history.as_of(_connect(db), f.as_of), f, *args)  # as of a date: the views as they stood
 
 
-def reader(filters: Filters):
-    """What a read outside `cached` (a download made when its button is clicked) reads through: the connection, as
-    of the filters' date when they have one (the views as they stood then)."""
-    return history.as_of(connection(), filters.as_of)
+def on_click(make: Callable[[duckdb.DuckDBPyConnection], R], filters: Filters | None = None) -> Callable[[], R]:
+    """`make(con)` for a file made when its download button is clicked. Streamlit calls it after the page's run, in
+    a thread of its server, when that run's connection may be closed (the file is let go of between runs:
+    _HeldFile): it takes the store for its own call — through the filters' as-of date when they have one, as the
+    page read it — and lets go after."""
+    target = db_path()
+    as_of = filters.as_of if filters else None
+
+    def run() -> R:
+        try:
+            return make(history.as_of(_connect(target), as_of))
+        finally:
+            _held.release()
+
+    return run
 
 
 def cached(read: Callable[..., R], filters: Filters | None = None, *args: Any) -> R:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import duckdb
 import streamlit as st
 
 import brief
@@ -28,18 +29,18 @@ def period_choices(filters: Filters) -> list[str]:
     return [str(y) for y in range(filters.year_to, filters.year_from - 1, -1)] + [ALL_YEARS]
 
 
-def _made(make: Callable[[], bytes], what: str) -> Callable[[], bytes]:
-    """`make`, run when the button is clicked (outside the page's run: a failure is logged with an id, and the
-    button says the file could not be made)."""
+def _made(make: Callable[[duckdb.DuckDBPyConnection], bytes], what: str) -> Callable[[], bytes]:
+    """`make(con)`, run when the button is clicked, outside the page's run, on a connection of its own
+    (data.on_click): a failure is logged with its traceback, and the button says the file could not be made."""
 
-    def run() -> bytes:
+    def logged(con: duckdb.DuckDBPyConnection) -> bytes:
         try:
-            return make()
+            return make(con)
         except Exception:
             _log.error("the meeting brief (%s) could not be made", what, exc_info=True)
             raise
 
-    return run
+    return data.on_click(logged)
 
 
 def meeting_brief_panel(filters: Filters) -> None:
@@ -65,7 +66,6 @@ def meeting_brief_panel(filters: Filters) -> None:
         help="A year of the year filter, or all years. Budgets are annual.",
     )
     period = brief.Period() if chosen == ALL_YEARS else brief.Period(year=int(chosen))
-    con = data.connection()
     country, plan, as_of = filters.country, filters.plan, filters.as_of
     name = f"{country}, {period.label}"
     try:
@@ -75,7 +75,7 @@ def meeting_brief_panel(filters: Filters) -> None:
         no_pdf = str(error)
     middle.download_button(
         "PDF brief",
-        data=_made(lambda: brief.build(con, country, plan, period, "pdf", as_of), name),
+        data=_made(lambda con: brief.build(con, country, plan, period, "pdf", as_of), name),
         file_name=brief.file_name(country, plan, period, as_of, "pdf"),
         mime=MIME["pdf"],
         key="brief-pdf",
@@ -87,7 +87,7 @@ def meeting_brief_panel(filters: Filters) -> None:
     )
     right.download_button(
         "Excel brief",
-        data=_made(lambda: brief.build(con, country, plan, period, "xlsx", as_of), name),
+        data=_made(lambda con: brief.build(con, country, plan, period, "xlsx", as_of), name),
         file_name=brief.file_name(country, plan, period, as_of, "xlsx"),
         mime=MIME["xlsx"],
         key="brief-xlsx",

@@ -102,7 +102,6 @@ if not count:
     st.stop()
 
 st.metric("Rows matching the filters", format_count(count))
-con = data.reader(filters)  # the downloads are made on click, outside the cache: as of the filters' date too
 readable = st.toggle("Readable column names (“Outcome code”, not “outcome_code”)", key="labels", bind="query-params")
 # the file's name carries the filters: budget-jordan-2023-2025.csv
 years = registry.summary(filters.without("country", "plan", "outcome", "agency", "current_plans"), kind, {})
@@ -124,7 +123,8 @@ def labelled(rows):
     return rows.rename(columns=exports.human_labels(list(rows.columns))) if readable else rows
 
 
-def csv_bytes() -> bytes:
+# the files are made when a button is clicked, outside the page's run (data.on_click: as of the filters' date too)
+def csv_bytes(con) -> bytes:
     return exports.safe_csv_bytes(labelled(exports.rows(con, filters, kind, detail=detail)))
 
 
@@ -162,7 +162,7 @@ def about() -> list[tuple[str, object]]:
     ]
 
 
-def excel_bytes() -> bytes:
+def excel_bytes(con) -> bytes:
     return exports.safe_excel_bytes(
         labelled(exports.rows(con, filters, kind, limit=EXCEL_MAX_ROWS, detail=detail)),
         sheet_name=kind.capitalize(),
@@ -174,7 +174,7 @@ left, right, _ = st.columns([1, 1, 3])
 with left:
     st.download_button(
         "Download CSV",
-        data=csv_bytes,
+        data=data.on_click(csv_bytes, filters),
         file_name=f"{base_name}.csv",
         mime="text/csv",
         key="export-csv",
@@ -185,7 +185,7 @@ with left:
 with right:
     st.download_button(
         "Download Excel",
-        data=excel_bytes,
+        data=data.on_click(excel_bytes, filters),
         file_name=f"{base_name}.xlsx",
         mime=tables.XLSX,
         key="export-xlsx",

@@ -6,14 +6,17 @@ test_periods.py.)"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
+import shutil
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import store.connection
@@ -25,7 +28,9 @@ from core.errors import StoreUnavailable
 from etl import load
 from etl.load import load_bytes, load_many
 from store import accounts, history, lake, periods
+from tests import model
 from tests import test_rollback as files
+from tests.fixtures import VIET_NAM
 from tests.test_rollback import PLAN, UNINFO, ind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -254,6 +259,32 @@ def test_the_dashboard_holds_the_file_only_while_its_runs_use_it(tmp_path):
     assert done.returncode == 0, done.stderr
     assert [u["user_name"] for u in accounts.list_users(held.connection(path))] == ["ann"]  # opened again
     held.release()
+
+
+def test_a_file_made_on_click_opens_the_store_for_itself(tmp_path, monkeypatch, seeded_db_path):
+    """A download's file is made after the page's run has let go of the file (Streamlit calls it in a thread of its
+    server): data.on_click opens the store for its call, as of the filters' date, and lets go after."""
+    from analytics import exports
+    from app import data
+
+    path = tmp_path / "clicked.duckdb"
+    shutil.copy(seeded_db_path, path)
+    monkeypatch.setenv("UNCT_DB", str(path))
+    run_con = data.connection()  # the page's run
+    filters = Filters(country=VIET_NAM)
+    make = data.on_click(lambda con: len(exports.rows(con, filters, "budget")), filters)
+    before = data.on_click(lambda con: len(exports.rows(con, filters, "budget")), Filters(as_of=dt.date(2000, 1, 1)))
+    data.end_run()  # the run is over: its connection is closed
+    with pytest.raises(duckdb.ConnectionException):
+        run_con.cursor()
+    made: list = []
+    clicked = threading.Thread(target=lambda: made.extend([make(), before()]))  # the server's thread
+    clicked.start()
+    clicked.join()
+    assert made == [len(model.budget_rows(filters)), 0]  # as of a day before any load: nothing
+    assert data._held.open == {}  # let go of again: a command may write
+    done = etl("--db", str(path), "users", "add", "ann", "--role", "viewer", stdin=PASSWORD, UNCT_LOCK_WAIT="0")
+    assert done.returncode == 0, done.stderr
 
 
 #: a process whose write pauses inside its write transaction until the test says go, so that two writes certainly
