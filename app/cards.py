@@ -84,10 +84,20 @@ def change(metric: Metric | None, value: object, before: object, day: dt.date) -
     return f"{sign} {shown} {since}"
 
 
+def earlier(then: Then, name: str, metric: Metric | None) -> Any:
+    """Figure `name` as of `then.day`. A sum of money over no budget line at all (nothing loaded yet then) was 0,
+    so what was loaded since shows as its change ('+ USD 49.2 M since 30 Sep 2026'); over lines that did not report
+    it, it stays unknown (no change is said)."""
+    before = then.figures.get(name)
+    if before is None and metric is not None and metric.unit == "USD" and then.figures.get("lines") == 0:
+        return 0.0
+    return before
+
+
 def change_since(then: Then | None, name: str, value: object, metric: Metric | None = None) -> str | None:
     """How figure `name` of `then.figures` moved to `value` ('+2 since 30 Sep 2026'; `metric` None: a count); None
     without an earlier date."""
-    return change(metric, value, then.figures.get(name), then.day) if then else None
+    return change(metric, value, earlier(then, name, metric), then.day) if then else None
 
 
 def card(
@@ -153,7 +163,7 @@ def delta(c: Headline, then: Then | None) -> str | None:
     A surplus is a negative gap shown as a positive figure: its earlier figure is negated the same way."""
     if then is None or c.metric is None:
         return None
-    before = then.figures.get(c.name or c.metric.name)
+    before = earlier(then, c.name or c.metric.name, c.metric)
     if c.label == "Funding surplus" and before is not None:
         before = -before
     return change(c.metric, c.raw, before, then.day)

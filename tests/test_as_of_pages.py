@@ -9,7 +9,7 @@ import pytest
 import store.connection
 import store.migrations
 import store.writes
-from analytics import actions, budget, indicators, metrics
+from analytics import actions, activity, budget, indicators, metrics
 from analytics.filters import Filters
 from app.cards import change, previous_quarter_end
 from app.testing import PAGE_FILES, open_page
@@ -164,3 +164,22 @@ def test_every_page_with_cards_shows_their_change_since_a_date(three_kinds, page
         assert expected and deltas[label] == expected, (label, deltas)
     assert any(deltas[label] != f"no change since {BEFORE:%-d %b %Y}" for label in cards_and_figures)
     assert app.date_input(key="since").value == BEFORE
+
+
+def test_money_loaded_since_a_date_with_nothing_then_is_its_change(seeded_db, empty_db_path):
+    """Nothing loaded at the earlier date: the money cards say what came since, from 0; a ratio (nothing to divide
+    then) says no change."""
+    from app.cards import Then, delta, headline
+
+    now = activity.headline(seeded_db, Filters())
+    empty = store.connection.connect(empty_db_path)
+    try:
+        nothing = Then(dt.date(2026, 9, 30), activity.headline(empty, Filters()))
+    finally:
+        empty.close()
+    assert nothing.figures["lines"] == 0 and nothing.figures["required"] is None
+    shown = {c.label: delta(c, nothing) for c in headline(now)}
+    assert shown["Required"] == f"+ {format_money(now['required'])} since 30 Sep 2026"
+    assert shown["Available"] == f"+ {format_money(now['available'])} since 30 Sep 2026"
+    assert shown["Delivery rate"] == ""
+    assert shown["Actions overdue"] == f"+ {now['actions_overdue']} since 30 Sep 2026"
