@@ -85,11 +85,12 @@ def change(metric: Metric | None, value: object, before: object, day: dt.date) -
 
 
 def earlier(then: Then, name: str, metric: Metric | None) -> Any:
-    """Figure `name` as of `then.day`. A sum of money over no budget line at all (nothing loaded yet then) was 0,
-    so what was loaded since shows as its change ('+ USD 49.2 M since 30 Sep 2026'); over lines that did not report
-    it, it stays unknown (no change is said)."""
+    """Figure `name` as of `then.day`. A sum of money over no budget line at all (no action, for the work plans'
+    costs) — nothing loaded yet then — was 0, so what was loaded since shows as its change ('+ USD 49.2 M since 30
+    Sep 2026'); over lines that did not report it, it stays unknown (no change is said)."""
     before = then.figures.get(name)
-    if before is None and metric is not None and metric.unit == "USD" and then.figures.get("lines") == 0:
+    rows = then.figures["lines"] if "lines" in then.figures else then.figures.get("actions")  # what the sums cover
+    if before is None and metric is not None and metric.unit == "USD" and rows == 0:
         return 0.0
     return before
 
@@ -134,7 +135,7 @@ def metric_card(
 ) -> None:
     """A metric's card: its label (or `label`), the value as the metric is shown, its help text; with `then`, its
     change since then (the figure `name`, else the metric's name, of `then.figures`)."""
-    delta = change(metric, value, then.figures.get(name or metric.name), then.day) if then else None
+    delta = change(metric, value, earlier(then, name or metric.name, metric), then.day) if then else None
     card(
         column,
         label or metric.label,
@@ -282,7 +283,7 @@ def ratio_card(
     """A ratio's card stating, on the card itself, the share of the money the ratio rests on (`basis`, a
     `metrics.*_BASIS` value, of `of`: 'available funds') when that is not all of it; with `then`, its change
     since then in the caption (the card's own line holds the basis)."""
-    since = change(metric, value, then.figures.get(metric.name), then.day) if then else ""
+    since = change(metric, value, earlier(then, metric.name, metric), then.day) if then else ""
     caption = " · ".join(t for t in (since, caption) if t) or None
     with column:
         st.metric(
@@ -309,7 +310,7 @@ def gap_card(column: Any, totals: dict[str, Any], caption: str | None = None, th
     label = "Funding surplus" if surplus else metrics.FUNDING_GAP.label
     since = None
     if then:
-        before = then.figures.get("funding_gap")
+        before = earlier(then, "funding_gap", metrics.FUNDING_GAP)
         since = change(metrics.FUNDING_GAP, shown, -before if surplus and before is not None else before, then.day)
     if not unreported > 0:
         card(

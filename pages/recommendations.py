@@ -274,7 +274,7 @@ with frame.section("Cost of the work plans"):
         cards.metric_card(row[1], metrics.FUNDED, costs["funded"], then=cost_then)
         surplus = costs["cost_gap"] is not None and costs["cost_gap"] < 0
         gap = -costs["cost_gap"] if surplus else costs["cost_gap"]
-        before = cost_then.figures.get("cost_gap") if cost_then else None
+        before = cards.earlier(cost_then, "cost_gap", metrics.COST_GAP) if cost_then else None
         cards.card(
             row[2],
             "Funds above cost" if surplus else metrics.COST_GAP.label,

@@ -169,12 +169,13 @@ def test_every_page_with_cards_shows_their_change_since_a_date(three_kinds, page
 def test_money_loaded_since_a_date_with_nothing_then_is_its_change(seeded_db, empty_db_path):
     """Nothing loaded at the earlier date: the money cards say what came since, from 0; a ratio (nothing to divide
     then) says no change."""
-    from app.cards import Then, delta, headline
+    from app.cards import Then, delta, earlier, headline
 
     now = activity.headline(seeded_db, Filters())
     empty = store.connection.connect(empty_db_path)
     try:
         nothing = Then(dt.date(2026, 9, 30), activity.headline(empty, Filters()))
+        no_costs = Then(nothing.day, actions.cost_totals(empty, Filters()))
     finally:
         empty.close()
     assert nothing.figures["lines"] == 0 and nothing.figures["required"] is None
@@ -183,3 +184,5 @@ def test_money_loaded_since_a_date_with_nothing_then_is_its_change(seeded_db, em
     assert shown["Available"] == f"+ {format_money(now['available'])} since 30 Sep 2026"
     assert shown["Delivery rate"] == ""
     assert shown["Actions overdue"] == f"+ {now['actions_overdue']} since 30 Sep 2026"
+    assert earlier(no_costs, "planned_cost", metrics.PLANNED_COST) == 0  # no action then: the work plans' costs too
+    assert earlier(nothing, "delivery_rate", metrics.DELIVERY_RATE) is None
