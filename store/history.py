@@ -182,13 +182,6 @@ def as_of(con, day: dt.date | None):
     return con if day is None else AsOf(con, end_of_day(day), day)
 
 
-def at(con, moment: dt.datetime | dt.date | None):
-    """`as_of` for a moment as well as a day: a datetime (UTC, naive) is read as that instant, a date as its end."""
-    if isinstance(moment, dt.datetime):
-        return AsOf(con, moment, moment.date())
-    return as_of(con, moment)
-
-
 def _parts(table: str, moment: dt.datetime, catalog: str) -> tuple[str, str]:
     """SQL of the two sets `shown_rows` reads: the submissions whose open intervals all began by `moment`, and the
     intervals the other rows are matched against."""
