@@ -140,10 +140,17 @@ def plan_names_of(plans: Iterable[object], countries: Iterable[object] | None = 
     """'Plan name (years)' for each plan (of each country when given, else of the country chosen), as every list and
     table names it; '(no plan)' without one."""
     chosen = data.current_filters().country
+    of_country: dict[str | None, dict[str, str]] = {}  # read once per country, not once per row (10,000 rows)
     out = []
     for plan, country in zip(plans, countries if countries is not None else itertools.repeat(None)):
         name = text(plan)
-        out.append(plan_names(text(country) or chosen).get(name, plan_label(name)) if name else NO_PLAN)
+        if not name:
+            out.append(NO_PLAN)
+            continue
+        where = text(country) or chosen
+        if where not in of_country:
+            of_country[where] = plan_names(where)
+        out.append(of_country[where].get(name) or plan_label(name))
     return out
 
 
