@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analytics import metrics
@@ -258,10 +259,9 @@ def status_changes(now: pd.DataFrame, then: pd.DataFrame) -> pd.DataFrame:
         columns={"status": "previous_status"}
     )
     out = now.merge(previous, on="action_key", how="left", validate="many_to_one")
-    out["change"] = [
-        "new" if not isinstance(p, str) else "changed" if p != s else "unchanged"
-        for p, s in zip(out["previous_status"], out["status"])
-    ]
+    known = out["previous_status"].notna().to_numpy(bool)
+    same = (out["previous_status"] == out["status"]).fillna(False).to_numpy(bool)
+    out["change"] = np.select([~known, ~same], ["new", "changed"], "unchanged")  # a column at once: 100,000 actions
     columns = [c for c in now.columns if c != "action_key"]
     at = columns.index("status") + 1
     return out[[*columns[:at], "previous_status", "change", *columns[at:]]]
