@@ -80,6 +80,17 @@ def plan_spans(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING) ->
     }
 
 
+def plan_spans_by_country(
+    con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Country ('' for none) → what `plan_spans` gives for that country, for every country in one read: a table
+    names the plans of many countries (one read each was 0.1 s apiece at 10 M lines)."""
+    spans: dict[str, dict[str, dict[str, Any]]] = {}
+    for country, plan, first, last in rows(con, f"SELECT country, plan, first_year, last_year FROM ({_PLAN_SPANS})"):
+        spans.setdefault(country, {})[plan] = {"first_year": first, "last_year": last, "countries": 1}
+    return spans
+
+
 def current_plan(
     con: duckdb.DuckDBPyConnection, filters: Filters, today: dt.date | None = None
 ) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ import streamlit as st
 
 from analytics import filters as registry
 from analytics import scope
-from analytics.filters import Filters
+from analytics.filters import EVERYTHING, Filters
 from app import data
 from app.text import md_escape
 from core.formatting import NO_PLAN, plan_label, text, year_span
@@ -111,7 +111,10 @@ def show_everything() -> None:
 def plan_names(country: str | None) -> dict[str, str]:
     """Plan → 'Plan name (years)' for the plans of `country` (of all countries: with how many use the name), every
     label different (two names that read alike — a trailing space, another dash — get '#2')."""
-    spans = data.cached(scope.plan_spans, Filters(country=country))
+    if country:
+        spans = data.cached(scope.plan_spans_by_country, EVERYTHING).get(country, {})
+    else:
+        spans = data.cached(scope.plan_spans, EVERYTHING)
     names: dict[str, str] = {}
     seen: dict[str, int] = {}
     for plan in sorted(spans):

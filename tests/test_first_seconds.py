@@ -111,6 +111,16 @@ def test_plans_in_view_and_their_years(seeded_db):
     assert scope.current_plan(seeded_db, Filters(country=ANGOLA), TODAY)["plan"] == PLAN_A
 
 
+def test_every_countrys_plan_years_in_one_read_are_each_countrys_own(seeded_db):
+    by_country = scope.plan_spans_by_country(seeded_db)
+    assert set(by_country) == {ANGOLA, VIET_NAM}
+    for country, spans in by_country.items():
+        assert spans == scope.plan_spans(seeded_db, Filters(country=country))
+    assert by_country[VIET_NAM][PLAN_B]["first_year"] == min(
+        r["year"] for r in model.budget_rows(Filters(country=VIET_NAM))
+    )
+
+
 def test_needs_attention_lists_the_largest_gaps_and_lowest_delivery(seeded_db):
     found = attention.needs_attention(seeded_db, Filters())
     by_agency = {
