@@ -227,62 +227,98 @@ def cmd_load(args) -> int:
     from etl.load import BATCH_FILES, load_many
     from store import accounts
 
-    con = connect(args)
-    allowed = None
-    if args.user:
-        try:
-            allowed = accounts.upload_scope(con, args.user)
-        except accounts.PermissionDenied as exc:
-            say(exc, err=True)
-            return EXIT_ERRORS
     sizes = [path.stat().st_size for path in args.files]
-    bar = ProgressBar(1, enabled=False if args.quiet or (len(args.files) < 3 and sum(sizes) < 5_000_000) else None)
-    worst, done = EXIT_OK, 0
-    for batch in _batches(list(zip(args.files, sizes)), BATCH_FILES, BATCH_BYTES):
-        files = []
-        for path, _ in batch:
-            try:  # refused by its size on disk before it is read
-                files.append((limits.read_capped(path), path.name))
-            except FileError as exc:
-                say(f"{path.name}: 1 error(s); nothing was loaded")
-                say(f"  error: {exc}")
+    batches = _batches(list(zip(args.files, sizes)), BATCH_FILES, BATCH_BYTES)
+    first = _read_batch(batches[0])
+    reading = _start_reading(args, first[0])
+    try:
+        con = connect(args)
+        allowed = None
+        if args.user:
+            try:
+                allowed = accounts.upload_scope(con, args.user)
+            except accounts.PermissionDenied as exc:
+                say(exc, err=True)
+                return EXIT_ERRORS
+        bar = ProgressBar(1, enabled=False if args.quiet or (len(args.files) < 3 and sum(sizes) < 5_000_000) else None)
+        worst, done = EXIT_OK, 0
+        for n, batch in enumerate(batches):
+            files, unread = first if n == 0 else _read_batch(batch)
+            for lines, err in unread:
+                for line in lines:
+                    say(line, err=err)
                 worst = EXIT_ERRORS
-            except OSError as exc:
-                say(f"{path}: cannot be read ({exc.strerror or exc}); nothing was loaded", err=True)
-                worst = EXIT_ERRORS
-        share = (done / len(args.files), len(batch) / len(args.files))
-        done += len(batch)
-        if not files:
-            continue
+            share = (done / len(args.files), len(batch) / len(args.files))
+            done += len(batch)
+            if not files:
+                continue
+            try:
+                results = load_many(
+                    con,
+                    files,
+                    kind=args.kind,
+                    plan=args.plan,
+                    country=args.country,
+                    source=args.source,
+                    agency=args.agency,
+                    user=args.user,
+                    allowed_agencies=allowed,
+                    dry_run=args.dry_run,
+                    progress=functools.partial(_part_of, bar, share),
+                    workers=_workers(files),
+                    reading=reading if n == 0 else None,
+                )
+            except duckdb.Error as exc:  # the store failed mid-load (a full disk): say which files it took down
+                failure = store.connection.unusable(exc, store.connection.target(getattr(args, "db", None)))
+                if failure is None:
+                    raise
+                bar.close()
+                for _, name in files:
+                    say(f"{name}: not loaded: the database could not be written")
+                raise failure from exc
+            for result in results:
+                worst = max(worst, _report(result))
+        bar.close()
+        if not args.dry_run:  # loads, rejections and duplicates are recorded
+            saved(con, args)
+        return worst
+    finally:
+        if reading is not None:
+            reading.close()
+
+
+def _workers(files: list) -> int:
+    return min(len(files), os.cpu_count() or 1, 4)
+
+
+def _read_batch(batch: list[tuple[Path, int]]) -> tuple[list[tuple[bytes, str]], list[tuple[list[str], bool]]]:
+    """The batch's files as (content, name), each refused by its size on disk before it is read; and what to say
+    of those that could not be read (its lines, and whether on stderr), said when the batch's turn comes."""
+    files: list[tuple[bytes, str]] = []
+    unread: list[tuple[list[str], bool]] = []
+    for path, _ in batch:
         try:
-            results = load_many(
-                con,
-                files,
-                kind=args.kind,
-                plan=args.plan,
-                country=args.country,
-                source=args.source,
-                agency=args.agency,
-                user=args.user,
-                allowed_agencies=allowed,
-                dry_run=args.dry_run,
-                progress=functools.partial(_part_of, bar, share),
-                workers=min(len(files), os.cpu_count() or 1, 4),
-            )
-        except duckdb.Error as exc:  # the store failed mid-load (a full disk): say which files it took down
-            failure = store.connection.unusable(exc, store.connection.target(getattr(args, "db", None)))
-            if failure is None:
-                raise
-            bar.close()
-            for _, name in files:
-                say(f"{name}: not loaded: the database could not be written")
-            raise failure from exc
-        for result in results:
-            worst = max(worst, _report(result))
-    bar.close()
-    if not args.dry_run:  # loads, rejections and duplicates are recorded
-        saved(con, args)
-    return worst
+            files.append((limits.read_capped(path), path.name))
+        except FileError as exc:
+            unread.append(([f"{path.name}: 1 error(s); nothing was loaded", f"  error: {exc}"], False))
+        except OSError as exc:
+            unread.append(([f"{path}: cannot be read ({exc.strerror or exc}); nothing was loaded"], True))
+    return files, unread
+
+
+def _start_reading(args, files: list[tuple[bytes, str]]):
+    """The first batch's reading and validation started now, in worker processes, before the store is opened
+    (etl.prepare.Reading) — unless an account's agencies take part in the validation (`--user`: they are read from
+    the store), there is a single file, or the store's entity list cannot be known before it is opened."""
+    from etl.prepare import Options, Reading
+
+    if args.user or _workers(files) < 2:
+        return None
+    entities = store.writes.entities_before_open(store.connection.target(getattr(args, "db", None)))
+    if entities is None:
+        return None
+    opts = Options(kind=args.kind, plan=args.plan, country=args.country, source=args.source, agency=args.agency)
+    return Reading(files, opts, entities, _workers(files))
 
 
 def _batches(items: list[tuple[Path, int]], most_files: int, most_bytes: int) -> list[list[tuple[Path, int]]]:

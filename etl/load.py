@@ -27,7 +27,7 @@ from core.registry import Stored
 from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, SUBOUTPUTS
 from etl import limits
 from etl.dataset import Dataset
-from etl.prepare import Options, Prepared, prepare_all, sha256
+from etl.prepare import Options, Prepared, Reading, prepare_all, sha256
 from etl.stored import check_boundaries, preview_before, preview_sample, preview_totals, settle_countries
 from store import history, lake, periods
 
@@ -108,13 +108,15 @@ def load_many(
     progress: Progress | None = None,
     workers: int = 1,
     record_rejected: bool = False,
+    reading: Reading | None = None,
     **options,
 ) -> list[LoadResult]:
     """Validate and load several files; each file is all or nothing on its own.
 
-    Files are read and validated (in `workers` processes when > 1), then every valid file is
-    written in one transaction: a batch commits once instead of once per file. `record_rejected`
-    records a rejected file in the history even on a dry run (the Upload page's check).
+    Files are read and validated (in `workers` processes when > 1; or by `reading`, started on these files before
+    the store was opened, when it read them with the store's entity list), then every valid file is written in one
+    transaction: a batch commits once instead of once per file. `record_rejected` records a rejected file in the
+    history even on a dry run (the Upload page's check).
     """
     if len(files) > BATCH_FILES:  # bounded memory: validated files are held until their batch is written
         batches: list[LoadResult] = []
@@ -143,11 +145,18 @@ def load_many(
         else:
             pending.append((n, data, file_name, digest))
     entities = store.writes.entities(con)
-    jobs = [(data, file_name, digest, opts, entities) for _, data, file_name, digest in pending]
+    started = reading.take(files, opts, entities) if reading is not None else None
+    if started is not None:
+        for n, result in enumerate(results):
+            if result is not None:  # a duplicate: not read, if it has not started yet
+                started[n].cancel()
+        outcomes = (started[n].result() for n, *_ in pending)
+    else:
+        outcomes = prepare_all([(data, name, digest, opts, entities) for _, data, name, digest in pending], workers)
     prepared = []
-    for done, (item, outcome) in enumerate(zip(pending, prepare_all(jobs, workers))):
-        n = item[0]
-        step(0.8 * (done + 1) / max(len(pending), 1), f"checked {item[2]}")
+    for done, (job, outcome) in enumerate(zip(pending, outcomes)):
+        n = job[0]
+        step(0.8 * (done + 1) / max(len(pending), 1), f"checked {job[2]}")
         if outcome.dataset.errors:
             # a rejected file is recorded in the history (the Upload page's check asks for it even on a dry run)
             results[n] = _reject(con, outcome, opts.user, dry_run and not record_rejected)

@@ -4,8 +4,10 @@ agencies, touching no database — in worker processes when a batch has several 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import signal
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from core.entities import EntityResolver
@@ -46,18 +48,47 @@ class Prepared:
 
 def prepare_all(jobs: list[tuple], workers: int):
     if workers > 1 and len(jobs) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(
-            min(workers, len(jobs)),
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_die_with,
-            initargs=(os.getpid(),),
-        ) as pool:
+        with _pool(workers, len(jobs)) as pool:
             yield from pool.map(_prepare_job, jobs)
     else:
         yield from map(_prepare_job, jobs)
+
+
+def _pool(workers: int, jobs: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        min(workers, jobs),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_die_with,
+        initargs=(os.getpid(),),
+    )
+
+
+class Reading:
+    """Files being read and validated in worker processes from before the store is opened: the load command starts
+    its first batch so (etl.cli), with the entity list the store holds before it is opened
+    (store.writes.entities_before_open), so that opening the store — creating and migrating a new one, which imports
+    pandas (duckdb's client does on the first statement with parameters: 0.45 s) — and the duplicate check run
+    while the workers read. `take` hands the work over only for the same files, options and entity list."""
+
+    def __init__(self, files: list[tuple[bytes, str]], opts: Options, entities: list, workers: int) -> None:
+        self.files, self.opts, self.entities = files, opts, entities
+        self._pool = _pool(workers, len(files))
+        self._futures = [
+            self._pool.submit(prepare, data, file_name, sha256(data), opts, entities) for data, file_name in files
+        ]
+
+    def take(self, files: list[tuple[bytes, str]], opts: Options, entities: list) -> list[Future[Prepared]] | None:
+        """Each file's future result when this reading is of `files` (the same list), with these options and this
+        entity list (the store's, now opened: another process may have added an entity meanwhile); else None, the
+        reading stopped (the caller prepares the files itself)."""
+        if files is self.files and opts == self.opts and entities == self.entities:
+            return self._futures
+        self.close()
+        return None
+
+    def close(self) -> None:
+        """Stop: files not started yet are not read (a duplicate's, or all after an error); the workers end."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _die_with(parent: int) -> None:

@@ -92,6 +92,38 @@ def local_folder(path: str | os.PathLike | None = None) -> Path:
     return (DEFAULT_DB if shared_url(path) else db_path(path)).resolve().parent
 
 
+#: extensions come from the pinned pip packages only (store.lake), never downloaded
+_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
+def is_new(path: str | os.PathLike | None = None) -> bool:
+    """True for a database file not created yet (its first `connect` creates it)."""
+    return shared_url(path) is None and not db_path(path).exists()
+
+
+def peek(path: str | os.PathLike | None, sql: str) -> list[tuple] | None:
+    """The rows of `sql` (a statement without parameters) in the database file as it is, without waiting for it,
+    migrating or creating it; None when it cannot be read so: a shared store, no file, a file another process holds,
+    a write-ahead log to replay first, a damaged file or one without what `sql` reads. For work started before the
+    store is opened (the load command's reading), which the caller checks against the opened store after."""
+    target = db_path(path)
+    if shared_url(path) or not target.exists() or target.with_name(target.name + ".wal").exists():
+        return None
+    try:
+        con = duckdb.connect(str(target), config=_CONFIG)
+    except (duckdb.Error, OSError):
+        return None
+    try:
+        return con.execute(sql).fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
 def connect(
     path: str | os.PathLike | None = None,
     read_only: bool = False,
@@ -115,11 +147,7 @@ def connect(
     while True:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            con = duckdb.connect(
-                str(target),
-                read_only=read_only,
-                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-            )
+            con = duckdb.connect(str(target), read_only=read_only, config=_CONFIG)
             break
         except (duckdb.Error, OSError) as exc:
             if _LOCK_CONFLICT not in str(exc):

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.entities import Entity
+import store.connection
+from core.entities import SHIPPED_ENTITIES, Entity
 from core.errors import RollbackError
 from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, REPLACE_SCOPE, SUBOUTPUTS
 from store import history, periods
@@ -20,8 +21,23 @@ from store.transactions import write_lock, write_transaction
 # ---------------------------------------------------------------- reads the writers need
 
 
+_ENTITIES = "SELECT code, name, aliases FROM entities ORDER BY code"
+
+
 def entities(con) -> list[Entity]:
-    rows = con.cursor().execute("SELECT code, name, aliases FROM entities ORDER BY code").fetchall()
+    return _as_entities(con.cursor().execute(_ENTITIES).fetchall())
+
+
+def entities_before_open(path) -> list[Entity] | None:
+    """`entities` of the store at `path` before it is opened: the shipped list for a database file not created yet,
+    else as the file holds them (store.connection.peek); None when they cannot be known so."""
+    if store.connection.is_new(path):
+        return sorted(SHIPPED_ENTITIES, key=lambda e: e.code)  # as a new database's first migration stores them
+    rows = store.connection.peek(path, _ENTITIES)
+    return None if rows is None else _as_entities(rows)
+
+
+def _as_entities(rows: list[tuple]) -> list[Entity]:
     return [Entity(code, name, tuple(aliases or ())) for code, name, aliases in rows]
 
 
