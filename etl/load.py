@@ -113,10 +113,9 @@ def load_many(
 ) -> list[LoadResult]:
     """Validate and load several files; each file is all or nothing on its own.
 
-    Files are read and validated (in `workers` processes when > 1; or by `reading`, started on these files before
-    the store was opened, when it read them with the store's entity list), then every valid file is written in one
-    transaction: a batch commits once instead of once per file. `record_rejected` records a rejected file in the
-    history even on a dry run (the Upload page's check).
+    Files are read and validated (in `workers` processes when > 1; by `reading` when it started on them before the
+    store opened, with its entity list), then every valid file is written in one transaction: a batch commits once
+    instead of once per file. `record_rejected` records a rejected file even on a dry run (the Upload page's check).
     """
     if len(files) > BATCH_FILES:  # bounded memory: validated files are held until their batch is written
         batches: list[LoadResult] = []
@@ -145,13 +144,8 @@ def load_many(
         else:
             pending.append((n, data, file_name, digest))
     entities = store.writes.entities(con)
-    started = reading.take(files, opts, entities) if reading is not None else None
-    if started is not None:
-        for n, result in enumerate(results):
-            if result is not None:  # a duplicate: not read, if it has not started yet
-                started[n].cancel()
-        outcomes = (started[n].result() for n, *_ in pending)
-    else:
+    outcomes = reading.results(files, opts, entities, [n for n, *_ in pending]) if reading is not None else None
+    if outcomes is None:
         outcomes = prepare_all([(data, name, digest, opts, entities) for _, data, name, digest in pending], workers)
     prepared = []
     for done, (job, outcome) in enumerate(zip(pending, outcomes)):

@@ -7,7 +7,7 @@ import hashlib
 import multiprocessing
 import os
 import signal
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from core.entities import EntityResolver
@@ -68,7 +68,7 @@ class Reading:
     its first batch so (etl.cli), with the entity list the store holds before it is opened
     (store.writes.entities_before_open), so that opening the store — creating and migrating a new one, which imports
     pandas (duckdb's client does on the first statement with parameters: 0.45 s) — and the duplicate check run
-    while the workers read. `take` hands the work over only for the same files, options and entity list."""
+    while the workers read. `results` hands the work over only for the same files, options and entity list."""
 
     def __init__(self, files: list[tuple[bytes, str]], opts: Options, entities: list, workers: int) -> None:
         self.files, self.opts, self.entities = files, opts, entities
@@ -77,14 +77,18 @@ class Reading:
             self._pool.submit(prepare, data, file_name, sha256(data), opts, entities) for data, file_name in files
         ]
 
-    def take(self, files: list[tuple[bytes, str]], opts: Options, entities: list) -> list[Future[Prepared]] | None:
-        """Each file's future result when this reading is of `files` (the same list), with these options and this
-        entity list (the store's, now opened: another process may have added an entity meanwhile); else None, the
-        reading stopped (the caller prepares the files itself)."""
-        if files is self.files and opts == self.opts and entities == self.entities:
-            return self._futures
-        self.close()
-        return None
+    def results(self, files: list[tuple[bytes, str]], opts: Options, entities: list, wanted: list[int]):
+        """The results of the files at places `wanted` of `files`, in order (the others' reading is stopped: the
+        duplicates'), when this reading is of `files` (the same list) with these options and this entity list (the
+        store's, now opened: another process may have added an entity meanwhile); else None, the reading stopped
+        (the caller prepares the files itself)."""
+        if files is not self.files or opts != self.opts or entities != self.entities:
+            self.close()
+            return None
+        for n, future in enumerate(self._futures):
+            if n not in wanted:
+                future.cancel()
+        return (self._futures[n].result() for n in wanted)
 
     def close(self) -> None:
         """Stop: files not started yet are not read (a duplicate's, or all after an error); the workers end."""
