@@ -72,7 +72,7 @@ run: $(STAMP) run-system
 
 ## make test: set up (system packages and the test OIDC provider included), then the whole suite
 test: $(STAMP) system $(OIDC)
-	$(PY) -m pytest -q -p no:cacheprovider -n $(WORKERS) --dist loadscope
+	$(PY) -m pytest -q -p no:cacheprovider -n $(WORKERS) --dist loadscope --durations=25
 
 ## make test-fast: the suite without browser and slow tests, for working on the code
 test-fast: $(STAMP)
