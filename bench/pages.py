@@ -4,6 +4,7 @@ for the demo database and for one scaled to ≥ 1,000,000 budget lines.
     python bench/pages.py                 # builds bench/demo.duckdb and bench/scaled.duckdb if missing
     python bench/pages.py --rows 2000000 --runs 7 --rebuild
     python bench/pages.py --db 'ducklake:postgres:dbname=unct host=…'   # one store only, as it is (e.g. DuckLake)
+    python bench/pages.py --db bench/scaled-10000000.duckdb --reads overview   # each read of a cold run, timed
 
 Each database is measured in its own process, so the peak resident memory (RSS) is that database's.
 "cold" runs start with empty query caches (what the first visitor after a new submission waits);
@@ -75,6 +76,40 @@ def measure(db: Path | str, runs: int) -> dict:
     return {"db": str(db), "budget_rows": budget_rows, "pages": results, "peak_rss_mib": peak_kib / 1024}
 
 
+def reads(db: Path | str, page: str) -> None:
+    """In this process: one cold run of `page`, each read it makes (`app.data.cached`) timed, slowest first — where a
+    cold page's time goes, before choosing what to change (a warm run that is slow does work outside the reads)."""
+    os.environ["UNCT_DB"] = str(db)
+    import streamlit as st
+
+    from app import data
+    from app.testing import open_page
+
+    timed: list[tuple[float, str, str, str]] = []
+    cached = data.cached
+
+    def timing(read, filters=None, *args):
+        started = time.perf_counter()
+        try:
+            return cached(read, filters, *args)
+        finally:
+            chosen = {k: v for k, v in zip(filters.__dataclass_fields__, filters.as_tuple()) if v} if filters else {}
+            timed.append(
+                (time.perf_counter() - started, f"{read.__module__}.{read.__qualname__}", repr(args), repr(chosen))
+            )
+
+    data.cached = timing  # pages call data.cached through the module
+    app = open_page(page, {}, timeout=600)
+    timed.clear()
+    st.cache_data.clear()
+    started = time.perf_counter()
+    app.run(timeout=600)
+    total = time.perf_counter() - started
+    print(f"{page}, cold: {total:.2f} s; {len(timed)} reads, {sum(t[0] for t in timed):.2f} s")
+    for seconds, read, args, chosen in sorted(timed, reverse=True):
+        print(f"  {seconds:6.2f} s  {read}{'' if args == '()' else ' ' + args}  {chosen if chosen != '{}' else ''}")
+
+
 def build(name: str, path: Path, rows: int, rebuild: bool) -> None:
     if path.exists() and not rebuild:
         return
@@ -112,7 +147,12 @@ def main() -> int:
     parser.add_argument("--scaled-db", type=Path, default=BENCH / "scaled.duckdb")
     parser.add_argument("--db", help="measure this store only, as it is: a database file or a shared store's URL")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # child process: measure one database
+    parser.add_argument("--reads", metavar="PAGE", help="with --db: each read of one cold run of PAGE, slowest first")
     args = parser.parse_args()
+
+    if args.reads:
+        reads(args.db or args.scaled_db, args.reads)
+        return 0
 
     if args.measure:
         print(json.dumps(measure(args.measure, args.runs)))
