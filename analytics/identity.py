@@ -15,6 +15,7 @@ import duckdb
 
 from analytics.sql import rows
 from core.formatting import NO_AGENCY, is_missing
+from core.plans import PLAN_YEARS
 
 #: outcome identity (plan, code, title), and its short key for URLs and selections
 OUTCOME_IDENTITY = "(coalesce(plan, ''), coalesce(outcome_code, ''), coalesce(outcome_title, ''))"
@@ -42,18 +43,12 @@ AGENCY_LIST = r"regexp_split_to_array(agency, '\s*;\s*')"
 AGENCY_MATCH = f"(agency = ? OR (contains(agency, ';') AND list_contains({AGENCY_LIST}, ?)))"
 
 
-#: each country's plans with data (budget years and the years indicator periods end in): country ('' for none), plan,
-#: first and last year
-PLAN_SPANS = """SELECT coalesce(country, '') AS country, plan, min(year) AS first_year, max(year) AS last_year
-    FROM (SELECT country, plan, year FROM budget
-          UNION ALL SELECT country, plan, year(period_end) FROM indicator_values)
-    WHERE coalesce(plan, '') <> '' GROUP BY ALL"""
 #: which of a country's plans is current in year {year}: the one whose years hold it (the latest-starting when several
 #: do), else the latest-starting one that has begun, else the first to come
 CURRENT_FIRST = """(first_year <= {year} AND last_year >= {year}) DESC, (first_year <= {year}) DESC,
     CASE WHEN first_year <= {year} THEN -first_year ELSE first_year END, plan"""
 #: (country, plan) of the plans with data that are not their country's current plan this year
-_NOT_CURRENT = f"""(SELECT country, plan FROM ({PLAN_SPANS})
+_NOT_CURRENT = f"""(SELECT country, plan FROM {PLAN_YEARS}
     QUALIFY row_number() OVER (PARTITION BY country ORDER BY {CURRENT_FIRST.format(year="year(current_date)")}) > 1)"""
 
 

@@ -14,13 +14,14 @@ import duckdb
 
 from analytics import activity
 from analytics.filters import EVERYTHING, Filters, where
-from analytics.identity import AGENCY_LIST, CURRENT_FIRST, PLAN_SPANS
+from analytics.identity import AGENCY_LIST, CURRENT_FIRST
 from analytics.sql import rows
 from core.formatting import A_YEAR
+from core.plans import PLAN_YEARS
 from core.schema import KINDS
 
-#: every plan's data years, per country ('' for none)
-_PLAN_SPANS = PLAN_SPANS
+#: every plan's data years, per country ('' for none): kept by the store (core.plans)
+_PLAN_SPANS = f"SELECT country, plan, first_year, last_year FROM {PLAN_YEARS}"
 
 
 def in_view(

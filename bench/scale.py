@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import store.connection  # noqa: E402
-from store import history  # noqa: E402
+from store import history, summaries  # noqa: E402
 
 AGENCIES = [
     "UNDP",
@@ -151,6 +151,7 @@ def build_scaled_db(path: str | Path, rows: int = 1_000_000, seed: float = 0.42)
             FROM range(1, 801) t(n) JOIN country_pool c ON c.i = t.n % 10
                  JOIN agency_pool a ON a.i = t.n % {len(AGENCIES)}""")
         history.fill(con)  # when each row was shown (figures as of a date), as for a database loaded before it
+        summaries.refresh(con)  # each plan's years, kept (what the loads refresh)
         con.execute("CHECKPOINT")
     finally:
         con.close()

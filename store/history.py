@@ -22,6 +22,7 @@ from typing import cast
 import duckdb
 
 from core.schema import FIGURES_DAY, REPLACE_SCOPE
+from store import summaries
 from store.views import VIEWS
 
 #: the versioned fact tables, and the view of SPEC §9 over each (store.views.VIEWS)
@@ -87,6 +88,7 @@ def record_load(con, submission_ids: list[int], at: dt.datetime | None = None) -
                         FROM {table} WHERE current AND list_contains(?::BIGINT[], submission_id)""",
             [table, at, ids],
         )
+    summaries.refresh(con)
 
 
 def record_rollback(con, table: str, submission_id: int, at: dt.datetime) -> None:
@@ -216,7 +218,8 @@ def shown_rows(table: str, catalog: str, open_by: str, holding: str) -> str:
 def as_of_views(con, moment: dt.datetime, day: dt.date, kept: bool = False) -> list[str]:
     """The statements making each view of SPEC §9 a temporary view of the rows shown at `moment` (same name, same
     columns: store.views.VIEWS with its table's `WHERE current` replaced by `shown_rows`). `kept`: the two sets
-    `shown_rows` reads are computed once into temporary tables first (a `Session`'s many reads), else in each read."""
+    `shown_rows` reads are computed once into temporary tables first (a `Session`'s many reads), else in each read;
+    then the kept summaries (store.summaries: `plan_years`) over those views."""
     catalog = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
     out = []
     for sql in VIEWS:
@@ -236,7 +239,7 @@ def as_of_views(con, moment: dt.datetime, day: dt.date, kept: bool = False) -> l
                     .replace(f"FROM {table} WHERE current", f"FROM {shown_rows(table, catalog, open_by, holding)} r")
                     .replace("current_date", f"DATE '{day.isoformat()}'")
                 )
-    return out
+    return [*out, summaries.as_of_sql(kept)]  # each plan's years, over the views of that moment
 
 
 class Session:

@@ -16,7 +16,7 @@ import duckdb
 
 from core.entities import SHIPPED_ENTITIES
 from core.schema import DATASETS
-from store import history
+from store import history, summaries
 from store.transactions import abandon
 from store.views import VIEWS
 
@@ -179,6 +179,13 @@ def _store_version(con) -> None:
     con.execute("INSERT INTO store_version VALUES (1)")
 
 
+@migration(10, "each country's plans and their years, kept (the current-plan condition reads it)")
+def _plan_years(con) -> None:
+    """store.summaries: refreshed by every load and roll-back from now on; filled by `migrate` once the views are
+    recreated (they read the views, which a later migration may change)."""
+    con.execute(summaries.CREATE)
+
+
 #: the newest schema version (a database opened read-only must already have it)
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -221,3 +228,11 @@ def migrate(con: duckdb.DuckDBPyConnection, ddl: Callable[[str], str | None] | N
     if not {d.view.name for d in DATASETS.values()} <= current_views or done != set(MIGRATIONS):
         for sql in VIEWS:
             con.execute(sql)
+    if done != set(MIGRATIONS):  # the kept summaries, computed over the views as they are now
+        con.execute("BEGIN")
+        try:
+            summaries.refresh(con)
+            con.execute("COMMIT")
+        except Exception as exc:
+            abandon(con, exc)
+            raise

@@ -15,7 +15,7 @@ import store.connection
 from core.entities import SHIPPED_ENTITIES, Entity
 from core.errors import RollbackError
 from core.schema import BUDGET_LINES, INDIRECT_COST_ROWS, KINDS, REPLACE_SCOPE, SUBOUTPUTS
-from store import history, periods
+from store import history, periods, summaries
 from store.transactions import write_lock, write_transaction
 
 # ---------------------------------------------------------------- reads the writers need
@@ -333,6 +333,7 @@ def _rollback(con, submission_id: int, user_name: str | None) -> dict:
         history.record_rollback(con, table, submission_id, changed_at)
         con.execute("DROP TABLE rollback_next")
         counts[table] = hidden, restored
+    summaries.refresh(con)  # each plan's years, in the same transaction
     hidden, restored = counts[fact_table]
     return {"submission_id": submission_id, "rows_hidden": hidden, "rows_restored": restored}
 

@@ -701,7 +701,7 @@ def build_seeded_db(path: str | Path, *, empty: bool = False) -> Path:
     the tables behind the views as current rows, so the pages read them through the real views."""
     import store.connection
     import store.writes
-    from store import history
+    from store import history, summaries
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -729,6 +729,7 @@ def build_seeded_db(path: str | Path, *, empty: bool = False) -> Path:
             for _ in SUBMISSION_ROWS:  # keep the submission sequence past the seeded ids
                 store.writes.next_submission_id(con)
             history.fill(con)  # when each row was shown, as the log tells (the rows bypassed the loads)
+            summaries.refresh(con)  # each plan's years, kept
         con.execute("CHECKPOINT")
     finally:
         con.close()

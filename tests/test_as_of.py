@@ -16,7 +16,8 @@ from etl.load import load_bytes, load_many
 from store import history
 from tests.test_rollback import SCENARIOS, UNINFO, load
 
-VIEWS = ("budget", "suboutput_list", "indicator_values", "actions", "indirect_costs")
+#: the views of SPEC §9, and each plan's years the store keeps (as of a moment: computed over those views)
+VIEWS = ("budget", "suboutput_list", "indicator_values", "actions", "indirect_costs", "plan_years")
 #: three real UN INFO exports; the third replaces 40 of the others' lines (shared sub-output IDs)
 EXPORTS = ("Africa_crime.xlsx", "Africa_digital.xlsx", "Africa_education.xlsx")
 

@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import store.connection
+import store.summaries
 import store.writes
 from analytics import activity
 from app.testing import open_page
@@ -94,6 +95,7 @@ def add_payloads(db: Path, payloads: list[str]) -> None:
                            VALUES (?, 'evaluation', ?, '1', ?, '1.1', ?, ?, ?, DATE '2020-01-31', 'ongoing', ?, ?)""",
                 [p, p, p, p, p, as_agency(p), p, sid],
             )
+        store.summaries.refresh(con)  # each plan's years (the rows bypassed the loads)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -12,6 +12,7 @@ from python_calamine import CalamineWorkbook
 
 import store.connection
 import store.writes
+from core.plans import PLAN_SPANS
 from etl.load import load_bytes, load_many
 from tests.test_load import BUDGET_HEADER, INDICATOR_HEADER, PLAN, workbook_bytes
 
@@ -149,6 +150,12 @@ def rolled_back_rows_are_out(con, tables) -> bool:
         "WHERE f.status = 'rolled_back' AND (t.current OR t.replaced_by IS NOT NULL)"
     )
     return all(con.execute(query.format(table)).fetchone()[0] == 0 for table in tables)
+
+
+def kept_plan_years(con) -> tuple[list[tuple], list[tuple]]:
+    """Each plan's years as the store keeps them (store.summaries) and as computed from the current rows now."""
+    kept = con.execute("SELECT * FROM plan_years ORDER BY ALL").fetchall()
+    return kept, con.execute(f"SELECT * FROM ({PLAN_SPANS}) ORDER BY ALL").fetchall()
 
 
 def current_budget(con, agency="UNDP") -> list[tuple]:
@@ -301,6 +308,8 @@ def test_any_order_of_rollbacks_leaves_the_data_as_if_those_files_were_never_loa
     tables = TABLES[kind]
     ids = load(con, kind, "ABC")
     fact = tables[0]
+    kept, now = kept_plan_years(con)
+    assert kept == now and (kept or kind == "actions")
     for step, name in enumerate(order):
         before = set(con.execute(f"SELECT rowid FROM {fact} WHERE current").fetchall())
         own = set(con.execute(f"SELECT rowid FROM {fact} WHERE current AND submission_id = ?", [ids[name]]).fetchall())
@@ -311,6 +320,32 @@ def test_any_order_of_rollbacks_leaves_the_data_as_if_those_files_were_never_loa
         remaining = tuple(n for n in "ABC" if n not in order[: step + 1])
         assert state(con, tables) == replay(kind, remaining), f"after rolling back {order[: step + 1]}"
         assert rolled_back_rows_are_out(con, tables)
+        kept, now = kept_plan_years(con)
+        assert kept == now and (kept or kind == "actions" or not remaining), "each plan's years kept fresh"
+
+
+def test_each_plans_years_are_kept_through_loads_and_rollbacks(con):
+    """The store keeps each plan's years (the current-plan condition reads them): a load that adds a year, one of
+    another plan and country, an indicator period ending later, and their roll-backs, in the same transaction."""
+    years = {
+        "A.xlsx": budget([2025, "1.1", "Gov", "1.1.1", "UNDP", 100, 50, 10]),
+        "B.xlsx": budget([2027, "1.1", "Gov", "1.1.1", "UNICEF", 100, 50, 10]),
+        "C.xlsx": budget([2023, "2.1", "Gov", "2.1.1", "UNDP", 10, 5, 1]),
+        "D.xlsx": indicators(ind("1.a", 2029, 50)),
+    }
+    options = {"C.xlsx": {"plan": "Old plan", "country": "Kenya"}}
+    ids = {}
+    for name, data in years.items():
+        result = load_bytes(con, data, name, **options.get(name, {"plan": PLAN, "country": "Demoland"}))
+        assert result.status == "committed", [str(e) for e in result.errors]
+        ids[name] = result.submission_id
+    kept, now = kept_plan_years(con)
+    assert kept == now == [("Demoland", PLAN, 2025, 2029), ("Kenya", "Old plan", 2023, 2023)]
+    for name, last in (("D.xlsx", 2027), ("B.xlsx", 2025), ("A.xlsx", None)):
+        store.writes.rollback(con, ids[name])
+        kept, now = kept_plan_years(con)
+        assert kept == now, f"after rolling back {name}"
+        assert [r[3] for r in kept if r[1] == PLAN] == ([] if last is None else [last]), name
 
 
 def current_indirect_costs(con) -> list[tuple]:
