@@ -211,19 +211,20 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
         for r in rows(
             con,
             """
-        SELECT country FROM (SELECT DISTINCT country FROM budget UNION SELECT DISTINCT country FROM indicator_values
-                             UNION SELECT DISTINCT country FROM suboutput_list)
+        SELECT country FROM (SELECT DISTINCT country FROM budget_scope
+                             UNION SELECT DISTINCT country FROM indicator_scope
+                             UNION SELECT DISTINCT country FROM suboutput_scope)
         WHERE trim(country) <> '' ORDER BY country""",
         )
     ]
     if filters.country:
-        plans_sql = """SELECT DISTINCT plan FROM budget WHERE country = ?
-                       UNION SELECT DISTINCT plan FROM indicator_values WHERE country = ?
-                       UNION SELECT DISTINCT plan FROM suboutput_list WHERE country = ?"""
+        plans_sql = """SELECT DISTINCT plan FROM budget_scope WHERE country = ?
+                       UNION SELECT DISTINCT plan FROM indicator_scope WHERE country = ?
+                       UNION SELECT DISTINCT plan FROM suboutput_scope WHERE country = ?"""
         plan_params: list[Any] = [filters.country, filters.country, filters.country]
     else:
-        plans_sql = """SELECT DISTINCT plan FROM budget UNION SELECT DISTINCT plan FROM indicator_values
-                       UNION SELECT DISTINCT plan FROM actions UNION SELECT DISTINCT plan FROM suboutput_list"""
+        plans_sql = """SELECT DISTINCT plan FROM budget_scope UNION SELECT DISTINCT plan FROM indicator_scope
+                       UNION SELECT DISTINCT plan FROM action_scope UNION SELECT DISTINCT plan FROM suboutput_scope"""
         plan_params = []
     plans = [
         r[0] for r in rows(con, f"SELECT plan FROM ({plans_sql}) WHERE trim(plan) <> '' ORDER BY plan", plan_params)
@@ -231,24 +232,24 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
     years_row = rows(
         con,
         """SELECT min(low), max(high) FROM (
-        SELECT min(year) AS low, max(year) AS high FROM budget
-        UNION ALL SELECT min(year(period_end)), max(year(period_end)) FROM indicator_values)""",
+        SELECT min(year) AS low, max(year) AS high FROM budget_scope
+        UNION ALL SELECT min(year(period_end)), max(year(period_end)) FROM indicator_scope)""",
     )[0]
     agencies = rows(
         con,
         f"""
         WITH codes AS (
             SELECT DISTINCT trim(unnest({AGENCY_LIST})) AS code
-            FROM (SELECT DISTINCT agency FROM budget UNION SELECT DISTINCT agency FROM indicator_values
-                  UNION SELECT DISTINCT agency FROM actions UNION SELECT DISTINCT agency FROM suboutput_list)
+            FROM (SELECT DISTINCT agency FROM budget_scope UNION SELECT DISTINCT agency FROM indicator_scope
+                  UNION SELECT DISTINCT agency FROM action_scope UNION SELECT DISTINCT agency FROM suboutput_scope)
             WHERE agency IS NOT NULL)
         SELECT c.code, any_value(e.name) FROM codes c LEFT JOIN entities e ON e.code = c.code
         WHERE c.code <> '' GROUP BY c.code ORDER BY c.code""",
     )
     present = rows(
         con,
-        """SELECT EXISTS (FROM budget) OR EXISTS (FROM suboutput_list), EXISTS (FROM indicator_values),
-                                  EXISTS (FROM actions), EXISTS (FROM submissions)""",
+        """SELECT EXISTS (FROM budget_scope) OR EXISTS (FROM suboutput_scope), EXISTS (FROM indicator_scope),
+                                  EXISTS (FROM action_scope), EXISTS (FROM submissions)""",
     )[0]
     return {
         "countries": countries,
@@ -272,8 +273,8 @@ def _outcome_options(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[d
         f"""
         SELECT plan, outcome_code, outcome_title, {OUTCOME_KEY} AS outcome_key,
                bool_or(coalesce(country = ?, TRUE)) AS in_country
-        FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title FROM budget
-              UNION SELECT DISTINCT country, plan, outcome_code, outcome_title FROM suboutput_list)
+        FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title FROM budget_scope
+              UNION SELECT DISTINCT country, plan, outcome_code, outcome_title FROM suboutput_scope)
         GROUP BY plan, outcome_code, outcome_title
         ORDER BY plan, strip_accents(lower(coalesce(outcome_code, ''))), outcome_title""",
         [filters.country],

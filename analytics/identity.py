@@ -15,7 +15,7 @@ import duckdb
 
 from analytics.sql import rows
 from core.formatting import NO_AGENCY, is_missing
-from core.plans import PLAN_YEARS
+from core.summaries import PLAN_YEARS
 
 #: outcome identity (plan, code, title), and its short key for URLs and selections
 OUTCOME_IDENTITY = "(coalesce(plan, ''), coalesce(outcome_code, ''), coalesce(outcome_title, ''))"

@@ -17,10 +17,10 @@ from analytics.filters import EVERYTHING, Filters, where
 from analytics.identity import AGENCY_LIST, CURRENT_FIRST
 from analytics.sql import rows
 from core.formatting import A_YEAR
-from core.plans import PLAN_YEARS
 from core.schema import KINDS
+from core.summaries import PLAN_YEARS, SCOPES
 
-#: every plan's data years, per country ('' for none): kept by the store (core.plans)
+#: every plan's data years, per country ('' for none): kept by the store (core.summaries)
 _PLAN_SPANS = f"SELECT country, plan, first_year, last_year FROM {PLAN_YEARS}"
 
 
@@ -59,8 +59,8 @@ def year_bounds(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING) -
     lo, hi = rows(
         con,
         f"""SELECT min(y), max(y) FROM (
-        SELECT year AS y FROM budget{bw.sql()}
-        UNION ALL SELECT year(period_end) FROM indicator_values{iw.sql()})""",
+        SELECT year AS y FROM budget_scope{bw.sql()}
+        UNION ALL SELECT year(period_end) FROM indicator_scope{iw.sql()})""",
         [*bw.params, *iw.params],
     )[0]
     return (None if lo is None else int(lo)), (None if hi is None else int(hi))
@@ -115,17 +115,17 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
     scope = Filters(country=filters.country, plan=filters.plan, current_plans=filters.current_plans)
     if filters.current_plans:
         w = where("budget", scope)
-        current = {r[0] for r in rows(con, f"SELECT DISTINCT plan FROM budget{w.sql()}", w.params)}
+        current = {r[0] for r in rows(con, f"SELECT DISTINCT plan FROM budget_scope{w.sql()}", w.params)}
         w = where("suboutputs", scope)
-        current |= {r[0] for r in rows(con, f"SELECT DISTINCT plan FROM suboutput_list s{w.sql()}", w.params)}
+        current |= {r[0] for r in rows(con, f"SELECT DISTINCT plan FROM suboutput_scope s{w.sql()}", w.params)}
         options["outcomes"] = [o for o in options["outcomes"] if o["plan"] in current]
     parts, params = [], []
     for dataset, view in (("budget", "budget"), ("indicators", "indicator_values"), ("actions", "actions")):
         w = where(dataset, scope)
-        parts.append(f"SELECT DISTINCT agency FROM {view}{w.sql()}")
+        parts.append(f"SELECT DISTINCT agency FROM {SCOPES[view]}{w.sql()}")
         params += w.params
     w = where("suboutputs", scope)
-    parts.append(f"SELECT DISTINCT agency FROM suboutput_list s{w.sql()}")
+    parts.append(f"SELECT DISTINCT agency FROM suboutput_scope s{w.sql()}")
     params += w.params
     present = {
         r[0]

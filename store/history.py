@@ -219,7 +219,7 @@ def as_of_views(con, moment: dt.datetime, day: dt.date, kept: bool = False) -> l
     """The statements making each view of SPEC §9 a temporary view of the rows shown at `moment` (same name, same
     columns: store.views.VIEWS with its table's `WHERE current` replaced by `shown_rows`). `kept`: the two sets
     `shown_rows` reads are computed once into temporary tables first (a `Session`'s many reads), else in each read;
-    then the kept summaries (store.summaries: `plan_years`) over those views."""
+    then the kept summaries (core.summaries) over those views."""
     catalog = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
     out = []
     for sql in VIEWS:
@@ -239,7 +239,7 @@ def as_of_views(con, moment: dt.datetime, day: dt.date, kept: bool = False) -> l
                     .replace(f"FROM {table} WHERE current", f"FROM {shown_rows(table, catalog, open_by, holding)} r")
                     .replace("current_date", f"DATE '{day.isoformat()}'")
                 )
-    return [*out, summaries.as_of_sql(kept)]  # each plan's years, over the views of that moment
+    return [*out, *summaries.as_of_sql(kept)]  # the kept summaries, over the views of that moment
 
 
 class Session:

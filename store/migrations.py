@@ -179,11 +179,10 @@ def _store_version(con) -> None:
     con.execute("INSERT INTO store_version VALUES (1)")
 
 
-@migration(10, "each country's plans and their years, kept (the current-plan condition reads it)")
-def _plan_years(con) -> None:
-    """store.summaries: refreshed by every load and roll-back from now on; filled by `migrate` once the views are
-    recreated (they read the views, which a later migration may change)."""
-    con.execute(summaries.CREATE)
+@migration(10, "summaries kept by the store: each plan's years, each dataset's scope")
+def _summaries(con) -> None:
+    """No table changes here: `migrate` creates the summaries (core.summaries) once the views are (re)created — they
+    are computed over the views, which a later migration may change — and recreates them after every migration."""
 
 
 #: the newest schema version (a database opened read-only must already have it)
@@ -228,10 +227,10 @@ def migrate(con: duckdb.DuckDBPyConnection, ddl: Callable[[str], str | None] | N
     if not {d.view.name for d in DATASETS.values()} <= current_views or done != set(MIGRATIONS):
         for sql in VIEWS:
             con.execute(sql)
-    if done != set(MIGRATIONS):  # the kept summaries, computed over the views as they are now
+    if done != set(MIGRATIONS) or summaries.missing(con):  # computed over the views as they are now
         con.execute("BEGIN")
         try:
-            summaries.refresh(con)
+            summaries.create(con)
             con.execute("COMMIT")
         except Exception as exc:
             abandon(con, exc)

@@ -17,6 +17,7 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 import store.connection
+import store.summaries
 from tests.fixtures import ACTION_COLUMNS, BUDGET_COLUMNS, INDICATOR_COLUMNS, SUBMISSION_COLUMNS, _insert
 
 #: what a real export holds where a text is missing: nothing, an empty cell, a blank one
@@ -304,6 +305,7 @@ def write_db(path: str | Path, dataset: dict[str, list[dict]]) -> Path:
         for plan in {(r["country"] or "", r["plan"]) for r in dataset["budget"]}:
             con.execute("INSERT INTO plans (country, plan) VALUES (?, ?) ON CONFLICT DO NOTHING", plan)
         con.execute("INSERT INTO users (user_name, role, agencies) VALUES ('root', 'admin', [])")
+        store.summaries.refresh(con)  # what the store keeps computed (the rows bypassed the loads)
         con.execute("CHECKPOINT")
     finally:
         con.close()

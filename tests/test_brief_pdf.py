@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 import brief
 import store.connection
+import store.summaries
 import store.writes
 from analytics import actions, activity, budget
 from analytics.filters import Filters
@@ -108,6 +109,7 @@ def test_hostile_text_prints_as_typed(fresh_db_path, tmp_path):
     try:
         con.execute("UPDATE budget_lines SET outcome_title = ? WHERE country = ?", [HOSTILE["markup"], ANGOLA])
         con.execute("UPDATE action_rows SET action = ? WHERE country = ?", [HOSTILE["formula"], ANGOLA])
+        store.summaries.refresh(con)  # the rows changed bypassing the loads
         text, _ = read_pdf(brief.build(con, ANGOLA, fmt="pdf"), tmp_path)
     finally:
         con.close()

@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 
 import store.connection
 import store.writes
-from core.plans import PLAN_SPANS
+from core.summaries import PLAN_SPANS, SCOPES, SUMMARIES
 from etl.load import load_bytes, load_many
 from tests.test_load import BUDGET_HEADER, INDICATOR_HEADER, PLAN, workbook_bytes
 
@@ -111,6 +111,8 @@ OPTIONS = {
     "indicators": {"plan": PLAN, "country": "Demoland"},
     "actions": {},
 }
+#: the view of each scenario's kind (whose kept scope a load fills)
+VIEW_OF = {"budget": "budget", "budget_indirect": "budget", "indicators": "indicator_values", "actions": "actions"}
 TABLES = {
     "budget": ("budget_lines", "suboutputs"),
     "budget_indirect": ("budget_lines", "indirect_cost_rows"),
@@ -156,6 +158,16 @@ def kept_plan_years(con) -> tuple[list[tuple], list[tuple]]:
     """Each plan's years as the store keeps them (store.summaries) and as computed from the current rows now."""
     kept = con.execute("SELECT * FROM plan_years ORDER BY ALL").fetchall()
     return kept, con.execute(f"SELECT * FROM ({PLAN_SPANS}) ORDER BY ALL").fetchall()
+
+
+def stale_summaries(con) -> list[str]:
+    """The summaries the store keeps (core.summaries) whose rows differ from their definition over the views now."""
+    return [
+        name
+        for name, sql in SUMMARIES.items()
+        if con.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall()
+        != con.execute(f"SELECT * FROM ({sql}) ORDER BY ALL").fetchall()
+    ]
 
 
 def current_budget(con, agency="UNDP") -> list[tuple]:
@@ -310,6 +322,7 @@ def test_any_order_of_rollbacks_leaves_the_data_as_if_those_files_were_never_loa
     fact = tables[0]
     kept, now = kept_plan_years(con)
     assert kept == now and (kept or kind == "actions")
+    assert stale_summaries(con) == [] and con.execute(f"SELECT count(*) FROM {SCOPES[VIEW_OF[kind]]}").fetchone()[0]
     for step, name in enumerate(order):
         before = set(con.execute(f"SELECT rowid FROM {fact} WHERE current").fetchall())
         own = set(con.execute(f"SELECT rowid FROM {fact} WHERE current AND submission_id = ?", [ids[name]]).fetchall())
@@ -322,6 +335,7 @@ def test_any_order_of_rollbacks_leaves_the_data_as_if_those_files_were_never_loa
         assert rolled_back_rows_are_out(con, tables)
         kept, now = kept_plan_years(con)
         assert kept == now and (kept or kind == "actions" or not remaining), "each plan's years kept fresh"
+        assert stale_summaries(con) == []
 
 
 def test_each_plans_years_are_kept_through_loads_and_rollbacks(con):
@@ -345,6 +359,7 @@ def test_each_plans_years_are_kept_through_loads_and_rollbacks(con):
         store.writes.rollback(con, ids[name])
         kept, now = kept_plan_years(con)
         assert kept == now, f"after rolling back {name}"
+        assert stale_summaries(con) == [], name
         assert [r[3] for r in kept if r[1] == PLAN] == ([] if last is None else [last]), name
 
 

@@ -1,0 +1,42 @@
+"""What the store keeps computed from the views of SPEC §9, in SQL: each country's plans and their years (what the
+current-plan condition, analytics.identity.current_plan, and the "Plan name (years)" labels read), and the scope of
+each dataset's rows (what the filter bar's choices read: countries, plans, years, outcomes, agencies).
+
+Computing them reads every current row — at 10 M budget lines 0.25 s for the plans' years, which nearly every read
+of the opening view needs, and 1.5 s for the filter bar's choices, which every page shows — while they change only
+when a load or a roll-back changes what is current. So the store keeps each in a table of its name, recomputed in the
+transaction of every load and roll-back (store.summaries); a read as of a date gets a temporary view of the same
+name and definition over the views of that moment (store.history.as_of_views). A summary's columns are its view's,
+so the filters' conditions on the view (analytics.filters.where) apply to it unchanged."""
+
+from __future__ import annotations
+
+#: each plan's years as the store keeps them
+PLAN_YEARS = "plan_years"
+#: each country's plans with data: country ('' for none), plan, first and last year. A plan's years are those of its
+#: data: budget years and the years its indicator periods end in.
+PLAN_SPANS = """SELECT coalesce(country, '') AS country, plan, min(year) AS first_year, max(year) AS last_year
+    FROM (SELECT country, plan, year FROM budget
+          UNION ALL SELECT country, plan, year(period_end) FROM indicator_values)
+    WHERE coalesce(plan, '') <> '' GROUP BY ALL"""
+
+#: the kept scope of each dataset's rows: its view → the summary's name (the columns the filter bar's choices read,
+#: and those the country, plan and current-plan conditions read)
+SCOPES = {
+    "budget": "budget_scope",
+    "indicator_values": "indicator_scope",
+    "actions": "action_scope",
+    "suboutput_list": "suboutput_scope",
+}
+_SCOPE_COLUMNS = {
+    "budget": "country, plan, agency, year, outcome_code, outcome_title",
+    "indicator_values": "country, plan, agency, period_end",
+    "actions": "country, plan, agency",
+    "suboutput_list": "country, plan, agency, outcome_code, outcome_title",
+}
+
+#: every kept summary: its name → its definition over the views
+SUMMARIES = {
+    PLAN_YEARS: PLAN_SPANS,
+    **{name: f"SELECT DISTINCT {_SCOPE_COLUMNS[view]} FROM {view}" for view, name in SCOPES.items()},
+}
