@@ -35,8 +35,27 @@ _SCOPE_COLUMNS = {
     "suboutput_list": "country, plan, agency, outcome_code, outcome_title",
 }
 
+#: the budget lines reduced to partial sums (analytics.metrics.PARTIAL_SUMS) by every column a budget read groups or
+#: filters by: the budget's totals and its figures by outcome, output, agency, year and funding source read it (at
+#: 10 M lines a tenth as many rows). In a row a figure's sum is NULL exactly when its lines lack it; `_lines` counts
+#: them.
+BUDGET_CUBE = "budget_cube"
+CUBE_COLUMNS = (
+    "country, plan, outcome_code, outcome_title, output_code, output_title, agency, joint, funding_source, "
+    "currency, year"
+)
+
+_CUBE = f"""SELECT {CUBE_COLUMNS}, sum(required) AS required, sum(available) AS available,
+    sum(expenditure) AS expenditure, count(*) AS _lines
+    FROM budget GROUP BY {CUBE_COLUMNS}, required IS NULL, available IS NULL, expenditure IS NULL"""
+
 #: every kept summary: its name → its definition over the views
 SUMMARIES = {
     PLAN_YEARS: PLAN_SPANS,
     **{name: f"SELECT DISTINCT {_SCOPE_COLUMNS[view]} FROM {view}" for view, name in SCOPES.items()},
+    BUDGET_CUBE: _CUBE,
 }
+#: as of a date, where a summary is read otherwise than computed: the cube as the lines themselves, one line a row
+#: (the reads sum its rows again, so the figures are the same; reducing 10 M lines as of a date first would cost
+#: more than it saves)
+AS_OF = {BUDGET_CUBE: f"SELECT {CUBE_COLUMNS}, required, available, expenditure, 1::BIGINT AS _lines FROM budget"}

@@ -81,14 +81,18 @@ def record_load(con, submission_ids: list[int], at: dt.datetime | None = None) -
     (Rows of a batch replaced by a later file of the same batch were never shown: they get no interval.)"""
     at = at or now()
     ids = [int(s) for s in submission_ids]
+    touched = []  # the plans whose rows it showed or retired
     for table in TABLES:
+        touched += summaries.plans_of(
+            con, table, "list_contains($1::BIGINT[], submission_id) OR list_contains($1::BIGINT[], replaced_by)", [ids]
+        )
         _close(con, table, at, "NOT current AND list_contains($2::BIGINT[], replaced_by)", ids)
         con.execute(
             f"""INSERT INTO row_visibility SELECT DISTINCT ?, submission_id, {_groups(table)}, ?, NULL
                         FROM {table} WHERE current AND list_contains(?::BIGINT[], submission_id)""",
             [table, at, ids],
         )
-    summaries.refresh(con)
+    summaries.refresh(con, touched)
 
 
 def record_rollback(con, table: str, submission_id: int, at: dt.datetime) -> None:

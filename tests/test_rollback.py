@@ -500,6 +500,7 @@ def test_a_uninfo_suboutput_replaced_twice(tmp_path, exports, order, batch):
         assert totals(con) == totals(replayed)
         expected = [(remaining[-1][1],)] * 2 if any(sub_id in uninfo_ids(UNINFO / n) for _, n in remaining) else []
         assert holder(con, sub_id) == expected
+        assert stale_summaries(con) == []
         replayed.close()
     con.close()
 
@@ -534,6 +535,32 @@ def test_a_uninfo_suboutput_in_three_versions_gives_back_each_versions_figures(c
     done = store.writes.rollback(con, ids[3])
     assert done == {"submission_id": ids[3], "rows_hidden": lines, "rows_restored": lines}
     assert totals(con) == (lines, *v1) and holder(con, sub_id) == [("v1.xlsx",)] * 2
+
+
+def test_a_suboutput_given_back_in_its_own_plan_is_summed_there_again(con, exports):
+    """A later export moves a sub-output (same ID) to another country's renamed plan; rolling it back gives the row
+    back in its first plan: the summaries the store keeps (the budget cube the pages sum, each plan's years, the
+    scopes) follow it there, in both plans' rows."""
+    files, sub_id = exports
+    book = CalamineWorkbook.from_path(files[0])
+    sheet_name = book.sheet_names[0]
+    rows = book.get_sheet_by_index(0).to_python()
+    header = [str(h).strip() for h in rows[0]]
+    at, plan_at, country_at = header.index("ID"), header.index("Plan name"), header.index("Country")
+    row = next(r for r in rows[1:] if r[at] not in ("", None) and str(int(r[at])) == sub_id)
+    moved = [*row]
+    moved[plan_at], moved[country_at] = "Renamed plan 2030-2034", "Kenya"
+    ids = {}
+    for name, version in (("first", row), ("moved", moved)):
+        result = load_bytes(con, workbook_bytes({sheet_name: [rows[0], version]}), f"{name}.xlsx")
+        assert result.status == "committed", [str(e) for e in result.errors]
+        ids[name] = result.submission_id
+    plans = {r[0] for r in con.execute("SELECT DISTINCT plan FROM budget_cube").fetchall()}
+    assert plans == {"Renamed plan 2030-2034"} and stale_summaries(con) == []
+    store.writes.rollback(con, ids["moved"])
+    assert stale_summaries(con) == []
+    assert {r[0] for r in con.execute("SELECT DISTINCT plan FROM budget_cube").fetchall()} == {row[plan_at]}
+    assert con.execute("SELECT sum(_lines) FROM budget_cube").fetchone()[0] == totals(con)[0] > 0
 
 
 # ---------------------------------------------------------------- what is still refused
