@@ -128,9 +128,10 @@ def tree(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 300) -> 
         f"""
         SELECT plan, outcome_code, outcome_title, output_code, output_title, agency, {JOINT} AS joint,
                {OUTCOME_KEY} AS outcome_key, sum(required) AS required, sum(available) AS available,
-               {metrics.COVERAGE.sql} AS coverage,
-               {metrics.LINES_WITHOUT_AVAILABLE.sql} AS lines_without_available, count(*) OVER () AS leaves
-        FROM budget{w.sql()}
+               {metrics.of_partials(metrics.COVERAGE.sql)} AS coverage,
+               {metrics.of_partials(metrics.LINES_WITHOUT_AVAILABLE.sql)} AS lines_without_available,
+               count(*) OVER () AS leaves
+        FROM {BUDGET_CUBE}{w.sql()}
         GROUP BY plan, outcome_code, outcome_title, output_code, output_title, agency, {JOINT}
         ORDER BY required DESC NULLS LAST LIMIT ?""",
         [*w.params, limit],
@@ -238,7 +239,7 @@ def plan_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
             SELECT country, plan, coalesce(sum(required) FILTER (WHERE cost_type = 'support'), 0) AS support_costs,
                    coalesce(sum(required) FILTER (WHERE cost_type = 'fee'), 0) AS fees, min(currency) AS currency
             FROM indirect_costs{iw.sql()} GROUP BY country, plan),
-        lines AS (SELECT country, plan, sum(required) AS programme FROM budget{w.sql()} GROUP BY country, plan)
+        lines AS (SELECT country, plan, sum(required) AS programme FROM {BUDGET_CUBE}{w.sql()} GROUP BY ALL)
         SELECT c.country, c.plan, coalesce(l.programme, 0) AS programme, c.support_costs, c.fees,
                coalesce(l.programme, 0) + c.support_costs + c.fees AS total, c.currency
         FROM costs c LEFT JOIN lines l ON l.plan = c.plan AND l.country IS NOT DISTINCT FROM c.country

@@ -1,13 +1,16 @@
 """What the store keeps computed from the views of SPEC §9, in SQL: each country's plans and their years (what the
-current-plan condition, analytics.identity.current_plan, and the "Plan name (years)" labels read), and the scope of
-each dataset's rows (what the filter bar's choices read: countries, plans, years, outcomes, agencies).
+current-plan condition, analytics.identity.current_plan, and the "Plan name (years)" labels read), the scope of
+each dataset's rows (what the filter bar's choices read: countries, plans, years, outcomes, agencies), and the
+budget lines reduced to partial sums (what the budget's figures read).
 
 Computing them reads every current row — at 10 M budget lines 0.25 s for the plans' years, which nearly every read
-of the opening view needs, and 1.5 s for the filter bar's choices, which every page shows — while they change only
-when a load or a roll-back changes what is current. So the store keeps each in a table of its name, recomputed in the
-transaction of every load and roll-back (store.summaries); a read as of a date gets a temporary view of the same
-name and definition over the views of that moment (store.history.as_of_views). A summary's columns are its view's,
-so the filters' conditions on the view (analytics.filters.where) apply to it unchanged."""
+of the opening view needs, 1.5 s for the filter bar's choices, which every page shows, 0.3–1.2 s for each budget
+figure — while they change only when a load or a roll-back changes what is current. So the store keeps each in a
+table of its name, recomputed for the plans a change touched in the transaction of every load and roll-back
+(store.summaries); a read as of a date gets a temporary view of the same name over the views of that moment
+(store.history.as_of_views). A summary's columns are its view's, so the filters' conditions on the view
+(analytics.filters.where) apply to it unchanged. Changing a definition here takes a migration (even an empty one):
+`migrate` recreates every summary after it."""
 
 from __future__ import annotations
 
@@ -35,14 +38,16 @@ _SCOPE_COLUMNS = {
     "suboutput_list": "country, plan, agency, outcome_code, outcome_title",
 }
 
-#: the budget lines reduced to partial sums (analytics.metrics.PARTIAL_SUMS) by every column a budget read groups or
-#: filters by: the budget's totals and its figures by outcome, output, agency, year and funding source read it (at
-#: 10 M lines a tenth as many rows). In a row a figure's sum is NULL exactly when its lines lack it; `_lines` counts
-#: them.
+#: the budget lines reduced to partial sums (analytics.metrics.PARTIAL_SUMS) by every column a budget read groups
+#: or filters by, and by submission (when each agency reported): budget totals, the figures by outcome, output,
+#: agency, year and funding source, the tree, the year-on-year comparison and reporting completeness read it (at 10 M
+#: lines a ninth as many rows). In a row a figure's sum is NULL exactly when its lines lack it (the lines of a row
+#: lack the same figures); `_lines` counts them, so a metric over the lines is the same metric over the rows with
+#: each count of lines a sum of `_lines` (analytics.metrics.of_partials).
 BUDGET_CUBE = "budget_cube"
 CUBE_COLUMNS = (
     "country, plan, outcome_code, outcome_title, output_code, output_title, agency, joint, funding_source, "
-    "currency, year"
+    "currency, year, submission_id"
 )
 
 _CUBE = f"""SELECT {CUBE_COLUMNS}, sum(required) AS required, sum(available) AS available,
