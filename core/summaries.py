@@ -14,30 +14,6 @@ table of its name, recomputed for the plans a change touched in the transaction 
 
 from __future__ import annotations
 
-#: each plan's years as the store keeps them
-PLAN_YEARS = "plan_years"
-#: each country's plans with data: country ('' for none), plan, first and last year. A plan's years are those of its
-#: data: budget years and the years its indicator periods end in.
-PLAN_SPANS = """SELECT coalesce(country, '') AS country, plan, min(year) AS first_year, max(year) AS last_year
-    FROM (SELECT country, plan, year FROM budget
-          UNION ALL SELECT country, plan, year(period_end) FROM indicator_values)
-    WHERE coalesce(plan, '') <> '' GROUP BY ALL"""
-
-#: the kept scope of each dataset's rows: its view → the summary's name (the columns the filter bar's choices read,
-#: and those the country, plan and current-plan conditions read)
-SCOPES = {
-    "budget": "budget_scope",
-    "indicator_values": "indicator_scope",
-    "actions": "action_scope",
-    "suboutput_list": "suboutput_scope",
-}
-_SCOPE_COLUMNS = {
-    "budget": "country, plan, agency, year, outcome_code, outcome_title",
-    "indicator_values": "country, plan, agency, period_end",
-    "actions": "country, plan, agency",
-    "suboutput_list": "country, plan, agency, outcome_code, outcome_title",
-}
-
 #: the budget lines reduced to partial sums (analytics.metrics.PARTIAL_SUMS) by every column a budget read groups
 #: or filters by, and by submission (when each agency reported): budget totals, the figures by outcome, output,
 #: agency, year and funding source, the tree, the year-on-year comparison and reporting completeness read it (at 10 M
@@ -54,13 +30,36 @@ _CUBE = f"""SELECT {CUBE_COLUMNS}, sum(required) AS required, sum(available) AS 
     sum(expenditure) AS expenditure, count(*) AS _lines
     FROM budget GROUP BY {CUBE_COLUMNS}, required IS NULL, available IS NULL, expenditure IS NULL"""
 
-#: every kept summary: its name → its definition over the views
-SUMMARIES = {
-    PLAN_YEARS: PLAN_SPANS,
-    **{name: f"SELECT DISTINCT {_SCOPE_COLUMNS[view]} FROM {view}" for view, name in SCOPES.items()},
-    BUDGET_CUBE: _CUBE,
+#: each plan's years as the store keeps them
+PLAN_YEARS = "plan_years"
+#: each country's plans with data: country ('' for none), plan, first and last year. A plan's years are those of its
+#: data: budget years and the years its indicator periods end in (the budget's read from the cube, kept first).
+PLAN_SPANS = """SELECT coalesce(country, '') AS country, plan, min(year) AS first_year, max(year) AS last_year
+    FROM (SELECT country, plan, year FROM budget_cube
+          UNION ALL SELECT country, plan, year(period_end) FROM indicator_values)
+    WHERE coalesce(plan, '') <> '' GROUP BY ALL"""
+
+#: the kept scope of each dataset's rows: its view → the summary's name (the columns the filter bar's choices read,
+#: and those the country, plan and current-plan conditions read); the budget's read from the cube
+SCOPES = {
+    "budget": "budget_scope",
+    "indicator_values": "indicator_scope",
+    "actions": "action_scope",
+    "suboutput_list": "suboutput_scope",
 }
-#: as of a date, where a summary is read otherwise than computed: the cube as the lines themselves, one line a row
-#: (the reads sum its rows again, so the figures are the same; reducing 10 M lines as of a date first would cost
-#: more than it saves)
-AS_OF = {BUDGET_CUBE: f"SELECT {CUBE_COLUMNS}, required, available, expenditure, 1::BIGINT AS _lines FROM budget"}
+_SCOPE_COLUMNS = {
+    "budget": "country, plan, agency, year, outcome_code, outcome_title",
+    "indicator_values": "country, plan, agency, period_end",
+    "actions": "country, plan, agency",
+    "suboutput_list": "country, plan, agency, outcome_code, outcome_title",
+}
+
+#: where a summary reads a view's rows from: the budget's from the cube (a ninth as many rows)
+_SOURCE = {"budget": BUDGET_CUBE}
+#: every kept summary: its name → its definition over the views (and the cube, kept first), in the order they are
+#: computed
+SUMMARIES = {
+    BUDGET_CUBE: _CUBE,
+    PLAN_YEARS: PLAN_SPANS,
+    **{name: f"SELECT DISTINCT {_SCOPE_COLUMNS[view]} FROM {_SOURCE.get(view, view)}" for view, name in SCOPES.items()},
+}

@@ -22,6 +22,7 @@ from typing import cast
 import duckdb
 
 from core.schema import FIGURES_DAY, REPLACE_SCOPE
+from core.summaries import BUDGET_CUBE, CUBE_COLUMNS
 from store import summaries
 from store.views import VIEWS
 
@@ -204,6 +205,20 @@ def _parts(table: str, moment: dt.datetime, catalog: str) -> tuple[str, str]:
     return open_by, holding
 
 
+def _cube_as_of(catalog: str, open_by: str, holding: str) -> str:
+    """SQL: the budget cube (core.summaries) at a moment, as `shown_rows` answers for the lines: the kept cube's rows
+    of the submissions whose current lines are all shown then (`open_by`: its rows are those lines' partial sums),
+    and the other shown lines, one line a row (the reads sum the rows again: the same figures)."""
+    lines = f'"{catalog}".main.budget_lines'
+    return f"""SELECT {CUBE_COLUMNS}, required, available, expenditure, _lines FROM "{catalog}".main.{BUDGET_CUBE}
+                   WHERE submission_id IN (SELECT submission_id FROM {open_by})
+               UNION ALL
+               SELECT {", ".join(f"r.{c.strip()}" for c in CUBE_COLUMNS.split(","))}, r.required, r.available,
+                      r.expenditure, 1::BIGINT
+               FROM {lines} r SEMI JOIN {holding} v ON {_same_group("budget_lines")}
+               WHERE NOT (r.current AND r.submission_id IN (SELECT submission_id FROM {open_by}))"""
+
+
 def shown_rows(table: str, catalog: str, open_by: str, holding: str) -> str:
     """SQL: the rows of `table` shown at a moment, those whose group has an interval holding it. Joining every row
     with every group takes seconds at 10 M lines, so most rows are answered by their submission alone: a current
@@ -225,7 +240,7 @@ def as_of_views(con, moment: dt.datetime, day: dt.date, kept: bool = False) -> l
     `shown_rows` reads are computed once into temporary tables first (a `Session`'s many reads), else in each read;
     then the kept summaries (core.summaries) over those views."""
     catalog = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
-    out = []
+    out, defined = [], {}
     for sql in VIEWS:
         for table in TABLES:
             if f"FROM {table} WHERE current" in sql:
@@ -238,12 +253,14 @@ def as_of_views(con, moment: dt.datetime, day: dt.date, kept: bool = False) -> l
                     open_by, holding = f"temp.as_of_open_{table}", f"temp.as_of_holding_{table}"
                 else:
                     open_by, holding = f"({open_by})", f"({holding})"
+                if table == "budget_lines":
+                    defined[BUDGET_CUBE] = _cube_as_of(catalog, open_by, holding)
                 out.append(
                     sql.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW")
                     .replace(f"FROM {table} WHERE current", f"FROM {shown_rows(table, catalog, open_by, holding)} r")
                     .replace("current_date", f"DATE '{day.isoformat()}'")
                 )
-    return [*out, *summaries.as_of_sql(kept)]  # the kept summaries, over the views of that moment
+    return [*out, *summaries.as_of_sql(kept, defined)]  # the kept summaries, over the views of that moment
 
 
 class Session:

@@ -5,7 +5,7 @@ database whose rows were written by other means (tests, bench/) calls `refresh` 
 
 from __future__ import annotations
 
-from core.summaries import AS_OF, PLAN_YEARS, SUMMARIES
+from core.summaries import PLAN_YEARS, SUMMARIES
 
 
 def create(con) -> None:
@@ -56,12 +56,12 @@ def plans_of(con, table: str, rows: str, params: list) -> list[tuple[str, str]]:
     ]
 
 
-def as_of_sql(kept: bool) -> list[str]:
+def as_of_sql(kept: bool, defined: dict[str, str]) -> list[str]:
     """The statements making each summary a temporary one computed over the views of an earlier moment (run after
-    those views are made, on the same cursor; the cube as the lines themselves: core.summaries.AS_OF). With `kept` (a
-    Session's many reads) the plans' years — which nearly every read needs — are computed once into a temporary
-    table; the rest stay views, computed when read."""
+    those views are made, on the same cursor), in `defined`'s definition where it gives one (the cube: history).
+    With `kept` (a Session's many reads) the plans' years — which nearly every read needs — are computed once into
+    a temporary table; the rest stay views, computed when read."""
+    kind = {name: "TABLE" if kept and name == PLAN_YEARS else "VIEW" for name in SUMMARIES}
     return [
-        f"CREATE OR REPLACE TEMP {'TABLE' if kept and name == PLAN_YEARS else 'VIEW'} {name} AS {AS_OF.get(name, sql)}"
-        for name, sql in SUMMARIES.items()
+        f"CREATE OR REPLACE TEMP {kind[name]} {name} AS {defined.get(name, sql)}" for name, sql in SUMMARIES.items()
     ]
