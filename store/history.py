@@ -82,9 +82,9 @@ def record_load(con, submission_ids: list[int], at: dt.datetime | None = None) -
     (Rows of a batch replaced by a later file of the same batch were never shown: they get no interval.)"""
     at = at or now()
     ids = [int(s) for s in submission_ids]
-    touched = []  # the plans whose rows it showed or retired
+    touched: summaries.Touched = []  # the rows it showed or retired
     for table in TABLES:
-        touched += summaries.plans_of(
+        touched += summaries.touched_rows(
             con, table, "list_contains($1::BIGINT[], submission_id) OR list_contains($1::BIGINT[], replaced_by)", [ids]
         )
         _close(con, table, at, "NOT current AND list_contains($2::BIGINT[], replaced_by)", ids)

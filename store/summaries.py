@@ -5,7 +5,7 @@ database whose rows were written by other means (tests, bench/) calls `refresh` 
 
 from __future__ import annotations
 
-from core.summaries import PLAN_YEARS, SUMMARIES
+from core.summaries import BUDGET_CUBE, PLAN_YEARS, SUMMARIES
 
 
 def create(con) -> None:
@@ -25,33 +25,41 @@ def missing(con) -> bool:
     return not set(SUMMARIES) <= have
 
 
-def refresh(con, plans: list[tuple[str, str]] | None = None) -> None:
-    """Recompute the kept summaries from the current rows (inside the caller's transaction): every row of each (a
-    summary's rows are each of one country's plan), or, given `plans`, only the rows of those (country, plan; ''
-    for none) — what a load or roll-back changed (at 10 M lines a plan's part of the cube is recomputed in a tenth
-    of the time of the whole)."""
-    if plans is None:
+#: what a change touched: (country, plan; '' for none) and the submission of its rows
+Touched = list[tuple[str, str, int]]
+
+
+def refresh(con, touched: Touched | None = None) -> None:
+    """Recompute the kept summaries from the current rows (inside the caller's transaction): every row of each, or,
+    given what a load or roll-back `touched`, only what those rows are in: the cube's rows of their submissions
+    (the cube is kept per submission: a load recomputes the rows of the file it adds and of the files whose lines it
+    retires, not its whole plan — 0.05 s, not 0.6 s, at 10 M lines), the other summaries' rows of their countries'
+    plans (a summary's row is of one country's plan), read from the cube first refreshed."""
+    if touched is None:
         for name, sql in SUMMARIES.items():
             con.execute(f"DELETE FROM {name}")
             con.execute(f"INSERT INTO {name} {sql}")
         return
-    plans = sorted(set(plans))
-    if not plans:
+    if not touched:
         return
+    plans = sorted({(country, plan) for country, plan, _ in touched})
+    submissions = ", ".join(str(int(s)) for s in sorted({s for _, _, s in touched}))  # numbers, written inline
     # equalities, not an IN over (country, plan) pairs: DuckDB pushes them into the scan (0.05 s, not 0.65 s)
-    touched = " OR ".join(["(coalesce(country, '') = ? AND coalesce(plan, '') = ?)"] * len(plans))
+    of_plans = " OR ".join(["(coalesce(country, '') = ? AND coalesce(plan, '') = ?)"] * len(plans))
     values = [v for pair in plans for v in pair]
     for name, sql in SUMMARIES.items():
-        con.execute(f"DELETE FROM {name} WHERE {touched}", values)
-        con.execute(f"INSERT INTO {name} SELECT * FROM ({sql}) WHERE {touched}", values)
+        rows, params = (f"submission_id IN ({submissions})", []) if name == BUDGET_CUBE else (of_plans, values)
+        con.execute(f"DELETE FROM {name} WHERE {rows}", params)
+        con.execute(f"INSERT INTO {name} SELECT * FROM ({sql}) WHERE {rows}", params)
 
 
-def plans_of(con, table: str, rows: str, params: list) -> list[tuple[str, str]]:
-    """(country, plan; '' for none) of the rows of `table` matching `rows` (with `params`): what a change touched."""
+def touched_rows(con, table: str, rows: str, params: list) -> Touched:
+    """What the rows of `table` matching `rows` (with `params`) are in: (country, plan; '' for none, submission)."""
     return [
-        tuple(r)
-        for r in con.execute(
-            f"SELECT DISTINCT coalesce(country, ''), coalesce(plan, '') FROM {table} WHERE {rows}", params
+        (country, plan, submission)
+        for country, plan, submission in con.execute(
+            f"SELECT DISTINCT coalesce(country, ''), coalesce(plan, ''), submission_id FROM {table} WHERE {rows}",
+            params,
         ).fetchall()
     ]
 

@@ -312,7 +312,8 @@ def _rollback(con, submission_id: int, user_name: str | None) -> dict:
     finish_submission(con, submission_id, status="rolled_back", rolled_back_at=_now(), rolled_back_by=user_name)
     changed_at = history.now()
     kind, fact_table = info["kind"], KINDS[info["kind"]].table.name
-    counts, touched = {}, []
+    counts: dict = {}
+    touched: summaries.Touched = []
     tables = (fact_table, "suboutputs", "indirect_cost_rows") if fact_table == "budget_lines" else (fact_table,)
     for table in tables:
         # its rows leave every chain: hidden, and no longer pointing at what replaced them
@@ -331,7 +332,7 @@ def _rollback(con, submission_id: int, user_name: str | None) -> dict:
         con.execute(f"""UPDATE {table} t SET current = n.next_id IS NULL, replaced_by = n.next_id
                         FROM rollback_next n WHERE t.rowid = n.row_id""")
         history.record_rollback(con, table, submission_id, changed_at)
-        touched += summaries.plans_of(  # the plans whose rows it hid or gave back
+        touched += summaries.touched_rows(  # the rows it hid or gave back
             con, table, "submission_id = ? OR rowid IN (SELECT row_id FROM rollback_next)", [submission_id]
         )
         con.execute("DROP TABLE rollback_next")
