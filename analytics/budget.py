@@ -15,7 +15,7 @@ from analytics.filters import Filters, where
 from analytics.identity import AGENCY_GROUP, JOINT, JOINT_LABEL, OUTCOME_IDENTITY, OUTCOME_KEY, entity_names
 from analytics.sql import frame, record, rows
 from core.formatting import NO_AGENCY, NO_CODE, is_missing, outcome_label, output_label, text, unique_labels
-from core.summaries import BUDGET_CUBE
+from core.summaries import BUDGET_CUBE, FUNDED_SUBOUTPUTS
 
 
 def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
@@ -190,7 +190,7 @@ def lines(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 1000) -
 # --- the plan's structure (UN INFO sub-outputs, with or without money) and its indirect costs --------
 
 #: the sub-outputs with a budget line; a sub-output outside it has no money figure in any year
-_FUNDED = "LEFT JOIN (SELECT DISTINCT suboutput_id AS funded FROM budget) f ON f.funded = s.suboutput_id"
+_FUNDED = f"LEFT JOIN (SELECT DISTINCT suboutput_id AS funded FROM {FUNDED_SUBOUTPUTS}) f ON f.funded = s.suboutput_id"
 #: sub-outputs in view without any budget figure (part of the plan, counted, adding nothing to the amounts)
 SUBOUTPUTS_WITHOUT_FIGURES = "count(DISTINCT s.suboutput_id) FILTER (WHERE f.funded IS NULL)"
 _OUTPUT_IDENTITY = "(coalesce(s.output_code, ''), coalesce(s.output_title, ''))"

@@ -289,22 +289,22 @@ def parse_day(text: str | None) -> dt.date | None:
 Filter = Choice | YearRange | AsOfDate | PlanView
 
 #: the plans of a country's budget lines and indicator values (a submission without a country of its own is in
-#: the country of its plan)
+#: the country of its plan); these conditions read the summaries the store keeps (core.summaries)
 _PLANS_OF_COUNTRY = (
-    "(SELECT plan FROM budget WHERE country = ? UNION SELECT plan FROM indicator_values WHERE country = ?)"
+    "(SELECT plan FROM budget_scope WHERE country = ? UNION SELECT plan FROM indicator_scope WHERE country = ?)"
 )
 #: the outcome with the chosen key, as its identity (an outcome's code repeats across plans)
 _OUTCOME = f"""(SELECT coalesce(plan, ''), coalesce(outcome_code, ''), coalesce(outcome_title, '')
-    FROM (SELECT DISTINCT plan, outcome_code, outcome_title FROM budget) WHERE {OUTCOME_KEY} = ?)"""
+    FROM (SELECT DISTINCT plan, outcome_code, outcome_title FROM budget_scope) WHERE {OUTCOME_KEY} = ?)"""
 #: an indicator measures an outcome when its result code is the outcome's code or one of its outputs' codes, in
 #: the outcome's plan and country
 _INDICATOR_OF_OUTCOME = f"""(coalesce(country, ''), plan, result_code) IN (
             SELECT coalesce(country, ''), plan, outcome_code
-                FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title FROM budget)
+                FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title FROM budget_scope)
                 WHERE {OUTCOME_KEY} = ?
             UNION
             SELECT coalesce(country, ''), plan, output_code
-                FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title, output_code FROM budget)
+                FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title, output_code FROM budget_cube)
                 WHERE {OUTCOME_KEY} = ?)"""
 
 

@@ -54,6 +54,9 @@ _SCOPE_COLUMNS = {
     "suboutput_list": "country, plan, agency, outcome_code, outcome_title",
 }
 
+#: the sub-outputs with a budget line (the plan's structure counts those without any figure)
+FUNDED_SUBOUTPUTS = "funded_suboutputs"
+
 #: where a summary reads a view's rows from: the budget's from the cube (a ninth as many rows)
 _SOURCE = {"budget": BUDGET_CUBE}
 #: every kept summary: its name → its definition over the views (and the cube, kept first), in the order they are
@@ -62,4 +65,5 @@ SUMMARIES = {
     BUDGET_CUBE: _CUBE,
     PLAN_YEARS: PLAN_SPANS,
     **{name: f"SELECT DISTINCT {_SCOPE_COLUMNS[view]} FROM {_SOURCE.get(view, view)}" for view, name in SCOPES.items()},
+    FUNDED_SUBOUTPUTS: "SELECT DISTINCT country, plan, suboutput_id FROM budget WHERE suboutput_id IS NOT NULL",
 }
