@@ -179,7 +179,7 @@ def _store_version(con) -> None:
     con.execute("INSERT INTO store_version VALUES (1)")
 
 
-@migration(10, "summaries kept by the store: each plan's years, each dataset's scope")
+@migration(10, "summaries kept by the store: the budget cube, each plan's years, each dataset's scope")
 def _summaries(con) -> None:
     """No table changes here: `migrate` creates the summaries (core.summaries) once the views are (re)created — they
     are computed over the views, which a later migration may change — and recreates them after every migration."""

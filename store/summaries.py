@@ -35,8 +35,8 @@ def refresh(con, touched: Touched | None = None) -> None:
     """Recompute the kept summaries from the current rows (inside the caller's transaction): every row of each, or,
     given what a load or roll-back `touched`, only what those rows are in: the cube's rows of their submissions
     (the cube is kept per submission: a load recomputes the rows of the file it adds and of the files whose lines it
-    retires, not its whole plan — 0.05 s, not 0.6 s, at 10 M lines), the other summaries' rows of their countries'
-    plans (a summary's row is of one country's plan), read from the cube first refreshed."""
+    retires, not its whole plan), the other summaries' rows of their countries' plans (a summary's row is of one
+    country's plan), read from the cube first refreshed."""
     if touched is None:
         for name, sql in SUMMARIES.items():
             con.execute(f"DELETE FROM {name}")
