@@ -27,6 +27,7 @@ from analytics.sql import Where
 from core.formatting import FORMULA_TRIGGERS, printable
 from core.registry import Dataset
 from core.schema import EXPORTS
+from core.summaries import BUDGET_DETAILS
 
 #: the SDG goals of a sub-output ('5 Gender Equality; 10 Reduced Inequalities' → a list)
 SDG_GOALS = r"list_transform(string_split(coalesce(sdg_goals, ''), ';'), g -> trim(g))"
@@ -54,19 +55,21 @@ class BudgetDetail:
 
 def budget_detail_options(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, list[str]]:
     """The values the budget export's UN INFO refinements can take within the filters (empty lists
-    when the budget in view has no UN INFO rows)."""
+    when the budget in view has no UN INFO rows), read from the details the store keeps (core.summaries)."""
     w = where("budget", filters)
 
     def distinct(expression: str) -> list[str]:
         return [
             r[0]
-            for r in sql.rows(con, f"SELECT DISTINCT {expression} AS v FROM budget{w.sql()} ORDER BY v", w.params)
+            for r in sql.rows(
+                con, f"SELECT DISTINCT {expression} AS v FROM {BUDGET_DETAILS}{w.sql()} ORDER BY v", w.params
+            )
             if r[0]
         ]
 
     goals = sql.rows(
         con,
-        f"""SELECT DISTINCT g FROM (SELECT unnest({SDG_GOALS}) AS g FROM budget{w.sql()})
+        f"""SELECT DISTINCT g FROM (SELECT unnest({SDG_GOALS}) AS g FROM {BUDGET_DETAILS}{w.sql()})
                               WHERE g <> '' ORDER BY try_cast(split_part(g, ' ', 1) AS INTEGER), g""",
         w.params,
     )

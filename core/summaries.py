@@ -56,6 +56,8 @@ _SCOPE_COLUMNS = {
 
 #: the sub-outputs with a budget line (the plan's structure counts those without any figure)
 FUNDED_SUBOUTPUTS = "funded_suboutputs"
+#: the UN INFO details of the budget lines in each scope (the budget export's refinements offer them)
+BUDGET_DETAILS = "budget_details"
 
 #: where a summary reads a view's rows from: the budget's from the cube (a ninth as many rows)
 _SOURCE = {"budget": BUDGET_CUBE}
@@ -66,4 +68,6 @@ SUMMARIES = {
     PLAN_YEARS: PLAN_SPANS,
     **{name: f"SELECT DISTINCT {_SCOPE_COLUMNS[view]} FROM {_SOURCE.get(view, view)}" for view, name in SCOPES.items()},
     FUNDED_SUBOUTPUTS: "SELECT DISTINCT country, plan, suboutput_id FROM budget WHERE suboutput_id IS NOT NULL",
+    BUDGET_DETAILS: f"""SELECT DISTINCT {_SCOPE_COLUMNS["budget"]}, strategic_priority, suboutput_status, sdg_goals
+        FROM budget""",
 }
