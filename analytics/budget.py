@@ -15,7 +15,7 @@ from analytics.filters import Filters, where
 from analytics.identity import AGENCY_GROUP, JOINT, JOINT_LABEL, OUTCOME_IDENTITY, OUTCOME_KEY, entity_names
 from analytics.sql import frame, record, rows
 from core.formatting import NO_AGENCY, NO_CODE, is_missing, outcome_label, output_label, text, unique_labels
-from core.summaries import BUDGET_CUBE, FUNDED_SUBOUTPUTS
+from core.summaries import BUDGET_CUBE, FUNDED_SUBOUTPUTS, MISSING_PATTERN
 
 
 def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
                coalesce(sum(_lines) FILTER (WHERE is_joint), 0)::BIGINT AS joint_lines,
                list(DISTINCT currency) AS currencies
         FROM (SELECT {JOINT} AS is_joint, currency, {metrics.PARTIAL_SUMS_OF_CUBE} FROM {BUDGET_CUBE}{w.sql()}
-              GROUP BY is_joint, currency, {metrics.MISSING_PATTERN})""",
+              GROUP BY is_joint, currency, {MISSING_PATTERN})""",
         w.params,
     )
     result["currencies"] = sorted(c for c in (result.get("currencies") or []) if c)
@@ -76,7 +76,7 @@ def by(con: duckdb.DuckDBPyConnection, filters: Filters, level: str) -> pd.DataF
         f"""
         SELECT {names}, {metrics.BUDGET_METRICS_OF_PARTIALS}
         FROM (SELECT {", ".join(select)}, {metrics.PARTIAL_SUMS_OF_CUBE} FROM {BUDGET_CUBE}{w.sql()}
-              GROUP BY {group}, {metrics.MISSING_PATTERN})
+              GROUP BY {group}, {MISSING_PATTERN})
         GROUP BY {group} ORDER BY {order}""",
         w.params,
     )

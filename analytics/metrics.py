@@ -168,17 +168,13 @@ BUDGET = (
     COVERAGE_BASIS,
 )
 BUDGET_METRICS = ",\n    ".join(f"{m.sql} AS {m.name}" for m in BUDGET)
-#: the budget lines reduced to partial sums (`SELECT <groups>, {PARTIAL_SUMS} FROM budget GROUP BY <groups>,
-#: {MISSING_PATTERN}`): in a row, a figure's sum is NULL exactly when the lines lack it, and `_lines` counts them.
-#: Over such rows `BUDGET_METRICS_OF_PARTIALS` — the same definitions, each line count a sum of `_lines` — gives
-#: the figures `BUDGET_METRICS` gives over the lines, with one plain aggregation of the lines instead of fifteen
-#: filtered ones (4 × faster at 10 M lines; README: Benchmarks)
-PARTIAL_SUMS = (
-    "sum(required) AS required, sum(available) AS available, sum(expenditure) AS expenditure, count(*) AS _lines"
-)
-MISSING_PATTERN = "required IS NULL, available IS NULL, expenditure IS NULL"
-#: the same partial sums read from the cube the store keeps (core.summaries.BUDGET_CUBE: the lines already reduced
-#: by every column a budget read groups or filters by, a tenth as many rows at 10 M lines), grouped as over the lines
+#: budget reads in two levels: the lines reduced to partial sums by the read's groups and pattern of missing figures
+#: (core.summaries.PARTIAL_SUMS, MISSING_PATTERN): in a row, a figure's sum is NULL exactly when the lines lack it,
+#: and `_lines` counts them. Over such rows `BUDGET_METRICS_OF_PARTIALS` — the same definitions, each line count a sum
+#: of `_lines` — gives the figures `BUDGET_METRICS` gives over the lines, with one plain aggregation instead of
+#: fifteen filtered ones (4 × faster at 10 M lines; README: Benchmarks). The reads take their partial sums from the
+#: cube the store keeps (core.summaries.BUDGET_CUBE: the lines already so reduced by every column a budget read
+#: groups or filters by, a ninth as many rows at 10 M lines), summing its rows again:
 PARTIAL_SUMS_OF_CUBE = (
     "sum(required) AS required, sum(available) AS available, sum(expenditure) AS expenditure, "
     "sum(_lines)::BIGINT AS _lines"
@@ -187,7 +183,7 @@ _LINE_COUNT = re.compile(r"count\(\*\)( FILTER \(WHERE [^()]*\))?")
 
 
 def of_partials(sql: str) -> str:
-    """Budget metrics' SQL over the partial sums (`PARTIAL_SUMS`): each count of lines becomes a sum of `_lines`."""
+    """Budget metrics' SQL over partial sums (core.summaries.PARTIAL_SUMS): each count of lines a sum of `_lines`."""
     done = _LINE_COUNT.sub(r"coalesce(sum(_lines)\1, 0)::BIGINT", sql)
     if "count(" in done:
         raise ValueError(f"not a sum or a count of budget lines: {sql}")

@@ -26,9 +26,13 @@ CUBE_COLUMNS = (
     "currency, year, submission_id"
 )
 
-_CUBE = f"""SELECT {CUBE_COLUMNS}, sum(required) AS required, sum(available) AS available,
-    sum(expenditure) AS expenditure, count(*) AS _lines
-    FROM budget GROUP BY {CUBE_COLUMNS}, required IS NULL, available IS NULL, expenditure IS NULL"""
+#: a budget line's figures as partial sums (`SELECT <groups>, PARTIAL_SUMS FROM budget GROUP BY <groups>,
+#: MISSING_PATTERN`): the cube's own, and analytics.metrics' two-level budget reads
+PARTIAL_SUMS = (
+    "sum(required) AS required, sum(available) AS available, sum(expenditure) AS expenditure, count(*) AS _lines"
+)
+MISSING_PATTERN = "required IS NULL, available IS NULL, expenditure IS NULL"
+_CUBE = f"SELECT {CUBE_COLUMNS}, {PARTIAL_SUMS} FROM budget GROUP BY {CUBE_COLUMNS}, {MISSING_PATTERN}"
 
 #: each plan's years as the store keeps them
 PLAN_YEARS = "plan_years"
