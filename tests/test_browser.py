@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import playwright.sync_api as playwright_api
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 import pytest
 
 from analytics.filters import Filters
@@ -210,10 +211,22 @@ def metrics(page, count: int = 1) -> dict[str, str]:
     return out
 
 
-def choose(page, label: str, option: str) -> None:
-    """Pick `option` in the sidebar select box labelled `label`."""
-    page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
+def choose(page, label: str, option: str, within: str = "stSidebar") -> None:
+    """Pick `option` in the select box labelled `label` in the `within` block (the sidebar unless told). A widget's
+    rerun can draw the box again right after it opened, closing its list: then it is opened again (three tries)."""
+    box = page.locator(f'[data-testid="{within}"]').get_by_role("combobox", name=label, exact=True)
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(3):
+        box.click()
+        try:
+            wanted.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            settle(page)
+    wanted.click()
     settle(page)
 
 

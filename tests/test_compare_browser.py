@@ -5,14 +5,12 @@ figures and the change, equal to the plain-Python model of the seeded rows."""
 from __future__ import annotations
 
 from tests.fixtures import BUDGET_ROWS
-from tests.test_browser import CHROMIUM, browser, new_page, open_url, read_download, screenshot, server, settle  # noqa: F401
+from tests.test_browser import CHROMIUM, browser, choose, new_page, open_url, read_download, screenshot, server, settle  # noqa: F401
 
 
 def pick(page, label: str, option: str) -> None:
     """Choose `option` in the page's (not the sidebar's) select box labelled `label`."""
-    page.locator('[data-testid="stMain"]').get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
-    settle(page)
+    choose(page, label, option, within="stMain")
 
 
 def test_compare_two_years_per_agency_on_the_delivery_page(server, browser):  # noqa: F811
