@@ -18,8 +18,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import playwright.sync_api as playwright_api
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from analytics.filters import Filters
 from app.pages import PAGES as REGISTERED_PAGES
