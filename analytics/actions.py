@@ -5,17 +5,16 @@ costed work plans (planned cost, funds secured, gap) and each deliverable's stat
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from analytics import metrics
 from analytics.filters import Filters, where
 from analytics.identity import NOT_ASSIGNED, entity_names
-from analytics.sql import Where, frame, record, rows
+from analytics.sql import Where, arrow, frame, record, rows
 from core.schema import TODAY
 from core.vocabulary import STATUSES
 
@@ -227,41 +226,73 @@ ACTION_KEY = (
 CHANGES = ("new", "changed", "unchanged")
 
 
-def listing(con: duckdb.DuckDBPyConnection, filters: Filters, workplans_only: bool = False) -> pd.DataFrame:
-    """Every action in view (only the work plans' deliverables, source type workplan, with `workplans_only`) with
-    its group, status, cost, funds secured and gap, by source, group and action number: read at two dates, what
-    `status_changes` compares."""
-    w = _in_view(filters, workplans_only)
-    return frame(
-        con,
-        f"""
-        SELECT {ACTION_KEY} AS action_key, source_type, source_title, {GROUP} AS work_group,
+#: the order actions are listed in: by source, group and action number
+_LISTING_ORDER = (
+    "source_title, work_group NULLS LAST, try_cast(regexp_extract(action_no, '\\d+') AS INTEGER) NULLS LAST, "
+    "action_no, action_key"
+)
+_LISTING = f"""SELECT {ACTION_KEY} AS action_key, source_type, source_title, {GROUP} AS work_group,
                recommendation_no, recommendation, action_no, action, responsible, agency, deadline, status,
                planned_cost, funded, planned_cost - funded AS cost_gap, funding_source, currency, as_of, country, plan
-        FROM actions{w.sql()}
-        ORDER BY source_title, work_group NULLS LAST,
-                 try_cast(regexp_extract(action_no, '\\d+') AS INTEGER) NULLS LAST, action_no, action_key""",
-        w.params,
-    )
+        FROM actions"""
 
 
 def earlier(filters: Filters, day: dt.date) -> Filters:
-    """The filters of the `listing` to compare with at `day`: the same, as of `day`, without the year range (which
+    """The filters of the actions to compare with at `day`: the same, as of `day`, without the year range (which
     narrows deadlines: an action whose deadline has moved is the same action)."""
     return replace(filters.without("year_from", "year_to"), as_of=day)
 
 
-def status_changes(now: pd.DataFrame, then: pd.DataFrame) -> pd.DataFrame:
-    """`now` (a `listing`) with each action's status as it stood when `then` (the same listing at an earlier date,
-    `earlier`) was read — `previous_status`, NULL when the action was not in view — and the change: new, changed or
-    unchanged. Both reads come from the store's history (`store.history`: the views as of a date)."""
-    previous = then.drop_duplicates("action_key")[["action_key", "status"]].rename(
-        columns={"status": "previous_status"}
+@dataclass(frozen=True)
+class StatusChanges:
+    """How many actions in view are new, changed or unchanged since a date, and the actions themselves."""
+
+    counts: dict[str, int]  # each of CHANGES → its number of actions
+    rows: pd.DataFrame  # each action (_LISTING) with previous_status and change after status
+
+
+#: an action's change: new when its key was not in view then (previous.status is its status then)
+_CHANGE = """CASE WHEN previous.action_key IS NULL THEN 'new'
+                  WHEN previous.status IS NOT DISTINCT FROM now.status THEN 'unchanged' ELSE 'changed' END"""
+#: the name the statuses read at the earlier date are registered under on the reading cursor
+_PREVIOUS = "previous_statuses"
+
+
+def status_changes(
+    con: duckdb.DuckDBPyConnection,
+    then: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    day: dt.date,
+    workplans_only: bool = False,
+    moved_only: bool = False,
+) -> StatusChanges:
+    """Each action in view (only the work plans' deliverables, source type workplan, with `workplans_only`; `con`:
+    the store as the page reads it) with its group, status, cost, funds secured and gap, by source, group and action
+    number, and its status as it stood at the end of `day` (`then`: the store as it stood then, store.history; the
+    actions in view then, `earlier`) — `previous_status`, NULL when the action was not in view — and the change: new,
+    changed or unchanged. With `moved_only` only the new and changed ones are listed (the counts are of all). In
+    SQL: only the statuses of then (a key and a status an action) leave the engine, joined to the actions now."""
+    w_then = _in_view(earlier(filters, day), workplans_only)
+    previous = arrow(
+        then,
+        f"""SELECT action_key, first(status ORDER BY {_LISTING_ORDER}) AS status
+            FROM ({_LISTING}{w_then.sql()}) GROUP BY action_key""",
+        w_then.params,
     )
-    out = now.merge(previous, on="action_key", how="left", validate="many_to_one")
-    known = out["previous_status"].notna().to_numpy(bool)
-    same = (out["previous_status"] == out["status"]).fillna(False).to_numpy(bool)
-    out["change"] = np.select([~known, ~same], ["new", "changed"], "unchanged")  # a column at once: 100,000 actions
-    columns = [c for c in now.columns if c != "action_key"]
-    at = columns.index("status") + 1
-    return out[[*columns[:at], "previous_status", "change", *columns[at:]]]
+    w = _in_view(filters, workplans_only)
+    cursor = con.cursor()
+    try:
+        cursor.register(_PREVIOUS, previous)
+        joined = f"""SELECT now.*, previous.status AS previous_status, {_CHANGE} AS change
+                     FROM ({_LISTING}{w.sql()}) now
+                     LEFT JOIN {_PREVIOUS} previous ON previous.action_key = now.action_key"""
+        counted = dict(cursor.execute(f"SELECT change, count(*) FROM ({joined}) GROUP BY change", w.params).fetchall())
+        shown = " WHERE change <> 'unchanged'" if moved_only else ""
+        listed = cursor.execute(f"SELECT * FROM ({joined}){shown} ORDER BY {_LISTING_ORDER}", w.params).df()
+    finally:
+        cursor.unregister(_PREVIOUS)
+        cursor.close()
+    columns = [c for c in listed.columns if c != "action_key"]
+    status_at = columns.index("status") + 1
+    ordered = [*columns[:status_at], "previous_status", "change", *columns[status_at:-2]]
+    return StatusChanges({c: int(counted.get(c, 0)) for c in CHANGES}, listed[ordered].reset_index(drop=True))

@@ -1,13 +1,16 @@
-"""Running SQL: a WHERE clause built from parameterised conditions, and the three ways a read fetches
-(a DataFrame, rows, one record), each on its own cursor so that pages may read in parallel threads."""
+"""Running SQL: a WHERE clause built from parameterised conditions, and the ways a read fetches (a DataFrame,
+an Arrow table, rows, one record), each on its own cursor so that pages may read in parallel threads."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+
+R = TypeVar("R")
 
 
 class Where:
@@ -25,20 +28,26 @@ class Where:
         return f" {keyword} " + " AND ".join(self.clauses) if self.clauses else ""
 
 
-def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+def _fetched(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any], take: Callable[[Any], R]) -> R:
+    """`take(the executed cursor)`, on a cursor of its own, closed after."""
     cursor = con.cursor()
     try:
-        return cursor.execute(sql, list(params)).df()
+        return take(cursor.execute(sql, list(params)))
     finally:
         cursor.close()
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    return _fetched(con, sql, params, lambda c: c.df())
+
+
+def arrow(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+    """The result as an Arrow table: what another cursor joins without a copy (DuckDB scans it in place)."""
+    return _fetched(con, sql, params, lambda c: c.to_arrow_table())
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-    cursor = con.cursor()
-    try:
-        return cursor.execute(sql, list(params)).fetchall()
-    finally:
-        cursor.close()
+    return _fetched(con, sql, params, lambda c: c.fetchall())
 
 
 def record(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> dict[str, Any]:

@@ -4,6 +4,8 @@ and arguments. Also what the filter bar left in the session: the current filters
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -122,6 +124,18 @@ def _cached(db: str, version: tuple, read: str, filters: tuple, args: tuple, _fu
         return _function(then.con, f, *args)
 
 
+@st.cache_data(show_spinner=False, max_entries=200)
+def _cached_since(
+    db: str, version: tuple, read: str, filters: tuple, day: dt.date, args: tuple, _function: Callable[..., Any]
+) -> Any:
+    f = Filters(*filters)
+    con = _connect(db)
+    with contextlib.ExitStack() as stack:
+        now = con if f.as_of is None else stack.enter_context(history.Session(con, history.end_of_day(f.as_of))).con
+        then = stack.enter_context(history.Session(con, history.end_of_day(day)))
+        return _function(now, then.con, f, day, *args)
+
+
 def on_click(make: Callable[[duckdb.DuckDBPyConnection], R], filters: Filters | None = None) -> Callable[[], R]:
     """`make(con)` for a file made when its download button is clicked. Streamlit calls it after the page's run, in
     a thread of its server, when that run's connection may be closed (the file is let go of between runs:
@@ -145,6 +159,14 @@ def cached(read: Callable[..., R], filters: Filters | None = None, *args: Any) -
     f = filters if filters is not None else current_filters()
     version = st.session_state.get("_data_version") or data_version()
     return _cached(db_path(), version, f"{read.__module__}.{read.__qualname__}", f.as_tuple(), args, read)
+
+
+def cached_since(read: Callable[..., R], day: dt.date, filters: Filters | None = None, *args: Any) -> R:
+    """`read(con, then, filters, day, *args)`, cached as `cached` is: a read comparing the store as the filters show
+    it (`con`) with the store as it stood at the end of `day` (`then`), in one call."""
+    f = filters if filters is not None else current_filters()
+    version = st.session_state.get("_data_version") or data_version()
+    return _cached_since(db_path(), version, f"{read.__module__}.{read.__qualname__}", f.as_tuple(), day, args, read)
 
 
 def current_filters() -> Filters:

@@ -86,19 +86,28 @@ def reads(db: Path | str, page: str) -> None:
     from app.testing import open_page
 
     timed: list[tuple[float, str, str, str]] = []
-    cached = data.cached
+    cached, cached_since = data.cached, data.cached_since
+
+    def note(started: float, read, filters, args: tuple) -> None:
+        chosen = {k: v for k, v in zip(filters.__dataclass_fields__, filters.as_tuple()) if v} if filters else {}
+        name = f"{read.__module__}.{read.__qualname__}"
+        timed.append((time.perf_counter() - started, name, repr(args), repr(chosen)))
 
     def timing(read, filters=None, *args):
         started = time.perf_counter()
         try:
             return cached(read, filters, *args)
         finally:
-            chosen = {k: v for k, v in zip(filters.__dataclass_fields__, filters.as_tuple()) if v} if filters else {}
-            timed.append(
-                (time.perf_counter() - started, f"{read.__module__}.{read.__qualname__}", repr(args), repr(chosen))
-            )
+            note(started, read, filters, args)
 
-    data.cached = timing  # pages call data.cached through the module
+    def timing_since(read, day, filters=None, *args):
+        started = time.perf_counter()
+        try:
+            return cached_since(read, day, filters, *args)
+        finally:
+            note(started, read, filters, (day, *args))
+
+    data.cached, data.cached_since = timing, timing_since  # pages call them through the module
     app = open_page(page, {}, timeout=600)
     timed.clear()
     st.cache_data.clear()

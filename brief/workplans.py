@@ -39,14 +39,11 @@ def workplan_section(
         f"status, and the status change since {when}, the end of the previous quarter (statuses "
         "as the dashboard showed them then).",
     )
-    now = actions.listing(con, filters, workplans_only=True)
-    if now.empty:
+    since_then = actions.status_changes(con, earlier, filters, since, workplans_only=True)
+    changes, counts = since_then.rows, since_then.counts
+    if changes.empty:
         section.empty = "No work-plan deliverables are loaded for this country and period."
         return section
-    changes = actions.status_changes(
-        now, actions.listing(earlier, actions.earlier(filters, since), workplans_only=True)
-    )
-    counts = changes["change"].value_counts()
     costs = actions.cost_totals(con, filters, workplans_only=True)
     section.cards = [
         Card(

@@ -342,19 +342,16 @@ with frame.section(f"Status change since {then.day:%-d %b %Y}" if then else "Sta
             "changed since then."
         )
     else:
-        # each action's status now and as it stood at the date: both read from the store's history
-        changes = actions.status_changes(
-            data.cached(actions.listing, filters), data.cached(actions.listing, actions.earlier(filters, then.day))
-        )
-        counts = changes["change"].value_counts()
+        # each action's status now and as it stood at the date: both read from the store's history, compared in SQL
+        changes = data.cached_since(actions.status_changes, then.day, filters, False, True)  # all actions, moved only
+        counts, moved = changes.counts, changes.rows
         st.caption(
             f"Since {then.day:%-d %b %Y} (the sidebar's “Change since”): "
-            f"{format_count(counts.get('changed', 0))} changed status, "
-            f"{format_count(counts.get('new', 0))} new (loaded since), "
-            f"{format_count(counts.get('unchanged', 0))} unchanged. Statuses as the dashboard showed them at "
+            f"{format_count(counts['changed'])} changed status, "
+            f"{format_count(counts['new'])} new (loaded since), "
+            f"{format_count(counts['unchanged'])} unchanged. Statuses as the dashboard showed them at "
             "the end of that day."
         )
-        moved = changes[changes["change"] != "unchanged"]
         if not moved.empty:
             table = moved[
                 [

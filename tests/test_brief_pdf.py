@@ -255,10 +255,7 @@ def test_the_excel_brief_work_plans_equal_the_recommendations_pages_queries(demo
         since = actions.previous_quarter_end(history.now().date())
         groups = actions.cost_by(con, filters, "group", workplans_only=True)
         costs = actions.cost_totals(con, filters, workplans_only=True)
-        listing = actions.status_changes(
-            actions.listing(con, filters, True),
-            actions.listing(history.as_of(con, since), actions.earlier(filters, since), True),
-        )
+        listing = actions.status_changes(con, history.as_of(con, since), filters, since, workplans_only=True).rows
         then = activity.headline(history.as_of(con, since), filters)
     finally:
         con.close()

@@ -374,10 +374,7 @@ def test_no_cost_is_not_zero_cost(con):
 
 def _changes(con, since: dt.date, workplans_only: bool = False) -> pd.DataFrame:
     """Each action's status now and as the store showed it at the end of `since` (the page's and the brief's read)."""
-    return actions.status_changes(
-        actions.listing(con, Filters(), workplans_only),
-        actions.listing(history.as_of(con, since), actions.earlier(Filters(), since), workplans_only),
-    )
+    return actions.status_changes(con, history.as_of(con, since), Filters(), since, workplans_only).rows
 
 
 def _shown(con, submission_id: int, start: dt.datetime, end: dt.datetime | None = None) -> None:
@@ -390,17 +387,21 @@ def _shown(con, submission_id: int, start: dt.datetime, end: dt.datetime | None 
         )
 
 
+#: a quarter's work plan and the next quarter's update: 1.1 completed, 1.2 unchanged, 1.3 dropped, 1.4 new
+_Q3 = (
+    ["1.1", "Area", "UPR submission", "OHCHR", "Ongoing", 38000, 20000, "OHCHR", "Rule of law"],
+    ["1.2", "Area", "HRDDP training", "OHCHR", "Not started", 52000, 0, None, "Rule of law"],
+    ["1.3", "Area", "Dropped later", "OHCHR", "Ongoing", None, None, None, "Rule of law"],
+)
+_Q4 = (
+    ["1.1", "Area", "UPR submission", "OHCHR", "Completed", 38000, 38000, "OHCHR", "Rule of law"],
+    ["1.2", "Area", "HRDDP training", "OHCHR", "Not started", 52000, 30000, None, "Rule of law"],
+    ["1.4", "Area", "Human Rights Day", "OHCHR", "Planned", 15000, 15000, "Pooled", "Development"],
+)
+
+
 def test_status_change_since_the_previous_quarter_from_the_history(con):
-    q3 = plan_file(
-        ["1.1", "Area", "UPR submission", "OHCHR", "Ongoing", 38000, 20000, "OHCHR", "Rule of law"],
-        ["1.2", "Area", "HRDDP training", "OHCHR", "Not started", 52000, 0, None, "Rule of law"],
-        ["1.3", "Area", "Dropped later", "OHCHR", "Ongoing", None, None, None, "Rule of law"],
-    )
-    q4 = plan_file(
-        ["1.1", "Area", "UPR submission", "OHCHR", "Completed", 38000, 38000, "OHCHR", "Rule of law"],
-        ["1.2", "Area", "HRDDP training", "OHCHR", "Not started", 52000, 30000, None, "Rule of law"],
-        ["1.4", "Area", "Human Rights Day", "OHCHR", "Planned", 15000, 15000, "Pooled", "Development"],
-    )
+    q3, q4 = plan_file(*_Q3), plan_file(*_Q4)
     first = load(con, q3, "q3.xlsx")
     second = load(con, q4, "q4.xlsx")
     _shown(con, first.submission_id, dt.datetime(2026, 9, 15, 10, 0), dt.datetime(2026, 11, 20, 10, 0))
@@ -449,6 +450,33 @@ def test_status_change_since_the_previous_quarter_from_the_history(con):
     )
     assert load(con, q4, "q4.xlsx").status == "committed"
     assert list(_changes(con, quarter_end)["change"]) == ["new"] * 3
+
+
+def test_the_recommendations_page_lists_the_statuses_that_moved_since_the_date(tmp_path, monkeypatch):
+    """The page's "Status change since" section on the history above: the counts of all three kinds, and a table of
+    only the changed and new actions, with the status then and now (an unchanged one is not listed)."""
+    path = tmp_path / "changes.duckdb"
+    con = store.connection.connect(path)
+    try:
+        first = load(con, plan_file(*_Q3), "q3.xlsx")
+        second = load(con, plan_file(*_Q4), "q4.xlsx")
+        _shown(con, first.submission_id, dt.datetime(2026, 9, 15, 10, 0), dt.datetime(2026, 11, 20, 10, 0))
+        _shown(con, second.submission_id, dt.datetime(2026, 11, 20, 10, 0))
+    finally:
+        con.close()
+    monkeypatch.setenv("UNCT_DB", str(path))
+    app = open_page("recommendations", {"since": "2026-09-30"})
+    assert not app.exception and not app.error
+    captions = " ".join(c.value for c in app.caption)
+    assert "Since 30 Sep 2026 (the sidebar's “Change since”): 1 changed status, 1 new (loaded since), 1 unchanged" in (
+        captions
+    )
+    table = next(d.value for d in app.dataframe if "Status now" in d.value.columns)
+    shown = table[["Action no.", "Status on 30 Sep 2026", "Status now", "Change"]].astype(object)
+    assert [tuple(r) for r in shown.where(shown.notna(), None).values] == [  # by group: Development first
+        ("1.4", None, "Not started", "new"),
+        ("1.1", "Ongoing", "Completed", "changed"),
+    ]
 
 
 def test_the_change_since_is_read_from_the_visibility_history_not_the_log(con):
