@@ -15,7 +15,7 @@ from analytics.identity import AGENCY_LIST, OUTCOME_KEY, entity_names
 from analytics.sql import frame, rows
 from core.formatting import outcome_label, unique_labels
 from core.schema import PLAN_COUNTRIES
-from core.summaries import BUDGET_CUBE
+from core.summaries import BUDGET_ROLLUP
 
 #: the views and tables every page reads
 SURFACE = ("budget", "indicator_values", "actions", "submissions", "entities", "store_version")
@@ -84,7 +84,7 @@ def freshness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
         f"""
         WITH brought AS (
             SELECT trim(unnest({AGENCY_LIST})) AS a, submission_id, 'budget' AS dataset
-                FROM (SELECT DISTINCT agency, submission_id FROM {BUDGET_CUBE}{bw.sql()})
+                FROM (SELECT DISTINCT agency, submission_id FROM {BUDGET_ROLLUP}{bw.sql()})
             UNION ALL SELECT trim(agency), submission_id, 'indicators'
                 FROM (SELECT DISTINCT agency, submission_id FROM indicator_values{iw.sql()})
             UNION ALL SELECT trim(agency), submission_id, 'actions'
@@ -132,7 +132,7 @@ def reporting_completeness(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
             SELECT country, plan, trim(unnest({AGENCY_LIST})) AS a, year, has_spending, submission_id
             FROM (SELECT coalesce(country, '') AS country, plan, agency, year, submission_id,
                          bool_or(expenditure IS NOT NULL) AS has_spending
-                  FROM {BUDGET_CUBE}{w.sql()} GROUP BY ALL)),
+                  FROM {BUDGET_ROLLUP}{w.sql()} GROUP BY ALL)),
         years AS (  -- never a future year: a plan that has not reported spending yet is taken this year
             SELECT country, plan,
                    coalesce(?::INTEGER, max(year) FILTER (WHERE has_spending AND year <= year(current_date)),

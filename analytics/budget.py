@@ -15,7 +15,7 @@ from analytics.filters import Filters, where
 from analytics.identity import AGENCY_GROUP, JOINT, JOINT_LABEL, OUTCOME_IDENTITY, OUTCOME_KEY, entity_names
 from analytics.sql import frame, record, rows
 from core.formatting import NO_AGENCY, NO_CODE, is_missing, outcome_label, output_label, text, unique_labels
-from core.summaries import BUDGET_CUBE, FUNDED_SUBOUTPUTS, MISSING_PATTERN
+from core.summaries import BUDGET_CUBE, BUDGET_ROLLUP, FUNDED_SUBOUTPUTS, MISSING_PATTERN
 
 
 def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
         SELECT {metrics.BUDGET_METRICS_OF_PARTIALS},
                coalesce(sum(_lines) FILTER (WHERE is_joint), 0)::BIGINT AS joint_lines,
                list(DISTINCT currency) AS currencies
-        FROM (SELECT {JOINT} AS is_joint, currency, {metrics.PARTIAL_SUMS_OF_CUBE} FROM {BUDGET_CUBE}{w.sql()}
+        FROM (SELECT {JOINT} AS is_joint, currency, {metrics.PARTIAL_SUMS_OF_CUBE} FROM {BUDGET_ROLLUP}{w.sql()}
               GROUP BY is_joint, currency, {MISSING_PATTERN})""",
         w.params,
     )
@@ -71,11 +71,12 @@ def by(con: duckdb.DuckDBPyConnection, filters: Filters, level: str) -> pd.DataF
     if "outcome_title" in columns:
         names += f", {OUTCOME_KEY} AS outcome_key"
     order = "year" if level == "year" else "required DESC NULLS LAST"
+    source = BUDGET_CUBE if level == "funding_source" else BUDGET_ROLLUP  # the rollup has no funding source
     df = frame(
         con,
         f"""
         SELECT {names}, {metrics.BUDGET_METRICS_OF_PARTIALS}
-        FROM (SELECT {", ".join(select)}, {metrics.PARTIAL_SUMS_OF_CUBE} FROM {BUDGET_CUBE}{w.sql()}
+        FROM (SELECT {", ".join(select)}, {metrics.PARTIAL_SUMS_OF_CUBE} FROM {source}{w.sql()}
               GROUP BY {group}, {MISSING_PATTERN})
         GROUP BY {group} ORDER BY {order}""",
         w.params,
@@ -131,7 +132,7 @@ def tree(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 300) -> 
                {metrics.of_partials(metrics.COVERAGE.sql)} AS coverage,
                {metrics.of_partials(metrics.LINES_WITHOUT_AVAILABLE.sql)} AS lines_without_available,
                count(*) OVER () AS leaves
-        FROM {BUDGET_CUBE}{w.sql()}
+        FROM {BUDGET_ROLLUP}{w.sql()}
         GROUP BY plan, outcome_code, outcome_title, output_code, output_title, agency, {JOINT}
         ORDER BY required DESC NULLS LAST LIMIT ?""",
         [*w.params, limit],
@@ -239,7 +240,7 @@ def plan_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
             SELECT country, plan, coalesce(sum(required) FILTER (WHERE cost_type = 'support'), 0) AS support_costs,
                    coalesce(sum(required) FILTER (WHERE cost_type = 'fee'), 0) AS fees, min(currency) AS currency
             FROM indirect_costs{iw.sql()} GROUP BY country, plan),
-        lines AS (SELECT country, plan, sum(required) AS programme FROM {BUDGET_CUBE}{w.sql()} GROUP BY ALL)
+        lines AS (SELECT country, plan, sum(required) AS programme FROM {BUDGET_ROLLUP}{w.sql()} GROUP BY ALL)
         SELECT c.country, c.plan, coalesce(l.programme, 0) AS programme, c.support_costs, c.fees,
                coalesce(l.programme, 0) + c.support_costs + c.fees AS total, c.currency
         FROM costs c LEFT JOIN lines l ON l.plan = c.plan AND l.country IS NOT DISTINCT FROM c.country

@@ -15,7 +15,7 @@ from analytics.filters import Filters, where
 from analytics.identity import AGENCY_GROUP, JOINT_LABEL, OUTCOME_KEY, entity_names
 from analytics.sql import frame, rows
 from core.formatting import outcome_label, unique_labels
-from core.summaries import BUDGET_CUBE
+from core.summaries import BUDGET_ROLLUP
 
 #: the figures each budget page compares (the first is the one its bars show)
 FIGURES: dict[str, tuple[metrics.Metric, ...]] = {
@@ -31,7 +31,7 @@ _LEVELS = {
 def years(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[int]:
     """The years with budget lines under the filters (the year range aside), latest first: what can be compared."""
     w = where("budget", filters.without("year_from", "year_to"))
-    return [y for (y,) in rows(con, f"SELECT DISTINCT year FROM {BUDGET_CUBE}{w.sql()} ORDER BY year DESC", w.params)]
+    return [y for (y,) in rows(con, f"SELECT DISTINCT year FROM {BUDGET_ROLLUP}{w.sql()} ORDER BY year DESC", w.params)]
 
 
 def side_by_side(
@@ -68,7 +68,7 @@ def side_by_side(
         WITH per_year AS (
             SELECT {", ".join(select)}, year,
                    {", ".join(f"{metrics.of_partials(m.sql)} AS {m.name}" for m in (*figures, metrics.LINES))}
-            FROM {BUDGET_CUBE}{w.sql()} GROUP BY {group}, year)
+            FROM {BUDGET_ROLLUP}{w.sql()} GROUP BY {group}, year)
         SELECT {", ".join(names)}, {", ".join(pivot)}
         FROM per_year GROUP BY {", ".join(names)}
         ORDER BY greatest({lead}_{int(first)}, {lead}_{int(second)}) DESC NULLS LAST, {", ".join(names)}""",

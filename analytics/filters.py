@@ -304,7 +304,7 @@ _INDICATOR_OF_OUTCOME = f"""(coalesce(country, ''), plan, result_code) IN (
                 WHERE {OUTCOME_KEY} = ?
             UNION
             SELECT coalesce(country, ''), plan, output_code
-                FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title, output_code FROM budget_cube)
+                FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title, output_code FROM budget_rollup)
                 WHERE {OUTCOME_KEY} = ?)"""
 
 

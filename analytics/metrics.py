@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from core.formatting import format_count, format_money, format_rate
+from core.summaries import SUMS_OF_PARTIALS
 from core.vocabulary import OPEN_ACTION_STATUSES, sql_list
 
 
@@ -174,11 +175,9 @@ BUDGET_METRICS = ",\n    ".join(f"{m.sql} AS {m.name}" for m in BUDGET)
 #: of `_lines` — gives the figures `BUDGET_METRICS` gives over the lines, with one plain aggregation instead of
 #: fifteen filtered ones (4 × faster at 10 M lines; README: Benchmarks). The reads take their partial sums from the
 #: cube the store keeps (core.summaries.BUDGET_CUBE: the lines already so reduced by every column a budget read
-#: groups or filters by, a ninth as many rows at 10 M lines), summing its rows again:
-PARTIAL_SUMS_OF_CUBE = (
-    "sum(required) AS required, sum(available) AS available, sum(expenditure) AS expenditure, "
-    "sum(_lines)::BIGINT AS _lines"
-)
+#: groups or filters by, a ninth as many rows at 10 M lines; most read its rollup, BUDGET_ROLLUP, without the funding
+#: source, an eighth of that), summing its rows again:
+PARTIAL_SUMS_OF_CUBE = SUMS_OF_PARTIALS
 _LINE_COUNT = re.compile(r"count\(\*\)( FILTER \(WHERE [^()]*\))?")
 
 

@@ -18,7 +18,7 @@ from analytics.identity import AGENCY_LIST, CURRENT_FIRST
 from analytics.sql import rows
 from core.formatting import A_YEAR
 from core.schema import KINDS
-from core.summaries import BUDGET_CUBE, PLAN_YEARS, SCOPES
+from core.summaries import BUDGET_ROLLUP, PLAN_YEARS, SCOPES
 
 #: every plan's data years, per country ('' for none): kept by the store (core.summaries)
 _PLAN_SPANS = f"SELECT country, plan, first_year, last_year FROM {PLAN_YEARS}"
@@ -31,7 +31,7 @@ def in_view(
     (`year_from`, `year_to`) and the plan's own years (`first_year`, `last_year`), by plan and country."""
     parts, params = [], []
     for dataset in datasets:
-        view, year = (BUDGET_CUBE if dataset == "budget" else KINDS[dataset].view.name), KINDS[dataset].year
+        view, year = (BUDGET_ROLLUP if dataset == "budget" else KINDS[dataset].view.name), KINDS[dataset].year
         w = where(dataset, filters)
         parts.append(f"SELECT coalesce(country, '') AS country, plan, {year} AS year FROM {view}{w.sql()}")
         params += w.params
@@ -159,7 +159,7 @@ def ended_plans(
     w = where("budget", undated)
     ended = set()
     for country, plan, last in rows(
-        con, f"SELECT country, plan, max(year) FROM {BUDGET_CUBE}{w.sql()} GROUP BY ALL", w.params
+        con, f"SELECT country, plan, max(year) FROM {BUDGET_ROLLUP}{w.sql()} GROUP BY ALL", w.params
     ):
         named = [int(y) for y in A_YEAR.findall(plan or "")]
         if (max(named) < year) if named else (last is not None and last < year - 1):

@@ -22,7 +22,7 @@ from typing import cast
 import duckdb
 
 from core.schema import FIGURES_DAY, REPLACE_SCOPE
-from core.summaries import BUDGET_CUBE, CUBE_COLUMNS
+from core.summaries import PER_SUBMISSION
 from store import summaries
 from store.views import VIEWS
 
@@ -201,23 +201,25 @@ def _parts(table: str, moment: dt.datetime, catalog: str) -> tuple[str, str]:
     # the closed intervals holding the moment, and the open ones of the submissions that are not `open_by` (those
     # with an open interval begun after the moment): that few, not every open interval, is what the scan is driven by
     # (at 10 M lines 0.09 → 0.003 s: the submissions' numbers prune the scan of 3 M intervals)
+    begun_after = f"SELECT submission_id FROM {visibility} WHERE shown_until IS NULL AND shown_from > {stamp}"
     holding = (
         f"SELECT * FROM {visibility} WHERE shown_until IS NOT NULL AND shown_from <= {stamp} AND shown_until > {stamp} "
-        f"UNION ALL SELECT * FROM {visibility} WHERE shown_until IS NULL AND shown_from <= {stamp} AND submission_id IN "
-        f"(SELECT submission_id FROM {visibility} WHERE shown_until IS NULL AND shown_from > {stamp})"
+        f"UNION ALL SELECT * FROM {visibility} WHERE shown_until IS NULL AND shown_from <= {stamp} "
+        f"AND submission_id IN ({begun_after})"
     )
     return open_by, holding
 
 
-def _cube_as_of(catalog: str, open_by: str, holding: str) -> str:
-    """SQL: the budget cube (core.summaries) at a moment, as `shown_rows` answers for the lines: the kept cube's rows
-    of the submissions whose current lines are all shown then (`open_by`: its rows are those lines' partial sums),
-    and the other shown lines, one line a row (the reads sum the rows again: the same figures)."""
+def _kept_as_of(catalog: str, open_by: str, holding: str, name: str, columns: str) -> str:
+    """SQL: a summary kept per submission (core.summaries.PER_SUBMISSION: the budget cube, its rollup; `columns` its
+    groups) at a moment, as `shown_rows` answers for the lines: the kept rows of the submissions whose current lines
+    are all shown then (`open_by`: its rows are those lines' partial sums), and the other shown lines, one line a
+    row (the reads sum the rows again: the same figures)."""
     lines = f'"{catalog}".main.budget_lines'
-    return f"""SELECT {CUBE_COLUMNS}, required, available, expenditure, _lines FROM "{catalog}".main.{BUDGET_CUBE}
+    return f"""SELECT {columns}, required, available, expenditure, _lines FROM "{catalog}".main.{name}
                    WHERE submission_id IN (SELECT submission_id FROM {open_by})
                UNION ALL
-               SELECT {", ".join(f"r.{c.strip()}" for c in CUBE_COLUMNS.split(","))}, r.required, r.available,
+               SELECT {", ".join(f"r.{c.strip()}" for c in columns.split(","))}, r.required, r.available,
                       r.expenditure, 1::BIGINT
                FROM {lines} r SEMI JOIN {holding} v ON {_same_group("budget_lines")}
                WHERE NOT (r.current AND r.submission_id IN (SELECT submission_id FROM {open_by}))"""
@@ -258,7 +260,8 @@ def as_of_views(con, moment: dt.datetime, day: dt.date, kept: bool = False) -> l
                 else:
                     open_by, holding = f"({open_by})", f"({holding})"
                 if table == "budget_lines":
-                    defined[BUDGET_CUBE] = _cube_as_of(catalog, open_by, holding)
+                    for name, columns in PER_SUBMISSION.items():
+                        defined[name] = _kept_as_of(catalog, open_by, holding, name, columns)
                 out.append(
                     sql.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW")
                     .replace(f"FROM {table} WHERE current", f"FROM {shown_rows(table, catalog, open_by, holding)} r")

@@ -185,6 +185,11 @@ def _summaries(con) -> None:
     are computed over the views, which a later migration may change — and recreates them after every migration."""
 
 
+@migration(11, "the budget cube's rollup without the funding source, which most budget reads read")
+def _rollup(con) -> None:
+    """No table changes: `migrate` recreates every summary (core.summaries) after it, the rollup among them."""
+
+
 #: the newest schema version (a database opened read-only must already have it)
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -5,7 +5,7 @@ database whose rows were written by other means (tests, bench/) calls `refresh` 
 
 from __future__ import annotations
 
-from core.summaries import BUDGET_CUBE, PLAN_YEARS, SUMMARIES
+from core.summaries import PER_SUBMISSION, PLAN_YEARS, SUMMARIES
 
 
 def create(con) -> None:
@@ -33,10 +33,10 @@ Touched = list[tuple[str, str, int]]
 
 def refresh(con, touched: Touched | None = None) -> None:
     """Recompute the kept summaries from the current rows (inside the caller's transaction): every row of each, or,
-    given what a load or roll-back `touched`, only what those rows are in: the cube's rows of their submissions
-    (the cube is kept per submission: a load recomputes the rows of the file it adds and of the files whose lines it
-    retires, not its whole plan), the other summaries' rows of their countries' plans (a summary's row is of one
-    country's plan), read from the cube first refreshed."""
+    given what a load or roll-back `touched`, only what those rows are in: the cube's and rollup's rows of their
+    submissions (they are kept per submission: a load recomputes the rows of the file it adds and of the files whose
+    lines it retires, not its whole plan), the other summaries' rows of their countries' plans (a summary's row is of
+    one country's plan), read from the cube and rollup first refreshed."""
     if touched is None:
         for name, sql in SUMMARIES.items():
             con.execute(f"DELETE FROM {name}")
@@ -52,7 +52,7 @@ def refresh(con, touched: Touched | None = None) -> None:
     of_plans = " OR ".join(["(coalesce(country, '') = ? AND coalesce(plan, '') = ?)"] * len(plans))
     values = [v for pair in plans for v in pair]
     for name, sql in SUMMARIES.items():
-        if name == BUDGET_CUBE:
+        if name in PER_SUBMISSION:
             rows, params = f"submission_id IN ({submissions})", []
         elif len(plans) <= _FEW_PLANS:
             rows, params = of_plans, values
@@ -75,7 +75,8 @@ def touched_rows(con, table: str, rows: str, params: list) -> Touched:
 
 def as_of_sql(kept: bool, defined: dict[str, str]) -> list[str]:
     """The statements making each summary a temporary one computed over the views of an earlier moment (run after
-    those views are made, on the same cursor), in `defined`'s definition where it gives one (the cube: history).
+    those views are made, on the same cursor), in `defined`'s definition where it gives one (the cube and rollup:
+    history).
     With `kept` (a Session's many reads) the plans' years — which nearly every read needs — are computed once into
     a temporary table; the rest stay views, computed when read."""
     kind = {name: "TABLE" if kept and name == PLAN_YEARS else "VIEW" for name in SUMMARIES}

@@ -13,7 +13,7 @@ import store.migrations
 import store.writes
 from analytics import actions, budget, exports, indicators
 from analytics.filters import Filters
-from core.summaries import CUBE_COLUMNS
+from core.summaries import PER_SUBMISSION
 from etl.load import load_bytes, load_many
 from store import history
 from tests.test_rollback import SCENARIOS, UNINFO, load
@@ -24,11 +24,14 @@ VIEWS = ("budget", "suboutput_list", "indicator_values", "actions", "indirect_co
 EXPORTS = ("Africa_crime.xlsx", "Africa_digital.xlsx", "Africa_education.xlsx")
 
 
-#: the budget cube the store keeps, as partial sums per group and pattern of missing figures (as of a date its rows
-#: are kept rows and lines: the same sums, to the last bits)
-CUBE = f"""SELECT {CUBE_COLUMNS}, sum(required), sum(available), sum(expenditure), sum(_lines)
-    FROM budget_cube GROUP BY {CUBE_COLUMNS}, required IS NULL, available IS NULL, expenditure IS NULL
-    ORDER BY {CUBE_COLUMNS}, required IS NULL, available IS NULL, expenditure IS NULL"""
+#: the summaries kept per submission (the budget cube, its rollup), as partial sums per group and pattern of missing
+#: figures (as of a date their rows are kept rows and lines: the same sums, to the last bits)
+KEPT_SUMS = {
+    name: f"""SELECT {columns}, sum(required), sum(available), sum(expenditure), sum(_lines)
+    FROM {name} GROUP BY {columns}, required IS NULL, available IS NULL, expenditure IS NULL
+    ORDER BY {columns}, required IS NULL, available IS NULL, expenditure IS NULL"""
+    for name, columns in PER_SUBMISSION.items()
+}
 
 
 def views(con) -> dict[str, list[tuple]]:
@@ -37,7 +40,7 @@ def views(con) -> dict[str, list[tuple]]:
     cur = con.cursor()
     try:
         shown = {v: cur.execute(f"SELECT * FROM {v} ORDER BY ALL").fetchall() for v in VIEWS}
-        return {**shown, "budget_cube": cur.execute(CUBE).fetchall()}
+        return {**shown, **{name: cur.execute(sql).fetchall() for name, sql in KEPT_SUMS.items()}}
     finally:
         cur.close()
 
