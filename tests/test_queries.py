@@ -6,10 +6,13 @@ import csv
 import datetime as dt
 import io
 import math
+import uuid
 
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import store.connection
 from analytics import actions, activity, budget, exports, indicators, metrics
@@ -19,6 +22,7 @@ from analytics.identity import outcome_key
 from core.formatting import format_money, format_rate, outcome_label, shorten, unique_labels
 from tests import model
 from tests.fixtures import ACTION_ROWS, ANGOLA, BUDGET_ROWS, EVALUATION, PLAN_A, PLAN_B, VIET_NAM
+from tests.null_data import NULL_HEAVY, _budget_line, datasets, write_db
 
 HEALTH = outcome_key(PLAN_A, "1", "By 2027, more children and women use quality health and nutrition services")
 GOVERNANCE = outcome_key(PLAN_A, "1", "By 2027, public institutions are more accountable and transparent")
@@ -659,3 +663,80 @@ def test_the_reporting_year_is_never_in_the_future(tmp_path):
     assert load_bytes(con, workbook_bytes({"B": [BUDGET_HEADER, *rows]}), "f.xlsx", plan="P").status == "committed"
     assert list(activity.reporting_completeness(con, Filters())["year"]) == [this_year]
     con.close()
+
+
+# --- the export preview's first lines, placed through the rollup ---------------------------------------------
+
+#: the budget export's order (core.schema): the preview's first lines are the first in it
+_ORDER = "plan, outcome_code, output_code, agency, year"
+
+
+def _first_keys(con, f: Filters, limit: int) -> list[tuple]:
+    """The order's values of the first `limit` lines, by sorting every line (ties of the order come in any order,
+    the values do not)."""
+    w = where("budget", f)
+    return con.execute(f"SELECT {_ORDER} FROM budget{w.sql()} ORDER BY {_ORDER} LIMIT ?", [*w.params, limit]).fetchall()
+
+
+def _preview_matches(con, f: Filters, limit: int) -> None:
+    shown = exports.rows(con, f, "budget", limit)
+    keys = [c.strip() for c in _ORDER.split(",")]
+    got = [tuple(None if pd.isna(v) else v for v in r) for r in shown[keys].itertuples(index=False)]
+    assert got == _first_keys(con, f, limit), (f, limit)
+    w = where("budget", f)
+    every = con.execute(f"SELECT * FROM budget{w.sql()}", w.params).df()
+    assert len(shown.merge(every.drop_duplicates(), how="inner")) >= len(shown.drop_duplicates()), (f, limit)
+    assert exports.count(con, f, "budget") == len(every), f
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 7, 40, 200, 10_000])
+def test_the_export_preview_is_the_first_lines_of_the_order(seeded_db, limit):
+    """The rollup finds which groups of the order hold the first lines; the lines shown are those a sort of every
+    line gives (their order's values; ties come in any order), whatever the filters, and the count is every line's."""
+    for f in (
+        Filters(),
+        Filters(current_plans=True),
+        Filters(country=ANGOLA),
+        Filters(agency="UNDP"),
+        Filters(year_from=2025, year_to=2025),
+        Filters(plan=PLAN_B),
+    ):
+        _preview_matches(seeded_db, f, limit)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 4, 5])
+def test_the_export_preview_reaches_into_the_lines_whose_order_values_are_missing(tmp_path, limit):
+    """The first lines' groups run from a value into the missing ones of one column (NULLs sort last): those lines
+    are among the first too."""
+    line = dict(country="Angola", plan="UNSDCF Angola 2023-2027", agency="UNDP", year=2024, submission_id=1)
+    dataset = {
+        "budget": [
+            _budget_line(**line, outcome_code="1", output_code="1.1"),
+            _budget_line(**line, outcome_code="1", output_code=None),
+            _budget_line(**line, outcome_code=None, output_code="9.9"),
+            _budget_line(**{**line, "agency": None}, outcome_code=None, output_code=None),
+            _budget_line(**{**line, "agency": None, "year": 2025}, outcome_code=None, output_code=None),
+        ],
+        "indicators": [],
+        "actions": [],
+        "submissions": [dict(NULL_HEAVY["submissions"][0], submission_id=1, status="committed")],
+    }
+    con = store.connection.connect(write_db(tmp_path / "nulls-last.duckdb", dataset), read_only=True)
+    try:
+        _preview_matches(con, Filters(), limit)
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(dataset=datasets(), limit=st.integers(1, 30))
+def test_the_export_preview_is_the_first_lines_where_order_values_are_missing(tmp_path_factory, dataset, limit):
+    """Missing plans, codes, agencies and years (NULLs sort last, the rollup's groups hold them too)."""
+    db = write_db(tmp_path_factory.getbasetemp() / f"preview-{uuid.uuid4().hex}.duckdb", dataset)
+    con = store.connection.connect(db, read_only=True)
+    try:
+        for f in (Filters(), Filters(current_plans=True), Filters(country="Angola")):
+            _preview_matches(con, f, limit)
+    finally:
+        con.close()
