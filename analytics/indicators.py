@@ -11,6 +11,11 @@ from analytics.filters import Filters, where
 from analytics.identity import INDICATOR_KEY
 from analytics.sql import frame, rows
 
+#: an indicator's rows, its latest first: the latest period end, then the latest submission, then the agency in
+#: alphabetical order (missing ones last, as in an ORDER BY: a struct's missing field sorts after any value). As
+#: `arg_min`'s key, one pass of a hash aggregate instead of a window's sort (at 10 M lines 0.06 -> 0.04 s each)
+_LATEST_FIRST = "struct_pack(e := -epoch(period_end), s := -submission_id, a := agency)"
+
 
 def _progress_sql(filters: Filters) -> tuple[str, list]:
     """SQL of `progress` (unordered) and its parameters."""
@@ -19,16 +24,17 @@ def _progress_sql(filters: Filters) -> tuple[str, list]:
         f"""
         WITH v AS (SELECT * FROM indicator_values{w.sql()}),
         defn AS (
-            SELECT country, plan, indicator_code, indicator, result_code, unit, baseline, baseline_year,
-                   target, target_year, agency
-            FROM v QUALIFY row_number() OVER (PARTITION BY country, plan, indicator_code
-                                              ORDER BY period_end DESC, submission_id DESC, agency) = 1),
+            SELECT country, plan, indicator_code, r.*
+            FROM (SELECT country, plan, indicator_code,
+                         arg_min(struct_pack(indicator, result_code, unit, baseline, baseline_year, target,
+                                             target_year, agency), {_LATEST_FIRST}) AS r
+                  FROM v GROUP BY country, plan, indicator_code)),
         latest AS (
-            SELECT country, plan, indicator_code, period AS latest_period, period_end AS latest_period_end,
-                   actual AS latest_actual
-            FROM v WHERE actual IS NOT NULL
-            QUALIFY row_number() OVER (PARTITION BY country, plan, indicator_code
-                                       ORDER BY period_end DESC, submission_id DESC, agency) = 1),
+            SELECT country, plan, indicator_code, r.*
+            FROM (SELECT country, plan, indicator_code,
+                         arg_min(struct_pack(latest_period := period, latest_period_end := period_end,
+                                             latest_actual := actual), {_LATEST_FIRST}) AS r
+                  FROM v WHERE actual IS NOT NULL GROUP BY country, plan, indicator_code)),
         joined AS (
             SELECT d.*, l.latest_period, l.latest_period_end, l.latest_actual
             FROM defn d LEFT JOIN latest l

@@ -21,7 +21,7 @@ from analytics.filters import Filters, where
 from analytics.identity import outcome_key
 from core.formatting import format_money, format_rate, outcome_label, shorten, unique_labels
 from tests import model
-from tests.fixtures import ACTION_ROWS, ANGOLA, BUDGET_ROWS, EVALUATION, PLAN_A, PLAN_B, VIET_NAM
+from tests.fixtures import ACTION_ROWS, ANGOLA, BUDGET_ROWS, EVALUATION, INDICATOR_COLUMNS, PLAN_A, PLAN_B, VIET_NAM
 from tests.null_data import NULL_HEAVY, _budget_line, datasets, write_db
 
 HEALTH = outcome_key(PLAN_A, "1", "By 2027, more children and women use quality health and nutrition services")
@@ -740,3 +740,51 @@ def test_the_export_preview_is_the_first_lines_where_order_values_are_missing(tm
             _preview_matches(con, f, limit)
     finally:
         con.close()
+
+
+def test_an_indicators_latest_row_is_the_latest_period_then_submission_then_agency(tmp_path):
+    """Its definition (target, agency) and its latest actual come from its latest row: the latest period end, of
+    those the latest submission, of those the agency first in alphabetical order; a missing period end or agency
+    comes last."""
+
+    def value(submission: int, period_end, agency, target: float, actual) -> dict:
+        return {
+            **dict.fromkeys(INDICATOR_COLUMNS),
+            "country": ANGOLA,
+            "plan": PLAN_B,
+            "indicator_code": "I1",
+            "indicator": f"wording of {agency} in {submission}",
+            "baseline": 0.0,
+            "baseline_year": 2023,
+            "target": target,
+            "target_year": 2030,
+            "period": str(period_end),
+            "period_end": period_end,
+            "actual": actual,
+            "agency": agency,
+            "submission_id": submission,
+        }
+
+    end, earlier = dt.date(2025, 12, 31), dt.date(2024, 12, 31)
+    dataset = {
+        "budget": [],
+        "indicators": [
+            value(1, end, "UNICEF", 10.0, 3.0),
+            value(2, end, "WHO", 20.0, 4.0),  # the latest submission's, with an actual
+            value(2, end, "UNDP", 30.0, None),  # the latest submission's, first agency: the definition
+            value(2, end, None, 40.0, 7.0),  # no agency: last
+            value(3, earlier, "AAA", 50.0, 9.0),  # a later file, an earlier period
+            value(3, None, "AAA", 60.0, 11.0),  # no period end: last
+        ],
+        "actions": [],
+        "submissions": [dict(NULL_HEAVY["submissions"][0], submission_id=i, status="committed") for i in (1, 2, 3)],
+    }
+    con = store.connection.connect(write_db(tmp_path / "latest.duckdb", dataset), read_only=True)
+    try:
+        row = indicators.progress(con, Filters()).to_dict("records")
+    finally:
+        con.close()
+    assert [(r["indicator"], r["agency"], r["target"], r["latest_actual"]) for r in row] == [
+        ("wording of UNDP in 2", "UNDP", 30.0, 4.0)
+    ]
+    assert row[0]["progress"] == pytest.approx(4.0 / 30.0)
