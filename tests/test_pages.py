@@ -17,6 +17,7 @@ import pytest
 from analytics.filters import Filters
 from analytics.identity import outcome_key
 from app.testing import PAGE_FILES, open_page
+from core import palette
 from core.formatting import format_count, format_money, format_rate, reported_phrase
 from tests import model
 from tests.fixtures import ANGOLA, PLAN_A, VIET_NAM
@@ -585,3 +586,29 @@ def test_a_delivery_rate_over_100_percent_is_pointed_out(tmp_path, monkeypatch):
     notes = [c.value for c in app.caption if "Over 100 %" in c.value]
     assert len(notes) == 1 and "Over 100 %: UNDP reported more spent than available" in notes[0]
     assert table(app, "delivery-by-agency")["Delivery rate (%)"].tolist() == [160.0, 40.0]  # ranked by rate
+
+
+@pytest.mark.parametrize("page", ["overview", "delivery", "funding_gaps", "indicators", "recommendations"])
+def test_every_chart_is_readable_on_a_projector(dashboard_db, page):
+    """Every axis's ticks and every legend in 14 px or more, in the dark text colour; a bar chart's value axis
+    titled with its unit (app.charts.layout, one update of each setting)."""
+    app = open_page(page)
+    no_errors(app)
+    specs = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    assert specs, page
+    for spec in specs:
+        layout = spec["layout"]
+        axes = [v for k, v in layout.items() if re.fullmatch(r"[xy]axis\d*", k)]
+        if spec["data"][0]["type"] == "treemap":
+            continue  # no axes
+        assert axes, (page, spec["data"][0].get("name"))
+        for axis in axes:
+            assert axis["tickfont"]["size"] >= 14 and axis["tickfont"]["color"] == palette.INK, (page, axis)
+            assert axis["automargin"] is True
+        if layout.get("showlegend", True) and "legend" in layout:
+            assert layout["legend"]["font"]["size"] >= 14 and layout["legend"]["font"]["color"] == palette.INK, page
+        if spec["data"][0]["type"] == "bar":
+            titles = [a.get("title", {}).get("text") for a in axes]
+            assert any(
+                t and ("USD" in t or "actions" in t.lower() or "indicators" in t.lower() or "%" in t) for t in titles
+            ), (page, titles)
