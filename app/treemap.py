@@ -108,31 +108,35 @@ def _treemap_tiles(tree: pd.DataFrame) -> list[tuple[str, str, str, float, str, 
         required=pd.to_numeric(tree["required"], errors="coerce").fillna(0.0),
         output_id=[f"{k}/{n}" for k, n in zip(tree["outcome_key"], outputs)],
     )
-    tiles = []
-    for key, group in leaves.groupby("outcome_key", sort=False):
-        label, total = group["outcome"].iloc[0], float(group["required"].sum())
-        tiles.append(
-            (
-                str(key),
-                plot_text(shorten(label, 40)),
-                "",
-                total,
-                palette.TREEMAP_COLORS["outcome"],
-                f"{plot_text(label)}<br>Required: {format_money(total)}",
-            )
+    # each parent's label and the sum under it, grouped at once (iterating over the groups cost 0.3 s a page run)
+    outcomes = leaves.groupby("outcome_key", sort=False).agg(label=("outcome", "first"), total=("required", "sum"))
+    outputs_shown = leaves.groupby("output_id", sort=False).agg(
+        label=("output", "first"), parent=("outcome_key", "first"), total=("required", "sum")
+    )
+    tiles = [
+        (
+            str(key),
+            plot_text(shorten(label, 40)),
+            "",
+            float(total),
+            palette.TREEMAP_COLORS["outcome"],
+            f"{plot_text(label)}<br>Required: {format_money(total)}",
         )
-    for output_id, group in leaves.groupby("output_id", sort=False):
-        label, total = group["output"].iloc[0], float(group["required"].sum())
-        tiles.append(
-            (
-                str(output_id),
-                plot_text(shorten(label, 36)),
-                group["outcome_key"].iloc[0],
-                total,
-                palette.TREEMAP_COLORS["output"],
-                f"{plot_text(label)}<br>Required: {format_money(total)}",
-            )
+        for key, label, total in zip(outcomes.index, outcomes["label"], outcomes["total"])
+    ]
+    tiles += [
+        (
+            str(output_id),
+            plot_text(shorten(label, 36)),
+            parent,
+            float(total),
+            palette.TREEMAP_COLORS["output"],
+            f"{plot_text(label)}<br>Required: {format_money(total)}",
         )
+        for output_id, label, parent, total in zip(
+            outputs_shown.index, outputs_shown["label"], outputs_shown["parent"], outputs_shown["total"]
+        )
+    ]
     for leaf, (oid, label, req, avail, cov) in enumerate(
         zip(leaves["output_id"], leaves["agency_label"], leaves["required"], leaves["available"], leaves["coverage"])
     ):

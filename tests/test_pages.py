@@ -612,3 +612,28 @@ def test_every_chart_is_readable_on_a_projector(dashboard_db, page):
             assert any(
                 t and ("USD" in t or "actions" in t.lower() or "indicators" in t.lower() or "%" in t) for t in titles
             ), (page, titles)
+
+
+@pytest.mark.parametrize("f", [Filters(), Filters(country=VIET_NAM), Filters(agency="UNICEF")])
+def test_the_treemaps_tiles_hold_the_sums_under_them(dashboard_db, f):
+    """Outcomes, their outputs and the outputs' agencies: each parent's value the sum of the tiles under it
+    (branchvalues "total"), every parent drawn, the outcomes' values their requirement (the plain-Python model)."""
+    app = open_page("funding_gaps", query_params(f))
+    no_errors(app)
+    spec = next(
+        json.loads(c.proto.spec)
+        for c in app.get("plotly_chart")
+        if json.loads(c.proto.spec)["data"][0]["type"] == "treemap"
+    )
+    tile = spec["data"][0]
+    values = dict(zip(tile["ids"], plotted(tile["values"])))
+    children: dict[str, list[float]] = {}
+    for parent, value in zip(tile["parents"], plotted(tile["values"])):
+        children.setdefault(parent, []).append(value)
+    assert set(children) - {""} <= set(values)  # every parent is a tile
+    for parent, under in children.items():
+        if parent:
+            assert close(values[parent], sum(under)), parent
+    expected = model.by(model.budget_rows(f), lambda r: (r["plan"], r["outcome_code"], r["outcome_title"]))
+    outcomes = sorted(values[i] for i, p in zip(tile["ids"], tile["parents"]) if p == "")
+    assert [pytest.approx(v) for v in outcomes] == sorted(m.required for m in expected.values() if m.required)
