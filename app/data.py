@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import duckdb
@@ -111,17 +111,23 @@ def data_version() -> tuple:
     return activity.data_version(con)
 
 
+@contextlib.contextmanager
+def _at(con: duckdb.DuckDBPyConnection, day: dt.date | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`con` itself without a day; else the views as they stood at the end of `day`, made once for all of a read's
+    queries (the change-since cards' headline is three queries: at 10 M lines 2.5 s when each made them, 1.2 s so)."""
+    if day is None:
+        yield con
+        return
+    with history.Session(con, history.end_of_day(day)) as then:
+        yield then.con
+
+
 @st.cache_data(show_spinner=False, max_entries=2000)
 def _cached(db: str, version: tuple, read: str, filters: tuple, args: tuple, _function: Callable[..., Any]) -> Any:
     # `read` names `_function` in the key (Streamlit hashes no argument whose name starts with "_")
     f = Filters(*filters)
-    con = _connect(db)
-    if f.as_of is None:
+    with _at(_connect(db), f.as_of) as con:
         return _function(con, f, *args)
-    # as of a date: the views as they stood, made once for all the read's queries (the change-since cards' headline
-    # is three queries: at 10 M lines 2.5 s when each made them, 1.2 s so)
-    with history.Session(con, history.end_of_day(f.as_of)) as then:
-        return _function(then.con, f, *args)
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -130,10 +136,8 @@ def _cached_since(
 ) -> Any:
     f = Filters(*filters)
     con = _connect(db)
-    with contextlib.ExitStack() as stack:
-        now = con if f.as_of is None else stack.enter_context(history.Session(con, history.end_of_day(f.as_of))).con
-        then = stack.enter_context(history.Session(con, history.end_of_day(day)))
-        return _function(now, then.con, f, day, *args)
+    with _at(con, f.as_of) as now, _at(con, day) as then:
+        return _function(now, then, f, day, *args)
 
 
 def on_click(make: Callable[[duckdb.DuckDBPyConnection], R], filters: Filters | None = None) -> Callable[[], R]:
@@ -157,16 +161,21 @@ def cached(read: Callable[..., R], filters: Filters | None = None, *args: Any) -
     """`read(con, filters, *args)`, cached per (database, data version, read, filters, args); `filters` None: the
     filter bar's."""
     f = filters if filters is not None else current_filters()
-    version = st.session_state.get("_data_version") or data_version()
-    return _cached(db_path(), version, f"{read.__module__}.{read.__qualname__}", f.as_tuple(), args, read)
+    return _cached(*_key(read, f), args, read)
 
 
 def cached_since(read: Callable[..., R], day: dt.date, filters: Filters | None = None, *args: Any) -> R:
     """`read(con, then, filters, day, *args)`, cached as `cached` is: a read comparing the store as the filters show
     it (`con`) with the store as it stood at the end of `day` (`then`), in one call."""
     f = filters if filters is not None else current_filters()
+    return _cached_since(*_key(read, f), day, args, read)
+
+
+def _key(read: Callable[..., Any], f: Filters) -> tuple[str, tuple, str, tuple]:
+    """What a cached read is kept under, before its arguments: the store, its data version, the read's name (the
+    function itself is not hashed) and the filters."""
     version = st.session_state.get("_data_version") or data_version()
-    return _cached_since(db_path(), version, f"{read.__module__}.{read.__qualname__}", f.as_tuple(), day, args, read)
+    return db_path(), version, f"{read.__module__}.{read.__qualname__}", f.as_tuple()
 
 
 def current_filters() -> Filters:
