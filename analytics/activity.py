@@ -4,6 +4,7 @@ invalidates every cached read."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import duckdb
@@ -203,62 +204,60 @@ def plan_choices(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, 
     )
 
 
+#: the filter bar's choices in one statement, each scope summary read once, a row per part (its values as JSON):
+#: the countries; the plans (of the country $1 when one is chosen: then without the actions, which name no
+#: country); the first and last year; the agencies with their names; which datasets hold data; the outcomes
+#: (`in_country`: one of $1's). On a shared store each statement, and each table it reads, costs round trips to its
+#: catalog: one statement here, not six. (One row of scalar subqueries instead costs DuckDB's join planner 50 ms.)
+_OPTIONS = f"""
+    WITH b AS MATERIALIZED (FROM budget_scope), i AS MATERIALIZED (FROM indicator_scope),
+         a AS MATERIALIZED (FROM action_scope), s AS MATERIALIZED (FROM suboutput_scope)
+    SELECT 'countries', to_json(list(country ORDER BY country))
+    FROM (SELECT country FROM b UNION SELECT country FROM i UNION SELECT country FROM s)
+    WHERE trim(country) <> ''
+    UNION ALL
+    SELECT 'plans', to_json(list(plan ORDER BY plan))
+    FROM (SELECT plan FROM b WHERE $1 IS NULL OR country = $1
+          UNION SELECT plan FROM i WHERE $1 IS NULL OR country = $1
+          UNION SELECT plan FROM a WHERE $1 IS NULL
+          UNION SELECT plan FROM s WHERE $1 IS NULL OR country = $1)
+    WHERE trim(plan) <> ''
+    UNION ALL
+    SELECT 'years', to_json([min(year), max(year)]) FROM (SELECT year FROM b UNION ALL SELECT year(period_end) FROM i)
+    UNION ALL
+    SELECT 'agencies', to_json(list({{'code': code, 'name': name}} ORDER BY code))
+    FROM (SELECT c.code, any_value(e.name) AS name
+          FROM (SELECT DISTINCT trim(unnest({AGENCY_LIST})) AS code
+                FROM (SELECT agency FROM b UNION SELECT agency FROM i UNION SELECT agency FROM a
+                      UNION SELECT agency FROM s)
+                WHERE agency IS NOT NULL) c
+          LEFT JOIN entities e ON e.code = c.code
+          WHERE c.code <> '' GROUP BY c.code)
+    UNION ALL
+    SELECT 'present', to_json([EXISTS (FROM b) OR EXISTS (FROM s), EXISTS (FROM i), EXISTS (FROM a),
+                               EXISTS (FROM submissions)])
+    UNION ALL
+    SELECT 'outcomes', to_json(list(o ORDER BY plan, strip_accents(lower(coalesce(outcome_code, ''))), outcome_title))
+    FROM (SELECT plan, outcome_code, outcome_title, {OUTCOME_KEY} AS outcome_key,
+                 bool_or(coalesce(country = $1, TRUE)) AS in_country
+          FROM (SELECT country, plan, outcome_code, outcome_title FROM b
+                UNION SELECT country, plan, outcome_code, outcome_title FROM s)
+          GROUP BY plan, outcome_code, outcome_title) o"""
+
+
 def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING) -> dict[str, Any]:
     """Choices for the filter bar: plans narrowed by country, outcomes by country and plan (the UN INFO
     sub-outputs without budget figures count: their plans and outcomes can be chosen too); and which datasets
     hold any data."""
-    countries = [
-        r[0]
-        for r in rows(
-            con,
-            """
-        SELECT country FROM (SELECT DISTINCT country FROM budget_scope
-                             UNION SELECT DISTINCT country FROM indicator_scope
-                             UNION SELECT DISTINCT country FROM suboutput_scope)
-        WHERE trim(country) <> '' ORDER BY country""",
-        )
-    ]
-    if filters.country:
-        plans_sql = """SELECT DISTINCT plan FROM budget_scope WHERE country = ?
-                       UNION SELECT DISTINCT plan FROM indicator_scope WHERE country = ?
-                       UNION SELECT DISTINCT plan FROM suboutput_scope WHERE country = ?"""
-        plan_params: list[Any] = [filters.country, filters.country, filters.country]
-    else:
-        plans_sql = """SELECT DISTINCT plan FROM budget_scope UNION SELECT DISTINCT plan FROM indicator_scope
-                       UNION SELECT DISTINCT plan FROM action_scope UNION SELECT DISTINCT plan FROM suboutput_scope"""
-        plan_params = []
-    plans = [
-        r[0] for r in rows(con, f"SELECT plan FROM ({plans_sql}) WHERE trim(plan) <> '' ORDER BY plan", plan_params)
-    ]
-    years_row = rows(
-        con,
-        """SELECT min(low), max(high) FROM (
-        SELECT min(year) AS low, max(year) AS high FROM budget_scope
-        UNION ALL SELECT min(year(period_end)), max(year(period_end)) FROM indicator_scope)""",
-    )[0]
-    agencies = rows(
-        con,
-        f"""
-        WITH codes AS (
-            SELECT DISTINCT trim(unnest({AGENCY_LIST})) AS code
-            FROM (SELECT DISTINCT agency FROM budget_scope UNION SELECT DISTINCT agency FROM indicator_scope
-                  UNION SELECT DISTINCT agency FROM action_scope UNION SELECT DISTINCT agency FROM suboutput_scope)
-            WHERE agency IS NOT NULL)
-        SELECT c.code, any_value(e.name) FROM codes c LEFT JOIN entities e ON e.code = c.code
-        WHERE c.code <> '' GROUP BY c.code ORDER BY c.code""",
-    )
-    present = rows(
-        con,
-        """SELECT EXISTS (FROM budget_scope) OR EXISTS (FROM suboutput_scope), EXISTS (FROM indicator_scope),
-                                  EXISTS (FROM action_scope), EXISTS (FROM submissions)""",
-    )[0]
+    part = {name: json.loads(values or "[]") for name, values in rows(con, _OPTIONS, [filters.country or None])}
+    (year_min, year_max), present = part["years"], part["present"]
     return {
-        "countries": countries,
-        "plans": plans,
-        "year_min": years_row[0],
-        "year_max": years_row[1],
-        "outcomes": _outcome_options(con, filters),
-        "agencies": [{"code": code, "name": name} for code, name in agencies],
+        "countries": part["countries"],
+        "plans": part["plans"],
+        "year_min": year_min,
+        "year_max": year_max,
+        "outcomes": _outcome_options(part["outcomes"], filters),
+        "agencies": part["agencies"],
         "has_budget": bool(present[0]),
         "has_indicators": bool(present[1]),
         "has_actions": bool(present[2]),
@@ -266,23 +265,20 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
     }
 
 
-def _outcome_options(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[dict[str, Any]]:
+def _outcome_options(outcome_rows: list[dict[str, Any]], filters: Filters) -> list[dict[str, Any]]:
     """The outcomes of the country and plan chosen, with their keys and labels. Labels are made unique over ALL
     outcomes, so that an outcome keeps its label (which the URL carries) whatever the other filters are."""
-    outcome_rows = rows(
-        con,
-        f"""
-        SELECT plan, outcome_code, outcome_title, {OUTCOME_KEY} AS outcome_key,
-               bool_or(coalesce(country = ?, TRUE)) AS in_country
-        FROM (SELECT DISTINCT country, plan, outcome_code, outcome_title FROM budget_scope
-              UNION SELECT DISTINCT country, plan, outcome_code, outcome_title FROM suboutput_scope)
-        GROUP BY plan, outcome_code, outcome_title
-        ORDER BY plan, strip_accents(lower(coalesce(outcome_code, ''))), outcome_title""",
-        [filters.country],
+    labels = unique_labels(
+        [outcome_label(r["outcome_code"], r["outcome_title"]) for r in outcome_rows], [r["plan"] for r in outcome_rows]
     )
-    labels = unique_labels([outcome_label(r[1], r[2]) for r in outcome_rows], [r[0] for r in outcome_rows])
     return [
-        {"key": r[3], "label": label, "plan": r[0], "outcome_code": r[1], "outcome_title": r[2]}
+        {
+            "key": r["outcome_key"],
+            "label": label,
+            "plan": r["plan"],
+            "outcome_code": r["outcome_code"],
+            "outcome_title": r["outcome_title"],
+        }
         for r, label in zip(outcome_rows, labels)
-        if (not filters.plan or r[0] == filters.plan) and (not filters.country or r[4])
+        if (not filters.plan or r["plan"] == filters.plan) and (not filters.country or r["in_country"])
     ]

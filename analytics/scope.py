@@ -8,6 +8,7 @@ A plan's years are those of its data: budget years and the years its indicator p
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import duckdb
@@ -113,29 +114,31 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
     to those of the current plans in the view the dashboard opens on."""
     options = activity.filter_options(con, filters)
     scope = Filters(country=filters.country, plan=filters.plan, current_plans=filters.current_plans)
-    if filters.current_plans:
-        w = where("budget", scope)
-        current = {r[0] for r in rows(con, f"SELECT DISTINCT plan FROM budget_scope{w.sql()}", w.params)}
-        w = where("suboutputs", scope)
-        current |= {r[0] for r in rows(con, f"SELECT DISTINCT plan FROM suboutput_scope s{w.sql()}", w.params)}
-        options["outcomes"] = [o for o in options["outcomes"] if o["plan"] in current]
-    parts, params = [], []
+    # one statement (a shared store's catalog is asked once): the agencies with rows in scope, and the plans in view
+    agencies, params = [], []
     for dataset, view in (("budget", "budget"), ("indicators", "indicator_values"), ("actions", "actions")):
         w = where(dataset, scope)
-        parts.append(f"SELECT DISTINCT agency FROM {SCOPES[view]}{w.sql()}")
+        agencies.append(f"SELECT DISTINCT agency FROM {SCOPES[view]}{w.sql()}")
         params += w.params
     w = where("suboutputs", scope)
-    parts.append(f"SELECT DISTINCT agency FROM suboutput_scope s{w.sql()}")
+    agencies.append(f"SELECT DISTINCT agency FROM suboutput_scope s{w.sql()}")
     params += w.params
-    present = {
-        r[0]
-        for r in rows(
-            con,
-            f"""SELECT DISTINCT trim(unnest({AGENCY_LIST}))
-                                            FROM ({" UNION ".join(parts)}) WHERE agency IS NOT NULL""",
-            params,
-        )
-    }
+    sql = f"""SELECT 'agencies', to_json(list(DISTINCT code))
+              FROM (SELECT trim(unnest({AGENCY_LIST})) AS code
+                    FROM ({" UNION ".join(agencies)}) WHERE agency IS NOT NULL)"""
+    if filters.current_plans:
+        budget, suboutputs = where("budget", scope), where("suboutputs", scope)
+        sql += f"""
+            UNION ALL
+            SELECT 'plans', to_json(list(DISTINCT plan))
+            FROM (SELECT plan FROM budget_scope{budget.sql()}
+                  UNION SELECT plan FROM suboutput_scope s{suboutputs.sql()})"""
+        params += budget.params + suboutputs.params
+    part = {name: json.loads(values or "[]") for name, values in rows(con, sql, params)}
+    if filters.current_plans:
+        current = set(part["plans"])
+        options["outcomes"] = [o for o in options["outcomes"] if o["plan"] in current]
+    present = set(part["agencies"])
     options["agencies"] = [a for a in options["agencies"] if a["code"] in present]
     return options
 

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import analytics.sql as analytics_sql
 import store.connection
 from analytics import actions, activity, budget, exports, indicators, metrics
 from analytics.exports import safe_csv_bytes, safe_excel_bytes
@@ -435,6 +436,26 @@ def test_filter_options(seeded_db):
     assert {o["key"] for o in narrowed["outcomes"]} <= {o["key"] for o in every["outcomes"]}
     labels = {o["key"]: o["label"] for o in every["outcomes"]}
     assert all(labels[o["key"]] == o["label"] for o in narrowed["outcomes"])  # labels do not move
+
+
+def test_the_filter_bars_choices_are_one_statement_each(seeded_db, monkeypatch):
+    """On a shared store every statement, and every table it reads, asks the catalog again (7-10 round trips a
+    table): the choices are read in one statement (the narrowed ones in one more), with the same answer as ever."""
+    from analytics import scope
+
+    statements: list[str] = []
+    fetched = analytics_sql._fetched
+    monkeypatch.setattr(analytics_sql, "_fetched", lambda con, sql, *a: statements.append(sql) or fetched(con, sql, *a))
+    every = activity.filter_options(seeded_db)
+    assert len(statements) == 1
+    statements.clear()
+    narrowed = scope.filter_options(seeded_db, Filters(country=VIET_NAM, current_plans=True))
+    assert len(statements) == 2
+    assert narrowed["countries"] == every["countries"] and narrowed["plans"] == [PLAN_B]
+    viet_nam = Filters(country=VIET_NAM)  # its one plan is its current one
+    rows = [*model.budget_rows(viet_nam), *model.indicator_rows(viet_nam), *model.action_rows(viet_nam)]
+    assert [a["code"] for a in narrowed["agencies"]] == sorted({a for r in rows for a in model.agencies_of(r)})
+    assert "UN Women" not in {a["code"] for a in narrowed["agencies"]}  # an agency of Angola only
 
 
 def test_filters_round_trip_through_query_params():
