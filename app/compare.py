@@ -60,6 +60,15 @@ def year_on_year(filters: Filters, page: str) -> None:
     label = "outcome" if level == "outcome" else "agency"
     labels = charts.axis_labels(shown[label])
     values = [shown[f"{lead.name}_{y}"] for y in (first, second)]
+    table = _table(shown, label, page, first, second)
+    if all(is_missing(v) for series in values for v in series):  # no bar to draw (an axis from -1 to 1 said nothing)
+        st.caption(
+            f"{lead.label} is not reported for any {level} in view, in {first} or in {second}: there is no bar to "
+            "draw. The table shows what the lines do have."
+        )
+        tables.show_table(table, column_config=tables.budget_column_config(table), key=f"table-{page}-compare")
+        tables.download_csv(table, f"{page}-{first}-{second}-by-{level}")
+        return
     divisor, unit = charts.money_scale([v for series in values for v in series.fillna(0)])
     fig = go.Figure()
     for year, series, color in zip((first, second), values, palette.COMPARE_YEAR_COLORS):
@@ -87,7 +96,6 @@ def year_on_year(filters: Filters, page: str) -> None:
     charts.layout(fig, height=charts.bar_height(len(shown), per_bar=54), x_title=f"{lead.label}, {unit}")
     fig.update_layout(barmode="group", legend_title_text="Year")
     charts.category_rows(fig)
-    table = _table(shown, label, page, first, second)
     charts.chart_with_table(
         fig,
         table,

@@ -17,9 +17,12 @@ etl.admin, and what every command shares (exit codes, printing, the database for
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import importlib.abc
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -220,6 +223,40 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_load(args) -> int:
+    with contextlib.nullcontext() if args.dry_run else _without_pandas():  # a dry run's sample is a pandas frame
+        return _load(args)
+
+
+class _NoPandas(importlib.abc.MetaPathFinder):
+    """`import pandas` fails as if it were not installed (see _without_pandas)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"No module named {name!r} (not imported during a load)", name=name)
+        return None
+
+
+@contextlib.contextmanager
+def _without_pandas() -> Iterator[None]:
+    """pandas cannot be imported while a load runs in a process that has not imported it (the command line's). A load
+    needs none (a dry run's sample of rows does): its rows reach DuckDB as Arrow tables. But DuckDB's client imports
+    it at the first statement with a parameter, to tell pandas' missing values among the parameters (0.5 s and 47 MB
+    of the command's 4 s and 500 MB: bench/ingest.py); without it there is nothing to tell, and DuckDB and pyarrow go
+    on without. The worker processes forked meanwhile inherit this. After, pandas can be imported again (pyarrow,
+    having been told it is missing, no longer converts to pandas in this process: the command line never asks it
+    to)."""
+    if "pandas" in sys.modules:  # a process that has it already (the dashboard's, a test's): nothing to save
+        yield
+        return
+    finder = _NoPandas()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
+def _load(args) -> int:
     for path in args.files:
         if not path.is_file():
             say(f"{path}: no such file", err=True)

@@ -425,3 +425,44 @@ def test_users_add_takes_several_agencies_either_way(tmp_path):
     assert accounts.get_user(con, "amina")["agencies"] == ["UNDP", "UNICEF"]
     assert accounts.get_user(con, "bo")["agencies"] == ["UNDP", "UN Women"]
     con.close()
+
+
+#: a load in a new process, then what it imported: the load's output and whether pandas was imported by then
+LOAD_THEN_IMPORTS = """
+import sys
+from etl.cli import main
+code = main(sys.argv[1:])
+print("exit", code, "pandas imported:", "pandas" in sys.modules)
+import pandas  # importable again after the load
+print("pandas", pandas.__version__ is not None)
+"""
+
+
+def test_a_load_on_the_command_line_never_imports_pandas(tmp_path, files):
+    """DuckDB's client imports pandas (0.5 s, 47 MB) at a statement's first parameter unless it cannot: the load
+    command keeps it out — in worker processes (two UN INFO exports), a file with errors, an account's upload (a dry
+    run shows a sample of rows as a pandas frame: it may) — and every figure is stored as a process that has pandas
+    stores it (the other CLI tests)."""
+    good, bad = files
+    exports = sorted((ROOT.parent / "shared" / "data" / "uninfo").glob("Africa_[cp]*.xlsx"))
+    db = tmp_path / "no-pandas.duckdb"
+
+    def load(*args) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", LOAD_THEN_IMPORTS, "load", "--db", str(db), *map(str, args)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.stderr == "" and done.stdout.splitlines()[-1] == "pandas True", done.stderr
+        return done.stdout
+
+    assert len(exports) == 2
+    uninfo = load(*exports)
+    assert "exit 0 pandas imported: False" in uninfo and "Africa_crime.xlsx: budget (UN INFO export) added" in uninfo
+    assert "exit 1 pandas imported: False" in load(bad, "--plan", PLAN)
+    assert "would add 3 row(s)" in load(good, "--plan", PLAN, "--country", "Kenya", "--dry-run")
+    assert etl("users", "add", "root", "--role", "admin", db=db, stdin="another long pass\n").returncode == 0
+    by_root = load(good, "--plan", PLAN, "--country", "Kenya", "--user", "root")
+    assert "exit 0 pandas imported: False" in by_root and "added 3 row(s)" in by_root

@@ -602,3 +602,29 @@ def test_the_budget_pages_compare_two_years(dashboard_db, page, lead):
     captions = " ".join(c.value for c in app.caption)
     assert f"outcome's {lead.lower()} in 2024 and in 2025" in captions
     assert "Budget lines are yearly" in captions
+
+
+def test_the_year_on_year_section_says_when_no_year_has_the_figure(tmp_path, monkeypatch):
+    """Two years of lines, none with spending reported: no chart of empty bars (an axis from -1 to 1), but a sentence
+    naming the figure and the years, and the table of what the lines do have."""
+    from tests.test_load import budget_file
+
+    db = tmp_path / "unspent.duckdb"
+    con = store.connection.connect(db)
+    rows = [[year, "1.1", "Governance", f"1.1.{year}", "UNDP", 1000 * (year - 2020), "", ""] for year in (2024, 2025)]
+    assert load_bytes(con, budget_file(rows), "cbf.xlsx", plan="Plan", country="Kenya").status == "committed"
+    con.close()
+    monkeypatch.setenv("UNCT_DB", str(db))
+    app = open_page("delivery", {"all_plans": "true"})
+    assert not app.exception and not app.error
+    app.selectbox(key="compare-delivery-year").set_value(2025).run()
+    captions = " ".join(c.value for c in app.caption)
+    assert "Spent is not reported for any outcome in view, in 2024 or in 2025: there is no bar to draw." in captions
+    table = next(t.value for t in app.dataframe if "Budget lines 2024" in t.value.columns)
+    assert table["Budget lines 2024"].tolist() == [1] and table["Budget lines 2025"].tolist() == [1]
+    assert table["Spent 2024 (USD)"].isna().all() and table["Spent 2025 (USD)"].isna().all()
+    app = open_page("funding_gaps", {"all_plans": "true"})  # no gap either: nothing is available
+    captions = " ".join(c.value for c in app.caption)
+    assert (
+        "Funding gap is not reported for any outcome in view, in 2024 or in 2025: there is no bar to draw." in captions
+    )
