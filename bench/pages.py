@@ -5,8 +5,11 @@ for the demo database and for one scaled to ≥ 1,000,000 budget lines.
     python bench/pages.py --rows 2000000 --runs 7 --rebuild
     python bench/pages.py --db 'ducklake:postgres:dbname=unct host=…'   # one store only, as it is (e.g. DuckLake)
     python bench/pages.py --db bench/scaled-10000000.duckdb --reads overview   # each read of a cold run, timed
+    python bench/pages.py --db bench/scaled-10000000.duckdb --lake --runs 3   # that store, then a DuckLake copy
 
-Each database is measured in its own process, so the peak resident memory (RSS) is that database's.
+Each database is measured in its own process, so the peak resident memory (RSS) is that database's. `--lake` also
+copies each one into DuckLake on a private PostgreSQL cluster (tests/postgres.py; `python -m etl migrate --to`,
+its data files in a temporary folder) and measures the pages there, right after the file.
 "cold" runs start with empty query caches (what the first visitor after a new submission waits);
 "warm" runs hit the per-filter cache (every later visitor). Goal: ≤ 0.5 s per page on the demo data,
 ≤ 1.5 s at 1 M rows.
@@ -15,12 +18,14 @@ Each database is measured in its own process, so the peak resident memory (RSS) 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -52,7 +57,7 @@ def measure(db: Path | str, runs: int) -> dict:
 
     con = store.connection.connect(db)
     countries = activity.filter_options(con)["countries"]
-    budget_rows = con.execute("SELECT count(*) FROM budget").fetchone()[0]
+    budget_rows = (con.execute("SELECT count(*) FROM budget").fetchone() or (0,))[0]
     con.close()
     results = []
     for page, params in VIEWS:
@@ -147,6 +152,27 @@ def report(name: str, result: dict) -> bool:
     return ok
 
 
+def _in_lake(stack: contextlib.ExitStack, path: str | Path) -> str:
+    """A copy of the database file `path` in DuckLake: a new catalog database on a private PostgreSQL cluster
+    (started once, stopped with `stack`), its data files in a temporary folder ($UNCT_DATA_PATH, which the measuring
+    child process inherits); its URL."""
+    from tests.postgres import PostgresCluster
+
+    if "pg" not in _LAKE:
+        _LAKE["pg"] = stack.enter_context(PostgresCluster())
+        os.environ["UNCT_DATA_PATH"] = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-lake-"))
+    url = "ducklake:postgres:" + _LAKE["pg"].createdb(f"bench{len(_LAKE)}")
+    _LAKE[url] = path
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "etl", "--db", str(path), "migrate", "--to", url], check=True, cwd=ROOT)
+    print(f"copied {path} into DuckLake in {time.perf_counter() - started:.1f} s", flush=True)
+    return url
+
+
+#: the PostgreSQL cluster of `--lake` ("pg") and each DuckLake copy's URL → the file it copies
+_LAKE: dict = {}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="budget lines in the scaled database")
@@ -157,6 +183,9 @@ def main() -> int:
     parser.add_argument("--db", help="measure this store only, as it is: a database file or a shared store's URL")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # child process: measure one database
     parser.add_argument("--reads", metavar="PAGE", help="with --db: each read of one cold run of PAGE, slowest first")
+    parser.add_argument(
+        "--lake", action="store_true", help="also measure a copy of each store in DuckLake on PostgreSQL"
+    )
     args = parser.parse_args()
 
     if args.reads:
@@ -167,22 +196,28 @@ def main() -> int:
         print(json.dumps(measure(args.measure, args.runs)))
         return 0
 
-    all_ok = True
-    stores = [(None, args.db)] if args.db else [("demo", args.demo_db), ("scaled", args.scaled_db)]
+    stores: list[tuple[str | None, str | Path]] = (
+        [(None, args.db)] if args.db else [("demo", args.demo_db), ("scaled", args.scaled_db)]
+    )
     for name, path in stores:
         if name:
-            build(name, path, args.rows, args.rebuild)
-        child = subprocess.run(
-            [sys.executable, __file__, "--measure", str(path), "--runs", str(args.runs)],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        )
-        if child.returncode != 0:
-            print(child.stderr[-4000:], file=sys.stderr)
-            return 2
-        result = json.loads(child.stdout.strip().splitlines()[-1])
-        all_ok &= report(name or ("scaled" if result["budget_rows"] >= 1_000_000 else "demo"), result)
+            build(name, Path(path), args.rows, args.rebuild)
+    with contextlib.ExitStack() as stack:
+        if args.lake:
+            stores = [store for name, path in stores for store in ((name, path), (name, _in_lake(stack, path)))]
+        all_ok = True
+        for name, path in stores:
+            child = subprocess.run(
+                [sys.executable, __file__, "--measure", str(path), "--runs", str(args.runs)],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
+            if child.returncode != 0:
+                print(child.stderr[-4000:], file=sys.stderr)
+                return 2
+            result = json.loads(child.stdout.strip().splitlines()[-1])
+            all_ok &= report(name or ("scaled" if result["budget_rows"] >= 1_000_000 else "demo"), result)
     print("\nall pages within the goal" if all_ok else "\nsome pages are over the goal")
     return 0 if all_ok else 1
 
