@@ -4,7 +4,6 @@ invalidates every cached read."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import duckdb
@@ -13,7 +12,7 @@ import pandas as pd
 from analytics import actions, budget, indicators, metrics
 from analytics.filters import EVERYTHING, Filters, where
 from analytics.identity import AGENCY_LIST, OUTCOME_KEY, entity_names
-from analytics.sql import frame, rows
+from analytics.sql import frame, parts, rows
 from core.formatting import outcome_label, unique_labels
 from core.schema import PLAN_COUNTRIES
 from core.summaries import BUDGET_ROLLUP
@@ -249,7 +248,7 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
     """Choices for the filter bar: plans narrowed by country, outcomes by country and plan (the UN INFO
     sub-outputs without budget figures count: their plans and outcomes can be chosen too); and which datasets
     hold any data."""
-    part = {name: json.loads(values or "[]") for name, values in rows(con, _OPTIONS, [filters.country or None])}
+    part = parts(con, _OPTIONS, [filters.country or None])
     (year_min, year_max), present = part["years"], part["present"]
     return {
         "countries": part["countries"],

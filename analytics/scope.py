@@ -8,7 +8,6 @@ A plan's years are those of its data: budget years and the years its indicator p
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import duckdb
@@ -16,7 +15,7 @@ import duckdb
 from analytics import activity
 from analytics.filters import EVERYTHING, Filters, where
 from analytics.identity import AGENCY_LIST, CURRENT_FIRST
-from analytics.sql import rows
+from analytics.sql import parts, rows
 from core.formatting import A_YEAR
 from core.schema import KINDS
 from core.summaries import BUDGET_ROLLUP, PLAN_YEARS, SCOPES
@@ -134,7 +133,7 @@ def filter_options(con: duckdb.DuckDBPyConnection, filters: Filters = EVERYTHING
             FROM (SELECT plan FROM budget_scope{budget.sql()}
                   UNION SELECT plan FROM suboutput_scope s{suboutputs.sql()})"""
         params += budget.params + suboutputs.params
-    part = {name: json.loads(values or "[]") for name, values in rows(con, sql, params)}
+    part = parts(con, sql, params)
     if filters.current_plans:
         current = set(part["plans"])
         options["outcomes"] = [o for o in options["outcomes"] if o["plan"] in current]

@@ -3,6 +3,7 @@ an Arrow table, rows, one record), each on its own cursor so that pages may read
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -48,6 +49,13 @@ def arrow(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
     return _fetched(con, sql, params, lambda c: c.fetchall())
+
+
+def parts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> dict[str, Any]:
+    """A statement answering several questions at once, a row (name, its answer as JSON) each, as {name: answer}
+    (a missing answer, a list over no rows, is []): on a shared store each statement costs round trips to its
+    catalog, so a page's small questions are asked together."""
+    return {name: json.loads(values or "[]") for name, values in rows(con, sql, params)}
 
 
 def record(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> dict[str, Any]:
