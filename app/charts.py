@@ -6,6 +6,8 @@ The Funding gaps page's requirement treemap is app/treemap.py."""
 from __future__ import annotations
 
 import functools
+import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -163,6 +165,36 @@ def money_hover(name: str, values: Sequence[float], extra: Sequence[str] | None 
     return lines
 
 
+#: what a chart with nothing to draw says instead, unless its page says it better
+NOTHING_TO_DRAW = (
+    "No row in view has the figures this chart draws: there is nothing to draw. The table shows what the rows do have."
+)
+
+
+def drawn_values(trace: Any) -> list[float]:
+    """The numbers a trace draws on its value axis: a bar's lengths, a line's heights, a pie's or treemap's sizes."""
+    if trace.type in ("pie", "treemap", "sunburst", "icicle"):
+        values = trace.values
+    else:
+        values = trace.x if getattr(trace, "orientation", None) == "h" else trace.y
+    # numbers only: a label such as "1" (an outcome without a title) on the value axis is no figure
+    return [float(v) for v in values if isinstance(v, numbers.Real) and math.isfinite(v)] if values is not None else []
+
+
+def nothing_to_draw(fig: go.Figure) -> bool:
+    """No trace has a number to draw and no line crosses the chart (an indicator's baseline or target): the chart
+    would be an empty axis from 0 to 1, saying nothing."""
+    return not fig.layout.shapes and not any(drawn_values(trace) for trace in fig.data)
+
+
+def table_instead_of_chart(sentence: str, table: pd.DataFrame, name: str, *, column_config: dict | None = None) -> None:
+    """Where a chart would have nothing on it: a sentence saying why, then the table — what the rows do have — and
+    its CSV, under the names the chart's would have had."""
+    st.caption(sentence)
+    show_table(table, column_config=column_config, key=f"table-{slug(name)}")
+    download_csv(table, name)
+
+
 def chart_with_table(
     fig: go.Figure,
     table: pd.DataFrame,
@@ -171,10 +203,15 @@ def chart_with_table(
     column_config: dict | None = None,
     note: str | None = None,
     drill: Callable[[str], None] | None = None,
+    empty: str = NOTHING_TO_DRAW,
 ) -> None:
-    """A chart, and one click away the table behind it with a formula-safe CSV of exactly that table.
+    """A chart, and one click away the table behind it with a formula-safe CSV of exactly that table; where the chart
+    has nothing to draw (every figure it draws missing), the sentence `empty` and the table instead.
 
     `drill(chart_key)` runs when the user clicks a bar (e.g. `drill_to_outcome`)."""
+    if nothing_to_draw(fig):
+        table_instead_of_chart(empty, table, name, column_config=column_config)
+        return
     chart_key = f"chart-{slug(name)}"
     chart_tab, table_tab = st.tabs(["Chart", "Table"])
     with chart_tab:

@@ -62,12 +62,13 @@ def year_on_year(filters: Filters, page: str) -> None:
     values = [shown[f"{lead.name}_{y}"] for y in (first, second)]
     table = _table(shown, label, page, first, second)
     if all(is_missing(v) for series in values for v in series):  # no bar to draw (an axis from -1 to 1 said nothing)
-        st.caption(
+        charts.table_instead_of_chart(
             f"{lead.label} is not reported for any {level} in view, in {first} or in {second}: there is no bar to "
-            "draw. The table shows what the lines do have."
+            "draw. The table shows what the lines do have.",
+            table,
+            f"{page}-{first}-{second}-by-{level}",
+            column_config=tables.budget_column_config(table),
         )
-        tables.show_table(table, column_config=tables.budget_column_config(table), key=f"table-{page}-compare")
-        tables.download_csv(table, f"{page}-{first}-{second}-by-{level}")
         return
     divisor, unit = charts.money_scale([v for series in values for v in series.fillna(0)])
     fig = go.Figure()

@@ -138,6 +138,11 @@ DELIVERY_METRICS = (
     "required",
     "lines_without_expenditure",
 )
+#: what the outcome and output bars say when no line in view has both figures of a pair
+NO_PAIRS = (
+    "No {0} in view has both available and spent money reported, so there are no bars to compare. The table "
+    "shows what the lines do have."
+)
 BARS_NOTE = (
     "Each pair of bars compares spending with the money available on the same lines: lines whose "
     "spending is not reported are left out of both, as they are of the delivery rate."
@@ -159,6 +164,7 @@ with frame.section("Outputs of the chosen outcome" if filters.outcome else "By o
             "delivery-by-output",
             column_config=tables.budget_column_config(table),
             note=notes.join_notes(BARS_NOTE, cut),
+            empty=NO_PAIRS.format("output"),
         )
     else:
         outcomes, cut = tables.top_rows(scope.with_plan_names(data.cached(budget.by, filters, "outcome")), "outcomes")
@@ -170,6 +176,7 @@ with frame.section("Outputs of the chosen outcome" if filters.outcome else "By o
             "delivery-by-outcome",
             column_config=tables.budget_column_config(table),
             drill=charts.drill_to_outcome,
+            empty=NO_PAIRS.format("outcome"),
             note=notes.join_notes(
                 BARS_NOTE, "Click an outcome's bar, or choose it in the sidebar, to see its outputs.", cut
             ),
@@ -235,6 +242,8 @@ with right, frame.section("Over the years"):
         table,
         "delivery-by-year",
         column_config=tables.budget_column_config(table),
+        empty="Neither available nor spent money is reported for any year in view: there is no line to draw. "
+        "The table shows what the lines do have.",
         note=f"{this_year} is still under way: its spending is partial." if this_year in set(years["year"]) else None,
     )
 

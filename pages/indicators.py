@@ -281,4 +281,6 @@ with right, frame.section("Trend of one indicator"):
             "indicator-trend",
             column_config={"Period end": st.column_config.DateColumn("Period end", format="YYYY-MM-DD")},
             note=None if len(reported) else "No value reported for this indicator in the periods in view.",
+            empty="No value, baseline or target is reported for this indicator in the periods in view: there is "
+            "nothing to draw. The table shows its rows.",
         )

@@ -241,3 +241,42 @@ def test_the_lower_layers_do_not_import_streamlit(module):
         }
     ]
     assert importing == []
+
+
+def _magic_expressions(source: str) -> list[int]:
+    """The lines of the statements Streamlit's "magic" would have written: an expression on its own that is not a
+    call, a yield, an await or a docstring (the first string of a module, class or function)."""
+    found = []
+    for parent in ast.walk(ast.parse(source)):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field, None)
+            for i, node in enumerate(block if isinstance(block, list) else []):
+                docstring = (
+                    i == 0
+                    and field == "body"
+                    and isinstance(parent, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                    and isinstance(node, ast.Expr)
+                    and isinstance(node.value, ast.Constant)
+                    and isinstance(node.value.value, str)
+                )
+                if (
+                    isinstance(node, ast.Expr)
+                    and not isinstance(node.value, (ast.Call, ast.Yield, ast.YieldFrom, ast.Await))
+                    and not docstring
+                ):
+                    found.append(node.lineno)
+    return found
+
+
+def test_no_page_script_relies_on_streamlit_magic():
+    """Magic is off (.streamlit/config.toml `runner.magicEnabled`): a bare expression in a script Streamlit runs
+    would show nothing where the page meant to show it."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["magicEnabled"] is False
+    scripts = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]
+    found = {p.name: _magic_expressions(p.read_text(encoding="utf-8")) for p in scripts}
+    assert {name: lines for name, lines in found.items() if lines} == {}
+    shown = '"""A page."""\nimport streamlit as st\nfigures = 3\nfigures\nif figures:\n    "a note"\nst.write(1)\n'
+    assert _magic_expressions(shown) == [4, 6]

@@ -620,6 +620,14 @@ def test_the_year_on_year_section_says_when_no_year_has_the_figure(tmp_path, mon
     app.selectbox(key="compare-delivery-year").set_value(2025).run()
     captions = " ".join(c.value for c in app.caption)
     assert "Spent is not reported for any outcome in view, in 2024 or in 2025: there is no bar to draw." in captions
+    # the lines over the years would be an empty axis too: the sentence and the table instead
+    assert "Neither available nor spent money is reported for any year in view: there is no line to draw." in captions
+    assert "chart-delivery-by-year" not in [c.proto.id.rsplit("-", 1)[-1] for c in app.get("plotly_chart")]
+    assert (
+        "No outcome in view has both available and spent money reported, so there are no bars to compare." in captions
+    )
+    by_year = next(t.value for t in app.dataframe if t.value.columns[0] == "Year")
+    assert by_year["Year"].tolist() == [2024, 2025] and by_year["Required (USD)"].tolist() == [4000.0, 5000.0]
     table = next(t.value for t in app.dataframe if "Budget lines 2024" in t.value.columns)
     assert table["Budget lines 2024"].tolist() == [1] and table["Budget lines 2025"].tolist() == [1]
     assert table["Spent 2024 (USD)"].isna().all() and table["Spent 2025 (USD)"].isna().all()

@@ -9,7 +9,9 @@ Funding gaps pages crashed on it in `outcome_key` ("sequence item 2: expected st
 
 from __future__ import annotations
 
+import base64
 import json
+import math
 import os
 import re
 import uuid
@@ -17,6 +19,7 @@ from pathlib import Path
 from unittest import mock
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -137,14 +140,38 @@ def labels_on_number_axes(app) -> list[str]:
     return wrong
 
 
+def chart_values(trace: dict) -> list[float]:
+    """The numbers a trace draws (its bars' lengths, its points' heights, its tiles' sizes), decoded where plotly
+    sends them as typed arrays."""
+    kind = trace.get("type", "scatter")
+    key = {"bar": "x" if trace.get("orientation") == "h" else "y", "scatter": "y"}.get(kind, "values")
+    raw = trace.get(key)
+    if isinstance(raw, dict) and "bdata" in raw:
+        raw = np.frombuffer(base64.b64decode(raw["bdata"]), dtype=np.dtype(raw["dtype"])).tolist()
+    return [float(v) for v in raw or [] if isinstance(v, (int, float)) and math.isfinite(v)]
+
+
+def empty_charts(app) -> list[str]:
+    """Charts with nothing to draw: no trace has a number on its value axis and no line is drawn across the chart
+    (an indicator's baseline or target) — an axis from 0 to 1, or -1 to 1, and nothing on it."""
+    empty = []
+    for chart in app.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if not any(chart_values(trace) for trace in spec["data"]) and not spec["layout"].get("shapes"):
+            title = spec["layout"].get("title", {})
+            empty.append(f"{chart.proto.id[-40:]} {title.get('text', '') if isinstance(title, dict) else title}")
+    return empty
+
+
 def drawn(app, where: str) -> None:
     """No exception, no error box, no section replaced by the failure message, no 'nan' or 'None' shown,
-    every bar chart's labels on a category axis."""
+    every bar chart's labels on a category axis, no chart with nothing on it (a sentence says so instead)."""
     assert not app.exception, (where, [e.value for e in app.exception])
     assert not app.error, (where, [e.value for e in app.error])
     leaked = [t for t in every_text(app) if LEAKED.search(t)]
     assert not leaked, (where, leaked[:5])
     assert not labels_on_number_axes(app), (where, labels_on_number_axes(app))
+    assert not empty_charts(app), (where, empty_charts(app))
     assert not [w.value for w in app.warning if "This link asks for" in w.value], where  # the view was applied
 
 
