@@ -76,6 +76,10 @@ def by_gap(level: str, what: str) -> tuple[pd.DataFrame, str | None]:
     return tables.top_rows(rows, what, measure="the largest funding gap")
 
 
+#: what a gap chart says when no row in view has a requirement (its bars are the requirement, split)
+NO_REQUIREMENT = (
+    "No {0} in view has a requirement reported: there is no bar to draw. The table shows what the lines do have."
+)
 LEGEND_NOTE = (
     "Largest funding gap first. Each bar is the requirement: the part available (funded), the funding "
     "gap (written at the bar's end), and the part whose available figure is not reported; over-funding "
@@ -94,6 +98,7 @@ with frame.section("Outputs of the chosen outcome" if filters.outcome else "By o
             table,
             "gaps-by-output",
             column_config=tables.budget_column_config(table),
+            empty=NO_REQUIREMENT.format("output"),
             note=notes.join_notes(LEGEND_NOTE, cut),
         )
     else:
@@ -104,6 +109,7 @@ with frame.section("Outputs of the chosen outcome" if filters.outcome else "By o
             table,
             "gaps-by-outcome",
             column_config=tables.budget_column_config(table),
+            empty=NO_REQUIREMENT.format("outcome"),
             drill=charts.drill_to_outcome,
             note=notes.join_notes(
                 LEGEND_NOTE, "Click an outcome's bar, or choose it in the sidebar, to see its outputs.", cut
@@ -120,6 +126,7 @@ with left, frame.section("By agency"):
         table,
         "gaps-by-agency",
         column_config=tables.budget_column_config(table),
+        empty=NO_REQUIREMENT.format("agency"),
         drill=charts.drill_to_agency,
         note=notes.join_notes(
             "“Joint” = sub-outputs run jointly by several agencies; their money "
@@ -162,7 +169,14 @@ with right, frame.section("Over the years"):
     fig.update_xaxes(type="category")
     fig.update_yaxes(rangemode="tozero")
     table = tables.budget_table(years, {"year": "Year"}, GAP_METRICS)
-    charts.chart_with_table(fig, table, "gaps-by-year", column_config=tables.budget_column_config(table))
+    charts.chart_with_table(
+        fig,
+        table,
+        "gaps-by-year",
+        column_config=tables.budget_column_config(table),
+        empty="Neither required nor available money is reported for any year in view: there is no line to draw. "
+        "The table shows what the lines do have.",
+    )
 
 with frame.section("Outcome → output → agency"):
     tree, leaves = data.cached(budget.tree, filters)
@@ -185,6 +199,7 @@ with frame.section("By funding source"):
             table,
             "gaps-by-funding-source",
             column_config=tables.budget_column_config(table),
+            empty=NO_REQUIREMENT.format("funding source"),
             note=cut,
         )
 

@@ -636,3 +636,38 @@ def test_the_year_on_year_section_says_when_no_year_has_the_figure(tmp_path, mon
     assert (
         "Funding gap is not reported for any outcome in view, in 2024 or in 2025: there is no bar to draw." in captions
     )
+
+
+def test_the_gap_bars_say_when_no_line_has_a_requirement(tmp_path, monkeypatch):
+    """A line with money available and spent but no requirement stated (as a store written by other means can hold)
+    and one whose requirement is zero and available money not reported: the gap bars — each the requirement, split — have nothing to draw:
+    a sentence per chart and the table, never an empty axis; the years' lines still draw."""
+    from tests.null_data import _budget_line, write_db
+
+    lines = [
+        _budget_line(
+            country="Kenya",
+            plan="Plan",
+            outcome_code="1",
+            outcome_title="Governance",
+            output_code="1.1",
+            agency=agency,
+            required=required,
+            available=available,
+            expenditure=200.0,
+            year=2025,
+        )
+        for agency, required, available in (("UNDP", None, 500.0), ("UNICEF", 0.0, None))
+    ]
+    db = write_db(tmp_path / "unrequired.duckdb", {"budget": lines, "indicators": [], "actions": [], "submissions": []})
+    monkeypatch.setenv("UNCT_DB", str(db))
+    app = open_page("funding_gaps", {"all_plans": "true"})
+    assert not app.exception and not app.error
+    captions = " ".join(c.value for c in app.caption)
+    for level in ("outcome", "agency"):
+        assert f"No {level} in view has a requirement reported: there is no bar to draw." in captions, level
+    charts = [c.proto.id for c in app.get("plotly_chart")]
+    assert not [c for c in charts if "gaps-by-outcome" in c or "gaps-by-agency" in c]
+    assert [c for c in charts if c.endswith("chart-gaps-by-year")]
+    agencies = next(t.value for t in app.dataframe if t.value.columns[0] == "Agency")
+    assert sorted(agencies["Agency"]) == ["UNDP", "UNICEF"] and agencies["Available (USD)"].sum() == 500.0
