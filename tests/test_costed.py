@@ -640,8 +640,8 @@ def test_the_year_on_year_section_says_when_no_year_has_the_figure(tmp_path, mon
 
 def test_the_gap_bars_say_when_no_line_has_a_requirement(tmp_path, monkeypatch):
     """A line with money available and spent but no requirement stated (as a store written by other means can hold)
-    and one whose requirement is zero and available money not reported: the gap bars — each the requirement, split — have nothing to draw:
-    a sentence per chart and the table, never an empty axis; the years' lines still draw."""
+    and one whose requirement is zero and available money not reported: the gap bars — each the requirement, split —
+    have nothing to draw: a sentence per chart and the table, never an empty axis; the years' lines still draw."""
     from tests.null_data import _budget_line, write_db
 
     lines = [
