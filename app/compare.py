@@ -61,15 +61,6 @@ def year_on_year(filters: Filters, page: str) -> None:
     labels = charts.axis_labels(shown[label])
     values = [shown[f"{lead.name}_{y}"] for y in (first, second)]
     table = _table(shown, label, page, first, second)
-    if all(is_missing(v) for series in values for v in series):  # no bar to draw (an axis from -1 to 1 said nothing)
-        charts.table_instead_of_chart(
-            f"{lead.label} is not reported for any {level} in view, in {first} or in {second}: there is no bar to "
-            "draw. The table shows what the lines do have.",
-            table,
-            f"{page}-{first}-{second}-by-{level}",
-            column_config=tables.budget_column_config(table),
-        )
-        return
     divisor, unit = charts.money_scale([v for series in values for v in series.fillna(0)])
     fig = go.Figure()
     for year, series, color in zip((first, second), values, palette.COMPARE_YEAR_COLORS):
@@ -102,6 +93,9 @@ def year_on_year(filters: Filters, page: str) -> None:
         table,
         f"{page}-{first}-{second}-by-{level}",
         column_config=tables.budget_column_config(table),
+        # no bar to draw when the figure is missing for every row in both years (an axis from -1 to 1 says nothing)
+        empty=f"{lead.label} is not reported for any {level} in view, in {first} or in {second}: there is no bar to "
+        "draw. The table shows what the lines do have.",
         note=" ".join(
             n
             for n in (
