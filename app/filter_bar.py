@@ -99,6 +99,11 @@ def _take_address(every: Mapping[str, Any]) -> None:
         value = asked[-1] if asked else None
         if value is not None and flt.labels:  # the address carries an outcome's label
             value = {label: key for key, label in flt.labels(every).items()}.get(value, value)
+        if value is None or value not in flt.options(every):
+            # a value the data do not have is left to the address (the box drops it and the link's warning names
+            # it, as on opening the link), never put in the box; a plan's label is resolved by its box (_choice)
+            st.session_state.pop(flt.key, None)
+            continue
         st.session_state[flt.key] = value
 
 
