@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from analytics import activity
 from analytics import filters as registry
@@ -20,6 +21,8 @@ from core.formatting import titled
 from store import history
 
 _BY_KEY = {flt.key: flt for flt in FILTERS}
+#: the value a box named by the address is given on the next run (see _choice: the back and forward buttons)
+_NAMED = "_named_{}"
 
 
 def clear_filters(*keys: str) -> None:
@@ -116,7 +119,10 @@ def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) ->
     shown_as = scope.plan_names(chosen.get("country")) if flt.key == "plan" else {}
     asked = st.query_params.get_all(flt.key)
     named = scope.plan_asked(asked[-1], shown_as) if asked and shown_as else None
-    if named and asked[-1] != shown_as[named]:
+    restored = st.session_state.pop(_NAMED.format(flt.key), None)
+    if restored is not None:
+        st.session_state[flt.key] = restored
+    elif named and asked[-1] != shown_as[named]:
         # the address names the plan (a bookmark, a link the pages write), or labels it with other years (the data
         # grew since): the box's address holds what it shows
         st.session_state[flt.key] = named
@@ -141,6 +147,12 @@ def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) ->
         else (lambda v: shown_as.get(v, str(v))),
         help=flt.help,
     )
+    if named and value is None and restored is None and _history_navigation():
+        # the back or forward button reran the page of an address naming the plan by its bare name (an older link):
+        # Streamlit seeds a box bound to the address only with an option as shown ("Plan (years)"), over the value
+        # set above, and so dropped it; the next run gives the box the plan, and the box writes its label
+        st.session_state[_NAMED.format(flt.key)] = named
+        st.rerun()
     names = flt.names(every) if flt.names else {}
     if value and names.get(value):
         st.sidebar.caption(md_escape(names[value]))
@@ -153,6 +165,12 @@ def _choice(flt: Choice, every: Mapping[str, Any], chosen: Mapping[str, Any]) ->
         if value in shown_as
         else value
     )
+
+
+def _history_navigation() -> bool:
+    """Whether this run was started by the browser's back or forward button (Streamlit's run context says so)."""
+    ctx = get_script_run_ctx()
+    return bool(getattr(ctx, "is_history_navigation", False))
 
 
 def _everything_asked() -> bool:

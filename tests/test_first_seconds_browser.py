@@ -164,6 +164,15 @@ def test_plans_are_listed_with_their_years_and_a_bookmark_keeps_its_plan(site, b
         assert statement(again).startswith(f"Figures cover: {label} · Chad"), address
         assert "which the data do not have" not in again.locator("body").inner_text(), address
         again.context.close()
+    # the old bookmark reached inside the app (the back and forward buttons rerun the page of their address): the
+    # plan kept too, and the box writes its label into the address
+    page = page_of(browser)
+    open_url(page, f"{site}/delivery")
+    open_url(page, f"{site}/?country=Chad&plan=UNSDCF%20Chad")
+    assert plan_box(page).input_value() == label
+    assert "which the data do not have" not in page.locator("body").inner_text()
+    assert parse_qs(urlsplit(page.url).query)["plan"] == [label]
+    page.context.close()
 
 
 def test_the_year_slider_spans_the_chosen_countrys_years(site, browser):

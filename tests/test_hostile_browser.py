@@ -167,9 +167,7 @@ def test_stored_markdown_is_shown_as_typed(payload_site, browser, image_host):
     page = new_page(browser)
     with watched(page, host) as made:
         for (path, params), payload in views:
-            # afresh: reached inside the app (the back button), a plan named like its country drops out of its
-            # box here — an open discrepancy, README "Known limitations"
-            open_url(page, f"{base}/{path}?{urlencode(params)}", reload=True)
+            open_url(page, f"{base}/{path}?{urlencode(params)}")
             where = f"{path} {params}"
             nothing_live(page, where)
             text = shown_text(page)
