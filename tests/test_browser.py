@@ -23,6 +23,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from analytics.filters import Filters
 from app.pages import PAGES as REGISTERED_PAGES
+from app.text import WORD_JOINER
 from core.formatting import format_count, format_money, format_rate
 from tests import model
 from tests.fixtures import VIET_NAM
@@ -342,7 +343,7 @@ def test_year_and_agency_filters_in_the_url(server, browser):
     # warning and not chosen, as when the link is opened afresh
     open_url(page, f"{server}/funding_gaps?agency=UNAIDS+%28old+link%29")
     warning = page.locator('[data-testid="stAlert"]', has_text="This link asks for").inner_text()
-    assert "agency “UNAIDS (old link)”" in warning.replace("\u2060", ""), warning
+    assert "agency “UNAIDS (old link)”" in warning.replace(WORD_JOINER, ""), warning
     assert not page.get_by_text("UNAIDS (old link): its own budget lines").count()
     page.context.close()
 
