@@ -35,6 +35,9 @@ class _HeldFile:
     it, so a command (`load`, `users add`…) waits at most for the page runs under way, and a page run waits
     (store.connection.connect retries) while a command holds the file. A shared store stays connected.
 
+    A run's reads share one read transaction (`reading`), ended when the run ends or asks for the connection to
+    write (`data.connection`).
+
     A run is its thread (Streamlit runs each script run in a thread of its own): a run that ended without saying so
     (an exception before dashboard.py's `finally`) lets go when its thread is gone."""
 
@@ -42,6 +45,7 @@ class _HeldFile:
         self.lock = threading.Lock()
         self.open: dict[str, duckdb.DuckDBPyConnection] = {}
         self.holders: dict[threading.Thread, set[str]] = {}  # each running script run → the files it uses
+        self.reads: dict[threading.Thread, tuple[str, history.Session]] = {}  # each run's read transaction
 
     def connection(self, path: str) -> duckdb.DuckDBPyConnection:
         with self.lock:
@@ -52,6 +56,32 @@ class _HeldFile:
             self.holders.setdefault(threading.current_thread(), set()).add(path)
             return con
 
+    def reading(self, target: str) -> duckdb.DuckDBPyConnection:
+        """The store as this script run reads it: one read transaction (history.Session) for all the run's reads,
+        begun at its first (the filter bar's data version). Every read of a run, and the data version its cached
+        reads are kept under, see the same state of the store even when another process commits meanwhile; on a
+        shared store, the catalog is asked for its snapshot once a run instead of once a statement."""
+        run = threading.current_thread()
+        held = self.reads.get(run)  # only this run's thread adds or replaces its entry
+        if held is None or held[0] != target:
+            con = _connect(target)
+            with self.lock:
+                self._end_reads({run})
+                held = self.reads[run] = (target, history.Session(con))
+        return held[1].con
+
+    def end_reads(self) -> None:
+        """This run's read transaction ends: its next read begins another, which sees what was committed since."""
+        with self.lock:
+            self._end_reads({threading.current_thread()})
+
+    def _end_reads(self, runs: set[threading.Thread]) -> None:
+        for run in runs:
+            held = self.reads.pop(run, None)
+            if held is not None:
+                with contextlib.suppress(duckdb.Error):  # its connection may be gone (a shared store restarted)
+                    held[1].close()
+
     def release(self) -> None:
         """At the end of a script run: close what no other run of this process uses."""
         with self.lock:
@@ -59,6 +89,7 @@ class _HeldFile:
 
     def _let_go(self, runs: set[threading.Thread]) -> None:
         """`runs`, and the runs whose thread is gone, no longer hold their files; close the files nobody holds."""
+        self._end_reads(runs | {t for t in self.reads if not t.is_alive()})  # before their files close
         for run in runs | {t for t in self.holders if not t.is_alive()}:
             self.holders.pop(run, None)
         held = set().union(*self.holders.values())
@@ -89,10 +120,18 @@ def store_name() -> str:
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    """The store's connection for this script run (the Upload page writes through it too; a callback, which runs
-    at the start of the next script run, asks again rather than keeping an earlier run's)."""
+    """The store's connection for this script run, to write (the Upload page, closed periods, accounts) or to read
+    outside the run's read transaction; a callback, which runs at the start of the next script run, asks again
+    rather than keeping an earlier run's. The run's read transaction ends here: what the run reads after it writes
+    includes what it wrote."""
+    _held.end_reads()
+    return _opened(_connect, db_path())
+
+
+def _opened(open_: Callable[[str], duckdb.DuckDBPyConnection], target: str) -> duckdb.DuckDBPyConnection:
+    """`open_(target)`, or the page says why the store cannot be used and stops."""
     try:
-        return _connect(db_path())
+        return open_(target)
     except (StoreUnavailable, duckdb.IOException) as error:  # held by another process, damaged, unwritable
         st.error(
             md_escape(error)
@@ -104,21 +143,35 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 
 def data_version() -> tuple:
-    """Submissions' fingerprint; a new submission or roll-back invalidates every cached read."""
-    con = connection()
-    if activity.missing_surface(con):
-        return NO_SURFACE
-    return activity.data_version(con)
+    """Submissions' fingerprint; a new submission or roll-back invalidates every cached read. Read in the run's read
+    transaction, as the run's reads are: a read is never kept under a version newer than what it read."""
+    with _reading(_opened(_held.reading, db_path())) as con:
+        if activity.missing_surface(con):
+            return NO_SURFACE
+        return activity.data_version(con)
 
 
 @contextlib.contextmanager
-def _at(con: duckdb.DuckDBPyConnection, day: dt.date | None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """`con` itself without a day; else the views as they stood at the end of `day`, made once for all of a read's
-    queries (the change-since cards' headline is three queries: at 10 M lines 2.5 s when each made them, 1.2 s so)."""
-    if day is None:
+def _reading(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`con`, the run's read transaction: a statement failing in it aborts it, so the run's next read begins
+    another (as each read did on its own before)."""
+    try:
         yield con
+    except duckdb.Error:
+        _held.end_reads()
+        raise
+
+
+@contextlib.contextmanager
+def _at(db: str, day: dt.date | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store as this run reads it without a day; else the views as they stood at the end of `day`, made once
+    for all of a read's queries (the change-since cards' headline is three queries: at 10 M lines 2.5 s when each
+    made them, 1.2 s so), in a transaction of their own."""
+    if day is None:
+        with _reading(_held.reading(db)) as con:
+            yield con
         return
-    with history.Session(con, history.end_of_day(day)) as then:
+    with history.Session(_connect(db), history.end_of_day(day)) as then:
         yield then.con
 
 
@@ -126,7 +179,7 @@ def _at(con: duckdb.DuckDBPyConnection, day: dt.date | None) -> Iterator[duckdb.
 def _cached(db: str, version: tuple, read: str, filters: tuple, args: tuple, _function: Callable[..., Any]) -> Any:
     # `read` names `_function` in the key (Streamlit hashes no argument whose name starts with "_")
     f = Filters(*filters)
-    with _at(_connect(db), f.as_of) as con:
+    with _at(db, f.as_of) as con:
         return _function(con, f, *args)
 
 
@@ -135,8 +188,7 @@ def _cached_since(
     db: str, version: tuple, read: str, filters: tuple, day: dt.date, args: tuple, _function: Callable[..., Any]
 ) -> Any:
     f = Filters(*filters)
-    con = _connect(db)
-    with _at(con, f.as_of) as now, _at(con, day) as then:
+    with _at(db, f.as_of) as now, _at(db, day) as then:
         return _function(now, then, f, day, *args)
 
 

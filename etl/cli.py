@@ -269,7 +269,7 @@ def _load(args) -> int:
     first = _read_batch(batches[0])
     reading = _start_reading(args, first[0])
     try:
-        con = connect(args)
+        con = connect(args, threads=store.connection.load_threads(getattr(args, "db", None)))
         allowed = None
         if args.user:
             try:

@@ -37,12 +37,12 @@ def say(text: object = "", err: bool = False) -> None:
     print(printable(text), file=sys.stderr if err else sys.stdout)
 
 
-def connect(args, writes: bool = True):
-    """The database, for this command (its advice when the file is busy). A command that only reads opens a
-    file it cannot write read-only."""
+def connect(args, writes: bool = True, threads: int | None = None):
+    """The database, for this command (its advice when the file is busy; `threads`: DuckDB's, None for one per
+    core). A command that only reads opens a file it cannot write read-only."""
     path = store.connection.target(getattr(args, "db", None))  # a file, or a shared store's URL
     try:
-        return store.connection.connect(path, busy_advice=BUSY_ADVICE[args.command])
+        return store.connection.connect(path, busy_advice=BUSY_ADVICE[args.command], threads=threads)
     except DatabaseUnwritable:
         if writes or not Path(path).is_file():
             raise

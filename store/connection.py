@@ -99,6 +99,21 @@ _CONFIG: dict[str, str | bool | int | float | list[str]] = {
 }
 
 
+#: a database file smaller than this is loaded into with one DuckDB thread (`load_threads`)
+ONE_THREAD_BELOW = 128 * 2**20
+
+
+def load_threads(path: str | os.PathLike | None = None) -> int | None:
+    """DuckDB's threads for a load into the store: one for a new or small database file — its worker processes
+    read on the machine's cores, the write has few rows to aggregate, and DuckDB's per-thread buffers cost 90-100
+    MB of the load's peak memory (measured: README, Benchmarks) —, else DuckDB's default (one per core: the
+    summaries of a 10 M-line store are refreshed 30 % faster on two)."""
+    if shared_url(path):
+        return None
+    target = db_path(path)
+    return 1 if not target.exists() or target.stat().st_size < ONE_THREAD_BELOW else None
+
+
 def is_new(path: str | os.PathLike | None = None) -> bool:
     """True for a database file not created yet (its first `connect` creates it)."""
     return shared_url(path) is None and not db_path(path).exists()
@@ -129,6 +144,7 @@ def connect(
     read_only: bool = False,
     wait: float | None = None,
     busy_advice: str = BUSY_ADVICE,
+    threads: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the database, creating and migrating it when writable; a `ducklake:` URL (here or in $UNCT_DB) opens
     the shared store (store.lake).
@@ -136,6 +152,7 @@ def connect(
     When another process holds the file, retry for `wait` seconds, then raise DatabaseBusy (its text ends
     with `busy_advice`: what the caller can do instead). A damaged file raises DatabaseDamaged, one that
     cannot be written (or created) DatabaseUnwritable; a shared store that cannot be reached, StoreUnavailable.
+    `threads`: DuckDB's threads for a database file (None: one per core).
     """
     url = shared_url(path)
     if url:
@@ -147,7 +164,9 @@ def connect(
     while True:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            con = duckdb.connect(str(target), read_only=read_only, config=_CONFIG)
+            con = duckdb.connect(
+                str(target), read_only=read_only, config={**_CONFIG, **({"threads": threads} if threads else {})}
+            )
             break
         except (duckdb.Error, OSError) as exc:
             if _LOCK_CONFLICT not in str(exc):

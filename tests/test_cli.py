@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.test_load import BUDGET_HEADER, GOOD_ROWS, PLAN, budget_file, uninfo_file, uninfo_row, workbook_bytes
@@ -428,6 +429,55 @@ def test_users_add_takes_several_agencies_either_way(tmp_path):
 
 
 #: a load in a new process, then what it imported: the load's output and whether pandas was imported by then
+#: a load on the command line, saying how many threads its store's DuckDB was given (argv[1]: the size under which a
+#: database file is loaded with one, store.connection.ONE_THREAD_BELOW)
+LOAD_THREADS = """
+import sys, duckdb
+import store.connection
+store.connection.ONE_THREAD_BELOW = int(sys.argv.pop(1))
+given, connect = [], duckdb.connect
+def counted(database=":memory:", *args, config=None, **kwargs):
+    given.append((config or {}).get("threads", "one per core"))
+    return connect(database, *args, config=config, **kwargs)
+duckdb.connect = counted
+from etl.cli import main
+print("exit", main(sys.argv[1:]), "threads", given[-1])
+"""
+
+
+def test_a_small_database_is_loaded_with_one_duckdb_thread_and_the_same_rows(tmp_path):
+    """A load into a new or small database file gives DuckDB one thread (the worker processes take the cores; 90 MB
+    less at the load's peak: README, Benchmarks), into a larger one a thread per core; the rows stored are the
+    same."""
+    exports = sorted((ROOT.parent / "shared" / "data" / "uninfo").glob("Africa_[cp]*.xlsx"))
+
+    def load(db: Path, below: int) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", LOAD_THREADS, str(below), "load", "--db", str(db), *map(str, exports)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()[-1]
+
+    one, many = tmp_path / "one.duckdb", tmp_path / "many.duckdb"
+    assert load(one, 128 * 2**20) == "exit 0 threads 1"  # a new file
+    duckdb.connect(str(many)).close()  # a file, empty, that is over the size given
+    assert load(many, 0) == "exit 0 threads one per core"
+    assert load(one, 128 * 2**20) == "exit 0 threads 1"  # a small file (a duplicate: nothing new)
+    con = duckdb.connect(str(one))
+    try:
+        con.execute(f"ATTACH '{many}' AS many (READ_ONLY)")
+        for table in ("budget_lines", "suboutputs", "budget_cube", "budget_rollup"):
+            for a, b in ((table, f"many.{table}"), (f"many.{table}", table)):
+                assert con.execute(f"SELECT count(*) FROM (FROM {a} EXCEPT ALL FROM {b})").fetchone()[0] == 0, table
+        assert con.execute("SELECT count(*) FROM budget_lines").fetchone()[0] == 330  # 202 + 128 lines
+    finally:
+        con.close()
+
+
 LOAD_THEN_IMPORTS = """
 import sys
 from etl.cli import main

@@ -22,7 +22,7 @@ import pytest
 import store.connection
 import store.transactions
 import store.writes
-from analytics import actions, activity, budget, indicators
+from analytics import actions, activity, budget, indicators, sql
 from analytics.filters import Filters
 from core.errors import StoreUnavailable
 from etl import load
@@ -236,6 +236,43 @@ def test_a_commit_by_another_process_is_seen_by_the_next_query(lake_url, tmp_pat
     assert etl("--db", lake_url, "users", "add", "ann", "--role", "viewer", stdin=PASSWORD).returncode == 0
     assert activity.data_version(con) != version  # an account, too, is a new version of the store
     con.close()
+
+
+def test_a_page_runs_reads_see_one_state_of_the_store_and_the_next_run_sees_a_commit(store_target, monkeypatch):
+    """Every read of a script run, and the data version its cached reads are kept under, see one state of the store
+    (app.data's read transaction), even when a load commits meanwhile; the next run, or a read after the run asked
+    for the connection to write, sees the commit; a read that fails does not make the run's later reads fail."""
+    from app import data
+
+    monkeypatch.setenv("UNCT_DB", store_target)
+    writer = store.connection.connect(store_target)  # another program's connection (the same process: a file)
+    assert load_bytes(writer, undp(("1.1.1", 100)), "v1.xlsx", plan=PLAN).status == "committed"
+
+    def required(con, filters):  # reads take the store as analytics' reads do: its cursors
+        return sql.rows(con, "SELECT sum(required) FROM budget")[0][0]
+
+    def by_year(con, filters):
+        return budget.by(con, filters, "year")["required"].sum()
+
+    version = data.data_version()  # the run's first read (the filter bar's)
+    assert data.cached(required, Filters()) == 100
+    assert load_bytes(writer, undp(("1.1.1", 250)), "v2.xlsx", plan=PLAN).status == "committed"  # meanwhile
+    assert data.data_version() == version  # the same run: the same state, its reads kept under its version
+    assert data.cached(by_year, Filters()) == 100  # a read the run had not made yet
+    with pytest.raises(duckdb.ConversionException):  # a statement failing aborts the transaction it runs in
+        data.cached(lambda con, f: sql.rows(con, "SELECT 'x'::INTEGER FROM budget"), Filters())
+    assert data.cached(by_year, Filters(agency="UNDP")) == 250  # the run's next read began another
+    data.end_run()
+
+    assert data.data_version() != version  # the next run
+    assert data.cached(required, Filters()) == 250
+    assert load_bytes(writer, undp(("1.1.1", 400)), "v3.xlsx", plan=PLAN).status == "committed"
+    assert data.cached(by_year, Filters(year_from=2025)) == 250  # still the run's state
+    data.connection()  # the run asks for the connection (to write): its later reads see what was committed
+    assert data.cached(by_year, Filters(year_from=2024)) == 400
+    data.end_run()
+    assert data._held.reads == {}  # every read transaction ended with its run
+    writer.close()
 
 
 def test_the_dashboard_holds_the_file_only_while_its_runs_use_it(tmp_path):
