@@ -1,7 +1,7 @@
 """Where the problem is: what the Overview's "Needs attention" panel lists for the filters in view — the outcomes
 and agencies with the largest funding gaps, the agencies with the lowest delivery rate, the indicators off
 track and the overdue actions, each few enough to read in ten seconds. Every figure is the one its page shows
-(the same reads, `budget.by`, `indicators.progress`, `actions.overdue`)."""
+(the same reads, `budget.by`, `indicators.off_track` over `indicators.progress`'s definition, `actions.overdue`)."""
 
 from __future__ import annotations
 
@@ -31,16 +31,14 @@ def needs_attention(con: duckdb.DuckDBPyConnection, filters: Filters, top: int =
     outcomes = budget.by(con, filters, "outcome")
     agencies = budget.by(con, filters, "agency")
     rated = agencies[agencies["delivery_rate"].notna() & ~agencies["agency"].isin(GROUP_LABELS)]
-    measured = indicators.progress(con, filters)
-    behind = measured[measured["status"] == "off track"]
-    behind = behind.assign(shortfall=behind["expected_progress"].fillna(1.0) - behind["progress"].fillna(0.0))
+    behind, off_track = indicators.off_track(con, filters, top)
     late = actions.overdue(con, filters, limit=top)
     return {
         "outcomes": _largest_gaps(outcomes, top),
         "agencies": _largest_gaps(agencies[~agencies["agency"].isin(GROUP_LABELS)], top),
         "low_delivery": rated.sort_values(["delivery_rate", "agency"], kind="stable").head(top),
-        "off_track": behind.sort_values("shortfall", ascending=False, kind="stable").head(top),
-        "off_track_count": len(behind),
+        "off_track": behind,
+        "off_track_count": off_track,
         "overdue": late,
         "overdue_count": int(actions.totals(con, filters)["overdue"] or 0),
     }

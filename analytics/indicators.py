@@ -58,6 +58,24 @@ def progress(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return frame(con, f"{sql} ORDER BY plan, indicator_code", params)
 
 
+def off_track(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int) -> tuple[pd.DataFrame, int]:
+    """The `limit` indicators off track furthest behind what was expected by now — `shortfall`, the expected
+    progress (1 when unknown) less the progress (0 when none): largest first, then as `progress` orders them — and
+    how many are off track. In the engine: the Overview's panel fetches its few rows, not every indicator (at 10 M
+    lines, 10,000 indicators: 45 -> 36 ms)."""
+    sql, params = _progress_sql(filters)
+    found = frame(
+        con,
+        f"""SELECT *, coalesce(expected_progress, 1.0) - coalesce(progress, 0.0) AS shortfall,
+                   count(*) OVER () AS _off_track
+            FROM ({sql}) WHERE status = 'off track'
+            ORDER BY shortfall DESC, plan, indicator_code LIMIT ?""",
+        [*params, limit],
+    )
+    count = int(found["_off_track"].iloc[0]) if len(found) else 0
+    return found.drop(columns="_off_track"), count
+
+
 def status_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """How many indicators are achieved, on track, off track, without data (all four, zeros kept): counted in the
     engine, only the statuses of `progress` computed (the Overview's; at 10 M lines 0.14 -> 0.05 s)."""

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import store.connection
-from analytics import attention, budget, exports, scope
+from analytics import attention, budget, exports, indicators, scope
 from analytics import filters as registry
 from analytics.filters import Filters
 from app.scope import statement, years_phrase
@@ -132,6 +132,24 @@ def test_needs_attention_lists_the_largest_gaps_and_lowest_delivery(seeded_db):
     assert list(found["low_delivery"]["agency"]) == [a for _, a in rates[: attention.TOP]]
     assert found["off_track_count"] == model.status_counts()["off track"]
     assert found["overdue_count"] == model.action_summary()["overdue"]
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(country=VIET_NAM), Filters(current_plans=True)])
+def test_the_indicators_furthest_behind_are_those_of_the_indicators_page(seeded_db, filters):
+    """The panel's off-track indicators, chosen in the engine, are the Indicators page's off-track rows with the
+    largest shortfall (expected progress, 1 when unknown, less progress, 0 when none), ties in the page's order."""
+    measured = indicators.progress(seeded_db, filters)
+    behind = measured[measured["status"] == "off track"]
+    shortfall = behind["expected_progress"].fillna(1.0) - behind["progress"].fillna(0.0)
+    expected = behind.assign(shortfall=shortfall).sort_values("shortfall", ascending=False, kind="stable")
+    for top in (1, attention.TOP, len(behind) + 1):
+        found, count = indicators.off_track(seeded_db, filters, top)
+        assert count == len(behind) > 0
+        assert list(found["indicator_key"]) == list(expected["indicator_key"].head(top))
+        assert found["shortfall"].tolist() == pytest.approx(expected["shortfall"].head(top).tolist())
+    assert list(attention.needs_attention(seeded_db, filters)["off_track"]["indicator_key"]) == list(
+        expected["indicator_key"].head(attention.TOP)
+    )
 
 
 # --- pages ----------------------------------------------------------------------------------------------------
