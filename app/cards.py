@@ -111,6 +111,7 @@ def card(
     worse_up: bool = False,
 ) -> None:
     """A card; `delta` the change since a date, green when up unless `worse_up` (a gap, overdue actions)."""
+    unchanged = bool(delta and delta.startswith("no change"))
     with column:
         st.metric(
             label,
@@ -118,7 +119,8 @@ def card(
             help=help,
             border=True,
             delta=delta or None,
-            delta_color="off" if delta and delta.startswith("no change") else "inverse" if worse_up else "normal",
+            delta_color="off" if unchanged else "inverse" if worse_up else "normal",
+            delta_arrow="off" if unchanged else "auto",  # "no change" neither rose nor fell
         )
         if caption:
             st.caption(caption)

@@ -241,6 +241,12 @@ def cost_table(df, labels: dict[str, str]):
     return table.rename(columns={**labels, **metrics.COST_HEADERS})
 
 
+#: what the cost bars say when every cost stated is 0 with no funds above it (a bar is a cost, split): nothing to draw
+ZERO_COSTS = (
+    "Every cost stated here is 0, with no funds secured above it: there is no bar to draw. The table lists each row."
+)
+
+
 def cost_bars(df, label_column: str, name: str, labels: dict[str, str], note: str | None = None) -> None:
     """Each costed row's cost as a bar: funds secured, gap, funding not reported (the Funding gaps page's bars);
     the table lists every row, costed or not."""
@@ -251,7 +257,9 @@ def cost_bars(df, label_column: str, name: str, labels: dict[str, str], note: st
         tables.show_table(table, column_config=tables.budget_column_config(table), key=f"table-{name}")
         return
     fig = charts.gap_bars(costed.rename(columns=AS_GAP_BARS), label_column)
-    charts.chart_with_table(fig, table, name, column_config=tables.budget_column_config(table), note=note)
+    charts.chart_with_table(
+        fig, table, name, column_config=tables.budget_column_config(table), note=note, empty=ZERO_COSTS
+    )
 
 
 costs = data.cached(actions.cost_totals, filters)
@@ -296,12 +304,12 @@ with frame.section("Cost of the work plans"):
             if costs["without_cost"]
             else []
         )
-        if costs["cost_without_funding"] is not None:
+        if costs["cost_without_funding"]:  # USD 0 of cost without a funding figure is nothing to say
             said.append(
                 f"{format_money(costs['cost_without_funding'])} of cost has no funding figure: it is outside "
                 "the gap and the funded share."
             )
-        if costs["funded_without_cost"] is not None:
+        if costs["funded_without_cost"]:
             said.append(f"{format_money(costs['funded_without_cost'])} is secured for deliverables that state no cost.")
         if len(costs["currencies"]) > 1:
             st.warning(

@@ -14,6 +14,7 @@ import math
 import openpyxl
 import pandas as pd
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 import store.connection
 import store.migrations
@@ -21,6 +22,7 @@ import store.writes
 from analytics import actions, compare, metrics
 from analytics.filters import Filters
 from analytics.identity import outcome_key
+from app.charts import NOTHING_TO_DRAW
 from app.testing import open_page
 from core.formatting import format_count, format_money, format_rate
 from core.schema import ACTIONS
@@ -588,6 +590,41 @@ def test_the_recommendations_page_sums_cost_and_says_what_has_none(demo_db, monk
     assert "Status change since the previous quarter" in " ".join(m.value for m in app.markdown) or any(
         "Status change" in str(h.value) for h in app.subheader
     )
+
+
+def test_the_cost_bars_say_so_when_every_cost_stated_is_zero(tmp_path, monkeypatch):
+    """A work plan whose deliverables state a cost of 0 (and no funds, or 0) is costed, not uncosted: the cards say
+    USD 0 and the bars, which would be empty, give way to a sentence saying the costs are 0 and the table."""
+    path = tmp_path / "zero.duckdb"
+    con = store.connection.connect(path)
+    try:
+        assert (
+            load(
+                con,
+                plan_file(
+                    ["1.1", "Area", "Free event", "OHCHR", "Ongoing", 0, None, None, "Rule of law"],
+                    ["1.2", "Area", "Volunteer work", "OHCHR", "Completed", 0, 0, "OHCHR", "Development"],
+                ),
+            ).status
+            == "committed"
+        )
+    finally:
+        con.close()
+    monkeypatch.setenv("UNCT_DB", str(path))
+    app = open_page("recommendations")
+    assert not app.exception and not app.error
+    planned = next(m for m in app.metric if m.label == "Planned cost")
+    assert planned.value == format_money(0)
+    assert planned.proto.delta.startswith("no change since")  # nothing was loaded then: USD 0 then, USD 0 now
+    assert planned.proto.direction == MetricProto.MetricDirection.NONE  # no arrow up or down on "no change"
+    captions = [c.value for c in app.caption]
+    zero = "Every cost stated here is 0, with no funds secured above it: there is no bar to draw. The table lists"
+    assert sum(c.startswith(zero) for c in captions) == 2  # by status and by group
+    assert NOTHING_TO_DRAW not in captions
+    assert not [c for c in captions if "USD 0 of cost" in c or "USD 0 is secured" in c]  # nothing to say of USD 0
+    assert not [c for c in app.get("plotly_chart") if "cost-by" in c.proto.id]
+    by_status = next(d.value for d in app.dataframe if d.value.columns[0] == "Status")
+    assert sorted(by_status["Status"]) == ["Completed", "Ongoing"]
 
 
 @pytest.mark.parametrize("page, lead", [("delivery", "Spent"), ("funding_gaps", "Funding gap")])
